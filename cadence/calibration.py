@@ -3,9 +3,9 @@
 standing out.
 
 A run is recorded against the step as declared then (its `basis`: the step's mode,
-rubric and dimensions, and the set's size). A revision that changes any of them, or an
-edit with *Prompt or model changed* ticked after the run, makes the run **stale** until
-the set is run again, and so does a change of the step's declared `model` or `prompt`. A
+rubric and dimensions, the set's size, and its declared `model` and `prompt`). A revision
+that changes any of them makes the run **stale** until the set is run again, with no box to
+tick (a `prompt-changed` mark the edit form's old box left after a run still does). A
 promotion to ai-led needs a set (or `calibration: none` with a reason) and waits for a
 current run at or above the rubric threshold (`hold`: a week's close holds it back, the owner
 told why), and so does readiness's output accuracy."""
@@ -107,7 +107,7 @@ def standing(
     revisions: Sequence[tuple[dict[str, Any], dict[str, Any]]] = (),
 ) -> Standing | None:
     """The step's calibration standing, or None where no set is declared for it.
-    `changed_after`: an edit with *Prompt or model changed* ticked came after `latest`;
+    `changed_after`: a `prompt-changed` mark (left by the edit form's old box) came after `latest`;
     `revisions`: the (before, after) definitions of each revision since it was run, so that
     a step changed and changed back is stale still."""
     cases = declared(definition, step)
@@ -132,8 +132,8 @@ def standings(
     threshold: float,
 ) -> dict[str, Standing]:
     """A playbook's steps' standings, by step name, for the steps with a set declared:
-    `latest`, each step's latest run and whether a *Prompt or model changed* mark came
-    after it, by step name lowercased; `revisions`, the playbook's (id, before, after)
+    `latest`, each step's latest run and whether a `prompt-changed` mark (the edit form's
+    old box's) came after it, by step name lowercased; `revisions`, the playbook's (id, before, after)
     since `since` of those runs, oldest first."""
     found = {}
     for step in steps:

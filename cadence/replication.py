@@ -384,11 +384,12 @@ def wave_reviewed(teams: list[Adopter], wave: int, marked: set[int], newer_publi
 def wave_state(
     running: list[Adopter], size: int, marked: set[int], newer_published: datetime | None, number: int | None = None
 ) -> WaveState:
-    """A version's adopters (active or paused, in adoption order: the caller passes those)
-    in waves of `size`. Wave k+1 opens when one team of wave k has replicated and wave k's
-    learnings are reviewed (`marked`, the waves marked reviewed, or `newer_published`, when
-    the first newer version of the origin was published). Shown: wave `number`, by default
-    the newest with teams."""
+    """A playbook's adopters, of any of its versions (active or paused, in adoption order:
+    the caller passes those), in waves of `size`: the waves are the playbook's, so a newer
+    version continues the count. Wave k+1 opens when one team of wave k has replicated and
+    wave k's learnings are reviewed (`marked`, the waves marked reviewed, or
+    `newer_published`, when the origin's newest version was published, if after the wave's
+    first adoption). Shown: wave `number`, by default the newest with teams."""
 
     def teams(wave: int) -> list[Adopter]:
         return running[(wave - 1) * size : wave * size]

@@ -1,7 +1,7 @@
 """The governance buttons: Approve and Reject on a promotion proposal, Publish on a
 "ready to scale" proposal, Refine, Re-scope and Retire on a stalled playbook's message
 (each opens its form for a reason), a champion's checklist's Mark done and Undo, and a
-wave's *Learnings reviewed*. The
+wave's *Learnings reviewed* (which opens its form for the note the next wave gets). The
 decisions themselves are usecases's."""
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def register(app: App, services: Services) -> None:
         target = keys.read_wave_button(action.get("value"))
         if target is None:
             raise Malformed("a Learnings reviewed button with a value the bot never wrote")
-        _on_click(services, client, body, lambda caller: waves.reviewed(caller, *target))
+        _on_click(services, client, body, lambda caller: _wave_note_form(caller, body, target))
 
     @app.action("request_approve")
     def request_approved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -129,6 +129,15 @@ def register(app: App, services: Services) -> None:
 def _bar_reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:
     shown = bar_requests.decline_form(caller, action.get("value", ""))
     view = render("modal_bar_reason", metadata=str(shown.id), slug=shown.slug, limit=MAX_TEXT_CHARS)
+    _open_view(caller, body, view)
+
+
+def _wave_note_form(caller: Caller, body: dict[str, Any], target: tuple[int, int]) -> None:
+    """*Learnings reviewed* asks for the note the next wave gets (refused at the click for
+    anyone who may not mark it, or a wave marked already)."""
+    shown = waves.form(caller, *target)
+    metadata = keys.wave_button(shown.version.id, shown.wave)
+    view = render("modal_wave_note", metadata=metadata, slug=shown.version.slug, wave=shown.wave, limit=MAX_TEXT_CHARS)
     _open_view(caller, body, view)
 
 

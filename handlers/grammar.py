@@ -543,7 +543,7 @@ SUBCOMMANDS = (
         commands.champion,
         replies.champion,
     ),
-    Subcommand("wave", ("/rollout wave <playbook> reviewed [note]",), grammar_adopt.wave, commands.wave, replies.wave),
+    Subcommand("wave", ("/rollout wave <playbook> reviewed <note>",), grammar_adopt.wave, commands.wave, replies.wave),
     Form(
         "request",
         (

@@ -67,7 +67,6 @@ def _open(caller: Caller, form: forms.Form, trigger_id: str) -> None:
         form.adopted_from,
         forms.FOCUS.get(form.focus or "", ()),
         form.currency,
-        form.calibrated,
     )
     caller.client.views_open(trigger_id=trigger_id, view=view)
 
@@ -198,7 +197,6 @@ def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
         override=given("override") or None,
         why=given("why") or None,
         value=worth,
-        prompt_changed=_read(values, "prompt_changed") == "yes",
         intake=pilot,
     )
 

@@ -22,7 +22,7 @@ from handlers import grammar
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, plain
-from usecases import bar_requests, bus, checkins, commands, learnings, requests, stalls
+from usecases import bar_requests, bus, checkins, commands, learnings, requests, stalls, waves
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, PlaybookState, Repeated
 from usecases.shared.services import Services
@@ -58,6 +58,12 @@ def register(app: App, services: Services) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         _request_reason(services, client, ack, body, view, claim=context.get("claim"))
+
+    @app.view("wave_reviewed")
+    def wave_note(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        _wave_note(services, client, ack, body, view, claim=context.get("claim"))
 
     @app.view("request_form")
     def request_form(
@@ -218,6 +224,42 @@ def _stall(
     except Exception:
         log.exception("the stall form failed")
         ack(response_action="errors", errors={"reason": "Something went wrong on my side; nothing was stored."})
+        return
+    ack()
+
+
+def _wave_note(
+    services: Services,
+    client: WebClient,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    claim: Claim | None = None,
+) -> None:
+    """*Learnings reviewed*'s note: required; the wave marked with it. A refusal (marked
+    meanwhile, not the owner or a curator) shows on the note, nothing stored."""
+    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
+    values = (view.get("state") or {}).get("values") or {}
+    target = keys.read_wave_button(view.get("private_metadata") or "")
+    if target is None:
+        raise Malformed("the wave's note form's metadata is not what the bot wrote")
+    try:
+        _refuse_unstorable(values, "note", "note")
+        note = grammar.plain_text(_value(values, "note") or "").strip()
+        if not note:
+            raise FieldError("note", "Say what the next wave should know: its teams get it with their adoption.")
+        if len(note) > MAX_TEXT_CHARS:
+            raise FieldError("note", f"Keep it under {MAX_TEXT_CHARS} characters.")
+        _refusal_on("note", waves.reviewed, caller, *target, note)
+    except FieldError as err:
+        ack(response_action="errors", errors={err.block_id: err.message})
+        return
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+        return
+    except Exception:
+        log.exception("the wave's note form failed")
+        ack(response_action="errors", errors={"note": "Something went wrong on my side; nothing was stored."})
         return
     ack()
 

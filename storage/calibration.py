@@ -28,7 +28,7 @@ class Calibrations:
 
     def latest(self, playbook_ids: list[int]) -> dict[tuple[int, str], tuple[Run | None, bool]]:
         """By (playbook, step name lowercased): the latest run (None: none) and whether a
-        *Prompt or model changed* mark came after it. Steps with neither are left out."""
+        `prompt-changed` mark (left by the edit form's old box) came after it. Steps with neither are left out."""
         if not playbook_ids:
             return {}
         with reading(self.bind) as s:

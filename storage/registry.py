@@ -60,13 +60,15 @@ class RequestDecided(Exception):
     """An approval found its request no longer pending in its own transaction."""
 
 
-def _running_adopters(s: Session, version_id: int) -> int:
-    """The version's adopters that are not retired (a draft has adopted it too, and
-    runs from its first cycle), its row locked until the transaction ends (SELECT ...
-    FOR UPDATE on PostgreSQL; SQLite has one writer)."""
-    s.execute(select(col(RegistryVersion.id)).where(col(RegistryVersion.id) == version_id).with_for_update())
+def _running_adopters(s: Session, origin_id: int) -> int:
+    """The origin's adopters, of any of its versions, that are not retired (a draft has
+    adopted too, and runs from its first cycle): the waves are the playbook's. Its versions'
+    rows are locked until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL, in id
+    order; SQLite has one writer)."""
+    versions = select(col(RegistryVersion.id)).where(col(RegistryVersion.playbook_id) == origin_id)
+    s.execute(versions.order_by(col(RegistryVersion.id)).with_for_update())
     running = col(Playbook.status) != "retired"
-    count = select(func.count()).select_from(Playbook).where(col(Playbook.adopted_from_id) == version_id, running)
+    count = select(func.count()).select_from(Playbook).where(col(Playbook.adopted_origin_id) == origin_id, running)
     return int(s.execute(count).scalar() or 0)
 
 
@@ -152,8 +154,8 @@ class Registry:
         request_id: int | None = None,
     ) -> Playbook:
         """A new playbook started from a registry `version`, remembering where it came from.
-        With `wave_limit`, raises WaveFull if that many adopters of the version run already:
-        counted under a lock on the version's row (PostgreSQL) or SQLite's one writer, so
+        With `wave_limit`, raises WaveFull if that many adopters of the origin (of any of its
+        versions) run already: counted under a lock on its versions' rows (PostgreSQL) or SQLite's one writer, so
         of two adoptions at once only one takes the last place.
         Raises Conflict if the channel runs an adoption of the origin already
         (uq_playbook_adoption: of concurrent adopts one wins) or the slug was taken.
@@ -172,7 +174,7 @@ class Registry:
                     ).rowcount
                     if not claimed:
                         raise RequestDecided(f"request {request_id} was decided a moment ago")
-                if wave_limit is not None and _running_adopters(s, version_id) >= wave_limit:
+                if wave_limit is not None and _running_adopters(s, origin_id) >= wave_limit:
                     raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
                 playbook = Playbook(
                     **playbook_columns(spec, org_timezone),
@@ -284,8 +286,9 @@ class Registry:
         return marks
 
     def mark_wave(self, review: WaveReview) -> None:
-        """A wave's learnings marked reviewed. Raises WaveMarked if the wave was marked
-        already (by a mark at the same moment too): the unit of work writes nothing."""
+        """A playbook's wave's learnings marked reviewed. Raises WaveMarked if the wave was
+        marked already, through any version (by a mark at the same moment too: one per
+        playbook and wave, uq_wave_review_playbook_wave): the unit of work writes nothing."""
         try:
             with unit_of_work(self.bind) as s:
                 s.add(review)

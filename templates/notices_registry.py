@@ -180,9 +180,11 @@ def adopted(
     ask: Mapping[str, Any] | None = None,
     champion_default: bool = False,
     declared: bool = False,
+    learned: Mapping[str, Any] | None = None,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
-    learnings (and where the rest are); `dm` for the new owner's copy. `ask`: its target
+    learnings (and where the rest are), and `learned`, the note the wave before the team's
+    left (its wave, note, who, when); `dm` for the new owner's copy. `ask`: its target
     asks less than the origin reached (cadence.replication.target_ask), told, not refused.
     `champion_default`: no champion was named, so the new owner is. `declared`: its own
     baseline is declared, not measured (cadence.replication.declared)."""
@@ -264,7 +266,7 @@ def wave_replicated(
 
 
 def wave_reviewed(
-    *, slug: str, version: int, wave: int, stored: bool, by: str, note: str | None, at: str, now: Mapping[str, Any]
+    *, slug: str, wave: int, stored: bool, by: str, note: str | None, at: str, now: Mapping[str, Any]
 ) -> Payload:
-    """The answer to a mark of a wave's learnings reviewed (the command's, the button's)."""
+    """The answer to a mark of a playbook's wave's learnings reviewed (the command's, the note's form's)."""
     return render("wave_reviewed", **locals())

@@ -37,7 +37,6 @@ _LABELS = {
     "start": "First cycle's Monday",
     "override": "Override reason (curators: a change past the kit's may_change)",
     "why": "Why (needed when a change loosens the bar)",
-    "prompt_changed": "Calibration",
 }
 _HINTS = {
     "steps": "human-led, collaborative or ai-led; `human-led pinned` for a step never proposed for promotion. "
@@ -52,7 +51,6 @@ _HINTS = {
     "over the API), e.g. reply_accepted",
     "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "
     "cycle, and reads this. Tightening applies at once.",
-    "prompt_changed": "Ticked: every step's calibration set is stale until it is run again (`/rollout calibrate`)",
     "value_minutes": "Optional: the owner's estimate of the minutes each event saves: more than 0, at most 1440 "
     "(a day); empty: the event is counted, no hours are estimated",
 }
@@ -66,7 +64,6 @@ _OPTIONAL = {
     "cost",
     "override",
     "why",
-    "prompt_changed",
 }
 _OPTIONAL_ON_EDIT = {"cases_per_week", "minutes_per_case", "value_event"}  # a YAML playbook may have none
 _LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
@@ -101,9 +98,6 @@ def _element(block_id: str, value: str) -> dict[str, Any]:
         if chosen is not None:
             element["initial_option"] = chosen
         return element
-    if block_id == "prompt_changed":  # a box, never ticked when the form opens
-        option = {"text": _text("Prompt or model changed"), "value": "yes"}
-        return {"type": "checkboxes", "action_id": "value", "options": [option]}
     if block_id == "structured":
         option = _option("structured", "Yes: each case follows the same steps, with clear inputs and outputs")
         element = {"type": "checkboxes", "action_id": "value", "options": [option]}
@@ -136,20 +130,18 @@ def playbook_form(
     adopted_from: str | None = None,
     focus: tuple[str, ...] = (),
     currency: str = "USD",
-    calibrated: bool = False,
 ) -> dict[str, Any]:
     """The modal: `/rollout new`'s (no `slug`) or `/rollout edit`'s; `focus`: the fields a
     stall's answer opens it at, first; `adopted_from`: an adopted playbook's origin (the
-    override field shows); `currency`: ROLLOUT_CURRENCY, the cost's (its hint); `calibrated`:
-    the playbook declares a calibration set (the *Prompt or model changed* box shows)."""
+    override field shows); `currency`: ROLLOUT_CURRENCY, the cost's (its hint). No box for a
+    changed prompt or model: a step's `model` and `prompt` (YAML, the kit form) make its
+    calibration stale by themselves when they change."""
     shown = [f for f in fields if f != "start" or slug is None]
     shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
     if adopted_from is not None:
         shown.append("override")
     if slug is not None:
         shown.append("why")
-    if slug is not None and calibrated:
-        shown.append("prompt_changed")
     if slug is None:
         intro = (
             "Start a playbook for your team: you become its owner and its first cycle is set. "

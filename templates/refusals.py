@@ -371,16 +371,24 @@ TEXTS: dict[str, str] = {
         "(and `start:`). The version's `replication: may_change` says so."
     ),
     "adopt_wave": (
-        "*{slug} v{version}* runs in its wave {number} already: {running}. Its next wave opens when one of "
-        "them has replicated and the wave's learnings are reviewed (by the origin's owner or a curator: "
-        "*Learnings reviewed*, or `/rollout wave {slug} reviewed`): {opens}. A curator may adopt it all "
+        "*{slug}* runs in its wave {number} already: {running} (a playbook's waves go on across its versions; "
+        "you asked for v{version}). Its next wave opens when one of them has replicated and the wave's "
+        "learnings are reviewed with a note (by the origin's owner or a curator: *Learnings reviewed*, or "
+        "`/rollout wave {slug} reviewed <note>`): {opens}. A curator may adopt it all "
         "the same by adding `override <reason>`; the reason is recorded."
     ),
     "wave_who": "Only {slug}'s owner ({owner}) or a curator marks a wave's learnings reviewed.",
     "wave_gone": "That version is no longer in the registry; nothing was marked.",
-    "wave_marked": "Wave {wave}'s learnings of *{slug} v{version}* were marked reviewed already, by {by} on {at}.",
-    "wave_no_teams": "No team runs *{slug} v{version}* yet: there is no wave to review.",
-    "wave_arguments": "Say which playbook and `reviewed`, e.g. `/rollout wave support-replies reviewed read them all`.",
+    "wave_marked": "Wave {wave}'s learnings of *{slug}* were marked reviewed already, by {by} on {at}.",
+    "wave_no_teams": "No team runs any version of *{slug}* yet: there is no wave to review.",
+    "wave_arguments": (
+        "Say which playbook, `reviewed` and what the next wave should know, e.g. "
+        "`/rollout wave support-replies reviewed drafts need the refund policy`."
+    ),
+    "wave_note": (
+        "Say what wave {wave} of *{slug}* taught, for the next wave: "
+        "`/rollout wave {slug} reviewed <note>`. Its teams get the note with their adoption; nothing was marked."
+    ),
     "publish_not_ready": (
         "*{slug}* is not yet ready to scale:\n{criteria}\nA curator may publish it all the same with "
         "`/rollout publish {slug} override <reason>`: the reason is recorded with the publication."

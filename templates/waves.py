@@ -1,4 +1,4 @@
-"""A version's wave in words, for the registry, the web view, the request card and the
+"""A playbook's wave (counted across its versions) in words, for the registry, the web view, the request card and the
 refusal past it: "wave 2: 2 of 3 teams; wave 3 opens when one replicates and wave 2's
 learnings are reviewed" (usecases/shared/waves.py `shown` gives the dict)."""
 

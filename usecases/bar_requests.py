@@ -97,16 +97,16 @@ def ask(
 
 
 def asked(store: Store, playbook_id: int) -> dict[str, Any] | None:
-    """The playbook's open request, as status and the web view show it beside each value:
-    "exception cap 10% (15% asked by Ana on 3 Mar, waiting for a curator)"; None: none open."""
+    """The playbook's open request, as status and the web view show it: who asked and when,
+    and each change old → new in the words the curators' card gives it ("exception cap
+    10% → 15%", "step draft pinned → unpinned"); None: none open."""
     request = store.bar_requests.open_for(playbook_id)
     if request is None:
         return None
-    values = [c["words"].split(" → ", 1) for c in request.changes]
     return {
         "by": request.asked_by,
         "on": f"{request.asked_at:%-d %b}",
-        "changes": [{"old": v[0], "new": v[-1]} for v in values],
+        "changes": [bar.BarChange.from_json(c).words for c in request.changes],
     }
 
 

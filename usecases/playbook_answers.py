@@ -55,7 +55,6 @@ class Answers:
     value: worth.ValueAnswers = field(default_factory=worth.ValueAnswers)  # none: no value measure, no cost
     intake: pilot.IntakeAnswers = field(default_factory=pilot.IntakeAnswers)  # how often, how long, structured
     why: str | None = None  # edit: why; needed when a change loosens the bar (a bar change request), told to the team
-    prompt_changed: bool = False  # edit: *Prompt or model changed* ticked: the calibration sets go stale
 
 
 _WHERE = {

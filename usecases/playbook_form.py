@@ -16,7 +16,6 @@ from typing import Any
 
 from cadence import bar, calendar, decisions, revisions
 from cadence.definition import CHANNEL_RE, PlaybookSpec, parse_playbook
-from cadence.definition_calibration import any_declared
 from slack_api.members import DirectoryUnavailable
 from storage.governance_rows import Change
 from storage.made import Stale, fingerprint
@@ -29,7 +28,7 @@ from usecases import bar_requests, operator
 from usecases import intake_form as pilot
 from usecases import value_form as worth
 from usecases.playbook_answers import Answers, FormProblems, field_of, shown, slug_for, spec_of
-from usecases.shared import calibration, life, told
+from usecases.shared import life, told
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
 from usecases.shared.services import Services
@@ -74,7 +73,6 @@ class Form:
     adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
     focus: str | None = None
     currency: str = "USD"  # ROLLOUT_CURRENCY: what the cost is given in (the field's hint)
-    calibrated: bool = False  # the playbook declares a calibration set: the *Prompt or model changed* box shows
 
 
 @dataclass(frozen=True)
@@ -180,9 +178,8 @@ def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: t
     if stall is not None:
         metadata["stall"] = [stall[0], stall[1], focus]
     origin = _origin(caller, state)
-    calibrated = any_declared(state.playbook.definition)
     functions = _functions(caller)
-    return Form(values, metadata, functions, state.playbook.slug, origin, focus, caller.services.currency, calibrated)
+    return Form(values, metadata, functions, state.playbook.slug, origin, focus, caller.services.currency)
 
 
 def _functions(caller: Caller) -> list[str]:
@@ -295,7 +292,7 @@ def revise(
     if before.get("timezone") is None and answers.timezone == state.playbook.timezone:
         raw["timezone"] = None  # the org's zone, shown in the form, stays the org's
     refuse_if_changed(caller, state, opened_on, raw)
-    return apply_revision(caller, state, opened_on, raw, answers.why, answers.override, stall, answers.prompt_changed)
+    return apply_revision(caller, state, opened_on, raw, answers.why, answers.override, stall)
 
 
 def apply_revision(
@@ -306,7 +303,6 @@ def apply_revision(
     why: str | None,
     override_given: str | None,
     stall: tuple[int, int, str] | None = None,
-    prompt_changed: bool = False,
     field_of: Callable[[tuple[str | int, ...]], str] = field_of,
 ) -> Revised:
     """`raw` (the playbook as a form leaves it) checked as `playbook load` checks it, each
@@ -318,9 +314,8 @@ def apply_revision(
     spec = spec_of(raw, field_of)
     after = spec.canonical()
     revision = revisions.compare(before, after)
-    marks = calibration.prompt_changed_rows(playbook.id, after, caller.user_id, caller.now) if prompt_changed else []
     if not revision.changes:
-        return _prompt_changed(caller, playbook.slug, marks)
+        return Revised(playbook.slug, [])
     override = _override(caller, state, before, revision, override_given)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
@@ -356,7 +351,6 @@ def apply_revision(
                 if message is not None:
                     messages = [message]
             uow.governance.apply(Change(decisions=records, told_of_first=messages), caller.now)
-            uow.calibrations.add(marks)
             if curators is not None:  # in the revision's unit of work: a stale form stores neither
                 bar_requests.ask(
                     uow, state, waiting, why or "", curators, caller.user_id, caller.now, caller.services.admins
@@ -364,7 +358,7 @@ def apply_revision(
             uow.commit()
     except Stale as stale:  # changed between the check and the write
         raise _changed_since(caller, stale) from None
-    words = (revision.words if previous is not None else []) + ([STALE_WORDS] if marks else [])
+    words = revision.words if previous is not None else []
     named = decisions.named_ids({"before": before, "after": after})
     return Revised(playbook.slug, words, [c.words for c in waiting], named)
 
@@ -390,20 +384,6 @@ def _changed_since(caller: Caller, stale: Stale) -> FormProblems:
     who = caller.store.people.names([stale.by]).get(stale.by, stale.by)
     when = f"{stale.at:%Y-%m-%d %H:%M} UTC" if stale.at else "a moment ago"
     return FormProblems({"title": Refusal.of("made_changed_since", who=who, when=when)})
-
-
-STALE_WORDS = "prompt or model changed: each step's calibration set is stale until it is run again"
-
-
-def _prompt_changed(caller: Caller, slug: str, marks: list[Any]) -> Revised:
-    """*Prompt or model changed* ticked with nothing else changed: the marks alone (none:
-    nothing changed, nothing recorded)."""
-    if not marks:
-        return Revised(slug, [])
-    with caller.store.unit_of_work() as uow:
-        uow.calibrations.add(marks)
-        uow.commit()
-    return Revised(slug, [STALE_WORDS])
 
 
 def _curators_for(caller: Caller, waiting: list[bar.BarChange], why: str | None) -> str | None:

@@ -3,8 +3,8 @@
 
 - lead-research's `research` step is scored on two rubric dimensions (its week form has
   a field for each) and keeps a calibration set of 40 researched accounts. Chloé runs it
-  in cycle 1; in week 3 the team moves research to a new model and ticks *Prompt or model
-  changed* in the edit form, so the run is stale when research's promotion to ai-led
+  in cycle 1; in week 3 the team moves research to a new model, written as research's
+  `model` in the kit form, so the run is stale when research's promotion to ai-led
   comes due: the proposal waits (Chloé told why), she runs the set again, and the next
   close proposes it.
 - Its prospect list, which the AI reads, is an input with a check: a table of the CRM's
@@ -92,18 +92,21 @@ def _calibrate(passed: int, note: str) -> Callable[[Story], None]:
     return run
 
 
+NEW_MODEL = "gpt-5.1 2026-12"
+
+
 def _new_model(story: Story) -> None:
-    """Chloé moves research to a new model: the edit form, *Prompt or model changed* ticked."""
+    """Chloé moves research to a new model: its `model` in the kit form (no box to tick)."""
     opened = len(story.slack.opened_views)
-    story.command(CHLOE, SALES, "edit lead-research")
+    story.command(CHLOE, SALES, "kit lead-research")
     if len(story.slack.opened_views) == opened:
-        raise RuntimeError("the demo's edit form for lead-research did not open")
-    reply = story.http.submit_filled(CHLOE, story.slack.opened_views[-1], {"prompt_changed": "yes"})
+        raise RuntimeError("the demo's kit form for lead-research did not open")
+    reply = story.http.submit_filled(CHLOE, story.slack.opened_views[-1], {"step_models": f"research | {NEW_MODEL}"})
     body = reply.body if isinstance(reply.body, dict) else {}
     if body.get("response_action") != "update":
-        raise RuntimeError(f"the demo's edit form was refused: {body.get('errors')}")
+        raise RuntimeError(f"the demo's kit form was refused: {body.get('errors')}")
     story.did(
-        "Chloé (owner, sales) moved research to a new model: the edit form, *Prompt or model changed* ticked;"
+        f"Chloé (owner, sales) moved research to a new model: `research | {NEW_MODEL}` in the kit form;"
         " research's calibration run is stale"
     )
 

@@ -16,7 +16,9 @@ class CalibrationRun(SQLModel, table=True):
     """`/rollout calibrate <playbook> <step> 37/40 [note]`: who ran the set, when, its
     score, against which revision (`revision`: the latest revision's decision id, None
     before any) and the step as declared then (`basis`, cadence/calibration.py). A row of
-    kind `prompt-changed` (no counts) marks an edit that changed the step's prompt or model."""
+    kind `prompt-changed` (no counts) marks an edit that ticked the form's old *Prompt or model
+    changed* box: kept, and read, but no longer written (a change of a step's declared `model`
+    or `prompt` makes a run stale by itself)."""
 
     __tablename__ = "calibration_run"
     __table_args__ = (

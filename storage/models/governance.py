@@ -260,17 +260,18 @@ class BarRequest(SQLModel, table=True):
 
 
 class WaveReview(SQLModel, table=True):
-    """A wave of a version's adopters whose learnings the origin's owner or a curator
-    marked reviewed (the *Learnings reviewed* button, `/rollout wave ... reviewed`): with
-    a team of it replicated, the next wave opens. Once per version and wave: of two marks
-    at once the database keeps one."""
+    """A wave of a playbook's adopters (of any of its versions) whose learnings the origin's
+    owner or a curator marked reviewed, with a note the next wave's teams get (the
+    *Learnings reviewed* button's form, `/rollout wave ... reviewed <note>`): with a team of
+    it replicated, the next wave opens. Once per playbook and wave: of two marks at once
+    the database keeps one. Marks made before notes were asked for have none."""
 
     __tablename__ = "wave_review"
-    __table_args__ = (UniqueConstraint("version_id", "wave", name="uq_wave_review_version_wave"),)
+    __table_args__ = (UniqueConstraint("playbook_id", "wave", name="uq_wave_review_playbook_wave"),)
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")  # the origin
-    version_id: int = Field(foreign_key="registry_version.id")
+    version_id: int = Field(foreign_key="registry_version.id")  # the version it was marked through
     version: int  # its number, as shown
     wave: int
     reviewed_by: str = Field(max_length=32)

@@ -58,7 +58,7 @@ def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, sla
 
 def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, store, clock):
     """A version with a wave of 2, adopted into five channels at once: two adoptions, and
-    three refusals naming the wave, held by the version's row lock in the adoption's
+    three refusals naming the wave, held by the origin's versions' row locks in the adoption's
     transaction (or SQLite's one writer), not by the count read before it."""
     import copy
 

@@ -94,7 +94,8 @@ class FakeRegistry:
     ) -> Playbook:
         if request_id is not None and not self.still_pending(request_id):
             raise RequestDecided(f"request {request_id} was decided a moment ago")
-        running = [p for p in self.adopters([version.id]) if p.status != "retired"]
+        lineage = [v.id for v in self.versions(playbook_id=version.playbook_id)]
+        running = [p for p in self.adopters(lineage) if p.status != "retired"]
         if wave_limit is not None and len(running) >= wave_limit:
             raise WaveFull(f"{wave_limit} adopters of {version.slug} v{version.version} run already")
         taken = spec.playbook in self.held.states or any(
@@ -188,7 +189,7 @@ class FakeRegistry:
         return marks
 
     def mark_wave(self, review: WaveReview) -> None:
-        if review.wave in self.wave_reviews([review.version_id])[review.version_id]:
+        if any(r.playbook_id == review.playbook_id and r.wave == review.wave for r in self.data.reviews):
             raise WaveMarked(f"wave {review.wave} of version {review.version_id} was marked a moment ago")
         review.id = next_id()
         self.data.reviews.append(review)

@@ -261,14 +261,16 @@ def test_while_open_status_and_the_web_view_show_it_beside_the_value(
     slack.add_user(OWNER, name="Ana")
     loosen(bot, slack)
     shown_now = bot.command("status support-replies", user=OWNER).text
-    assert "exception cap 10% (15% asked by <@UOWNER0001> on 18 Nov, waiting for a curator)" in shown_now
+    # each change old → new, in the curators' card's words (templates/_bar_changes.j2)
+    assert "*The bar:* a change asked by <@UOWNER0001> on 18 Nov, waiting for a curator:" in shown_now
+    assert "• exception cap 10% → 15%" in shown_now
     mount, url = http_server
     settings = settings_for(database_url, slack, rollout_web_url=url)
     mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
-    assert status == 200 and "exception cap 10% (15% asked by" in page and "waiting for a curator" in page
+    assert status == 200 and "waiting for a curator: exception cap 10% → 15%." in page
 
 
 def test_a_request_whose_playbook_was_handed_over_is_void(bot, slack, store, engine, world):

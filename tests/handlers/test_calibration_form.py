@@ -1,5 +1,7 @@
-"""The edit form's *Prompt or model changed* box (docs/playbooks.md, "Calibration"): the
-form submitted as Slack sends it; ticked, every step's calibration set goes stale."""
+"""The edit form has no *Prompt or model changed* box (docs/playbooks.md, "Calibration"): a
+step's declared `model` and `prompt` (YAML, the kit form) make its calibration stale by
+themselves when they change (tests/handlers/test_kit_form.py), with no box to tick. The
+form submitted as Slack sends it."""
 
 import json
 from datetime import date
@@ -7,13 +9,12 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from bot.demo.standin.slack_requests import view_identity
 from cadence.definition import parse_playbook
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision
 from tests.conftest import OWNER
 from tests.handlers.test_calibrate import CALIBRATED
-from tests.handlers.test_playbook_form import count, open_edit, shown, state_of
+from tests.handlers.test_playbook_form import count, open_edit, shown, submit
 from usecases.shared.calibration import standings
 from usecases.shared.life import begin_cycle
 
@@ -26,70 +27,22 @@ def calibrated(store, clock):
     return store.playbooks.state("support-replies")
 
 
-def submit(bot, view, values, user, ticked):
-    """The view's state as Slack sends it, the box as a checkboxes element."""
-    state = state_of(view, values)
-    box = next(b for b in view["blocks"] if b.get("block_id") == "prompt_changed")["element"]
-    state["prompt_changed"] = {"value": {"type": "checkboxes", "selected_options": box["options"] if ticked else []}}
-    return bot.interaction(
-        {
-            "type": "view_submission",
-            "user": {"id": user},
-            "view": {**view, "state": {"values": state}, **view_identity()},
-        }
-    )
-
-
 def draft(store):
     return standings(store, store.playbooks.state("support-replies"))["draft"]
 
 
-def test_the_box_shows_only_where_a_set_is_declared(bot, slack, playbook):
+def test_no_box_even_where_a_set_is_declared_and_an_edit_leaves_a_current_run_current(
+    bot, slack, store, engine, calibrated
+):
+    assert "*38/40*" in bot.command("calibrate support-replies draft 38/40", user=OWNER).text
     view = open_edit(bot, slack)
     assert "prompt_changed" not in [b.get("block_id") for b in view["blocks"]]
-
-
-def test_ticked_the_run_goes_stale_until_run_again(bot, slack, store, engine, calibrated):
-    assert "*38/40*" in bot.command("calibrate support-replies draft 38/40", user=OWNER).text
-    assert draft(store).current
-    view = open_edit(bot, slack)
-    [box] = [b for b in view["blocks"] if b.get("block_id") == "prompt_changed"]
-    assert box["element"]["type"] == "checkboxes" and box["optional"] is True
-    assert box["element"]["options"][0]["text"]["text"] == "Prompt or model changed"
+    assert "Prompt or model changed" not in json.dumps(view, ensure_ascii=False)
     decisions = count(engine, Decision)
-
-    reply = submit(bot, view, shown(view), OWNER, ticked=True)  # nothing else changed
-    assert reply.body["response_action"] == "update", reply.body
-    assert "each step's calibration set is stale until it is run again" in json.dumps(
-        reply.body["view"], ensure_ascii=False
-    )
-    assert count(engine, Decision) == decisions  # no revision of the definition
-    with Session(engine) as s:
-        marks = [(r.step, r.kind, r.recorded_by) for r in s.exec(select(CalibrationRun).order_by(CalibrationRun.id))]
-    assert marks == [("draft", "run", OWNER), ("draft", "prompt-changed", OWNER)]
-    assert not draft(store).current and draft(store).holds == "stale"
-
-    bot.command("calibrate support-replies draft 39/40", user=OWNER)
-    assert draft(store).current
-
-
-def test_unticked_a_change_elsewhere_leaves_the_run_current(bot, slack, store, engine, calibrated):
-    bot.command("calibrate support-replies draft 38/40", user=OWNER)
-    view = open_edit(bot, slack)
-    reply = submit(bot, view, {**shown(view), "cap": "5%"}, OWNER, ticked=False)
+    reply = submit(bot, view, shown(view), OWNER)  # nothing changed: nothing recorded
+    assert reply.status == 200 and count(engine, Decision) == decisions
+    reply = submit(bot, open_edit(bot, slack), {**shown(view), "cap": "5%"}, OWNER)  # neither mode, rubric nor model
     assert "exception cap 10% → 5%" in json.dumps(reply.body["view"], ensure_ascii=False)
-    assert "calibration" not in json.dumps(reply.body["view"], ensure_ascii=False)
-    assert draft(store).current
     with Session(engine) as s:
         assert [r.kind for r in s.exec(select(CalibrationRun))] == ["run"]
-
-
-def test_ticked_with_a_change_both_are_recorded(bot, slack, store, engine, calibrated):
-    bot.command("calibrate support-replies draft 38/40", user=OWNER)
-    view = open_edit(bot, slack)
-    decisions = count(engine, Decision)
-    reply = submit(bot, view, {**shown(view), "cap": "5%"}, OWNER, ticked=True)
-    body = json.dumps(reply.body["view"], ensure_ascii=False)
-    assert "exception cap 10% → 5%" in body and "calibration set is stale" in body
-    assert count(engine, Decision) == decisions + 1
-    assert draft(store).holds == "stale"
+    assert draft(store).current

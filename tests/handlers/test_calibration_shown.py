@@ -6,8 +6,7 @@ import html
 from tests.bot.test_web_view import fetch, web_session
 from tests.conftest import OWNER
 from tests.handlers import test_calibrate
-from tests.handlers.test_calibration_form import submit
-from tests.handlers.test_playbook_form import open_edit, shown
+from tests.handlers.test_kit_form import open_kit, shown, submit
 
 calibrated = test_calibrate.calibrated  # the fixture: a set of 40 on step draft
 
@@ -36,8 +35,9 @@ def test_status_and_the_page_show_the_latest_run_and_whether_it_is_current(
     assert f"<strong>draft</strong>: {current}" in page_of(url, cookie)
     assert status_of(bot).count("Calibration set:") == 1  # send and refunds declare none
 
-    view = open_edit(bot, slack)
-    submit(bot, view, shown(view), OWNER, ticked=True)
+    view = open_kit(bot, slack)  # a new model for draft: stale by itself, no box to tick
+    reply = submit(bot, view, {**shown(view), "step_models": "draft | gpt-5.1 2026-12"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
     stale = f"37/40 = 92.5%, stale: the step changed since it was run (run {today})"
     assert f"Calibration set: {stale}" in status_of(bot)
     assert f"<strong>draft</strong>: {stale}" in page_of(url, cookie)

@@ -133,7 +133,7 @@ def test_parses(text, expected):
         # moved from tests/usecases/test_versions.py and test_waves.py (issue 79, item 4)
         ("upgrade", "needs a playbook", "upgrade"),
         ("upgrade support-replies-sales vx", "needs a playbook", "upgrade"),
-        ("wave support-replies", "Say which playbook and `reviewed`", "wave"),
+        ("wave support-replies", "Say which playbook, `reviewed` and what the next wave should know", "wave"),
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):

@@ -1,7 +1,8 @@
 """Waves with learnings between them (issue 69 item 4; docs/usage.md, "Replication"): a
 version's adopters come in waves of `adoption_wave`; the next opens when a team of the wave
-replicated and the wave's learnings are reviewed (the *Learnings reviewed* button on the
-origin's owner's message, `/rollout wave <playbook> reviewed [note]`, or a newer version);
+replicated and the wave's learnings are reviewed with a note (the *Learnings reviewed*
+button on the origin's owner's message, which asks for it, `/rollout wave <playbook>
+reviewed <note>`, or a newer version), which the next wave's teams get with their adoption;
 past it an adopt is refused naming the wave's teams, their verdicts and what opens the
 next, unless a curator overrides it. Signed commands and clicks over HTTP, ticks on a fake
 clock, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL."""
@@ -63,7 +64,7 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
     world = Engine(engine, slack, clock)
     # past the wave before any cycle closed: refused, naming the team and what opens the next
     refused = bot.command(f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR).text
-    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in refused
+    assert "runs in its wave 1 already" in refused and "support-replies-sales (no cycle closed yet)" in refused
     assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in refused
     for week in range(2, 6):
         clock.set(wednesday(week))
@@ -89,7 +90,14 @@ def last_ephemeral(slack):
     return json.dumps(slack.calls_to("chat.postEphemeral")[-1].params, ensure_ascii=False)
 
 
-def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator(bot, replicated, slack, store, engine):
+def opened_view(slack):
+    view = slack.calls_to("views.open")[-1].params["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def test_the_button_asks_a_note_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator(
+    bot, replicated, slack, store, engine
+):
     [message] = told(slack, OWNER)  # the origin's owner, once for the adopter's cycle
     [button] = buttons(message)
     assert button["action_id"] == "wave_reviewed" and button["text"]["text"] == "Learnings reviewed"
@@ -98,22 +106,46 @@ def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator
     assert "support-replies-sales (replicated)" in refused
     assert "wave 2 opens when wave 1's learnings are reviewed (one replicated)" in refused
     assert store.playbooks.state("support-replies-ops") is None
-    # someone who is neither the origin's owner nor a curator: refused with the reason
+    # someone who is neither the origin's owner nor a curator: refused at the click, no form
     click(bot, "wave_reviewed", button["value"], SALES_OWNER, OWNER, message["ts"])
     assert f"Only support-replies's owner (<@{OWNER}>) or a curator" in last_ephemeral(slack)
+    assert slack.calls_to("views.open") == [] and marks(engine) == []
+    # the owner's click opens the note's form; an empty note is refused on the field, nothing stored
+    click(bot, "wave_reviewed", button["value"], OWNER, OWNER, message["ts"])
+    view = opened_view(slack)
+    assert view["callback_id"] == "wave_reviewed" and view["private_metadata"] == button["value"]
+    empty = bot.submit(OWNER, view, {"note": {"type": "plain_text_input", "value": "  "}})
+    assert empty.body["errors"] == {"note": "Say what the next wave should know: its teams get it with their adoption."}
     assert marks(engine) == []
-    # the owner, twice: one mark, one message
-    click(bot, "wave_reviewed", button["value"], OWNER, OWNER, message["ts"])
-    click(bot, "wave_reviewed", button["value"], OWNER, OWNER, message["ts"])
+    note = "Drafts <need> the refund policy & the macros"
+    assert bot.submit(OWNER, view, {"note": {"type": "plain_text_input", "value": note}}).status == 200
     replicated.dispatcher.drain(max_wait=0)
-    assert marks(engine) == [(1, 1, OWNER, None)]
-    assert "were marked reviewed already" in last_ephemeral(slack)
-    reviewed = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1: wave 1's learnings reviewed"]
+    assert marks(engine) == [(1, 1, OWNER, note)]
+    # a second click: refused at the click, naming who marked it; one message
+    click(bot, "wave_reviewed", button["value"], OWNER, OWNER, message["ts"])
+    assert "were marked reviewed already" in last_ephemeral(slack) and len(slack.calls_to("views.open")) == 1
+    reviewed = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies: wave 1's learnings reviewed"]
     assert len(reviewed) == 1 and "wave 2 is open" in json.dumps(reviewed[0]["blocks"])
-    assert "now runs in" in adopt_ops(bot)
+    # the next wave's team gets the note, escaped: on the confirmation, in its channel and its owner's DM
+    confirmation = adopt_ops(bot)
+    assert "now runs in" in confirmation
+    escaped = "Drafts &lt;need&gt; the refund policy &amp; the macros"
+    replicated.dispatcher.drain(max_wait=0)
+    for where in (OPS, OPS_OWNER):
+        [adopted] = [m for m in slack.posted(where) if "adopted from support-replies" in m["text"]]
+        assert "What wave 1 of support-replies left for yours" in json.dumps(adopted["blocks"], ensure_ascii=False)
+        assert escaped in json.dumps(adopted["blocks"], ensure_ascii=False)
+    assert escaped in confirmation
     # the registry shows the wave: wave 2, with its team and what opens wave 3
     listing = bot.command("registry").text
     assert "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed" in listing
+
+
+def test_the_command_without_a_note_is_refused_and_marks_nothing(bot, replicated, engine):
+    refused = bot.command("wave support-replies reviewed", user=OWNER).text
+    assert "Say what wave 1 of *support-replies* taught" in refused and marks(engine) == []
+    done = bot.command("wave support-replies reviewed read <all> of them", user=OWNER).text
+    assert "read &lt;all&gt; of them" in done and marks(engine) == [(1, 1, OWNER, "read <all> of them")]
 
 
 def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave(bot, engine, slack, clock, store):

@@ -126,7 +126,7 @@ def adopt(
     spec = _adopted_spec(version, cmd, new_slug, by)
     if cmd.starts_on is not None:  # a Monday from this week's on, in the team's own zone
         check_start(cmd.starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
-    shown = _Shown(version, spec, cmd, by, org_timezone, wave.overridden is not None)
+    shown = _Shown(version, spec, cmd, by, org_timezone, wave.overridden is not None, wave.learned)
     message, messages = _announcements(store, shown, web_url)
     also = [wave.overridden] if wave.overridden is not None else []
     if approval is not None:
@@ -274,6 +274,7 @@ class _Shown:
     by: str
     org_timezone: str
     overridden: bool
+    learned: dict[str, Any] | None = None  # the note of the wave before the team's (usecases/shared/waves.py)
 
 
 def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[dict[str, Any], list[Message]]:
@@ -307,6 +308,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             more_learnings=max(0, len(learnings) - LEARNINGS_SHOWN),
             learnings_at=where,
             override=cmd.override if shown.overridden else None,
+            learned=shown.learned,
             champion=champion,
             champion_default=by_default,
             dm=dm,

@@ -95,22 +95,6 @@ def run_row(
     )
 
 
-def prompt_changed_rows(playbook_id: int, definition: dict[str, Any], by: str, at: datetime) -> list[CalibrationRun]:
-    """An edit with *Prompt or model changed* ticked: a mark on each step with a set."""
-    return [
-        CalibrationRun(
-            playbook_id=playbook_id,
-            step=str(s["name"]),
-            kind="prompt-changed",
-            basis=calibration.basis(definition, str(s["name"])),
-            recorded_by=by,
-            recorded_at=at,
-        )
-        for s in definition.get("steps") or []
-        if declared(definition, str(s["name"])) is not None
-    ]
-
-
 def wait_messages(state: PlaybookState, step: Any, waits: list[calibration.Wait]) -> list[Message]:
     """The proposals to ai-led a close held back (cadence.calibration.hold), each told its
     owner once, by DM, why it waits: once per reason and run (the message's key)."""

@@ -1,10 +1,12 @@
-"""Waves with learnings between them: a version's adopters come in waves of `adoption_wave`
-teams, and wave k+1 opens when a team of wave k replicated and wave k's learnings were
-marked reviewed (by the origin's owner or a curator: the *Learnings reviewed* button on
-the message that tells the origin's owner a team replicated, or `/rollout wave <playbook>
-reviewed [note]`), or a newer version of the origin was published since wave k began.
-The arithmetic is cadence/replication.py's; this reads what it needs and keeps the marks.
-Waves are a version's: each version's adopters start their own wave 1."""
+"""Waves with learnings between them: a playbook's adopters, of whichever of its versions,
+come in waves of `adoption_wave` teams (its newest version's), and wave k+1 opens when a
+team of wave k replicated and wave k's learnings were marked reviewed, with a note of what
+the next wave should know (by the origin's owner or a curator: the *Learnings reviewed*
+button on the message that tells the origin's owner a team replicated, which asks for the
+note, or `/rollout wave <playbook> reviewed <note>`), or a version of the origin was
+published since wave k began. The waves are the playbook's: a newer version continues the
+count where the last stood. The next wave's teams get the note with their adoption.
+The arithmetic is cadence/replication.py's; this reads what it needs and keeps the marks."""
 
 from __future__ import annotations
 
@@ -28,62 +30,78 @@ from usecases.shared import roles
 
 @dataclass(frozen=True)
 class Wave:
-    """Where a version stands against its waves for an adoption: how many teams may run
-    once it is stored (None when a curator overrides it), and the decision row of an
-    override, recorded with the adoption."""
+    """Where a playbook stands against its waves for an adoption: how many teams may run
+    once it is stored (None when a curator overrides it), the decision row of an
+    override, recorded with the adoption, and what the wave before learned (`learned`:
+    its number, note, who and when), which the adopting team gets."""
 
     limit: int | None
     overridden: Decision | None = None
+    learned: dict[str, Any] | None = None
 
 
 def size(version: RegistryVersion) -> int:
     return RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
 
 
-def _newer_published(store: Store, versions: list[RegistryVersion]) -> dict[int, datetime | None]:
-    """For each version, when the first newer version of its origin was published."""
-    every = store.registry.versions()
-    newer: dict[int, datetime | None] = {}
-    for version in versions:
-        later = [v.published_at for v in every if v.playbook_id == version.playbook_id and v.version > version.version]
-        newer[version.id] = min(later) if later else None
-    return newer
+@dataclass(frozen=True)
+class Lineage:
+    """An origin playbook's waves: its adopters of any of its versions (active or paused,
+    in adoption order), the waves marked reviewed (the first mark of each), when its
+    newest version was published, and a wave's places (its newest version's)."""
+
+    running: list[replication.Adopter]
+    marks: dict[int, WaveReview]
+    published: datetime | None
+    size: int
+
+    def state(self, number: int | None = None) -> replication.WaveState:
+        return replication.wave_state(self.running, self.size, set(self.marks), self.published, number)
+
+
+def lineages(store: Store, origin_ids: set[int]) -> dict[int, Lineage]:
+    """Each origin's waves, in four reads however many origins."""
+    if not origin_ids:
+        return {}
+    every = [v for v in store.registry.versions() if v.playbook_id in origin_ids]
+    ids = [v.id for v in every]
+    adopting = [p for p in store.registry.adopters(ids) if p.status != "retired"]
+    verdicts = store.registry.replication_verdicts([p.id for p in adopting])
+    marked = store.registry.wave_reviews(ids)
+    found = {}
+    for origin in origin_ids:
+        versions = [v for v in every if v.playbook_id == origin]
+        mine = {v.id for v in versions}
+        marks: dict[int, WaveReview] = {}
+        for mark in sorted((m for v in versions for m in marked[v.id].values()), key=lambda m: m.reviewed_at):
+            marks.setdefault(mark.wave, mark)
+        newest = max(versions, key=lambda v: v.version, default=None)
+        found[origin] = Lineage(
+            [_adopter(p, verdicts[p.id]) for p in adopting if p.adopted_from_id in mine],
+            marks,
+            max((v.published_at for v in versions), default=None),
+            size(newest) if newest is not None else 3,
+        )
+    return found
+
+
+def lineage(store: Store, version: RegistryVersion) -> Lineage:
+    return lineages(store, {version.playbook_id})[version.playbook_id]
 
 
 def states(store: Store, versions: list[RegistryVersion]) -> dict[int, replication.WaveState]:
-    """Each version's waves, in four reads however many versions."""
-    if not versions:
-        return {}
-    running = _running_of(store, versions)
-    marks = store.registry.wave_reviews([v.id for v in versions])
-    newer = _newer_published(store, versions)
-    return {v.id: _shown_wave(running[v.id], size(v), set(marks[v.id]), newer[v.id]) for v in versions}
+    """Each version's waves (its playbook's), in four reads however many versions."""
+    found = lineages(store, {v.playbook_id for v in versions})
+    return {v.id: _shown_wave(found[v.playbook_id]) for v in versions}
 
 
-def _shown_wave(
-    running: list[replication.Adopter], size: int, marks: set[int], newer: datetime | None
-) -> replication.WaveState:
+def _shown_wave(line: Lineage) -> replication.WaveState:
     """The newest wave, or, while the next adoption waits for an earlier one (a curator
     let teams past it), that one: what opens it is what the next team waits for."""
-    found = replication.wave_state(running, size, marks, newer)
+    found = line.state()
     if found.allows:
         return found
-    return replication.wave_state(running, size, marks, newer, replication.waiting_wave(running, size))
-
-
-def _running_of(store: Store, versions: list[RegistryVersion]) -> dict[int, list[replication.Adopter]]:
-    """Each version's adopters, active or paused, in adoption order, with their verdicts."""
-    adopting = [p for p in store.registry.adopters([v.id for v in versions]) if p.status != "retired"]
-    verdicts = store.registry.replication_verdicts([p.id for p in adopting])
-    return {v.id: [_adopter(p, verdicts[p.id]) for p in adopting if p.adopted_from_id == v.id] for v in versions}
-
-
-def _running(store: Store, version: RegistryVersion) -> list[replication.Adopter]:
-    return _running_of(store, [version])[version.id]
-
-
-def _newer(store: Store, version: RegistryVersion) -> datetime | None:
-    return _newer_published(store, [version])[version.id]
+    return line.state(replication.waiting_wave(line.running, line.size))
 
 
 def state(store: Store, version: RegistryVersion) -> replication.WaveState:
@@ -100,7 +118,7 @@ def _adopter(playbook: Playbook, verdicts: list[dict[str, Any]]) -> replication.
 
 
 def shown(found: replication.WaveState) -> dict[str, Any]:
-    """A version's wave as the messages and pages show it (templates/notices_registry.wave_line)."""
+    """A playbook's wave as the messages and pages show it (templates/notices_registry.wave_line)."""
     return dict(
         number=found.number,
         size=found.size,
@@ -111,23 +129,32 @@ def shown(found: replication.WaveState) -> dict[str, Any]:
     )
 
 
+def learned(mark: WaveReview | None) -> dict[str, Any] | None:
+    """A wave's note as its next wave's teams get it (None: no note, or not marked)."""
+    if mark is None or not mark.note:
+        return None
+    at = mark.reviewed_at
+    return dict(wave=mark.wave, note=mark.note, by=mark.reviewed_by, at=f"{at.day} {at:%b %Y}")
+
+
 def check(store: Store, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str) -> Wave:
-    """An adoption joins the wave its place falls in only once the wave before has opened.
-    Past it: refused, naming the wave's teams, their verdicts and what opens the next,
-    with a decision row on the origin; with a curator's `override`, the decision row goes
-    with the adoption. The count is asked again in the adoption's transaction
-    (Registry.adopt), so two adoptions at once cannot both take the last place."""
-    running = _running(store, version)
-    marks, newer = set(store.registry.wave_reviews([version.id])[version.id]), _newer(store, version)
-    found = _shown_wave(running, size(version), marks, newer)  # past it: the wave waited for
+    """An adoption joins the wave its place falls in (across the playbook's versions) only
+    once the wave before has opened; it gets that wave's note. Past it: refused, naming
+    the wave's teams, their verdicts and what opens the next, with a decision row on the
+    origin; with a curator's `override`, the decision row goes with the adoption. The
+    count is asked again in the adoption's transaction (Registry.adopt), so two adoptions
+    at once cannot both take the last place."""
+    line = lineage(store, version)
+    found = _shown_wave(line)  # past it: the wave waited for
+    before = learned(line.marks.get(replication.wave_of(len(line.running), line.size) - 1))
     if found.allows:
-        return Wave(found.limit if override is None else None)
+        return Wave(found.limit if override is None else None, learned=before)
     teams = [dict(slug=a.slug, verdict=a.verdict) for a in found.teams]
     record = registry_decisions.of_wave(
         version.playbook_id, version.slug, version.version, found.size, teams, by, override, adopter
     )
     if override is not None:
-        return Wave(None, record)
+        return Wave(None, record, before)
     with store.unit_of_work() as uow:
         uow.governance.apply(Change(decisions=[record]), now)
         uow.commit()
@@ -144,8 +171,9 @@ def check(store: Store, version: RegistryVersion, by: str, now: datetime, overri
 
 @dataclass(frozen=True)
 class Reviewed:
-    """A wave's learnings marked reviewed: the version, the wave, whether this mark was
-    the one stored (False: marked before), the mark that stands, and the wave now."""
+    """A wave's learnings marked reviewed: the version it was marked through, the wave,
+    whether this mark was the one stored (False: marked before), the mark that stands,
+    and the wave now."""
 
     version: RegistryVersion
     wave: int
@@ -154,33 +182,45 @@ class Reviewed:
     now: dict[str, Any]
 
 
-def review(
-    store: Store, version: RegistryVersion, wave: int | None, by: str, note: str | None, now: datetime
-) -> Reviewed:
-    """The origin's owner or a curator marks a wave's learnings reviewed (`wave`, or the
-    version's newest wave with teams), and the curators channel (or, without one, the
-    origin's team channel) is told, in the same transaction: once; a second mark is
-    answered with the first and tells no one."""
+def may_review(store: Store, version: RegistryVersion, wave: int | None, by: str) -> tuple[Lineage, int]:
+    """The playbook's waves and the wave to mark (`wave`, or the first with teams not
+    reviewed yet), once `by` is the origin's owner or a curator and there are teams."""
     origin = store.playbooks.state_by_id(version.playbook_id)
     owner = origin.playbook.owner_id if origin is not None else None
     if by != owner and not store.org.is_curator(by):
         raise Refusal.of("wave_who", usage="wave", slug=version.slug, owner=roles.user(owner or ""))
-    running = _running(store, version)
-    if not running and wave is None:
-        raise Refusal.of("wave_no_teams", usage="wave", slug=version.slug, version=version.version)
-    marked, newer = set(store.registry.wave_reviews([version.id])[version.id]), _newer(store, version)
-    number = wave or replication.first_unreviewed(running, size(version), marked, newer)
+    line = lineage(store, version)
+    if not line.running and wave is None:
+        raise Refusal.of("wave_no_teams", usage="wave", slug=version.slug)
+    number = wave or replication.first_unreviewed(line.running, line.size, set(line.marks), line.published)
+    return line, number
+
+
+def review(
+    store: Store, version: RegistryVersion, wave: int | None, by: str, note: str | None, now: datetime
+) -> Reviewed:
+    """The origin's owner or a curator marks a wave's learnings reviewed (`wave`, or the
+    playbook's first wave with teams not reviewed yet) with a `note` of what the next wave
+    should know (refused without one, nothing stored), and the curators channel (or,
+    without one, the origin's team channel) is told, in the same transaction: once; a
+    second mark is answered with the first and tells no one."""
+    line, number = may_review(store, version, wave, by)
+    if number in line.marks:  # marked before: answered with that mark, no note needed
+        return Reviewed(version, number, False, line.marks[number], shown(_shown_wave(line)))
+    if not (note or "").strip():
+        raise Refusal.of("wave_note", usage="wave", slug=version.slug, wave=number)
     mark = WaveReview(
         playbook_id=version.playbook_id,
         version_id=version.id,
         version=version.version,
         wave=number,
         reviewed_by=by,
-        note=note,
+        note=(note or "").strip(),
         reviewed_at=now,
     )
-    after = shown(replication.wave_state(running, size(version), {*marked, number}, newer))
+    after = shown(replication.wave_state(line.running, line.size, {*line.marks, number}, line.published))
     told = reviewed_message(version, mark, True, after)
+    origin = store.playbooks.state_by_id(version.playbook_id)
     where = store.org.setting(CURATORS_CHANNEL) or (origin.playbook.channel_id if origin is not None else by)
     try:
         with store.unit_of_work() as uow:
@@ -191,15 +231,15 @@ def review(
         stored = True
     except WaveMarked:  # marked already, or by another mark at the same moment: told once
         stored = False
-    kept = mark if stored else store.registry.wave_reviews([version.id])[version.id][number]
-    return Reviewed(version, number, stored, kept, shown(state(store, version)))
+    line = lineage(store, version)
+    kept = mark if stored else line.marks[number]
+    return Reviewed(version, number, stored, kept, shown(_shown_wave(line)))
 
 
 def reviewed_message(version: RegistryVersion, mark: WaveReview, stored: bool, now: dict[str, Any]) -> dict[str, Any]:
     at = mark.reviewed_at
     return notices_registry.wave_reviewed(
         slug=version.slug,
-        version=version.version,
         wave=mark.wave,
         stored=stored,
         by=mark.reviewed_by,
@@ -211,8 +251,8 @@ def reviewed_message(version: RegistryVersion, mark: WaveReview, stored: bool, n
 
 @dataclass(frozen=True)
 class Place:
-    """Where a running adopter stands, for the week close: its version, the wave it is in
-    and the origin's owner, who is told when its cycle replicated."""
+    """Where a running adopter stands, for the week close: its version, the wave of its
+    playbook it is in and the origin's owner, who is told when its cycle replicated."""
 
     version: RegistryVersion
     wave: int
@@ -238,18 +278,23 @@ def replicated_messages(place: Place | None, adopter: Playbook, cycle: int, verd
 
 
 def places(store: Store, versions: list[RegistryVersion]) -> dict[int, Place]:
-    """For the week close: each running adopter of `versions` (by playbook id), its
-    version, its wave and its origin's owner."""
-    owners = store.playbooks.states_by_ids(sorted({v.playbook_id for v in versions}))
-    by_version = {v.id: v for v in versions}
+    """For the week close: each running adopter of `versions`' playbooks (by playbook id),
+    its version, its wave (counted across the playbook's versions) and its origin's owner."""
+    origins = {v.playbook_id for v in versions}
+    owners = store.playbooks.states_by_ids(sorted(origins))
+    every = {v.id: v for v in store.registry.versions() if v.playbook_id in origins}
     found: dict[int, Place] = {}
     seen: dict[int, int] = {}
-    for playbook in store.registry.adopters(list(by_version)):
-        version = by_version[playbook.adopted_from_id or 0]
+    for playbook in store.registry.adopters(list(every)):
+        version = every[playbook.adopted_from_id or 0]
         if playbook.status == "retired":
             continue
-        position = seen[version.id] = seen.get(version.id, -1) + 1
+        position = seen[version.playbook_id] = seen.get(version.playbook_id, -1) + 1
         origin = owners.get(version.playbook_id)
         owner = origin.playbook.owner_id if origin is not None else None
-        found[playbook.id] = Place(version, replication.wave_of(position, size(version)), owner)
+        found[playbook.id] = Place(version, replication.wave_of(position, size(_newest(every, version))), owner)
     return found
+
+
+def _newest(every: dict[int, RegistryVersion], version: RegistryVersion) -> RegistryVersion:
+    return max((v for v in every.values() if v.playbook_id == version.playbook_id), key=lambda v: v.version)

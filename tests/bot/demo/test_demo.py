@@ -419,7 +419,7 @@ def test_evidence_of_quality(demo, page):
     reviews name who reviewed, so the heroics flag names the reviewer, not the reporter."""
     transcript = " ".join(demo.transcript.split())  # one line, however it is printed
     assert "✅ Calibration run 38/40 (95.0%) recorded" in transcript
-    assert "*Prompt or model changed* ticked; research's calibration run is stale" in transcript
+    assert "`research | gpt-5.1 2026-12` in the kit form; research's calibration run is stale" in transcript
     waits = transcript.index("Step research of lead-research has earned a promotion to ai-led, but the")
     assert "its calibration is stale (the step changed since the" in transcript[waits:]
     fresh = transcript.index("✅ Calibration run 37/40 (92.5%) recorded")

@@ -179,6 +179,7 @@ def contexts(
             champion="UPERSON0002",
             champion_default=True,
             declared=True,
+            learned=dict(wave=9999, note=text, by="UPERSON0001", at="26 Nov 2026"),
         ),
         "request_card": dict(
             id="12",
@@ -255,6 +256,7 @@ def contexts(
             metadata='{"channel":"CTEAM00001","channel_name":"sales"}',
         ),
         "modal_bar_reason": dict(metadata="7", slug="support-replies", limit=500),
+        "modal_wave_note": dict(metadata="wave:9999999999:9999", slug="o" * 64, wave=9999, limit=500),
         "modal_request_reason": dict(
             callback="request_decline", metadata="12", channel="CTEAM00001", slug="support-replies", limit=500
         ),
@@ -391,7 +393,6 @@ def contexts(
         ),
         "wave_reviewed": dict(
             slug="o" * 64,
-            version=99999,
             wave=9999,
             stored=False,
             by="UPERSON0001",

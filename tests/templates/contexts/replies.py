@@ -141,7 +141,7 @@ def contexts(
             pulse=[summarize(7, [Answer(5, "often", 4, f) for f in FREED] * 20, 5)],
             pulse_answered=(7, 9),
             setup=dict(asked="2026-11-18", to_nudge=5.04, to_close=None),
-            bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[dict(old=text[:300], new=text[:300])] * 20),
+            bar_asked=dict(by="UPERSON0001", on="3 Mar", changes=[text[:300]] * 30),
             full=True,
             plateau=True,
             met_weeks=[1, 2, 4],

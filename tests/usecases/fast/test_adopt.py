@@ -161,7 +161,7 @@ def test_a_replicated_and_reviewed_wave_opens_the_next():
     adopt(made)
     replicated(made, SLUG)
     assert "support-replies-sales (replicated)" in said(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER))
-    waves.review(made.store, made.version(), None, OWNER, None, NOW)
+    waves.review(made.store, made.version(), None, OWNER, "read them all", NOW)
     adopt(made, channel=OPS, name="ops", owner=OPS_OWNER)
     assert made.state("support-replies-ops").playbook.adopted_from_id == made.version().id
 
@@ -171,7 +171,8 @@ def test_the_waves_last_place_taken_a_moment_ago_asks_again(monkeypatch):
     the second, which is asked again and refused by the wave as it stands."""
     made = published(adoption_wave=1)
     adopt(made)
-    monkeypatch.setattr(waves, "_running", first_then([], waves._running))  # the first look saw no team
+    empty = waves.Lineage([], {}, None, 1)
+    monkeypatch.setattr(waves, "lineage", first_then(empty, waves.lineage))  # the first look saw no team
     assert refusal(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER)).key == "adopt_wave"
     assert made.state("support-replies-ops") is None
     assert [d.kind for c in made.changes for d in c.decisions][-1] == "wave-refused"  # asked again: refused

@@ -1,7 +1,9 @@
 """Waves with learnings between them (usecases/shared/waves.py, usecases/waves.py) on the
-fakes: the next wave opens once a team of the wave replicated and its learnings were
-marked reviewed (by the origin's owner or a curator, once: a second mark tells no one),
-or a newer version was published; a curator may adopt past it with a reason."""
+fakes: the waves are the playbook's, across its versions; the next wave opens once a team
+of the wave replicated and its learnings were marked reviewed with a note (by the origin's
+owner or a curator, once: a second mark tells no one), which the next wave's teams get
+with their adoption, or a newer version was published; a curator may adopt past it with a
+reason."""
 
 from __future__ import annotations
 
@@ -54,23 +56,33 @@ def reviewed(made):
     return [m for m in made.sent(CURATORS) if m.key.startswith("wave-reviewed:")]
 
 
-def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator(made):
+def test_the_button_asks_a_note_and_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator(made):
     version = made.version()
     refused = said(lambda: adopt_ops(made))  # replicated, not reviewed: still refused, saying what is missing
     assert "support-replies-sales (replicated)" in refused
     assert "wave 2 opens when wave 1's learnings are reviewed (one replicated)" in refused
-    shown = said(lambda: waves.reviewed(made.caller(SALES_OWNER), version.id, 1))
+    shown = said(lambda: waves.form(made.caller(SALES_OWNER), version.id, 1))  # refused at the click
     assert f"Only support-replies's owner (<@{OWNER}>) or a curator" in shown and marks(made) == []
+    assert waves.form(made.caller(OWNER), version.id, 1).wave == 1
+    for blank in ("", "   "):  # no note: refused, nothing stored, no one told
+        assert refusal(lambda note=blank: waves.reviewed(made.caller(OWNER), version.id, 1, note)).key == "wave_note"
+    assert marks(made) == [] and reviewed(made) == []
 
-    waves.reviewed(made.caller(OWNER), version.id, 1)
-    assert marks(made) == [(1, 1, OWNER, None)]
+    waves.reviewed(made.caller(OWNER), version.id, 1, "drafts <need> the refund policy & macros")
+    assert marks(made) == [(1, 1, OWNER, "drafts <need> the refund policy & macros")]
     [told] = made.change.messages
     assert (told.key, told.channel) == (f"wave-reviewed:{version.id}:1", CURATORS)
-    assert told.payload["text"] == "support-replies v1: wave 1's learnings reviewed" and "wave 2 is open" in text(told)
-    again = refusal(lambda: waves.reviewed(made.caller(OWNER), version.id, 1))
+    assert told.payload["text"] == "support-replies: wave 1's learnings reviewed" and "wave 2 is open" in text(told)
+    again = refusal(lambda: waves.form(made.caller(OWNER), version.id, 1))
     assert again.key == "wave_marked" and "were marked reviewed already" in str(slack(again))
-    assert marks(made) == [(1, 1, OWNER, None)] and len(reviewed(made)) == 1
-    adopt_ops(made)
+    again = refusal(lambda: waves.reviewed(made.caller(CURATOR), version.id, 1, "mine too"))
+    assert again.key == "wave_marked" and len(marks(made)) == 1 and len(reviewed(made)) == 1
+
+    # the next wave's team gets the note, escaped, on the confirmation, in its channel and its owner's DM
+    confirmation = adopt_ops(made)
+    note = "“drafts &lt;need&gt; the refund policy &amp; macros”"
+    for shown in (text(confirmation), *(text(m) for m in made.sent(OPS) + made.sent(OPS_OWNER))):
+        assert "What wave 1 of support-replies left for yours" in shown and note in shown
     [entry] = registry.entries(made.store, None)
     assert [t["slug"] for t in entry["wave"]["teams"]] == ["support-replies-ops"]
     assert wave_line(entry["wave"]) == (
@@ -78,18 +90,41 @@ def test_the_button_opens_the_next_wave_once_and_only_for_the_owner_or_a_curator
     )
 
 
+def test_a_newer_version_continues_the_playbooks_wave_count():
+    """v2 published while v1's wave 1 runs: an adopter of v2 falls in wave 2, which waits
+    for a team of wave 1 to replicate (it does not start a wave 1 of its own)."""
+    made = published(adoption_wave=1)
+    adopt(made)
+    made.services.clock.advance(days=1)
+    publish(made, override="a second version")
+    refused = said(lambda: adopt_ops(made, version=2))
+    assert "*support-replies* runs in its wave 1 already" in refused and "support-replies-sales" in refused
+    assert made.state("support-replies-ops") is None
+    entries = registry.entries(made.store, None)
+    assert [wave_line(e["wave"]) for e in entries] == [
+        "wave 1: 1 of 1 teams; wave 2 opens when one of wave 1 replicates (learnings reviewed)"
+    ] * 2
+    replicated(made, SLUG)  # wave 1 replicated, and a version was published since it began
+    adopt_ops(made, version=2)
+    assert made.state("support-replies-ops").playbook.adopted_from_id == made.version(2).id
+
+
 def test_a_wave_of_a_version_that_is_gone_is_refused(made):
-    assert refusal(lambda: waves.reviewed(made.caller(OWNER), 999999, 1)).key == "wave_gone"
+    assert refusal(lambda: waves.form(made.caller(OWNER), 999999, 1)).key == "wave_gone"
+    assert refusal(lambda: waves.reviewed(made.caller(OWNER), 999999, 1, "a note")).key == "wave_gone"
 
 
-def test_the_command_marks_the_wave_with_a_note(made):
+def test_the_command_marks_the_wave_only_with_a_note(made):
     def wave(user, note=None):
         return commands.wave(made.caller(user), messages.WaveReviewed("support-replies", None, note))
 
     assert "Only support-replies's owner" in said(lambda: wave(SALES_OWNER)) and marks(made) == []
+    without = said(lambda: wave(CURATOR))
+    assert "Say what wave 1 of *support-replies* taught" in without and "nothing was marked" in without
+    assert marks(made) == [] and reviewed(made) == []
     done = wave(CURATOR, "drafts <need> the refund policy")
     shown = text(shared.reviewed_message(done.version, done.mark, done.stored, done.now))
-    assert "marked wave 1's learnings of *support-replies v1* reviewed" in shown
+    assert "marked wave 1's learnings of *support-replies* reviewed" in shown
     assert "drafts &lt;need&gt; the refund policy" in shown and "wave 2 is open" in shown
     assert marks(made) == [(1, 1, CURATOR, "drafts <need> the refund policy")]
     again = wave(OWNER)
