@@ -134,6 +134,11 @@ def test_parses(text, expected):
         ("upgrade", "needs a playbook", "upgrade"),
         ("upgrade support-replies-sales vx", "needs a playbook", "upgrade"),
         ("wave support-replies", "Say which playbook and `reviewed`", "wave"),
+        # moved from tests/usecases/test_away.py and test_holidays.py (issue 79, item 4)
+        ("away soon", "is not a date", "away"),
+        ("away", "Say the last day you are away", "away"),
+        ("holiday add tomorrow", "is not a date", "holiday"),
+        ("holiday", "`holiday list`", "holiday"),
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from cadence.decisions import DecisionKind
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, MEMBER
@@ -129,6 +130,11 @@ def test_removing_a_holiday(services):
     curator = fakes.caller(services, CURATOR)
     commands.holiday(curator, messages.HolidayChange("add", day, "Spring"))
     assert commands.holiday(curator, messages.HolidayChange("remove", day)).upcoming == {}
+    changes = fakes.store_of(services).held.governance.changes
+    assert [(d.kind, d.actor, d.summary) for c in changes for d in c.decisions] == [
+        (DecisionKind.SETTING_CHANGED, CURATOR, f"Holiday {day.isoformat()} (Spring) added."),
+        (DecisionKind.SETTING_CHANGED, CURATOR, f"Holiday {day.isoformat()} (Spring) removed."),
+    ]
 
 
 def test_removing_a_day_that_is_no_holiday(services):
