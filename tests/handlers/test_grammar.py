@@ -139,6 +139,19 @@ def test_parses(text, expected):
         ("away", "Say the last day you are away", "away"),
         ("holiday add tomorrow", "is not a date", "holiday"),
         ("holiday", "`holiday list`", "holiday"),
+        # moved from tests/usecases/test_review_samples.py, test_rubric_dimensions.py, test_reviewers.py
+        ("rubric sr draft 21/20", "21 passed is more than the 20 reviewed", "rubric"),
+        ("rubric sr draft 18/0", "no case was reviewed", "rubric"),
+        ("rubric sr draft -1/20", "passed count is a whole number of cases, not “-1”", "rubric"),
+        ("rubric sr draft 1.5/20", "passed count is a whole number of cases, not “1.5”", "rubric"),
+        ("rubric sr draft 18/20.5", "reviewed count is a whole number of cases, not “20.5”", "rubric"),
+        ("rubric sr draft 18/x", "reviewed count is a whole number", "rubric"),
+        ("rubric sr draft 1/2/3", "Write passed/reviewed", "rubric"),
+        ("rubric sr draft 20 tone:19 accuracy:1.5", "accuracy's passed count is a whole number", "rubric"),
+        ("rubric sr draft x tone:0 accuracy:0", "the reviewed count is a whole number", "rubric"),
+        ("rubric sr draft 18/20 by", "Mention who reviewed after `by`", "rubric"),
+        ("rubric sr draft 18/20 by ben", "Mention the person with @", "rubric"),
+        ("rubric sr draft 18/20 by <@UBEN00001> ida", "Mention the person with @", "rubric"),
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):

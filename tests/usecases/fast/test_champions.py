@@ -141,7 +141,7 @@ def test_only_an_active_person_is_a_champion(person, key):
 
 
 def test_a_champion_named_by_someone_else_a_moment_ago_is_a_race():
-    services, store = world()
+    _, store = world()
     state = store.playbooks.state(SLUG)
     champions.name(store, state, CHAMPION, OWNER, NOW)
     with pytest.raises(Refusal) as raised:
