@@ -39,6 +39,7 @@ from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
 from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakePulses, FakeReadouts
+from tests.fakes.value import FakeValueCounts
 
 
 @dataclass
@@ -276,6 +277,7 @@ class FakeStore:
         self.depth = FakeDepth(held)
         self.webhooks = FakeWebhooks(held)
         self.made = FakeMade(held)
+        self.value = FakeValueCounts(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)
