@@ -153,6 +153,7 @@ def test_parses(text, expected):
         ("rubric sr draft 18/20 by ben", "Mention the person with @", "rubric"),
         ("rubric sr draft 18/20 by <@UBEN00001> ida", "Mention the person with @", "rubric"),
         ("calibrate sr draft 0/0", "“0/0” is not a calibration run's score", "calibrate"),  # from test_calibrate.py
+        ("week", "`week` needs a playbook", "week"),  # from test_week_form.py
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):

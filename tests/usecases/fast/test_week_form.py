@@ -186,3 +186,26 @@ def test_the_forms_review_asks_and_rubric_by_design():
     _state, _services, owner = setup(fakes.a_playbook(steps=steps))
     form = week_form.open_week(owner, SLUG, None)
     assert [r.no_rubric for r in form.steps] == [True, False]
+
+
+def test_a_number_a_value_event_carries_is_shown_from_it_not_asked():
+    events = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
+    _state, _services, owner = setup(fakes.a_playbook(value_events=events))
+    form = week_form.open_week(owner, SLUG, None)
+    assert [(r.step.name, r.cases, r.cases_from) for r in form.steps] == [
+        ("draft", None, "event reply_accepted"),
+        ("send", None, None),
+        ("refunds", None, None),
+    ]
+
+
+def test_the_form_of_a_week_to_come_is_refused():
+    _state, services, owner = setup()
+    with pytest.raises(Refusal) as raised:
+        week_form.open_week(owner, SLUG, 3)
+    assert (raised.value.key, raised.value.usage, raised.value.values["day"]) == (
+        "week_in_future",
+        "week",
+        "2026-03-16",
+    )
+    assert fakes.store_of(services).units == []
