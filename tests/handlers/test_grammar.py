@@ -249,3 +249,12 @@ def test_a_sourced_number_typed_in_its_place_takes_override_and_its_reason_as_wr
     with pytest.raises(Refusal) as raised:
         grammar.parse("kpi support-replies 14.5 override")
     assert raised.value.key == "override_reason"
+
+
+def test_a_rubric_of_minus_zero_is_zero():
+    """Moved from tests/handlers/test_small_words.py: -0 is stored and said as 0, unsigned."""
+    import math
+
+    for text in ("rubric sr draft -0", "rubric sr send -0%"):
+        score = parse(text).score
+        assert score == 0 and math.copysign(1, score) == 1
