@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from cadence import decisions
 from cadence.definition import PlaybookSpec, parse_playbook
-from storage.made import Stale
+from storage.made import SetupTime, Stale
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.playbooks import Conflict, PlaybookState, as_read_now, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
@@ -291,6 +291,37 @@ class FakeMade:
 
     def __init__(self, held: Held):
         self.held = held
+
+    def setup_times(self) -> dict[int, SetupTime]:
+        """Each playbook's setup time: asked for by the approved request it answers, else
+        made in Slack by a person (not `file:` or the command line) or adopted, when it was
+        created; its first nudge and first close, as the cadence log records them done."""
+        made_in_slack = {
+            d["playbook_id"] for d in self.held.decisions if d["kind"] == "playbook-created" and ":" not in d["actor"]
+        }
+        requested = {
+            r.adopted_slug: r.created_at
+            for r in sorted(self.held.registry.requests.values(), key=lambda r: r.id)
+            if r.status == "approved"
+        }
+        firsts: dict[tuple[int | None, str], datetime] = {}
+        for job in self.held.jobs:
+            if job.playbook_id is not None and job.kind in ("nudge", "close") and job.status == "done":
+                key = (job.playbook_id, job.kind)
+                firsts[key] = min(firsts.get(key, job.recorded_at), job.recorded_at)
+        times = {}
+        for state in self.held.states.values():
+            p = state.playbook
+            asked = requested.get(p.slug) or (
+                p.created_at if p.adopted_from_id is not None or p.id in made_in_slack else None
+            )
+            times[p.id] = SetupTime(p.id, asked, firsts.get((p.id, "nudge")), firsts.get((p.id, "close")))
+        return times
+
+    def setup_time(self, playbook: Playbook) -> SetupTime:
+        """One playbook's setup time, as `setup_times` reads it."""
+        found = self.setup_times().get(playbook.id)
+        return found if found is not None else SetupTime(playbook.id, None, None, None)
 
     def last_change(self, playbook_id: int) -> Stale:
         """Who changed the playbook last (its creation or a revision's decision row), and when."""

@@ -154,6 +154,18 @@ def test_an_admin_names_a_curator(services):
 def test_an_admin_removes_a_curator(services):
     assert commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
     assert fakes.store_of(services).held.curators == set()
+    assert not commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
+
+
+def test_a_curator_added_and_removed_is_a_decision_row_each_and_a_repeat_none(services):
+    admin = fakes.caller(services, ADMIN)
+    for add in (True, True, False, False):
+        commands.curator(admin, messages.CuratorChange(add, MEMBER))
+    decisions = [d for c in fakes.store_of(services).held.governance.changes for d in c.decisions]
+    assert [(d.kind, d.actor, d.figures) for d in decisions] == [
+        (DecisionKind.CURATOR_ADDED, ADMIN, {"user": MEMBER}),
+        (DecisionKind.CURATOR_REMOVED, ADMIN, {"user": MEMBER}),
+    ]
 
 
 @pytest.mark.parametrize("user", [MEMBER, CURATOR])
