@@ -154,6 +154,16 @@ def test_parses(text, expected):
         ("rubric sr draft 18/20 by <@UBEN00001> ida", "Mention the person with @", "rubric"),
         ("calibrate sr draft 0/0", "“0/0” is not a calibration run's score", "calibrate"),  # from test_calibrate.py
         ("week", "`week` needs a playbook", "week"),  # from test_week_form.py
+        # moved from tests/handlers/test_people_and_ids.py: ids not of Slack's shape, refused before anything
+        ("owner sr <@U" + "A" * 40 + ">", "is not a Slack user id", "owner"),
+        ("owner sr <@U" + "A" * 40 + "|someone>", "is not a Slack user id", "owner"),
+        ("owner sr <@u0lower001>", "is not a Slack user id", "owner"),
+        ("curator add <@U" + "A" * 40 + ">", "is not a Slack user id", "curator"),
+        ("adopt sr <#CNEWTEAM01> owner <@U" + "A" * 40 + ">", "is not a Slack user id", "adopt"),
+        ("adopt sr <#C" + "A" * 250 + "|x>", "is not a Slack channel id", "adopt"),
+        ("curators-channel C" + "A" * 250, "is not a Slack channel id", "curators-channel"),
+        ("curators-channel <#C" + "A" * 250 + "|curators>", "is not a Slack channel id", "curators-channel"),
+        ("curators-channel <#C12|curators>", "is not a Slack channel id", "curators-channel"),
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):

@@ -157,6 +157,14 @@ def test_an_admin_removes_a_curator(services):
     assert not commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
 
 
+def test_a_curator_deactivated_since_can_still_be_removed():
+    """Removing asks Slack nothing: a curator who left is removed all the same."""
+    directory = fakes.FakeDirectory(people={CURATOR: Person(CURATOR, None, deleted=True)})
+    services = fakes.services(fakes.a_playbook(), directory=directory)
+    assert commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
+    assert CURATOR not in fakes.store_of(services).held.curators and directory.asked == []
+
+
 def test_a_curator_added_and_removed_is_a_decision_row_each_and_a_repeat_none(services):
     admin = fakes.caller(services, ADMIN)
     for add in (True, True, False, False):
