@@ -209,3 +209,34 @@ def test_the_form_of_a_week_to_come_is_refused():
         "2026-03-16",
     )
     assert fakes.store_of(services).units == []
+
+
+def test_an_unknown_reviewer_is_refused_on_the_picker_and_nothing_is_stored():
+    """Moved from tests/handlers/test_week_form_reviewers.py."""
+    from slack_api.members import Person
+
+    state = fakes.a_playbook()
+    directory = fakes.FakeDirectory(people={"UNOBODY01": Person("UNOBODY01", None, found=False)})
+    services = fakes.services(state, directory=directory)
+    owner = fakes.caller(services, OWNER)
+    draft = state.steps[0]
+    changes = Changes(reviews={draft.id: (18, 20)}, reviewers={draft.id: ("UNOBODY01",)}, kpi=(20, False))
+    assert refusals(owner, state, changes, services) == {f"by:{draft.id}": "person_unknown"}
+    assert fakes.store_of(services).held.names == {}
+
+
+def test_the_reviewers_picked_are_kept_with_the_review_and_by_name():
+    from slack_api.members import Person
+
+    state = fakes.a_playbook()
+    people = {"UBEN00001": Person("UBEN00001", None, display_name="ben")}
+    services = fakes.services(state, directory=fakes.FakeDirectory(people=people))
+    draft = state.steps[0]
+    submit(
+        fakes.caller(services, OWNER),
+        state,
+        Changes(reviews={draft.id: (18, 20)}, reviewers={draft.id: ("UBEN00001",)}),
+    )
+    [row] = fakes.store_of(services).reports.stored("rubric")
+    assert (row.values["reviewers"], row.values["reviewed"]) == ("UBEN00001", 20)
+    assert fakes.store_of(services).held.names["UBEN00001"][0] == "ben"
