@@ -4,7 +4,7 @@ tested on the fakes in tests/usecases/fast/ (test_report_*.py, test_undo.py, tes
 test_people_and_org.py); these keep one signed request per kind of answer."""
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import func
@@ -16,7 +16,6 @@ from storage.models.org import RoleGrant, Setting
 from storage.models.playbooks import Cycle
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, KpiReading, RubricScore
 from tests.conftest import CHANNEL, MEMBER, OUTSIDER, OWNER
-from usecases.shared.life import begin_cycle
 
 REPORT_TABLES = (KpiReading, CheckIn, ExceptionReport, CaseCount, RubricScore, Cycle, RoleGrant, Setting, Decision)
 
@@ -311,21 +310,3 @@ def test_status_shows_the_owner_who_deviated_and_why_and_a_member_only_counts(bo
     assert "*Yours:* deviated on send: “the model was down all morning”" in member_view
     bot.command("undo support-replies", user=OWNER)  # a withdrawn exception leaves the list
     assert "customer asked for a human" not in bot.command("status support-replies", user=OWNER).text
-
-
-def test_a_week_closes_at_noon_local_across_a_dst_change(bot, store, clock, engine):
-    """Berlin leaves summer time on Sunday 25 October 2026: the week of 19 October closes
-    on Monday 26 October at 12:00 CET, 11:00 UTC (not 10:00, as it would in summer)."""
-    from cadence.definition import parse_playbook
-    from tests.conftest import SUPPORT_REPLIES
-
-    clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
-    clock.set(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))  # 11:59 CET
-    assert "week 2 of cycle 1" in bot.command("kpi support-replies 20 week:2").text
-    clock.set(datetime(2026, 10, 26, 11, 0, tzinfo=UTC))  # 12:00 CET
-    assert_refused(bot.command("kpi support-replies 21 week:2"), "closed on Mon 26 Oct 12:00 Europe/Berlin")
-    with Session(engine) as s:
-        assert s.exec(select(KpiReading.value)).all() == [20.0]
