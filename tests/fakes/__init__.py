@@ -12,7 +12,7 @@ them):
 - learnings.py, org.py (curators, settings, people, names), teams.py (champions' marks,
   calibrations, input checks, readouts), queue.py (exception items, escalations),
   clock.py (cadence log, health, request keys, web sign-ins, webhooks), bars.py (bar
-  requests, depth);
+  requests, depth), value.py (the value measure's counts and heroics);
 - slack.py: FakeDirectory (slack_api/members.py's TeamDirectory) and FixedClock.
 
 `services(...)` wires them into the use cases' Services, `caller(...)` a person asking.

@@ -20,7 +20,7 @@ from sqlmodel import SQLModel
 
 from cadence import decisions
 from cadence.definition import PlaybookSpec, parse_playbook
-from storage.made import Stale
+from storage.made import SetupTime, Stale
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.playbooks import Conflict, PlaybookState, as_read_now, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
@@ -222,7 +222,7 @@ class FakePlaybooks:
     def slugs(self) -> list[str]:
         return sorted(self.held.states)
 
-    # ---- writes (the few the use cases of the registry need) ----
+    # ---- writes ----
 
     def add_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
         """Cycle `number` started: the playbook active (its decision row is the caller's).
@@ -238,12 +238,90 @@ class FakePlaybooks:
         self.held.put(replace(state, playbook=playbook, anchor=cycle, previous=state.anchor))
         return cycle
 
+    def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
+        """Pause or retire: `status` since `at`, the latest cycle ending after `ends_after`
+        (kept if it had ended). False, and nothing written, if the playbook is neither active
+        nor paused, or has `status` already."""
+        state = self.state_by_id(playbook_id)
+        if state is None or state.playbook.status not in ("active", "paused") or state.playbook.status == status:
+            return False
+        playbook = clone(state.playbook, status=status, status_since=at, status_reason=reason, updated_at=at)
+        anchor = state.anchor
+        if ends_after is not None and anchor is not None and anchor.ends_after is None:
+            anchor = clone(anchor, ends_after=ends_after)
+        self.held.put(replace(state, playbook=playbook, anchor=anchor))
+        return True
+
+    def resume(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+        """A paused playbook active again with cycle `number` from `starts_on`. Conflict if it
+        is not paused, or has that cycle already."""
+        state = self.state_by_id(playbook_id)
+        if state is None or state.playbook.status != "paused":
+            raise Conflict(f"playbook {playbook_id} is not paused")
+        if state.anchor is not None and state.anchor.number >= number:
+            raise Conflict(f"cycle {number} was started at the same moment by someone else")
+        cycle = Cycle(id=next_id(), playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by)
+        cycle.created_at = at
+        playbook = clone(state.playbook, status="active", status_since=at, status_reason=None, updated_at=at)
+        self.held.put(replace(state, playbook=playbook, anchor=cycle, previous=state.anchor))
+        return cycle
+
+    def hand_over(self, playbook_id: int, owner_id: str, at: datetime) -> bool:
+        """A new owner; False, and nothing written, if they own it already."""
+        state = self.state_by_id(playbook_id)
+        if state is None or state.playbook.owner_id == owner_id:
+            return False
+        self.held.put(replace(state, playbook=clone(state.playbook, owner_id=owner_id, updated_at=at)))
+        return True
+
+    def move_cycle_start(self, playbook_id: int, number: int, before: date, starts_on: date) -> bool:
+        """Cycle `number` starts on `starts_on` instead of `before`: a compare-and-set, False
+        if it does not start on `before` (or is not the latest cycle: the fake keeps only the
+        latest two, and a start not begun is always the latest's)."""
+        state = self.state_by_id(playbook_id)
+        anchor = state.anchor if state is not None else None
+        if state is None or anchor is None or anchor.number != number or anchor.starts_on != before:
+            return False
+        self.held.put(replace(state, anchor=clone(anchor, starts_on=starts_on)))
+        return True
+
 
 class FakeMade:
     """storage/made.py's reads (its writes make a playbook from a form: not faked yet)."""
 
     def __init__(self, held: Held):
         self.held = held
+
+    def setup_times(self) -> dict[int, SetupTime]:
+        """Each playbook's setup time: asked for by the approved request it answers, else
+        made in Slack by a person (not `file:` or the command line) or adopted, when it was
+        created; its first nudge and first close, as the cadence log records them done."""
+        made_in_slack = {
+            d["playbook_id"] for d in self.held.decisions if d["kind"] == "playbook-created" and ":" not in d["actor"]
+        }
+        requested = {
+            r.adopted_slug: r.created_at
+            for r in sorted(self.held.registry.requests.values(), key=lambda r: r.id)
+            if r.status == "approved"
+        }
+        firsts: dict[tuple[int | None, str], datetime] = {}
+        for job in self.held.jobs:
+            if job.playbook_id is not None and job.kind in ("nudge", "close") and job.status == "done":
+                key = (job.playbook_id, job.kind)
+                firsts[key] = min(firsts.get(key, job.recorded_at), job.recorded_at)
+        times = {}
+        for state in self.held.states.values():
+            p = state.playbook
+            asked = requested.get(p.slug) or (
+                p.created_at if p.adopted_from_id is not None or p.id in made_in_slack else None
+            )
+            times[p.id] = SetupTime(p.id, asked, firsts.get((p.id, "nudge")), firsts.get((p.id, "close")))
+        return times
+
+    def setup_time(self, playbook: Playbook) -> SetupTime:
+        """One playbook's setup time, as `setup_times` reads it."""
+        found = self.setup_times().get(playbook.id)
+        return found if found is not None else SetupTime(playbook.id, None, None, None)
 
     def last_change(self, playbook_id: int) -> Stale:
         """Who changed the playbook last (its creation or a revision's decision row), and when."""

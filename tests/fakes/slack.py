@@ -44,6 +44,26 @@ class FakeDirectory:
         self._answer("person", user_id)
         return self.known.get(user_id, Person(user_id, "Europe/Berlin"))
 
+    def teams(
+        self, client: Any, channel_ids: list[str], changes: dict[str, int] | None = None
+    ) -> dict[str, list[Person] | None]:
+        """Each channel's human members (TeamDirectory.teams): with Slack `down` for
+        not_in_channel or channel_not_found, a channel maps to None unless it is the only
+        one asked; any other error raises."""
+        members: dict[str, frozenset[str] | None] = {}
+        for channel in channel_ids:
+            try:
+                members[channel] = self.channel_members(client, channel)
+            except DirectoryUnavailable as err:
+                if err.reason not in ("not_in_channel", "channel_not_found") or len(channel_ids) == 1:
+                    raise
+                members[channel] = None
+        people = self.people(client, set().union(*(m for m in members.values() if m)))
+        return {
+            channel: None if ids is None else [people[m] for m in sorted(ids) if people[m].is_human]
+            for channel, ids in members.items()
+        }
+
     def people(self, client: Any, user_ids: Iterable[str]) -> dict[str, Person]:
         return {u: self.known.get(u, Person(u, "Europe/Berlin")) for u in user_ids}
 

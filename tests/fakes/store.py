@@ -28,7 +28,7 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
-from storage.store import PlaybookState
+from storage.store import Conflict, PlaybookState
 from tests.fakes.bars import FakeBarRequests, FakeDepth
 from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
@@ -39,6 +39,7 @@ from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
 from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakePulses, FakeReadouts
+from tests.fakes.value import FakeValueCounts
 
 
 @dataclass
@@ -215,9 +216,24 @@ class FakeTokens:
     def mark_used(self, token_id: int, at: datetime) -> None:
         self.held.used[token_id] = at
 
+    def add(self, token: ApiToken) -> ApiToken:
+        """A new token, with an id. Conflict if a token (revoked or not) has its name."""
+        if any(t.name == token.name for t in self.held.tokens.values()):
+            raise Conflict(f"a token named {token.name} exists")
+        added = ApiToken(**{**token.model_dump(), "id": next_id()})
+        self.held.tokens[added.token_hash] = added
+        return added
+
+    def revoke(self, name: str, at: datetime) -> bool:
+        """The token named `name` revoked; False if there is none in use (a compare-and-set)."""
+        for key, token in self.held.tokens.items():
+            if token.name == name and token.revoked_at is None:
+                self.held.tokens[key] = ApiToken(**{**token.model_dump(), "revoked_at": at})
+                return True
+        return False
+
     def by_hash(self, token_hash: str) -> ApiToken | None:
-        """The token, unless revoked (a test puts tokens in `held.tokens`: their writes are
-        storage/api_tokens.py's, reshaped elsewhere)."""
+        """The token, unless revoked."""
         token = self.held.tokens.get(token_hash)
         return token if token is not None and token.revoked_at is None else None
 
@@ -261,6 +277,7 @@ class FakeStore:
         self.depth = FakeDepth(held)
         self.webhooks = FakeWebhooks(held)
         self.made = FakeMade(held)
+        self.value = FakeValueCounts(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)

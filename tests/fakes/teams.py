@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
 from storage.pulse import voter
 from storage.readouts import ReportEntry
-from tests.fakes.playbooks import next_id
+from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
     from tests.fakes.reports import Row
@@ -31,10 +32,34 @@ _REVISIONS = (DecisionKind.PLAYBOOK_CREATED.value, DecisionKind.PLAYBOOK_CHANGED
 
 
 class FakeChampions:
-    """The checklists' marks as `held.marks` holds them (a test puts them there)."""
+    """Each playbook's champion (its column) and the checklists' marks (`held.marks`)."""
 
     def __init__(self, held: Held):
         self.held = held
+
+    def name_champion(self, playbook_id: int, before: str | None, champion_id: str, at: datetime) -> bool:
+        """A new champion in place of `before`; False, and nothing written, if the champion
+        is no longer `before`, or is `champion_id` already."""
+        state = next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+        if state is None or state.playbook.champion_id != before or before == champion_id:
+            return False
+        self.held.put(replace(state, playbook=clone(state.playbook, champion_id=champion_id, updated_at=at)))
+        return True
+
+    def mark_item(self, playbook_id: int, kind: str, item: str, done: bool, by: str, at: datetime) -> bool:
+        """A new mark of the item; False, and nothing written, if its latest mark (none: not
+        done) says `done` already, or there is no such playbook."""
+        if not any(s.playbook.id == playbook_id for s in self.held.states.values()):
+            return False
+        latest = self.checklists([playbook_id])[playbook_id].get((kind, item))
+        if (latest.done if latest is not None else False) == done:
+            return False
+        self.held.marks.append(
+            ChecklistMark(
+                id=next_id(), playbook_id=playbook_id, kind=kind, item=item, done=done, marked_by=by, marked_at=at
+            )
+        )
+        return True
 
     def checklists(self, playbook_ids: list[int]) -> dict[int, dict[tuple[str, str], ChecklistMark]]:
         found: dict[int, dict[tuple[str, str], ChecklistMark]] = {pid: {} for pid in playbook_ids}

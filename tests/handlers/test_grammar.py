@@ -134,6 +134,36 @@ def test_parses(text, expected):
         ("upgrade", "needs a playbook", "upgrade"),
         ("upgrade support-replies-sales vx", "needs a playbook", "upgrade"),
         ("wave support-replies", "Say which playbook, `reviewed` and what the next wave should know", "wave"),
+        # moved from tests/usecases/test_away.py and test_holidays.py (issue 79, item 4)
+        ("away soon", "is not a date", "away"),
+        ("away", "Say the last day you are away", "away"),
+        ("holiday add tomorrow", "is not a date", "holiday"),
+        ("holiday", "`holiday list`", "holiday"),
+        # moved from tests/usecases/test_review_samples.py, test_rubric_dimensions.py, test_reviewers.py
+        ("rubric sr draft 21/20", "21 passed is more than the 20 reviewed", "rubric"),
+        ("rubric sr draft 18/0", "no case was reviewed", "rubric"),
+        ("rubric sr draft -1/20", "passed count is a whole number of cases, not “-1”", "rubric"),
+        ("rubric sr draft 1.5/20", "passed count is a whole number of cases, not “1.5”", "rubric"),
+        ("rubric sr draft 18/20.5", "reviewed count is a whole number of cases, not “20.5”", "rubric"),
+        ("rubric sr draft 18/x", "reviewed count is a whole number", "rubric"),
+        ("rubric sr draft 1/2/3", "Write passed/reviewed", "rubric"),
+        ("rubric sr draft 20 tone:19 accuracy:1.5", "accuracy's passed count is a whole number", "rubric"),
+        ("rubric sr draft x tone:0 accuracy:0", "the reviewed count is a whole number", "rubric"),
+        ("rubric sr draft 18/20 by", "Mention who reviewed after `by`", "rubric"),
+        ("rubric sr draft 18/20 by ben", "Mention the person with @", "rubric"),
+        ("rubric sr draft 18/20 by <@UBEN00001> ida", "Mention the person with @", "rubric"),
+        ("calibrate sr draft 0/0", "“0/0” is not a calibration run's score", "calibrate"),  # from test_calibrate.py
+        ("week", "`week` needs a playbook", "week"),  # from test_week_form.py
+        # moved from tests/handlers/test_people_and_ids.py: ids not of Slack's shape, refused before anything
+        ("owner sr <@U" + "A" * 40 + ">", "is not a Slack user id", "owner"),
+        ("owner sr <@U" + "A" * 40 + "|someone>", "is not a Slack user id", "owner"),
+        ("owner sr <@u0lower001>", "is not a Slack user id", "owner"),
+        ("curator add <@U" + "A" * 40 + ">", "is not a Slack user id", "curator"),
+        ("adopt sr <#CNEWTEAM01> owner <@U" + "A" * 40 + ">", "is not a Slack user id", "adopt"),
+        ("adopt sr <#C" + "A" * 250 + "|x>", "is not a Slack channel id", "adopt"),
+        ("curators-channel C" + "A" * 250, "is not a Slack channel id", "curators-channel"),
+        ("curators-channel <#C" + "A" * 250 + "|curators>", "is not a Slack channel id", "curators-channel"),
+        ("curators-channel <#C12|curators>", "is not a Slack channel id", "curators-channel"),
     ],
 )
 def test_refuses_with_a_reason_and_the_usage(text, says, usage):
@@ -229,3 +259,12 @@ def test_a_sourced_number_typed_in_its_place_takes_override_and_its_reason_as_wr
     with pytest.raises(Refusal) as raised:
         grammar.parse("kpi support-replies 14.5 override")
     assert raised.value.key == "override_reason"
+
+
+def test_a_rubric_of_minus_zero_is_zero():
+    """Moved from tests/handlers/test_small_words.py: -0 is stored and said as 0, unsigned."""
+    import math
+
+    for text in ("rubric sr draft -0", "rubric sr send -0%"):
+        score = parse(text).score
+        assert score == 0 and math.copysign(1, score) == 1

@@ -74,22 +74,6 @@ def test_owner_sees_proposals_to_decide_and_curators_see_the_registry(bot, playb
     assert "The registry" in curator_view and "make *draft* ai-led" in curator_view
 
 
-def test_status_elsewhere_lists_the_callers_playbooks(bot, playbook, store, clock):
-    from cadence.definition import parse_playbook
-    from tests.conftest import SUPPORT_REPLIES
-
-    store.playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "playbook": "not-mine", "owner": "USOMEONE01", "channel": "COTHERTEAM"})],
-        "UTC",
-        actor="test",
-        at=clock(),
-    )
-    text = bot.command("status", user=OWNER, channel="CRANDOM001").text
-    assert "1 playbook you take part in" in text and "support-replies" in text and "not-mine" not in text
-    everything = bot.command("status", user="UNOBODY001", channel="CRANDOM001").text
-    assert "2 playbooks" in everything
-
-
 def test_status_shows_the_kpi_trend(bot, playbook, clock):
     for week, value in ((1, "30"), (2, "25"), (3, "20")):
         clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1)))

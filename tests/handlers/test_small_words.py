@@ -1,8 +1,8 @@
-"""Small words that were wrong (issue 24, item 16): a version that does not exist, a
-rubric of -0, a percentage for a guardrail that is not one, a button for a week to come."""
+"""Small words that were wrong (issue 24, item 16): a version that does not exist, a button
+for a week to come. A rubric of -0 is tests/handlers/test_grammar.py's, a percentage for a
+guardrail that is not one tests/usecases/fast/test_report_refusals.py's."""
 
 import json
-import math
 import uuid
 from datetime import date
 
@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 
 from cadence import keys
 from storage.models.playbooks import Playbook
-from storage.models.reports import GuardrailReading, RubricScore
 from tests.conftest import ADMIN, MEMBER, OWNER
 
 CURATOR = "UCURATOR1"
@@ -33,25 +32,6 @@ def test_adopting_a_version_that_does_not_exist_names_the_versions_that_do(bot, 
         assert f"The registry has no {version} of support-replies" in reply.text, reply.text
         assert "Its versions: support-replies@v1" in reply.text
     assert count(engine, Playbook) == 1
-
-
-def test_a_rubric_of_minus_zero_is_zero(bot, playbook, engine):
-    reply = bot.command("rubric support-replies draft -0", user=OWNER)
-    assert "Rubric score *0.0%*" in reply.text and "-0" not in reply.text, reply.text
-    reply = bot.command("rubric support-replies send -0%", user=OWNER)
-    assert "Rubric score *0.0%*" in reply.text and "-0" not in reply.text, reply.text
-    with Session(engine) as s:
-        scores = s.exec(select(RubricScore.score)).all()
-    assert [math.copysign(1, score) for score in scores] == [1, 1]
-
-
-def test_a_percentage_is_refused_for_a_guardrail_not_measured_in_percent(bot, playbook, engine):
-    reply = bot.command("guardrail support-replies 12%", user=MEMBER)
-    assert reply.body["response_type"] == "ephemeral" and ":warning:" in reply.text
-    assert "The guardrail CSAT is measured as a plain number; send the number without “%”." in reply.text
-    assert "Usage: `/rollout guardrail &lt;playbook&gt; &lt;value&gt; [week:N] [override &lt;reason&gt;]`" in reply.text
-    assert count(engine, GuardrailReading) == 0
-    assert "Recorded the guardrail" in bot.command("guardrail support-replies 4.7", user=MEMBER).text
 
 
 def test_a_button_for_a_week_to_come_says_so_not_week_closed(bot, playbook, slack):

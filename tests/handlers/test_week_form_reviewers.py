@@ -1,13 +1,12 @@
 """The week form's people picker per step (docs/playbooks.md, "Value", heroics): who
 reviewed, a Block Kit `multi_users_select` starting with the submitter, kept with the
-review it came with; a person Slack does not know refused on the picker, nothing stored.
-View submissions as Slack sends them; SQLite and PostgreSQL."""
+review it came with. View submissions as Slack sends them; SQLite and PostgreSQL. A person
+Slack does not know, refused on the picker, is tests/usecases/fast/test_week_form.py's."""
 
 from sqlmodel import Session, select
 
 from storage.models.reports import RubricScore
 from tests.conftest import OWNER
-from tests.handlers.test_commands import row_counts
 from tests.handlers.test_week_form import fields, ids, open_form
 from tests.usecases.test_governance import wednesday
 
@@ -52,14 +51,3 @@ def test_each_step_has_a_picker_starting_with_the_submitter_and_it_names_the_rev
     assert reply.body["response_action"] == "update", reply.body
     assert reviews(engine) == [(20, f"{BEN} {IDA}", OWNER), (10, OWNER, OWNER)]
     assert store.people.names([BEN, IDA]) == {BEN: "Ben Reviewer", IDA: "Ida Reviewer"}  # the pages name them
-
-
-def test_an_unknown_reviewer_is_refused_on_the_picker_and_nothing_is_stored(bot, slack, playbook, engine, clock):
-    clock.set(wednesday(1))
-    step = ids(playbook)["draft"]
-    before = row_counts(engine)
-    typed = {f"reviewed:{step}": "20", f"passed:{step}": "18", "kpi": "20"}
-    reply = send(bot, open_form(bot, slack), typed, {f"by:{step}": ["UNOBODY01"]})
-    assert reply.body["response_action"] == "errors"
-    assert "Slack knows no user UNOBODY01" in reply.body["errors"][f"by:{step}"]
-    assert row_counts(engine) == before

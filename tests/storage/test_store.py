@@ -214,7 +214,7 @@ def test_curators_are_added_once(store):
     assert store.org.curators() == {"UCUR"}
     assert store.org.remove_curator("UCUR") is True
     assert store.org.remove_curator("UCUR") is False
-    # their decision rows are the use case's, in its unit of work (tests/usecases/test_commands.py)
+    # their decision rows are the use case's, in its unit of work (tests/usecases/fast/test_people_and_org.py)
     assert store.playbooks.decisions() == []
 
 

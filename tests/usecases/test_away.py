@@ -1,11 +1,11 @@
 """`/rollout away`: the days someone is away get no check-in DM, reminder or owner DM, so
-those weeks leave them out of the attestation rate; status says who is away until when."""
+those weeks leave them out of the attestation rate; status says who is away until when.
+Its refusals are tests/usecases/fast/test_people_and_org.py's."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from storage.models.org import Person
@@ -26,23 +26,6 @@ def test_away_until_a_day_then_back(bot, engine):
     assert "Welcome back" in bot.command("away off").text
     assert _away(engine) == {MEMBER: (None, None)}
     assert "not marked away" in bot.command("away off").text
-
-
-@pytest.mark.one_database  # refused before any write; absences that are stored run on both
-@pytest.mark.parametrize(
-    "text, says",
-    [
-        ("away 2026-11-17", "2026-11-17 is in the past"),
-        ("away 2026-12-10 2026-12-01", "2026-12-01 is before 2026-12-10"),
-        ("away 2027-12-01", "more than a year ahead"),
-        ("away soon", "is not a date"),
-        ("away", "Say the last day you are away"),
-    ],
-)
-def test_refusals_store_nothing_and_show_the_usage(bot, engine, text, says):
-    reply = bot.command(text)
-    assert says in reply.text and "/rollout away off" in reply.text
-    assert _away(engine) == {}
 
 
 def test_no_checkin_dm_or_reminder_while_away_and_status_says_so(bot, playbook, slack, engine, clock):

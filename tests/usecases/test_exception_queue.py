@@ -2,7 +2,8 @@
 deviations become items, the exception owner's Monday DM lists them with buttons, the
 buttons and the note form move them (signed block_actions and view_submission), refusals
 store nothing, a demotion names the items behind it, status, the web view and its CSV
-show them, and readiness counts the old ones. On SQLite and PostgreSQL."""
+show them. On SQLite and PostgreSQL. How readiness counts the old ones is
+tests/usecases/fast/test_queue_readiness.py's."""
 
 import copy
 import csv
@@ -19,7 +20,6 @@ from storage.models.reports import ExceptionItemEvent
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
-from usecases.shared import readiness
 from usecases.shared.life import begin_cycle
 
 TRIAGE = "UTRIAGE001"  # the exception owner, in New York
@@ -189,20 +189,6 @@ def test_a_demotion_names_the_open_items_behind_it_and_status_lists_them_by_step
     assert "refund 0 over the limit" in status  # the owner reads the reasons
     member = bot.command("status support-replies", user=MEMBER).text
     assert "*send*: 8 open" in member and "refund 0 over the limit" not in member  # a member the counts
-
-
-def test_readiness_counts_items_open_more_than_14_days(bot, queue, store, clock):
-    clock.set(wednesday(1))
-    bot.command("exception support-replies draft customer wanted a call", user=OWNER)
-    clock.set(wednesday(4))
-    bot.command("exception support-replies draft a recent one", user=OWNER)
-    state = store.playbooks.state("support-replies")
-    criteria = readiness.criteria(store, state, [(1, date(2026, 11, 16))])
-    assert criteria[-1].name == "queue" and not criteria[-1].met
-    assert criteria[-1].figures == dict(overdue=1, oldest_days=26, limit_days=14)  # to week 4's close
-    item = store.exception_items.open_of([state.playbook.id])[0]
-    store.exception_items.move(item, "accepted", "known", OWNER, clock())
-    assert readiness.criteria(store, state, [(1, date(2026, 11, 16))])[-1].met
 
 
 def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(

@@ -1,5 +1,6 @@
 """Mode governance end to end: signed requests and button clicks over HTTP, ticks on a
-fake clock, messages through the outbox to the Slack stand-in."""
+fake clock, messages through the outbox to the Slack stand-in. A mode set by a person (who
+may, the freeze, the unfreeze) is tests/usecases/fast/test_modes.py's."""
 
 import json
 import time
@@ -210,29 +211,6 @@ def test_a_fail_withdraws_the_open_proposal_and_updates_its_message(bot, world, 
     )
 
 
-def test_manual_override_is_audited_and_freezes_after_three_changes(bot, world, slack, store, engine):
-    world.clock.set(wednesday(1))
-    assert "is now human-led" in bot.command("mode support-replies send human-led model drifting", user=OWNER).text
-    assert "only the owner" in bot.command("mode support-replies send ai-led why not", user=MEMBER).text.lower()
-    bot.command("mode support-replies send collaborative trying again", user=CURATOR)
-    bot.command("mode support-replies send ai-led back to normal", user=OWNER)
-    step = store.playbooks.state("support-replies").step("send")
-    assert (step.mode, step.frozen) == ("ai-led", True)
-    world.dispatcher.drain(max_wait=0)
-    assert "support-replies / send: freeze" in texts(slack, CHANNEL)
-    assert "Only curators can unfreeze" in bot.command("mode support-replies send unfreeze ok", user=OWNER).text
-    assert "is unfrozen" in bot.command("mode support-replies send unfreeze settled now", user=CURATOR).text
-    assert not store.playbooks.state("support-replies").step("send").frozen
-    with Session(engine) as s:
-        reasons = [
-            d.figures.get("reason")
-            for d in s.exec(select(Decision).where(Decision.rule == "override"))
-            if d.kind == "mode-change"
-        ]
-    assert reasons == ["model drifting", "trying again", "back to normal"]
-    assert "pinned" in bot.command("mode support-replies refunds ai-led fast", user=OWNER).text
-
-
 def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, store, engine):
     """The KPI holds for two cycles, but nobody was asked to check in, no input contract is
     declared and no learning kept: "not yet ready", and a curator publishes by override.
@@ -377,25 +355,6 @@ def test_a_breached_guardrail_stops_a_promotion_and_two_in_a_row_demote_ai_led_s
     assert "*MISSING*" in text and "missed the target" in text and "this cycle had one" in text
     # Week 3 breached too, so draft's streak counts from week 4 alone: still no proposal.
     assert not [t for t in texts(slack, CHANNEL) if t.startswith("Proposal:")]
-
-
-def test_a_playbook_without_a_guardrail_refuses_a_reading(bot, world, store):
-    from cadence.definition import parse_playbook
-    from tests.conftest import SUPPORT_REPLIES
-
-    plain = {**SUPPORT_REPLIES, "playbook": "plain"}
-    del plain["guardrail"]
-    store.playbooks.load([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
-    state = store.playbooks.state("plain")
-    begin_cycle(
-        store,
-        state.playbook.id,
-        1,
-        state.anchor.starts_on if state.anchor else date(2026, 11, 16),
-        OWNER,
-        world.clock(),
-    )
-    assert "plain declares no guardrail" in bot.command("guardrail plain 4.5").text
 
 
 def test_a_breached_guardrail_withdraws_an_open_proposal(bot, world, slack, store):

@@ -1,8 +1,8 @@
 """A playbook's life against its reports and its clock (issue 24, items 10 to 13 and
 the digest's completed cycles of item 15): a retired playbook takes no report on any
-path, a week paused and resumed in keeps taking reports until it closes, a start date
-is bounded and can be moved before it begins, and no week is judged that nobody could
-report for."""
+path, a week paused and resumed in keeps taking reports until it closes, adoption's start
+is bounded, and no week is judged that nobody could report for. The bounds of a cycle's
+start and a resume's, and moving a start not begun, are tests/usecases/fast/test_life.py's."""
 
 import json
 import uuid
@@ -133,61 +133,11 @@ def test_a_pause_and_a_resume_in_the_same_week_leave_that_week_open_until_it_clo
     assert "week 1 of cycle 2" in bot.command("kpi support-replies 17").text
 
 
-# ---- item 12: a start date is bounded, and a start not begun can be moved ---------------
+# ---- item 12: adoption's start date is bounded -------------------------------------------
 
 
 def row_counts(engine) -> dict[str, int]:
     return {t.__tablename__: count(engine, t) for t in (Cycle, Decision, Playbook, KpiReading)}
-
-
-def test_a_start_more_than_a_year_ahead_is_refused_and_stores_nothing(bot, store, slack, engine, clock):
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    before = row_counts(engine)
-    for day in ("2062-11-27", "9999-12-27", "2027-11-22"):  # 2027-11-15 is 52 weeks after 2026-11-16
-        reply = bot.command(f"cycle start support-replies {day}", user=OWNER)
-        refused(reply, f"{day} is more than a year ahead", "2027-11-15 at the latest")
-    assert row_counts(engine) == before
-    assert "runs from 2027-11-15" in bot.command("cycle start support-replies 2027-11-15", user=OWNER).text
-
-
-def test_a_start_not_begun_can_be_moved_and_the_move_is_recorded(bot, store, engine, clock):
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    assert "runs from 2027-06-07" in bot.command("cycle start support-replies 2027-06-07", user=OWNER).text
-    refused(
-        bot.command("cycle start support-replies", user=OWNER),
-        "already set to start on 2027-06-07",
-        "name the new Monday",
-    )
-    refused(bot.command("cycle start support-replies 2026-11-30"), "Only the owner")
-    reply = bot.command("cycle start support-replies 2026-11-30", user=OWNER)
-    assert "runs from 2026-11-30 to 2026-12-27" in reply.text and "moved from 2027-06-07" in reply.text
-    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 11, 30)
-    assert count(engine, Cycle) == 1
-    with Session(engine) as s:
-        started = [d for d in s.exec(select(Decision).order_by(Decision.id)) if d.kind == "cycle-started"]
-    assert [d.week_start for d in started] == [date(2027, 6, 7), date(2026, 11, 30)]
-    assert started[-1].figures == {"cycle": 1, "moved_from": "2027-06-07"}
-    assert "its cycle 1 starts on 2026-11-30" in bot.command("kpi support-replies 20").text
-    clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))  # it has begun: it runs on
-    refused(bot.command("cycle start support-replies 2026-12-07", user=OWNER), "is in week 1 of cycle 1")
-
-
-def test_a_resume_far_ahead_is_refused_and_a_resumed_start_not_begun_can_be_moved(bot, world, store, engine, clock):
-    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
-    bot.command("pause support-replies offsite", user=OWNER)
-    before = row_counts(engine)
-    for day in ("9999-12-27", "2062-11-27"):
-        reply = bot.command(f"resume support-replies {day}", user=OWNER)
-        refused(reply, f"{day} is more than a year ahead")
-        assert "nothing was stored" not in reply.text
-    assert row_counts(engine) == before
-    assert store.playbooks.state("support-replies").playbook.status == "paused"
-    assert "Cycle 2" in bot.command("resume support-replies 2027-03-01", user=OWNER).text
-    refused(bot.command("cycle start support-replies 2026-11-16", user=OWNER), "is in the past")
-    refused(bot.command("cycle start support-replies 2026-11-23", user=OWNER), "on 2026-11-30 at the earliest")
-    reply = bot.command("cycle start support-replies 2026-12-14", user=OWNER)
-    assert "Cycle 2 of *support-replies* runs from 2026-12-14" in reply.text
-    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 12, 14)
 
 
 def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook, slack, engine):
@@ -203,20 +153,6 @@ def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook
 
 
 # ---- item 13: no start in the past, and no verdict for a week nobody could report for ---
-
-
-def test_a_start_before_this_weeks_monday_is_refused(bot, store, engine, clock):
-    definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
-    before = row_counts(engine)
-    for day in ("2026-11-02", "2026-11-09"):
-        refused(
-            bot.command(f"cycle start support-replies {day}", user=OWNER),
-            f"{day} is in the past",
-            "this week's Monday (2026-11-16)",
-        )
-    assert row_counts(engine) == before
-    assert "runs from 2026-11-16" in bot.command("cycle start support-replies 2026-11-16", user=OWNER).text
 
 
 def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store, engine, slack, clock):

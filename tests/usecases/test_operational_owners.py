@@ -2,7 +2,8 @@
 a playbook whose YAML names who owns its business rules and its model updates shows them
 in status; when Slack calls one deactivated the curators are told once, and readiness's
 ownership (as `/rollout publish` judges it) names the role. Signed requests and events,
-the outbox to the Slack stand-in; SQLite and PostgreSQL."""
+the outbox to the Slack stand-in; SQLite and PostgreSQL. Who is told of whom is
+tests/usecases/fast/test_people.py's."""
 
 import copy
 from datetime import date
@@ -51,12 +52,3 @@ def test_a_deactivated_operational_owner_is_told_to_the_curators_once_and_readin
     refused = bot.command("publish support-replies", user=ADMIN).text
     assert "❌ Ownership: the business rules owner is not an active Slack user" in refused
     assert store.registry.versions(playbook_id=named.playbook.id) == []
-
-
-def test_a_member_with_no_role_deactivated_tells_the_curators_nothing(bot, named, slack, engine, clock):
-    bot.command("curator add <@UADMIN0001|admin>", user=ADMIN)
-    bot.command("curators-channel <#CCURATORS1|curators>", user=ADMIN)
-    slack.add_channel("CCURATORS1", ["UADMIN0001", "UROLLOUTBOT"])
-    _deactivated(bot, "USOMEONE01")
-    Engine(engine, slack, clock).dispatcher.drain(max_wait=0)
-    assert slack.posted("CCURATORS1") == []

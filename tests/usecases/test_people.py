@@ -1,5 +1,6 @@
 """People who leave: a deactivated account gets nothing more, leaves the attestation rate
-(which counts the DMs sent), and a playbook it owns waits for a curator, who hears once."""
+(which counts the DMs sent), and a playbook it owns waits for a curator, who hears once.
+Who hears of whom, and the digest's word of it, are tests/usecases/fast/test_people.py's."""
 
 from __future__ import annotations
 
@@ -72,12 +73,3 @@ def test_a_dm_slack_says_has_no_person_marks_them_gone(playbook, slack, engine, 
     ).drain(max_wait=0)
     assert outbox.find("dm:gone").status == "failed"
     assert store.people.deactivated() == {MEMBER}
-
-
-def test_the_digest_names_a_playbook_whose_owner_left(store, playbook, clock):
-    from usecases.digest import Digest
-
-    people.person_gone(store, OWNER, "deactivated", clock())
-    monday = clock().date() - timedelta(days=clock().weekday()) + timedelta(days=7)
-    messages = Digest(store, charts=False).messages(monday, "test", "CCURATORS1", clock() + timedelta(days=5, hours=4))
-    assert any("owner deactivated" in str(m.payload) for m in messages)

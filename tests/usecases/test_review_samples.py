@@ -1,6 +1,8 @@
 """Reviews that sample (issue 58; docs/judgement.md): `/rollout rubric <playbook> <step>
 18/20` through signed requests, its interval over the reviewed cases, `review_rate` and a
-sample too small, judged by the clock's close on a fake time; SQLite and PostgreSQL."""
+sample too small, judged by the clock's close on a fake time; SQLite and PostgreSQL. A bad
+sample is refused by the grammar (tests/handlers/test_grammar.py), a sample over the week's
+cases by the use case (tests/usecases/fast/test_report_refusals.py)."""
 
 import json
 
@@ -11,7 +13,6 @@ from cadence.definition import DefinitionError, parse_playbook
 from storage.models.governance import Decision, StepVerdict
 from storage.models.reports import RubricScore
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
-from tests.handlers.test_commands import assert_refused, row_counts
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
 
 
@@ -33,33 +34,6 @@ def test_a_review_of_a_sample_is_stored_with_its_sample_and_judged_on_it(bot, pl
     assert scores(engine)[-1] == (0.93, None)
     status = bot.command("status support-replies", user=OWNER).text
     assert "rubric 93% (every case reviewed, 95% CI 80–97%, threshold 90%)" in status
-
-
-@pytest.mark.parametrize(
-    ("score", "phrases"),
-    [
-        ("21/20", ["21 passed is more than the 20 reviewed"]),
-        ("18/0", ["no case was reviewed"]),
-        ("-1/20", ["passed count is a whole number of cases, not “-1”"]),
-        ("1.5/20", ["passed count is a whole number of cases, not “1.5”"]),
-        ("18/20.5", ["reviewed count is a whole number of cases, not “20.5”"]),
-        ("18/x", ["reviewed count is a whole number"]),
-        ("1/2/3", ["Write passed/reviewed"]),
-        ("18/30", ["30 reviewed is more than step draft's 25 cases this week"]),
-    ],
-)
-def test_a_bad_sample_is_refused_naming_its_argument_and_stores_nothing(bot, playbook, engine, clock, score, phrases):
-    clock.set(wednesday(1))
-    bot.command("cases support-replies draft 25", user=OWNER)
-    before = row_counts(engine)
-    assert_refused(bot.command(f"rubric support-replies draft {score}", user=OWNER), *phrases, "/rollout rubric")
-    assert row_counts(engine) == before
-
-
-def test_a_sample_without_a_case_count_is_taken(bot, playbook, engine, clock):
-    """Reviewed over cases is refused only when the week's cases are known."""
-    clock.set(wednesday(1))
-    assert "18 of 20 reviewed passed" in bot.command("rubric support-replies draft 18/20", user=OWNER).text
 
 
 def test_a_sample_below_the_review_rate_counts_as_no_rubric(bot, world, engine, slack):  # noqa: F811

@@ -1,7 +1,8 @@
 """Rubric dimensions (docs/playbooks.md, "Rubric dimensions"): `/rollout rubric <playbook>
 <step> 20 tone:19 accuracy:18 policy:20` through signed requests, stored per dimension,
-the week's score its lowest dimension's, named by the clock's close and its alerts; every
-refusal stores nothing. SQLite and PostgreSQL."""
+the week's score its lowest dimension's, named by the clock's close and its alerts. SQLite
+and PostgreSQL. The refusals are tests/usecases/fast/test_reviews.py's and
+tests/handlers/test_grammar.py's."""
 
 import json
 
@@ -12,7 +13,6 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision, StepVerdict
 from storage.models.reports import RubricScore
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
-from tests.handlers.test_commands import assert_refused, row_counts
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
 from tests.usecases.test_replication import KIT, ready, run_weeks  # noqa: F401  (a fixture)
 
@@ -44,44 +44,6 @@ def test_a_review_by_dimension_is_stored_and_scored_by_its_lowest(bot, dimension
     assert "rubric 90% (accuracy 18/20 = 90%, lowest of 3, 95% CI 70–97%, threshold 90%)" in status
     bot.command("rubric support-replies refunds 12 accuracy:12", user=OWNER)
     assert reviews(engine)[-1] == (1.0, 12, "accuracy:12")
-
-
-@pytest.mark.parametrize(
-    ("said", "phrases"),
-    [
-        ("20 tone:19 accuracy:18", ["policy is not given", "tone, accuracy and policy", "20 tone:18"]),
-        ("18/20", ["tone is not given"]),
-        ("0.9", ["tone is not given"]),
-        ("20 tone:19 accuracy:18 policy:20 style:3", ["no rubric dimension “style”", "its dimensions are"]),
-        ("20 tone:19 accuracy:21 policy:20", ["accuracy: 21 passed is more than the 20 reviewed"]),
-        ("20 tone:19 tone:18 policy:20", ["Dimension tone is given twice"]),
-        ("20 tone:19 accuracy policy:20", ["“accuracy” is not a dimension's count"]),
-        ("20 tone:19 accuracy:1.5 policy:20", ["accuracy's passed count is a whole number"]),
-        ("0 tone:0 accuracy:0 policy:0", ["no case was reviewed"]),
-        ("x tone:0 accuracy:0 policy:0", ["the reviewed count is a whole number"]),
-    ],
-)
-def test_a_bad_review_by_dimension_is_refused_naming_it_and_stores_nothing(
-    bot, dimensioned, engine, clock, said, phrases
-):
-    clock.set(wednesday(1))
-    before = row_counts(engine)
-    assert_refused(bot.command(f"rubric support-replies draft {said}", user=OWNER), *phrases, "/rollout rubric")
-    assert row_counts(engine) == before
-
-
-def test_dimensions_on_a_step_without_them_are_refused(bot, playbook, engine, clock):
-    """Without dimensions nothing changes: a score, a sample; a dimension is unknown."""
-    clock.set(wednesday(1))
-    before = row_counts(engine)
-    assert_refused(
-        bot.command("rubric support-replies draft 20 tone:19", user=OWNER),
-        "no rubric dimension “tone”",
-        "has no dimensions",
-    )
-    assert row_counts(engine) == before
-    assert "18 of 20 reviewed passed" in bot.command("rubric support-replies draft 18/20", user=OWNER).text
-    assert reviews(engine) == [(0.9, 20, None)]
 
 
 def test_the_close_and_the_alerts_name_the_lowest_dimension(bot, world, dimensioned, engine, slack):  # noqa: F811

@@ -324,18 +324,6 @@ def test_the_kpi_form_refuses_a_sourced_kpi_naming_its_source(bot, clockwork, en
     assert rows(engine, "select count(*) from kpi_reading") == [(0,)]
 
 
-def test_a_curator_may_type_a_sourced_number_with_a_reason_too(bot, clockwork, engine, slack):
-    curator = "UCURATOR9"
-    slack.add_user(curator)
-    bot.command(f"curator add <@{curator}>", user=ADMIN)
-    clockwork.clock.set(datetime(2026, 11, 20, 10, tzinfo=UTC))
-    done = bot.command("cases support-replies draft 38 override the CRM export is late", user=curator)
-    assert done.status == 200 and "38" in done.text
-    assert rows(engine, "select cases, reported_by from case_count") == [(38, curator)]
-    decision = rows(engine, "select actor, summary from decision where kind = 'source-override'")
-    assert decision == [(curator, "cases:draft typed in place of source ci-stats: the CRM export is late")]
-
-
 def test_a_paused_playbook_is_not_asked(clockwork, store, stats, clock):
     state = store.playbooks.state("support-replies")
     from usecases.shared import life

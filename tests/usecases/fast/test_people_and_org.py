@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from cadence.decisions import DecisionKind
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, MEMBER
@@ -129,6 +130,11 @@ def test_removing_a_holiday(services):
     curator = fakes.caller(services, CURATOR)
     commands.holiday(curator, messages.HolidayChange("add", day, "Spring"))
     assert commands.holiday(curator, messages.HolidayChange("remove", day)).upcoming == {}
+    changes = fakes.store_of(services).held.governance.changes
+    assert [(d.kind, d.actor, d.summary) for c in changes for d in c.decisions] == [
+        (DecisionKind.SETTING_CHANGED, CURATOR, f"Holiday {day.isoformat()} (Spring) added."),
+        (DecisionKind.SETTING_CHANGED, CURATOR, f"Holiday {day.isoformat()} (Spring) removed."),
+    ]
 
 
 def test_removing_a_day_that_is_no_holiday(services):
@@ -148,6 +154,26 @@ def test_an_admin_names_a_curator(services):
 def test_an_admin_removes_a_curator(services):
     assert commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
     assert fakes.store_of(services).held.curators == set()
+    assert not commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
+
+
+def test_a_curator_deactivated_since_can_still_be_removed():
+    """Removing asks Slack nothing: a curator who left is removed all the same."""
+    directory = fakes.FakeDirectory(people={CURATOR: Person(CURATOR, None, deleted=True)})
+    services = fakes.services(fakes.a_playbook(), directory=directory)
+    assert commands.curator(fakes.caller(services, ADMIN), messages.CuratorChange(False, CURATOR))
+    assert CURATOR not in fakes.store_of(services).held.curators and directory.asked == []
+
+
+def test_a_curator_added_and_removed_is_a_decision_row_each_and_a_repeat_none(services):
+    admin = fakes.caller(services, ADMIN)
+    for add in (True, True, False, False):
+        commands.curator(admin, messages.CuratorChange(add, MEMBER))
+    decisions = [d for c in fakes.store_of(services).held.governance.changes for d in c.decisions]
+    assert [(d.kind, d.actor, d.figures) for d in decisions] == [
+        (DecisionKind.CURATOR_ADDED, ADMIN, {"user": MEMBER}),
+        (DecisionKind.CURATOR_REMOVED, ADMIN, {"user": MEMBER}),
+    ]
 
 
 @pytest.mark.parametrize("user", [MEMBER, CURATOR])

@@ -195,6 +195,22 @@ def test_last_week_closes_when_its_grace_ends():
     assert refused(services, commands.kpi, messages.Kpi(SLUG, 30, week=1)).key == "week_closed"
 
 
+def test_a_week_closes_at_noon_local_across_a_dst_change():
+    """Moved from tests/handlers/test_commands.py. Berlin leaves summer time on Sunday 25
+    October 2026: the week of 19 October closes on Monday 26 October at 12:00 CET, 11:00
+    UTC (not 10:00, as it would in summer)."""
+    state = fakes.a_playbook(cycle_started=date(2026, 10, 12))
+    services = fakes.services(state, now=datetime(2026, 10, 26, 10, 59, tzinfo=UTC))  # 11:59 CET
+    recorded = commands.kpi(fakes.caller(services), messages.Kpi(SLUG, 20, week=2))
+    assert (recorded.week.week, recorded.week.week_start) == (2, date(2026, 10, 19))
+    services.clock.at = datetime(2026, 10, 26, 11, 0, tzinfo=UTC)  # 12:00 CET
+    refusal = refused_after(services, commands.kpi, messages.Kpi(SLUG, 21, week=2), MEMBER)
+    assert (refusal.key, refusal.values) == (
+        "week_closed",
+        {"week": 2, "cycle": 1, "when": "Mon 26 Oct 12:00 Europe/Berlin"},
+    )
+
+
 def test_a_day_of_a_closed_week():
     services = fakes.services(fakes.a_playbook())
     assert refused(services, commands.kpi, messages.Kpi(SLUG, 30, week=date(2026, 3, 4))).key == "week_closed"

@@ -92,6 +92,17 @@ def test_last_week_in_its_grace():
     assert one_row(services, "kpi")["week_start"] == date(2026, 3, 2)
 
 
+def test_week_4_on_the_monday_morning_after_is_the_cycle_that_just_ended():
+    """Monday 30 March, 09:00 in Berlin (summer time since the 29th): week 4 of cycle 1 is
+    in its grace until noon; a bare report is the new cycle's week 1."""
+    services = fakes.services(fakes.a_playbook(), now=datetime(2026, 3, 30, 7, 0, tzinfo=UTC))
+    recorded = commands.kpi(fakes.caller(services), messages.Kpi(SLUG, 17, week=4))
+    assert (recorded.week.cycle, recorded.week.week, recorded.week.week_start) == (1, 4, date(2026, 3, 23))
+    assert one_row(services, "kpi")["week_start"] == date(2026, 3, 23)
+    bare = commands.kpi(fakes.caller(services), messages.Kpi(SLUG, 18))
+    assert (bare.week.cycle, bare.week.week, bare.week.week_start) == (2, 1, date(2026, 3, 30))
+
+
 def test_the_week_of_when_it_was_measured():
     services = fakes.services(fakes.a_playbook(), now=datetime(2026, 3, 9, 9, 0, tzinfo=UTC))
     at = datetime(2026, 3, 8, 20, 0, tzinfo=UTC)

@@ -71,3 +71,16 @@ def test_status_only_reads():
     services = fakes.services(*three())
     status.status(fakes.caller(services), messages.Status(None))
     assert fakes.store_of(services).units == []
+
+
+def test_in_the_team_channel_its_playbook_and_its_week_counts_for_a_member_all_for_the_owner():
+    """Moved from tests/usecases/test_commands.py: one playbook in the channel is shown whole."""
+    services = fakes.services(fakes.a_playbook())
+    commands.kpi(fakes.caller(services), messages.Kpi("support-replies", 21.0))
+    shown = status.status(fakes.caller(services, MEMBER, fakes.CHANNEL), messages.Status(None))
+    assert isinstance(shown, status.PlaybookStatus)
+    assert shown.week is not None and (shown.week.cycle, shown.week.week) == (1, 2)
+    assert shown.figures is not None and shown.figures.kpi == 21.0
+    assert shown.full is False  # a member reads counts, not who deviated
+    owners = status.status(fakes.caller(services, OWNER, fakes.CHANNEL), messages.Status(None))
+    assert isinstance(owners, status.PlaybookStatus) and owners.full is True

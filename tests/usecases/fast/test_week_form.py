@@ -186,3 +186,57 @@ def test_the_forms_review_asks_and_rubric_by_design():
     _state, _services, owner = setup(fakes.a_playbook(steps=steps))
     form = week_form.open_week(owner, SLUG, None)
     assert [r.no_rubric for r in form.steps] == [True, False]
+
+
+def test_a_number_a_value_event_carries_is_shown_from_it_not_asked():
+    events = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
+    _state, _services, owner = setup(fakes.a_playbook(value_events=events))
+    form = week_form.open_week(owner, SLUG, None)
+    assert [(r.step.name, r.cases, r.cases_from) for r in form.steps] == [
+        ("draft", None, "event reply_accepted"),
+        ("send", None, None),
+        ("refunds", None, None),
+    ]
+
+
+def test_the_form_of_a_week_to_come_is_refused():
+    _state, services, owner = setup()
+    with pytest.raises(Refusal) as raised:
+        week_form.open_week(owner, SLUG, 3)
+    assert (raised.value.key, raised.value.usage, raised.value.values["day"]) == (
+        "week_in_future",
+        "week",
+        "2026-03-16",
+    )
+    assert fakes.store_of(services).units == []
+
+
+def test_an_unknown_reviewer_is_refused_on_the_picker_and_nothing_is_stored():
+    """Moved from tests/handlers/test_week_form_reviewers.py."""
+    from slack_api.members import Person
+
+    state = fakes.a_playbook()
+    directory = fakes.FakeDirectory(people={"UNOBODY01": Person("UNOBODY01", None, found=False)})
+    services = fakes.services(state, directory=directory)
+    owner = fakes.caller(services, OWNER)
+    draft = state.steps[0]
+    changes = Changes(reviews={draft.id: (18, 20)}, reviewers={draft.id: ("UNOBODY01",)}, kpi=(20, False))
+    assert refusals(owner, state, changes, services) == {f"by:{draft.id}": "person_unknown"}
+    assert fakes.store_of(services).held.names == {}
+
+
+def test_the_reviewers_picked_are_kept_with_the_review_and_by_name():
+    from slack_api.members import Person
+
+    state = fakes.a_playbook()
+    people = {"UBEN00001": Person("UBEN00001", None, display_name="ben")}
+    services = fakes.services(state, directory=fakes.FakeDirectory(people=people))
+    draft = state.steps[0]
+    submit(
+        fakes.caller(services, OWNER),
+        state,
+        Changes(reviews={draft.id: (18, 20)}, reviewers={draft.id: ("UBEN00001",)}),
+    )
+    [row] = fakes.store_of(services).reports.stored("rubric")
+    assert (row.values["reviewers"], row.values["reviewed"]) == ("UBEN00001", 20)
+    assert fakes.store_of(services).held.names["UBEN00001"][0] == "ben"

@@ -1,0 +1,155 @@
+"""A review's parts on the fakes (usecases/commands.py's rubric, recording.py's
+review_dimensions): a step's rubric dimensions, each given, none unknown, none above the
+reviewed count, stored in the declared order; and who reviewed, a person of the workspace
+each, kept with the review and by name for the pages. What the grammar refuses is
+tests/handlers/test_grammar.py's; a signed request of each is in tests/usecases/."""
+
+from __future__ import annotations
+
+import pytest
+
+from slack_api.members import Person
+from tests import fakes
+from tests.fakes import CURATOR, NOW, OWNER, FakeDirectory
+from usecases import commands
+from usecases.shared import messages
+from usecases.shared.caller import Refusal
+
+SLUG = "support-replies"
+BEN, IDA = "UBEN00001", "UIDA00001"
+
+
+def dimensioned(**more):
+    """support-replies reviewed on tone, accuracy and policy; refunds on accuracy alone."""
+    steps = [dict(s) for s in fakes.definition()["steps"]]
+    steps[2]["rubric"] = {"dimensions": ["accuracy"]}
+    return fakes.services(fakes.a_playbook(steps=steps, rubric={"dimensions": ["tone", "accuracy", "policy"]}), **more)
+
+
+def review(services, step="draft", score=0.9, reviewed=20, dimensions=(), reviewers=(), user=OWNER):
+    cmd = messages.Rubric(SLUG, step, score, reviewed=reviewed, dimensions=dimensions, reviewers=reviewers)
+    return commands.rubric(fakes.caller(services, user), cmd)
+
+
+def rows(services):
+    return [r.values for r in fakes.store_of(services).reports.stored("rubric")]
+
+
+def refused(services, **cmd) -> Refusal:
+    store = fakes.store_of(services)
+    with pytest.raises(Refusal) as raised:
+        review(services, **cmd)
+    assert rows(services) == [] and store.commits() == 0 and store.held.names == {}
+    return raised.value
+
+
+# ---- dimensions ----
+
+
+def test_a_review_by_dimension_is_stored_in_the_declared_order():
+    services = dimensioned()
+    review(services, dimensions=(("policy", 20), ("tone", 19), ("accuracy", 18)))
+    [row] = rows(services)
+    assert (row["score"], row["reviewed"], row["dimensions"]) == (0.9, 20, "tone:19 accuracy:18 policy:20")
+
+
+def test_a_step_with_its_own_dimensions_takes_those():
+    services = dimensioned()
+    review(services, step="refunds", score=1.0, reviewed=12, dimensions=(("accuracy", 12),))
+    assert rows(services)[0]["dimensions"] == "accuracy:12"
+
+
+def test_a_dimensions_name_is_found_whatever_its_case():
+    services = dimensioned()
+    review(services, dimensions=(("Policy", 20), ("TONE", 19), ("accuracy", 18)))
+    assert rows(services)[0]["dimensions"] == "tone:19 accuracy:18 policy:20"
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "dimensions", "dimension"),
+    [
+        (20, (("tone", 19), ("accuracy", 18)), "policy"),
+        (20, (), "tone"),
+        (None, (), "tone"),  # a bare score: every case reviewed, no dimension given
+    ],
+)
+def test_each_declared_dimension_is_given(reviewed, dimensions, dimension):
+    refusal = refused(dimensioned(), reviewed=reviewed, dimensions=dimensions)
+    assert (refusal.key, refusal.usage) == ("dimension_missing", "rubric")
+    assert (refusal.values["step"], refusal.values["slug"], refusal.values["dimension"]) == ("draft", SLUG, dimension)
+
+
+def test_a_dimension_the_step_does_not_declare_is_refused_naming_the_declared():
+    dims = (("tone", 19), ("accuracy", 18), ("policy", 20), ("style", 3))
+    refusal = refused(dimensioned(), dimensions=dims)
+    assert refusal.key == "dimension_unknown"
+    assert refusal.values["dimension"] == "style" and "tone" in refusal.values["declared"]
+
+
+def test_a_step_without_dimensions_takes_none():
+    services = fakes.services(fakes.a_playbook())
+    refusal = refused(services, dimensions=(("tone", 19),))
+    assert (refusal.key, refusal.values["dimension"]) == ("dimension_unknown", "tone")
+    assert refusal.values["declared"] == "its rubric has no dimensions"
+    review(services, reviewed=20)  # a sample without dimensions is as before
+    assert rows(services)[0]["dimensions"] is None
+
+
+def test_a_dimension_above_the_reviewed_count_is_refused():
+    refusal = refused(dimensioned(), dimensions=(("tone", 19), ("accuracy", 21), ("policy", 20)))
+    assert refusal.key == "dimension_over_reviewed"
+    assert (refusal.values["dimension"], refusal.values["passed"], refusal.values["reviewed"]) == ("accuracy", 21, 20)
+
+
+def test_a_review_by_dimension_is_still_weighed_against_the_weeks_cases():
+    services = dimensioned()
+    commands.cases(fakes.caller(services, OWNER), messages.Cases(SLUG, "draft", 10))
+    store = fakes.store_of(services)
+    with pytest.raises(Refusal) as raised:
+        review(services, dimensions=(("tone", 19), ("accuracy", 18), ("policy", 20)))
+    assert raised.value.key == "reviewed_over_cases" and rows(services) == []
+    assert store.commits() == 1  # the case count's
+
+
+# ---- who reviewed ----
+
+
+def test_the_reviewers_are_kept_with_the_review_and_by_name_for_the_pages():
+    people = {BEN: Person(BEN, "UTC", display_name="ben", real_name="Ben Reviewer"), IDA: Person(IDA, "UTC")}
+    services = fakes.services(fakes.a_playbook(), directory=FakeDirectory(people=people))
+    review(services, reviewers=(BEN, IDA), user=CURATOR)
+    [row] = rows(services)
+    assert (row["reviewers"], row["reported_by"]) == (f"{BEN} {IDA}", CURATOR)
+    assert fakes.store_of(services).held.names == {BEN: ("ben", "Ben Reviewer", NOW), IDA: (None, None, NOW)}
+
+
+def test_no_reviewer_named_is_the_reporter():
+    services = fakes.services(fakes.a_playbook())
+    review(services)
+    assert rows(services)[0]["reviewers"] is None and fakes.store_of(services).held.names == {}
+
+
+@pytest.mark.parametrize(
+    ("person", "key"),
+    [
+        (Person(BEN, "UTC", found=False), "person_unknown"),
+        (Person(BEN, "UTC", is_bot=True), "person_not_human"),
+        (Person(BEN, "UTC", deleted=True), "person_deactivated"),
+    ],
+)
+def test_a_reviewer_is_a_person_of_the_workspace(person, key):
+    services = fakes.services(fakes.a_playbook(), directory=FakeDirectory(people={BEN: person}))
+    refusal = refused(services, reviewers=(IDA, BEN))
+    assert (refusal.key, refusal.usage, refusal.values["role"]) == (key, "rubric", "a reviewer")
+
+
+def test_slack_not_answering_who_reviewed_stores_nothing():
+    services = fakes.services(fakes.a_playbook(), directory=FakeDirectory(down="ratelimited"))
+    assert refused(services, reviewers=(BEN,)).key == "slack_busy_person"
+
+
+def test_who_may_review_is_checked_before_slack_is_asked():
+    directory = FakeDirectory({fakes.CHANNEL: (fakes.MEMBER, OWNER)})
+    services = fakes.services(fakes.a_playbook(), directory=directory)
+    assert refused(services, reviewers=(BEN,), user=fakes.MEMBER).key == "owner_or_curator_only"
+    assert ("person", BEN) not in directory.asked
