@@ -299,6 +299,17 @@ class KpiOut(_Read):
     target: float
 
 
+class FallbackOut(_Read):
+    """An ai-led step running in its handoff's fallback mode while escalated items wait
+    (docs/judgement.md, "Handoffs with a fallback"): its stored mode in `modes` stays ai-led."""
+
+    model_config = ConfigDict(title="Fallback")
+
+    fallback_mode: str = Field(description="The mode it runs in meanwhile: human-led or collaborative.")
+    fallback_since: datetime | None = Field(description="Since when (UTC).")
+    shown: str = Field(description='As the pages say it: "collaborative (falling back from ai-led)".')
+
+
 class PlaybookOut(_Read):
     model_config = ConfigDict(title="Playbook")
 
@@ -312,6 +323,10 @@ class PlaybookOut(_Read):
     cycle: int | None = Field(description="The running cycle (None before the first starts).")
     week: int | None = Field(description="The running week of the cycle, 1 to 4.")
     modes: dict[str, str] = Field(description="Each step's mode.")
+    fallbacks: dict[str, FallbackOut] = Field(
+        default_factory=dict,
+        description="Each step that runs in its fallback mode now, by name (none: {}); its mode in `modes` is unchanged.",
+    )
     plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
 
 
