@@ -179,6 +179,16 @@ def contexts(
             champion="UPERSON0002",
             champion_default=True,
             declared=True,
+            baseline_week="2026-11-23",
+        ),
+        "baseline_closed": dict(
+            slug="p" * 60,
+            kpi_name=text[:80],
+            unit=text[:20],
+            declared=42,
+            measured=38.75,
+            reports=10_000,
+            cycle_starts="2026-11-30",
         ),
         "request_card": dict(
             id="12",
