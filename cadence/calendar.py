@@ -97,7 +97,7 @@ def week_containing(anchor: CycleAnchor, day: date) -> WeekRef | None:
     """The cycle week that contains `day`, or None before the anchor's first day (unless
     `day` is in the run before it, ended by a pause) or in a paused run's later weeks."""
     offset = (day - anchor.starts_on).days
-    if offset < 0 and anchor.baseline is not None and anchor.baseline <= day:
+    if offset < 0 and anchor.baseline is not None and anchor.baseline <= day < anchor.baseline + timedelta(days=7):
         return WeekRef(cycle=0, week=0, week_start=anchor.baseline)  # the baseline week
     if offset < 0:
         return week_containing(anchor.before, day) if anchor.before is not None else None

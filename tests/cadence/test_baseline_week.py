@@ -16,6 +16,8 @@ def test_the_baseline_week_is_week_0_of_cycle_0_before_the_first_cycle():
     assert calendar.week_containing(ANCHOR, BASELINE + timedelta(days=3)) == WeekRef(0, 0, BASELINE)
     assert calendar.week_containing(ANCHOR, FIRST) == WeekRef(1, 1, FIRST)
     assert calendar.week_containing(ANCHOR, BASELINE - timedelta(days=1)) is None
+    moved = CycleAnchor(1, FIRST + timedelta(days=7), baseline=BASELINE)  # cycle 1 moved a week on since
+    assert calendar.week_containing(moved, FIRST) is None  # the week between belongs to no cycle
     assert calendar.week_containing(CycleAnchor(1, FIRST), BASELINE) is None  # no baseline week: nothing before
     assert calendar.first_day(ANCHOR) == BASELINE
     assert calendar.most_recent_week(ANCHOR, BASELINE, 2) is None  # `week:2` names no week before cycle 1

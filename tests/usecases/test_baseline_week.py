@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from storage.models.governance import Decision
+from tests.bot.test_web_view import fetch, web_session
 from tests.usecases import test_replication
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
 from tests.usecases.test_replication import SALES, SALES_OWNER, decisions, run_weeks, thursday
@@ -18,7 +19,7 @@ ready = test_replication.ready  # its fixture, as it sets it up
 
 
 def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_replicate(
-    bot, ready, slack, store, engine
+    bot, ready, slack, store, engine, http_server, database_url
 ):
     run_weeks(bot, ready, range(1, 9))  # the origin: 42 → 14 in cycle 2, −67%
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
@@ -37,6 +38,9 @@ def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_re
     assert "Recorded" in first and "for *support-replies-sales*, the baseline week (from 2027-01-11)" in first
     assert "Recorded" in bot.command("kpi support-replies-sales 46", user=SALES_OWNER).text
     assert "*The baseline week* (2027-01-11 to 2027-01-17)" in bot.command("status support-replies-sales").text
+    url, cookie = web_session(bot, http_server, database_url, slack, store, ready.clock, SALES_OWNER)
+    status, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
+    assert status == 200 and "First-response time" in page
     ready.run(thursday(9) + timedelta(hours=1))  # 15:00 UTC, its zone: the check-in DM names the week as it is
     [checkin] = [m for m in slack.posted(SALES_OWNER) if m["text"].startswith("check in for support-replies-sales")]
     assert checkin["text"] == "check in for support-replies-sales, the baseline week"
