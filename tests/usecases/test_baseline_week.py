@@ -44,6 +44,8 @@ def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_re
     ready.run(thursday(9) + timedelta(hours=1))  # 15:00 UTC, its zone: the check-in DM names the week as it is
     [checkin] = [m for m in slack.posted(SALES_OWNER) if m["text"].startswith("check in for support-replies-sales")]
     assert checkin["text"] == "check in for support-replies-sales, the baseline week"
+    ready.run(thursday(9) + timedelta(days=1, hours=1))  # Friday's reminder asks the KPI alone: it is in
+    assert not [m for m in slack.posted(SALES_OWNER) if "numbers missing" in m["text"]]
 
     ready.run(close_of(9) + timedelta(hours=1))  # the baseline week closes: no step is judged
     sales = store.playbooks.state("support-replies-sales")
