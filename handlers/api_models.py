@@ -320,8 +320,8 @@ class PlaybookOut(_Read):
     owner: str = Field(description="The owner's Slack user id.")
     timezone: str
     kpi: KpiOut
-    cycle: int | None = Field(description="The running cycle (None before the first starts).")
-    week: int | None = Field(description="The running week of the cycle, 1 to 4.")
+    cycle: int | None = Field(description="The running cycle (None before the first starts; 0: a baseline week).")
+    week: int | None = Field(description="The running week of the cycle, 1 to 4 (0: an adopter's baseline week).")
     modes: dict[str, str] = Field(description="Each step's mode.")
     fallbacks: dict[str, FallbackOut] = Field(
         default_factory=dict,
