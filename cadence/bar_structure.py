@@ -3,7 +3,8 @@ evidence. Each change here loosens or tightens: unpinning a step, a step's `rubr
 new step at ai-led (it runs collaborative until approved), a calibration set removed or made
 smaller, rubric dimensions removed, an input's check dropped (the check removed, the checked
 input removed or renamed) or its `min` lowered, `may_change` widened, `requires_champion`
-cleared, `handoff` removed or its `sla_hours` or `resolve_hours` raised. The opposite change
+cleared, `handoff` removed or its `sla_hours` or `resolve_hours` raised, its `fallback` from human-led to
+collaborative (the default: AI-led work goes on with a person beside it). The opposite change
 tightens. Pure: canonical definitions in, changes out; `put` sets one field's value.
 
 A field names its step or input in brackets: `steps[send].pinned`, `inputs[ticket history].check`."""
@@ -13,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from cadence.definition_handoff import FALLBACK
 
 STANDIN_MODE = "collaborative"  # a new step asked at ai-led runs so while the request waits
 _NAMED = re.compile(r"^(steps|inputs)\[(.*)\](?:\.(.*))?$", re.DOTALL)
@@ -171,6 +174,15 @@ def _kit(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
         if old_h != new_h:
             words = f"handoff {key} {_h(old_h)} → {_h(new_h)}"
             yield f"handoff.{key}", old_h, new_h, words, new_h is not None and (old_h is None or new_h < old_h)
+    old_f, new_f = hb.get("fallback") or FALLBACK, ha.get("fallback") or FALLBACK
+    if old_f != new_f:  # human-led keeps people on every case: the stricter fallback
+        yield (
+            "handoff.fallback",
+            hb.get("fallback"),
+            ha.get("fallback"),
+            f"handoff fallback {old_f} → {new_f}",
+            new_f == "human-led",
+        )
 
 
 def _yes(label: str, old: bool, new: bool) -> str:

@@ -15,6 +15,7 @@ DAYS_PER_CYCLE = 7 * WEEKS_PER_CYCLE
 
 # What each week of a cycle is for (docs/usage.md, "The weekly rhythm").
 STAGES = {
+    0: "Baseline week: report the KPI as the team works today; the first cycle starts next Monday.",
     1: "Pick the workflow, set the one KPI, publish the mode map.",
     2: "Run the workflow and capture the evaluation rubric.",
     3: "Iterate and harden the playbook (package it for reuse).",
@@ -35,6 +36,9 @@ class CycleAnchor:
     # The run of cycles a pause ended before this one was resumed: its last week may still
     # be open (a pause and a resume in the same week), and it takes reports until it closes.
     before: CycleAnchor | None = None
+    # An adopter's first cycle: the Monday of its baseline week, the week before `starts_on`
+    # (docs/judgement.md, "The baseline week"): week 0 of cycle 0, BASELINE_WEEK.
+    baseline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,15 @@ class WeekRef:
     @property
     def stage(self) -> str:
         return STAGES[self.week]
+
+    @property
+    def baseline(self) -> bool:
+        """The baseline week before an adopter's first cycle (cycle 0, week 0)."""
+        return self.cycle == 0
+
+    def words(self) -> str:
+        """How messages name the week: "week 2 of cycle 1", or "the baseline week"."""
+        return "the baseline week" if self.baseline else f"week {self.week} of cycle {self.cycle}"
 
 
 def local_date(at: datetime, tz: str) -> date:
@@ -84,6 +97,8 @@ def week_containing(anchor: CycleAnchor, day: date) -> WeekRef | None:
     """The cycle week that contains `day`, or None before the anchor's first day (unless
     `day` is in the run before it, ended by a pause) or in a paused run's later weeks."""
     offset = (day - anchor.starts_on).days
+    if offset < 0 and anchor.baseline is not None and anchor.baseline <= day < anchor.baseline + timedelta(days=7):
+        return WeekRef(cycle=0, week=0, week_start=anchor.baseline)  # the baseline week
     if offset < 0:
         return week_containing(anchor.before, day) if anchor.before is not None else None
     if anchor.ends_after is not None and day >= anchor.ends_after + timedelta(days=7):
@@ -121,7 +136,7 @@ def most_recent_week(anchor: CycleAnchor, today: date, number: int) -> WeekRef |
     before (so on Monday morning `week:4` is the last week of the cycle that just ended).
     None when that would be before the first cycle."""
     current = week_containing(anchor, today)
-    if current is None:
+    if current is None or current.baseline:  # the baseline week has no week N before it
         return None
     wanted = week_of_cycle(current, number)
     if wanted.week_start <= today:
@@ -143,8 +158,10 @@ def own_run(anchor: CycleAnchor) -> CycleAnchor:
 
 
 def first_day(anchor: CycleAnchor) -> date:
-    """The first day of the earliest run the anchor knows of."""
-    return anchor.before.starts_on if anchor.before is not None else anchor.starts_on
+    """The first day of the earliest run the anchor knows of (its baseline week's, if any)."""
+    if anchor.before is not None:
+        return anchor.before.starts_on
+    return anchor.baseline if anchor.baseline is not None else anchor.starts_on
 
 
 def judged(anchor: CycleAnchor, week_start: date, tz: str, grace_hours: float) -> bool:

@@ -38,6 +38,7 @@ class OriginProgress:
     change: tuple[int, float] | None = None  # its cycle and relative KPI change when the version was published
     delta: float | None = None  # with `compare`: its mean weekly delta against the rest in that same cycle
     baseline: float | None = None  # the version's KPI baseline: an adopter's own is declared, not measured
+    measured: float | None = None  # ...unless its baseline week measured it (this, the week's mean)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     own = replication.cycle_progress(weekly, f.bar.baseline, f.bar.target)
     origin_cycle, origin_change = origin.change or (None, None)
     match = replication.cycle_match(weekly, f.bar.baseline, f.direction, origin_change, f.th.replicate_share)
-    declared = replication.declared(f.bar.baseline, origin.baseline, f.rest is not None)
+    declared = replication.declared(f.bar.baseline, origin.baseline, f.rest is not None, origin.measured)
     held = replication.held_back(match, list(f.over_cap), declared)
     verdict = replication.replication_verdict(result.hit, own, origin.progress, match.met, held)
     figures = dict(

@@ -69,6 +69,7 @@ class DecisionKind(StrEnum):
     PULSE_HOLD = "pulse-hold"  # ... that holds promotions to ai-led through the next cycle
     FALLBACK = "fallback"  # an ai-led step runs in its handoff's fallback mode (not a demotion)
     FALLBACK_ENDED = "fallback-ended"  # ... and is ai-led again, its escalated items closed
+    BASELINE = "baseline"  # an adopter's baseline week closed: its KPI baseline measured, or still declared
 
 
 class DecisionRule(StrEnum):

@@ -4,6 +4,7 @@ Built as every `Decision` is (cadence/decisions.py), one row of the audit trail 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from cadence.decisions import Decision, DecisionKind, DecisionRule
@@ -138,4 +139,31 @@ def of_upgrade(
         playbook_id=playbook_id,
         summary=f"{slug} upgraded from {origin} v{before} to v{after}" + (f", keeping its {own}." if own else "."),
         figures={"version_id": version_id, "origin": origin, "from": before, "version": after, "kept": kept},
+    )
+
+
+def of_baseline_week(
+    playbook_id: int, week_start: date, kpi: str, declared: float, measured: float | None, reports: int
+) -> Decision:
+    """An adopter's baseline week closed (docs/judgement.md, "The baseline week"): the week's
+    mean of `reports` KPI readings is its baseline now, measured; none reported, its first
+    cycle runs against the `declared` baseline, declared, not measured."""
+    if measured is None:
+        summary = (
+            f"Baseline week of {week_start.isoformat()}: no {kpi} reported, so cycle 1 runs against the"
+            f" declared baseline {declared:g} (declared, not measured: never replicated)."
+        )
+    else:
+        summary = (
+            f"Baseline week of {week_start.isoformat()}: {kpi} {measured:g}, the mean of {reports} report"
+            f"{'s' if reports != 1 else ''}, is the baseline now (measured; {declared:g} was declared)."
+        )
+    return Decision(
+        kind=DecisionKind.BASELINE,
+        rule=DecisionRule.REPLICATION,
+        actor=f"rule:{DecisionRule.REPLICATION}",
+        playbook_id=playbook_id,
+        week_start=week_start,
+        summary=summary,
+        figures={"declared": declared, "measured": measured, "reports": reports},
     )

@@ -531,11 +531,14 @@ def over_cap_steps(cycle: Mapping[str, tuple[list[WeekVerdict], set[date]]], t: 
     ]
 
 
-def declared(own: float, version: float | None, compared: bool) -> bool:
+def declared(own: float, version: float | None, compared: bool, measured: float | None = None) -> bool:
     """An adopter's KPI baseline is declared, not measured, when it set one of its own (at
     adopt, or since) other than the version's: nothing measured it as the team works
-    today. With `compare: rest` the rest measures it week by week: never declared."""
-    return not compared and version is not None and own != version
+    today. Measured: its baseline week's mean (`measured`) is the baseline it is judged by.
+    With `compare: rest` the rest measures it week by week: never declared."""
+    if compared or (measured is not None and own == measured):
+        return False
+    return version is not None and own != version
 
 
 def held_back(match: Match, over_cap: list[str], declared: bool) -> str | None:
@@ -569,7 +572,10 @@ def replication_verdict(
 def learning_cycle(running: int, week: int, named: int | None) -> int | None:
     """The cycle a learning is for: the running one, unless `cycle:N` names another. In
     week 1 of a cycle, N may still name the one that just ended. None: N names a cycle
-    that takes no learnings now."""
+    that takes no learnings now. In an adopter's baseline week (cycle 0) it is for cycle 1,
+    the cycle the week comes before."""
+    if running == 0:
+        return 1 if named in (None, 1) else None
     if named is None or named == running:
         return running
     if week == 1 and named == running - 1:

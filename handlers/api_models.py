@@ -299,6 +299,17 @@ class KpiOut(_Read):
     target: float
 
 
+class FallbackOut(_Read):
+    """An ai-led step running in its handoff's fallback mode while escalated items wait
+    (docs/judgement.md, "Handoffs with a fallback"): its stored mode in `modes` stays ai-led."""
+
+    model_config = ConfigDict(title="Fallback")
+
+    fallback_mode: str = Field(description="The mode it runs in meanwhile: human-led or collaborative.")
+    fallback_since: datetime | None = Field(description="Since when (UTC).")
+    shown: str = Field(description='As the pages say it: "collaborative (falling back from ai-led)".')
+
+
 class PlaybookOut(_Read):
     model_config = ConfigDict(title="Playbook")
 
@@ -309,9 +320,13 @@ class PlaybookOut(_Read):
     owner: str = Field(description="The owner's Slack user id.")
     timezone: str
     kpi: KpiOut
-    cycle: int | None = Field(description="The running cycle (None before the first starts).")
-    week: int | None = Field(description="The running week of the cycle, 1 to 4.")
+    cycle: int | None = Field(description="The running cycle (None before the first starts; 0: a baseline week).")
+    week: int | None = Field(description="The running week of the cycle, 1 to 4 (0: an adopter's baseline week).")
     modes: dict[str, str] = Field(description="Each step's mode.")
+    fallbacks: dict[str, FallbackOut] = Field(
+        default_factory=dict,
+        description="Each step that runs in its fallback mode now, by name (none: {}); its mode in `modes` is unchanged.",
+    )
     plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
 
 

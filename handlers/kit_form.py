@@ -112,6 +112,9 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
             given[row.block_id] = chosen(row.block_id)
         elif row.kind == "flag":
             given[row.block_id] = "yes" in chosen(row.block_id)
+        elif row.kind == "choice":
+            picked = _element(values, row.block_id).get("selected_option")
+            given[row.block_id] = str(picked.get("value") or "") if isinstance(picked, dict) else ""
     return kits.KitAnswers(given, why=texts["why"] or None, override=texts["override"] or None)
 
 

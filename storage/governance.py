@@ -549,7 +549,17 @@ def apply_change(s: Session, change: Change, at: datetime) -> None:
 
 
 def _cycle_rows(s: Session, change: Change, at: datetime) -> None:
-    """A close's cycle rows: the bars recorded at a cycle's first close, the results at its last."""
+    """A close's cycle rows: the bars recorded at a cycle's first close, the results at its
+    last; an adopter's baseline as its baseline week measured it, kept in its definition too."""
+    for b in change.baselines:
+        playbook = s.get_one(Playbook, b.playbook_id)
+        playbook.definition = {
+            **playbook.definition,
+            "kpi": {**playbook.definition.get("kpi", {}), "baseline": b.value},
+        }
+        playbook.kpi_baseline = playbook.baseline_measured = b.value
+        playbook.updated_at = at
+        s.add(playbook)
     if change.cycle_bars:
         insert_all(s, _CYCLE_BAR, [{**shallow_columns(b), "recorded_at": at} for b in change.cycle_bars])
     if change.cycle_results:

@@ -82,6 +82,14 @@ class NewCycleBar:
     kpi_target: float
 
 
+@dataclass(frozen=True)
+class MeasuredBaseline:
+    """An adopter's KPI baseline as its baseline week measured it: the week's mean."""
+
+    playbook_id: int
+    value: float
+
+
 @dataclass
 class Change:
     """Everything one decision or one week close writes, besides its job record."""
@@ -93,6 +101,7 @@ class Change:
     withdraw_for_steps: list[int] = field(default_factory=list)  # close these steps' open promotion proposals
     cycle_results: list[NewCycleResult] = field(default_factory=list)
     cycle_bars: list[NewCycleBar] = field(default_factory=list)
+    baselines: list[MeasuredBaseline] = field(default_factory=list)  # a baseline week's close
     messages: list[Message] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # for webhooks, besides its decisions' (a week's close)
     # Messages telling of its first decision (a revision), each key completed with that row's
@@ -110,6 +119,7 @@ class Change:
         self.messages += other.messages
         self.cycle_results += other.cycle_results
         self.cycle_bars += other.cycle_bars
+        self.baselines += other.baselines
         self.events += other.events
 
 

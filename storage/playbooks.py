@@ -128,7 +128,7 @@ class PlaybookState:
             p = self.previous
             before = CycleAnchor(p.number, p.starts_on, p.ends_after, p.created_at)
         a = self.anchor
-        return CycleAnchor(a.number, a.starts_on, a.ends_after, a.created_at, before)
+        return CycleAnchor(a.number, a.starts_on, a.ends_after, a.created_at, before, a.baseline_week)
 
     def running(self) -> CycleAnchor:
         """The cycle anchor of a playbook whose cycles run (an active playbook always has one)."""
@@ -424,14 +424,24 @@ class Playbooks:
             s.flush()
         return True
 
-    def add_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
-        """Cycle `number` starts on `starts_on`, and the playbook is active. Raises Conflict
+    def add_cycle(
+        self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime, baseline_week: date | None = None
+    ) -> Cycle:
+        """Cycle `number` starts on `starts_on` (an adopter's first after its `baseline_week`),
+        and the playbook is active. Raises Conflict
         if that cycle was started at the same moment; in a unit of work, which then is
         spoiled, the caller leaves it. Its decision row is the caller's, in the same unit
         of work (usecases/shared/life.py, begin_cycle)."""
         try:
             with unit_of_work(self.bind) as s:
-                cycle = Cycle(playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by, created_at=at)
+                cycle = Cycle(
+                    playbook_id=playbook_id,
+                    number=number,
+                    starts_on=starts_on,
+                    started_by=by,
+                    created_at=at,
+                    baseline_week=baseline_week,
+                )
                 s.add(cycle)
                 playbook = s.get_one(Playbook, playbook_id)
                 playbook.status = "active"

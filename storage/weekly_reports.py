@@ -474,6 +474,19 @@ class WeeklyReports:
         with reading(self.bind) as s:
             return counting.latest(s.connection(), KpiReading, KpiReading.value, sorted(set(weeks)))
 
+    def week_mean(self, playbook_id: int, week_start: date) -> tuple[float | None, int]:
+        """The mean of a week's KPI readings that stand (none withdrawn) and how many: an
+        adopter's baseline week (usecases/shared/baseline.py). In a unit of work, on its session."""
+        with reading(self.bind) as s:
+            mean, count = s.execute(
+                sa_select(func.avg(KpiReading.value), func.count()).where(
+                    col(KpiReading.playbook_id) == playbook_id,
+                    col(KpiReading.week_start) == week_start,
+                    col(KpiReading.withdrawn_at).is_(None),
+                )
+            ).one()
+        return (None if mean is None else float(mean)), int(count)
+
     def kpi_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
         """One playbook's KPI that counts, by week, for the weeks from `first` to `last`
         that have one: one statement, however many weeks (counting.series)."""

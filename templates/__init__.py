@@ -407,6 +407,13 @@ def _step_mode(step: Any) -> str:
     return mode_words(str(get("mode")), get("fallback_mode"))
 
 
+def _week_words(week: Any) -> str:
+    """A week (a WeekRef, or a mapping) as the messages name it: "week 2 of cycle 1", or
+    "the baseline week" before an adopter's first cycle (cycle 0)."""
+    get = week.get if isinstance(week, Mapping) else lambda key: getattr(week, key, None)
+    return "the baseline week" if get("cycle") == 0 else f"week {get('week')} of cycle {get('cycle')}"
+
+
 _env = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent)),
     finalize=_finalize,
@@ -427,6 +434,7 @@ _env.globals.update(
 )
 _env.filters.update(
     step_mode=_step_mode,
+    week_words=_week_words,
     plural=lambda count, noun: plural(count, noun),
     user=_user,
     source=_source,

@@ -25,6 +25,7 @@ _LABELS = {
     "model_updates": "Owner of the model and prompt updates",
     "sla_hours": "Exception SLA, in hours",
     "resolve_hours": "Hours an acknowledged item may stay open",
+    "fallback": "Fallback mode of an AI-led step while escalated items wait",
     "escalate_person": "Escalate to a person",
     "escalate_channel": "or to a channel (empty both: the curators channel)",
     "dimensions": "Rubric dimensions, comma-separated",
@@ -46,6 +47,8 @@ _HINTS = {
     "model_updates": "Who owns prompt and model changes; readiness needs them active",
     "sla_hours": "An exception item neither acknowledged nor closed this long is escalated once; empty: never",
     "resolve_hours": "An acknowledged item still open this long after it is escalated again, once; empty: 72",
+    "fallback": "While an escalated item waits past its SLA or its resolve hours, an AI-led step runs so until it "
+    "closes; a looser fallback (human-led → collaborative) waits for a curator",
     "dimensions": "What a review scores, each out of the reviewed count, e.g. tone, accuracy, policy; empty: one score",
     "calibration_cases": "Cases with known right answers the team keeps; `/rollout calibrate` records a run",
     "step_models": "step | model | prompt, e.g. draft | gpt-5.1 2026-09 | v7; a change of either makes the step's "
@@ -60,6 +63,7 @@ _CHOICES = {
         ("rubric_threshold", "rubric threshold"),
     ],
     "requires_champion": [("yes", "an adoption must name a champion")],
+    "fallback": [("collaborative", "collaborative (the default)"), ("human-led", "human-led")],
 }
 
 
@@ -77,6 +81,13 @@ def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
         element = {"type": "conversations_select", "action_id": "value", "filter": {"include": ["public", "private"]}}
         if value:
             element["initial_conversation"] = value
+        return element
+    if kind == "choice":
+        options = [{"text": _text(label), "value": v} for v, label in _CHOICES[block_id]]
+        element = {"type": "radio_buttons", "action_id": "value", "options": options}
+        initial = [o for o in options if o["value"] == value]
+        if initial:
+            element["initial_option"] = initial[0]
         return element
     if kind in ("choices", "flag"):
         options = [{"text": _text(label), "value": v} for v, label in _CHOICES[block_id]]

@@ -181,13 +181,15 @@ def adopted(
     champion_default: bool = False,
     declared: bool = False,
     learned: Mapping[str, Any] | None = None,
+    baseline_week: str | None = None,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are), and `learned`, the note the wave before the team's
     left (its wave, note, who, when); `dm` for the new owner's copy. `ask`: its target
     asks less than the origin reached (cadence.replication.target_ask), told, not refused.
     `champion_default`: no champion was named, so the new owner is. `declared`: its own
-    baseline is declared, not measured (cadence.replication.declared)."""
+    baseline is declared, not measured (cadence.replication.declared). `baseline_week`: the
+    Monday of the week it measures its baseline in, before its first cycle (`starts_on`)."""
     return render("adopted", **locals())
 
 
@@ -270,3 +272,18 @@ def wave_reviewed(
 ) -> Payload:
     """The answer to a mark of a playbook's wave's learnings reviewed (the command's, the note's form's)."""
     return render("wave_reviewed", **locals())
+
+
+def baseline_closed(
+    *,
+    slug: str,
+    kpi_name: str,
+    unit: str,
+    declared: float,
+    measured: float | None,
+    reports: int,
+    cycle_starts: str,
+) -> Payload:
+    """To the team channel as an adopter's baseline week closes: the KPI's mean that week is
+    its baseline now, measured; or nothing was reported, and the declared one stays."""
+    return render("baseline_closed", **locals())

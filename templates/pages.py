@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from cadence.decisions import named_ids
 from cadence.text import csv_row
-from templates import ID_IN_TEXT, _kpi_change_phrase, _number, ratio_with_ci, rubric_with_ci
+from templates import ID_IN_TEXT, _kpi_change_phrase, _number, _step_mode, ratio_with_ci, rubric_with_ci
 from templates.numbers import match_phrase
 from templates.waves import wave_line
 from templates.web_charts import week_words
@@ -35,6 +35,7 @@ _env.filters.update(
     ratio_with_ci=ratio_with_ci,
     rubric_with_ci=rubric_with_ci,
     kpi_change_phrase=_kpi_change_phrase,
+    step_mode=_step_mode,  # "collaborative (falling back from ai-led)" while it falls back
 )
 _env.filters["match_phrase"] = match_phrase
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar
+from cadence import calendar, escalation
 from cadence.compare import cycle_so_far
 from cadence.definition_compare import Compare
 from cadence.judgement import Interval, ratio_interval, rubric_interval
@@ -323,5 +323,15 @@ def _summary(state: PlaybookState, now: Any, plateau: bool) -> dict[str, Any]:
         cycle=week.cycle if week else None,
         week=week.week if week else None,
         modes={s.name: s.mode for s in state.steps},
+        # the steps running in their fallback mode now, beside their stored mode (unchanged)
+        fallbacks={
+            s.name: dict(
+                fallback_mode=s.fallback_mode,
+                fallback_since=s.fallback_since.isoformat() if s.fallback_since else None,
+                shown=escalation.mode_words(s.mode, s.fallback_mode),
+            )
+            for s in state.steps
+            if s.fallback_mode
+        },
         plateau=plateau,  # cases not grown in 8 weeks while the KPI is off target (usecases/shared/depth.py)
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from cadence import kit_lines
 from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_handoff import FALLBACK
 from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
 from storage.store import PlaybookState
@@ -33,7 +34,8 @@ MAX_INPUT = forms.MAX_INPUT  # Slack's plain_text_input holds at most 3,000 char
 class Row:
     """One field: its block id, its kind (`inputs`: `name | owner | refresh | when
     missing` lines; `lines`: one entry a line; `text`; `number`; `user`: a user picker;
-    `words`: a list, comma-separated; `channel`: a channel picker; `choices`: checkboxes; `flag`: one checkbox) and its place
+    `words`: a list, comma-separated; `channel`: a channel picker; `choices`: checkboxes; `flag`: one checkbox;
+    `choice`: one of a few, its default shown when none is written) and its place
     in the definition. A new
     section of the playbook is a row here and its label (and choices) in templates/kit_form.py."""
 
@@ -56,6 +58,7 @@ ROWS = (
     Row("model_updates", "user", ("owners", "model_updates")),
     Row("sla_hours", "number", ("handoff", "sla_hours")),
     Row("resolve_hours", "number", ("handoff", "resolve_hours")),
+    Row("fallback", "choice", ("handoff", "fallback")),  # human-led or collaborative (the default)
     # escalate_to is a person or a channel: two pickers, one place (at most one given)
     Row("escalate_person", "user", ("handoff", "escalate_to")),
     Row("escalate_channel", "channel", ("handoff", "escalate_to")),
@@ -66,6 +69,8 @@ ROWS = (
 # Optional sections the form may empty: one left with nothing given is removed.
 _SECTIONS = ("owners", "handoff", "rubric", "calibration")
 FIELDS = tuple(row.block_id for row in ROWS)
+# What a `choice` shows when the definition writes none: the handoff's fallback mode's default.
+_DEFAULTS = {"fallback": FALLBACK}
 TEXT_KINDS = ("inputs", "lines", "text", "number", "words", "models")
 
 
@@ -129,6 +134,8 @@ def _shown(row: Row, value: Any) -> Any:
         return forms._written(value)
     if row.kind == "choices":
         return list(value or [])
+    if row.kind == "choice":
+        return value or _DEFAULTS[row.block_id]
     return bool(value)
 
 
@@ -224,6 +231,11 @@ def _written(
         return picked
     if row.kind == "choices":
         return list(given or [])
+    if row.kind == "choice":
+        # the default left as it was written (not at all) stays unwritten: a playbook
+        # without a handoff gets none from the form's default
+        picked = str(given or "") or _DEFAULTS[row.block_id]
+        return None if before is None and picked == _DEFAULTS[row.block_id] else picked
     return bool(given)
 
 

@@ -266,14 +266,14 @@ class Cadence:
         for state, due in sending:
             assert due.week is not None
             week = figures[(state.playbook.id, due.week.week_start)]
-            missing_cases = [s.name for s in week.steps if s.cases is None]
-            # every step with a rubric, ai-led ones too: readiness wants their evidence
-            unscored = [s for s in week.steps if s.counted_rubric is None and s.name not in state.no_rubric_steps]
+            steps = [] if due.week.baseline else week.steps  # the baseline week asks the KPI alone, not the guardrail
+            missing_cases = [s.name for s in steps if s.cases is None]
+            unscored = [s for s in steps if s.counted_rubric is None and s.name not in state.no_rubric_steps]
             missing_rubric = [s.name for s in unscored]
             # how many to review, by the review rate of each step's mode (cadence/review.py)
             to_review = [review.ask_words(s.name, s.cases, s.asked) for s in unscored]
             missing_kpi = week.kpi is None
-            missing_guardrail = state.playbook.guardrail_name if week.guardrail is None else None
+            missing_guardrail = state.playbook.guardrail_name if week.guardrail is None and steps else None
             if not (missing_cases or missing_rubric or missing_kpi or missing_guardrail):
                 work.append(_skipped(due, "nothing missing"))
                 continue

@@ -466,7 +466,7 @@ class Demo:
             APAC_OWNER,
             APAC,
             f"request support-replies@v1 <#{APAC}|support-apac> champion <@{CHAMPION}|eve> baseline:45 target:28 "
-            f"tz:Asia/Singapore start:{monday} why Same helpdesk and refund policy, Singapore hours",
+            "tz:Asia/Singapore why Same helpdesk and refund policy, Singapore hours",
             show_reply=True,
         )
         answers = {
@@ -487,6 +487,10 @@ class Demo:
         )
         self.http.click(CURATOR, "request_approve", approve["value"], CURATORS, card["ts"], "request")
         self.did("Cora (curator) approved support-apac's request: the same adopt, Dan owns it, Eve is its champion")
+        # Dan starts its first cycle this Monday. An adoption with a start would begin with a
+        # baseline week and its first cycle a week later (docs/judgement.md, "The baseline
+        # week"), past the demo's twelve weeks: the demo keeps the declared baseline.
+        self.command(APAC_OWNER, APAC, f"cycle start support-replies-support-apac {monday}", show_reply=True)
         self.dispatcher.drain(max_wait=0)
         checklist = next(m for m in self.slack.posted(CHAMPION) if "Your checklist as champion" in m["text"])
         first = next(b["accessory"] for b in checklist["blocks"] if "accessory" in b)

@@ -81,6 +81,9 @@ class Playbook(SQLModel, table=True):
     handoff_since: Optional[datetime] = instant(nullable=True)
     # When that summary was written with its message (None: not yet, or nothing to summarise yet).
     handoff_backlog_at: Optional[datetime] = instant(nullable=True)
+    # An adopter's KPI baseline as its baseline week measured it (the week's mean), set by
+    # that week's close (usecases/shared/baseline.py); None: declared, not measured.
+    baseline_measured: Optional[float] = None
     created_at: datetime = instant()
     updated_at: datetime = instant()
 
@@ -119,6 +122,9 @@ class Cycle(SQLModel, table=True):
     # A pause or retirement ends this run of cycles after this week (its Monday): the
     # cycle it was in is interrupted, and later weeks belong to no cycle until a resume.
     ends_after: Optional[date] = None
+    # An adopter's first cycle: the Monday of the baseline week before it, in which the team
+    # reports its KPI as it works today (usecases/shared/adoption.py); None: no baseline week.
+    baseline_week: Optional[date] = None
 
 
 class ChecklistMark(SQLModel, table=True):

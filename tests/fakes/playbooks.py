@@ -224,7 +224,9 @@ class FakePlaybooks:
 
     # ---- writes ----
 
-    def add_cycle(self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime) -> Cycle:
+    def add_cycle(
+        self, playbook_id: int, number: int, starts_on: date, by: str, at: datetime, baseline_week: date | None = None
+    ) -> Cycle:
         """Cycle `number` started: the playbook active (its decision row is the caller's).
         Conflict if the playbook has that cycle already."""
         state = self.state_by_id(playbook_id)
@@ -232,7 +234,14 @@ class FakePlaybooks:
             raise LookupError(f"no playbook {playbook_id}")
         if state.anchor is not None and state.anchor.number >= number:
             raise Conflict(f"cycle {number} was started at the same moment by someone else")
-        cycle = Cycle(id=next_id(), playbook_id=playbook_id, number=number, starts_on=starts_on, started_by=by)
+        cycle = Cycle(
+            id=next_id(),
+            playbook_id=playbook_id,
+            number=number,
+            starts_on=starts_on,
+            started_by=by,
+            baseline_week=baseline_week,
+        )
         cycle.created_at = at
         playbook = clone(state.playbook, status="active", updated_at=at)
         self.held.put(replace(state, playbook=playbook, anchor=cycle, previous=state.anchor))

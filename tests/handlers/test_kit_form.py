@@ -67,6 +67,9 @@ def state_of(view, values):
                 "type": kind,
                 "selected_options": [{"text": {"type": "plain_text", "text": v}, "value": v} for v in value],
             }
+        elif kind == "radio_buttons":
+            picked = {"text": {"type": "plain_text", "text": value}, "value": value} if value else None
+            element = {"type": kind, "selected_option": picked}
         else:
             element = {"type": kind, "value": value or None}
         out[block["block_id"]] = {"value": element}
@@ -81,6 +84,8 @@ def shown(view):
         e = block["element"]
         if e["type"] == "checkboxes":
             out[block["block_id"]] = [o["value"] for o in e.get("initial_options", [])]
+        elif e["type"] == "radio_buttons":
+            out[block["block_id"]] = e["initial_option"]["value"] if "initial_option" in e else ""
         else:
             out[block["block_id"]] = (
                 e.get("initial_value") or e.get("initial_user") or e.get("initial_conversation") or ""
@@ -147,7 +152,8 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract(bot, sla
 
     # opened again: filled in as saved; saved unchanged, nothing recorded
     view = open_kit(bot, slack, "refund-triage", user=MEMBER)
-    assert shown(view) == {**KIT, **{field: "" for field in OTHER_ROWS}, "why": ""}
+    # the handoff's fallback shows its default, written or not
+    assert shown(view) == {**KIT, **{field: "" for field in OTHER_ROWS}, "fallback": "collaborative", "why": ""}
     assert "(3) an input contract: refund request: no owner, refresh" in view["blocks"][0]["text"]["text"]
     again = submit(bot, view, shown(view), MEMBER)
     assert "nothing changed" in json.dumps(again.body["view"])

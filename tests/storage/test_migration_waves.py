@@ -1,4 +1,4 @@
-"""Migration 0061: a wave is marked reviewed once per playbook (its waves go on across its
+"""Migration 0062: a wave is marked reviewed once per playbook (its waves go on across its
 versions), on both databases. Two marks of one wave number through two versions become
 one, the earliest, keeping the later one's note in its own; a downgrade restores the
 per-version rule."""
@@ -25,9 +25,9 @@ MARK = text(
 )
 
 
-def test_0061_keeps_one_mark_per_playbook_and_wave_with_every_note(database_url, tmp_path):
+def test_0062_keeps_one_mark_per_playbook_and_wave_with_every_note(database_url, tmp_path):
     engine = make_engine(_nothing(database_url, tmp_path))
-    migrate.upgrade(engine, "0060")
+    migrate.upgrade(engine, "0061")
     sqlite = engine.dialect.name == "sqlite"
     at = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None if sqlite else UTC)
     with engine.begin() as connection:
@@ -43,7 +43,7 @@ def test_0061_keeps_one_mark_per_playbook_and_wave_with_every_note(database_url,
     assert [tuple(r) for r in rows] == [(1, 1, "drafts need the policy · v2: macros first"), (2, 2, None)]
     with pytest.raises(IntegrityError), engine.begin() as connection:  # once per playbook and wave
         connection.execute(MARK, {"v": 1, "wave": 2, "note": "again", "t": at})
-    migrate.downgrade(engine, "0060")
+    migrate.downgrade(engine, "0061")
     with engine.begin() as connection:  # per version again
         connection.execute(MARK, {"v": 1, "wave": 2, "note": "through v1", "t": at})
     migrate.upgrade(engine)  # the worker's database is left at the head, as the next test expects

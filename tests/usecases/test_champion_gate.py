@@ -31,7 +31,7 @@ def test_an_adopters_first_cycle_promotions_wait_for_the_champions_training(bot,
     world = Engine(engine, slack, clock)
     clock.set(wednesday(1))
     assert "support-replies v1" in bot.command("publish support-replies override a second pilot", user=CURATOR).text
-    adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}> start:2026-11-23"
+    adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}> start:2026-11-16"
     assert "Champion: <@UCHAMPION1>." in bot.command(adopt, user=CURATOR).text
     world.dispatcher.drain(max_wait=0)
     [dm] = [m for m in slack.posted(CHAMPION) if "Your checklist as champion" in m["text"]]

@@ -93,7 +93,7 @@ def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
 ):
     world = published
     adopted = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}> start:2026-11-23",
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}> start:2026-11-16",
         user=CURATOR,
     )
     assert "*support-replies-sales* now runs in" in adopted.text and f"Champion: <@{CHAMPION}>" in adopted.text

@@ -139,7 +139,7 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode(b
     clock.set(wednesday(1))
     assert "support-replies v1" in bot.command("publish support-replies override a second pilot", user=CURATOR).text
     adopted = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23", user=CURATOR
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-16", user=CURATOR
     ).text
     assert "*support-replies-sales* now runs in" in adopted
     proposal = "Proposal: support-replies-sales / draft collaborative → ai-led"

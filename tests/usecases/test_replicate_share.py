@@ -34,7 +34,7 @@ def test_an_adopter_at_its_own_target_short_of_the_origins_change_is_not_replica
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
     adopted = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 target:30 start:2027-01-18",
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 target:30 start:2027-01-11",
         user=CURATOR,
     ).text
     assert "*support-replies-sales* now runs in" in adopted
@@ -76,7 +76,7 @@ def test_an_adopter_with_a_week_over_twice_the_cap_is_not_replicated(bot, ready,
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
-    adopted = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2027-01-18"
+    adopted = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2027-01-11"
     assert "now runs in" in bot.command(adopted, user=CURATOR).text
     for week in range(10, 14):  # KPI 13 every week: on its target, and −69% against the origin's −67%
         ready.clock.set(wednesday(week))

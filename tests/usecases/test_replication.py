@@ -213,7 +213,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "does not let an adopting team set rubric:" in refused.text and "exception_cap" not in refused.text
     assert store.playbooks.state("support-replies-sales") is None
     adopted = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> cap:15% start:2027-01-18", user=CURATOR
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> cap:15% start:2027-01-11", user=CURATOR
     )
     assert "*support-replies-sales* now runs in" in adopted.text and "exception cap 15%" in adopted.text
     ready.dispatcher.drain(max_wait=0)

@@ -58,7 +58,7 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
         s.add(version)
         s.commit()
     adopted = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23", user=CURATOR
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-16", user=CURATOR
     )
     assert "now runs in" in adopted.text
     world = Engine(engine, slack, clock)

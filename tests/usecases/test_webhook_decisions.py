@@ -126,7 +126,7 @@ def test_an_adopting_playbooks_replication_verdict_is_told(bot, ready, slack, st
     assert (
         "now runs in"
         in bot.command(
-            f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2027-01-18", user=CURATOR
+            f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2027-01-11", user=CURATOR
         ).text
     )
     with clock_process(engine, slack, clock, store) as tick:

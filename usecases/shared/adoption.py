@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, champion_gate, decisions, keys, registry_decisions, replication
@@ -150,11 +150,12 @@ def adopt(
             )
             started = []
             if cmd.starts_on is not None:
+                first, baseline = first_cycle(cmd.starts_on, _compared(spec))
                 try:
-                    uow.playbooks.add_cycle(playbook.id, 1, cmd.starts_on, by, now)
+                    uow.playbooks.add_cycle(playbook.id, 1, first, by, now, baseline_week=baseline)
                 except Conflict as err:  # no one else can start a playbook this unit of work made: a fault
                     raise RuntimeError(f"the first cycle of {spec.playbook} was not written: {err}") from err
-                started.append(decisions.of_cycle_started(playbook.id, 1, cmd.starts_on, by))
+                started.append(decisions.of_cycle_started(playbook.id, 1, first, by))
             adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
             uow.governance.apply(Change(decisions=adopted + also + started, messages=messages), now)
             uow.commit()
@@ -168,6 +169,20 @@ def adopt(
         # only the slug was taken meanwhile: adopt under the next free one
         return adopt(store, cmd, by, now, org_timezone, web_url, approval)
     return message
+
+
+def first_cycle(starts_on: date, compared: bool) -> tuple[date, date | None]:
+    """An adopter starting on `starts_on`: its first cycle's Monday and its baseline week's
+    (docs/judgement.md, "The baseline week"). The team starts with a baseline week, in
+    which it reports its KPI as it works today, and its first cycle on the Monday after;
+    with `compare: rest` the rest measures the baseline week by week: no baseline week."""
+    if compared:
+        return starts_on, None
+    return starts_on + timedelta(days=7), starts_on
+
+
+def _compared(spec: PlaybookSpec) -> bool:
+    return Compare.of(spec.canonical()) is not None
 
 
 def _adoption_decisions(
@@ -282,7 +297,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
     owner (with the kit) and the champion (the checklist)."""
     version, spec, cmd, by = shown.version, shown.spec, shown.cmd, shown.by
     champion, by_default = champion_gate.champion_of(cmd.champion_id, spec.owner)
-    starts_on: date | None = cmd.starts_on
+    starts_on, baseline_week = (None, None) if cmd.starts_on is None else first_cycle(cmd.starts_on, _compared(spec))
     learnings = version.learnings
     where = learnings_at(store, version, web_url) if len(learnings) > LEARNINGS_SHOWN else None
 
@@ -302,6 +317,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             rubric_threshold=spec.rubric_threshold,
             timezone=spec.timezone or shown.org_timezone,
             starts_on=starts_on.isoformat() if starts_on else None,
+            baseline_week=baseline_week.isoformat() if baseline_week else None,
             kit=spec.replication,
             results=version.cycle_results,
             learnings=learnings[:LEARNINGS_SHOWN],

@@ -294,6 +294,7 @@ def _origins(
     )
     starts = store.governance.cycle_starts_of(sorted({v.playbook_id for v in versions.values()}))
     wanted = {}
+    measured = {s.playbook.id: s.playbook.baseline_measured for s, _ in adopting}  # its baseline week's
     for state, week in adopting:
         version = versions.get(state.playbook.adopted_from_id or 0)
         if version is not None:
@@ -322,6 +323,7 @@ def _origins(
             _origin_change(version),
             _origin_delta(version, start, kpis, rests),
             (version.definition.get("kpi") or {}).get("baseline"),
+            measured.get(pid),
         )
         for pid, (version, start) in wanted.items()
     }

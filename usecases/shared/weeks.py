@@ -24,7 +24,7 @@ from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProp
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_close
-from usecases.shared import calibration, pulse_close, queue, waves
+from usecases.shared import baseline, calibration, pulse_close, queue, waves
 from usecases.shared.close_reads import RoundReads, cycle_figures, ends_cycle, read_round, week_of
 from usecases.shared.governance import thresholds, transitions_change
 from usecases.shared.registry import not_ready_messages, scale_messages
@@ -45,8 +45,16 @@ def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: St
     closed the weeks to reports (Governance.close_weeks): their figures, and the cycle's
     KPIs with them, are read in it, so no report acknowledged is left out. `beside`: the
     store the steps' history is read on, in a second thread (see close_reads.read_round)."""
-    reads = read_round(store, batch, beside or store)
-    return [_close_week(state, due, reads) for state, due in batch]
+    judged = [(state, due) for state, due in batch if not week_of(due).baseline]
+    reads = read_round(store, judged, beside or store) if judged else None
+    closed = []
+    for state, due in batch:
+        if reads is None or week_of(due).baseline:  # an adopter's baseline week: no step is judged
+            change, summary = baseline.close(store, state, due)
+            closed.append(Closed(due, state, change, summary))
+        else:
+            closed.append(_close_week(state, due, reads))
+    return closed
 
 
 @dataclass

@@ -180,6 +180,16 @@ def contexts(
             champion_default=True,
             declared=True,
             learned=dict(wave=9999, note=text, by="UPERSON0001", at="26 Nov 2026"),
+            baseline_week="2026-11-23",
+        ),
+        "baseline_closed": dict(
+            slug="p" * 60,
+            kpi_name=text[:80],
+            unit=text[:20],
+            declared=42,
+            measured=38.75,
+            reports=10_000,
+            cycle_starts="2026-11-30",
         ),
         "request_card": dict(
             id="12",

@@ -5,6 +5,8 @@ another (the wave's last place, the slug, the channel's adoption) are asked agai
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests import fakes
@@ -30,6 +32,7 @@ from tests.usecases.fast.registry_world import (
     text,
 )
 from usecases.shared import waves
+from usecases.shared.adoption import first_cycle
 
 SLUG = "support-replies-sales"
 
@@ -75,13 +78,28 @@ def test_a_baseline_of_its_own_is_shown_declared_not_measured():
     assert declared not in text(adopt(published(), baseline=42))  # the same as the version's
 
 
-def test_with_a_first_cycle_it_runs_from_that_monday_in_the_same_unit_of_work():
+def test_with_a_start_it_begins_with_a_baseline_week_and_its_first_cycle_the_monday_after():
+    """Issue 81, "The baseline week": from that Monday the team reports its KPI as it works
+    today; its first cycle starts the Monday after, in the same unit of work. (Before issue
+    81 the first cycle started on that Monday.)"""
     made = published()
-    adopt(made, starts_on=MONDAY)
+    said_then = text(adopt(made, starts_on=MONDAY))
     state = made.state(SLUG)
-    assert state.playbook.status == "active" and state.anchor.starts_on == MONDAY
+    after = MONDAY + timedelta(days=7)
+    assert state.playbook.status == "active" and (state.anchor.baseline_week, state.anchor.starts_on) == (MONDAY, after)
+    assert state.cycle_anchor.baseline == MONDAY
     assert made.store.held.decisions[-1]["kind"] == "cycle-started"
+    assert made.store.held.decisions[-1]["week_start"] == after
     assert made.store.units[-1].commits == 1
+    assert f"The baseline week starts on {MONDAY.isoformat()}" in said_then
+    assert f"the first cycle starts on {after.isoformat()}" in said_then
+    assert "(declared until the baseline week measures it)" in text(adopt(published(), baseline=40, starts_on=MONDAY))
+
+
+def test_with_compare_rest_its_first_cycle_starts_at_once_without_a_baseline_week():
+    """`compare: rest`: the rest measures the baseline week by week, so no baseline week."""
+    assert first_cycle(MONDAY, compared=True) == (MONDAY, None)
+    assert first_cycle(MONDAY, compared=False) == (MONDAY + timedelta(days=7), MONDAY)
 
 
 def test_an_adoption_whose_first_cycle_fails_leaves_nothing(monkeypatch):
@@ -98,7 +116,7 @@ def test_an_adoption_whose_first_cycle_fails_leaves_nothing(monkeypatch):
     assert made.state(SLUG) is None and (made.changes, made.sent()) == kept
     monkeypatch.undo()
     adopt(made, starts_on=MONDAY)  # the same action, whole this time
-    assert made.state(SLUG).anchor.starts_on == MONDAY
+    assert made.state(SLUG).anchor.baseline_week == MONDAY
 
 
 @pytest.mark.parametrize(

@@ -7,16 +7,16 @@ stays and the later ones' notes are added to its note ("v2: ..."), so nothing an
 wrote is lost; the later rows go. No verdict changes: replication verdicts do not read
 marks, and a wave marked stays marked. Marks made before notes were asked for keep none.
 
-Revision ID: 0061
-Revises: 0060
+Revision ID: 0062
+Revises: 0061
 Create Date: 2026-11-29 14:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0061'
-down_revision = '0060'
+revision = '0062'
+down_revision = '0061'
 branch_labels = None
 depends_on = None
 
