@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.calibration import CalibrationRun
+from tests.committed import committed
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
 from usecases.shared.life import begin_cycle
 
@@ -25,7 +26,7 @@ CALIBRATED = {
 @pytest.fixture
 def calibrated(store, clock):
     """support-replies with a calibration set of 40 on step draft, cycle 1 from 2026-11-16."""
-    store.playbooks.load([parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")
@@ -57,7 +58,7 @@ def test_a_playbook_wide_set_covers_every_step_with_a_rubric(bot, store, clock, 
         "calibration": {"cases": 20},
         "steps": [{"name": "draft", "mode": "collaborative"}, {"name": "send", "mode": "ai-led", "rubric": "none"}],
     }
-    store.playbooks.load([parse_playbook(every)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(every)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     assert "*19/20*" in bot.command("calibrate support-replies draft 19/20", user=OWNER).text

@@ -12,6 +12,7 @@ from storage.models.governance import Decision
 from storage.models.org import RoleGrant, Setting
 from storage.models.playbooks import Cycle
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, KpiReading, RubricScore
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER
 from usecases.shared.life import begin_cycle
 
@@ -59,7 +60,7 @@ def _redefined(store, clock, **changes):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
 
 
 def test_a_report_judged_on_a_state_changed_elsewhere_is_judged_again(bot, playbook, slack, engine, elsewhere, clock):
@@ -213,7 +214,9 @@ def test_reports_before_any_cycle_are_refused(bot, store, engine):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).playbooks.load(
+        [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime(2026, 11, 1, tzinfo=UTC)
+    )
     # Each hears what is theirs to do (issue 67, item 8): the owner starts one; a member, who cannot, hears who does.
     assert_refused(bot.command("kpi support-replies 3", user=OWNER), "no cycle running yet", "Start one with")
     refused = bot.command("kpi support-replies 3", user=MEMBER).text
@@ -228,7 +231,7 @@ def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, c
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     assert_refused(bot.command("cycle start support-replies 2026-10-12", user=OWNER), "2026-10-12 is in the past")
     reply = bot.command("cycle start support-replies", user=OWNER)
     assert "Cycle 1 of *support-replies* runs from 2026-11-23 to 2026-12-20" in reply.text
@@ -237,7 +240,7 @@ def test_cycle_start_defaults_to_next_monday_and_only_once(bot, store, engine, c
     set_already = bot.command("kpi support-replies 3", user=OWNER).text  # no word of starting one already set
     assert "its cycle 1 starts on 2026-11-23, and you can report from then." in set_already
     assert "cycle start" not in set_already
-    assert [d.kind for d in store.playbooks.decisions()][-1] == "cycle-started"
+    assert [d.kind for d in committed(store).playbooks.decisions()][-1] == "cycle-started"
 
 
 def test_admin_manages_curators_and_the_curators_channel(bot, store, slack):
@@ -447,7 +450,7 @@ def test_a_week_closes_at_noon_local_across_a_dst_change(bot, store, clock, engi
     from tests.conftest import SUPPORT_REPLIES
 
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))  # 11:59 CET

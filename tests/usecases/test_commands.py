@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from slack_api.members import TeamDirectory
 from storage.models.org import RoleGrant, Setting
 from storage.models.reports import KpiReading
+from tests.committed import committed
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OUTSIDER, OWNER
 from usecases import commands, status
 from usecases.shared.caller import Caller, Refusal
@@ -91,7 +92,7 @@ def test_a_curator_added_and_removed_is_a_decision_row_each_and_a_repeat_none(ca
     assert store.org.curators() == {MEMBER}
     assert commands.curator(caller(ADMIN), CuratorChange(False, MEMBER)) is True
     assert commands.curator(caller(ADMIN), CuratorChange(False, MEMBER)) is False
-    assert [d.kind for d in store.playbooks.decisions()] == ["curator-added", "curator-removed"]
+    assert [d.kind for d in committed(store).playbooks.decisions()] == ["curator-added", "curator-removed"]
 
 
 def test_the_curators_channel_is_an_admins_setting(caller, engine):
@@ -106,7 +107,7 @@ def test_a_cycle_start_in_the_past_is_refused_and_one_ahead_is_set(caller, store
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     with pytest.raises(Refusal) as refused:
         commands.cycle_start(caller(OWNER), CycleStart("support-replies", date(2026, 11, 9)))
     assert refused.value.key == "cycle_over"

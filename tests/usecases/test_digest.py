@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from templates import check_block_limits
 from tests import reported
+from tests.committed import committed
 from tests.conftest import MEMBER, OWNER, Engine
 from usecases.digest import PER_REPLY, Digest
 from usecases.shared.life import begin_cycle
@@ -93,7 +94,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="Europe/Berlin")
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world = Engine(engine, slack, clock)
     clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
     bot.command("kpi support-replies 30", user=MEMBER)
@@ -126,7 +127,7 @@ def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, play
 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     slack.fail_next("files.getUploadURLExternal", Fault(error="not_allowed_token_type"))
     world = Engine(engine, slack, clock)
     world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
@@ -141,7 +142,7 @@ def test_the_digest_reports_closed_weeks_and_counts_a_cycle_once(engine, slack, 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="Europe/Berlin")
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world = Engine(engine, slack, clock)
     for week in range(4):
         clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * week))
@@ -174,7 +175,9 @@ def test_a_playbook_far_west_is_reported_on_its_last_closed_week(engine, slack, 
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock())
+    committed(store).playbooks.load(
+        [parse_playbook({**SUPPORT_REPLIES, "timezone": "America/Los_Angeles"})], "UTC", "t", clock()
+    )
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     reported.add_kpi_reading(store, state.playbook.id, date(2026, 11, 16), 30.0, OWNER, clock())
@@ -199,7 +202,7 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook(e
     from tests.conftest import SUPPORT_REPLIES
 
     other = {**SUPPORT_REPLIES, "playbook": "support-triage", "channel": "CTRIAGE01"}
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES), parse_playbook(other)], "UTC", "t", clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES), parse_playbook(other)], "UTC", "t", clock())
     replies, triage = store.playbooks.state("support-replies"), store.playbooks.state("support-triage")
     for state in (replies, triage):
         begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())

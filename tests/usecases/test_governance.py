@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision, Proposal, RegistryVersion
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES_NO_SET, Engine
 from usecases.shared.life import begin_cycle
 
@@ -33,7 +34,7 @@ def close_of(week: int) -> datetime:
 def playbook(store, clock):
     """support-replies with draft needing no calibration set (so its promotion is
     proposed), loaded and with cycle 1 started on Monday 2026-11-16."""
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")
@@ -385,7 +386,7 @@ def test_a_playbook_without_a_guardrail_refuses_a_reading(bot, world, store):
 
     plain = {**SUPPORT_REPLIES, "playbook": "plain"}
     del plain["guardrail"]
-    store.playbooks.load([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
+    committed(store).playbooks.load([parse_playbook(plain)], "UTC", actor="test", at=world.clock())
     state = store.playbooks.state("plain")
     begin_cycle(
         store,

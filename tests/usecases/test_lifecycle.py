@@ -17,6 +17,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import CheckIn, KpiReading
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_forms import selected, submit, text_input
 from usecases.shared.life import begin_cycle
@@ -141,7 +142,7 @@ def row_counts(engine) -> dict[str, int]:
 
 
 def test_a_start_more_than_a_year_ahead_is_refused_and_stores_nothing(bot, store, slack, engine, clock):
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     before = row_counts(engine)
     for day in ("2062-11-27", "9999-12-27", "2027-11-22"):  # 2027-11-15 is 52 weeks after 2026-11-16
         reply = bot.command(f"cycle start support-replies {day}", user=OWNER)
@@ -151,7 +152,7 @@ def test_a_start_more_than_a_year_ahead_is_refused_and_stores_nothing(bot, store
 
 
 def test_a_start_not_begun_can_be_moved_and_the_move_is_recorded(bot, store, engine, clock):
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     assert "runs from 2027-06-07" in bot.command("cycle start support-replies 2027-06-07", user=OWNER).text
     refused(
         bot.command("cycle start support-replies", user=OWNER),
@@ -207,7 +208,7 @@ def test_adopting_with_a_start_far_ahead_or_in_the_past_is_refused(bot, playbook
 
 def test_a_start_before_this_weeks_monday_is_refused(bot, store, engine, clock):
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     before = row_counts(engine)
     for day in ("2026-11-02", "2026-11-09"):
         refused(
@@ -223,7 +224,7 @@ def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store
     """A cycle back-dated in the data (as the bot once accepted): its weeks that had
     closed when it was started get no verdict, and no step is demoted for them."""
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
     world = Engine(engine, slack, clock)
@@ -244,7 +245,7 @@ def test_an_ended_cycle_counts_in_the_digest_of_the_week_its_last_week_closed(bo
     """The clock ran late that Monday (its first tick after the close came after the
     digest's slot): the cycle still counts in that Monday's digest, and in no later one."""
     slack.add_channel("CCURATORS1", [OWNER])
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closes; the digest of 23 November
     clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     assert "still closes" in bot.command(f"{ending} support-replies team offsite", user=OWNER).text
