@@ -179,7 +179,9 @@ def bench_playbook(store: Store) -> Callable[[str, int], str]:
         }
     )
     now = datetime.now(UTC)
-    store.playbooks.load([spec], "UTC", "bench", now)
+    with store.unit_of_work() as uow:
+        uow.playbooks.load([spec], "UTC", "bench", now)
+        uow.commit()
     state = store.playbooks.state("bench-kpi")
     assert state is not None
     week_start = monday_of(local_date(now, "UTC"))

@@ -46,7 +46,9 @@ def holdout_store(kind: str, workdir: Path):
         store = Store(make_engine(url))
         definition = deepcopy(SUPPORT_REPLIES)
         definition["kpi"] = {**definition["kpi"], "compare": {"rest": "holdout", "share": 0.1}}
-        store.playbooks.load([parse_playbook(definition)], "UTC", actor="bench", at=datetime.now(UTC))
+        with store.unit_of_work() as uow:
+            uow.playbooks.load([parse_playbook(definition)], "UTC", actor="bench", at=datetime.now(UTC))
+            uow.commit()
         try:
             yield store
         finally:

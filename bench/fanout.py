@@ -63,7 +63,9 @@ def run(
                 for c in range(channels)
             ]
             now = utc_now()
-            store.playbooks.load(specs, "UTC", "bench", now)
+            with store.unit_of_work() as uow:
+                uow.playbooks.load(specs, "UTC", "bench", now)
+                uow.commit()
             for state in store.playbooks.states():
                 begin_cycle(store, state.playbook.id, 1, monday, "bench", now)
             client = WebClient(token=TOKEN, base_url=slack.url, timeout=10, retry_handlers=[])

@@ -54,7 +54,9 @@ def build(engine) -> None:
         )
         for i in range(PLAYBOOKS)
     ]
-    store.playbooks.load(specs, "UTC", actor="bench", at=datetime.now(UTC))
+    with store.unit_of_work() as uow:
+        uow.playbooks.load(specs, "UTC", actor="bench", at=datetime.now(UTC))
+        uow.commit()
     ids = [store.playbooks.state(s.playbook).playbook.id for s in specs]
     start = datetime(2026, 1, 5, tzinfo=UTC)
     rows = [

@@ -50,7 +50,9 @@ READS = {  # tool and arguments, and the API's read of the same data
 def build(store: Store, now: datetime) -> list[str]:
     """support-replies with WEEKS weeks of reports, a learning a week: the read tokens."""
     first = _first_monday(now)
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="bench", at=now)
+    with store.unit_of_work() as uow:
+        uow.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="bench", at=now)
+        uow.commit()
     state = store.playbooks.state("support-replies")
     assert state is not None
     operator.start_cycle(
@@ -58,7 +60,9 @@ def build(store: Store, now: datetime) -> list[str]:
     )  # as `rollout cycle start`
     for week in range(WEEKS):  # a learning a week
         text = f"Week {week + 1}: drafts that quote the refund policy need fewer edits"
-        store.learnings.add(state.playbook.id, 1 + week // 4, text, OWNER, now - timedelta(days=7 * (WEEKS - week)))
+        with store.unit_of_work() as uow:
+            uow.learnings.add(state.playbook.id, 1 + week // 4, text, OWNER, now - timedelta(days=7 * (WEEKS - week)))
+            uow.commit()
     return [
         tokens.create(store, f"bench-{i}", None, list(tokens.REPORT_KINDS), True, "bench", now).token
         for i in range(TOKENS)

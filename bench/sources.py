@@ -137,7 +137,9 @@ def build(engine, playbooks: int, url: str, silent: str | None = None, all_silen
             )
         )
     began = datetime.combine(WEEK, datetime.min.time(), tzinfo=UTC)
-    store.playbooks.load(specs, "UTC", "bench", began)
+    with store.unit_of_work() as uow:
+        uow.playbooks.load(specs, "UTC", "bench", began)
+        uow.commit()
     states = store.playbooks.states()
     with engine.begin() as c:
         c.execute(

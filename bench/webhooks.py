@@ -116,8 +116,12 @@ def run(kind: str, workdir: Path, playbooks: int = 100, per_playbook: int = 100)
                 for p in range(playbooks)
             ]
             now = utc_now()
-            store.playbooks.load(specs, "UTC", "bench", now)
-            store.webhooks.add("bench", f"http://127.0.0.1:{port}/hooks", ["mode_changed"], None, secret, "bench", now)
+            with store.unit_of_work() as uow:
+                uow.playbooks.load(specs, "UTC", "bench", now)
+                uow.webhooks.add(
+                    "bench", f"http://127.0.0.1:{port}/hooks", ["mode_changed"], None, secret, "bench", now
+                )
+                uow.commit()
             states = store.playbooks.states()
             rounds = [_round(store, states, port, secret, per_playbook) for _ in range(ROUNDS)]
             engine.dispose()

@@ -82,7 +82,9 @@ def build(engine, playbooks: int, weeks: int) -> dict:
         )
         for i in range(playbooks)
     ]
-    store.playbooks.load(specs, "UTC", "bench", now)
+    with store.unit_of_work() as uow:
+        uow.playbooks.load(specs, "UTC", "bench", now)
+        uow.commit()
     states = store.playbooks.states()
     began = datetime.combine(ANCHOR, datetime.min.time(), tzinfo=UTC)
     with engine.begin() as c:
@@ -335,9 +337,11 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     # they are kept, so its ticks only look for names missing, as in a steady state.
     now = utc_now()
     store.people.keep_names([(u, f"Name of {u}", None) for u in store.people.to_name(now, None, 1_000_000)], now)
-    store.people.keep_channel_names(
-        [(c, f"team-{c.lower()}") for c in store.people.channels_to_name(now, 1_000_000)], now
-    )
+    with store.unit_of_work() as uow:
+        uow.people.keep_channel_names(
+            [(c, f"team-{c.lower()}") for c in uow.people.channels_to_name(now, 1_000_000)], now
+        )
+        uow.commit()
     # The clock ticks every minute: the tick before the close has read every playbook's
     # state already, as it would in a running clock (it finds nothing else to do).
     warm = cadence.tick(close_at - timedelta(minutes=1))

@@ -392,7 +392,9 @@ def digest(dry_run: bool) -> None:
         click.echo(f"({plural(len(messages), 'message')}; charts are drawn when it is posted)")
         return
     clockwork = create_clockwork(settings, store)
-    store.outbox.enqueue(messages, now)
+    with store.unit_of_work() as uow:
+        uow.outbox.enqueue(messages, now)
+        uow.commit()
     pending = clockwork.dispatcher.drain()
     click.echo(
         f"digest posted to {channel}: {plural(len(messages), 'message')}"

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from storage.db import Bind, engine_of, reading, unit_of_work, writers_in_turn
+from storage.db import Bind, engine_of, joined, reading, unit_of_work, writers_in_turn
 from storage.models.access import ApiRate, ApiToken
 from storage.playbooks import Conflict
 
@@ -28,7 +28,7 @@ class ApiTokens:
         is spoiled, the caller leaves it. Its decision row is the caller's, in the same
         unit of work."""
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 s.add(token)
                 s.flush()  # the name's unique key decides here, in the caller's unit of work too
                 return token
@@ -42,7 +42,7 @@ class ApiTokens:
     def revoke(self, name: str, at: datetime) -> bool:
         """Revoke the token named `name`; False if there is no such token, or it was revoked
         already (a compare-and-set). Its decision row is the caller's, in the same unit of work."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             done = s.exec(
                 update(ApiToken)
                 .where(col(ApiToken.name) == name, col(ApiToken.revoked_at).is_(None))
@@ -59,7 +59,7 @@ class ApiTokens:
 
     def mark_used(self, token_id: int, at: datetime) -> None:
         """Note the token's use, at most once a minute (`rollout token list` shows it)."""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: a token's last use, beside the request's own work
             s.execute(
                 update(ApiToken)
                 .where(

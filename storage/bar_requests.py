@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select, update
 
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models.governance import BarRequest, StepVerdict
 
 
@@ -83,7 +83,7 @@ class BarRequests:
     def _replace_with(self, request: BarRequest, at: datetime, replaced: Any) -> list[BarRequest]:
         """`request`, the playbook's requests matching `replaced` marked replaced first
         (locked, oldest first), and returned."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             old = s.exec(
                 select(BarRequest)
                 .where(col(BarRequest.playbook_id) == request.playbook_id, replaced)
@@ -109,7 +109,7 @@ class BarRequests:
         """The request moved from `was` to `state` with `values` (decided_by, effective_from,
         decline_reason); False, and nothing written, if it is no longer `was` (another click
         a moment ago)."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             moved = s.exec(
                 update(BarRequest)
                 .where(col(BarRequest.id) == request_id, col(BarRequest.state) == was)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, tuple_
 from sqlmodel import col
 
 from storage.bulk import insert_new
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob
 from storage.models.reports import CheckIn
@@ -50,9 +50,8 @@ def job_row(work: Work, at: datetime) -> dict[str, Any]:
 
 
 class CadenceLog:
-    def __init__(self, bind: Bind, dry_run: bool = False):
+    def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
-        self.dry_run = dry_run  # record() reports what it would record, and keeps nothing
 
     def claim(self, work: list[Work], at: datetime) -> set[str]:
         """Record work whose key is new: work already recorded (by an earlier tick, or a
@@ -61,7 +60,7 @@ class CadenceLog:
         (usecases/shared/work.py)."""
         if not work:
             return set()
-        with unit_of_work(self.bind, commit=not self.dry_run) as s:
+        with joined(self.bind) as s:
             return insert_new(s, JOBS, [job_row(w, at) for w in work])
 
     # The reads below are one statement each, so they go in `reading`: no transaction, and

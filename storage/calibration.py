@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from cadence.calibration import Run
 from cadence.decisions import DecisionKind
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision
 
@@ -23,7 +23,7 @@ class Calibrations:
 
     def add(self, rows: list[CalibrationRun]) -> None:
         """Runs or marks, in one transaction (or the unit of work's)."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             s.add_all(rows)
 
     def latest(self, playbook_ids: list[int]) -> dict[tuple[int, str], tuple[Run | None, bool]]:

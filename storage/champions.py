@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models.playbooks import ChecklistMark, Playbook
 
 
@@ -20,7 +20,7 @@ class Champions:
         champion is no longer `before` (changed a moment ago): decided under a lock on the
         playbook's row. Its decision row and the champion's message are the caller's, in
         the same unit of work."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             playbook = s.get(Playbook, playbook_id, with_for_update=True)
             if playbook is None or playbook.champion_id != before or playbook.champion_id == champion_id:
                 return False
@@ -34,7 +34,7 @@ class Champions:
         nothing written, if it is in that state already (a second click of the same
         button): counted under a lock on the playbook's row, so of two clicks one marks.
         The message redrawing the checklist is the caller's, in the same unit of work."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             if s.get(Playbook, playbook_id, with_for_update=True) is None:
                 return False
             latest = s.exec(

@@ -182,6 +182,15 @@ def own_transaction(bind: Bind) -> AbstractContextManager[Session]:
     return unit_of_work(bind)
 
 
+@contextmanager
+def joined(bind: Bind) -> Iterator[Session]:
+    """The session of the unit of work the use case opened (storage/store.py), for a
+    repository's write: the use case commits it, with what it records beside. TypeError
+    outside one: a repository opens no transaction of its own, except the few writes that
+    decide by their own commit (own_transaction, unit_of_work), each saying why."""
+    yield in_unit_of_work(bind, "write in a unit of work: with store.unit_of_work() as uow: uow.<area>.<write>(...)")
+
+
 def in_unit_of_work(bind: Bind, refusal: str) -> Session:
     """The session of the use case's unit of work this repository is bound to; TypeError
     outside one (a write that must go with what the use case records beside it)."""

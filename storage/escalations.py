@@ -16,7 +16,7 @@ from cadence import keys
 from cadence.escalation import Escalated, Escalation
 from cadence.exception_queue import ACKNOWLEDGED, CLOSED, Item
 from storage.bulk import insert_new
-from storage.db import Bind, ReadSession, engine_of, reading, unit_of_work
+from storage.db import Bind, ReadSession, engine_of, joined, reading
 from storage.exception_items import _SOURCES, ExceptionItems, _item, _items, _kept, _table
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
@@ -116,8 +116,8 @@ def _escalation(row: Any) -> Escalation:
 
 
 class Escalations:
-    def __init__(self, bind: Bind, dry_run: bool = False):
-        self.bind, self.engine, self.dry_run = bind, engine_of(bind), dry_run
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
 
     def due(self, sla_hours: dict[int, float], now: datetime, limit: int) -> list[Item]:
         """The items of these playbooks (id → its `sla_hours`) whose SLA ran out by `now`,
@@ -236,7 +236,7 @@ class Escalations:
         those, in the same unit of work."""
         if not escalations:
             return set()
-        with unit_of_work(self.bind, commit=not self.dry_run) as s:
+        with joined(self.bind) as s:
             connection = s.connection()
             rows = [
                 dict(
@@ -286,7 +286,7 @@ class Escalations:
         """Acknowledge the escalation itself (its item acknowledged before it); False, and
         nothing written, if someone did a moment ago (a compare-and-set: its rowcount)."""
         key = keys.escalation(escalation.source, escalation.report_id, escalation.after_move)
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             done = s.exec(
                 update(_ROW)
                 .where(col(_ROW.key) == key, col(_ROW.cleared_at).is_(None))

@@ -18,7 +18,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import col
 
 from cadence.exception_queue import ACKNOWLEDGED, CLOSED, OPEN, Item
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.reports import CheckIn, ExceptionItemEvent, ExceptionReport
 from storage.types import one_of
@@ -242,7 +242,7 @@ class ExceptionItems:
         written since `item` was read (the unique sequence number decides, by a conditional
         insert: of two concurrent moves one writes), or its report was withdrawn; the use
         case catches it outside its unit of work, which is then rolled back."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             table = _table(item.source)
             withdrawn = s.execute(select(col(table.withdrawn_at)).where(col(table.id) == item.report_id)).scalar()
             if withdrawn is not None:

@@ -16,7 +16,7 @@ from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.governance_rows import (
     Change,
     StaleState,
@@ -208,9 +208,8 @@ _VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(
 
 
 class Governance:
-    def __init__(self, bind: Bind, dry_run: bool = False):
+    def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
-        self.dry_run = dry_run  # the close reports what it would record, and keeps nothing
 
     # ---- reads ----
 
@@ -415,7 +414,7 @@ class Governance:
         would) or takes SQLite's one write lock, until the commit; a report's statement
         writes only in an open week, under a lock on the same row
         (storage/report_writes.py, open_week). So a report is either in the figures or refused as too late."""
-        with unit_of_work(self.bind, commit=not self.dry_run) as s:
+        with joined(self.bind) as s:
             s.connection().execute(_CLOSE_WEEK, [{"pid": pid, "week": week} for pid, week in sorted(set(weeks))])
 
     def record_judged(self, closes: list[tuple[Work, Change]], at: datetime) -> set[str]:
@@ -425,7 +424,7 @@ class Governance:
         changed meanwhile."""
         if not closes:
             return set()
-        with unit_of_work(self.bind, commit=not self.dry_run) as s:
+        with joined(self.bind) as s:
             recorded = insert_new(s, JOBS, [job_row(w, at) for w, _ in closes])
             merged = Change()  # everything the recorded closes decided, written table by table
             for work, change in closes:
@@ -446,7 +445,7 @@ class Governance:
     ) -> bool:
         """A person's decision: optionally move an open proposal to `proposal_status` (False,
         and nothing written, if it was no longer open), then apply the change."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             if proposal_key is not None:
                 moved = s.exec(
                     update(Proposal)
@@ -462,7 +461,7 @@ class Governance:
 
     def add_decisions(self, rows: list[dict[str, Any]]) -> None:
         """Decision rows (governance_rows.decision_columns), such as a source's override."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             insert_all(s, table_of(DecisionRow), rows)  # the session: its pending rows go first
 
     def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:

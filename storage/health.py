@@ -89,7 +89,7 @@ class Health:
     def regain_slack_access(self) -> bool:
         """Slack accepts the token again: True if it had been refused. (A hold of another
         token goes too: this is the token in use now.)"""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: the first to hear says so, once
             row = s.get(Setting, SLACK_ACCESS_LOST, with_for_update=True)
             if row is None:
                 return False

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlmodel import col
 
 from cadence.text import folded
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models.playbooks import Playbook
 from storage.models.reports import Learning
 from storage.types import one_of
@@ -53,7 +53,7 @@ class Learnings:
         self.bind, self.engine = bind, engine_of(bind)
 
     def add(self, playbook_id: int, cycle: int, text: str, by: str, at: datetime) -> Learning:
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             learning = Learning(
                 playbook_id=playbook_id, cycle=cycle, text=text, folded=folded(text), added_by=by, added_at=at
             )
@@ -69,7 +69,7 @@ class Learnings:
     def withdraw(self, learning_id: int, by: str, at: datetime) -> bool:
         """Withdraw a learning still shown; False if it was withdrawn meanwhile (of two
         concurrent undos, one wins it)."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             done = s.exec(
                 update(Learning).where(col(Learning.id) == learning_id, _SHOWN).values(withdrawn_at=at, withdrawn_by=by)
             )

@@ -31,7 +31,9 @@ class Memberships:
     def changed(self, channel_id: str, at: datetime) -> None:
         """Count one more change of `channel_id`'s membership."""
         table = table_of(MembershipChange)
-        with unit_of_work(self.bind) as s:  # one statement: two processes counting at once both count
+        # Its own commit: every process learns of the change at once (slack_api/members.py);
+        # one statement, so two processes counting at once both count.
+        with unit_of_work(self.bind) as s:
             upsert(
                 s,
                 table,

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session, col
 
 from storage.bulk import insert_new
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import OutboxMessage
 
@@ -57,7 +57,7 @@ class Outbox:
         self.bind, self.engine = bind, engine_of(bind)
 
     def enqueue(self, messages: list[Message], at: datetime) -> set[str]:
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             return enqueue_in(s, messages, at)
 
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
@@ -87,7 +87,7 @@ class Outbox:
             .where(free)
             .subquery()
         )
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: the worker's claim, seen by the other workers once committed
             ids = list(
                 s.execute(
                     select(ranked.c.id)
@@ -128,7 +128,7 @@ class Outbox:
 
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker holds, so its messages need not wait for the lease to run out."""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: a dead worker's leases freed for the others at once
             return s.exec(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.claimed_by) == worker, col(OutboxMessage.status) == "pending")
@@ -141,7 +141,7 @@ class Outbox:
     ) -> bool:
         """Change a message this worker holds the lease on; False if the lease was lost.
         `then`: a message enqueued in the same transaction, if the change was made."""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: a delivery's outcome, kept whatever the next one does
             result = s.exec(
                 update(OutboxMessage)
                 .where(
@@ -223,7 +223,7 @@ class Outbox:
         """A channel is lost: its waiting messages fail now (nothing retries in a loop), and
         these, with those that already failed since `since` for the same reason, are returned
         so that they can be named. One transaction."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             s.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.channel) == channel, col(OutboxMessage.status) == "pending")

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, or_, select, union, update
 from sqlmodel import col
 
 from storage.bulk import upsert
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading, unit_of_work
 from storage.models import table_of
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.org import NAME_LENGTH, ChannelName, Person, RoleGrant
@@ -41,12 +41,12 @@ class People:
         """`user_id` is away from `first` to `last`, both included, instead of any days
         they gave before."""
         days = dict(away_from=first, away_until=last, updated_at=at)
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             upsert(s, PERSON, dict(user_id=user_id, **days), days)
 
     def clear_away(self, user_id: str, at: datetime) -> date | None:
         """`user_id` is back; the last day they had given, or None if they were not away."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             person = s.get(Person, user_id, with_for_update=True)
             if person is None or person.away_until is None:
                 return None
@@ -70,12 +70,12 @@ class People:
     def deactivate(self, user_id: str, at: datetime) -> bool:
         """Slack calls `user_id`'s account deactivated: True if that is news."""
         gone = dict(deactivated_at=at, updated_at=at)
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             return upsert(s, PERSON, dict(user_id=user_id, **gone), gone, where=PERSON.c.deactivated_at.is_(None))
 
     def reactivate(self, user_id: str, at: datetime) -> bool:
         """`user_id` is active in Slack again: True if they had been deactivated."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             changed = s.exec(
                 update(Person)
                 .where(col(Person.user_id) == user_id, col(Person.deactivated_at).is_not(None))
@@ -120,14 +120,14 @@ class People:
 
     def keep_names(self, named: list[tuple[str, str | None, str | None]], at: datetime) -> None:
         """(user id, display name, real name) as Slack said them at `at` (None: no name)."""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: Slack's names, beside any request's own work
             for user_id, display, real in named:
                 names = dict(display_name=_cut(display), real_name=_cut(real), named_at=at)
                 upsert(s, PERSON, dict(user_id=user_id, updated_at=at, **names), names)
 
     def keep_channel_names(self, named: list[tuple[str, str | None]], at: datetime) -> None:
         """(channel id, name) as Slack said them at `at` (None: Slack would not say)."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             for channel_id, name in named:
                 upsert(
                     s,

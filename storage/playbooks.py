@@ -21,7 +21,7 @@ from cadence import decisions
 from cadence.calendar import CycleAnchor
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.inputs import names
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
@@ -357,7 +357,7 @@ class Playbooks:
         curator set since. What to tell of a change is the caller's: each updated
         outcome carries the definitions before and after, and its decision row's id.
         """
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             return [load_one(s, spec, org_timezone, actor, at) for spec in specs]
 
     def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
@@ -365,7 +365,7 @@ class Playbooks:
         current run of cycles ends after the week starting `ends_after` (kept if already
         ended). False, and nothing written, if its status changed meanwhile. Its decision
         row is the caller's, in the same unit of work."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             playbook = s.get(Playbook, playbook_id, populate_existing=True)  # as the database holds it now
             if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
                 return False
@@ -394,7 +394,7 @@ class Playbooks:
         unit of work, which then is spoiled, the caller leaves it. Its decision row is the
         caller's, in the same unit of work."""
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 playbook = s.get(Playbook, playbook_id, populate_existing=True)
                 if playbook is None or playbook.status != "paused":
                     raise Conflict(f"playbook {playbook_id} is not paused")
@@ -415,7 +415,7 @@ class Playbooks:
     def hand_over(self, playbook_id: int, owner_id: str, at: datetime) -> bool:
         """A new owner; False, and nothing written, if they already own it. Its decision
         row and the new owner's message are the caller's, in the same unit of work."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             playbook = s.get(Playbook, playbook_id, populate_existing=True)
             if playbook is None or playbook.owner_id == owner_id:
                 return False
@@ -433,7 +433,7 @@ class Playbooks:
         spoiled, the caller leaves it. Its decision row is the caller's, in the same unit
         of work (usecases/shared/life.py, begin_cycle)."""
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 cycle = Cycle(
                     playbook_id=playbook_id,
                     number=number,
@@ -456,7 +456,7 @@ class Playbooks:
         """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
         nothing written, if its start changed meanwhile (a compare-and-set). Its decision
         row is the caller's, in the same unit of work."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             moved = s.exec(
                 update(Cycle)
                 .where(
@@ -468,7 +468,7 @@ class Playbooks:
             return moved.rowcount == 1
 
     def decisions(self, playbook_id: int | None = None) -> list[Decision]:
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             query = select(Decision).order_by(col(Decision.id))
             if playbook_id is not None:
                 query = query.where(col(Decision.playbook_id) == playbook_id)

@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, select
 
 from cadence.pulled import FAILED, Asked
 from storage.bulk import insert_all
-from storage.db import Bind, reading, unit_of_work
+from storage.db import Bind, joined, reading
 from storage.models import table_of
 
 M = TypeVar("M", bound=SQLModel)
@@ -48,7 +48,7 @@ class PulledNumbers(Generic[M]):
         a unit of work, nothing of it is kept then."""
         if not rows:
             return
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             connection = s.connection()
             # COPY (PostgreSQL) raises the driver's own error, an INSERT SQLAlchemy's.
             refused = (IntegrityError, connection.dialect.loaded_dbapi.IntegrityError)

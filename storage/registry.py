@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.governance import DECISION
 from storage.governance_rows import StaleState
 from storage.models.governance import AdoptionRequest, Proposal, RegistryVersion, WaveReview
@@ -83,7 +83,7 @@ class Registry:
         RequestPending if the channel has one for the version: the unit of work is spoilt
         and writes nothing."""
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 s.add(request)
                 s.flush()
             return request
@@ -121,7 +121,7 @@ class Registry:
     def decline(self, request_id: int, by: str, at: datetime, reason: str) -> bool:
         """A pending request declined with `reason`; False, and nothing written, if it was
         decided already (by another curator a moment ago)."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             declined = s.exec(
                 update(AdoptionRequest)
                 .where(col(AdoptionRequest.id) == request_id, col(AdoptionRequest.status) == "pending")
@@ -134,7 +134,7 @@ class Registry:
         """Whether the request is pending, its row locked until the unit of work ends
         (SQLite: its one writer): a card redrawn in that unit of work (a refusal on approve
         shown on it) does not draw over the card of an approval committed meanwhile."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             status = s.execute(
                 select(col(AdoptionRequest.status)).where(col(AdoptionRequest.id) == request_id).with_for_update()
             ).scalar()
@@ -164,7 +164,7 @@ class Registry:
         of work it is part of writes nothing."""
         version_id, origin_id = version.id, version.playbook_id
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 if request_id is not None:
                     claimed = s.exec(
                         update(AdoptionRequest)
@@ -290,7 +290,7 @@ class Registry:
         marked already, through any version (by a mark at the same moment too: one per
         playbook and wave, uq_wave_review_playbook_wave): the unit of work writes nothing."""
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 s.add(review)
                 s.flush()
         except IntegrityError as err:
@@ -325,7 +325,7 @@ class Registry:
         `proposal_key` if open. Raises StaleState if another publication took the number
         first: the unit of work writes nothing."""
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 playbook = s.get_one(Playbook, playbook_id)
                 version = RegistryVersion(
                     playbook_id=playbook_id,
@@ -370,7 +370,7 @@ class Registry:
         where the version declares another) and its origin version. Raises StaleState if it
         no longer runs `from_version_id` (moved by someone else a moment ago): the unit of
         work writes nothing."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             moved = s.exec(
                 update(Playbook)
                 .where(col(Playbook.id) == playbook_id, col(Playbook.adopted_from_id) == from_version_id)

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlmodel import col
 
 from storage import replay
-from storage.db import Bind, engine_of, unit_of_work, writers_in_turn
+from storage.db import Bind, engine_of, joined, writers_in_turn
 from storage.models.bookkeeping import SeenRequest
 
 
@@ -50,5 +50,5 @@ class RequestKeys:
         claim.recorded = True
 
     def forget(self, before: datetime) -> int:
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             return s.exec(delete(SeenRequest).where(col(SeenRequest.seen_at) < before)).rowcount

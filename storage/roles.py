@@ -10,7 +10,7 @@ from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.org import Holiday, RoleGrant, Setting
 
@@ -43,12 +43,12 @@ class RolesAndSettings:
     def add_curator(self, user_id: str, by: str, at: datetime) -> bool:
         """False when the user already was a curator (then nothing is written): the unique
         key decides, in the caller's unit of work too."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             return _insert_new(s, _ROLE_GRANT, dict(user_id=user_id, role="curator", granted_by=by, granted_at=at))
 
     def remove_curator(self, user_id: str) -> bool:
         """False when the user was not a curator (then nothing is written)."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             grant = s.exec(
                 select(RoleGrant).where(RoleGrant.role == "curator", RoleGrant.user_id == user_id).with_for_update()
             ).first()
@@ -69,7 +69,7 @@ class RolesAndSettings:
             return {row.key: row for row in s.exec(select(Setting).where(col(Setting.key).in_(keys)))}
 
     def set_setting(self, key: str, value: str, by: str, at: datetime) -> None:
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             row = s.get(Setting, key, with_for_update=True)
             if row is None:
                 row = Setting(key=key, value=value, updated_by=by, updated_at=at)
@@ -89,12 +89,12 @@ class RolesAndSettings:
     def add_holiday(self, day: date, name: str, by: str, at: datetime) -> bool:
         """False when `day` already was a holiday (then nothing is written): the day's key
         decides, in the caller's unit of work too."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             return _insert_new(s, _HOLIDAY, dict(day=day, name=name, added_by=by, added_at=at))
 
     def remove_holiday(self, day: date) -> str | None:
         """The name of the holiday `day` was, now removed; None when it was not a holiday."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             holiday = s.get(Holiday, day, with_for_update=True)
             if holiday is None:
                 return None

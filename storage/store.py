@@ -22,8 +22,10 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
   secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
 
-A store built with `dry_run` keeps nothing its tick records (governance's closes, the
-cadence log's work) and says so (`dry_run`), for `rollout tick --dry-run`.
+A store built with `dry_run` keeps nothing its units of work record (their commit does
+nothing) and says so (`dry_run`), for `rollout tick --dry-run`. A repository's write joins
+the unit of work it is called in and refuses outside one (storage/db.py, joined), except the
+few that decide by their own commit, each saying why.
 """
 
 from __future__ import annotations
@@ -101,13 +103,13 @@ class Store:
         self.request_keys = RequestKeys(engine)
         self.health = Health(engine, slack_token)  # whose holds are this token's (not an old token's)
         self.people = People(engine)
-        self.governance = Governance(engine, dry_run=dry_run)
+        self.governance = Governance(engine)
         self.registry = Registry(engine)
         self.champions = Champions(engine)  # adopting teams' champions and their checklists
         self.readouts = Readouts(engine)
         self.depth = Depth(engine)
         self.outbox = Outbox(engine)
-        self.cadence_log = CadenceLog(engine, dry_run=dry_run)
+        self.cadence_log = CadenceLog(engine)
         self.memberships = Memberships(engine)
         self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
         self.input_checks = InputChecks(engine)  # each checked input's weekly result (storage/input_checks.py)
@@ -115,7 +117,7 @@ class Store:
         self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
         self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)
-        self.escalations = Escalations(engine, dry_run=dry_run)  # its items escalated (storage/escalations.py)
+        self.escalations = Escalations(engine)  # its items escalated (storage/escalations.py)
         self.bar_requests = BarRequests(engine)  # changes to a bar waiting for a curator (storage/bar_requests.py)
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)

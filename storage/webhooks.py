@@ -34,7 +34,7 @@ from sqlmodel import Session, col
 from cadence import webhooks as events
 from cadence.decisions import Decision
 from storage.bulk import insert_all
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading, unit_of_work
 from storage.models import table_of
 from storage.models.playbooks import Playbook, Step
 from storage.models.webhooks import Webhook, WebhookDelivery
@@ -242,7 +242,7 @@ class Webhooks:
             created_at=at,
         )
         try:
-            with unit_of_work(self.bind) as s:
+            with joined(self.bind) as s:
                 s.add(row)
                 s.flush()
                 s.expunge(row)
@@ -278,7 +278,7 @@ class Webhooks:
     def remove(self, name: str) -> bool:
         """The webhook and its deliveries, waiting or not, in one unit of work: nothing is
         sent to it from the next claim on. False if there is no such webhook."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             hook_id = s.execute(select(WEBHOOK.c.id).where(WEBHOOK.c.name == name)).scalar()
             if hook_id is None:
                 return False
@@ -293,7 +293,7 @@ class Webhooks:
         body = json.dumps(events.body(events.TEST, at, None, event.data), separators=(",", ":"))
         row = _row(event_id, webhook.id, event, body, at)
         row["lane"] = f"{webhook.id}:test:{event_id[-12:]}"  # behind no other event, not even an earlier test
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             insert_all(s, DELIVERY, [row])
         return event_id
 
@@ -324,7 +324,7 @@ class Webhooks:
         )
         self._claims += 1
         holder, until = f"{worker}:{self._claims}", now + lease
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: the worker's claim, seen by the other workers once committed
             chosen = list(s.execute(due_heads).scalars())
             if not chosen:
                 return []
@@ -399,7 +399,7 @@ class Webhooks:
         ids = [c.id for c in answered]
         if not ids:
             return 0
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: a delivery's outcome, kept whatever the next one does
             return s.connection().execute(_MARK_DELIVERED, {"ids": ids, "now": now}).rowcount
 
     def not_delivered(self, claimed: Claimed, now: datetime, error: str) -> str:
@@ -413,7 +413,7 @@ class Webhooks:
             values.update(status="failed")
         else:
             values.update(available_at=now + wait)
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: a delivery's outcome, kept whatever the next one does
             s.execute(update(DELIVERY).where(DELIVERY.c.id == claimed.id, _PENDING).values(**values))
             s.execute(
                 update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
@@ -422,7 +422,7 @@ class Webhooks:
 
     def release(self, lane: list[Claimed]) -> None:
         """Give the lane back unsent: free the lease on its oldest (the first of `lane`)."""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: the lane given back to the other workers at once
             s.execute(
                 update(DELIVERY)
                 .where(
@@ -450,7 +450,7 @@ class Webhooks:
 
     def release_worker(self, worker: str) -> int:
         """Free every lease a (dead) worker's claims hold."""
-        with unit_of_work(self.bind) as s:
+        with unit_of_work(self.bind) as s:  # own commit: a dead worker's leases freed for the others at once
             return s.exec(
                 update(DELIVERY)
                 .where(DELIVERY.c.claimed_by.startswith(worker + ":"), _PENDING)

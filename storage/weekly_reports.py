@@ -21,7 +21,7 @@ from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFi
 from storage import counting
 from storage import report_writes as writes
 from storage.bulk import insert_new
-from storage.db import Bind, engine_of, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.access import ApiReportKey
 from storage.models.reports import (
@@ -368,7 +368,7 @@ class WeeklyReports:
         written. The unique key decides: of two requests racing with one key, one writes
         and the other, on PostgreSQL after waiting for the first to commit, finds it a
         duplicate, or a key used for a different report."""
-        with unit_of_work(self.bind) as s:
+        with joined(self.bind) as s:
             fresh, answers = _take_keys(s, reports, token_id)
             connection = s.connection()
             _lock_playbooks(connection, reports)
@@ -419,7 +419,7 @@ class WeeklyReports:
         # clock closed meanwhile is no longer read). No lock on the playbook: undos of
         # different people, and everyone's reports, go on beside it.
         while row is None:
-            with unit_of_work(self.bind) as s:  # records the request's key, if not yet
+            with joined(self.bind) as s:  # records the request's key, if not yet
                 candidates = s.execute(newest, parameters).all()
                 if not candidates:
                     return None

@@ -273,13 +273,12 @@ class SourceClock(pulling.PullingClock[sources.Entry]):
 
     def _say(self, failures: list[Answer]) -> None:
         """The failures' rows, and one message per source and week to the owner and the
-        curators channel (a unit of work each: a later failure of the same week says
+        curators channel, in one unit of work (a later failure of the same week says
         nothing again). An owner Slack calls deactivated gets no DM: the curators get the
         message saying so (each curator by DM when there is no curators channel), as with
         the owner's other messages (usecases/people.py)."""
         if not failures:
             return
-        self.store.sources.record([fetch_row(*a.asked(), a.at, a.value, a.error) for a in failures])
         curators = self.store.org.setting(CURATORS_CHANNEL)
         grouped: dict[tuple[int, date, str], list[Answer]] = defaultdict(list)
         for answer in failures:
@@ -314,7 +313,10 @@ class SourceClock(pulling.PullingClock[sources.Entry]):
                 sent += [Message(keys.to_audience(unit, c), "chat.postMessage", c, payload) for c in curator_dms]
             at = answers[0].at
             work.append(Work(unit, "source-failed", at, "done", pid, week_start, messages=sent))
-        work_log.record(self.store, work, self.clock())
+        with self.store.unit_of_work() as uow:  # the failures' rows with what is said of them
+            uow.sources.record([fetch_row(*a.asked(), a.at, a.value, a.error) for a in failures])
+            work_log.claim(uow, work, self.clock())
+            uow.commit()
 
 
 # ---- rollout source test / list ----

@@ -25,7 +25,9 @@ def _share(value: float) -> str:
 def load_the_others(story: Any, specs: list[PlaybookSpec]) -> list[PlaybookSpec]:
     """Every other demo playbook from its file, as `rollout playbook load` does."""
     filed = [spec for spec in specs if spec.playbook != IN_SLACK]
-    story.store.playbooks.load(filed, "UTC", actor="file:examples", at=story.clock())
+    with story.store.unit_of_work() as uow:
+        uow.playbooks.load(filed, "UTC", actor="file:examples", at=story.clock())
+        uow.commit()
     story.did(
         f"loaded {len(filed)} playbooks: rollout playbook load "
         + " ".join(f"examples/{spec.playbook}.yaml" for spec in filed)

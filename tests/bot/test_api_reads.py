@@ -12,6 +12,7 @@ from jsonschema import ValidationError
 
 from handlers.api import openapi
 from tests.bot.conftest import API_NOW as NOW
+from tests.committed import committed
 from tests.conftest import OWNER
 from tests.openapi_check import described
 from usecases import tokens
@@ -155,10 +156,12 @@ def test_the_assistants_reads_refuse_what_they_cannot_take_in_one_sentence(api, 
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "playbook": "refund-triage"})], "UTC", "test", NOW)
+    committed(store).playbooks.load(
+        [parse_playbook({**SUPPORT_REPLIES, "playbook": "refund-triage"})], "UTC", "test", NOW
+    )
     reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
     for slug, text in (("refund-triage", "refunds need the policy quoted"), ("support-replies", "quote the policy")):
-        store.learnings.add(store.playbooks.state(slug).playbook.id, 1, text, OWNER, NOW)
+        committed(store).learnings.add(store.playbooks.state(slug).playbook.id, 1, text, OWNER, NOW)
     refused = {
         "/api/v1/playbooks/support-replies/decisions?since=yesterday": (422, "since is a day, YYYY-MM-DD (2026-11-16)"),
         "/api/v1/learnings?q=" + "+".join(f"w{i}" for i in range(11)): (

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 from bot.cli import cli
 from tests import reported
 from tests.bot.test_web_view import HYPERLINK, formula_cells, load_formulas
+from tests.committed import committed
 from tests.conftest import OWNER
 
 TABLES = {f"{t.name}.csv" for t in SQLModel.metadata.sorted_tables}
@@ -42,7 +43,7 @@ def test_an_export_that_fails_leaves_the_earlier_export_intact(database_url, mon
     assert _export(database_url, monkeypatch, tmp_path, out).exit_code == 0
     earlier = {p.name: (p.stat().st_ino, p.read_bytes()) for p in out.iterdir()}
     assert set(earlier) == TABLES
-    store.org.add_curator(OWNER, "test", playbook.playbook.created_at)  # new rows in role_grant and decision
+    committed(store).org.add_curator(OWNER, "test", playbook.playbook.created_at)  # new rows in role_grant and decision
     (out / "kpi_reading.csv").unlink()
     (out / "kpi_reading.csv").mkdir()  # a folder where the next export's file goes
     del earlier["kpi_reading.csv"]
@@ -124,7 +125,7 @@ def test_export_neutralizes_spreadsheet_formulas(run, store, playbook, clock, tm
     import csv
 
     week, pid = playbook.anchor.starts_on, playbook.playbook.id
-    store.reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
+    committed(store).reports.add_checkin(pid, week, "UMEMBER001", "followed", None, '=HYPERLINK("http://x")', clock())
     reported.add_exception(store, pid, playbook.steps[0].id, week, "@SUM(A1)", OWNER, clock())
     reported.add_kpi_reading(store, pid, week, -3.5, OWNER, clock())
     assert run("export", "csv", str(tmp_path / "out")).exit_code == 0

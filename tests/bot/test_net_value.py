@@ -14,6 +14,7 @@ from cadence.definition import DefinitionError, parse_playbook
 from tests.bot.test_api import event
 from tests.bot.test_api_reads import get
 from tests.bot.test_value import WEEK_1, WEEK_2, _services, valued
+from tests.committed import committed
 from tests.conftest import OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.handlers.test_week_form import open_form, submit
 from tests.usecases.test_governance import close_of, wednesday
@@ -32,7 +33,7 @@ def _price(store, clock):
     state = store.playbooks.state("support-replies")
     raw = dict(state.playbook.definition)
     raw["value"] = {**raw["value"], **OVERSIGHT}
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
 
 
 def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, clock, bot, slack):
@@ -44,7 +45,7 @@ def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, c
         bot.command(f"exception support-replies draft wrong refund {i}", user=OWNER)
     state = store.playbooks.state("support-replies")
     for item in store.exception_items.open_of([state.playbook.id]):
-        store.exception_items.move(item, "resolved", "fixed the template", OWNER, wednesday(1))
+        committed(store).exception_items.move(item, "resolved", "fixed the template", OWNER, wednesday(1))
     world.run(close_of(1))
     clock.set(wednesday(2))  # week 2: 100 events, no review at all
     assert events.post(event("reply_accepted", 100))[0] == 201

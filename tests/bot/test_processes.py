@@ -14,6 +14,7 @@ import pytest
 
 from bot.http_server import WORKER_HEALTHCHECK_SECONDS
 from storage.cadence_log import CadenceLog
+from tests.committed import committed, enqueue
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
 from tests.health import health_until
 from usecases.shared.life import begin_cycle
@@ -67,7 +68,7 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     from tests.conftest import SUPPORT_REPLIES
 
     now = datetime.now(UTC)
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
     monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday
     if now < week_closes_at(monday, state.playbook.timezone, state.settings.grace_hours):
@@ -103,7 +104,8 @@ def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, en
     channels = [f"CCLOCK{i:04d}" for i in range(8)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
-    Outbox(engine).enqueue(
+    enqueue(
+        engine,
         [Message(f"m{i}", "chat.postMessage", c, {"text": f"hello {i}"}) for i, c in enumerate(channels)],
         datetime.now(UTC),
     )

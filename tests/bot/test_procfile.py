@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from tests.bot import test_processes
 from tests.bot.test_processes import ROOT, _children, _free_port, rollout
+from tests.committed import enqueue
 from tests.conftest import CHANNEL, MEMBER, SIGNING_SECRET
 from tests.health import health_until
 
@@ -330,9 +331,9 @@ def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_s
     started it again, and again. It stays up, says so once, holds the outbox while its
     dispatcher asks Slack again on a backoff, and the `web` process's /healthz shows
     the clock's state; once Slack accepts the token, the held message goes."""
-    from storage.outbox import Message, Outbox
+    from storage.outbox import Message
 
-    Outbox(engine).enqueue([Message("held", "chat.postMessage", CHANNEL, {"text": "held"})], datetime.now(UTC))
+    enqueue(engine, [Message("held", "chat.postMessage", CHANNEL, {"text": "held"})], datetime.now(UTC))
     slack.revoke("invalid_auth")
     clock, clock_output, _ = _platform(env, "clock")
     web, web_output, port = _platform(env, "web")

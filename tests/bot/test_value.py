@@ -18,6 +18,7 @@ from tests.bot.conftest import Client
 from tests.bot.test_api import event, rows
 from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch, web_session
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
@@ -47,7 +48,7 @@ def valued(bot, store, clock, slack, engine):
     invoices = copy.deepcopy(SUPPORT_REPLIES)
     invoices.update(playbook=INVOICES, title="Invoice matching", channel=INVOICES_CHANNEL)
     invoices["value"] = {"event": "po_matched", "minutes_saved": 30}
-    store.playbooks.load([parse_playbook(support), parse_playbook(invoices)], "UTC", actor="test", at=NOW)
+    committed(store).playbooks.load([parse_playbook(support), parse_playbook(invoices)], "UTC", actor="test", at=NOW)
     for slug in ("support-replies", INVOICES):
         state = store.playbooks.state(slug)
         begin_cycle(store, state.playbook.id, 1, WEEK_1, OWNER, NOW)
@@ -203,11 +204,11 @@ def test_an_owner_who_types_every_report_is_no_hero_but_one_who_closes_the_items
     items = store.exception_items.open_of([state.playbook.id])
     assert len(items) == 6
     for item in items[:3]:
-        store.exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
-    store.exception_items.move(items[3], "accepted", "a one-off", OWNER, wednesday(4))
+        committed(store).exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
+    committed(store).exception_items.move(items[3], "accepted", "a one-off", OWNER, wednesday(4))
     assert worth.heroes(store, [state], today) == {}  # 3 of 4 closed: 75% is not more than 80%
     for item in items[4:]:
-        store.exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
+        committed(store).exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
     hero = worth.heroes(store, [state], today)[state.playbook.id]
     assert (hero.person, hero.kind, hero.done, hero.total) == (MEMBER, "items", 5, 6)
     assert hero.words("Ana") == "one person closes the exception items: Ana, 83% of 6 closed exception items"

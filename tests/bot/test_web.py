@@ -13,6 +13,7 @@ import pytest
 from slack_bolt import BoltRequest
 
 from bot.app import create_app
+from tests.committed import enqueue
 from tests.conftest import SlackRequests, settings_for
 
 
@@ -243,10 +244,10 @@ def test_a_nul_in_any_argument_is_refused_and_nothing_stored(bot, playbook, engi
 
 def test_metrics_in_the_prometheus_format(bot, playbook, store, clock, engine):
     from bot.metrics import CLOCK
-    from storage.outbox import Message, Outbox
+    from storage.outbox import Message
 
     store.health.beat(CLOCK, clock())
-    Outbox(engine).enqueue([Message("k1", "chat.postMessage", "C1", {"text": "x"})], clock() - timedelta(minutes=3))
+    enqueue(engine, [Message("k1", "chat.postMessage", "C1", {"text": "x"})], clock() - timedelta(minutes=3))
     assert "Recorded" in bot.command("kpi support-replies 20").text
     bot.command("kpi support-replies 14,5")
     page = bot.get("/metrics")

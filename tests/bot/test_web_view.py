@@ -17,6 +17,7 @@ from sqlalchemy import text
 from bot.app import create_app
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
+from tests.committed import committed
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import close_of, report_week
 from usecases.shared.life import begin_cycle
@@ -314,11 +315,11 @@ NUMBER = re.compile(r"-\d+(\.\d+)?")  # a number the bot wrote: a spreadsheet re
 def load_formulas(store, clock):
     """FORMULAS loaded beside support-replies, cycle 1 from Monday 16 November 2026; stored
     text that starts a formula from every path (typed, and stored before input was checked)."""
-    store.playbooks.load([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("formula-names")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    store.learnings.add(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())
-    store.learnings.add(state.playbook.id, 1, "\r@SUM(A1)", OWNER, clock())
+    committed(store).learnings.add(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())
+    committed(store).learnings.add(state.playbook.id, 1, "\r@SUM(A1)", OWNER, clock())
     return store.playbooks.state("formula-names")
 
 
@@ -590,7 +591,7 @@ def test_a_plateau_is_flagged_on_every_surface_from_one_rule(view, engine, store
     assert get(view.base_url, "/api/v1/playbooks", reader)[1]["playbooks"][0]["plateau"] is True
 
     slack.add_channel("CCURATORS1", [OWNER])
-    store.org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
     Engine(engine, slack, clock).run(datetime(2027, 3, 15, 13, 0, tzinfo=UTC))  # Monday's digest
     thread = next(m for m in slack.posted("CCURATORS1") if m["text"].startswith("Support: 1 playbook"))
     assert "plateau: cases not grown in 8 weeks while the KPI is off target" in str(thread["blocks"])

@@ -2,7 +2,8 @@
 names, and the unit of work (cosmicpython's FakeUnitOfWork): `with store.unit_of_work() as
 uow:` writes into a copy of what is held, kept by `uow.commit()` (`uow.committed`),
 dropped on leaving the block otherwise. A repository's method called outside a unit of
-work keeps what it writes at once, as the real one's own transaction does.
+work keeps what it writes at once, for a test's scene (the real one refuses a write outside a
+unit of work: a test writes its scene with tests/committed.py there).
 
 The areas are in modules of their own (listed in tests/fakes/__init__.py); the small
 ones (sources, outbox, tokens) are here."""

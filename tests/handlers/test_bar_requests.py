@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from storage.models.governance import BarRequest, Decision
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, OWNER, Engine
 from tests.handlers.test_playbook_form import open_edit, shown, submit
 from tests.usecases.test_governance import CURATOR, CURATORS, click
@@ -321,7 +322,7 @@ def test_a_stalls_rescope_that_moves_the_baseline_asks_the_curators_and_names_th
 
 
 def test_without_a_curators_channel_a_loosening_is_refused_on_why(bot, slack, store, engine, world):
-    store.org.set_setting("curators_channel", "", ADMIN, world.clock())
+    committed(store).org.set_setting("curators_channel", "", ADMIN, world.clock())
     reply = loosen(bot, slack)
     assert "no curators channel is set" in reply.body["errors"]["why"]
     assert requests_of(engine) == [] and store.playbooks.state("support-replies").playbook.exception_cap == 0.1

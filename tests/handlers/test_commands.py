@@ -15,6 +15,7 @@ from storage.models.governance import Decision
 from storage.models.org import RoleGrant, Setting
 from storage.models.playbooks import Cycle
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, KpiReading, RubricScore
+from tests.committed import committed
 from tests.conftest import CHANNEL, MEMBER, OUTSIDER, OWNER
 
 REPORT_TABLES = (KpiReading, CheckIn, ExceptionReport, CaseCount, RubricScore, Cycle, RoleGrant, Setting, Decision)
@@ -61,7 +62,7 @@ def _redefined(store, clock, **changes):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
 
 
 def test_a_report_judged_on_a_state_changed_elsewhere_is_judged_again(bot, playbook, slack, engine, elsewhere, clock):

@@ -14,6 +14,7 @@ from bot.demo.standin.slack_requests import view_identity
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.models.reports import CheckIn, KpiReading
 from storage.outbox import Message, Outbox
+from tests.committed import enqueue
 from tests.conftest import BOT_TOKEN, MEMBER
 
 UTC = UTC
@@ -45,7 +46,9 @@ def dm(engine, slack, playbook, clock):
         reminder=False,
     )
     outbox = Outbox(engine)
-    outbox.enqueue([Message("checkin:1:2026-11-16:" + MEMBER + "#0", "chat.postMessage", MEMBER, message)], clock())
+    enqueue(
+        outbox.bind, [Message("checkin:1:2026-11-16:" + MEMBER + "#0", "chat.postMessage", MEMBER, message)], clock()
+    )
     deliver(engine, slack, clock)
     posted = slack.posted(MEMBER)[0]
     return {"channel": "D" + MEMBER[1:], "ts": posted["ts"], "value": value}

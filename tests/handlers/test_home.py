@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.demo.standin.faults import Fault
+from storage.store import Store
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Engine
 
 UTC = UTC
@@ -17,7 +19,7 @@ def open_home(bot, user):
 
 
 def test_home_shows_my_playbooks_with_this_weeks_checkin(bot, playbook, slack, store, clock):
-    store.reports.add_checkin(
+    committed(store).reports.add_checkin(
         playbook.playbook.id,
         playbook.anchor.starts_on,
         MEMBER,
@@ -85,7 +87,7 @@ def test_home_shows_my_own_checkins_of_the_last_8_weeks(bot, playbook, slack, st
     start = playbook.anchor.starts_on
     send = playbook.step("send").id
     for week, answer in [(0, "followed"), (1, "deviated"), (3, "followed")]:
-        store.reports.add_checkin(
+        committed(store).reports.add_checkin(
             playbook.playbook.id,
             start + timedelta(days=7 * week),
             MEMBER,
@@ -94,7 +96,7 @@ def test_home_shows_my_own_checkins_of_the_last_8_weeks(bot, playbook, slack, st
             None,
             clock(),
         )
-    store.reports.add_checkin(
+    committed(store).reports.add_checkin(
         playbook.playbook.id, start + timedelta(days=7 * 2), OWNER, "followed", None, None, clock()
     )
     clock.set(datetime(2026, 12, 9, 10, 0, tzinfo=UTC))  # week 4 of cycle 1
@@ -135,7 +137,6 @@ def test_the_kpi_trend_keeps_closed_weeks_and_reads_open_ones(bot, playbook, clo
 
 def propose_promotion(engine, playbook, at, key):
     """An open proposal to make the playbook's step `draft` ai-led, as the rules would open it."""
-    from storage.governance import Governance
     from storage.governance_rows import Change, NewProposal
 
     proposal = NewProposal(
@@ -148,4 +149,4 @@ def propose_promotion(engine, playbook, at, key):
         "ai-led",
         {"counter": "PASS 2 weeks in a row"},
     )
-    Governance(engine).apply(Change(new_proposals=[proposal]), at)
+    committed(Store(engine)).governance.apply(Change(new_proposals=[proposal]), at)

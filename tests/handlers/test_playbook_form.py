@@ -16,6 +16,7 @@ from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from bot.web import make_asgi
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SlackRequests, settings_for
 from tests.handlers.test_forms import deliver
 
@@ -106,7 +107,7 @@ def open_new(bot, slack, user=MEMBER):
 
 def test_new_opens_a_form_with_the_defaults_and_creates_the_playbook(bot, slack, store, engine, clock):
     slack.add_user(MEMBER, tz="America/New_York")
-    store.org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
     slack.add_channel("CCURATORS1", [ADMIN])
     view = open_new(bot, slack)
     defaults = shown(view)
@@ -283,7 +284,7 @@ def test_rollout_creators_curators_limits_new_to_curators(http_server, database_
         bot = SlackRequests(url)
         refused = bot.command("new", user=MEMBER)
         assert "Only curators create playbooks" in refused.text and not slack.opened_views
-        store.org.add_curator(MEMBER, ADMIN, clock())
+        committed(store).org.add_curator(MEMBER, ADMIN, clock())
         view = open_new(bot, slack)
         assert submit(bot, view, NEW_VALUES, MEMBER).body["response_action"] == "update"
     finally:
@@ -381,7 +382,7 @@ def test_edit_keeps_what_it_does_not_show_and_modes_stay_with_rollout_mode(bot, 
     from tests.conftest import SUPPORT_REPLIES
 
     inputs = ["ticket text", "customer profile", "policy constraints"]
-    store.playbooks.load(
+    committed(store).playbooks.load(
         [parse_playbook({**SUPPORT_REPLIES, "inputs": inputs, "min_cases": 5})], "UTC", "test", clock()
     )
     view = open_edit(bot, slack)
@@ -451,7 +452,9 @@ def test_export_after_edits_loads_back_unchanged(bot, slack, store, engine, play
     exported = operator.export_yaml(store, ["support-replies"])
     assert yaml.safe_load(exported)["exception_cap"] == 0.075
     decisions = count(engine, Decision)
-    [outcome] = store.playbooks.load([parse_playbook(yaml.safe_load(exported))], "UTC", actor="test", at=clock())
+    [outcome] = committed(store).playbooks.load(
+        [parse_playbook(yaml.safe_load(exported))], "UTC", actor="test", at=clock()
+    )
     assert outcome.action == "unchanged" and count(engine, Decision) == decisions
 
 
@@ -464,7 +467,7 @@ def test_an_adopted_playbook_changes_only_what_its_kit_allows_unless_a_curator_o
     from tests.conftest import SUPPORT_REPLIES
     from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
 
-    store.playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel("CSALES0001", ["USALESOWN1"])
     for user in (OWNER, CURATOR, "USALESOWN1"):
@@ -518,7 +521,7 @@ def test_setup_time_is_measured_from_asked_to_the_first_nudge_and_the_first_clos
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())
     assert setup_time.overview(store, clock())["asked"] == 1
 
 
@@ -545,7 +548,7 @@ def test_a_form_submitted_unchanged_changes_nothing_whatever_its_numbers(bot, sl
         "guardrail": {"name": "Bounce rate", "unit": "%", "max": 5},
     }
     del raw["timezone"]
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     decisions = count(engine, Decision)
     view = open_edit(bot, slack)
     values = shown(view)

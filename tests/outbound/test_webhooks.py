@@ -21,6 +21,7 @@ from storage.models.webhooks import Webhook
 from storage.outbox import Message
 from storage.store import Store
 from storage.webhooks import announce
+from tests.committed import committed
 from tests.conftest import CHANNEL, Engine
 from tests.webhook_receiver import Receiver, self_signed
 from usecases.webhooks import new_secret
@@ -36,7 +37,7 @@ def receiver():
 
 
 def add_hook(store, receiver, clock, name="crm", playbooks=None, wanted=webhooks.EVENTS):
-    return store.webhooks.add(name, receiver.url, list(wanted), playbooks, receiver.secret, "test", clock())
+    return committed(store).webhooks.add(name, receiver.url, list(wanted), playbooks, receiver.secret, "test", clock())
 
 
 def mode_changes(store, engine, clock, state, count, step=0):
@@ -122,7 +123,9 @@ def test_a_failing_lane_holds_only_its_own_playbook(store, engine, clock, playbo
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock())
+    committed(store).playbooks.load(
+        [parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock()
+    )
     other = store.playbooks.state("other-one")
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 2)
@@ -214,7 +217,9 @@ def test_an_https_receiver_is_posted_to_once_its_certificate_is_trusted(store, e
 
 
 def test_a_path_a_request_line_cannot_carry_is_percent_encoded(store, engine, clock, playbook, receiver):
-    store.webhooks.add("crm", receiver.url + "/a b/ü", list(webhooks.EVENTS), None, receiver.secret, "test", clock())
+    committed(store).webhooks.add(
+        "crm", receiver.url + "/a b/ü", list(webhooks.EVENTS), None, receiver.secret, "test", clock()
+    )
     mode_changes(store, engine, clock, playbook, 1)
     assert lane_for(store, clock).run_once() == 1 and receiver.wait_for(1)
     assert receiver.paths == ["/hooks/rollout/a%20b/%C3%BC"]
@@ -234,7 +239,9 @@ def test_a_url_that_cannot_be_posted_to_is_a_failed_attempt_not_a_held_lane(
 ):
     """A host that cannot be looked up: each attempt fails and is counted, so the delivery
     fails after the last retry and the playbook's next event goes."""
-    store.webhooks.add("crm", f"https://{host}/hook", list(webhooks.EVENTS), None, "whsec_" + "A" * 32, "t", clock())
+    committed(store).webhooks.add(
+        "crm", f"https://{host}/hook", list(webhooks.EVENTS), None, "whsec_" + "A" * 32, "t", clock()
+    )
     mode_changes(store, engine, clock, playbook, 1)
     lane_for(store, clock, timeout=0.5).run_once()  # a lookup that hangs is a failed attempt too
     [delivery] = store.webhooks.deliveries()
@@ -327,7 +334,7 @@ def _eventually(condition, seconds: float = 60.0) -> bool:
 
 def test_a_hanging_receiver_delays_no_slack_message(store, engine, slack, clock, playbook, receiver):
     with held_by_a_hanging_receiver(store, engine, slack, clock, playbook, receiver):
-        store.outbox.enqueue([Message("hello", "chat.postMessage", CHANNEL, {"text": "hello"})], clock())
+        committed(store).outbox.enqueue([Message("hello", "chat.postMessage", CHANNEL, {"text": "hello"})], clock())
         assert _eventually(lambda: bool(slack.posted(CHANNEL)))  # while the receiver still hangs (on exit)
 
 
@@ -424,7 +431,7 @@ def test_a_receivers_url_is_never_logged_even_at_debug(store, engine, clock, pla
     configure("DEBUG")
     root.handlers[0].stream = stream
     try:
-        store.webhooks.add(
+        committed(store).webhooks.add(
             "crm", receiver.url + "?key=HOOKSECRET42", list(webhooks.EVENTS), None, receiver.secret, "t", clock()
         )
         mode_changes(store, engine, clock, playbook, 1)

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.demo.standin.faults import Fault
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.outbox import Message, Outbox
+from tests.committed import enqueue
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock
 
 T0 = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
@@ -52,7 +53,7 @@ def post(key, channel=CHANNEL, text="hello"):
 
 
 def test_delivers_and_records_where_it_went(outbox, slack, fake):
-    outbox.enqueue([post("a"), post("b", channel=MEMBER, text="hi you")], T0)
+    enqueue(outbox.bind, [post("a"), post("b", channel=MEMBER, text="hi you")], T0)
     assert dispatcher(outbox, slack, fake).drain() == 0
     a, b = outbox.find("a"), outbox.find("b")
     assert (a.status, a.slack_channel, a.attempts) == ("sent", CHANNEL, 1)
@@ -62,14 +63,14 @@ def test_delivers_and_records_where_it_went(outbox, slack, fake):
 
 
 def test_enqueueing_the_same_key_twice_sends_once(outbox, slack, fake):
-    outbox.enqueue([post("once")], T0)
-    outbox.enqueue([post("once", text="again")], T0)
+    enqueue(outbox.bind, [post("once")], T0)
+    enqueue(outbox.bind, [post("once", text="again")], T0)
     dispatcher(outbox, slack, fake).drain()
     assert [m["text"] for m in slack.posted(CHANNEL)] == ["hello"]
 
 
 def test_one_message_per_second_per_channel(outbox, slack, fake):
-    outbox.enqueue([post(f"m{i}") for i in range(4)] + [post("dm", channel=MEMBER)], T0)
+    enqueue(outbox.bind, [post(f"m{i}") for i in range(4)] + [post("dm", channel=MEMBER)], T0)
     dispatcher(outbox, slack, fake, pacer=Pacer(per_channel_seconds=1.0, workspace_per_second=100)).drain()
     calls = slack.calls_to("chat.postMessage")
     assert len(calls) == 5
@@ -79,7 +80,7 @@ def test_one_message_per_second_per_channel(outbox, slack, fake):
 
 
 def test_429_is_honoured_with_its_retry_after(outbox, slack, fake):
-    outbox.enqueue([post("a"), post("b", channel=MEMBER)], T0)
+    enqueue(outbox.bind, [post("a"), post("b", channel=MEMBER)], T0)
     slack.fail_next("chat.postMessage", Fault(status=429, retry_after=7))
     dispatcher(outbox, slack, fake).drain()
     assert len(slack.posted()) == 2
@@ -89,7 +90,7 @@ def test_429_is_honoured_with_its_retry_after(outbox, slack, fake):
 
 
 def test_5xx_backs_off_then_delivers_once(outbox, slack, fake):
-    outbox.enqueue([post("a")], T0)
+    enqueue(outbox.bind, [post("a")], T0)
     slack.fail_next("chat.postMessage", Fault(status=503), times=4)
     dispatcher(outbox, slack, fake).drain()
     message = outbox.find("a")
@@ -99,9 +100,9 @@ def test_5xx_backs_off_then_delivers_once(outbox, slack, fake):
 
 
 def test_permanent_errors_are_recorded_and_not_retried(outbox, slack, fake):
-    outbox.enqueue([post("gone", channel="CGONE00001"), post("ok")], T0)
+    enqueue(outbox.bind, [post("gone", channel="CGONE00001"), post("ok")], T0)
     slack.add_user("UDEACTIVE1", deleted=True)
-    outbox.enqueue([post("inactive", channel="UDEACTIVE1")], T0)
+    enqueue(outbox.bind, [post("inactive", channel="UDEACTIVE1")], T0)
     dispatcher(outbox, slack, fake).drain()
     assert (outbox.find("gone").status, outbox.find("gone").error) == ("failed", "channel_not_found")
     assert (outbox.find("inactive").status, outbox.find("inactive").error) == ("failed", "account_inactive")
@@ -110,7 +111,7 @@ def test_permanent_errors_are_recorded_and_not_retried(outbox, slack, fake):
 
 
 def test_gives_up_after_retrying_for_long_enough(outbox, slack, fake):
-    outbox.enqueue([post("a")], T0)
+    enqueue(outbox.bind, [post("a")], T0)
     slack.fail_next("chat.postMessage", Fault(status=500), times=1000)
     d = dispatcher(outbox, slack, fake, give_up_after=timedelta(hours=1))
     assert d.drain(max_wait=86400) == 0
@@ -120,7 +121,7 @@ def test_gives_up_after_retrying_for_long_enough(outbox, slack, fake):
 
 
 def test_an_answer_lost_after_slack_accepted_is_not_sent_twice(outbox, slack, fake):
-    outbox.enqueue([post("a"), post("b", channel=MEMBER)], T0)
+    enqueue(outbox.bind, [post("a"), post("b", channel=MEMBER)], T0)
     slack.fail_next("chat.postMessage", Fault(accept_then_delay=1.5))
     dispatcher(outbox, slack, fake, timeout=0.5).drain()
     assert len(slack.posted(CHANNEL)) == 1  # delivered by the first attempt, found by its key
@@ -131,7 +132,7 @@ def test_an_answer_lost_after_slack_accepted_is_not_sent_twice(outbox, slack, fa
 
 
 def test_a_request_that_never_got_through_is_sent_again(outbox, slack, fake):
-    outbox.enqueue([post("a", channel=MEMBER)], T0)
+    enqueue(outbox.bind, [post("a", channel=MEMBER)], T0)
     slack.fail_next("chat.postMessage", Fault(stall=1.0))
     dispatcher(outbox, slack, fake, timeout=0.5).drain()
     assert len(slack.posted(MEMBER)) == 1
@@ -158,7 +159,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_doubles_nothing(databas
     channels = [f"CKILL{i:05d}" for i in range(6)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
-    outbox.enqueue([post(f"k{i}", channel=c) for i, c in enumerate(channels)], now)
+    enqueue(outbox.bind, [post(f"k{i}", channel=c) for i, c in enumerate(channels)], now)
     slack.fail_next("chat.postMessage", Fault())  # the first goes through untouched
     slack.fail_next("chat.postMessage", Fault())
     slack.fail_next("chat.postMessage", Fault(accept_then_delay=60))  # the third hangs after Slack accepted it
@@ -195,8 +196,8 @@ def test_two_dispatchers_at_once_send_each_message_once(database_url, slack):
     channels = [f"CPAIR{i:05d}" for i in range(40)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
-    Outbox(make_engine(database_url)).enqueue(
-        [post(f"p{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(3)], T0
+    enqueue(
+        make_engine(database_url), [post(f"p{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(3)], T0
     )
     clock = Clock(T0)
     barrier = threading.Barrier(2)
@@ -226,15 +227,16 @@ def test_two_dispatchers_at_once_send_each_message_once(database_url, slack):
 
 
 def test_an_update_waits_for_the_message_it_updates(outbox, slack, fake):
-    outbox.enqueue([Message("update", "chat.update", CHANNEL, {"ts_of": "original", "text": "decided"})], T0)
-    outbox.enqueue([post("original", text="open")], T0 + timedelta(seconds=1))
+    enqueue(outbox.bind, [Message("update", "chat.update", CHANNEL, {"ts_of": "original", "text": "decided"})], T0)
+    enqueue(outbox.bind, [post("original", text="open")], T0 + timedelta(seconds=1))
     dispatcher(outbox, slack, fake).drain()
     assert [m["text"] for m in slack.posted(CHANNEL)] == ["decided"]
     assert outbox.find("update").status == "sent"
 
 
 def test_a_thread_reply_goes_under_its_parent(outbox, slack, fake):
-    outbox.enqueue(
+    enqueue(
+        outbox.bind,
         [
             post("parent", text="digest"),
             Message("reply", "chat.postMessage", CHANNEL, {"thread_of": "parent", "text": "Support"}),
@@ -247,7 +249,8 @@ def test_a_thread_reply_goes_under_its_parent(outbox, slack, fake):
 
 
 def test_an_update_of_a_message_that_failed_fails_too(outbox, slack, fake):
-    outbox.enqueue(
+    enqueue(
+        outbox.bind,
         [
             post("lost", channel="CNOWHERE01"),
             Message("update", "chat.update", "CNOWHERE01", {"ts_of": "lost", "text": "x"}),
@@ -262,7 +265,7 @@ def test_a_429_holds_its_channel_not_the_others(outbox, slack, fake):
     channels = [f"CHOLD{i:05d}" for i in range(5)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
-    outbox.enqueue([post(f"h{i}", channel=c) for i, c in enumerate(channels)], T0)
+    enqueue(outbox.bind, [post(f"h{i}", channel=c) for i, c in enumerate(channels)], T0)
     slack.fail_next("chat.postMessage", Fault(status=429, retry_after=30))
     dispatcher(outbox, slack, fake, pacer=Pacer(per_channel_seconds=1, workspace_per_second=1000)).drain()
     sent = {m.channel: m.sent_at for m in outbox.all()}
@@ -285,7 +288,7 @@ def test_concurrent_senders_share_the_pacing(outbox, slack):
     time when it goes to Slack, so a loaded machine that delays one request and not the
     next cannot make the spacing look shorter or longer than the pacer made it."""
     now = datetime.now(UTC)
-    outbox.enqueue([post(f"c{i}") for i in range(3)] + [post(f"d{i}", channel=MEMBER) for i in range(3)], now)
+    enqueue(outbox.bind, [post(f"c{i}") for i in range(3)] + [post(f"d{i}", channel=MEMBER) for i in range(3)], now)
     elapsed = threading.local()
     sent: list[tuple[str, float]] = []
 
@@ -321,7 +324,7 @@ def test_slack_failing_for_minutes_then_recovering_loses_and_doubles_nothing(out
     channels = [f"COUT{i:06d}" for i in range(20)]
     for channel in channels:
         slack.add_channel(channel, [OWNER])
-    outbox.enqueue([post(f"o{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(2)], T0)
+    enqueue(outbox.bind, [post(f"o{i}-{j}", channel=c) for i, c in enumerate(channels) for j in range(2)], T0)
     for fault in (
         [Fault(status=503)] * 30
         + [Fault(status=429, retry_after=60)] * 15
@@ -353,7 +356,7 @@ class Ticking:
 
 
 def test_a_revoked_token_holds_delivery_then_it_goes_on_once_slack_accepts_it(outbox, slack, fake, store, caplog):
-    outbox.enqueue([post("a"), post("b", channel=MEMBER)], T0)
+    enqueue(outbox.bind, [post("a"), post("b", channel=MEMBER)], T0)
     slack.revoke("token_revoked")
     ticking = Ticking()
     held = dispatcher(outbox, slack, fake, access=store.health, monotonic=ticking)
@@ -380,7 +383,7 @@ def test_a_held_dispatcher_asks_slack_again_on_a_backoff(outbox, slack, fake, st
     5 minutes: a clock left up with a refused token notices a fixed one soon."""
     from slack_api.dispatch import FIRST_PROBE_SECONDS, PROBE_SECONDS
 
-    outbox.enqueue([post("a")], T0)
+    enqueue(outbox.bind, [post("a")], T0)
     slack.revoke("invalid_auth")
     ticking = Ticking()
     held = dispatcher(outbox, slack, fake, access=store.health, monotonic=ticking)
@@ -401,7 +404,7 @@ def test_a_held_dispatcher_asks_slack_again_on_a_backoff(outbox, slack, fake, st
 
 
 def test_another_dispatcher_holds_too_and_a_restart_with_a_working_token_goes_on(outbox, slack, fake, store):
-    outbox.enqueue([post("a")], T0)
+    enqueue(outbox.bind, [post("a")], T0)
     slack.revoke("invalid_auth")
     dispatcher(outbox, slack, fake, access=store.health).drain()
     second = dispatcher(outbox, slack, fake, access=store.health, monotonic=lambda: 0.0)  # a new process probes at once
@@ -411,7 +414,7 @@ def test_another_dispatcher_holds_too_and_a_restart_with_a_working_token_goes_on
 
 
 def test_account_inactive_for_one_person_fails_that_message_only(outbox, slack, fake, store):
-    outbox.enqueue([post("gone", channel=MEMBER), post("team")], T0)
+    enqueue(outbox.bind, [post("gone", channel=MEMBER), post("team")], T0)
     slack.fail_next("chat.postMessage", Fault(error="account_inactive"))
     dispatcher(outbox, slack, fake, access=store.health).drain()
     assert store.health.slack_access_lost() is None  # auth.test says the token works

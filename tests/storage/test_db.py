@@ -11,6 +11,7 @@ from storage.models.bookkeeping import Heartbeat
 from storage.replay import Claim, Claimed
 from storage.request_keys import RequestKeys
 from storage.store import Reading, Store, UnitOfWork
+from tests.committed import committed
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -108,7 +109,7 @@ def test_a_readings_reads_share_one_connection_and_see_each_commit_made_beside_t
         with reading(together.bind) as second:  # type: ignore[arg-type]
             assert second is first
             assert second.execute(text("SELECT count(*) FROM heartbeat")).scalar() == 1
-        together.people.set_away("U1", AT.date(), AT.date(), AT)  # a write: its own transaction
+        committed(store).people.set_away("U1", AT.date(), AT.date(), AT)  # a write beside: its own unit of work
         assert set(together.people.away()) == {"U1"}
     assert len(checkouts) == 3  # the reads' one connection, and each write's
     with reading(engine) as after:

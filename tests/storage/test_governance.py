@@ -10,6 +10,8 @@ from cadence.rules import Kind, Transition, TransitionRule
 from storage.governance import Governance
 from storage.governance_rows import Change
 from storage.models.governance import CycleResult, Decision, Proposal, RegistryVersion
+from storage.store import Store
+from tests.committed import committed
 
 
 def test_scale_history_reads_results_oldest_first_and_the_last_cycle_covered(engine, playbook, clock):
@@ -100,7 +102,9 @@ def test_a_cycle_result_keeps_whether_it_was_interrupted_and_stalls_read_back(en
     results, _ = governance.scale_history([pid])[pid]
     assert [(r.cycle, r.interrupted) for r in results] == [(1, False), (2, True), (3, False)]
     figures = {"cycle": 3, "reason": "missed", "cycles": [1, 3]}
-    governance.apply(Change(decisions=[decisions.of_stall(pid, date(2027, 1, 18), figures)]), clock())
+    committed(Store(engine)).governance.apply(
+        Change(decisions=[decisions.of_stall(pid, date(2027, 1, 18), figures)]), clock()
+    )
     stalls = governance.stalls([pid, pid + 1000])
     assert list(stalls) == [pid]
     assert stalls[pid].completed == [1, 3]
@@ -122,7 +126,7 @@ def test_a_transitions_rule_is_kept_as_the_same_text_it_always_was(engine, playb
         figures={"rule": TransitionRule.CRITICAL},
     )
     change = Change(decisions=[decisions.of_transition(demotion, playbook.playbook.id, step.id, step.name, None)])
-    assert Governance(engine).apply(change, clock())
+    assert committed(Store(engine)).governance.apply(change, clock())
     with Session(engine) as s:
         row = s.exec(select(Decision).where(Decision.step_id == step.id, Decision.kind == "mode-change")).one()
     assert (row.rule, row.actor, row.figures["rule"]) == ("critical", "rule:critical", "critical")

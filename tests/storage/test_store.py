@@ -11,6 +11,7 @@ from storage.models.org import Setting
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import KpiReading
 from tests import reported
+from tests.committed import committed
 from tests.conftest import OWNER, SUPPORT_REPLIES
 
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
@@ -44,9 +45,9 @@ def test_latest_report_wins_and_history_is_kept(store, engine, playbook):
     reported.add_case_count(store, pid, draft.id, WEEK, 20, OWNER, AT)
     reported.add_rubric_score(store, pid, draft.id, WEEK, 0.8, OWNER, AT)
     reported.add_rubric_score(store, pid, draft.id, WEEK, 0.95, OWNER, AT)
-    store.reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "model down", AT)
-    store.reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT)
-    store.reports.add_checkin(pid, WEEK, "UB", "deviated", draft.id, "edge case", AT)
+    committed(store).reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "model down", AT)
+    committed(store).reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT)
+    committed(store).reports.add_checkin(pid, WEEK, "UB", "deviated", draft.id, "edge case", AT)
     reported.add_exception(store, pid, draft.id, WEEK, "refund over limit", OWNER, AT)
     figures = store.reports.week_figures(playbook, WEEK)
     assert (figures.kpi, figures.kpi_reports) == (25.0, 2)
@@ -100,7 +101,7 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     reported.add_kpi_reading(store, b.playbook.id, WEEK, 20.0, OWNER, AT)
     reported.add_kpi_reading(store, b.playbook.id, next_week, 21.0, OWNER, AT)
     reported.add_kpi_reading(store, b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
-    store.reports.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
+    committed(store).reports.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
     figures = store.reports.week_figures_many([(a, WEEK), (b, next_week)])
     assert set(figures) == {(a.playbook.id, WEEK), (b.playbook.id, next_week)}
     assert (figures[(a.playbook.id, WEEK)].kpi, figures[(a.playbook.id, WEEK)].kpi_reports) == (10.0, 1)
@@ -125,15 +126,15 @@ def test_each_members_latest_checkin_counts_however_many_they_made(store, playbo
     pid, draft = playbook.playbook.id, playbook.step("draft")
     minute = timedelta(minutes=1)
     for n in range(5):
-        store.reports.add_checkin(pid, WEEK, "UC", "followed", None, None, AT + n * minute)
-    store.reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "edge case", AT + 6 * minute)
-    store.reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT + 7 * minute)
-    store.reports.withdraw_latest(pid, "UA", [WEEK], ["checkin"], "UA", AT + 8 * minute)
-    store.reports.add_checkin(pid, WEEK, "UB", "followed", None, None, AT + 9 * minute)
-    store.reports.withdraw_latest(pid, "UB", [WEEK], ["checkin"], "UB", AT + 10 * minute)
-    store.reports.add_checkin(pid, WEEK, "UD", "followed", None, None, AT + 11 * minute)
-    store.reports.add_checkin(pid, WEEK + timedelta(days=7), "UE", "followed", None, None, AT)
-    store.reports.add_checkin(b.playbook.id, WEEK, "UF", "followed", None, None, AT)
+        committed(store).reports.add_checkin(pid, WEEK, "UC", "followed", None, None, AT + n * minute)
+    committed(store).reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "edge case", AT + 6 * minute)
+    committed(store).reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT + 7 * minute)
+    committed(store).reports.withdraw_latest(pid, "UA", [WEEK], ["checkin"], "UA", AT + 8 * minute)
+    committed(store).reports.add_checkin(pid, WEEK, "UB", "followed", None, None, AT + 9 * minute)
+    committed(store).reports.withdraw_latest(pid, "UB", [WEEK], ["checkin"], "UB", AT + 10 * minute)
+    committed(store).reports.add_checkin(pid, WEEK, "UD", "followed", None, None, AT + 11 * minute)
+    committed(store).reports.add_checkin(pid, WEEK + timedelta(days=7), "UE", "followed", None, None, AT)
+    committed(store).reports.add_checkin(b.playbook.id, WEEK, "UF", "followed", None, None, AT)
     figures = store.reports.week_figures(playbook, WEEK)
     assert [(a.user_id, a.attestation) for a in figures.attestations] == [
         ("UC", "followed"),
@@ -146,7 +147,7 @@ def test_each_members_latest_checkin_counts_however_many_they_made(store, playbo
 
 
 def _load(store, raw, actor="file:test.yaml"):
-    return store.playbooks.load([parse_playbook(raw)], "UTC", actor=actor, at=AT)
+    return committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor=actor, at=AT)
 
 
 def test_loading_twice_changes_nothing(store, engine):
@@ -209,13 +210,13 @@ def test_a_persons_playbooks_include_those_whose_exception_queue_they_own(store)
 
 
 def test_curators_are_added_once(store):
-    assert store.org.add_curator("UCUR", "UADMIN", AT) is True
-    assert store.org.add_curator("UCUR", "UADMIN", AT) is False
+    assert committed(store).org.add_curator("UCUR", "UADMIN", AT) is True
+    assert committed(store).org.add_curator("UCUR", "UADMIN", AT) is False
     assert store.org.curators() == {"UCUR"}
-    assert store.org.remove_curator("UCUR") is True
-    assert store.org.remove_curator("UCUR") is False
+    assert committed(store).org.remove_curator("UCUR") is True
+    assert committed(store).org.remove_curator("UCUR") is False
     # their decision rows are the use case's, in its unit of work (tests/usecases/fast/test_people_and_org.py)
-    assert store.playbooks.decisions() == []
+    assert committed(store).playbooks.decisions() == []
 
 
 # ---- playbook states, as the database holds them ----------------------------------------
@@ -233,7 +234,7 @@ def test_a_change_made_by_another_process_is_seen_at_once(store, engine, databas
         with other.begin() as connection:
             connection.exec_driver_sql("UPDATE step SET mode = 'ai-led' WHERE name = 'draft'")
         assert store.playbooks.state("support-replies").step("draft").mode == "ai-led"
-        assert Store(other).playbooks.end_run(playbook.playbook.id, "paused", "holiday", WEEK, AT)
+        assert committed(Store(other)).playbooks.end_run(playbook.playbook.id, "paused", "holiday", WEEK, AT)
         state = store.playbooks.state("support-replies")
         assert state.playbook.status == "paused" and state.anchor.ends_after == WEEK
         with other.begin() as connection:

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from storage.replay import Claim
 from storage.store import Store
+from tests.committed import committed
 
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -37,11 +38,11 @@ def test_a_write_beside_the_requests_open_unit_of_work_is_refused_not_left_waiti
     with store.unit_of_work() as uow:
         uow.people.set_away("U1", AT.date(), AT.date(), AT)
         with pytest.raises(RuntimeError, match="open unit of work"):
-            store.people.set_away("U2", AT.date(), AT.date(), AT)
+            committed(store).people.set_away("U2", AT.date(), AT.date(), AT)
         with pytest.raises(RuntimeError, match="open unit of work"):
             store.request_keys.record(store.claim)  # type: ignore[arg-type]  # a Slack call's, before its effect
         uow.commit()
-    store.people.set_away("U2", AT.date(), AT.date(), AT)  # after the commit: its own transaction
+    committed(store).people.set_away("U2", AT.date(), AT.date(), AT)  # after the commit: its own transaction
     assert set(Store(engine).people.away()) == {"U1", "U2"}
 
 
@@ -58,8 +59,8 @@ def test_a_unique_key_decides_in_a_unit_of_work_without_spoiling_it(engine):
     """add_curator and add_holiday let their unique key decide (nothing inserted, False) in
     the use case's unit of work, whose statements after it still run and commit."""
     store = Store(engine)
-    assert store.org.add_curator("U1", "UADMIN", AT)
-    assert store.org.add_holiday(AT.date(), "Founders' day", "UADMIN", AT)
+    assert committed(store).org.add_curator("U1", "UADMIN", AT)
+    assert committed(store).org.add_holiday(AT.date(), "Founders' day", "UADMIN", AT)
     with store.unit_of_work() as uow:
         assert uow.org.add_curator("U1", "UADMIN", AT) is False
         assert uow.org.add_holiday(AT.date(), "another name", "UADMIN", AT) is False

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import CycleBar, CycleResult
+from tests.committed import committed
 from tests.conftest import CHANNEL, SUPPORT_REPLIES
 from tests.usecases.test_governance import close_of, report_week, world  # noqa: F401  (a fixture)
 
@@ -18,7 +19,7 @@ def retarget(store, clock, target: float) -> None:
     applies from the open week)."""
     spec = copy.deepcopy(SUPPORT_REPLIES)
     spec["kpi"]["target"] = target
-    [outcome] = store.playbooks.load([parse_playbook(spec)], "UTC", actor="test", at=clock())
+    [outcome] = committed(store).playbooks.load([parse_playbook(spec)], "UTC", actor="test", at=clock())
     assert outcome.action == "updated"
 
 

@@ -4,6 +4,7 @@ into it. Its figures and Block Kit limits are tests/usecases/fast/test_digest.py
 import json
 from datetime import UTC, datetime, timedelta
 
+from tests.committed import committed
 from tests.conftest import MEMBER, OWNER, Engine
 
 
@@ -11,7 +12,7 @@ def test_the_digest_end_to_end(engine, slack, store, playbook, clock, bot):
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="Europe/Berlin")
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world = Engine(engine, slack, clock)
     clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
     bot.command("kpi support-replies 30", user=MEMBER)
@@ -44,7 +45,7 @@ def test_a_failed_chart_upload_leaves_the_text_digest(engine, slack, store, play
 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     slack.fail_next("files.getUploadURLExternal", Fault(error="not_allowed_token_type"))
     world = Engine(engine, slack, clock)
     world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
@@ -59,7 +60,7 @@ def test_the_digest_reports_closed_weeks_and_counts_a_cycle_once(engine, slack, 
     slack.add_channel("CCURATORS1", [OWNER])
     slack.add_user(OWNER, tz="Europe/Berlin")
     slack.add_user(MEMBER, tz="Europe/Berlin")
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world = Engine(engine, slack, clock)
     for week in range(4):
         clock.set(datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * week))

@@ -18,6 +18,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision, RegistryVersion
 from storage.models.reports import ExceptionItemEvent
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
 from usecases.shared.life import begin_cycle
@@ -36,7 +37,7 @@ def queue(bot, engine, slack, clock, store):
     a curator and the curators channel."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["exception_owner"] = TRIAGE
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
@@ -213,7 +214,7 @@ def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(
         [row] = s.exec(select(Decision).where(Decision.kind == "publish")).all()
     assert "queue" in row.figures["missing"]
     state = store.playbooks.state("support-replies")
-    store.exception_items.move(
+    committed(store).exception_items.move(
         store.exception_items.open_of([state.playbook.id])[0], "resolved", "done", OWNER, clock()
     )
     url, cookie = web_session(bot, http_server, database_url, slack, store, clock, CURATOR)
@@ -226,7 +227,7 @@ def test_the_web_view_and_its_csv_show_the_items_and_every_change(view, store, c
     view.command("exception support-replies draft customer wanted a call", user=OWNER)
     state = store.playbooks.state("support-replies")
     item = store.exception_items.open_of([state.playbook.id])[0]
-    store.exception_items.move(item, "acknowledged", None, OWNER, clock())
+    committed(store).exception_items.move(item, "acknowledged", None, OWNER, clock())
     cookie = signed_in(view, OWNER)
     status, _, page = fetch(view.base_url + "/web/playbooks/support-replies", cookie)
     assert status == 200 and "Exception items open" in page and "customer wanted a call" in page
@@ -254,14 +255,14 @@ def test_of_two_moves_at_once_one_is_kept_and_a_withdrawn_item_takes_none(bot, q
     state = store.playbooks.state("support-replies")
     exception, deviation = store.exception_items.open_of([state.playbook.id])
     assert (exception.source, deviation.source) == ("exception", "deviation")
-    store.exception_items.move(exception, "resolved", "one", TRIAGE, clock())
+    committed(store).exception_items.move(exception, "resolved", "one", TRIAGE, clock())
     with pytest.raises(Moved):  # read before the first move was written: refused by the unique key
-        store.exception_items.move(exception, "accepted", "two", CURATOR, clock())
+        committed(store).exception_items.move(exception, "accepted", "two", CURATOR, clock())
     assert "Withdrew your check-in" in bot.command("undo support-replies", user=MEMBER).text
     withdrawn = store.exception_items.item("deviation", deviation.report_id)
     assert withdrawn.withdrawn and not withdrawn.is_open
     with pytest.raises(Moved):
-        store.exception_items.move(deviation, "accepted", "late", TRIAGE, clock())
+        committed(store).exception_items.move(deviation, "accepted", "late", TRIAGE, clock())
     assert [(m.state, m.note) for m in moves(engine)] == [("resolved", "one")]
     assert store.exception_items.open_of([state.playbook.id]) == []
 
@@ -296,8 +297,8 @@ def test_status_reads_each_steps_count_and_oldest_as_the_whole_queue_has_them(bo
             bot.command(f"attest support-replies no {step} a member's case {i}", user=MEMBER)
     state = store.playbooks.state("support-replies")
     items = store.exception_items.open_of([state.playbook.id])
-    store.exception_items.move(items[0], "resolved", "done", TRIAGE, clock())  # closed: leaves the queue
-    store.exception_items.move(items[2], "acknowledged", None, TRIAGE, clock())  # acknowledged: still open
+    committed(store).exception_items.move(items[0], "resolved", "done", TRIAGE, clock())  # closed: leaves the queue
+    committed(store).exception_items.move(items[2], "acknowledged", None, TRIAGE, clock())  # acknowledged: still open
     every = store.exception_items.open_of([state.playbook.id])
     found = store.exception_items.open_by_step(state.playbook.id, 3)
     by_step = {step.id: [i for i in every if i.step_id == step.id] for step in state.steps}

@@ -10,6 +10,7 @@ from storage.models.governance import Decision
 from storage.models.playbooks import Step
 from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch, web_session
+from tests.committed import committed
 from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
 from tests.openapi_check import described
 from tests.usecases.test_escalation import DEADLINE, TRIAGE, esc
@@ -58,7 +59,7 @@ def test_an_ai_led_step_falls_back_while_its_escalated_item_waits_and_returns_wh
     state = store.playbooks.state("support-replies")
     at = DEADLINE + timedelta(hours=4)
     for item in store.exception_items.open_of([state.playbook.id]):
-        store.exception_items.move(item, "resolved", "fixed", TRIAGE, at)
+        committed(store).exception_items.move(item, "resolved", "fixed", TRIAGE, at)
     esc.run_through(at + timedelta(minutes=1), at + timedelta(hours=2))
     back = [m["text"] for m in slack.posted(CHANNEL) if "again" in m["text"]]
     assert back == ["support-replies: send is ai-led again: the escalated items closed"]

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.reports import KpiReading
+from tests.committed import committed
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from usecases.shared.life import begin_cycle
 
@@ -75,7 +76,7 @@ def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, sto
 
     slack.add_user(OWNER, tz="Europe/Berlin")
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    store.playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 21, 10, 0, tzinfo=UTC))  # Wednesday, summer time
@@ -125,7 +126,7 @@ def test_a_channel_archived_between_thursdays_dms_and_mondays_close(bot, world, 
     from tests.conftest import ADMIN
 
     slack.add_channel("CCURATORS1", [ADMIN])
-    store.org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", ADMIN, clock())
     world.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))  # Thursday 15:00 Berlin: the DMs
     assert any("check in" in m["text"].lower() for m in slack.posted(MEMBER))
     slack.workspace.archived.add(CHANNEL)
@@ -176,7 +177,7 @@ def test_a_removed_steps_history_is_read_by_its_name(bot, store, playbook, clock
     assert "is now human-led" in bot.command("mode support-replies send human-led checking by hand", user=OWNER).text
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     history = bot.command("history support-replies Send", user=OWNER).text
     assert "*History of support-replies · step send* (a step removed on 2026-11-18)" in history, history
     assert "send: override (ai-led → human-led)" in history and "checking by hand" in history, history

@@ -17,6 +17,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import CheckIn, KpiReading
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_forms import selected, submit, text_input
 from usecases.shared.life import begin_cycle
@@ -159,7 +160,7 @@ def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store
     """A cycle back-dated in the data (as the bot once accepted): its weeks that had
     closed when it was started get no verdict, and no step is demoted for them."""
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
     world = Engine(engine, slack, clock)
@@ -180,7 +181,7 @@ def test_an_ended_cycle_counts_in_the_digest_of_the_week_its_last_week_closed(bo
     """The clock ran late that Monday (its first tick after the close came after the
     digest's slot): the cycle still counts in that Monday's digest, and in no later one."""
     slack.add_channel("CCURATORS1", [OWNER])
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closes; the digest of 23 November
     clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     assert "still closes" in bot.command(f"{ending} support-replies team offsite", user=OWNER).text

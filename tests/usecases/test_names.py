@@ -14,6 +14,7 @@ from slack_api.client import clock_client
 from slack_api.members import TeamDirectory
 from storage.store import Store
 from tests import reported
+from tests.committed import committed
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OUTSIDER, OWNER
 from usecases import names
 from usecases.tick import Cadence
@@ -86,7 +87,7 @@ def test_each_tick_asks_for_a_few_names_at_most(playbook, slack, store, clock):
     curators = [f"UCUR{i:06d}" for i in range(names.PEOPLE_PER_TICK + 5)]
     for user in curators:
         slack.add_user(user, name=f"Curator {user[-3:]}")
-        store.org.add_curator(user, OWNER, clock())
+        committed(store).org.add_curator(user, OWNER, clock())
     _name_job(store, slack, TUESDAY)
     assert len(slack.calls_to("users.info")) == names.PEOPLE_PER_TICK
     _name_job(store, slack, TUESDAY + timedelta(minutes=1))  # between the hours: recent reports only, the rest
@@ -140,7 +141,7 @@ def test_user_change_and_channel_rename_keep_the_new_names(bot, playbook, store,
 
 def test_the_export_puts_each_name_beside_its_id(playbook, store, clock, tmp_path):
     store.people.keep_names([(OWNER, "Olivia", "Olivia Owens"), (MEMBER, None, None)], clock())
-    store.people.keep_channel_names([(CHANNEL, "support-berlin")], clock())
+    committed(store).people.keep_channel_names([(CHANNEL, "support-berlin")], clock())
     reported.add_kpi_reading(store, playbook.playbook.id, playbook.anchor.starts_on, 30.0, MEMBER, clock())
     store.readouts.export_csv(tmp_path)
     with (tmp_path / "playbook.csv").open() as handle:

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.demo.standin.faults import Fault
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.outbox import Message, Outbox
+from tests.committed import enqueue
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, Engine
 from usecases import people
 
@@ -60,7 +61,7 @@ def test_a_deactivated_owner_is_told_to_the_curators_once_and_shown_in_status(
 def test_a_dm_slack_says_has_no_person_marks_them_gone(playbook, slack, engine, store):
     now = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)
     outbox = Outbox(engine)
-    outbox.enqueue([Message("dm:gone", "chat.postMessage", MEMBER, {"text": "hi"})], now)
+    enqueue(outbox.bind, [Message("dm:gone", "chat.postMessage", MEMBER, {"text": "hi"})], now)
     slack.fail_next("chat.postMessage", Fault(error="user_not_found"))
     client = WebClient(token=BOT_TOKEN, base_url=slack.url, retry_handlers=[])
     Dispatcher(

@@ -21,6 +21,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
 from storage.store import CURATORS_CHANNEL
 from tests.bot.test_web_view import fetch
+from tests.committed import committed
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
 
@@ -35,7 +36,7 @@ def published(bot, engine, slack, clock, store):
     """support-replies v1 published (a wave of 1), two teams and their people."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication=KIT, adoption_wave=1)
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
     slack.add_channel(OPS, [OPS_OWNER])
@@ -297,7 +298,7 @@ def test_a_request_that_cannot_go_is_refused_before_its_form_opens(bot, publishe
     ):
         reply = bot.command(f"request support-replies <#{SALES}|sales> champion <@{champion}>", user=SALES_OWNER)
         assert said in reply.text
-    store.org.set_setting(CURATORS_CHANNEL, "", "test", clock())  # no curators channel
+    committed(store).org.set_setting(CURATORS_CHANNEL, "", "test", clock())  # no curators channel
     assert "No curators channel is set, so no one would see the request." in ask(bot, slack).text
     assert slack.calls_to("views.open") == [] and requests_of(engine) == []
 

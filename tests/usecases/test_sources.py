@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 
 from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
+from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.json_server import HANG, TRICKLE, JsonServer
 from tests.openapi_check import described
@@ -52,7 +53,7 @@ def stats(monkeypatch):
 
 
 def load(store, clock, definition: dict) -> int:
-    store.playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state(definition["playbook"])
     begin_cycle(store, state.playbook.id, 1, WEEK_1, OWNER, clock())
     return state.playbook.id
@@ -61,7 +62,7 @@ def load(store, clock, definition: dict) -> int:
 @pytest.fixture
 def playbook_id(store, clock, stats, slack):
     slack.add_channel(CURATORS, [OWNER])
-    store.org.set_setting(CURATORS_CHANNEL, CURATORS, "test", clock())
+    committed(store).org.set_setting(CURATORS_CHANNEL, CURATORS, "test", clock())
     return load(store, clock, sourced(stats.url + "/stats"))
 
 
@@ -198,7 +199,7 @@ def test_without_a_curators_channel_each_curator_hears_of_a_failure_whose_owner_
     bot, engine, stats, slack, store, clock
 ):
     curator = ADMIN
-    store.org.add_curator(curator, "test", clock())
+    committed(store).org.add_curator(curator, "test", clock())
     load(store, clock, sourced(stats.url + "/stats"))
     _owner_leaves(bot, slack)
     stats.answers["/stats"] = (503, {"error": "warehouse down"})

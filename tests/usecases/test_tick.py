@@ -10,6 +10,7 @@ import pytest
 
 from storage.db import make_engine
 from tests import reported
+from tests.committed import committed
 from tests.conftest import CHANNEL, MEMBER, OWNER, Clock, Engine
 from usecases.shared.life import begin_cycle
 
@@ -46,7 +47,7 @@ def texts(slack, channel):
 def test_a_whole_cycle(engine_, team, store, playbook):
     # MEMBER checks in during week 1 (Thursday evening), so gets no reminder that week
     engine_.run_through(datetime(2026, 11, 15, tzinfo=UTC), datetime(2026, 11, 19, 18, 0, tzinfo=UTC))
-    store.reports.add_checkin(
+    committed(store).reports.add_checkin(
         playbook.playbook.id,
         date(2026, 11, 16),
         MEMBER,
@@ -179,7 +180,7 @@ def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine
 
 def test_digest_goes_to_the_curators_channel_on_monday(engine_, team, store):
     team.add_channel("CCURATORS", [OWNER])
-    store.org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
     engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
     assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
     assert "*support-replies*" in str(team.posted("CCURATORS")[1]["blocks"])
@@ -200,7 +201,7 @@ def test_without_a_curators_channel_the_digest_waits_and_the_admins_hear_once_a_
     assert len(team.posted(ADMIN)) == 2
     assert not [j for j in world.log.jobs() if j.kind == "digest"]  # nothing marked sent or lost
     team.add_channel("CCURATORS", [OWNER])
-    store.org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     world.run(datetime(2026, 11, 30, 15, 1, tzinfo=UTC))
     assert texts(team, "CCURATORS")[0] == "Rollout digest: week of 2026-11-23"  # the latest waiting one
     assert "week of 2026-11-16" not in " ".join(texts(team, "CCURATORS"))
@@ -223,7 +224,7 @@ def test_no_digest_and_no_word_to_the_admins_before_a_week_has_closed(engine_, t
     world.run(datetime(2026, 11, 16, 13, 0, tzinfo=UTC))
     assert team.posted(ADMIN) == []
     team.add_channel("CCURATORS", [OWNER])
-    store.org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 16, 14, 0, tzinfo=UTC))
+    committed(store).org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 16, 14, 0, tzinfo=UTC))
     world.run(datetime(2026, 11, 16, 14, 1, tzinfo=UTC))  # the waiting Monday's digest: still nothing closed
     assert texts(team, "CCURATORS") == []
     skipped = [(j.kind, j.status, j.note) for j in world.log.jobs() if j.kind.startswith("digest")]
@@ -276,7 +277,9 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     slack.add_user(OWNER, tz="America/Los_Angeles")
     slack.add_user(MEMBER, tz="Asia/Kolkata")
     slack.add_user("UROLLOUTBOT", is_bot=True)
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
+    committed(store).playbooks.load(
+        [parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock()
+    )
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     pid = state.playbook.id
@@ -321,7 +324,7 @@ def test_week_ones_nudge_and_status_show_the_input_contract(engine, slack, store
 
     slack.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
     contract = {"inputs": ["ticket text", "customer profile"], "outputs": ["reply sent to the customer"]}
-    store.playbooks.load([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
+    committed(store).playbooks.load([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     world = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))

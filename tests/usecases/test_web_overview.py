@@ -13,6 +13,7 @@ import pytest
 from cadence.definition import parse_playbook
 from handlers import present_overview
 from slack_api.members import TeamDirectory
+from tests.committed import committed
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATORS, close_of, report_week, wednesday, world
 from usecases import web, web_overview
@@ -42,7 +43,7 @@ def org(bot, world, slack, store, clock):
         slack.add_channel(channel, [OWNER, "UROLLOUTBOT"])
         raw = copy.deepcopy(SUPPORT_REPLIES)
         raw.update(playbook=slug, title=slug.replace("-", " ").title(), channel=channel)
-        store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+        committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
         state = store.playbooks.state(slug)
         begin_cycle(store, state.playbook.id, 1, starts, OWNER, clock())
     for week in (1, 2, 3):
@@ -107,7 +108,7 @@ def test_playbooks_of_one_title_are_told_apart_by_their_slugs(services, org, sla
     slack.add_channel("CSALESTEAM", [OWNER, "UROLLOUTBOT"])
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(playbook="support-replies-sales", channel="CSALESTEAM")
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     begin_cycle(store, store.playbooks.state(raw["playbook"]).playbook.id, 1, date(2026, 11, 30), OWNER, clock())
     titles = {p.slug: p.title for p in web_overview.overview(services, web.Viewer(OWNER)).progress}
     assert titles["support-replies"] == "Support reply drafting (support-replies)"
@@ -158,7 +159,7 @@ def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, servi
     slack.add_channel("CMISSING01", [OWNER, "UROLLOUTBOT"])
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(playbook=AT_RISK, title="Missing Target", channel="CMISSING01")
-    store.playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
     begin_cycle(store, store.playbooks.state(AT_RISK).playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     for week in (1, 2):
         report_week(bot, clock, week, draft=(20, 2, "95%"))  # 14 min: on target; draft at its cap

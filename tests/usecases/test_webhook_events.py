@@ -9,6 +9,7 @@ import pytest
 
 from outbound.webhooks import WebhookLane
 from storage.store import Store
+from tests.committed import committed
 from tests.conftest import MEMBER, OWNER, Engine
 from tests.reported import add_case_count, add_guardrail_reading, add_kpi_reading, add_rubric_score
 from tests.webhook_receiver import Receiver
@@ -29,7 +30,9 @@ def receiver():
 def hook(store, receiver, clock, name, wanted=None, playbooks=None):
     from cadence.webhooks import EVENTS
 
-    return store.webhooks.add(name, receiver.url, list(wanted or EVENTS), playbooks, receiver.secret, "t", clock())
+    return committed(store).webhooks.add(
+        name, receiver.url, list(wanted or EVENTS), playbooks, receiver.secret, "t", clock()
+    )
 
 
 def report_week_1(store, state, clock):

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CURATOR, NOW, OWNER
 from tests.fakes.playbooks import FakePlaybooks
 from tests.fakes.registry import FakeRegistry
@@ -237,6 +238,6 @@ def fakes_with_learnings(count):
 
     made = world()
     for n in range(1, count + 1):
-        made.store.learnings.add(made.origin.playbook.id, 1, f"Learning {n}", OWNER, NOW.replace(minute=n))
+        committed(made.store).learnings.add(made.origin.playbook.id, 1, f"Learning {n}", OWNER, NOW.replace(minute=n))
     publish(made)
     return made

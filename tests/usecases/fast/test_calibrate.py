@@ -11,6 +11,7 @@ import pytest
 from cadence import decisions
 from storage.governance_rows import Change
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER
 from usecases import commands
 from usecases.shared import messages
@@ -56,7 +57,9 @@ def test_a_run_is_kept_with_who_when_and_its_note(user):
 def test_a_run_is_kept_against_the_latest_revision():
     services, store = world(steps=STEPS)
     state = store.playbooks.state(SLUG)
-    store.governance.apply(Change(decisions=[decisions.of_playbook_created(state.playbook.id, SLUG, {}, OWNER)]), NOW)
+    committed(store).governance.apply(
+        Change(decisions=[decisions.of_playbook_created(state.playbook.id, SLUG, {}, OWNER)]), NOW
+    )
     [created] = store.held.decisions
     calibrate(services)
     assert store.held.calibrations[0].revision == created["id"]

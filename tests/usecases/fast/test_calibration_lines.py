@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import OWNER
 from usecases.shared import calibration
 
@@ -23,7 +24,7 @@ def test_each_run_is_listed_a_failed_one_too_and_steps_without_a_set_say_why():
     store = services.store
     first = datetime(2026, 3, 2, 10)
     for passed, at in ((35, first), (38, first + timedelta(days=7))):
-        store.calibrations.add([calibration.run_row(store, state, "draft", passed, 40, None, OWNER, at)])
+        committed(store).calibrations.add([calibration.run_row(store, state, "draft", passed, 40, None, OWNER, at)])
     lines = calibration.lines(store, state)
     assert lines["draft"] == "38/40 = 95%, current (run 2026-03-09); runs 35/40 on 2 Mar, 38/40 on 9 Mar"
     assert lines["send"] == "no calibration set"  # ai-led before the rule: kept, and said

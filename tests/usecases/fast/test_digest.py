@@ -16,6 +16,7 @@ from storage.store import Store
 from storage.weekly_reports import new_report
 from templates import check_block_limits
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import OWNER, FakeStore
 from usecases.digest import PER_REPLY, Digest
 
@@ -104,7 +105,7 @@ def test_a_playbook_far_west_is_reported_on_its_last_closed_week():
     store = FakeStore(state)
     pid, at = state.playbook.id, datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     for week, value in ((date(2026, 3, 2), 30.0), (date(2026, 3, 9), 20.0)):
-        store.reports.add_reports([new_report("kpi", pid, week, OWNER, at, value=value)])
+        committed(store).reports.add_reports([new_report("kpi", pid, week, OWNER, at, value=value)])
     digest = Digest(cast(Store, store), charts=False)
     _, digests, _ = digest.figures(date(2026, 3, 16), datetime(2026, 3, 16, 13, 0, tzinfo=UTC))
     (only,) = digests
@@ -134,7 +135,7 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook()
     promotion = NewProposal(
         "promotion:x", "promotion", triage.playbook.id, week, proposed.id, "collaborative", "ai-led"
     )
-    store.governance.apply(Change(decisions=[demotion], new_proposals=[promotion]), at)
+    committed(store).governance.apply(Change(decisions=[demotion], new_proposals=[promotion]), at)
     store.held.decide(
         [replace(demotion, playbook_id=replies.playbook.id, step_id=replies.steps[0].id)], at - timedelta(days=8)
     )

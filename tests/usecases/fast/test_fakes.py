@@ -12,6 +12,7 @@ import pytest
 from storage.store import KeyReused, WeekClosed
 from storage.weekly_reports import new_report
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import NOW, FakeStore
 
 WEEK = date(2026, 3, 9)
@@ -75,16 +76,16 @@ def test_a_closed_week_writes_nothing_of_the_batch():
     other = fakes.a_playbook("other")
     store = FakeStore(state, other)
     with pytest.raises(WeekClosed) as raised:
-        store.reports.add_reports([row(other), row(state)])
+        committed(store).reports.add_reports([row(other), row(state)])
     assert raised.value.index == 1 and store.reports.stored() == []
 
 
 def test_a_key_reused_for_another_report():
     state = fakes.a_playbook()
     store = FakeStore(state)
-    store.reports.add_reports([row(state, key="7:a", report_hash="h1")])
+    committed(store).reports.add_reports([row(state, key="7:a", report_hash="h1")])
     with pytest.raises(KeyReused) as raised:
-        store.reports.add_reports(
+        committed(store).reports.add_reports(
             [row(state, 2, key="7:b", report_hash="h"), row(state, 3, key="7:a", report_hash="h2")]
         )
     assert raised.value.indexes == [1] and len(store.reports.stored()) == 1
@@ -93,8 +94,8 @@ def test_a_key_reused_for_another_report():
 def test_a_key_sent_again_is_answered_not_written():
     state = fakes.a_playbook()
     store = FakeStore(state)
-    store.reports.add_reports([row(state, key="7:a", report_hash="h", counts_for="w2")])
-    answers = store.reports.add_reports([row(state, key="7:a", report_hash="h")])
+    committed(store).reports.add_reports([row(state, key="7:a", report_hash="h", counts_for="w2")])
+    answers = committed(store).reports.add_reports([row(state, key="7:a", report_hash="h")])
     assert answers == {"7:a": dict(week_start=WEEK, counts_for="w2", report_hash="h")}
     assert len(store.reports.stored()) == 1
 
@@ -102,7 +103,7 @@ def test_a_key_sent_again_is_answered_not_written():
 def test_a_reading_sees_what_is_committed():
     state = fakes.a_playbook()
     store = FakeStore(state)
-    store.reports.add_reports([row(state)])
+    committed(store).reports.add_reports([row(state)])
     with store.reading() as reading:
         assert reading.playbooks.state(state.playbook.slug) is state
         assert len(reading.reports.stored()) == 1

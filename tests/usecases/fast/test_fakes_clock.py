@@ -18,6 +18,7 @@ from storage.governance_rows import Change, ModeChange, StaleState
 from storage.outbox import Message
 from storage.weekly_reports import new_report
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import MEMBER, NOW, OWNER, FakeStore
 from usecases.shared import work as work_log
 
@@ -55,7 +56,7 @@ def test_the_clocks_cursors_and_who_was_asked():
     )
     assert store.cadence_log.latest_weeks() == ({pid: {"checkin": WEEK + timedelta(days=7)}}, {"digest": WEEK})
     assert store.cadence_log.recorded_members([(pid, "checkin", WEEK)]) == {(pid, "checkin", WEEK, MEMBER)}
-    store.reports.add_checkin(pid, WEEK, MEMBER, "yes", None, None, NOW)
+    committed(store).reports.add_checkin(pid, WEEK, MEMBER, "yes", None, None, NOW)
     assert store.cadence_log.checked_in([(pid, WEEK)]) == {(pid, WEEK, MEMBER)}
     assert store.readouts.attestation_counts(pid, [WEEK]) == (1, 1)
     assert store.readouts.checkin_counts([(pid, WEEK)]) == {pid: (1, 1)}
@@ -70,17 +71,17 @@ def test_a_close_is_recorded_once_and_a_week_never_reopens():
     state = fakes.a_playbook()
     pid = state.playbook.id
     store = FakeStore(state)
-    store.governance.close_weeks([(pid, WEEK)])
-    store.governance.close_weeks([(pid, WEEK - timedelta(days=7))])
+    committed(store).governance.close_weeks([(pid, WEEK)])
+    committed(store).governance.close_weeks([(pid, WEEK - timedelta(days=7))])
     assert store.playbooks.state_by_id(pid).playbook.closed_through == WEEK
     close = work("close:1", message("summary"), kind="close", playbook_id=pid)
-    assert store.governance.record_judged([(close, Change(messages=[message("alert")]))], NOW) == {"close:1"}
-    assert store.governance.record_judged([(close, Change(messages=[message("again")]))], NOW) == set()
+    assert committed(store).governance.record_judged([(close, Change(messages=[message("alert")]))], NOW) == {"close:1"}
+    assert committed(store).governance.record_judged([(close, Change(messages=[message("again")]))], NOW) == set()
     assert [m.key for m in store.held.outbox] == ["summary", "alert"] and store.cadence_log.any_close_through(WEEK)
     step = state.steps[0]
     stale = Change(mode_changes=[ModeChange(step.id, "ai-led", "human-led")])
     with pytest.raises(StaleState):
-        store.governance.record_judged([(work("close:2", kind="close", playbook_id=pid), stale)], NOW)
+        committed(store).governance.record_judged([(work("close:2", kind="close", playbook_id=pid), stale)], NOW)
     assert "close:2" not in {j.key for j in store.cadence_log.jobs()}
 
 
@@ -96,45 +97,54 @@ def test_slack_refusing_the_token_is_news_once():
 
 def test_a_sign_in_link_works_once_and_a_session_until_it_ends():
     store = FakeStore()
-    store.web_logins.add("link", MEMBER, NOW + timedelta(minutes=10))
-    assert store.web_logins.use("link", NOW) == MEMBER and store.web_logins.use("link", NOW) is None
-    store.web_logins.add("late", MEMBER, NOW)
-    assert store.web_logins.use("late", NOW) is None  # expired
-    store.web_logins.add_session("s1", MEMBER, NOW, NOW + timedelta(hours=12))
+    committed(store).web_logins.add("link", MEMBER, NOW + timedelta(minutes=10))
+    assert (
+        committed(store).web_logins.use("link", NOW) == MEMBER and committed(store).web_logins.use("link", NOW) is None
+    )
+    committed(store).web_logins.add("late", MEMBER, NOW)
+    assert committed(store).web_logins.use("late", NOW) is None  # expired
+    committed(store).web_logins.add_session("s1", MEMBER, NOW, NOW + timedelta(hours=12))
     assert store.web_logins.session_user("s1", NOW) == MEMBER
     assert store.web_logins.session_user("s1", NOW + timedelta(hours=12)) is None
-    store.web_logins.add("unused", MEMBER, NOW + timedelta(minutes=10))
-    assert store.web_logins.end_sessions_of(MEMBER) == 1 and store.web_logins.use("unused", NOW) is None
+    committed(store).web_logins.add("unused", MEMBER, NOW + timedelta(minutes=10))
+    assert (
+        committed(store).web_logins.end_sessions_of(MEMBER) == 1
+        and committed(store).web_logins.use("unused", NOW) is None
+    )
 
 
 def test_request_keys_are_seen_once_and_forgotten():
     store = FakeStore()
     assert store.request_keys.first_time(["k1"], NOW) and not store.request_keys.first_time(["k1", "k2"], NOW)
-    assert store.request_keys.forget(NOW + timedelta(seconds=1)) == 1 and store.request_keys.first_time(["k1"], NOW)
+    assert committed(store).request_keys.forget(NOW + timedelta(seconds=1)) == 1 and store.request_keys.first_time(
+        ["k1"], NOW
+    )
 
 
 def test_the_exception_queue_is_the_reports_and_their_moves():
     state = fakes.a_playbook()
     pid, step = state.playbook.id, state.steps[0].id
     store = FakeStore(state)
-    store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, NOW, step_id=step, reason="refund")])
-    store.reports.add_checkin(pid, WEEK, MEMBER, "deviated", step, "model down", NOW + timedelta(minutes=1))
-    store.reports.add_checkin(pid, WEEK, OWNER, "yes", None, None, NOW)
+    committed(store).reports.add_reports(
+        [new_report("exception", pid, WEEK, OWNER, NOW, step_id=step, reason="refund")]
+    )
+    committed(store).reports.add_checkin(pid, WEEK, MEMBER, "deviated", step, "model down", NOW + timedelta(minutes=1))
+    committed(store).reports.add_checkin(pid, WEEK, OWNER, "yes", None, None, NOW)
     items = store.exception_items.open_of([pid])
     assert [(i.source, i.reason, i.logged_by) for i in items] == [
         ("exception", "refund", OWNER),
         ("deviation", "model down", MEMBER),
     ]
     first = items[0]
-    store.exception_items.move(first, ACKNOWLEDGED, None, OWNER, NOW)
+    committed(store).exception_items.move(first, ACKNOWLEDGED, None, OWNER, NOW)
     with pytest.raises(Moved):
-        store.exception_items.move(first, RESOLVED, "done", OWNER, NOW)  # read before the move
+        committed(store).exception_items.move(first, RESOLVED, "done", OWNER, NOW)  # read before the move
     moved = store.exception_items.item(first.source, first.report_id)
     assert (moved.state, moved.moves) == (ACKNOWLEDGED, 1)
     heads, counts = store.exception_items.open_heads([pid], 1)
     assert len(heads[pid]) == 1 and counts == {pid: 2}
     assert store.exception_items.open_by_step(pid, 5)[step][1:] == (2, 1)
-    store.exception_items.move(moved, RESOLVED, "done", OWNER, NOW)
+    committed(store).exception_items.move(moved, RESOLVED, "done", OWNER, NOW)
     assert [i.source for i in store.exception_items.open_of([pid])] == ["deviation"]
     assert [e.state for e in store.exception_items.events_of(pid)] == [ACKNOWLEDGED, RESOLVED]
     assert store.readouts.reasons([(pid, WEEK)]) == [
@@ -147,27 +157,31 @@ def test_an_item_is_escalated_once_as_it_stands():
     state = fakes.a_playbook()
     pid = state.playbook.id
     store = FakeStore(state)
-    store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, NOW, step_id=None, reason="refund")])
+    committed(store).reports.add_reports(
+        [new_report("exception", pid, WEEK, OWNER, NOW, step_id=None, reason="refund")]
+    )
     assert store.escalations.due({pid: 48}, NOW + timedelta(hours=47), 10) == []
     [item] = store.escalations.due({pid: 48}, NOW + timedelta(hours=48), 10)
     escalation = Escalation(item.source, item.report_id, pid, 0, NOW, "SLA", "clock")
-    assert len(store.escalations.record([escalation])) == 1
-    assert store.escalations.record([escalation]) == set()
+    assert len(committed(store).escalations.record([escalation])) == 1
+    assert committed(store).escalations.record([escalation]) == set()
     assert store.escalations.due({pid: 48}, NOW + timedelta(hours=48), 10) == []
     assert store.escalations.current_of([pid]) == {(item.source, item.report_id): escalation}
-    assert store.escalations.clear(escalation, OWNER, NOW) and not store.escalations.clear(escalation, OWNER, NOW)
+    assert committed(store).escalations.clear(escalation, OWNER, NOW) and not committed(store).escalations.clear(
+        escalation, OWNER, NOW
+    )
     assert store.escalations.latest(item.source, item.report_id).cleared_by == OWNER
-    store.exception_items.move(item, ACKNOWLEDGED, None, OWNER, NOW)
+    committed(store).exception_items.move(item, ACKNOWLEDGED, None, OWNER, NOW)
     later = Escalation(item.source, item.report_id, pid, 0, NOW, "stale", "clock")
-    assert store.escalations.record([later]) == set()  # the item moved since
+    assert committed(store).escalations.record([later]) == set()  # the item moved since
     assert store.held.outbox == []  # the messages are the use case's Change
 
 
 def test_a_lost_channels_waiting_messages_fail():
     state = fakes.a_playbook()
     store = FakeStore(state)
-    store.outbox.enqueue([message("a", "CLOST"), message("b", "COTHER")], NOW)
-    [lost] = store.outbox.fail_undeliverable("CLOST", "channel_not_found", NOW, NOW - timedelta(days=7))
+    committed(store).outbox.enqueue([message("a", "CLOST"), message("b", "COTHER")], NOW)
+    [lost] = committed(store).outbox.fail_undeliverable("CLOST", "channel_not_found", NOW, NOW - timedelta(days=7))
     assert (lost.key, lost.status, lost.error) == ("a", "failed", "channel_not_found (the channel was lost)")
     assert store.held.delivery["b"][0] == "pending"
 
@@ -179,7 +193,7 @@ def test_the_items_before_a_playbooks_handoff_terms_are_a_backlog_told_once():
     state = fakes.a_playbook()
     pid = state.playbook.id
     store = FakeStore(state)
-    store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, NOW, step_id=None, reason="old")])
+    committed(store).reports.add_reports([new_report("exception", pid, WEEK, OWNER, NOW, step_id=None, reason="old")])
     handoff = {"escalate_to": OWNER, "sla_hours": 48}
     raw = {**state.playbook.definition, "handoff": handoff}
     later = NOW + timedelta(hours=1)

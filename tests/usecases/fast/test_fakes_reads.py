@@ -17,6 +17,7 @@ from storage.models.governance import BarRequest
 from storage.webhooks import NameTaken
 from storage.weekly_reports import new_report
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER, FakeStore
 from usecases import names
 from usecases import webhooks as hooks
@@ -34,13 +35,13 @@ def test_a_bar_request_replaces_the_open_one_and_is_decided_once():
     state = fakes.a_playbook()
     store = FakeStore(state)
     first = bar_request(state)
-    assert store.bar_requests.ask(first, NOW) is None
+    assert committed(store).bar_requests.ask(first, NOW) is None
     second = bar_request(state, MEMBER)
-    replaced = store.bar_requests.ask(second, NOW)
+    replaced = committed(store).bar_requests.ask(second, NOW)
     assert replaced.id == first.id and store.bar_requests.get(first.id).state == "replaced"
     assert store.bar_requests.open_for(state.playbook.id).id == second.id
-    assert store.bar_requests.decide(second.id, "approved", NOW, decided_by="UCURATOR01")
-    assert not store.bar_requests.decide(second.id, "declined", NOW)
+    assert committed(store).bar_requests.decide(second.id, "approved", NOW, decided_by="UCURATOR01")
+    assert not committed(store).bar_requests.decide(second.id, "declined", NOW)
     assert [r.id for r in store.bar_requests.approved()] == [second.id] and store.bar_requests.open_for(
         state.playbook.id
     ) is None
@@ -57,11 +58,11 @@ def test_depth_and_the_bars_last_weeks_are_the_closed_weeks_verdicts():
     store = FakeStore(state)
     weeks = [WEEK - timedelta(days=7 * n) for n in range(5)]
     for week in weeks:
-        store.governance.apply(
+        committed(store).governance.apply(
             Change(verdicts=[verdict(state, week, 10), verdict(state, week, 5, "human-led", 2)]), NOW
         )
-    store.reports.add_reports([new_report("kpi", pid, WEEK, OWNER, NOW, value=1.0)])
-    store.reports.add_reports([new_report("kpi", pid, WEEK, "token:warehouse", NOW, value=2.0)])
+    committed(store).reports.add_reports([new_report("kpi", pid, WEEK, OWNER, NOW, value=1.0)])
+    committed(store).reports.add_reports([new_report("kpi", pid, WEEK, "token:warehouse", NOW, value=2.0)])
     depth = store.depth.weeks(WEEK, WEEK)[WEEK]
     assert (depth.cases, depth.steps, depth.wider, depth.people) == (15, 2, 1, 1)
     assert store.depth.weekly_cases([pid], weeks[-1], WEEK) == {(pid, w): 15 for w in weeks}
@@ -75,7 +76,7 @@ def test_a_webhooks_name_is_taken_once_and_its_tests_go_with_it():
     added = hooks.add(store, "crm", "https://example.com/hook", None, ["support-replies"], OWNER, NOW)
     assert added.secret.startswith("whsec_") and added.webhook.playbooks == ["support-replies"]
     with pytest.raises(NameTaken):
-        store.webhooks.add("crm", "https://example.com/2", [], None, "s", OWNER, NOW)
+        committed(store).webhooks.add("crm", "https://example.com/2", [], None, "s", OWNER, NOW)
     with pytest.raises(hooks.WebhookRefused, match="there is no playbook 'nothing'"):
         hooks.add(store, "other", "https://example.com/hook", None, ["nothing"], OWNER, NOW)
     hooks.send_test(store, "crm", NOW)
@@ -100,8 +101,10 @@ def test_the_clock_names_the_people_and_channels_shown_never_named_first():
     services = fakes.services(state)
     services.directory.channel_names[state.playbook.channel_id] = "support"
     store = fakes.store_of(services)
-    store.reports.add_reports([new_report("kpi", state.playbook.id, WEEK, MEMBER, NOW, value=1.0)])
-    store.reports.add_reports([new_report("kpi", state.playbook.id, WEEK, "token:warehouse", NOW, value=2.0)])
+    committed(store).reports.add_reports([new_report("kpi", state.playbook.id, WEEK, MEMBER, NOW, value=1.0)])
+    committed(store).reports.add_reports(
+        [new_report("kpi", state.playbook.id, WEEK, "token:warehouse", NOW, value=2.0)]
+    )
     store.people.keep_names([(OWNER, "Olga", None)], NOW - timedelta(days=30))  # named long ago
     assert store.people.to_name(NOW - timedelta(days=7), None, 10) == [CURATOR, MEMBER, OWNER]
     services.directory.known[MEMBER] = Person(MEMBER, "Europe/Berlin", display_name="Mia")

@@ -16,6 +16,7 @@ from storage.models.governance import AdoptionRequest, WaveReview
 from storage.outbox import Message
 from storage.store import Conflict, RequestDecided, RequestPending, WaveFull, WaveMarked
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import NOW, FakeStore
 from tests.fakes.playbooks import definition
 
@@ -37,7 +38,7 @@ def test_apply_keeps_the_change_its_decision_rows_and_its_messages():
     state = fakes.a_playbook()
     store = FakeStore(state)
     change = Change(decisions=[decision(state.playbook.id)], messages=[message("a"), message("b")])
-    assert store.governance.apply(change, NOW)
+    assert committed(store).governance.apply(change, NOW)
     assert store.held.governance.changes == [change]
     [row] = store.held.decisions
     assert (row["kind"], row["summary"], row["playbook_id"], row["decided_at"]) == (
@@ -53,17 +54,17 @@ def test_a_proposal_moves_only_while_open():
     state = fakes.a_playbook()
     store = FakeStore(state)
     scale = NewProposal("scale:1", "scale", state.playbook.id, date(2026, 3, 2), figures={"cycle": 1})
-    store.governance.apply(Change(new_proposals=[scale]), NOW)
+    committed(store).governance.apply(Change(new_proposals=[scale]), NOW)
     assert store.governance.proposal("scale:1").status == "open"
-    assert store.governance.apply(Change(messages=[message("x")]), NOW, "scale:1", "approved", "U1")
+    assert committed(store).governance.apply(Change(messages=[message("x")]), NOW, "scale:1", "approved", "U1")
     assert (store.governance.proposal("scale:1").status, store.governance.proposal("scale:1").decided_by) == (
         "approved",
         "U1",
     )
     kept = list(store.held.governance.changes)
-    assert not store.governance.apply(Change(messages=[message("y")]), NOW, "scale:1", "rejected", "U2")
+    assert not committed(store).governance.apply(Change(messages=[message("y")]), NOW, "scale:1", "rejected", "U2")
     assert store.held.governance.changes == kept and [m.key for m in store.held.outbox] == ["x"]
-    assert not store.governance.apply(Change(), NOW, "no-such-key", "approved", "U1")
+    assert not committed(store).governance.apply(Change(), NOW, "no-such-key", "approved", "U1")
 
 
 def test_a_mode_change_that_no_longer_holds_keeps_nothing():
@@ -71,18 +72,18 @@ def test_a_mode_change_that_no_longer_holds_keeps_nothing():
     store = FakeStore(state)
     step = state.steps[0]
     moved = Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led")], decisions=[decision(state.playbook.id)])
-    assert store.governance.apply(moved, NOW)
+    assert committed(store).governance.apply(moved, NOW)
     assert store.playbooks.state_by_id(state.playbook.id).steps[0].mode == "ai-led"
     assert state.steps[0].mode == step.mode  # the state read before is as it was
     with pytest.raises(StaleState):
-        store.governance.apply(moved, NOW)
+        committed(store).governance.apply(moved, NOW)
     assert len(store.held.governance.changes) == 1 and len(store.held.decisions) == 1
 
 
 def test_the_outbox_keeps_a_key_once():
     store = FakeStore()
-    assert store.outbox.enqueue([message("a"), message("b")], NOW) == {"a", "b"}
-    assert store.outbox.enqueue([message("a", "C2"), message("c")], NOW) == {"c"}
+    assert committed(store).outbox.enqueue([message("a"), message("b")], NOW) == {"a", "b"}
+    assert committed(store).outbox.enqueue([message("a", "C2"), message("c")], NOW) == {"c"}
     assert [(m.key, m.channel) for m in store.held.outbox] == [("a", "C1"), ("b", "C1"), ("c", "C1")]
 
 
@@ -94,7 +95,7 @@ def published(wave=None):
     origin = fakes.a_playbook()
     store = FakeStore(origin)
     raw = definition(adoption_wave=wave) if wave else definition()
-    version = store.registry.publish(origin.playbook.id, 1, raw, [], False, "U1", NOW)
+    version = committed(store).registry.publish(origin.playbook.id, 1, raw, [], False, "U1", NOW)
     return store, origin, version
 
 
@@ -118,25 +119,25 @@ def test_publish_numbers_versions_and_refuses_a_number_taken():
     store, origin, version = published()
     assert (version.slug, version.version, store.registry.next_version(origin.playbook.id)) == ("support-replies", 1, 2)
     with pytest.raises(StaleState):
-        store.registry.publish(origin.playbook.id, 1, {}, [], False, "U1", NOW)
+        committed(store).registry.publish(origin.playbook.id, 1, {}, [], False, "U1", NOW)
     assert store.registry.version("support-replies", None) is version
 
 
 def test_one_pending_request_a_channel_and_version():
     store, _, version = published()
-    first = store.registry.add_request(a_request(version))
+    first = committed(store).registry.add_request(a_request(version))
     with pytest.raises(RequestPending):
-        store.registry.add_request(a_request(version))
+        committed(store).registry.add_request(a_request(version))
     assert store.registry.requests([version.id]) == [first]
-    assert store.registry.decline(first.id, "U9", NOW, "not now")
-    assert not store.registry.decline(first.id, "U9", NOW, "twice")
+    assert committed(store).registry.decline(first.id, "U9", NOW, "not now")
+    assert not committed(store).registry.decline(first.id, "U9", NOW, "twice")
     assert store.registry.request(first.id).status == "declined" and first.status == "pending"
-    store.registry.add_request(a_request(version))  # declined: the channel may ask again
+    committed(store).registry.add_request(a_request(version))  # declined: the channel may ask again
 
 
 def test_adopt_refuses_as_the_database_does_and_writes_nothing_then():
     store, origin, version = published()
-    playbook = store.registry.adopt(spec_for("sales"), version, "UTC", "U1", NOW, wave_limit=1)
+    playbook = committed(store).registry.adopt(spec_for("sales"), version, "UTC", "U1", NOW, wave_limit=1)
     assert (playbook.adopted_from_id, playbook.adopted_origin_id, playbook.status) == (
         version.id,
         origin.playbook.id,
@@ -145,22 +146,22 @@ def test_adopt_refuses_as_the_database_does_and_writes_nothing_then():
     assert store.registry.adoption_in(SALES, origin.playbook.id) == "sales"
     before = dict(store.held.states)
     with pytest.raises(WaveFull):
-        store.registry.adopt(spec_for("ops", "COPS000001"), version, "UTC", "U1", NOW, wave_limit=1)
+        committed(store).registry.adopt(spec_for("ops", "COPS000001"), version, "UTC", "U1", NOW, wave_limit=1)
     with pytest.raises(Conflict):  # the channel runs an adoption of the origin
-        store.registry.adopt(spec_for("sales-2"), version, "UTC", "U1", NOW)
+        committed(store).registry.adopt(spec_for("sales-2"), version, "UTC", "U1", NOW)
     with pytest.raises(Conflict):  # the slug is taken
-        store.registry.adopt(spec_for("sales", "COPS000001"), version, "UTC", "U1", NOW)
-    request = store.registry.add_request(a_request(version, "COPS000001"))
-    store.registry.decline(request.id, "U9", NOW, "no")
+        committed(store).registry.adopt(spec_for("sales", "COPS000001"), version, "UTC", "U1", NOW)
+    request = committed(store).registry.add_request(a_request(version, "COPS000001"))
+    committed(store).registry.decline(request.id, "U9", NOW, "no")
     with pytest.raises(RequestDecided):
-        store.registry.adopt(spec_for("ops", "COPS000001"), version, "UTC", "U1", NOW, request_id=request.id)
+        committed(store).registry.adopt(spec_for("ops", "COPS000001"), version, "UTC", "U1", NOW, request_id=request.id)
     assert store.held.states == before
 
 
 def test_an_approved_request_is_the_adoptions():
     store, _, version = published()
-    request = store.registry.add_request(a_request(version))
-    store.registry.adopt(spec_for("sales"), version, "UTC", "U9", NOW, request_id=request.id)
+    request = committed(store).registry.add_request(a_request(version))
+    committed(store).registry.adopt(spec_for("sales"), version, "UTC", "U9", NOW, request_id=request.id)
     approved = store.registry.request(request.id)
     assert (approved.status, approved.decided_by, approved.adopted_slug) == ("approved", "U9", "sales")
 
@@ -182,23 +183,23 @@ def test_a_wave_is_marked_once():
             playbook_id=origin.playbook.id, version_id=version.id, version=1, wave=1, reviewed_by=by, reviewed_at=NOW
         )
 
-    store.registry.mark_wave(mark("U1"))
+    committed(store).registry.mark_wave(mark("U1"))
     with pytest.raises(WaveMarked):
-        store.registry.mark_wave(mark("U2"))
+        committed(store).registry.mark_wave(mark("U2"))
     assert store.registry.wave_reviews([version.id])[version.id][1].reviewed_by == "U1"
 
 
 def test_an_upgrade_moves_from_the_version_run_only():
     store, origin, v1 = published()
-    store.registry.adopt(spec_for("sales"), v1, "UTC", "U1", NOW)
+    committed(store).registry.adopt(spec_for("sales"), v1, "UTC", "U1", NOW)
     raw = definition(exception_cap=0.05)
-    v2 = store.registry.publish(origin.playbook.id, 2, raw, [], False, "U1", NOW)
+    v2 = committed(store).registry.publish(origin.playbook.id, 2, raw, [], False, "U1", NOW)
     adopter = store.playbooks.state("sales")
     upgraded = parse_playbook({**raw, "playbook": "sales", "channel": SALES})
-    store.registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)
+    committed(store).registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)
     moved = store.playbooks.state("sales")
     assert (moved.playbook.adopted_from_id, moved.playbook.exception_cap) == (v2.id, 0.05)
     assert [s.id for s in moved.steps] == [s.id for s in adopter.steps]  # the same steps, their history kept
     assert [d["kind"] for d in store.held.decisions] == ["playbook-changed"]
     with pytest.raises(StaleState):
-        store.registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)
+        committed(store).registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)

@@ -17,6 +17,7 @@ from handlers.checkins import form_view
 from storage.weekly_reports import new_report
 from templates import notices_close
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CHANNEL, NOW, OWNER, FakeStore
 from tests.fakes.playbooks import clone, rewritten
 from usecases import escalation
@@ -36,9 +37,11 @@ def with_handoff(**terms):
     store.held.put(moved)
     pid = moved.playbook.id
     for reason in ("refund", "tone"):
-        store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=None, reason=reason)])
+        committed(store).reports.add_reports(
+            [new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=None, reason=reason)]
+        )
     for item in store.exception_items.open_of([pid]):
-        store.exception_items.move(item, ACKNOWLEDGED, None, OWNER, ACKED)
+        committed(store).exception_items.move(item, ACKNOWLEDGED, None, OWNER, ACKED)
     return store, store.playbooks.state_by_id(pid)
 
 
@@ -50,7 +53,9 @@ def test_an_acknowledged_item_still_open_after_resolve_hours_is_escalated_again_
     store, state = with_handoff(resolve_hours=72)
     pid = state.playbook.id
     tone = next(i for i in store.exception_items.open_of([pid]) if i.reason == "tone")
-    store.exception_items.move(tone, RESOLVED, "fixed", OWNER, ACKED + timedelta(hours=2))  # closed: not again
+    committed(store).exception_items.move(
+        tone, RESOLVED, "fixed", OWNER, ACKED + timedelta(hours=2)
+    )  # closed: not again
     assert escalation.escalate_due(store, [state], CURATORS, ACKED + timedelta(hours=72, seconds=-1)) == 0
     assert escalation.escalate_due(store, [state], CURATORS, ACKED + timedelta(hours=72)) == 1
     [message] = sent(store)
@@ -72,9 +77,11 @@ def test_an_item_acknowledged_before_the_handoff_terms_began_is_not_escalated_ag
     state = fakes.a_playbook()
     pid = state.playbook.id
     store = FakeStore(state)
-    store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=None, reason="old")])
+    committed(store).reports.add_reports(
+        [new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=None, reason="old")]
+    )
     [item] = store.exception_items.open_of([pid])
-    store.exception_items.move(item, ACKNOWLEDGED, None, OWNER, ACKED)
+    committed(store).exception_items.move(item, ACKNOWLEDGED, None, OWNER, ACKED)
     raw = {**state.playbook.definition, "handoff": {"sla_hours": 24}}  # the terms begin after the acknowledgement
     moved, _ = rewritten(state, parse_playbook(raw), "Europe/Berlin", OWNER, ACKED + timedelta(hours=1))
     store.held.put(moved)
@@ -96,7 +103,9 @@ def on_send(**terms):
     pid = moved.playbook.id
     send = step_of(moved, "send")
     for reason in ("refund", "tone"):
-        store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=send.id, reason=reason)])
+        committed(store).reports.add_reports(
+            [new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=send.id, reason=reason)]
+        )
     return store, pid
 
 
@@ -136,9 +145,9 @@ def test_an_ai_led_step_falls_back_while_escalated_items_wait_and_returns_by_its
     assert told[0].key == keys.fallback(send.id, due)
     assert tick(store, pid, due + timedelta(hours=5)) == 0  # told once; no second line
     items = store.exception_items.open_of([pid])
-    store.exception_items.move(items[0], RESOLVED, "fixed", OWNER, due + timedelta(hours=6))
+    committed(store).exception_items.move(items[0], RESOLVED, "fixed", OWNER, due + timedelta(hours=6))
     assert tick(store, pid, due + timedelta(hours=7)) == 0  # one still waits
-    store.exception_items.move(items[1], RESOLVED, "fixed", OWNER, due + timedelta(hours=8))
+    committed(store).exception_items.move(items[1], RESOLVED, "fixed", OWNER, due + timedelta(hours=8))
     assert tick(store, pid, due + timedelta(hours=9)) == 1
     send = step_of(store.playbooks.state_by_id(pid), "send")
     assert (send.mode, send.fallback_mode, send.fallback_since) == ("ai-led", None, None)
@@ -153,7 +162,7 @@ def test_an_ai_led_step_falls_back_while_escalated_items_wait_and_returns_by_its
 def test_the_fallback_is_the_terms_own_and_an_acknowledged_item_waits_only_past_resolve_hours():
     store, pid = on_send(fallback="human-led", resolve_hours=48)
     for item in store.exception_items.open_of([pid]):
-        store.exception_items.move(item, ACKNOWLEDGED, None, OWNER, ACKED)  # answered within the SLA
+        committed(store).exception_items.move(item, ACKNOWLEDGED, None, OWNER, ACKED)  # answered within the SLA
     assert tick(store, pid, LOGGED + timedelta(hours=30)) == 0
     assert tick(store, pid, ACKED + timedelta(hours=48, seconds=-1)) == 0
     assert tick(store, pid, ACKED + timedelta(hours=48)) == 1  # escalated again, and waiting
@@ -165,7 +174,9 @@ def test_a_step_not_ai_led_has_no_fallback_and_an_item_never_escalated_puts_none
     store, pid = on_send()
     state = store.playbooks.state_by_id(pid)
     draft = step_of(state, "draft")
-    store.reports.add_reports([new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=draft.id, reason="x")])
+    committed(store).reports.add_reports(
+        [new_report("exception", pid, WEEK, OWNER, LOGGED, step_id=draft.id, reason="x")]
+    )
     # past the SLA but not escalated (the clock has not run): nothing falls back
     assert escalation.fallbacks(store, [state], LOGGED + timedelta(days=3)) == 0
     assert tick(store, pid, LOGGED + timedelta(days=3)) == 1  # send only; draft is collaborative

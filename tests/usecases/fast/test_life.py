@@ -13,6 +13,7 @@ import pytest
 from cadence.decisions import DecisionKind
 from slack_api.members import Person
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER, FakeDirectory
 from usecases import commands
 from usecases.shared import life, messages
@@ -406,7 +407,7 @@ def test_only_the_owner_or_a_curator_starts_a_cycle():
 
 def test_a_lost_channel_pauses_its_playbooks_and_tells_the_owner_and_the_curators():
     _services, store = world(fakes.a_playbook(), fakes.a_playbook("other", cycle_started=None))
-    store.org.set_setting("curators_channel", "CCURATORS1", OWNER, NOW)
+    committed(store).org.set_setting("curators_channel", "CCURATORS1", OWNER, NOW)
     channel = held(store).playbook.channel_id
     assert life.channel_lost(store, channel, "is_archived", NOW) == [SLUG]
     playbook = held(store).playbook

@@ -9,6 +9,7 @@ import pytest
 
 from cadence.decisions import DecisionKind
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CHANNEL, CURATOR, MEMBER, NOW, OWNER
 from usecases import commands
 from usecases.shared import governance, messages
@@ -22,7 +23,7 @@ def world(curators_channel=True):
     services = fakes.services(fakes.a_playbook())
     store = fakes.store_of(services)
     if curators_channel:
-        store.org.set_setting("curators_channel", CURATORS, OWNER, NOW)
+        committed(store).org.set_setting("curators_channel", CURATORS, OWNER, NOW)
     return services, store
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER, FakeStore
 from usecases import people
 from usecases.digest import Digest
@@ -21,7 +22,7 @@ def world(*states, channel=True):
     store = FakeStore(*(states or (fakes.a_playbook(),)))
     store.held.curators.update({CURATOR, "UCURATOR02"})
     if channel:
-        store.org.set_setting("curators_channel", CURATORS, OWNER, NOW)
+        committed(store).org.set_setting("curators_channel", CURATORS, OWNER, NOW)
     return store
 
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from cadence import rules
 from storage.governance_rows import Change, ModeChange, NewCycleResult, NewProposal
+from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER
 from tests.usecases.fast.registry_world import (
     CURATORS,
@@ -50,7 +51,7 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
 
     made = world(scale_after_cycles=1)
     result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
-    made.store.governance.apply(
+    committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )
     shown = said(lambda: publish(made, override=None))
@@ -75,8 +76,8 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     made = world()
     pid = made.origin.playbook.id
     step = made.origin.steps[0]
-    made.store.governance.apply(Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led")]), NOW)
-    made.store.learnings.add(pid, 1, "Quote the refund policy", OWNER, NOW - timedelta(days=2))
+    committed(made.store).governance.apply(Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led")]), NOW)
+    committed(made.store).learnings.add(pid, 1, "Quote the refund policy", OWNER, NOW - timedelta(days=2))
     announcement = publish(made)
     assert "support-replies v1" in text(announcement)
     version = made.version()
@@ -132,9 +133,9 @@ def test_a_ready_to_scale_proposals_publish_settles_it():
     for cycle in (1, 2):
         result = rules.CycleResult(cycle, 4, 14.0, 15.0, "down", True, 4)
         start = date(2026, 1, 5) + timedelta(days=28 * (cycle - 1))
-        made.store.governance.apply(Change(cycle_results=[NewCycleResult(pid, start, result)]), NOW)
+        committed(made.store).governance.apply(Change(cycle_results=[NewCycleResult(pid, start, result)]), NOW)
     scale = NewProposal("scale:support-replies:2", "scale", pid, date(2026, 2, 2), figures=figures)
-    made.store.governance.apply(Change(new_proposals=[scale]), NOW)
+    committed(made.store).governance.apply(Change(new_proposals=[scale]), NOW)
 
     registry.publish_from_proposal(made.store, scale.key, CURATOR, NOW)
     proposal = made.store.governance.proposal(scale.key)
@@ -155,7 +156,7 @@ def test_by_command_it_settles_the_open_proposal_too():
     pid = made.origin.playbook.id
     figures = {"cycle": 2, "results": [], "criteria": ready(made)}
     scale = NewProposal("scale:x", "scale", pid, date(2026, 2, 2), figures=figures)
-    made.store.governance.apply(Change(new_proposals=[scale]), NOW)
+    committed(made.store).governance.apply(Change(new_proposals=[scale]), NOW)
     publish(made, override=None)  # an open proposal: the rule held when it was made
     assert made.store.governance.proposal("scale:x").status == "published"
 
@@ -202,7 +203,7 @@ def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override
 
     made = world(scale_after_cycles=1)
     result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
-    made.store.governance.apply(
+    committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )
     publish(made, override="readiness later")  # v1: the rule held

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from storage.weekly_reports import new_report
 from tests import fakes
+from tests.committed import committed
 from tests.fakes import OWNER, FakeStore
 from usecases.shared import readiness
 
@@ -23,7 +24,7 @@ def queue_of(*logged):
     for i, at in enumerate(logged):
         week = date(2026, 3, 2) + timedelta(days=7 * ((at - WEDNESDAY_1).days // 7))
         row = new_report("exception", state.playbook.id, week, OWNER, at, step_id=state.steps[0].id, reason=f"r{i}")
-        store.reports.add_reports([row])
+        committed(store).reports.add_reports([row])
     return store, state
 
 
@@ -42,10 +43,10 @@ def test_an_item_open_more_than_14_days_at_the_last_weeks_close_keeps_it_from_re
 def test_an_item_closed_or_acknowledged_as_it_stands():
     store, state = queue_of(WEDNESDAY_1, WEDNESDAY_1 + timedelta(days=21))
     first, _ = store.exception_items.open_of([state.playbook.id])
-    store.exception_items.move(first, "acknowledged", None, OWNER, WEDNESDAY_1 + timedelta(days=1))
+    committed(store).exception_items.move(first, "acknowledged", None, OWNER, WEDNESDAY_1 + timedelta(days=1))
     assert not queue_criterion(store, state).met  # acknowledged is still open
     first = store.exception_items.item("exception", first.report_id)
-    store.exception_items.move(first, "accepted", "known", OWNER, WEDNESDAY_1 + timedelta(days=2))
+    committed(store).exception_items.move(first, "accepted", "known", OWNER, WEDNESDAY_1 + timedelta(days=2))
     criterion = queue_criterion(store, state)
     assert criterion.met and criterion.figures == dict(overdue=0, oldest_days=0, limit_days=14)
 

@@ -6,6 +6,7 @@ one pending request a channel and version, also when two arrive at once."""
 
 from __future__ import annotations
 
+from tests.committed import committed
 from tests.fakes import CURATOR, NOW, OWNER
 from tests.fakes.registry import FakeRegistry
 from tests.usecases.fast.registry_world import (
@@ -234,7 +235,7 @@ def test_a_request_whose_target_asks_less_than_the_origin_reached_is_told_and_go
 
     made = world(scale_after_cycles=1)  # the rule held: the version keeps its origin change
     result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
-    made.store.governance.apply(
+    committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )
     publish(made, override="after one cycle")

@@ -10,6 +10,7 @@ import pytest
 
 from cadence import versions as upgrade_values
 from templates import notices_registry
+from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER
 from tests.usecases.fast.registry_world import (
     CURATORS,
@@ -150,8 +151,8 @@ def test_the_registry_shows_what_an_adopter_runs(made):
 
 def test_a_version_carries_the_adopters_learnings_newest_first(made):
     pid = made.state(SLUG).playbook.id
-    made.store.learnings.add(pid, 1, "Refund drafts need the policy quoted", SALES_OWNER, NOW)
-    made.store.learnings.add(pid, 1, "Second thought", SALES_OWNER, NOW.replace(hour=13))
+    committed(made.store).learnings.add(pid, 1, "Refund drafts need the policy quoted", SALES_OWNER, NOW)
+    committed(made.store).learnings.add(pid, 1, "Second thought", SALES_OWNER, NOW.replace(hour=13))
     publish_v2(made, exception_cap=0.05)
     assert [(x["text"], x.get("from")) for x in made.version(2).learnings] == [
         ("Second thought", SLUG),

@@ -1,0 +1,38 @@
+"""A test's givens written the one way the product writes: each call is a unit of work of
+its own, committed. `committed(store).playbooks.load(...)` is
+`with store.unit_of_work() as uow: uow.playbooks.load(...); uow.commit()`, and returns
+what the write returned. Repositories open no transaction of their own (storage/db.py,
+joined), so a test sets its scene through the unit of work as a use case would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class committed:  # noqa: N801 (read as a phrase: committed(store).playbooks.load(...))
+    def __init__(self, store: Any):
+        self._store = store
+
+    def __getattr__(self, area: str) -> _Area:
+        return _Area(self._store, area)
+
+
+class _Area:
+    def __init__(self, store: Any, area: str):
+        self._store, self._area = store, area
+
+    def __getattr__(self, method: str) -> Any:
+        def write(*args: Any, **kwargs: Any) -> Any:
+            with self._store.unit_of_work() as uow:
+                result = getattr(getattr(uow, self._area), method)(*args, **kwargs)
+                uow.commit()
+            return result
+
+        return write
+
+
+def enqueue(bind: Any, messages: list[Any], at: Any) -> set[str]:
+    """Messages into the outbox as a use case puts them there, in a unit of work: the keys new."""
+    from storage.store import Store
+
+    return committed(Store(bind)).outbox.enqueue(messages, at)
