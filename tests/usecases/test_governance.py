@@ -275,16 +275,17 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, st
     assert store.playbooks.state("support-replies-support-nyc") is None
     slack.workspace.not_in_channel.discard("CNYC000001")
     reply = bot.command(command, user=CURATOR).text
-    # its own baseline, typed at adopt, is declared, not measured (issue 81): it never replicates
-    declared = "(declared, not measured: a cycle against it can be on track, never replicated)"
+    # its own baseline, typed at adopt, stands until its baseline week measures one (issue 81):
+    # the week of `start:` is that week, and its first cycle starts the Monday after
+    declared = "(declared until the baseline week measures it)"
     assert (
         f"baseline 50 min {declared}, target 20 min · exception cap 10% · rubric threshold 90% · America/New_York"
         in (reply)
     )
-    assert "first cycle starts on 2027-01-18" in reply
+    assert "The baseline week starts on 2027-01-18" in reply and "first cycle starts on 2027-01-25" in reply
     nyc = store.playbooks.state("support-replies-support-nyc")
     assert (nyc.playbook.timezone, nyc.playbook.kpi_baseline, nyc.playbook.kpi_target) == ("America/New_York", 50, 20)
-    assert nyc.anchor is not None and nyc.anchor.starts_on.isoformat() == "2027-01-18"
+    assert nyc.anchor is not None and nyc.anchor.starts_on.isoformat() == "2027-01-25"
     slack.add_channel("CNYC000002", ["UNYCOWNER1"])
     backwards = bot.command("adopt support-replies <#CNYC000002|x> baseline:20 target:25", user=CURATOR).text
     assert "can't be adopted as it is" in backwards and "must be below the baseline" in backwards
