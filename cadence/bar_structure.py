@@ -31,7 +31,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     had = {s["name"].lower(): s for s in before.get("steps") or []}
     for step in after.get("steps") or []:
-        name, old = step["name"], had.get(step["name"].lower())
+        name, old = step["name"], had.get(named_before(had, step).lower())
         if old is None:
             if step["mode"] == "ai-led":
                 yield (
@@ -53,6 +53,14 @@ def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
             words = f"step {name} rubric {_rubric(old_r, 'the playbook’s')} → {_rubric(new_r, 'the playbook’s')}"
             yield f"steps[{name}].rubric", old_r, new_r, words, _rubric_tightens(old_r, new_r)
         yield from _calibration(f"steps[{name}].calibration", f"step {name} calibration set", old, step)
+
+
+def named_before(had: dict[str, Any], step: dict[str, Any]) -> str:
+    """The step's name before the change, among `had`'s (by name lowercased): its own, or
+    the name it says it `was` where it was renamed (and its own name is new)."""
+    name = str(step.get("name", ""))
+    was = step.get("was")
+    return str(was) if was and name.lower() not in had and str(was).lower() in had else name
 
 
 def _rubric(value: Any, unset: str) -> str:

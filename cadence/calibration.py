@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from cadence import rules
+from cadence import bar_structure, rules
 from cadence.definition_calibration import declared
 
 MISSING, STALE, BELOW, NO_SET = "missing", "stale", "below", "no-set"
@@ -113,9 +113,18 @@ def standing(
     cases = declared(definition, step)
     if cases is None:
         return None
-    changed = changed_after or any(basis(before, step) != basis(after, step) for before, after in revisions)
+    changed = changed_after or any(
+        basis(before, _before(before, after, step)) != basis(after, step) for before, after in revisions
+    )
     current = latest is not None and not changed and latest.basis == basis(definition, step)
     return Standing(cases, latest, current, threshold)
+
+
+def _before(before: dict[str, Any], after: dict[str, Any], step: str) -> str:
+    """The step's name in `before`: its `was` where the revision renamed it."""
+    had = {str(s.get("name", "")).lower(): s for s in before.get("steps") or []}
+    own = next((s for s in after.get("steps") or [] if str(s.get("name", "")).lower() == step.lower()), {"name": step})
+    return bar_structure.named_before(had, own)
 
 
 def since(runs: Iterable[Run | None]) -> int | None:

@@ -96,6 +96,9 @@ class GuardrailSpec(Strict):
 
 class StepSpec(Strict):
     name: str = Field(pattern=STEP_RE)
+    # the step's name before a rename: it keeps its history, mode and calibration runs
+    # (storage/playbooks.py, rewrite); kept in the definition as the rename's record
+    was: str | None = Field(default=None, pattern=STEP_RE)
     mode: Mode
     pinned: bool = False
     from_: StepFromSpec | None = Field(default=None, alias="from")
@@ -257,6 +260,16 @@ class PlaybookSpec(Strict):
             if key in seen:
                 raise ValueError(f"step '{step.name}' is listed twice")
             seen.add(key)
+        renamed: set[str] = set()
+        for step in steps:
+            was = (step.was or "").lower()
+            if not was:
+                continue
+            if was == step.name.lower():
+                raise ValueError(f"step '{step.name}' says it was '{step.was}': a rename needs another name")
+            if was in seen or was in renamed:
+                raise ValueError(f"step '{step.name}' says it was '{step.was}', which is still a step or renamed twice")
+            renamed.add(was)
         return steps
 
     @field_validator("inputs")
@@ -385,6 +398,9 @@ class PlaybookSpec(Strict):
         if not data["replication"]["requires_champion"]:
             del data["replication"]["requires_champion"]
         drop_unset(data)  # and a calibration set, and a step's reason, model and prompt
+        for step in data["steps"]:  # and a step's `was`, written only by a rename
+            if step.get("was") is None:
+                del step["was"]
         data["inputs"] = canonical_inputs(data["inputs"])  # a contract keeps only what it gives
         for name, source in data.get("sources", {}).items():
             data["sources"][name] = _given(source)

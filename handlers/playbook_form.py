@@ -116,7 +116,10 @@ def _read(values: dict[str, Any], block_id: str) -> str:
     return str(element.get("value") or "")
 
 
-_STEP_LINE = re.compile(r"^\s*([^:\s]+)\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?\s*$", re.IGNORECASE)
+_STEP_LINE = re.compile(
+    r"^\s*([^:\s()]+)(?:\s*\(\s*was\s+([^:\s()]+)\s*\))?\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?\s*$",
+    re.IGNORECASE,
+)  # `name: mode [pinned]`; a rename `new-name (was old-name): mode`
 
 
 def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
@@ -157,7 +160,7 @@ def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
         if matched is None:
             problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
             continue
-        steps.append(playbook_answers.StepLine(matched[1], matched[2].lower(), bool(matched[3])))
+        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2]))
     baseline = number("baseline") if given("baseline") else 0.0
     target = number("target") if given("target") else 0.0
     cap = number("cap", share=True) if given("cap") else 0.0

@@ -25,6 +25,7 @@ from storage.db import Bind, engine_of, joined, reading
 from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
+from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision
 from storage.models.org import Person
 from storage.models.playbooks import Cycle, Playbook, Step
@@ -534,6 +535,15 @@ def rewrite(
     existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
+        was = step_spec.was
+        if step is None and was is not None and was in existing and existing[was].retired_at is None:
+            step = existing.pop(was)  # renamed: its history (by its id) and mode go with it
+            step.name = step_spec.name
+            s.execute(  # and its calibration runs, kept by name
+                update(CalibrationRun)
+                .where(col(CalibrationRun.playbook_id) == playbook.id, func.lower(CalibrationRun.step) == was.lower())
+                .values(step=step_spec.name)
+            )
         if step is None:
             s.add(
                 Step(
@@ -546,7 +556,10 @@ def rewrite(
             )
             continue
         step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
-        if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
+        if (
+            declared_before.get(step_spec.name, declared_before.get(was or "")) != step_spec.mode
+            and step.mode != step_spec.mode
+        ):
             declared = decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
             s.add(Decision(**decision_columns(declared, at)))
             announce(s, [declared], at)

@@ -106,7 +106,15 @@ TEXTS: dict[str, str] = {
         "{slug} is too long for Slack's form ({what}): export it with `rollout playbook export {slug}`, "
         "change the YAML and load it with `rollout playbook load`."
     ),
-    "made_steps": "Line {line}: write a step as `name: mode` (human-led, collaborative or ai-led; `human-led pinned`).",
+    "made_steps": (
+        "Line {line}: write a step as `name: mode` (human-led, collaborative or ai-led; `human-led pinned`); "
+        "a step renamed as `new-name (was old-name): mode`."
+    ),
+    "made_step_was_new": "A new playbook has no step to rename: write {step} as `name: mode`.",
+    "made_step_was": (
+        "Step {step} says it was {was}, but {slug} has no step {was}: rename a step it has, "
+        "or write {step} as a new step."
+    ),
     "new_arguments": "`/rollout new` takes nothing more: it opens a form.",
     "edit_arguments": "Name the playbook to change: `/rollout edit <playbook>`.",
     "kit_arguments": "Name the playbook to package: `/rollout kit <playbook>`.",

@@ -31,6 +31,7 @@ class StepLine:
     name: str
     mode: str
     pinned: bool = False
+    was: str | None = None  # `new-name (was old-name): mode`: the step renamed
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,9 @@ def create(caller: Caller, answers: Answers) -> Created:
     """`/rollout new`'s submission: the playbook with its first cycle, the mode map to the
     team channel and one line to the curators, in one unit of work."""
     require_creator(caller)
+    renamed = next((s for s in answers.steps if s.was is not None), None)
+    if renamed is not None:  # nothing to rename yet
+        raise FormProblems({"steps": Refusal.of("made_step_was_new", step=renamed.name)})
     steps = [{"name": s.name, "mode": s.mode, **({"pinned": True} if s.pinned else {})} for s in answers.steps]
     for attempt in range(5):
         slug = slug_for(answers.title, set(caller.store.playbooks.slugs()))
@@ -419,8 +422,16 @@ def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answer
     declared = {s["name"].lower(): s for s in before["steps"]}
     steps = []
     for line in answers.steps:
-        kept = declared.get(line.name.lower())
-        step = modes.get(line.name.lower())
+        named = line.name.lower()
+        if line.was is not None and named not in declared:  # a rename: the step it was, under its new name
+            if line.was.lower() not in declared or line.was.lower() not in modes:
+                refusal = Refusal.of("made_step_was", step=line.name, was=line.was, slug=state.playbook.slug)
+                raise FormProblems({"steps": refusal})
+            named = line.was.lower()
+        kept = declared.get(named)
+        step = modes.get(named)
+        if kept is not None and named != line.name.lower():
+            kept = {**kept, "name": line.name, "was": kept["name"]}
         if kept is not None and step is not None and line.mode != step.mode:
             refusal = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=state.playbook.slug)
             raise FormProblems({"steps": refusal})
