@@ -1,4 +1,5 @@
-"""The record of cadence work done or skipped, and the tick's reads about it."""
+"""The record of cadence work done or skipped, the tick's reads about it, and the readiness
+notices still owed (migration 0063, usecases/readiness_news.py)."""
 
 from __future__ import annotations
 
