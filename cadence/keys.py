@@ -402,3 +402,9 @@ def escalation(source: str, report_id: int, after_move: int) -> str:
     """An exception item's escalation in its state (cadence/escalation.py), and its message's
     outbox key: once per item and state, whichever clock or person made it."""
     return f"escalation:{exception_item(source, report_id)}:{after_move}"
+
+
+def readiness_news(playbook_id: int) -> str:
+    """The one notice to a playbook's owner of what the readiness rules changed in issue 81
+    now find missing (usecases/readiness_news.py): once ever per playbook."""
+    return f"readiness-news:{playbook_id}"

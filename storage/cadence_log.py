@@ -1,4 +1,5 @@
-"""The record of cadence work done or skipped, and the tick's reads about it."""
+"""The record of cadence work done or skipped, the tick's reads about it, and the readiness
+notices still owed (migration 0063, usecases/readiness_news.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlmodel import col
 
 from storage.bulk import insert_new
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
-from storage.models.bookkeeping import CadenceJob
+from storage.models.bookkeeping import CadenceJob, ReadinessNotice
 from storage.models.reports import CheckIn
 from storage.outbox import Message
 
@@ -128,6 +129,20 @@ class CadenceLog:
                 col(CadenceJob.kind) == "close", col(CadenceJob.week_start) <= week
             )
             return s.execute(query.limit(1)).first() is not None
+
+    def readiness_owed(self) -> list[int]:
+        """The playbooks owed the one notice of what the new readiness rules miss
+        (migration 0063; usecases/readiness_news.py), by id."""
+        with reading(self.bind) as s:
+            return list(
+                s.execute(select(col(ReadinessNotice.playbook_id)).order_by(col(ReadinessNotice.playbook_id))).scalars()
+            )
+
+    def readiness_told(self, playbook_ids: list[int]) -> None:
+        """These playbooks owe that notice no more: in the unit of work that records it."""
+        if playbook_ids:
+            with joined(self.bind) as s:
+                s.execute(delete(ReadinessNotice).where(col(ReadinessNotice.playbook_id).in_(playbook_ids)))
 
     def jobs(self) -> list[CadenceJob]:
         with reading(self.bind) as s:

@@ -287,3 +287,12 @@ def baseline_closed(
     """To the team channel as an adopter's baseline week closes: the KPI's mean that week is
     its baseline now, measured; or nothing was reported, and the declared one stays."""
     return render("baseline_closed", **locals())
+
+
+def readiness_news(*, slug: str, title: str, criteria: Sequence[Mapping[str, Any]]) -> Payload:
+    """To a playbook's owner, once: the readiness rules changed (issue 81), and the
+    criteria (usecases/shared/readiness.py) its readiness now misses, the ❌ lines."""
+    missing = [c for c in criteria if not c["met"]]
+    return render(
+        "readiness_news", slug=slug, title=title, criteria=criteria, missing=missing, missing_criteria=missing
+    )

@@ -44,6 +44,7 @@ from storage.store import PlaybookState, Store
 from templates import load_all, notices_close
 from usecases import bar_requests, escalation, exception_queue, learned_back, learnings, names, tick_reads
 from usecases.digest import Digest
+from usecases.readiness_news import tell_once
 from usecases.shared import life, registry, weeks
 from usecases.shared import work as work_log
 from usecases.shared.collector import collector_paused
@@ -72,11 +73,10 @@ class Cadence:
         currency: str = "USD",
         hourly_rate: float | None = None,
     ):
-        """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`.
-        On a store built as a dry run (`Store(engine, dry_run=True)`) it plans and renders
-        everything, asks the database what it would accept, and keeps nothing (every write
-        is rolled back). Week closes of a catch-up are each judged on the modes of now,
-        since the earlier ones were not kept."""
+        """`clock` is the real time, for the record; `tick(at)` plans for the instant `at`. On a store built as a
+        dry run (`Store(engine, dry_run=True)`) it plans and renders everything, asks the database what it would
+        accept, and keeps nothing (every write is rolled back). Week closes of a catch-up are each judged on the
+        modes of now, since the earlier ones were not kept."""
         self.clock = clock
         self.store = store
         self.dry_run = store.dry_run
@@ -97,9 +97,8 @@ class Cadence:
     def _tick(self, at: datetime) -> TickReport:
         report = TickReport()
         reads = tick_reads.read(self.store, at)  # a quiet tick's whole cost (usecases/tick_reads.py)
-        # Slack refuses the token: closes and the digest are still made (their messages wait
-        # in the outbox), nudges and DMs not even planned: when Slack takes the token again
-        # the usual rule skips the stale ones and sends the rest.
+        # Slack refuses the token: closes and the digest are still made (their messages wait in the outbox), nudges and
+        # DMs not even planned: when Slack takes the token again the usual rule skips the stale ones and sends the rest.
         report.held = reads.lost
         cursors = reads.cursors
         plans = [(state, playbook_clock(state, reads.holidays)) for state in reads.states]
@@ -148,6 +147,7 @@ class Cadence:
                 self.store, cursors, at, reads.adopters, lambda states: self._owner_zones(states, report)
             )
             report.add(back, work_log.record(self.store, back, self.clock()))  # usecases/learned_back.py
+            tell_once(self.store, reads.owed, at, self.clock(), report)  # usecases/readiness_news.py
         self._digests(at, reads, report)
         if not self.dry_run and not report.held:  # the names pages show, asked of Slack (usecases/names.py)
             # Every report's author on the hour, unless this tick closed weeks: that read grows

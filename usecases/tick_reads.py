@@ -52,10 +52,11 @@ class TickReads:
     org_cursors: dict[str, date]  # per kind of no playbook's work (the digest), the latest week
     holidays: frozenset[date]
     adopters: list[Playbook]  # every adopted playbook (usecases/learned_back.py)
+    owed: list[int]  # the playbooks owed the readiness notice (usecases/readiness_news.py)
 
 
 def read(store: Store, at: datetime) -> TickReads:
-    """Everything a tick reads before it plans: seven statements on one connection."""
+    """Everything a tick reads before it plans: eight statements on one connection."""
     today = at.date()
     with store.reading() as together:
         settings = together.org.settings([SLACK_ACCESS_LOST, CURATORS_CHANNEL])
@@ -63,6 +64,7 @@ def read(store: Store, at: datetime) -> TickReads:
         cursors, org_cursors = together.cadence_log.latest_weeks()
         holidays = together.org.holidays(today - HOLIDAYS_AROUND, today + HOLIDAYS_AROUND)
         adopters = together.registry.every_adopter()
+        owed = together.cadence_log.readiness_owed()
     lost, channel = settings.get(SLACK_ACCESS_LOST), settings.get(CURATORS_CHANNEL)
     return TickReads(
         lost=lost.value if lost is not None and store.health.holds(lost) else None,  # not another token's hold
@@ -72,6 +74,7 @@ def read(store: Store, at: datetime) -> TickReads:
         org_cursors=org_cursors,
         holidays=frozenset(holidays),
         adopters=adopters,
+        owed=owed,
     )
 
 

@@ -63,6 +63,7 @@ TABLES: list[type[SQLModel]] = [
     org.ChannelName,
     org.Holiday,
     bookkeeping.CadenceJob,
+    bookkeeping.ReadinessNotice,
     bookkeeping.OutboxMessage,
     bookkeeping.SeenRequest,
     bookkeeping.Heartbeat,

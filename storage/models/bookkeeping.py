@@ -37,6 +37,15 @@ class CadenceJob(SQLModel, table=True):
     note: Optional[str] = long_text(nullable=True)
 
 
+class ReadinessNotice(SQLModel, table=True):
+    """A playbook owed one notice of what the readiness rules changed in issue 81 now find
+    missing (migration 0063): the clock sends it once and deletes the row with its record."""
+
+    __tablename__ = "readiness_notice"
+
+    playbook_id: int = Field(primary_key=True, foreign_key="playbook.id", sa_column_kwargs={"autoincrement": False})
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message the bot sends on its own, written in the same transaction as the state
     change that caused it and delivered later by the dispatcher (slack_api/dispatch.py)."""

@@ -57,6 +57,12 @@ class FakeCadenceLog:
     def any_close_through(self, week: date) -> bool:
         return any(j.kind == "close" and j.week_start is not None and j.week_start <= week for j in self.held.jobs)
 
+    def readiness_owed(self) -> list[int]:
+        return sorted(self.held.owed)
+
+    def readiness_told(self, playbook_ids: list[int]) -> None:
+        self.held.owed = self.held.owed - set(playbook_ids)
+
     def jobs(self) -> list[CadenceJob]:
         return list(self.held.jobs)
 

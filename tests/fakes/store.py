@@ -78,6 +78,7 @@ class Held:
     pulse_answers: dict[tuple[int, int, str], Answer] = field(default_factory=dict)  # (playbook, cycle, voter)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
     jobs: list[CadenceJob] = field(default_factory=list)  # the cadence log: units of work recorded
+    owed: set[int] = field(default_factory=set)  # playbooks owed the readiness notice (migration 0063)
     settings_at: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # setting: who set it, when
     delivery: dict[str, tuple[str, datetime, str | None]] = field(default_factory=dict)  # key: status, enqueued, error
     seen: dict[str, datetime] = field(default_factory=dict)  # request keys handled, when

@@ -22,13 +22,13 @@ def test_a_quiet_tick_reads_a_few_statements_on_a_few_connections(engine, slack,
     quiet = world.cadence.tick(datetime(2026, 11, 17, 3, 7, tzinfo=UTC))  # Tuesday night: nothing is due
     assert quiet.summary() == "nothing due" and not quiet.work
     # the tick's reads (settings, the watched playbooks in three, cursors, holidays,
-    # adopters) on one connection, and the two reads of the names to ask Slack on another
-    assert len(statements) == 9 and all(sql.lstrip().upper().startswith("SELECT") for sql in statements)
+    # adopters, the readiness notices owed) on one connection, and the two reads of the names to ask Slack on another
+    assert len(statements) == 10 and all(sql.lstrip().upper().startswith("SELECT") for sql in statements)
     assert len(checkouts) == 2
 
     statements.clear()
     checkouts.clear()
     on_the_hour = world.cadence.tick(datetime(2026, 11, 17, 4, 0, tzinfo=UTC))
     assert not on_the_hour.work
-    assert len(statements) == 10 and statements[-1].lstrip().upper().startswith("DELETE")  # old request keys
+    assert len(statements) == 11 and statements[-1].lstrip().upper().startswith("DELETE")  # old request keys
     assert len(checkouts) == 3

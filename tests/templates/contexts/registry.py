@@ -76,6 +76,13 @@ def contexts(
             results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
             criteria=criteria,
         ),
+        "readiness_news": dict(
+            slug="support-replies",
+            title=text,
+            criteria=criteria,
+            missing=[c for c in criteria if not c["met"]],
+            missing_criteria=[c for c in criteria if not c["met"]],
+        ),
         "not_ready": dict(
             pulse={"cycle": 3, "answers": 4, "needed": 5, "shown": False},
             slug="support-replies",
