@@ -12,6 +12,7 @@ what they decide. No database, no Slack.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,6 +73,7 @@ class StepClosing:
     piloting: bool = False  # in such a cycle (a second pilot, not a copy)
     training_waits: bool = False  # and its champion's training not all done: no promotion proposal
     cycle_start: date | None = None  # the week's cycle's first Monday: small weeks pool within it
+    bars: Mapping[date, pooling.Bar] | None = None  # the bar its short weeks of the cycle were judged by
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
     before = step.before
     found = None
     if not step.source_failed and step.cycle_start is not None:
-        found = pooling.pool(step.numbers, week_start, before, step.cycle_start)
+        found = pooling.pool(step.numbers, week_start, before, step.cycle_start, step.bars)
     numbers = found.numbers if found is not None else step.numbers
     leave_out = found.weeks if found is not None else ()
     pooled = None if step.source_failed else rules.pooled(numbers, th, before, leave_out)
@@ -109,7 +111,7 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
         step.numbers,
         th,
         pooled,
-        pool=None if found is None else pool_figures(found, step.cycle_start or week_start),
+        pool=None if found is None else pool_figures(found, step.cycle_start or week_start, th),
     )
     if step.piloting:
         before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
@@ -124,10 +126,13 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
     return StepJudged(outcome, rule, pooled, decision, transitions, found)
 
 
-def pool_figures(found: pooling.Pool, cycle_start: date) -> dict[str, object]:
+def pool_figures(found: pooling.Pool, cycle_start: date, th: rules.Thresholds) -> dict[str, object]:
     """A pool as its verdict keeps it and its close shows it: the weeks of the cycle it
-    holds (1 to 4) and their numbers together."""
+    holds (1 to 4) and their numbers together; and, only when the bar that judges it (its
+    last week's, `th`) was another in an earlier week of the pool, that bar's earlier
+    figures (`bar_before`, pooling.changed)."""
     n = found.numbers
+    before = pooling.changed(found, pooling.Bar.of(th))
     return {
         "weeks": [(w - cycle_start).days // 7 + 1 for w in found.weeks],
         "cases": n.cases,
@@ -135,6 +140,7 @@ def pool_figures(found: pooling.Pool, cycle_start: date) -> dict[str, object]:
         "ratio": n.ratio,
         "rubric": n.rubric,
         "reviewed": n.reviewed,
+        **({"bar_before": before} if before else {}),
     }
 
 

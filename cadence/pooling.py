@@ -1,33 +1,57 @@
 """Small weeks are pooled (docs/judgement.md, "Small weeks are pooled"): a step's week under
 `min_cases` is pooled with the next weeks of its cycle (since the step's last mode change)
 until the pool reaches `min_cases`, and the pool is judged once, as a week is, by the
-thresholds of its last week (cadence/closing.py). A week without a case count adds nothing
-to a pool and does not end it. Plain data in, plain data out."""
+thresholds of its last week (cadence/closing.py), and says so when the bar was another in
+an earlier week of the pool (a tightening applies at once: `Bar`, `changed`). A week
+without a case count adds nothing to a pool and does not end it. Plain data in, plain
+data out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from cadence.rules import MISSING, StepState, VerdictRule, WeekNumbers, WeekVerdict
+from cadence.rules import MISSING, StepState, Thresholds, VerdictRule, WeekNumbers, WeekVerdict
+
+
+class Bar(NamedTuple):
+    """The part of the bar a week is judged by: the figures a verdict keeps of it
+    (cadence.decisions.of_verdict), None where an older verdict kept none."""
+
+    cap: float | None
+    threshold: float | None
+    floor: float | None
+    min_cases: int | None
+
+    @classmethod
+    def of(cls, th: Thresholds) -> Bar:
+        return cls(th.exception_cap, th.rubric_threshold, th.rubric_floor, th.min_cases)
+
+    @classmethod
+    def kept(cls, figures: Mapping[str, Any]) -> Bar:
+        """The bar a verdict's figures say it was judged by."""
+        return cls(*(figures.get(name) for name in cls._fields))
 
 
 class Pool(NamedTuple):
     """Small weeks pooled: the weeks (oldest first, the week being closed last) and their
-    numbers together, judged once as a week is."""
+    numbers together, judged once as a week is; `bars`: the bar each earlier week was
+    judged by, where it was read (oldest first, as `weeks`)."""
 
     weeks: tuple[date, ...]
     numbers: WeekNumbers
+    bars: tuple[Bar | None, ...] = ()
 
 
-def pool(numbers: WeekNumbers, week_start: date, before: StepState, cycle_start: date) -> Pool | None:
-    """The week being closed pooled with the step's weeks of the same cycle before it that
-    were too few to judge (TOO_FEW_CASES) since its last mode change, back to the last
-    week judged; None when there are none, or when this week has no case count (a review
-    without its week's case count is no evidence). Rubric scores pool as the cases that
-    passed review of the cases reviewed (a bare score: of the week's cases)."""
-    if numbers.cases is None:
-        return None
+def short_weeks(week_start: date, before: StepState, cycle_start: date) -> tuple[date, ...]:
+    """The step's weeks of the same cycle before `week_start` that were too few to judge
+    (TOO_FEW_CASES) since its last mode change, back to the last week judged, oldest
+    first: the weeks a close of `week_start` would pool (a close reads their bars)."""
+    return tuple(v.week_start for v in _short(week_start, before, cycle_start))
+
+
+def _short(week_start: date, before: StepState, cycle_start: date) -> list[WeekVerdict]:
     short: list[WeekVerdict] = []
     for v in reversed(before.since_change()):
         if v.week_start < cycle_start or v.week_start >= week_start:
@@ -37,9 +61,27 @@ def pool(numbers: WeekNumbers, week_start: date, before: StepState, cycle_start:
         if v.rule != VerdictRule.TOO_FEW_CASES:
             break
         short.append(v)
+    return short[::-1]
+
+
+def pool(
+    numbers: WeekNumbers,
+    week_start: date,
+    before: StepState,
+    cycle_start: date,
+    bars: Mapping[date, Bar] | None = None,
+) -> Pool | None:
+    """The week being closed pooled with the step's short weeks before it (`short_weeks`);
+    None when there are none, or when this week has no case count (a review without its
+    week's case count is no evidence). Rubric scores pool as the cases that passed review
+    of the cases reviewed (a bare score: of the week's cases). `bars`: the bar each
+    earlier week was judged by, by week start, as read (kept on the pool)."""
+    if numbers.cases is None:
+        return None
+    short = _short(week_start, before, cycle_start)
     if not short:
         return None
-    weeks = [*(v.numbers for v in reversed(short)), numbers]
+    weeks = [*(v.numbers for v in short), numbers]
     counted = [w for w in weeks if w.cases is not None]
     scored = [(w.cases if w.reviewed is None else w.reviewed, w.rubric) for w in counted if w.rubric is not None]
     sample = sum(n or 0 for n, _ in scored)
@@ -50,4 +92,19 @@ def pool(numbers: WeekNumbers, week_start: date, before: StepState, cycle_start:
         passed / sample if sample else None,
         sample if scored and sample else None,
     )
-    return Pool((*(v.week_start for v in reversed(short)), week_start), together)
+    earlier = tuple(v.week_start for v in short)
+    return Pool((*earlier, week_start), together, tuple((bars or {}).get(w) for w in earlier))
+
+
+def changed(found: Pool, bar: Bar) -> dict[str, list[Any]]:
+    """What of `bar` (the last week's, which judges the pool) was another in the pool's
+    earlier weeks: each such figure's earlier values, oldest first, once each. Empty
+    when the bar held through the pool, or its earlier weeks' bars are unknown."""
+    before: dict[str, list[Any]] = {}
+    for earlier in found.bars:
+        if earlier is None:
+            continue
+        for name, then, now in zip(Bar._fields, earlier, bar, strict=True):
+            if then is not None and then != now and then not in before.get(name, []):
+                before.setdefault(name, []).append(then)
+    return before

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, or_, select, true, update
 from sqlmodel import Session, col
 
+from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.bulk import insert_all, insert_new
@@ -114,6 +115,9 @@ _DECISIONS_SINCE = (
         DECISION.c.week_start >= bindparam("since", type_=Date),
     )
     .order_by(DECISION.c.id)
+)
+_VERDICT_BARS = select(DECISION.c.step_id, DECISION.c.week_start, DECISION.c.figures).where(
+    one_of(DECISION.c.playbook_id, "pids"), one_of(DECISION.c.week_start, "weeks"), DECISION.c.kind == "verdict"
 )
 # The decision log (/rollout history): LOGGED is literal so the partial index serves.
 _LOG = (
@@ -399,6 +403,16 @@ class Governance:
             )
             wanted = set(cycles)
             return {(pid, c): (b, t) for pid, c, b, t in rows if (pid, c) in wanted}
+
+    def verdict_bars(self, weeks: list[tuple[int, int, date]]) -> dict[tuple[int, date], Bar]:
+        """The bar these (playbook, step, week start) verdicts were judged by, as kept: one query."""
+        if not weeks:
+            return {}
+        wanted = {(step, start) for _, step, start in weeks}
+        with reading(self.bind) as s:
+            found = {"pids": sorted({w[0] for w in weeks}), "weeks": sorted({w[2] for w in weeks})}
+            rows = s.connection().execute(_VERDICT_BARS, found)
+            return {(i, w): Bar.kept(f or {}) for i, w, f in rows if (i, w) in wanted}
 
     # ---- writes ----
 

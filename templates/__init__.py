@@ -31,6 +31,7 @@ from templates.numbers import MINUS, ask_phrase, match_phrase, measure, plural, 
 from templates.numbers import number as _number
 from templates.numbers import pct as _pct
 from templates.numbers import percent as _percent
+from templates.pool_words import bar_moved
 from templates.pulse_words import answered_phrase, hold_phrase, pulse_phrase
 from templates.readiness import criterion_phrase
 from templates.waves import wave_line
@@ -345,13 +346,15 @@ def inconclusive_reason(
 
 def pool_phrase(pool: Mapping[str, Any], t: Thresholds) -> str:
     """Small weeks pooled (cadence.closing.pool_figures): "weeks 1–3 pooled: 8 of 27 = 30%
-    (95% CI 16–48%)", or still short: "weeks 1–2 pooled: 7 cases, fewer than the 10 needed"."""
+    (95% CI 16–48%)", or still short: "weeks 1–2 pooled: 7 cases, fewer than the 10 needed";
+    and when the bar changed within the pool, which bar judged it: ", judged by week 3's
+    bar (cap 10%; 15% before)"."""
     weeks = pool["weeks"]
     said = f"weeks {weeks[0]}–{weeks[-1]} pooled"
     if pool["cases"] < t.min_cases:
-        return f"{said}: {plural(pool['cases'], 'case')}, fewer than the {t.min_cases} needed"
+        return f"{said}: {plural(pool['cases'], 'case')}, fewer than the {t.min_cases} needed" + bar_moved(pool, t)
     rubric = "" if pool.get("rubric") is None else f", rubric {_percent(pool['rubric'])}"
-    return f"{said}: {ratio_with_ci(pool['exceptions'], pool['cases'])}{rubric}"
+    return f"{said}: {ratio_with_ci(pool['exceptions'], pool['cases'])}{rubric}" + bar_moved(pool, t)
 
 
 def _sure_over(pooled: Evidence) -> str:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from cadence import closing, rules
 from cadence.definition import RuleSettings
+from cadence.pooling import Bar
 from cadence.rules import FAIL, INCONCLUSIVE, MISSING, PASS, Kind, StepState, Thresholds, VerdictRule, WeekNumbers
 from cadence.rules import WeekVerdict as V
 from templates import inconclusive_reason, pool_phrase
@@ -24,9 +25,11 @@ def short(n: int, cases: int, exceptions: int, rubric: float | None = None) -> V
     return V(week(n), INCONCLUSIVE, WeekNumbers(cases, exceptions, rubric), VerdictRule.TOO_FEW_CASES)
 
 
-def judged(mode: str, numbers: WeekNumbers, n: int, *before: V, t: Thresholds = T) -> closing.StepJudged:
+def judged(
+    mode: str, numbers: WeekNumbers, n: int, *before: V, t: Thresholds = T, bars: dict[date, Bar] | None = None
+) -> closing.StepJudged:
     state = StepState("draft", mode, verdicts=tuple(before))
-    closing_week = closing.StepClosing(1, 7, "draft", mode, numbers, state, False, cycle_start=CYCLE)
+    closing_week = closing.StepClosing(1, 7, "draft", mode, numbers, state, False, cycle_start=CYCLE, bars=bars)
     return closing.judge_step(closing_week, week(n), t, None)
 
 
@@ -82,3 +85,42 @@ def test_no_cases_is_no_cases_never_within_the_cap():
     found = judged("collaborative", WeekNumbers(0, 0, None), 1)
     assert (found.outcome, found.rule) == (INCONCLUSIVE, VerdictRule.TOO_FEW_CASES)
     assert inconclusive_reason(found.rule, 0, None, T) == "no cases"
+
+
+def test_a_pool_that_spans_a_tightening_is_judged_by_its_last_weeks_bar_and_says_so():
+    """Issue 81: weeks 1 and 2 were judged by a 15% cap, tightened to 10% before week 3 (a
+    tightening applies at once). The pool, 4 of 27 = 15%, is within the old cap and over the new."""
+    looser = Bar.of(T25)._replace(cap=0.15)
+    found = judged(
+        "collaborative",
+        WeekNumbers(9, 2, None),
+        3,
+        short(1, 9, 1),
+        short(2, 9, 1),
+        t=T25,
+        bars={week(1): looser, week(2): looser},
+    )
+    assert found.pool is not None and found.pool.bars == (looser, looser)
+    assert (found.outcome, found.rule) == (FAIL, VerdictRule.EXCEPTIONS_OVER_CAP)  # by week 3's 10%
+    kept = found.decision.figures
+    assert kept["cap"] == 0.10 and kept["pool"]["bar_before"] == {"cap": [0.15]}
+    assert pool_phrase(kept["pool"], T25) == (
+        "weeks 1–3 pooled: 4 of 27 = 15% (95% CI 6–32%), judged by week 3's bar (cap 10%; 15% before)"
+    )
+
+
+def test_a_pool_still_short_after_min_cases_was_raised_says_so_too():
+    lower = Bar.of(T25)._replace(min_cases=10)
+    found = judged("collaborative", WeekNumbers(4, 0, None), 2, short(1, 5, 0), t=T25, bars={week(1): lower})
+    assert (found.outcome, found.rule) == (INCONCLUSIVE, VerdictRule.TOO_FEW_CASES)
+    assert pool_phrase(found.decision.figures["pool"], T25) == (
+        "weeks 1–2 pooled: 9 cases, fewer than the 25 needed, judged by week 2's bar (min cases 25; 10 before)"
+    )
+
+
+def test_a_pool_whose_bar_held_or_is_unknown_says_what_it_said_before():
+    """The same bar in every week, or an earlier week's bar not read: the words unchanged, byte for byte."""
+    for bars in ({week(1): Bar.of(T25), week(2): Bar.of(T25)}, {}, None, {week(1): Bar(None, None, None, None)}):
+        found = judged("collaborative", WeekNumbers(9, 3, None), 3, short(1, 9, 3), short(2, 9, 2), t=T25, bars=bars)
+        assert "bar_before" not in found.decision.figures["pool"]
+        assert pool_phrase(found.decision.figures["pool"], T25) == "weeks 1–3 pooled: 8 of 27 = 30% (95% CI 16–48%)"

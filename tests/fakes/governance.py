@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
 from storage.cadence_log import Work
@@ -250,6 +251,15 @@ class FakeGovernance:
             (b.playbook_id, b.cycle): (b.kpi_baseline, b.kpi_target)
             for b in self.data.cycle_bars
             if (b.playbook_id, b.cycle) in wanted
+        }
+
+    def verdict_bars(self, weeks: list[tuple[int, int, date]]) -> dict[tuple[int, date], Bar]:
+        """The bar these (playbook, step, week start) verdicts were judged by, as their decisions kept it."""
+        wanted = {(step, start) for _, step, start in weeks}
+        return {
+            (d["step_id"], d["week_start"]): Bar.kept(d.get("figures") or {})
+            for d in self.held.decisions
+            if d["kind"] == "verdict" and (d.get("step_id"), d.get("week_start")) in wanted
         }
 
     def step_names(self, step_ids: list[int]) -> dict[int, str]:

@@ -5,9 +5,11 @@ close says so with the pool's numbers."""
 
 from sqlmodel import Session, select
 
+from cadence.definition import parse_playbook
 from storage.models.governance import StepVerdict
-from tests.conftest import CHANNEL, OWNER
+from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES_NO_SET
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (the fixture)
+from usecases import operator
 
 
 def _report(bot, draft_cases, draft_exceptions):
@@ -35,3 +37,29 @@ def test_two_small_weeks_pooled_fail_and_demote_the_step(bot, world, engine, sla
     ]
     assert any("*draft* (collaborative) FAIL: weeks 1–2 pooled: 4 of 12 = 33% (95% CI 14–61%)" in t for t in said)
     assert "support-replies / draft: collaborative → human-led" in "\n".join(said)
+
+
+def _said(slack):
+    return [m["text"] for m in slack.posted(CHANNEL)] + [
+        b["text"]["text"] for m in slack.posted(CHANNEL) for b in m.get("blocks", []) if b.get("text")
+    ]
+
+
+def test_a_pool_that_spans_a_tightened_cap_is_judged_by_its_last_week_and_says_so(bot, world, store, slack):  # noqa: F811
+    """Issue 81: week 1 (10% cap) is too small to judge; the cap is tightened to 5% (loaded
+    at the server: a tightening applies at once); week 2 closes the pool, 1 of 12 = 8%:
+    within the old cap, over the new one, and the close says which bar judged it."""
+    world.clock.set(wednesday(1))
+    _report(bot, 6, 1)
+    world.run(close_of(1))
+    world.clock.set(wednesday(2))
+    tighter = parse_playbook({**SUPPORT_REPLIES_NO_SET, "exception_cap": 0.05})
+    [loaded] = operator.load(store, [("support.yaml", [tighter])], "UTC", world.clock(), None)
+    assert loaded.refused is None and store.playbooks.state("support-replies").playbook.exception_cap == 0.05
+    _report(bot, 6, 0)
+    world.run(close_of(2))
+    said = "\n".join(_said(slack))
+    assert (
+        "*draft* (collaborative) FAIL: weeks 1–2 pooled: 1 of 12 = 8% (95% CI 1–35%), judged by week 2's bar (cap 5%; 10% before)"
+        in said
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, closing, compare, cycle_end, replication, rules
+from cadence import calendar, closing, compare, cycle_end, pooling, replication, rules
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.definition_compare import Compare
@@ -75,6 +75,9 @@ class RoundReads:
     # The pulse's sealed answers of each closing playbook's cycle and the two before it
     # (usecases/shared/pulse_close.py), whose pulse is on: by (playbook, cycle).
     pulses: dict[tuple[int, int], list[Answer]] = field(default_factory=dict)
+    # The bar each step's short weeks this close pools were judged by (cadence.pooling):
+    # by step id, then week start. A pool that spans a change of the bar says so.
+    pool_bars: dict[int, dict[date, pooling.Bar]] = field(default_factory=dict)
 
 
 def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Store) -> RoundReads:
@@ -107,7 +110,25 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         reads,
         cycles=replace(reads.cycles, readiness=_readiness(store, cycle_ends, reads)),
         pulses=_pulses(store, batch),
+        pool_bars=_pool_bars(store, batch, history),
     )
+
+
+def _pool_bars(
+    store: Store, batch: list[tuple[PlaybookState, Due]], history: StepHistory
+) -> dict[int, dict[date, pooling.Bar]]:
+    """The bar each step's short weeks of its cycle (the weeks its close pools,
+    cadence.pooling.short_weeks) were judged by: one read, none when no step pools."""
+    wanted = [
+        (state.playbook.id, step.id, start)
+        for state, due in batch
+        for step in state.steps
+        for start in pooling.short_weeks(week_of(due).week_start, history.states[step.id], week_of(due).cycle_start)
+    ]
+    bars: dict[int, dict[date, pooling.Bar]] = {}
+    for (step_id, start), bar in store.governance.verdict_bars(wanted).items():
+        bars.setdefault(step_id, {})[start] = bar
+    return bars
 
 
 def _pulses(store: Store, batch: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, int], list[Answer]]:

@@ -155,6 +155,7 @@ def _judge_steps(
             pilot is not None,
             pid in reads.promotions.training,
             week_of(due).cycle_start,
+            reads.pool_bars.get(step.id),
         )
         verdict = closing.judge_step(step_week, week_start, th, guardrail)
         judged.evidence[step.name] = verdict.evidence
