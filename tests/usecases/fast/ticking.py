@@ -26,6 +26,7 @@ class Ticking:
             services.org_timezone,
             self.clock,
             charts=False,
+            admins=services.admins,  # told when the digest has no curators channel
         )
 
     def run(self, at: datetime) -> None:
@@ -37,6 +38,11 @@ class Ticking:
         while at <= end:
             self.run(at)
             at += step
+
+    def sent_at(self, key_start: str) -> dict[str | None, datetime]:
+        """When each message whose key starts with `key_start` was put in the outbox, by channel."""
+        held = self.store.held
+        return {m.channel: held.delivery[m.key][1] for m in held.outbox if m.key.startswith(key_start)}
 
     def texts(self, channel: str) -> list[str]:
         """The texts of what the clock sent to `channel` (a person's DM: their id), in order."""
