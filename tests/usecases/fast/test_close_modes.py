@@ -277,3 +277,23 @@ def test_status_shows_modes_streaks_verdicts_and_open_proposals():
     )
     assert "streak PASS ×2" in text
     assert "Open: make draft ai-led." in text
+
+
+def test_a_demotion_names_the_open_items_behind_it_and_status_lists_them_by_step():
+    services, clock = world()
+    report_week(services, clock, 1, send=(20, 8))  # 8/20 = 40% on the AI-led step: critical
+    clock.run(close_of(1))
+    body = said(clock, CHANNEL, DEMOTED)
+    assert "Exception items open behind it* (8, oldest first)" in body
+    assert "refund 0 over the limit" in body and "…and 3 more" in body
+    clock.clock.at = close_of(1) + timedelta(days=1)
+
+    def shown(user):
+        found = status.status(fakes.caller(services, user), messages.Status(SLUG))
+        return json.dumps(present_status.status(found), ensure_ascii=False)
+
+    owner = shown(OWNER)
+    assert "*Exception items open*" in owner and "*send*: 8 open, the oldest 6 days" in owner
+    assert "refund 0 over the limit" in owner  # the owner reads the reasons
+    member = shown(MEMBER)
+    assert "*send*: 8 open" in member and "refund 0 over the limit" not in member  # a member the counts
