@@ -198,10 +198,12 @@ class FakeReports:
         return [r for r in self.data.rows if not r.withdrawn and (kind is None or r.kind == kind)]
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
-        """The week's KPI, guardrail and each step's latest case count, exceptions and rubric
-        (no review rates: `asked` is left None)."""
+        """The week's KPI, the rest's, the guardrail, each step's latest case count,
+        exceptions, deviations and rubric, and each member's check-in that counts (no review
+        rates: `asked` is left None)."""
         pid = state.playbook.id
         kpi, guardrail = self._latest("kpi", pid, week_start), self._latest("guardrail", pid, week_start)
+        rest = self._latest("rest", pid, week_start)
         checkins = self._checkins(pid, week_start)
         deviations: dict[int, int] = {}
         for checkin in checkins:
@@ -238,6 +240,7 @@ class FakeReports:
             steps,
             guardrail.values["value"] if guardrail else None,
             kpi_by=kpi.by if kpi else None,
+            rest=rest.values["value"] if rest else None,
             attestations=[
                 Attestation(
                     c.values["user_id"],
