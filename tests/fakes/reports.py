@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from cadence import review
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.models.reports import CheckIn, ExceptionReport
 from storage.store import REPORTS, KeyReused, PlaybookState, Report, WeekClosed, same_report
@@ -199,8 +200,8 @@ class FakeReports:
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
         """The week's KPI, the rest's, the guardrail, each step's latest case count,
-        exceptions, deviations and rubric, and each member's check-in that counts (no review
-        rates: `asked` is left None)."""
+        exceptions, deviations, rubric and the sample its review rate asks, and each
+        member's check-in that counts."""
         pid = state.playbook.id
         kpi, guardrail = self._latest("kpi", pid, week_start), self._latest("guardrail", pid, week_start)
         rest = self._latest("rest", pid, week_start)
@@ -210,6 +211,7 @@ class FakeReports:
             if checkin.values["attestation"] == "deviated" and checkin.values.get("step_id") is not None:
                 deviations[checkin.values["step_id"]] = deviations.get(checkin.values["step_id"], 0) + 1
         names = {step.id: step.name for step in state.steps}
+        rates = review.rates(state.playbook.definition)
         steps = []
         for step in state.steps:
             cases, rubric = (
@@ -228,6 +230,7 @@ class FakeReports:
                     rubric.values["score"] if rubric else None,
                     rubric.values["reviewed"] if rubric else None,
                     review_minutes=rubric.values.get("review_minutes") if rubric else None,
+                    asked=review.asked(step.mode, cases.values["cases"] if cases else None, rates),
                 )
             )
         kpis = [

@@ -3,7 +3,9 @@ tests/usecases/fast/ticking.py): an AI-led step over twice its cap, or clearly o
 its interval, is demoted with the numbers, told to the team and the curators and recorded
 as a decision; over its cap within noise it FAILs and stays; a FAIL or a breached
 guardrail withdraws an open proposal and updates its messages; two breaches in a row
-demote an AI-led step; an inconclusive week says which kind; status shows the streaks.
+demote an AI-led step; an inconclusive week says which kind; a review sample below its
+rate counts as no rubric, and the Friday DM says how many to review; status shows the
+streaks and the open exception items behind a demotion.
 A proposal approved by its button, history's words and the whole run to publish are
 tests/usecases/test_governance.py's, end to end."""
 
@@ -71,6 +73,11 @@ def proposals(clock):
     """The proposal to make draft AI-led, as first posted."""
     text = "Proposal: support-replies / draft collaborative → ai-led"
     return [m for m in clock.store.held.outbox if m.method == "chat.postMessage" and m.payload["text"] == text]
+
+
+def verdicts(services):
+    """The step verdicts kept, with when."""
+    return fakes.store_of(services).held.governance.verdicts
 
 
 def decisions(services, kind):
@@ -297,3 +304,43 @@ def test_a_demotion_names_the_open_items_behind_it_and_status_lists_them_by_step
     assert "refund 0 over the limit" in owner  # the owner reads the reasons
     member = shown(MEMBER)
     assert "*send*: 8 open" in member and "refund 0 over the limit" not in member  # a member the counts
+
+
+def test_a_sample_below_the_review_rate_counts_as_no_rubric():
+    """draft (collaborative, rate 0.2) with 40 cases is asked to review 8: 6/6 reviewed is
+    too small, and the week is INCONCLUSIVE for want of a rubric, not PASS; send (ai-led,
+    0.1 of 20: 2) reviewed 2 and passes on them."""
+    services, clock = world()
+    owner = fakes.caller(services, OWNER)
+    for step, cases in (("draft", 40), ("send", 20), ("refunds", 12)):
+        commands.cases(owner, messages.Cases(SLUG, step, cases))
+    commands.rubric(owner, messages.Rubric(SLUG, "draft", 1.0, reviewed=6))
+    commands.rubric(owner, messages.Rubric(SLUG, "send", 1.0, reviewed=2))
+    found = status.status(owner, messages.Status(SLUG))
+    text = json.dumps(present_status.status(found), ensure_ascii=False)
+    assert "rubric 100% (sample too small (6 of the 8 asked): counts as no rubric score, threshold 90%)" in text
+    clock.run(close_of(1))
+    names = {s.id: s.name for s in fakes.store_of(services).playbooks.state(SLUG).steps}
+    kept = {names[v.step_id]: (v.outcome, v.rubric, v.reviewed, v.rule) for v, _ in verdicts(services)}
+    assert kept == {
+        "draft": ("INCONCLUSIVE", None, 6, "5-no-rubric"),
+        "send": ("PASS", 1.0, 2, "4-within-cap-rubric-met"),
+        "refunds": ("INCONCLUSIVE", None, None, "5-no-rubric"),
+    }
+    assert [d["rule"] for d in decisions(services, "verdict")] == [
+        "5-no-rubric",
+        "4-within-cap-rubric-met",
+        "5-no-rubric",
+    ]
+    body = said(clock, CHANNEL, "support-replies: week 1 of cycle 1 closed")
+    assert "sample too small (6 of the 8 asked): counts as no rubric score" in body
+    assert "rubric 100% (2 of 2 reviewed, 95% CI 34–100%)" in body
+
+
+def test_the_friday_dm_says_how_many_to_review():
+    services, clock = world()
+    commands.cases(fakes.caller(services, OWNER), messages.Cases(SLUG, "draft", 20))
+    clock.run(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))  # Friday 16:30 Berlin
+    dm = json.dumps([m.payload["blocks"] for m in clock.store.held.sent(OWNER)], ensure_ascii=False)
+    assert "draft: review at least 4 of this week's 20 cases" in dm
+    assert "/rollout rubric support-replies &lt;step&gt; &lt;passed&gt;/&lt;reviewed&gt;" in dm
