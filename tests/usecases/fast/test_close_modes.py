@@ -4,7 +4,8 @@ its interval, is demoted with the numbers, told to the team and the curators and
 as a decision; over its cap within noise it FAILs and stays; a FAIL or a breached
 guardrail withdraws an open proposal and updates its messages; two breaches in a row
 demote an AI-led step; an inconclusive week says which kind; a review sample below its
-rate counts as no rubric, and the Friday DM says how many to review; status shows the
+rate counts as no rubric, and the Friday DM says how many to review; a promotion waits
+for its calibration run, then shows it; status shows the
 streaks and the open exception items behind a demotion.
 A proposal approved by its button, history's words and the whole run to publish are
 tests/usecases/test_governance.py's, end to end."""
@@ -39,9 +40,11 @@ def close_of(week: int) -> datetime:
     return datetime(2026, 11, 23, 11, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
 
 
-def world():
-    raw = fakes.definition()
-    steps = [{**s, **NO_SET} if s["name"] == "draft" else s for s in raw["steps"]]
+def world(steps=None):
+    """support-replies with draft needing no calibration set (so its promotion is proposed)
+    unless `steps` are given, cycle 1 from Monday 16 November 2026; the curators' channel."""
+    if steps is None:
+        steps = [{**s, **NO_SET} if s["name"] == "draft" else s for s in fakes.definition()["steps"]]
     state = fakes.a_playbook(steps=steps, cycle_started=date(2026, 11, 16))
     services = fakes.services(state, now=wednesday(1), org_timezone="UTC")
     fakes.store_of(services).org.set_setting("curators_channel", CURATORS, OWNER, wednesday(1))
@@ -344,3 +347,46 @@ def test_the_friday_dm_says_how_many_to_review():
     dm = json.dumps([m.payload["blocks"] for m in clock.store.held.sent(OWNER)], ensure_ascii=False)
     assert "draft: review at least 4 of this week's 20 cases" in dm
     assert "/rollout rubric support-replies &lt;step&gt; &lt;passed&gt;/&lt;reviewed&gt;" in dm
+
+
+def test_a_promotion_waits_for_a_calibration_run_then_shows_it():
+    """draft declares a calibration set of 40 cases: two passing weeks propose nothing until
+    a run at the rubric threshold; the owner hears why once for each new reason."""
+    waits = "support-replies / draft: the promotion to ai-led waits for its calibration"
+    steps = [
+        {"name": "draft", "mode": "collaborative", "calibration": {"cases": 40}},
+        {"name": "send", "mode": "ai-led"},
+        {"name": "refunds", "mode": "human-led", "pinned": True},
+    ]
+    services, clock = world(steps)
+    owner = fakes.caller(services, OWNER)
+
+    def told():
+        return [m for m in clock.store.held.sent(OWNER) if m.payload["text"] == waits]
+
+    for week in (1, 2, 3):
+        report_week(services, clock, week)
+        clock.run(close_of(week))
+    assert proposals(clock) == [] and decisions(services, "proposal") == []
+    [first] = told()  # told once, though two closes held it
+    body = json.dumps(first.payload["blocks"], ensure_ascii=False)
+    assert "its calibration set has not been run (no run of its 40 cases yet)" in body
+
+    clock.clock.at = wednesday(4)
+    commands.calibrate(owner, messages.Calibrate(SLUG, "draft", 35, 40))
+    report_week(services, clock, 4)
+    clock.run(close_of(4))
+    assert proposals(clock) == []
+    assert len(told()) == 2  # a new reason, told once
+    below = json.dumps(told()[-1].payload["blocks"])
+    assert "below the rubric threshold (35/40 = 87.5%, below the threshold 90%)" in below
+
+    clock.clock.at = wednesday(5)
+    commands.calibrate(owner, messages.Calibrate(SLUG, "draft", 38, 40, "new model"))
+    report_week(services, clock, 5)
+    clock.run(close_of(5))
+    assert [m.channel for m in proposals(clock)] == [CHANNEL, CURATORS]
+    shown = json.dumps(proposals(clock)[0].payload["blocks"], ensure_ascii=False)
+    assert "Calibration set: 38/40 = 95%, current." in shown
+    assert len(fakes.store_of(services).held.governance.proposals) == 1
+    assert len(told()) == 2
