@@ -67,7 +67,8 @@ def report_week(services, clock, week, draft=(20, 0, 0.95), send=(20, 0), kpi=14
         commands.exception(owner, messages.LogException(SLUG, "send", f"refund {i} over the limit"))
     commands.cases(owner, messages.Cases(SLUG, "refunds", 12))
     commands.rubric(owner, messages.Rubric(SLUG, "refunds", 0.91))
-    commands.kpi(member, messages.Kpi(SLUG, kpi))
+    if kpi is not None:
+        commands.kpi(member, messages.Kpi(SLUG, kpi))
     if guardrail is not None:
         commands.guardrail(member, messages.GuardrailReport(SLUG, guardrail))
 
