@@ -229,6 +229,7 @@ class FakeReports:
                     deviations.get(step.id, 0),
                     rubric.values["score"] if rubric else None,
                     rubric.values["reviewed"] if rubric else None,
+                    dimensions=rubric.values.get("dimensions") if rubric else None,
                     review_minutes=rubric.values.get("review_minutes") if rubric else None,
                     asked=review.asked(step.mode, cases.values["cases"] if cases else None, rates),
                 )

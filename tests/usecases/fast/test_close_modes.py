@@ -5,7 +5,8 @@ as a decision; over its cap within noise it FAILs and stays; a FAIL or a breache
 guardrail withdraws an open proposal and updates its messages; two breaches in a row
 demote an AI-led step; an inconclusive week says which kind; a review sample below its
 rate counts as no rubric, and the Friday DM says how many to review; a promotion waits
-for its calibration run, then shows it; status shows the
+for its calibration run, then shows it; the close and its alerts name a rubric's lowest
+dimension; status shows the
 streaks and the open exception items behind a demotion.
 A proposal approved by its button, history's words and the whole run to publish are
 tests/usecases/test_governance.py's, end to end."""
@@ -40,12 +41,12 @@ def close_of(week: int) -> datetime:
     return datetime(2026, 11, 23, 11, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
 
 
-def world(steps=None):
+def world(steps=None, **definition):
     """support-replies with draft needing no calibration set (so its promotion is proposed)
     unless `steps` are given, cycle 1 from Monday 16 November 2026; the curators' channel."""
     if steps is None:
         steps = [{**s, **NO_SET} if s["name"] == "draft" else s for s in fakes.definition()["steps"]]
-    state = fakes.a_playbook(steps=steps, cycle_started=date(2026, 11, 16))
+    state = fakes.a_playbook(steps=steps, cycle_started=date(2026, 11, 16), **definition)
     services = fakes.services(state, now=wednesday(1), org_timezone="UTC")
     fakes.store_of(services).org.set_setting("curators_channel", CURATORS, OWNER, wednesday(1))
     return services, Ticking(services)
@@ -391,3 +392,52 @@ def test_a_promotion_waits_for_a_calibration_run_then_shows_it():
     assert "Calibration set: 38/40 = 95%, current." in shown
     assert len(fakes.store_of(services).held.governance.proposals) == 1
     assert len(told()) == 2
+
+
+def test_the_close_and_the_alerts_name_the_lowest_rubric_dimension():
+    """Week 1: draft's accuracy 17/20 is between the floor and the threshold (INCONCLUSIVE,
+    named); send's policy 15/20 is below the floor: FAIL, named in the close; a second such
+    week demotes send, its alert naming each week's lowest dimension."""
+    steps = [dict(s) for s in fakes.definition()["steps"]]
+    steps[2]["rubric"] = {"dimensions": ["accuracy"]}
+    services, clock = world(steps, rubric={"dimensions": ["tone", "accuracy", "policy"]})
+    owner = fakes.caller(services, OWNER)
+
+    def review(step, reviewed, **dimensions):
+        """As the grammar reads `20 tone:19 accuracy:17 policy:20`: scored by its lowest."""
+        lowest = min(dimensions.values()) / reviewed
+        commands.rubric(
+            owner, messages.Rubric(SLUG, step, lowest, reviewed=reviewed, dimensions=tuple(dimensions.items()))
+        )
+
+    clock.clock.at = wednesday(1)
+    for step, cases in (("draft", 40), ("send", 20), ("refunds", 12)):
+        commands.cases(owner, messages.Cases(SLUG, step, cases))
+    review("draft", 20, tone=19, accuracy=17, policy=20)
+    review("send", 20, tone=20, accuracy=19, policy=15)
+    review("refunds", 12, accuracy=12)
+    clock.run(close_of(1))
+    kept = sorted((v.outcome, v.rubric, v.reviewed, v.dimensions) for v, _ in verdicts(services))
+    assert kept == [
+        ("FAIL", 0.75, 20, "tone:20 accuracy:19 policy:15"),
+        ("INCONCLUSIVE", 0.85, 20, "tone:19 accuracy:17 policy:20"),
+        ("PASS", 1.0, 12, "accuracy:12"),
+    ]
+    assert sorted((d["figures"] or {}).get("dimensions") or "" for d in decisions(services, "verdict")) == [
+        "accuracy:12",
+        "tone:19 accuracy:17 policy:20",
+        "tone:20 accuracy:19 policy:15",
+    ]
+    body = said(clock, CHANNEL, "support-replies: week 1 of cycle 1 closed")
+    assert "rubric accuracy 17/20 = 85%, lowest of 3, is between the floor 80% and the threshold 90%" in body
+    assert "rubric 75% (policy 15/20 = 75%, lowest of 3, 95% CI" in body
+    assert "rubric 100% (accuracy 12/12 = 100%, lowest of 1, 95% CI" in body
+    clock.clock.at = wednesday(2)
+    owner = fakes.caller(services, OWNER)  # a caller asks at the instant it is made
+    for step, cases in (("draft", 40), ("send", 20), ("refunds", 12)):
+        commands.cases(owner, messages.Cases(SLUG, step, cases))
+    review("send", 20, tone=14, accuracy=19, policy=20)
+    clock.run(close_of(2))
+    body = said(clock, CHANNEL, DEMOTED)
+    assert "rubric policy 15/20 = 75%, lowest of 3, &lt; floor 80%" in body
+    assert "rubric tone 14/20 = 70%, lowest of 3, &lt; floor 80%" in body
