@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from cadence.figures import StepWeek, WeekFigures
+from cadence import review
+from cadence.figures import Attestation, StepWeek, WeekFigures
 from storage.models.reports import CheckIn, ExceptionReport
 from storage.store import REPORTS, KeyReused, PlaybookState, Report, WeekClosed, same_report
 from storage.weekly_reports import NewReport, new_report
@@ -198,10 +199,19 @@ class FakeReports:
         return [r for r in self.data.rows if not r.withdrawn and (kind is None or r.kind == kind)]
 
     def week_figures(self, state: PlaybookState, week_start: date) -> WeekFigures:
-        """The week's KPI, guardrail and each step's latest case count, exceptions and rubric
-        (no review rates: `asked` is left None)."""
+        """The week's KPI, the rest's, the guardrail, each step's latest case count,
+        exceptions, deviations, rubric and the sample its review rate asks, and each
+        member's check-in that counts."""
         pid = state.playbook.id
         kpi, guardrail = self._latest("kpi", pid, week_start), self._latest("guardrail", pid, week_start)
+        rest = self._latest("rest", pid, week_start)
+        checkins = self._checkins(pid, week_start)
+        deviations: dict[int, int] = {}
+        for checkin in checkins:
+            if checkin.values["attestation"] == "deviated" and checkin.values.get("step_id") is not None:
+                deviations[checkin.values["step_id"]] = deviations.get(checkin.values["step_id"], 0) + 1
+        names = {step.id: step.name for step in state.steps}
+        rates = review.rates(state.playbook.definition)
         steps = []
         for step in state.steps:
             cases, rubric = (
@@ -216,10 +226,12 @@ class FakeReports:
                     step.pinned,
                     cases.values["cases"] if cases else None,
                     sum(1 for r in exceptions if r.values["week_start"] == week_start),
-                    0,
+                    deviations.get(step.id, 0),
                     rubric.values["score"] if rubric else None,
                     rubric.values["reviewed"] if rubric else None,
+                    dimensions=rubric.values.get("dimensions") if rubric else None,
                     review_minutes=rubric.values.get("review_minutes") if rubric else None,
+                    asked=review.asked(step.mode, cases.values["cases"] if cases else None, rates),
                 )
             )
         kpis = [
@@ -232,7 +244,26 @@ class FakeReports:
             steps,
             guardrail.values["value"] if guardrail else None,
             kpi_by=kpi.by if kpi else None,
+            rest=rest.values["value"] if rest else None,
+            attestations=[
+                Attestation(
+                    c.values["user_id"],
+                    c.values["attestation"],
+                    names.get(c.values["step_id"]) if c.values.get("step_id") else None,
+                    c.values.get("note"),
+                )
+                for c in checkins
+            ],
         )
+
+    def _checkins(self, playbook_id: int, week_start: date) -> list[Row]:
+        """Each member's check-in that counts in the week (their latest), oldest first
+        (storage/counting.py's latest_checkins)."""
+        latest: dict[str, Row] = {}
+        for row in self.stored("checkin"):
+            if row.values["playbook_id"] == playbook_id and row.values["week_start"] == week_start:
+                latest[row.values["user_id"]] = row
+        return sorted(latest.values(), key=lambda r: r.id)
 
     def week_figures_many(self, weeks: list[tuple[PlaybookState, date]]) -> dict[tuple[int, date], WeekFigures]:
         return {(state.playbook.id, week): self.week_figures(state, week) for state, week in weeks}

@@ -1,6 +1,8 @@
 """A promotion to ai-led waits for the step's calibration set (docs/playbooks.md,
 "Calibration"): weeks reported through signed requests, closed on a fake clock,
-messages through the outbox to the Slack stand-in."""
+messages through the outbox to the Slack stand-in; a run made stale by a revision, and a
+step that says it needs none. A proposal waiting for a run, then shown with it, is
+tests/usecases/fast/test_close_modes.py's, on the fakes."""
 
 import json
 from datetime import date
@@ -9,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import Decision, Proposal
+from storage.models.governance import Proposal
 from tests.committed import committed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
@@ -49,38 +51,6 @@ def proposals(engine):
 
 def waits(slack):
     return [m for m in slack.posted(OWNER) if m["text"] == WAITS]
-
-
-def test_a_proposal_waits_for_a_run_then_shows_it(bot, world, slack, engine):
-    for week in (1, 2, 3):
-        report_week(bot, world.clock, week)
-        world.run(close_of(week))
-    assert PROPOSAL not in texts(slack, CHANNEL) and PROPOSAL not in texts(slack, CURATORS)
-    assert proposals(engine) == []
-    [told] = waits(slack)  # told once, though two closes held it
-    body = json.dumps(told["blocks"], ensure_ascii=False)
-    assert "its calibration set has not been run (no run of its 40 cases yet)" in body
-    with Session(engine) as s:
-        assert not s.exec(select(Decision).where(Decision.kind == "proposal")).all()
-
-    world.clock.set(wednesday(4))
-    assert "*35/40*" in bot.command("calibrate support-replies draft 35/40", user=OWNER).text
-    report_week(bot, world.clock, 4)
-    world.run(close_of(4))
-    assert PROPOSAL not in texts(slack, CHANNEL)
-    below = waits(slack)[-1]
-    assert len(waits(slack)) == 2  # a new reason, told once
-    assert "below the rubric threshold (35/40 = 87.5%, below the threshold 90%)" in json.dumps(below["blocks"])
-
-    world.clock.set(wednesday(5))
-    bot.command("calibrate support-replies draft 38/40 new model", user=OWNER)
-    report_week(bot, world.clock, 5)
-    world.run(close_of(5))
-    assert texts(slack, CHANNEL).count(PROPOSAL) == 1 and texts(slack, CURATORS).count(PROPOSAL) == 1
-    message = next(m for m in slack.posted(CHANNEL) if m["text"] == PROPOSAL)
-    assert "Calibration set: 38/40 = 95%, current." in json.dumps(message["blocks"], ensure_ascii=False)
-    assert len(proposals(engine)) == 1
-    assert len(waits(slack)) == 2
 
 
 def test_a_run_made_stale_by_a_revision_holds_the_proposal(bot, world, slack, store, engine):

@@ -1,7 +1,8 @@
 """A cycle judged against the rest through the real clock, the real endpoint and the Slack
 stand-in, on SQLite and PostgreSQL: a KPI on target every week still misses when the
-delta against the rest is within noise, and hits when it is clearly better
-(docs/playbooks.md, "Compared with the rest")."""
+delta against the rest is within noise (docs/playbooks.md, "Compared with the rest").
+A clear hit, too few weeks to compare and status's words are
+tests/usecases/fast/test_compare_cycle.py's, on the fakes."""
 
 import json
 
@@ -55,37 +56,3 @@ def test_on_target_but_within_noise_of_the_rest_misses(bot, compared, slack, eng
     assert "Against the rest over cycle 1: −0.12 min against the rest" in week_4
     assert "no better than the rest, within noise" in week_4
     assert "a cycle hits its target only when it is also better than the rest" in week_4
-
-
-def test_clearly_better_than_the_rest_hits(bot, compared, slack, engine):
-    # deltas −6, −5, −7, −6: mean −6, sd 0.8165, se 0.40825, t(3) 3.18245: CI −7.30 to −4.70
-    run_cycle(bot, compared, [14, 14, 13, 14], [20, 19, 20, 20])
-    result = the_result(engine)
-    assert result.summary == "cycle 1 hit the target: better than the rest"
-    assert result.figures["hit"] is True
-    # difference-in-differences: run mean 13.75 − 42 = −28.25; rest 19.75 − 40 = −20.25: −8
-    assert result.figures["compare"]["did"] == pytest.approx(-8)
-    assert "−6 min against the rest, 95% CI −7.3 to −4.7 (difference-in-differences −8 min)" in closes(slack)[-1]
-
-
-def test_one_armed_weeks_leave_too_few_to_compare(bot, compared, slack, engine):
-    for week in range(1, 5):
-        compared.clock.set(wednesday(week))
-        rest = " rest 20" if week == 2 else ""
-        assert "Recorded" in bot.command(f"kpi support-replies 14{rest}", user=MEMBER).text
-        compared.run(close_of(week))
-    result = the_result(engine)
-    assert result.summary == "cycle 1 missed the target: too few weeks to compare"
-    assert "too few weeks to compare (1 week with both numbers; 2 are needed)" in closes(slack)[-1]
-
-
-def test_status_shows_the_week_against_the_rest_and_the_cycle_so_far(bot, compared):
-    # deltas −6 and −5: mean −5.5, sd 0.7071, se 0.5, t(1) 12.7062: CI −11.85 to +0.85
-    run_cycle(bot, compared, [14, 14], [20, 19])
-    compared.clock.set(wednesday(3))
-    bot.command("kpi support-replies 13 rest 20", user=MEMBER)
-    status = bot.command("status support-replies", user=MEMBER).text
-    assert "Against the rest this week: 13 min vs the rest 20 min." in status, status
-    # three deltas −6, −5, −7: mean −6, sd 1, se 0.57735, t(2) 4.30265: CI −8.48 to −3.52
-    assert "In cycle 1 so far: −6 min against the rest, 95% CI −8.48 to −3.52" in status
-    assert "(difference-in-differences" in status and "better than the rest" in status

@@ -1,9 +1,10 @@
 """The exception queue has an owner (issue 43, item 3), end to end: exceptions and
 deviations become items, the exception owner's Monday DM lists them with buttons, the
 buttons and the note form move them (signed block_actions and view_submission), refusals
-store nothing, a demotion names the items behind it, status, the web view and its CSV
-show them. On SQLite and PostgreSQL. How readiness counts the old ones is
-tests/usecases/fast/test_queue_readiness.py's."""
+store nothing, status, the web view and its CSV show them. On SQLite and PostgreSQL.
+How readiness counts the old ones is tests/usecases/fast/test_queue_readiness.py's; that a
+demotion names the items behind it and status lists them by step,
+tests/usecases/fast/test_close_modes.py's."""
 
 import copy
 import csv
@@ -19,8 +20,8 @@ from storage.models.governance import Decision, RegistryVersion
 from storage.models.reports import ExceptionItemEvent
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
 from tests.committed import committed
-from tests.conftest import ADMIN, CHANNEL, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
+from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
 from usecases.shared.life import begin_cycle
 
 TRIAGE = "UTRIAGE001"  # the exception owner, in New York
@@ -175,21 +176,6 @@ def test_the_app_home_lists_the_exception_owners_items_with_their_buttons(bot, q
     curators = json.dumps(slack.views[CURATOR], ensure_ascii=False)
     assert "Exception items open" in curators and "the template was missing" in curators
     assert "item_resolve" in curators
-
-
-def test_a_demotion_names_the_open_items_behind_it_and_status_lists_them_by_step(bot, queue, slack, clock):
-    report_week(bot, clock, 1, send=(20, 8))  # 8/20 = 40% on the AI-led step: critical
-    queue.run(close_of(1))
-    alert = next(m for m in slack.posted(CHANNEL) if m["text"].startswith("support-replies / send: ai-led →"))
-    body = json.dumps(alert["blocks"], ensure_ascii=False)
-    assert "Exception items open behind it* (8, oldest first)" in body
-    assert "refund 0 over the limit" in body and "…and 3 more" in body
-    clock.set(close_of(1) + timedelta(days=1))
-    status = bot.command("status support-replies", user=OWNER).text
-    assert "*Exception items open*" in status and "*send*: 8 open, the oldest 6 days" in status
-    assert "refund 0 over the limit" in status  # the owner reads the reasons
-    member = bot.command("status support-replies", user=MEMBER).text
-    assert "*send*: 8 open" in member and "refund 0 over the limit" not in member  # a member the counts
 
 
 def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(

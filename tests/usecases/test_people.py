@@ -1,6 +1,7 @@
 """People who leave: a deactivated account gets nothing more, leaves the attestation rate
 (which counts the DMs sent), and a playbook it owns waits for a curator, who hears once.
-Who hears of whom, and the digest's word of it, are tests/usecases/fast/test_people.py's."""
+Who hears of whom, and the digest's word of it, are tests/usecases/fast/test_people.py's;
+that a deactivated member gets no DM until reactivated, tests/usecases/fast/test_tick_people.py's."""
 
 from __future__ import annotations
 
@@ -23,22 +24,6 @@ def _deactivated(bot, user):
 def _curator_channel(bot):
     bot.command("curator add <@UADMIN0001|admin>", user=ADMIN)
     bot.command("curators-channel <#CCURATORS1|curators>", user=ADMIN)
-
-
-def test_a_deactivated_member_gets_no_dm_and_comes_back_when_reactivated(bot, playbook, slack, engine, clock, store):
-    assert _deactivated(bot, MEMBER).status == 200
-    assert store.people.deactivated() == {MEMBER}
-    world = Engine(engine, slack, clock)
-    wednesday = clock.at
-    world.run_through(wednesday, wednesday + timedelta(days=1, hours=8))  # to Thursday evening
-    assert slack.posted(MEMBER) == []  # not the check-in DM
-    assert len(slack.posted(OWNER)) == 1  # the rest of the team got theirs
-    bot.event({"type": "user_change", "user": {"id": MEMBER, "deleted": False}})
-    assert store.people.deactivated() == set()
-    world.run_through(wednesday + timedelta(days=7), wednesday + timedelta(days=8, hours=8))
-    assert [m["text"] for m in slack.posted(MEMBER)] == [
-        "check in for support-replies, week 2 of cycle 1"
-    ]  # next week's check-in reaches them again
 
 
 def test_a_deactivated_owner_is_told_to_the_curators_once_and_shown_in_status(

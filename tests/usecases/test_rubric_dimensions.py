@@ -1,8 +1,8 @@
 """Rubric dimensions (docs/playbooks.md, "Rubric dimensions"): `/rollout rubric <playbook>
 <step> 20 tone:19 accuracy:18 policy:20` through signed requests, stored per dimension,
-the week's score its lowest dimension's, named by the clock's close and its alerts. SQLite
-and PostgreSQL. The refusals are tests/usecases/fast/test_reviews.py's and
-tests/handlers/test_grammar.py's."""
+the week's score its lowest dimension's, named by readiness. SQLite and PostgreSQL. The
+refusals are tests/usecases/fast/test_reviews.py's and tests/handlers/test_grammar.py's;
+the close and its alerts naming the lowest dimension, tests/usecases/fast/test_close_modes.py's."""
 
 import json
 
@@ -10,10 +10,9 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import Decision, StepVerdict
 from storage.models.reports import RubricScore
 from tests.committed import committed
-from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
+from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
 from tests.usecases.test_replication import KIT, ready, run_weeks  # noqa: F401  (a fixture)
 
@@ -45,48 +44,6 @@ def test_a_review_by_dimension_is_stored_and_scored_by_its_lowest(bot, dimension
     assert "rubric 90% (accuracy 18/20 = 90%, lowest of 3, 95% CI 70–97%, threshold 90%)" in status
     bot.command("rubric support-replies refunds 12 accuracy:12", user=OWNER)
     assert reviews(engine)[-1] == (1.0, 12, "accuracy:12")
-
-
-def test_the_close_and_the_alerts_name_the_lowest_dimension(bot, world, dimensioned, engine, slack):  # noqa: F811
-    """Week 1: draft's accuracy 17/20 is between the floor and the threshold (INCONCLUSIVE,
-    named); send's policy 15/20 is below the floor: FAIL, named in the close."""
-    clock = world.clock
-    clock.set(wednesday(1))
-    for step, cases in (("draft", 40), ("send", 20), ("refunds", 12)):
-        bot.command(f"cases support-replies {step} {cases}", user=OWNER)
-    bot.command("rubric support-replies draft 20 tone:19 accuracy:17 policy:20", user=OWNER)
-    bot.command("rubric support-replies send 20 tone:20 accuracy:19 policy:15", user=OWNER)
-    bot.command("rubric support-replies refunds 12 accuracy:12", user=OWNER)
-    world.run(close_of(1))
-    with Session(engine) as s:
-        kept = sorted((v.outcome, v.rubric, v.reviewed, v.dimensions) for v in s.exec(select(StepVerdict)))
-        verdicts = [d.figures for d in s.exec(select(Decision).where(Decision.kind == "verdict"))]
-    assert kept == [
-        ("FAIL", 0.75, 20, "tone:20 accuracy:19 policy:15"),
-        ("INCONCLUSIVE", 0.85, 20, "tone:19 accuracy:17 policy:20"),
-        ("PASS", 1.0, 12, "accuracy:12"),
-    ]
-    assert sorted(f.get("dimensions") or "" for f in verdicts) == [
-        "accuracy:12",
-        "tone:19 accuracy:17 policy:20",
-        "tone:20 accuracy:19 policy:15",
-    ]
-    closed = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies: week 1 of cycle 1 closed")
-    body = json.dumps(closed["blocks"], ensure_ascii=False)
-    assert "rubric accuracy 17/20 = 85%, lowest of 3, is between the floor 80% and the threshold 90%" in body
-    assert "rubric 75% (policy 15/20 = 75%, lowest of 3, 95% CI" in body
-    assert "rubric 100% (accuracy 12/12 = 100%, lowest of 1, 95% CI" in body
-    clock.set(wednesday(2))
-    for step, cases in (("draft", 40), ("send", 20), ("refunds", 12)):
-        bot.command(f"cases support-replies {step} {cases}", user=OWNER)
-    bot.command("rubric support-replies send 20 tone:14 accuracy:19 policy:20", user=OWNER)
-    world.run(close_of(2))
-    alert = next(m for m in slack.posted(CHANNEL) if m["text"] == "support-replies / send: ai-led → collaborative")
-    body = json.dumps(alert["blocks"], ensure_ascii=False)
-    assert "rubric policy 15/20 = 75%, lowest of 3, &lt; floor 80%" in body
-    assert "rubric tone 14/20 = 70%, lowest of 3, &lt; floor 80%" in body
-    history = bot.command("history support-replies", user=OWNER).text
-    assert "FAIL weeks: 2026-11-16 (exceptions 0/20 = 0% ≤ cap 10%, rubric policy 15/20 = 75%, lowest of 3," in history
 
 
 def test_readiness_names_the_lowest_dimension_of_a_step_short_of_its_rubric(bot, ready, slack, store, clock):  # noqa: F811

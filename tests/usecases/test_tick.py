@@ -1,10 +1,12 @@
 """The cadence engine end to end: ticks move through whole cycles on a fake clock,
-messages go through the outbox to the Slack stand-in."""
+messages go through the outbox to the Slack stand-in. Its rules (each member's zone, the
+DM's buttons, a catch-up, the digest's way to the curators or the admins, week one's input
+contract) are tests/usecases/fast/test_tick.py's, on the fakes."""
 
 import gc
 import sys
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -86,54 +88,12 @@ def test_a_whole_cycle(engine_, team, store, playbook):
     assert [(j.kind, j.user_id, j.note) for j in skipped] == [("reminder", MEMBER, "already checked in")]
 
 
-def test_the_new_york_member_gets_the_thursday_dm_at_15_new_york_time(engine_, team):
-    engine_.run_through(
-        datetime(2026, 11, 19, 12, 0, tzinfo=UTC), datetime(2026, 11, 19, 21, 0, tzinfo=UTC), step=timedelta(minutes=30)
-    )
-    sent = {m.channel: m.sent_at for m in engine_.outbox.all() if m.key.startswith("checkin:")}
-    assert sent[NEW_YORK] == datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # 15:00 in New York
-    assert sent[MEMBER] == datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # 15:00 in Berlin
-    assert sent[NO_TZ] == datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # no tz: the playbook's (Berlin)
-
-
-def test_the_dm_has_buttons_that_name_the_playbook_and_week(engine_, team, playbook):
-    engine_.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
-    dm = team.posted(MEMBER)[0]
-    buttons = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"]
-    assert [b["action_id"] for b in buttons] == ["checkin_attest", "checkin_deviation", "checkin_kpi"]
-    assert buttons[0]["value"] == f'{{"playbook":{playbook.playbook.id},"week":"2026-11-16"}}'
-
-
 def test_a_tick_run_twice_does_everything_once(engine_, team):
     at = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
     first = engine_.run(at)
     second = engine_.run(at)
     assert first.counts and not second.counts
     assert len(team.calls_to("chat.postMessage")) == len(engine_.outbox.all())
-
-
-def test_catch_up_after_downtime(engine_, team):
-    engine_.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))  # Monday 09:00 Berlin: week 1 nudge
-    report = engine_.run(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))  # back on Wednesday of week 3
-    assert texts(team, CHANNEL) == [
-        "support-replies: week 1 of cycle 1. Pick the workflow, set the one KPI, publish the mode map.",
-        "support-replies: week 1 of cycle 1 closed",
-        "support-replies: week 2 of cycle 1 closed",
-        "support-replies / send: warning",  # ai-led with no case count for two weeks: the rules ran, in order
-    ]
-    assert report.counts[("nudge", "skipped")] == 2  # weeks 2 and 3: too late to be worth sending
-    assert report.counts[("close", "done")] == 2
-    lapsed = sorted(j.key for j in engine_.log.jobs() if j.user_id is None and j.kind in ("checkin", "reminder"))
-    assert lapsed == [
-        "checkin:1:2026-11-16:*",
-        "checkin:1:2026-11-23:*",
-        "reminder:1:2026-11-16:*",
-        "reminder:1:2026-11-23:*",
-    ]
-    assert all(team.posted(p) == [] for p in HUMANS)
-    # and the rhythm goes on from there: week 3's Thursday DMs arrive on time
-    engine_.run(datetime(2026, 12, 3, 14, 0, tzinfo=UTC))
-    assert texts(team, MEMBER) == ["check in for support-replies, week 3 of cycle 1"]
 
 
 def test_the_collector_is_paused_only_while_a_week_closes(engine_, team):
@@ -176,61 +136,6 @@ def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine
     team.reset_faults()
     engine_.run(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
     assert texts(team, MEMBER) == ["check in for support-replies, week 1 of cycle 1"]
-
-
-def test_digest_goes_to_the_curators_channel_on_monday(engine_, team, store):
-    team.add_channel("CCURATORS", [OWNER])
-    committed(store).org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 1, tzinfo=UTC))
-    engine_.run_through(datetime(2026, 11, 23, 8, 0, tzinfo=UTC), datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
-    assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
-    assert "*support-replies*" in str(team.posted("CCURATORS")[1]["blocks"])
-
-
-def test_without_a_curators_channel_the_digest_waits_and_the_admins_hear_once_a_week(engine_, team, store, engine):
-    from tests.conftest import ADMIN
-
-    world = Engine(engine, team, engine_.clock)
-    world.cadence.admins = frozenset({ADMIN})
-    team.add_user(ADMIN, tz="UTC")
-    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
-    world.run(datetime(2026, 11, 23, 14, 0, tzinfo=UTC))
-    assert [m["text"] for m in team.posted(ADMIN)] == [
-        "The curators' digest for the week of 2026-11-16 has nowhere to go"
-    ]
-    world.run(datetime(2026, 11, 30, 13, 0, tzinfo=UTC))  # still no channel: one more a week, no more
-    assert len(team.posted(ADMIN)) == 2
-    assert not [j for j in world.log.jobs() if j.kind == "digest"]  # nothing marked sent or lost
-    team.add_channel("CCURATORS", [OWNER])
-    committed(store).org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
-    world.run(datetime(2026, 11, 30, 15, 1, tzinfo=UTC))
-    assert texts(team, "CCURATORS")[0] == "Rollout digest: week of 2026-11-23"  # the latest waiting one
-    assert "week of 2026-11-16" not in " ".join(texts(team, "CCURATORS"))
-    world.run(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))
-    assert texts(team, "CCURATORS").count("Rollout digest: week of 2026-11-23") == 1
-    world.run(datetime(2026, 12, 7, 13, 0, tzinfo=UTC))
-    assert texts(team, "CCURATORS").count("Rollout digest: week of 2026-11-30") == 1
-
-
-def test_no_digest_and_no_word_to_the_admins_before_a_week_has_closed(engine_, team, store, engine):
-    """Monday 16 November, the cycle's first day: no week has closed, so there is nothing to
-    report. The digest is not sent (a skipped unit, said why), the admins of an org
-    without a curators channel hear nothing either; the next Monday's digest goes out."""
-    from tests.conftest import ADMIN
-    from usecases.tick import NOTHING_CLOSED
-
-    world = Engine(engine, team, engine_.clock)
-    world.cadence.admins = frozenset({ADMIN})
-    team.add_user(ADMIN, tz="UTC")
-    world.run(datetime(2026, 11, 16, 13, 0, tzinfo=UTC))
-    assert team.posted(ADMIN) == []
-    team.add_channel("CCURATORS", [OWNER])
-    committed(store).org.set_setting("curators_channel", "CCURATORS", OWNER, datetime(2026, 11, 16, 14, 0, tzinfo=UTC))
-    world.run(datetime(2026, 11, 16, 14, 1, tzinfo=UTC))  # the waiting Monday's digest: still nothing closed
-    assert texts(team, "CCURATORS") == []
-    skipped = [(j.kind, j.status, j.note) for j in world.log.jobs() if j.kind.startswith("digest")]
-    assert skipped == [("digest-waiting", "skipped", NOTHING_CLOSED), ("digest", "skipped", NOTHING_CLOSED)]
-    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))
-    assert texts(team, "CCURATORS")[:2] == ["Rollout digest: week of 2026-11-16", "Support: 1 playbook"]
 
 
 def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
@@ -316,21 +221,3 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
     notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]
     assert notes == [None, "nothing missing"]
-
-
-def test_week_ones_nudge_and_status_show_the_input_contract(engine, slack, store, clock, bot):
-    from cadence.definition import parse_playbook
-    from tests.conftest import SUPPORT_REPLIES
-
-    slack.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
-    contract = {"inputs": ["ticket text", "customer profile"], "outputs": ["reply sent to the customer"]}
-    committed(store).playbooks.load([parse_playbook({**SUPPORT_REPLIES, **contract})], "UTC", "test", clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    world = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
-    world.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
-    world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
-    nudges = [m for m in slack.posted(CHANNEL) if "week" in m["text"] and "of cycle 1." in m["text"]]
-    said = "*Input contract:* takes ticket text, customer profile; hands over reply sent to the customer."
-    assert said in str(nudges[0]["blocks"]) and said not in str(nudges[1]["blocks"])
-    assert said in bot.command("status support-replies").text

@@ -2,7 +2,9 @@
 track, at risk and not yet judged, counted from reports sent through Slack's signed
 requests and weeks closed by the clock; the funnel; each active playbook's way to its
 target week by week, from its first week with a KPI; the org's trend from its first week
-with data. SQLite and PostgreSQL."""
+with data. SQLite and PostgreSQL: the page served, and the digest judging each playbook as
+the overview does. What the first screen counts and charts, and titles told apart, are
+tests/usecases/fast/test_web_overview.py's, on the fakes."""
 
 import copy
 import json
@@ -11,7 +13,6 @@ from datetime import date, timedelta
 import pytest
 
 from cadence.definition import parse_playbook
-from handlers import present_overview
 from slack_api.members import TeamDirectory
 from tests.committed import committed
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
@@ -53,67 +54,6 @@ def org(bot, world, slack, store, clock):
     clock.set(wednesday(4))
     assert "paused" in bot.command(f"pause {PAUSED} a quiet month", user=OWNER).text.lower()
     return world
-
-
-def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_each_ones_way(services, org):
-    shown = present_overview.shown(web_overview.overview(services, web.Viewer(OWNER)))
-    # support-replies met 15 in 2 of its 3 closed weeks: on track; missing-target in none:
-    # at risk; starts-later has no closed week to judge; the paused one is not counted.
-    assert shown["standings"] == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 1}
-    by_slug = {p["slug"]: p for p in shown["progress"]}
-    assert set(by_slug) == {"support-replies", AT_RISK, LATER}
-    ours = by_slug["support-replies"]
-    assert ours["standing"] == "on track"
-    # from its first week with a KPI (week 2), not the empty week 1 before it
-    assert ours["weeks"] == ["C1W2", "C1W3", "C1W4"]
-    assert ours["shares"] == [pytest.approx(28 / 27), pytest.approx(28 / 27), None]
-    assert ours["latest"] == pytest.approx(28 / 27)
-    assert by_slug[AT_RISK]["standing"] == "at risk" and by_slug[AT_RISK]["weeks"][0] == "C1W1"
-    assert by_slug[AT_RISK]["shares"][0] == pytest.approx((30 - 42) / (15 - 42))
-    assert by_slug[LATER] == dict(
-        slug=LATER,
-        title="Starts Later",
-        standing="not judged yet",
-        weeks=[],
-        shares=[],
-        latest=None,
-        known=0,
-        lowest=None,
-        highest=None,
-    )
-    # Issue 67, item 2: each playbook's own page says the standing the overview counts it by,
-    # in the same words (the paused one: not judged, as the digest says)
-    for slug in ("support-replies", AT_RISK, LATER, PAUSED):
-        page = web.playbook_page(services, web.Viewer(OWNER), slug)
-        assert page is not None
-        assert page.standing == (by_slug[slug]["standing"] if slug in by_slug else "not judged yet"), slug
-    # the small chart's words, worked out once: how many weeks reported, the lowest and highest share
-    assert (ours["known"], ours["lowest"], ours["highest"]) == (2, pytest.approx(28 / 27), pytest.approx(28 / 27))
-    # every playbook, paused too, counted once at its furthest stage: all pilots here
-    assert [(f["stage"], f["at"], f["reached"]) for f in shown["funnel"]] == [
-        ("pilot", 4, 4),
-        ("ready", 0, 0),
-        ("published", 0, 0),
-        ("adopted", 0, 0),
-        ("replicated", 0, 0),
-    ]
-    # the org's trend starts at its first closed week with data: none of the empty half year before
-    assert [t["week"] for t in shown["trend"]] == [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
-    assert all(t["exceptions"] is not None for t in shown["trend"])
-
-
-def test_playbooks_of_one_title_are_told_apart_by_their_slugs(services, org, slack, store, clock):
-    """An adopter keeps its origin's title: where a title repeats, the small charts'
-    headings add each one's slug; a title of its own is shown as it is."""
-    slack.add_channel("CSALESTEAM", [OWNER, "UROLLOUTBOT"])
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw.update(playbook="support-replies-sales", channel="CSALESTEAM")
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
-    begin_cycle(store, store.playbooks.state(raw["playbook"]).playbook.id, 1, date(2026, 11, 30), OWNER, clock())
-    titles = {p.slug: p.title for p in web_overview.overview(services, web.Viewer(OWNER)).progress}
-    assert titles["support-replies"] == "Support reply drafting (support-replies)"
-    assert titles["support-replies-sales"] == "Support reply drafting (support-replies-sales)"
-    assert titles[AT_RISK] == "Missing Target"
 
 
 def test_the_first_screen_is_the_pages_first(services, org, http_server, database_url, slack, store, clock):
