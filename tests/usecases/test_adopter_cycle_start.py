@@ -19,7 +19,8 @@ SLUG = "support-replies-sales"
 
 def test_cycle_start_of_an_adopters_first_cycle_begins_with_a_baseline_week(bot, published, engine, clock):
     adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
-    assert f"`/rollout cycle start {SLUG}`" in adopted  # no start: its owner starts it
+    # no start: its owner starts it, with a baseline week
+    assert f"`/rollout cycle start {SLUG}`: a baseline week from the Monday given measures the KPI" in adopted
     started = bot.command(f"cycle start {SLUG}", user=SALES_OWNER).text  # Wednesday 18 November
     assert f"A baseline week from 2026-11-23 measures {SLUG}'s KPI; cycle 1 starts on 2026-11-30." in started
     assert "runs from 2026-11-30 to 2026-12-27" in started

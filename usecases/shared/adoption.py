@@ -308,6 +308,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             timezone=spec.timezone or shown.org_timezone,
             starts_on=starts_on.isoformat() if starts_on else None,
             baseline_week=baseline_week.isoformat() if baseline_week else None,
+            baseline_to_come=cmd.starts_on is None and not _compared(spec),  # life.start_cycle's baseline week
             kit=spec.replication,
             results=version.cycle_results,
             learnings=learnings[:LEARNINGS_SHOWN],
