@@ -417,9 +417,11 @@ def digest(dry_run: bool) -> None:
 def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure.
 
-    12 simulated weeks: 4 playbooks in 3 functions run 2 four-week cycles; then the one
-    ready to scale is published, a fifth team adopts it for its first cycle, and the others
-    run cycle 3 (lead-research, paused in cycle 2, reaches cycle 4)."""
+    \b
+    13 simulated weeks: 4 playbooks in 3 functions run 2 four-week cycles; then the one
+    ready to scale is published, a fifth team adopts it for a baseline week and its first
+    cycle, and the others run cycle 3 and begin cycle 4 (lead-research, paused in cycle 2,
+    a week ahead)."""
     import importlib.util
 
     missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]

@@ -264,7 +264,11 @@ def cycle_start(slug: str, starts_on: str | None) -> None:
     store = open_store(settings)
     state, started = _or_refused(lambda: operator.start_cycle(store, slug, day, datetime.now(UTC)))
     moved = f" (moved from {started.moved_from.isoformat()})" if started.moved_from else ""
-    click.echo(f"{state.playbook.slug}: cycle {started.cycle} starts on {started.starts_on.isoformat()}{moved}.")
+    baseline = started.baseline_week
+    measures = f"a baseline week from {baseline.isoformat()} measures its KPI; " if baseline else ""
+    click.echo(
+        f"{state.playbook.slug}: {measures}cycle {started.cycle} starts on {started.starts_on.isoformat()}{moved}."
+    )
 
 
 @click.group(help=f"Tokens of the reporting API ({guide.doc('api.md')}).")

@@ -139,6 +139,7 @@ def _cycle_started(started: commands.CycleStarted) -> Reply:
     return render(
         "cycle_started",
         moved_from=started.moved_from.isoformat() if started.moved_from else None,
+        baseline_week=started.baseline_week.isoformat() if started.baseline_week else None,
         slug=started.state.playbook.slug,
         cycle=started.cycle,
         starts_on=started.starts_on.isoformat(),

@@ -453,17 +453,23 @@ class Playbooks:
         except IntegrityError as err:
             raise Conflict(f"cycle {number} was started at the same moment by someone else") from err
 
-    def move_cycle_start(self, playbook_id: int, number: int, before: date, starts_on: date) -> bool:
-        """Cycle `number`, not begun, starts on `starts_on` instead of `before`. False, and
-        nothing written, if its start changed meanwhile (a compare-and-set). Its decision
-        row is the caller's, in the same unit of work."""
+    def move_cycle_start(
+        self, playbook_id: int, number: int, before: date, starts_on: date, baseline_week: date | None = None
+    ) -> bool:
+        """Cycle `number`, not begun, starts on `starts_on` instead of `before` (an adopter's
+        first after its `baseline_week`, moved with it). False, and nothing written, if its
+        start changed meanwhile (a compare-and-set). Its decision row is the caller's, in the
+        same unit of work."""
+        moved_to: dict[str, date] = {"starts_on": starts_on}
+        if baseline_week is not None:
+            moved_to["baseline_week"] = baseline_week
         with joined(self.bind) as s:
             moved = s.exec(
                 update(Cycle)
                 .where(
                     col(Cycle.playbook_id) == playbook_id, col(Cycle.number) == number, col(Cycle.starts_on) == before
                 )
-                .values(starts_on=starts_on)
+                .values(**moved_to)
                 .execution_options(synchronize_session=False)
             )
             return moved.rowcount == 1

@@ -182,6 +182,7 @@ def adopted(
     declared: bool = False,
     learned: Mapping[str, Any] | None = None,
     baseline_week: str | None = None,
+    baseline_to_come: bool = False,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are), and `learned`, the note the wave before the team's
@@ -189,7 +190,8 @@ def adopted(
     asks less than the origin reached (cadence.replication.target_ask), told, not refused.
     `champion_default`: no champion was named, so the new owner is. `declared`: its own
     baseline is declared, not measured (cadence.replication.declared). `baseline_week`: the
-    Monday of the week it measures its baseline in, before its first cycle (`starts_on`)."""
+    Monday of the week it measures its baseline in, before its first cycle (`starts_on`);
+    `baseline_to_come`: no start yet, and `/rollout cycle start` will begin with that week."""
     return render("adopted", **locals())
 
 

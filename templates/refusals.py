@@ -261,6 +261,10 @@ TEXTS: dict[str, str] = {
         "Cycle {cycle} of {slug} is already set to start on {day}. "
         "To move it before it begins, name the new Monday: `/rollout cycle start {slug} YYYY-MM-DD`."
     ),
+    "baseline_week_running": (
+        "{slug}'s baseline week began on {day}: it measures the KPI as the team works today, "
+        "and cycle 1 starts on {starts_on}."
+    ),
     "cycle_running": "{slug} is in week {week} of cycle {cycle}; cycles follow one another without being started again.",
     "cycle_over": (
         "{day} is in the past: nobody could have reported for a cycle's weeks before it was started. "

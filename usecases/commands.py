@@ -175,13 +175,14 @@ class CycleStarted:
     cycle: int
     starts_on: date
     moved_from: date | None = None
+    baseline_week: date | None = None  # an adopter's first cycle's, the week before it
 
 
 def cycle_start(caller: Caller, cmd: messages.CycleStart) -> CycleStarted:
     state = caller.playbook(cmd.playbook, "cycle")
     caller.require_owner_or_curator(state, "cycle")
     started = life.start_cycle(caller.store, state, cmd.starts_on, caller.user_id, caller.now)
-    return CycleStarted(state, started.cycle, started.starts_on, started.moved_from)
+    return CycleStarted(state, started.cycle, started.starts_on, started.moved_from, started.baseline_week)
 
 
 def pause(caller: Caller, cmd: messages.Pause) -> tuple[PlaybookState, life.Ended]:

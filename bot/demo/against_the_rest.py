@@ -22,7 +22,7 @@ from typing import Any
 # through the playbook (the demo's LEADS are the playbook's). Cycle 3 (weeks 7 to 10):
 # run 37, 37, 38, 38 against 35, 38, 36, 39, deltas +2, −1, +2, −1, mean +0.5 leads, 95% CI
 # −2.3 to +3.3.
-REST_LEADS = [19, 20, 21, 21, 23, 26, 30, 35, 38, 36, 39, 38]
+REST_LEADS = [19, 20, 21, 21, 23, 26, 30, 35, 38, 36, 39, 38, 39]
 REST_BASELINE = 18  # where the rest started, beside the KPI's own baseline (20)
 WINDOW = "qualified_at >= :week_start and qualified_at < :week_end"
 

@@ -59,25 +59,29 @@ HABITS = {
     **{user: "prompt" for user in FINANCE[2:]},
 }
 # Qualified leads a week in the sales team's CRM: lead-research's KPI, pulled by the clock.
-LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39]
+LEADS = [24, 27, 30, 31, 33, 34, 36, 37, 37, 38, 38, 39, 39]
 # support-replies' draft step each week: its cases and its review, (passed, reviewed) of a
 # sample at least its review rate asks (0.2 of the cases: 8 of 40). At or above the 90%
 # threshold in 3 of the 4 weeks of each cycle, each of them with at least min_cases cases
 # (ready to scale, criterion 6: a week under min_cases is no evidence); a week at 88% after
 # every second such week keeps it from 3 PASS weeks in a row (the playbook's
 # promote_after_weeks), so it stays collaborative as the story needs.
-DRAFTS = [
-    (40, (23, 25)),  # 92%
-    (40, (21, 23)),  # 91%
-    (40, (22, 25)),  # 88%
-    (40, (13, 14)),  # 93%
-    (40, (23, 25)),
-    (40, (24, 27)),  # 89%
-    (40, (21, 23)),
-    (40, (23, 25)),
-] + [(40, (22, 25)), (40, (23, 25))] * 2
+DRAFTS = (
+    [
+        (40, (23, 25)),  # 92%
+        (40, (21, 23)),  # 91%
+        (40, (22, 25)),  # 88%
+        (40, (13, 14)),  # 93%
+        (40, (23, 25)),
+        (40, (24, 27)),  # 89%
+        (40, (21, 23)),
+        (40, (23, 25)),
+    ]
+    + [(40, (22, 25)), (40, (23, 25))] * 2
+    + [(40, (22, 25))]
+)  # cycle 4's first week: 88%, no streak
 # invoice-matching's hours from invoice to match: on target in both cycles, like support-replies.
-INVOICE_HOURS = [30, 23, 22, 21, 22, 20, 19, 19, 18, 18, 17, 17]
+INVOICE_HOURS = [30, 23, 22, 21, 22, 20, 19, 19, 18, 18, 17, 17, 17]
 # Whose App Home the page shows once the story ends: the owners' and the curator's.
 HOMES = ("UANA000001", "UBEN000001", "UCHLOE0001", APAC_OWNER, CURATOR)
 

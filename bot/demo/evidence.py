@@ -29,7 +29,7 @@ CALIBRATION = 40  # research's calibration set: 40 accounts with known answers
 REVIEWERS = {"support-replies": {"draft": DIA, "refunds": DIA}}
 # The prospect list's freshness each week of the story: the share of its 20 records
 # refreshed that week; week 4 (0-based, when Hal deviated) it was stale.
-FRESH = [1.0, 0.95, 1.0, 1.0, 0.6, 1.0, 1.0, 0.95, 1.0, 1.0, 1.0, 0.95]
+FRESH = [1.0, 0.95, 1.0, 1.0, 0.6, 1.0, 1.0, 0.95, 1.0, 1.0, 1.0, 0.95, 1.0]
 PROSPECTS = 20
 WHEN_MISSING = "Write to the prospects by hand until the list is refreshed"
 

@@ -3,14 +3,15 @@
 Everything real runs: the HTTP handlers behind uvicorn with signed requests, the
 storage on an SQLite file, the tick, the rules, the outbox dispatcher. Slack is the
 local stand-in; people are a script; the clock is simulated, hour by hour, through three
-four-week cycles, the third the first cycle of an adopting team (SUMMARY says it). The story: four playbooks in
+four-week cycles and a week, the last five weeks an adopting team's baseline week and first
+cycle (SUMMARY says it). The story: four playbooks in
 three functions, members checking in (some late, some never), an AI-led step demoted for
 its exceptions, a collaborative step promoted once its owner approves (after a member's
 click is refused), a playbook hitting its target in both cycles with what its team
 learned, its rubric met and its one exception resolved from the owner's Monday DM,
-published with its replication kit and adopted by a second team, whose first cycle meets its own, easier target
-without the origin's change (so it is "on track", not replicated), tells the
-origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step missed
+published with its replication kit and adopted by a second team, which reports its KPI as it works today for a
+baseline week (its measured baseline), then whose first cycle meets its own target and the origin's change
+against that baseline (replicated), tells the origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step missed
 its rubric in both cycles, so it is "not yet ready" and its publish refused, whose team's pulse falls in cycle 2 and holds
 match's promotion in cycle 3, and whose AI-led extract falls back for a week (bot/demo/trust.py); and each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
@@ -64,7 +65,10 @@ from usecases.tick import Cadence
 UTC = UTC
 START = date(2027, 1, 4)  # the Monday cycle 1 starts
 ORIGIN_WEEKS = 8  # the origin's two cycles; then it is published and adopted
-WEEKS = 12  # and the adopting team's first cycle
+# The adopting team's KPI as it works today, in its baseline week: their mean, 45 (the
+# baseline it declared), is its baseline, measured.
+BASELINE_READINGS = (46, 44, 45)
+WEEKS = 13  # and the adopting team's baseline week and first cycle (weeks 9 to 12 from 0)
 SECRET = "demo-signing-secret"
 TOKEN = "xoxb-demo"
 
@@ -76,8 +80,9 @@ DEMO_PLAYBOOKS = ("support-replies", "refund-triage", "lead-research", "invoice-
 # tests/bot/demo/test_demo.py reads its numbers back against what the run did.
 SUMMARY = (
     f"{WEEKS} simulated weeks: {len(DEMO_PLAYBOOKS)} playbooks in 3 functions run {ORIGIN_WEEKS // 4} four-week "
-    f"cycles; then the one ready to scale is published, a fifth team adopts it for its first cycle, and the others "
-    f"run cycle {ORIGIN_WEEKS // 4 + 1} (lead-research, paused in cycle 2, reaches cycle {ORIGIN_WEEKS // 4 + 2})"
+    f"cycles; then the one ready to scale is published, a fifth team adopts it for a baseline week and its first "
+    f"cycle, and the others run cycle {ORIGIN_WEEKS // 4 + 1} and begin cycle {ORIGIN_WEEKS // 4 + 2} "
+    f"(lead-research, paused in cycle 2, a week ahead)"
 )
 
 
@@ -347,14 +352,19 @@ class Demo:
 
     def _owners_report(self, week: int) -> None:
         kpis = {
-            "support-replies": [16, 14, 14, 13, 13, 12, None, 12, 12, 11, 12, 11][week],
-            "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8, 2.8, 2.7, 2.6, 2.6][week],
+            "support-replies": [16, 14, 14, 13, 13, 12, None, 12, 12, 11, 12, 11, 11][week],
+            "refund-triage": [4.6, 4.2, 3.9, 3.7, 3.5, 3.1, 2.9, 2.8, 2.8, 2.7, 2.6, 2.6, 2.5][week],
             "lead-research": LEADS[week],
         }
         # Each owner reports the week's step numbers in one form (bot/demo/week_forms.py has them).
-        if week >= ORIGIN_WEEKS:  # the adopting team in Singapore, in its first cycle
+        if week == ORIGIN_WEEKS:  # the adopting team in Singapore, in its baseline week: the KPI as it works today
+            week_forms.report(self, week_forms.ADOPTER, week)  # the form takes the baseline week as any week
+            for reading in BASELINE_READINGS:
+                self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {reading}")
+        elif week > ORIGIN_WEEKS:  # in its first cycle
             week_forms.report(self, week_forms.ADOPTER, week)
-            apac = [30, 27, 26, 26][week - ORIGIN_WEEKS]  # its own target met, the origin's change not
+            # its own target met, and the origin's change against its measured baseline: replicated
+            apac = [22, 19, 18, 17][week - ORIGIN_WEEKS - 1]
             self.command("UEVE000001", APAC, f"kpi support-replies-support-apac {apac}")
             self.command("UEVE000001", APAC, "guardrail support-replies-support-apac 4.8")
         ana, ben = "UANA000001", "UBEN000001"
@@ -380,7 +390,7 @@ class Demo:
             self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}", show_reply=True)
         # Week 2 would complete research's PASS streak, but the bounce rate jumps past its
         # guardrail: no proposal that week, and the streak starts over.
-        bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7, 2.8, 2.6, 2.9, 2.7][week]
+        bounce = [3.1, 7.4, 3.0, 2.8, 2.9, 3.2, 3.0, 2.7, 2.8, 2.6, 2.9, 2.7, 2.8][week]
         self.command("UGIA000001", "CSALES0001", f"guardrail lead-research {bounce}", show_reply=week == 1)
 
     def _sourced_from_the_crm(self, document: dict[str, Any]) -> dict[str, Any]:
@@ -487,9 +497,9 @@ class Demo:
         )
         self.http.click(CURATOR, "request_approve", approve["value"], CURATORS, card["ts"], "request")
         self.did("Cora (curator) approved support-apac's request: the same adopt, Dan owns it, Eve is its champion")
-        # Dan starts its first cycle this Monday. An adoption with a start would begin with a
-        # baseline week and its first cycle a week later (docs/judgement.md, "The baseline
-        # week"), past the demo's twelve weeks: the demo keeps the declared baseline.
+        # Dan starts it this Monday: an adopter's first cycle comes after a baseline week
+        # (docs/judgement.md, "The baseline week"), so this week is its baseline week, in which
+        # the team reports its KPI as it works today, and cycle 1 starts next Monday.
         self.command(APAC_OWNER, APAC, f"cycle start support-replies-support-apac {monday}", show_reply=True)
         self.dispatcher.drain(max_wait=0)
         checklist = next(m for m in self.slack.posted(CHAMPION) if "Your checklist as champion" in m["text"])

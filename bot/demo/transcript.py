@@ -17,7 +17,8 @@ _Entry = tuple[datetime, int, list[str]]
 
 def week_by_week(posted: list[dict[str, Any]], events: list[Event], start: date, weeks: int, origin_weeks: int) -> str:
     """The story's `weeks` from the Monday `start`, and the week after them; from
-    `origin_weeks` on, an adopting team runs its first cycle beside the origin's."""
+    `origin_weeks` on, an adopting team runs its baseline week, then its first cycle,
+    beside the origin's."""
     display = {u: n for u, (n, _) in PEOPLE.items()} | {c: n for c, (n, _) in CHANNELS.items()}
     names = {c: f"#{name}" for c, (name, _) in CHANNELS.items()}
     names.update({"D" + u[1:]: f"DM to {n}" for u, (n, _) in PEOPLE.items()})
@@ -44,8 +45,10 @@ def week_by_week(posted: list[dict[str, Any]], events: list[Event], start: date,
 
 def _week_heading(week: int, first: date, weeks: int, origin_weeks: int) -> str:
     label = f"Week {week % 4 + 1} of cycle {week // 4 + 1}" if week < weeks else "After it"
-    if origin_weeks <= week < weeks:
-        label += f" (support-apac's week {week - origin_weeks + 1} of its first cycle)"
+    if week == origin_weeks:
+        label += " (support-apac's baseline week)"
+    elif origin_weeks < week < weeks:
+        label += f" (support-apac's week {week - origin_weeks} of its first cycle)"
     return f"\n━━━ {label} · {first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y} ━━━"
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from usecases import tokens
 
 PLAYBOOK, EVENT, TOKEN_NAME = "invoice-matching", "invoice_matched", "erp-export"
-MATCHED = [140, 155, 168, 176, 181, 190, 198, 204, 210, 214, 219, 223]  # a week's invoices matched
+MATCHED = [140, 155, 168, 176, 181, 190, 198, 204, 210, 214, 219, 223, 226]  # a week's invoices matched
 
 
 SUPPORT, ACCEPTED, HELPDESK = "support-replies", "reply_accepted", "helpdesk-export"
-REPLIES = [380, 395, 402, 120, 410, 412, 418, 130, 420, 425, 431, 436]  # a week's AI replies accepted
+REPLIES = [380, 395, 402, 120, 410, 412, 418, 130, 420, 425, 431, 436, 440]  # a week's AI replies accepted
 
 
 def report_matched(story: Any, week: int) -> None:

@@ -87,7 +87,7 @@ def test_the_demos_web_view_tells_its_story(browser, demo_site):
         "web-playbook": ("/web/playbooks/support-replies", ["Two reviewers in week 1", "How to run it"]),
         "web-registry": (
             "/web/registry",
-            ["support-replies v1", "on track", "against the origin", "points", "Runbook:"],
+            ["support-replies v1", "replicated", "against the origin", "points", "Runbook:"],
         ),
     }
     for name, (path, sees) in pages.items():

@@ -30,14 +30,15 @@ def test_the_sponsor_sees_the_standing_the_funnel_and_the_small_charts_first(bro
     }
     assert counts == {"on track": 3, "at risk": 0, "stalled": 2}
     # The funnel: every playbook once at its furthest stage; support-replies was adopted, and
-    # its adopter met its own target without the origin's change, so it has not replicated.
+    # its adopter, its baseline measured in a baseline week, met its own target and the
+    # origin's change in its first cycle: replicated (issue 81; it was adopted, not replicated).
     funnel = [li.text.split("\n") for li in browser.find_elements("css selector", ".funnel li")]
     assert [(n, stage) for n, stage, _ in funnel] == [
         ("4", "pilot"),
         ("0", "ready"),
         ("0", "published"),
-        ("1", "adopted"),
-        ("0", "replicated"),
+        ("0", "adopted"),
+        ("1", "replicated"),
     ]
     assert funnel[0][2] == "5 reached it" and funnel[-2][2] == "1 reached it"
 

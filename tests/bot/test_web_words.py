@@ -70,7 +70,7 @@ def test_a_rules_decision_weeks_and_statuses_are_said_in_words(view, engine, sla
     Engine(engine, slack, clock).run(close_of(2))
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
     decisions = page[page.index("<h2>Decisions</h2>") :]
-    assert '<td data-label="By">the bot (critical demotion)</td>' in decisions and "rule:" not in page
+    assert '<td data-label="By" class="says">the bot (critical demotion)</td>' in decisions and "rule:" not in page
     assert '<abbr title="cycle 1, week 2">C1W2</abbr>' in page  # the tables and the grid's columns
     assert "<title>cycle 1, week 1: 14 min</title>" in page  # a point of the KPI's chart, on hover
     assert '<p class="x-title">Weeks: C2W3 is cycle 2, week 3</p>' in page

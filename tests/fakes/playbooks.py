@@ -283,7 +283,9 @@ class FakePlaybooks:
         self.held.put(replace(state, playbook=clone(state.playbook, owner_id=owner_id, updated_at=at)))
         return True
 
-    def move_cycle_start(self, playbook_id: int, number: int, before: date, starts_on: date) -> bool:
+    def move_cycle_start(
+        self, playbook_id: int, number: int, before: date, starts_on: date, baseline_week: date | None = None
+    ) -> bool:
         """Cycle `number` starts on `starts_on` instead of `before`: a compare-and-set, False
         if it does not start on `before` (or is not the latest cycle: the fake keeps only the
         latest two, and a start not begun is always the latest's)."""
@@ -291,7 +293,8 @@ class FakePlaybooks:
         anchor = state.anchor if state is not None else None
         if state is None or anchor is None or anchor.number != number or anchor.starts_on != before:
             return False
-        self.held.put(replace(state, anchor=clone(anchor, starts_on=starts_on)))
+        moved = {"starts_on": starts_on} | ({"baseline_week": baseline_week} if baseline_week else {})
+        self.held.put(replace(state, anchor=clone(anchor, **moved)))
         return True
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from cadence import calendar, champion_gate, decisions, keys, registry_decisions, replication
@@ -23,7 +23,7 @@ from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, Wav
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
 from usecases.shared import champions, waves
-from usecases.shared.life import check_start
+from usecases.shared.life import check_start, first_cycle
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
 from usecases.shared.roles import channel, require_curator
@@ -171,16 +171,6 @@ def adopt(
     return message
 
 
-def first_cycle(starts_on: date, compared: bool) -> tuple[date, date | None]:
-    """An adopter starting on `starts_on`: its first cycle's Monday and its baseline week's
-    (docs/judgement.md, "The baseline week"). The team starts with a baseline week, in
-    which it reports its KPI as it works today, and its first cycle on the Monday after;
-    with `compare: rest` the rest measures the baseline week by week: no baseline week."""
-    if compared:
-        return starts_on, None
-    return starts_on + timedelta(days=7), starts_on
-
-
 def _compared(spec: PlaybookSpec) -> bool:
     return Compare.of(spec.canonical()) is not None
 
@@ -318,6 +308,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             timezone=spec.timezone or shown.org_timezone,
             starts_on=starts_on.isoformat() if starts_on else None,
             baseline_week=baseline_week.isoformat() if baseline_week else None,
+            baseline_to_come=cmd.starts_on is None and not _compared(spec),  # life.start_cycle's baseline week
             kit=spec.replication,
             results=version.cycle_results,
             learnings=learnings[:LEARNINGS_SHOWN],

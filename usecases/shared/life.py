@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cadence import calendar, decisions, keys
+from cadence.definition_compare import Compare
 from storage.governance_rows import Change
-from storage.models.playbooks import Cycle
+from storage.models.playbooks import Cycle, Playbook
 from storage.outbox import Message
 from storage.store import Conflict, PlaybookState, Store
 from templates import notices
@@ -69,12 +70,32 @@ class Started:
     cycle: int
     starts_on: date
     moved_from: date | None = None  # the start it replaced, when it corrected one not yet begun
+    baseline_week: date | None = None  # an adopter's first cycle's: the week before it (first_cycle)
+
+
+def first_cycle(starts_on: date, compared: bool) -> tuple[date, date | None]:
+    """An adopter starting on `starts_on`: its first cycle's Monday and its baseline week's
+    (docs/judgement.md, "The baseline week"). The team starts with a baseline week, in
+    which it reports its KPI as it works today, and its first cycle on the Monday after;
+    with `compare: rest` the rest measures the baseline week by week: no baseline week."""
+    if compared:
+        return starts_on, None
+    return starts_on + timedelta(days=7), starts_on
+
+
+def takes_baseline_week(playbook: Playbook) -> bool:
+    """An adopter (a playbook adopted from a registry version) without `compare: rest`:
+    its first cycle, however started, comes after a baseline week."""
+    return playbook.adopted_from_id is not None and Compare.of(playbook.definition or {}) is None
 
 
 def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: str, now: datetime) -> Started:
     """`/rollout cycle start` and `rollout cycle start`: the first cycle, by default next
-    Monday. A start that has not begun yet (the first cycle's, or a resume's) can be moved
-    to another Monday; a cycle that has begun runs on, and a paused playbook resumes.
+    Monday. An adopter's first cycle (takes_baseline_week) takes that Monday as its baseline
+    week and starts the Monday after, as `adopt ... start:` does. A start that has not
+    begun yet (the first cycle's, or a resume's) can be moved to another Monday (an
+    adopter's baseline week with it, until that week begins); a cycle that has begun runs
+    on, and a paused playbook resumes.
     Who may is the caller's to check (commands.cycle_start, operator.start_cycle)."""
     playbook = state.playbook
     refuse_unless_running(state, "cycle")
@@ -85,11 +106,14 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
     if anchor is None:
         starts_on = starts_on or calendar.next_monday(today)
         check_start(starts_on, today, "cycle")
+        first, baseline = first_cycle(starts_on, False) if takes_baseline_week(playbook) else (starts_on, None)
         try:
-            begin_cycle(store, playbook.id, 1, starts_on, by, now)
+            begin_cycle(store, playbook.id, 1, first, by, now, baseline_week=baseline)
         except Conflict:
             raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug) from None
-        return Started(1, starts_on)
+        return Started(1, first, baseline_week=baseline)
+    if anchor.baseline is not None and today < anchor.starts_on:
+        return _move_baseline_week(store, state, anchor.baseline, starts_on, by, now)
     if today >= anchor.starts_on:
         running = calendar.week_containing(calendar.own_run(anchor), today)
         assert running is not None, "an active playbook's latest run has not ended"
@@ -120,13 +144,61 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
     return Started(anchor.number, starts_on, anchor.starts_on)
 
 
-def begin_cycle(store: Store, playbook_id: int, number: int, starts_on: date, by: str, now: datetime) -> Cycle:
-    """Cycle `number` of the playbook starts on `starts_on`, with its decision row, in one
-    unit of work: a first cycle's start, whose rules are the caller's (start_cycle,
-    adoption's). Raises Conflict, and writes nothing, if that cycle was started at the
-    same moment."""
+def _move_baseline_week(
+    store: Store, state: PlaybookState, baseline_week: date, starts_on: date | None, by: str, now: datetime
+) -> Started:
+    """An adopter's first cycle, set after a baseline week: the Monday named becomes the
+    baseline week, and the cycle starts the Monday after, while the baseline week has not
+    begun; once it has, it runs on (its reports measure the baseline)."""
+    playbook = state.playbook
+    anchor = state.running()
+    today = calendar.local_date(now, playbook.timezone)
+    if today >= baseline_week:
+        raise Refusal.of(
+            "baseline_week_running",
+            usage="cycle",
+            slug=playbook.slug,
+            day=baseline_week.isoformat(),
+            starts_on=anchor.starts_on.isoformat(),
+        )
+    if starts_on is None or starts_on == baseline_week:
+        raise Refusal.of(
+            "cycle_already_set",
+            usage="cycle",
+            cycle=anchor.number,
+            slug=playbook.slug,
+            day=anchor.starts_on.isoformat(),
+        )
+    check_start(starts_on, today, "cycle")
+    first = starts_on + timedelta(days=7)
+    record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, first, by)
     with store.unit_of_work() as uow:
-        cycle = uow.playbooks.add_cycle(playbook_id, number, starts_on, by, now)
+        moved = uow.playbooks.move_cycle_start(
+            playbook.id, anchor.number, anchor.starts_on, first, baseline_week=starts_on
+        )
+        if moved:
+            uow.governance.apply(Change(decisions=[record]), now)
+        uow.commit()
+    if not moved:
+        raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug)
+    return Started(anchor.number, first, anchor.starts_on, baseline_week=starts_on)
+
+
+def begin_cycle(
+    store: Store,
+    playbook_id: int,
+    number: int,
+    starts_on: date,
+    by: str,
+    now: datetime,
+    baseline_week: date | None = None,
+) -> Cycle:
+    """Cycle `number` of the playbook starts on `starts_on` (an adopter's first after its
+    `baseline_week`), with its decision row, in one unit of work: a first cycle's start,
+    whose rules are the caller's (start_cycle, adoption's). Raises Conflict, and writes
+    nothing, if that cycle was started at the same moment."""
+    with store.unit_of_work() as uow:
+        cycle = uow.playbooks.add_cycle(playbook_id, number, starts_on, by, now, baseline_week=baseline_week)
         started = decisions.of_cycle_started(playbook_id, number, starts_on, by)
         uow.governance.apply(Change(decisions=[started]), now)
         uow.commit()

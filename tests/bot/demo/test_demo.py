@@ -55,7 +55,7 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "Eve (champion) marked the first training item of her checklist done" in transcript
     assert '🏆 Champion <span class="mention">@Eve</span>: checklist 1 of 3 done' in page  # in Dan's App Home
     # every Monday from cycle 1 week 2 (the first closed week) to after the adopter's cycle: none before (issue 54, item 10)
-    assert transcript.count("ROLLOUT DIGEST") == 12
+    assert transcript.count("ROLLOUT DIGEST") == 13
     # replication: learnings, readiness, the kit reaching the adopting team, and its verdict
     assert "Added to support-replies, cycle 1 (1 learning now)" in transcript
     assert "answered the week-4 DM with a learning" in transcript
@@ -93,10 +93,11 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "Runbook: https://wiki.example.com/support-replies" in transcript
     assert "What support-replies learned (newest first)" in transcript
     # issue 69, item 3: the verdict shows the adopter's relative change against the origin's
-    # and an adopter that met its own target (28 min, asking −38%) without the origin's change is not replicated
-    # issue 81: its own baseline is declared, not measured, and the verdict says so
-    both = "−39% against the origin's −71%: 56% (needs 80%); baseline declared, not measured"
-    assert f"adopted by support-replies-support-apac (cycle 1: on track, {both})" in transcript
+    # issue 81: the adopter's baseline measured in its baseline week (45 min, the mean of its 3 readings), its
+    # first cycle meets its own target (28 min) and the origin's change against it: replicated. (Before every
+    # adopter's first cycle took a baseline week, its declared baseline kept it "on track": −39%, 56%.)
+    both = "−58% against the origin's −71%: 82% (needs 80%)"
+    assert f"adopted by support-replies-support-apac (cycle 1: replicated, {both})" in transcript
     assert "Your target asks −38% where the origin reached −71%: you may hit it and" in transcript
     # issue 69, item 1: a loosening waits for a curator, and applies from the next cycle
     assert "asks to change the bar of refund-triage" in transcript and "• exception cap 10% → 15%" in transcript
@@ -130,11 +131,13 @@ def test_the_demo_runs_the_whole_story(demo, page):
     ) in transcript
     typed = [e.split(": /rollout ", 1)[1] for e in demo.events if ": /rollout cases " in e or ": /rollout rubric " in e]
     assert typed == ["rubric invoice-matching extract 97%"] and "was refused" not in transcript
-    # the closing note's figures: 51 forms and 51 other commands (3 of them the calibration set's two runs and
+    # the closing note's figures: 56 forms and 53 other commands (3 of them the calibration set's two runs and
     # the edit form of issue 70, 1 the rest's typed KPI of issue 72, 2 the finance owner's exception and match's
-    # calibration run of bot/demo/trust.py, 1 Dan's `cycle start` of issue 81), where one command a number took 299
-    assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (51, 51, 299)
-    assert "in 51 forms (a /rollout week and its submission each) and sent 51 other commands" in demo.owners.said()
+    # calibration run of bot/demo/trust.py, 1 Dan's `cycle start` of issue 81), where one command a number took 325
+    # (issue 81's 13th week: 5 more forms, the four origins' and Dan's baseline week's, and Ben's exception and
+    # late check-in; it was 51, 51 and 299 in 12 weeks)
+    assert (demo.owners.forms, demo.owners.commands - demo.owners.opened, demo.owners.before) == (56, 53, 325)
+    assert "in 56 forms (a /rollout week and its submission each) and sent 53 other commands" in demo.owners.said()
     assert "Withdrew your exception (“Sent a refund promise outside policy”) for step send" in transcript  # undo
     # the support team's pulse (issue 82): four answers, too few to show, said at the week-4 close
     # (the finance team's, shown, in test_the_finance_teams_pulse_falls_and_holds_a_promotion)
@@ -160,12 +163,11 @@ def test_the_demo_runs_the_whole_story(demo, page):
         ("adoption", "support-replies-support-apac adopted from support-replies v1"),
         (
             "replication verdict",
-            "support-replies-support-apac (cycle 1: on track, −39% against the origin&#x27;s −71%: 56% (needs 80%);"
-            " baseline declared, not measured)",
+            "support-replies-support-apac (cycle 1: replicated, −58% against the origin&#x27;s −71%: 82% (needs 80%))",
         ),
     ):
         assert f"<b>{kind}</b>: {what}" in outcome, kind
-    assert page.index('<section class="outcome">') < page.index('id="week-0"') and 'href="#week-12"' in page
+    assert page.index('<section class="outcome">') < page.index('id="week-0"') and f'href="#week-{WEEKS}"' in page
     assert '<details class="dms"><summary>Direct messages' in page and ":rotating_light:" not in page
     assert page.count('<img class="chart"') >= 14 and 'class="btn primary"' in page
     assert "<!channel>" not in page and "<script" not in page
@@ -255,7 +257,7 @@ def test_a_commands_answer_is_a_card_only_that_person_saw(page):
 
 
 def test_the_last_section_shows_the_owners_and_the_curators_app_home(page):
-    before, last = page.split('<h2 id="week-12"')
+    before, last = page.split(f'<h2 id="week-{WEEKS}"')
     for who in ("Ana (owner, support)", "Ben (owner, refunds)", "Chloé (owner, sales)", "Dan (owner, support APAC)"):
         assert f"<h3>App Home · {who}</h3>" in last, who
         card = last.split(f"<h3>App Home · {who}</h3>")[1].split('<div class="ch home">')[0]
@@ -265,8 +267,10 @@ def test_the_last_section_shows_the_owners_and_the_curators_app_home(page):
     curator = last.split("<h3>App Home · Cora (curator)</h3>")[1]
     assert '<div class="header">The registry</div>' in curator and "support-replies v1" in curator
     # Issue 42, a second pilot: the adopting team's first cycle once ended with a proposal to
-    # make draft AI-led waiting here, a step above its mode in v1; no longer proposed.
-    assert "Waiting for your decision" not in curator
+    # make draft AI-led waiting here, a step above its mode in v1; no longer proposed. (What
+    # waits is the origins' cycle 4's first close: match, its pulse hold over, and payout.)
+    waiting = curator.split("Waiting for your decision")[1].split("Exception items open")[0]
+    assert "support-replies-support-apac" not in waiting and "make <b>draft</b>" not in waiting
 
 
 def test_each_week_tells_what_people_did_among_what_the_bot_posted_in_time_order(page):
@@ -326,7 +330,8 @@ def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
     assert " replies accepted × 6 min = " in page and " reviews × 4 min − " in page
     assert " exceptions × 15 min = " in page and " h oversight → " in page and " h net" in page
     # send, promoted as cycle 2 began: half as many of its replies checked, its oversight a cycle before and since
-    assert "send ai-led since cycle 2: oversight 1.6 h → 0.9 h a cycle" in page
+    # (0.9 h a cycle over the 12 weeks before issue 81's 13th; its cycle 4's first week draws the mean to 0.7)
+    assert "send ai-led since cycle 2: oversight 1.6 h → 0.7 h a cycle" in page
 
 
 def test_the_readme_and_the_help_say_what_the_demo_ran(demo, page):
@@ -342,12 +347,12 @@ def test_the_readme_and_the_help_say_what_the_demo_ran(demo, page):
     readme = " ".join((Path(__file__).resolve().parents[3] / "README.md").read_text().split())
     claim = re.search(
         r"(\d+) simulated weeks: (\d+) playbooks in (\d+) functions run (\d+) four-week cycles; then the one ready "
-        r"to scale is published, a fifth team adopts it for its first cycle, and the others run cycle (\d+) "
-        r"\((\S+), paused in cycle (\d+), reaches cycle (\d+)\)",
+        r"to scale is published, a fifth team adopts it for a baseline week and its first cycle, and the others run "
+        r"cycle (\d+) and begin cycle (\d+) \((\S+), paused in cycle (\d+), a week ahead\)",
         readme,
     )
     assert claim, "the README no longer says what the demo runs"
-    weeks_, playbooks, functions, before, others, paused, paused_in, reaches = claim.groups()
+    weeks_, playbooks, functions, before, others, begun, paused, paused_in = claim.groups()
     engine = make_engine(f"sqlite:///{demo.database}")
     try:
         states = {slug: Store(engine).playbooks.state(slug) for slug in Store(engine).playbooks.slugs()}
@@ -361,14 +366,23 @@ def test_the_readme_and_the_help_say_what_the_demo_ran(demo, page):
         return week.cycle
 
     sections = re.findall(r"━━━ Week (\d) of cycle (\d)[ ]", demo.transcript)
-    assert len(sections) == int(weeks_) and sections[-1] == ("4", others)  # the transcript's weeks
+    assert len(sections) == int(weeks_) and sections[-2:] == [("4", others), ("1", begun)]  # the transcript's weeks
     origins = [slug for slug, s in states.items() if s.playbook.adopted_origin_id is None]
     (adopter,) = set(states) - set(origins)
     assert len(origins) == int(playbooks) and len({states[s].playbook.function for s in origins}) == int(functions)
-    assert {slug: cycle(slug) for slug in origins if slug != paused} == dict.fromkeys(set(origins) - {paused}, 3)
-    assert int(others) == 3 and cycle(paused) == int(reaches) and cycle(adopter) == 1
-    adopted_on = states[adopter].running().starts_on
-    assert adopted_on == START + timedelta(days=7 * 4 * int(before))  # after the origins' cycles
+    assert {slug: cycle(slug) for slug in origins} == dict.fromkeys(origins, int(begun))
+    assert (int(others), int(begun)) == (3, 4) and cycle(adopter) == 1
+
+    # a week ahead: its cycle 4 began a week before the others'
+    def began(slug: str) -> date:
+        week = calendar.week_containing(states[slug].running(), last_day)
+        assert week is not None, slug
+        return week.cycle_start
+
+    assert {began(slug) - began(paused) for slug in origins if slug != paused} == {timedelta(days=7)}
+    adopted = states[adopter].running()
+    adopted_on = START + timedelta(days=7 * 4 * int(before))  # after the origins' cycles: its baseline week
+    assert (adopted.baseline, adopted.starts_on) == (adopted_on, adopted_on + timedelta(days=7))
     assert re.search(rf"{paused} is paused: .*? Week \d of cycle {paused_in} still closes", demo.transcript)
     # "What happened" shows the stall and its Refine, which the README's story features.
     outcome = page[page.index('<section class="outcome">') : page.index("</section>")]
@@ -528,10 +542,14 @@ def test_the_finance_teams_pulse_falls_and_holds_a_promotion(demo, page):
     assert page.count(told) == 1 and "So no step of invoice-matching is proposed to ai-led through cycle 3" in page
     # match earned a promotion in cycle 3: its calibration current, PASS every week; it waits
     assert "Calibration run 38/40 (95.0%) recorded on step match of invoice-matching" in transcript
-    three = transcript[transcript.index("Week 1 of cycle 3 of invoice-matching is closed") :]
+    four = transcript.index("Week 1 of cycle 4 of invoice-matching is closed")  # the story's 13th week (issue 81)
+    three = transcript[transcript.index("Week 1 of cycle 3 of invoice-matching is closed") : four]
     assert three.count("🟢 match (collaborative) PASS") == 4 and "rubric 95% (19 of 20 reviewed" in three
-    assert "Proposal for invoice-matching" not in transcript and "make match ai-led" not in transcript
-    assert not [kind for kind, _, _ in decisions if kind in ("proposal", "mode-change")]
+    assert "Proposal for invoice-matching" not in three and "make match ai-led" not in transcript[:four]
+    # the hold over, cycle 4's first close proposes it: PASS 5 weeks in a row
+    assert "Proposal for invoice-matching: make match ai-led (now collaborative). PASS 5 weeks" in transcript[four:]
+    proposed = [at for kind, at, _ in decisions if kind in ("proposal", "mode-change")]
+    assert len(proposed) == 1 and proposed[0].date() == START + timedelta(days=7 * WEEKS)
 
 
 def test_an_escalated_item_puts_extract_in_its_fallback_mode_for_a_week(demo):

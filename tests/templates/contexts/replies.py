@@ -126,6 +126,7 @@ def contexts(
             channel="CTEAM00001",
             stage="Pick the workflow",
             moved_from="2026-11-30",
+            baseline_week="2026-11-16",
         ),
         "curator_changed": dict(user="UCURATOR1", add=True, changed=True),
         "curators_channel": dict(cmd=messages.CuratorsChannel("CCURATORS"), done=None),

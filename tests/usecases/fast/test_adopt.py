@@ -70,13 +70,16 @@ def test_an_adoption_is_a_draft_with_its_decisions_and_messages_as_one_change():
     assert len(made.store.units) == 2 and made.store.units[-1].commits == 1  # the publication's, then this one
 
 
-def test_a_baseline_of_its_own_is_shown_declared_not_measured():
+def test_a_baseline_of_its_own_is_shown_declared_until_the_baseline_week_measures_it():
     """Issue 81, "Replication on real numbers": a baseline given at adopt is the team's word,
-    not a measure; its cycles can be on track but never replicated, and the adoption says so."""
-    declared = "(declared, not measured: a cycle against it can be on track, never replicated)"
-    assert f"baseline 40 min {declared}" in text(adopt(published(), baseline=40))
-    assert declared not in text(adopt(published()))  # the version's own baseline
-    assert declared not in text(adopt(published(), baseline=42))  # the same as the version's
+    not a measure. Adopted without a start, its first cycle (`/rollout cycle start`) still
+    comes after a baseline week that measures it, and the adoption says so. (Before
+    `cycle start` took a baseline week, it said "declared, not measured".)"""
+    until = "(declared until the baseline week measures it)"
+    said_then = text(adopt(published(), baseline=40))
+    assert f"baseline 40 min {until}" in said_then and "declared, not measured" not in said_then
+    assert "a baseline week from the Monday given measures the KPI" in said_then
+    assert "declared, not measured" not in text(adopt(published(), baseline=42))  # the same as the version's
 
 
 def test_with_a_start_it_begins_with_a_baseline_week_and_its_first_cycle_the_monday_after():
