@@ -204,6 +204,8 @@ def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
             parts.append(f"{s['step']}: no rubric score")
         elif s.get("no_evidence"):
             parts.append(_no_evidence(s, c["needed"], weeks))
+        elif not s["weeks_met"]:  # no cycle of it has closed: nothing judged yet
+            parts.append(f"{s['step']}: no cycle closed yet")
         else:
             shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
             parts.append(shown + ("" if s["met"] else _scores(s)))

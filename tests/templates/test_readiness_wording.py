@@ -151,3 +151,13 @@ def test_a_judgement_kept_before_input_checks_reads_as_metric_delivery():
     assert criterion_phrase(kept) == (
         "❌ Metric delivery: 41.7% (5 of 12 sourced numbers arrived before their week closed) < 90%"
     )
+
+
+def test_before_any_cycle_closed_a_step_says_so_rather_than_an_empty_count():
+    """Found by the readiness notice of an upgrade (usecases/readiness_news.py): a playbook
+    whose first cycle had not closed read "draft:  weeks ≥ 90%"."""
+    said = phrase(r.StepRubric("draft", []), cycles=[], cycles_wanted=2)
+    assert said == (
+        "❌ Output accuracy (3 of 4 weeks needed in each cycle; only 0 of the 2 cycles needed have closed): "
+        "draft: no cycle closed yet"
+    )
