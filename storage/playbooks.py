@@ -364,11 +364,11 @@ class Playbooks:
     def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
         """Pause or retire: the playbook takes `status` (paused | retired) since `at`, and its
         current run of cycles ends after the week starting `ends_after` (kept if already
-        ended). False, and nothing written, if its status changed meanwhile. Its decision
-        row is the caller's, in the same unit of work."""
+        ended); a draft, never started, may be retired. False, and nothing written, if its
+        status changed meanwhile. Its decision row is the caller's, in the same unit of work."""
         with joined(self.bind) as s:
             playbook = s.get(Playbook, playbook_id, populate_existing=True)  # as the database holds it now
-            if playbook is None or playbook.status not in ("active", "paused") or playbook.status == status:
+            if playbook is None or not ends_run(playbook.status, status):
                 return False
             playbook.status, playbook.status_since, playbook.status_reason, playbook.updated_at = status, at, reason, at
             s.add(playbook)
@@ -480,6 +480,12 @@ class Playbooks:
             if playbook_id is not None:
                 query = query.where(col(Decision.playbook_id) == playbook_id)
             return list(s.exec(query))
+
+
+def ends_run(now: str, status: str) -> bool:
+    """Whether a playbook whose status is `now` may take `status` (paused | retired) by
+    pause or retire: an active one either, a paused one retired, a draft retired."""
+    return now != status and (now in ("active", "paused") or (now == "draft" and status == "retired"))
 
 
 def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:

@@ -22,7 +22,7 @@ from cadence import decisions
 from cadence.definition import PlaybookSpec, parse_playbook
 from storage.made import SetupTime, Stale
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import Conflict, PlaybookState, as_read_now, playbook_columns
+from storage.playbooks import Conflict, PlaybookState, as_read_now, ends_run, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 
@@ -250,9 +250,9 @@ class FakePlaybooks:
     def end_run(self, playbook_id: int, status: str, reason: str, ends_after: date | None, at: datetime) -> bool:
         """Pause or retire: `status` since `at`, the latest cycle ending after `ends_after`
         (kept if it had ended). False, and nothing written, if the playbook is neither active
-        nor paused, or has `status` already."""
+        nor paused (a draft may be retired), or has `status` already."""
         state = self.state_by_id(playbook_id)
-        if state is None or state.playbook.status not in ("active", "paused") or state.playbook.status == status:
+        if state is None or not ends_run(state.playbook.status, status):
             return False
         playbook = clone(state.playbook, status=status, status_since=at, status_reason=reason, updated_at=at)
         anchor = state.anchor

@@ -104,6 +104,17 @@ def test_retiring_is_final_but_readable(bot, world, store, engine, clock):
         assert s.exec(select(KpiReading)).all() == []
 
 
+def test_a_draft_never_started_is_retired(bot, store, slack, clock):
+    """A playbook loaded and never started is dropped by retiring it (it was refused as
+    "changed a moment ago", which nothing had)."""
+    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    slack.add_channel(CHANNEL, [OWNER, MEMBER])
+    assert store.playbooks.state("support-replies").playbook.status == "draft"
+    reply = bot.command("retire support-replies not for this team", user=OWNER)
+    assert "*support-replies* is retired" in reply.text, reply.text
+    assert store.playbooks.state("support-replies").playbook.status == "retired"
+
+
 def test_handing_over_tells_the_new_owner_what_they_own(bot, world, slack, store):
     slack.add_user("UNEWOWNER1", tz="Europe/Berlin")
     assert "Only the owner" in bot.command("owner support-replies <@UNEWOWNER1|nora>").text

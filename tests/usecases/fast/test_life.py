@@ -156,6 +156,22 @@ def test_retiring_before_the_first_cycle_begins_ends_the_run_before_it():
     assert held(store).anchor.ends_after == date(2026, 3, 9)  # the week before its first: none will run
 
 
+def test_a_draft_never_started_is_retired_without_a_run_to_end():
+    """A playbook loaded and never started (a draft) is dropped by retiring it: it was
+    refused as "changed a moment ago", which nothing had."""
+    services, store = world(fakes.a_playbook(cycle_started=None, status="draft"))
+    _, ended = commands.pause(fakes.caller(services, OWNER), messages.Pause(SLUG, "not for us", retire=True))
+    assert (ended.status, ended.last_week) == ("retired", None)
+    assert (held(store).playbook.status, held(store).playbook.status_reason) == ("retired", "not for us")
+    assert [d.kind for d in changes(store)[-1].decisions] == [DecisionKind.RETIRED]
+    assert refused(services, commands.pause, messages.Pause(SLUG, "x")).key == "retired"
+
+
+def test_a_draft_is_not_paused():
+    services, _ = world(fakes.a_playbook(cycle_started=None, status="draft"))
+    assert refused(services, commands.pause, messages.Pause(SLUG, "x")).key == "not_running"
+
+
 def test_only_the_owner_or_a_curator_retires():
     services, _ = world()
     refusal = refused(services, commands.pause, messages.Pause(SLUG, "x", retire=True), MEMBER)
