@@ -10,6 +10,7 @@ import dataclasses
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -161,6 +162,35 @@ def _submit(
     checkins.after_form(caller, state, week, metadata.get("dm") or {}, recorded)
 
 
+def _answered(ack: Ack, field: str, what: str, store: Callable[[], object]) -> None:
+    """A one-field form's submission answered once: `store` keeps it (the form closes); a
+    FieldError is shown on its field; a repeat is answered with nothing (bot/app.py);
+    anything else is logged and said on `field`, nothing stored."""
+    try:
+        store()
+    except FieldError as err:
+        ack(response_action="errors", errors={err.block_id: err.message})
+    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+        ack()
+    except Exception:
+        log.exception("%s failed", what)
+        ack(response_action="errors", errors={field: "Something went wrong on my side; nothing was stored."})
+    else:
+        ack()
+
+
+def _required(values: dict[str, Any], field: str, missing: str) -> str:
+    """A form's required text, as plain text: refused on its field when empty (`missing`),
+    too long or unstorable."""
+    _refuse_unstorable(values, field, field)
+    text = grammar.plain_text(_value(values, field) or "").strip()
+    if not text:
+        raise FieldError(field, missing)
+    if len(text) > MAX_TEXT_CHARS:
+        raise FieldError(field, f"Keep it under {MAX_TEXT_CHARS} characters.")
+    return text
+
+
 def _learning(
     services: Services,
     client: WebClient,
@@ -175,24 +205,16 @@ def _learning(
     target = keys.read_checkin_button(view.get("private_metadata") or "")
     if target is None:
         raise Malformed("learning form's metadata is not what the bot wrote")
-    try:
+
+    def store() -> None:
         _refuse_unstorable(values, "text", "text")
         text = grammar.plain_text(_value(values, "text") or "").strip()
         if not text:
             raise FieldError("text", "Say what the team learned.")
         if _refusal_on("text", learnings.learn_from_form, caller, *target, text) is None:
             raise FieldError("text", "This playbook no longer exists; nothing was stored.")
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the learning form failed")
-        ack(response_action="errors", errors={"text": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
+
+    _answered(ack, "text", "the learning form", store)
 
 
 def _stall(
@@ -210,22 +232,14 @@ def _stall(
     if target is None:
         raise Malformed("stall form's metadata is not what the bot wrote")
     answer = str(view.get("callback_id", "")).removeprefix("stall_")
-    try:
+
+    def store() -> None:
         _refuse_unstorable(values, "reason", "reason")
         reason = grammar.plain_text(_value(values, "reason") or "").strip()
         if _refusal_on("reason", stalls.answer, caller, answer, *target, reason) is None:
             raise FieldError("reason", "This playbook no longer exists; nothing was stored.")
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the stall form failed")
-        ack(response_action="errors", errors={"reason": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
+
+    _answered(ack, "reason", "the stall form", store)
 
 
 def _wave_note(
@@ -243,25 +257,12 @@ def _wave_note(
     target = keys.read_wave_button(view.get("private_metadata") or "")
     if target is None:
         raise Malformed("the wave's note form's metadata is not what the bot wrote")
-    try:
-        _refuse_unstorable(values, "note", "note")
-        note = grammar.plain_text(_value(values, "note") or "").strip()
-        if not note:
-            raise FieldError("note", "Say what the next wave should know: its teams get it with their adoption.")
-        if len(note) > MAX_TEXT_CHARS:
-            raise FieldError("note", f"Keep it under {MAX_TEXT_CHARS} characters.")
+
+    def store() -> None:
+        note = _required(values, "note", "Say what the next wave should know: its teams get it with their adoption.")
         _refusal_on("note", waves.reviewed, caller, *target, note)
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the wave's note form failed")
-        ack(response_action="errors", errors={"note": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
+
+    _answered(ack, "note", "the wave's note form", store)
 
 
 def _request_reason(
@@ -279,30 +280,17 @@ def _request_reason(
     value = view.get("private_metadata") or ""
     if keys.read_id(value) is None:
         raise Malformed("request's reason form's metadata is not what the bot wrote")
-    try:
-        _refuse_unstorable(values, "reason", "reason")
-        reason = grammar.plain_text(_value(values, "reason") or "").strip()
-        if not reason:
-            raise FieldError("reason", "Say why: it is recorded with the decision.")
-        if len(reason) > MAX_TEXT_CHARS:
-            raise FieldError("reason", f"Keep it under {MAX_TEXT_CHARS} characters.")
+
+    def store() -> None:
+        reason = _required(values, "reason", "Say why: it is recorded with the decision.")
         if view.get("callback_id") == "bar_decline":
             _refusal_on("reason", bar_requests.decline, caller, value, reason)
         elif view.get("callback_id") == "request_decline":
             _refusal_on("reason", requests.decline, caller, value, reason)
         else:
             _refusal_on("reason", requests.approve, caller, value, reason)
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the request's reason form failed")
-        ack(response_action="errors", errors={"reason": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
+
+    _answered(ack, "reason", "the request's reason form", store)
 
 
 _REQUEST_FIELDS = ("similar", "context", "capacity")
