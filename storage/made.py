@@ -22,7 +22,7 @@ from storage.db import Bind, engine_of, in_unit_of_work, reading
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
-from storage.playbooks import Conflict, add_steps, as_read_now, playbook_columns, rewrite
+from storage.playbooks import Conflict, Rewritten, add_steps, as_read_now, playbook_columns, rewrite
 
 
 def fingerprint(definition: dict[str, Any]) -> str:
@@ -105,13 +105,13 @@ class MadePlaybooks:
         org_timezone: str,
         by: str,
         at: datetime,
-    ) -> dict[str, Any] | None:
+    ) -> Rewritten | None:
         """The playbook's new definition, if it is still the one the form opened on
         (`opened_on`, its fingerprint); else Stale, nothing written. Returns the definition
-        before (as read now) for the revision's decision row, which the use case records in
-        the same unit of work (its Change): in that unit of work only, no transaction of its
-        own, as the playbook's row stays locked until the use case commits. None: nothing
-        changed, nothing written."""
+        before (as read now) and the declared modes' decisions, which the use case records
+        with the revision's in the same unit of work (its Change): in that unit of work
+        only, no transaction of its own, as the playbook's row stays locked until the use
+        case commits. None: nothing changed, nothing written."""
         s = in_unit_of_work(self.bind, "a revision goes with its decision: revise in the use case's unit of work")
         playbook = s.exec(select(Playbook).where(col(Playbook.id) == playbook_id).with_for_update()).one()
         if fingerprint(playbook.definition) != opened_on:

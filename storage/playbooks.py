@@ -22,7 +22,6 @@ from cadence.calendar import CycleAnchor
 from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
 from cadence.inputs import names
 from storage.db import Bind, engine_of, joined, reading
-from storage.governance_rows import decision_columns
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
 from storage.models.calibration import CalibrationRun
@@ -31,7 +30,6 @@ from storage.models.org import Person
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
 from storage.types import one_of
-from storage.webhooks import announce
 
 CURATORS_CHANNEL = "curators_channel"
 
@@ -164,11 +162,22 @@ class LoadOutcome:
     slug: str
     action: str  # created | updated | unchanged
     changes: list[str]
-    # An update's definitions before (as read now) and after, and the id of its decision
-    # row, for the caller to tell of it (a message keyed by the row: told once).
+    # An update's definitions before (as read now) and after, for the caller to tell of it.
     before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    decision_id: int | None = None
+    # What the caller records in its Change: the steps' declared modes that changed, then
+    # the playbook's creation or change (what a message telling of it is keyed by).
+    declared: list[decisions.Decision] = field(default_factory=list, compare=False, repr=False)
+    decision: decisions.Decision | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """What `rewrite` did that the caller records: the definition before (as read now) and
+    the decisions of the steps whose declared mode changed (their modes set)."""
+
+    before: dict[str, Any]
+    declared: list[decisions.Decision]
 
 
 def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
@@ -495,8 +504,9 @@ def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
 
 
 def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
-    """One playbook of `Playbooks.load`, in the caller's unit of work, a change with the
-    file's decision row (`of_definition_changed`), whose id the outcome carries."""
+    """One playbook of `Playbooks.load`, in the caller's unit of work; its decisions (the
+    creation, or the change `of_definition_changed` and any declared mode) are the outcome's,
+    for the caller's Change."""
     definition = spec.canonical()
     playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
     if playbook is not None and as_read_now(playbook.definition) == definition:
@@ -509,25 +519,22 @@ def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: 
         s.flush()
         add_steps(s, playbook.id, spec)
         created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
-        s.add(Decision(**decision_columns(created, at)))
-        return LoadOutcome(spec.playbook, "created", [])
+        return LoadOutcome(spec.playbook, "created", [], decision=created)
 
-    previous = rewrite(s, playbook, spec, org_timezone, actor, at)
+    rewritten = rewrite(s, playbook, spec, org_timezone, actor, at)
+    previous = rewritten.before
     changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
     changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
-    row = Decision(**decision_columns(changed, at))
-    s.add(row)
-    s.flush()  # the row's id, which keys the messages telling of it
-    return LoadOutcome(spec.playbook, "updated", changes, previous, definition, row.id)
+    return LoadOutcome(spec.playbook, "updated", changes, previous, definition, rewritten.declared, changed)
 
 
 def rewrite(
     s: Session, playbook: Playbook, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime
-) -> dict[str, Any]:
+) -> Rewritten:
     """A stored playbook given `spec`'s definition, in the caller's unit of work: its
-    columns, its steps (a step whose declared mode changes has that decision row, announced)
-    and the steps it no longer has retired. Returns the definition before, as read now;
-    the decision row of the change is the caller's."""
+    columns, its steps (a step whose declared mode changes takes it) and the steps it no
+    longer has retired. The decisions, the declared modes' and the change's, are the
+    caller's to record."""
     definition = spec.canonical()
     columns = playbook_columns(spec, org_timezone)
     previous = as_read_now(playbook.definition)
@@ -544,6 +551,7 @@ def rewrite(
     s.add(playbook)
 
     declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
+    declared: list[decisions.Decision] = []
     existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
@@ -572,13 +580,13 @@ def rewrite(
             declared_before.get(step_spec.name, declared_before.get(was or "")) != step_spec.mode
             and step.mode != step_spec.mode
         ):
-            declared = decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
-            s.add(Decision(**decision_columns(declared, at)))
-            announce(s, [declared], at)
+            declared.append(
+                decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+            )
             step.mode = step_spec.mode
         s.add(step)
     for step in existing.values():
         if step.retired_at is None:
             step.retired_at = at
             s.add(step)
-    return previous
+    return Rewritten(previous, declared)

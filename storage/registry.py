@@ -19,7 +19,7 @@ from storage.governance import DECISION
 from storage.governance_rows import StaleState
 from storage.models.governance import AdoptionRequest, Proposal, RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
-from storage.playbooks import Conflict, add_steps, load_one, playbook_columns
+from storage.playbooks import Conflict, LoadOutcome, add_steps, load_one, playbook_columns
 from storage.types import one_of
 
 _VERSIONS_ORDER = (col(RegistryVersion.slug), col(RegistryVersion.version))
@@ -364,12 +364,12 @@ class Registry:
         org_timezone: str,
         by: str,
         at: datetime,
-    ) -> None:
+    ) -> LoadOutcome:
         """An adopting playbook moved from version `from_version_id` to `to`: its
         definition, columns and steps as `playbook load` updates them (a step's mode only
-        where the version declares another) and its origin version. Raises StaleState if it
-        no longer runs `from_version_id` (moved by someone else a moment ago): the unit of
-        work writes nothing."""
+        where the version declares another) and its origin version; the outcome's decisions
+        are the caller's. Raises StaleState if it no longer runs `from_version_id` (moved by
+        someone else a moment ago): the unit of work writes nothing."""
         with joined(self.bind) as s:
             moved = s.exec(
                 update(Playbook)
@@ -379,4 +379,4 @@ class Registry:
             ).rowcount
             if not moved:
                 raise StaleState(f"playbook {playbook_id} no longer runs version {from_version_id}")
-            load_one(s, spec, org_timezone, by, at)
+            return load_one(s, spec, org_timezone, by, at)

@@ -1,7 +1,7 @@
 """A test's givens written the one way the product writes: each call is a unit of work of
-its own, committed. `committed(store).playbooks.load(...)` is
-`with store.unit_of_work() as uow: uow.playbooks.load(...); uow.commit()`, and returns
-what the write returned. Repositories open no transaction of their own (storage/db.py,
+its own, committed. `committed(store).champions.add(...)` is
+`with store.unit_of_work() as uow: uow.champions.add(...); uow.commit()`, and returns
+what the write returned; `loaded(store, specs, ...)` loads playbooks with their decisions. Repositories open no transaction of their own (storage/db.py,
 joined), so a test sets its scene through the unit of work as a use case would."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 
-class committed:  # noqa: N801 (read as a phrase: committed(store).playbooks.load(...))
+class committed:  # noqa: N801 (read as a phrase: committed(store).champions.add(...))
     def __init__(self, store: Any):
         self._store = store
 
@@ -29,6 +29,20 @@ class _Area:
             return result
 
         return write
+
+
+def loaded(store: Any, *args: Any, **kwargs: Any) -> Any:
+    """Playbooks loaded from their definitions as `rollout playbook load` records them, with
+    their decisions (creation, change, declared modes), in one unit of work: the outcomes."""
+    from usecases.shared.told import record_loaded
+
+    with store.unit_of_work() as uow:
+        outcomes = uow.playbooks.load(*args, **kwargs)
+        at = kwargs["at"] if "at" in kwargs else args[3]
+        for outcome in outcomes:
+            record_loaded(uow, outcome, at)
+        uow.commit()
+    return outcomes
 
 
 def enqueue(bind: Any, messages: list[Any], at: Any) -> set[str]:

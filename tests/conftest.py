@@ -38,7 +38,7 @@ from slack_api.members import TeamDirectory
 from storage import migrate
 from storage.db import make_engine, normalise_database_url
 from storage.store import Store
-from tests.committed import committed
+from tests.committed import loaded
 from usecases.shared import life
 from usecases.shared.life import begin_cycle
 from usecases.tick import Cadence
@@ -408,7 +408,7 @@ def playbook(store, clock):
     """support-replies, loaded and with cycle 1 started on Monday 2026-11-16."""
     from datetime import date
 
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")

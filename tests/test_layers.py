@@ -219,11 +219,6 @@ def test_repositories_take_only_their_own_rows():
 
 
 WRITES_DECISIONS = re.compile(r"Decision\(\*\*decision_columns|insert\(DECISION\)|\bdecision_columns\(")
-# (module, what it writes besides its own rows) still the old way; never to be added to.
-OTHERS_ROWS_LEFT = {
-    ("playbooks.py", "decisions"),
-    ("playbooks.py", "events"),
-}
 
 
 def test_decisions_messages_and_events_are_written_by_governance_alone():
@@ -236,8 +231,7 @@ def test_decisions_messages_and_events_are_written_by_governance_alone():
             written.add((name, "messages"))
         if name not in ("governance.py", "webhooks.py") and re.search(r"(?<!def )\bannounce\(", text):
             written.add((name, "events"))
-    assert written - OTHERS_ROWS_LEFT == set(), "write them in the use case's Change (uow.governance.apply)"
-    assert OTHERS_ROWS_LEFT - written == set(), "moved to the one way: take it off OTHERS_ROWS_LEFT"
+    assert written == set(), "write them in the use case's Change (uow.governance.apply)"
 
 
 # Repositories open no transaction of their own: the use case's unit of work is theirs.

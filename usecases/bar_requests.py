@@ -439,9 +439,10 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     ]
     try:
         with store.unit_of_work() as uow:
-            before = uow.made.revise(
+            rewritten = uow.made.revise(
                 playbook.id, fingerprint(playbook.definition), spec, org_timezone, request.decided_by or "", now
             )
+            before = rewritten.before if rewritten is not None else None
             record = Decision(
                 kind=DecisionKind.PLAYBOOK_CHANGED,
                 actor=request.decided_by or "",
@@ -461,7 +462,8 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
             )
             if not uow.bar_requests.decide(request.id, "applied", now, "approved"):
                 return 0
-            uow.governance.apply(Change(decisions=[record], messages=messages), now)
+            declared = rewritten.declared if rewritten is not None else []
+            uow.governance.apply(Change(decisions=[*declared, record], messages=messages), now)
             uow.commit()
     except Stale:  # edited this very moment: the next tick applies it to the new definition
         return 0

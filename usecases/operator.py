@@ -87,7 +87,8 @@ def _load_file(
             return FileLoad(name, [], Refusal.of("bar_load_why", slug=loosening.spec.playbook, changes=words))
         states = {spec.playbook: uow.playbooks.state(spec.playbook) for spec in specs}  # as before the load
         outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now)
-        uow.outbox.enqueue([m for outcome in outcomes for m in _told(states, outcome, actor, now)], now)
+        for outcome in outcomes:
+            told.record_loaded(uow, outcome, now, _told(states, outcome, actor, now))
         waiting = [bar_loaded.record(uow, s, actor, why, now) for s in splits if s.waiting]
         uow.commit()
     return FileLoad(name, outcomes, waiting=waiting)
@@ -95,15 +96,15 @@ def _load_file(
 
 def _told(states: dict[str, PlaybookState | None], outcome: LoadOutcome, actor: str, now: datetime) -> list[Message]:
     """What a load tells the team channel of a playbook it changed (usecases/shared/told.py),
-    given its state before: its changes, from the open week, loaded from the file, keyed by
-    the change's decision row (told once). A playbook the file creates is no revision and
-    is not told."""
+    given its state before: its changes, from the open week, loaded from the file (keyed by
+    the change's decision row as it is recorded). A playbook the file creates is no
+    revision and is not told."""
     state = states.get(outcome.slug)
     if state is None or outcome.before is None or outcome.after is None:
         return []
     why = f"loaded from the file {actor.removeprefix(told.FILE_ACTOR)}"
     message = told.revision(state, outcome.before, outcome.after, actor, why, now)
-    return [] if message is None else [dataclasses.replace(message, key=f"{message.key}:{outcome.decision_id}")]
+    return [] if message is None else [message]
 
 
 @dataclass(frozen=True)

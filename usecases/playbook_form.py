@@ -339,9 +339,12 @@ def apply_revision(
         )
     try:
         with caller.store.unit_of_work() as uow:
-            previous = uow.made.revise(
+            rewritten = uow.made.revise(
                 playbook.id, opened_on, spec, caller.services.org_timezone, caller.user_id, caller.now
             )
+            previous = rewritten.before if rewritten is not None else None
+            if rewritten is not None and rewritten.declared:  # before the revision's row, as always
+                uow.governance.apply(Change(decisions=rewritten.declared), caller.now)
             records = also if waiting else []
             messages: list[Message] = []
             if previous is not None:  # the revision's decision row, with the definitions as stored

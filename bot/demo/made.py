@@ -14,6 +14,7 @@ from typing import Any
 from bot.demo.cast import CURATOR, CURATORS, PEOPLE
 from cadence.definition import PlaybookSpec
 from usecases import tokens
+from usecases.shared import told
 
 IN_SLACK = "refund-triage"  # the playbook the demo makes with /rollout new
 
@@ -26,7 +27,8 @@ def load_the_others(story: Any, specs: list[PlaybookSpec]) -> list[PlaybookSpec]
     """Every other demo playbook from its file, as `rollout playbook load` does."""
     filed = [spec for spec in specs if spec.playbook != IN_SLACK]
     with story.store.unit_of_work() as uow:
-        uow.playbooks.load(filed, "UTC", actor="file:examples", at=story.clock())
+        for outcome in uow.playbooks.load(filed, "UTC", actor="file:examples", at=story.clock()):
+            told.record_loaded(uow, outcome, story.clock())
         uow.commit()
     story.did(
         f"loaded {len(filed)} playbooks: rollout playbook load "

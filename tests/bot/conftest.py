@@ -22,7 +22,7 @@ from bot.cli import cli
 from bot.http_server import InThread
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, SlackRequests, settings_for
 from usecases import tokens
 from usecases.shared.life import begin_cycle
@@ -187,9 +187,7 @@ def site(http_server, database_url, store, slack, clock):
     cycle 1 from Monday 16 November 2026, some numbers reported."""
     mount, url = http_server
     clock.set(SITE_NOW)
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "replication": KIT})], "UTC", actor="test", at=clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "replication": KIT})], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     mount.app = make_asgi(

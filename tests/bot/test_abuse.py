@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import CheckIn, ExceptionReport, KpiReading
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import MEMBER, OWNER, examples
 
 TABLES = (KpiReading, CheckIn, ExceptionReport, Cycle, Decision)
@@ -241,7 +241,7 @@ def test_a_database_connection_cut_mid_request(bot, store, engine, database_url,
     from storage.db import make_engine
     from tests.conftest import SUPPORT_REPLIES
 
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     killer = make_engine(database_url)
     cut = []
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.web import MAX_BODY_BYTES
 from tests.bot.conftest import API_NOW as NOW
 from tests.bot.conftest import Client
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER
 from usecases import tokens
 from usecases.shared.life import begin_cycle
@@ -299,7 +299,7 @@ def events(bot, store, clock):
         {"name": "po_accepted", "counts": "kpi"},
     ]
     clock.set(NOW)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=NOW)
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=NOW)
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
     return Client(bot.base_url, tokens.create(store, "events", None, ["event", "cases"], False, "test", NOW).token)
@@ -362,7 +362,7 @@ def test_batches_over_two_playbooks_in_opposite_orders_never_deadlock(events, st
 
     other = copy.deepcopy(SUPPORT_REPLIES)
     other.update(playbook="support-two", channel="CTEAM00002", value_events=[{"name": "po_accepted", "counts": "kpi"}])
-    committed(store).playbooks.load([parse_playbook(other)], "UTC", actor="test", at=NOW)
+    loaded(store, [parse_playbook(other)], "UTC", actor="test", at=NOW)
     two = store.playbooks.state("support-two")
     begin_cycle(store, two.playbook.id, 1, NOW.date() - timedelta(days=2), OWNER, NOW)
     every = Client(events.base_url, tokens.create(store, "both", None, ["event", "guardrail"], False, "t", NOW).token)

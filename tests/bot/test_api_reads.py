@@ -12,7 +12,7 @@ from jsonschema import ValidationError
 
 from handlers.api import openapi
 from tests.bot.conftest import API_NOW as NOW
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import OWNER
 from tests.openapi_check import described
 from usecases import tokens
@@ -156,9 +156,7 @@ def test_the_assistants_reads_refuse_what_they_cannot_take_in_one_sentence(api, 
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "playbook": "refund-triage"})], "UTC", "test", NOW
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": "refund-triage"})], "UTC", "test", NOW)
     reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", NOW).token
     for slug, text in (("refund-triage", "refunds need the policy quoted"), ("support-replies", "quote the policy")):
         committed(store).learnings.add(store.playbooks.state(slug).playbook.id, 1, text, OWNER, NOW)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.committed import committed
+from tests.committed import loaded
 from tests.handlers.test_commands import row_counts
 from tests.usecases.test_review_samples import scores
 
@@ -64,7 +64,7 @@ def test_the_api_takes_a_review_by_dimension_and_refuses_one_short_naming_it(api
     from usecases import tokens
 
     definition = {**SUPPORT_REPLIES, "rubric": {"dimensions": ["tone", "accuracy"]}}
-    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(definition)], "UTC", actor="test", at=clock())
     token = tokens.create(store, "sheets", ["support-replies"], ["rubric"], True, "test", API_NOW).token
     review = {"playbook": "support-replies", "kind": "rubric", "step": "draft", "reviewed": 20}
     before = row_counts(engine)

@@ -16,7 +16,7 @@ from bot.demo.standin.faults import Fault
 from storage.models.governance import Decision
 from storage.models.playbooks import Step
 from tests import reported
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
 from tests.yaml_rows import count_rows, write_yaml
 from usecases.shared.life import begin_cycle
@@ -132,7 +132,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
     from cadence.definition import parse_playbook
 
     now = datetime.now(UTC)  # the command reads the real clock: a cycle that began a month ago
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
     nothing = run("digest", "--dry-run")  # no cycle yet, so no closed week: nothing to report
     assert nothing.exit_code == 0 and "No digest: no playbook has closed a week yet" in nothing.output
@@ -212,7 +212,7 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
 
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)  # a rehearsal needs no token
     monkeypatch.setenv("SLACK_API_URL", slack.url)
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=datetime.now(UTC))
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2099, 11, 16), OWNER, datetime.now(UTC))
     result = run("tick", "--dry-run", "--at", "2099-11-23T13:00:00Z")  # Monday after week 1: its close is due
@@ -372,7 +372,7 @@ def _name(requirement: str) -> str:
 def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store, clock):
     from cadence.definition import parse_playbook
 
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     made = run("token", "create", "--name", "helpdesk", "--playbook", "support-replies", "--kinds", "kpi,cases")
     assert made.exit_code == 0, made.output
     token = made.output.splitlines()[0]

@@ -15,7 +15,7 @@ from cadence.arms import arm
 from cadence.definition import parse_playbook
 from templates.refusals import Refusal, plain
 from tests.bot.conftest import API_NOW
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import SUPPORT_REPLIES
 from tests.openapi_check import described
 from usecases import tokens
@@ -26,9 +26,7 @@ PATH = "/api/v1/playbooks/{slug}/arm"
 
 @pytest.fixture
 def holdout(playbook, store, clock):
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "kpi": HOLDOUT})], "UTC", actor="test", at=clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "kpi": HOLDOUT})], "UTC", actor="test", at=clock())
     return store.playbooks.state("support-replies")
 
 
@@ -82,9 +80,7 @@ def test_what_the_api_cannot_answer_is_refused_in_words(bot, playbook, token, en
     assert status == 409 and "kpi.compare: {rest: holdout, share: 0.1}" in body["error"], body
     assert body["error"] == plain(Refusal.of("arm_not_compared", slug="support-replies", setting="kpi.compare"))
     described("get", PATH, 409, body)
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "kpi": HOLDOUT})], "UTC", actor="test", at=clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "kpi": HOLDOUT})], "UTC", actor="test", at=clock())
     clock.set(API_NOW.replace(second=11))
     status, body = get(bot, token, "support-replies", "x" * 201)
     assert status == 422 and "at most 200 characters; this one has 201" in body["error"]
@@ -124,9 +120,7 @@ def test_the_command_line_names_the_setting_without_a_holdout(run, playbook, sto
     said = plain(Refusal.of("arm_not_compared", slug="support-replies", setting="kpi.compare"))
     assert result.output == f"Error: {said}\n"
     compared = {**SUPPORT_REPLIES["kpi"], "compare": "rest"}
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "kpi": compared})], "UTC", actor="test", at=clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "kpi": compared})], "UTC", actor="test", at=clock())
     result = run("arm", "support-replies", "deal-1")
     said = plain(Refusal.of("arm_holds_nothing_out", slug="support-replies", setting="kpi.compare"))
     assert result.exit_code == 1 and result.output == f"Error: {said}\n", result.output

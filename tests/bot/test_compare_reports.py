@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from cadence.definition import parse_playbook
 from tests.bot.conftest import API_NOW, Client
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import assert_refused
 from tests.handlers.test_forms import click, submit, text_input
@@ -39,9 +39,7 @@ def rests(engine):
 @pytest.fixture
 def compared(playbook, store, clock):
     """support-replies, its KPI compared with the rest."""
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "kpi": COMPARED_KPI})], "UTC", actor="test", at=clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "kpi": COMPARED_KPI})], "UTC", actor="test", at=clock())
     return store.playbooks.state("support-replies")
 
 

@@ -14,7 +14,7 @@ from cadence.definition import DefinitionError, parse_playbook
 from tests.bot.test_api import event
 from tests.bot.test_api_reads import get
 from tests.bot.test_value import WEEK_1, WEEK_2, _services, valued
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.handlers.test_week_form import open_form, submit
 from tests.usecases.test_governance import close_of, wednesday
@@ -33,7 +33,7 @@ def _price(store, clock):
     state = store.playbooks.state("support-replies")
     raw = dict(state.playbook.definition)
     raw["value"] = {**raw["value"], **OVERSIGHT}
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
 
 
 def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, clock, bot, slack):

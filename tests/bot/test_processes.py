@@ -14,7 +14,7 @@ import pytest
 
 from bot.http_server import WORKER_HEALTHCHECK_SECONDS
 from storage.cadence_log import CadenceLog
-from tests.committed import committed, enqueue
+from tests.committed import enqueue, loaded
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
 from tests.health import health_until
 from usecases.shared.life import begin_cycle
@@ -68,7 +68,7 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     from tests.conftest import SUPPORT_REPLIES
 
     now = datetime.now(UTC)
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
     monday = now.date() - timedelta(days=now.weekday() + 7)  # last week's Monday
     if now < week_closes_at(monday, state.playbook.timezone, state.settings.grace_hours):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.demo.standin.faults import Fault
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Clock, Engine
 
 UNDOERS = 8
@@ -66,9 +66,7 @@ def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, 
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    committed(store).playbooks.load(
-        [parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock()
-    )
+    loaded(store, [parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock())
     slack.add_user(CURATOR)
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
     assert "v1" in bot.command("publish support-replies override a wave test", user=CURATOR).text

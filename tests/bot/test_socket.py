@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES
 from usecases.shared.life import begin_cycle
 
@@ -47,7 +47,7 @@ def _playbook_nudged_a_minute_ago(store) -> None:
     now = datetime.now(UTC)
     slot = now - timedelta(minutes=2)
     definition = {**SUPPORT_REPLIES, "timezone": "UTC", "nudge_at": f"{DAYS[slot.weekday()]} {slot:%H:%M}"}
-    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=now)
+    loaded(store, [parse_playbook(definition)], "UTC", actor="test", at=now)
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, now.date() - timedelta(days=now.weekday() + 7), OWNER, now)
 

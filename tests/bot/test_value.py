@@ -18,7 +18,7 @@ from tests.bot.conftest import Client
 from tests.bot.test_api import event, rows
 from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch, web_session
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
@@ -48,7 +48,7 @@ def valued(bot, store, clock, slack, engine):
     invoices = copy.deepcopy(SUPPORT_REPLIES)
     invoices.update(playbook=INVOICES, title="Invoice matching", channel=INVOICES_CHANNEL)
     invoices["value"] = {"event": "po_matched", "minutes_saved": 30}
-    committed(store).playbooks.load([parse_playbook(support), parse_playbook(invoices)], "UTC", actor="test", at=NOW)
+    loaded(store, [parse_playbook(support), parse_playbook(invoices)], "UTC", actor="test", at=NOW)
     for slug in ("support-replies", INVOICES):
         state = store.playbooks.state(slug)
         begin_cycle(store, state.playbook.id, 1, WEEK_1, OWNER, NOW)

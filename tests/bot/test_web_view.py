@@ -17,7 +17,7 @@ from sqlalchemy import text
 from bot.app import create_app
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import close_of, report_week
 from usecases.shared.life import begin_cycle
@@ -315,7 +315,7 @@ NUMBER = re.compile(r"-\d+(\.\d+)?")  # a number the bot wrote: a spreadsheet re
 def load_formulas(store, clock):
     """FORMULAS loaded beside support-replies, cycle 1 from Monday 16 November 2026; stored
     text that starts a formula from every path (typed, and stored before input was checked)."""
-    committed(store).playbooks.load([parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(FORMULAS)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("formula-names")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     committed(store).learnings.add(state.playbook.id, 1, "\t=1+1 stored before", OWNER, clock())

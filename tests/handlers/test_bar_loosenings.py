@@ -14,7 +14,7 @@ from cadence import bar
 from cadence.definition import parse_playbook
 from templates.refusals import plain
 from tests.cadence.test_bar_structure import CHECKED, SOURCES, steps
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import CHANNEL, SUPPORT_REPLIES
 from tests.handlers import test_bar_loaded
 from tests.handlers.test_bar_loaded import load
@@ -32,7 +32,7 @@ def definition(**changes):
 
 def as_loaded(store, clock, **changes):
     """support-replies as it stands before the change (written as the fixture wrote it)."""
-    committed(store).playbooks.load([definition(**changes)], "UTC", actor="test", at=clock())
+    loaded(store, [definition(**changes)], "UTC", actor="test", at=clock())
 
 
 def now(store):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.calibration import CalibrationRun
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES
 from usecases.shared.life import begin_cycle
 
@@ -27,7 +27,7 @@ CALIBRATED = {
 @pytest.fixture
 def calibrated(store, clock):
     """support-replies with a calibration set of 40 on step draft, cycle 1 from 2026-11-16."""
-    committed(store).playbooks.load([parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from cadence.definition import parse_playbook
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER
 from tests.handlers.test_calibrate import CALIBRATED
 from tests.handlers.test_playbook_form import count, open_edit, shown, submit
@@ -22,7 +22,7 @@ from usecases.shared.life import begin_cycle
 
 @pytest.fixture
 def calibrated(store, clock):
-    committed(store).playbooks.load([parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(CALIBRATED)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")

@@ -16,7 +16,7 @@ from storage.models.governance import Decision
 from storage.models.org import RoleGrant, Setting
 from storage.models.playbooks import Cycle
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, KpiReading, RubricScore
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import CHANNEL, MEMBER, OUTSIDER, OWNER
 
 REPORT_TABLES = (KpiReading, CheckIn, ExceptionReport, CaseCount, RubricScore, Cycle, RoleGrant, Setting, Decision)
@@ -63,7 +63,7 @@ def _redefined(store, clock, **changes):
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    committed(store).playbooks.load([parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())
 
 
 def test_a_report_judged_on_a_state_changed_elsewhere_is_judged_again(bot, playbook, slack, engine, elsewhere, clock):

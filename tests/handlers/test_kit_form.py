@@ -15,7 +15,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from templates import check_block_limits, render
 from templates.refusals import plain
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_forms import deliver
 from tests.handlers.test_playbook_form import NEW_VALUES, count, open_new
@@ -223,7 +223,7 @@ def test_kit_is_for_the_owner_or_a_curator_and_names_its_playbook(bot, slack, pl
 def test_a_kit_too_large_for_the_form_points_to_yaml(bot, slack, store, playbook, clock):
     training = [f"{i:02d} " + "t" * 290 for i in range(20)]  # 5,879 characters: more than a field holds
     raw = {**SUPPORT_REPLIES, "replication": {"training": training}}
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", "test", clock())
+    loaded(store, [parse_playbook(raw)], "UTC", "test", clock())
     reply = bot.command("kit support-replies", user=OWNER)
     assert "too long for Slack's form" in reply.text and "rollout playbook export support-replies" in reply.text
     assert "training" in reply.text and not slack.opened_views
@@ -289,7 +289,7 @@ def test_input_contracts_resolve_their_owner_and_keep_their_check(bot, slack, st
         "sources": {"metrics": {"kind": "prometheus", "url": "https://prometheus.example.com"}},
         "inputs": [{"name": "refund request", "check": check}],
     }
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", "test", clock())
+    loaded(store, [parse_playbook(raw)], "UTC", "test", clock())
     view = open_kit(bot, slack)
     assert shown(view)["inputs"] == "refund request"  # the check is not shown
     decisions = count(engine, Decision)
@@ -341,7 +341,7 @@ def test_a_row_is_where_its_field_sits_and_an_empty_one_adds_no_section():
 def test_an_adopted_playbooks_kit_changes_only_by_a_curators_override(bot, slack, store, engine, clock):
     from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
 
-    committed(store).playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel("CSALES0001", ["USALESOWN1"])
     for user in (OWNER, CURATOR, "USALESOWN1"):

@@ -16,7 +16,7 @@ from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from bot.web import make_asgi
 from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SlackRequests, settings_for
 from tests.handlers.test_forms import deliver
 
@@ -382,9 +382,7 @@ def test_edit_keeps_what_it_does_not_show_and_modes_stay_with_rollout_mode(bot, 
     from tests.conftest import SUPPORT_REPLIES
 
     inputs = ["ticket text", "customer profile", "policy constraints"]
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "inputs": inputs, "min_cases": 5})], "UTC", "test", clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "inputs": inputs, "min_cases": 5})], "UTC", "test", clock())
     view = open_edit(bot, slack)
     values = shown(view)
     mode_changed = {**values, "steps": values["steps"].replace("send: ai-led", "send: collaborative")}
@@ -452,9 +450,7 @@ def test_export_after_edits_loads_back_unchanged(bot, slack, store, engine, play
     exported = operator.export_yaml(store, ["support-replies"])
     assert yaml.safe_load(exported)["exception_cap"] == 0.075
     decisions = count(engine, Decision)
-    [outcome] = committed(store).playbooks.load(
-        [parse_playbook(yaml.safe_load(exported))], "UTC", actor="test", at=clock()
-    )
+    [outcome] = loaded(store, [parse_playbook(yaml.safe_load(exported))], "UTC", actor="test", at=clock())
     assert outcome.action == "unchanged" and count(engine, Decision) == decisions
 
 
@@ -467,7 +463,7 @@ def test_an_adopted_playbook_changes_only_what_its_kit_allows_unless_a_curator_o
     from tests.conftest import SUPPORT_REPLIES
     from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
 
-    committed(store).playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel("CSALES0001", ["USALESOWN1"])
     for user in (OWNER, CURATOR, "USALESOWN1"):
@@ -521,7 +517,7 @@ def test_setup_time_is_measured_from_asked_to_the_first_nudge_and_the_first_clos
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())
     assert setup_time.overview(store, clock())["asked"] == 1
 
 
@@ -548,7 +544,7 @@ def test_a_form_submitted_unchanged_changes_nothing_whatever_its_numbers(bot, sl
         "guardrail": {"name": "Bounce rate", "unit": "%", "max": 5},
     }
     del raw["timezone"]
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     decisions = count(engine, Decision)
     view = open_edit(bot, slack)
     values = shown(view)

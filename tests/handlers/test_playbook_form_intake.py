@@ -9,7 +9,7 @@ import re
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES
 from tests.handlers.test_forms import deliver
 from tests.handlers.test_playbook_form import NEW_VALUES, count, open_edit, open_new, shown, submit
@@ -111,7 +111,7 @@ def test_each_bad_intake_is_refused_on_its_field_and_nothing_is_stored(bot, slac
 
 def test_edit_keeps_the_intake_filled_in_and_a_change_is_a_revision(bot, slack, store, engine, clock):
     raw = {**SUPPORT_REPLIES, "intake": {"cases_per_week": 120, "minutes_per_case": 9, "structured": True}}
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     view = open_edit(bot, slack)
     values = shown(view)
     assert (values["cases_per_week"], values["minutes_per_case"], values["structured"]) == ("120", "9", "structured")

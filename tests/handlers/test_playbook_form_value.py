@@ -7,7 +7,7 @@ import json
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
 from tests.handlers.test_playbook_form import NEW_VALUES, count, open_edit, open_new, shown, submit
 
@@ -71,7 +71,7 @@ def test_each_bad_value_input_is_refused_on_its_field_and_nothing_is_stored(bot,
 
 def test_edit_is_filled_in_with_the_value_and_each_change_is_a_revision(bot, slack, store, engine, clock):
     raw = {**SUPPORT_REPLIES, "value": {"event": "reply_accepted", "minutes_saved": 6}, "cost": {"per_month": 1200}}
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     view = open_edit(bot, slack)
     values = shown(view)
     assert (values["value_event"], values["value_minutes"], values["cost"]) == ("reply_accepted", "6", "1200")
@@ -113,7 +113,7 @@ def test_edit_keeps_a_value_measures_source(bot, slack, store, clock):
         "sources": {"wh": {"kind": "sql", "url_env": "WH"}},
         "value": {"event": "refund_done", "minutes_saved": 10, "from": {"source": "wh", "query": "select 1"}},
     }
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     view = open_edit(bot, slack)
     reply = submit(bot, view, {**shown(view), "value_minutes": "12"}, OWNER)
     assert reply.body["response_action"] == "update", reply.body

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.demo.standin.faults import Fault
 from bot.demo.standin.workspace import BOT_USER
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_home import propose_promotion
 
@@ -80,7 +80,8 @@ LONG_FUNCTION = "R&D <Ops> & Support & Sales & Finance & Legal & People & IT & D
 
 
 def test_a_curators_home_with_a_long_registry_stays_within_block_kit(bot, playbook, slack, store, engine, clock):
-    committed(store).playbooks.load(
+    loaded(
+        store,
         [parse_playbook({**SUPPORT_REPLIES, "playbook": LONG_SLUG, "function": LONG_FUNCTION})],
         "UTC",
         actor="test",

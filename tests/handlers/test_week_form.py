@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from bot.demo.standin.slack_requests import view_identity
 from cadence.definition import parse_playbook
 from storage.models.reports import CaseCount, KpiReading, RubricScore
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import row_counts
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
@@ -158,7 +158,7 @@ def test_two_submissions_racing_the_later_wins_each_field_and_nothing_counts_twi
 def test_a_number_a_value_event_carries_is_shown_not_asked(bot, slack, store, clock):
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["value_events"] = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     from datetime import date
 
@@ -181,9 +181,7 @@ def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_fie
     view = open_form(bot, slack)
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
-    committed(store).playbooks.load(
-        [parse_playbook(raw)], "UTC", actor="test", at=datetime(2026, 11, 18, 10, 2, tzinfo=UTC)
-    )
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=datetime(2026, 11, 18, 10, 2, tzinfo=UTC))
     before = row_counts(engine)
     reply = submit(bot, view, {f"cases:{step['send']}": "20", f"cases:{step['draft']}": "30", "kpi": "13"})
     assert reply.body["response_action"] == "errors", reply.body

@@ -21,7 +21,7 @@ from storage.models.webhooks import Webhook
 from storage.outbox import Message
 from storage.store import Store
 from storage.webhooks import announce
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, Engine
 from tests.webhook_receiver import Receiver, self_signed
 from usecases.webhooks import new_secret
@@ -123,9 +123,7 @@ def test_a_failing_lane_holds_only_its_own_playbook(store, engine, clock, playbo
     from cadence.definition import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock())
     other = store.playbooks.state("other-one")
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 2)

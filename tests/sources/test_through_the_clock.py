@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import text
 
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES, Clock, Engine
 from usecases.shared.life import begin_cycle
 
@@ -25,7 +25,7 @@ def test_the_clock_takes_the_weeks_kpi_from_prometheus_and_the_close_says_where_
     definition["sources"] = {"helpdesk": {"kind": "prometheus", "url": prometheus}}
     definition["kpi"]["from"] = {"source": "helpdesk", "query": QUERY}
     world = Engine(engine, slack, Clock(datetime(2026, 11, 16, 8, tzinfo=UTC)))
-    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=world.clock())
+    loaded(store, [parse_playbook(definition)], "UTC", actor="test", at=world.clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, WEEK, OWNER, world.clock())
 

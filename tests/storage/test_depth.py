@@ -13,7 +13,7 @@ from storage.depth import MANY, DepthWeek
 from storage.models.governance import StepVerdict
 from storage.models.playbooks import Playbook
 from storage.models.reports import CaseCount, CheckIn, KpiReading
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES
 from usecases.shared import depth
 
@@ -60,7 +60,7 @@ def second_playbook(store, clock):
         "steps": [{"name": "triage", "mode": "human-led"}],
     }
     spec.pop("guardrail")
-    committed(store).playbooks.load([parse_playbook(spec)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(spec)], "UTC", actor="test", at=clock())
     return store.playbooks.state("refund-triage")
 
 

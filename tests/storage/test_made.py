@@ -11,7 +11,7 @@ from storage.made import SetupTime
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.playbooks import Playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import SUPPORT_REPLIES
 
 
@@ -20,9 +20,7 @@ def test_one_playbooks_setup_time_is_the_one_every_playbooks_read_gives_it(store
     for n, (slug, actor) in enumerate(
         [("from-file", "file:x.yaml"), ("made-here", "UMAKER0001"), ("requested", "file:y.yaml"), ("adopted", "cli")]
     ):
-        committed(store).playbooks.load(
-            [parse_playbook({**SUPPORT_REPLIES, "playbook": slug})], "UTC", actor, start + n * hour
-        )
+        loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": slug})], "UTC", actor, start + n * hour)
     ids = {slug: store.playbooks.state(slug).playbook.id for slug in ("from-file", "made-here", "requested", "adopted")}
     with Session(engine) as s:
         version = RegistryVersion(

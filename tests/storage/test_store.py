@@ -11,7 +11,7 @@ from storage.models.org import Setting
 from storage.models.playbooks import Playbook, Step
 from storage.models.reports import KpiReading
 from tests import reported
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES
 
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
@@ -147,7 +147,7 @@ def test_each_members_latest_checkin_counts_however_many_they_made(store, playbo
 
 
 def _load(store, raw, actor="file:test.yaml"):
-    return committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor=actor, at=AT)
+    return loaded(store, [parse_playbook(raw)], "UTC", actor=actor, at=AT)
 
 
 def test_loading_twice_changes_nothing(store, engine):

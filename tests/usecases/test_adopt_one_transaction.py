@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
 
@@ -50,7 +50,7 @@ def _adopters(engine):
 
 @pytest.fixture
 def published(bot, engine, slack, clock, store):
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER, "UROLLOUTBOT"])
     for user in (OWNER, CURATOR, SALES_OWNER):

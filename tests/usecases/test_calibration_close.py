@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Proposal
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
 from usecases.shared.life import begin_cycle
@@ -32,7 +32,7 @@ def calibrated_definition(**top):
 
 @pytest.fixture
 def world(bot, engine, slack, clock, store):
-    committed(store).playbooks.load([parse_playbook(calibrated_definition())], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(calibrated_definition())], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
@@ -59,8 +59,8 @@ def test_a_run_made_stale_by_a_revision_holds_the_proposal(bot, world, slack, st
     assert "*39/40*" in bot.command("calibrate support-replies draft 39/40", user=OWNER).text
     changed = calibrated_definition()
     changed["steps"][0] = {**changed["steps"][0], "mode": "human-led"}
-    committed(store).playbooks.load([parse_playbook(changed)], "UTC", actor="test", at=world.clock())
-    committed(store).playbooks.load([parse_playbook(calibrated_definition())], "UTC", actor="test", at=world.clock())
+    loaded(store, [parse_playbook(changed)], "UTC", actor="test", at=world.clock())
+    loaded(store, [parse_playbook(calibrated_definition())], "UTC", actor="test", at=world.clock())
     assert store.playbooks.state("support-replies").step("draft").mode == "collaborative"
     for week in (1, 2, 3):
         report_week(bot, world.clock, week)
@@ -89,9 +89,7 @@ def test_a_step_without_a_set_waits_and_one_that_says_none_with_its_reason_propo
         {"name": "draft", "mode": "collaborative", "calibration": "none", "reason": "a person <reads> each draft"},
         *SUPPORT_REPLIES["steps"][1:],
     ]
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "steps": steps})], "UTC", actor="test", at=clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "steps": steps})], "UTC", actor="test", at=clock())
     report_week(bot, clock, 3)
     world.run(close_of(3))
     assert texts(slack, CHANNEL).count(PROPOSAL) == 1

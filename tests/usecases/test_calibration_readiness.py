@@ -8,7 +8,7 @@ import json
 import pytest
 
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER
 from tests.usecases import test_replication
 from tests.usecases.test_governance import CURATORS, wednesday
@@ -23,7 +23,7 @@ def calibrated(ready, store):
     state = store.playbooks.state("support-replies")
     raw = copy.deepcopy(state.playbook.definition)
     raw["steps"][0]["calibration"] = {"cases": 40}
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=ready.clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=ready.clock())
     return ready
 
 

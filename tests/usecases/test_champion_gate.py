@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.demo.standin.workspace import dm_channel
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_champions import KIT, item_buttons
 from tests.usecases.test_governance import CURATOR, CURATORS, click, close_of, texts, wednesday
@@ -22,7 +22,7 @@ PROPOSAL = "Proposal: support-replies-sales / draft human-led → collaborative"
 def test_an_adopters_first_cycle_promotions_wait_for_the_champions_training(bot, slack, clock, engine, store):
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication={k: v for k, v in KIT.items() if k != "requires_champion"}, cooldown_weeks=0)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
     for user in (OWNER, MEMBER, CURATOR, SALES_OWNER, CHAMPION):

@@ -20,7 +20,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import ChecklistMark, Playbook
 from tests.bot.test_web_view import fetch
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.handlers.test_home import open_home
 from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
@@ -40,7 +40,7 @@ def published(bot, engine, slack, clock, store):
     its owner and two would-be champions in the workspace."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication=KIT)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
     for user in (OWNER, MEMBER, CURATOR, SALES_OWNER, CHAMPION, SECOND):
@@ -210,7 +210,7 @@ def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_an
     named, and the new owner is the champion, gets the checklist, and status shows it."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication={k: v for k, v in KIT.items() if k != "requires_champion"})
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     assert "requires_champion" not in store.playbooks.state("support-replies").playbook.definition["replication"]
     slack.add_channel(SALES, [SALES_OWNER])
     for user in (CURATOR, SALES_OWNER):

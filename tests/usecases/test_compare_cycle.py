@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import CHANNEL, MEMBER, SUPPORT_REPLIES
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_governance import world as world
@@ -20,9 +20,7 @@ from tests.usecases.test_governance import world as world
 @pytest.fixture
 def compared(world, store):
     kpi = {**SUPPORT_REPLIES["kpi"], "compare": "rest", "rest_baseline": 40}
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "kpi": kpi})], "UTC", actor="test", at=world.clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "kpi": kpi})], "UTC", actor="test", at=world.clock())
     return world
 
 

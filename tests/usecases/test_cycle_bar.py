@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import CycleBar, CycleResult
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import CHANNEL, SUPPORT_REPLIES
 from tests.usecases.test_governance import close_of, report_week, world  # noqa: F401  (a fixture)
 
@@ -19,7 +19,7 @@ def retarget(store, clock, target: float) -> None:
     applies from the open week)."""
     spec = copy.deepcopy(SUPPORT_REPLIES)
     spec["kpi"]["target"] = target
-    [outcome] = committed(store).playbooks.load([parse_playbook(spec)], "UTC", actor="test", at=clock())
+    [outcome] = loaded(store, [parse_playbook(spec)], "UTC", actor="test", at=clock())
     assert outcome.action == "updated"
 
 

@@ -25,7 +25,7 @@ from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
 from storage.outbox import Message
 from storage.store import Store
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click
 from usecases import escalation as escalations
@@ -43,7 +43,7 @@ def with_handoff(store, clock, **handoff):
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["exception_owner"] = TRIAGE
     raw["handoff"] = handoff
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
 
@@ -198,7 +198,8 @@ def monday_dm(esc, slack):
 
 
 def test_escalate_on_the_monday_dm_asks_why_and_escalates_at_once(esc, bot, slack, engine, clock, store):
-    committed(store).playbooks.load(
+    loaded(
+        store,
         [
             parse_playbook(
                 dict(
@@ -312,7 +313,7 @@ def test_without_escalate_to_the_curators_channel_hears_and_without_handoff_nobo
     [message] = escalations_in(slack, CURATORS)
     assert "within its SLA of 1.5 h" in json.dumps(message["blocks"])
     # the same playbook without handoff: nothing is escalated by the clock
-    committed(store).playbooks.load([parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
     bot.command("exception support-replies send another one", user=OWNER)
     clock_engine.run_through(LOGGED + timedelta(hours=3), LOGGED + timedelta(days=3), step=timedelta(hours=12))
     assert len(escalations_in(slack, CURATORS)) == 1
@@ -398,7 +399,7 @@ def with_a_backlog(bot, slack, clock, store):
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["exception_owner"] = TRIAGE
     clock.set(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])

@@ -19,7 +19,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import Decision, RegistryVersion
 from storage.models.reports import ExceptionItemEvent
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
 from usecases.shared.life import begin_cycle
@@ -38,7 +38,7 @@ def queue(bot, engine, slack, clock, store):
     a curator and the curators channel."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["exception_owner"] = TRIAGE
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision, Proposal, RegistryVersion
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES_NO_SET, Engine
 from usecases.shared.life import begin_cycle
 
@@ -37,7 +37,7 @@ def close_of(week: int) -> datetime:
 def playbook(store, clock):
     """support-replies with draft needing no calibration set (so its promotion is
     proposed), loaded and with cycle 1 started on Monday 2026-11-16."""
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")

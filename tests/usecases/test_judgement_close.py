@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, report_week, texts, wednesday
 from usecases.shared.life import begin_cycle
@@ -129,7 +129,7 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode(b
     """A second pilot, not a copy: support-replies v1 has draft collaborative. The team
     adopting it passes draft every week; in its first cycle no proposal to make draft
     AI-led (classic would make one after two weeks), in its second cycle the proposal."""
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER])
     for user in (OWNER, MEMBER, CURATOR, SALES_OWNER):

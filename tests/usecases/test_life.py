@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.reports import KpiReading
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from usecases.shared.life import begin_cycle
 
@@ -76,7 +76,7 @@ def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, sto
 
     slack.add_user(OWNER, tz="Europe/Berlin")
     clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
     clock.set(datetime(2026, 10, 21, 10, 0, tzinfo=UTC))  # Wednesday, summer time
@@ -107,7 +107,7 @@ def test_retiring_is_final_but_readable(bot, world, store, engine, clock):
 def test_a_draft_never_started_is_retired(bot, store, slack, clock):
     """A playbook loaded and never started is dropped by retiring it (it was refused as
     "changed a moment ago", which nothing had)."""
-    committed(store).playbooks.load([parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     slack.add_channel(CHANNEL, [OWNER, MEMBER])
     assert store.playbooks.state("support-replies").playbook.status == "draft"
     reply = bot.command("retire support-replies not for this team", user=OWNER)
@@ -188,7 +188,7 @@ def test_a_removed_steps_history_is_read_by_its_name(bot, store, playbook, clock
     assert "is now human-led" in bot.command("mode support-replies send human-led checking by hand", user=OWNER).text
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     history = bot.command("history support-replies Send", user=OWNER).text
     assert "*History of support-replies · step send* (a step removed on 2026-11-18)" in history, history
     assert "send: override (ai-led → human-led)" in history and "checking by hand" in history, history

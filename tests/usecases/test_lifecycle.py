@@ -17,7 +17,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import CheckIn, KpiReading
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_forms import selected, submit, text_input
 from usecases.shared.life import begin_cycle
@@ -160,7 +160,7 @@ def test_the_clock_judges_no_week_that_closed_before_its_cycle_was_started(store
     """A cycle back-dated in the data (as the bot once accepted): its weeks that had
     closed when it was started get no verdict, and no step is demoted for them."""
     definition = {**SUPPORT_REPLIES, "timezone": "Asia/Tokyo"}
-    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 2), OWNER, clock())  # Wednesday of its week 3
     world = Engine(engine, slack, clock)

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from usecases.shared.life import begin_cycle
 
@@ -22,7 +22,7 @@ RULES, MODELS = "UBIZRULES1", "UMODELS001"
 def named(store, clock):
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["owners"] = {"business_rules": f"<@{RULES}>", "model_updates": MODELS}
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     return store.playbooks.state("support-replies")

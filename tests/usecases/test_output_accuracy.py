@@ -20,7 +20,7 @@ from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Proposal, RegistryVersion
 from tests.bot.test_web_view import fetch
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for
 from tests.usecases import test_replication
 from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
@@ -131,7 +131,7 @@ def by_design(bot, store, clock, slack):
     """support-replies whose `send` step has no rubric by design; cycle 1 from 16 November."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw["steps"][1]["rubric"] = "none"
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     clock.set(datetime(2026, 11, 18, 12, 0, tzinfo=UTC))

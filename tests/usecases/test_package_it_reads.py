@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import event
 
 from cadence.definition import parse_playbook
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from usecases.shared.life import begin_cycle
 
@@ -25,7 +25,7 @@ def test_week_3s_readiness_is_read_in_as_many_statements_for_three_playbooks_as_
     for many, starts_on in ((1, date(2026, 11, 16)), (3, date(2027, 1, 4))):
         for index in range(many):
             slug = f"replies-{many}-{index}"
-            committed(store).playbooks.load([parse_playbook({**SUPPORT_REPLIES, "playbook": slug})], "UTC", "test", at)
+            loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": slug})], "UTC", "test", at)
             begin_cycle(store, store.playbooks.state(slug).playbook.id, 1, starts_on, OWNER, at)
         monday = datetime.combine(starts_on + timedelta(weeks=6), time(7), UTC)  # week 3 of cycle 2
         world.run(monday)  # the weeks before close

@@ -20,7 +20,7 @@ from storage import migrate
 from storage.models.governance import Decision, Proposal, RegistryVersion
 from storage.models.reports import Learning
 from tests.bot.test_web_view import fetch
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import (
     ADMIN,
     MEMBER,
@@ -70,7 +70,7 @@ def ready(bot, engine, slack, clock, store):
     16 November 2026; curators and their channel set."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(inputs=[READY_INPUT], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
@@ -433,7 +433,7 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     playbook is published first, so support-replies v1 is the registry's second row."""
     other = copy.deepcopy(SUPPORT_REPLIES)
     other.update(playbook="refund-triage", channel="CREFUNDS01")
-    committed(store).playbooks.load([parse_playbook(other)], "UTC", actor="test", at=ready.clock())
+    loaded(store, [parse_playbook(other)], "UTC", actor="test", at=ready.clock())
     ready.clock.set(wednesday(1))
     for slug in ("refund-triage", "support-replies"):
         assert f"{slug} v1" in bot.command(f"publish {slug} override sharing it early", user=CURATOR).text
@@ -531,7 +531,7 @@ def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, 
         "source": "warehouse",
         "query": "select avg(minutes) from frt where at >= :week_start and at < :week_end",
     }
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])

@@ -21,7 +21,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
 from storage.store import CURATORS_CHANNEL
 from tests.bot.test_web_view import fetch
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
 
@@ -36,7 +36,7 @@ def published(bot, engine, slack, clock, store):
     """support-replies v1 published (a wave of 1), two teams and their people."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication=KIT, adoption_wave=1)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
     slack.add_channel(OPS, [OPS_OWNER])

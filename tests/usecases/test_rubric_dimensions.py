@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.reports import RubricScore
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
 from tests.usecases.test_replication import KIT, ready, run_weeks  # noqa: F401  (a fixture)
@@ -25,7 +25,7 @@ def dimensioned(store, clock, playbook):
     steps = [dict(s) for s in SUPPORT_REPLIES["steps"]]
     steps[2]["rubric"] = {"dimensions": ["accuracy"]}
     spec = parse_playbook({**SUPPORT_REPLIES, **DIMENSIONS, "steps": steps})
-    committed(store).playbooks.load([spec], "UTC", actor="test", at=clock())
+    loaded(store, [spec], "UTC", actor="test", at=clock())
     return store.playbooks.state("support-replies")
 
 
@@ -52,9 +52,7 @@ def test_readiness_names_the_lowest_dimension_of_a_step_short_of_its_rubric(bot,
     steps = [dict(s) for s in SUPPORT_REPLIES["steps"]]
     steps[0]["rubric"] = {"dimensions": ["tone", "accuracy", "policy"]}
     raw = {**SUPPORT_REPLIES, "inputs": ["ticket text"], "outputs": ["reply sent"], "steps": steps}
-    committed(store).playbooks.load(
-        [parse_playbook({**raw, "replication": KIT, "adoption_wave": 1})], "UTC", "test", clock()
-    )
+    loaded(store, [parse_playbook({**raw, "replication": KIT, "adoption_wave": 1})], "UTC", "test", clock())
 
     def draft(week):
         return (25, 0, "25 tone:25 accuracy:22 policy:24" if week in (4, 7, 8) else "20 tone:19 accuracy:20 policy:19")

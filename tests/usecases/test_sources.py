@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 
 from cadence.definition import parse_playbook
 from storage.store import CURATORS_CHANNEL
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.json_server import HANG, TRICKLE, JsonServer
 from tests.openapi_check import described
@@ -53,7 +53,7 @@ def stats(monkeypatch):
 
 
 def load(store, clock, definition: dict) -> int:
-    committed(store).playbooks.load([parse_playbook(definition)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(definition)], "UTC", actor="test", at=clock())
     state = store.playbooks.state(definition["playbook"])
     begin_cycle(store, state.playbook.id, 1, WEEK_1, OWNER, clock())
     return state.playbook.id

@@ -19,7 +19,7 @@ from bot.demo.standin.slack_requests import view_identity
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, close_of, report_week
 from tests.usecases.test_webhook_events import deliver, hook
@@ -58,7 +58,7 @@ def stalled(bot, engine, slack, clock, store, playbook, receiver):
         channel=MACROS_CHANNEL,
         steps=[{"name": name, "mode": "ai-led"} for name in ("pick", "fill", "send")],
     )
-    committed(store).playbooks.load([parse_playbook(macros)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(macros)], "UTC", actor="test", at=clock())
     state = store.playbooks.state(MACROS)
     begin_cycle(store, state.playbook.id, 1, date(2026, 12, 21), OWNER, clock())
     hook(store, receiver, clock, "stalls", wanted=["stalled"])

@@ -12,7 +12,7 @@ import pytest
 
 from storage.db import make_engine
 from tests import reported
-from tests.committed import committed
+from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, MEMBER, OWNER, Clock, Engine
 from usecases.shared.life import begin_cycle
 
@@ -182,9 +182,7 @@ def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine,
     slack.add_user(OWNER, tz="America/Los_Angeles")
     slack.add_user(MEMBER, tz="Asia/Kolkata")
     slack.add_user("UROLLOUTBOT", is_bot=True)
-    committed(store).playbooks.load(
-        [parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock()
-    )
+    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
     state = store.playbooks.state("support-replies")
     begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     pid = state.playbook.id

@@ -18,7 +18,7 @@ from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
 from tests.bot.test_web_view import fetch
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
 from usecases.shared.life import begin_cycle
@@ -37,7 +37,7 @@ def adopted(bot, engine, slack, clock, store):
     """support-replies v1 published and adopted in #sales with the team's own baseline and cap."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication=KIT)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER])
     for user in (OWNER, CURATOR, SALES_OWNER):
@@ -57,7 +57,7 @@ def adopted(bot, engine, slack, clock, store):
 def publish_v2(bot, store, clock, raw, **changes):
     raw = copy.deepcopy(raw)
     raw.update(changes)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     assert (
         "support-replies v2" in bot.command("publish support-replies override a better draft step", user=CURATOR).text
     )

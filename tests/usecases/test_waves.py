@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import RegistryVersion, WaveReview
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
 
@@ -38,7 +38,7 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
     support-replies-sales adopted it and ran its first cycle (weeks 2-5) at 13 a week."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(adoption_wave=1)
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     slack.add_channel(CURATORS, [CURATOR, ADMIN])
     slack.add_channel(SALES, [SALES_OWNER, "UROLLOUTBOT"])
     slack.add_channel(OPS, [OPS_OWNER, "UROLLOUTBOT"])

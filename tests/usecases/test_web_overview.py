@@ -14,7 +14,7 @@ import pytest
 
 from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory
-from tests.committed import committed
+from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATORS, close_of, report_week, wednesday, world
 from usecases import web, web_overview
@@ -44,7 +44,7 @@ def org(bot, world, slack, store, clock):
         slack.add_channel(channel, [OWNER, "UROLLOUTBOT"])
         raw = copy.deepcopy(SUPPORT_REPLIES)
         raw.update(playbook=slug, title=slug.replace("-", " ").title(), channel=channel)
-        committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+        loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
         state = store.playbooks.state(slug)
         begin_cycle(store, state.playbook.id, 1, starts, OWNER, clock())
     for week in (1, 2, 3):
@@ -99,7 +99,7 @@ def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, servi
     slack.add_channel("CMISSING01", [OWNER, "UROLLOUTBOT"])
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(playbook=AT_RISK, title="Missing Target", channel="CMISSING01")
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
     begin_cycle(store, store.playbooks.state(AT_RISK).playbook.id, 1, date(2026, 11, 16), OWNER, clock())
     for week in (1, 2):
         report_week(bot, clock, week, draft=(20, 2, "95%"))  # 14 min: on target; draft at its cap

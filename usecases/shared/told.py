@@ -1,9 +1,8 @@
 """Changes are told: a revision applied to a playbook (`/rollout edit`, a stall's *Refine*
 or *Re-scope*, `rollout playbook load`) is posted to its team channel: what changed,
 from which week, who and why. The message goes through the outbox in the revision's own
-unit of work; its key is completed with the revision's decision row id by the storage
-that writes the row (storage/made.py `record`, storage/playbooks.py `load`), so each
-revision is told once."""
+unit of work; its key is completed with the revision's decision row id as the Change
+writes the row (`told_of_first`), so each revision is told once."""
 
 from __future__ import annotations
 
@@ -11,11 +10,23 @@ from datetime import datetime
 from typing import Any
 
 from cadence import calendar, revisions
+from storage.governance_rows import Change
 from storage.outbox import Message
-from storage.store import PlaybookState
+from storage.playbooks import LoadOutcome
+from storage.store import PlaybookState, UnitOfWork
 from templates import notices
 
 FILE_ACTOR = "file:"  # the actor of a `rollout playbook load`: "file:<its name>"
+
+
+def record_loaded(uow: UnitOfWork, outcome: LoadOutcome, now: datetime, told: list[Message] | None = None) -> None:
+    """A load's or an upgrade's decisions, in `uow`, in the order they were always written:
+    the steps' declared modes first, then the playbook's creation or change, with `told`
+    keyed by the change's row (told once)."""
+    if outcome.declared:
+        uow.governance.apply(Change(decisions=outcome.declared), now)
+    if outcome.decision is not None:
+        uow.governance.apply(Change(decisions=[outcome.decision], told_of_first=told or []), now)
 
 
 def revision(

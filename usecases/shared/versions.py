@@ -19,7 +19,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices_registry
 from templates.refusals import Refusal
-from usecases.shared import roles
+from usecases.shared import roles, told
 
 TOLD = ("draft", "active", "paused")  # the adopters that hear of a newer version: all but retired ones
 
@@ -180,7 +180,8 @@ def upgrade(
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, announcement))
     try:
         with store.unit_of_work() as uow:
-            uow.registry.upgrade(spec, state.playbook.id, runs.id, target, org_timezone, by, now)
+            upgraded = uow.registry.upgrade(spec, state.playbook.id, runs.id, target, org_timezone, by, now)
+            told.record_loaded(uow, upgraded, now)
             uow.governance.apply(Change(decisions=[record], messages=messages), now)
             uow.commit()
     except StaleState:
