@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from storage.db import Bind, engine_of, joined, reading, unit_of_work, writers_in_turn
+from storage.db import Bind, engine_of, joined, reading, writers_in_turn
 from storage.models.access import ApiRate, ApiToken
 from storage.playbooks import Conflict
 
@@ -59,7 +59,7 @@ class ApiTokens:
 
     def mark_used(self, token_id: int, at: datetime) -> None:
         """Note the token's use, at most once a minute (`rollout token list` shows it)."""
-        with unit_of_work(self.bind) as s:  # own commit: a token's last use, beside the request's own work
+        with joined(self.bind) as s:
             s.execute(
                 update(ApiToken)
                 .where(

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, or_, select, union, update
 from sqlmodel import col
 
 from storage.bulk import upsert
-from storage.db import Bind, engine_of, joined, reading, unit_of_work
+from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.governance import AdoptionRequest, Decision, Proposal, RegistryVersion
 from storage.models.org import NAME_LENGTH, ChannelName, Person, RoleGrant
@@ -120,7 +120,7 @@ class People:
 
     def keep_names(self, named: list[tuple[str, str | None, str | None]], at: datetime) -> None:
         """(user id, display name, real name) as Slack said them at `at` (None: no name)."""
-        with unit_of_work(self.bind) as s:  # own commit: Slack's names, beside any request's own work
+        with joined(self.bind) as s:
             for user_id, display, real in named:
                 names = dict(display_name=_cut(display), real_name=_cut(real), named_at=at)
                 upsert(s, PERSON, dict(user_id=user_id, updated_at=at, **names), names)

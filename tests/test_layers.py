@@ -236,7 +236,7 @@ def test_decisions_messages_and_events_are_written_by_governance_alone():
 
 # Repositories open no transaction of their own: the use case's unit of work is theirs.
 # What is left counts down; the few that decide by their own commit stay (each says why).
-OWN_TRANSACTIONS_AT_MOST = 14
+OWN_TRANSACTIONS_AT_MOST = 12
 
 
 def test_repositories_open_ever_fewer_transactions_of_their_own():
@@ -283,8 +283,6 @@ WRITES_ALONE = {
     ("usecases/events.py", "health.lose_slack_access"),  # the first to hear says so once
     ("usecases/events.py", "health.regain_slack_access"),
     ("usecases/tick.py", "health.lose_slack_access"),
-    ("usecases/api_reports.py", "tokens.mark_used"),  # a token's last use, beside the request's own work
-    ("usecases/shared/caller.py", "people.keep_names"),  # Slack's names, on the store every request shares
 }
 
 

@@ -115,7 +115,9 @@ def note_use(services: Services, token: ApiToken) -> None:
     a minute old, not at every request (on SQLite every write takes the one write lock)."""
     now = services.clock()
     if token.last_used_at is None or token.last_used_at < now - LAST_USE_EVERY:
-        services.store.tokens.mark_used(token.id, now)
+        with services.store.unit_of_work() as uow:  # beside the request's own work
+            uow.tokens.mark_used(token.id, now)
+            uow.commit()
 
 
 def post(services: Services, token: ApiToken, reports: list[messages.ReportCommand | Unfit]) -> Posted:

@@ -251,7 +251,7 @@ def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, p
 
 
 def test_list_and_show_give_the_names_the_clock_kept_beside_the_ids(run, store, clock, playbook):
-    store.people.keep_names([("UOWNER0001", "Olivia", "Olivia Owens")], clock())
+    committed(store).people.keep_names([("UOWNER0001", "Olivia", "Olivia Owens")], clock())
     committed(store).people.keep_channel_names([("CTEAM00001", "support-berlin")], clock())
     assert "Olivia (UOWNER0001)" in run("playbook", "list").output
     shown = run("playbook", "show", "support-replies").output
@@ -262,7 +262,7 @@ def test_show_names_the_exception_owner_and_the_operational_owners(run, tmp_path
     """docs/playbooks.md, `owners`: shown beside the owner, by name where the clock kept one."""
     raw = {**SUPPORT_REPLIES, "exception_owner": "UQUEUE0001", "owners": {"model_updates": "<@UMODELS001>"}}
     assert run("playbook", "load", write_yaml(tmp_path, "p.yaml", raw)).exit_code == 0
-    store.people.keep_names([("UMODELS001", "Mo", "Mo Dell")], clock())
+    committed(store).people.keep_names([("UMODELS001", "Mo", "Mo Dell")], clock())
     shown = run("playbook", "show", "support-replies").output
     assert "owners    exception owner UQUEUE0001, model updates owner Mo (UMODELS001)" in shown
 

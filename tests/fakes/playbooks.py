@@ -22,7 +22,7 @@ from cadence import decisions
 from cadence.definition import PlaybookSpec, parse_playbook
 from storage.made import SetupTime, Stale
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import Conflict, PlaybookState, as_read_now, ends_run, playbook_columns
+from storage.playbooks import Conflict, LoadOutcome, PlaybookState, as_read_now, ends_run, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 
@@ -111,15 +111,15 @@ def new_state(spec: PlaybookSpec, org_timezone: str, at: datetime, **columns: An
 
 def rewritten(
     state: PlaybookState, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime, **columns: Any
-) -> tuple[PlaybookState, list[decisions.Decision]]:
+) -> tuple[PlaybookState, LoadOutcome]:
     """`state` given `spec`'s definition as storage/playbooks.py's load_one and rewrite
     store it: its columns, its steps (a step's mode only where the declared mode changes),
-    the steps it no longer has retired; with the decision rows they write. Unchanged (and
-    no decision) when the definition is the one held."""
+    the steps it no longer has retired; with the outcome carrying the decisions for the
+    caller to record. Unchanged (and no decision) when the definition is the one held."""
     playbook = state.playbook
     new_definition = spec.canonical()
     if as_read_now(playbook.definition) == new_definition:
-        return replace(state, playbook=clone(playbook, **columns)), []
+        return replace(state, playbook=clone(playbook, **columns)), LoadOutcome(spec.playbook, "unchanged", [])
     previous = as_read_now(playbook.definition)
     handoff: dict[str, Any] = {}
     if new_definition.get("handoff") and not previous.get("handoff"):  # its handoff terms begin now
@@ -131,7 +131,7 @@ def rewritten(
     )
     declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
     existing = {step.name: step for step in state.steps}
-    steps, written = [], []
+    steps, declared = [], []
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
         if step is None:
@@ -148,16 +148,15 @@ def rewritten(
             continue
         mode = step.mode
         if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
-            written.append(
+            declared.append(
                 decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
             )
             mode = step_spec.mode
         steps.append(clone(step, position=position, pinned=step_spec.pinned, mode=mode))
     changes = sorted(k for k in set(previous) | set(new_definition) if previous.get(k) != new_definition.get(k))
-    written.append(
-        decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, new_definition, actor)
-    )
-    return replace(state, playbook=made, steps=steps), written
+    changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, new_definition, actor)
+    outcome = LoadOutcome(spec.playbook, "updated", changes, previous, new_definition, declared, changed)
+    return replace(state, playbook=made, steps=steps), outcome
 
 
 class FakePlaybooks:

@@ -16,6 +16,7 @@ from cadence.definition import PlaybookSpec
 from storage.governance_rows import StaleState
 from storage.models.governance import AdoptionRequest, RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
+from storage.playbooks import LoadOutcome
 from storage.store import Conflict, RequestDecided, RequestPending, WaveFull, WaveMarked
 from tests.fakes.playbooks import clone, new_state, next_id, rewritten
 
@@ -244,10 +245,10 @@ class FakeRegistry:
         org_timezone: str,
         by: str,
         at: datetime,
-    ) -> None:
+    ) -> LoadOutcome:
         state = next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
         if state is None or state.playbook.adopted_from_id != from_version_id:
             raise StaleState(f"playbook {playbook_id} no longer runs version {from_version_id}")
-        moved, written = rewritten(state, spec, org_timezone, by, at, adopted_from_id=to.id)
+        moved, outcome = rewritten(state, spec, org_timezone, by, at, adopted_from_id=to.id)
         self.held.put(replace(moved))
-        self.held.decide(written, at)
+        return outcome

@@ -75,7 +75,7 @@ def test_user_change_and_channel_rename_keep_the_new_names(bot, playbook, store,
 
 
 def test_the_export_puts_each_name_beside_its_id(playbook, store, clock, tmp_path):
-    store.people.keep_names([(OWNER, "Olivia", "Olivia Owens"), (MEMBER, None, None)], clock())
+    committed(store).people.keep_names([(OWNER, "Olivia", "Olivia Owens"), (MEMBER, None, None)], clock())
     committed(store).people.keep_channel_names([(CHANNEL, "support-berlin")], clock())
     reported.add_kpi_reading(store, playbook.playbook.id, playbook.anchor.starts_on, 30.0, MEMBER, clock())
     store.readouts.export_csv(tmp_path)

@@ -219,7 +219,9 @@ class Caller(Reporter):
         request's data: kept on the store every request shares."""
         if people:
             named = [(p.user_id, p.display_name, p.real_name) for p in people]
-            self.services.store.people.keep_names(named, self.now)
+            with self.services.store.unit_of_work() as uow:  # beside the request's own work
+                uow.people.keep_names(named, self.now)
+                uow.commit()
 
     def require_member_or_owner(self, state: PlaybookState, usage: str | None) -> None:
         if not (self.is_owner(state) or self.is_member(state)):

@@ -138,6 +138,6 @@ def load(made: World, **changes: Any) -> None:
     state = made.store.playbooks.state_by_id(made.origin.playbook.id)
     assert state is not None
     raw = {**state.playbook.definition, **changes}
-    moved, written = rewritten(state, parse_playbook(raw), "Europe/Berlin", "test", fakes.NOW)
+    moved, outcome = rewritten(state, parse_playbook(raw), "Europe/Berlin", "test", fakes.NOW)
     made.store.held.put(moved)
-    made.store.held.decide(written, fakes.NOW)
+    made.store.held.decide([*outcome.declared, *([outcome.decision] if outcome.decision else [])], fakes.NOW)

@@ -72,8 +72,8 @@ def test_a_batch_in_one_unit_of_work():
     services = fakes.services(fakes.a_playbook())
     post(services, messages.Kpi(SLUG, 30), messages.GuardrailReport(SLUG, 4.7), messages.Cases(SLUG, "send", 3))
     assert [r.kind for r in stored(services)] == ["kpi", "guardrail", "cases"]
-    units = fakes.store_of(services).units
-    assert len(units) == 1 and units[0].commits == 1
+    token_use, batch = fakes.store_of(services).units  # the token's use is noted beside the batch
+    assert token_use.commits == batch.commits == 1
 
 
 def test_one_bad_report_writes_none_and_every_problem_is_named():

@@ -196,10 +196,10 @@ def test_an_upgrade_moves_from_the_version_run_only():
     v2 = committed(store).registry.publish(origin.playbook.id, 2, raw, [], False, "U1", NOW)
     adopter = store.playbooks.state("sales")
     upgraded = parse_playbook({**raw, "playbook": "sales", "channel": SALES})
-    committed(store).registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)
+    outcome = committed(store).registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)
     moved = store.playbooks.state("sales")
     assert (moved.playbook.adopted_from_id, moved.playbook.exception_cap) == (v2.id, 0.05)
     assert [s.id for s in moved.steps] == [s.id for s in adopter.steps]  # the same steps, their history kept
-    assert [d["kind"] for d in store.held.decisions] == ["playbook-changed"]
+    assert store.held.decisions == [] and outcome.decision.kind == "playbook-changed"  # the use case's to record
     with pytest.raises(StaleState):
         committed(store).registry.upgrade(upgraded, adopter.playbook.id, v1.id, v2, "UTC", "U1", NOW)
