@@ -15,6 +15,7 @@ import pydantic
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from cadence.limits import MAX_COUNT, MAX_TEXT_CHARS, MAX_VALUE
+from cadence.report_kinds import ReportKind
 from cadence.text import as_line_breaks
 from usecases import api_reports
 from usecases.shared import messages
@@ -138,14 +139,14 @@ class Report(BaseModel):
         limits (cadence/limits.py)."""
         sent = messages.Sent(self.key, self.fingerprint()) if self.key is not None else None
         when: dict[str, Any] = dict(week=self.week, at=self.at, sent=sent)
-        if self.kind in ("cases", "rubric", "exception") and not self.step:
+        if self.kind in (ReportKind.CASES, ReportKind.RUBRIC, ReportKind.EXCEPTION) and not self.step:
             return self._unfit("step", f"a {self.kind} report names its step")
-        if self.arm is not None and self.kind != "kpi":
+        if self.arm is not None and self.kind != ReportKind.KPI:
             return self._unfit("arm", f"only a kpi report has an arm (run or rest), not a {self.kind} report")
-        return _COMMAND_OF_KIND[self.kind](self, when)
+        return _COMMAND_OF_KIND[ReportKind(self.kind)](self, when)
 
     def _unfit(self, field: str, message: str) -> api_reports.Unfit:
-        return api_reports.Unfit(self.playbook, self.kind, field, message)
+        return api_reports.Unfit(self.playbook, ReportKind(self.kind), field, message)
 
     def _no_value(self) -> api_reports.Unfit:
         return self._unfit("value", f"a {self.kind} report gives its value")
@@ -215,7 +216,7 @@ class Report(BaseModel):
             return self._no_value()
         if abs(value) > MAX_VALUE:
             return self._unfit("value", f"{value:g} is out of range: at most {MAX_VALUE:g} either way")
-        if self.kind == "guardrail":
+        if self.kind == ReportKind.GUARDRAIL:
             return messages.GuardrailReport(self.playbook, value, **when)
         if self.arm == "rest":  # the rest of the work's KPI (a KPI with `compare`)
             return messages.Kpi(self.playbook, None, rest=value, **when)
@@ -223,12 +224,12 @@ class Report(BaseModel):
 
 
 _COMMAND_OF_KIND = {
-    "event": Report._event,
-    "exception": Report._exception,
-    "cases": Report._cases,
-    "rubric": Report._rubric,
-    "kpi": Report._measure,
-    "guardrail": Report._measure,
+    ReportKind.EVENT: Report._event,
+    ReportKind.EXCEPTION: Report._exception,
+    ReportKind.CASES: Report._cases,
+    ReportKind.RUBRIC: Report._rubric,
+    ReportKind.KPI: Report._measure,
+    ReportKind.GUARDRAIL: Report._measure,
 }
 
 

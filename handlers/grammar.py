@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from cadence import dimensions as rubric_dimensions
 from cadence.definition import MODES
 from cadence.limits import MAX_TEXT_CHARS
+from cadence.report_kinds import ReportKind
 from cadence.text import as_line_breaks, plain_text, unstorable
 from handlers import (
     checkins,
@@ -408,7 +409,7 @@ SUBCOMMANDS = (
     Subcommand("help", ("/rollout help",), _help, None, _help_reply),
     Subcommand("status", ("/rollout status [playbook]",), _status, status.status, replies.status),
     Subcommand(
-        "kpi",
+        ReportKind.KPI,
         (
             "/rollout kpi <playbook> <value> [week:N] [override <reason>]",
             "/rollout kpi <playbook> [<value>] rest <value> [week:N]",
@@ -430,21 +431,21 @@ SUBCOMMANDS = (
         checkins.open_checkin,
     ),
     Subcommand(
-        "exception",
+        ReportKind.EXCEPTION,
         ("/rollout exception <playbook> <step> <reason>",),
         _exception,
         commands.exception,
         replies.exception,
     ),
     Subcommand(
-        "cases",
+        ReportKind.CASES,
         ("/rollout cases <playbook> <step> <count> [week:N] [override <reason>]",),
         _cases,
         commands.cases,
         replies.cases,
     ),
     Subcommand(
-        "rubric",
+        ReportKind.RUBRIC,
         (
             "/rollout rubric <playbook> <step> <score or passed/reviewed> [by @user…] [week:N] [override <reason>]",
             "/rollout rubric <playbook> <step> <reviewed> <dimension>:<passed>… [by @user…] [week:N] [override <reason>]",
@@ -511,7 +512,7 @@ SUBCOMMANDS = (
         replies.template("curators_channel"),
     ),
     Subcommand(
-        "guardrail",
+        ReportKind.GUARDRAIL,
         ("/rollout guardrail <playbook> <value> [week:N] [override <reason>]",),
         _guardrail,
         commands.guardrail,

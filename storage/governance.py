@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, or_, select, true, update
 from sqlmodel import Session, col
 
+from cadence.decisions import DecisionKind
 from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
@@ -237,10 +238,10 @@ class Governance:
             pids = [state.playbook.id for state in states]
             found = core.execute(_DECISIONS_SINCE, {"step_ids": ids, "pids": pids, "since": since}).all()
             proposals = list(s.execute(_OPEN_PROPOSALS_OF, {"pids": pids}).scalars())
-        decisions = [d for d in found if d.kind != "guardrail"]  # the steps' mode changes and rejections
+        decisions = [d for d in found if d.kind != DecisionKind.GUARDRAIL]  # the steps' mode changes and rejections
         guardrail: dict[int, dict[date, str]] = {}
         for d in found:
-            if d.kind == "guardrail":
+            if d.kind == DecisionKind.GUARDRAIL:
                 guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
         verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
         for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed, dimensions in verdicts:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlmodel import SQLModel, col
 
+from cadence.report_kinds import ReportKind
 from cadence.text import csv_row
 from storage import counting
 from storage.db import Bind, engine_of, reading, snapshot
@@ -87,12 +88,17 @@ PERSON_COLUMNS = {
 CHANNEL_COLUMNS = {"channel_id"}
 
 _SOURCED = {
-    "KPI": table_of(KpiReading),
-    "guardrail": table_of(GuardrailReading),
-    "cases": table_of(CaseCount),
-    "rubric": table_of(RubricScore),
-    "exception": table_of(ExceptionReport),
+    ReportKind.KPI: table_of(KpiReading),
+    ReportKind.GUARDRAIL: table_of(GuardrailReading),
+    ReportKind.CASES: table_of(CaseCount),
+    ReportKind.RUBRIC: table_of(RubricScore),
+    ReportKind.EXCEPTION: table_of(ExceptionReport),
 }
+
+
+def _label(kind: ReportKind) -> str:
+    """A kind as the web view and history name it."""
+    return "KPI" if kind == ReportKind.KPI else kind.value
 
 
 def _report_sources(sqlite: bool) -> Any:
@@ -111,7 +117,7 @@ def _report_sources(sqlite: bool) -> Any:
         return func.likelihood(bound, literal_column("0.9375")) if sqlite else bound
 
     parts = [
-        select(table.c.reported_by.label("by"), literal(kind).label("kind"), func.count().label("n"))
+        select(table.c.reported_by.label("by"), literal(_label(kind)).label("kind"), func.count().label("n"))
         .where(
             table.c.playbook_id == bindparam("playbook_id"),
             weeks(table.c.week_start >= bindparam("since", type_=Date)),
@@ -319,15 +325,20 @@ class Readouts:
         playbook and week, so a long history is not sorted whole."""
         parts = []
         for kind, table in _SOURCED.items():
-            number = {"KPI": "value", "guardrail": "value", "cases": "cases", "rubric": "score"}.get(kind)
+            number = {
+                ReportKind.KPI: "value",
+                ReportKind.GUARDRAIL: "value",
+                ReportKind.CASES: "cases",
+                ReportKind.RUBRIC: "score",
+            }.get(kind)
             parts.append(
                 select(
                     table.c.id,
-                    literal(kind).label("kind"),
+                    literal(_label(kind)).label("kind"),
                     table.c.week_start,
                     (table.c.step_id if "step_id" in table.c else cast(null(), Integer)).label("step_id"),
                     cast(table.c[number] if number else null(), Float).label("number"),
-                    (table.c.reason if kind == "exception" else cast(null(), Text)).label("reason"),
+                    (table.c.reason if kind == ReportKind.EXCEPTION else cast(null(), Text)).label("reason"),
                     table.c.reported_by,
                     table.c.reported_at,
                     table.c.withdrawn_at,

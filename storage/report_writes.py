@@ -11,6 +11,7 @@ from sqlalchemy import Date, bindparam, exists, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import select
 
+from cadence.report_kinds import ReportKind
 from storage.models import table_of
 from storage.models.reports import (
     CaseCount,
@@ -108,14 +109,18 @@ def add_to_count_if_open(table: Any, column: str, on_step: bool) -> Any:
 # Many reports of one kind (the clock's sourced numbers): one executemany a kind, however
 # many playbooks (docs/sources.md; bench/sources.py counts the statements).
 BATCHED = {
-    "kpi": add_report_if_open(table_of(KpiReading), ("playbook_id", "value", *REPORTED), returning=False),
-    "guardrail": add_report_if_open(table_of(GuardrailReading), ("playbook_id", "value", *REPORTED), returning=False),
-    "rest": add_report_if_open(table_of(KpiRestReading), ("playbook_id", "value", *REPORTED), returning=False),
-    "exception": add_report_if_open(
+    ReportKind.KPI: add_report_if_open(table_of(KpiReading), ("playbook_id", "value", *REPORTED), returning=False),
+    ReportKind.GUARDRAIL: add_report_if_open(
+        table_of(GuardrailReading), ("playbook_id", "value", *REPORTED), returning=False
+    ),
+    ReportKind.REST: add_report_if_open(table_of(KpiRestReading), ("playbook_id", "value", *REPORTED), returning=False),
+    ReportKind.EXCEPTION: add_report_if_open(
         table_of(ExceptionReport), ("playbook_id", "step_id", "reason", *REPORTED), returning=False
     ),
-    "cases": add_report_if_open(table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED), returning=False),
-    "rubric": add_report_if_open(table_of(RubricScore), RUBRIC, returning=False),
+    ReportKind.CASES: add_report_if_open(
+        table_of(CaseCount), ("playbook_id", "step_id", "cases", *REPORTED), returning=False
+    ),
+    ReportKind.RUBRIC: add_report_if_open(table_of(RubricScore), RUBRIC, returning=False),
 }
 SHARE_PLAYBOOKS = (
     sa_select(PLAYBOOK.c.id).where(one_of(PLAYBOOK.c.id, "ids")).order_by(PLAYBOOK.c.id).with_for_update(read=True)
@@ -124,19 +129,19 @@ CLOSED_THROUGH = sa_select(PLAYBOOK.c.id, PLAYBOOK.c.closed_through).where(one_o
 LOCK_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update()
 SHARE_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update(read=True)
 ADD_TO = {
-    "cases": add_to_count_if_open(table_of(CaseCount), "cases", on_step=True),
-    "kpi": add_to_count_if_open(table_of(KpiReading), "value", on_step=False),
+    ReportKind.CASES: add_to_count_if_open(table_of(CaseCount), "cases", on_step=True),
+    ReportKind.KPI: add_to_count_if_open(table_of(KpiReading), "value", on_step=False),
 }
 
 VALUE_COUNT = add_report_if_open(table_of(ValueCount), ("playbook_id", "event", "count", *REPORTED))
 
 STATEMENTS = {
-    "value": VALUE_COUNT,
-    "kpi": KPI_READING,
-    "rest": KPI_REST_READING,
-    "guardrail": GUARDRAIL_READING,
-    "checkin": CHECKIN,
-    "exception": EXCEPTION,
-    "cases": CASE_COUNT,
-    "rubric": RUBRIC_SCORE,
+    ReportKind.VALUE: VALUE_COUNT,
+    ReportKind.KPI: KPI_READING,
+    ReportKind.REST: KPI_REST_READING,
+    ReportKind.GUARDRAIL: GUARDRAIL_READING,
+    ReportKind.CHECKIN: CHECKIN,
+    ReportKind.EXCEPTION: EXCEPTION,
+    ReportKind.CASES: CASE_COUNT,
+    ReportKind.RUBRIC: RUBRIC_SCORE,
 }

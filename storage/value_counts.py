@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from cadence import heroics
+from cadence.report_kinds import ReportKind
 from storage.db import Bind, engine_of, reading
 from storage.models import table_of
 from storage.models.governance import StepVerdict
@@ -126,12 +127,16 @@ class ValueCounts:
             by_kind[ask.kind].append(ask)
         with reading(self.bind) as s:
             c = s.connection()
-            if by_kind["cases"]:
-                found.update(self._latest(c, table_of(CaseCount), "cases", by_kind["cases"], first, last, True))
-            if by_kind["kpi"]:
-                found.update(self._latest(c, table_of(KpiReading), "value", by_kind["kpi"], first, last, False))
-            if by_kind["exception"]:
-                found.update(self._exceptions(c, by_kind["exception"], first, last))
+            if by_kind[ReportKind.CASES]:
+                found.update(
+                    self._latest(c, table_of(CaseCount), "cases", by_kind[ReportKind.CASES], first, last, True)
+                )
+            if by_kind[ReportKind.KPI]:
+                found.update(
+                    self._latest(c, table_of(KpiReading), "value", by_kind[ReportKind.KPI], first, last, False)
+                )
+            if by_kind[ReportKind.EXCEPTION]:
+                found.update(self._exceptions(c, by_kind[ReportKind.EXCEPTION], first, last))
             if by_kind["own"]:
                 found.update(self._own(c, by_kind["own"], first, last))
             if by_kind["source"]:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from cadence import review
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
+from cadence.report_kinds import ReportKind
 from storage import counting
 from storage import report_writes as writes
 from storage.bulk import insert_new
@@ -64,7 +65,7 @@ class NewReport:
     its table, and for the API its idempotency key (scoped to its token) and what the
     answer says it counts for."""
 
-    kind: str  # kpi | guardrail | checkin | exception | cases | rubric
+    kind: ReportKind
     values: dict[str, Any]
     key: str | None = None
     counts_for: str = ""
@@ -74,7 +75,7 @@ class NewReport:
 
 
 def new_report(
-    kind: str,
+    kind: ReportKind,
     playbook_id: int,
     week_start: date,
     by: str,
@@ -87,9 +88,9 @@ def new_report(
     """The one way a report's columns are made, for Slack and the API alike: the columns
     every report has, and `value` (value, cases, score, reason, step_id; a check-in's
     attestation, step_id and note, with `by` as its member)."""
-    reporter = {"user_id": by} if kind == "checkin" else {"reported_by": by}
+    reporter = {"user_id": by} if kind == ReportKind.CHECKIN else {"reported_by": by}
     values = dict(playbook_id=playbook_id, week_start=week_start, **value, **reporter, reported_at=at)
-    if kind == "rubric":
+    if kind == ReportKind.RUBRIC:
         values.setdefault("reviewed", None)  # a bare score: every case reviewed
         values.setdefault("dimensions", None)  # a review without dimensions
         values.setdefault("reviewers", None)  # none named: the reporter reviewed
@@ -121,7 +122,7 @@ class Report:
     """One person's report, as undo names it: what kind, for which week (and step), and
     what it said (a KPI value, a count, a score, an exception's reason, an attestation)."""
 
-    kind: str  # kpi | guardrail | checkin | exception | cases | rubric
+    kind: ReportKind
     id: int
     week_start: date
     step_id: int | None
@@ -131,25 +132,25 @@ class Report:
     reported_by: str = ""
 
 
-REPORTS: dict[str, Any] = {
-    "kpi": KpiReading,
-    "rest": KpiRestReading,
-    "guardrail": GuardrailReading,
-    "checkin": CheckIn,
-    "exception": ExceptionReport,
-    "cases": CaseCount,
-    "rubric": RubricScore,
+REPORTS: dict[ReportKind, Any] = {
+    ReportKind.KPI: KpiReading,
+    ReportKind.REST: KpiRestReading,
+    ReportKind.GUARDRAIL: GuardrailReading,
+    ReportKind.CHECKIN: CheckIn,
+    ReportKind.EXCEPTION: ExceptionReport,
+    ReportKind.CASES: CaseCount,
+    ReportKind.RUBRIC: RubricScore,
 }
 
 
-_VALUE = {
-    "kpi": "value",
-    "rest": "value",
-    "guardrail": "value",
-    "checkin": "attestation",
-    "exception": "reason",
-    "cases": "cases",
-    "rubric": "score",
+_VALUE: dict[ReportKind, str] = {
+    ReportKind.KPI: "value",
+    ReportKind.REST: "value",
+    ReportKind.GUARDRAIL: "value",
+    ReportKind.CHECKIN: "attestation",
+    ReportKind.EXCEPTION: "reason",
+    ReportKind.CASES: "cases",
+    ReportKind.RUBRIC: "score",
 }
 
 
@@ -186,7 +187,7 @@ def _withdraw(table: Any) -> Any:
 _WITHDRAW = {kind: _withdraw(model.__table__) for kind, model in REPORTS.items()}
 
 
-def _as_report(kind: str, row: Any) -> Report:
+def _as_report(kind: ReportKind, row: Any) -> Report:
     return Report(
         kind=kind,
         id=row.id,
@@ -195,18 +196,18 @@ def _as_report(kind: str, row: Any) -> Report:
         reported_at=row.reported_at,
         value=getattr(row, _VALUE[kind]),
         note=getattr(row, "note", None),
-        reported_by=row.user_id if kind == "checkin" else row.reported_by,
+        reported_by=row.user_id if kind == ReportKind.CHECKIN else row.reported_by,
     )
 
 
 @functools.cache
-def _newest_reports(kinds: tuple[str, ...], weeks: int, limit: int) -> Any:
+def _newest_reports(kinds: tuple[ReportKind, ...], weeks: int, limit: int) -> Any:
     """Someone's `limit` newest reports among these kinds in weeks week_0..week_n, newest
     first (parameters: playbook_id, user_id and the weeks): each kind and week is the end
     of a range in the reporter index, in one statement, built once (undo reads it on
     every request)."""
     newest_of_kind = [
-        select(literal(kind).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
+        select(literal(kind.value).label("kind"), table.id.label("id"), table.reported_at.label("reported_at"))
         .where(
             table.playbook_id == bindparam("playbook_id"),
             _reporter(table) == bindparam("user_id"),
@@ -229,7 +230,7 @@ def _newest_reports(kinds: tuple[str, ...], weeks: int, limit: int) -> Any:
 UNDO_CANDIDATES = 8  # the newest reports an undo tries in turn: one each for as many undos at once
 
 
-def _add_batch(connection: Connection, kind: str, reports: list[NewReport], indexes: list[int]) -> None:
+def _add_batch(connection: Connection, kind: ReportKind, reports: list[NewReport], indexes: list[int]) -> None:
     """Reports of one kind written by one executemany, each only if its week is open (the
     statement is the one-at-a-time one's, without RETURNING). The playbooks are locked
     already (for share), so the weeks they closed through are read first, and a report
@@ -292,7 +293,7 @@ def _lock_playbooks(connection: Connection, reports: list[NewReport]) -> None:
 
 def _add_batches(connection: Connection, reports: list[NewReport]) -> None:
     """Plain reports (no key, nothing added up), one statement a kind."""
-    batches: dict[str, list[int]] = {}
+    batches: dict[ReportKind, list[int]] = {}
     for index, report in enumerate(reports):
         batches.setdefault(report.kind, []).append(index)
     for kind, indexes in batches.items():
@@ -347,7 +348,7 @@ class WeeklyReports:
     ) -> None:
         """A member's check-in (step_id: the step deviated on), written as add_reports writes."""
         values: dict[str, Any] = dict(attestation=attestation, step_id=step_id, note=note)
-        self.add_reports([new_report("checkin", playbook_id, week_start, user_id, at, **values)])
+        self.add_reports([new_report(ReportKind.CHECKIN, playbook_id, week_start, user_id, at, **values)])
 
     def api_key_answers(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         """What was answered for these idempotency keys (`<token id>:<key>`) the first time
@@ -394,7 +395,7 @@ class WeeklyReports:
             )
 
     def withdraw_latest(
-        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[str], by: str, at: datetime
+        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[ReportKind], by: str, at: datetime
     ) -> tuple[Report, Report | int | None] | None:
         """Withdraw `user_id`'s most recent report on the playbook, of these kinds, in these
         weeks: it is kept, marked withdrawn, and no longer counts. Returns it with what
@@ -409,7 +410,7 @@ class WeeklyReports:
         newest = _newest_reports(kind_names, len(week_starts), UNDO_CANDIDATES)
         withdrawal = {"undone_at": at, "undone_by": by}
         row: Any = None
-        kind = ""  # the kind of the report withdrawn
+        kind: ReportKind  # the kind of the report withdrawn
         # The newest reports are read, then withdrawn by a conditional UPDATE, newest
         # first, until one is (it must still count, in a week still open). Of concurrent
         # undos each claims a different report: on PostgreSQL one that another undo is
@@ -425,7 +426,7 @@ class WeeklyReports:
                     return None
                 for candidate in candidates:
                     # Withdrawn and read back in one statement (RETURNING).
-                    kind = candidate.kind
+                    kind = ReportKind(candidate.kind)
                     row = s.execute(_WITHDRAW[kind], {**withdrawal, "report_id": candidate.id}).first()
                     if row is not None:
                         break
@@ -436,7 +437,7 @@ class WeeklyReports:
             return report, self._counting(s, playbook_id, report, user_id)
 
     def newest_report_at(
-        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[str]
+        self, playbook_id: int, user_id: str, weeks: list[date], kinds: Iterable[ReportKind]
     ) -> datetime | None:
         """When `user_id` made their newest report that withdraw_latest would withdraw."""
         week_starts, kind_names = sorted(set(weeks)), tuple(kinds)
@@ -457,11 +458,11 @@ class WeeklyReports:
             table.week_start == report.week_start,
             col(table.withdrawn_at).is_(None),
         ]
-        if report.step_id is not None and report.kind != "checkin":
+        if report.step_id is not None and report.kind != ReportKind.CHECKIN:
             where.append(table.step_id == report.step_id)
-        if report.kind == "checkin":
+        if report.kind == ReportKind.CHECKIN:
             where.append(table.user_id == user_id)  # a member's own answer counts for them
-        if report.kind == "exception":
+        if report.kind == ReportKind.EXCEPTION:
             return int(s.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
         row = s.exec(select(table).where(*where).order_by(col(table.id).desc()).limit(1)).first()
         return _as_report(report.kind, row) if row is not None else None

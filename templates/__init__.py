@@ -24,6 +24,7 @@ from cadence.decisions import named_ids
 from cadence.escalation import mode_words
 from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
+from cadence.report_kinds import ReportKind
 from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
 from cadence.text import without_invisible
 from templates.compare_words import compare_phrase, versus_rest
@@ -431,6 +432,7 @@ _env = Environment(
 _env.globals.update(
     reports_counted_up_to=REPORTS_COUNTED_UP_TO,
     VerdictRule=VerdictRule,
+    ReportKind=ReportKind,
     TransitionRule=TransitionRule,
     Kind=Kind,
     no_wording=_no_wording,

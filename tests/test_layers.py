@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from cadence.report_kinds import ReportKind
+
 ROOT = Path(__file__).resolve().parents[1]
 OURS = ("bot", "usecases", "slack_api", "outbound", "sources", "handlers", "cadence", "storage", "templates")
 
@@ -299,3 +301,23 @@ def test_use_cases_write_in_their_unit_of_work():
             if method in writers.get(areas.get(area, ""), set()):
                 found.add((str(path.relative_to(ROOT)), f"{area}.{method}"))
     assert found - WRITES_ALONE == set(), "open the unit of work and write through it (uow.<area>)"
+
+
+# ---- report kinds are an enum (issue 79) ----------------------------------------------------
+# A report's kind is cadence.report_kinds.ReportKind: compared, filtered on and passed as its
+# member, never as its bare string (`kind == "rubric"`, `kinds=["kpi"]`). cadence/ defines it.
+KNOWN_KINDS = "|".join(kind.value for kind in ReportKind)
+KIND_AS_STRING = re.compile(rf'\bkinds?\s*(?:[!=]=|\bnot in\b|\bin\b|=)\s*[(\[{{]?\s*"(?:{KNOWN_KINDS})"')
+# Where `kind` is a form field's (the week form's `cases:<step>`, `reviewed:<step>`), not a report's.
+NOT_REPORT_KINDS = {"handlers/week_form.py", "bot/demo/week_forms.py"}
+
+
+def test_report_kinds_are_compared_as_the_enum():
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in MODULES
+        if path.relative_to(ROOT).parts[0] != "cadence" and str(path.relative_to(ROOT)) not in NOT_REPORT_KINDS
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if KIND_AS_STRING.search(line)
+    ]
+    assert found == [], "a report's kind is a ReportKind member (cadence/report_kinds.py)"

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from cadence import calendar
+from cadence.report_kinds import ReportKind
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
 from storage.models.access import ApiToken
@@ -39,12 +40,12 @@ MAX_EXCEPTION_EVENTS = 10_000  # event reports in one request, counted by their 
 
 
 KIND = {
-    messages.Kpi: "kpi",
-    messages.GuardrailReport: "guardrail",
-    messages.Cases: "cases",
-    messages.Rubric: "rubric",
-    messages.LogException: "exception",
-    messages.ValueEvent: "event",
+    messages.Kpi: ReportKind.KPI,
+    messages.GuardrailReport: ReportKind.GUARDRAIL,
+    messages.Cases: ReportKind.CASES,
+    messages.Rubric: ReportKind.RUBRIC,
+    messages.LogException: ReportKind.EXCEPTION,
+    messages.ValueEvent: ReportKind.EVENT,
 }
 
 
@@ -55,7 +56,7 @@ class Unfit:
     so that one answer names every problem of the request."""
 
     playbook: str
-    kind: str
+    kind: ReportKind
     field: str
     message: str
 

@@ -17,6 +17,7 @@ from typing import Any
 from cadence import calendar, decisions
 from cadence.decisions import Decision
 from cadence.definition_calibration import declared
+from cadence.report_kinds import ReportKind
 from slack_api.members import Person
 from storage.governance_rows import Change
 from storage.models.calibration import CalibrationRun
@@ -55,11 +56,11 @@ class Recorded:
 
 
 def kpi(caller: Caller, cmd: messages.Kpi) -> Recorded:
-    return _report(caller, cmd, None, "kpi", caller.require_member_or_owner)
+    return _report(caller, cmd, None, ReportKind.KPI, caller.require_member_or_owner)
 
 
 def guardrail(caller: Caller, cmd: messages.GuardrailReport) -> Recorded:
-    return _report(caller, cmd, None, "guardrail", caller.require_member_or_owner)
+    return _report(caller, cmd, None, ReportKind.GUARDRAIL, caller.require_member_or_owner)
 
 
 def attest(caller: Caller, cmd: messages.Attest) -> Recorded:
@@ -72,11 +73,11 @@ def attest(caller: Caller, cmd: messages.Attest) -> Recorded:
 
 
 def exception(caller: Caller, cmd: messages.LogException) -> Recorded:
-    return _report(caller, cmd, cmd.step, "exception", caller.require_owner_or_curator)
+    return _report(caller, cmd, cmd.step, ReportKind.EXCEPTION, caller.require_owner_or_curator)
 
 
 def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
-    return _report(caller, cmd, cmd.step, "cases", caller.require_owner_or_curator)
+    return _report(caller, cmd, cmd.step, ReportKind.CASES, caller.require_owner_or_curator)
 
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
@@ -85,9 +86,9 @@ def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
     def authorize(state: PlaybookState, usage: str | None) -> None:
         caller.require_owner_or_curator(state, usage)
         for person in cmd.reviewers:  # `by @ben`: a person of the workspace, as Slack says now
-            reviewers.append(caller.require_person(person, "a reviewer", usage or "rubric"))
+            reviewers.append(caller.require_person(person, "a reviewer", usage or ReportKind.RUBRIC))
 
-    recorded = _report(caller, cmd, cmd.step, "rubric", authorize)
+    recorded = _report(caller, cmd, cmd.step, ReportKind.RUBRIC, authorize)
     caller.keep_names(reviewers)  # stored: the pages name who reviewed
     return recorded
 

@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import decisions
+from cadence.report_kinds import ReportKind
 from storage.governance_rows import Change
 from storage.models.access import ApiToken
 from storage.store import Conflict, Store
 from templates.refusals import close_matches
 
 # What a token may report (every kind `POST /api/v1/reports` takes).
-REPORT_KINDS = ("kpi", "guardrail", "cases", "rubric", "exception", "event")
+REPORT_KINDS = (
+    ReportKind.KPI,
+    ReportKind.GUARDRAIL,
+    ReportKind.CASES,
+    ReportKind.RUBRIC,
+    ReportKind.EXCEPTION,
+    ReportKind.EVENT,
+)
 PREFIX = "rcb_"  # tells a secret scanner, and a person, what this is
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,23}$")
 

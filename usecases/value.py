@@ -15,6 +15,7 @@ from typing import Any
 from cadence import calendar, heroics, value
 from cadence.definition_intake import NO_VALUE_EVENT
 from cadence.heroics import Hero
+from cadence.report_kinds import ReportKind
 from cadence.value import NetWeek, Oversight, StepOversight, WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
@@ -186,11 +187,11 @@ def _ask(pid: int, measure: Measure) -> Ask | None:
     if spec is None:
         return Ask(pid, "own", event)
     if spec.get("counts") == "kpi":
-        return Ask(pid, "kpi", event)
+        return Ask(pid, ReportKind.KPI, event)
     step_id = measure.steps.get(str(spec.get("step")))
     if step_id is None:
         return None
-    return Ask(pid, "cases" if spec.get("counts") == "cases" else "exception", event, step_id)
+    return Ask(pid, ReportKind.CASES if spec.get("counts") == "cases" else ReportKind.EXCEPTION, event, step_id)
 
 
 def _closed_weeks(state: PlaybookState, count: int) -> list[date]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.demo.cast import CURATOR, CURATORS, PEOPLE
 from cadence.definition import PlaybookSpec
+from cadence.report_kinds import ReportKind
 from usecases import tokens
 from usecases.shared import told
 
@@ -72,7 +73,7 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
     story.did(f"{who} filled in /rollout new's form: {spec.playbook} made in Slack, no YAML; cycle 1 on {starts_on}")
     # The refunds team's KPI comes from its ticketing system, over the reporting API.
     story.api_token = tokens.create(
-        story.store, "refunds-export", [spec.playbook], ["kpi"], False, "cli:rollout", story.clock()
+        story.store, "refunds-export", [spec.playbook], [ReportKind.KPI], False, "cli:rollout", story.clock()
     ).token
     story.did(
         "made a reporting API token: rollout token create --name refunds-export --playbook refund-triage --kinds kpi"

@@ -55,6 +55,7 @@ from bot.demo.value import report_accepted, report_matched
 from bot.demo.versions import travel
 from bot.settings import Settings
 from cadence.definition import parse_playbook
+from cadence.report_kinds import ReportKind
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from storage import migrate
@@ -381,7 +382,7 @@ class Demo:
         week_forms.report(self, "refund-triage", week)
         for i in range(6 if week == 2 else 1):
             self.command(ben, "CREFUNDS01", f"exception refund-triage classify Misfiled claim #{1040 + i}")
-        self._api_report("refund-triage", "kpi", float(kpis["refund-triage"] or 0))
+        self._api_report("refund-triage", ReportKind.KPI, float(kpis["refund-triage"] or 0))
         report_matched(self, week)  # the ERP's matched invoices, which its value measure counts
         week_forms.report(self, "invoice-matching", week)  # match below the 90% threshold, every week
         self.command("UJON000001", "CFINANCE01", f"kpi invoice-matching {INVOICE_HOURS[week]}")
@@ -418,7 +419,7 @@ class Demo:
             "kpi": {**document["kpi"], "from": {"source": "crm", "query": query}},
         }
 
-    def _api_report(self, playbook: str, kind: str, value: float) -> None:
+    def _api_report(self, playbook: str, kind: ReportKind, value: float) -> None:
         """What the ticketing system reports, as a scheduled job would (docs/api.md)."""
         self.clock.at += timedelta(seconds=1)
         body = json.dumps(

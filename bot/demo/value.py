@@ -12,6 +12,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from cadence.report_kinds import ReportKind
 from usecases import tokens
 
 PLAYBOOK, EVENT, TOKEN_NAME = "invoice-matching", "invoice_matched", "erp-export"
@@ -38,13 +39,15 @@ def _send(story: Any, name: str, playbook: str, event: str, count: int, key: str
     made: dict[str, str] = story.__dict__.setdefault("event_tokens", {})
     token = made.get(name)
     if token is None:
-        token = tokens.create(story.store, name, [playbook], ["event"], False, "cli:rollout", story.clock()).token
+        token = tokens.create(
+            story.store, name, [playbook], [ReportKind.EVENT], False, "cli:rollout", story.clock()
+        ).token
         made[name] = token
         story.did(f"made a reporting API token: rollout token create --name {name} --playbook {playbook} --kinds event")
     story.clock.at += timedelta(seconds=1)
     body = {
         "playbook": playbook,
-        "kind": "event",
+        "kind": ReportKind.EVENT,
         "event": event,
         "count": count,
         "key": f"{key}-{story.clock():%Y-%m-%d}",

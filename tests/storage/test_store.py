@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
+from cadence.report_kinds import ReportKind
 from storage.models.governance import Decision
 from storage.models.org import Setting
 from storage.models.playbooks import Playbook, Step
@@ -101,7 +102,7 @@ def test_many_weeks_figures_keep_each_playbook_to_its_own_week(store, engine, pl
     reported.add_kpi_reading(store, b.playbook.id, WEEK, 20.0, OWNER, AT)
     reported.add_kpi_reading(store, b.playbook.id, next_week, 21.0, OWNER, AT)
     reported.add_kpi_reading(store, b.playbook.id, next_week, 22.0, "USOMEONE1", AT)
-    committed(store).reports.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], ["kpi"], "USOMEONE1", AT)
+    committed(store).reports.withdraw_latest(b.playbook.id, "USOMEONE1", [next_week], [ReportKind.KPI], "USOMEONE1", AT)
     figures = store.reports.week_figures_many([(a, WEEK), (b, next_week)])
     assert set(figures) == {(a.playbook.id, WEEK), (b.playbook.id, next_week)}
     assert (figures[(a.playbook.id, WEEK)].kpi, figures[(a.playbook.id, WEEK)].kpi_reports) == (10.0, 1)
@@ -129,7 +130,7 @@ def test_each_members_latest_checkin_counts_however_many_they_made(store, playbo
         committed(store).reports.add_checkin(pid, WEEK, "UC", "followed", None, None, AT + n * minute)
     committed(store).reports.add_checkin(pid, WEEK, "UA", "deviated", draft.id, "edge case", AT + 6 * minute)
     committed(store).reports.add_checkin(pid, WEEK, "UA", "followed", None, None, AT + 7 * minute)
-    committed(store).reports.withdraw_latest(pid, "UA", [WEEK], ["checkin"], "UA", AT + 8 * minute)
+    committed(store).reports.withdraw_latest(pid, "UA", [WEEK], [ReportKind.CHECKIN], "UA", AT + 8 * minute)
     committed(store).reports.add_checkin(pid, WEEK, "UB", "followed", None, None, AT + 9 * minute)
     committed(store).reports.withdraw_latest(pid, "UB", [WEEK], ["checkin"], "UB", AT + 10 * minute)
     committed(store).reports.add_checkin(pid, WEEK, "UD", "followed", None, None, AT + 11 * minute)

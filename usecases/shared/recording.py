@@ -14,6 +14,7 @@ from typing import Any
 
 from cadence import calendar, decisions, dimensions, sources
 from cadence.definition_compare import Compare
+from cadence.report_kinds import ReportKind
 from storage.models.playbooks import Step
 from storage.source_fetches import fetch_row
 from storage.store import PlaybookState, Report, Store, WeekClosed, decision_columns
@@ -21,8 +22,8 @@ from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 
-MEMBER_REPORTS = ("kpi", "rest", "guardrail", "checkin")
-OWNER_REPORTS = ("exception", "cases", "rubric")  # made by owners and curators only
+MEMBER_REPORTS = (ReportKind.KPI, ReportKind.REST, ReportKind.GUARDRAIL, ReportKind.CHECKIN)
+OWNER_REPORTS = (ReportKind.EXCEPTION, ReportKind.CASES, ReportKind.RUBRIC)  # made by owners and curators only
 
 
 @contextmanager
@@ -106,11 +107,11 @@ def report_row(
             assert cmd.rest is not None
             refuse_if_sourced(state, "rest", None, by, cmd.override, usage)
             _refuse_kpi_percent(state, cmd.rest_percent, usage)
-            return new_report("rest", *args, value=cmd.rest)
+            return new_report(ReportKind.REST, *args, value=cmd.rest)
         refuse_if_fed(state, "kpi", None, usage)
         refuse_if_sourced(state, "kpi", None, by, cmd.override, usage)
         _refuse_kpi_percent(state, cmd.percent, usage)
-        return new_report("kpi", *args, value=cmd.value)
+        return new_report(ReportKind.KPI, *args, value=cmd.value)
     if isinstance(cmd, messages.GuardrailReport):
         if playbook.guardrail_name is None:
             raise Refusal.of("no_guardrail", usage=usage, slug=playbook.slug)
@@ -118,25 +119,25 @@ def report_row(
         if cmd.percent and state.guardrail_unit.strip() != "%":
             unit = f"in {state.guardrail_unit}" if state.guardrail_unit else "as a plain number"
             raise Refusal.of("guardrail_not_percent", usage=usage, metric=playbook.guardrail_name, unit=unit)
-        return new_report("guardrail", *args, value=cmd.value)
+        return new_report(ReportKind.GUARDRAIL, *args, value=cmd.value)
     if isinstance(cmd, messages.ValueEvent):
         return _event_row(state, step, cmd, args)
     assert step is not None
     if isinstance(cmd, messages.LogException):
         refuse_if_fed(state, "exception", step.name, usage)
         refuse_if_sourced(state, "exceptions", step.name, by, None, usage)
-        return new_report("exception", *args, **on_step, reason=cmd.reason)
+        return new_report(ReportKind.EXCEPTION, *args, **on_step, reason=cmd.reason)
     if isinstance(cmd, messages.Cases):
         refuse_if_fed(state, "cases", step.name, usage)
         refuse_if_sourced(state, "cases", step.name, by, cmd.override, usage)
-        return new_report("cases", *args, **on_step, cases=cmd.count)
+        return new_report(ReportKind.CASES, *args, **on_step, cases=cmd.count)
     if step.name in state.no_rubric_steps:
         raise Refusal.of("no_rubric_by_design", slug=playbook.slug, step=step.name)
     refuse_if_sourced(state, "rubric", step.name, by, cmd.override, usage)
     counts = review_dimensions(state, step, cmd, usage)
     by_whom = " ".join(cmd.reviewers) or None
     return new_report(
-        "rubric",
+        ReportKind.RUBRIC,
         *args,
         **on_step,
         score=cmd.score,
@@ -245,13 +246,13 @@ def _event_row(
     exceptions of the step, each with the event's name (and reason) as its reason."""
     counts, _ = event_step(state, cmd.event)
     if counts == "value":
-        return new_report("value", *args, event=cmd.event, count=cmd.count)
+        return new_report(ReportKind.VALUE, *args, event=cmd.event, count=cmd.count)
     on_step: dict[str, Any] = {"step_id": step.id} if step is not None else {}
     if counts == "exception":
         reason = cmd.event + (f": {cmd.reason.strip()}" if cmd.reason and cmd.reason.strip() else "")
-        made = new_report("exception", *args, **on_step, reason=reason)
+        made = new_report(ReportKind.EXCEPTION, *args, **on_step, reason=reason)
         return replace(made, times=cmd.count)
-    return new_report(counts, *args, adds=True, **on_step, count=cmd.count)
+    return new_report(ReportKind(counts), *args, adds=True, **on_step, count=cmd.count)
 
 
 def record(
@@ -276,7 +277,7 @@ def record(
     for row in rows:
         if reason is None:
             break
-        feeds = row.kind if row.kind != "exception" else "exceptions"
+        feeds = row.kind if row.kind != ReportKind.EXCEPTION else "exceptions"
         entry = sources.entry_for(state.playbook.definition, feeds, step.name if step else None)
         assert entry is not None  # report_row refused an override of a number no source feeds
         value = row.values.get("value", row.values.get("cases", row.values.get("score")))
