@@ -209,15 +209,7 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
         elif kind == "reviewed" and any(f.startswith(f"dim:{field.partition(':')[2]}:") for f in before):
             _by_dimension(field, before, now, changed, read, changes, errors)
         elif kind == "reviewed":
-            passed_field = "passed:" + field.partition(":")[2]
-            if field not in changed and passed_field not in changed:
-                continue
-            if not now[field] or not now.get(passed_field):
-                errors[field if not now[field] else passed_field] = plain(Refusal.of("form_review_half"))
-                continue
-            reviewed, passed = read(field, parse_count), read(passed_field, parse_count)
-            if reviewed is not None and passed is not None:
-                changes.reviews[_step_id(field)] = (passed, reviewed)
+            _review(field, now, changed, read, changes, errors)
         elif kind == "minutes" and field in changed:
             minutes = read(field, parse_count)
             if minutes is not None:
@@ -227,6 +219,21 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             if number is not None:
                 changes = _with(changes, kind, number)
     return changes, errors
+
+
+def _review(
+    field: str, now: dict[str, str], changed: set[str], read: Any, changes: week_form.Changes, errors: dict[str, str]
+) -> None:
+    """A step's review: its reviewed and passed counts, both given once either is changed."""
+    passed_field = "passed:" + field.partition(":")[2]
+    if field not in changed and passed_field not in changed:
+        return
+    if not now[field] or not now.get(passed_field):
+        errors[field if not now[field] else passed_field] = plain(Refusal.of("form_review_half"))
+        return
+    reviewed, passed = read(field, parse_count), read(passed_field, parse_count)
+    if reviewed is not None and passed is not None:
+        changes.reviews[_step_id(field)] = (passed, reviewed)
 
 
 def _by_dimension(

@@ -121,11 +121,7 @@ def _shown(row: Row, value: Any) -> Any:
     if row.kind == "lines":
         return "\n".join(value or [])
     if row.kind == "models":
-        return "\n".join(
-            f"{s['name']} | {s.get('model') or ''} | {s.get('prompt') or ''}".rstrip(" |")
-            for s in value or []
-            if s.get("model") or s.get("prompt")
-        )
+        return _models_shown(value or [])
     if row.kind == "words":
         return ", ".join(value or [])
     if row.kind in ("text", "user", "channel"):
@@ -137,6 +133,15 @@ def _shown(row: Row, value: Any) -> Any:
     if row.kind == "choice":
         return value or _DEFAULTS[row.block_id]
     return bool(value)
+
+
+def _models_shown(steps: list[dict[str, Any]]) -> str:
+    """`step | model | prompt`, a line for each step that names either."""
+    return "\n".join(
+        f"{s['name']} | {s.get('model') or ''} | {s.get('prompt') or ''}".rstrip(" |")
+        for s in steps
+        if s.get("model") or s.get("prompt")
+    )
 
 
 # ---- opening ----
@@ -216,6 +221,16 @@ def _written(
             return kit_lines.plain_lines(text)
         people = _team_names(caller, state) if kit_lines.mentioned(text) else {}
         return kit_lines.inputs(text, list(before or []), people)
+    if row.kind == "user":
+        picked = str(given or "") or None
+        if picked is not None and picked != before:
+            _require_person(caller, picked, row.block_id)
+        return picked
+    return _plain(row, given, before)
+
+
+def _plain(row: Row, given: Any, before: Any) -> Any:
+    """A row's value, of a kind read from the answer alone."""
     if row.kind == "models":
         return _models(str(given or ""), list(before or []))
     if row.kind in ("text", "channel"):
@@ -224,11 +239,6 @@ def _written(
         return [word.strip() for word in str(given or "").split(",") if word.strip()]
     if row.kind == "number":
         return _number(str(given or "").strip(), row.block_id)
-    if row.kind == "user":
-        picked = str(given or "") or None
-        if picked is not None and picked != before:
-            _require_person(caller, picked, row.block_id)
-        return picked
     if row.kind == "choices":
         return list(given or [])
     if row.kind == "choice":

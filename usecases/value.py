@@ -405,38 +405,48 @@ class OrgValue:
 
 
 def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
+    hours, counted = _weekly_hours(measures)
+    shown = sorted(hours)
+    last = shown[-value.COST_WEEKS :]
+    # Costs over those weeks: only the playbooks that give one, against their own hours.
+    costed = [m for m in measures.values() if m is not None and m.per_month is not None]
+    cost_hours = sum(m.last_hours or 0.0 for m in costed)
+    total_cost = sum((m.per_month or 0.0) for m in costed)
+    return OrgValue(
+        weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
+        last_hours=sum(hours[w] for w in last) if last else None,
+        cost_per_hour=value.cost_per_hour(total_cost, cost_hours) if costed else None,
+        currency=currency,
+        measured=sum(1 for m in measures.values() if m is not None),
+        playbooks=len(measures),
+        costed=len(costed),
+        **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None]),
+    )
+
+
+def _weekly_hours(measures: dict[int, PlaybookValue | None]) -> tuple[dict[Any, float], Counter[Any]]:
+    """The hours saved each week over the playbooks, and how many playbooks' events it counted."""
     hours: dict[Any, float] = {}
-    counted: Counter[Any] = Counter()  # the playbooks whose events a week counted
+    counted: Counter[Any] = Counter()
     for measure in measures.values():
         for w in measure.weeks if measure else []:
             if w.hours is not None:
                 hours[w.week_start] = hours.get(w.week_start, 0.0) + w.hours
                 counted[w.week_start] += 1
-    shown = sorted(hours)
-    last = shown[-value.COST_WEEKS :]
-    last_hours = sum(hours[w] for w in last) if last else None
-    # Costs over those weeks: only the playbooks that give one, against their own hours.
-    costed = [m for m in measures.values() if m is not None and m.per_month is not None]
-    cost_hours = sum(m.last_hours or 0.0 for m in costed)
-    total_cost = sum((m.per_month or 0.0) for m in costed)
-    per_hour = value.cost_per_hour(total_cost, cost_hours) if costed else None
-    netted = [m for m in measures.values() if m is not None and m.net_parts is not None]
-    net = sum(m.net_parts[0] for m in netted if m.net_parts) if netted else None
-    spent = [m for m in netted if m.spend is not None]
-    spend, spent_net = sum(m.spend or 0 for m in spent), sum(m.net_parts[0] for m in spent if m.net_parts)
+    return hours, counted
+
+
+def _net_of_org(netted: list[PlaybookValue]) -> dict[str, Any]:
+    """OrgValue's net figures over the playbooks whose oversight is reported (`netted`)."""
+    parts = [m.net_parts for m in netted if m.net_parts]
+    spent = [m.net_parts[0] for m in netted if m.spend is not None and m.net_parts]
+    spend = sum(m.spend or 0 for m in netted if m.spend is not None)
     valued = [m.net_value for m in netted if m.net_value is not None]
-    return OrgValue(
-        weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
-        last_hours=last_hours,
-        cost_per_hour=per_hour,
-        currency=currency,
-        measured=sum(1 for m in measures.values() if m is not None),
-        playbooks=len(measures),
-        costed=len(costed),
-        net_hours=net,
-        oversight_hours=sum(m.net_parts[2] for m in netted if m.net_parts) if netted else None,
+    return dict(
+        net_hours=sum(p[0] for p in parts) if netted else None,
+        oversight_hours=sum(p[2] for p in parts) if netted else None,
         net_playbooks=len(netted),
-        cost_per_net_hour=spend / spent_net if spent and spent_net > 0 else None,
+        cost_per_net_hour=spend / sum(spent) if spent and sum(spent) > 0 else None,
         net_value=sum(valued) if valued else None,
     )
 

@@ -227,42 +227,7 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
             count = changes.cases[step.id]
             row(field_id("cases", step), step, messages.Cases(slug, step.name, count), (step.name, f"{count} cases"))
         if step.id in changes.reviews:
-            passed, reviewed = changes.reviews[step.id]
-            cases = changes.cases.get(step.id, current.get(step.id))
-            counts = changes.by_dimension.get(step.id, ())
-            beyond = [(name, n) for name, n in counts if n > reviewed]
-            where = dimension_field(step, counts[0][0]) if counts else field_id("passed", step)
-            if reviewed == 0:
-                refusals[field_id("reviewed", step)] = Refusal.of("form_none_reviewed")
-            elif beyond:
-                for name, n in beyond:
-                    refusals[dimension_field(step, name)] = Refusal.of("form_passed_over", passed=n, reviewed=reviewed)
-            elif passed > reviewed:
-                refusals[field_id("passed", step)] = Refusal.of("form_passed_over", passed=passed, reviewed=reviewed)
-            elif cases is not None and reviewed > cases:
-                over = Refusal.of("reviewed_over_cases", step=step.name, reviewed=reviewed, cases=cases)
-                refusals[field_id("reviewed", step)] = over
-            else:
-                named = changes.reviewers.get(step.id, ())
-                minutes = changes.minutes.get(step.id)
-                score = messages.Rubric(
-                    slug,
-                    step.name,
-                    round(passed / reviewed, 6),
-                    reviewed=reviewed,
-                    dimensions=counts,
-                    reviewers=named,
-                    minutes=minutes if minutes is not None else opened[step.id].minutes,  # kept unless changed
-                )
-                for person in named:  # a person Slack knows, as `by @ben` asks
-                    try:
-                        reviewers.append(caller.require_person(person, "a reviewer", USAGE))
-                    except Refusal as refusal:
-                        refusals[reviewers_field(step)] = refusal
-                said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
-                if counts:
-                    said = (step.name, dimensions.words(dimensions.encode(counts), reviewed))
-                row(where, step, score, said)
+            _reviewed(caller, state, step, changes, current.get(step.id), opened, row, refusals, reviewers)
         elif step.id in changes.minutes:
             _timed(state, week, step, opened.get(step.id), changes.minutes[step.id], row, refusals)
     for step in state.steps:  # minutes above a week's, whichever review they come with
@@ -291,6 +256,59 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
             raise recording.week_closed(state, week, None) from None
         caller.keep_names(reviewers)  # the pages name who reviewed
     return Recorded(state, week, lines)
+
+
+def _reviewed(
+    caller: Caller,
+    state: PlaybookState,
+    step: Step,
+    changes: Changes,
+    current: int | None,
+    opened: dict[int, StepRow],
+    row: Callable[[str, Step | None, messages.ReportCommand, tuple[str, str]], None],
+    refusals: dict[str, Refusal],
+    reviewers: list[Person],
+) -> None:
+    """A step's review as the form gives it: refused on its field (none reviewed, more
+    passed than reviewed, more reviewed than the week's cases), else its rubric row, with
+    its reviewers as Slack knows them (`reviewers`) and its minutes (kept unless changed).
+    `current`: the step's cases as the form opened on them."""
+    passed, reviewed = changes.reviews[step.id]
+    cases = changes.cases.get(step.id, current)
+    counts = changes.by_dimension.get(step.id, ())
+    beyond = [(name, n) for name, n in counts if n > reviewed]
+    where = dimension_field(step, counts[0][0]) if counts else field_id("passed", step)
+    if reviewed == 0:
+        refusals[field_id("reviewed", step)] = Refusal.of("form_none_reviewed")
+    elif beyond:
+        for name, n in beyond:
+            refusals[dimension_field(step, name)] = Refusal.of("form_passed_over", passed=n, reviewed=reviewed)
+    elif passed > reviewed:
+        refusals[field_id("passed", step)] = Refusal.of("form_passed_over", passed=passed, reviewed=reviewed)
+    elif cases is not None and reviewed > cases:
+        over = Refusal.of("reviewed_over_cases", step=step.name, reviewed=reviewed, cases=cases)
+        refusals[field_id("reviewed", step)] = over
+    else:
+        named = changes.reviewers.get(step.id, ())
+        minutes = changes.minutes.get(step.id)
+        score = messages.Rubric(
+            state.playbook.slug,
+            step.name,
+            round(passed / reviewed, 6),
+            reviewed=reviewed,
+            dimensions=counts,
+            reviewers=named,
+            minutes=minutes if minutes is not None else opened[step.id].minutes,  # kept unless changed
+        )
+        for person in named:  # a person Slack knows, as `by @ben` asks
+            try:
+                reviewers.append(caller.require_person(person, "a reviewer", USAGE))
+            except Refusal as refusal:
+                refusals[reviewers_field(step)] = refusal
+        said = (step.name, f"{passed} of {reviewed} reviewed passed ({passed / reviewed:.0%})")
+        if counts:
+            said = (step.name, dimensions.words(dimensions.encode(counts), reviewed))
+        row(where, step, score, said)
 
 
 def _timed(
