@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any, Self
 
 from cadence.decisions import Decision
@@ -299,6 +299,12 @@ class FakeStore:
     def commits(self) -> int:
         """How many times units of work opened on this store were committed."""
         return sum(unit.commits for unit in self.units)
+
+    @property
+    def engine(self) -> Any:
+        """What usecases/bus.py asks of the engine: its dialect. In memory, as on PostgreSQL,
+        use cases need no turn (storage.db.use_cases_in_turn)."""
+        return SimpleNamespace(dialect=SimpleNamespace(name="memory"))
 
 
 class FakeUnitOfWork(FakeStore):
