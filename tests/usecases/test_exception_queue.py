@@ -4,7 +4,8 @@ buttons and the note form move them (signed block_actions and view_submission), 
 store nothing, status, the web view and its CSV show them. On SQLite and PostgreSQL.
 How readiness counts the old ones is tests/usecases/fast/test_queue_readiness.py's; that a
 demotion names the items behind it and status lists them by step,
-tests/usecases/fast/test_close_modes.py's."""
+tests/usecases/fast/test_close_modes.py's; the Monday DM's ten oldest items,
+tests/usecases/fast/test_queue_dm.py's."""
 
 import copy
 import csv
@@ -251,24 +252,6 @@ def test_of_two_moves_at_once_one_is_kept_and_a_withdrawn_item_takes_none(bot, q
         committed(store).exception_items.move(deviation, "accepted", "late", TRIAGE, clock())
     assert [(m.state, m.note) for m in moves(engine)] == [("resolved", "one")]
     assert store.exception_items.open_of([state.playbook.id]) == []
-
-
-def test_the_monday_dm_shows_the_ten_oldest_and_points_to_the_rest(bot, queue, slack, store, clock):
-    clock.set(wednesday(1))
-    for i in range(12):
-        clock.advance(minutes=1)
-        bot.command(f"exception support-replies send refund {i:02d} over the limit", user=OWNER)
-    queue.run(monday_9_new_york(1))
-    [dm] = queue_dms(slack)
-    body = json.dumps(dm["blocks"], ensure_ascii=False)
-    assert dm["text"] == "support-replies: 12 exception items open"
-    assert len([b for b in buttons(dm) if b["action_id"] == "item_resolve"]) == 10
-    assert "refund 00" in body and "refund 09" in body and "refund 10" not in body  # the oldest ten
-    assert "…and 2 more: `/rollout status support-replies` lists every open item by step." in body
-    state = store.playbooks.state("support-replies")
-    heads, counts = store.exception_items.open_heads([state.playbook.id], 10)
-    assert heads[state.playbook.id] == store.exception_items.open_of([state.playbook.id])[:10]
-    assert counts == {state.playbook.id: 12}
 
 
 def test_status_reads_each_steps_count_and_oldest_as_the_whole_queue_has_them(bot, queue, store, clock):
