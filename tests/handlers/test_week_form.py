@@ -2,7 +2,9 @@
 this week* open it; a submission records each changed field as its own report, or
 nothing, with its refusals on their fields. Signed requests and view submissions against
 the real endpoint, Slack played by the stand-in; SQLite and PostgreSQL. Who may open it,
-a week to come or closed meanwhile are tests/usecases/fast/test_week_form.py's."""
+a week to come or closed meanwhile are tests/usecases/fast/test_week_form.py's; each
+refusal on its field, two submissions racing and a number a value event carries,
+tests/usecases/fast/test_week_form_slack.py's (the listeners on the fakes)."""
 
 import copy
 import json
@@ -19,7 +21,6 @@ from tests.committed import committed
 from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import row_counts
 from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
-from usecases.shared.life import begin_cycle
 
 
 def open_form(bot, slack, text="week support-replies", user=OWNER):
@@ -116,60 +117,6 @@ def test_the_form_opens_filled_in_and_records_only_what_changed(bot, slack, play
         ({"guardrail": "lots"}, "guardrail", "is not a number"),
     ],
 )
-def test_a_refusal_names_its_field_and_nothing_of_the_form_is_stored(
-    bot, slack, playbook, engine, clock, changed, field, phrase
-):
-    clock.set(wednesday(1))
-    step = ids(playbook)
-    bot.command("cases support-replies draft 40", user=OWNER)
-    view = open_form(bot, slack)
-    named = {k.replace("draft", str(step["draft"])): v for k, v in changed.items()}
-    named[f"cases:{step['send']}"] = "20"  # a good field beside the bad one: not stored either
-    before = row_counts(engine)
-    reply = submit(bot, view, named)
-    assert reply.body["response_action"] == "errors"
-    errors = reply.body["errors"]
-    assert phrase in errors[field.replace("draft", str(step["draft"]))], errors
-    assert row_counts(engine) == before
-
-
-def test_a_fields_error_is_plain_text_as_typed(bot, slack, playbook, clock):
-    """Issue 66, item 19: Slack shows a field's error as plain text: the words quoted as
-    typed, no `&lt;`, no mrkdwn."""
-    clock.set(wednesday(1))
-    reply = submit(bot, open_form(bot, slack), {"guardrail": "<reason> & *more*"})
-    error = reply.body["errors"]["guardrail"]
-    assert error.startswith("“<reason> & *more*” is not a number"), error
-    assert "&lt;" not in error and "&amp;" not in error
-
-
-def test_two_submissions_racing_the_later_wins_each_field_and_nothing_counts_twice(bot, slack, playbook, engine, clock):
-    clock.set(wednesday(1))
-    step = ids(playbook)
-    first, second = open_form(bot, slack), open_form(bot, slack)
-    assert submit(bot, first, {f"cases:{step['draft']}": "30", "kpi": "20"}).body["response_action"] == "update"
-    assert submit(bot, second, {f"cases:{step['draft']}": "35"}).body["response_action"] == "update"
-    assert latest(engine, CaseCount, "cases", step_id=step["draft"]) == [30, 35]  # two reports, the later counts
-    assert latest(engine, KpiReading, "value") == [20.0]  # the second left the KPI as it found it
-    status = bot.command("status support-replies", user=OWNER).text
-    assert "35 cases" in status and "30 cases" not in status
-
-
-def test_a_number_a_value_event_carries_is_shown_not_asked(bot, slack, store, clock):
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw["value_events"] = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    from datetime import date
-
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    clock.set(wednesday(1))
-    view = open_form(bot, slack)
-    draft = next(s.id for s in state.steps if s.name == "draft")
-    assert f"cases:{draft}" not in fields(view)
-    assert "*draft* (collaborative): no case count yet, from event reply_accepted" in json.dumps(view["blocks"])
-
-
 def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_field(
     bot, slack, store, engine, playbook, clock
 ):

@@ -1,0 +1,126 @@
+"""The owner's week in one form as Slack sends it (handlers/week_form.py's listeners, on the
+fakes: tests/usecases/fast/listeners.py): each refusal on its field, in plain text, and
+nothing of the form stored; two submissions racing; a number a value event carries shown,
+not asked. The form through signed requests (opened filled in, recorded, undone; the
+Friday DM's button) and a step removed since it opened are tests/handlers/test_week_form.py's."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests import fakes
+from tests.fakes import OWNER
+from tests.usecases.fast.listeners import Listeners
+
+WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # week 1 of cycle 1, from Monday 16 November
+
+
+def world(**more):
+    state = fakes.a_playbook(cycle_started=date(2026, 11, 16), org_timezone="UTC", **more)
+    return Listeners(fakes.services(state, now=WEDNESDAY, curators=()))
+
+
+def open_form(slack, text="week support-replies", user=OWNER):
+    assert slack.rollout(text, user).body == {}  # a form opened: no reply
+    view = slack.client.opened_views[-1]
+    assert view["callback_id"] == "week_form"
+    return view
+
+
+def fields(view):
+    """Each input of the form: its block id, label and the words it opens with."""
+    return {
+        b["block_id"]: (b["label"]["text"], b["element"].get("initial_value", ""))
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
+
+
+def submit(slack, view, changed, user=OWNER):
+    """The form sent back with every field as it opened, but those in `changed`."""
+    values = {block: initial for block, (_, initial) in fields(view).items()}
+    values.update(changed)
+    return slack.submit(view, {block: {"type": "plain_text_input", "value": v} for block, v in values.items()}, user)
+
+
+def store_of(slack):
+    return fakes.store_of(slack.services)
+
+
+def ids(slack):
+    return {s.name: s.id for s in store_of(slack).playbooks.state("support-replies").steps}
+
+
+def stored(slack):
+    """What the reports hold, withdrawn or not, and how many units of work committed."""
+    store = store_of(slack)
+    return [(r.kind, r.id, r.withdrawn) for r in store.held.reports.rows], store.commits()
+
+
+def latest(slack, kind, column, step_id=None):
+    return [
+        r.values[column]
+        for r in store_of(slack).reports.stored(kind)
+        if step_id is None or r.values.get("step_id") == step_id
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changed", "field", "phrase"),
+    [
+        ({"cases:draft": "1.5"}, "cases:draft", "whole number"),
+        ({"cases:draft": "-3"}, "cases:draft", "can't be negative"),
+        ({"reviewed:draft": "20", "passed:draft": "21"}, "passed:draft", "21 passed is more than the 20 reviewed"),
+        ({"reviewed:draft": "0", "passed:draft": "0"}, "reviewed:draft", "No case reviewed"),
+        ({"reviewed:draft": "50", "passed:draft": "40"}, "reviewed:draft", "50 reviewed is more than step draft's 40"),
+        ({"cases:draft": "10", "reviewed:draft": "12", "passed:draft": "12"}, "reviewed:draft", "12 reviewed is more"),
+        ({"reviewed:draft": "20"}, "passed:draft", "Give both"),
+        ({"kpi": "14,5"}, "kpi", "uses a comma"),
+        ({"guardrail": "lots"}, "guardrail", "is not a number"),
+    ],
+)
+def test_a_refusal_names_its_field_and_nothing_of_the_form_is_stored(changed, field, phrase):
+    slack = world()
+    step = ids(slack)
+    slack.rollout("cases support-replies draft 40", OWNER)
+    view = open_form(slack)
+    named = {k.replace("draft", str(step["draft"])): v for k, v in changed.items()}
+    named[f"cases:{step['send']}"] = "20"  # a good field beside the bad one: not stored either
+    before = stored(slack)
+    reply = submit(slack, view, named)
+    assert reply.body["response_action"] == "errors"
+    errors = reply.body["errors"]
+    assert phrase in errors[field.replace("draft", str(step["draft"]))], errors
+    assert stored(slack) == before
+
+
+def test_a_fields_error_is_plain_text_as_typed():
+    """Issue 66, item 19: Slack shows a field's error as plain text: the words quoted as
+    typed, no `&lt;`, no mrkdwn."""
+    slack = world()
+    reply = submit(slack, open_form(slack), {"guardrail": "<reason> & *more*"})
+    error = reply.body["errors"]["guardrail"]
+    assert error.startswith("“<reason> & *more*” is not a number"), error
+    assert "&lt;" not in error and "&amp;" not in error
+
+
+def test_two_submissions_racing_the_later_wins_each_field_and_nothing_counts_twice():
+    slack = world()
+    step = ids(slack)
+    first, second = open_form(slack), open_form(slack)
+    assert submit(slack, first, {f"cases:{step['draft']}": "30", "kpi": "20"}).body["response_action"] == "update"
+    assert submit(slack, second, {f"cases:{step['draft']}": "35"}).body["response_action"] == "update"
+    assert latest(slack, "cases", "cases", step["draft"]) == [30, 35]  # two reports, the later counts
+    assert latest(slack, "kpi", "value") == [20.0]  # the second left the KPI as it found it
+    status = json.dumps(slack.rollout("status support-replies", OWNER).body, ensure_ascii=False)
+    assert "35 cases" in status and "30 cases" not in status
+
+
+def test_a_number_a_value_event_carries_is_shown_not_asked():
+    slack = world(value_events=[{"name": "reply_accepted", "step": "draft", "counts": "cases"}])
+    view = open_form(slack)
+    assert f"cases:{ids(slack)['draft']}" not in fields(view)
+    assert "*draft* (collaborative): no case count yet, from event reply_accepted" in json.dumps(view["blocks"])
