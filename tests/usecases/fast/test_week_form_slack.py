@@ -1,8 +1,9 @@
 """The owner's week in one form as Slack sends it (handlers/week_form.py's listeners, on the
 fakes: tests/usecases/fast/listeners.py): each refusal on its field, in plain text, and
 nothing of the form stored; two submissions racing; a number a value event carries shown,
-not asked. The form through signed requests (opened filled in, recorded, undone; the
-Friday DM's button) and a step removed since it opened are tests/handlers/test_week_form.py's."""
+not asked; a field per rubric dimension; each step's reviewers picker. The form through
+signed requests (opened filled in, recorded, undone; the Friday DM's button) and a step
+removed since it opened are tests/handlers/test_week_form.py's."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from slack_api.members import Person
 from tests import fakes
-from tests.fakes import OWNER
+from tests.fakes import CHANNEL, MEMBER, OWNER, FakeDirectory
 from tests.usecases.fast.listeners import Listeners
 
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # week 1 of cycle 1, from Monday 16 November
@@ -124,3 +126,108 @@ def test_a_number_a_value_event_carries_is_shown_not_asked():
     view = open_form(slack)
     assert f"cases:{ids(slack)['draft']}" not in fields(view)
     assert "*draft* (collaborative): no case count yet, from event reply_accepted" in json.dumps(view["blocks"])
+
+
+# ---- rubric dimensions (docs/playbooks.md, "Rubric dimensions") ----
+
+DIMENSIONS = {"dimensions": ["tone", "accuracy", "policy"]}
+
+
+def dimensioned():
+    """support-replies with tone, accuracy and policy; refunds reviewed on accuracy alone."""
+    steps = [dict(s) for s in fakes.definition()["steps"]]
+    steps[2]["rubric"] = {"dimensions": ["accuracy"]}
+    return world(steps=steps, rubric=DIMENSIONS)
+
+
+def reviews(slack):
+    return [
+        (r.values["score"], r.values["reviewed"], r.values["dimensions"])
+        for r in store_of(slack).reports.stored("rubric")
+    ]
+
+
+def test_a_field_per_dimension_records_the_review_by_dimension():
+    slack = dimensioned()
+    step = ids(slack)
+    shown = fields(open_form(slack))
+    draft = {
+        block: label
+        for block, (label, _) in shown.items()
+        if block.endswith(f":{step['draft']}") or f":{step['draft']}:" in block
+    }
+    assert draft == {
+        f"cases:{step['draft']}": "draft (collaborative): cases this week",
+        f"reviewed:{step['draft']}": "draft: cases reviewed",
+        f"dim:{step['draft']}:tone": "draft: of those, passed on tone",
+        f"dim:{step['draft']}:accuracy": "draft: of those, passed on accuracy",
+        f"dim:{step['draft']}:policy": "draft: of those, passed on policy",
+        f"by:{step['draft']}": "draft: reviewed by",
+    }
+    assert f"dim:{step['refunds']}:accuracy" in shown and f"passed:{step['refunds']}" not in shown
+    typed = {f"cases:{step['draft']}": "40", f"reviewed:{step['draft']}": "20"}
+    typed |= {f"dim:{step['draft']}:{d}": n for d, n in (("tone", "19"), ("accuracy", "18"), ("policy", "20"))}
+    reply = submit(slack, open_form(slack), typed)
+    assert reply.body["response_action"] == "update", reply.body
+    assert "accuracy 18/20 = 90%, lowest of 3" in str(reply.body["view"])
+    assert reviews(slack) == [(0.9, 20, "tone:19 accuracy:18 policy:20")]
+    again = fields(open_form(slack))  # opens filled in with the review that counts
+    assert again[f"dim:{step['draft']}:accuracy"][1] == "18" and again[f"reviewed:{step['draft']}"][1] == "20"
+
+
+def test_a_review_by_dimension_left_half_or_over_is_refused_on_its_field():
+    slack = dimensioned()
+    step = ids(slack)["draft"]
+    before = stored(slack)
+    half = submit(slack, open_form(slack), {f"reviewed:{step}": "20", f"dim:{step}:tone": "19"})
+    assert half.body["response_action"] == "errors"
+    assert set(half.body["errors"]) == {f"dim:{step}:accuracy", f"dim:{step}:policy"}
+    assert "passed on each dimension" in half.body["errors"][f"dim:{step}:policy"]
+    typed = {
+        f"reviewed:{step}": "20",
+        f"dim:{step}:tone": "19",
+        f"dim:{step}:accuracy": "21",
+        f"dim:{step}:policy": "x",
+    }
+    bad = submit(slack, open_form(slack), typed)
+    assert set(bad.body["errors"]) == {f"dim:{step}:policy"}
+    typed[f"dim:{step}:policy"] = "20"
+    over = submit(slack, open_form(slack), typed)
+    assert over.body["errors"] == {f"dim:{step}:accuracy": over.body["errors"][f"dim:{step}:accuracy"]}
+    assert "21" in over.body["errors"][f"dim:{step}:accuracy"]
+    assert stored(slack) == before
+
+
+# ---- who reviewed (docs/playbooks.md, "Value", heroics) ----
+
+BEN, IDA = "UBEN00001", "UIDA00001"
+
+
+def test_each_step_has_a_picker_starting_with_the_submitter_and_it_names_the_reviewers():
+    people = {
+        user: Person(user, "Europe/Berlin", real_name=name)
+        for user, name in ((BEN, "Ben Reviewer"), (IDA, "Ida Reviewer"))
+    }
+    state = fakes.a_playbook(cycle_started=date(2026, 11, 16), org_timezone="UTC")
+    directory = FakeDirectory({CHANNEL: [OWNER, MEMBER]}, people)
+    slack = Listeners(fakes.services(state, now=WEDNESDAY, curators=(), directory=directory))
+    step = ids(slack)
+    view = open_form(slack)
+    pickers = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("block_id", "").startswith("by:")}
+    assert set(pickers) == {f"by:{step['draft']}", f"by:{step['send']}", f"by:{step['refunds']}"}
+    assert pickers[f"by:{step['draft']}"]["type"] == "multi_users_select"
+    assert pickers[f"by:{step['draft']}"]["initial_users"] == [OWNER]
+    typed = {f"reviewed:{step['draft']}": "20", f"passed:{step['draft']}": "18"}
+    typed |= {f"reviewed:{step['send']}": "10", f"passed:{step['send']}": "9"}
+    values = {block: {"type": "plain_text_input", "value": v} for block, (_, v) in fields(view).items()}
+    values |= {block: {"type": "plain_text_input", "value": v} for block, v in typed.items()}
+    for block, users in {f"by:{step['draft']}": [BEN, IDA], f"by:{step['send']}": [OWNER]}.items():
+        values[block] = {"type": "multi_users_select", "selected_users": users}
+    reply = slack.submit(view, values, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    rows = store_of(slack).reports.stored("rubric")
+    assert [(r.values["reviewed"], r.values["reviewers"], r.values["reported_by"]) for r in rows] == [
+        (20, f"{BEN} {IDA}", OWNER),
+        (10, OWNER, OWNER),
+    ]
+    assert store_of(slack).people.names([BEN, IDA]) == {BEN: "Ben Reviewer", IDA: "Ida Reviewer"}  # the pages name them
