@@ -1,9 +1,10 @@
 """Who can be named owner (issue 24, item 5): only an active person of the workspace, as
-Slack's users.info says now, end to end. The same rule for curators, reviewers and
-champions is tested on the fakes (tests/usecases/fast/), and an id that is not of Slack's
-shape is refused by the grammar before anything is asked (tests/handlers/test_grammar.py)."""
+Slack's users.info says now, end to end: adopt's owner, and Slack not answering. Owner's
+refusals of each kind of non-person are tests/usecases/fast/test_owner_is_a_person.py's;
+the same rule for curators, reviewers and champions is tested on the fakes
+(tests/usecases/fast/), and an id that is not of Slack's shape is refused by the grammar
+before anything is asked (tests/handlers/test_grammar.py)."""
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -34,31 +35,6 @@ def refused(reply, *phrases):
     assert ":warning:" in reply.text and "Something went wrong" not in reply.text, reply.text
     for phrase in phrases:
         assert phrase in reply.text, reply.text
-
-
-NOT_PEOPLE = {  # who is named -> how the stand-in's workspace has them -> what the refusal says
-    "another bot": ("UOTHERBOT1", dict(is_bot=True), "is a bot or an app, not a person"),
-    "this bot": (BOT_USER, None, "is a bot or an app, not a person"),
-    "Slackbot": ("USLACKBOT", None, "is a bot or an app, not a person"),
-    "an app user": ("UAPPUSER01", dict(is_app_user=True), "is a bot or an app, not a person"),
-    "a deactivated user": ("UGONE00001", dict(deleted=True), "is deactivated in Slack"),
-    "an unknown id": ("UNOBODY001", "unknown", "Slack knows no user UNOBODY001 in this workspace"),
-}
-
-
-@pytest.mark.parametrize("who", list(NOT_PEOPLE))
-def test_only_an_active_person_can_be_handed_a_playbook(bot, playbook, slack, store, engine, who):
-    user, setup, phrase = NOT_PEOPLE[who]
-    if isinstance(setup, dict):
-        slack.add_user(user, **setup)
-    before = rows(engine)
-    refused(bot.command(f"owner support-replies <@{user}>", user=OWNER), phrase, "/rollout owner")
-    assert owner_of(store) == OWNER and rows(engine) == before
-    assert not slack.posted(user)  # no DM telling them what they own
-    # The owner still owns it, and hands it to a person.
-    slack.add_user(NEW_OWNER)
-    assert "now owns" in bot.command(f"owner support-replies <@{NEW_OWNER}|nora>", user=OWNER).text
-    assert owner_of(store) == NEW_OWNER
 
 
 def test_adopt_names_only_an_active_person_owner(bot, playbook, slack, store, engine):
