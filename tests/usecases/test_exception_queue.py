@@ -4,8 +4,8 @@ buttons and the note form move them (signed block_actions and view_submission), 
 store nothing, status, the web view and its CSV show them. On SQLite and PostgreSQL.
 How readiness counts the old ones is tests/usecases/fast/test_queue_readiness.py's; that a
 demotion names the items behind it and status lists them by step,
-tests/usecases/fast/test_close_modes.py's; the Monday DM's ten oldest items,
-tests/usecases/fast/test_queue_dm.py's."""
+tests/usecases/fast/test_close_modes.py's; the Monday DM's ten oldest items and the App Home's
+list, tests/usecases/fast/test_queue_dm.py's."""
 
 import copy
 import csv
@@ -149,34 +149,6 @@ def test_items_reach_the_exception_owner_on_monday_once_and_move_by_buttons_and_
     # nothing open: next Monday's DM is recorded as not needed, and not sent
     queue.run(monday_9_new_york(2))
     assert len(queue_dms(slack)) == 1
-
-
-def test_the_app_home_lists_the_exception_owners_items_with_their_buttons(bot, queue, slack, clock):
-    log_week_1(bot, clock)
-    bot.event({"type": "app_home_opened", "user": TRIAGE, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"})
-    home = slack.views[TRIAGE]
-    text = json.dumps(home, ensure_ascii=False)
-    assert "Exception items open" in text and "customer wanted a call" in text
-    values = [e["value"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    acknowledge = next(
-        e["value"]
-        for b in home["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "item_acknowledge"
-    )
-    assert acknowledge in values
-    bot.click(TRIAGE, "item_acknowledge", acknowledge)  # a click in the Home tab: told by DM
-    assert any("acknowledged" in m["text"] for m in slack.posted(TRIAGE))
-    status = bot.command("status support-replies", user=OWNER).text  # still open, and said to be acknowledged
-    assert "*draft*: 2 open, the oldest 0 days (1 acknowledged)" in status, status
-    bot.event({"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home", "event_ts": "1.3"})
-    assert "Exception items open" not in json.dumps(slack.views[MEMBER])  # not theirs to move
-    # a curator may move any playbook's items: their Home lists them, with the buttons
-    bot.event({"type": "app_home_opened", "user": CURATOR, "channel": "D0HOME", "tab": "home", "event_ts": "1.4"})
-    curators = json.dumps(slack.views[CURATOR], ensure_ascii=False)
-    assert "Exception items open" in curators and "the template was missing" in curators
-    assert "item_resolve" in curators
 
 
 def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(

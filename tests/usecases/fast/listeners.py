@@ -149,6 +149,10 @@ class Listeners:
             "view", view["callback_id"], body={"type": "view_submission", "user": {"id": user}}, view=sent
         )
 
+    def happened(self, event: dict[str, Any]) -> Acked:
+        """An event Slack sends (`event["type"]`: app_home_opened, member_joined_channel...)."""
+        return self._call("event", event["type"], event=event, body={"type": "event_callback", "event": event})
+
     def rollout(self, text: str, user: str = MEMBER, channel: str = CHANNEL) -> Acked:
         """`/rollout text`, by `user` in `channel`: its acknowledgement (empty if a form opened)."""
         command = {"text": text, "user_id": user, "channel_id": channel, "trigger_id": "1.2.abc"}

@@ -1,6 +1,7 @@
 """The exception owner's Monday DM (usecases/exception_queue.py, sent by the clock:
 tests/usecases/fast/ticking.py), on the fakes: the ten oldest items with their buttons and
-a pointer to the rest. The DM through its restarts, its buttons and the note form as Slack
+a pointer to the rest; the App Home lists the items the viewer may move, with their buttons.
+The DM through its restarts, its buttons and the note form as Slack
 sends them are tests/usecases/test_exception_queue.py's."""
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER, FakeDirectory
+from tests.usecases.fast.listeners import Listeners
 from tests.usecases.fast.test_rollout_replies import said
 from tests.usecases.fast.ticking import Ticking
 
 TRIAGE = "UTRIAGE001"  # the exception owner, in New York
+CURATOR = "UCURATOR1"
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # week 1 of cycle 1
 MONDAY_9_NEW_YORK = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # after week 1
 
@@ -57,3 +60,37 @@ def test_the_monday_dm_waits_for_nine_in_the_exception_owners_morning():
     clock.run(MONDAY_9_NEW_YORK)
     clock.run(MONDAY_9_NEW_YORK + timedelta(hours=3))
     assert clock.texts(TRIAGE) == ["support-replies: 1 exception item open"]
+
+
+def test_the_app_home_lists_the_exception_owners_items_with_their_buttons():
+    state = fakes.a_playbook(cycle_started=date(2026, 11, 16), org_timezone="UTC", exception_owner=TRIAGE)
+    directory = FakeDirectory({CHANNEL: [OWNER, MEMBER]}, {TRIAGE: Person(TRIAGE, "America/New_York")})
+    slack = Listeners(fakes.services(state, now=WEDNESDAY, curators=(CURATOR,), directory=directory))
+    said(slack.services, "exception support-replies draft customer wanted a call", OWNER)
+    slack.services.clock.advance(minutes=5)
+    said(slack.services, "attest support-replies no draft the template was missing", MEMBER)
+    home = opened_home(slack, TRIAGE)
+    shown = json.dumps(home, ensure_ascii=False)
+    assert "Exception items open" in shown and "customer wanted a call" in shown
+    acknowledge = next(
+        e["value"]
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "item_acknowledge"
+    )
+    slack.click(TRIAGE, "item_acknowledge", acknowledge)  # a click in the Home tab: told by DM
+    assert any("acknowledged" in c["text"] for c in slack.client.made("chat_postMessage") if c["channel"] == TRIAGE)
+    status = json.dumps(slack.rollout("status support-replies", OWNER).body, ensure_ascii=False)
+    assert "*draft*: 2 open, the oldest 0 days (1 acknowledged)" in status, status  # still open, said acknowledged
+    assert "Exception items open" not in json.dumps(opened_home(slack, MEMBER))  # not theirs to move
+    # a curator may move any playbook's items: their Home lists them, with the buttons
+    curators = json.dumps(opened_home(slack, CURATOR), ensure_ascii=False)
+    assert "Exception items open" in curators and "the template was missing" in curators
+    assert "item_resolve" in curators
+
+
+def opened_home(slack, user):
+    """The Home tab `user` opened, as the app_home_opened listener publishes it."""
+    slack.happened({"type": "app_home_opened", "user": user, "tab": "home"})
+    return [c for c in slack.client.made("views_publish") if c["user_id"] == user][-1]["view"]
