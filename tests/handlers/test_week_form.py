@@ -1,14 +1,13 @@
-"""The owner's week in one form (issue 58): `/rollout week` and the Friday DM's *Report
-this week* open it; a submission records each changed field as its own report, or
-nothing, with its refusals on their fields. Signed requests and view submissions against
-the real endpoint, Slack played by the stand-in; SQLite and PostgreSQL. Who may open it,
-a week to come or closed meanwhile are tests/usecases/fast/test_week_form.py's; each
-refusal on its field, two submissions racing and a number a value event carries,
+"""The owner's week in one form (issue 58): `/rollout week` opens it; a submission records
+each changed field as its own report, or nothing, with its refusals on their fields.
+Signed requests and view submissions against the real endpoint, Slack played by the
+stand-in; SQLite and PostgreSQL. Who may open it, a week to come or closed meanwhile are
+tests/usecases/fast/test_week_form.py's; each refusal on its field, two submissions racing,
+a number a value event carries and the Friday DM's *Report this week*,
 tests/usecases/fast/test_week_form_slack.py's (the listeners on the fakes)."""
 
 import copy
 import json
-import uuid
 from datetime import UTC, datetime
 
 from sqlmodel import Session, select
@@ -19,7 +18,7 @@ from storage.models.reports import CaseCount, KpiReading, RubricScore
 from tests.committed import committed
 from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.handlers.test_commands import row_counts
-from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
+from tests.usecases.test_governance import wednesday
 
 
 def open_form(bot, slack, text="week support-replies", user=OWNER):
@@ -122,26 +121,3 @@ def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_fie
     error = reply.body["errors"][f"cases:{step['send']}"]
     assert error.startswith("send was removed at 11:02; open the form again."), error
     assert row_counts(engine) == before
-
-
-def test_the_friday_dm_has_a_button_that_opens_the_form_for_its_week(bot, world, slack, playbook):  # noqa: F811
-    world.clock.set(wednesday(1))
-    world.run(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))  # Friday 16:30 Berlin: the owner's DM
-    dm = next(m for m in slack.posted(OWNER) if "numbers missing" in m["text"])
-    button = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"][0]
-    assert button["text"]["text"] == "Report this week"
-    reply = bot.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": OWNER},
-            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
-            "container": {"type": "message", "channel_id": "D" + OWNER[1:], "message_ts": dm["ts"]},
-            "actions": [
-                {"type": "button", "action_id": "week_form_open", "block_id": "week_form", "value": button["value"]}
-            ],
-        }
-    )
-    assert reply.status == 200
-    view = slack.opened_views[-1]
-    assert view["callback_id"] == "week_form"
-    assert "week 1 of cycle 1" in json.dumps(view["blocks"])

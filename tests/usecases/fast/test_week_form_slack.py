@@ -1,8 +1,8 @@
 """The owner's week in one form as Slack sends it (handlers/week_form.py's listeners, on the
 fakes: tests/usecases/fast/listeners.py): each refusal on its field, in plain text, and
 nothing of the form stored; two submissions racing; a number a value event carries shown,
-not asked; a field per rubric dimension; each step's reviewers picker. The form through
-signed requests (opened filled in, recorded, undone; the Friday DM's button) and a step
+not asked; a field per rubric dimension; each step's reviewers picker; the Friday DM's
+button. The form through signed requests (opened filled in, recorded, undone) and a step
 removed since it opened are tests/handlers/test_week_form.py's."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from slack_api.members import Person
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER, FakeDirectory
 from tests.usecases.fast.listeners import Listeners
+from tests.usecases.fast.ticking import Ticking
 
 WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # week 1 of cycle 1, from Monday 16 November
 
@@ -231,3 +232,16 @@ def test_each_step_has_a_picker_starting_with_the_submitter_and_it_names_the_rev
         (10, OWNER, OWNER),
     ]
     assert store_of(slack).people.names([BEN, IDA]) == {BEN: "Ben Reviewer", IDA: "Ida Reviewer"}  # the pages name them
+
+
+def test_the_friday_dm_has_a_button_that_opens_the_form_for_its_week():
+    slack = world()
+    Ticking(slack.services).run(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))  # Friday 16:30 Berlin: the owner's DM
+    held = store_of(slack).held
+    dm = next(m.payload for m in held.outbox if m.channel == OWNER and "numbers missing" in m.payload["text"])
+    button = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"][0]
+    assert button["text"]["text"] == "Report this week"
+    slack.click(OWNER, "week_form_open", button["value"], "D" + OWNER[1:], "1700000000.000300")
+    view = slack.client.opened_views[-1]
+    assert view["callback_id"] == "week_form"
+    assert "week 1 of cycle 1" in json.dumps(view["blocks"])
