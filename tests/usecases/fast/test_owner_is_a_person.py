@@ -1,6 +1,6 @@
 """Who can be named owner (issue 24, item 5), on the fakes: only an active person of the
-workspace, as Slack's users.info says (the FakeDirectory's people); a refusal stores
-nothing and tells no one. Adopt's owner and Slack not answering are
+workspace, as Slack's users.info says (the FakeDirectory's people), for a playbook's owner
+and an adoption's; a refusal stores nothing and tells no one. Slack not answering is
 tests/handlers/test_people_and_ids.py's, through signed requests."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import pytest
 
 from slack_api.members import Person
 from tests import fakes
-from tests.fakes import CHANNEL, MEMBER, OWNER, FakeDirectory
+from tests.fakes import ADMIN, CHANNEL, MEMBER, OWNER, FakeDirectory
 from tests.usecases.fast.test_rollout_replies import said, world
 
 NEW_OWNER = "UNEWOWNER1"
+CURATOR = "UCURATOR1"
 BOT_USER = "UROLLOUTBOT"  # the bot itself, as the stand-in's workspace has it
 
 NOT_PEOPLE = {  # who is named -> how Slack has them -> what the refusal says
@@ -43,3 +44,25 @@ def test_only_an_active_person_can_be_handed_a_playbook(who):
     # The owner still owns it, and hands it to a person.
     assert "now owns" in json.dumps(said(services, f"owner support-replies <@{NEW_OWNER}|nora>", OWNER))
     assert store.playbooks.state("support-replies").playbook.owner_id == NEW_OWNER
+
+
+def test_adopt_names_only_an_active_person_owner():
+    people = {
+        "UOTHERBOT1": Person("UOTHERBOT1", "Europe/Berlin", is_bot=True),
+        "UGONE00001": Person("UGONE00001", "Europe/Berlin", deleted=True),
+    }
+    members = {CHANNEL: [OWNER, MEMBER], "CNEWTEAM01": [BOT_USER, MEMBER]}
+    services = world(directory=FakeDirectory(members, people))
+    store = fakes.store_of(services)
+    assert "now a curator" in json.dumps(said(services, f"curator add <@{CURATOR}>", ADMIN))
+    assert "v1" in json.dumps(said(services, "publish support-replies override a pilot ahead of readiness", CURATOR))
+    before = (store.commits(), store.playbooks.slugs(), len(store.held.decisions))
+    for user, phrase in (("UOTHERBOT1", "is a bot or an app"), ("UGONE00001", "is deactivated in Slack")):
+        reply = said(services, f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{user}>", CURATOR)
+        shown = json.dumps(reply, ensure_ascii=False)
+        assert reply["response_type"] == "ephemeral" and ":warning:" in shown and "Something went wrong" not in shown
+        assert phrase in shown and "its owner" in shown and "/rollout adopt" in shown, shown
+    assert (store.commits(), store.playbooks.slugs(), len(store.held.decisions)) == before
+    reply = json.dumps(said(services, f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{MEMBER}>", CURATOR))
+    assert "now runs in <#CNEWTEAM01>" in reply, reply
+    assert store.playbooks.state("support-replies-new-team").playbook.owner_id == MEMBER
