@@ -300,11 +300,8 @@ class FakeStore:
         """How many times units of work opened on this store were committed."""
         return sum(unit.commits for unit in self.units)
 
-    @property
-    def engine(self) -> Any:
-        """What usecases/bus.py asks of the engine: its dialect. In memory, as on PostgreSQL,
-        use cases need no turn (storage.db.use_cases_in_turn)."""
-        return SimpleNamespace(dialect=SimpleNamespace(name="memory"))
+    # usecases/bus.py takes a use case's turn on the engine's dialect: none here, as on PostgreSQL
+    engine = SimpleNamespace(dialect=SimpleNamespace(name="fake"))
 
 
 class FakeUnitOfWork(FakeStore):
