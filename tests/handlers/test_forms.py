@@ -1,9 +1,10 @@
-"""Check-in forms through signed requests: a delivered DM's KPI button opens its form, a
-bad number gets a field error, the answer updates the DM; views.open failing is explained.
-The other buttons and bare commands, their field errors, and an old DM's or a stale form's
-week are tests/usecases/fast/test_checkin_forms.py's (the listeners on the fakes)."""
+"""Check-in forms through signed requests: views.open failing is explained; the helpers
+here (a delivered check-in DM, its buttons, a form's submission) serve the signed-request
+tests of other files (tests/bot/test_compare_reports.py answers a DM's KPI form end to
+end). The buttons and bare commands, their field errors, the DM updated, and an old DM's
+or a stale form's week are tests/usecases/fast/test_checkin_forms.py's (the listeners on
+the fakes)."""
 
-import json
 import uuid
 from datetime import UTC
 
@@ -14,7 +15,6 @@ from sqlmodel import Session, select
 
 from bot.demo.standin.slack_requests import view_identity
 from slack_api.dispatch import Dispatcher, Pacer
-from storage.models.reports import KpiReading
 from storage.outbox import Message, Outbox
 from tests.committed import enqueue
 from tests.conftest import BOT_TOKEN, MEMBER
@@ -92,23 +92,6 @@ def text_input(value):
 
 def selected(value):
     return {"type": "static_select", "selected_option": {"value": value}}
-
-
-def test_the_kpi_button_opens_the_form_and_a_bad_number_gets_a_field_error(bot, dm, slack, engine, clock):
-    assert click(bot, dm, "checkin_kpi").status == 200
-    view = slack.opened_views[-1]
-    assert view["callback_id"] == "checkin_kpi"
-    assert json.loads(view["private_metadata"])["dm"] == {"channel": dm["channel"], "ts": dm["ts"]}
-    reply = submit(bot, view, {"value": text_input("14,5")})
-    assert reply.body["response_action"] == "errors"
-    assert "uses a comma" in reply.body["errors"]["value"]
-    assert count(engine, KpiReading) == 0
-    reply = submit(bot, view, {"value": text_input("14.5")})
-    assert reply.status == 200 and not reply.body  # closes the modal
-    assert count(engine, KpiReading) == 1
-    deliver(engine, slack, clock)
-    updated = slack.posted(MEMBER)[0]
-    assert updated.get("edited") and "recorded First-response time = *14.5 min*" in json.dumps(updated["blocks"])
 
 
 def test_views_open_failing_is_explained(bot, playbook, slack):
