@@ -2,8 +2,8 @@
 fakes: tests/usecases/fast/listeners.py): each refusal on its field, in plain text, and
 nothing of the form stored; two submissions racing; a number a value event carries shown,
 not asked; a field per rubric dimension; each step's reviewers picker; the Friday DM's
-button. The form through signed requests (opened filled in, recorded, undone) and a step
-removed since it opened are tests/handlers/test_week_form.py's."""
+button; a step removed since the form opened. The form through signed requests (opened
+filled in, recorded, undone) is tests/handlers/test_week_form.py's."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from cadence.definition import parse_playbook
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER, FakeDirectory
+from tests.fakes.playbooks import rewritten
 from tests.usecases.fast.listeners import Listeners
 from tests.usecases.fast.ticking import Ticking
 
@@ -245,3 +247,24 @@ def test_the_friday_dm_has_a_button_that_opens_the_form_for_its_week():
     view = slack.client.opened_views[-1]
     assert view["callback_id"] == "week_form"
     assert "week 1 of cycle 1" in json.dumps(view["blocks"])
+
+
+def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_field():
+    """Issue 66, item 16: the form opened, then `send` was taken out of the definition: its
+    number is refused on its field, saying when (the playbook's time, Europe/Berlin), and
+    nothing of the form is stored."""
+    slack = world()
+    step = ids(slack)
+    view = open_form(slack)
+    store = store_of(slack)
+    state = store.playbooks.state("support-replies")
+    raw = dict(state.playbook.definition)
+    raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
+    redefined, _ = rewritten(state, parse_playbook(raw), "UTC", "test", datetime(2026, 11, 18, 10, 2, tzinfo=UTC))
+    store.held.put(redefined)
+    before = stored(slack)
+    reply = submit(slack, view, {f"cases:{step['send']}": "20", f"cases:{step['draft']}": "30", "kpi": "13"})
+    assert reply.body["response_action"] == "errors", reply.body
+    error = reply.body["errors"][f"cases:{step['send']}"]
+    assert error.startswith("send was removed at 11:02; open the form again."), error
+    assert stored(slack) == before
