@@ -134,7 +134,6 @@ ONE_DATABASE = {
     "handlers/test_people_and_ids.py",
     "handlers/test_routing.py",
     "handlers/test_slack_shapes.py",
-    "handlers/test_small_words.py",
     "slack_api/test_workspace.py",
     "templates/",
 }

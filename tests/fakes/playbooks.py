@@ -211,8 +211,10 @@ class FakePlaybooks:
             or (s.playbook.adopted_from_id is None and s.playbook.definition.get("exception_owner") == user_id)
         ]
 
-    def removed_steps(self, playbook_id: int) -> list[Any]:
-        return []
+    def removed_steps(self, playbook_id: int) -> list[Step]:
+        """The steps taken out of its definition (Held.put retires them): the latest removed first."""
+        found = [s for s in self.held.removed_steps if s.playbook_id == playbook_id]
+        return sorted(found, key=lambda s: (-s.retired_at.timestamp() if s.retired_at else 0, s.id))
 
     def definition(self, slug: str) -> dict[str, Any] | None:
         state = self.held.states.get(slug)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any, Self
 
 from cadence.decisions import Decision
@@ -25,7 +25,7 @@ from storage.models.access import ApiToken
 from storage.models.bookkeeping import CadenceJob, OutboxMessage
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import BarRequest
-from storage.models.playbooks import ChecklistMark
+from storage.models.playbooks import ChecklistMark, Step
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
@@ -35,7 +35,7 @@ from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeW
 from tests.fakes.governance import FakeGovernance, GovernanceData
 from tests.fakes.learnings import FakeLearnings
 from tests.fakes.org import FakeOrg, FakePeople
-from tests.fakes.playbooks import FakeMade, FakePlaybooks, next_id
+from tests.fakes.playbooks import FakeMade, FakePlaybooks, clone, next_id
 from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
@@ -84,6 +84,7 @@ class Held:
     seen: dict[str, datetime] = field(default_factory=dict)  # request keys handled, when
     links: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)  # web: user, expiry, used
     sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # web: user, expiry
+    removed_steps: list[Step] = field(default_factory=list)  # taken out of a definition: retired_at set (put)
 
     def copy(self) -> Held:
         """What a unit of work writes into: each part copied (its own copy() for the
@@ -94,9 +95,14 @@ class Held:
     # ---- what the fakes' writes share ----
 
     def put(self, state: PlaybookState) -> None:
-        """`state` held in place of its playbook's (under its slug now)."""
+        """`state` held in place of its playbook's (under its slug now). A step it no longer
+        has is retired at the playbook's `updated_at`, as storage/playbooks.py's load_one
+        retires a step taken out of the definition (its row and history stay)."""
         for slug, held in list(self.states.items()):
             if held.playbook.id == state.playbook.id:
+                kept = {step.id for step in state.steps}
+                gone = [clone(step, retired_at=state.playbook.updated_at) for step in held.steps if step.id not in kept]
+                self.removed_steps = [s for s in self.removed_steps if s.id not in kept] + gone
                 del self.states[slug]
         self.states[state.playbook.slug] = state
 
@@ -299,6 +305,9 @@ class FakeStore:
     def commits(self) -> int:
         """How many times units of work opened on this store were committed."""
         return sum(unit.commits for unit in self.units)
+
+    # usecases/bus.py takes a use case's turn on the engine's dialect: none here, as on PostgreSQL
+    engine = SimpleNamespace(dialect=SimpleNamespace(name="fake"))
 
 
 class FakeUnitOfWork(FakeStore):

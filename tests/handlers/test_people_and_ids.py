@@ -1,18 +1,18 @@
 """Who can be named owner (issue 24, item 5): only an active person of the workspace, as
-Slack's users.info says now, end to end. The same rule for curators, reviewers and
-champions is tested on the fakes (tests/usecases/fast/), and an id that is not of Slack's
-shape is refused by the grammar before anything is asked (tests/handlers/test_grammar.py)."""
+Slack's users.info says now, end to end: Slack not answering stores nothing. Owner's and
+adopt's refusals of each kind of non-person are tests/usecases/fast/test_owner_is_a_person.py's;
+the same rule for curators, reviewers and champions is tested on the fakes
+(tests/usecases/fast/), and an id that is not of Slack's shape is refused by the grammar
+before anything is asked (tests/handlers/test_grammar.py)."""
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.demo.standin.faults import Fault
-from bot.demo.standin.workspace import BOT_USER
 from storage.models.governance import Decision
 from storage.models.org import RoleGrant, Setting
 from storage.models.playbooks import Playbook
-from tests.conftest import ADMIN, MEMBER, OWNER
+from tests.conftest import ADMIN, OWNER
 
 CURATOR = "UCURATOR1"
 NEW_OWNER = "UNEWOWNER1"
@@ -34,48 +34,6 @@ def refused(reply, *phrases):
     assert ":warning:" in reply.text and "Something went wrong" not in reply.text, reply.text
     for phrase in phrases:
         assert phrase in reply.text, reply.text
-
-
-NOT_PEOPLE = {  # who is named -> how the stand-in's workspace has them -> what the refusal says
-    "another bot": ("UOTHERBOT1", dict(is_bot=True), "is a bot or an app, not a person"),
-    "this bot": (BOT_USER, None, "is a bot or an app, not a person"),
-    "Slackbot": ("USLACKBOT", None, "is a bot or an app, not a person"),
-    "an app user": ("UAPPUSER01", dict(is_app_user=True), "is a bot or an app, not a person"),
-    "a deactivated user": ("UGONE00001", dict(deleted=True), "is deactivated in Slack"),
-    "an unknown id": ("UNOBODY001", "unknown", "Slack knows no user UNOBODY001 in this workspace"),
-}
-
-
-@pytest.mark.parametrize("who", list(NOT_PEOPLE))
-def test_only_an_active_person_can_be_handed_a_playbook(bot, playbook, slack, store, engine, who):
-    user, setup, phrase = NOT_PEOPLE[who]
-    if isinstance(setup, dict):
-        slack.add_user(user, **setup)
-    before = rows(engine)
-    refused(bot.command(f"owner support-replies <@{user}>", user=OWNER), phrase, "/rollout owner")
-    assert owner_of(store) == OWNER and rows(engine) == before
-    assert not slack.posted(user)  # no DM telling them what they own
-    # The owner still owns it, and hands it to a person.
-    slack.add_user(NEW_OWNER)
-    assert "now owns" in bot.command(f"owner support-replies <@{NEW_OWNER}|nora>", user=OWNER).text
-    assert owner_of(store) == NEW_OWNER
-
-
-def test_adopt_names_only_an_active_person_owner(bot, playbook, slack, store, engine):
-    slack.add_user(CURATOR)
-    slack.add_user("UOTHERBOT1", is_bot=True)
-    slack.add_user("UGONE00001", deleted=True)
-    slack.add_channel("CNEWTEAM01", [BOT_USER, MEMBER])
-    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
-    before = rows(engine)
-    for user, phrase in (("UOTHERBOT1", "is a bot or an app"), ("UGONE00001", "is deactivated in Slack")):
-        reply = bot.command(f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{user}>", user=CURATOR)
-        refused(reply, phrase, "its owner", "/rollout adopt")
-    assert rows(engine) == before
-    reply = bot.command(f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{MEMBER}>", user=CURATOR)
-    assert "now runs in <#CNEWTEAM01>" in reply.text, reply.text
-    assert store.playbooks.state("support-replies-new-team").playbook.owner_id == MEMBER
 
 
 def test_slack_not_answering_who_someone_is_stores_nothing(bot, playbook, slack, store, engine):

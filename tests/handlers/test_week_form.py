@@ -1,25 +1,21 @@
-"""The owner's week in one form (issue 58): `/rollout week` and the Friday DM's *Report
-this week* open it; a submission records each changed field as its own report, or
-nothing, with its refusals on their fields. Signed requests and view submissions against
-the real endpoint, Slack played by the stand-in; SQLite and PostgreSQL. Who may open it,
-a week to come or closed meanwhile are tests/usecases/fast/test_week_form.py's."""
+"""The owner's week in one form (issue 58): `/rollout week` opens it; a submission records
+each changed field as its own report, or nothing, with its refusals on their fields.
+Signed requests and view submissions against the real endpoint, Slack played by the
+stand-in; SQLite and PostgreSQL. Who may open it, a week to come or closed meanwhile are
+tests/usecases/fast/test_week_form.py's; each refusal on its field, two submissions racing,
+a number a value event carries, a step removed since the form opened and the Friday DM's
+*Report this week*, tests/usecases/fast/test_week_form_slack.py's (the listeners on the
+fakes)."""
 
-import copy
 import json
-import uuid
-from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import Session, select
 
 from bot.demo.standin.slack_requests import view_identity
-from cadence.definition import parse_playbook
 from storage.models.reports import CaseCount, KpiReading, RubricScore
-from tests.committed import loaded
-from tests.conftest import OWNER, SUPPORT_REPLIES
+from tests.conftest import OWNER
 from tests.handlers.test_commands import row_counts
-from tests.usecases.test_governance import close_of, wednesday, world  # noqa: F401  (a fixture)
-from usecases.shared.life import begin_cycle
+from tests.usecases.test_governance import wednesday
 
 
 def open_form(bot, slack, text="week support-replies", user=OWNER):
@@ -100,114 +96,3 @@ def test_the_form_opens_filled_in_and_records_only_what_changed(bot, slack, play
             for t in (CaseCount, RubricScore, KpiReading)
         )
     assert withdrawn == 1
-
-
-@pytest.mark.parametrize(
-    ("changed", "field", "phrase"),
-    [
-        ({"cases:draft": "1.5"}, "cases:draft", "whole number"),
-        ({"cases:draft": "-3"}, "cases:draft", "can't be negative"),
-        ({"reviewed:draft": "20", "passed:draft": "21"}, "passed:draft", "21 passed is more than the 20 reviewed"),
-        ({"reviewed:draft": "0", "passed:draft": "0"}, "reviewed:draft", "No case reviewed"),
-        ({"reviewed:draft": "50", "passed:draft": "40"}, "reviewed:draft", "50 reviewed is more than step draft's 40"),
-        ({"cases:draft": "10", "reviewed:draft": "12", "passed:draft": "12"}, "reviewed:draft", "12 reviewed is more"),
-        ({"reviewed:draft": "20"}, "passed:draft", "Give both"),
-        ({"kpi": "14,5"}, "kpi", "uses a comma"),
-        ({"guardrail": "lots"}, "guardrail", "is not a number"),
-    ],
-)
-def test_a_refusal_names_its_field_and_nothing_of_the_form_is_stored(
-    bot, slack, playbook, engine, clock, changed, field, phrase
-):
-    clock.set(wednesday(1))
-    step = ids(playbook)
-    bot.command("cases support-replies draft 40", user=OWNER)
-    view = open_form(bot, slack)
-    named = {k.replace("draft", str(step["draft"])): v for k, v in changed.items()}
-    named[f"cases:{step['send']}"] = "20"  # a good field beside the bad one: not stored either
-    before = row_counts(engine)
-    reply = submit(bot, view, named)
-    assert reply.body["response_action"] == "errors"
-    errors = reply.body["errors"]
-    assert phrase in errors[field.replace("draft", str(step["draft"]))], errors
-    assert row_counts(engine) == before
-
-
-def test_a_fields_error_is_plain_text_as_typed(bot, slack, playbook, clock):
-    """Issue 66, item 19: Slack shows a field's error as plain text: the words quoted as
-    typed, no `&lt;`, no mrkdwn."""
-    clock.set(wednesday(1))
-    reply = submit(bot, open_form(bot, slack), {"guardrail": "<reason> & *more*"})
-    error = reply.body["errors"]["guardrail"]
-    assert error.startswith("“<reason> & *more*” is not a number"), error
-    assert "&lt;" not in error and "&amp;" not in error
-
-
-def test_two_submissions_racing_the_later_wins_each_field_and_nothing_counts_twice(bot, slack, playbook, engine, clock):
-    clock.set(wednesday(1))
-    step = ids(playbook)
-    first, second = open_form(bot, slack), open_form(bot, slack)
-    assert submit(bot, first, {f"cases:{step['draft']}": "30", "kpi": "20"}).body["response_action"] == "update"
-    assert submit(bot, second, {f"cases:{step['draft']}": "35"}).body["response_action"] == "update"
-    assert latest(engine, CaseCount, "cases", step_id=step["draft"]) == [30, 35]  # two reports, the later counts
-    assert latest(engine, KpiReading, "value") == [20.0]  # the second left the KPI as it found it
-    status = bot.command("status support-replies", user=OWNER).text
-    assert "35 cases" in status and "30 cases" not in status
-
-
-def test_a_number_a_value_event_carries_is_shown_not_asked(bot, slack, store, clock):
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw["value_events"] = [{"name": "reply_accepted", "step": "draft", "counts": "cases"}]
-    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    from datetime import date
-
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    clock.set(wednesday(1))
-    view = open_form(bot, slack)
-    draft = next(s.id for s in state.steps if s.name == "draft")
-    assert f"cases:{draft}" not in fields(view)
-    assert "*draft* (collaborative): no case count yet, from event reply_accepted" in json.dumps(view["blocks"])
-
-
-def test_a_number_for_a_step_removed_since_the_form_opened_is_refused_on_its_field(
-    bot, slack, store, engine, playbook, clock
-):
-    """Issue 66, item 16: the form opened, then `send` was taken out of the definition: its
-    number is refused on its field, saying when (the playbook's time, Europe/Berlin), and
-    nothing of the form is stored."""
-    clock.set(wednesday(1))
-    step = ids(playbook)
-    view = open_form(bot, slack)
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw["steps"] = [s for s in raw["steps"] if s["name"] != "send"]
-    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=datetime(2026, 11, 18, 10, 2, tzinfo=UTC))
-    before = row_counts(engine)
-    reply = submit(bot, view, {f"cases:{step['send']}": "20", f"cases:{step['draft']}": "30", "kpi": "13"})
-    assert reply.body["response_action"] == "errors", reply.body
-    error = reply.body["errors"][f"cases:{step['send']}"]
-    assert error.startswith("send was removed at 11:02; open the form again."), error
-    assert row_counts(engine) == before
-
-
-def test_the_friday_dm_has_a_button_that_opens_the_form_for_its_week(bot, world, slack, playbook):  # noqa: F811
-    world.clock.set(wednesday(1))
-    world.run(datetime(2026, 11, 20, 15, 30, tzinfo=UTC))  # Friday 16:30 Berlin: the owner's DM
-    dm = next(m for m in slack.posted(OWNER) if "numbers missing" in m["text"])
-    button = next(b for b in dm["blocks"] if b["type"] == "actions")["elements"][0]
-    assert button["text"]["text"] == "Report this week"
-    reply = bot.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": OWNER},
-            "trigger_id": f"{uuid.uuid4().int % 10**12}.1.abc",
-            "container": {"type": "message", "channel_id": "D" + OWNER[1:], "message_ts": dm["ts"]},
-            "actions": [
-                {"type": "button", "action_id": "week_form_open", "block_id": "week_form", "value": button["value"]}
-            ],
-        }
-    )
-    assert reply.status == 200
-    view = slack.opened_views[-1]
-    assert view["callback_id"] == "week_form"
-    assert "week 1 of cycle 1" in json.dumps(view["blocks"])

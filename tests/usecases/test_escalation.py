@@ -1,10 +1,11 @@
 """Escalation with a clock (issue 71, item 2; docs/playbooks.md, "Escalation with a clock"),
-end to end: an exception item unanswered for `handoff.sla_hours` is escalated once by the
-clock (not a second early, not after an acknowledgement a second before), across a restart
-and two clocks; the escalation's Acknowledge and the Monday DM's Escalate… as Slack sends
-them (signed block_actions, the form's view_submission); "escalated" in status, the queue
-and the web view; an `escalate_to` channel the bot is not in falls back to the curators
-channel; readiness counts escalated items as open. On SQLite and PostgreSQL."""
+end to end: the clock's escalations delivered (a crash before delivery loses nothing; an
+`escalate_to` channel the bot is not in falls back to the curators channel), two clocks
+at once write one, the Monday DM's Escalate… as Slack sends it (signed block_actions, the
+form's view_submission), handoff terms added to a playbook with a backlog, the web view
+and its CSV. On SQLite and PostgreSQL. The clock's deadlines, the escalation's
+Acknowledge, status and readiness are tests/usecases/fast/test_escalation_clock.py's and
+test_handoff.py's, on the fakes."""
 
 import copy
 import csv
@@ -29,7 +30,6 @@ from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click
 from usecases import escalation as escalations
-from usecases.shared import readiness
 from usecases.shared.life import begin_cycle
 
 TRIAGE = "UTRIAGE001"  # the exception owner
@@ -89,36 +89,6 @@ def opened_view(slack):
     return json.loads(opened) if isinstance(opened, str) else opened
 
 
-def test_the_clock_escalates_at_the_deadline_not_a_second_before_and_once_across_restarts(
-    esc, slack, engine, clock, store
-):
-    esc.run(DEADLINE - timedelta(seconds=1))
-    assert escalations_in(slack, LEADS) == [] and escalation_rows(engine) == []
-    esc.run(DEADLINE + timedelta(seconds=1))
-    [message] = escalations_in(slack, LEADS)
-    body = json.dumps(message["blocks"], ensure_ascii=False)
-    assert message["text"] == "Escalated: support-replies / draft: an exception item unanswered for 24 h"
-    assert "*support-replies* · *draft* · exception · open 1 d 0 h · held by <@UTRIAGE001>" in body
-    assert "“customer wanted a call”" in body and "within its SLA of 24 h: escalated by the clock" in body
-    assert [b["action_id"] for b in buttons(message)] == ["escalation_acknowledge"]
-    # a restart: another clock process on the same database, later; and the next hours
-    again = Engine(engine, slack, clock)
-    again.run(DEADLINE + timedelta(minutes=2))
-    esc.run_through(DEADLINE + timedelta(hours=1), DEADLINE + timedelta(hours=5))
-    assert len(escalations_in(slack, LEADS)) == 1
-    [row] = escalation_rows(engine)
-    assert (row.by, row.after_move, row.at, row.reason) == (
-        CLOCK,
-        0,
-        DEADLINE + timedelta(seconds=1),
-        "unanswered for 24 h",
-    )
-    with Session(engine) as s:
-        sent = s.exec(select(OutboxMessage).where(OutboxMessage.key.startswith("escalation:"))).all()
-    assert [(m.key, m.status) for m in sent] == [(row.key, "sent")]
-    assert row.key == keys.escalation("exception", row.report_id, 0)
-
-
 def test_a_crash_before_delivery_loses_nothing(esc, slack, engine, clock):
     """The tick wrote the escalation and its message, and the process died before the
     dispatcher ran: the next process delivers it, once."""
@@ -129,67 +99,6 @@ def test_a_crash_before_delivery_loses_nothing(esc, slack, engine, clock):
     again.run(DEADLINE + timedelta(minutes=1))
     again.run(DEADLINE + timedelta(minutes=2))
     assert len(escalations_in(slack, LEADS)) == 1 and len(escalation_rows(engine)) == 1
-
-
-def test_an_item_acknowledged_a_second_before_the_deadline_is_not_escalated(esc, bot, slack, engine, clock, store):
-    esc.run(DEADLINE - timedelta(minutes=1))
-    state = store.playbooks.state("support-replies")
-    [item] = store.exception_items.open_of([state.playbook.id])
-    clock.set(DEADLINE - timedelta(seconds=1))
-    bot.click(TRIAGE, "item_acknowledge", item.key)
-    assert [m.state for m in moves(engine)] == ["acknowledged"]
-    esc.run_through(DEADLINE, DEADLINE + timedelta(hours=3))
-    assert escalations_in(slack, LEADS) == [] and escalations_in(slack, CURATORS) == []
-    assert escalation_rows(engine) == []
-
-
-def test_an_acknowledged_item_still_open_72_hours_later_is_escalated_again_once(esc, bot, slack, engine, clock, store):
-    """Issue 81, "Handoffs with a fallback": one Acknowledge no longer stops the clock for good."""
-    state = store.playbooks.state("support-replies")
-    [item] = store.exception_items.open_of([state.playbook.id])
-    acknowledged = LOGGED + timedelta(hours=2)
-    clock.set(acknowledged)
-    bot.click(TRIAGE, "item_acknowledge", item.key)
-    esc.run(acknowledged + timedelta(hours=72, seconds=-1))
-    assert escalations_in(slack, LEADS) == [] and escalation_rows(engine) == []
-    esc.run(acknowledged + timedelta(hours=72))
-    esc.run_through(acknowledged + timedelta(hours=73), acknowledged + timedelta(hours=76))
-    [message] = escalations_in(slack, LEADS)
-    assert (
-        message["text"] == "Escalated: support-replies / draft: an exception item acknowledged 3 days ago, still open"
-    )
-    assert "Acknowledged 3 days ago, still open: escalated again by the clock" in json.dumps(message["blocks"])
-    [row] = escalation_rows(engine)
-    assert (row.by, row.after_move, row.reason) == (CLOCK, 1, "acknowledged 3 days ago, still open")
-
-
-def test_acknowledge_on_the_escalation_is_for_the_people_it_names_and_ends_it(esc, slack, engine, clock, bot, store):
-    esc.run(DEADLINE)
-    [message] = escalations_in(slack, LEADS)
-    [button] = buttons(message)
-    status = bot.command("status support-replies", user=OWNER).text
-    assert "escalated 2026-11-19 10:00 UTC: “unanswered for 24 h”" in status, status
-
-    clock.set(DEADLINE + timedelta(hours=1))
-    click(bot, "escalation_acknowledge", button["value"], OUTSIDER, LEADS, message["ts"])
-    assert "Only the exception owner of *support-replies*" in ephemerals(slack)[-1]
-    click(bot, "escalation_acknowledge", button["value"], MEMBER, LEADS, message["ts"])  # the team's member: no
-    assert "whoever it was escalated to or a curator" in ephemerals(slack)[-1]
-    assert moves(engine) == []
-
-    click(bot, "escalation_acknowledge", button["value"], LEAD, LEADS, message["ts"])  # a member of #leads
-    assert "acknowledged" in ephemerals(slack)[-1]
-    assert [(m.state, m.by) for m in moves(engine)] == [("acknowledged", LEAD)]
-    esc.dispatcher.drain(max_wait=0)
-    [updated] = escalations_in(slack, LEADS)
-    text = json.dumps(updated["blocks"], ensure_ascii=False)
-    assert "Acknowledged by <@ULEAD00001>, 2026-11-19 11:00 UTC" in text and buttons(updated) == []
-    click(bot, "escalation_acknowledge", button["value"], CURATOR, LEADS, message["ts"])  # answered already
-    assert "answered already" in ephemerals(slack)[-1] and len(moves(engine)) == 1
-    status = bot.command("status support-replies", user=OWNER).text
-    assert "escalated" not in status and "1 acknowledged" in status
-    esc.run_through(DEADLINE + timedelta(hours=2), DEADLINE + timedelta(hours=4))
-    assert len(escalations_in(slack, LEADS)) == 1
 
 
 def monday_dm(esc, slack):
@@ -252,29 +161,6 @@ def test_escalate_on_the_monday_dm_asks_why_and_escalates_at_once(esc, bot, slac
     assert len(escalations_in(slack, LEADS)) == 1 and len(escalation_rows(engine)) == 1
 
 
-def test_an_acknowledged_item_escalated_by_hand_leaves_the_state_on_its_acknowledge(
-    esc, bot, slack, engine, clock, store
-):
-    state = store.playbooks.state("support-replies")
-    [item] = store.exception_items.open_of([state.playbook.id])
-    bot.click(TRIAGE, "item_acknowledge", item.key)
-    clock.set(LOGGED + timedelta(hours=2))
-    bot.click(TRIAGE, "item_escalate", item.key)  # from the App Home
-    done = bot.submit(TRIAGE, opened_view(slack), {"why": {"type": "plain_text_input", "value": "stuck on billing"}})
-    assert done.status == 200
-    esc.dispatcher.drain(max_wait=0)
-    [message] = escalations_in(slack, LEADS)
-    assert "status support-replies" in json.dumps(message["blocks"])
-    assert "escalated" in bot.command("status support-replies", user=OWNER).text
-    click(bot, "escalation_acknowledge", item.key, CURATOR, LEADS, message["ts"])
-    [row] = escalation_rows(engine)
-    assert (row.after_move, row.cleared_by) == (1, CURATOR)
-    assert [m.state for m in moves(engine)] == ["acknowledged"]  # no second move
-    assert "escalated" not in bot.command("status support-replies", user=OWNER).text
-    esc.run(DEADLINE + timedelta(hours=1))  # acknowledged: the clock leaves it alone
-    assert len(escalations_in(slack, LEADS)) == 1
-
-
 def test_an_escalate_to_channel_without_the_bot_falls_back_to_the_curators_channel(esc, slack, engine, clock):
     slack.workspace.not_in_channel.add(LEADS)
     esc.run(DEADLINE)
@@ -296,27 +182,6 @@ def test_an_escalate_to_channel_without_the_bot_falls_back_to_the_curators_chann
     assert len(escalations_in(slack, CURATORS)) == 1
     with Session(engine) as s:
         assert s.exec(select(OutboxMessage).where(OutboxMessage.key.startswith("channel-lost"))).all() == []
-
-
-def test_without_escalate_to_the_curators_channel_hears_and_without_handoff_nobody(bot, engine, slack, clock, store):
-    clock.set(LOGGED - timedelta(hours=1))
-    with_handoff(store, clock, sla_hours=1.5)
-    slack.add_channel(CURATORS, [CURATOR, ADMIN])
-    slack.add_user(CURATOR)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    clock.set(LOGGED)
-    bot.command("exception support-replies send refund over the limit", user=OWNER)
-    clock_engine = Engine(engine, slack, clock)
-    clock_engine.run(LOGGED + timedelta(minutes=89))
-    assert escalations_in(slack, CURATORS) == []
-    clock_engine.run(LOGGED + timedelta(minutes=90))
-    [message] = escalations_in(slack, CURATORS)
-    assert "within its SLA of 1.5 h" in json.dumps(message["blocks"])
-    # the same playbook without handoff: nothing is escalated by the clock
-    loaded(store, [parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
-    bot.command("exception support-replies send another one", user=OWNER)
-    clock_engine.run_through(LOGGED + timedelta(hours=3), LOGGED + timedelta(days=3), step=timedelta(hours=12))
-    assert len(escalations_in(slack, CURATORS)) == 1
 
 
 def test_two_clocks_write_one_escalation_and_one_message(esc, engine, clock, store):
@@ -364,15 +229,6 @@ def test_two_clock_processes_ticking_at_once_send_one_escalation(esc, slack, eng
     for c in clocks:
         c.dispatcher.drain(max_wait=0)
     assert len(escalations_in(slack, LEADS)) == 1 and len(escalation_rows(engine)) == 1
-
-
-def test_readiness_counts_an_escalated_item_like_an_open_one(esc, bot, store, clock, engine):
-    esc.run(DEADLINE)
-    assert len(escalation_rows(engine)) == 1
-    clock.set(LOGGED + timedelta(days=20))
-    state = store.playbooks.state("support-replies")
-    [*_, queue] = readiness.criteria(store, state, [(1, date(2026, 11, 16))])
-    assert queue.name == "queue" and not queue.met and queue.figures["overdue"] == 1
 
 
 def test_the_web_view_shows_the_item_escalated_with_when_and_why(view, store, clock, slack):  # noqa: F811
@@ -498,18 +354,6 @@ def test_handoff_added_to_a_playbook_with_a_backlog_tells_the_older_items_once_a
     body = json.dumps(again["blocks"], ensure_ascii=False)
     assert "2 open items logged before that" in body and "“old three”" in body and "“between”" in body
     assert len(escalations_in(slack, LEADS)) == 2 and len(escalation_rows(engine)) == 2  # the clock's, the hand's
-
-
-def test_a_handoff_begun_with_nothing_waiting_sends_no_summary(bot, engine, slack, clock, store):
-    with_a_backlog(bot, slack, clock, store)
-    state = store.playbooks.state("support-replies")
-    for item in store.exception_items.open_of([state.playbook.id]):
-        if item.state == "open":
-            bot.click(TRIAGE, "item_acknowledge", item.key)
-    clock.set(LOGGED)
-    kit_handoff(bot, slack, {"sla_hours": "24", "escalate_channel": LEADS})
-    Engine(engine, slack, clock).run_through(LOGGED + timedelta(minutes=1), LOGGED + timedelta(hours=30))
-    assert slack.posted(LEADS) == [] and escalation_rows(engine) == []
 
 
 @pytest.mark.postgres_only

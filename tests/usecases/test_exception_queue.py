@@ -4,7 +4,8 @@ buttons and the note form move them (signed block_actions and view_submission), 
 store nothing, status, the web view and its CSV show them. On SQLite and PostgreSQL.
 How readiness counts the old ones is tests/usecases/fast/test_queue_readiness.py's; that a
 demotion names the items behind it and status lists them by step,
-tests/usecases/fast/test_close_modes.py's."""
+tests/usecases/fast/test_close_modes.py's; the Monday DM's ten oldest items and the App Home's
+list, tests/usecases/fast/test_queue_dm.py's."""
 
 import copy
 import csv
@@ -150,34 +151,6 @@ def test_items_reach_the_exception_owner_on_monday_once_and_move_by_buttons_and_
     assert len(queue_dms(slack)) == 1
 
 
-def test_the_app_home_lists_the_exception_owners_items_with_their_buttons(bot, queue, slack, clock):
-    log_week_1(bot, clock)
-    bot.event({"type": "app_home_opened", "user": TRIAGE, "channel": "D0HOME", "tab": "home", "event_ts": "1.2"})
-    home = slack.views[TRIAGE]
-    text = json.dumps(home, ensure_ascii=False)
-    assert "Exception items open" in text and "customer wanted a call" in text
-    values = [e["value"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    acknowledge = next(
-        e["value"]
-        for b in home["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "item_acknowledge"
-    )
-    assert acknowledge in values
-    bot.click(TRIAGE, "item_acknowledge", acknowledge)  # a click in the Home tab: told by DM
-    assert any("acknowledged" in m["text"] for m in slack.posted(TRIAGE))
-    status = bot.command("status support-replies", user=OWNER).text  # still open, and said to be acknowledged
-    assert "*draft*: 2 open, the oldest 0 days (1 acknowledged)" in status, status
-    bot.event({"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home", "event_ts": "1.3"})
-    assert "Exception items open" not in json.dumps(slack.views[MEMBER])  # not theirs to move
-    # a curator may move any playbook's items: their Home lists them, with the buttons
-    bot.event({"type": "app_home_opened", "user": CURATOR, "channel": "D0HOME", "tab": "home", "event_ts": "1.4"})
-    curators = json.dumps(slack.views[CURATOR], ensure_ascii=False)
-    assert "Exception items open" in curators and "the template was missing" in curators
-    assert "item_resolve" in curators
-
-
 def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(
     bot, queue, store, engine, slack, clock, http_server, database_url
 ):
@@ -251,24 +224,6 @@ def test_of_two_moves_at_once_one_is_kept_and_a_withdrawn_item_takes_none(bot, q
         committed(store).exception_items.move(deviation, "accepted", "late", TRIAGE, clock())
     assert [(m.state, m.note) for m in moves(engine)] == [("resolved", "one")]
     assert store.exception_items.open_of([state.playbook.id]) == []
-
-
-def test_the_monday_dm_shows_the_ten_oldest_and_points_to_the_rest(bot, queue, slack, store, clock):
-    clock.set(wednesday(1))
-    for i in range(12):
-        clock.advance(minutes=1)
-        bot.command(f"exception support-replies send refund {i:02d} over the limit", user=OWNER)
-    queue.run(monday_9_new_york(1))
-    [dm] = queue_dms(slack)
-    body = json.dumps(dm["blocks"], ensure_ascii=False)
-    assert dm["text"] == "support-replies: 12 exception items open"
-    assert len([b for b in buttons(dm) if b["action_id"] == "item_resolve"]) == 10
-    assert "refund 00" in body and "refund 09" in body and "refund 10" not in body  # the oldest ten
-    assert "…and 2 more: `/rollout status support-replies` lists every open item by step." in body
-    state = store.playbooks.state("support-replies")
-    heads, counts = store.exception_items.open_heads([state.playbook.id], 10)
-    assert heads[state.playbook.id] == store.exception_items.open_of([state.playbook.id])[:10]
-    assert counts == {state.playbook.id: 12}
 
 
 def test_status_reads_each_steps_count_and_oldest_as_the_whole_queue_has_them(bot, queue, store, clock):
