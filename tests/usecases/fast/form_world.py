@@ -10,11 +10,16 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from handlers import commands
+from handlers import commands, replies
+from handlers import kit_form as kit_handler
 from handlers import playbook_form as handler
+from templates.kit_form import kit_form
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER
+from usecases import kit_form as kits
 from usecases import playbook_form as forms
+from usecases import status
+from usecases.shared import messages
 from usecases.shared.services import Services
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # Wednesday, in week 1 of a cycle begun Monday 16 November
@@ -81,3 +86,45 @@ def command(services: Services, text: str, user: str = OWNER) -> dict[str, Any]:
 
 def decisions(services: Services) -> list[dict[str, Any]]:
     return fakes.store_of(services).held.decisions
+
+
+# ---- the kit form (usecases/kit_form.py) ----
+
+
+def open_kit(services: Services, slug: str = "support-replies", user: str = OWNER) -> kits.KitForm:
+    return kits.open_kit(fakes.caller(services, user), slug)
+
+
+def kit_view(form: kits.KitForm) -> dict[str, Any]:
+    """The kit form's view, as the handler opens it."""
+    rows = [(row.block_id, row.kind) for row in kits.ROWS]
+    return kit_form(form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing)
+
+
+def _element(kind: str, value: Any) -> dict[str, Any]:
+    if kind == "user":
+        return {"selected_user": value or None}
+    if kind == "channel":
+        return {"selected_conversation": value or None}
+    if kind in ("choices", "flag"):
+        chosen = (["yes"] if value else []) if isinstance(value, bool) else value
+        return {"selected_options": [{"value": v} for v in chosen]}
+    if kind == "choice":
+        return {"selected_option": {"value": value} if value else None}
+    return {"value": value or None}
+
+
+def submit_kit(services: Services, form: kits.KitForm, values: dict[str, Any], user: str) -> dict[str, Any]:
+    """The kit form submitted with `values` by `user`, as Slack sends it: the answer acked."""
+    kinds = {row.block_id: row.kind for row in kits.ROWS}
+    state = {field: {"value": _element(kinds.get(field, "text"), value)} for field, value in values.items()}
+    view = {"private_metadata": json.dumps(form.metadata), "state": {"values": state}}
+    acked: dict[str, Any] = {}
+    kit_handler._submit(services, None, lambda **answer: acked.update(answer), {"user": {"id": user}}, view)  # type: ignore[arg-type]
+    return acked
+
+
+def history(services: Services, slug: str, user: str = OWNER) -> str:
+    """`/rollout history <slug>`'s reply, as JSON text."""
+    asked, caller = messages.History(slug), fakes.caller(services, user)
+    return json.dumps(replies.history(caller, asked, status.history(caller, asked)), ensure_ascii=False)

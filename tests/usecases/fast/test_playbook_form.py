@@ -10,7 +10,6 @@ import yaml
 
 from cadence import keys
 from cadence.definition import parse_playbook
-from handlers import replies
 from templates.playbook_form import playbook_form
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, OWNER
@@ -20,14 +19,14 @@ from tests.usecases.fast.form_world import (
     a_playbook,
     command,
     decisions,
+    history,
     open_edit,
     open_new,
     submit,
     world,
 )
-from usecases import operator, status
+from usecases import operator
 from usecases import playbook_form as forms
-from usecases.shared import messages
 
 
 def test_every_check_of_playbook_load_shows_on_its_field_and_nothing_is_stored():
@@ -97,12 +96,11 @@ def test_a_title_typed_with_a_mention_stays_text_in_history_beside_the_channel_t
     title = "Replies <@UEVIL00001> for CUSTOMER2024"
     reply = submit(services, view, {**view.values, "title": title, "channel": "CTEAM00002"}, OWNER)
     assert reply["response_action"] == "update", reply
-    asked, caller = messages.History("support-replies"), fakes.caller(services, OWNER)
-    history = json.dumps(replies.history(caller, asked, status.history(caller, asked)), ensure_ascii=False)
-    assert "“Replies @UEVIL00001 for CUSTOMER2024”" in history, history  # the form keeps a mention as words
+    said = history(services, "support-replies")
+    assert "“Replies @UEVIL00001 for CUSTOMER2024”" in said, said  # the form keeps a mention as words
     for link in ("<@UEVIL00001>", "<#CUSTOMER2024>"):
-        assert link not in history, link
-    assert f"team channel <#{CHANNEL}> → <#CTEAM00002>" in history, history
+        assert link not in said, link
+    assert f"team channel <#{CHANNEL}> → <#CTEAM00002>" in said, said
 
 
 def test_edit_keeps_what_it_does_not_show_and_modes_stay_with_rollout_mode():
