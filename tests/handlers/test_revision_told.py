@@ -1,7 +1,7 @@
-"""Issue 69, item 6: changes are told. A revision applied with `/rollout edit`, a stall's
-*Refine* or `rollout playbook load` is posted to the team channel (through the outbox, as
-Slack's Web API stand-in records it): what changed, from which week, who and why; once
-for a submission Slack sends twice; nothing when nothing changed."""
+"""Issue 69, item 6: changes are told. A revision applied with `/rollout edit` is posted
+to the team channel (through the outbox, as Slack's Web API stand-in records it) once for
+a submission Slack sends twice, signed the same or anew (the rest of what is told:
+tests/usecases/fast/test_revision_told.py)."""
 
 import json
 from urllib.parse import urlencode

@@ -10,10 +10,11 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from handlers import commands, replies
+from handlers import commands, present_status, replies
 from handlers import kit_form as kit_handler
 from handlers import playbook_form as handler
 from templates.kit_form import kit_form
+from templates.playbook_form import playbook_form
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER
 from usecases import kit_form as kits
@@ -128,3 +129,17 @@ def history(services: Services, slug: str, user: str = OWNER) -> str:
     """`/rollout history <slug>`'s reply, as JSON text."""
     asked, caller = messages.History(slug), fakes.caller(services, user)
     return json.dumps(replies.history(caller, asked, status.history(caller, asked)), ensure_ascii=False)
+
+
+def form_view(form: forms.Form) -> dict[str, Any]:
+    """The playbook form's view, as the handler opens it."""
+    focus = forms.FOCUS.get(form.focus or "", ())
+    return playbook_form(
+        form.values, forms.FIELDS, form.metadata, form.functions, form.slug, form.adopted_from, focus, form.currency
+    )
+
+
+def status_of(services: Services, slug: str, user: str = OWNER) -> str:
+    """`/rollout status <slug>`'s reply, as JSON text."""
+    found = status.status(fakes.caller(services, user), messages.Status(slug))
+    return json.dumps(present_status.status(found), ensure_ascii=False)
