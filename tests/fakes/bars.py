@@ -65,11 +65,11 @@ class FakeBarRequests:
             (r for r in self.held.bar_requests.values() if r.playbook_id == request.playbook_id and replaced(r)),
             key=lambda r: r.id,
         )
-        for row in old:
-            self.held.bar_requests[row.id] = clone(row, state="replaced", decided_at=at)
+        replaced = [clone(row, state="replaced", decided_at=at) for row in old]
+        self.held.bar_requests.update((row.id, row) for row in replaced)
         request.id = next_id()
         self.held.bar_requests[request.id] = request
-        return old
+        return replaced  # as the real one returns them: marked replaced
 
     def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
         request = self.held.bar_requests.get(request_id)

@@ -107,8 +107,14 @@ class FakeGovernance:
         self.data.verdicts += [(v, at) for v in change.verdicts]
         self.data.cycle_bars += change.cycle_bars
         self.data.cycle_results += [(r, at) for r in change.cycle_results]
+        first = len(self.held.decisions)
         self.held.decide(change.decisions, at)
-        self.held.enqueue(change.messages, at)
+        if change.told_of_first:  # keyed by the first decision row's id, as storage/governance.py keys them
+            if not change.decisions:
+                raise ValueError("told of the change's first decision, and it has none")
+            told = self.held.decisions[first]["id"]
+            self.held.enqueue([replace(m, key=f"{m.key}:{told}") for m in change.told_of_first], at)
+        self.held.enqueue(change.messages, at)  # after, as the real one enqueues them
         self.data.changes.append(change)
         return True
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,9 +21,17 @@ from sqlmodel import SQLModel
 
 from cadence import decisions
 from cadence.definition import PlaybookSpec, parse_playbook
-from storage.made import SetupTime, Stale
+from storage.made import Made, SetupTime, Stale, fingerprint
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import Conflict, LoadOutcome, PlaybookState, as_read_now, ends_run, playbook_columns
+from storage.playbooks import (
+    Conflict,
+    LoadOutcome,
+    PlaybookState,
+    Rewritten,
+    as_read_now,
+    ends_run,
+    playbook_columns,
+)
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 
@@ -134,6 +143,9 @@ def rewritten(
     steps, declared = [], []
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
+        was = step_spec.was
+        if step is None and was is not None and was in existing:
+            step = clone(existing.pop(was), name=step_spec.name)  # renamed: its id and mode go with it
         if step is None:
             steps.append(
                 Step(
@@ -147,7 +159,10 @@ def rewritten(
             )
             continue
         mode = step.mode
-        if declared_before.get(step_spec.name) != step_spec.mode and step.mode != step_spec.mode:
+        if (
+            declared_before.get(step_spec.name, declared_before.get(was or "")) != step_spec.mode
+            and step.mode != step_spec.mode
+        ):
             declared.append(
                 decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
             )
@@ -157,6 +172,25 @@ def rewritten(
     changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, new_definition, actor)
     outcome = LoadOutcome(spec.playbook, "updated", changes, previous, new_definition, declared, changed)
     return replace(state, playbook=made, steps=steps), outcome
+
+
+def rewrite(
+    held: Held, state: PlaybookState, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime
+) -> LoadOutcome:
+    """`rewritten` held, a renamed step's calibration runs (kept by name) renamed with it."""
+    moved, outcome = rewritten(state, spec, org_timezone, actor, at)
+    if outcome.action == "unchanged":
+        return outcome
+    names = {s.id: s.name.lower() for s in state.steps}
+    renames = {names[s.id]: s.name for s in moved.steps if s.id in names and names[s.id] != s.name.lower()}
+    held.calibrations = [
+        clone(r, step=renames[r.step.lower()])
+        if r.playbook_id == state.playbook.id and r.step.lower() in renames
+        else r
+        for r in held.calibrations
+    ]
+    held.put(moved)
+    return outcome
 
 
 class FakePlaybooks:
@@ -298,9 +332,24 @@ class FakePlaybooks:
         self.held.put(replace(state, anchor=clone(anchor, **moved)))
         return True
 
+    def load(self, specs: Iterable[PlaybookSpec], org_timezone: str, actor: str, at: datetime) -> list[LoadOutcome]:
+        """Each definition created, updated (`rewrite`) or, equal to the one held, unchanged;
+        the outcomes carry the decisions for the caller's Change."""
+        outcomes = []
+        for spec in specs:
+            state = self.held.states.get(spec.playbook)
+            if state is not None:
+                outcomes.append(rewrite(self.held, state, spec, org_timezone, actor, at))
+                continue
+            state = new_state(spec, org_timezone, at)
+            self.held.put(state)
+            created = decisions.of_playbook_created(state.playbook.id, spec.playbook, spec.canonical(), actor)
+            outcomes.append(LoadOutcome(spec.playbook, "created", [], decision=created))
+        return outcomes
+
 
 class FakeMade:
-    """storage/made.py's reads (its writes make a playbook from a form: not faked yet)."""
+    """storage/made.py's: a playbook made or revised from a form, and the reads."""
 
     def __init__(self, held: Held):
         self.held = held
@@ -345,3 +394,26 @@ class FakeMade:
         ]
         last = max(changes, key=lambda d: d.get("id", 0), default=None)
         return Stale(last["actor"] if last else "someone", last["decided_at"] if last else None)
+
+    def create(self, spec: PlaybookSpec, org_timezone: str, by: str, at: datetime, starts_on: date) -> Made:
+        """The playbook, active, with its steps and its first cycle. Conflict: its slug is taken."""
+        if spec.playbook in self.held.states:
+            raise Conflict(f"{spec.playbook}: taken a moment ago")
+        state = new_state(spec, org_timezone, at, status="active")
+        cycle = Cycle(id=next_id(), playbook_id=state.playbook.id, number=1, starts_on=starts_on, started_by=by)
+        cycle.created_at = at
+        self.held.put(replace(state, anchor=cycle))
+        return Made(state.playbook.id, spec.playbook)
+
+    def revise(
+        self, playbook_id: int, opened_on: str, spec: PlaybookSpec, org_timezone: str, by: str, at: datetime
+    ) -> Rewritten | None:
+        """The new definition if the playbook's is still the one the form opened on (its
+        fingerprint), else Stale; None, nothing written, when nothing changed."""
+        state = next(s for s in self.held.states.values() if s.playbook.id == playbook_id)
+        if fingerprint(state.playbook.definition) != opened_on:
+            raise self.last_change(playbook_id)
+        if as_read_now(state.playbook.definition) == spec.canonical():
+            return None
+        outcome = rewrite(self.held, state, spec, org_timezone, by, at)
+        return Rewritten(outcome.before or {}, outcome.declared)

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cadence.calibration import Run
@@ -22,6 +23,7 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
 from storage.pulse import voter
 from storage.readouts import ReportEntry
+from tests.fakes.export import export_csv
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -288,6 +290,10 @@ class FakeReadouts:
             versions_total=sum(1 for p in published if p <= until),
             adoptions=sum(1 for s in self.held.states.values() if s.playbook.adopted_from_id is not None),
         )
+
+    def export_csv(self, directory: Path) -> list[tuple[str, int]]:
+        """Every table as <table>.csv, of what the fakes hold (tests/fakes/export.py)."""
+        return export_csv(self.held, directory)
 
 
 # The kinds of report the readouts name, as they name them, and the column of each one's number.

@@ -7,14 +7,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-import yaml
-from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import BarRequest
 from templates.refusals import plain
 from tests.conftest import ADMIN, CHANNEL, OWNER, SUPPORT_REPLIES, Engine
-from tests.handlers.test_bar_requests import CURATOR2, body, cards, kinds, loosen, requests_of
+from tests.handlers.test_bar_requests import CURATOR2, body, cards, kinds, requests_of
 from tests.usecases.test_governance import CURATOR, CURATORS
 from usecases import operator
 
@@ -96,76 +93,3 @@ def test_a_loosened_cap_waits_for_the_next_cycle_and_the_curators_are_told_namin
     [card] = [c for c in cards(slack) if "loaded from support.yaml" in c["text"]]
     assert "Applied." in body(card)
     assert [o.action for o in load(store, world.clock, LOOSER).outcomes] == ["unchanged"]  # the file is the bar now
-
-
-def test_a_tightening_in_a_file_applies_at_once_and_tells_the_curators_nothing(bot, slack, store, engine, world):
-    done = load(store, world.clock, {**SUPPORT_REPLIES, "exception_cap": 0.05})
-    assert done.waiting == [] and cap(store) == 0.05
-    world.dispatcher.drain(max_wait=0)
-    assert curators_posts(slack) == [] and requests_of(engine) == []
-
-
-def test_load_of_an_export_changes_nothing_while_a_loosening_waits(bot, slack, store, engine, world):
-    load(store, world.clock, LOOSER)
-    exported = yaml.safe_load(operator.export_yaml(store, ["support-replies"]))
-    assert exported["exception_cap"] == 0.1  # today's bar
-    world.dispatcher.drain(max_wait=0)
-    posted, rows = len(slack.posted(CURATORS)) + len(slack.posted(CHANNEL)), len(kinds(engine, "bar-approved"))
-    done = load(store, world.clock, exported, name="export.yaml")
-    assert [o.action for o in done.outcomes] == ["unchanged"] and done.waiting == []
-    world.dispatcher.drain(max_wait=0)
-    assert len(slack.posted(CURATORS)) + len(slack.posted(CHANNEL)) == posted
-    assert len(kinds(engine, "bar-approved")) == rows
-    assert requests_of(engine) == [("approved", "file:support.yaml", "file:support.yaml")]
-
-
-def test_a_loaded_loosening_replaces_an_open_request_and_an_earlier_files(bot, slack, store, engine, world):
-    loosen(bot, slack, by=OWNER, cap="12%")
-    load(store, world.clock, LOOSER)
-    load(store, world.clock, {**LOOSER, "exception_cap": 0.2})  # the file changed again
-    assert requests_of(engine) == [
-        ("replaced", OWNER, None),
-        ("replaced", "file:support.yaml", "file:support.yaml"),
-        ("approved", "file:support.yaml", "file:support.yaml"),
-    ]
-    world.dispatcher.drain(max_wait=0)
-    assert "Replaced by a later request" in json.dumps(cards(slack)[0]["blocks"])
-    world.run(datetime(2026, 12, 14, 13, tzinfo=UTC))
-    assert cap(store) == 0.2
-    with Session(engine) as s:
-        assert [r.state for r in s.exec(select(BarRequest).order_by(BarRequest.id))][-1] == "applied"
-
-
-def test_without_a_curators_channel_the_team_channel_is_told_the_file_name_escaped(
-    bot, slack, store, engine, clock, playbook
-):
-    """No `world` here: the workspace has no curators channel."""
-    done = load(store, clock, LOOSER, name="/srv/<!channel> & co.yaml")
-    assert done.waiting and cap(store) == 0.1
-    from tests.handlers.test_forms import deliver
-
-    deliver(engine, slack, clock)
-    [post] = [json.dumps(m, ensure_ascii=False) for m in slack.posted(CHANNEL) if "loaded from" in m["text"]]
-    assert "The operator loaded the file `&lt;!channel&gt; &amp; co.yaml`" in post and "<!channel>" not in post
-
-
-def test_before_its_first_cycle_a_playbook_takes_the_whole_file_at_once(store, engine, clock):
-    load(store, clock, SUPPORT_REPLIES)  # created by the load: no revision, no request
-    done = load(store, clock, LOOSER)  # no cycle begun: no week is judged by the bar yet
-    assert done.waiting == [] and cap(store) == 0.15 and requests_of(engine) == []
-
-
-def test_a_file_whose_tightening_does_not_fit_the_bar_in_force_until_its_loosening_applies_is_refused_whole(
-    bot, slack, store, engine, world
-):
-    """The lower min waits for the next cycle; the new max would apply now, below the min in
-    force until then. The file is refused, naming both, and nothing of it is stored."""
-    crossed = {**LOOSER, "guardrail": {"name": "CSAT", "min": 4.0, "max": 4.5}}
-    done = load(store, world.clock, crossed)
-    assert done.outcomes == [] and done.refused is not None
-    text = plain(done.refused)
-    assert "support-replies: guardrail: 'min' is above 'max' in what would apply now" in text
-    assert "guardrail CSAT min 4.6 → 4" in text and "in two steps" in text
-    state = store.playbooks.state("support-replies")
-    assert state.playbook.title == "Support reply drafting" and cap(store) == 0.1  # not even the title
-    assert requests_of(engine) == [] and kinds(engine, "bar-approved") == []

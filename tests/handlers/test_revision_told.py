@@ -1,24 +1,20 @@
-"""Issue 69, item 6: changes are told. A revision applied with `/rollout edit`, a stall's
-*Refine* or `rollout playbook load` is posted to the team channel (through the outbox, as
-Slack's Web API stand-in records it): what changed, from which week, who and why; once
-for a submission Slack sends twice; nothing when nothing changed."""
+"""Issue 69, item 6: changes are told. A revision applied with `/rollout edit` is posted
+to the team channel (through the outbox, as Slack's Web API stand-in records it) once for
+a submission Slack sends twice, signed the same or anew (the rest of what is told:
+tests/usecases/fast/test_revision_told.py)."""
 
 import json
 from urllib.parse import urlencode
 
-import yaml
 from sqlmodel import Session, select
 
 from bot.demo.standin.slack_requests import view_identity
 from bot.demo.standin.workspace import APP_ID, TEAM_ID
-from cadence import keys
-from cadence.definition import parse_playbook
 from storage.models.bookkeeping import OutboxMessage
 from storage.models.governance import Decision
-from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
+from tests.conftest import CHANNEL, OWNER
 from tests.handlers.test_forms import deliver
 from tests.handlers.test_playbook_form import open_edit, shown, state_of
-from usecases import operator
 
 
 def told(slack) -> list[str]:
@@ -79,65 +75,3 @@ def test_the_same_form_sent_again_a_second_later_says_nothing_changed(bot, slack
     assert again.status == 200 and (not again.body or "nothing changed" in again.text), again.text
     deliver(engine, slack, clock)
     assert len(told(slack)) == 1
-
-
-def test_an_unchanged_form_tells_nothing(bot, slack, engine, clock, playbook):
-    view = {**open_edit(bot, slack), **view_identity()}
-    assert bot.interaction(submission(view, shown(view))).body["response_action"] == "update"
-    deliver(engine, slack, clock)
-    assert told(slack) == []
-
-
-def test_refine_is_told_with_the_stall_it_answers(bot, slack, engine, clock, playbook):
-    value = keys.stall(playbook.playbook.id, 1)
-    bot.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": OWNER},
-            "trigger_id": "77.1.stall",
-            "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1.1"},
-            "actions": [{"type": "button", "action_id": "stall_refine", "block_id": "stall", "value": value}],
-        }
-    )
-    view = {**slack.opened_views[-1], **view_identity()}
-    assert view["callback_id"] == "playbook_edit"
-    reply = bot.interaction(submission(view, {**shown(view), "rubric": "95%"}))
-    assert reply.body["response_action"] == "update", reply.body
-    deliver(engine, slack, clock)
-    [post] = told(slack)
-    assert "rubric threshold 90% → 95%" in post
-    assert "*Why:* Refine, answering the stall of cycle 1" in post
-
-
-def _load(store, clock, name, *definitions):
-    files = [(name, [parse_playbook(d) for d in definitions])]
-    return [outcome for loaded in operator.load(store, files, "UTC", clock()) for outcome in loaded.outcomes]
-
-
-def test_a_changed_file_is_told_naming_it_and_load_of_an_export_tells_nothing(store, slack, engine, clock):
-    [created] = _load(store, clock, "/srv/playbooks/support.yaml", SUPPORT_REPLIES)
-    assert created.action == "created"
-    deliver(engine, slack, clock)
-    assert told(slack) == []  # a first load makes the playbook: no revision
-
-    [updated] = _load(store, clock, "/srv/playbooks/support.yaml", {**SUPPORT_REPLIES, "exception_cap": 0.05})
-    assert updated.action == "updated"
-    deliver(engine, slack, clock)
-    [post] = told(slack)
-    assert "exception cap 10% → 5%" in post and "by the operator at the server" in post
-    assert "loaded from the file support.yaml" in post and "/srv" not in post
-    assert "from the week of *2026-11-16*" in post  # no cycle yet: the week of today
-
-    exported = yaml.safe_load(operator.export_yaml(store, ["support-replies"]))
-    [again] = _load(store, clock, "support.yaml", exported)
-    assert again.action == "unchanged"
-    deliver(engine, slack, clock)
-    assert len(told(slack)) == 1  # load ∘ export changes nothing and tells nothing
-
-
-def test_a_load_that_changes_what_the_form_does_not_show_says_what_part(store, slack, engine, clock, playbook):
-    # a higher min_cases tightens the bar, so it applies now (a lower one waits: tests/handlers/test_bar_loaded.py)
-    _load(store, clock, "support.yaml", {**SUPPORT_REPLIES, "min_cases": 20})
-    deliver(engine, slack, clock)
-    [post] = told(slack)
-    assert "rules changed" in post and "(cycle 1, week 1)" in post
