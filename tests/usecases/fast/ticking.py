@@ -13,6 +13,7 @@ from tests import fakes
 from tests.fakes import FixedClock
 from usecases.shared.services import Services
 from usecases.tick import Cadence
+from usecases.tick_reads import TickReport
 
 
 class Ticking:
@@ -29,9 +30,9 @@ class Ticking:
             admins=services.admins,  # told when the digest has no curators channel
         )
 
-    def run(self, at: datetime) -> None:
+    def run(self, at: datetime) -> TickReport:
         self.clock.at = at
-        self.cadence.tick(at)
+        return self.cadence.tick(at)
 
     def run_through(self, start: datetime, end: datetime, step: timedelta = timedelta(hours=1)) -> None:
         at = start
