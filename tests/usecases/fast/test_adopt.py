@@ -5,7 +5,7 @@ another (the wave's last place, the slug, the channel's adoption) are asked agai
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -136,6 +136,17 @@ def test_refusals_write_nothing(user, more, key):
     made = published()
     before = list(made.changes)
     assert refusal(lambda: adopt(made, by=user, **more)).key == key
+    assert made.state(SLUG) is None and made.changes == before
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "words"),
+    [(date(9999, 12, 27), "more than a year ahead"), (date(2026, 3, 2), "is in the past")],
+)
+def test_a_start_far_ahead_or_in_the_past_is_refused_and_writes_nothing(starts_on, words):
+    made = published()
+    before = list(made.changes)
+    assert words in said(lambda: adopt(made, starts_on=starts_on))
     assert made.state(SLUG) is None and made.changes == before
 
 
