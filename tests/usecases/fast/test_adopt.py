@@ -5,10 +5,14 @@ another (the wave's last place, the slug, the channel's adoption) are asked agai
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
 
+from handlers import grammar_adopt, present_status
+from handlers.words import Words
+from slack_api.members import Person
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import CURATOR, NOW, OWNER
@@ -32,7 +36,8 @@ from tests.usecases.fast.registry_world import (
     summaries,
     text,
 )
-from usecases.shared import waves
+from usecases import status
+from usecases.shared import messages, waves
 from usecases.shared.adoption import first_cycle
 
 SLUG = "support-replies-sales"
@@ -255,3 +260,37 @@ def fakes_with_learnings(count):
         committed(made.store).learnings.add(made.origin.playbook.id, 1, f"Learning {n}", OWNER, NOW.replace(minute=n))
     publish(made)
     return made
+
+
+# ---- the champion an adoption names ----
+
+
+def test_a_kit_that_requires_a_champion_refuses_an_adopt_without_one_and_stores_nothing():
+    made = published(replication={**KIT, "requires_champion": True})
+    made.services.directory.known["UROLLOUTBOT"] = Person("UROLLOUTBOT", "UTC", is_bot=True)
+    before = list(made.changes)
+    refused = said(lambda: adopt(made))
+    assert "support-replies v1's kit asks each adopting team for a champion" in refused
+    assert "champion @person" in refused
+    not_a_person = said(lambda: adopt(made, champion_id="UROLLOUTBOT"))
+    assert "not a person: only a person can be its champion" in not_a_person
+    assert made.state(SLUG) is None and made.changes == before
+    twice = f"adopt support-replies <#{SALES}|sales> champion <@{CHAMPION}> champion <@UCHAMPION2>"
+    assert "Say `champion @person` once." in said(lambda: grammar_adopt.adopt(Words(twice)))  # as Slack's words parse
+
+
+def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_and_status_say_so():
+    """Every adopting team has a champion: a kit without `requires_champion` adopts with none
+    named, and the new owner is the champion, gets the checklist, and status shows it."""
+    made = published(replication=KIT)
+    assert "requires_champion" not in made.origin.playbook.definition["replication"]
+    adopted = text(adopt(made))
+    assert f"Owner: <@{SALES_OWNER}>. Champion: <@{SALES_OWNER}> (the owner, as none was named)." in adopted
+    assert made.state(SLUG).playbook.champion_id == SALES_OWNER
+    assert [d.summary for d in made.change.decisions if d.kind == "champion-named"] == [
+        f"{SLUG}: champion {SALES_OWNER}"
+    ]
+    [dm] = [m for m in made.change.messages if m.channel == SALES_OWNER and "Your checklist as champion" in text(m)]
+    assert dm.payload["text"].endswith("0 of 2 done")  # the kit's training and its check
+    shown = present_status.status(status.status(made.caller(SALES_OWNER), messages.Status(SLUG)))
+    assert f"Champion <@{SALES_OWNER}>: checklist 0 of 2 done" in json.dumps(shown, ensure_ascii=False)
