@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
 from typing import Any, Self
 
 from cadence.decisions import Decision
@@ -299,6 +299,9 @@ class FakeStore:
     def commits(self) -> int:
         """How many times units of work opened on this store were committed."""
         return sum(unit.commits for unit in self.units)
+
+    # usecases/bus.py takes a use case's turn on the engine's dialect: none here, as on PostgreSQL
+    engine = SimpleNamespace(dialect=SimpleNamespace(name="fake"))
 
 
 class FakeUnitOfWork(FakeStore):
