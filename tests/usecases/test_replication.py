@@ -1,7 +1,9 @@
-"""Replication that travels, end to end: learnings, readiness beyond the KPI, the kit that
-reaches the adopting team, waves, and the replication verdict. Signed requests and
-button clicks over HTTP, ticks on a fake clock, messages through the outbox to the Slack
-stand-in, on SQLite and PostgreSQL."""
+"""Replication that travels, end to end: readiness beyond the KPI, the kit that reaches the
+adopting team, waves, the replication verdict, versions from earlier releases, and the
+sourced criteria. Signed requests and button clicks over HTTP, ticks on a fake clock,
+messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL. Learnings,
+the fourth week's DM and a KPI held but not ready are tests/usecases/fast/
+test_replication.py's."""
 
 import copy
 import json
@@ -17,14 +19,12 @@ from bot.app import create_app
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage import migrate
-from storage.models.governance import Decision, Proposal, RegistryVersion
-from storage.models.reports import Learning
+from storage.models.governance import Decision, RegistryVersion
 from tests.bot.test_web_view import fetch
 from tests.committed import committed
 from tests.conftest import (
     ADMIN,
     MEMBER,
-    OUTSIDER,
     OWNER,
     READY_INPUT,
     READY_OWNERS,
@@ -108,75 +108,6 @@ def adoption_message(slack, channel):
 def decisions(engine, kind):
     with Session(engine) as s:
         return s.exec(select(Decision).where(Decision.kind == kind).order_by(Decision.id)).all()
-
-
-def test_learnings_are_added_withdrawn_and_shown(bot, ready, slack, store, engine):
-    ready.clock.set(wednesday(1))
-    reply = bot.command("learn support-replies Customers accept drafts that quote the policy")
-    assert reply.status == 200 and "Added to *support-replies*, cycle 1 (1 learning now)" in reply.text
-    assert "cycle 2" in bot.command("learn support-replies too early cycle:2").text  # refused, named
-    assert "can't go to cycle 2" in bot.command("learn support-replies too early cycle:2").text
-    assert "is not a cycle number" in bot.command("learn support-replies x cycle:zero").text
-    assert "needs a playbook and what the team learned" in bot.command("learn support-replies").text
-    refused = bot.command("learn support-replies from outside", user=OUTSIDER).text
-    assert "support-replies" in refused and "Added" not in refused
-    assert "Customers accept drafts" in bot.command("status support-replies").text
-    assert "Customers accept drafts" in bot.command("history support-replies").text
-    # undo takes back the newer of one's report and learning
-    ready.clock.set(wednesday(1) + timedelta(minutes=30))
-    bot.command("kpi support-replies 20")
-    ready.clock.set(wednesday(1) + timedelta(hours=1))
-    bot.command("learn support-replies a second thought")
-    assert "Withdrew your learning" in bot.command("undo support-replies").text
-    assert "Withdrew your KPI reading" in bot.command("undo support-replies").text
-    assert "Withdrew your learning" in bot.command("undo support-replies").text
-    with Session(engine) as s:
-        rows = s.exec(select(Learning).order_by(Learning.id)).all()
-    assert [(r.text, r.withdrawn_at is not None) for r in rows] == [
-        ("Customers accept drafts that quote the policy", True),
-        ("a second thought", True),
-    ]
-    assert store.learnings.counts(rows[0].playbook_id) == {}
-    # week 1 of cycle 2 may still name cycle 1
-    ready.clock.set(wednesday(5))
-    assert "cycle 1" in bot.command("learn support-replies late but true cycle:1").text
-    assert "can't go to cycle 1" not in bot.command("learn support-replies also true cycle:1").text
-
-
-def test_the_week_4_dm_asks_the_owner_with_the_cycles_facts_and_its_form_adds_a_learning(
-    bot, ready, slack, store, engine
-):
-    for week in (1, 2, 3):
-        report_week(bot, ready.clock, week, send=(20, 1))
-        ready.clock.set(wednesday(week) + timedelta(hours=1))
-        bot.command("attest support-replies no draft customer asked for a call")
-        if week < 3:
-            ready.run(close_of(week))  # week 3 closes at noon on the fourth Monday: after the DM
-    ready.run(monday_morning(4) - timedelta(minutes=1))
-    assert not [m for m in slack.posted(OWNER) if "what did it teach" in m["text"]]
-    ready.run(monday_morning(4))
-    ready.run(monday_morning(4) + timedelta(minutes=5))  # asked once
-    asked = [m for m in slack.posted(OWNER) if "what did it teach" in m["text"]]
-    assert len(asked) == 1
-    body = json.dumps(asked[0]["blocks"], ensure_ascii=False)
-    assert "Cycle 1 of Support reply drafting" in body
-    assert "week 1 14 min → week 3 14 min (baseline 42 min, target 15 min)" in body
-    assert "3× deviation: “customer asked for a call”" in body
-    assert "3× exception: “refund 0 over the limit”" in body
-    button = buttons(asked[0])[0]
-    assert button["action_id"] == "learning_add"
-    ready.clock.set(monday_morning(4) + timedelta(hours=2))
-    click(bot, "learning_add", button["value"], OWNER, OWNER, asked[0]["ts"])
-    view = slack.calls_to("views.open")[-1].params["view"]
-    view = json.loads(view) if isinstance(view, str) else view
-    assert view["callback_id"] == "learning_add"
-    submitted = bot.submit(OWNER, view, {"text": {"type": "plain_text_input", "value": "Call-backs need a step"}})
-    assert submitted.status == 200
-    with Session(engine) as s:
-        learning = s.exec(select(Learning)).one()
-    assert (learning.cycle, learning.text, learning.added_by) == (1, "Call-backs need a step", OWNER)
-    empty = bot.submit(OWNER, view, {"text": {"type": "plain_text_input", "value": " "}})
-    assert empty.body["errors"] == {"text": "Say what the team learned."}
 
 
 def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in_waves(
@@ -301,36 +232,6 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     (version,) = json.loads(body)["versions"]
     assert status == 200 and [(r["cycle"], r["median"]) for r in version["results"]] == [(1, 14), (2, 14)]
     assert version["results"][0]["progress"] == pytest.approx((14 - 42) / (15 - 42))
-
-
-def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_override(
-    bot, ready, slack, store, engine
-):
-    run_weeks(bot, ready, range(1, 9), learn=False)
-    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
-    with Session(engine) as s:
-        assert s.exec(select(Proposal).where(Proposal.kind == "scale")).all() == []
-    told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
-    body = json.dumps(told[0]["blocks"], ensure_ascii=False)
-    assert "❌ Learnings: none in cycle 1, 2" in body and "✅ Attestation 100%" in body
-    [row] = decisions(engine, "not-ready")
-    assert row.figures["missing"] == ["learnings"]
-    ready.clock.set(wednesday(9))
-    refused = bot.command("publish support-replies", user=CURATOR).text
-    assert "is not yet ready to scale" in refused and "❌ Learnings: none in cycle 1, 2" in refused
-    assert "publish support-replies override" in refused
-    with Session(engine) as s:
-        assert s.exec(select(RegistryVersion)).all() == []
-    assert "Say why after `override`" in bot.command("publish support-replies override", user=CURATOR).text
-    published = bot.command("publish support-replies override the team learned it all in week 1", user=CURATOR)
-    assert "support-replies v1" in published.text
-    [row] = decisions(engine, "publish")
-    assert (row.rule, row.figures["missing"], row.figures["override"]) == (
-        "override",
-        ["learnings"],
-        "the team learned it all in week 1",
-    )
 
 
 def test_a_version_published_by_the_previous_release_is_adopted_after_the_upgrade(

@@ -1,0 +1,118 @@
+"""Replication that travels, on the fakes: learnings added, refused, withdrawn and shown; the
+fourth week's DM asking the owner what the cycle taught, with its facts; the KPI held but a
+criterion missing, said once, and publish needing an override. A ready playbook published
+with its kit and adopted in waves, a version from before kits, the adoption's five newest
+learnings and the sourced criteria are tests/usecases/test_replication.py's, end to end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cadence import keys
+from tests import fakes
+from tests.fakes import CURATOR, OUTSIDER, OWNER
+from tests.usecases.fast.ready_world import (
+    CURATORS,
+    SLUG,
+    close_of,
+    decided,
+    ready,
+    report_week,
+    run_weeks,
+    said,
+    wednesday,
+)
+from tests.usecases.fast.slash import slash
+from usecases import learnings
+
+
+def monday_morning(week: int):
+    """Monday 09:00 in Berlin of week `week`: a fourth week's learning DM."""
+    return close_of(week - 1) - timedelta(hours=3)
+
+
+def test_learnings_are_added_withdrawn_and_shown():
+    services, clock = ready()
+    reply = slash(services, "learn support-replies Customers accept drafts that quote the policy")
+    assert "Added to *support-replies*, cycle 1 (1 learning now)" in reply
+    assert "cycle 2" in slash(services, "learn support-replies too early cycle:2")  # refused, named
+    assert "can't go to cycle 2" in slash(services, "learn support-replies too early cycle:2")
+    assert "is not a cycle number" in slash(services, "learn support-replies x cycle:zero")
+    assert "needs a playbook and what the team learned" in slash(services, "learn support-replies")
+    refused = slash(services, "learn support-replies from outside", user=OUTSIDER)
+    assert "support-replies" in refused and "Added" not in refused
+    assert "Customers accept drafts" in slash(services, "status support-replies")
+    assert "Customers accept drafts" in slash(services, "history support-replies")
+    # undo takes back the newer of one's report and learning
+    clock.clock.at = wednesday(1) + timedelta(minutes=30)
+    slash(services, "kpi support-replies 20")
+    clock.clock.at = wednesday(1) + timedelta(hours=1)
+    slash(services, "learn support-replies a second thought")
+    assert "Withdrew your learning" in slash(services, "undo support-replies")
+    assert "Withdrew your KPI reading" in slash(services, "undo support-replies")
+    assert "Withdrew your learning" in slash(services, "undo support-replies")
+    rows = clock.store.held.learnings
+    assert [(r.text, r.withdrawn_at is not None) for r in rows] == [
+        ("Customers accept drafts that quote the policy", True),
+        ("a second thought", True),
+    ]
+    assert clock.store.learnings.counts(rows[0].playbook_id) == {}
+    # week 1 of cycle 2 may still name cycle 1
+    clock.clock.at = wednesday(5)
+    assert "cycle 1" in slash(services, "learn support-replies late but true cycle:1")
+    assert "can't go to cycle 1" not in slash(services, "learn support-replies also true cycle:1")
+
+
+def test_the_week_4_dm_asks_the_owner_with_the_cycles_facts_and_its_form_adds_a_learning():
+    services, clock = ready()
+    for week in (1, 2, 3):
+        report_week(services, clock, week, (20, 0, 0.95), 14.0, (1.0, 2))
+        slash(services, "exception support-replies send refund 0 over the limit", user=OWNER)
+        clock.clock.at = wednesday(week) + timedelta(hours=1)
+        slash(services, "attest support-replies no draft customer asked for a call")
+        if week < 3:
+            clock.run(close_of(week))  # week 3 closes at noon on the fourth Monday: after the DM
+    clock.run(monday_morning(4) - timedelta(minutes=1))
+    assert said(clock, OWNER, "what did it teach") == []
+    clock.run(monday_morning(4))
+    clock.run(monday_morning(4) + timedelta(minutes=5))  # asked once
+    [body] = said(clock, OWNER, "what did it teach")
+    assert "Cycle 1 of Support reply drafting" in body
+    assert "week 1 14 min → week 3 14 min (baseline 42 min, target 15 min)" in body
+    assert "3× deviation: “customer asked for a call”" in body
+    assert "3× exception: “refund 0 over the limit”" in body
+    [asked] = [m for m in clock.store.held.sent(OWNER) if "what did it teach" in m.payload["text"]]
+    [button] = [e for b in asked.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == "learning_add"
+    clock.clock.at = monday_morning(4) + timedelta(hours=2)
+    caller, target = fakes.caller(services, OWNER), keys.read_checkin_button(button["value"])
+    assert learnings.form_for(caller, *target)["cycle"] == 1  # the form the button opens
+    assert learnings.learn_from_form(caller, *target, "Call-backs need a step") is not None
+    [learning] = clock.store.held.learnings
+    assert (learning.cycle, learning.text, learning.added_by) == (1, "Call-backs need a step", OWNER)
+
+
+def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_override():
+    services, clock = ready()
+    run_weeks(services, clock, range(1, 9), learn=False)
+    assert said(clock, CURATORS, "support-replies is ready to scale") == []
+    assert [p for p in clock.store.held.governance.proposals.values() if p.kind == "scale"] == []
+    told = said(clock, CURATORS, "not yet ready")
+    assert len(told) == 1 and len(said(clock, OWNER, "not yet ready")) == 1
+    assert "❌ Learnings: none in cycle 1, 2" in told[0] and "✅ Attestation 100%" in told[0]
+    [row] = decided(clock, "not-ready")
+    assert row["figures"]["missing"] == ["learnings"]
+    clock.clock.at = wednesday(9)
+    refused = slash(services, "publish support-replies", user=CURATOR)
+    assert "is not yet ready to scale" in refused and "❌ Learnings: none in cycle 1, 2" in refused
+    assert "publish support-replies override" in refused
+    assert clock.store.registry.version(SLUG, None) is None
+    assert "Say why after `override`" in slash(services, "publish support-replies override", user=CURATOR)
+    published = slash(services, "publish support-replies override the team learned it all in week 1", user=CURATOR)
+    assert "support-replies v1" in published
+    [row] = decided(clock, "publish")
+    assert (row["rule"], row["figures"]["missing"], row["figures"]["override"]) == (
+        "override",
+        ["learnings"],
+        "the team learned it all in week 1",
+    )
