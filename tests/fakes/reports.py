@@ -313,3 +313,12 @@ class FakeReports:
             for r in self.stored("exception")
             if r.values["playbook_id"] == playbook_id and r.values["week_start"] == week_start
         ]
+
+    def week_mean(self, playbook_id: int, week_start: date) -> tuple[float | None, int]:
+        """The mean of a week's KPI readings that stand (none withdrawn) and how many."""
+        values = [
+            r.values["value"]
+            for r in self.stored("kpi")
+            if r.values["playbook_id"] == playbook_id and r.values["week_start"] == week_start
+        ]
+        return (sum(values) / len(values) if values else None), len(values)
