@@ -294,7 +294,8 @@ class FakeGovernance:
         found = [
             d
             for d in sorted(self.held.decisions, key=lambda d: d.get("id", 0))
-            if (d.get("week_start") or date.min) >= since
+            if d.get("week_start") is not None  # SQL's NULL >= since: never (a declared mode's row has no week)
+            and d["week_start"] >= since
             and (
                 (d["kind"] in _STEP_CHANGES and d.get("step_id") in steps)
                 or (d["kind"] == "guardrail" and d.get("playbook_id") in pids)
