@@ -1,14 +1,14 @@
 """Replication that travels, end to end: readiness beyond the KPI, the kit that reaches the
 adopting team, waves, the replication verdict, versions from earlier releases, and the
-sourced criteria. Signed requests and button clicks over HTTP, ticks on a fake clock,
+adoption's learnings. Signed requests and button clicks over HTTP, ticks on a fake clock,
 messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL. Learnings,
 the fourth week's DM and a KPI held but not ready are tests/usecases/fast/
-test_replication.py's."""
+test_replication.py's; the sourced criteria (input reliability, metric delivery),
+fast/test_sourced_readiness.py's."""
 
 import copy
 import json
 import re
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -377,122 +377,3 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     migrate.upgrade(engine)
     [adopted] = decisions(engine, "adopted")
     assert adopted.summary == "support-replies-sales adopted from support-replies v1."
-
-
-# ---- readiness criterion (7): input reliability, the AI's inputs checked through the clock from a
-# real source; metric delivery (the sourced numbers' arrivals) shown beside it ----
-
-
-def week_end(week: int) -> datetime:
-    """Monday 00:00 in Berlin after week `week`: when the clock first asks the sources."""
-    return close_of(week) - timedelta(hours=12)
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch):
-    """An SQLite file the KPI is read from (the `sql` kind), named by WAREHOUSE_URL; each
-    test writes the weeks it holds rows for."""
-    path = tmp_path / "warehouse.db"
-    with sqlite3.connect(path) as connection:
-        connection.execute("create table frt (at text, minutes real)")
-        connection.execute("create table history (at text, share real)")
-    monkeypatch.setenv("WAREHOUSE_URL", f"sqlite:///{path}")
-    return path
-
-
-def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, weeks_checked=range(1, 9)):
-    """The `ready` playbook, its KPI pulled from the warehouse, which holds rows for
-    `weeks_with_rows` only (a week without rows is a failure: "not a number: null"); its
-    input "ticket history" checked against the warehouse, which holds its share for
-    `weeks_checked` only (at its min, 0.95)."""
-    with sqlite3.connect(warehouse) as connection:
-        connection.executemany(
-            "insert into frt values (?, ?)", [(wednesday(w).isoformat(), 14.0) for w in weeks_with_rows]
-        )
-        connection.executemany(
-            "insert into history values (?, ?)", [(wednesday(w).isoformat(), 0.95) for w in weeks_checked]
-        )
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    history = {
-        "name": "ticket history",
-        "owner": OWNER,
-        "refresh": "daily",
-        "when_missing": "draft by hand",
-        "check": {
-            "source": "warehouse",
-            "query": "select avg(share) from history where at >= :week_start and at < :week_end",
-            "min": 0.95,
-        },
-    }
-    raw.update(
-        inputs=[READY_INPUT, history], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1
-    )
-    raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
-    raw["kpi"]["from"] = {
-        "source": "warehouse",
-        "query": "select avg(minutes) from frt where at >= :week_start and at < :week_end",
-    }
-    committed(store).playbooks.load([parse_playbook(raw)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    slack.add_channel(CURATORS, [CURATOR, ADMIN])
-    for user in (OWNER, MEMBER, CURATOR):
-        slack.add_user(user, tz="Europe/Berlin")
-    slack.add_user("UROLLOUTBOT", is_bot=True)
-    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    world = Engine(engine, slack, clock)
-    for week in range(1, 9):  # as run_weeks, but the KPI is the source's: nobody types it
-        report_week(bot, world.clock, week, kpi=None)
-        world.run(thursday(week))
-        for user in (OWNER, MEMBER):
-            assert "Check-in recorded" in bot.command("attest support-replies yes", user=user).text
-        if week % 4 == 2:
-            bot.command(f"learn support-replies Cycle {(week + 3) // 4}: drafts need the refund policy")
-        world.run(week_end(week))  # the clock asks the warehouse for the week that ended
-        world.run(close_of(week))
-    return world
-
-
-def test_a_checked_input_below_its_min_keeps_a_playbook_from_ready_and_publish_says_so(
-    bot, engine, slack, clock, store, warehouse
-):
-    world = sourced_ready(bot, engine, slack, clock, store, warehouse, range(1, 9), weeks_checked=[1, 2, 3, 5, 6, 7])
-    assert rows_of(engine, "select count(*) from input_check where outcome = 'met'") == 6
-    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
-    told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
-    missing = (
-        "❌ Input reliability (7 in 8 of the weeks checked, at least 4): ticket history 6 of 8 weeks checked ≥ 0.95"
-    )
-    body = json.dumps(told[0]["blocks"], ensure_ascii=False).replace("&lt;", "<")  # Slack's escape of "<"
-    assert missing in body and "✅ Learnings in every cycle" in body and "✅ Attestation 100%" in body
-    assert "Metric delivery (shown, not a criterion): 100% (8 of 8 sourced numbers" in body
-    [row] = decisions(engine, "not-ready")
-    assert row.figures["missing"] == ["reliability"]
-    world.clock.set(wednesday(9))
-    refused = bot.command("publish support-replies", user=CURATOR).text
-    assert "is not yet ready to scale" in refused and missing in refused.replace("&lt;", "<")
-    with Session(engine) as s:
-        assert s.exec(select(RegistryVersion)).all() == []
-
-
-def test_sourced_numbers_late_are_shown_as_metric_delivery_and_hold_nothing(
-    bot, engine, slack, clock, store, warehouse
-):
-    world = sourced_ready(bot, engine, slack, clock, store, warehouse, [1, 2, 3, 5, 6, 7])
-    proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
-    body = json.dumps(proposal["blocks"], ensure_ascii=False).replace("&lt;", "<")
-    assert (
-        "✅ Input reliability (7 in 8 of the weeks checked, at least 4): ticket history 8 of 8 weeks checked ≥ 0.95, "
-        "ticket text: none: typed by the customer: nothing to check"
-    ) in body
-    assert "Metric delivery (shown, not a criterion): 75% (6 of 8 sourced numbers" in body
-    assert not [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    world.clock.set(wednesday(9))
-    assert "support-replies v1" in bot.command("publish support-replies", user=CURATOR).text  # no override needed
-
-
-def rows_of(engine, sql):
-    with engine.connect() as connection:
-        return connection.execute(text(sql)).scalar_one()

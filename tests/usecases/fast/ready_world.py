@@ -48,15 +48,8 @@ def close_of(week: int) -> datetime:
 
 
 def ready(**definition: Any) -> tuple[Services, Ticking]:
-    state = fakes.a_playbook(
-        cycle_started=date(2026, 11, 16),
-        inputs=[READY_INPUT],
-        outputs=["reply sent"],
-        owners=READY_OWNERS,
-        replication=KIT,
-        adoption_wave=1,
-        **definition,
-    )
+    declared = dict(inputs=[READY_INPUT], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1)
+    state = fakes.a_playbook(cycle_started=date(2026, 11, 16), **(declared | definition))
     services = fakes.services(state, now=wednesday(1), org_timezone="UTC")
     fakes.store_of(services).org.set_setting("curators_channel", CURATORS, OWNER, wednesday(1))
     return services, Ticking(services)

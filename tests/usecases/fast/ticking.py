@@ -31,8 +31,12 @@ class Ticking:
         )
 
     def run(self, at: datetime) -> TickReport:
+        """A tick, then the sources' pass at the same instant (the clock runs it beside the
+        tick: bot/processes.py)."""
         self.clock.at = at
-        return self.cadence.tick(at)
+        report = self.cadence.tick(at)
+        self.cadence.sources.run_due(at)
+        return report
 
     def run_through(self, start: datetime, end: datetime, step: timedelta = timedelta(hours=1)) -> None:
         at = start
