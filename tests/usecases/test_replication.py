@@ -1,10 +1,10 @@
 """Replication that travels, end to end: readiness beyond the KPI, the kit that reaches the
-adopting team, waves, the replication verdict, versions from earlier releases, and the
-adoption's learnings. Signed requests and button clicks over HTTP, ticks on a fake clock,
-messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL. Learnings,
-the fourth week's DM and a KPI held but not ready are tests/usecases/fast/
-test_replication.py's; the sourced criteria (input reliability, metric delivery),
-fast/test_sourced_readiness.py's."""
+adopting team, waves, the replication verdict, and versions from earlier releases. Signed
+requests and button clicks over HTTP, ticks on a fake clock, messages through the outbox
+to the Slack stand-in, on SQLite and PostgreSQL. Learnings, the fourth week's DM and a KPI
+held but not ready are tests/usecases/fast/test_replication.py's; the adoption's five
+newest learnings, fast/test_adopt.py's; the sourced criteria (input reliability, metric
+delivery), fast/test_sourced_readiness.py's."""
 
 import copy
 import json
@@ -265,65 +265,6 @@ def test_a_version_published_by_the_previous_release_is_adopted_after_the_upgrad
     )  # the default may_change: baseline, target, timezone
     with Session(engine) as s:
         assert s.exec(select(RegistryVersion)).one().learnings == []
-
-
-@pytest.mark.parametrize(
-    ("learned", "web", "pointer"),
-    [
-        (8, False, "\n…and 3 more: `/rollout history support-replies`"),
-        (8, True, "\n…and 3 more: {url}/web/playbooks/support-replies"),
-        (12, False, "\n…and 7 more: `/rollout history support-replies` lists the origin's newest 10."),
-        (5, False, None),
-    ],
-    ids=["history", "web-view", "more-than-history-lists", "five-need-no-pointer"],
-)
-def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_the_rest(
-    bot, ready, slack, store, http_server, database_url, learned, web, pointer
-):
-    """Issue 39, item 12: the adoption message in the team channel and the new owner's DM
-    list the origin's newest 5 learnings, newest first, and point at a place that really
-    lists the rest: the origin's page of the web view when there is one, else its history."""
-    mount, url = http_server
-    if web:
-        settings = settings_for(database_url, slack, rollout_web_url=url)
-        mount.app = make_asgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
-    ready.clock.set(wednesday(1))
-    for n in range(1, learned + 1):
-        ready.clock.advance(minutes=1)
-        assert "Added to *support-replies*" in bot.command(f"learn support-replies Learning {n}").text
-    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
-    slack.add_channel(SALES, [SALES_OWNER])
-    slack.add_user(SALES_OWNER)
-    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
-    assert "*support-replies-sales* now runs in" in adopted.text
-    ready.dispatcher.drain(max_wait=0)
-    newest = "".join(f"\n• _cycle 1:_ Learning {n}" for n in range(learned, learned - 5, -1))
-    for channel in (SALES, SALES_OWNER):
-        [section] = [
-            b["text"]["text"]
-            for b in adoption_message(slack, channel)["blocks"]
-            if b["type"] == "section" and b["text"]["text"].startswith("*What support-replies learned*")
-        ]
-        assert section == "*What support-replies learned* (newest first):" + newest + (pointer or "").format(url=url)
-    # The pointer tells the truth: what it names lists the learnings the message left out.
-    if web:
-        link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
-        cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
-        status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
-        assert status == 200 and sorted(int(n) for n in re.findall(r"Learning (\d+)\b", page)) == [
-            1,
-            2,
-            3,
-            4,
-            5,
-            6,
-            7,
-            8,
-        ]
-    elif pointer:
-        history = bot.command("history support-replies", user=SALES_OWNER, channel=SALES).text
-        listed = sorted(int(n) for n in re.findall(r"Learning (\d+)\b", history))
-        assert listed == list(range(max(1, learned - 9), learned + 1))  # 12: the newest 10, as the pointer says
 
 
 def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(

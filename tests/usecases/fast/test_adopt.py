@@ -6,6 +6,7 @@ another (the wave's last place, the slug, the channel's adoption) are asked agai
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from handlers.words import Words
 from slack_api.members import Person
 from tests import fakes
 from tests.committed import committed
-from tests.fakes import CURATOR, NOW, OWNER
+from tests.fakes import CURATOR, MEMBER, NOW, OWNER
 from tests.fakes.playbooks import FakePlaybooks
 from tests.fakes.registry import FakeRegistry
 from tests.usecases.fast.registry_world import (
@@ -36,7 +37,9 @@ from tests.usecases.fast.registry_world import (
     summaries,
     text,
 )
+from tests.usecases.fast.slash import slash
 from usecases import status
+from usecases import web as web_view
 from usecases.shared import messages, waves
 from usecases.shared.adoption import first_cycle
 
@@ -294,3 +297,50 @@ def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_an
     assert dm.payload["text"].endswith("0 of 2 done")  # the kit's training and its check
     shown = present_status.status(status.status(made.caller(SALES_OWNER), messages.Status(SLUG)))
     assert f"Champion <@{SALES_OWNER}>: checklist 0 of 2 done" in json.dumps(shown, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("learned", "web", "pointer"),
+    [
+        (8, False, "\n…and 3 more: `/rollout history support-replies`"),
+        (8, True, "\n…and 3 more: https://rollout.example.com/web/playbooks/support-replies"),
+        (12, False, "\n…and 7 more: `/rollout history support-replies` lists the origin's newest 10."),
+        (5, False, None),
+    ],
+    ids=["history", "web-view", "more-than-history-lists", "five-need-no-pointer"],
+)
+def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_the_rest(learned, web, pointer):
+    """Issue 39, item 12: the adoption message in the team channel and the new owner's DM
+    list the origin's newest 5 learnings, newest first, and point at a place that really
+    lists the rest: the origin's page of the web view when there is one, else its history."""
+    origin = fakes.a_playbook()
+    more = {"web_url": "https://rollout.example.com"} if web else {}
+    services = fakes.services(origin, members=(MEMBER, OWNER, SALES_OWNER), **more)
+    store = fakes.store_of(services)
+    store.held.settings["curators_channel"] = CURATORS
+    for n in range(1, learned + 1):
+        services.clock.advance(minutes=1)
+        assert "Added to *support-replies*" in slash(services, f"learn support-replies Learning {n}")
+    assert "support-replies v1" in slash(services, "publish support-replies override sharing it early", CURATOR)
+    directory = services.directory
+    directory.members[SALES] = frozenset([SALES_OWNER])
+    assert "*support-replies-sales* now runs in" in slash(
+        services, f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", CURATOR
+    )
+    newest = "".join(f"\n• _cycle 1:_ Learning {n}" for n in range(learned, learned - 5, -1))
+    for channel in (SALES, SALES_OWNER):
+        [adopted] = [m for m in store.held.sent(channel) if " adopted from " in m.payload["text"]]
+        [section] = [
+            b["text"]["text"]
+            for b in adopted.payload["blocks"]
+            if b["type"] == "section" and b["text"]["text"].startswith("*What support-replies learned*")
+        ]
+        assert section == "*What support-replies learned* (newest first):" + newest + (pointer or "")
+    # The pointer tells the truth: what it names lists the learnings the message left out.
+    if web:
+        page = web_view.playbook_page(services, web_view.Viewer(SALES_OWNER), "support-replies")
+        assert sorted(int(x.text.split()[-1]) for x in page.learnings) == list(range(1, learned + 1))
+    elif pointer:
+        history = slash(services, "history support-replies", SALES_OWNER, SALES)
+        listed = sorted(int(n) for n in re.findall(r"Learning (\d+)\b", history))
+        assert listed == list(range(max(1, learned - 9), learned + 1))  # 12: the newest 10, as the pointer says
