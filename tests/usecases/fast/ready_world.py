@@ -14,6 +14,7 @@ from typing import Any
 from tests import fakes
 from tests.conftest import READY_INPUT, READY_OWNERS
 from tests.fakes import MEMBER, OWNER
+from tests.usecases.fast.slash import slash
 from tests.usecases.fast.ticking import Ticking
 from usecases import commands, learnings
 from usecases.shared import messages
@@ -28,7 +29,7 @@ KIT = {
     "requires": ["Helpdesk macros enabled"],
     "may_change": ["baseline", "target", "timezone", "exception_cap"],
 }
-Draft = tuple[int, int, float]  # cases, exceptions, rubric score
+Draft = tuple[int, int, float | str]  # cases, exceptions, rubric score (or as typed)
 Review = tuple[float, int] | None  # send's rubric score and the cases reviewed; None: not reviewed
 
 
@@ -63,7 +64,10 @@ def report_week(
     owner = fakes.caller(services, OWNER)
     cases, exceptions, rubric = draft
     commands.cases(owner, messages.Cases(SLUG, "draft", cases))
-    commands.rubric(owner, messages.Rubric(SLUG, "draft", rubric))
+    if isinstance(rubric, str):  # as typed: `20 tone:19 accuracy:20 policy:19`, by dimension
+        slash(services, f"rubric {SLUG} draft {rubric}", OWNER)
+    else:
+        commands.rubric(owner, messages.Rubric(SLUG, "draft", rubric))
     for i in range(exceptions):
         commands.exception(owner, messages.LogException(SLUG, "draft", f"case {i} went wrong"))
     commands.cases(owner, messages.Cases(SLUG, "send", 20))

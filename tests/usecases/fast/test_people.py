@@ -2,8 +2,9 @@
 the curators hear once of each playbook they owned or held a named role in (its exception
 queue, an operational owner), by the curators' channel or else each curator by DM; their
 web sessions end; the digest names a playbook whose owner left; status shows an owner who
-left, and the clock sends them no Friday DM. Slack's events and the outbox's delivery are
-tests/usecases/test_people.py's, test_names.py's and test_operational_owners.py's."""
+left, and the clock sends them no Friday DM; readiness names an operational owner's role.
+Slack's events and the outbox's delivery are
+tests/usecases/test_people.py's and test_names.py's."""
 
 from __future__ import annotations
 
@@ -117,3 +118,21 @@ def test_a_deactivated_owner_is_shown_in_status_and_gets_no_friday_dm():
     clock = Ticking(services)
     clock.run_through(now, now + timedelta(days=2, hours=8))  # Friday's owner DM goes to no one
     assert clock.texts(OWNER) == []
+
+
+def test_a_deactivated_operational_owner_is_shown_in_status_and_readiness_names_the_role():
+    named = fakes.a_playbook(
+        owners={"business_rules": f"<@{RULES}>", "model_updates": MODELS}, cycle_started=date(2026, 11, 16)
+    )
+    services = fakes.services(named, now=datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
+    store = fakes.store_of(services)
+    committed(store).org.set_setting("curators_channel", CURATORS, OWNER, NOW)
+    status = slash(services, "status support-replies")
+    assert f"business rules owner <@{RULES}>" in status and f"model updates owner <@{MODELS}>" in status
+    assert "✅ Ownership" not in status  # readiness is judged at a cycle's close, not in status
+    refused = slash(services, "publish support-replies", CURATOR)
+    assert "✅ Ownership: the owner, the business rules owner and the model updates owner are active" in refused
+    people.person_gone(store, RULES, "deactivated", NOW)
+    refused = slash(services, "publish support-replies", CURATOR)
+    assert "❌ Ownership: the business rules owner is not an active Slack user" in refused
+    assert store.registry.versions(playbook_id=named.playbook.id) == []
