@@ -3,7 +3,7 @@
 reports its KPI through signed `/rollout kpi` commands in the week before its first cycle,
 the check-in calls it the baseline week, and the week's close makes its mean the
 adopter's baseline, measured: the cycle against it replicates, where the same team's
-declared baseline would never (tests/usecases/test_replicate_share.py)."""
+declared baseline would never (tests/usecases/fast/test_replication.py)."""
 
 from datetime import timedelta
 

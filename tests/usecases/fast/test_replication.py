@@ -1,12 +1,17 @@
 """Replication that travels, on the fakes: learnings added, refused, withdrawn and shown; the
 fourth week's DM asking the owner what the cycle taught, with its facts; the KPI held but a
-criterion missing, said once, and publish needing an override. A ready playbook published
-with its kit and adopted in waves, a version from before kits, the adoption's five newest
-learnings and the sourced criteria are tests/usecases/test_replication.py's, end to end."""
+criterion missing, said once, and publish needing an override; scale meaning the origin's
+numbers (an adopter at its own target short of the origin's change, or with a week over
+twice the cap, is on track, not replicated). A ready playbook published with its kit and
+adopted in waves and versions from before kits are tests/usecases/test_replication.py's,
+end to end."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+
+import pytest
 
 from cadence import keys
 from tests import fakes
@@ -23,7 +28,7 @@ from tests.usecases.fast.ready_world import (
     wednesday,
 )
 from tests.usecases.fast.slash import slash
-from usecases import learnings
+from usecases import learnings, proposals
 
 
 def monday_morning(week: int):
@@ -116,3 +121,83 @@ def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_o
         ["learnings"],
         "the team learned it all in week 1",
     )
+
+
+# ---- scale means the origin's numbers (issue 69, item 3) ----
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+
+
+def published_and_adopted(adopt: str):
+    """The origin run eight weeks (KPI 14: cycle 2's mean 14 is (14 - 42) / 42 = -67%), its
+    scale proposal's Publish clicked by a curator in week 9; then `adopt` typed."""
+    services, clock = ready()
+    run_weeks(services, clock, range(1, 9))
+    [proposal] = [
+        m for m in clock.store.held.sent(CURATORS) if m.payload["text"] == "support-replies is ready to scale"
+    ]
+    [button] = [e for b in proposal.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == "scale_publish"
+    clock.clock.at = wednesday(9)
+    proposals.publish(fakes.caller(services, CURATOR), button["value"])
+    services.directory.members[SALES] = frozenset([SALES_OWNER])
+    return services, clock, slash(services, adopt, CURATOR)
+
+
+def test_an_adopter_at_its_own_target_short_of_the_origins_change_is_not_replicated():
+    # The team's own numbers: baseline 40, target 30 asks (30 - 40) / 40 = -25%, less than 0.8 x 67%: told, not refused.
+    services, clock, adopted = published_and_adopted(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 target:30 start:2027-01-11"
+    )
+    assert "*support-replies-sales* now runs in" in adopted
+    assert (
+        "Your target asks −25% where the origin reached −67%: you may hit it and still not replicate"
+        " (a cycle replicates with at least 80% of the origin's change)." in adopted
+    )
+    [owner_dm] = [m for m in clock.store.held.sent(SALES_OWNER) if " adopted from " in m.payload["text"]][-1:]
+    assert "Your target asks −25%" in json.dumps(owner_dm.payload["blocks"], ensure_ascii=False)
+
+    # Its first cycle: 28 every week, under its own target 30 (hit), but (28 - 40) / 40 = -30%: 45% of -67%.
+    sales = clock.store.playbooks.state("support-replies-sales")
+    for week in range(10, 14):
+        clock.clock.at = wednesday(week)
+        assert "Recorded" in slash(services, "kpi support-replies-sales 28", SALES_OWNER)
+        clock.run(close_of(week) + timedelta(hours=1))
+    [verdict] = decided(clock, "replication")
+    figures = verdict["figures"]
+    assert verdict["playbook_id"] == sales.playbook.id and figures["hit"] is True
+    assert figures["verdict"] == "on track"  # not replicated: progress 120% is at least half the origin's
+    assert figures["change"] == pytest.approx(-0.3)
+    assert figures["origin_change"] == pytest.approx((14 - 42) / 42)
+    assert figures["origin_cycle"] == 2 and figures["share"] == pytest.approx(0.3 / (28 / 42))
+    assert figures["why"] == "baseline declared, not measured"  # its own baseline 40: never replicated
+    both = "−30% against the origin's −67%: 45% (needs 80%); baseline declared, not measured"
+    assert f"support-replies-sales (cycle 1: on track, {both})" in slash(services, "registry")
+    clock.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
+    digest = json.dumps([m.payload["blocks"] for m in clock.store.held.sent(CURATORS)], ensure_ascii=False)
+    assert f"cycle 1: *on track* ({both})" in digest
+
+
+def test_an_adopter_with_a_week_over_twice_the_cap_is_not_replicated():
+    """Issue 81, "Replication on real numbers": its cycle hit its target and matched the
+    origin's change, but `refunds` (human-led, nothing to demote) had 9 exceptions in 40
+    cases in week 2, over twice the cap of 10%: on track, saying why, and no wave opens."""
+    services, clock, adopted = published_and_adopted(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2027-01-11"
+    )
+    assert "now runs in" in adopted
+    for week in range(10, 14):  # KPI 13 every week: on its target, and −69% against the origin's −67%
+        clock.clock.at = wednesday(week)
+        assert "Recorded" in slash(services, "kpi support-replies-sales 13", SALES_OWNER)
+        if week == 11:
+            assert "cases" in slash(services, "cases support-replies-sales refunds 40", SALES_OWNER)
+            for i in range(9):
+                slash(services, f"exception support-replies-sales refunds refund {i} over the limit", SALES_OWNER)
+        clock.run(close_of(week) + timedelta(hours=1))
+    [verdict] = decided(clock, "replication")
+    figures = verdict["figures"]
+    assert figures["hit"] is True and figures["share"] >= 0.8
+    assert figures["verdict"] == "on track" and figures["over_cap"] == ["refunds"]
+    assert verdict["summary"] == "cycle 1: on track; exceptions over the cap: fix the rubric before scaling"
+    assert "cycle 1: on track, −69% against the origin's −67%" in slash(services, "registry")
+    assert "exceptions over the cap: fix the rubric before scaling" in slash(services, "registry")
