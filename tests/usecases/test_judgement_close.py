@@ -1,8 +1,7 @@
 """`judgement: confident` end to end (docs/judgement.md): a playbook file loaded as the
 command line loads it keeps the setting and `rubric: none`; SQLite and PostgreSQL. A
 confident playbook waiting for evidence, and an adopting team's first cycle, are
-tests/usecases/fast/test_judgement_close.py's. An adopting team's week (report_sales) is
-test_champion_gate.py's too."""
+tests/usecases/fast/test_judgement_close.py's."""
 
 from datetime import date
 
@@ -11,7 +10,6 @@ import yaml
 
 from cadence.definition import parse_playbook
 from tests.conftest import OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET
-from tests.usecases.test_governance import wednesday
 from usecases.shared.life import begin_cycle
 
 
@@ -33,16 +31,3 @@ def test_the_setting_and_rubric_none_are_stored_with_the_playbook(playbook, stor
     state = store.playbooks.state("support-replies")
     assert state.settings.judgement == "confident"
     assert [s.get("rubric") for s in state.playbook.definition["steps"]] == [None, "none", None]
-
-
-SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
-
-
-def report_sales(bot, clock, week):
-    """The adopting team's owner reports a week that passes every step (origin week `week`)."""
-    clock.set(wednesday(week))
-    assert "cases" in bot.command("cases support-replies-sales draft 20", user=SALES_OWNER, channel=SALES).text
-    assert "Rubric" in bot.command("rubric support-replies-sales draft 95%", user=SALES_OWNER, channel=SALES).text
-    bot.command("cases support-replies-sales send 20", user=SALES_OWNER, channel=SALES)
-    bot.command("cases support-replies-sales refunds 12", user=SALES_OWNER, channel=SALES)
-    bot.command("rubric support-replies-sales refunds 0.91", user=SALES_OWNER, channel=SALES)

@@ -1,19 +1,21 @@
 """`judgement: confident` on the fakes (docs/judgement.md): a confident playbook waits for
 evidence, then proposes; an adopting team's first cycle proposes no step above the adopted
-mode. Reports typed (tests/usecases/fast/slash.py), weeks closed by the clock
-(tests/usecases/fast/ticking.py). The setting stored as the command line loads a file is
+mode, and its promotions wait for its champion's training. Reports typed (tests/usecases/
+fast/slash.py), weeks closed by the clock (tests/usecases/fast/ticking.py). The setting stored as the command line loads a file is
 tests/usecases/test_judgement_close.py's."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
+from cadence import keys
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, CURATOR, OWNER, FakeDirectory
 from tests.usecases.fast.slash import report_week, slash
 from tests.usecases.fast.test_close_modes import CURATORS, NO_SET, close_of, wednesday
 from tests.usecases.fast.ticking import Ticking
+from usecases import champions
 
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
 KPI = {1: 30, 2: 31, 3: 29, 4: 32}
@@ -139,3 +141,50 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode()
         clock.run(close_of(week))
     assert proposal in clock.texts(SALES)
     assert "First cycle of an adoption" not in slash(services, "status support-replies-sales", SALES_OWNER, SALES)
+
+
+def test_an_adopters_first_cycle_promotions_wait_for_the_champions_training():
+    """A champion before autonomy (docs/playbooks.md, "Champions"): in an adopting team's
+    first cycle no promotion proposal is posted while the champion's training items (the
+    kit's training and checks) are not all done, and status says so; once they are, the
+    next PASS week proposes. The checklist's buttons clicked through usecases/champions.py."""
+    champion, proposal = "UCHAMPION1", "Proposal: support-replies-sales / draft human-led → collaborative"
+    kit = {
+        "runbook": "https://wiki.example.com/support-replies",
+        "training": ["https://wiki.example.com/ai-drafting-101", "Shadow the origin team for one week"],
+        "checks": ["Draft 10 sample tickets and review them before week 1"],
+    }
+    services, clock = world(fakes.a_playbook(replication=kit, cooldown_weeks=0, cycle_started=None))
+    services.directory.members[SALES] = frozenset([SALES_OWNER, champion])
+    assert "support-replies v1" in slash(services, "publish support-replies override a second pilot", CURATOR)
+    adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{champion}> start:2026-11-16"
+    assert "Champion: <@UCHAMPION1>." in slash(services, adopt, CURATOR)
+    [dm] = [m for m in clock.store.held.sent(champion) if "Your checklist as champion" in m.payload["text"]]
+    buttons = [
+        b["accessory"] for b in dm.payload["blocks"] if b.get("accessory", {}).get("action_id") == "checklist_mark"
+    ]
+
+    def click(index):
+        """The champion's click of the checklist's item `index`, in their DM."""
+        target = keys.read_checklist_button(buttons[index]["value"])
+        champions.mark(fakes.caller(services, champion), *target, ("D" + champion[1:], "1700000000.000100"))
+
+    # before the team's cycle 1: draft taken down a level, to earn it back in it
+    said = slash(services, "mode support-replies-sales draft human-led start by hand", CURATOR, SALES)
+    assert "is now human-led" in said
+    for index in (0, 1):
+        click(index)
+    for week in (2, 3):  # two PASS weeks: a proposal but for the training
+        report_sales(services, week)
+        clock.run(close_of(week) + timedelta(hours=2))  # the team's zone is UTC: its weeks close later
+    assert proposal not in clock.texts(SALES)
+    status = slash(services, "status support-replies-sales", SALES_OWNER, SALES)
+    assert "promotions wait for <@UCHAMPION1>'s training: 2 of 3 done" in status
+
+    clock.clock.at = wednesday(4)
+    click(2)
+    status = slash(services, "status support-replies-sales", SALES_OWNER, SALES)
+    assert "promotions wait for" not in status and f"Champion <@{champion}>: checklist 3 of 3 done" in status
+    report_sales(services, 4)
+    clock.run(close_of(4) + timedelta(hours=2))
+    assert clock.texts(SALES).count(proposal) == 1  # the next PASS week proposes
