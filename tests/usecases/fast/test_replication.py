@@ -2,18 +2,22 @@
 fourth week's DM asking the owner what the cycle taught, with its facts; the KPI held but a
 criterion missing, said once, and publish needing an override; scale meaning the origin's
 numbers (an adopter at its own target short of the origin's change, or with a week over
-twice the cap, is on track, not replicated). A ready playbook published with its kit and
+twice the cap, is on track, not replicated); an adopter's baseline week measuring its
+baseline, against which it replicates. A ready playbook published with its kit and
 adopted in waves and versions from before kits are tests/usecases/test_replication.py's,
 end to end."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import timedelta
 
 import pytest
+from starlette.testclient import TestClient
 
 from cadence import keys
+from handlers.web_view import make_web_view
 from tests import fakes
 from tests.fakes import CURATOR, OUTSIDER, OWNER
 from tests.usecases.fast.ready_world import (
@@ -25,6 +29,7 @@ from tests.usecases.fast.ready_world import (
     report_week,
     run_weeks,
     said,
+    thursday,
     wednesday,
 )
 from tests.usecases.fast.slash import slash
@@ -201,3 +206,62 @@ def test_an_adopter_with_a_week_over_twice_the_cap_is_not_replicated():
     assert verdict["summary"] == "cycle 1: on track; exceptions over the cap: fix the rubric before scaling"
     assert "cycle 1: on track, −69% against the origin's −67%" in slash(services, "registry")
     assert "exceptions over the cap: fix the rubric before scaling" in slash(services, "registry")
+
+
+def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_replicate():
+    """An adopter's baseline week (issue 81; docs/judgement.md, "The baseline week"): adopted
+    with a start, the team reports its KPI in the week before its first cycle, the check-in
+    calls it the baseline week, and the week's close makes its mean the adopter's baseline,
+    measured: the cycle against it replicates, where a declared baseline never would."""
+    services, clock = ready()
+    run_weeks(services, clock, range(1, 9))  # the origin: 42 → 14 in cycle 2, −67%
+    [proposal] = [
+        m for m in clock.store.held.sent(CURATORS) if m.payload["text"] == "support-replies is ready to scale"
+    ]
+    [button] = [e for b in proposal.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    clock.clock.at = wednesday(9) - timedelta(days=2)  # Monday of week 9
+    proposals.publish(fakes.caller(services, CURATOR), button["value"])
+    services.directory.members[SALES] = frozenset([SALES_OWNER])
+    # its own baseline 40, declared; the baseline week is week 9 (from 11 January), cycle 1 the Monday after
+    adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 start:2027-01-11"
+    adopted = slash(services, adopt, CURATOR)
+    assert "The baseline week starts on 2027-01-11" in adopted and "the first cycle starts on 2027-01-18" in adopted
+    assert "(declared until the baseline week measures it)" in adopted
+
+    clock.clock.at = wednesday(9)
+    first = slash(services, "kpi support-replies-sales 44", SALES_OWNER)
+    assert "Recorded" in first and "for *support-replies-sales*, the baseline week (from 2027-01-11)" in first
+    assert "Recorded" in slash(services, "kpi support-replies-sales 46", SALES_OWNER)
+    assert "*The baseline week* (2027-01-11 to 2027-01-17)" in slash(services, "status support-replies-sales")
+    page = TestClient(make_web_view(services, secrets.token_hex(16), secure=False, signed_in_as=SALES_OWNER)).get(
+        "/playbooks/support-replies-sales"
+    )
+    assert page.status_code == 200 and "First-response time" in page.text
+    clock.run(thursday(9) + timedelta(hours=1))  # 15:00 UTC, its zone: the check-in DM names the week as it is
+    assert [t for t in clock.texts(SALES_OWNER) if t.startswith("check in for support-replies-sales")] == [
+        "check in for support-replies-sales, the baseline week"
+    ]
+    clock.run(thursday(9) + timedelta(days=1, hours=1))  # Friday's reminder asks the KPI alone: it is in
+    assert not [t for t in clock.texts(SALES_OWNER) if "numbers missing" in t]
+
+    clock.run(close_of(9) + timedelta(hours=1))  # the baseline week closes: no step is judged
+    sales = clock.store.playbooks.state("support-replies-sales")
+    assert (sales.playbook.kpi_baseline, sales.playbook.baseline_measured) == (45, 45)
+    assert sales.playbook.definition["kpi"]["baseline"] == 45
+    [measured] = decided(clock, "baseline")
+    assert measured["playbook_id"] == sales.playbook.id
+    assert measured["figures"] == {"declared": 40, "measured": 45, "reports": 2}
+    assert [d for d in decided(clock, "verdict") if d["playbook_id"] == sales.playbook.id] == []
+    told = [t for t in clock.texts(SALES) if "baseline week" in t]
+    assert (
+        told[-1] == "support-replies-sales: the baseline week measured First-response time at 45 min: the baseline now"
+    )
+    assert "is the baseline now (measured; 40 was declared)" in slash(services, "history support-replies-sales")
+    assert "Recorded" not in slash(services, "kpi support-replies-sales 44 week:2027-01-12", SALES_OWNER)
+
+    for week in range(10, 14):  # 13 every week: (13 − 45) / 45 = −71% against the origin's −67%
+        clock.clock.at = wednesday(week)
+        assert "week " in slash(services, "kpi support-replies-sales 13", SALES_OWNER)
+        clock.run(close_of(week) + timedelta(hours=1))
+    [verdict] = decided(clock, "replication")
+    assert verdict["figures"]["verdict"] == "replicated" and verdict["figures"]["why"] is None
