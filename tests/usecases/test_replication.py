@@ -59,11 +59,6 @@ def thursday(week: int) -> datetime:
     return datetime(2026, 11, 19, 14, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
 
 
-def monday_morning(week: int) -> datetime:
-    """Monday 09:00 in Berlin of week `week`: a fourth week's learning DM."""
-    return datetime(2026, 11, 16, 8, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
-
-
 @pytest.fixture
 def ready(bot, engine, slack, clock, store):
     """support-replies with an input contract, a kit and a wave of 1, cycle 1 from Monday
