@@ -1,26 +1,22 @@
 """Requests to adopt (issue 43, item 1) end to end: `/rollout request` and its form (the
 expansion criteria; what the command said filled in); one card in the curators channel
 whose Approve runs the same adopt, a refusal shown on the card, past the wave a reason;
-concurrent approvals adopt once; the web view's registry; a forged channel name. Signed
-commands, block_actions and view_submissions over HTTP, on SQLite and PostgreSQL. Decline
-and the refusals before a form opens are tests/usecases/fast/test_requests.py's."""
+concurrent approvals adopt once; a forged channel name. Signed commands, block_actions and
+view_submissions over HTTP, on SQLite and PostgreSQL. Decline, the refusals before a form
+opens and the web view's registry are tests/usecases/fast/test_requests.py's."""
 
 import copy
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
-from tests.bot.test_web_view import fetch
 from tests.committed import committed
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
 
 SALES, SALES_OWNER, CHAMPION = "CSALES0001", "USALESOWN1", "UCHAMPION1"
@@ -201,31 +197,6 @@ def test_concurrent_approvals_of_one_request_adopt_once(bot, published, slack, e
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)  # the losers' refusals left the approved card as it is
     assert "Approved by <@UCURATOR1>" in body(card) and card_buttons(card) == {}
-
-
-def test_the_web_views_registry_lists_each_versions_requests(
-    bot, published, slack, store, engine, http_server, database_url
-):
-    world = published
-    ask(bot, slack)
-    request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}> why Ops too", OPS_OWNER)
-    world.dispatcher.drain(max_wait=0)
-    ops = next(c for c in cards(slack) if "COPS000001" in body(c))
-    click(bot, "request_decline", card_buttons(ops)["request_decline"]["value"], CURATOR, CURATORS, ops["ts"])
-    bot.submit(CURATOR, opened(slack), {"reason": {"type": "plain_text_input", "value": "Not <b>this</b> quarter"}})
-    mount, url = http_server
-    settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
-    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
-    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
-    status, _, page = fetch(url + "/web/registry", cookie)
-    assert status == 200 and "<h3>Requests to adopt</h3>" in page
-    assert (
-        f'<td data-label="Channel">{SALES}</td><td data-label="By">{SALES_OWNER}</td>'
-        f'<td data-label="Champion">{CHAMPION}</td><td class="says" data-label="Why">We answer the same refund tickets</td>'
-        f'<td class="says" data-label="Outcome">waiting</td>' in page
-    )
-    assert f"declined by {CURATOR}: “Not &lt;b&gt;this&lt;/b&gt; quarter”" in page
 
 
 def test_a_bare_request_opens_the_form_whose_answers_go_on_the_card(bot, published, slack, store):

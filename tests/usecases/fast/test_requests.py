@@ -3,11 +3,17 @@ card to the curators; Approve runs the same adopt (the requester its owner, the 
 the team's numbers), its card updated in the adoption's Change; a refusal is drawn on the
 card only while the request is pending; Decline tells the requester and the champion;
 one pending request a channel and version, also when two arrive at once; a champion who
-is a bot or unknown refused before anything is stored."""
+is a bot or unknown refused before anything is stored; the web view's registry listing
+each version's requests."""
 
 from __future__ import annotations
 
+import secrets
+
+from starlette.testclient import TestClient
+
 from handlers import replies
+from handlers.web_view import make_web_view
 from slack_api.members import Person
 from tests.committed import committed
 from tests.fakes import CURATOR, NOW, OWNER
@@ -268,3 +274,21 @@ def test_a_champion_who_is_no_active_person_is_refused_before_anything_is_stored
     ):
         assert words in said(lambda champion=champion: ask(made, champion=champion))
     assert made.store.registry.requests([made.version().id]) == [] and len(made.changes) == 1
+
+
+def test_the_web_views_registry_lists_each_versions_requests():
+    """The web view's registry (served in process as the demo serves it): each request with
+    its channel, requester, champion, why and outcome, a reason escaped."""
+    made = published()
+    ask(made)
+    ops = ask(made, OPS, "ops", OPS_OWNER, OPS_OWNER, similar="Ops too")
+    buttons.decline(made.caller(CURATOR), str(ops.id), "Not <b>this</b> quarter")
+    web = TestClient(make_web_view(made.services, secrets.token_hex(16), secure=False, signed_in_as=OWNER))
+    page = web.get("/registry")
+    assert page.status_code == 200 and "<h3>Requests to adopt</h3>" in page.text
+    assert (
+        f'<td data-label="Channel">{SALES}</td><td data-label="By">{SALES_OWNER}</td>'
+        f'<td data-label="Champion">{CHAMPION}</td><td class="says" data-label="Why">{WHY}</td>'
+        f'<td class="says" data-label="Outcome">waiting</td>' in page.text
+    )
+    assert f"declined by {CURATOR}: “Not &lt;b&gt;this&lt;/b&gt; quarter”" in page.text
