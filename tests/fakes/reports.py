@@ -315,7 +315,7 @@ class FakeReports:
         ]
 
     def week_mean(self, playbook_id: int, week_start: date) -> tuple[float | None, int]:
-        """The mean of a week's KPI readings that stand (none withdrawn) and how many."""
+        """The mean of the week's KPI readings that stand, and how many (an adopter's baseline)."""
         values = [
             r.values["value"]
             for r in self.stored("kpi")
