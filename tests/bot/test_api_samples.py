@@ -5,16 +5,10 @@ cases; a bad sample refused naming its field. Real HTTP endpoint, SQLite and Pos
 import json
 
 import pytest
-from sqlmodel import Session, select
 
-from storage.models.reports import RubricScore
 from tests.committed import committed
 from tests.handlers.test_commands import row_counts
-
-
-def scores(engine):
-    with Session(engine) as s:
-        return [(r.score, r.reviewed) for r in s.exec(select(RubricScore).order_by(RubricScore.id))]
+from tests.usecases.test_review_samples import scores
 
 
 def test_the_api_takes_a_sample_and_reads_it_back_with_its_interval(api, store, engine):

@@ -83,6 +83,12 @@ class FakeGovernance:
             self._move(proposal_key, status=proposal_status, decided_at=at, decided_by=decided_by)
         for state in steps:
             self.held.put(state)
+        for b in change.baselines:  # an adopter's baseline as its week measured it, in its definition too
+            state = next(s for s in self.held.states.values() if s.playbook.id == b.playbook_id)
+            p = state.playbook
+            definition = {**p.definition, "kpi": {**p.definition.get("kpi", {}), "baseline": b.value}}
+            measured = clone(p, definition=definition, kpi_baseline=b.value, baseline_measured=b.value, updated_at=at)
+            self.held.put(replace(state, playbook=measured))
         for proposal in self.data.proposals.values():
             if (
                 proposal.kind == "promotion"
@@ -107,12 +113,6 @@ class FakeGovernance:
         self.data.verdicts += [(v, at) for v in change.verdicts]
         self.data.cycle_bars += change.cycle_bars
         self.data.cycle_results += [(r, at) for r in change.cycle_results]
-        for b in change.baselines:  # an adopter's baseline as its week measured it, in its definition too
-            state = next(s for s in self.held.states.values() if s.playbook.id == b.playbook_id)
-            p = state.playbook
-            definition = {**p.definition, "kpi": {**p.definition.get("kpi", {}), "baseline": b.value}}
-            measured = clone(p, definition=definition, kpi_baseline=b.value, baseline_measured=b.value, updated_at=at)
-            self.held.put(replace(state, playbook=measured))
         self.held.decide(change.decisions, at)
         self.held.enqueue(change.messages, at)
         self.data.changes.append(change)

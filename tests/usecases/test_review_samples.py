@@ -6,9 +6,17 @@ test_report_refusals.py); a sample below the review rate judged by the close, an
 Friday DM's sample, are tests/usecases/fast/test_close_modes.py's."""
 
 import pytest
+from sqlmodel import Session, select
 
 from cadence.definition import DefinitionError, parse_playbook
+from storage.models.reports import RubricScore
 from tests.conftest import SUPPORT_REPLIES
+
+
+def scores(engine):
+    """Each rubric score kept and its sample, oldest first (tests/bot/test_api_samples.py's)."""
+    with Session(engine) as s:
+        return [(r.score, r.reviewed) for r in s.exec(select(RubricScore).order_by(RubricScore.id))]
 
 
 @pytest.mark.parametrize("rate", [0, -0.1, 1.5, "often"])

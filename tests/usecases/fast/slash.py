@@ -1,6 +1,7 @@
 """`/rollout ...` typed, on the fakes: handlers/commands.py's answer (the grammar's row, its
 use case through usecases/bus.py, its reply or its refusal) without Bolt or HTTP; what the
-person reads, as the Slack stand-in's Reply.text has it; and a week's reports typed so."""
+person reads, as the Slack stand-in's Reply.text has it; a week's reports typed so; and the
+operator's `rollout playbook load` of a definition changed."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from cadence.definition import parse_playbook
 from handlers.commands import answer
-from tests.fakes import CHANNEL, MEMBER, OWNER
+from tests.fakes import CHANNEL, MEMBER, OWNER, FakeStore
+from tests.fakes.playbooks import rewritten
 from usecases.shared.services import Services
 
 
@@ -46,3 +49,15 @@ def report_week(
     slash(services, f"rubric {slug} refunds 0.91", OWNER)
     if kpi is not None:
         assert "Recorded" in slash(services, f"kpi {slug} {kpi}", MEMBER)
+
+
+def load(services: Services, slug: str = "support-replies", **changes: Any) -> None:
+    """`rollout playbook load` of `slug`'s definition with `changes`, now: stored as
+    storage/playbooks.py's load_one stores it, with its decisions (tests/fakes/playbooks.py's
+    rewritten; the one place to change once the fakes load as storage does)."""
+    store, at = cast(FakeStore, services.store), services.clock()
+    state = store.playbooks.state(slug)
+    assert state is not None
+    moved, written = rewritten(state, parse_playbook({**state.playbook.definition, **changes}), "UTC", "test", at)
+    store.held.put(moved)
+    store.held.decide(written, at)

@@ -3,7 +3,7 @@
 waits, one that says it needs none proposes showing why; readiness's output accuracy needs
 each declared set's latest run, current and at the threshold. Weeks typed (tests/usecases/
 fast/slash.py) and closed by the clock (tests/usecases/fast/ticking.py); a revision loaded
-as storage loads it (tests/fakes/playbooks.py's rewritten). A proposal waiting for a run,
+as the operator loads it (tests/usecases/fast/slash.py's load). A proposal waiting for a run,
 then shown with it, is tests/usecases/fast/test_close_modes.py's. (The fake's step history,
 as SQL, leaves out a decision without a week: a declared mode's.)"""
 
@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 
-from cadence.definition import parse_playbook
 from tests import fakes
 from tests.fakes import CHANNEL, OWNER
-from tests.fakes.playbooks import rewritten
 from tests.usecases.fast import ready_world
-from tests.usecases.fast.slash import report_week, slash
+from tests.usecases.fast.slash import load, report_week, slash
 from tests.usecases.fast.test_close_modes import close_of, wednesday, world
 
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
@@ -26,16 +24,6 @@ CALIBRATED = [
     {"name": "send", "mode": "ai-led"},
     {"name": "refunds", "mode": "human-led", "pinned": True},
 ]
-
-
-def load(clock, **changes):
-    """support-replies loaded again with `changes` to its definition."""
-    state = clock.store.playbooks.state("support-replies")
-    moved, written = rewritten(
-        state, parse_playbook({**state.playbook.definition, **changes}), "UTC", "test", clock.clock()
-    )
-    clock.store.held.put(moved)
-    clock.store.held.decide(written, clock.clock())
 
 
 def waits(clock):
@@ -51,8 +39,8 @@ def test_a_run_made_stale_by_a_revision_holds_the_proposal():
     services, clock = world(steps=CALIBRATED)
     clock.clock.at = wednesday(1)
     assert "*39/40*" in slash(services, "calibrate support-replies draft 39/40", OWNER)
-    load(clock, steps=[{**CALIBRATED[0], "mode": "human-led"}, *CALIBRATED[1:]])
-    load(clock, steps=CALIBRATED)
+    load(services, steps=[{**CALIBRATED[0], "mode": "human-led"}, *CALIBRATED[1:]])
+    load(services, steps=CALIBRATED)
     assert clock.store.playbooks.state("support-replies").step("draft").mode == "collaborative"
     for week in (1, 2, 3):
         report_week(services, week)
@@ -77,7 +65,7 @@ def test_a_step_without_a_set_waits_and_one_that_says_none_with_its_reason_propo
         {"name": "draft", "mode": "collaborative", "calibration": "none", "reason": "a person <reads> each draft"},
         *fakes.definition()["steps"][1:],
     ]
-    load(clock, steps=steps)
+    load(services, steps=steps)
     report_week(services, 3)
     clock.run(close_of(3))
     assert clock.texts(CHANNEL).count(PROPOSAL) == 1

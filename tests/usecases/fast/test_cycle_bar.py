@@ -1,7 +1,7 @@
 """A cycle is judged by the bar it started with (issue 69, item 2), on the fakes: weeks
 typed (tests/usecases/fast/slash.py) and closed by the clock (tests/usecases/fast/
 ticking.py); the target moved by loading the definition again, as storage does it
-(tests/fakes/playbooks.py's rewritten). Its database version (tests/usecases/
+(tests/usecases/fast/slash.py's load). Its database version (tests/usecases/
 test_cycle_bar.py) went: the cycle_bar rows it read are the Change's, kept by the fakes."""
 
 from __future__ import annotations
@@ -9,22 +9,15 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from cadence.definition import parse_playbook
 from tests.fakes import CHANNEL
-from tests.fakes.playbooks import rewritten
-from tests.usecases.fast.slash import report_week
+from tests.usecases.fast.slash import load, report_week
 from tests.usecases.fast.test_close_modes import close_of, world
 
 
-def retarget(clock, target: float) -> None:
+def retarget(services, clock, target: float) -> None:
     """The operator loads support-replies with another KPI target (a tightening: it
     applies from the open week)."""
-    state = clock.store.playbooks.state("support-replies")
-    raw = {**state.playbook.definition, "kpi": {**state.playbook.definition["kpi"], "target": target}}
-    moved, written = rewritten(state, parse_playbook(raw), "UTC", "test", clock.clock())
-    assert written  # updated
-    clock.store.held.put(moved)
-    clock.store.held.decide(written, clock.clock())
+    load(services, kpi={**clock.store.playbooks.state("support-replies").playbook.definition["kpi"], "target": target})
 
 
 def week_closed(clock, week: int) -> str:
@@ -56,7 +49,7 @@ def test_a_target_moved_in_week_3_does_not_change_the_cycles_hit():
     assert (bar.cycle, bar.starts_on, bar.kpi_baseline, bar.kpi_target) == (1, date(2026, 11, 16), 42, 15)
 
     report_week(services, 3)
-    retarget(clock, 10)
+    retarget(services, clock, 10)
     clock.run(close_of(3))
     assert "(target 10 min, baseline 42 min)" in week_closed(clock, 3)
     report_week(services, 4)
@@ -88,7 +81,7 @@ def test_a_playbook_closing_mid_cycle_without_a_bar_gets_its_row_with_the_values
         clock.run(close_of(week))
     bars(clock).clear()  # as an installation upgraded to 0045 in the middle of cycle 1
     report_week(services, 3, kpi="12")
-    retarget(clock, 13)
+    retarget(services, clock, 13)
     clock.run(close_of(3))
     [bar] = bars(clock)
     assert (bar.cycle, bar.kpi_target) == (1, 13)

@@ -6,10 +6,8 @@ clock (tests/usecases/fast/ticking.py)."""
 
 from __future__ import annotations
 
-from cadence.definition import parse_playbook
 from tests.fakes import CHANNEL, OWNER
-from tests.fakes.playbooks import rewritten
-from tests.usecases.fast.slash import slash
+from tests.usecases.fast.slash import load, slash
 from tests.usecases.fast.test_close_modes import close_of, wednesday, world
 
 
@@ -57,11 +55,7 @@ def test_a_pool_that_spans_a_tightened_cap_is_judged_by_its_last_week_and_says_s
     report(services, 6, 1)
     clock.run(close_of(1))
     clock.clock.at = wednesday(2)
-    state = clock.store.playbooks.state("support-replies")
-    tighter = parse_playbook({**state.playbook.definition, "exception_cap": 0.05})
-    moved, written = rewritten(state, tighter, "UTC", "test", clock.clock())
-    clock.store.held.put(moved)
-    clock.store.held.decide(written, clock.clock())
+    load(services, exception_cap=0.05)  # loaded at the server: a tightening applies at once
     assert clock.store.playbooks.state("support-replies").playbook.exception_cap == 0.05
     report(services, 6, 0)
     clock.run(close_of(2))
