@@ -83,6 +83,12 @@ class FakeGovernance:
             self._move(proposal_key, status=proposal_status, decided_at=at, decided_by=decided_by)
         for state in steps:
             self.held.put(state)
+        for b in change.baselines:  # an adopter's baseline as its week measured it, in its definition too
+            state = next(s for s in self.held.states.values() if s.playbook.id == b.playbook_id)
+            p = state.playbook
+            definition = {**p.definition, "kpi": {**p.definition.get("kpi", {}), "baseline": b.value}}
+            measured = clone(p, definition=definition, kpi_baseline=b.value, baseline_measured=b.value, updated_at=at)
+            self.held.put(replace(state, playbook=measured))
         for proposal in self.data.proposals.values():
             if (
                 proposal.kind == "promotion"
@@ -300,7 +306,8 @@ class FakeGovernance:
         found = [
             d
             for d in sorted(self.held.decisions, key=lambda d: d.get("id", 0))
-            if (d.get("week_start") or date.min) >= since
+            if d.get("week_start") is not None  # SQL's NULL >= since: never (a declared mode's row has no week)
+            and d["week_start"] >= since
             and (
                 (d["kind"] in _STEP_CHANGES and d.get("step_id") in steps)
                 or (d["kind"] == "guardrail" and d.get("playbook_id") in pids)

@@ -200,10 +200,15 @@ class FakePlaybooks:
     # ---- reads ----
 
     def state(self, slug: str) -> PlaybookState | None:
-        return self.held.states.get(slug)
+        return self._as_read(self.held.states.get(slug))
 
     def state_by_id(self, playbook_id: int) -> PlaybookState | None:
-        return next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None)
+        return self._as_read(next((s for s in self.held.states.values() if s.playbook.id == playbook_id), None))
+
+    def _as_read(self, state: PlaybookState | None) -> PlaybookState | None:
+        """`state` as state and state_by_id read it: whether Slack calls its owner deactivated."""
+        gone = state is not None and state.playbook.owner_id in self.held.deactivated
+        return state if state is None or state.owner_deactivated == gone else replace(state, owner_deactivated=gone)
 
     def states_by_ids(self, playbook_ids: list[int]) -> dict[int, PlaybookState]:
         wanted = set(playbook_ids)

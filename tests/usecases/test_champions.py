@@ -1,9 +1,10 @@
-"""Champions (issue 43, item 2): named in `adopt` and by `/rollout champion`, required by a
-kit that says so, and given the kit's training and checks as a checklist by DM whose
-buttons only the champion may click; each item's state shown in status, the App Home and
-the web view, and the first cycle's week-1 nudge names them. Signed commands and
-block_actions over HTTP, the clock on a fake time, messages through the outbox to the
-Slack stand-in, on SQLite and PostgreSQL."""
+"""Champions (issue 43, item 2) end to end: named in `adopt`, given the kit's training and
+checks as a checklist by DM whose buttons only the champion may click; each item's state
+shown in status, the App Home and the web view, and the first cycle's week-1 nudge names
+them. Signed commands and block_actions over HTTP, the clock on a fake time, messages
+through the outbox to the Slack stand-in, on SQLite and PostgreSQL. A kit requiring one,
+the owner as champion when none is named and `/rollout champion` are tests/usecases/fast/
+test_adopt.py's and fast/test_champions.py's."""
 
 import copy
 import json
@@ -18,10 +19,10 @@ from bot.demo.standin.workspace import dm_channel
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
-from storage.models.playbooks import ChecklistMark, Playbook
+from storage.models.playbooks import ChecklistMark
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
-from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.handlers.test_home import open_home
 from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
 
@@ -68,25 +69,6 @@ def marks(engine):
 
 def item_buttons(message):
     return [b["accessory"] for b in message["blocks"] if b.get("accessory", {}).get("action_id") == "checklist_mark"]
-
-
-def test_a_kit_that_requires_a_champion_refuses_an_adopt_without_one_and_stores_nothing(bot, published, store, engine):
-    refused = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
-    assert refused.status == 200
-    assert "support-replies v1's kit asks each adopting team for a champion" in refused.text
-    assert "champion @person" in refused.text
-    not_a_person = bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@UROLLOUTBOT>", user=CURATOR
-    )
-    assert "not a person: only a person can be its champion" in not_a_person.text
-    twice = bot.command(
-        f"adopt support-replies <#{SALES}|sales> champion <@{CHAMPION}> champion <@{SECOND}>", user=CURATOR
-    )
-    assert "Say `champion @person` once." in twice.text
-    assert store.playbooks.state("support-replies-sales") is None
-    assert champion_rows(engine) == []
-    with Session(engine) as s:
-        assert s.exec(select(Playbook).where(Playbook.slug == "support-replies-sales")).first() is None
 
 
 def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
@@ -166,64 +148,3 @@ def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
     world.run(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))
     [nudge] = [m for m in slack.posted(SALES) if "week 1 of cycle 1" in m["text"]]
     assert f"<@{CHAMPION}> is this team's champion" in json.dumps(nudge["blocks"])
-
-
-def test_the_owner_or_a_curator_names_another_champion_who_takes_over_the_checklist(bot, published, slack, engine):
-    world = published
-    bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{CHAMPION}>", user=CURATOR)
-    world.dispatcher.drain(max_wait=0)
-    [dm] = [m for m in slack.posted(CHAMPION) if "Your checklist" in m["text"]]
-    click(bot, "checklist_mark", item_buttons(dm)[1]["value"], CHAMPION, dm_channel(CHAMPION), dm["ts"])
-
-    refused = bot.command(f"champion support-replies-sales <@{SECOND}>", user=OUTSIDER).text
-    assert "support-replies-sales" in refused and "now the champion" not in refused
-    assert "Name the playbook and mention its champion." in bot.command("champion support-replies-sales").text
-    assert (
-        "not a person: only a person can be its champion"
-        in bot.command("champion support-replies-sales <@UROLLOUTBOT>", user=SALES_OWNER).text
-    )
-    assert "champion already" in bot.command(f"champion support-replies-sales <@{CHAMPION}>", user=SALES_OWNER).text
-    assert len(champion_rows(engine)) == 1
-
-    named = bot.command(f"champion support-replies-sales <@{SECOND}>", user=SALES_OWNER).text
-    assert f"<@{SECOND}> is now the champion of *support-replies-sales* (before: <@{CHAMPION}>)" in named
-    assert "1 of 3 done so far" in named
-    assert champion_rows(engine)[-1] == (
-        f"support-replies-sales: champion {CHAMPION} → {SECOND}",
-        SALES_OWNER,
-        {"from": CHAMPION, "to": SECOND},
-    )
-    world.dispatcher.drain(max_wait=0)
-    [new] = [m for m in slack.posted(SECOND) if "Your checklist" in m["text"]]
-    assert new["text"].endswith("1 of 3 done")  # the marks so far stay with the playbook
-    # The old champion's buttons no longer mark anything.
-    click(bot, "checklist_mark", item_buttons(dm)[0]["value"], CHAMPION, dm_channel(CHAMPION), dm["ts"])
-    assert len(marks(engine)) == 1
-    click(bot, "checklist_mark", item_buttons(new)[0]["value"], SECOND, dm_channel(SECOND), new["ts"])
-    assert [m[3] for m in marks(engine)] == [CHAMPION, SECOND]
-
-
-def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_and_status_say_so(
-    bot, engine, slack, clock, store
-):
-    """Every adopting team has a champion: a kit without `requires_champion` adopts with none
-    named, and the new owner is the champion, gets the checklist, and status shows it."""
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw.update(replication={k: v for k, v in KIT.items() if k != "requires_champion"})
-    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
-    assert "requires_champion" not in store.playbooks.state("support-replies").playbook.definition["replication"]
-    slack.add_channel(SALES, [SALES_OWNER])
-    for user in (CURATOR, SALES_OWNER):
-        slack.add_user(user)
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    clock.set(wednesday(1))
-    bot.command("publish support-replies override early", user=CURATOR)
-    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> <@{SALES_OWNER}>", user=CURATOR).text
-    assert f"Owner: <@{SALES_OWNER}>. Champion: <@{SALES_OWNER}> (the owner, as none was named)." in adopted
-    assert store.playbooks.state("support-replies-sales").playbook.champion_id == SALES_OWNER
-    assert [row[0] for row in champion_rows(engine)] == [f"support-replies-sales: champion {SALES_OWNER}"]
-    Engine(engine, slack, clock).dispatcher.drain(max_wait=0)
-    [dm] = [m for m in slack.posted(SALES_OWNER) if "Your checklist as champion" in m["text"]]
-    assert dm["text"].endswith("0 of 3 done")
-    status = bot.command("status support-replies-sales", user=SALES_OWNER, channel=SALES).text
-    assert f"Champion <@{SALES_OWNER}>: checklist 0 of 3 done" in status

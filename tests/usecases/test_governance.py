@@ -1,8 +1,9 @@
-"""Mode governance end to end: signed requests and button clicks over HTTP, ticks on a
-fake clock, messages through the outbox to the Slack stand-in. A mode set by a person (who
-may, the freeze, the unfreeze) is tests/usecases/fast/test_modes.py's; the week close's
-rules (demotions, FAILs, withdrawn proposals, the guardrail, INCONCLUSIVE, status's
-streaks) are tests/usecases/fast/test_close_modes.py's."""
+"""Mode governance end to end: a proposal earned and approved by its button, signed
+requests and button clicks over HTTP, ticks on a fake clock, messages through the outbox
+to the Slack stand-in; its helpers (report_week, click, close_of) serve the other end-to-end
+files. A mode set by a person is tests/usecases/fast/test_modes.py's; the week close's rules
+tests/usecases/fast/test_close_modes.py's; two cycles to publish and adoption, and
+history's words, tests/usecases/fast/test_governance.py's."""
 
 import json
 import time
@@ -13,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
-from storage.models.governance import Decision, Proposal, RegistryVersion
+from storage.models.governance import Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES_NO_SET, Engine
 from usecases.shared.life import begin_cycle
@@ -144,99 +145,3 @@ def test_a_collaborative_step_earns_a_proposal_and_only_the_owner_may_approve_it
     # draft, send (reviewed at its rate) and refunds, 2 weeks
     assert kinds.count(("verdict", "4-within-cap-rubric-met", "rule:verdict")) == 6
     assert ("proposal-approved", "approval", OWNER) in kinds and ("mode-change", "approval", OWNER) in kinds
-
-
-def test_two_cycles_on_target_lead_to_publish_and_adoption(bot, world, slack, store, engine):
-    """The KPI holds for two cycles, but nobody was asked to check in, no input contract is
-    declared and no learning kept: "not yet ready", and a curator publishes by override.
-    (tests/usecases/test_replication.py follows a ready playbook and its Publish button.)"""
-    for week in range(1, 9):
-        # 3 of 4 weeks with a value, all on target: median 14, mean 12.97
-        report_week(bot, world.clock, week, kpi={1: "14", 2: "10", 3: "14.9"}.get(week % 4))
-        world.run(close_of(week))
-    with Session(engine) as s:
-        assert s.exec(select(Proposal).where(Proposal.kind == "scale")).all() == []
-    not_ready = next(m for m in slack.posted(CURATORS) if "not yet ready" in m["text"])
-    body = json.dumps(not_ready["blocks"], ensure_ascii=False)
-    assert "2 cycles in a row hit the target" in body and "❌ Input contract: no inputs and no outputs declared" in body
-
-    world.clock.set(wednesday(9))
-    assert "Only curators publish" in bot.command("publish support-replies override x", user=MEMBER).text
-    assert "not yet ready" in bot.command("publish support-replies", user=CURATOR).text
-    bot.command("publish support-replies override the team asked to share it now", user=CURATOR)
-    with Session(engine) as s:
-        version = s.exec(select(RegistryVersion)).one()
-    assert (version.slug, version.version, version.scale_rule_held) == ("support-replies", 1, True)
-    assert [r["hit"] for r in version.cycle_results] == [True, True]
-    assert {s["name"]: s["mode"] for s in version.definition["steps"]}["draft"] == "collaborative"
-    world.dispatcher.drain(max_wait=0)
-    assert "support-replies v1 is in the registry" in texts(slack, CURATORS)
-
-    registry = bot.command("registry Support").text
-    # The registry's result is the statistic the replication verdict judges by: the median.
-    assert "*support-replies v1*" in registry and "cycle 2 ✓ median 14 min (104% of the way)" in registry
-    assert "12.97" not in registry
-    slack.add_channel("CSALES0001", ["USALESOWN1"])
-    slack.add_user("USALESOWN1")
-    adopted = bot.command("adopt support-replies@v1 <#CSALES0001|sales-team> owner <@USALESOWN1|sam>", user=CURATOR)
-    assert "*support-replies-sales-team* now runs in <#CSALES0001>" in adopted.text
-    new = store.playbooks.state("support-replies-sales-team")
-    assert (new.playbook.owner_id, new.playbook.channel_id, new.playbook.adopted_from_id) == (
-        "USALESOWN1",
-        "CSALES0001",
-        version.id,
-    )
-    assert "adopted by support-replies-sales-team" in bot.command("registry").text
-    assert "adopted from support-replies v1" in bot.command("status support-replies-sales-team").text
-    assert "Registry: v1" in bot.command("status support-replies").text
-    world.dispatcher.drain(max_wait=0)
-    assert texts(slack, "CSALES0001") == ["support-replies-sales-team adopted from support-replies v1"]
-    assert "The registry has no v7" in bot.command("adopt support-replies@v7 <#CSALES0001>", user=CURATOR).text
-    assert "Only curators" in bot.command("adopt support-replies <#CSALES0001>", user=OWNER).text
-    again = bot.command("adopt support-replies <#CSALES0001|sales-team>", user=CURATOR).text
-    assert "already runs support-replies-sales-team, adopted from support-replies" in again
-
-    # Another team, in New York, with its own numbers and first Monday; the bot must be there.
-    slack.add_channel("CNYC000001", ["UNYCOWNER1"])
-    slack.add_user("UNYCOWNER1", tz="America/New_York")
-    slack.workspace.not_in_channel.add("CNYC000001")
-    command = (
-        "adopt support-replies <#CNYC000001|support-nyc> owner <@UNYCOWNER1|nia> baseline:50 target:20 "
-        "tz:America/New_York start:2027-01-18"
-    )
-    refused = bot.command(command, user=CURATOR).text
-    assert "I'm not in <#CNYC000001>" in refused and "/invite @Rollout Cadence" in refused
-    assert store.playbooks.state("support-replies-support-nyc") is None
-    slack.workspace.not_in_channel.discard("CNYC000001")
-    reply = bot.command(command, user=CURATOR).text
-    # its own baseline, typed at adopt, stands until its baseline week measures one (issue 81):
-    # the week of `start:` is that week, and its first cycle starts the Monday after
-    declared = "(declared until the baseline week measures it)"
-    assert (
-        f"baseline 50 min {declared}, target 20 min · exception cap 10% · rubric threshold 90% · America/New_York"
-        in (reply)
-    )
-    assert "The baseline week starts on 2027-01-18" in reply and "first cycle starts on 2027-01-25" in reply
-    nyc = store.playbooks.state("support-replies-support-nyc")
-    assert (nyc.playbook.timezone, nyc.playbook.kpi_baseline, nyc.playbook.kpi_target) == ("America/New_York", 50, 20)
-    assert nyc.anchor is not None and nyc.anchor.starts_on.isoformat() == "2027-01-25"
-    slack.add_channel("CNYC000002", ["UNYCOWNER1"])
-    backwards = bot.command("adopt support-replies <#CNYC000002|x> baseline:20 target:25", user=CURATOR).text
-    assert "can't be adopted as it is" in backwards and "must be below the baseline" in backwards
-
-
-def test_history_says_why_a_step_was_demoted(bot, world, slack, store):
-    report_week(bot, world.clock, 1)
-    world.run(close_of(1))
-    report_week(bot, world.clock, 2, send=(20, 5))
-    world.run(close_of(2))
-    reply = bot.command("history support-replies send", user=MEMBER)
-    text = reply.text
-    assert reply.status == 200 and "History of support-replies · step send" in text
-    assert "send: demotion (ai-led → collaborative); rule critical" in text
-    assert "Exceptions 5/20 = 25% (cap 10%)" in text and "decided by the rule “critical”" in text
-    assert ": FAIL (" not in text and ": PASS (" not in text  # weekly verdicts are status's
-    one = bot.command("history support-replies 1", user=MEMBER).text
-    assert one.count("decided by") == 1
-    assert "Show between 1 and 25" in bot.command("history support-replies 99").text
-    assert "has no step" in bot.command("history support-replies nope").text

@@ -1,5 +1,7 @@
-"""A playbook's life through signed HTTP and the clock: pause in the middle of a week,
-resume on a given Monday, a pause across a DST change, retirement, a new owner."""
+"""A playbook's life through signed HTTP and the clock: pause in the middle of a week and
+resume on a given Monday, a channel archived before a close, Slack's archive event, a
+removed step's history. A pause across a DST change, retirement and a new owner are
+tests/usecases/fast/test_life.py's."""
 
 import copy
 import json
@@ -10,10 +12,8 @@ from sqlmodel import Session, select
 
 from cadence.definition import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
-from storage.models.reports import KpiReading
 from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
-from usecases.shared.life import begin_cycle
 
 
 @pytest.fixture
@@ -68,66 +68,6 @@ def test_a_pause_in_the_middle_of_a_week_and_a_resume_on_a_given_monday(bot, wor
     with Session(engine) as s:
         kinds = [d.kind for d in s.exec(select(Decision).order_by(Decision.id))]
     assert "paused" in kinds and "resumed" in kinds
-
-
-def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon(bot, store, engine, slack, clock):
-    from cadence.definition import parse_playbook
-    from tests.conftest import SUPPORT_REPLIES
-
-    slack.add_user(OWNER, tz="Europe/Berlin")
-    clock.set(datetime(2026, 10, 14, 10, 0, tzinfo=UTC))
-    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 10, 12), OWNER, clock())
-    clock.set(datetime(2026, 10, 21, 10, 0, tzinfo=UTC))  # Wednesday, summer time
-    reply = bot.command("pause support-replies autumn break", user=OWNER).text
-    assert "still closes on Mon 26 Oct 12:00 Europe/Berlin" in reply  # after the clocks went back: 11:00 UTC
-    world = Engine(engine, slack, clock)
-    world.run(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))
-    assert "support-replies: week 2 of cycle 1 closed" not in texts(slack, CHANNEL)
-    world.run(datetime(2026, 10, 26, 11, 0, tzinfo=UTC))
-    assert "support-replies: week 2 of cycle 1 closed" in texts(slack, CHANNEL)
-    clock.set(datetime(2026, 10, 28, 10, 0, tzinfo=UTC))
-    assert "Cycle 2" in bot.command("resume support-replies", user=OWNER).text  # next Monday: 2 November
-    assert store.playbooks.state("support-replies").anchor.starts_on == date(2026, 11, 2)
-
-
-def test_retiring_is_final_but_readable(bot, world, store, engine, clock):
-    reply = bot.command("retire support-replies replaced by the new triage flow", user=OWNER)
-    assert "*support-replies* is retired" in reply.text
-    refused = bot.command("kpi support-replies 20").text
-    assert "support-replies was retired on 2026-11-18: “replaced by the new triage flow”" in refused
-    assert "retired" in bot.command("cycle start support-replies", user=OWNER).text
-    assert "was retired on 2026-11-18" in bot.command("resume support-replies", user=OWNER).text
-    assert "Support reply drafting" in bot.command("status support-replies").text  # still readable
-    with Session(engine) as s:
-        assert s.exec(select(KpiReading)).all() == []
-
-
-def test_a_draft_never_started_is_retired(bot, store, slack, clock):
-    """A playbook loaded and never started is dropped by retiring it (it was refused as
-    "changed a moment ago", which nothing had)."""
-    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
-    slack.add_channel(CHANNEL, [OWNER, MEMBER])
-    assert store.playbooks.state("support-replies").playbook.status == "draft"
-    reply = bot.command("retire support-replies not for this team", user=OWNER)
-    assert "*support-replies* is retired" in reply.text, reply.text
-    assert store.playbooks.state("support-replies").playbook.status == "retired"
-
-
-def test_handing_over_tells_the_new_owner_what_they_own(bot, world, slack, store):
-    slack.add_user("UNEWOWNER1", tz="Europe/Berlin")
-    assert "Only the owner" in bot.command("owner support-replies <@UNEWOWNER1|nora>").text
-    reply = bot.command("owner support-replies <@UNEWOWNER1|nora>", user=OWNER)
-    assert "<@UNEWOWNER1> now owns *support-replies* (before: <@UOWNER0001>)" in reply.text
-    world.dispatcher.drain(max_wait=0)
-    dm = slack.posted("UNEWOWNER1")[-1]
-    assert dm["text"] == "You now own support-replies"
-    assert "the mode map" in json.dumps(dm["blocks"], ensure_ascii=False)
-    assert store.playbooks.state("support-replies").playbook.owner_id == "UNEWOWNER1"
-    assert "Only the owner" in bot.command("cases support-replies draft 20", user=OWNER).text  # the old owner
-    # People by name: Slack shows a mention as the name (PRODUCT: people appear by name).
-    assert "support-replies: owner <@UOWNER0001> → <@UNEWOWNER1>" in bot.command("history support-replies").text
 
 
 def test_a_channel_archived_between_thursdays_dms_and_mondays_close(bot, world, slack, store, engine, clock):

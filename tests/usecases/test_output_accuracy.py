@@ -1,32 +1,26 @@
-"""Readiness criterion (6), output accuracy, end to end (docs/usage.md, "How steps gain and lose autonomy"): the KPI
-held two cycles while `draft` met its rubric in too few weeks, so the clock's close says
-"KPI sustained, not yet ready" with ❌ output accuracy, `/rollout publish` is refused
-naming it, and the web view and the API show the same criteria; `rubric: none` refuses a
-rubric score by Slack and by the API, storing nothing. Signed requests, a fake clock, the
-outbox to the Slack stand-in; SQLite and PostgreSQL."""
+"""Readiness criterion (6), output accuracy, end to end (docs/usage.md, "How steps gain and
+lose autonomy"): the KPI held two cycles while `draft` met its rubric in too few weeks, so
+the clock's close says "KPI sustained, not yet ready" with ❌ output accuracy, `/rollout
+publish` is refused naming it, and the web view and the API show the same criteria.
+Signed requests, a fake clock, the outbox to the Slack stand-in; SQLite and PostgreSQL.
+3 of 4 weeks ready, no evidence, and `rubric: none` refused by Slack and the API are
+tests/usecases/fast/test_output_accuracy.py's."""
 
-import copy
 import json
 import re
 import urllib.request
-from datetime import UTC, date, datetime
 
-import pytest
-from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
 from storage.models.governance import Proposal, RegistryVersion
 from tests.bot.test_web_view import fetch
-from tests.committed import loaded
-from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for
+from tests.conftest import OWNER, settings_for
 from tests.usecases import test_replication
 from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
 from tests.usecases.test_replication import decisions, run_weeks
 from usecases import tokens
-from usecases.shared.life import begin_cycle
 
 ready = test_replication.ready  # the fixture: support-replies with a contract and a kit, curators set
 
@@ -96,73 +90,3 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     [row] = decisions(engine, "publish")
     assert (row.rule, row.figures["missing"]) == ("override", ["accuracy"])
     assert row.summary.startswith("support-replies v1 published over accuracy missing")
-
-
-def test_three_weeks_of_four_in_each_cycle_is_ready(bot, ready, slack):
-    """At the threshold in 3 of 4 weeks of each cycle, the week under it INCONCLUSIVE: ready."""
-    run_weeks(bot, ready, range(1, 9), draft=lambda week: (20, 0, "90%" if week % 4 else "85%"))
-    [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
-    body = json.dumps(proposal["blocks"], ensure_ascii=False)
-    assert "✅ Output accuracy (3 of 4 weeks needed in each cycle): draft: 3 of 4, 3 of 4 weeks ≥ 90%" in body
-
-
-def test_an_ai_led_step_reviewed_too_rarely_is_no_evidence_and_not_ready(bot, ready, slack, engine):
-    """No evidence is not a pass (docs/playbooks.md, "Evidence of quality"): the AI-led send
-    reviewed in weeks 1 and 5 only, and in week 6 on 1 of the 2 cases its rate asks (sample
-    too small: not counted), so readiness is ❌ naming what is missing; nothing is proposed."""
-    reviews = {1: "2/2", 5: "2/2", 6: "1/1"}
-    run_weeks(bot, ready, range(1, 9), send_rubric=lambda week: reviews.get(week))
-    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
-    [told] = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    body = json.dumps(told["blocks"], ensure_ascii=False)
-    assert (
-        "❌ Output accuracy (3 of 4 weeks needed in each cycle): no evidence: send reviewed in 2 of 8 weeks; "
-        "draft: 4 of 4, 4 of 4 weeks ≥ 90%"
-    ) in body
-    [row] = decisions(engine, "not-ready")
-    assert row.figures["missing"] == ["accuracy"]
-    [accuracy] = [c for c in row.figures["criteria"] if c["name"] == "accuracy"]
-    [send] = [s for s in accuracy["steps"] if s["step"] == "send"]
-    assert send["evidence"] == [1, 1] and send["no_evidence"] and accuracy["below"] == ["send"]
-
-
-@pytest.fixture
-def by_design(bot, store, clock, slack):
-    """support-replies whose `send` step has no rubric by design; cycle 1 from 16 November."""
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw["steps"][1]["rubric"] = "none"
-    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    clock.set(datetime(2026, 11, 18, 12, 0, tzinfo=UTC))
-    return state
-
-
-def rubric_rows(engine):
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT count(*) FROM rubric_score")).scalar()
-
-
-def test_a_rubric_for_a_step_with_no_rubric_by_design_is_refused_by_slack_and_the_api(by_design, bot, store, engine):
-    refused = bot.command("rubric support-replies send 95%", user=OWNER).text
-    assert (
-        "Step send of support-replies has no rubric by design (`rubric: none` in its definition), so it takes no "
-        "rubric score: it is judged on its cases and exceptions alone."
-    ) in refused
-    assert rubric_rows(engine) == 0
-    assert "Rubric" in bot.command("rubric support-replies draft 95%", user=OWNER).text  # other steps still take one
-    assert rubric_rows(engine) == 1
-
-    created = tokens.create(store, "evals", ["support-replies"], ["rubric"], False, "test", datetime.now(UTC))
-    request = urllib.request.Request(
-        f"{bot.base_url}/api/v1/reports",
-        data=json.dumps({"playbook": "support-replies", "kind": "rubric", "step": "send", "value": 0.95}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {created.token}"},
-    )
-    with pytest.raises(urllib.error.HTTPError) as answer:
-        urllib.request.urlopen(request, timeout=10)
-    assert answer.value.code == 422
-    [error] = json.loads(answer.value.read())["errors"]
-    assert "Step send of support-replies has no rubric by design" in error["message"]
-    assert rubric_rows(engine) == 1

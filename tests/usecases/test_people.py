@@ -1,11 +1,13 @@
-"""People who leave: a deactivated account gets nothing more, leaves the attestation rate
-(which counts the DMs sent), and a playbook it owns waits for a curator, who hears once.
-Who hears of whom, and the digest's word of it, are tests/usecases/fast/test_people.py's;
-that a deactivated member gets no DM until reactivated, tests/usecases/fast/test_tick_people.py's."""
+"""People who leave, end to end: a DM Slack says has no person marks them gone, through
+the outbox's dispatcher and the Slack stand-in's error. Who hears of whom (once), the
+digest's word of it, and a deactivated owner shown in status with no Friday DM, are
+tests/usecases/fast/test_people.py's; that a deactivated member gets no DM until
+reactivated, tests/usecases/fast/test_tick_people.py's; Slack's user_change event,
+tests/usecases/test_names.py's."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
@@ -13,34 +15,8 @@ from bot.demo.standin.faults import Fault
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.outbox import Message, Outbox
 from tests.committed import enqueue
-from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, Engine
+from tests.conftest import BOT_TOKEN, MEMBER
 from usecases import people
-
-
-def _deactivated(bot, user):
-    return bot.event({"type": "user_change", "user": {"id": user, "deleted": True, "is_bot": False}})
-
-
-def _curator_channel(bot):
-    bot.command("curator add <@UADMIN0001|admin>", user=ADMIN)
-    bot.command("curators-channel <#CCURATORS1|curators>", user=ADMIN)
-
-
-def test_a_deactivated_owner_is_told_to_the_curators_once_and_shown_in_status(
-    bot, playbook, slack, engine, clock, store
-):
-    _curator_channel(bot)
-    slack.add_channel("CCURATORS1", ["UADMIN0001", "UROLLOUTBOT"])
-    _deactivated(bot, OWNER)
-    _deactivated(bot, OWNER)  # Slack may say it again: the curators hear once
-    Engine(engine, slack, clock).dispatcher.drain(max_wait=0)
-    alerts = slack.posted("CCURATORS1")
-    assert len(alerts) == 1 and "its owner <@UOWNER0001> is deactivated" in alerts[0]["blocks"][0]["text"]["text"]
-    status = bot.command("status support-replies").text
-    assert "owner deactivated" in status and "wait for a curator" in status
-    # Friday's owner DM goes to no one
-    Engine(engine, slack, clock).run_through(clock.at, clock.at + timedelta(days=2, hours=8))
-    assert slack.posted(OWNER) == []
 
 
 def test_a_dm_slack_says_has_no_person_marks_them_gone(playbook, slack, engine, store):

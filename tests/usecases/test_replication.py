@@ -1,12 +1,14 @@
-"""Replication that travels, end to end: learnings, readiness beyond the KPI, the kit that
-reaches the adopting team, waves, and the replication verdict. Signed requests and
-button clicks over HTTP, ticks on a fake clock, messages through the outbox to the Slack
-stand-in, on SQLite and PostgreSQL."""
+"""Replication that travels, end to end: readiness beyond the KPI, the kit that reaches the
+adopting team, waves, the replication verdict, and versions from earlier releases. Signed
+requests and button clicks over HTTP, ticks on a fake clock, messages through the outbox
+to the Slack stand-in, on SQLite and PostgreSQL. Learnings, the fourth week's DM and a KPI
+held but not ready are tests/usecases/fast/test_replication.py's; the adoption's five
+newest learnings, fast/test_adopt.py's; the sourced criteria (input reliability, metric
+delivery), fast/test_sourced_readiness.py's."""
 
 import copy
 import json
 import re
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,14 +19,12 @@ from bot.app import create_app
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage import migrate
-from storage.models.governance import Decision, Proposal, RegistryVersion
-from storage.models.reports import Learning
+from storage.models.governance import Decision, RegistryVersion
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
 from tests.conftest import (
     ADMIN,
     MEMBER,
-    OUTSIDER,
     OWNER,
     READY_INPUT,
     READY_OWNERS,
@@ -57,11 +57,6 @@ KIT = {
 def thursday(week: int) -> datetime:
     """Thursday 15:00 in Berlin of week `week`: the check-in DMs' slot."""
     return datetime(2026, 11, 19, 14, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
-
-
-def monday_morning(week: int) -> datetime:
-    """Monday 09:00 in Berlin of week `week`: a fourth week's learning DM."""
-    return datetime(2026, 11, 16, 8, 0, tzinfo=UTC) + timedelta(days=7 * (week - 1))
 
 
 @pytest.fixture
@@ -108,75 +103,6 @@ def adoption_message(slack, channel):
 def decisions(engine, kind):
     with Session(engine) as s:
         return s.exec(select(Decision).where(Decision.kind == kind).order_by(Decision.id)).all()
-
-
-def test_learnings_are_added_withdrawn_and_shown(bot, ready, slack, store, engine):
-    ready.clock.set(wednesday(1))
-    reply = bot.command("learn support-replies Customers accept drafts that quote the policy")
-    assert reply.status == 200 and "Added to *support-replies*, cycle 1 (1 learning now)" in reply.text
-    assert "cycle 2" in bot.command("learn support-replies too early cycle:2").text  # refused, named
-    assert "can't go to cycle 2" in bot.command("learn support-replies too early cycle:2").text
-    assert "is not a cycle number" in bot.command("learn support-replies x cycle:zero").text
-    assert "needs a playbook and what the team learned" in bot.command("learn support-replies").text
-    refused = bot.command("learn support-replies from outside", user=OUTSIDER).text
-    assert "support-replies" in refused and "Added" not in refused
-    assert "Customers accept drafts" in bot.command("status support-replies").text
-    assert "Customers accept drafts" in bot.command("history support-replies").text
-    # undo takes back the newer of one's report and learning
-    ready.clock.set(wednesday(1) + timedelta(minutes=30))
-    bot.command("kpi support-replies 20")
-    ready.clock.set(wednesday(1) + timedelta(hours=1))
-    bot.command("learn support-replies a second thought")
-    assert "Withdrew your learning" in bot.command("undo support-replies").text
-    assert "Withdrew your KPI reading" in bot.command("undo support-replies").text
-    assert "Withdrew your learning" in bot.command("undo support-replies").text
-    with Session(engine) as s:
-        rows = s.exec(select(Learning).order_by(Learning.id)).all()
-    assert [(r.text, r.withdrawn_at is not None) for r in rows] == [
-        ("Customers accept drafts that quote the policy", True),
-        ("a second thought", True),
-    ]
-    assert store.learnings.counts(rows[0].playbook_id) == {}
-    # week 1 of cycle 2 may still name cycle 1
-    ready.clock.set(wednesday(5))
-    assert "cycle 1" in bot.command("learn support-replies late but true cycle:1").text
-    assert "can't go to cycle 1" not in bot.command("learn support-replies also true cycle:1").text
-
-
-def test_the_week_4_dm_asks_the_owner_with_the_cycles_facts_and_its_form_adds_a_learning(
-    bot, ready, slack, store, engine
-):
-    for week in (1, 2, 3):
-        report_week(bot, ready.clock, week, send=(20, 1))
-        ready.clock.set(wednesday(week) + timedelta(hours=1))
-        bot.command("attest support-replies no draft customer asked for a call")
-        if week < 3:
-            ready.run(close_of(week))  # week 3 closes at noon on the fourth Monday: after the DM
-    ready.run(monday_morning(4) - timedelta(minutes=1))
-    assert not [m for m in slack.posted(OWNER) if "what did it teach" in m["text"]]
-    ready.run(monday_morning(4))
-    ready.run(monday_morning(4) + timedelta(minutes=5))  # asked once
-    asked = [m for m in slack.posted(OWNER) if "what did it teach" in m["text"]]
-    assert len(asked) == 1
-    body = json.dumps(asked[0]["blocks"], ensure_ascii=False)
-    assert "Cycle 1 of Support reply drafting" in body
-    assert "week 1 14 min → week 3 14 min (baseline 42 min, target 15 min)" in body
-    assert "3× deviation: “customer asked for a call”" in body
-    assert "3× exception: “refund 0 over the limit”" in body
-    button = buttons(asked[0])[0]
-    assert button["action_id"] == "learning_add"
-    ready.clock.set(monday_morning(4) + timedelta(hours=2))
-    click(bot, "learning_add", button["value"], OWNER, OWNER, asked[0]["ts"])
-    view = slack.calls_to("views.open")[-1].params["view"]
-    view = json.loads(view) if isinstance(view, str) else view
-    assert view["callback_id"] == "learning_add"
-    submitted = bot.submit(OWNER, view, {"text": {"type": "plain_text_input", "value": "Call-backs need a step"}})
-    assert submitted.status == 200
-    with Session(engine) as s:
-        learning = s.exec(select(Learning)).one()
-    assert (learning.cycle, learning.text, learning.added_by) == (1, "Call-backs need a step", OWNER)
-    empty = bot.submit(OWNER, view, {"text": {"type": "plain_text_input", "value": " "}})
-    assert empty.body["errors"] == {"text": "Say what the team learned."}
 
 
 def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in_waves(
@@ -303,36 +229,6 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert version["results"][0]["progress"] == pytest.approx((14 - 42) / (15 - 42))
 
 
-def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_override(
-    bot, ready, slack, store, engine
-):
-    run_weeks(bot, ready, range(1, 9), learn=False)
-    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
-    with Session(engine) as s:
-        assert s.exec(select(Proposal).where(Proposal.kind == "scale")).all() == []
-    told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
-    body = json.dumps(told[0]["blocks"], ensure_ascii=False)
-    assert "❌ Learnings: none in cycle 1, 2" in body and "✅ Attestation 100%" in body
-    [row] = decisions(engine, "not-ready")
-    assert row.figures["missing"] == ["learnings"]
-    ready.clock.set(wednesday(9))
-    refused = bot.command("publish support-replies", user=CURATOR).text
-    assert "is not yet ready to scale" in refused and "❌ Learnings: none in cycle 1, 2" in refused
-    assert "publish support-replies override" in refused
-    with Session(engine) as s:
-        assert s.exec(select(RegistryVersion)).all() == []
-    assert "Say why after `override`" in bot.command("publish support-replies override", user=CURATOR).text
-    published = bot.command("publish support-replies override the team learned it all in week 1", user=CURATOR)
-    assert "support-replies v1" in published.text
-    [row] = decisions(engine, "publish")
-    assert (row.rule, row.figures["missing"], row.figures["override"]) == (
-        "override",
-        ["learnings"],
-        "the team learned it all in week 1",
-    )
-
-
 def test_a_version_published_by_the_previous_release_is_adopted_after_the_upgrade(
     bot, playbook, slack, store, engine, clock
 ):
@@ -364,65 +260,6 @@ def test_a_version_published_by_the_previous_release_is_adopted_after_the_upgrad
     )  # the default may_change: baseline, target, timezone
     with Session(engine) as s:
         assert s.exec(select(RegistryVersion)).one().learnings == []
-
-
-@pytest.mark.parametrize(
-    ("learned", "web", "pointer"),
-    [
-        (8, False, "\n…and 3 more: `/rollout history support-replies`"),
-        (8, True, "\n…and 3 more: {url}/web/playbooks/support-replies"),
-        (12, False, "\n…and 7 more: `/rollout history support-replies` lists the origin's newest 10."),
-        (5, False, None),
-    ],
-    ids=["history", "web-view", "more-than-history-lists", "five-need-no-pointer"],
-)
-def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_the_rest(
-    bot, ready, slack, store, http_server, database_url, learned, web, pointer
-):
-    """Issue 39, item 12: the adoption message in the team channel and the new owner's DM
-    list the origin's newest 5 learnings, newest first, and point at a place that really
-    lists the rest: the origin's page of the web view when there is one, else its history."""
-    mount, url = http_server
-    if web:
-        settings = settings_for(database_url, slack, rollout_web_url=url)
-        mount.app = make_asgi(create_app(settings, store, clock=ready.clock), store, ready.clock)
-    ready.clock.set(wednesday(1))
-    for n in range(1, learned + 1):
-        ready.clock.advance(minutes=1)
-        assert "Added to *support-replies*" in bot.command(f"learn support-replies Learning {n}").text
-    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
-    slack.add_channel(SALES, [SALES_OWNER])
-    slack.add_user(SALES_OWNER)
-    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
-    assert "*support-replies-sales* now runs in" in adopted.text
-    ready.dispatcher.drain(max_wait=0)
-    newest = "".join(f"\n• _cycle 1:_ Learning {n}" for n in range(learned, learned - 5, -1))
-    for channel in (SALES, SALES_OWNER):
-        [section] = [
-            b["text"]["text"]
-            for b in adoption_message(slack, channel)["blocks"]
-            if b["type"] == "section" and b["text"]["text"].startswith("*What support-replies learned*")
-        ]
-        assert section == "*What support-replies learned* (newest first):" + newest + (pointer or "").format(url=url)
-    # The pointer tells the truth: what it names lists the learnings the message left out.
-    if web:
-        link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=SALES_OWNER).text)
-        cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
-        status, _, page = fetch(url + "/web/playbooks/support-replies", cookie)
-        assert status == 200 and sorted(int(n) for n in re.findall(r"Learning (\d+)\b", page)) == [
-            1,
-            2,
-            3,
-            4,
-            5,
-            6,
-            7,
-            8,
-        ]
-    elif pointer:
-        history = bot.command("history support-replies", user=SALES_OWNER, channel=SALES).text
-        listed = sorted(int(n) for n in re.findall(r"Learning (\d+)\b", history))
-        assert listed == list(range(max(1, learned - 9), learned + 1))  # 12: the newest 10, as the pointer says
 
 
 def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
@@ -476,122 +313,3 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     migrate.upgrade(engine)
     [adopted] = decisions(engine, "adopted")
     assert adopted.summary == "support-replies-sales adopted from support-replies v1."
-
-
-# ---- readiness criterion (7): input reliability, the AI's inputs checked through the clock from a
-# real source; metric delivery (the sourced numbers' arrivals) shown beside it ----
-
-
-def week_end(week: int) -> datetime:
-    """Monday 00:00 in Berlin after week `week`: when the clock first asks the sources."""
-    return close_of(week) - timedelta(hours=12)
-
-
-@pytest.fixture
-def warehouse(tmp_path, monkeypatch):
-    """An SQLite file the KPI is read from (the `sql` kind), named by WAREHOUSE_URL; each
-    test writes the weeks it holds rows for."""
-    path = tmp_path / "warehouse.db"
-    with sqlite3.connect(path) as connection:
-        connection.execute("create table frt (at text, minutes real)")
-        connection.execute("create table history (at text, share real)")
-    monkeypatch.setenv("WAREHOUSE_URL", f"sqlite:///{path}")
-    return path
-
-
-def sourced_ready(bot, engine, slack, clock, store, warehouse, weeks_with_rows, weeks_checked=range(1, 9)):
-    """The `ready` playbook, its KPI pulled from the warehouse, which holds rows for
-    `weeks_with_rows` only (a week without rows is a failure: "not a number: null"); its
-    input "ticket history" checked against the warehouse, which holds its share for
-    `weeks_checked` only (at its min, 0.95)."""
-    with sqlite3.connect(warehouse) as connection:
-        connection.executemany(
-            "insert into frt values (?, ?)", [(wednesday(w).isoformat(), 14.0) for w in weeks_with_rows]
-        )
-        connection.executemany(
-            "insert into history values (?, ?)", [(wednesday(w).isoformat(), 0.95) for w in weeks_checked]
-        )
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    history = {
-        "name": "ticket history",
-        "owner": OWNER,
-        "refresh": "daily",
-        "when_missing": "draft by hand",
-        "check": {
-            "source": "warehouse",
-            "query": "select avg(share) from history where at >= :week_start and at < :week_end",
-            "min": 0.95,
-        },
-    }
-    raw.update(
-        inputs=[READY_INPUT, history], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1
-    )
-    raw["sources"] = {"warehouse": {"kind": "sql", "url_env": "WAREHOUSE_URL"}}
-    raw["kpi"]["from"] = {
-        "source": "warehouse",
-        "query": "select avg(minutes) from frt where at >= :week_start and at < :week_end",
-    }
-    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    slack.add_channel(CURATORS, [CURATOR, ADMIN])
-    for user in (OWNER, MEMBER, CURATOR):
-        slack.add_user(user, tz="Europe/Berlin")
-    slack.add_user("UROLLOUTBOT", is_bot=True)
-    assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    world = Engine(engine, slack, clock)
-    for week in range(1, 9):  # as run_weeks, but the KPI is the source's: nobody types it
-        report_week(bot, world.clock, week, kpi=None)
-        world.run(thursday(week))
-        for user in (OWNER, MEMBER):
-            assert "Check-in recorded" in bot.command("attest support-replies yes", user=user).text
-        if week % 4 == 2:
-            bot.command(f"learn support-replies Cycle {(week + 3) // 4}: drafts need the refund policy")
-        world.run(week_end(week))  # the clock asks the warehouse for the week that ended
-        world.run(close_of(week))
-    return world
-
-
-def test_a_checked_input_below_its_min_keeps_a_playbook_from_ready_and_publish_says_so(
-    bot, engine, slack, clock, store, warehouse
-):
-    world = sourced_ready(bot, engine, slack, clock, store, warehouse, range(1, 9), weeks_checked=[1, 2, 3, 5, 6, 7])
-    assert rows_of(engine, "select count(*) from input_check where outcome = 'met'") == 6
-    assert not [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
-    told = [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    assert len(told) == 1 and len([m for m in slack.posted(OWNER) if "not yet ready" in m["text"]]) == 1
-    missing = (
-        "❌ Input reliability (7 in 8 of the weeks checked, at least 4): ticket history 6 of 8 weeks checked ≥ 0.95"
-    )
-    body = json.dumps(told[0]["blocks"], ensure_ascii=False).replace("&lt;", "<")  # Slack's escape of "<"
-    assert missing in body and "✅ Learnings in every cycle" in body and "✅ Attestation 100%" in body
-    assert "Metric delivery (shown, not a criterion): 100% (8 of 8 sourced numbers" in body
-    [row] = decisions(engine, "not-ready")
-    assert row.figures["missing"] == ["reliability"]
-    world.clock.set(wednesday(9))
-    refused = bot.command("publish support-replies", user=CURATOR).text
-    assert "is not yet ready to scale" in refused and missing in refused.replace("&lt;", "<")
-    with Session(engine) as s:
-        assert s.exec(select(RegistryVersion)).all() == []
-
-
-def test_sourced_numbers_late_are_shown_as_metric_delivery_and_hold_nothing(
-    bot, engine, slack, clock, store, warehouse
-):
-    world = sourced_ready(bot, engine, slack, clock, store, warehouse, [1, 2, 3, 5, 6, 7])
-    proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
-    body = json.dumps(proposal["blocks"], ensure_ascii=False).replace("&lt;", "<")
-    assert (
-        "✅ Input reliability (7 in 8 of the weeks checked, at least 4): ticket history 8 of 8 weeks checked ≥ 0.95, "
-        "ticket text: none: typed by the customer: nothing to check"
-    ) in body
-    assert "Metric delivery (shown, not a criterion): 75% (6 of 8 sourced numbers" in body
-    assert not [m for m in slack.posted(CURATORS) if "not yet ready" in m["text"]]
-    world.clock.set(wednesday(9))
-    assert "support-replies v1" in bot.command("publish support-replies", user=CURATOR).text  # no override needed
-
-
-def rows_of(engine, sql):
-    with engine.connect() as connection:
-        return connection.execute(text(sql)).scalar_one()

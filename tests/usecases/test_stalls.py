@@ -4,7 +4,9 @@ stall the playbook once; the message with its three buttons reaches the owner an
 curators once, across a repeated tick and a restart; each button opens its form through
 Slack's interactivity requests and its submission is a decision row (Retire retires);
 anyone else is refused; the webhooks hear `stalled`; status, the digest and the web
-overview show it first. SQLite and PostgreSQL."""
+overview show it first. SQLite and PostgreSQL. An interrupted cycle passed over, not
+counted as a miss, and a two-cycle stall's one sentence on every surface, are
+tests/usecases/fast/test_stalls.py's."""
 
 import copy
 import json
@@ -255,67 +257,3 @@ def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_
     reply = submit(bot, form, "Once more", OWNER)
     assert reply.body["response_action"] == "errors" and "retired" in reply.body["errors"]["reason"]
     assert len(rows(engine, "retired", "stall-refine", "stall-rescope")) == 3
-
-
-def test_an_interrupted_cycle_is_passed_over_not_counted_as_a_miss(bot, engine, slack, clock, store, playbook):
-    """Cycle 1 misses; cycle 2 is paused in its second week (interrupted: no stall, and no
-    miss); the resume's cycle 3 misses: stalled by cycles 1 and 3, once."""
-    slack.add_channel(CURATORS, [CURATOR, ADMIN])
-    for user in (OWNER, MEMBER, CURATOR):
-        slack.add_user(user, tz="Europe/Berlin")
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    world = Engine(engine, slack, clock)
-    for week in range(1, 11):
-        report_week(bot, clock, week, kpi="30")
-        if week == 6:
-            assert "paused" in bot.command("pause support-replies the team moves desks", user=OWNER).text.lower()
-            assert "2026-12-28" in bot.command("resume support-replies 2026-12-28", user=OWNER).text
-        world.run(close_of(week))
-        if week < 10:
-            assert STALLED not in texts(slack, CURATORS), week
-    message = next(m for m in slack.posted(CURATORS) if m["text"] == STALLED)
-    assert "cycles 1 and 3 both missed the target" in json.dumps(message["blocks"], ensure_ascii=False)
-    assert texts(slack, OWNER).count(STALLED) == 1 and texts(slack, CURATORS).count(STALLED) == 1
-    [record] = rows(engine, "stalled")
-    assert record.figures["cycles"] == [1, 3]
-    status = bot.command("status support-replies").text
-    assert "Stalled* since the end of cycle 3 (2027-01-24): cycles 1 and 3 missed the target" in status
-
-
-def test_a_stall_of_two_cycles_is_one_sentence_in_status_the_digest_the_overview_and_its_page(
-    bot, stalled, slack, store, clock, http_server, database_url
-):
-    """Issue 67, items 2 and 3: cycle 3 misses too, so the stall that began at the end of
-    cycle 2 (cycles 1 and 2 missed) lasts through cycle 3 (cycles 2 and 3 missed). Each
-    cycle named comes with its own end and its own reason, in one sentence that status,
-    the digest, the web overview and the playbook's own page all say; the page's heading
-    says "stalled", as the overview counts it."""
-    for week in range(9, 13):
-        report_week(bot, clock, week, kpi="30")
-        stalled.run(close_of(week))
-    said = (
-        "since the end of cycle 2 (2027-01-10): cycles 1 and 2 missed the target;"
-        " still at the end of cycle 3 (2027-02-07): cycles 2 and 3 missed the target"
-    )
-    assert f"Stalled* {said}." in bot.command("status support-replies").text
-    stalled.run(close_of(12) + timedelta(hours=2))  # the Monday digest
-    reply = [m for m in slack.posted(CURATORS) if m["text"].startswith("Support: 2 playbooks")][-1]
-    assert said in json.dumps(reply["blocks"], ensure_ascii=False)
-
-    from tests.bot.test_web_view import fetch, web_session
-
-    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, CURATOR)
-    _, _, overview = fetch(url + "/web/", cookie=cookie)
-    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie=cookie)
-    assert f'<strong class="stalled">stalled</strong> <span class="muted">{said}</span>' in overview
-    assert '<li class="stalled"><strong>1</strong> stalled</li>' in overview
-    assert '<h1>Support reply drafting <span class="standing stalled">stalled</span></h1>' in page
-    assert f'<strong class="flag">Stalled</strong> {said}.</p>' in page
-    # Paused, it is not judged: its heading and the line under it say one standing, and
-    # the stall it had when last judged is said as that, not as its standing now.
-    bot.command("pause support-replies a reorganisation", user=OWNER)
-    _, _, page = fetch(url + "/web/playbooks/support-replies", cookie=cookie)
-    assert '<span class="standing not-judged-yet">not judged yet</span></h1>' in page
-    assert '<strong class="flag">Stalled</strong>' not in page
-    assert f"When last judged it was stalled {said}." in page

@@ -1,20 +1,16 @@
-"""The cadence engine end to end: ticks move through whole cycles on a fake clock,
-messages go through the outbox to the Slack stand-in. Its rules (each member's zone, the
-DM's buttons, a catch-up, the digest's way to the curators or the admins, week one's input
-contract) are tests/usecases/fast/test_tick.py's, on the fakes."""
+"""The cadence engine end to end: a whole cycle through the outbox to the Slack stand-in
+on a fake clock, and two clock processes ticking at once. Its rules (each member's zone,
+the DM's buttons, a catch-up, the digest's way, week one's input contract, a tick run twice,
+Slack down, the collector, the owner's Friday DM) are tests/usecases/fast/test_tick.py's."""
 
-import gc
-import sys
 import threading
 from datetime import UTC, date, datetime
 
 import pytest
 
 from storage.db import make_engine
-from tests import reported
-from tests.committed import committed, loaded
+from tests.committed import committed
 from tests.conftest import CHANNEL, MEMBER, OWNER, Clock, Engine
-from usecases.shared.life import begin_cycle
 
 UTC = UTC
 NEW_YORK = "UNEWYORK01"
@@ -88,56 +84,6 @@ def test_a_whole_cycle(engine_, team, store, playbook):
     assert [(j.kind, j.user_id, j.note) for j in skipped] == [("reminder", MEMBER, "already checked in")]
 
 
-def test_a_tick_run_twice_does_everything_once(engine_, team):
-    at = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
-    first = engine_.run(at)
-    second = engine_.run(at)
-    assert first.counts and not second.counts
-    assert len(team.calls_to("chat.postMessage")) == len(engine_.outbox.all())
-
-
-def test_the_collector_is_paused_only_while_a_week_closes(engine_, team):
-    collections = []  # for each collection: did it start inside a week's close?
-
-    def count(phase, info):
-        if phase == "start":
-            frame, closing = sys._getframe(), False
-            while frame is not None and not closing:
-                closing = frame.f_code.co_name == "close_round"
-                frame = frame.f_back
-            collections.append(closing)
-
-    engine_.run(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
-    gc.callbacks.append(count)
-    try:
-        gc.set_threshold(1)  # collect at nearly every allocation, unless paused
-        report = engine_.run(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
-    finally:
-        gc.set_threshold(700, 10, 10)
-        gc.callbacks.remove(count)
-    assert report.counts[("close", "done")] == 1
-    assert collections and not any(collections), "the rest of the tick still collects; the close does not"
-    assert gc.isenabled()
-    gc.disable()  # a host that runs without the collector keeps it off
-    try:
-        engine_.run(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
-def test_slack_down_while_listing_the_team_delays_dms_without_losing_them(engine_, team):
-    from bot.demo.standin.faults import Fault
-
-    team.fail_next("conversations.members", Fault(status=503), times=20)
-    report = engine_.run(datetime(2026, 11, 19, 14, 0, tzinfo=UTC))
-    assert report.unreachable == [CHANNEL]
-    assert team.posted(MEMBER) == []
-    team.reset_faults()
-    engine_.run(datetime(2026, 11, 19, 15, 0, tzinfo=UTC))
-    assert texts(team, MEMBER) == ["check in for support-replies, week 1 of cycle 1"]
-
-
 def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
     """Two clock processes racing: each has its own engine and connections."""
     engines = [Engine(make_engine(database_url), team, Clock(datetime(2026, 11, 15, tzinfo=UTC))) for _ in range(2)]
@@ -170,52 +116,3 @@ def test_two_ticks_at_once_send_each_message_once(database_url, team, playbook):
     keys = [m["metadata"]["event_payload"]["key"] for m in posted]
     assert len(keys) == len(set(keys)) > 10
     assert len(team.calls_to("chat.postMessage")) == len(keys)
-
-
-def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone(engine, slack, store, clock):
-    """A playbook in Kolkata, its owner in Los Angeles; a restart between Friday's DM and
-    Monday's close sends nothing twice; a week with everything reported sends nothing."""
-    from cadence.definition import parse_playbook
-    from tests.conftest import SUPPORT_REPLIES
-
-    slack.add_channel(CHANNEL, [OWNER, MEMBER, "UROLLOUTBOT"])
-    slack.add_user(OWNER, tz="America/Los_Angeles")
-    slack.add_user(MEMBER, tz="Asia/Kolkata")
-    slack.add_user("UROLLOUTBOT", is_bot=True)
-    loaded(store, [parse_playbook({**SUPPORT_REPLIES, "timezone": "Asia/Kolkata"})], "UTC", "test", clock())
-    state = store.playbooks.state("support-replies")
-    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    pid = state.playbook.id
-    draft, send, refunds = (state.step(n).id for n in ("draft", "send", "refunds"))
-    at = datetime(2026, 11, 18, tzinfo=UTC)
-    reported.add_case_count(store, pid, draft, date(2026, 11, 16), 20, OWNER, at)
-    reported.add_rubric_score(store, pid, draft, date(2026, 11, 16), 0.95, OWNER, at)
-
-    first = Engine(engine, slack, Clock(datetime(2026, 11, 15, tzinfo=UTC)))
-    first.run(datetime(2026, 11, 20, 22, 59, tzinfo=UTC))  # Friday 14:59 in Los Angeles
-    assert slack.posted(OWNER) == [] or all("missing" not in m["text"] for m in slack.posted(OWNER))
-    first.run(datetime(2026, 11, 20, 23, 0, tzinfo=UTC))  # 15:00 there
-    missing = [m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]
-    assert len(missing) == 1
-    text = str(missing[0]["blocks"])
-    # send is AI-led, and readiness wants its rubric scores too (no evidence is not a pass)
-    assert "*send*, *refunds*" in text and "Rubric scores: *send*, *refunds*" in text
-    assert "First-response time" in text and "closes on Mon 23 Nov 12:00 Asia/Kolkata" in text
-    assert "The guardrail, *CSAT*" in text
-    assert "*draft*" not in text.split("Case counts")[1].split("\\n")[0]
-
-    second = Engine(engine, slack, Clock(datetime(2026, 11, 21, tzinfo=UTC)))  # a restart before the close
-    second.run(datetime(2026, 11, 21, 3, 0, tzinfo=UTC))
-    assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
-
-    for step in (send, refunds):  # week 2: everything is reported
-        reported.add_case_count(store, pid, step, date(2026, 11, 23), 20, OWNER, at)
-    reported.add_case_count(store, pid, draft, date(2026, 11, 23), 20, OWNER, at)
-    for step in (draft, send, refunds):
-        reported.add_rubric_score(store, pid, step, date(2026, 11, 23), 0.95, OWNER, at)
-    reported.add_kpi_reading(store, pid, date(2026, 11, 23), 20, MEMBER, at)
-    reported.add_guardrail_reading(store, pid, date(2026, 11, 23), 4.8, MEMBER, at)
-    second.run(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
-    assert len([m for m in slack.posted(OWNER) if "numbers missing" in m["text"]]) == 1
-    notes = [j.note for j in second.log.jobs() if j.kind == "owner-reminder"]
-    assert notes == [None, "nothing missing"]

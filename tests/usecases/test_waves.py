@@ -5,7 +5,9 @@ button on the origin's owner's message, which asks for it, `/rollout wave <playb
 reviewed <note>`, or a newer version), which the next wave's teams get with their adoption;
 past it an adopt is refused naming the wave's teams, their verdicts and what opens the
 next, unless a curator overrides it. Signed commands and clicks over HTTP, ticks on a fake
-clock, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL."""
+clock, messages through the outbox to the Slack stand-in, on SQLite and PostgreSQL. The
+command's note, and an adopter on track without the origin's change, are tests/usecases/
+fast/test_waves.py's."""
 
 import copy
 import json
@@ -140,26 +142,3 @@ def test_the_button_asks_a_note_opens_the_next_wave_once_and_only_for_the_owner_
     # the registry shows the wave: wave 2, with its team and what opens wave 3
     listing = bot.command("registry").text
     assert "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed" in listing
-
-
-def test_the_command_without_a_note_is_refused_and_marks_nothing(bot, replicated, engine):
-    refused = bot.command("wave support-replies reviewed", user=OWNER).text
-    assert "Say what wave 1 of *support-replies* taught" in refused and marks(engine) == []
-    done = bot.command("wave support-replies reviewed read <all> of them", user=OWNER).text
-    assert "read &lt;all&gt; of them" in done and marks(engine) == [(1, 1, OWNER, "read <all> of them")]
-
-
-def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave(bot, engine, slack, clock, store):
-    """Issue 81, "Replication on real numbers": a version published by override, before any
-    cycle of the origin completed, has no change to replicate against: the adopter's cycle
-    hit its target, and is "on track; nothing to replicate against", and wave 2 stays shut."""
-    adopted_and_ran(bot, engine, slack, clock, store, origin_mean=None)
-    assert told(slack, OWNER) == []
-    listing = bot.command("registry").text
-    assert (
-        "support-replies-sales (cycle 1: on track, −69%; nothing to replicate against (the origin's change is unknown))"
-        in listing
-    )
-    refused = adopt_ops(bot)
-    assert "support-replies-sales (on track)" in refused and "wave 2 opens when one replicates" in refused
-    assert store.playbooks.state("support-replies-ops") is None

@@ -1,14 +1,12 @@
-"""The web overview's first screen (usecases/web.py, `overview`): the active playbooks on
-track, at risk and not yet judged, counted from reports sent through Slack's signed
-requests and weeks closed by the clock; the funnel; each active playbook's way to its
-target week by week, from its first week with a KPI; the org's trend from its first week
-with data. SQLite and PostgreSQL: the page served, and the digest judging each playbook as
-the overview does. What the first screen counts and charts, and titles told apart, are
+"""The web overview's first screen (usecases/web.py, `overview`) served: the active
+playbooks on track, at risk and not yet judged, counted from reports sent through Slack's
+signed requests and weeks closed by the clock; the funnel; each playbook's way to its
+target; the org's trend. SQLite and PostgreSQL. What the first screen counts and charts,
+titles told apart, and the digest judging each playbook as the overview does, are
 tests/usecases/fast/test_web_overview.py's, on the fakes."""
 
 import copy
-import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -16,8 +14,7 @@ from cadence.definition import parse_playbook
 from slack_api.members import TeamDirectory
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
-from tests.usecases.test_governance import CURATORS, close_of, report_week, wednesday, world
-from usecases import web, web_overview
+from tests.usecases.test_governance import close_of, report_week, wednesday, world
 from usecases.shared.life import begin_cycle
 from usecases.shared.services import Services
 
@@ -78,56 +75,3 @@ def test_the_first_screen_is_the_pages_first(services, org, http_server, databas
     header, *rows = csv.splitlines()
     assert header == "week,exception ratio %,attestation rate %" and rows[0].startswith("2026-11-16,")
     assert all(len(cell.split(".")[-1]) <= 1 for row in rows for cell in row.split(",")[1:] if "." in cell)
-
-
-def _digest(slack, after):
-    """The digest's summary and its Support thread, as the curators channel got them after
-    the `after` messages before it."""
-    posted = slack.posted(CURATORS)[after:]
-    summary = next(m for m in posted if "Week of" in m["text"] or "digest" in m["text"].lower())
-    [thread] = [m for m in posted if m["text"].startswith("Support: ")]
-    return json.dumps(summary["blocks"], ensure_ascii=False), json.dumps(thread["blocks"], ensure_ascii=False)
-
-
-def test_the_digest_and_the_overview_judge_each_playbook_alike(bot, world, services, slack, store, clock):
-    """Issue 54, item 9: one standing (cadence.sponsor.standing) for the digest and the
-    web overview. support-replies meets its target in both closed weeks with a step near
-    its cap: on track, the cap a thing to watch, not a risk to count; missing-target
-    misses it: at risk. Then missing-target is paused and resumed in week 3: the digest
-    does not judge it on the week the pause cut (no "KPI not reported"), nor does the
-    overview on the cycle the pause interrupted."""
-    slack.add_channel("CMISSING01", [OWNER, "UROLLOUTBOT"])
-    raw = copy.deepcopy(SUPPORT_REPLIES)
-    raw.update(playbook=AT_RISK, title="Missing Target", channel="CMISSING01")
-    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
-    begin_cycle(store, store.playbooks.state(AT_RISK).playbook.id, 1, date(2026, 11, 16), OWNER, clock())
-    for week in (1, 2):
-        report_week(bot, clock, week, draft=(20, 2, "95%"))  # 14 min: on target; draft at its cap
-        assert "Recorded" in bot.command(f"kpi {AT_RISK} 30", user=OWNER).text
-        world.run(close_of(week))
-    before = len(slack.posted(CURATORS))
-    world.run(close_of(2) + timedelta(hours=2))  # Monday 13:00: the digest
-    summary, thread = _digest(slack, before)
-    assert "1 playbook at risk" in summary and "playbook stalled" not in summary
-    assert "*support-replies* ·" in thread and ":warning: *missing-target*" in thread
-    assert "· *on track* (this cycle: target met in weeks 1, 2)" in thread
-    assert "· *at risk* (this cycle: target met in no week yet)" in thread
-    assert "*Watch:* draft near its cap" in thread and "At risk:" not in thread
-    shown = web_overview.overview(services, web.Viewer(OWNER))
-    assert shown.standings == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 0}
-
-    clock.set(wednesday(3))
-    assert "paused" in bot.command(f"pause {AT_RISK} a quiet week", user=OWNER).text.lower()
-    report_week(bot, clock, 3)
-    clock.set(wednesday(3) + timedelta(days=1))
-    bot.command(f"resume {AT_RISK}", user=OWNER)
-    world.run(close_of(3))
-    before = len(slack.posted(CURATORS))
-    world.run(close_of(3) + timedelta(hours=2))
-    summary, thread = _digest(slack, before)
-    assert "at risk" not in summary and "playbook stalled" not in summary
-    paused = thread[thread.index("*missing-target*") : thread.index("*support-replies*")]
-    assert "paused, no KPI last week (target 15 min)" in paused and "· *not judged yet*" in paused
-    assert "not reported" not in paused and "Watch:" not in paused  # a paused team was asked for nothing
-    shown = web_overview.overview(services, web.Viewer(OWNER))
-    assert shown.standings == {"on track": 1, "at risk": 0, "stalled": 0, "not judged yet": 1}

@@ -5,13 +5,18 @@ another (the wave's last place, the slug, the channel's adoption) are asked agai
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import re
+from datetime import date, timedelta
 
 import pytest
 
+from handlers import grammar_adopt, present_status
+from handlers.words import Words
+from slack_api.members import Person
 from tests import fakes
 from tests.committed import committed
-from tests.fakes import CURATOR, NOW, OWNER
+from tests.fakes import CURATOR, MEMBER, NOW, OWNER
 from tests.fakes.playbooks import FakePlaybooks
 from tests.fakes.registry import FakeRegistry
 from tests.usecases.fast.registry_world import (
@@ -32,7 +37,10 @@ from tests.usecases.fast.registry_world import (
     summaries,
     text,
 )
-from usecases.shared import waves
+from tests.usecases.fast.slash import slash
+from usecases import status
+from usecases import web as web_view
+from usecases.shared import messages, waves
 from usecases.shared.adoption import first_cycle
 
 SLUG = "support-replies-sales"
@@ -136,6 +144,17 @@ def test_refusals_write_nothing(user, more, key):
     made = published()
     before = list(made.changes)
     assert refusal(lambda: adopt(made, by=user, **more)).key == key
+    assert made.state(SLUG) is None and made.changes == before
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "words"),
+    [(date(9999, 12, 27), "more than a year ahead"), (date(2026, 3, 2), "is in the past")],
+)
+def test_a_start_far_ahead_or_in_the_past_is_refused_and_writes_nothing(starts_on, words):
+    made = published()
+    before = list(made.changes)
+    assert words in said(lambda: adopt(made, starts_on=starts_on))
     assert made.state(SLUG) is None and made.changes == before
 
 
@@ -244,3 +263,84 @@ def fakes_with_learnings(count):
         committed(made.store).learnings.add(made.origin.playbook.id, 1, f"Learning {n}", OWNER, NOW.replace(minute=n))
     publish(made)
     return made
+
+
+# ---- the champion an adoption names ----
+
+
+def test_a_kit_that_requires_a_champion_refuses_an_adopt_without_one_and_stores_nothing():
+    made = published(replication={**KIT, "requires_champion": True})
+    made.services.directory.known["UROLLOUTBOT"] = Person("UROLLOUTBOT", "UTC", is_bot=True)
+    before = list(made.changes)
+    refused = said(lambda: adopt(made))
+    assert "support-replies v1's kit asks each adopting team for a champion" in refused
+    assert "champion @person" in refused
+    not_a_person = said(lambda: adopt(made, champion_id="UROLLOUTBOT"))
+    assert "not a person: only a person can be its champion" in not_a_person
+    assert made.state(SLUG) is None and made.changes == before
+    twice = f"adopt support-replies <#{SALES}|sales> champion <@{CHAMPION}> champion <@UCHAMPION2>"
+    assert "Say `champion @person` once." in said(lambda: grammar_adopt.adopt(Words(twice)))  # as Slack's words parse
+
+
+def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_and_status_say_so():
+    """Every adopting team has a champion: a kit without `requires_champion` adopts with none
+    named, and the new owner is the champion, gets the checklist, and status shows it."""
+    made = published(replication=KIT)
+    assert "requires_champion" not in made.origin.playbook.definition["replication"]
+    adopted = text(adopt(made))
+    assert f"Owner: <@{SALES_OWNER}>. Champion: <@{SALES_OWNER}> (the owner, as none was named)." in adopted
+    assert made.state(SLUG).playbook.champion_id == SALES_OWNER
+    assert [d.summary for d in made.change.decisions if d.kind == "champion-named"] == [
+        f"{SLUG}: champion {SALES_OWNER}"
+    ]
+    [dm] = [m for m in made.change.messages if m.channel == SALES_OWNER and "Your checklist as champion" in text(m)]
+    assert dm.payload["text"].endswith("0 of 2 done")  # the kit's training and its check
+    shown = present_status.status(status.status(made.caller(SALES_OWNER), messages.Status(SLUG)))
+    assert f"Champion <@{SALES_OWNER}>: checklist 0 of 2 done" in json.dumps(shown, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("learned", "web", "pointer"),
+    [
+        (8, False, "\n…and 3 more: `/rollout history support-replies`"),
+        (8, True, "\n…and 3 more: https://rollout.example.com/web/playbooks/support-replies"),
+        (12, False, "\n…and 7 more: `/rollout history support-replies` lists the origin's newest 10."),
+        (5, False, None),
+    ],
+    ids=["history", "web-view", "more-than-history-lists", "five-need-no-pointer"],
+)
+def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_the_rest(learned, web, pointer):
+    """Issue 39, item 12: the adoption message in the team channel and the new owner's DM
+    list the origin's newest 5 learnings, newest first, and point at a place that really
+    lists the rest: the origin's page of the web view when there is one, else its history."""
+    origin = fakes.a_playbook()
+    more = {"web_url": "https://rollout.example.com"} if web else {}
+    services = fakes.services(origin, members=(MEMBER, OWNER, SALES_OWNER), **more)
+    store = fakes.store_of(services)
+    store.held.settings["curators_channel"] = CURATORS
+    for n in range(1, learned + 1):
+        services.clock.advance(minutes=1)
+        assert "Added to *support-replies*" in slash(services, f"learn support-replies Learning {n}")
+    assert "support-replies v1" in slash(services, "publish support-replies override sharing it early", CURATOR)
+    directory = services.directory
+    directory.members[SALES] = frozenset([SALES_OWNER])
+    assert "*support-replies-sales* now runs in" in slash(
+        services, f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", CURATOR
+    )
+    newest = "".join(f"\n• _cycle 1:_ Learning {n}" for n in range(learned, learned - 5, -1))
+    for channel in (SALES, SALES_OWNER):
+        [adopted] = [m for m in store.held.sent(channel) if " adopted from " in m.payload["text"]]
+        [section] = [
+            b["text"]["text"]
+            for b in adopted.payload["blocks"]
+            if b["type"] == "section" and b["text"]["text"].startswith("*What support-replies learned*")
+        ]
+        assert section == "*What support-replies learned* (newest first):" + newest + (pointer or "")
+    # The pointer tells the truth: what it names lists the learnings the message left out.
+    if web:
+        page = web_view.playbook_page(services, web_view.Viewer(SALES_OWNER), "support-replies")
+        assert sorted(int(x.text.split()[-1]) for x in page.learnings) == list(range(1, learned + 1))
+    elif pointer:
+        history = slash(services, "history support-replies", SALES_OWNER, SALES)
+        listed = sorted(int(n) for n in re.findall(r"Learning (\d+)\b", history))
+        assert listed == list(range(max(1, learned - 9), learned + 1))  # 12: the newest 10, as the pointer says

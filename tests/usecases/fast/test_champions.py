@@ -1,7 +1,8 @@
 """Champions on the fakes (usecases/shared/champions.py through usecases/commands.py): who
 names one and whom, the checklist DM the new champion gets with the marks so far, and the
-checklist's buttons, which only the champion marks, once a state. The DM as Slack shows it,
-the App Home, status and the web view are tests/usecases/test_champions.py's, end to end."""
+checklist's buttons, which only the champion marks, once a state; the reply naming one. The
+DM as Slack shows it, the App Home, status and the web view are tests/usecases/
+test_champions.py's, end to end; the champion an adoption names, fast/test_adopt.py's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from cadence import keys
 from cadence.decisions import DecisionKind
+from handlers import replies
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import CURATOR, MEMBER, NOW, OUTSIDER, OWNER, FakeDirectory
@@ -91,8 +93,12 @@ def test_the_owner_or_a_curator_names_a_champion_who_gets_the_checklist_by_dm(by
 def test_a_new_champion_takes_over_the_marks_so_far():
     services, store = world(champion=CHAMPION)
     assert mark(store, 1)
-    _, named = name(services, SECOND)
+    done = name(services, SECOND)
+    _, named = done
     assert named.before == CHAMPION and [i.done for i in named.checklist] == [False, True, False]
+    said = json.dumps(replies.champion(fakes.caller(services), messages.NameChampion(SLUG, SECOND), done))
+    assert f"<@{SECOND}> is now the champion of *support-replies* (before: <@{CHAMPION}>)" in said
+    assert "1 of 3 done so far" in said
     assert named.checklist[1].by == CHAMPION and named.checklist[1].on == NOW.date().isoformat()
     [change] = store.held.governance.changes
     assert change.decisions[0].summary == f"support-replies: champion {CHAMPION} → {SECOND}"

@@ -1,7 +1,8 @@
 """The weekly digest's figures and its Block Kit on the fakes (usecases/digest.py): an org
 of 500 playbooks within Block Kit's limits, each playbook reported on its own last closed
-week, mode changes and proposals under their own playbook. The digest posted by the clock,
-its thread and chart, are tests/usecases/test_digest.py's, end to end."""
+week, mode changes and proposals under their own playbook; each Monday's digest posted by
+the clock reporting the week closed that noon and counting a cycle once. Its thread and
+chart through Slack are tests/usecases/test_digest.py's, end to end."""
 
 import json
 import random
@@ -18,6 +19,8 @@ from templates import check_block_limits
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import OWNER, FakeStore
+from tests.usecases.fast.slash import slash
+from tests.usecases.fast.test_close_modes import CURATORS, world
 from usecases.digest import PER_REPLY, Digest
 
 FUNCTIONS = ["Sales", "Support", "Finance", "Engineering", "People <!channel> & Ops", "Legal", "Marketing"]
@@ -147,3 +150,34 @@ def test_mode_changes_and_proposals_are_each_reported_under_their_own_playbook()
     assert by_slug["support-triage"].open_proposals == [OpenProposal("promotion", proposed.name, "ai-led")]
     # the other's mode change was decided before the week since the last digest: none to report
     assert by_slug["support-replies"].mode_changes == [] and by_slug["support-replies"].open_proposals == []
+
+
+def test_the_digest_reports_closed_weeks_and_counts_a_cycle_once():
+    """Four weeks of reports, each Monday's digest posted by the clock: each reports the week
+    closed that noon, the cycle completed in week 4 is counted once, and the header's
+    exception ratio is the threads' own week."""
+    services, clock = world(steps=fakes.definition()["steps"])  # the curators' channel set; the org's zone UTC
+    for week in range(4):
+        clock.clock.at = datetime(2026, 11, 18, 10, 0, tzinfo=UTC) + timedelta(days=7 * week)
+        slash(services, "cases support-replies send 40", OWNER)
+        slash(services, "exception support-replies send one refund over limit", OWNER)
+        slash(services, "kpi support-replies 14")
+        clock.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC) + timedelta(days=7 * week))
+    clock.run(datetime(2026, 12, 21, 13, 0, tzinfo=UTC))  # the Monday after: no cycle completes again
+
+    sent = clock.store.held.sent(CURATORS)
+    summaries = [m for m in sent if m.payload["text"].startswith("Rollout digest")]
+    assert [m.payload["text"][-10:] for m in summaries] == [
+        "2026-11-16",
+        "2026-11-23",
+        "2026-11-30",
+        "2026-12-07",
+        "2026-12-14",
+    ]
+    completed = [json.dumps(m.payload["blocks"], ensure_ascii=False) for m in summaries]
+    assert "*1* cycle completed this week (1 in all)" in completed[3]  # week 4 closed that Monday noon
+    assert "*0* cycles completed this week (1 in all)" in completed[4]  # not counted twice
+    # The header's exception ratio is the threads' own week: 1 of 40 on send, nothing else counted.
+    assert "*Exception ratio, org-wide*\\n2.5%" in completed[0]
+    thread = next(m for m in sent if m.payload["text"].startswith("Support: 1 playbook"))
+    assert "send 1 of 40 = 2% (95% CI 0–13%, cap 10%)" in json.dumps(thread.payload["blocks"], ensure_ascii=False)

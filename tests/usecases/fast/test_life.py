@@ -1,7 +1,8 @@
 """A playbook's life on the fakes (usecases/shared/life.py through usecases/commands.py):
 who may pause, retire, resume, hand over and start a cycle, what each refuses, and what
-each decides and tells, as data. The clock's side (the last week still closing, no nudge
-while paused) is tests/usecases/test_life.py's, end to end."""
+each decides and tells, as data; a pause across a DST change closing its last week at local
+noon; a retired playbook still readable; the replies as Slack shows them. The clock's side
+through Slack (no nudge while paused, an archived channel) is tests/usecases/test_life.py's."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from cadence.decisions import DecisionKind
+from handlers import present_status, replies
 from slack_api.members import Person
+from templates.refusals import slack
 from tests import fakes
 from tests.committed import committed
-from tests.fakes import CURATOR, MEMBER, NOW, OWNER, FakeDirectory
-from usecases import commands
+from tests.fakes import CHANNEL, CURATOR, MEMBER, NOW, OWNER, FakeDirectory
+from tests.usecases.fast.ticking import Ticking
+from usecases import commands, status
 from usecases.shared import life, messages
 from usecases.shared.caller import Refusal
 
@@ -263,6 +267,17 @@ def test_handing_over_tells_the_new_owner_by_dm_and_is_recorded():
     assert (dm.channel, dm.method, dm.payload["text"]) == (MEMBER, "chat.postMessage", "You now own support-replies")
     assert "the mode map" in json.dumps(dm.payload["blocks"], ensure_ascii=False)
     assert dm.key.endswith(MEMBER)
+    said = json.dumps(
+        replies.hand_over(fakes.caller(services, OWNER), messages.HandOver(SLUG, MEMBER), (held(store), before))
+    )
+    assert f"<@{MEMBER}> now owns *support-replies* (before: <@{OWNER}>)" in said
+    cmd = messages.History(SLUG)
+    history = json.dumps(
+        replies.history(fakes.caller(services, OWNER), cmd, status.history(fakes.caller(services), cmd)),
+        ensure_ascii=False,
+    )
+    # People by name: Slack shows a mention as the name (PRODUCT: people appear by name).
+    assert f"support-replies: owner <@{OWNER}> → <@{MEMBER}>" in history
 
 
 def test_a_curator_hands_over_and_the_old_owner_may_no_longer():
@@ -437,3 +452,43 @@ def test_a_lost_channel_pauses_its_playbooks_and_tells_the_owner_and_the_curator
     assert "Slack says *is_archived*" in owner and "/rollout resume support-replies" in owner
     assert life.channel_lost(store, channel, "is_archived", NOW) == []  # reported again: nothing
     assert len(changes(store)) == 1
+
+
+# ---- as the owner reads it ----
+
+
+def test_a_pause_across_a_dst_change_closes_its_last_week_at_local_noon():
+    state = fakes.a_playbook(cycle_started=date(2026, 10, 12))
+    services, store = world(state, now=datetime(2026, 10, 21, 10, 0, tzinfo=UTC), org_timezone="UTC")  # summer time
+    owner, cmd = fakes.caller(services, OWNER), messages.Pause(SLUG, "autumn break")
+    reply = json.dumps(replies.pause(owner, cmd, commands.pause(owner, cmd)), ensure_ascii=False)
+    assert "still closes on Mon 26 Oct 12:00 Europe/Berlin" in reply  # after the clocks went back: 11:00 UTC
+    clock = Ticking(services)
+    clock.run(datetime(2026, 10, 26, 10, 59, tzinfo=UTC))
+    assert "support-replies: week 2 of cycle 1 closed" not in clock.texts(CHANNEL)
+    clock.run(datetime(2026, 10, 26, 11, 0, tzinfo=UTC))
+    assert "support-replies: week 2 of cycle 1 closed" in clock.texts(CHANNEL)
+    services.clock.at = datetime(2026, 10, 28, 10, 0, tzinfo=UTC)
+    owner, resume = fakes.caller(services, OWNER), messages.Resume(SLUG, None)  # asking now
+    assert "Cycle 2" in json.dumps(replies.resume(owner, resume, commands.resume(owner, resume)))
+    assert held(store).anchor.starts_on == date(2026, 11, 2)  # next Monday
+
+
+def test_retiring_is_final_but_readable():
+    services, store = world(
+        fakes.a_playbook(cycle_started=date(2026, 11, 16)), now=datetime(2026, 11, 18, 10, tzinfo=UTC)
+    )
+    owner = fakes.caller(services, OWNER)
+    cmd = messages.Pause(SLUG, "replaced by the new triage flow", retire=True)
+    assert "*support-replies* is retired" in json.dumps(replies.pause(owner, cmd, commands.pause(owner, cmd)))
+
+    def said(command, cmd, user=MEMBER):
+        return str(slack(refused(services, command, cmd, user)))
+
+    kpi = said(commands.kpi, messages.Kpi(SLUG, 20))
+    assert "support-replies was retired on 2026-11-18: “replaced by the new triage flow”" in kpi
+    assert "retired" in said(commands.cycle_start, messages.CycleStart(SLUG, None), OWNER)
+    assert "was retired on 2026-11-18" in said(commands.resume, messages.Resume(SLUG, None), OWNER)
+    shown = status.status(fakes.caller(services, MEMBER), messages.Status(SLUG))
+    assert "Support reply drafting" in json.dumps(present_status.status(shown), ensure_ascii=False)  # still readable
+    assert store.reports.stored("kpi") == []

@@ -1,9 +1,10 @@
 """`/rollout away`, `holiday` and `curator` (usecases/commands.py) on the fakes: the
-org's days (ROLLOUT_TIMEZONE), a year ahead at most, curators and admins only where so."""
+org's days (ROLLOUT_TIMEZONE), a year ahead at most, curators and admins only where so;
+away and holidays as typed, with their replies (tests/usecases/fast/slash.py)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,6 +12,7 @@ from cadence.decisions import DecisionKind
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, MEMBER
+from tests.usecases.fast.slash import slash
 from usecases import commands
 from usecases.shared import messages
 from usecases.shared.caller import Refusal
@@ -211,3 +213,32 @@ def test_the_curators_channel(services):
         refusal_of(lambda: commands.curators_channel(fakes.caller(services, CURATOR), messages.CuratorsChannel("C2")))
         == "admins_only"
     )
+
+
+# ---- as typed ----
+
+NOVEMBER = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+
+
+def test_away_until_a_day_then_back_as_typed():
+    services = fakes.services(fakes.a_playbook(), now=NOVEMBER)
+    held = fakes.store_of(services).held
+    assert "You are away from 2026-11-18 to 2026-12-04" in slash(services, "away 2026-12-04")
+    assert held.away == {MEMBER: (date(2026, 11, 18), date(2026, 12, 4))}
+    assert "from 2026-11-30 to 2026-12-11" in slash(services, "away 2026-11-30 2026-12-11")
+    assert "Welcome back" in slash(services, "away off")
+    assert held.away == {}
+    assert "not marked away" in slash(services, "away off")
+
+
+def test_curators_add_and_remove_holidays_and_anyone_lists_them_as_typed():
+    services = fakes.services(fakes.a_playbook(), now=NOVEMBER)
+    held = fakes.store_of(services).held
+    before = len(held.decisions)
+    reply = slash(services, "holiday add 2026-12-24 Christmas Eve", CURATOR)
+    assert "2026-12-24 (Christmas Eve) is a holiday" in reply and "Thu 2026-12-24: Christmas Eve" in reply
+    assert "Thu 2026-12-24: Christmas Eve" in slash(services, "holiday list")
+    assert "is a holiday already (Christmas Eve)" in slash(services, "holiday add 2026-12-24", CURATOR)
+    assert "no longer a holiday" in slash(services, "holiday remove 2026-12-24", CURATOR)
+    assert "none." in slash(services, "holiday list")
+    assert len(held.decisions) == before + 2  # added and removed, each a decision row

@@ -2,10 +2,19 @@
 card to the curators; Approve runs the same adopt (the requester its owner, the champion,
 the team's numbers), its card updated in the adoption's Change; a refusal is drawn on the
 card only while the request is pending; Decline tells the requester and the champion;
-one pending request a channel and version, also when two arrive at once."""
+one pending request a channel and version, also when two arrive at once; a champion who
+is a bot or unknown refused before anything is stored; the web view's registry listing
+each version's requests."""
 
 from __future__ import annotations
 
+import secrets
+
+from starlette.testclient import TestClient
+
+from handlers import replies
+from handlers.web_view import make_web_view
+from slack_api.members import Person
 from tests.committed import committed
 from tests.fakes import CURATOR, NOW, OWNER
 from tests.fakes.registry import FakeRegistry
@@ -27,7 +36,7 @@ from tests.usecases.fast.registry_world import (
 from usecases import commands
 from usecases import requests as buttons
 from usecases.shared import requests
-from usecases.shared.messages import RequestAdoption
+from usecases.shared.messages import Registry, RequestAdoption
 
 WHY = "We answer the same refund tickets"
 
@@ -192,6 +201,9 @@ def test_decline_tells_the_requester_and_the_champion_and_the_team_may_ask_again
     declined = made.store.registry.request(request.id)
     assert (declined.status, declined.decided_by, declined.reason) == ("declined", CURATOR, reason)
     assert "declined already" in said(lambda: buttons.decline(made.caller(CURATOR), str(request.id), "twice"))
+    cmd = Registry(None)
+    listed = replies.registry(made.caller(OWNER), cmd, commands.registry_entries(made.caller(OWNER), cmd))
+    assert f"declined by <@{CURATOR}>: “Wait until" in text(listed)  # `/rollout registry`
     assert ask(made).status == "pending"  # declined: the team may ask again
 
 
@@ -249,3 +261,34 @@ def test_a_request_whose_target_asks_less_than_the_origin_reached_is_told_and_go
     assert "Your target asks −25% where the origin reached −64%: you may hit it and still not replicate" in text(sent)
     card = text(card_of(made, request))
     assert "The team's target asks −25% where the origin reached −64%: it may hit it and still not replicate" in card
+
+
+def test_a_champion_who_is_no_active_person_is_refused_before_anything_is_stored():
+    made = published()
+    directory = made.services.directory
+    directory.known["UROBOT0001"] = Person("UROBOT0001", "UTC", is_bot=True)
+    directory.known["UNOBODY001"] = Person("UNOBODY001", "UTC", found=False)
+    for champion, words in (
+        ("UROBOT0001", "<@UROBOT0001> is a bot or an app, not a person: only a person can be its champion."),
+        ("UNOBODY001", "Slack knows no user UNOBODY001 in this workspace, so they can't be its champion."),
+    ):
+        assert words in said(lambda champion=champion: ask(made, champion=champion))
+    assert made.store.registry.requests([made.version().id]) == [] and len(made.changes) == 1
+
+
+def test_the_web_views_registry_lists_each_versions_requests():
+    """The web view's registry (served in process as the demo serves it): each request with
+    its channel, requester, champion, why and outcome, a reason escaped."""
+    made = published()
+    ask(made)
+    ops = ask(made, OPS, "ops", OPS_OWNER, OPS_OWNER, similar="Ops too")
+    buttons.decline(made.caller(CURATOR), str(ops.id), "Not <b>this</b> quarter")
+    web = TestClient(make_web_view(made.services, secrets.token_hex(16), secure=False, signed_in_as=OWNER))
+    page = web.get("/registry")
+    assert page.status_code == 200 and "<h3>Requests to adopt</h3>" in page.text
+    assert (
+        f'<td data-label="Channel">{SALES}</td><td data-label="By">{SALES_OWNER}</td>'
+        f'<td data-label="Champion">{CHAMPION}</td><td class="says" data-label="Why">{WHY}</td>'
+        f'<td class="says" data-label="Outcome">waiting</td>' in page.text
+    )
+    assert f"declined by {CURATOR}: “Not &lt;b&gt;this&lt;/b&gt; quarter”" in page.text

@@ -2,21 +2,27 @@
 review_dimensions): a step's rubric dimensions, each given, none unknown, none above the
 reviewed count, stored in the declared order; and who reviewed, a person of the workspace
 each, kept with the review and by name for the pages. What the grammar refuses is
-tests/handlers/test_grammar.py's; a signed request of each is in tests/usecases/."""
+tests/handlers/test_grammar.py's. Reviewers named as Slack sends them, a sample's score and
+its interval, a review by dimension scored by its lowest, as typed (tests/usecases/fast/
+slash.py); readiness naming a step's lowest dimension."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime
 
 import pytest
 
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import CURATOR, NOW, OWNER, FakeDirectory
+from tests.usecases.fast.slash import slash
 from usecases import commands
 from usecases.shared import messages
 from usecases.shared.caller import Refusal
 
 SLUG = "support-replies"
 BEN, IDA = "UBEN00001", "UIDA00001"
+WEDNESDAY = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # week 1 of cycle 1, from Monday 16 November
 
 
 def dimensioned(**more):
@@ -153,3 +159,66 @@ def test_who_may_review_is_checked_before_slack_is_asked():
     services = fakes.services(fakes.a_playbook(), directory=directory)
     assert refused(services, reviewers=(BEN,), user=fakes.MEMBER).key == "owner_or_curator_only"
     assert ("person", BEN) not in directory.asked
+
+
+# ---- as typed ----
+
+
+def test_a_review_names_its_reviewers_as_slack_sends_them():
+    services = fakes.services(fakes.a_playbook(cycle_started=date(2026, 11, 16)), now=WEDNESDAY)
+    said = f"rubric support-replies draft 18/20 by <@{BEN}|ben> <@{IDA}|ida> <@{BEN}|ben> week:1"
+    assert "18 of 20 reviewed passed" in slash(services, said, OWNER)
+    assert "Rubric score" in slash(services, f"rubric support-replies send 9/10 BY <@{IDA}>", OWNER)
+    slash(services, "rubric support-replies draft 93%", OWNER)
+    assert [(r["reviewed"], r["reviewers"], r["reported_by"]) for r in rows(services)] == [
+        (20, f"{BEN} {IDA}", OWNER),
+        (10, IDA, OWNER),
+        (None, None, OWNER),
+    ]
+
+
+def test_a_review_of_a_sample_is_stored_with_its_sample_and_judged_on_it():
+    services = fakes.services(fakes.a_playbook(cycle_started=date(2026, 11, 16)), now=WEDNESDAY)
+    slash(services, "cases support-replies draft 40", OWNER)
+    assert "Rubric score *90.0%* (18 of 20 reviewed passed)" in slash(
+        services, "rubric support-replies draft 18/20", OWNER
+    )
+    assert [(r["score"], r["reviewed"]) for r in rows(services)] == [(0.9, 20)]
+    status = slash(services, "status support-replies", OWNER)
+    # Wilson over the 20 reviewed, not the 40 cases: 70–97%, where 36 of 40 would be 77–96%
+    assert "rubric 90% (18 of 20 reviewed, 95% CI 70–97%, threshold 90%)" in status
+    slash(services, "rubric support-replies draft 93%", OWNER)
+    assert [(r["score"], r["reviewed"]) for r in rows(services)][-1] == (0.93, None)
+    status = slash(services, "status support-replies", OWNER)
+    assert "rubric 93% (every case reviewed, 95% CI 80–97%, threshold 90%)" in status
+
+
+def test_a_review_by_dimension_is_stored_and_scored_by_its_lowest_as_typed():
+    services = dimensioned(now=WEDNESDAY)
+    slash(services, "cases support-replies draft 40", OWNER)
+    reply = slash(services, "rubric support-replies draft 20 Policy:20 tone:19 accuracy:18", OWNER)
+    assert "Rubric score *90.0%* (accuracy 18/20 = 90%, lowest of 3: policy 20, tone 19, accuracy 18 of 20" in reply
+    assert [(r["score"], r["reviewed"], r["dimensions"]) for r in rows(services)] == [
+        (0.9, 20, "tone:19 accuracy:18 policy:20")  # in the declared order
+    ]
+    status = slash(services, "status support-replies", OWNER)
+    assert "rubric 90% (accuracy 18/20 = 90%, lowest of 3, 95% CI 70–97%, threshold 90%)" in status
+    slash(services, "rubric support-replies refunds 12 accuracy:12", OWNER)
+    assert [(r["score"], r["reviewed"], r["dimensions"]) for r in rows(services)][-1] == (1.0, 12, "accuracy:12")
+
+
+def test_readiness_names_the_lowest_dimension_of_a_step_short_of_its_rubric():
+    """The KPI held two cycles; draft, reviewed by dimension, met its rubric in too few
+    weeks of cycle 2: readiness's output accuracy names its lowest week's dimension."""
+    from tests.usecases.fast import ready_world
+
+    steps = [dict(s) for s in fakes.definition()["steps"]]
+    steps[0]["rubric"] = {"dimensions": ["tone", "accuracy", "policy"]}
+    services, clock = ready_world.ready(steps=steps, inputs=["ticket text"], owners=None)
+
+    def draft(week):
+        return (25, 0, "25 tone:25 accuracy:22 policy:24" if week in (4, 7, 8) else "20 tone:19 accuracy:20 policy:19")
+
+    ready_world.run_weeks(services, clock, range(1, 9), draft=draft)
+    [said] = ready_world.said(clock, OWNER, "not yet ready")
+    assert "draft: 3 of 4, 2 of 4 weeks ≥ 90% (scores 88–95%; lowest week accuracy 22/25 = 88%, lowest of 3)" in said

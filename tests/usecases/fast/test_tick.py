@@ -2,17 +2,21 @@
 ticking.py): each member's Thursday DM at 15:00 in their own zone, with buttons naming the
 playbook and week; a catch-up after downtime that sends nothing stale; the digest to the
 curators channel, or else a word to the admins once a week, and none before a week has
-closed; week one's nudge naming the input contract. A whole cycle through Slack, a tick run
-twice or two at once, Slack down and the collector are tests/usecases/test_tick.py's."""
+closed; week one's nudge naming the input contract; a tick run twice doing everything once;
+Slack down while listing the team delaying the DMs; the collector paused only while a week
+closes; the owner told once what is missing at Friday 15:00 in their zone. A whole cycle
+through Slack and two ticks at once are tests/usecases/test_tick.py's."""
 
 from __future__ import annotations
 
+import gc
 import json
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 from handlers import present_status
 from slack_api.members import Person
-from tests import fakes
+from tests import fakes, reported
 from tests.fakes import ADMIN, CHANNEL, MEMBER, OWNER, FakeDirectory
 from tests.usecases.fast.ticking import Ticking
 from usecases import status
@@ -145,3 +149,101 @@ def test_week_ones_nudge_and_status_show_the_input_contract():
     assert said in str(nudges[0].payload["blocks"]) and said not in str(nudges[1].payload["blocks"])
     shown = status.status(fakes.caller(services, OWNER), messages.Status("support-replies"))
     assert said in str(present_status.status(shown))  # as /rollout status words it
+
+
+def test_a_tick_run_twice_does_everything_once():
+    _, clock = world()
+    first = clock.run(at(19, 20))
+    enqueued = len(clock.store.held.outbox)
+    second = clock.run(at(19, 20))
+    assert first.counts and not second.counts
+    assert len(clock.store.held.outbox) == enqueued
+
+
+def test_the_collector_is_paused_only_while_a_week_closes():
+    _, clock = world()
+    collections = []  # for each collection: did it start inside a week's close?
+
+    def count(phase, info):
+        if phase == "start":
+            frame, closing = sys._getframe(), False
+            while frame is not None and not closing:
+                closing = frame.f_code.co_name == "close_round"
+                frame = frame.f_back
+            collections.append(closing)
+
+    clock.run(at(16, 8))
+    gc.callbacks.append(count)
+    try:
+        gc.set_threshold(1)  # collect at nearly every allocation, unless paused
+        report = clock.run(at(23, 12))
+    finally:
+        gc.set_threshold(700, 10, 10)
+        gc.callbacks.remove(count)
+    assert report.counts[("close", "done")] == 1
+    assert collections and not any(collections), "the rest of the tick still collects; the close does not"
+    assert gc.isenabled()
+    gc.disable()  # a host that runs without the collector keeps it off
+    try:
+        clock.run(at(30, 12))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_slack_down_while_listing_the_team_delays_dms_without_losing_them():
+    services, clock = world()
+    directory = services.directory
+    directory.down = "service_unavailable"
+    report = clock.run(at(19, 14))
+    assert report.unreachable == [CHANNEL]
+    assert clock.texts(MEMBER) == []
+    directory.down = None
+    clock.run(at(19, 15))
+    assert clock.texts(MEMBER) == ["check in for support-replies, week 1 of cycle 1"]
+
+
+def test_the_owner_hears_once_what_is_missing_at_friday_15_in_their_zone():
+    """A playbook in Kolkata, its owner in Los Angeles; a restart between Friday's DM and
+    Monday's close sends nothing twice; a week with everything reported sends nothing."""
+    directory = FakeDirectory(
+        {CHANNEL: [OWNER, MEMBER]},
+        {OWNER: Person(OWNER, "America/Los_Angeles"), MEMBER: Person(MEMBER, "Asia/Kolkata")},
+    )
+    state = fakes.a_playbook(cycle_started=date(2026, 11, 16), timezone="Asia/Kolkata")
+    services = fakes.services(state, now=at(15), directory=directory, org_timezone="UTC")
+    store = fakes.store_of(services)
+    pid = state.playbook.id
+    draft, send, refunds = (state.step(n).id for n in ("draft", "send", "refunds"))
+    when = at(18)
+    reported.add_case_count(store, pid, draft, date(2026, 11, 16), 20, OWNER, when)
+    reported.add_rubric_score(store, pid, draft, date(2026, 11, 16), 0.95, OWNER, when)
+
+    def missing():
+        return [m for m in store.held.sent(OWNER) if "numbers missing" in m.payload["text"]]
+
+    first = Ticking(services)
+    first.run(at(20, 22, 59))  # Friday 14:59 in Los Angeles
+    assert missing() == []
+    first.run(at(20, 23))  # 15:00 there
+    [dm] = missing()
+    text = str(dm.payload["blocks"])
+    # send is AI-led, and readiness wants its rubric scores too (no evidence is not a pass)
+    assert "*send*, *refunds*" in text and "Rubric scores: *send*, *refunds*" in text
+    assert "First-response time" in text and "closes on Mon 23 Nov 12:00 Asia/Kolkata" in text
+    assert "The guardrail, *CSAT*" in text
+    assert "*draft*" not in text.split("Case counts")[1].split("\\n")[0]
+
+    second = Ticking(services)  # a restart before the close
+    second.run(at(21, 3))
+    assert len(missing()) == 1
+
+    week2 = date(2026, 11, 23)
+    for step in (draft, send, refunds):  # week 2: everything is reported
+        reported.add_case_count(store, pid, step, week2, 20, OWNER, when)
+        reported.add_rubric_score(store, pid, step, week2, 0.95, OWNER, when)
+    reported.add_kpi_reading(store, pid, week2, 20, MEMBER, when)
+    reported.add_guardrail_reading(store, pid, week2, 4.8, MEMBER, when)
+    second.run(at(27, 23, 30))
+    assert len(missing()) == 1
+    assert [j.note for j in store.held.jobs if j.kind == "owner-reminder"] == [None, "nothing missing"]

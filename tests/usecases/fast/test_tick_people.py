@@ -2,7 +2,7 @@
 gets no check-in DM, reminder or owner DM, and status says so; on a holiday nothing
 person-facing goes out, and a holiday removed mid-week sends what is left once; a
 deactivated member gets nothing until Slack says they are back. `/rollout away` and
-`holiday` end to end are tests/usecases/test_away.py's and test_holidays.py's."""
+`holiday` as typed are tests/usecases/fast/test_people_and_org.py's."""
 
 from __future__ import annotations
 

@@ -3,16 +3,20 @@ fakes: the waves are the playbook's, across its versions; the next wave opens on
 of the wave replicated and its learnings were marked reviewed with a note (by the origin's
 owner or a curator, once: a second mark tells no one), which the next wave's teams get
 with their adoption, or a newer version was published; a curator may adopt past it with a
-reason."""
+reason; without the origin's change an adopter on target is on track and opens no wave.
+The button and its note's form, through Slack, are tests/usecases/test_waves.py's."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 
 from storage.models.governance import WaveReview
 from templates.refusals import slack
 from templates.waves import wave_line
-from tests.fakes import CURATOR, NOW, OWNER
+from tests import fakes
+from tests.fakes import CHANNEL, CURATOR, NOW, OWNER, FakeDirectory
 from tests.fakes.registry import FakeRegistry
 from tests.usecases.fast.registry_world import (
     CURATORS,
@@ -27,6 +31,9 @@ from tests.usecases.fast.registry_world import (
     said,
     text,
 )
+from tests.usecases.fast.slash import slash
+from tests.usecases.fast.test_close_modes import close_of, wednesday
+from tests.usecases.fast.ticking import Ticking
 from usecases import commands, waves
 from usecases.shared import messages, registry
 from usecases.shared import waves as shared
@@ -176,3 +183,38 @@ def test_a_mark_at_the_same_moment_as_anothers_tells_no_one(made, monkeypatch):
     done = shared.review(made.store, version, None, OWNER, "mine", NOW)
     assert (done.stored, done.mark.reviewed_by) == (False, CURATOR)
     assert reviewed(made) == []
+
+
+def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave():
+    """Issue 81, "Replication on real numbers": a version published by override, before any
+    cycle of the origin completed, has no change to replicate against: the adopter's cycle
+    hit its target, and is "on track; nothing to replicate against", and wave 2 stays shut."""
+    sales, ops = "CSALES0001", OPS
+    directory = FakeDirectory({CHANNEL: [OWNER], sales: [SALES_OWNER], ops: [OPS_OWNER]})
+    origin = fakes.a_playbook(adoption_wave=1, cycle_started=None)
+    services = fakes.services(origin, now=wednesday(1), org_timezone="UTC", directory=directory)
+    fakes.store_of(services).org.set_setting("curators_channel", CURATORS, CURATOR, wednesday(1))
+    clock = Ticking(services)
+    assert "support-replies v1" in slash(services, "publish support-replies override sharing it early", CURATOR)
+    adopted = slash(
+        services, f"adopt support-replies <#{sales}|sales> owner <@{SALES_OWNER}> start:2026-11-16", CURATOR
+    )
+    assert "now runs in" in adopted
+    adopt_ops = f"adopt support-replies <#{ops}|ops> owner <@{OPS_OWNER}>"
+    # past the wave before any cycle closed: refused, naming the team and what opens the next
+    refused = slash(services, adopt_ops, CURATOR)
+    assert "runs in its wave 1 already" in refused and "support-replies-sales (no cycle closed yet)" in refused
+    assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in refused
+    for week in range(2, 6):
+        clock.clock.at = wednesday(week)
+        assert "Recorded" in slash(services, "kpi support-replies-sales 13", SALES_OWNER)
+        clock.run(close_of(week) + timedelta(hours=1))
+    assert "support-replies-sales replicated support-replies v1 in cycle 1" not in clock.texts(OWNER)
+    listing = slash(services, "registry")
+    assert (
+        "support-replies-sales (cycle 1: on track, −69%; nothing to replicate against (the origin's change is unknown))"
+        in listing
+    )
+    refused = slash(services, adopt_ops, CURATOR)
+    assert "support-replies-sales (on track)" in refused and "wave 2 opens when one replicates" in refused
+    assert clock.store.playbooks.state("support-replies-ops") is None

@@ -2,19 +2,23 @@
 handlers/present_overview.py): the active playbooks on track, at risk and not yet judged,
 counted from reports and weeks closed by the clock (tests/usecases/fast/ticking.py); the
 funnel; each active playbook's way to its target week by week, from its first week with a
-KPI; the org's trend from its first week with data; titles told apart by their slugs. The
-page served, and the digest judging alike, are tests/usecases/test_web_overview.py's."""
+KPI; the org's trend from its first week with data; titles told apart by their slugs; the
+digest judging each playbook as the overview does. The page served is tests/usecases/
+test_web_overview.py's."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 
 import pytest
 
 from handlers import present_overview
 from tests import fakes
 from tests.fakes import OWNER
-from tests.usecases.fast.test_close_modes import close_of, report_week, wednesday
+from tests.usecases.fast.slash import report_week as typed_week
+from tests.usecases.fast.slash import slash
+from tests.usecases.fast.test_close_modes import CURATORS, NO_SET, close_of, report_week, wednesday
 from tests.usecases.fast.ticking import Ticking
 from usecases import commands, web, web_overview
 from usecases.shared import messages
@@ -105,3 +109,60 @@ def test_playbooks_of_one_title_are_told_apart_by_their_slugs():
     assert titles["support-replies"] == "Support reply drafting (support-replies)"
     assert titles["support-replies-sales"] == "Support reply drafting (support-replies-sales)"
     assert titles[AT_RISK] == "Missing Target"
+
+
+def test_the_digest_and_the_overview_judge_each_playbook_alike():
+    """Issue 54, item 9: one standing (cadence.sponsor.standing) for the digest and the
+    web overview. support-replies meets its target in both closed weeks with a step near
+    its cap: on track, the cap a thing to watch, not a risk to count; missing-target
+    misses it: at risk. Then missing-target is paused and resumed in week 3: the digest
+    does not judge it on the week the pause cut (no "KPI not reported"), nor does the
+    overview on the cycle the pause interrupted."""
+    steps = [{**s, **NO_SET} if s["name"] == "draft" else s for s in fakes.definition()["steps"]]
+    states = (
+        fakes.a_playbook(steps=steps, cycle_started=date(2026, 11, 16)),
+        fakes.a_playbook(AT_RISK, cycle_started=date(2026, 11, 16), channel="CMISSING01", title="Missing Target"),
+    )
+    services = fakes.services(*states, now=wednesday(1), org_timezone="UTC")
+    fakes.store_of(services).org.set_setting("curators_channel", CURATORS, OWNER, wednesday(1))
+    clock = Ticking(services)
+
+    def digest():
+        """The digest's summary and its Support thread, as the curators channel got them after `before`."""
+        sent = clock.store.held.sent(CURATORS)[before:]
+        summary = next(m for m in sent if "Week of" in m.payload["text"] or "digest" in m.payload["text"].lower())
+        [thread] = [m for m in sent if m.payload["text"].startswith("Support: ")]
+        return json.dumps(summary.payload["blocks"], ensure_ascii=False), json.dumps(
+            thread.payload["blocks"], ensure_ascii=False
+        )
+
+    for week in (1, 2):
+        typed_week(services, week, draft=(20, 2, "95%"))  # 14 min: on target; draft at its cap
+        assert "Recorded" in slash(services, f"kpi {AT_RISK} 30", OWNER)
+        clock.run(close_of(week))
+    before = len(clock.store.held.sent(CURATORS))
+    clock.run(close_of(2) + timedelta(hours=2))  # Monday 13:00: the digest
+    summary, thread = digest()
+    assert "1 playbook at risk" in summary and "playbook stalled" not in summary
+    assert "*support-replies* ·" in thread and ":warning: *missing-target*" in thread
+    assert "· *on track* (this cycle: target met in weeks 1, 2)" in thread
+    assert "· *at risk* (this cycle: target met in no week yet)" in thread
+    assert "*Watch:* draft near its cap" in thread and "At risk:" not in thread
+    shown = web_overview.overview(services, web.Viewer(OWNER))
+    assert shown.standings == {"on track": 1, "at risk": 1, "stalled": 0, "not judged yet": 0}
+
+    clock.clock.at = wednesday(3)
+    assert "paused" in slash(services, f"pause {AT_RISK} a quiet week", OWNER).lower()
+    typed_week(services, 3)
+    clock.clock.at = wednesday(3) + timedelta(days=1)
+    slash(services, f"resume {AT_RISK}", OWNER)
+    clock.run(close_of(3))
+    before = len(clock.store.held.sent(CURATORS))
+    clock.run(close_of(3) + timedelta(hours=2))
+    summary, thread = digest()
+    assert "at risk" not in summary and "playbook stalled" not in summary
+    paused = thread[thread.index("*missing-target*") : thread.index("*support-replies*")]
+    assert "paused, no KPI last week (target 15 min)" in paused and "· *not judged yet*" in paused
+    assert "not reported" not in paused and "Watch:" not in paused  # a paused team was asked for nothing
+    shown = web_overview.overview(services, web.Viewer(OWNER))
+    assert shown.standings == {"on track": 1, "at risk": 0, "stalled": 0, "not judged yet": 1}

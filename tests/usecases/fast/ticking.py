@@ -13,6 +13,7 @@ from tests import fakes
 from tests.fakes import FixedClock
 from usecases.shared.services import Services
 from usecases.tick import Cadence
+from usecases.tick_reads import TickReport
 
 
 class Ticking:
@@ -29,9 +30,13 @@ class Ticking:
             admins=services.admins,  # told when the digest has no curators channel
         )
 
-    def run(self, at: datetime) -> None:
+    def run(self, at: datetime) -> TickReport:
+        """A tick, then the sources' pass at the same instant (the clock runs it beside the
+        tick: bot/processes.py)."""
         self.clock.at = at
-        self.cadence.tick(at)
+        report = self.cadence.tick(at)
+        self.cadence.sources.run_due(at)
+        return report
 
     def run_through(self, start: datetime, end: datetime, step: timedelta = timedelta(hours=1)) -> None:
         at = start
