@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, or_, select, true, update
 from sqlmodel import Session, col
 
+from cadence.definition import read_spec
 from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
@@ -566,10 +567,10 @@ def _cycle_rows(s: Session, change: Change, at: datetime) -> None:
     last; an adopter's baseline as its baseline week measured it, kept in its definition too."""
     for b in change.baselines:
         playbook = s.get_one(Playbook, b.playbook_id)
-        playbook.definition = {
-            **playbook.definition,
-            "kpi": {**playbook.definition.get("kpi", {}), "baseline": b.value},
-        }
+        spec = read_spec(playbook.definition)
+        playbook.definition = spec.model_copy(
+            update=dict(kpi=spec.kpi.model_copy(update=dict(baseline=b.value)))
+        ).canonical()
         playbook.kpi_baseline = playbook.baseline_measured = b.value
         playbook.updated_at = at
         s.add(playbook)

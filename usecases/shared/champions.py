@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from cadence import champion_gate, decisions, keys, replication
+from cadence.definition import read_spec
+from cadence.definition_parts import ReplicationSpec
 from storage.governance_rows import Change
 from storage.models.playbooks import ChecklistMark, Playbook
 from storage.outbox import Message
@@ -32,11 +34,7 @@ class Item:
     value: str = ""  # what its button carries back
 
 
-def kit_of(definition: dict[str, Any]) -> dict[str, Any]:
-    return definition.get("replication") or {}
-
-
-def items(slug: str, kit: dict[str, Any], marks: dict[tuple[str, str], ChecklistMark]) -> list[Item]:
+def items(slug: str, kit: ReplicationSpec, marks: dict[tuple[str, str], ChecklistMark]) -> list[Item]:
     """The checklist of a playbook's kit with each item's latest mark."""
     shown = []
     for entry in replication.checklist(kit):
@@ -57,7 +55,11 @@ def items(slug: str, kit: dict[str, Any], marks: dict[tuple[str, str], Checklist
 
 
 def checklist_of(store: Store, playbook: Playbook) -> list[Item]:
-    return items(playbook.slug, kit_of(playbook.definition), store.champions.checklists([playbook.id])[playbook.id])
+    return items(
+        playbook.slug,
+        read_spec(playbook.definition).replication,
+        store.champions.checklists([playbook.id])[playbook.id],
+    )
 
 
 def summary(checklist: list[Item]) -> dict[str, Any]:
@@ -77,13 +79,14 @@ def checklist_message(slug: str, title: str, channel: str, by: str | None, check
 def training_waits(store: Store, first_cycle: list[PlaybookState]) -> set[int]:
     """Of these adopting playbooks in their first cycle, those whose promotion proposals
     wait for their champion's training (cadence.champion_gate), in one read."""
-    named = [state.playbook for state in first_cycle if state.playbook.champion_id]
+    named = [state for state in first_cycle if state.playbook.champion_id]
     if not named:
         return set()
-    marks = store.champions.checklists([p.id for p in named])
+    marks = store.champions.checklists([s.playbook.id for s in named])
     waiting = set()
-    for playbook in named:
-        done, total = _counts(items(playbook.slug, kit_of(playbook.definition), marks.get(playbook.id, {})))
+    for state in named:
+        playbook = state.playbook
+        done, total = _counts(items(playbook.slug, state.spec.replication, marks.get(playbook.id, {})))
         if champion_gate.promotions_wait(True, playbook.champion_id, done, total):
             waiting.add(playbook.id)
     return waiting
@@ -93,9 +96,9 @@ def _counts(checklist: list[Item]) -> tuple[int, int]:
     return sum(1 for i in checklist if i.done), len(checklist)
 
 
-def require_champion_if_asked(kit: dict[str, Any], champion_id: str | None, slug: str, version: int) -> None:
+def require_champion_if_asked(kit: ReplicationSpec, champion_id: str | None, slug: str, version: int) -> None:
     """A version whose kit says `requires_champion: true` is adopted with a champion only."""
-    if kit.get("requires_champion") and champion_id is None:
+    if kit.requires_champion and champion_id is None:
         raise Refusal.of("adopt_needs_champion", usage="adopt", slug=slug, version=version)
 
 
