@@ -66,7 +66,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             checkins=len(current.attestations),
             followed=current.followed,
         ),
-        kit=state.spec.replication,
+        kit=state.spec.replication.as_stored(),  # as the registry page shows a kit (web/_kit.html)
         runs=page.runs,
         from_adopters=page.from_adopters,
         value=page.value,

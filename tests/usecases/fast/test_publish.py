@@ -60,8 +60,8 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
 
 
 def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_change():
-    from usecases.shared import registry
     from cadence.definition import read_spec
+    from usecases.shared import registry
     from usecases.shared.close_reads import _origin_change
 
     made = world()
