@@ -40,15 +40,10 @@ from usecases.shared.roles import user
 PER_TICK = 50  # escalations a tick makes at most: a backlog goes out over a few minutes
 
 
-def handoff(state: PlaybookState) -> HandoffSpec | None:
-    """The playbook's handoff terms, if it declares them."""
-    return state.spec.handoff
-
-
 def escalate_to(state: PlaybookState) -> str | None:
     """Who the playbook's escalations go to, as declared; an adopted playbook's go to the
     curators (its definition names the origin's people)."""
-    terms = handoff(state)
+    terms = state.spec.handoff
     if terms is None or state.playbook.adopted_from_id is not None:
         return None
     return terms.escalate_to
@@ -78,7 +73,7 @@ def _payload(
     meant_for: str | None = None,
     acknowledged: tuple[str, datetime] | None = None,
 ) -> dict[str, Any]:
-    terms = handoff(state)
+    terms = state.spec.handoff
     return notices.escalation(
         slug=state.playbook.slug,
         item=shown(state, item, now),
@@ -107,7 +102,7 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
     """The clock's step: every item of these (active) playbooks with `handoff` whose SLA ran
     out by `at`, never acknowledged nor closed nor escalated, is escalated with its message.
     Returns how many this tick wrote (another clock's are not counted twice)."""
-    by_id = {s.playbook.id: (s, terms) for s in states if (terms := handoff(s)) is not None}
+    by_id = {s.playbook.id: (s, terms) for s in states if (terms := s.spec.handoff) is not None}
     if not by_id:
         return 0
     due = store.escalations.due({pid: terms.sla_hours for pid, (_, terms) in by_id.items()}, at, PER_TICK)
@@ -164,11 +159,13 @@ def fallbacks(store: Store, states: list[PlaybookState], at: datetime) -> int:
     line in history and the team channel's notice in one unit of work, under the step's
     mark: told once each way, whichever clock gets there first. Not a demotion: the step's
     mode, its cooldown and its rules' decisions are untouched. Returns how many changed."""
-    watched = [s for s in states if any(st.fallback_since or (st.mode == "ai-led" and handoff(s)) for st in s.steps)]
+    watched = [
+        s for s in states if any(st.fallback_since or (st.mode == "ai-led" and s.spec.handoff) for st in s.steps)
+    ]
     found = store.escalations.escalated([s.playbook.id for s in watched]) if watched else []
     changed = 0
     for state in watched:
-        terms = handoff(state)
+        terms = state.spec.handoff
         for step in state.steps:
             mine = [e for e in found if e.step_id == step.id]
             mode = fallback_mode(step.mode, terms, mine, at)
@@ -232,7 +229,7 @@ def tell_backlogs(store: Store, states: list[PlaybookState], curators: str | Non
     mark alone). Returns how many summaries this tick wrote."""
     told = 0
     for state in states:
-        playbook, terms = state.playbook, handoff(state)
+        playbook, terms = state.playbook, state.spec.handoff
         since = playbook.handoff_since
         if terms is None or since is None or playbook.handoff_backlog_at is not None:
             continue

@@ -10,10 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from cadence import champion_gate, decisions, keys, replication
-from cadence.definition import read_spec
 from cadence.definition_parts import ReplicationSpec
 from storage.governance_rows import Change
-from storage.models.playbooks import ChecklistMark, Playbook
+from storage.models.playbooks import ChecklistMark
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_registry
@@ -54,12 +53,9 @@ def items(slug: str, kit: ReplicationSpec, marks: dict[tuple[str, str], Checklis
     return shown
 
 
-def checklist_of(store: Store, playbook: Playbook) -> list[Item]:
-    return items(
-        playbook.slug,
-        read_spec(playbook.definition).replication,
-        store.champions.checklists([playbook.id])[playbook.id],
-    )
+def checklist_of(store: Store, state: PlaybookState) -> list[Item]:
+    p = state.playbook
+    return items(p.slug, state.spec.replication, store.champions.checklists([p.id])[p.id])
 
 
 def summary(checklist: list[Item]) -> dict[str, Any]:
@@ -85,10 +81,10 @@ def training_waits(store: Store, first_cycle: list[PlaybookState]) -> set[int]:
     marks = store.champions.checklists([s.playbook.id for s in named])
     waiting = set()
     for state in named:
-        playbook = state.playbook
-        done, total = _counts(items(playbook.slug, state.spec.replication, marks.get(playbook.id, {})))
-        if champion_gate.promotions_wait(True, playbook.champion_id, done, total):
-            waiting.add(playbook.id)
+        p = state.playbook
+        done, total = _counts(items(p.slug, state.spec.replication, marks.get(p.id, {})))
+        if champion_gate.promotions_wait(True, p.champion_id, done, total):
+            waiting.add(p.id)
     return waiting
 
 
@@ -118,7 +114,7 @@ def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: dat
     if champion_id == playbook.champion_id:
         raise Refusal.of("already_champion", usage="champion", slug=playbook.slug)
     messages = []
-    checklist = checklist_of(store, playbook)
+    checklist = checklist_of(store, state)
     if checklist:
         message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, by, checklist)
         unit = keys.champion(playbook.id, now.isoformat())
@@ -147,7 +143,7 @@ def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime
             slug=playbook.slug,
             champion=user(playbook.champion_id) if playbook.champion_id else "no one yet",
         )
-    checklist = checklist_of(store, playbook)
+    checklist = checklist_of(store, state)
     if index >= len(checklist):
         raise Refusal.of("checklist_item_gone", slug=playbook.slug)
     item = checklist[index]

@@ -293,12 +293,10 @@ def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, 
     versions = store.registry.versions_by_id(
         [s.playbook.adopted_from_id for s in adopting if s.playbook.adopted_from_id]
     )
-    pilots: dict[int, dict[str, str]] = {}
-    for state in adopting:
-        version = versions.get(state.playbook.adopted_from_id or 0)
-        if version is not None:
-            pilots[state.playbook.id] = {s.name.lower(): s.mode for s in read_spec(version.definition).steps}
-    return pilots
+    modes: dict[int, dict[str, str]] = {
+        v.id: {s.name.lower(): s.mode for s in read_spec(v.definition).steps} for v in versions.values()
+    }
+    return {s.playbook.id: modes[v.id] for s in adopting if (v := versions.get(s.playbook.adopted_from_id or 0))}
 
 
 def _origins(
