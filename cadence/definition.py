@@ -11,7 +11,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from cadence.definition_calibration import CalibrationSpec, drop_unset
 from cadence.definition_compare import CompareSpec, check_kpi
@@ -63,8 +63,10 @@ class KpiSpec(Strict):
     rest_baseline: Finite | None = None
 
     @model_validator(mode="after")
-    def _target_beats_baseline(self) -> KpiSpec:
+    def _target_beats_baseline(self, info: ValidationInfo) -> KpiSpec:
         check_kpi(self.compare, self.rest_baseline, self.from_)
+        if info.context is STORED:  # an adopter's measured baseline may stand past its target
+            return self
         if self.direction == "down" and not self.target < self.baseline:
             raise ValueError(
                 f"with direction 'down' (lower is better) the target ({self.target:g}) "
@@ -394,9 +396,7 @@ class PlaybookSpec(Strict):
                 if data["value"][unset] is None:
                     del data["value"][unset]
         data["kpi"] = _given(data["kpi"])  # and `compare`, `rest_baseline`: kept only when given
-        # So is a kit's `requires_champion`: a kit that does not ask for one keeps its definition.
-        if not data["replication"]["requires_champion"]:
-            del data["replication"]["requires_champion"]
+        data["replication"] = self.replication.as_stored()  # and a kit's `requires_champion`
         drop_unset(data)  # and a calibration set, and a step's reason, model and prompt
         for step in data["steps"]:  # and a step's `was`, written only by a rename
             if step.get("was") is None:
@@ -531,6 +531,17 @@ _PATTERN_HINTS = {
     ENV_RE: "must be an environment variable's name: letters, digits and '_'",
     DIMENSION_RE: "must be one lowercase word of letters, digits, '-' or '_' (e.g. accuracy)",
 }
+
+
+STORED: dict[str, Any] = {}  # the context of a stored definition's read
+
+
+def read_spec(stored: dict[str, Any]) -> PlaybookSpec:
+    """A stored definition (canonical()'s) as the typed value today's schema reads: the
+    defaults of fields added since filled in, a field only a newer bot knows left out. Its
+    KPI's target is not checked against its baseline again: an adopter's baseline is the
+    one its baseline week measured (storage/governance.py), which may beat its target."""
+    return PlaybookSpec.model_validate(stored, context=STORED, extra="ignore")
 
 
 def as_written(definition: dict[str, Any]) -> dict[str, Any]:

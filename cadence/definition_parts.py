@@ -74,6 +74,13 @@ class ReplicationSpec(Strict):
     may_change: list[Overridable] = Field(default_factory=lambda: list(DEFAULT_MAY_CHANGE))
     requires_champion: bool = False  # an adoption must name a champion (`champion <@user>`)
 
+    def as_stored(self) -> dict[str, Any]:
+        """The kit as a stored definition keeps it: `requires_champion` only when asked."""
+        data = self.model_dump(mode="json")
+        if not data["requires_champion"]:  # a kit that does not ask keeps the definition it had
+            del data["requires_champion"]
+        return data
+
     @field_validator("runbook")
     @classmethod
     def _runbook_is_a_link(cls, value: str | None) -> str | None:

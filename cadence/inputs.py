@@ -224,7 +224,7 @@ def lacking(declared: Sequence[object] | None) -> list[dict[str, Any]]:
     (a bare name lacks them all)."""
     found = []
     for given in declared or []:
-        entry = given if isinstance(given, Mapping) else {}
+        entry = _fields(given)
         gone = [words for key, words in CONTRACT_FIELDS.items() if not entry.get(key)]
         if gone:
             found.append(dict(name=name_of(given), missing=gone))
@@ -239,9 +239,17 @@ def lacking_words(missing: Sequence[str]) -> str:
 
 def declared_none(given: object) -> str | None:
     """An input's reason when it declares `check: none`, else None."""
-    if isinstance(given, Mapping) and given.get("check") == "none":
-        return str(given.get("reason") or "")
+    entry = _fields(given)
+    if entry.get("check") == "none":
+        return str(entry.get("reason") or "")
     return None
+
+
+def _fields(given: object) -> Mapping[str, Any]:
+    """An input's contract fields, whether a model or plain data (a bare name has none)."""
+    if isinstance(given, InputSpec):
+        return given.model_dump()
+    return given if isinstance(given, Mapping) else {}
 
 
 def reliability(

@@ -15,7 +15,7 @@ from typing import Any, get_args
 
 from cadence import inputs
 from cadence.calendar import WEEKS_PER_CYCLE
-from cadence.definition_parts import Overridable
+from cadence.definition_parts import Overridable, ReplicationSpec
 from cadence.exception_queue import OVERDUE_DAYS
 from cadence.inputs import InputWeeks
 from cadence.rules import FAIL, Thresholds, WeekVerdict, critical_demotion
@@ -592,7 +592,7 @@ class ChecklistItem:
     text: str
 
 
-def checklist(kit: dict[str, Any]) -> list[ChecklistItem]:
+def checklist(kit: ReplicationSpec) -> list[ChecklistItem]:
     """The champion's checklist from a playbook's kit: its training, then its checks."""
-    lines = [("training", t) for t in kit.get("training") or []] + [("check", c) for c in kit.get("checks") or []]
+    lines = [("training", t) for t in kit.training] + [("check", c) for c in kit.checks]
     return [ChecklistItem(i, kind, text) for i, (kind, text) in enumerate(lines)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from cadence.champion_gate import promotions_wait
 from cadence.definition_owners import named
+from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
 from templates import notices_inputs, render
 from usecases import sources
@@ -63,7 +64,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
         checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in shown.checked],
-        value=worth.status_words(playbook.definition, shown.value),
+        value=worth.status_words(state.spec, shown.value),
         queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,
@@ -73,7 +74,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         compared=shown.compared,
         pulse=shown.pulse,
         pulse_answered=shown.pulse_answered,
-        kit={"runbook": None, "checks": [], **((playbook.definition.get("replication") or {}) if origin else {})},
+        kit=state.spec.replication if origin else ReplicationSpec(),
         champion=None
         if shown.checklist is None
         else dict(champion=playbook.champion_id, checklist=champions.summary(shown.checklist)),

@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from cadence.sources import Entry
+from cadence.sources import Entry, SourceSpec
 from outbound.http import innermost, read_raw, system_tls
 
 TIMEOUT = 10.0  # seconds: a source that hangs costs this, and no more
@@ -69,14 +69,14 @@ class Source:
     token: str | None
 
     @classmethod
-    def of(cls, spec: Mapping[str, Any], environ: Mapping[str, str]) -> Source:
-        url = spec.get("url") or environ.get(spec.get("url_env") or "", "")
-        token = environ.get(spec["token_env"]) if spec.get("token_env") else None
+    def of(cls, spec: SourceSpec, environ: Mapping[str, str]) -> Source:
+        url = spec.url or environ.get(spec.url_env or "", "")
+        token = environ.get(spec.token_env) if spec.token_env else None
         if not url:
-            raise SourceFailed(f"environment variable {spec.get('url_env')} is not set")
-        if spec.get("token_env") and not token:
-            raise SourceFailed(f"environment variable {spec['token_env']} is not set")
-        return cls(str(spec["kind"]), str(url), token)
+            raise SourceFailed(f"environment variable {spec.url_env} is not set")
+        if spec.token_env and not token:
+            raise SourceFailed(f"environment variable {spec.token_env} is not set")
+        return cls(spec.kind, url, token)
 
     def secrets(self) -> list[str]:
         found = [s for s in (self.token, self.url) if s]

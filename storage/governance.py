@@ -13,6 +13,7 @@ from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, inser
 from sqlmodel import Session, col
 
 from cadence.decisions import DecisionKind
+from cadence.definition import read_spec
 from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
 from cadence.rules import CycleResult as CycleOutcome
@@ -567,10 +568,9 @@ def _cycle_rows(s: Session, change: Change, at: datetime) -> None:
     last; an adopter's baseline as its baseline week measured it, kept in its definition too."""
     for b in change.baselines:
         playbook = s.get_one(Playbook, b.playbook_id)
-        playbook.definition = {
-            **playbook.definition,
-            "kpi": {**playbook.definition.get("kpi", {}), "baseline": b.value},
-        }
+        spec = read_spec(playbook.definition)
+        kpi = spec.kpi.model_copy(update={"baseline": b.value})
+        playbook.definition = spec.model_copy(update={"kpi": kpi}).canonical()
         playbook.kpi_baseline = playbook.baseline_measured = b.value
         playbook.updated_at = at
         s.add(playbook)

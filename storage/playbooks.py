@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from cadence import decisions
 from cadence.calendar import CycleAnchor
-from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook, read_spec
 from cadence.inputs import names
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
@@ -136,15 +136,20 @@ class PlaybookState:
             raise ValueError(f"playbook {self.playbook.slug} has no cycle")
         return anchor
 
+    @cached_property
+    def spec(self) -> PlaybookSpec:
+        """The playbook's definition, typed (read once a state)."""
+        return read_spec(self.playbook.definition)
+
     @property
     def no_rubric_steps(self) -> set[str]:
         """The steps whose definition says `rubric: none`: no rubric by design."""
-        return {str(s.get("name")) for s in self.playbook.definition.get("steps") or [] if s.get("rubric") == "none"}
+        return {s.name for s in self.spec.steps if s.rubric == "none"}
 
     @property
     def guardrail_unit(self) -> str:
         """The guardrail's unit, as its definition gives it ("" without one)."""
-        return str((self.playbook.definition.get("guardrail") or {}).get("unit") or "")
+        return self.spec.guardrail.unit if self.spec.guardrail else ""
 
     @cached_property
     def settings(self) -> RuleSettings:
@@ -542,11 +547,11 @@ def rewrite(
         setattr(playbook, name, value)
     playbook.definition = definition
     playbook.updated_at = at
-    if definition.get("handoff") and not previous.get("handoff"):
+    if spec.handoff and not previous.get("handoff"):
         # its handoff terms begin now: the items logged before are told once, in a
         # summary, not escalated one by one (usecases/escalation.py)
         playbook.handoff_since, playbook.handoff_backlog_at = at, None
-    elif not definition.get("handoff"):
+    elif not spec.handoff:
         playbook.handoff_since = playbook.handoff_backlog_at = None
     s.add(playbook)
 

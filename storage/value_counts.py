@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from cadence import heroics
+from cadence.definition_parts import CostSpec, ValueEventSpec, ValueSpec
 from cadence.report_kinds import ReportKind
 from storage.db import Bind, engine_of, reading
 from storage.models import table_of
@@ -79,10 +80,13 @@ class Measure:
     """A playbook's `value:` and `cost:` as its definition gives them, its value events,
     and its steps' ids by name."""
 
-    value: dict[str, Any]
-    cost: dict[str, Any] | None
-    value_events: list[dict[str, Any]]
+    value: ValueSpec  # with its minutes saved
+    cost: CostSpec | None
+    value_events: list[ValueEventSpec]
     steps: dict[str, int]
+
+
+_MEASURED = ("value", "cost", "value_events")  # the parts of a definition a measure reads
 
 
 class ValueCounts:
@@ -95,18 +99,17 @@ class ValueCounts:
         if not playbook_ids:
             return {}
         p, st = table_of(Playbook), table_of(Step)
-        found: dict[int, tuple[dict[str, Any], Any, Any]] = {}
+        found: dict[int, tuple[ValueSpec, Any, Any]] = {}
         with reading(self.bind) as s:
             c = s.connection()
             rows = c.execute(
-                select(p.c.id, p.c.definition["value"], p.c.definition["cost"], p.c.definition["value_events"]).where(
-                    one_of(p.c.id, "ids")
-                ),
+                select(p.c.id, *(p.c.definition[part] for part in _MEASURED)).where(one_of(p.c.id, "ids")),
                 {"ids": playbook_ids},
             )
             for pid, value, cost, events in rows:
-                if isinstance(value, dict) and value.get("event") and value.get("minutes_saved") is not None:
-                    found[pid] = (value, cost, events)
+                measure = None if value is None else ValueSpec.model_validate(value)
+                if measure is not None and measure.minutes_saved is not None:
+                    found[pid] = (measure, cost, events)
             steps: dict[int, dict[str, int]] = defaultdict(dict)
             if found:
                 for step_id, pid, name in c.execute(
@@ -115,7 +118,12 @@ class ValueCounts:
                 ):
                     steps[pid][name] = step_id
         return {
-            pid: Measure(value, cost if isinstance(cost, dict) else None, list(events or []), steps[pid])
+            pid: Measure(
+                value,
+                None if cost is None else CostSpec.model_validate(cost),
+                [ValueEventSpec.model_validate(e) for e in events or []],
+                steps[pid],
+            )
             for pid, (value, cost, events) in found.items()
         }
 

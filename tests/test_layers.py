@@ -321,3 +321,21 @@ def test_report_kinds_are_compared_as_the_enum():
         if KIND_AS_STRING.search(line)
     ]
     assert found == [], "a report's kind is a ReportKind member (cadence/report_kinds.py)"
+
+
+# ---- the playbook definition, typed (issue 79) ------------------------------------------------
+# Outside cadence/ a stored definition is read as its typed value (PlaybookState.spec,
+# cadence.definition.read_spec), never as a dict by key; a query may still ask the database
+# for a part of the column (`.c.definition[...]`, a JSON path).
+DEFINITION_BY_KEY = re.compile(r'(?<!\.c\.)definition\w*(\["|\.get\(")')
+
+
+def test_the_definition_is_read_as_its_typed_value():
+    found = [
+        f"{_module(path)}:{number}"
+        for path in MODULES
+        if not _module(path).startswith("cadence.")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if DEFINITION_BY_KEY.search(line)
+    ]
+    assert found == [], "read the typed definition: state.spec, or cadence.definition.read_spec(stored)"

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, keys, rules, sponsor
+from cadence.definition import KpiSpec, read_spec
 from cadence.digest import (
     ModeChange,
     OpenProposal,
@@ -93,6 +94,7 @@ class Digest:
         return _Reads(
             series_weeks=series_weeks,
             origin_versions=origin_versions,
+            origin_kpis={v.id: read_spec(v.definition).kpi for v in origin_versions.values()},
             verdicts=verdicts,
             kpi=kpi,
             last=last,
@@ -249,6 +251,7 @@ class _Reads:
 
     series_weeks: dict[int, list[date]]  # each playbook's last WEEKS weeks, to its reported one
     origin_versions: dict[int, Any]
+    origin_kpis: dict[int, KpiSpec]  # each origin version's KPI, by the version's id
     verdicts: dict[int, list[dict[str, Any]]]  # the adopters' replication verdicts
     kpi: dict[tuple[int, date], float]
     last: dict[tuple[int, date], WeekFigures]  # each playbook's reported week
@@ -349,15 +352,15 @@ def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Or
         return None
     v = read.origin_versions[p.adopted_from_id]
     latest = (read.verdicts.get(p.id) or [{}])[-1]
-    kpi = v.definition.get("kpi", {})
+    kpi = read.origin_kpis[v.id]
     return Origin(
         v.slug,
         v.version,
-        kpi.get("baseline", 0.0),
+        kpi.baseline,
         read.kpi.get((v.playbook_id, current.week_start)),
         latest.get("verdict"),
         latest.get("cycle"),
-        kpi.get("target"),
+        kpi.target,
         latest if "change" in latest else None,
     )
 

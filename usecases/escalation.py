@@ -11,8 +11,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from cadence import exception_queue, keys, trust_decisions
 from cadence.definition_handoff import HandoffSpec
 from cadence.escalation import (
@@ -29,7 +27,7 @@ from cadence.exception_queue import Item
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
 from storage.governance_rows import Change
-from storage.models.playbooks import Playbook, Step
+from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import notices
@@ -42,37 +40,25 @@ from usecases.shared.roles import user
 PER_TICK = 50  # escalations a tick makes at most: a backlog goes out over a few minutes
 
 
-def handoff(playbook: Playbook) -> HandoffSpec | None:
-    """The playbook's handoff terms, if it declares them."""
-    given = playbook.definition.get("handoff")
-    if not given:
-        return None
-    try:
-        return HandoffSpec.model_validate(given)
-    except ValidationError:  # a definition stored by a newer bot: no escalation rather than a failed tick
-        return None
-
-
-def escalate_to(playbook: Playbook) -> str | None:
+def escalate_to(state: PlaybookState) -> str | None:
     """Who the playbook's escalations go to, as declared; an adopted playbook's go to the
     curators (its definition names the origin's people)."""
-    terms = handoff(playbook)
-    if terms is None or playbook.adopted_from_id is not None:
+    terms = state.spec.handoff
+    if terms is None or state.playbook.adopted_from_id is not None:
         return None
     return terms.escalate_to
 
 
-def _target(playbook: Playbook, curators: str | None) -> str:
+def _target(state: PlaybookState, curators: str | None) -> str:
     """`escalate_to`, else the curators channel, else the owner (nothing is dropped)."""
-    return escalate_to(playbook) or curators or playbook.owner_id
+    return escalate_to(state) or curators or state.playbook.owner_id
 
 
 def _message(state: PlaybookState, item: Item, escalation: Escalation, curators: str | None, now: datetime) -> Message:
     """The escalation's message, under its key; one meant for a channel or person other
     than the curators channel carries the curators' copy, which the dispatcher sends if
     Slack refuses it there (slack_api/dispatch.py)."""
-    playbook = state.playbook
-    to = _target(playbook, curators)
+    to = _target(state, curators)
     payload = _payload(state, item, escalation, now)
     if curators is not None and to != curators:
         payload["fallback"] = {"channel": curators, "payload": _payload(state, item, escalation, now, meant_for=to)}
@@ -87,17 +73,17 @@ def _payload(
     meant_for: str | None = None,
     acknowledged: tuple[str, datetime] | None = None,
 ) -> dict[str, Any]:
-    terms = handoff(state.playbook)
+    terms = state.spec.handoff
     return notices.escalation(
         slug=state.playbook.slug,
         item=shown(state, item, now),
         age=age_words(item, escalation.at),
-        holder=exception_owner(state.playbook),
+        holder=exception_owner(state),
         by=escalation.by,
         why=escalation.reason,
         sla=sla_words(terms.sla_hours) if terms else "",
         at=_when(escalation.at),
-        escalate_to=escalate_to(state.playbook),
+        escalate_to=escalate_to(state),
         meant_for=meant_for,
         acknowledged_by=acknowledged[0] if acknowledged else None,
         acknowledged_at=_when(acknowledged[1]) if acknowledged else None,
@@ -116,7 +102,7 @@ def escalate_due(store: Store, states: list[PlaybookState], curators: str | None
     """The clock's step: every item of these (active) playbooks with `handoff` whose SLA ran
     out by `at`, never acknowledged nor closed nor escalated, is escalated with its message.
     Returns how many this tick wrote (another clock's are not counted twice)."""
-    by_id = {s.playbook.id: (s, terms) for s in states if (terms := handoff(s.playbook)) is not None}
+    by_id = {s.playbook.id: (s, terms) for s in states if (terms := s.spec.handoff) is not None}
     if not by_id:
         return 0
     due = store.escalations.due({pid: terms.sla_hours for pid, (_, terms) in by_id.items()}, at, PER_TICK)
@@ -174,12 +160,12 @@ def fallbacks(store: Store, states: list[PlaybookState], at: datetime) -> int:
     mark: told once each way, whichever clock gets there first. Not a demotion: the step's
     mode, its cooldown and its rules' decisions are untouched. Returns how many changed."""
     watched = [
-        s for s in states if any(st.fallback_since or (st.mode == "ai-led" and handoff(s.playbook)) for st in s.steps)
+        s for s in states if any(st.fallback_since or (st.mode == "ai-led" and s.spec.handoff) for st in s.steps)
     ]
     found = store.escalations.escalated([s.playbook.id for s in watched]) if watched else []
     changed = 0
     for state in watched:
-        terms = handoff(state.playbook)
+        terms = state.spec.handoff
         for step in state.steps:
             mine = [e for e in found if e.step_id == step.id]
             mode = fallback_mode(step.mode, terms, mine, at)
@@ -243,7 +229,7 @@ def tell_backlogs(store: Store, states: list[PlaybookState], curators: str | Non
     mark alone). Returns how many summaries this tick wrote."""
     told = 0
     for state in states:
-        playbook, terms = state.playbook, handoff(state.playbook)
+        playbook, terms = state.playbook, state.spec.handoff
         since = playbook.handoff_since
         if terms is None or since is None or playbook.handoff_backlog_at is not None:
             continue
@@ -264,7 +250,7 @@ def _backlog_message(
     """The summary of the items logged before the handoff terms began, under its key, with
     the curators' copy as an escalation has (`_message`)."""
     playbook = state.playbook
-    to = _target(playbook, curators)
+    to = _target(state, curators)
 
     def payload(meant_for: str | None = None) -> dict[str, Any]:
         listed = [dict(shown(state, i, at), age_words=age_words(i, at)) for i in waiting[:BACKLOG_LISTED]]
@@ -272,10 +258,10 @@ def _backlog_message(
             slug=playbook.slug,
             items=listed,
             more=len(waiting) - len(listed),
-            holder=exception_owner(playbook),
+            holder=exception_owner(state),
             sla=sla_words(terms.sla_hours),
             since=_when(since),
-            escalate_to=escalate_to(playbook),
+            escalate_to=escalate_to(state),
             meant_for=meant_for,
         )
 
@@ -297,7 +283,7 @@ def form_for(caller: Caller, value: object) -> dict[str, Any]:
         metadata=found.item.key,
         item=shown(found.state, found.item, caller.now),
         slug=found.state.playbook.slug,
-        to=_target(found.state.playbook, curators),
+        to=_target(found.state, curators),
     )
 
 
@@ -338,7 +324,7 @@ def may_acknowledge(caller: Caller, state: PlaybookState) -> bool:
     member of the channel."""
     if may_move(caller.store, state, caller.user_id):
         return True
-    to = escalate_to(state.playbook)
+    to = escalate_to(state)
     if to is None:
         return False
     if to[:1] in ("U", "W"):
@@ -363,7 +349,7 @@ def acknowledge(caller: Caller, value: object, where: dict[str, str] | None) -> 
         raise Refusal.of(
             "escalation_not_yours",
             slug=state.playbook.slug,
-            exception_owner=user(exception_owner(state.playbook)),
+            exception_owner=user(exception_owner(state)),
             owner=user(state.playbook.owner_id),
         )
     escalation = caller.store.escalations.latest(item.source, item.report_id)

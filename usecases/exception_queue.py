@@ -43,7 +43,7 @@ def target(caller: Caller, value: object) -> Target:
         raise Refusal.of(
             "item_not_yours",
             slug=state.playbook.slug,
-            exception_owner=user(exception_owner(state.playbook)),
+            exception_owner=user(exception_owner(state)),
             owner=user(state.playbook.owner_id),
         )
     return Target(item, state)

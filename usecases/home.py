@@ -113,7 +113,7 @@ def _since_first(states: list[PlaybookState], pid: int, week: calendar.WeekRef) 
 
 def _checklist(state: PlaybookState, marks: dict[int, Any]) -> list[Any]:
     p = state.playbook
-    return champions.items(p.slug, champions.kit_of(p.definition), marks[p.id]) if p.id in marks else []
+    return champions.items(p.slug, state.spec.replication, marks[p.id]) if p.id in marks else []
 
 
 def _answer(checkin: Any, names: dict[int | None, str]) -> Checkin | None:
@@ -149,7 +149,7 @@ def _queue(
     """The open exception items of the playbooks whose queue is theirs (as exception owner
     or owner; a curator's: every playbook's, since a curator may move any item), oldest
     first: at most 10, and how many more."""
-    theirs = states if curator else [s for s in states if user_id in (exception_owner(s.playbook), s.playbook.owner_id)]
+    theirs = states if curator else [s for s in states if user_id in (exception_owner(s), s.playbook.owner_id)]
     heads, counts = queue.open_heads(store, theirs, now)
     items = [{**item, "slug": state.playbook.slug} for state in theirs for item in heads[state.playbook.id]]
     items.sort(key=lambda i: -i["age"])

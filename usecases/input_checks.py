@@ -122,7 +122,7 @@ class InputClock(pulling.PullingClock[InputCheck]):
         """One DM to the exception owner (else the owner): the input fell below its min."""
         job, check = found.job, found.job.number
         playbook = job.state.playbook
-        to = playbook.definition.get("exception_owner") or playbook.owner_id
+        to = job.state.spec.exception_owner or playbook.owner_id
         payload = notices_inputs.input_below(
             slug=playbook.slug,
             title=playbook.title,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadence.definition import PlaybookSpec
-from cadence.definition_intake import demo_warning
+from cadence.definition_intake import IntakeSpec, demo_warning
 from templates.refusals import Refusal
 
 # The form's intake fields (their block ids), before the KPI's.
@@ -56,15 +56,14 @@ def applied(raw: dict[str, Any], base: dict[str, Any], answers: IntakeAnswers) -
     return raw
 
 
-def shown(definition: dict[str, Any]) -> dict[str, str]:
+def shown(intake: IntakeSpec | None) -> dict[str, str]:
     """The intake fields as the edit form shows them ("" for none)."""
-    intake = definition.get("intake") or {}
-    if not intake:
+    if intake is None:
         return dict.fromkeys(FIELDS, "")
     return {
-        "cases_per_week": f"{float(intake['cases_per_week']):g}",
-        "minutes_per_case": f"{float(intake['minutes_per_case']):g}",
-        "structured": STRUCTURED if intake.get("structured") else "",
+        "cases_per_week": f"{intake.cases_per_week:g}",
+        "minutes_per_case": f"{intake.minutes_per_case:g}",
+        "structured": STRUCTURED if intake.structured else "",
     }
 
 

@@ -140,39 +140,35 @@ def _by_id(caller: Caller, playbook_id: int) -> PlaybookState:
 def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: tuple[int, int] | None) -> Form:
     caller.require_owner_or_curator(state, "edit")
     life.refuse_unless_running(state, "edit")
-    definition = _as_read_now(state)
+    spec = state.spec
     modes = {s.name: s.mode for s in state.steps}
-    steps = "\n".join(
-        f"{s['name']}: {modes.get(s['name'], s['mode'])}" + (" pinned" if s.get("pinned") else "")
-        for s in definition["steps"]
-    )
+    steps = "\n".join(f"{s.name}: {modes.get(s.name, s.mode)}" + (" pinned" if s.pinned else "") for s in spec.steps)
     if len(steps) > MAX_INPUT:
         raise Refusal.of(
             "made_too_long", slug=state.playbook.slug, what=f"its steps take {len(steps):,} characters; 3,000 fit"
         )
-    kpi, guardrail = definition["kpi"], definition.get("guardrail") or {}
-    value, cost = definition.get("value") or {}, definition.get("cost") or {}
+    kpi, guardrail, value, cost = spec.kpi, spec.guardrail, spec.value, spec.cost
     values = dict.fromkeys(FIELDS, "")
     values.update(
-        title=definition["title"],
-        function=definition["function"],
-        channel=definition["channel"],
-        kpi_name=kpi["name"],
-        kpi_unit=kpi.get("unit") or "",
-        direction=kpi["direction"],
-        baseline=_written(kpi["baseline"]),
-        target=_written(kpi["target"]),
+        title=spec.title,
+        function=spec.function,
+        channel=spec.channel,
+        kpi_name=kpi.name,
+        kpi_unit=kpi.unit,
+        direction=kpi.direction,
+        baseline=_written(kpi.baseline),
+        target=_written(kpi.target),
         steps=steps,
-        cap=_share(definition["exception_cap"]),
-        rubric=_share(definition["rubric_threshold"]),
-        timezone=definition.get("timezone") or state.playbook.timezone,
-        guardrail_name=guardrail.get("name") or "",
-        guardrail_bound="max" if guardrail.get("max") is not None and guardrail.get("min") is None else "min",
-        guardrail_value=_written(guardrail.get("min") if guardrail.get("min") is not None else guardrail.get("max")),
-        value_event=value.get("event") or "",
-        value_minutes=_written(value.get("minutes_saved")),
-        cost=_written(cost.get("per_month")),
-        **pilot.shown(definition),
+        cap=_share(spec.exception_cap),
+        rubric=_share(spec.rubric_threshold),
+        timezone=spec.timezone or state.playbook.timezone,
+        guardrail_name=guardrail.name if guardrail else "",
+        guardrail_bound="max" if guardrail and guardrail.max is not None and guardrail.min is None else "min",
+        guardrail_value=_written(guardrail and (guardrail.min if guardrail.min is not None else guardrail.max)),
+        value_event=value.event if value else "",
+        value_minutes=_written(value.minutes_saved if value else None),
+        cost=_written(cost.per_month if cost else None),
+        **pilot.shown(spec.intake),
     )
     metadata: dict[str, Any] = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     if stall is not None:

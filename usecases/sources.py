@@ -361,15 +361,14 @@ def listing(store: Store) -> list[Listed]:
     last = store.sources.last_fetches()
     found = []
     for state in store.playbooks.states():
-        definition = state.playbook.definition
-        entries = sources.entries(definition)
-        for name, spec in sorted((definition.get("sources") or {}).items()):
+        entries = sources.entries(state.playbook.definition)
+        for name, spec in sorted(state.spec.sources.items()):
             row = last.get((state.playbook.id, name))
             found.append(
                 Listed(
                     state.playbook.slug,
                     name,
-                    str(spec.get("kind")),
+                    spec.kind,
                     [e.key for e in entries if e.source == name],
                     row.fetched_at if row else None,
                     row.week_start if row else None,

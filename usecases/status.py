@@ -216,7 +216,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         pilot=origin is not None and week is not None and week.cycle == 1,
         plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
         kpi_moved=_kpi_moved(state, week, kpis),
-        checklist=champions.checklist_of(caller.store, playbook) if playbook.champion_id else None,
+        checklist=champions.checklist_of(caller.store, state) if playbook.champion_id else None,
         owner_deactivated=_owner_deactivated(caller, state),
         setup=setup_time.own(caller.store, state),
         stalled=stalling.stalled(caller.store, [state]).get(playbook.id),

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from cadence import calendar, judgement, keys, review
+from cadence.inputs import name_of
 from cadence.schedule import (
     DIGEST_SLOT,
     EXCEPTION_QUEUE,
@@ -38,7 +39,6 @@ from slack_api.dispatch import TOKEN_REFUSED
 from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import Work
 from storage.governance_rows import StaleState
-from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import load_all, notices_close
@@ -55,8 +55,8 @@ from usecases.tick_reads import TickReport, playbook_clock
 log = logging.getLogger(__name__)
 
 
-def _owner(playbook: Playbook) -> str:
-    return playbook.owner_id
+def _owner(state: PlaybookState) -> str:
+    return state.playbook.owner_id
 
 
 class Cadence:
@@ -189,8 +189,8 @@ class Cadence:
             target=playbook.kpi_target,
             unit=playbook.kpi_unit,
             checkin_at=_slot_words(state.settings.checkin_at),
-            inputs=playbook.definition.get("inputs", []),
-            outputs=playbook.definition.get("outputs", []),
+            inputs=[name_of(given) for given in state.spec.inputs],
+            outputs=state.spec.outputs,
             # the first cycle's first week names the team's champion and their checklist
             champion=playbook.champion_id if due.week and (due.week.cycle, due.week.week) == (1, 1) else None,
             playbook_id=playbook.id,  # week 3's *Package it* (usecases/kit_form.py)
@@ -344,7 +344,7 @@ class Cadence:
             if message is None:
                 work.append(_skipped(due, "no exception item open"))
                 continue
-            to = exception_owner(state.playbook)
+            to = exception_owner(state)
             work.append(_done(due, [Message(keys.only_message(due.key), "chat.postMessage", to, message)]))
         report.add(work, work_log.record(self.store, work, self.clock()))
 
@@ -353,12 +353,12 @@ class Cadence:
         dues: list[tuple[PlaybookState, Due]],
         stale: str,
         holiday: str,
-        person: Callable[[Playbook], str] = _owner,
+        person: Callable[[PlaybookState], str] = _owner,
         who: str = "the owner",
     ) -> tuple[list[Work], list[tuple[PlaybookState, Due]]]:
         """The owners' DMs (or another `person`'s) that are skipped (recorded with why:
         stale, a holiday, the person deactivated or away), and those to send."""
-        gone = self.store.people.deactivated([person(state.playbook) for state, _ in dues])
+        gone = self.store.people.deactivated([person(state) for state, _ in dues])
         away = self._away([due.week.week_start for _, due in dues if due.week])
         skipped, sending = [], []
         for state, due in dues:
@@ -366,9 +366,9 @@ class Cadence:
                 skipped.append(_skipped(due, f"{_late(due)}: {stale}"))
             elif due.holiday:
                 skipped.append(_skipped(due, holiday))
-            elif person(state.playbook) in gone:
+            elif person(state) in gone:
                 skipped.append(_skipped(due, f"{who} is deactivated in Slack"))
-            elif self._is_away(away, person(state.playbook), due):
+            elif self._is_away(away, person(state), due):
                 skipped.append(_skipped(due, f"{who} is away"))
             else:
                 sending.append((state, due))
@@ -382,7 +382,7 @@ class Cadence:
         report: TickReport,
         kind: str,
         work: Callable[[PlaybookClock, date | None, str, datetime], list[Due]],
-        person: Callable[[Playbook], str] = _owner,
+        person: Callable[[PlaybookState], str] = _owner,
     ) -> list[tuple[PlaybookState, Due]]:
         """The owners' DMs of `kind` due at `at`, each in its owner's zone (Slack is asked
         for the zones only when one may be due somewhere)."""
@@ -404,12 +404,12 @@ class Cadence:
         ]
 
     def _owner_zones(
-        self, states: list[PlaybookState], report: TickReport, person: Callable[[Playbook], str] = _owner
+        self, states: list[PlaybookState], report: TickReport, person: Callable[[PlaybookState], str] = _owner
     ) -> dict[int, str] | None:
         """Each playbook's owner's (or `person`'s) time zone (else the playbook's, else the
         org's); None when Slack refuses the token."""
         try:
-            people = self.directory.people(self.client, {person(state.playbook) for state in states})
+            people = self.directory.people(self.client, {person(state) for state in states})
         except DirectoryUnavailable as err:
             if self._token_refused(err.reason, report):
                 return None
@@ -417,7 +417,7 @@ class Cadence:
             people = {}
         zones = {}
         for state in states:
-            owner = people.get(person(state.playbook))
+            owner = people.get(person(state))
             zones[state.playbook.id] = member_timezone(
                 owner.timezone if owner else None, state.playbook.timezone, self.org_timezone
             )

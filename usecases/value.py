@@ -13,7 +13,9 @@ from functools import cached_property
 from typing import Any
 
 from cadence import calendar, heroics, value
+from cadence.definition import PlaybookSpec
 from cadence.definition_intake import NO_VALUE_EVENT
+from cadence.definition_parts import CostSpec
 from cadence.heroics import Hero
 from cadence.report_kinds import ReportKind
 from cadence.value import NetWeek, Oversight, StepOversight, WeekValue
@@ -180,18 +182,18 @@ class PlaybookValue:
 
 def _ask(pid: int, measure: Measure) -> Ask | None:
     """Where a playbook's value event is counted (None: its step is gone)."""
-    event = str(measure.value["event"])
-    if measure.value.get("from"):
+    event = measure.value.event
+    if measure.value.from_ is not None:
         return Ask(pid, "source", event)
-    spec = next((e for e in measure.value_events if e.get("name") == event), None)
+    spec = next((e for e in measure.value_events if e.name == event), None)
     if spec is None:
         return Ask(pid, "own", event)
-    if spec.get("counts") == "kpi":
+    if spec.counts == "kpi":
         return Ask(pid, ReportKind.KPI, event)
-    step_id = measure.steps.get(str(spec.get("step")))
+    step_id = measure.steps.get(str(spec.step))
     if step_id is None:
         return None
-    return Ask(pid, ReportKind.CASES if spec.get("counts") == "cases" else ReportKind.EXCEPTION, event, step_id)
+    return Ask(pid, ReportKind.CASES if spec.counts == "cases" else ReportKind.EXCEPTION, event, step_id)
 
 
 def _closed_weeks(state: PlaybookState, count: int) -> list[date]:
@@ -210,7 +212,7 @@ def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, week
         (step, calendar.monday_of(calendar.local_date(at, tz))) for step, at in work.closes
     )
     steps = sorted({step for step, _ in work.reviews} | {step for step, _ in closed}, key=lambda s: (s is None, s))
-    priced = measure.value.get("review_minutes"), measure.value.get("exception_minutes")
+    priced = measure.value.review_minutes, measure.value.exception_minutes
     found = []
     for week in weeks:
         parts = []
@@ -225,14 +227,14 @@ def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, week
 
 
 def _cost(
-    cost: dict[str, Any], weeks: list[date], costs: dict[tuple[int, date], tuple[float | None, str | None]], pid: int
+    cost: CostSpec | None, weeks: list[date], costs: dict[tuple[int, date], tuple[float | None, str | None]], pid: int
 ) -> tuple[float | None, str | None]:
     """The cost a month over the last 4 closed weeks (of `weeks`, those its cycles ran), and
     why none counts: `per_month` as given, or a source's answers for those weeks (their
     mean), none where any week's is missing: a failure is said for its week, never carried
     forward from another."""
-    if not cost.get("source"):
-        return cost.get("per_month"), None
+    if cost is None or not cost.source:
+        return None if cost is None else cost.per_month, None
     last = weeks[-value.COST_WEEKS :]
     if not last:
         return None, None
@@ -240,7 +242,7 @@ def _cost(
         fetched, error = costs.get((pid, week), (None, None))
         if fetched is None:
             why = f"source failed: {error}" if error else "not fetched"
-            return None, f"cost from {cost['source']} unknown for the week of {week}: {why}, so no cost per hour"
+            return None, f"cost from {cost.source} unknown for the week of {week}: {why}, so no cost per hour"
     return sum(costs[(pid, w)][0] or 0.0 for w in last) / len(last), None
 
 
@@ -250,7 +252,7 @@ def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> 
     anchor, tz = state.cycle_anchor, state.playbook.timezone
     if anchor is None:
         return []
-    priced = measure.value.get("review_minutes"), measure.value.get("exception_minutes")
+    priced = measure.value.review_minutes, measure.value.exception_minutes
     closed = Counter((step, calendar.monday_of(calendar.local_date(at, tz))) for step, at in work.closes)
     said = []
     for step in state.steps:
@@ -296,7 +298,7 @@ def of_playbooks(
     spans = [w for ws in closed.values() for w in ws]
     counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
     work = store.value.oversight(list(closed), min(spans), max(spans)) if spans else {}
-    pulled = [pid for pid in closed if ((measures[pid].cost or {}).get("source"))]
+    pulled = [pid for pid in closed if (cost := measures[pid].cost) is not None and cost.source]
     costs = store.value.costs(pulled, min(spans), max(spans)) if spans and pulled else {}
     found: dict[int, PlaybookValue | None] = {}
     for state in states:
@@ -305,11 +307,11 @@ def of_playbooks(
         if measure is None:
             found[pid] = None
             continue
-        event, minutes = str(measure.value["event"]), float(measure.value["minutes_saved"])
+        event, minutes = measure.value.event, float(measure.value.minutes_saved or 0)
         ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
         done = work.get(pid, OversightWork({}, []))
         ran = [w for w in closed.get(pid, []) if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
-        per_month, cost_said = _cost(measure.cost or {}, ran, costs, pid)
+        per_month, cost_said = _cost(measure.cost, ran, costs, pid)
         found[pid] = PlaybookValue(
             event,
             minutes,
@@ -333,13 +335,11 @@ def _measure_of(state: PlaybookState) -> dict[int, Measure]:
     """What store.value.measures reads of one playbook, from its state: its `value:` (if it
     names an event), `cost:`, value events and steps by name (a value event's step is one
     of the definition's, never a retired one)."""
-    definition = state.playbook.definition
-    measure, cost = definition.get("value"), definition.get("cost")
-    if not isinstance(measure, dict) or not measure.get("event") or measure.get("minutes_saved") is None:
+    spec = state.spec
+    if spec.value is None or spec.value.minutes_saved is None:
         return {}  # a value event with no minutes saved is counted, but no hours are estimated
     steps = {s.name: s.id for s in state.steps}
-    events = list(definition.get("value_events") or [])
-    return {state.playbook.id: Measure(measure, cost if isinstance(cost, dict) else None, events, steps)}
+    return {state.playbook.id: Measure(spec.value, spec.cost, list(spec.value_events), steps)}
 
 
 def words(measure: PlaybookValue | None) -> str:
@@ -347,9 +347,9 @@ def words(measure: PlaybookValue | None) -> str:
     return value.NO_MEASURE if measure is None else measure.summary()
 
 
-def status_words(definition: dict[str, Any], measure: PlaybookValue | None) -> str:
+def status_words(spec: PlaybookSpec, measure: PlaybookValue | None) -> str:
     """`words`, and what a playbook without a value event is asked: what will it count?"""
-    event = (definition.get("value") or {}).get("event")
+    event = spec.value.event if spec.value is not None else None
     if not event:
         return NO_VALUE_EVENT
     if measure is None:

@@ -306,7 +306,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
             value=worth.of_playbook(store, state, services.currency, services.hourly_rate),
             hero=worth.heroes(store, [state], {pid: this_week}).get(pid),
-            checklist=champions.checklist_of(store, state.playbook) if state.playbook.champion_id else [],
+            checklist=champions.checklist_of(store, state) if state.playbook.champion_id else [],
             people={},
             channels={},
             bar_asked=bar_requests.asked(store, pid),

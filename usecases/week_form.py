@@ -154,7 +154,7 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
         rest=figures.rest,
         rest_from=_fed(state, "rest", None),
         by=caller.user_id,
-        timed=bool((state.playbook.definition.get("value") or {}).get("event")),
+        timed=state.spec.value is not None,
     )
 
 

@@ -1,9 +1,14 @@
 import copy
+from pathlib import Path
 
 import pytest
+import yaml
 
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition import DefinitionError, parse_playbook, read_spec
 from tests.conftest import SUPPORT_REPLIES
+from tests.fakes import definition
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _with(**changes):
@@ -163,3 +168,19 @@ def test_a_step_says_calibration_none_with_its_reason_and_may_declare_its_model_
     assert problems(_with(steps=[{"name": "draft", "mode": "collaborative", "reason": "why"}])) == [
         "steps[draft]: step 'draft': a reason goes with calibration: none or rubric: none"
     ]
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda path: path.stem)
+def test_a_stored_definition_reads_back_as_the_typed_value_it_was_stored_from(path):
+    """The examples (the demo's playbooks) and the tests' scenes: stored, then read, the same."""
+    for raw in [*yaml.safe_load_all(path.read_text(encoding="utf-8")), SUPPORT_REPLIES, definition()]:
+        spec = parse_playbook(raw)
+        assert read_spec(spec.canonical()) == spec
+
+
+def test_a_stored_definition_reads_with_an_adopters_measured_baseline_and_without_a_newer_bots_fields():
+    stored = parse_playbook(SUPPORT_REPLIES).canonical()
+    stored["kpi"] = {**stored["kpi"], "baseline": 12.0}  # measured: it already beats the target (15, down)
+    with pytest.raises(DefinitionError):
+        parse_playbook(stored)  # a file saying so is refused
+    assert read_spec({**stored, "newer": 1}).kpi.baseline == 12.0

@@ -42,13 +42,10 @@ class FakeValueCounts:
         for state in self.held.states.values():
             if state.playbook.id not in playbook_ids:
                 continue
-            definition = state.playbook.definition
-            value, cost, events = definition.get("value"), definition.get("cost"), definition.get("value_events")
-            if isinstance(value, dict) and value.get("event") and value.get("minutes_saved") is not None:
+            spec = state.spec
+            if spec.value is not None and spec.value.minutes_saved is not None:
                 steps = {s.name: s.id for s in state.steps}
-                found[state.playbook.id] = Measure(
-                    value, cost if isinstance(cost, dict) else None, list(events or []), steps
-                )
+                found[state.playbook.id] = Measure(spec.value, spec.cost, list(spec.value_events), steps)
         return found
 
     def events(self, asks: list[Ask], first: date, last: date) -> WeekCounts:

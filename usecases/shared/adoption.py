@@ -12,9 +12,8 @@ from typing import Any
 
 from cadence import calendar, champion_gate, decisions, keys, registry_decisions, replication
 from cadence.decisions import Decision
-from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook
+from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook, read_spec
 from cadence.definition_compare import Compare
-from cadence.definition_parts import DEFAULT_MAY_CHANGE
 from cadence.inputs import names
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
@@ -78,8 +77,7 @@ def find_version(store: Store, slug: str, version_number: int | None, usage: str
 def check_overrides(version: RegistryVersion, cmd: Any, usage: str) -> None:
     """The team's own numbers and zone (`cmd`'s overrides that are set) only where the
     version's kit lets them differ (`may_change`)."""
-    kit = version.definition.get("replication") or {}
-    may_change = kit["may_change"] if "may_change" in kit else list(DEFAULT_MAY_CHANGE)  # [] allows nothing
+    may_change = tuple(read_spec(version.definition).replication.may_change)  # () allows nothing
     given = {name for name in _OPTION_WORDS if getattr(cmd, name, None) is not None}
     refused = replication.refused_overrides(given, may_change)
     if refused:
@@ -197,7 +195,7 @@ def _adoptable(store: Store, cmd: Adopt, by: str, approval: Approval | None) -> 
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     version = find_version(store, cmd.playbook, cmd.version, "adopt")
     check_overrides(version, cmd, "adopt")
-    kit = version.definition.get("replication") or {}
+    kit = read_spec(version.definition).replication
     champions.require_champion_if_asked(kit, cmd.champion_id, version.slug, version.version)
     _refuse_if_adopted(store, cmd.channel_id, version)
     if approval is not None and store.registry.request(approval.request_id) is None:
@@ -233,14 +231,15 @@ def _adopted_spec(version: RegistryVersion, cmd: Adopt, new_slug: str, by: str) 
     """The version's definition as the team's: its slug, channel and owner, and its own
     numbers and zone where given. The origin's zone is the origin's: the team runs on the
     org's unless it says."""
-    kpi = dict(version.definition.get("kpi", {}))
-    kpi.update({name: getattr(cmd, name) for name in _OWN_KPI if getattr(cmd, name) is not None})
+    kpi = read_spec(version.definition).kpi.model_copy(
+        update={name: getattr(cmd, name) for name in _OWN_KPI if getattr(cmd, name) is not None}
+    )
     raw = {
         **version.definition,
         "playbook": new_slug,
         "channel": cmd.channel_id,
         "owner": cmd.owner_id or by,
-        "kpi": kpi,
+        "kpi": kpi.model_dump(mode="json", by_alias=True, exclude_none=True),
     }
     raw.update({name: getattr(cmd, name) for name in _OWN_RULES if getattr(cmd, name) is not None})
     if cmd.timezone is not None:
@@ -257,15 +256,15 @@ def target_ask(version: RegistryVersion, baseline: float | None, target: float |
     """What the team's own target (the version's where not given) asks against the origin's
     change in the cycle the version was published from, when it asks less than the
     version's `replicate_share` of it; else None. Told at adopt and request, not refused."""
-    kpi = version.definition.get("kpi") or {}
-    if "baseline" not in kpi or "target" not in kpi or version.override_reason is not None:
+    if version.override_reason is not None:
         return None  # published by override: no origin change to ask against
-    origin = replication.origin_change(version.cycle_results, kpi["baseline"])
+    spec = read_spec(version.definition)
+    kpi = spec.kpi
+    origin = replication.origin_change(version.cycle_results, kpi.baseline)
     if origin is None:
         return None
-    needed = RuleSettings.model_validate(version.definition.get("rules") or {}).replicate_share
-    own = (kpi["baseline"] if baseline is None else baseline, kpi["target"] if target is None else target)
-    ask = replication.target_ask(*own, str(kpi.get("direction", "down")), origin[1], needed)
+    own = (kpi.baseline if baseline is None else baseline, kpi.target if target is None else target)
+    ask = replication.target_ask(*own, kpi.direction, origin[1], spec.rules.replicate_share)
     return None if ask is None else ask.figures()
 
 
@@ -322,7 +321,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             ask=target_ask(version, spec.kpi.baseline, spec.kpi.target),
             declared=replication.declared(
                 spec.kpi.baseline,
-                (version.definition.get("kpi") or {}).get("baseline"),
+                read_spec(version.definition).kpi.baseline,
                 Compare.of(version.definition) is not None,
             ),
         )
@@ -334,7 +333,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
     if curators and curators != cmd.channel_id:
         messages.append(Message(keys.to_audience(unit, "curators"), "chat.postMessage", curators, message))
     messages.append(Message(keys.to_audience(unit, "owner"), "chat.postMessage", spec.owner, say(dm=True)))
-    checklist = champions.items(spec.playbook, version.definition.get("replication") or {}, {})
+    checklist = champions.items(spec.playbook, spec.replication, {})
     if checklist:  # every adopting team has a champion: the one named, else the new owner
         dm = champions.checklist_message(spec.playbook, spec.title, cmd.channel_id, by, checklist)
         messages.append(Message(keys.to_audience(unit, "champion"), "chat.postMessage", champion, dm))

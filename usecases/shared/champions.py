@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from cadence import champion_gate, decisions, keys, replication
+from cadence.definition_parts import ReplicationSpec
 from storage.governance_rows import Change
-from storage.models.playbooks import ChecklistMark, Playbook
+from storage.models.playbooks import ChecklistMark
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_registry
@@ -32,11 +33,7 @@ class Item:
     value: str = ""  # what its button carries back
 
 
-def kit_of(definition: dict[str, Any]) -> dict[str, Any]:
-    return definition.get("replication") or {}
-
-
-def items(slug: str, kit: dict[str, Any], marks: dict[tuple[str, str], ChecklistMark]) -> list[Item]:
+def items(slug: str, kit: ReplicationSpec, marks: dict[tuple[str, str], ChecklistMark]) -> list[Item]:
     """The checklist of a playbook's kit with each item's latest mark."""
     shown = []
     for entry in replication.checklist(kit):
@@ -56,8 +53,9 @@ def items(slug: str, kit: dict[str, Any], marks: dict[tuple[str, str], Checklist
     return shown
 
 
-def checklist_of(store: Store, playbook: Playbook) -> list[Item]:
-    return items(playbook.slug, kit_of(playbook.definition), store.champions.checklists([playbook.id])[playbook.id])
+def checklist_of(store: Store, state: PlaybookState) -> list[Item]:
+    p = state.playbook
+    return items(p.slug, state.spec.replication, store.champions.checklists([p.id])[p.id])
 
 
 def summary(checklist: list[Item]) -> dict[str, Any]:
@@ -77,15 +75,16 @@ def checklist_message(slug: str, title: str, channel: str, by: str | None, check
 def training_waits(store: Store, first_cycle: list[PlaybookState]) -> set[int]:
     """Of these adopting playbooks in their first cycle, those whose promotion proposals
     wait for their champion's training (cadence.champion_gate), in one read."""
-    named = [state.playbook for state in first_cycle if state.playbook.champion_id]
+    named = [state for state in first_cycle if state.playbook.champion_id]
     if not named:
         return set()
-    marks = store.champions.checklists([p.id for p in named])
+    marks = store.champions.checklists([s.playbook.id for s in named])
     waiting = set()
-    for playbook in named:
-        done, total = _counts(items(playbook.slug, kit_of(playbook.definition), marks.get(playbook.id, {})))
-        if champion_gate.promotions_wait(True, playbook.champion_id, done, total):
-            waiting.add(playbook.id)
+    for state in named:
+        p = state.playbook
+        done, total = _counts(items(p.slug, state.spec.replication, marks.get(p.id, {})))
+        if champion_gate.promotions_wait(True, p.champion_id, done, total):
+            waiting.add(p.id)
     return waiting
 
 
@@ -93,9 +92,9 @@ def _counts(checklist: list[Item]) -> tuple[int, int]:
     return sum(1 for i in checklist if i.done), len(checklist)
 
 
-def require_champion_if_asked(kit: dict[str, Any], champion_id: str | None, slug: str, version: int) -> None:
+def require_champion_if_asked(kit: ReplicationSpec, champion_id: str | None, slug: str, version: int) -> None:
     """A version whose kit says `requires_champion: true` is adopted with a champion only."""
-    if kit.get("requires_champion") and champion_id is None:
+    if kit.requires_champion and champion_id is None:
         raise Refusal.of("adopt_needs_champion", usage="adopt", slug=slug, version=version)
 
 
@@ -115,7 +114,7 @@ def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: dat
     if champion_id == playbook.champion_id:
         raise Refusal.of("already_champion", usage="champion", slug=playbook.slug)
     messages = []
-    checklist = checklist_of(store, playbook)
+    checklist = checklist_of(store, state)
     if checklist:
         message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, by, checklist)
         unit = keys.champion(playbook.id, now.isoformat())
@@ -144,7 +143,7 @@ def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime
             slug=playbook.slug,
             champion=user(playbook.champion_id) if playbook.champion_id else "no one yet",
         )
-    checklist = checklist_of(store, playbook)
+    checklist = checklist_of(store, state)
     if index >= len(checklist):
         raise Refusal.of("checklist_item_gone", slug=playbook.slug)
     item = checklist[index]

@@ -15,6 +15,7 @@ from typing import Any
 from cadence import calendar, closing, compare, cycle_end, pooling, replication, rules
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
+from cadence.definition import KpiSpec, read_spec
 from cadence.definition_compare import Compare
 from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
@@ -98,9 +99,7 @@ def read_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: Sto
         figures,
         history,
         store.governance.cycle_bars([(state.playbook.id, week_of(due).cycle) for state, due in batch]),
-        store.sources.failures(
-            [(s.playbook.id, week_of(d).week_start) for s, d in batch if s.playbook.definition.get("sources")]
-        ),
+        store.sources.failures([(s.playbook.id, week_of(d).week_start) for s, d in batch if s.spec.sources]),
         store.org.setting(CURATORS_CHANNEL),
         _promotions(store, batch, cycle_ends),
         _queued(store, batch),
@@ -294,13 +293,10 @@ def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, 
     versions = store.registry.versions_by_id(
         [s.playbook.adopted_from_id for s in adopting if s.playbook.adopted_from_id]
     )
-    pilots = {}
-    for state in adopting:
-        version = versions.get(state.playbook.adopted_from_id or 0)
-        if version is not None:
-            steps = version.definition.get("steps") or []
-            pilots[state.playbook.id] = {str(s["name"]).lower(): str(s["mode"]) for s in steps}
-    return pilots
+    modes: dict[int, dict[str, str]] = {
+        v.id: {s.name.lower(): s.mode for s in read_spec(v.definition).steps} for v in versions.values()
+    }
+    return {s.playbook.id: modes[v.id] for s in adopting if (v := versions.get(s.playbook.adopted_from_id or 0))}
 
 
 def _origins(
@@ -336,14 +332,15 @@ def _origins(
             for i in range(calendar.WEEKS_PER_CYCLE)
         ]
     )
+    kpi_of = {v.id: read_spec(v.definition).kpi for v in versions.values()}
     origins = {
         pid: cycle_end.OriginProgress(
             version.slug,
             version.version,
-            _origin_progress(version, start, kpis),
-            _origin_change(version),
-            _origin_delta(version, start, kpis, rests),
-            (version.definition.get("kpi") or {}).get("baseline"),
+            _origin_progress(version, kpi_of[version.id], start, kpis),
+            _origin_change(version, kpi_of[version.id]),
+            _origin_delta(version, kpi_of[version.id], start, kpis, rests),
+            kpi_of[version.id].baseline,
             measured.get(pid),
         )
         for pid, (version, start) in wanted.items()
@@ -352,35 +349,37 @@ def _origins(
 
 
 def _origin_delta(
-    version: Any, start: date | None, kpis: dict[tuple[int, date], float], rests: dict[tuple[int, date], float]
+    version: Any,
+    kpi: KpiSpec,
+    start: date | None,
+    kpis: dict[tuple[int, date], float],
+    rests: dict[tuple[int, date], float],
 ) -> float | None:
     """The origin's mean weekly delta against the rest in its cycle starting `start` (None:
     it does not compare, or has no such cycle, or no week with both numbers)."""
-    if start is None or Compare.of(version.definition) is None:
+    if start is None or kpi.compare is None:
         return None
     weeks = [(version.playbook_id, start + timedelta(days=7 * i)) for i in range(calendar.WEEKS_PER_CYCLE)]
     run, rest = [kpis.get(w) for w in weeks], [rests.get(w) for w in weeks]
-    return compare.compare_cycle(
-        run, rest, (version.definition.get("kpi") or {}).get("direction", "down")
-    ).change.change
+    return compare.compare_cycle(run, rest, kpi.direction).change.change
 
 
-def _origin_change(version: Any) -> tuple[int, float] | None:
+def _origin_change(version: Any, kpi: KpiSpec) -> tuple[int, float] | None:
     """The origin's cycle and relative KPI change when the version was published (what an
     adopting cycle must reach `replicate_share` of), from the results the version keeps;
     None for a version published by override (the scale rule never held): nothing to
     replicate against."""
-    kpi = version.definition.get("kpi") or {}
-    if getattr(version, "override_reason", None) is not None or "baseline" not in kpi:
+    if getattr(version, "override_reason", None) is not None:
         return None
-    return replication.origin_change(version.cycle_results, kpi["baseline"])
+    return replication.origin_change(version.cycle_results, kpi.baseline)
 
 
-def _origin_progress(version: Any, start: date | None, kpis: dict[tuple[int, date], float]) -> float | None:
+def _origin_progress(
+    version: Any, kpi: KpiSpec, start: date | None, kpis: dict[tuple[int, date], float]
+) -> float | None:
     """The origin's progress in its cycle starting `start`, by its version's KPI bar (None:
     no such cycle, or no KPI in it)."""
-    kpi = version.definition.get("kpi") or {}
-    if start is None or "baseline" not in kpi or "target" not in kpi:
+    if start is None:
         return None
     weekly = [kpis.get((version.playbook_id, start + timedelta(days=7 * i))) for i in range(4)]
-    return replication.cycle_progress(weekly, kpi["baseline"], kpi["target"])
+    return replication.cycle_progress(weekly, kpi.baseline, kpi.target)

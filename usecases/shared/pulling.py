@@ -62,7 +62,7 @@ async def fetch(
     fetcher: Fetcher, state: PlaybookState, entry: Entry, week_start: date, environ: Mapping[str, str]
 ) -> float:
     """The number `entry` asks its source for, of the week `week_start`. Raises SourceFailed."""
-    spec = (state.playbook.definition.get("sources") or {}).get(entry.source)
+    spec = state.spec.sources.get(entry.source)
     if spec is None:
         raise SourceFailed(f"the playbook has no source {entry.source}")
     return await fetcher.fetch(Source.of(spec, environ), entry, window(week_start, state.playbook.timezone))

@@ -10,22 +10,21 @@ from typing import Any
 from cadence import exception_queue
 from cadence.escalation import CLOCK, Escalation
 from cadence.exception_queue import Item
-from storage.models.playbooks import Playbook
 from storage.store import PlaybookState, Store
 
 
-def exception_owner(playbook: Playbook) -> str:
+def exception_owner(state: PlaybookState) -> str:
     """`exception_owner` of the playbook's YAML, else its owner. An adopted playbook's is
     its own owner: the version's definition names the origin's people."""
-    if playbook.adopted_from_id is not None:
-        return playbook.owner_id
-    return str(playbook.definition.get("exception_owner") or playbook.owner_id)
+    if state.playbook.adopted_from_id is not None:
+        return state.playbook.owner_id
+    return state.spec.exception_owner or state.playbook.owner_id
 
 
 def may_move(store: Store, state: PlaybookState, user_id: str) -> bool:
     """The exception owner, the owner and the curators move a playbook's items."""
     playbook = state.playbook
-    return user_id in (exception_owner(playbook), playbook.owner_id) or store.org.is_curator(user_id)
+    return user_id in (exception_owner(state), playbook.owner_id) or store.org.is_curator(user_id)
 
 
 def shown(state: PlaybookState, item: Item, now: datetime, escalation: Escalation | None = None) -> dict[str, Any]:

@@ -122,7 +122,7 @@ def _figures_inputs(
             )
         )
     by_design = state.no_rubric_steps
-    reasons = {str(s.get("name")): s.get("reason") for s in playbook.definition.get("steps") or []}
+    reasons = {s.name: s.reason for s in state.spec.steps}
     rubrics = []
     for index, step in enumerate(state.steps):
         weeks_of = [[figures[(playbook.id, w)].steps[index] for w in _weeks_of(start)] for _, start in cycles]
@@ -141,12 +141,11 @@ def _figures_inputs(
                 ),
             )
         )
-    definition = playbook.definition
     return dict(
         min_attestation=th.ready_min_attestation,
         steps=ratios,
-        inputs=list(definition.get("inputs") or []),
-        outputs=list(definition.get("outputs") or []),
+        inputs=list(state.spec.inputs),
+        outputs=list(state.spec.outputs),
         cycles=[number for number, _ in cycles],
         min_reliability=th.ready_min_reliability,
         rubrics=rubrics,

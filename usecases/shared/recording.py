@@ -40,10 +40,7 @@ def _while_open(state: PlaybookState, week: calendar.WeekRef, usage: str | None)
 def event_feeding(state: PlaybookState, counts: str, step: str | None = None) -> str | None:
     """The value event that carries a step's cases or exceptions, or the KPI, if one does
     (the playbook's `value_events`)."""
-    for event in state.playbook.definition.get("value_events") or []:
-        if event.get("counts") == counts and event.get("step") == step:
-            return str(event["name"])
-    return None
+    return state.spec.event_for(counts, step)
 
 
 def refuse_if_fed(state: PlaybookState, counts: str, step: str | None, usage: str | None) -> None:
@@ -218,10 +215,10 @@ def refuse_sample_over_cases(
 def event_step(state: PlaybookState, event: str) -> tuple[str, Step | None]:
     """What a value event counts (`cases`, `exception` or `kpi`) and the step it counts for,
     if any. Raises Refusal for an event the playbook does not declare, or whose step is gone."""
-    events = {e["name"]: e for e in state.playbook.definition.get("value_events") or []}
+    events = {e.name: e for e in state.spec.value_events}
     spec = events.get(event)
-    own = (state.playbook.definition.get("value") or {}).get("event")
-    if spec is None and event == own and not (state.playbook.definition.get("value") or {}).get("from"):
+    own = state.spec.value
+    if spec is None and own is not None and event == own.event and own.from_ is None:
         return "value", None  # the value measure's own event, sent over the API
     if spec is None:
         raise Refusal.of(
@@ -231,12 +228,12 @@ def event_step(state: PlaybookState, event: str) -> tuple[str, Step | None]:
             event=event,
             declared=", ".join(sorted(events)) or "none",
         )
-    if not spec.get("step"):
-        return str(spec["counts"]), None
-    step = state.step(spec["step"])
+    if not spec.step:
+        return spec.counts, None
+    step = state.step(spec.step)
     if step is None:
-        raise Refusal.of("event_step_gone", event=event, step=spec["step"])
-    return str(spec["counts"]), step
+        raise Refusal.of("event_step_gone", event=event, step=spec.step)
+    return spec.counts, step
 
 
 def _event_row(

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cadence import calendar, decisions, keys, registry_decisions, replication, rules
+from cadence.definition import KpiSpec, StepSpec, read_spec
 from storage.governance_rows import Change, StaleState
 from storage.models.governance import Proposal, RegistryVersion
 from storage.models.playbooks import Playbook
@@ -27,12 +28,14 @@ def snapshot(state: PlaybookState) -> dict[str, Any]:
     """The playbook's definition as it runs now: the file's definition with today's modes
     (each step keeps what it declares: its calibration set or `calibration: none` and its
     reason, its model and prompt, its rubric)."""
-    definition = dict(state.playbook.definition)
-    declared = {str(s.get("name", "")).lower(): s for s in definition.get("steps") or []}
-    definition["steps"] = [
-        {**declared.get(s.name.lower(), {}), "name": s.name, "mode": s.mode, "pinned": s.pinned} for s in state.steps
+    declared = {s.name.lower(): s for s in state.spec.steps}
+    steps = [
+        (declared.get(s.name.lower()) or StepSpec.model_validate(dict(name=s.name, mode=s.mode))).model_copy(
+            update=dict(name=s.name, mode=s.mode, pinned=s.pinned)
+        )
+        for s in state.steps
     ]
-    return definition
+    return state.spec.model_copy(update=dict(steps=steps)).canonical()
 
 
 def scale_messages(
@@ -402,8 +405,8 @@ def _entry(
     adopters: list[dict[str, Any]],
     requests: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    kpi = v.definition.get("kpi") or {}
-    kit = v.definition.get("replication") or {}
+    spec = read_spec(v.definition)
+    kpi, kit = spec.kpi, spec.replication
     return dict(
         slug=v.slug,
         version=v.version,
@@ -420,14 +423,14 @@ def _entry(
             )
             for r in v.cycle_results
         ],
-        target=v.definition.get("kpi", {}).get("target"),
-        unit=v.definition.get("kpi", {}).get("unit") or "",
+        target=kpi.target,
+        unit=kpi.unit,
         adopters=sorted(adopters, key=lambda a: a["slug"]),
         learnings=len(v.learnings),
         latest_learnings=v.learnings[:3],
-        kit=bool(kit.get("runbook")),
-        kit_runbook=kit.get("runbook"),
-        replication=kit,
+        kit=bool(kit.runbook),
+        kit_runbook=kit.runbook,
+        replication=kit.as_stored(),
         all_learnings=v.learnings,
         override=v.override_reason,  # published by override: the KPI was not sustained
     )
@@ -449,7 +452,7 @@ def _medians(store: Store, versions: list[RegistryVersion]) -> dict[tuple[int, i
     }
 
 
-def _progress(middle: float | None, kpi: dict[str, Any]) -> float | None:
-    if middle is None or "baseline" not in kpi or "target" not in kpi or kpi["baseline"] == kpi["target"]:
+def _progress(middle: float | None, kpi: KpiSpec) -> float | None:
+    if middle is None or kpi.baseline == kpi.target:
         return None
-    return replication.progress(middle, kpi["baseline"], kpi["target"])
+    return replication.progress(middle, kpi.baseline, kpi.target)

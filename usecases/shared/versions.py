@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cadence import keys, registry_decisions, versions
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition import DefinitionError, parse_playbook, read_spec
 from storage.governance_rows import Change, StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
@@ -31,7 +31,6 @@ def offer_context(
     the adopter runs, the new version's results, and the buttons' value."""
     definition = newer.definition if newer is not None else newest["definition"]
     results = newer.cycle_results if newer is not None else newest["results"]
-    kpi = definition.get("kpi") or {}
     return dict(
         slug=adopter.playbook.slug,
         origin=runs.slug,
@@ -39,7 +38,7 @@ def offer_context(
         version=number,
         changes=versions.changes(runs.definition, definition),
         results=results,
-        unit=kpi.get("unit") or "",
+        unit=read_spec(definition).kpi.unit,
         owner=adopter.playbook.owner_id,
         button=versions.upgrade_button(adopter.playbook.id, runs.id, number),
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 from cadence import keys, registry_decisions, replication
 from cadence.decisions import Decision
-from cadence.definition import RuleSettings
+from cadence.definition import read_spec
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
@@ -41,7 +41,7 @@ class Wave:
 
 
 def size(version: RegistryVersion) -> int:
-    return RuleSettings.model_validate(version.definition.get("rules") or {}).adoption_wave
+    return read_spec(version.definition).rules.adoption_wave
 
 
 @dataclass(frozen=True)

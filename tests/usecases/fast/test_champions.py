@@ -174,7 +174,7 @@ def test_the_champion_marks_an_item_done_and_the_dm_is_redrawn():
     assert (redrawn.method, redrawn.channel, redrawn.payload["ts"]) == ("chat.update", DM[0], DM[1])
     assert redrawn.payload["text"] == "Your checklist as champion of support-replies: 1 of 3 done"
     assert f"done by <@{CHAMPION}> on {NOW.date().isoformat()}" in json.dumps(redrawn.payload["blocks"])
-    [item] = [i for i in champions.checklist_of(store, playbook(store)) if i.done]
+    [item] = [i for i in champions.checklist_of(store, store.playbooks.state(SLUG)) if i.done]
     assert (item.index, item.by, item.value) == (0, CHAMPION, keys.checklist_button(SLUG, 0, False))
 
 
@@ -193,7 +193,7 @@ def test_undo_keeps_each_mark_and_the_latest_counts():
         (KIT["training"][1], True),
         (KIT["training"][0], False),
     ]
-    checklist = champions.checklist_of(store, playbook(store))
+    checklist = champions.checklist_of(store, store.playbooks.state(SLUG))
     assert champions.summary(checklist)["done"] == 1 and champions.summary(checklist)["total"] == 3
     assert checklist[0].value == keys.checklist_button(SLUG, 0, True)  # marks it done again
     assert not mark(store, 2, done=False)  # never done: nothing to undo
