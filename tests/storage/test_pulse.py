@@ -81,3 +81,17 @@ def test_two_answers_of_one_person_racing_keep_one(store, playbook):
         t.join()
     assert done == [True, True]
     assert store.pulses.counts([(pid, 1)]) == {(pid, 1): 1} and len(_rows(store.engine, PulseKey)) == 1
+
+
+def test_a_close_of_many_cycles_seals_them_all_in_one_statement_each(store, playbook):
+    """A thousand cycles closing in one round (the bench's close): SQLite refused the
+    pairs as an OR of a thousand terms ("Expression tree is too large")."""
+    pid = playbook.playbook.id
+    _answer(store, pid, "U01", Answer(trust=3))
+    many = [(pid, 1), *((10_000 + n, 1) for n in range(1_000))]  # the others have no pulse
+    with store.unit_of_work() as uow:
+        uow.governance.close_weeks([(pid, LAST_WEEK)])
+        uow.pulses.seal(many)
+        uow.commit()
+    assert _rows(store.engine, PulseKey) == [] and len(_rows(store.engine, PulseAnswer)) == 1
+    assert store.pulses.counts(many)[(pid, 1)] == 1
