@@ -336,8 +336,8 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     # A running clock has asked Slack for everyone's name long before (usecases/names.py):
     # they are kept, so its ticks only look for names missing, as in a steady state.
     now = utc_now()
-    store.people.keep_names([(u, f"Name of {u}", None) for u in store.people.to_name(now, None, 1_000_000)], now)
     with store.unit_of_work() as uow:
+        uow.people.keep_names([(u, f"Name of {u}", None) for u in uow.people.to_name(now, None, 1_000_000)], now)
         uow.people.keep_channel_names(
             [(c, f"team-{c.lower()}") for c in uow.people.channels_to_name(now, 1_000_000)], now
         )
