@@ -71,6 +71,24 @@ logging.getLogger("slack_bolt.App").addFilter(_OwnClientNotice())
 log = logging.getLogger(__name__)
 
 
+# The handlers' modules, each registering its listeners on the Bolt app, in this order.
+LISTENERS = (
+    commands,
+    actions,
+    governance,
+    views,
+    playbook_form,
+    kit_form,
+    week_form,
+    pulse_form,
+    home,
+    queue,
+    escalation,
+    upgrades,
+    events,
+)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -116,19 +134,8 @@ def create_app(
     # One middleware, not one per concern: each is a step of every request.
     app.use(_EachRequest(settings, store, clock, app.guard))
     app.error(_listener_failed)
-    commands.register(app, services)
-    actions.register(app, services)
-    governance.register(app, services)
-    views.register(app, services)
-    playbook_form.register(app, services)
-    kit_form.register(app, services)
-    week_form.register(app, services)
-    pulse_form.register(app, services)
-    home.register(app, services)
-    queue.register(app, services)
-    escalation.register(app, services)
-    upgrades.register(app, services)
-    events.register(app, services)
+    for listeners in LISTENERS:
+        listeners.register(app, services)
     return app
 
 

@@ -14,39 +14,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from handlers import (
-    actions,
-    commands,
-    escalation,
-    events,
-    governance,
-    home,
-    kit_form,
-    playbook_form,
-    pulse_form,
-    queue,
-    upgrades,
-    views,
-    week_form,
-)
+from bot.app import LISTENERS
 from tests.fakes import CHANNEL, MEMBER
 from usecases.shared.services import Services
-
-MODULES = (
-    commands,
-    actions,
-    governance,
-    views,
-    playbook_form,
-    kit_form,
-    week_form,
-    pulse_form,
-    home,
-    queue,
-    escalation,
-    upgrades,
-    events,
-)
 
 
 class SlackCalls:
@@ -98,7 +68,7 @@ class Listeners:
             "view": [],
             "event": [],
         }
-        for module in MODULES:
+        for module in LISTENERS:
             module.register(self, services)  # type: ignore[arg-type]
 
     def _keep(self, kind: str, name: str | re.Pattern[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
