@@ -15,6 +15,7 @@ from bot.demo.standin.slack_requests import view_identity
 from storage.models.reports import CaseCount, KpiReading, RubricScore
 from tests.conftest import OWNER
 from tests.handlers.test_commands import row_counts
+from tests.usecases.fast.test_week_form_slack import fields
 from tests.usecases.test_governance import wednesday
 
 
@@ -24,15 +25,6 @@ def open_form(bot, slack, text="week support-replies", user=OWNER):
     view = slack.opened_views[-1]
     assert view["callback_id"] == "week_form"
     return view
-
-
-def fields(view):
-    """Each input of the form: its block id, label and the words it opens with."""
-    return {
-        b["block_id"]: (b["label"]["text"], b["element"].get("initial_value", ""))
-        for b in view["blocks"]
-        if b["type"] == "input"
-    }
 
 
 def submit(bot, view, changed, user=OWNER):
