@@ -32,6 +32,7 @@ from tests.conftest import (
     Engine,
     settings_for,
 )
+from tests.usecases.fast.ready_world import KIT
 from tests.usecases.test_governance import (
     CURATOR,
     CURATORS,
@@ -45,13 +46,6 @@ from usecases import tokens
 from usecases.shared.life import begin_cycle
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
-KIT = {
-    "runbook": "https://wiki.example.com/support-replies",
-    "training": ["https://wiki.example.com/ai-drafting-101", "Shadow the origin team for one week"],
-    "checks": ["Draft 10 sample tickets and review them before week 1"],
-    "requires": ["Helpdesk macros enabled"],
-    "may_change": ["baseline", "target", "timezone", "exception_cap"],
-}
 
 
 def thursday(week: int) -> datetime:
