@@ -297,6 +297,11 @@ class KpiOut(_Read):
     unit: str
     direction: Literal["up", "down"]
     baseline: float
+    baseline_declared: bool = Field(
+        default=False,
+        description="An adopter's own baseline, other than its version's, that no baseline week measured: "
+        "declared, not measured (a cycle against it can be on track, never replicated).",
+    )
     target: float
 
 
