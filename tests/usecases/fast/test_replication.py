@@ -258,6 +258,10 @@ def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_re
         told[-1] == "support-replies-sales: the baseline week measured First-response time at 45 min: the baseline now"
     )
     assert "is the baseline now (measured; 40 was declared)" in slash(services, "history support-replies-sales")
+    at, clock.clock.at = clock.clock.at, wednesday(10)
+    said = slash(services, "status support-replies-sales", SALES_OWNER)
+    assert "baseline 45 min" in said and "(declared, not measured)" not in said  # measured: issue 91, item 8
+    clock.clock.at = at
     assert "Recorded" not in slash(services, "kpi support-replies-sales 44 week:2027-01-12", SALES_OWNER)
 
     for week in range(10, 14):  # 13 every week: (13 − 45) / 45 = −71% against the origin's −67%
