@@ -471,11 +471,6 @@ class Spend:
     unknown: str | None = None
     said: str | None = None
 
-    @property
-    def known(self) -> bool:
-        """A spend to take off: declared, and its number known."""
-        return self.declared and self.per_month is not None
-
 
 NONE_DECLARED = Spend()
 
@@ -521,7 +516,7 @@ def net_value(net: float | None, weeks: int, rate: float | None, spend: Spend, c
     if spend.declared and spend.per_month is None:
         return NetValue(None, True, f"net value unknown: {spend.unknown or 'the spend is not known'}")
     gross = f"{signed_hours(net)} × {money(rate, currency)} an hour"
-    if not spend.declared or spend.per_month is None:
+    if not spend.declared or spend.per_month is None:  # none declared
         amount = net * rate
         return NetValue(amount, False, f"net value {signed_money(amount, currency)} ({gross}; {NO_SPEND})")
     spent = spend_over(spend.per_month, weeks)

@@ -211,7 +211,7 @@ def test_an_unknown_spend_is_never_zero_and_no_spend_is_said():
     the org's sum leaves the unknown out and says it is partial."""
     week = date(2026, 11, 23)
     failed = value.spend_pulled("billing", [(week, None, "HTTP 500")])
-    assert failed.declared and failed.per_month is None and not failed.known
+    assert failed.declared and failed.per_month is None
     assert (
         failed.said
         == "cost from billing unknown for the week of 2026-11-23: source failed: HTTP 500, so no cost per hour"
@@ -223,7 +223,7 @@ def test_an_unknown_spend_is_never_zero_and_no_spend_is_said():
     never = value.spend_pulled("billing", [(week, None, None)])
     assert never.unknown == "the spend from billing was not fetched for the week of 2026-11-23"
     pulled = value.spend_pulled("billing", [(week, 1000.0, None), (week, 1400.0, None)])
-    assert pulled.known and pulled.per_month == 1200
+    assert pulled.declared and pulled.per_month == 1200
     none = value.net_value(106, 4, 50, value.spend_given(None), "USD")
     assert none is not None and none.amount == 5300 and not none.declared
     assert none.words == "net value 5,300 USD (106 h × 50.00 USD an hour; no spend declared)"
