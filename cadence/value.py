@@ -260,11 +260,43 @@ def last_weeks_hours(values: Sequence[WeekValue], weeks: int = COST_WEEKS) -> fl
     return sum(hours) if hours else None
 
 
-def cost_per_hour(per_month: float | None, hours: float | None, weeks: int = COST_WEEKS) -> float | None:
-    """(per_month × 12 ÷ 52 × weeks) ÷ those weeks' hours saved; None without a cost or hours."""
-    if per_month is None or not hours:
+def counted_weeks(values: Sequence[WeekValue], weeks: int = COST_WEEKS) -> int:
+    """How many of the last `weeks` closed weeks had their events counted: the weeks whose
+    hours saved are known, the weeks cost per hour saved charges (a week without events
+    is not a week of 0 h, nor are the weeks before a playbook's first)."""
+    return sum(1 for v in values[-weeks:] if v.hours is not None)
+
+
+def spend_over(per_month: float, weeks: int) -> float:
+    """A cost a month over `weeks` weeks: per_month × 12 ÷ 52 × weeks."""
+    return per_month * 12 / WEEKS_A_YEAR * weeks
+
+
+def cost_per_hour(per_month: float | None, hours: float | None, weeks: int) -> float | None:
+    """(per_month × 12 ÷ 52 × weeks) ÷ those weeks' hours saved, `weeks` the weeks whose
+    hours were counted (counted_weeks); None without a cost or hours."""
+    if per_month is None or not hours or not weeks:
         return None
-    return per_month * 12 / WEEKS_A_YEAR * weeks / hours
+    return spend_over(per_month, weeks) / hours
+
+
+def org_cost_per_hour(charged: Sequence[tuple[float, float | None, int]]) -> float | None:
+    """The org's cost per hour saved over the playbooks that give a cost, each (per_month,
+    hours saved, weeks counted): each one's cost over its own counted weeks, summed, ÷
+    their hours. None: none gives a cost, or they saved no hours."""
+    hours = sum(h or 0.0 for _, h, _ in charged)
+    if not charged or not hours:
+        return None
+    return sum(spend_over(per_month, weeks) for per_month, _, weeks in charged) / hours
+
+
+def cost_per_hour_words(cost: float, currency: str, weeks: int) -> str:
+    """ "27.55 USD per hour saved", saying the weeks charged when fewer than 4 were counted."""
+    said = f"{money(cost, currency)} per hour saved"
+    if weeks >= COST_WEEKS:
+        return said
+    span = "the 1 closed week" if weeks == 1 else f"the {weeks} closed weeks"
+    return f"{said} (the cost of {span} whose events were counted)"
 
 
 def no_cost_per_hour(weeks: int = COST_WEEKS, costed: int | None = None) -> str:
@@ -418,15 +450,104 @@ def cost_per_net_hour(per_month: float | None, net: float | None, weeks: int) ->
     with no net hours to divide it by (none known, or none saved: 0 or fewer)."""
     if per_month is None or net is None or net <= 0 or not weeks:
         return None
-    return per_month * 12 / WEEKS_A_YEAR * weeks / net
+    return spend_over(per_month, weeks) / net
 
 
-def net_value(net: float | None, weeks: int, rate: float | None, per_month: float | None) -> float | None:
-    """ROLLOUT_HOURLY_RATE turns net hours into money: net hours × rate − spend over those
-    weeks (per_month × 12 ÷ 52 × weeks; no spend given: none). None without a rate or net."""
+# Spend (docs/usage.md, "Net value"): what `cost:` says a playbook costs a month. An unknown
+# spend is never 0: a cost pulled from a source whose week failed leaves the net value
+# unknown, said why; a playbook with no `cost:` has no spend declared, said so.
+NO_SPEND = "no spend declared"
+
+
+@dataclass(frozen=True, slots=True)
+class Spend:
+    """A playbook's spend a month: `per_month` (None: not known, or none declared),
+    `declared` (it gives a `cost:`), `unknown` why a declared one is not known ("the spend
+    from billing failed for the week of 2026-11-23") and `said`, the cost's own sentence
+    for the summary (why no cost per hour)."""
+
+    per_month: float | None = None
+    declared: bool = False
+    unknown: str | None = None
+    said: str | None = None
+
+
+NONE_DECLARED = Spend()
+
+
+def spend_given(per_month: float | None) -> Spend:
+    """`cost: {per_month}` as given (None: no `cost:`)."""
+    return NONE_DECLARED if per_month is None else Spend(per_month, True)
+
+
+def spend_pulled(source: str, weeks: Sequence[tuple[date, float | None, str | None]]) -> Spend:
+    """`cost: {source, …}` from the source's answers for the weeks counted (each week: its
+    value, or None with the error of its last ask): their mean, unknown where any week's
+    is missing: a failure is said for its week, never carried forward from another."""
+    if not weeks:
+        return Spend(None, True, f"the spend from {source} was not asked yet")
+    for week, fetched, error in weeks:
+        if fetched is None:
+            why = f"source failed: {error}" if error else "not fetched"
+            unknown = f"the spend from {source} {'failed' if error else 'was not fetched'} for the week of {week}"
+            return Spend(
+                None, True, unknown, f"cost from {source} unknown for the week of {week}: {why}, so no cost per hour"
+            )
+    return Spend(sum(w[1] or 0.0 for w in weeks) / len(weeks), True)
+
+
+@dataclass(frozen=True, slots=True)
+class NetValue:
+    """Net hours turned into money by ROLLOUT_HOURLY_RATE: `amount` (None: the spend is
+    unknown), `declared` (a spend was taken off) and `words`, the figure with its formula."""
+
+    amount: float | None
+    declared: bool
+    words: str
+
+
+def net_value(net: float | None, weeks: int, rate: float | None, spend: Spend, currency: str) -> NetValue | None:
+    """net hours × rate − spend over those weeks (per_month × 12 ÷ 52 × weeks). No `cost:`:
+    net hours × rate, "no spend declared"; a declared spend not known: no net value, and
+    why ("net value unknown: the spend from billing failed for the week of …"), never a
+    spend of 0. None without a rate or net hours."""
     if rate is None or net is None:
         return None
-    return net * rate - (per_month or 0) * 12 / WEEKS_A_YEAR * weeks
+    if spend.declared and spend.per_month is None:
+        return NetValue(None, True, f"net value unknown: {spend.unknown or 'the spend is not known'}")
+    gross = f"{signed_hours(net)} × {money(rate, currency)} an hour"
+    if not spend.declared or spend.per_month is None:  # none declared
+        amount = net * rate
+        return NetValue(amount, False, f"net value {signed_money(amount, currency)} ({gross}; {NO_SPEND})")
+    spent = spend_over(spend.per_month, weeks)
+    amount = net * rate - spent
+    return NetValue(
+        amount, True, f"net value {signed_money(amount, currency)} ({gross} − {money(spent, currency)} spend)"
+    )
+
+
+def org_net_value(values: Sequence[NetValue], currency: str) -> tuple[float | None, str | None]:
+    """The org's net value: the sum of the playbooks' that are known, never an unknown
+    taken as 0; a partial sum says how many of how many it counts and why the rest are
+    left out, and how many of those counted have no spend declared. (None, None): no
+    playbook has a net value to sum."""
+    if not values:
+        return None, None
+    known = [v for v in values if v.amount is not None]
+    left = len(values) - len(known)
+    if not known:
+        which = "the playbook's" if left == 1 else f"{left} playbooks'"
+        return None, f"net value unknown: {which} spend is not known"
+    amount = sum(v.amount or 0.0 for v in known)
+    said = f"net value {signed_money(amount, currency)}"
+    notes = []
+    if left:
+        whose = "its" if left == 1 else "their"
+        notes.append(f"{len(known)} of {len(values)} playbooks: {left} left out, {whose} spend not known")
+    undeclared = sum(1 for v in known if not v.declared)
+    if undeclared:
+        notes.append(f"{undeclared} with {NO_SPEND}")
+    return amount, said + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def signed_money(amount: float, currency: str) -> str:

@@ -297,6 +297,11 @@ class KpiOut(_Read):
     unit: str
     direction: Literal["up", "down"]
     baseline: float
+    baseline_declared: bool = Field(
+        default=False,
+        description="An adopter's own baseline, other than its version's, that no baseline week measured: "
+        "declared, not measured (a cycle against it can be on track, never replicated).",
+    )
     target: float
 
 
@@ -487,7 +492,8 @@ class PlaybookDetail(PlaybookOut):
         "hour saved (with `cost:`) in its currency. Net value (fields added): each week's reviewed, exceptions_closed, "
         "oversight_hours (reviewed x review_minutes + exceptions closed x exception_minutes / 60; null: oversight not "
         "reported, never 0), net_hours and net_said; net_hours over the last 4 closed weeks whose oversight is known, "
-        "cost_per_net_hour, net_value (net hours x ROLLOUT_HOURLY_RATE - spend) and net_said, the formula in words. "
+        "cost_per_net_hour, net_value (net hours x ROLLOUT_HOURLY_RATE - spend; null while the spend is unknown), "
+        "net_value_said, spend_declared, cost_weeks (the weeks cost per hour saved charges) and net_said, the formula in words. "
         "Null: no value measure.",
     )
     readiness: ReadinessOut | None = Field(

@@ -191,7 +191,9 @@ class DigestOrg(_Read):
     oversight_hours: float | None = None
     cost_per_net_hour: float | None = None
     net_value: float | None = Field(
-        default=None, description="Net hours × ROLLOUT_HOURLY_RATE − spend; null without the rate or net hours."
+        default=None,
+        description="The sum of the playbooks' net values (net hours × ROLLOUT_HOURLY_RATE − spend) that are known: "
+        "one whose spend is unknown is left out, and net_said says so; null without the rate or net hours.",
     )
     net_said: str | None = Field(default=None, description="The net figure with its formula, in words.")
     carried_by_one: list[DigestCarried]

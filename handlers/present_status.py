@@ -48,6 +48,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         notes=shown.notes,
         mine=shown.mine,
         playbook=playbook,
+        baseline_declared=shown.baseline_declared,
         anchor=state.anchor,
         week=week,
         stage=week.stage if week else None,

@@ -69,6 +69,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         kit=state.spec.replication.as_stored(),  # as the registry page shows a kit (web/_kit.html)
         runs=page.runs,
         from_adopters=page.from_adopters,
+        baseline_declared=page.baseline_declared,
         value=page.value,
         value_words=worth.status_words(state.spec, page.value),
         intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,

@@ -27,7 +27,7 @@ from usecases import sources as pulled
 from usecases import value as worth
 from usecases.api_reports import note_use
 from usecases.learnings_search import find
-from usecases.shared import depth, readiness, registry
+from usecases.shared import baseline, depth, readiness, registry
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -101,7 +101,8 @@ def playbooks(services: Services, token: Reader, function: str | None = None) ->
             s for s in store.playbooks.states() if visible(token, s.playbook.slug) and wanted(s.playbook.function)
         ]
         flagged = depth.plateaus(store, states, now)
-    return [_summary(state, now, flagged[state.playbook.id]) for state in states]
+        declared = baseline.declared(store, states)
+    return [_summary(state, now, flagged[state.playbook.id], declared[state.playbook.id]) for state in states]
 
 
 def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
@@ -110,7 +111,8 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     with services.store.reading() as store:
         state = _state(store, token, slug)
         now = services.clock()
-        summary = _summary(state, now, depth.plateaus(store, [state], now)[state.playbook.id])
+        plateau = depth.plateaus(store, [state], now)[state.playbook.id]
+        summary = _summary(state, now, plateau, baseline.declared(store, [state])[state.playbook.id])
         today = calendar.local_date(now, state.playbook.timezone)
         monday = calendar.monday_of(today)
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
@@ -303,7 +305,7 @@ def _week(state: PlaybookState, now: Any) -> calendar.WeekRef | None:
     return calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
 
 
-def _summary(state: PlaybookState, now: Any, plateau: bool) -> dict[str, Any]:
+def _summary(state: PlaybookState, now: Any, plateau: bool, declared: bool) -> dict[str, Any]:
     playbook = state.playbook
     week = _week(state, now)
     return dict(
@@ -318,6 +320,7 @@ def _summary(state: PlaybookState, now: Any, plateau: bool) -> dict[str, Any]:
             unit=playbook.kpi_unit,
             direction=playbook.kpi_direction,
             baseline=playbook.kpi_baseline,
+            baseline_declared=declared,  # an adopter's own, declared, not measured (usecases/shared/baseline.py)
             target=playbook.kpi_target,
         ),
         cycle=week.cycle if week else None,

@@ -23,7 +23,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
 from usecases import bar_requests, input_checks, pulse, setup_time, sources
 from usecases import value as worth
-from usecases.shared import calibration, champions, depth, governance, messages, queue, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -141,6 +141,9 @@ class PlaybookStatus:
     compared: Comparison | None = None  # with `compare`: this cycle so far against the rest
     pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
     pulse_answered: tuple[int, int] | None = None  # the open pulse: how many answered, of how many (owner, curators)
+    baseline_declared: bool = (
+        False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
+    )
 
 
 def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
@@ -226,6 +229,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         compared=_compared(caller, state, week, kpis),
         pulse=[p for p in pulse.shown(caller.store, state, 1) if p.answers],  # a cycle nobody answered: nothing
         pulse_answered=pulse.answered(caller, state),
+        baseline_declared=baseline.declared(caller.store, [state])[playbook.id],
     )
 
 

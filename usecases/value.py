@@ -18,7 +18,7 @@ from cadence.definition_intake import NO_VALUE_EVENT
 from cadence.definition_parts import CostSpec
 from cadence.heroics import Hero
 from cadence.report_kinds import ReportKind
-from cadence.value import NetWeek, Oversight, StepOversight, WeekValue
+from cadence.value import NetWeek, Oversight, Spend, StepOversight, WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
 from storage.value_counts import Ask, Measure, OversightWork
@@ -33,27 +33,41 @@ class PlaybookValue:
     estimate (oldest first), the last 4 closed weeks' hours and the cost per hour saved;
     and net of the oversight it cost (each week's, aligned with `weeks`; net value,
     cadence/value.py): net hours, the cost per net hour and, with ROLLOUT_HOURLY_RATE
-    (`rate`), the net value in money."""
+    (`rate`), the net value in money. `spend`: what its `cost:` says it costs a month
+    (cadence.value.Spend: none declared, given, or pulled from a source and perhaps unknown)."""
 
     event: str
     minutes: float
     weeks: list[WeekValue] = field(default_factory=list)
-    per_month: float | None = None
+    spend: Spend = value.NONE_DECLARED
     currency: str = value.DEFAULT_CURRENCY
     oversight: list[Oversight] = field(default_factory=list)
     rate: float | None = None
     # what a promotion earned: "send ai-led since cycle 2: oversight 16 h → 7 h a cycle"
     promotions: list[str] = field(default_factory=list)
-    # a cost pulled from a source (`cost: {source, …}`): why no cost counts (a week's ask failed, or none came)
-    cost_said: str | None = None
+
+    @property
+    def per_month(self) -> float | None:
+        """The cost a month (None: none declared, or not known)."""
+        return self.spend.per_month
+
+    @property
+    def cost_said(self) -> str | None:
+        """A cost pulled from a source: why none counts (a week's ask failed, or none came)."""
+        return self.spend.said
 
     @cached_property  # worked out once: the overview, its sums and its rows all ask
     def last_hours(self) -> float | None:
         return value.last_weeks_hours(self.weeks)
 
     @cached_property
+    def counted_weeks(self) -> int:
+        """The last 4 closed weeks whose events were counted: those whose cost is charged."""
+        return value.counted_weeks(self.weeks)
+
+    @cached_property
     def cost_per_hour(self) -> float | None:
-        return value.cost_per_hour(self.per_month, self.last_hours)
+        return value.cost_per_hour(self.per_month, self.last_hours, self.counted_weeks)
 
     @cached_property
     def net_weeks(self) -> list[NetWeek]:
@@ -72,9 +86,15 @@ class PlaybookValue:
         return value.cost_per_net_hour(self.per_month, net, weeks)
 
     @cached_property
-    def net_value(self) -> float | None:
+    def worth(self) -> value.NetValue | None:
+        """The net value with its words (None without a rate or net hours; its amount None
+        while the spend is unknown)."""
         net, weeks = self.last_net
-        return value.net_value(net, weeks, self.rate, self.per_month)
+        return value.net_value(net, weeks, self.rate, self.spend, self.currency)
+
+    @property
+    def net_value(self) -> float | None:
+        return None if self.worth is None else self.worth.amount
 
     @cached_property
     def net_parts(self) -> tuple[float, float, float] | None:
@@ -87,10 +107,10 @@ class PlaybookValue:
         return saved - over, saved, over
 
     @property
-    def spend(self) -> float | None:
-        """The cost over the weeks whose net is known (per_month × 12 ÷ 52 × weeks)."""
+    def spend_over_net_weeks(self) -> float | None:
+        """The cost over the weeks whose net is known (None: none declared, or not known)."""
         _, weeks = self.last_net
-        return None if self.per_month is None else self.per_month * 12 / value.WEEKS_A_YEAR * weeks
+        return None if self.per_month is None else value.spend_over(self.per_month, weeks)
 
     def net_words(self) -> str:
         """The last 4 weeks' net, its inputs said: "33 h net over the last closed week whose
@@ -110,13 +130,8 @@ class PlaybookValue:
             said += f"; {value.money(self.cost_per_net_hour, self.currency)} per net hour"
         elif self.per_month is not None:
             said += "; no net hours saved, so cost per net hour cannot be given"
-        if self.net_value is not None and self.rate is not None:
-            spend = self.spend or 0
-            said += (
-                f"; net value {value.signed_money(self.net_value, self.currency)} "
-                f"({value.signed_hours(net)} × {value.money(self.rate, self.currency)} an hour"
-                f" − {value.money(spend, self.currency)} spend)"
-            )
+        if self.worth is not None:
+            said += f"; {self.worth.words}"
         return said
 
     def summary(self) -> str:
@@ -133,7 +148,7 @@ class PlaybookValue:
             parts.append(self.cost_said)
         if net is None:
             if self.cost_per_hour is not None:
-                parts.append(f"{value.money(self.cost_per_hour, self.currency)} per hour saved")
+                parts.append(value.cost_per_hour_words(self.cost_per_hour, self.currency, self.counted_weeks))
             elif self.per_month is not None:  # a cost, and no hour saved to divide it by
                 parts.append(value.no_cost_per_hour(min(len(self.weeks), value.COST_WEEKS)))
         parts.append(self.net_words())
@@ -166,6 +181,7 @@ class PlaybookValue:
             last_4_weeks_hours=self.last_hours,
             cost_per_month=self.per_month,
             cost_per_hour_saved=self.cost_per_hour,
+            cost_weeks=self.counted_weeks if self.per_month is not None else None,
             currency=self.currency,
             cost_said=self.cost_said,
             review_minutes=self.oversight[-1].review_minutes if self.oversight else None,
@@ -175,6 +191,8 @@ class PlaybookValue:
             cost_per_net_hour=self.cost_per_net_hour,
             hourly_rate=self.rate,
             net_value=self.net_value,
+            net_value_said=None if self.worth is None else self.worth.words,
+            spend_declared=self.spend.declared,
             net_said=self.net_words(),
             promotions=list(self.promotions),
         )
@@ -226,24 +244,16 @@ def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, week
     return found
 
 
-def _cost(
+def _spend(
     cost: CostSpec | None, weeks: list[date], costs: dict[tuple[int, date], tuple[float | None, str | None]], pid: int
-) -> tuple[float | None, str | None]:
-    """The cost a month over the last 4 closed weeks (of `weeks`, those its cycles ran), and
-    why none counts: `per_month` as given, or a source's answers for those weeks (their
-    mean), none where any week's is missing: a failure is said for its week, never carried
-    forward from another."""
+) -> Spend:
+    """What `cost:` says the playbook spends a month over the last 4 closed weeks (of
+    `weeks`, those its cycles ran): none declared, `per_month` as given, or a source's
+    answers for those weeks (cadence.value.spend_pulled: unknown where any is missing)."""
     if cost is None or not cost.source:
-        return None if cost is None else cost.per_month, None
-    last = weeks[-value.COST_WEEKS :]
-    if not last:
-        return None, None
-    for week in last:
-        fetched, error = costs.get((pid, week), (None, None))
-        if fetched is None:
-            why = f"source failed: {error}" if error else "not fetched"
-            return None, f"cost from {cost.source} unknown for the week of {week}: {why}, so no cost per hour"
-    return sum(costs[(pid, w)][0] or 0.0 for w in last) / len(last), None
+        return value.spend_given(None if cost is None else cost.per_month)
+    answers = [(week, *costs.get((pid, week), (None, None))) for week in weeks[-value.COST_WEEKS :]]
+    return value.spend_pulled(cost.source, answers)
 
 
 def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> list[str]:
@@ -311,17 +321,15 @@ def of_playbooks(
         ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
         done = work.get(pid, OversightWork({}, []))
         ran = [w for w in closed.get(pid, []) if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
-        per_month, cost_said = _cost(measure.cost, ran, costs, pid)
         found[pid] = PlaybookValue(
             event,
             minutes,
             value.week_values(event, minutes, closed.get(pid, []), ours),
-            per_month,
+            _spend(measure.cost, ran, costs, pid),
             currency,
             _oversight(state, measure, done, closed.get(pid, [])),
             rate,
             _promotions(state, measure, done),
-            cost_said,
         )
     return found
 
@@ -374,7 +382,8 @@ class OrgValue:
     oversight_hours: float | None = None
     net_playbooks: int = 0
     cost_per_net_hour: float | None = None
-    net_value: float | None = None
+    net_value: float | None = None  # the sum of the known: never an unknown spend taken as 0
+    net_value_said: str | None = None  # cadence.value.org_net_value's words: a partial sum says so
 
     @property
     def net_words(self) -> str:
@@ -391,8 +400,8 @@ class OrgValue:
             said += ": oversight exceeds what it saves"
         if self.cost_per_net_hour is not None:
             said += f"; {value.money(self.cost_per_net_hour, self.currency)} per net hour"
-        if self.net_value is not None:
-            said += f"; net value {value.signed_money(self.net_value, self.currency)}"
+        if self.net_value_said is not None:
+            said += f"; {self.net_value_said}"
         return said
 
     @property
@@ -410,17 +419,16 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
     last = shown[-value.COST_WEEKS :]
     # Costs over those weeks: only the playbooks that give one, against their own hours.
     costed = [m for m in measures.values() if m is not None and m.per_month is not None]
-    cost_hours = sum(m.last_hours or 0.0 for m in costed)
-    total_cost = sum((m.per_month or 0.0) for m in costed)
+    charged = [(m.per_month or 0.0, m.last_hours, m.counted_weeks) for m in costed]
     return OrgValue(
         weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
         last_hours=sum(hours[w] for w in last) if last else None,
-        cost_per_hour=value.cost_per_hour(total_cost, cost_hours) if costed else None,
+        cost_per_hour=value.org_cost_per_hour(charged),
         currency=currency,
         measured=sum(1 for m in measures.values() if m is not None),
         playbooks=len(measures),
         costed=len(costed),
-        **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None]),
+        **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None], currency),
     )
 
 
@@ -436,18 +444,21 @@ def _weekly_hours(measures: dict[int, PlaybookValue | None]) -> tuple[dict[Any, 
     return hours, counted
 
 
-def _net_of_org(netted: list[PlaybookValue]) -> dict[str, Any]:
-    """OrgValue's net figures over the playbooks whose oversight is reported (`netted`)."""
+def _net_of_org(netted: list[PlaybookValue], currency: str) -> dict[str, Any]:
+    """OrgValue's net figures over the playbooks whose oversight is reported (`netted`):
+    the cost per net hour over those whose spend is known, the net value summed over those
+    whose net value is known (cadence.value.org_net_value: a partial sum said so)."""
     parts = [m.net_parts for m in netted if m.net_parts]
-    spent = [m.net_parts[0] for m in netted if m.spend is not None and m.net_parts]
-    spend = sum(m.spend or 0 for m in netted if m.spend is not None)
-    valued = [m.net_value for m in netted if m.net_value is not None]
+    spent = [m.net_parts[0] for m in netted if m.spend_over_net_weeks is not None and m.net_parts]
+    spend = sum(m.spend_over_net_weeks or 0 for m in netted)
+    amount, said = value.org_net_value([m.worth for m in netted if m.worth is not None], currency)
     return dict(
         net_hours=sum(p[0] for p in parts) if netted else None,
         oversight_hours=sum(p[2] for p in parts) if netted else None,
         net_playbooks=len(netted),
         cost_per_net_hour=spend / sum(spent) if spent and sum(spent) > 0 else None,
-        net_value=sum(valued) if valued else None,
+        net_value=amount,
+        net_value_said=said,
     )
 
 

@@ -24,7 +24,7 @@ from templates import ID_IN_TEXT
 from usecases import bar_requests, input_checks, pulse, status
 from usecases import sources as pulled
 from usecases import value as worth
-from usecases.shared import calibration, champions, depth, queue, readiness, registry, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, queue, readiness, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -238,6 +238,9 @@ class PlaybookPage:
     rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
     pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
     pulse_charted: list[Pulse] = field(default_factory=list)  # the charts' span of them, oldest first
+    baseline_declared: bool = (
+        False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
+    )
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -313,6 +316,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             calibration=calibration.lines(store, state),
             pulse=pulses[:2],
             pulse_charted=pulses[::-1],
+            baseline_declared=baseline.declared(store, [state])[pid],
         )
     return _named(services.store, page)
 

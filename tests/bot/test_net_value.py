@@ -3,7 +3,9 @@ a review by command and exception items closed in week 1, the week form's minute
 reviewing in week 2; each closed week's oversight and net hours with their formula in
 status, on the web view's page and first screen, in the digest's figures and the API's
 playbook read (fields added, the old ones as they were); a week without reviews says
-"oversight not reported", never 0."""
+"oversight not reported", never 0; net value never claimed on an unknown spend (issue 91).
+What a promotion earned, and the value use case's figures on the fakes:
+tests/usecases/fast/test_value.py."""
 
 import copy
 from datetime import UTC, datetime, timedelta
@@ -13,7 +15,8 @@ import pytest
 from cadence.definition import DefinitionError, parse_playbook
 from tests.bot.test_api import event
 from tests.bot.test_api_reads import get
-from tests.bot.test_value import WEEK_1, WEEK_2, _services, valued
+from tests.bot.test_value import INVOICES, INVOICES_CHANNEL, WEEK_1, WEEK_2, _services, valued
+from tests.bot.test_web_view import fetch, web_session
 from tests.committed import committed, loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.handlers.test_week_form import open_form, submit
@@ -115,26 +118,6 @@ def test_the_week_form_s_minutes_spent_reviewing_win_for_their_week(valued, stor
     assert week_1.hours == pytest.approx(41.2 - 2)
 
 
-def test_a_step_whose_mode_changed_says_its_oversight_per_cycle_before_and_since(valued, store, clock, bot):
-    _events, world = valued
-    _price(store, clock)
-    for week in range(1, 6):
-        clock.set(wednesday(week))
-        if week == 5:  # cycle 2: send is collaborative, and twice as many of its cases are reviewed
-            said = bot.command("mode support-replies send collaborative the model drifts", user=OWNER).text
-            assert "collaborative" in said, said
-        reviewed = 10 if week < 5 else 20
-        assert "cases" in bot.command("cases support-replies send 40", user=OWNER).text
-        assert "passed" in bot.command(f"rubric support-replies send {reviewed}/{reviewed}", user=OWNER).text
-        world.run(close_of(week))
-    clock.set(wednesday(6))
-    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "EUR")
-    assert measure is not None
-    # 4 weeks × 10 reviews × 4 min = 160 min a cycle before; 20 × 4 = 80 min in cycle 2 so far
-    assert measure.promotions == ["send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle"]
-    assert "send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle" in worth.words(measure)
-
-
 def test_a_cost_pulled_from_a_source_counts_its_weeks_and_a_failure_is_said_never_carried(
     store, engine, slack, stats, monkeypatch
 ):
@@ -154,7 +137,7 @@ def test_a_cost_pulled_from_a_source_counts_its_weeks_and_a_failure_is_said_neve
     state = store.playbooks.state("support-replies")
     measure = worth.of_playbook(store, state, "USD")
     assert measure is not None and measure.per_month == 1300 and measure.cost_said is None
-    assert measure.cost_per_hour == pytest.approx(1300 * 12 / 52 * 4 / 60)  # 900 × 4 min = 60 h, as with per_month
+    assert measure.cost_per_hour == pytest.approx(1300 * 12 / 52 / 60)  # 900 × 4 min = 60 h in the 1 week closed
     stats.answers["/stats"] = (200, {"matched": 900, "spend": "n/a"})  # week 2: nonsense
     world.run(WEEK_1_ENDS + timedelta(days=7))
     world.run(WEEK_1_CLOSES + timedelta(days=7))
@@ -174,3 +157,66 @@ def test_a_cost_is_per_month_or_a_source_one_of_them():
     assert any("give per_month" in p for p in problems({}))
     assert any("give per_month" in p for p in problems({"per_month": 10, "source": "x", "path": "a"}))
     assert any("cost: unknown source 'billing'" in p for p in problems({"source": "billing", "query": "select 1"}))
+
+
+def test_net_value_is_never_claimed_on_an_unknown_spend_and_no_cost_says_no_spend_declared(
+    valued, store, clock, bot, slack, stats, http_server, database_url
+):
+    """Issue 91, item 2: ROLLOUT_HOURLY_RATE=50; support-replies' cost comes from a billing
+    source whose week failed, invoice-matching gives no `cost:`. The API's playbook read,
+    status (a signed slash command), the web page and the org's sum on the first screen
+    and in the digest: support-replies has no net value ("net value unknown: the spend
+    from billing failed …"), never one less a spend of 0; invoice-matching's is its net
+    hours × the rate, "no spend declared"; the org's sum leaves the unknown out and says so."""
+    events, world = valued
+    for slug, raw_change in (
+        (
+            "support-replies",
+            {
+                "sources": {"billing": {"kind": "http", "url": stats.url + "/billing", "token_env": "CI_TOKEN"}},
+                "cost": {"source": "billing", "path": "spend"},
+            },
+        ),
+        (INVOICES, {}),
+    ):
+        raw = dict(store.playbooks.state(slug).playbook.definition)
+        raw["value"] = {**raw["value"], "review_minutes": 4 if slug == "support-replies" else 6}
+        loaded(store, [parse_playbook({**raw, **raw_change})], "UTC", actor="test", at=clock())
+    stats.answers["/billing"] = (500, {"error": "billing is down"})
+    assert events.post(event("reply_accepted", 412))[0] == 201  # 41.2 h saved
+    own = [{"playbook": INVOICES, "kind": "event", "event": "po_matched", "count": 20}]  # 20 × 30 min = 10 h
+    assert events.post({"reports": own})[0] == 201
+    assert "reviewed passed" in bot.command("rubric support-replies draft 81/90", user=OWNER).text  # 6 h
+    said = bot.command(f"rubric {INVOICES} draft 10/10", user=OWNER, channel=INVOICES_CHANNEL).text
+    assert "passed" in said, said  # 10 × 6 min = 1 h
+    world.run(WEEK_1_ENDS)  # the week's end: the billing source is asked, and fails
+    world.run(close_of(1))
+    clock.set(wednesday(2))
+    url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER, rollout_hourly_rate=50)
+    unknown = "net value unknown: the spend from billing failed for the week of 2026-11-16"
+
+    reader = tokens.create(store, "sheets", None, [], True, "test", clock()).token
+    status, body = get(url, "/api/v1/playbooks/support-replies", reader)
+    assert status == 200
+    read = body["value"]
+    assert read["cost_per_month"] is None and read["hourly_rate"] == 50 and read["spend_declared"] is True
+    assert read["net_hours"] == pytest.approx(35.2) and read["net_value"] is None
+    assert read["net_value_said"] == unknown and unknown in read["net_said"] and unknown in read["said"]
+    assert "0.00 USD spend" not in read["said"]
+    status, body = get(url, f"/api/v1/playbooks/{INVOICES}", reader)
+    read = body["value"]
+    assert read["net_value"] == pytest.approx(450) and read["spend_declared"] is False
+    assert read["net_value_said"] == "net value 450 USD (9 h × 50.00 USD an hour; no spend declared)"
+
+    status_text = bot.command("status support-replies", user=OWNER).text
+    assert unknown in status_text and "USD spend" not in status_text
+    said = bot.command(f"status {INVOICES}", user=OWNER, channel=INVOICES_CHANNEL).text
+    assert "net value 450 USD (9 h × 50.00 USD an hour; no spend declared)" in said
+
+    page = fetch(url + "/web/playbooks/support-replies", cookie=cookie)[2]
+    assert unknown in page and "USD spend" not in page
+    first = fetch(url + "/web/", cookie=cookie)[2]
+    partial = "net value 450 USD (1 of 2 playbooks: 1 left out, its spend not known; 1 with no spend declared)"
+    assert partial in first, first
+    org, _, _ = Digest(store, charts=False, currency="USD", hourly_rate=50).figures(WEEK_2, close_of(2))
+    assert org.net_value == pytest.approx(450) and partial in org.net_said

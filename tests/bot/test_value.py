@@ -88,9 +88,12 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     assert by_week[WEEK_2].words() == "no `reply_accepted` events this week"
     assert by_week[WEEK_2].hours is None
     assert support.last_hours == pytest.approx(41.2)
-    assert support.cost_per_hour == pytest.approx(1200 * 12 / 52 * 4 / 41.2)
+    # issue 91: charged the cost of the 1 week whose events were counted, not 4 weeks'
+    assert support.cost_per_hour == pytest.approx(1200 * 12 / 52 / 41.2)
     assert worth.words(support).startswith("no `reply_accepted` events this week; last 4 closed weeks: 41 h; ")
-    assert worth.words(support).endswith(" EUR per hour saved; net: oversight not reported")  # no review: not 0
+    assert worth.words(support).endswith(
+        " EUR per hour saved (the cost of the 1 closed week whose events were counted); net: oversight not reported"
+    )  # no review: not 0
     invoices = measures[states[1].playbook.id]
     assert invoices is not None and invoices.last_hours == pytest.approx(7.5)  # 15 events × 30 min
     # one playbook's (status), its measure from its state rather than read: the same
@@ -100,7 +103,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     shown = web_overview.overview(services, web.Viewer(OWNER))
     assert shown.value.measured == 2 and shown.value.last_hours == pytest.approx(48.7)
     assert shown.value.weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
-    assert shown.value.cost_per_hour == pytest.approx(1200 * 12 / 52 * 4 / 41.2)  # only the costed one
+    assert shown.value.cost_per_hour == pytest.approx(1200 * 12 / 52 / 41.2)  # only the costed one, its 1 week
     page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
     assert page is not None and page.value.last_hours == pytest.approx(41.2)
 

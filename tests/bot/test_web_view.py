@@ -71,12 +71,13 @@ def signed_in(view, user):
     return headers["Set-Cookie"].split(";")[0]
 
 
-def web_session(bot, http_server, database_url, slack, store, clock, user):
-    """Serve the app of `bot` with its web view at the test server's own address, and a
-    session cookie for `user` signed in by the link `/rollout web` gives; returns (url, cookie)."""
+def web_session(bot, http_server, database_url, slack, store, clock, user, **settings):
+    """Serve the app of `bot` with its web view at the test server's own address (and any
+    other `settings`), and a session cookie for `user` signed in by the link `/rollout web`
+    gives; returns (url, cookie)."""
     mount, url = http_server
     mount.app = make_asgi(
-        create_app(settings_for(database_url, slack, rollout_web_url=url), store, clock=clock), store, clock
+        create_app(settings_for(database_url, slack, rollout_web_url=url, **settings), store, clock=clock), store, clock
     )
     link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=user).text)
     return url, fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]

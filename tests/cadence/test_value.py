@@ -66,10 +66,27 @@ def test_cost_per_hour_saved_over_the_last_four_closed_weeks():
     weeks = [date(2027, 1, 4 + 7 * i) for i in range(3)] + [date(2027, 2, 1), date(2027, 2, 8)]
     found = value.week_values("po_matched", 30, weeks, dict.fromkeys(weeks, 100))  # 50 h a week
     hours = value.last_weeks_hours(found)
-    assert hours == 200  # the last 4 of the 5
-    assert value.cost_per_hour(1300, hours) == pytest.approx(1300 * 12 / 52 * 4 / 200)
-    assert value.cost_per_hour(None, hours) is None
-    assert value.cost_per_hour(1300, None) is None
+    assert hours == 200 and value.counted_weeks(found) == 4  # the last 4 of the 5
+    assert value.cost_per_hour(1300, hours, 4) == pytest.approx(1300 * 12 / 52 * 4 / 200)
+    assert value.cost_per_hour(None, hours, 4) is None
+    assert value.cost_per_hour(1300, None, 4) is None
+
+
+def test_cost_per_hour_saved_charges_only_the_weeks_counted():
+    """Issue 91, item 9: two closed weeks of events (the weeks before the first had none)
+    are charged two weeks of cost, not four; a week without events is no week of 0 h."""
+    weeks = [date(2027, 1, 4 + 7 * i) for i in range(4)]
+    found = value.week_values("po_matched", 30, weeks, {weeks[1]: 100, weeks[3]: 100})  # 50 h each
+    assert value.last_weeks_hours(found) == 100 and value.counted_weeks(found) == 2
+    assert value.cost_per_hour(1300, 100, value.counted_weeks(found)) == pytest.approx(1300 * 12 / 52 * 2 / 100)
+    assert value.cost_per_hour_words(15.0, "USD", 2) == (
+        "15.00 USD per hour saved (the cost of the 2 closed weeks whose events were counted)"
+    )
+    assert value.cost_per_hour_words(15.0, "USD", 4) == "15.00 USD per hour saved"
+    # the org: each costed playbook's cost over its own counted weeks, ÷ their hours
+    both = value.org_cost_per_hour([(1300, 100, 2), (520, 50, 4)])
+    assert both == pytest.approx((1300 * 12 / 52 * 2 + 520 * 12 / 52 * 4) / 150)
+    assert value.org_cost_per_hour([(1300, None, 0)]) is None and value.org_cost_per_hour([]) is None
 
 
 def test_event_words():
@@ -153,8 +170,10 @@ def test_cost_per_net_hour_and_net_value():
     assert known == 1 and net == pytest.approx(33.2)
     assert value.cost_per_net_hour(1200, net, known) == pytest.approx(1200 * 12 / 52 / 33.2)
     assert value.cost_per_net_hour(1200, -3, 1) is None and value.cost_per_net_hour(None, net, 1) is None
-    assert value.net_value(net, known, 50, 1200) == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
-    assert value.net_value(net, known, None, 1200) is None
+    worth = value.net_value(net, known, 50, value.spend_given(1200), "USD")
+    assert worth is not None and worth.amount == pytest.approx(33.2 * 50 - 1200 * 12 / 52)
+    assert worth.words == "net value 1,383 USD (33 h × 50.00 USD an hour − 277 USD spend)"
+    assert value.net_value(net, known, None, value.spend_given(1200), "USD") is None
     assert value.last_weeks_net([_net(412, None, 0)]) == (None, 0)
 
 
@@ -184,3 +203,40 @@ def test_what_a_promotion_earned_is_said_per_cycle_before_and_after():
     assert value.promotion_words("send", "ai-led", 2, [], [6.5]) == (
         "send ai-led since cycle 2: oversight not reported → 6.5 h a cycle"
     )
+
+
+def test_an_unknown_spend_is_never_zero_and_no_spend_is_said():
+    """Issue 91, item 2: a cost pulled from a source whose week failed leaves the net value
+    unknown, saying why; no `cost:` at all is "no spend declared", never "− 0.00 USD spend";
+    the org's sum leaves the unknown out and says it is partial."""
+    week = date(2026, 11, 23)
+    failed = value.spend_pulled("billing", [(week, None, "HTTP 500")])
+    assert failed.declared and failed.per_month is None
+    assert (
+        failed.said
+        == "cost from billing unknown for the week of 2026-11-23: source failed: HTTP 500, so no cost per hour"
+    )
+    unknown = value.net_value(106, 4, 50, failed, "USD")
+    assert unknown == value.NetValue(
+        None, True, "net value unknown: the spend from billing failed for the week of 2026-11-23"
+    )
+    never = value.spend_pulled("billing", [(week, None, None)])
+    assert never.unknown == "the spend from billing was not fetched for the week of 2026-11-23"
+    pulled = value.spend_pulled("billing", [(week, 1000.0, None), (week, 1400.0, None)])
+    assert pulled.declared and pulled.per_month == 1200
+    none = value.net_value(106, 4, 50, value.spend_given(None), "USD")
+    assert none is not None and none.amount == 5300 and not none.declared
+    assert none.words == "net value 5,300 USD (106 h × 50.00 USD an hour; no spend declared)"
+    assert "0.00 USD spend" not in none.words
+    given = value.net_value(106, 4, 50, value.spend_given(1200), "USD")
+    assert given is not None and given.amount == pytest.approx(5300 - 1200 * 12 / 52 * 4)
+
+    assert value.org_net_value([], "USD") == (None, None)
+    amount, said = value.org_net_value([given, none, unknown], "USD")
+    assert amount == pytest.approx(given.amount + 5300)  # the unknown left out, not added as 0
+    assert said == ("net value 9,492 USD (2 of 3 playbooks: 1 left out, its spend not known; 1 with no spend declared)")
+    assert value.org_net_value([unknown, unknown], "USD") == (
+        None,
+        "net value unknown: 2 playbooks' spend is not known",
+    )
+    assert value.org_net_value([given], "USD") == (given.amount, "net value 4,192 USD")

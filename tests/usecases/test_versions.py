@@ -17,10 +17,12 @@ from bot.app import create_app
 from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from storage.models.governance import Decision
+from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+from usecases import tokens
 from usecases.shared.life import begin_cycle
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
@@ -278,3 +280,20 @@ def test_learnings_are_found_case_insensitively_in_every_script(bot, playbook):
     assert "Die Straße der Antworten" in bot.command("learnings STRASSE", user=MEMBER).text
     assert "ΣΊΣΥΦΟΣ" in bot.command("learnings σίσυφος", user=MEMBER).text
     assert "No learning holds" in bot.command("learnings überprüfungen", user=MEMBER).text
+
+
+def test_an_adopters_own_baseline_is_said_declared_not_measured_in_status_and_the_api(bot, adopted, store, clock):
+    """Issue 91, item 8, on SQLite and PostgreSQL: adopted with its own baseline 40 (the
+    version's is 42), measured by no baseline week: status and the API's read say it is
+    declared, not measured, as the registry's verdicts do; the origin's is not."""
+    said = bot.command("status support-replies-sales", user=SALES_OWNER, channel=SALES).text
+    assert "baseline 40 min (declared, not measured)" in said, said
+    assert "(declared, not measured)" not in bot.command("status support-replies", user=OWNER).text
+    reader = tokens.create(store, "sheets", None, [], True, "test", clock()).token
+    status, body = get(bot.base_url, "/api/v1/playbooks/support-replies-sales", reader)
+    assert status == 200 and body["kpi"]["baseline"] == 40 and body["kpi"]["baseline_declared"] is True
+    status, body = get(bot.base_url, "/api/v1/playbooks", reader)
+    assert {p["slug"]: p["kpi"]["baseline_declared"] for p in body["playbooks"]} == {
+        "support-replies": False,
+        "support-replies-sales": True,
+    }

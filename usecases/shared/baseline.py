@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cadence import registry_decisions
+from cadence import registry_decisions, replication
+from cadence.definition import read_spec
+from cadence.definition_compare import Compare
 from cadence.schedule import Due
 from storage.governance_rows import Change, MeasuredBaseline
 from storage.store import PlaybookState, Store
@@ -41,3 +43,23 @@ def close(store: Store, state: PlaybookState, due: Due) -> tuple[Change, dict[st
         cycle_starts=(week.week_start + timedelta(days=7)).isoformat(),
     )
     return change, summary
+
+
+def declared(store: Store, states: list[PlaybookState]) -> dict[int, bool]:
+    """Each playbook's KPI baseline: declared, not measured (cadence.replication.declared,
+    the rule the registry's replication verdicts keep): an adopter's own baseline other than
+    its version's, which no baseline week measured. Status, the web view's page and the API
+    read say it from here; one read of the versions however many playbooks."""
+    adopted = [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
+    versions = store.registry.versions_by_id(adopted) if adopted else {}
+    found = {}
+    for state in states:
+        playbook = state.playbook
+        version = versions.get(playbook.adopted_from_id or 0)
+        found[playbook.id] = version is not None and replication.declared(
+            playbook.kpi_baseline,
+            read_spec(version.definition).kpi.baseline,
+            Compare.of(playbook.definition) is not None,
+            playbook.baseline_measured,
+        )
+    return found

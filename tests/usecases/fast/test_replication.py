@@ -17,6 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from cadence import keys
+from handlers.api import make_api
 from handlers.web_view import make_web_view
 from tests import fakes
 from tests.fakes import CURATOR, OUTSIDER, OWNER
@@ -33,7 +34,7 @@ from tests.usecases.fast.ready_world import (
     wednesday,
 )
 from tests.usecases.fast.slash import slash
-from usecases import learnings, proposals
+from usecases import learnings, proposals, tokens
 
 
 def monday_morning(week: int):
@@ -257,6 +258,10 @@ def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_re
         told[-1] == "support-replies-sales: the baseline week measured First-response time at 45 min: the baseline now"
     )
     assert "is the baseline now (measured; 40 was declared)" in slash(services, "history support-replies-sales")
+    at, clock.clock.at = clock.clock.at, wednesday(10)
+    said = slash(services, "status support-replies-sales", SALES_OWNER)
+    assert "baseline 45 min" in said and "(declared, not measured)" not in said  # measured: issue 91, item 8
+    clock.clock.at = at
     assert "Recorded" not in slash(services, "kpi support-replies-sales 44 week:2027-01-12", SALES_OWNER)
 
     for week in range(10, 14):  # 13 every week: (13 − 45) / 45 = −71% against the origin's −67%
@@ -265,3 +270,49 @@ def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_re
         clock.run(close_of(week) + timedelta(hours=1))
     [verdict] = decided(clock, "replication")
     assert verdict["figures"]["verdict"] == "replicated" and verdict["figures"]["why"] is None
+
+
+def test_an_adopter_whose_baseline_week_got_no_report_says_its_baseline_is_declared_where_the_owner_looks():
+    """Issue 91, item 8: adopted with its own baseline 40 (the version's is 42) and a
+    baseline week in which nobody reported the KPI: it runs on the declared 40, and status,
+    the web view's page and the API's read say "declared, not measured" as the registry's
+    verdicts do (usecases/shared/baseline.py, cadence.replication.declared); the origin's
+    own baseline is not."""
+    services, clock = ready()
+    run_weeks(services, clock, range(1, 9))
+    [proposal] = [
+        m for m in clock.store.held.sent(CURATORS) if m.payload["text"] == "support-replies is ready to scale"
+    ]
+    [button] = [e for b in proposal.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    clock.clock.at = wednesday(9) - timedelta(days=2)
+    proposals.publish(fakes.caller(services, CURATOR), button["value"])
+    services.directory.members[SALES] = frozenset([SALES_OWNER])
+    adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 start:2027-01-11"
+    assert "(declared until the baseline week measures it)" in slash(services, adopt, CURATOR)
+    clock.run(close_of(9) + timedelta(hours=1))  # the baseline week closes with no KPI reported
+    sales = clock.store.playbooks.state("support-replies-sales")
+    assert (sales.playbook.kpi_baseline, sales.playbook.baseline_measured) == (40, None)
+
+    clock.clock.at = wednesday(10)
+    said = slash(services, "status support-replies-sales", SALES_OWNER)
+    assert "baseline 40 min (declared, not measured)" in said, said
+    assert "declared, not measured" not in slash(services, "status support-replies")
+    assert "Recorded" in slash(services, "kpi support-replies-sales 38", SALES_OWNER)
+    said = slash(services, "status support-replies-sales", SALES_OWNER)
+    assert "of the way from baseline 40 min (declared, not measured) to target" in said, said
+
+    web = TestClient(make_web_view(services, secrets.token_hex(16), secure=False, signed_in_as=SALES_OWNER))
+    page = web.get("/playbooks/support-replies-sales")
+    assert page.status_code == 200 and "Baseline 40 (declared, not measured)" in page.text
+    assert "(declared, not measured)" not in web.get("/playbooks/support-replies").text
+
+    reader = tokens.create(clock.store, "sheets", None, [], True, CURATOR, clock.clock.at).token
+    api = TestClient(make_api(services))
+    auth = {"Authorization": f"Bearer {reader}"}
+    read = api.get("/v1/playbooks/support-replies-sales", headers=auth)
+    assert read.status_code == 200, read.text
+    assert read.json()["kpi"]["baseline"] == 40 and read.json()["kpi"]["baseline_declared"] is True
+    listed = {
+        p["slug"]: p["kpi"]["baseline_declared"] for p in api.get("/v1/playbooks", headers=auth).json()["playbooks"]
+    }
+    assert listed == {"support-replies": False, "support-replies-sales": True}
