@@ -122,9 +122,11 @@ def make_asgi(
         workspace_team=lambda: _team_of(app),
     )
     # An assistant's tools at /mcp (bot/assistant.py), with the `mcp` extra; its session
-    # manager runs for the app's life (the lifespan).
+    # manager runs for the app's life (the lifespan). POST only: a stateless server answered
+    # in JSON offers no SSE stream (GET) and no session to end (DELETE), so those are 405
+    # with `Allow: POST`, as the transport's spec has a server without a stream answer.
     assistant = http_edge(app.services, MAX_BODY_BYTES)
-    mcp = [] if assistant is None else [Route(MCP_PATH, assistant, methods=["GET", "POST", "DELETE"])]
+    mcp = [] if assistant is None else [Route(MCP_PATH, assistant, methods=["POST"])]
     # What the process answers; the API and the web view each declare routes of their own.
     return application(
         Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md

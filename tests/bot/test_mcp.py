@@ -202,6 +202,22 @@ def test_the_apis_rate_holds_for_mcp_and_its_bodies_limit(api, bot, store, clock
     assert status == 413 and json.loads(body) == {"error": "request bodies are limited to 1048576 bytes"}
 
 
+def test_get_and_delete_are_405_a_stateless_json_server_offers_no_stream(api, bot, store, clock):
+    """Issue 91, item 1: GET /mcp opened an SSE stream that never ended (a ping every 15 s);
+    a stateless server answered in JSON has nothing to send on it, nor a session to end."""
+    reader = tokens.create(store, "assistant", None, [], True, "test", API_NOW).token
+    for method, accept in (("GET", "text/event-stream"), ("DELETE", "application/json")):
+        request = urllib.request.Request(
+            f"{bot.base_url}/mcp", method=method, headers={"Authorization": f"Bearer {reader}", "Accept": accept}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 405 and refused.value.headers["Allow"] == "POST", method
+        assert json.loads(refused.value.read()) == {"error": "POST only"}
+    clock.advance(seconds=1)
+    assert post_mcp(bot.base_url, {"Authorization": f"Bearer {reader}"})[0] == 200
+
+
 def test_the_host_and_any_origin_must_be_the_bots_own(api, bot, store, clock):
     from handlers.mcp_http import security
 

@@ -4,8 +4,12 @@ runs the SDK's session manager and stops it cleanly."""
 
 import json
 import os
+import re
+import resource
 import signal
+import socket
 import sys
+import time
 from datetime import UTC, datetime
 
 import anyio
@@ -90,3 +94,66 @@ def test_serve_answers_mcp_for_a_read_token_and_its_lifespan_stops_cleanly(env, 
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "Traceback" not in output and reader not in output
+
+
+OPEN_FILES = 128  # the server's limit on open files here: far below what the GETs would hold
+GETS = 300  # the issue's count, more than twice the limit
+
+
+def _open_files(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _answer(client: socket.socket) -> tuple[bytes, bytes]:
+    """One answer's head and its body (as long as Content-Length says; none: the head alone)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        data = client.recv(65536)
+        assert data, answer  # closed before its head ended
+        answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    while length and len(body) < int(length.group(1)):
+        data = client.recv(65536)
+        assert data, head + body
+        body += data
+    return head, body
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts a process's open files in /proc")
+def test_many_gets_of_mcp_with_one_token_hold_nothing_open_under_a_low_file_limit(env, playbook, store):
+    """Issue 91, item 1: each GET /mcp held an SSE stream open for good, so one read token's
+    300 GETs (inside the API's rate) took every file a server under a 256-file limit may
+    open, and /healthz stopped answering. A hostile client here, as curl would: each GET
+    on a connection of its own, closed once its answer is whole (a stream never is)."""
+    server, slack_side = _serving(
+        env,
+        "--no-scheduler",
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES)),
+    )
+    reader = tokens.create(store, "assistant", None, [], True, "test", datetime.now(UTC)).token
+    host, port = slack_side.base_url.removeprefix("http://").split(":")
+    request = (
+        f"GET /mcp HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {reader}\r\n"
+        "Accept: text/event-stream\r\n\r\n"
+    ).encode()
+    try:
+        before = _open_files(server.pid)
+        for _ in range(GETS):
+            with socket.create_connection((host, int(port)), timeout=10) as client:
+                client.sendall(request)
+                head, body = _answer(client)
+                assert head.startswith(b"HTTP/1.1 405 ") and b"\r\nallow: post" in head.lower(), head
+                assert json.loads(body) == {"error": "POST only"}
+        assert slack_side.get("/healthz").status == 200
+        # nothing kept open: the server's open files come back to what they were (each
+        # closed connection is let go as the server reads its end, soon after)
+        deadline = time.monotonic() + 30
+        while _open_files(server.pid) > before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _open_files(server.pid) <= before
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Too many open files" not in output and "Traceback" not in output
