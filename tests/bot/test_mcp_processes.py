@@ -4,11 +4,14 @@ runs the SDK's session manager and stops it cleanly."""
 
 import json
 import os
+import queue
 import re
 import resource
 import signal
 import socket
+import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -72,6 +75,45 @@ def test_rollout_mcp_over_stdio_answers_every_tool_as_the_apis_reads(env, playbo
     for name, (_, read) in CALLS.items():
         assert not called[name].is_error, (name, called[name].content)
         assert called[name].structured_content == json.loads(json.dumps(read(services, token))), name
+
+
+def test_rollout_mcp_over_stdio_answers_arguments_not_an_object_with_a_tool_error(env, playbook):
+    """Issue 91, item 6, over stdio: raw JSON-RPC, as an assistant may write it (the SDK's
+    client would not send such arguments), after the handshake."""
+    from tests.bot.test_mcp import NOT_AN_OBJECT, tool_call
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "mcp"],
+        env=env,
+        cwd=str(ROOT),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+
+    def answer_to(message: dict) -> dict:
+        server.stdin.write(json.dumps(message) + "\n")
+        server.stdin.flush()
+        while True:
+            answer = json.loads(lines.get(timeout=60))
+            if answer.get("id") == message["id"]:
+                return answer
+
+    try:
+        hello = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}
+        assert "result" in answer_to({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello})
+        server.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
+        for (name, arguments), sentence in NOT_AN_OBJECT.items():
+            answer = answer_to(tool_call(name, arguments, modern=False))
+            assert "error" not in answer, (name, arguments, answer)
+            assert answer["result"]["isError"] is True
+            assert answer["result"]["content"] == [{"type": "text", "text": sentence}]
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
 
 
 def test_serve_answers_mcp_for_a_read_token_and_its_lifespan_stops_cleanly(env, playbook, store):
