@@ -168,11 +168,8 @@ def test_many_gets_of_mcp_with_one_token_hold_nothing_open_under_a_low_file_limi
     300 GETs (inside the API's rate) took every file a server under a 256-file limit may
     open, and /healthz stopped answering. A hostile client here, as curl would: each GET
     on a connection of its own, closed once its answer is whole (a stream never is)."""
-    server, slack_side = _serving(
-        env,
-        "--no-scheduler",
-        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES)),
-    )
+    server, slack_side = _serving(env, "--no-scheduler")
+    resource.prlimit(server.pid, resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))  # from now on
     reader = tokens.create(store, "assistant", None, [], True, "test", datetime.now(UTC)).token
     host, port = slack_side.base_url.removeprefix("http://").split(":")
     request = (

@@ -197,10 +197,9 @@ def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, 
     assert "Traceback" not in output
 
 
-def _serving(env, *args, preexec_fn=None):
+def _serving(env, *args):
     """`rollout serve` with `args` on a free loopback port, signed requests on: the process,
-    and Slack's side of it once it answers /healthz. `preexec_fn` runs in the child before
-    it starts (a limit of its own, e.g. on open files)."""
+    and Slack's side of it once it answers /healthz."""
     from bot.demo.standin.slack_requests import SlackRequests
     from tests.conftest import SIGNING_SECRET
 
@@ -212,7 +211,6 @@ def _serving(env, *args, preexec_fn=None):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        preexec_fn=preexec_fn,
     )
     slack_side = SlackRequests(f"http://127.0.0.1:{port}", SIGNING_SECRET)
     health_until(slack_side)
