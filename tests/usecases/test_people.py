@@ -1,5 +1,7 @@
 """People who leave, end to end: a DM Slack says has no person marks them gone, through
-the outbox's dispatcher and the Slack stand-in's error. Who hears of whom (once), the
+the outbox's dispatcher and the Slack stand-in's error; a named operational owner that
+Slack's signed user_change calls deleted is told to the curators' channel and fails the
+ownership `/rollout publish` judges, an open proposal or not. Who hears of whom (once), the
 digest's word of it, and a deactivated owner shown in status with no Friday DM, are
 tests/usecases/fast/test_people.py's; that a deactivated member gets no DM until
 reactivated, tests/usecases/fast/test_tick_people.py's; Slack's user_change event,
