@@ -8,10 +8,10 @@ the one answer of every app of the process to an HTTP error).
 Every request's body is read in the event loop (BodyLimits): one declared over 1 MiB is
 refused with 413, one that grows past 1 MiB as it streams in (chunked) with 413 once it
 has, and one not all in within READ_SECONDS of its head with 408; each of these answers
-closes the connection. Before a 413 the rest of the body, up to DISCARD_BYTES in all, is
-read and thrown away by its deadline, so that a client still sending it reads the
-answer; one declared longer, or whose client waits for `100 Continue`, is not read at
-all. Nothing waits for a slow client on a thread: what blocks (Bolt, the database) runs
+closes the connection. Before a 413, or any answer an app gives before it read the whole
+body (the API's 401 or 429), the rest of the body, up to DISCARD_BYTES in all, is read
+and thrown away by its deadline, so that a client still sending it reads the answer; one
+declared longer, or whose client waits for `100 Continue`, is not read at all. Nothing waits for a slow client on a thread: what blocks (Bolt, the database) runs
 in the thread pool once the body is in.
 
 A request to /slack/events is then checked here, in this order, before anything else
@@ -122,9 +122,11 @@ def make_asgi(
         workspace_team=lambda: _team_of(app),
     )
     # An assistant's tools at /mcp (bot/assistant.py), with the `mcp` extra; its session
-    # manager runs for the app's life (the lifespan).
+    # manager runs for the app's life (the lifespan). POST only: a stateless server answered
+    # in JSON offers no SSE stream (GET) and no session to end (DELETE), so those are 405
+    # with `Allow: POST`, as the transport's spec has a server without a stream answer.
     assistant = http_edge(app.services, MAX_BODY_BYTES)
-    mcp = [] if assistant is None else [Route(MCP_PATH, assistant, methods=["GET", "POST", "DELETE"])]
+    mcp = [] if assistant is None else [Route(MCP_PATH, assistant, methods=["POST"])]
     # What the process answers; the API and the web view each declare routes of their own.
     return application(
         Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md
@@ -177,9 +179,10 @@ class BodyLimits:
     come; with 408 when it has not all come within READ_SECONDS of the request's head.
     Both answers close the connection. The limits hold for every route.
 
-    Before a 413, the rest of the body is read and thrown away (never stored, never
-    logged), up to DISCARD_BYTES of it in all and until the body's deadline, so that a
-    client still sending it reads the answer (as a server's "lingering close" lets it). A
+    Before a 413, or an app's answer given before it read the whole body (a 401 or 429),
+    the rest of the body is read and thrown away (never stored, never logged), up to
+    DISCARD_BYTES of it in all and until the body's deadline, so that a client still
+    sending it reads the answer (as a server's "lingering close" lets it). A
     body declared longer than DISCARD_BYTES is not read at all, nor one whose client
     waits for `100 Continue` (`Expect: 100-continue`): uvicorn sends that only when the
     app first reads the body, so this client gets the 413 instead and sends nothing."""
@@ -233,10 +236,17 @@ class BodyLimits:
 
         async def closing(message: Message) -> None:
             """An answer given before the request's body has all been read (BodyLimits'
-            408 and 413, or an app's refusal that never read it, the API's 401 or 429)
-            closes the connection, whichever app's handler wrote it: the rest of the body
-            is never read, and the client is let go at once."""
+            408 and 413, or an app's refusal that never read it, the API's 401, 429 or 415,
+            /mcp's) closes the connection, whichever app's handler wrote it. Before an app's
+            refusal, the rest of the body is read and thrown away as before a 413 (up to
+            DISCARD_BYTES in all, within the body's deadline, not for a client that waits
+            for `100 Continue`), so that a client still sending it reads the answer rather
+            than a reset connection."""
+            nonlocal whole
             if (refused or not whole) and message["type"] == "http.response.start":
+                if not refused and not _waits_to_send(scope, headers):
+                    await _discard(receive, received, self.discard_bytes, deadline)
+                    whole = True
                 message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
             await send(message)
 

@@ -205,7 +205,7 @@ def readiness(
             not without and len(cycles) >= wanted,
             dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
         ),
-        _ownership(owner_active, owners or [], unnamed or []),
+        ownership(owner_active, owners or [], unnamed or []),
         _calibrated(_accuracy(rubrics or [], rubric_threshold, len(cycles), wanted), calibration or {}),
         _reliability(inputs, input_checks, reliability, min_reliability, len(cycles) * WEEKS_PER_CYCLE),
         queue_criterion(overdue_items),
@@ -220,7 +220,7 @@ def _contract(declared: list[Any], outputs: list[str]) -> Criterion:
     return Criterion("contract", bool(declared) and bool(outputs) and not lacking, figures)
 
 
-def _ownership(owner_active: bool, owners: list[tuple[str, str, bool]], unnamed: list[str]) -> Criterion:
+def ownership(owner_active: bool, owners: list[tuple[str, str, bool]], unnamed: list[str]) -> Criterion:
     """Criterion (5); its figures name the roles besides the owner (`others`), of all,
     those Slack calls deactivated (`inactive`, with who), and the operational owners the
     playbook does not name (`unnamed`)."""

@@ -12,7 +12,10 @@ addresses and ROLLOUT_WEB_URL's. The token rides the request's scope to the tool
 read its scope; it is never logged.
 
 Stateless and answered in JSON: each POST is one exchange, so any worker of `rollout web`
-answers any request, and nothing is kept between them. The SDK's session manager runs
+answers any request, and nothing is kept between them. So there is nothing to stream and
+no session to end: bot/web.py routes POST only, and GET or DELETE is 405 with `Allow: POST`
+(the transport's spec for a server that offers no SSE stream; the SDK's own answer to
+them on the 2026-07-28 protocol), never a stream held open with nothing to say. The SDK's session manager runs
 for the app's life, started by its lifespan (bot/web.py); an app built after its
 process's lifespan ran (a `web` worker that waited for its database, the tests' server)
 runs one for each request instead."""

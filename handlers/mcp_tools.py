@@ -9,21 +9,22 @@ Who reads is the edge's: over stdio (`rollout mcp`, bot/cli_mcp.py) the operator
 playbook; over HTTP (`/mcp`, handlers/mcp_http.py) the request's token, its scope, as the
 API's. A tool's description and name are ours, fixed here: people's text (learnings,
 reasons, titles) reaches an assistant only as values in a result. A call that cannot be
-answered (an unknown slug, a bad parameter, a search too long, a token that may not read)
-is a tool error of one sentence; a fault is logged here and answered in one sentence,
+answered (an unknown slug, a bad parameter, arguments not an object, a search too long, a
+token that may not read) is a tool error of one sentence; a fault is logged here and answered in one sentence,
 never with a traceback. A read blocks on the database: it runs in the thread pool."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 import mcp_types as types
 from mcp.server import Server, ServerRequestContext
+from mcp.server.context import CallNext, HandlerResult
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cadence.definition import SLUG_RE
@@ -202,7 +203,26 @@ def make_server(services: Services, reader_of: Callable[[ServerRequestContext[An
     ) -> types.CallToolResult:
         return await call(services, reader_of(ctx), params.name, params.arguments)
 
-    return Server(
+    async def arguments_not_an_object(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        """A call whose `arguments` is not an object (a list, text, a number) fails the
+        SDK's own check of the request, answered `-32602 Invalid request parameters`: it is
+        a parameter of the wrong kind, so the tool's error of one sentence instead, as for
+        any other (the SDK's middleware sees the failure, docs/mcp.md)."""
+        try:
+            return await call_next(ctx)
+        except ValidationError:
+            params = ctx.params or {}
+            name, arguments = params.get("name"), params.get("arguments")
+            if (
+                ctx.method != "tools/call"
+                or not isinstance(name, str)
+                or arguments is None
+                or isinstance(arguments, Mapping)
+            ):
+                raise
+            return await call(services, reader_of(ctx), name, arguments)
+
+    server: Server[Any] = Server(
         NAME,
         version=_version(),
         title="Rollout Cadence Bot",
@@ -210,16 +230,20 @@ def make_server(services: Services, reader_of: Callable[[ServerRequestContext[An
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+    server.middleware.append(arguments_not_an_object)
+    return server
 
 
 LISTED = [tool.listed() for tool in TOOLS]
 
 
-async def call(services: Services, reader: Reader, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+async def call(services: Services, reader: Reader, name: str, arguments: Any) -> types.CallToolResult:
     """Tool `name` called with `arguments` for `reader`: its read's JSON, or a tool error."""
     tool = BY_NAME.get(name)
     if tool is None:
         return refused(f"there is no such tool; the tools are {', '.join(BY_NAME)}")
+    if arguments is not None and not isinstance(arguments, Mapping):
+        return refused(not_an_object(tool))
     try:
         parameters = tool.parameters.model_validate(arguments or {})
     except ValidationError as err:
@@ -250,6 +274,15 @@ def wrong_parameters(tool: Tool, err: ValidationError) -> str:
     if problem["type"] == "missing":
         return f"{tool.name} needs {field}: {WHAT[field]}"
     return f"{field} is {WHAT[field]}"
+
+
+def not_an_object(tool: Tool) -> str:
+    """A call whose arguments are not an object (a list, text, a number), in one sentence:
+    what the tool takes, as wrong_parameters says it, never the value sent."""
+    takes = list(tool.parameters.model_fields)
+    if not takes:
+        return f"{tool.name} takes no parameters"
+    return f"{tool.name} takes its parameters as an object: " + " and ".join(takes)
 
 
 def _version() -> str:

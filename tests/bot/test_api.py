@@ -258,6 +258,46 @@ def test_a_chunked_body_that_grows_past_1_mib_is_refused_and_the_client_reads_th
     _refused_whole(api, engine, caplog, chunks, {"Transfer-Encoding": "chunked"})
 
 
+def _answered_whole(api, body: bytes, token: str) -> tuple[int, http.client.HTTPMessage, object]:
+    """`body` sent whole with `token` by an ordinary client (http.client, which writes all
+    of it before it reads, a network's worth in flight: _refused_whole's): the status,
+    headers and JSON it reads. A reset or a broken pipe fails the test."""
+    url = urlsplit(api.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.connect()
+        connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        connection.request("POST", "/api/v1/reports", body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.msg, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def test_a_bad_token_with_a_large_body_reads_its_401_not_a_reset(api, engine, caplog):
+    """Issue 91, item 9: the 401 is answered before a byte of the body is read; the rest of
+    the body is read and thrown away first (as before a 413), so that the client, still
+    sending it, reads the answer."""
+    caplog.set_level(logging.DEBUG)
+    body = _oversized(MAX_BODY_BYTES - 1024)  # within the limit: only the token is wrong
+    for _ in range(3):
+        status, headers, answer = _answered_whole(api, body, "rcb_unknown")
+        assert (status, answer) == (401, {"error": "a valid token is needed: Authorization: Bearer <token>"})
+        assert headers["WWW-Authenticate"] == "Bearer"
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+    assert MARKER.decode() not in caplog.text
+
+
+def test_a_token_past_its_rate_with_a_large_body_reads_its_429_not_a_reset(api, engine):
+    for _ in range(20):  # the second's twenty requests, refused for their body
+        assert api.post(None, raw=b"{not json")[0] == 400
+    status, headers, answer = _answered_whole(api, _oversized(MAX_BODY_BYTES - 1024), api.token)
+    assert (status, answer) == (429, {"error": "at most 20 requests a second per token"})
+    assert headers["Retry-After"] == "1"
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+
+
 def test_a_client_that_expects_100_continue_gets_the_413_instead_and_sends_nothing(api, engine):
     """It waits for `100 Continue` before sending its body: the 413 comes instead, at once,
     and the connection closes without a byte of the body sent."""

@@ -202,6 +202,60 @@ def test_the_apis_rate_holds_for_mcp_and_its_bodies_limit(api, bot, store, clock
     assert status == 413 and json.loads(body) == {"error": "request bodies are limited to 1048576 bytes"}
 
 
+def test_get_and_delete_are_405_a_stateless_json_server_offers_no_stream(api, bot, store, clock):
+    """Issue 91, item 1: GET /mcp opened an SSE stream that never ended (a ping every 15 s);
+    a stateless server answered in JSON has nothing to send on it, nor a session to end."""
+    reader = tokens.create(store, "assistant", None, [], True, "test", API_NOW).token
+    for method, accept in (("GET", "text/event-stream"), ("DELETE", "application/json")):
+        request = urllib.request.Request(
+            f"{bot.base_url}/mcp", method=method, headers={"Authorization": f"Bearer {reader}", "Accept": accept}
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 405 and refused.value.headers["Allow"] == "POST", method
+        assert json.loads(refused.value.read()) == {"error": "POST only"}
+    clock.advance(seconds=1)
+    assert post_mcp(bot.base_url, {"Authorization": f"Bearer {reader}"})[0] == 200
+
+
+NOT_AN_OBJECT = {  # a call's arguments that are no object, and the tool's sentence
+    ("playbook", '["support-replies"]'): "playbook takes its parameters as an object: slug",
+    ("decisions", '"support-replies"'): "decisions takes its parameters as an object: slug and since",
+    ("registry", "7"): "registry takes no parameters",
+    ("digest", "true"): "digest takes its parameters as an object: function",
+    ("delete_everything", "[]"): "there is no such tool; the tools are list_playbooks, playbook, readiness, "
+    "registry, decisions, learnings, digest",
+}
+
+
+def tool_call(name: str, arguments: str, modern: bool) -> dict:
+    """A raw `tools/call` (its arguments as JSON text): on the 2026-07-28 protocol with
+    its `_meta`, or the handshake's (stateless: no initialize needed)."""
+    params = {"name": name, "arguments": json.loads(arguments)}
+    if modern:
+        params["_meta"] = {
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1"},
+        }
+    return {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}
+
+
+@pytest.mark.parametrize("modern", [True, False], ids=["2026-07-28", "handshake"])
+def test_arguments_not_an_object_are_a_tool_error_of_one_sentence_over_http(closed, bot, clock, modern):
+    """Issue 91, item 6: they were a bare `-32602 Invalid request parameters`."""
+    for (name, arguments), sentence in NOT_AN_OBJECT.items():
+        headers = {"Authorization": f"Bearer {closed}"}
+        if modern:  # the headers the 2026-07-28 protocol has a request carry
+            headers.update({"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": name})
+        clock.advance(seconds=1)
+        status, _, body = post_mcp(bot.base_url, headers, json.dumps(tool_call(name, arguments, modern)).encode())
+        answer = json.loads(body)
+        assert status == 200 and "error" not in answer, (name, arguments, answer)
+        assert answer["result"]["isError"] is True
+        assert answer["result"]["content"] == [{"type": "text", "text": sentence}]
+
+
 def test_the_host_and_any_origin_must_be_the_bots_own(api, bot, store, clock):
     from handlers.mcp_http import security
 

@@ -4,8 +4,15 @@ runs the SDK's session manager and stops it cleanly."""
 
 import json
 import os
+import queue
+import re
+import resource
 import signal
+import socket
+import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 
 import anyio
@@ -70,6 +77,45 @@ def test_rollout_mcp_over_stdio_answers_every_tool_as_the_apis_reads(env, playbo
         assert called[name].structured_content == json.loads(json.dumps(read(services, token))), name
 
 
+def test_rollout_mcp_over_stdio_answers_arguments_not_an_object_with_a_tool_error(env, playbook):
+    """Issue 91, item 6, over stdio: raw JSON-RPC, as an assistant may write it (the SDK's
+    client would not send such arguments), after the handshake."""
+    from tests.bot.test_mcp import NOT_AN_OBJECT, tool_call
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "mcp"],
+        env=env,
+        cwd=str(ROOT),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+
+    def answer_to(message: dict) -> dict:
+        server.stdin.write(json.dumps(message) + "\n")
+        server.stdin.flush()
+        while True:
+            answer = json.loads(lines.get(timeout=60))
+            if answer.get("id") == message["id"]:
+                return answer
+
+    try:
+        hello = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}
+        assert "result" in answer_to({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello})
+        server.stdin.write(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}) + "\n")
+        for (name, arguments), sentence in NOT_AN_OBJECT.items():
+            answer = answer_to(tool_call(name, arguments, modern=False))
+            assert "error" not in answer, (name, arguments, answer)
+            assert answer["result"]["isError"] is True
+            assert answer["result"]["content"] == [{"type": "text", "text": sentence}]
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+
+
 def test_serve_answers_mcp_for_a_read_token_and_its_lifespan_stops_cleanly(env, playbook, store):
     server, slack_side = _serving(env, "--no-scheduler")
     reader = tokens.create(store, "assistant", None, [], True, "test", datetime.now(UTC)).token
@@ -90,3 +136,63 @@ def test_serve_answers_mcp_for_a_read_token_and_its_lifespan_stops_cleanly(env, 
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "Traceback" not in output and reader not in output
+
+
+OPEN_FILES = 128  # the server's limit on open files here: far below what the GETs would hold
+GETS = 300  # the issue's count, more than twice the limit
+
+
+def _open_files(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _answer(client: socket.socket) -> tuple[bytes, bytes]:
+    """One answer's head and its body (as long as Content-Length says; none: the head alone)."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        data = client.recv(65536)
+        assert data, answer  # closed before its head ended
+        answer += data
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    while length and len(body) < int(length.group(1)):
+        data = client.recv(65536)
+        assert data, head + body
+        body += data
+    return head, body
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts a process's open files in /proc")
+def test_many_gets_of_mcp_with_one_token_hold_nothing_open_under_a_low_file_limit(env, playbook, store):
+    """Issue 91, item 1: each GET /mcp held an SSE stream open for good, so one read token's
+    300 GETs (inside the API's rate) took every file a server under a 256-file limit may
+    open, and /healthz stopped answering. A hostile client here, as curl would: each GET
+    on a connection of its own, closed once its answer is whole (a stream never is)."""
+    server, slack_side = _serving(env, "--no-scheduler")
+    resource.prlimit(server.pid, resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))  # from now on
+    reader = tokens.create(store, "assistant", None, [], True, "test", datetime.now(UTC)).token
+    host, port = slack_side.base_url.removeprefix("http://").split(":")
+    request = (
+        f"GET /mcp HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {reader}\r\n"
+        "Accept: text/event-stream\r\n\r\n"
+    ).encode()
+    try:
+        before = _open_files(server.pid)
+        for _ in range(GETS):
+            with socket.create_connection((host, int(port)), timeout=10) as client:
+                client.sendall(request)
+                head, body = _answer(client)
+                assert head.startswith(b"HTTP/1.1 405 ") and b"\r\nallow: post" in head.lower(), head
+                assert json.loads(body) == {"error": "POST only"}
+        assert slack_side.get("/healthz").status == 200
+        # nothing kept open: the server's open files come back to what they were (each
+        # closed connection is let go as the server reads its end, soon after)
+        deadline = time.monotonic() + 30
+        while _open_files(server.pid) > before and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _open_files(server.pid) <= before
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Too many open files" not in output and "Traceback" not in output

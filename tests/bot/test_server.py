@@ -215,7 +215,8 @@ def test_a_body_dripping_steadily_is_refused_at_its_deadline_all_the_same(server
 
 def test_an_answer_before_the_body_is_read_closes_the_connection(server):
     """An app that refuses a request without reading its body (the API's 401 or 429): the
-    rest of the body will never be read, so the client is let go at once."""
+    rest is read and thrown away first, as before a 413 (here it never comes: the answer
+    waits for the body's deadline), and the connection is closed after the answer."""
     with _connect(server) as client:
         client.sendall(b"POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
         answer = b""

@@ -197,6 +197,25 @@ def queue_now(store: Store, state: PlaybookState, figures: list[dict[str, Any]],
     return with_queue(figures, _overdue(store, state, now))
 
 
+def people_now(store: Store, kept: dict[int, list[dict[str, Any]]], states: list[PlaybookState]) -> None:
+    """`kept` (criteria as proposals kept them, by playbook id) with the ownership judged
+    again, in place, for a playbook one of whose named people Slack has called deactivated
+    since: a person who left is never shown active (the curators were told, people.py)."""
+    named = {state.playbook.id: _named(state) for state in states if state.playbook.id in kept}
+    gone = store.people.deactivated(sorted({user for people in named.values() for _, user in people}))
+    for state in states:
+        people = named.get(state.playbook.id, [])
+        if not any(user in gone for _, user in people):
+            continue
+        owners = [(role, user, user not in gone) for role, user in people]
+        [judged] = as_figures([replication.ownership(state.playbook.owner_id not in gone, owners, _unnamed(state))])
+        figures = kept[state.playbook.id]
+        has = any(c["name"] == "owner" for c in figures)
+        kept[state.playbook.id] = (
+            [judged if c["name"] == "owner" else c for c in figures] if has else [*figures, judged]
+        )
+
+
 def with_queue(figures: list[dict[str, Any]], overdue: tuple[int, int]) -> list[dict[str, Any]]:
     """`figures` with the exception queue judged as `overdue` says (`queue_now`)."""
     [judged] = as_figures([replication.queue_criterion(overdue)])

@@ -221,7 +221,8 @@ def criteria_now(
     playbooks (by id): the "ready to scale" proposal it settles (`settled`; by default
     its open one), which was ready when it was made and says so, else asked now over its
     latest closed cycles, as many as the scale rule asks for (`history`: the playbooks'
-    scale history, when read already); the exception queue as it stands at `now`.
+    scale history, when read already); the exception queue as it stands at `now`, and the
+    ownership too once someone it names has been deactivated in Slack since.
     `/rollout publish`'s, and week 3's *Package it* (usecases/tick.py) for every
     playbook it nudges, in a few reads however many."""
     ids = [state.playbook.id for state in states]
@@ -235,6 +236,7 @@ def criteria_now(
         for pid, p in settled.items()
         if p is not None and (criteria := (p.figures or {}).get("criteria")) is not None
     }
+    readiness.people_now(store, kept, states)  # who Slack calls deactivated since, as for the queue below
     asked = [state for state in states if state.playbook.id not in kept]
     asked_ids = [state.playbook.id for state in asked]
     if history is None:
