@@ -138,6 +138,8 @@ class Pulses:
         _overwrite_deleted(s)
         event.listen(s, "after_commit", lambda _: self.settle(), once=True)
         if self.engine.dialect.name == "postgresql":
+            # locked before the other cycles' rows are read, so no answer lands between the read and TRUNCATE
+            s.execute(text(f"LOCK TABLE {KEYS.name}, {VOTERS.name} IN ACCESS EXCLUSIVE MODE"))
             kept = {
                 table: [dict(r._mapping) for r in s.execute(select(table).where(~_which(cycles, table))).all()]
                 for table in (KEYS, VOTERS)

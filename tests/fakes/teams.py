@@ -334,6 +334,3 @@ class FakePulses:
             ((pid, cycle, secrets.token_hex(16)) if (pid, cycle) in cycles else (pid, cycle, who)): answer
             for (pid, cycle, who), answer in self.held.pulse_answers.items()
         }
-
-    def settle(self) -> bool:
-        return True

@@ -160,3 +160,26 @@ def test_after_the_close_the_database_files_hold_neither_the_key_nor_a_hash(stor
     after = _file_bytes(store)
     assert [s for s in secrets_before if s.encode() in after] == []
     assert store.pulses.shown({(pid, 1): 5})[(pid, 1)].answers == len(PEOPLE)  # the answers stay
+
+
+def test_a_close_keeps_the_key_and_the_voters_of_a_cycle_still_open(store, playbook):
+    """PostgreSQL empties the tables by TRUNCATE at a close: the cycles not closing are
+    written back, so their people answering again still replace their answers."""
+    from datetime import timedelta
+
+    pid = playbook.playbook.id
+    _answer(store, pid, "U01", Answer(trust=2))
+    with store.unit_of_work() as uow:
+        assert uow.pulses.answer(pid, 2, LAST_WEEK + timedelta(weeks=4), "U01", Answer(trust=3))
+        uow.commit()
+    (open_key,) = [r for r in _rows(store.engine, PulseKey) if r["cycle"] == 2]
+    with store.unit_of_work() as uow:
+        uow.governance.close_weeks([(pid, LAST_WEEK)])
+        uow.pulses.seal([(pid, 1)])
+        uow.commit()
+    assert _rows(store.engine, PulseKey) == [open_key]
+    assert [r["voter"] for r in _rows(store.engine, PulseVoter)] == [voter(open_key["secret"], "U01")]
+    with store.unit_of_work() as uow:
+        assert uow.pulses.answer(pid, 2, LAST_WEEK + timedelta(weeks=4), "U01", Answer(trust=5))
+        uow.commit()
+    assert store.pulses.shown({(pid, 2): 5})[(pid, 2)].answers == 1
