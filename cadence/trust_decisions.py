@@ -51,7 +51,8 @@ def of_pulse(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Dec
     else:
         said = f"too few answers to show ({answers}; {needed} needed)"
     if figures.get("shown") and hidden:
-        said += "; too few answers to show " + ", ".join(f"{q} ({n})" for q, n in hidden.items())
+        named = {"around": "worked around", "freed": "freed time"}
+        said += "; too few answers to show " + ", ".join(f"{named.get(q, q)} ({n})" for q, n in hidden.items())
     return Decision(
         kind=DecisionKind.PULSE,
         actor="rule:pulse",

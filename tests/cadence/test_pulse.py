@@ -124,3 +124,16 @@ def test_the_digests_rollup_hides_a_function_that_would_give_a_hidden_playbook_a
     pooled = pulse_rollup([playbook(6, 4), playbook(5, 2)])
     assert pooled is not None and pooled.answers == 11 and pooled.trust is not None
     assert round(pooled.trust.mean, 3) == round((6 * 4 + 5 * 2) / 11, 3)
+
+
+def test_a_pulse_decision_keeps_shown_figures_and_names_the_hidden_ones():
+    from datetime import date
+
+    from cadence.trust_decisions import of_pulse
+
+    answers = [Answer(freed="new")] * 5 + [Answer(trust=1, around="often", safety=2)]
+    kept = of_pulse(1, date(2026, 12, 7), summarize(1, answers, 5).figures())
+    assert kept.summary == (
+        "Pulse of cycle 1: 6 answered; too few answers to show trust (1), safety (1), worked around (1)."
+    )
+    assert kept.figures["trust"] is None and kept.figures["worked_around"] is None
