@@ -10,7 +10,7 @@ from typing import Any
 from cadence import pulse as pulses
 from cadence import sponsor
 from cadence.figures import meets_target, progress_to_target, sparkline
-from cadence.pulse import Answer, Pulse
+from cadence.pulse import Pulse
 
 NEAR_CAP = 0.8  # a step at 80% of its cap or more is at risk
 LOW_ATTESTATION = 0.5  # fewer than half of the DMed members checked in
@@ -111,10 +111,9 @@ class PlaybookWeek:
     status: str = "active"  # paused | retired: not judged
     cut: bool = False  # the week ended a run a pause cut (the playbook resumed since): the next run judges it
     rest: float | None = None  # the rest of the work's KPI that week, for a KPI with `compare`
-    # the pulse of the cycle its reported week completed (cadence/pulse.py), its floor and its
-    # answers, which only a rollup that hides no group pools (pulse_rollup); none: no pulse then
+    # the pulse of the cycle its reported week completed (cadence/pulse.py), as the pulse's
+    # gate gave it: aggregates only, which rollups pool (pulse_rollup); none: no pulse then
     pulse: Pulse | None = None
-    pulse_answers: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -250,14 +249,12 @@ def by_function(digests: list[PlaybookDigest]) -> dict[str, list[PlaybookDigest]
 
 
 def pulse_rollup(digests: Sequence[PlaybookDigest]) -> Pulse | None:
-    """The pulse pooled over these playbooks (a function's, the organization's), shown only
-    where it lets no hidden playbook's answers be worked out (cadence.pulse.rollup_shown);
-    None: hidden, or no pulse among them."""
-    shown = [d.week for d in digests if d.week.pulse is not None]
-    if len(shown) < 2:  # one playbook's pulse is its own line already
+    """The pulse pooled over these playbooks (a function's, the organization's), figure by
+    figure from their shown figures only (cadence.pulse.rollup: no hidden figure enters it,
+    and a figure that would give a small group away is withheld); None: no figure shown,
+    or fewer than two playbooks with a pulse (one playbook's is its own line already)."""
+    groups = [d.week.pulse for d in digests if d.week.pulse is not None]
+    if len(groups) < 2:
         return None
-    floor = max(w.pulse.needed for w in shown if w.pulse is not None)
-    groups = [(w.pulse.answers, w.pulse.shown) for w in shown if w.pulse is not None]
-    if not pulses.rollup_shown(groups, floor):
-        return None
-    return pulses.summarize(0, [a for w in shown for a in w.pulse_answers], floor)
+    pooled = pulses.rollup(groups)
+    return pooled if pooled.shown else None

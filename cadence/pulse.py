@@ -1,22 +1,26 @@
 """The pulse (docs/usage.md, "The pulse"): four fixed, optional questions asked once a
 cycle of the people doing the work, and what their answers may show and change.
 
-- `summarize`: a cycle's answers as aggregates only, and only from `needed` answers
-  (`pulse_min_answers`, never below MIN_ANSWERS): trust and safety as means with their 95%
-  t-intervals, the share who worked around a step sometimes or often with its 95% Wilson
-  interval, the shares of where the freed time went. Fewer answers: nothing but the count.
+- `summarize`: a cycle's answers as aggregates only, figure by figure: each of trust,
+  safety, worked-around and freed time is shown only from `needed` answers to its own
+  question (`pulse_min_answers`, never below MIN_ANSWERS); trust and safety as means with
+  their 95% t-intervals, the share who worked around a step sometimes or often with its
+  95% Wilson interval, the shares of where the freed time went. A figure below its floor
+  keeps only its count. storage/pulse.py calls it, and only its result leaves the pulse.
+- `rollup`: a function's, the organization's or several cycles' pulse, pooled from the
+  groups' shown figures only (a hidden figure enters no rollup), and withheld where the
+  answers it leaves out are too few to stand on their own (docs/usage.md, "The pulse").
 - `fell`: a clear fall from the previous cycle, the difference of the means' 95%
   interval (Welch's) wholly below zero; `holds`: why the pulse holds the playbook's
   promotion proposals to ai-led through the next cycle (a fall, or a work-around share
-  of HOLD_AROUND or more). It never demotes.
-- `rollup_shown`: whether a rollup of groups (a function's playbooks, the organization)
-  may be shown without letting a hidden group's answers be worked out.
+  of HOLD_AROUND or more), judged on shown figures only. It never demotes.
 
-The statistics are scipy's (cadence/judgement.py's Wilson; scipy.stats.t and
-ttest_ind). Plain data in, plain data out."""
+The statistics are scipy's (cadence/judgement.py's Wilson; scipy.stats.t). Plain data in,
+plain data out."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +29,7 @@ from typing import Any, NamedTuple
 from cadence.judgement import CONFIDENCE, Interval, _t_quantile, wilson
 from cadence.rules import Kind, Transition
 
-MIN_ANSWERS = 5  # the floor under pulse_min_answers: no cycle is shown on fewer
+MIN_ANSWERS = 5  # the floor under pulse_min_answers: no figure is shown on fewer
 HOLD_AROUND = 0.30  # a work-around share this high holds promotions to ai-led
 SCALE = (1, 2, 3, 4, 5)
 AROUND = {"never": "never", "sometimes": "sometimes", "often": "often"}
@@ -37,6 +41,7 @@ FREED = {
     "none": "nothing saved yet",
 }
 WORKED_AROUND = ("sometimes", "often")
+QUESTIONS = ("trust", "safety", "around", "freed")  # each figure's own question
 
 
 def questions(playbook: str) -> dict[str, str]:
@@ -82,11 +87,13 @@ class Answer:
 
 
 class Mean(NamedTuple):
-    """A 1-5 question's mean over `n` answers, with its 95% t-interval (None below 2)."""
+    """A 1-5 question's mean over `n` answers, with its 95% t-interval (None below 2) and
+    the sample standard deviation (0 below 2): enough to pool and to compare, no answer."""
 
     mean: float
     n: int
     interval: Interval | None
+    sd: float = 0.0
 
 
 class Share(NamedTuple):
@@ -101,35 +108,60 @@ class Share(NamedTuple):
         return self.hits / self.n
 
 
+def _mean(mean: float, n: int, sd: float) -> Mean:
+    if n < 2:
+        return Mean(mean, n, None, 0.0)
+    half = _t_quantile(n - 1) * sd / n**0.5
+    return Mean(mean, n, Interval(mean - half, mean + half), sd)
+
+
 def mean_of(values: Sequence[int]) -> Mean | None:
     """The mean and its 95% t-interval (n - 1 degrees of freedom); None for no values."""
     if not values:
         return None
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return Mean(mean, len(values), None)
-    half = _t_quantile(len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
-    return Mean(mean, len(values), Interval(mean - half, mean + half))
+    return _mean(statistics.fmean(values), len(values), statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def _share(hits: int, n: int) -> Share:
+    return Share(hits, n, wilson(hits, n))
 
 
 @dataclass(frozen=True)
 class Pulse:
-    """A cycle's pulse as it may be shown: `answers` always; the rest only when shown."""
+    """A cycle's pulse (or a rollup's) as it may be shown: `answers` (who answered anything)
+    and `asked` (how many answered each question) always; each figure only when its own
+    question has `needed` answers (and, in a rollup, gives no left-out group away)."""
 
     cycle: int
     answers: int
     needed: int
+    asked: dict[str, int] = field(default_factory=dict)  # question -> how many answered it
     trust: Mean | None = None
     safety: Mean | None = None
     around: Share | None = None
     freed: dict[str, Share] = field(default_factory=dict)
+    withheld: tuple[str, ...] = ()  # a rollup's questions not shown lest a small group be worked out
+
+    def figure_shown(self, question: str) -> bool:
+        return bool(self.freed) if question == "freed" else getattr(self, question) is not None
 
     @property
     def shown(self) -> bool:
-        return self.answers >= self.needed
+        """Whether any figure is shown."""
+        return any(self.figure_shown(q) for q in QUESTIONS)
+
+    def hidden(self) -> dict[str, int]:
+        """The questions answered, but by too few to show their figure: how many answered each."""
+        return {
+            q: n
+            for q in QUESTIONS
+            if (n := self.asked.get(q, 0)) and not self.figure_shown(q) and q not in self.withheld
+        }
 
     def figures(self) -> dict[str, Any]:
-        """Aggregates only, as the API, the CSV and a decision keep them."""
+        """Aggregates only, as the API, the CSV and a decision keep them: a figure not
+        shown is None, with its count under `hidden` (too few answers) or its question
+        under `withheld` (a rollup's)."""
 
         def mean(m: Mean | None) -> dict[str, Any] | None:
             if m is None:
@@ -137,24 +169,27 @@ class Pulse:
             low, high = (round(m.interval.low, 3), round(m.interval.high, 3)) if m.interval else (None, None)
             return {"mean": round(m.mean, 3), "answers": m.n, "low": low, "high": high}
 
-        figures: dict[str, Any] = {"cycle": self.cycle, "answers": self.answers, "needed": self.needed}
-        figures["shown"] = self.shown
-        if not self.shown:
-            return figures
-        figures["trust"], figures["safety"] = mean(self.trust), mean(self.safety)
         around = self.around
-        figures["worked_around"] = (
-            None
+        return {
+            "cycle": self.cycle,
+            "answers": self.answers,
+            "needed": self.needed,
+            "shown": self.shown,
+            "trust": mean(self.trust),
+            "safety": mean(self.safety),
+            "worked_around": None
             if around is None
             else {
                 "share": round(around.share, 3),
                 "answers": around.n,
                 "low": round(around.interval.low, 3),
                 "high": round(around.interval.high, 3),
-            }
-        )
-        figures["freed"] = {k: round(s.share, 3) for k, s in self.freed.items()}
-        return figures
+            },
+            "freed": {k: round(s.share, 3) for k, s in self.freed.items()},
+            "freed_answers": next(iter(self.freed.values())).n if self.freed else None,
+            "hidden": self.hidden(),
+            "withheld": list(self.withheld),
+        }
 
 
 def needed(setting: int | None) -> int:
@@ -163,40 +198,89 @@ def needed(setting: int | None) -> int:
 
 
 def summarize(cycle: int, answers: Sequence[Answer], min_answers: int | None = None) -> Pulse:
-    """The cycle's pulse: only the count below `min_answers` (the floor at least)."""
+    """The cycle's pulse, figure by figure: a figure whose question has fewer than
+    `min_answers` answers (the floor at least) keeps only its count."""
     floor = needed(min_answers)
-    count = sum(1 for a in answers if not a.empty)
-    if count < floor:
-        return Pulse(cycle, count, floor)
-    arounds = [a.around for a in answers if a.around is not None]
-    freed = [a.freed for a in answers if a.freed is not None]
+    values = {q: [getattr(a, q) for a in answers if getattr(a, q) is not None] for q in QUESTIONS}
+    asked = {q: len(v) for q, v in values.items()}
+    enough = {q for q, n in asked.items() if n >= floor}
+    arounds, freed = values["around"], values["freed"]
     return Pulse(
         cycle,
-        count,
+        sum(1 for a in answers if not a.empty),
         floor,
-        trust=mean_of([a.trust for a in answers if a.trust is not None]),
-        safety=mean_of([a.safety for a in answers if a.safety is not None]),
-        around=(
-            Share(n := sum(1 for a in arounds if a in WORKED_AROUND), len(arounds), wilson(n, len(arounds)))
-            if arounds
-            else None
-        ),
-        freed={k: Share(c, len(freed), wilson(c, len(freed))) for k in FREED if (c := freed.count(k))},
+        asked,
+        trust=mean_of(values["trust"]) if "trust" in enough else None,
+        safety=mean_of(values["safety"]) if "safety" in enough else None,
+        around=_share(sum(1 for a in arounds if a in WORKED_AROUND), len(arounds)) if "around" in enough else None,
+        freed={k: _share(c, len(freed)) for k in FREED if (c := freed.count(k))} if "freed" in enough else {},
     )
 
 
-def difference(before: Sequence[int], after: Sequence[int]) -> Interval | None:
-    """The 95% interval of mean(after) - mean(before) (Welch's t); None below 2 values a side
-    or where neither side varies (no interval to speak of)."""
-    if len(before) < 2 or len(after) < 2:
-        return None
-    if statistics.pvariance(before) == 0 and statistics.pvariance(after) == 0:
-        gap = statistics.fmean(after) - statistics.fmean(before)
-        return Interval(gap, gap)  # every answer the same on each side: the difference is exact
-    from scipy.stats import ttest_ind  # imported when first needed: see cadence/judgement.py
+def _pooled(means: Sequence[Mean]) -> Mean:
+    """The mean and standard deviation of the groups' answers together, from their aggregates."""
+    n = sum(m.n for m in means)
+    mean = sum(m.n * m.mean for m in means) / n
+    squares = sum((m.n - 1) * m.sd**2 + m.n * m.mean**2 for m in means)
+    return _mean(mean, n, math.sqrt(max(squares - n * mean**2, 0.0) / (n - 1)) if n > 1 else 0.0)
 
-    ci = ttest_ind(after, before, equal_var=False).confidence_interval(confidence_level=CONFIDENCE)
-    return Interval(float(ci.low), float(ci.high))
+
+def rollup(pulses: Sequence[Pulse], min_answers: int | None = None) -> Pulse:
+    """The groups' pulse pooled (a function's playbooks, the organization, several cycles),
+    figure by figure from the groups' shown figures only: a figure hidden for too few
+    answers enters no rollup, so no difference of two shown figures isolates it. A rollup
+    figure is withheld too where the answers it leaves out are more than none but fewer
+    than the floor (a rollup that would show all but one small group), and shown only
+    from the floor. `min_answers`: at least every group's."""
+    floor = max([needed(min_answers), *(p.needed for p in pulses)])
+    asked = {q: sum(p.asked.get(q, 0) for p in pulses) for q in QUESTIONS}
+    withheld, figures = [], {}
+    for q in QUESTIONS:
+        pooled = [p for p in pulses if p.figure_shown(q)]
+        left_out = sum(p.asked.get(q, 0) for p in pulses if not p.figure_shown(q))
+        n = sum(p.asked.get(q, 0) for p in pooled)
+        if n >= floor and (left_out == 0 or left_out >= floor):
+            figures[q] = pooled
+        elif asked[q] >= floor:
+            withheld.append(q)
+    trust, safety, around, freed = (figures.get(q, []) for q in QUESTIONS)
+    freed_n = sum(p.asked["freed"] for p in freed)
+    counts = {k: sum(p.freed[k].hits for p in freed if k in p.freed) for k in FREED}
+    return Pulse(
+        0,
+        sum(p.answers for p in pulses),
+        floor,
+        asked,
+        trust=_pooled([p.trust for p in trust if p.trust is not None]) if trust else None,
+        safety=_pooled([p.safety for p in safety if p.safety is not None]) if safety else None,
+        around=_share(sum(p.around.hits for p in around if p.around), sum(p.around.n for p in around if p.around))
+        if around
+        else None,
+        freed={k: _share(c, freed_n) for k, c in counts.items() if c} if freed else {},
+        withheld=tuple(withheld),
+    )
+
+
+def difference_of(before: Mean, after: Mean) -> Interval | None:
+    """The 95% interval of after's mean - before's (Welch's t), from the two aggregates;
+    None below 2 answers a side. Where neither side varies, the difference is exact."""
+    if before.n < 2 or after.n < 2:
+        return None
+    gap = after.mean - before.mean
+    if before.sd == 0 and after.sd == 0:
+        return Interval(gap, gap)  # every answer the same on each side: the difference is exact
+    from scipy.stats import t  # imported when first needed: see cadence/judgement.py
+
+    va, vb = after.sd**2 / after.n, before.sd**2 / before.n
+    df = (va + vb) ** 2 / (va**2 / (after.n - 1) + vb**2 / (before.n - 1))
+    half = float(t.ppf((1 + CONFIDENCE) / 2, df)) * math.sqrt(va + vb)
+    return Interval(gap - half, gap + half)
+
+
+def difference(before: Sequence[int], after: Sequence[int]) -> Interval | None:
+    """The 95% interval of mean(after) - mean(before) (Welch's t); None below 2 values a side."""
+    b, a = mean_of(before), mean_of(after)
+    return difference_of(b, a) if a is not None and b is not None else None
 
 
 def fell(before: Sequence[int], after: Sequence[int]) -> Interval | None:
@@ -205,35 +289,19 @@ def fell(before: Sequence[int], after: Sequence[int]) -> Interval | None:
     return gap if gap is not None and gap.high < 0 else None
 
 
-def holds(this: Sequence[Answer], previous: Sequence[Answer] | None, min_answers: int | None = None) -> dict[str, Any]:
+def holds(this: Pulse, previous: Pulse | None) -> dict[str, Any]:
     """Why this cycle's pulse holds promotions to ai-led ({} for no hold): trust or safety
-    fell clearly from the previous cycle (both cycles shown), or the work-around share
-    is HOLD_AROUND or more. Only a shown cycle holds anything."""
-    floor = needed(min_answers)
-    pulse = summarize(0, this, floor)
-    if not pulse.shown:
-        return {}
+    fell clearly from the previous cycle (the figure shown in both), or the work-around
+    share, shown, is HOLD_AROUND or more. A figure not shown holds nothing."""
     why: dict[str, Any] = {}
-    if previous is not None and summarize(0, previous, floor).shown:
-        for question in ("trust", "safety"):
-            gap = fell(
-                [getattr(a, question) for a in previous if getattr(a, question) is not None],
-                [getattr(a, question) for a in this if getattr(a, question) is not None],
-            )
-            if gap is not None:
-                why[question] = {"low": round(gap.low, 3), "high": round(gap.high, 3)}
-    if pulse.around is not None and pulse.around.share >= HOLD_AROUND:
-        why["worked_around"] = round(pulse.around.share, 3)
+    for question in ("trust", "safety"):
+        now, before = getattr(this, question), getattr(previous, question) if previous is not None else None
+        gap = difference_of(before, now) if now is not None and before is not None else None
+        if gap is not None and gap.high < 0:
+            why[question] = {"low": round(gap.low, 3), "high": round(gap.high, 3)}
+    if this.around is not None and this.around.share >= HOLD_AROUND:
+        why["worked_around"] = round(this.around.share, 3)
     return why
-
-
-def rollup_shown(groups: Sequence[tuple[int, bool]], min_answers: int = MIN_ANSWERS) -> bool:
-    """Whether a rollup of groups, each (answers, shown), may be shown: it has enough
-    answers, and the answers of the groups it does not show are none or enough on their
-    own (so a rollup that shows all groups but one never lets that one be worked out)."""
-    total = sum(n for n, _ in groups)
-    hidden = sum(n for n, shown in groups if not shown)
-    return total >= needed(min_answers) and (hidden == 0 or hidden >= needed(min_answers))
 
 
 def without_promotions_to_ai_led(transitions: Sequence[Transition]) -> list[Transition]:

@@ -43,7 +43,16 @@ def of_pulse(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Dec
     """A cycle's pulse at its close (`week_start`: its week 4), as it may be shown:
     `figures` are cadence.pulse.Pulse.figures(), aggregates only, never an answer."""
     cycle, answers, needed = figures["cycle"], figures["answers"], figures["needed"]
-    said = f"{answers} answered" if figures.get("shown") else f"too few answers to show ({answers}; {needed} needed)"
+    hidden = figures.get("hidden") or {}
+    if figures.get("shown"):
+        said = f"{answers} answered"
+    elif answers >= needed:
+        said = f"{answers} answered, too few to any one question to show ({needed} needed)"
+    else:
+        said = f"too few answers to show ({answers}; {needed} needed)"
+    if figures.get("shown") and hidden:
+        named = {"around": "worked around", "freed": "freed time"}
+        said += "; too few answers to show " + ", ".join(f"{named.get(q, q)} ({n})" for q, n in hidden.items())
     return Decision(
         kind=DecisionKind.PULSE,
         actor="rule:pulse",

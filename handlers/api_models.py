@@ -455,15 +455,15 @@ class PulseShareOut(_Read):
 
 
 class PulseOut(_Read):
-    """A closed cycle's pulse (docs/usage.md, "The pulse"): aggregates only, and only from
-    `needed` answers; below, only how many answered."""
+    """A closed cycle's pulse (docs/usage.md, "The pulse"): aggregates only, each figure only
+    from `needed` answers to its own question; below, only how many answered it (`hidden`)."""
 
     model_config = ConfigDict(title="Pulse")
 
     cycle: int
     answers: int = Field(ge=0, description="How many answered the cycle's pulse.")
     needed: int = Field(ge=5, description="pulse_min_answers: the answers needed to show it.")
-    shown: bool = Field(description="Whether enough answered for the figures below (else they are null).")
+    shown: bool = Field(description="Whether any figure below is shown (a figure not shown is null).")
     trust: PulseMeanOut | None = Field(default=None, description="How far people could rely on the AI's output.")
     safety: PulseMeanOut | None = Field(
         default=None, description="Whether people could escalate an unclear case without feeling they had failed."
@@ -472,6 +472,12 @@ class PulseOut(_Read):
     freed: dict[str, float] | None = Field(
         default=None, description="Where the saved time went, as shares: same, new, quality, meetings, none."
     )
+    freed_answers: int | None = Field(default=None, description="How many answered where the saved time went.")
+    hidden: dict[str, int] = Field(
+        default_factory=dict,
+        description="The questions (trust, safety, around, freed) answered by too few to show: how many answered each.",
+    )
+    withheld: list[str] = Field(default_factory=list, description="A rollup's questions not shown.")
 
 
 class PlaybookDetail(PlaybookOut):

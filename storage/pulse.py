@@ -1,12 +1,18 @@
 """The pulse's answers (storage/models/pulse.py): an answer kept once per person per
-cycle while the cycle is open, how many answered, and the close that seals a cycle.
+cycle while the cycle is open, the one gate every surface reads the pulse through, and
+the close that seals a cycle and leaves nothing that ties an answer to a person.
+
+`shown` is the only read of these tables (tests/test_layers.py holds every other module
+to it): it gives aggregates only (cadence.pulse.summarize, figure by figure from
+`pulse_min_answers` answers to each question), and of a cycle still open only how many
+answered. No answer leaves this module.
 
 Why an answer and the close cannot race: `answer` writes only while the cycle's last week
 is open, reading that under the lock a report takes (storage/report_writes.py,
 open_week): an answer that took it first is committed before the close seals the cycle,
 so the close reads and relabels it; one that comes after finds the week closed and writes
-nothing. Two answers of one person racing land on one row: the keyed hash is the
-row's key and the write an upsert."""
+nothing. Two answers of one person racing land on one row: the keyed hash is the voter
+row's key (inserted once), and the answer's write an upsert on the label it names."""
 
 from __future__ import annotations
 
@@ -14,21 +20,21 @@ import hashlib
 import hmac
 import random
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import ColumnElement, Table, delete, exists, select, tuple_
+from sqlalchemy import ColumnElement, Table, delete, event, exists, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import func
+from sqlmodel import Session
 
-from cadence.pulse import Answer
+from cadence.pulse import Answer, Pulse, needed, summarize
 from storage.bulk import upsert
 from storage.db import Bind, engine_of, in_unit_of_work, reading
 from storage.models import table_of
-from storage.models.pulse import PulseAnswer, PulseKey
+from storage.models.pulse import PulseAnswer, PulseKey, PulseVoter
 from storage.report_writes import open_week
 
-KEYS, ANSWERS = table_of(PulseKey), table_of(PulseAnswer)
+KEYS, VOTERS, ANSWERS = table_of(PulseKey), table_of(PulseVoter), table_of(PulseAnswer)
 Cycle = tuple[int, int]  # (playbook id, cycle number)
 
 
@@ -43,6 +49,13 @@ def _which(cycles: Iterable[Cycle], table: Table = ANSWERS) -> ColumnElement[boo
     return tuple_(table.c.playbook_id, table.c.cycle).in_(sorted(set(cycles)))
 
 
+def _overwrite_deleted(s: Session) -> None:
+    """SQLite: from now on this connection overwrites what it deletes or moves with zeros,
+    so no deleted key or hash stays in a free part of a page (PostgreSQL: see seal)."""
+    if engine_of(s).dialect.name == "sqlite":
+        s.execute(text("PRAGMA secure_delete = ON"))
+
+
 class Pulses:
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
@@ -55,6 +68,7 @@ class Pulses:
         still_open = exists(open_week().with_for_update(read=True))
         if not s.execute(select(still_open), {"playbook_id": playbook_id, "week_start": last_week}).scalar():
             return False
+        _overwrite_deleted(s)
         where = {"playbook_id": playbook_id, "cycle": cycle}
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         s.execute(  # the cycle's key, made by its first answer (two first answers: one key)
@@ -65,24 +79,26 @@ class Pulses:
         secret = s.execute(
             select(KEYS.c.secret).where(KEYS.c.playbook_id == playbook_id, KEYS.c.cycle == cycle)
         ).scalar_one()
+        hashed = voter(secret, person)
+        s.execute(  # the person's voter row, made by their first answer: the label of their answer
+            dialect.insert(VOTERS)
+            .values(**where, voter=hashed, label=secrets.token_hex(16))
+            .on_conflict_do_nothing(index_elements=["playbook_id", "cycle", "voter"])
+        )
+        label = s.execute(
+            select(VOTERS.c.label).where(
+                VOTERS.c.playbook_id == playbook_id, VOTERS.c.cycle == cycle, VOTERS.c.voter == hashed
+            )
+        ).scalar_one()
         values = {"trust": answer.trust, "around": answer.around, "safety": answer.safety, "freed": answer.freed}
-        upsert(s, ANSWERS, {**where, "voter": voter(secret, person), **values}, values)
+        upsert(s, ANSWERS, {**where, "label": label, **values}, values)
         return True
 
-    def counts(self, cycles: list[Cycle]) -> dict[Cycle, int]:
-        """How many answered each cycle (cycles without an answer are left out)."""
-        if not cycles:
-            return {}
-        with reading(self.bind) as s:
-            rows = s.execute(
-                select(ANSWERS.c.playbook_id, ANSWERS.c.cycle, func.count())
-                .where(_which(cycles))
-                .group_by(ANSWERS.c.playbook_id, ANSWERS.c.cycle)
-            ).all()
-        return {(pid, cycle): n for pid, cycle, n in rows}
-
-    def answers(self, cycles: list[Cycle]) -> dict[Cycle, list[Answer]]:
-        """Each cycle's answers, never who gave them (cycles without any are left out)."""
+    def shown(self, cycles: Mapping[Cycle, int | None]) -> dict[Cycle, Pulse]:
+        """The gate: each cycle's pulse as it may be shown (`cycles`: each one's
+        pulse_min_answers), aggregates only, figure by figure (cadence.pulse.summarize); of
+        a cycle still open (its key not yet destroyed) only how many answered. Every cycle
+        asked for is in the answer (nobody answered: 0)."""
         if not cycles:
             return {}
         with reading(self.bind) as s:
@@ -90,24 +106,65 @@ class Pulses:
                 select(ANSWERS.c.playbook_id, ANSWERS.c.cycle, ANSWERS.c.trust, ANSWERS.c.around)
                 .add_columns(ANSWERS.c.safety, ANSWERS.c.freed)
                 .where(_which(cycles))
-                .order_by(ANSWERS.c.playbook_id, ANSWERS.c.cycle, ANSWERS.c.voter)
             ).all()
+            still_open = {
+                (pid, cycle)
+                for pid, cycle in s.execute(select(KEYS.c.playbook_id, KEYS.c.cycle).where(_which(cycles, KEYS)))
+            }
         found: dict[Cycle, list[Answer]] = {}
         for pid, cycle, trust, around, safety, freed in rows:
             found.setdefault((pid, cycle), []).append(Answer(trust, around, safety, freed))
-        return found
+        shown = {}
+        for (pid, cycle), floor in cycles.items():
+            answers = found.get((pid, cycle), [])
+            if (pid, cycle) in still_open:  # before the close: the count, never a figure
+                shown[(pid, cycle)] = Pulse(cycle, sum(1 for a in answers if not a.empty), needed(floor))
+            else:
+                shown[(pid, cycle)] = summarize(cycle, answers, floor)
+        return shown
 
     def seal(self, cycles: list[Cycle]) -> None:
-        """The close of these cycles' pulses: their keys deleted and their answers written
-        again under random labels, in a random order, so no one can tie one to a person
-        or to when it came. In the close's unit of work only."""
+        """The close of these cycles' pulses: their keys and voters' keyed hashes destroyed,
+        and their answers written again under random labels, in a random order, so no one
+        can tie one to a person or to when it came. On SQLite the deleted rows are
+        overwritten with zeros (secure_delete), and once the close commits `settle`
+        empties the write-ahead log;
+        on PostgreSQL the keys' and voters' tables are emptied by TRUNCATE, which leaves
+        no dead row behind, and the other cycles' rows written back. In the close's unit
+        of work only."""
         s = in_unit_of_work(self.bind, "a pulse is sealed in the close's unit of work")
         if not cycles:
             return
-        s.execute(delete(KEYS).where(_which(cycles, KEYS)))
+        _overwrite_deleted(s)
+        event.listen(s, "after_commit", lambda _: self.settle(), once=True)
+        if self.engine.dialect.name == "postgresql":
+            # locked before the other cycles' rows are read, so no answer lands between the read and TRUNCATE
+            s.execute(text(f"LOCK TABLE {KEYS.name}, {VOTERS.name} IN ACCESS EXCLUSIVE MODE"))
+            kept = {
+                table: [dict(r._mapping) for r in s.execute(select(table).where(~_which(cycles, table))).all()]
+                for table in (KEYS, VOTERS)
+            }
+            s.execute(text(f"TRUNCATE {KEYS.name}, {VOTERS.name}"))
+            for table, rows in kept.items():
+                if rows:
+                    s.execute(table.insert(), rows)
+        else:
+            s.execute(delete(VOTERS).where(_which(cycles, VOTERS)))
+            s.execute(delete(KEYS).where(_which(cycles, KEYS)))
         rows = [dict(r._mapping) for r in s.execute(select(ANSWERS).where(_which(cycles))).all()]
         if not rows:
             return
         s.execute(delete(ANSWERS).where(_which(cycles)))
         random.SystemRandom().shuffle(rows)
-        s.execute(ANSWERS.insert(), [{**row, "voter": secrets.token_hex(16)} for row in rows])
+        s.execute(ANSWERS.insert(), [{**row, "label": secrets.token_hex(16)} for row in rows])
+
+    def settle(self) -> bool:
+        """After a close that sealed a pulse commits (seal asks for it): on SQLite, the
+        write-ahead log copied into the database file and truncated to nothing, so the
+        pages from before the seal are gone from it too (False: a reader kept it from
+        finishing, the next close tries again). PostgreSQL: nothing to do."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        return not busy

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -40,6 +41,7 @@ from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import MODE_CHANGES, CycleResult, Decision, RegistryVersion, StepVerdict
 from storage.models.org import ChannelName, Person
 from storage.models.playbooks import Playbook
+from storage.models.pulse import GATED
 from storage.models.reports import CaseCount, CheckIn, ExceptionReport, GuardrailReading, KpiReading, RubricScore
 from storage.types import one_of
 
@@ -66,6 +68,7 @@ _EXCEPTION_RATIOS = (
 )
 
 
+Written = tuple[list[str], list[list[Any]]]  # a file's header and rows
 NOT_EXPORTED = {"token_hash", "secret"}  # an API token's hash, a webhook's secret: an export is shared
 # Columns that hold a person's Slack id, and a channel's: the export puts the name beside
 # each, as `<column>_name` (empty when Slack has none), and keeps the id for joining.
@@ -406,9 +409,12 @@ class Readouts:
             adoptions=adoptions,
         )
 
-    def export_csv(self, directory: Path) -> list[tuple[str, int]]:
+    def export_csv(self, directory: Path, files: Mapping[str, Written] | None = None) -> list[tuple[str, int]]:
         """Every table as <table>.csv with a header row; JSON as JSON text, instants in ISO 8601 UTC.
-        Rows are streamed, so a large table does not have to fit in memory.
+        Rows are streamed, so a large table does not have to fit in memory. The pulse's
+        tables are not among them (GATED: read through storage/pulse.py's gate alone);
+        `files`: more files written beside them, each a header and its rows (the pulse's
+        figures, usecases/operator.py).
 
         All or nothing: the files are written into a scratch folder beside `directory`
         (on the same file system), and moved in only once all are complete. A new folder
@@ -422,6 +428,12 @@ class Readouts:
             scratch = Path(tempfile.mkdtemp(prefix=f".{directory.name}-export-", dir=directory.parent))
             try:
                 written = self._write_tables(scratch)
+                for name, (header, rows) in (files or {}).items():
+                    with (scratch / name).open("w", newline="", encoding="utf-8") as handle:
+                        writer = csv.writer(handle)
+                        writer.writerow(csv_row(header))
+                        writer.writerows(csv_row(_cell(value) for value in row) for row in rows)
+                    written.append((name, len(rows)))
                 if not directory.exists():
                     os.rename(scratch, directory)  # one step: the whole folder, or none of it
                 else:
@@ -438,6 +450,8 @@ class Readouts:
         written = []
         with snapshot(self.engine) as connection:  # every table as of one instant
             for table in SQLModel.metadata.sorted_tables:
+                if table.info.get(GATED):  # the pulse's: aggregates only, through its gate
+                    continue
                 path = folder / f"{table.name}.csv"
                 count = 0
                 columns = [c for c in table.columns if c.name not in NOT_EXPORTED]

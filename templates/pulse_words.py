@@ -1,6 +1,7 @@
 """How a cycle's pulse is said (docs/usage.md, "The pulse"): aggregates only, from the
-figures cadence.pulse.Pulse keeps ("trust 3.9 of 5, 95% CI 3.2 to 4.6 · …"), or "too few
-answers to show (4; 5 needed)"; and before the close, "7 of 9 answered"."""
+figures cadence.pulse.Pulse keeps ("trust 3.9 of 5, 95% CI 3.2 to 4.6 · …"), figure by
+figure ("trust: too few answers to show (3; 5 needed)"), or "too few answers to show (4;
+5 needed)"; and before the close, "7 of 9 answered"."""
 
 from __future__ import annotations
 
@@ -11,6 +12,21 @@ from cadence.pulse import FREED
 from templates.numbers import number
 
 FALLS = {"trust": "trust fell", "safety": "safety fell"}
+FIGURES = {"trust": "trust", "safety": "safety", "around": "worked around", "freed": "freed time"}
+
+
+def too_few(answers: int, needed: int) -> str:
+    return f"too few answers to show ({answers}; {needed} needed)"
+
+
+def _not_shown(question: str, f: Mapping[str, Any]) -> str | None:
+    """A figure not shown: too few answers to its own question, or withheld from a rollup."""
+    hidden = f.get("hidden") or {}
+    if question in hidden:
+        return f"{FIGURES[question]}: {too_few(hidden[question], f.get('needed', 5))}"
+    if question in (f.get("withheld") or ()):
+        return f"{FIGURES[question]}: not shown, lest a small team's answers be worked out"
+    return None
 
 
 def _mean(name: str, m: Mapping[str, Any] | None) -> str:
@@ -27,18 +43,25 @@ def _share(value: float) -> str:
 
 
 def pulse_phrase(pulse: Any) -> str:
-    """A closed cycle's pulse in one line (a Pulse, or the figures a decision keeps of one)."""
+    """A closed cycle's pulse in one line (a Pulse, or the figures a decision keeps of one),
+    each figure shown or said to be too few."""
     f: Mapping[str, Any] = pulse.figures() if hasattr(pulse, "figures") else pulse
-    if not f.get("shown"):
-        return f"too few answers to show ({f.get('answers', 0)}; {f.get('needed', 5)} needed)"
-    parts = [f"{f['answers']} answered", _mean("trust", f.get("trust")), _mean("safety", f.get("safety"))]
+    if f.get("answers", 0) < f.get("needed", 5):
+        return too_few(f.get("answers", 0), f.get("needed", 5))
+    parts = [f"{f['answers']} answered"]
+    for question, key in (("trust", "trust"), ("safety", "safety")):
+        parts.append(_not_shown(question, f) or _mean(question, f.get(key)))
     around = f.get("worked_around")
     if around:
         low, high = _share(around["low"]), _share(around["high"])
         parts.append(f"worked around a step sometimes or often {_share(around['share'])} (95% CI {low} to {high})")
+    elif said := _not_shown("around", f):
+        parts.append(said)
     freed = f.get("freed") or {}
     if freed:
         parts.append("the time saved went to " + ", ".join(f"{FREED[k]} {_share(v)}" for k, v in freed.items()))
+    elif said := _not_shown("freed", f):
+        parts.append(said)
     return " · ".join(parts)
 
 

@@ -12,6 +12,7 @@ from cadence.decisions import named_ids
 from cadence.judgement import ratio_interval, rubric_interval
 from cadence.pulse import FREED
 from templates.pages import names_in, source_name
+from templates.pulse_words import pulse_phrase
 
 Table = tuple[list[str], list[list[Any]]]
 Column = tuple[str, Callable[[Any], Any]]
@@ -289,10 +290,15 @@ def registry_tables(shown: dict[str, Any]) -> dict[str, Table]:
 
 
 def _pulse_columns() -> list[Column]:
-    """A closed cycle's pulse, aggregates only (cadence.pulse.Pulse.figures): blank below its floor."""
+    """A closed cycle's pulse as the web view shows it, aggregates only (cadence.pulse.Pulse
+    .figures): each figure with how many answered its question, its numbers blank where too
+    few did ("too few answers to show" in `said`), never an answer."""
 
     def part(question: str, key: str) -> Callable[[Any], Any]:
         return lambda f: (f.get(question) or {}).get(key)
+
+    def asked(question: str, key: str) -> Callable[[Any], Any]:
+        return lambda f: (f.get(key) or {}).get("answers") or (f.get("hidden") or {}).get(question)
 
     return [
         ("cycle", _key("cycle")),
@@ -300,16 +306,37 @@ def _pulse_columns() -> list[Column]:
         ("needed", _key("needed")),
         ("shown", _key("shown")),
         *[
-            (f"{question} {what}", part(question, key))
+            column
             for question in ("trust", "safety")
-            for what, key in (("mean", "mean"), ("95% CI low", "low"), ("95% CI high", "high"))
+            for column in [
+                (f"{question} answers", asked(question, question)),
+                *[(f"{question} {what}", part(question, key)) for what, key in _MEAN_PARTS],
+            ]
         ],
+        ("worked around answers", asked("around", "worked_around")),
         *[
             (f"worked around {what}", part("worked_around", key))
             for what, key in (("share", "share"), ("95% CI low", "low"), ("95% CI high", "high"))
         ],
+        ("freed answers", lambda f: f.get("freed_answers") or (f.get("hidden") or {}).get("freed")),
         *[(f"freed: {words}", lambda f, k=k: (f.get("freed") or {}).get(k)) for k, words in FREED.items()],
+        ("said", pulse_phrase),
     ]
+
+
+_MEAN_PARTS = (("mean", "mean"), ("95% CI low", "low"), ("95% CI high", "high"))
+
+
+def pulse_export(cycles: Iterable[tuple[str, dict[str, Any]]]) -> Table:
+    """`rollout export csv`'s pulse.csv: each closed cycle's pulse of each playbook (its
+    slug, the figures), as the playbook's web page shows it; never an answer."""
+
+    def of_figures(value: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return lambda c: value(c[1])
+
+    columns: list[Column] = [("playbook", lambda c: c[0])]
+    columns += [(name, of_figures(value)) for name, value in _pulse_columns()]
+    return _table(columns, cycles)
 
 
 def _table(columns: list[Column], items: Iterable[Any]) -> Table:

@@ -339,3 +339,35 @@ def test_the_definition_is_read_as_its_typed_value():
         if DEFINITION_BY_KEY.search(line)
     ]
     assert found == [], "read the typed definition: state.spec, or cadence.definition.read_spec(stored)"
+
+
+# ---- the pulse's one gate (issue 92) ----------------------------------------------------------
+# Every surface gets the pulse's figures from storage/pulse.py's Pulses.shown, aggregates only:
+# nothing else reads the pulse's tables (by their models or their names), a reader of every
+# table leaves them out (GATED), and the pulse's module hands out no answer.
+PULSE_TABLES = re.compile(r"\bPulse(?:Answer|Voter|Key)\b|\bpulse_(?:answer|voter|key)\b|\bstorage\.models\.pulse\b")
+PULSE_OWN = {"storage/pulse.py", "storage/models/pulse.py", "storage/models/__init__.py"}
+EVERY_TABLE = re.compile(r"\bsorted_tables\b|\bmetadata\.tables\b")
+
+
+def test_nothing_but_the_pulse_s_gate_reads_its_tables():
+    readers, unguarded = set(), set()
+    for path in MODULES + sorted((ROOT / "bench").rglob("*.py")):
+        name, text = str(path.relative_to(ROOT)), path.read_text()
+        imports_gated_only = re.sub(r"from storage\.models\.pulse import GATED\b", "", text)
+        if name not in PULSE_OWN and PULSE_TABLES.search(imports_gated_only):
+            readers.add(name)
+        if EVERY_TABLE.search(text) and "GATED" not in text:
+            unguarded.add(name)
+    assert readers == set(), "read the pulse through store.pulses.shown (storage/pulse.py): aggregates only"
+    assert unguarded == set(), "a reader of every table leaves the pulse's out: `if table.info.get(GATED)`"
+    tree = ast.parse((ROOT / "storage" / "pulse.py").read_text())
+    handed = {
+        f.name
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef)
+        and not f.name.startswith("_")
+        and f.returns is not None
+        and "Answer" in ast.unparse(f.returns)
+    }
+    assert handed == set(), "the pulse's module hands out aggregates (cadence.pulse.Pulse), never an answer"

@@ -28,8 +28,7 @@ from cadence.digest import (
     summarize,
 )
 from cadence.figures import WeekFigures
-from cadence.pulse import Answer
-from cadence.pulse import summarize as summarize_pulse
+from cadence.pulse import Pulse
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_digest
@@ -108,8 +107,12 @@ class Digest:
             last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
             flagged=plateaus(store, states, at),
             # the pulse of the cycles the reported weeks completed (sealed at their close)
-            pulses=store.pulses.answers(
-                [(s.playbook.id, reported[s.playbook.id].cycle) for s in states if _completes_pulse(s, reported)]
+            pulses=store.pulses.shown(  # through the pulse's gate: aggregates only
+                {
+                    (s.playbook.id, reported[s.playbook.id].cycle): s.settings.pulse_min_answers
+                    for s in states
+                    if _completes_pulse(s, reported)
+                }
             ),
         )
 
@@ -264,7 +267,7 @@ class _Reads:
     stalls: dict[int, stalling.Stalled]
     last_hits: dict[int, bool]
     flagged: dict[int, bool]  # plateaued
-    pulses: dict[tuple[int, int], list[Answer]] = field(default_factory=dict)
+    pulses: dict[tuple[int, int], Pulse] = field(default_factory=dict)
 
 
 def _weeks_to(last: date) -> list[date]:
@@ -338,11 +341,10 @@ def _completes_pulse(state: PlaybookState, reported: dict[int, calendar.WeekRef]
 
 def _pulse(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> dict[str, Any]:
     """The pulse of the cycle the reported week completed, if anyone answered it."""
-    answers = read.pulses.get((state.playbook.id, current.cycle))
-    if not answers or current.week != calendar.WEEKS_PER_CYCLE:
+    shown = read.pulses.get((state.playbook.id, current.cycle))
+    if shown is None or not shown.answers or current.week != calendar.WEEKS_PER_CYCLE:
         return {}
-    shown = summarize_pulse(current.cycle, answers, state.settings.pulse_min_answers)
-    return {"pulse": shown, "pulse_answers": tuple(answers)}
+    return {"pulse": shown}
 
 
 def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Origin | None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from slack_sdk.errors import SlackApiError
+
 from cadence import calendar
-from cadence.pulse import Answer, Pulse, summarize
+from cadence.pulse import Answer, Pulse
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
 from templates.refusals import Refusal
@@ -126,25 +128,32 @@ def submit(caller: Caller, target: tuple[int, date], answer: Answer) -> Kept:
 
 def answered(caller: Caller, state: PlaybookState) -> tuple[int, int] | None:
     """Before the close, to the owner and curators only: how many of the team answered the
-    open cycle's pulse, of how many (None: no pulse open, or not theirs to see)."""
+    open cycle's pulse, of how many people (None: no pulse open, or not theirs to see).
+    The team is the channel's people as the check-ins count them (slack_api/members.py,
+    TeamDirectory.teams): no bot, app (the bot's own user included) or deactivated
+    account; and the owner, if a person."""
     week = last_week(state, caller.today(state))
     if state.settings.pulse == "off" or week is None or not is_open(state, week, caller):
         return None
     if not caller.is_owner_or_curator(state):
         return None
-    count = caller.store.pulses.counts([(state.playbook.id, week.cycle)]).get((state.playbook.id, week.cycle), 0)
+    cycle = (state.playbook.id, week.cycle)
+    count = caller.store.pulses.shown({cycle: state.settings.pulse_min_answers})[cycle].answers
+    channel, owner = state.playbook.channel_id, state.playbook.owner_id
+    directory = caller.services.directory
     try:
-        members = caller.services.directory.channel_members(
-            caller.client, state.playbook.channel_id, state.channel_changes
-        )
-    except DirectoryUnavailable:  # Slack does not say who is on the team now: the count alone
+        known = None if state.channel_changes is None else {channel: state.channel_changes}
+        team = {p.user_id for p in directory.teams(caller.client, [channel], known).get(channel) or []}
+        if owner not in team and (person := directory.people(caller.client, [owner]).get(owner)) and person.is_human:
+            team.add(owner)
+    except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):  # Slack does not say who is on the team now
         return count, 0
-    return count, max(len(set(members) | {state.playbook.owner_id}), count)
+    return count, max(len(team), count)
 
 
-def closed_cycles(state: PlaybookState, count: int = 2) -> list[tuple[int, date]]:
-    """The last `count` cycles whose pulse closed (their week 4 closed), newest first: each
-    cycle's number and its week 4's Monday."""
+def closed_cycles(state: PlaybookState, count: int | None = 2) -> list[tuple[int, date]]:
+    """The last `count` cycles whose pulse closed (their week 4 closed; None: all of them),
+    newest first: each cycle's number and its week 4's Monday."""
     closed = state.playbook.closed_through
     if state.anchor is None or closed is None or state.settings.pulse == "off":
         return []
@@ -156,15 +165,16 @@ def closed_cycles(state: PlaybookState, count: int = 2) -> list[tuple[int, date]
         last = calendar.WeekRef(week.cycle - 1, last.week, last.week_start - timedelta(days=calendar.DAYS_PER_CYCLE))
     found = [
         (last.cycle - n, last.week_start - timedelta(days=calendar.DAYS_PER_CYCLE * n))
-        for n in range(count)
+        for n in range(last.cycle if count is None else count)
         if last.cycle - n >= 1
     ]
     return found
 
 
-def shown(store: Store, state: PlaybookState, count: int = 2) -> list[Pulse]:
-    """The pulse of the last `count` closed cycles, newest first, as it may be shown:
-    aggregates from `pulse_min_answers` answers, else only how many answered."""
+def shown(store: Store, state: PlaybookState, count: int | None = 2) -> list[Pulse]:
+    """The pulse of the last `count` closed cycles (None: every one), newest first, as it
+    may be shown: through the pulse's gate (storage/pulse.py), aggregates only, each figure
+    from `pulse_min_answers` answers to its question, else only how many answered."""
     cycles = [(state.playbook.id, cycle) for cycle, _ in closed_cycles(state, count)]
-    answers = store.pulses.answers(cycles)
-    return [summarize(cycle, answers.get((pid, cycle), []), state.settings.pulse_min_answers) for pid, cycle in cycles]
+    found = store.pulses.shown(dict.fromkeys(cycles, state.settings.pulse_min_answers))
+    return [found[c] for c in cycles]

@@ -225,7 +225,7 @@ class Cadence:
         closing = [(state.playbook.id, due.week.week_start) for state, due in batch if due.week is not None]
         with self.store.unit_of_work() as uow:
             uow.governance.close_weeks(closing)
-            # a cycle's last week closing seals its pulse: the key deleted, the answers relabelled
+            # a cycle's last week closing seals its pulse: its key and keyed hashes destroyed (storage/pulse.py)
             uow.pulses.seal([(s.playbook.id, d.week.cycle) for s, d in batch if d.week and d.week.week == 4])
             closes = [
                 (

@@ -56,6 +56,7 @@ TABLES: list[type[SQLModel]] = [
     governance.WaveReview,
     calibration.CalibrationRun,
     pulse.PulseKey,
+    pulse.PulseVoter,
     pulse.PulseAnswer,
     org.RoleGrant,
     org.Setting,

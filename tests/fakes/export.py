@@ -18,13 +18,14 @@ from sqlmodel import SQLModel
 from cadence.text import csv_row
 from storage.models.governance import Decision
 from storage.models.org import ChannelName, Person
+from storage.models.pulse import GATED
 from storage.readouts import CHANNEL_COLUMNS, NOT_EXPORTED, PERSON_COLUMNS, _cell
 
 if TYPE_CHECKING:
     from tests.fakes.store import Held
 
 
-def export_csv(held: Held, directory: Path) -> list[tuple[str, int]]:
+def export_csv(held: Held, directory: Path, files: Any = None) -> list[tuple[str, int]]:
     rows = _rows(held)
     people = {user: display or real for user, (display, real, _) in held.names.items()}
     channels = {channel: name for channel, (name, _) in held.channel_names.items()}
@@ -34,6 +35,8 @@ def export_csv(held: Held, directory: Path) -> list[tuple[str, int]]:
     try:
         written = []
         for table in SQLModel.metadata.sorted_tables:
+            if table.info.get(GATED):  # the pulse's: through its gate alone
+                continue
             columns = [c.name for c in table.columns if c.name not in NOT_EXPORTED]
             named = table.name not in (Person.__tablename__, ChannelName.__tablename__)
             keys = [c.name for c in table.primary_key.columns]
@@ -51,6 +54,12 @@ def export_csv(held: Held, directory: Path) -> list[tuple[str, int]]:
                             cells.append((people if c in PERSON_COLUMNS else channels).get(value))
                     writer.writerow(csv_row(_cell(v) for v in cells))
             written.append((f"{table.name}.csv", len(found)))
+        for name, (header, lines) in (files or {}).items():
+            with (scratch / name).open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(csv_row(header))
+                writer.writerows(csv_row(_cell(v) for v in line) for line in lines)
+            written.append((name, len(lines)))
         if not directory.exists():
             os.rename(scratch, directory)
         else:

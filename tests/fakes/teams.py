@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cadence.calibration import Run
 from cadence.decisions import DecisionKind
 from cadence.pulled import Asked
-from cadence.pulse import Answer
+from cadence.pulse import Answer, Pulse, needed, summarize
 from storage.input_checks import AlreadyChecked
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision as DecisionRow
@@ -291,9 +291,9 @@ class FakeReadouts:
             adoptions=sum(1 for s in self.held.states.values() if s.playbook.adopted_from_id is not None),
         )
 
-    def export_csv(self, directory: Path) -> list[tuple[str, int]]:
+    def export_csv(self, directory: Path, files: Any = None) -> list[tuple[str, int]]:
         """Every table as <table>.csv, of what the fakes hold (tests/fakes/export.py)."""
-        return export_csv(self.held, directory)
+        return export_csv(self.held, directory, files)
 
 
 # The kinds of report the readouts name, as they name them, and the column of each one's number.
@@ -316,19 +316,17 @@ class FakePulses:
         self.held.pulse_answers = {**self.held.pulse_answers, (playbook_id, cycle, voter(secret, person)): answer}
         return True
 
-    def counts(self, cycles: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
-        found: dict[tuple[int, int], int] = {}
-        for pid, cycle, _ in self.held.pulse_answers:
-            if (pid, cycle) in cycles:
-                found[(pid, cycle)] = found.get((pid, cycle), 0) + 1
-        return found
-
-    def answers(self, cycles: list[tuple[int, int]]) -> dict[tuple[int, int], list[Answer]]:
+    def shown(self, cycles: dict[tuple[int, int], int | None]) -> dict[tuple[int, int], Pulse]:
+        """storage/pulse.py's gate: aggregates only; of a cycle still open, the count."""
         found: dict[tuple[int, int], list[Answer]] = {}
         for (pid, cycle, _), answer in sorted(self.held.pulse_answers.items(), key=lambda kv: kv[0]):
-            if (pid, cycle) in cycles:
-                found.setdefault((pid, cycle), []).append(answer)
-        return found
+            found.setdefault((pid, cycle), []).append(answer)
+        return {
+            c: Pulse(c[1], len(found.get(c, [])), needed(floor))
+            if c in self.held.pulse_keys
+            else summarize(c[1], found.get(c, []), floor)
+            for c, floor in cycles.items()
+        }
 
     def seal(self, cycles: list[tuple[int, int]]) -> None:
         self.held.pulse_keys = {k: v for k, v in self.held.pulse_keys.items() if k not in cycles}

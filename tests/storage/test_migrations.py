@@ -291,3 +291,48 @@ def test_adoptions_and_request_outcomes_kept_before_0044_name_their_channel_in_t
     migrate.downgrade(engine, "0043")
     migrate.upgrade(engine)  # the worker's database is left at the head, as the next test expects
     engine.dispose()
+
+
+def test_pulse_answers_kept_before_0064_keep_their_data_and_their_hashes_move_apart(database_url, tmp_path):
+    """Issue 92: an open cycle's answers named their keyed hash; 0064 moves each hash to
+    pulse_voter beside a new random label, so the answer names only the label and the
+    person answering again still replaces it. A sealed cycle's answers are kept as they are."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from storage.pulse import voter
+
+    engine = make_engine(_nothing(database_url, tmp_path))
+    migrate.upgrade(engine, "0063")
+    sqlite = engine.dialect.name == "sqlite"
+    now = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None if sqlite else UTC)
+    secret = "ab" * 32
+    hashed = voter(secret, "U0PERSON1")
+    with engine.begin() as connection:
+        _old_playbook(connection, "active", now)
+        pid = connection.execute(text("SELECT id FROM playbook")).scalar()
+        connection.execute(text("INSERT INTO pulse_key VALUES (:p, 2, :s)"), {"p": pid, "s": secret})
+        connection.execute(
+            text(
+                "INSERT INTO pulse_answer (playbook_id, cycle, voter, trust, around, safety, freed) VALUES "
+                "(:p, 2, :h, 4, 'never', NULL, 'new'), (:p, 1, 'sealedlabel', 3, NULL, 5, NULL)"
+            ),
+            {"p": pid, "h": hashed},
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        answers = connection.execute(
+            text("SELECT cycle, label, trust, around, safety, freed FROM pulse_answer ORDER BY cycle")
+        ).all()
+        voters = connection.execute(text("SELECT playbook_id, cycle, voter, label FROM pulse_voter")).all()
+    assert [tuple(a)[:1] + tuple(a)[2:] for a in answers] == [(1, 3, None, 5, None), (2, 4, "never", None, "new")]
+    assert answers[0][1] == "sealedlabel" and answers[1][1] != hashed
+    assert [tuple(v) for v in voters] == [(pid, 2, hashed, answers[1][1])]
+    migrate.downgrade(engine, "0063")  # and back: the open answer names its hash again
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT cycle, voter FROM pulse_answer ORDER BY cycle")).all()
+    assert [tuple(k) for k in kept] == [(1, "sealedlabel"), (2, hashed)]
+    migrate.upgrade(engine)  # the worker's database is left at the head, as the next test expects
+    engine.dispose()

@@ -19,7 +19,7 @@ from cadence.definition import KpiSpec, read_spec
 from cadence.definition_compare import Compare
 from cadence.exception_queue import Item
 from cadence.figures import WeekFigures
-from cadence.pulse import Answer
+from cadence.pulse import Pulse
 from cadence.schedule import Due
 from storage.governance_rows import StepHistory
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
@@ -73,9 +73,9 @@ class RoundReads:
     # demote: a demotion's alert names its step's.
     queued: dict[int, list[Item]]
     cycles: CycleEnds
-    # The pulse's sealed answers of each closing playbook's cycle and the two before it
-    # (usecases/shared/pulse_close.py), whose pulse is on: by (playbook, cycle).
-    pulses: dict[tuple[int, int], list[Answer]] = field(default_factory=dict)
+    # The pulse of each closing playbook's cycle and the two before it, as it may be shown
+    # (storage/pulse.py, the gate; usecases/shared/pulse_close.py), whose pulse is on.
+    pulses: dict[tuple[int, int], Pulse] = field(default_factory=dict)
     # The bar each step's short weeks this close pools were judged by (cadence.pooling):
     # by step id, then week start. A pool that spans a change of the bar says so.
     pool_bars: dict[int, dict[date, pooling.Bar]] = field(default_factory=dict)
@@ -130,17 +130,17 @@ def _pool_bars(
     return bars
 
 
-def _pulses(store: Store, batch: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, int], list[Answer]]:
-    """The pulse's answers a round's closes are judged on, in one read: each playbook's
-    (pulse on) closing cycle, sealed if it ends now, and the two cycles before it."""
-    wanted = [
-        (state.playbook.id, week_of(due).cycle - back)
+def _pulses(store: Store, batch: list[tuple[PlaybookState, Due]]) -> dict[tuple[int, int], Pulse]:
+    """The pulse a round's closes are judged on, in one read through the pulse's gate:
+    each playbook's (pulse on) closing cycle, sealed if it ends now, and the two before it."""
+    wanted = {
+        (state.playbook.id, week_of(due).cycle - back): state.settings.pulse_min_answers
         for state, due in batch
         if state.settings.pulse == "on"
         for back in range(3)
         if week_of(due).cycle - back >= 1
-    ]
-    return store.pulses.answers(wanted)
+    }
+    return store.pulses.shown(wanted)
 
 
 def _promotions(

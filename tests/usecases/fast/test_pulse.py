@@ -126,9 +126,14 @@ def test_the_week_4_close_shows_the_pulse_from_five_answers_and_keeps_aggregates
     (closed,) = weeks.close_round(store, [closing])
     (kept,) = [d for d in closed.change.decisions if d.kind == "pulse"]
     assert kept.figures["shown"] and kept.figures["answers"] == 5 and kept.figures["trust"]["mean"] == 3.8
-    assert kept.figures["worked_around"]["share"] == 0.2 and kept.figures["freed"] == {"new": 1.0}
+    assert kept.figures["worked_around"]["share"] == 0.2
+    # safety and freed time were answered by four: each figure needs five answers to its own question
+    assert kept.figures["safety"] is None and kept.figures["freed"] == {}
+    assert kept.figures["hidden"] == {"safety": 4, "freed": 4}
     said = str(closed.summary)
     assert "*Pulse* of cycle 1 (anonymous): 5 answered · trust 3.8 of 5 (95% CI" in said
+    assert "safety: too few answers to show (4; 5 needed)" in said
+    assert "freed time: too few answers to show (4; 5 needed)" in said
     assert not [d for d in closed.change.decisions if d.kind == "pulse-hold"]
 
 
@@ -187,7 +192,7 @@ def test_readiness_shows_the_pulse_beside_its_criteria_as_information():
 
     state, store, closing = _closing({1: [Answer(trust=2)] * 3})
     shown = pulse_close.shown(state, week_of(closing[1]), read_round(store, [closing], store))
-    assert shown == {"cycle": 1, "answers": 3, "needed": 5, "shown": False}
+    assert shown is not None and shown["hidden"] == {"trust": 3} and not shown["shown"] and shown["trust"] is None
     figures = {"cycle": 1, "results": [], "criteria": []}
     (told, _) = not_ready_messages(state, {**figures, "pulse": shown}, None)
     assert "beside the criteria as information, not a criterion: too few answers to show (3; 5 needed)" in str(
