@@ -353,7 +353,12 @@ def test_an_event_with_a_value_of_its_own_is_refused_and_nothing_is_stored(event
     }
     status, body, _ = events.post(batch)
     assert status == 422, body
-    assert [(e["index"], e["field"]) for e in body["errors"]] == [(1, "value"), (2, "value"), (3, "passed"), (4, "step")]
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [
+        (1, "value"),
+        (2, "value"),
+        (3, "passed"),
+        (4, "step"),
+    ]
     assert body["errors"][0]["message"] == (
         "an event report gives how many with count, not value: its playbook says what the event counts for"
     )
