@@ -34,6 +34,7 @@ from cadence.definition_parts import (
 from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric, sourced_entries, sourced_problems
 from cadence.inputs import CheckSpec, InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
+from cadence.limits import MAX_COUNT
 from cadence.problems import described
 from cadence.sources import ENV_RE, DimensionsFromSpec, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
 from cadence.text import unstorable
@@ -139,17 +140,17 @@ class StepSpec(Strict):
 class RuleSettings(Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
-    min_cases: int = Field(default=10, ge=1)
+    min_cases: int = Field(default=10, ge=1, le=MAX_COUNT)
     rubric_floor: Fraction | None = None  # default: rubric_threshold - RUBRIC_FLOOR_MARGIN
     grace_hours: float = Field(default=12, ge=0, le=72, allow_inf_nan=False)
     promote_after_weeks: int = Field(default=2, ge=1, le=12)
     cooldown_weeks: int = Field(default=4, ge=0, le=52)
     critical_multiplier: float = Field(default=2, gt=1, le=10, allow_inf_nan=False)
-    demote_after_fails: int = Field(default=2, ge=1)
+    demote_after_fails: int = Field(default=2, ge=1, le=52)
     demote_window_weeks: int = Field(default=4, ge=1, le=52)
-    unobserved_warn_weeks: int = Field(default=2, ge=1)
-    unobserved_demote_weeks: int = Field(default=3, ge=1)
-    freeze_after_changes: int = Field(default=3, ge=1)
+    unobserved_warn_weeks: int = Field(default=2, ge=1, le=52)
+    unobserved_demote_weeks: int = Field(default=3, ge=1, le=52)
+    freeze_after_changes: int = Field(default=3, ge=1, le=100)
     freeze_window_weeks: int = Field(default=8, ge=1, le=52)
     scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
     scale_after_cycles: int = Field(default=2, ge=1, le=12)
@@ -159,12 +160,14 @@ class RuleSettings(Strict):
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
     replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
-    intake_min_cases: int = Field(default=10, ge=1)  # fewer cases a week: "funding a demo?" (definition_intake.py)
+    intake_min_cases: int = Field(
+        default=10, ge=1, le=MAX_COUNT
+    )  # fewer cases a week: "funding a demo?" (definition_intake.py)
     intake_min_minutes: float = Field(default=5, ge=0, le=10080, allow_inf_nan=False)  # less a case: a demo too
     # Judgement (docs/judgement.md): `confident` judges a week by the
     # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
     judgement: Literal["classic", "confident"] = "classic"
-    stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
+    stale_after_hours: float = Field(default=12, gt=0, le=24 * 365, allow_inf_nan=False)
     # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
     nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)
     checkin_at: str = Field(default="Thu 15:00", pattern=SLOT_RE)

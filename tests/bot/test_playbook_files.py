@@ -290,3 +290,42 @@ def test_a_misspelt_key_in_a_file_is_one_line_naming_the_key_it_meant(run, tmp_p
     line = text.splitlines().index("  directon: down") + 1
     result = run("playbook", "load", str(path))
     assert result.output.splitlines()[:-1] == [f"{path}:{line}: kpi.directon: not a key here; did you mean direction?"]
+
+
+def _loaded_with(run, tmp_path, extra: str, name: str = "odd.yaml"):
+    """support-replies with `extra` lines at its end, loaded: the result and the file's lines."""
+    path = tmp_path / name
+    text = yaml.safe_dump(SUPPORT_REPLIES, sort_keys=False) + extra
+    path.write_text(text)
+    return run("playbook", "load", str(path)), path, text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("extra", "written", "said"),
+    [
+        (
+            "value:\n  event: reply_accepted\n  review_minutes: true\n",
+            "  review_minutes: true",
+            "value.review_minutes: must be a number, got true",
+        ),
+        (
+            "value:\n  event: reply_accepted\n  review_minutes: '4'\n",
+            "  review_minutes: '4'",
+            "value.review_minutes: must be a number, got '4'",
+        ),
+        ("cost:\n  per_month: 1e300\n", "  per_month: 1e300", "cost.per_month: must be a number, got '1e300'"),
+        (
+            "cost:\n  per_month: 1.0e+300\n",
+            "  per_month: 1.0e+300",
+            "cost.per_month: must be at most 1e+12, got 1e+300",
+        ),
+        ("min_cases: 4.5\n", "min_cases: 4.5", "min_cases: must be a whole number, got 4.5"),
+    ],
+)
+def test_an_odd_number_is_refused_naming_its_key_and_line(run, tmp_path, engine, extra, written, said):
+    """Issue 91, item 5: `true` was stored as 1, the text '4' as 4, and 1e300 as a cost a
+    month; each is refused at its own line, naming its key, and nothing loads."""
+    result, path, lines = _loaded_with(run, tmp_path, extra)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{path}:{lines.index(written) + 1}: {said}"
+    assert count_rows(engine, Playbook) == 0
