@@ -53,6 +53,27 @@ class Unstorable(ValueError):
         self.index = index
 
 
+Place = tuple[str | int, ...]
+
+
+class Placed(ValueError):
+    """Problems found by comparing fields (a value event listed twice, an unknown source in
+    a `from:`, a floor above the threshold), each at the field it is about, for a file
+    reader to name that field's line rather than the section's or the document's: its
+    place below the model that found it (keys and indexes as written) and its words,
+    which say where it is themselves (`steps[draft].from.cases: …`) when `located`, or
+    are told where by the place."""
+
+    def __init__(self, problems: list[tuple[Place, str, bool]]):
+        super().__init__("; ".join(text for _, text, _ in problems))
+        self.problems = problems
+
+    @classmethod
+    def at(cls, place: Place, text: str) -> Placed:
+        """One problem, told where by its place."""
+        return cls([(place, text, False)])
+
+
 # A number of a playbook (a KPI's baseline, a guardrail's bound, a cost) is a number a
 # report could carry: within MAX_VALUE either way (cadence/limits.py), never 1e300.
 Finite = Annotated[float, Field(ge=-MAX_VALUE, le=MAX_VALUE, allow_inf_nan=False)]
