@@ -51,7 +51,8 @@ class Report(BaseModel):
     value: float | None = Field(
         default=None,
         allow_inf_nan=False,
-        description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1.",
+        description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1. "
+        "Not for event (refused): an event's number is its count.",
     )
     step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
     passed: int | None = Field(
