@@ -531,8 +531,10 @@ def read_spec(stored: dict[str, Any]) -> PlaybookSpec:
     """A stored definition (canonical()'s) as the typed value today's schema reads: the
     defaults of fields added since filled in, a field only a newer bot knows left out. Its
     KPI's target is not checked against its baseline again: an adopter's baseline is the
-    one its baseline week measured (storage/governance.py), which may beat its target."""
-    return PlaybookSpec.model_validate(stored, context=STORED, extra="ignore")
+    one its baseline week measured (storage/governance.py), which may beat its target.
+    Its types are read as a JSON column holds them (not strictly): each was checked,
+    strictly, when the definition was loaded."""
+    return PlaybookSpec.model_validate(stored, context=STORED, extra="ignore", strict=False)
 
 
 def as_written(definition: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,8 @@ RICH = {
     "intake": {"cases_per_week": 100, "minutes_per_case": 6, "structured": True},
     "sources": {"wh": {"kind": "sql", "url_env": "WAREHOUSE_URL"}},
     "inputs": [{"name": "ticket text", "check": {"source": "wh", "query": "select 1", "min": 0.95}}],
+    "calibration": {"cases": 30},
+    "replication": {"requires_champion": True},
     "rules": {k: v for k, v in RuleSettings().model_dump().items() if isinstance(v, int | float) and v is not None},
 }
 
