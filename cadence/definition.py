@@ -162,9 +162,8 @@ class RuleSettings(Strict):
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
     replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
-    intake_min_cases: int = Field(
-        default=10, ge=1, le=MAX_COUNT
-    )  # fewer cases a week: "funding a demo?" (definition_intake.py)
+    # fewer cases a week: "funding a demo?" (definition_intake.py)
+    intake_min_cases: int = Field(default=10, ge=1, le=MAX_COUNT)
     intake_min_minutes: float = Field(default=5, ge=0, le=10080, allow_inf_nan=False)  # less a case: a demo too
     # Judgement (docs/judgement.md): `confident` judges a week by the
     # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
