@@ -35,10 +35,14 @@ def arm(slug: str, case_id: str, share: float) -> Arm:
     return "holdout" if bucket(slug, case_id) < share * BUCKETS else "run"
 
 
-def case_problem(case_id: str | None) -> str | None:
-    """What is wrong with a case id, in words, or None."""
+CaseFault = Literal["missing", "too_long"]
+
+
+def case_fault(case_id: str | None) -> CaseFault | None:
+    """What is wrong with a case id (none given; longer than MAX_CASE_CHARS), or None.
+    Its words are the catalogue's (templates/refusals.py, `arm_case_*`)."""
     if not case_id:
-        return "give the case's id: any text of 1 to 200 characters"
+        return "missing"
     if len(case_id) > MAX_CASE_CHARS:
-        return f"a case id is at most {MAX_CASE_CHARS} characters; this one has {len(case_id):,}"
+        return "too_long"
     return None

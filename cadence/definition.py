@@ -23,6 +23,7 @@ from cadence.definition_parts import (
     CostSpec,
     Finite,
     Fraction,
+    Placed,
     ReplicationSpec,
     ReviewRateSpec,
     Strict,
@@ -31,11 +32,13 @@ from cadence.definition_parts import (
     ValueSpec,
     unstorable_message,
 )
-from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric, sourced_entries, sourced_problems
-from cadence.inputs import CheckSpec, InputLine, InputSpec, unique
+from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric
+from cadence.definition_sources import from_problems
+from cadence.inputs import InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
+from cadence.limits import MAX_COUNT
 from cadence.problems import described
-from cadence.sources import ENV_RE, DimensionsFromSpec, FromSpec, SampleFromSpec, SourceSpec, StepFromSpec, check_entry
+from cadence.sources import ENV_RE, FromSpec, SourceSpec, StepFromSpec
 from cadence.text import unstorable
 
 MODES = ("human-led", "collaborative", "ai-led")
@@ -139,17 +142,17 @@ class StepSpec(Strict):
 class RuleSettings(Strict):
     """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
 
-    min_cases: int = Field(default=10, ge=1)
+    min_cases: int = Field(default=10, ge=1, le=MAX_COUNT)
     rubric_floor: Fraction | None = None  # default: rubric_threshold - RUBRIC_FLOOR_MARGIN
     grace_hours: float = Field(default=12, ge=0, le=72, allow_inf_nan=False)
     promote_after_weeks: int = Field(default=2, ge=1, le=12)
     cooldown_weeks: int = Field(default=4, ge=0, le=52)
     critical_multiplier: float = Field(default=2, gt=1, le=10, allow_inf_nan=False)
-    demote_after_fails: int = Field(default=2, ge=1)
+    demote_after_fails: int = Field(default=2, ge=1, le=52)
     demote_window_weeks: int = Field(default=4, ge=1, le=52)
-    unobserved_warn_weeks: int = Field(default=2, ge=1)
-    unobserved_demote_weeks: int = Field(default=3, ge=1)
-    freeze_after_changes: int = Field(default=3, ge=1)
+    unobserved_warn_weeks: int = Field(default=2, ge=1, le=52)
+    unobserved_demote_weeks: int = Field(default=3, ge=1, le=52)
+    freeze_after_changes: int = Field(default=3, ge=1, le=100)
     freeze_window_weeks: int = Field(default=8, ge=1, le=52)
     scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
     scale_after_cycles: int = Field(default=2, ge=1, le=12)
@@ -159,12 +162,13 @@ class RuleSettings(Strict):
     ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
     adoption_wave: int = Field(default=3, ge=1, le=100)
     replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
-    intake_min_cases: int = Field(default=10, ge=1)  # fewer cases a week: "funding a demo?" (definition_intake.py)
+    # fewer cases a week: "funding a demo?" (definition_intake.py)
+    intake_min_cases: int = Field(default=10, ge=1, le=MAX_COUNT)
     intake_min_minutes: float = Field(default=5, ge=0, le=10080, allow_inf_nan=False)  # less a case: a demo too
     # Judgement (docs/judgement.md): `confident` judges a week by the
     # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
     judgement: Literal["classic", "confident"] = "classic"
-    stale_after_hours: float = Field(default=12, gt=0, allow_inf_nan=False)
+    stale_after_hours: float = Field(default=12, gt=0, le=24 * 365, allow_inf_nan=False)
     # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
     nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)
     checkin_at: str = Field(default="Thu 15:00", pattern=SLOT_RE)
@@ -182,11 +186,16 @@ class RuleSettings(Strict):
     @model_validator(mode="after")
     def _windows(self) -> RuleSettings:
         if self.demote_after_fails > self.demote_window_weeks:
-            raise ValueError("demote_after_fails cannot exceed demote_window_weeks")
+            said = f"{self.demote_after_fails} cannot exceed demote_window_weeks ({self.demote_window_weeks})"
+            raise Placed.at(("demote_after_fails",), said)
         if self.unobserved_warn_weeks > self.unobserved_demote_weeks:
-            raise ValueError("unobserved_warn_weeks cannot exceed unobserved_demote_weeks")
+            said = (
+                f"{self.unobserved_warn_weeks} cannot exceed unobserved_demote_weeks ({self.unobserved_demote_weeks})"
+            )
+            raise Placed.at(("unobserved_warn_weeks",), said)
         if not _slot_order(self.checkin_at) < _slot_order(self.reminder_at):
-            raise ValueError(f"reminder_at ({self.reminder_at}) must come after checkin_at ({self.checkin_at})")
+            said = f"{self.reminder_at} must come after checkin_at ({self.checkin_at})"
+            raise Placed.at(("reminder_at",), said)
         return self
 
     def floor_for(self, rubric_threshold: float) -> float:
@@ -288,71 +297,30 @@ class PlaybookSpec(Strict):
         names = {s.name for s in self.steps}
         seen: set[str] = set()
         fed: set[tuple[str | None, str]] = set()
-        for event in self.value_events:
+        for index, event in enumerate(self.value_events):
             if event.name in seen:
-                raise ValueError(f"value event {event.name} is listed twice")
+                raise Placed.at(("value_events", index, "name"), f"value event {event.name} is listed twice")
             seen.add(event.name)
             if event.step is not None and event.step not in names:
-                raise ValueError(
-                    f"value event {event.name} names step {event.step!r}, which is not a step of this playbook"
+                raise Placed.at(
+                    ("value_events", index, "step"),
+                    f"value event {event.name} names step {event.step!r}, which is not a step of this playbook",
                 )
             if (event.step, event.counts) in fed:
                 what = "the KPI" if event.counts == "kpi" else f"{event.step}'s {event.counts}"
-                raise ValueError(f"value event {event.name}: another event already counts {what}")
+                raise Placed.at(
+                    ("value_events", index), f"value event {event.name}: another event already counts {what}"
+                )
             fed.add((event.step, event.counts))
         return self
 
     @model_validator(mode="after")
     def _sources_fit(self) -> PlaybookSpec:
         """Every `from:` names a source of the playbook and asks it what its kind answers;
-        a number a value event carries takes no `from:` too."""
-        problems = []
-        given: list[tuple[str, FromSpec | None, str | None]] = [
-            ("kpi.from", self.kpi.from_, "kpi"),
-            ("guardrail.from", self.guardrail.from_ if self.guardrail else None, None),
-        ]
-        for step in self.steps:
-            if step.from_ is not None:
-                given += [
-                    (f"steps[{step.name}].from.cases", step.from_.cases, f"cases:{step.name}"),
-                    (f"steps[{step.name}].from.exceptions", step.from_.exceptions, f"exception:{step.name}"),
-                ]
-                rubric = step.from_.rubric
-                if isinstance(rubric, DimensionsFromSpec):  # by dimension: its counts, each checked
-                    given += sourced_entries(f"steps[{step.name}].from.rubric", rubric)
-                elif isinstance(rubric, SampleFromSpec):  # a sample: its two numbers, each checked
-                    given += [
-                        (f"steps[{step.name}].from.rubric.passed", rubric.passed, None),
-                        (f"steps[{step.name}].from.rubric.reviewed", rubric.reviewed, None),
-                    ]
-                else:
-                    given.append((f"steps[{step.name}].from.rubric", rubric, None))
-        if self.value is not None:
-            own = self.value.event not in {e.name for e in self.value_events}
-            if self.value.from_ is not None and not own:
-                problems.append(
-                    f"value.from: value event {self.value.event} arrives as {self.value.event} reports; "
-                    "a source counts only an event of the value measure's own"
-                )
-            elif self.value.from_ is not None:
-                given.append(("value.from", self.value.from_, None))
-        if self.cost is not None and self.cost.asks() is not None:  # a cost pulled from a source
-            given.append(("cost", self.cost.asks(), None))
-        for put in self.inputs:  # an input's check asks a source as a `from:` does
-            if isinstance(put, InputSpec) and isinstance(put.check, CheckSpec):
-                given.append((f"inputs[{put.name}].check", put.check.asks(), None))
-        events = {e.counts if e.step is None else f"{e.counts}:{e.step}": e.name for e in self.value_events}
-        for where, entry, fed in given:
-            if entry is None:
-                continue
-            problem = check_entry(where, entry, self.sources)
-            if problem is None and fed in events:
-                problem = f"{where}: value event {events[fed]} already carries this number"
-            if problem is not None:
-                problems.append(problem)
-        problems += sourced_problems(self.rubric, self.steps)
+        a number a value event carries takes no `from:` too (cadence/definition_sources.py)."""
+        problems = from_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise Placed(problems)
         return self
 
     def event_for(self, counts: str, step: str | None = None) -> str | None:
@@ -363,7 +331,9 @@ class PlaybookSpec(Strict):
     def _floor_below_threshold(self) -> PlaybookSpec:
         floor = self.rules.rubric_floor
         if floor is not None and floor > self.rubric_threshold:
-            raise ValueError(f"rubric_floor ({floor:g}) is above rubric_threshold ({self.rubric_threshold:g})")
+            raise Placed.at(
+                ("rules", "rubric_floor"), f"{floor:g} is above rubric_threshold ({self.rubric_threshold:g})"
+            )
         return self
 
     def rubric_floor(self) -> float:
@@ -471,8 +441,11 @@ def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
         return PlaybookSpec.model_validate(data)
     except ValidationError as err:
         errors = [_at_item(e) for e in err.errors()]
-        said = described(errors, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
+        placed = [e for e in errors if isinstance((e.get("ctx") or {}).get("error"), Placed)]
+        others = [e for e in errors if not any(e is p for p in placed)]
+        said = described(others, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
         found = [_describe(where, path, what, set(top_level_rules), raw) for path, what in said]
+        found += [found_at for e in placed for found_at in _placed(where, e, set(top_level_rules), raw)]
         raise DefinitionError([text for text, _ in found], [path for _, path in found]) from None
 
 
@@ -486,6 +459,23 @@ def _at_item(error: Any) -> Any:  # pydantic ErrorDetails
     if isinstance(cause, Unstorable) and cause.index is not None:
         return {**error, "loc": (*error["loc"], cause.index)}  # the item of a list, as its author finds it
     return error
+
+
+def _placed(
+    where: str, error: Any, top_level_rules: set[str], raw: dict[str, Any]
+) -> list[tuple[str, tuple[str | int, ...]]]:
+    """A comparison's problems (Placed), each at the field it is about: below the error's
+    own place, said as its words say it or as its place does."""
+    found = []
+    for place, text, located in error["ctx"]["error"].problems:
+        path = (*error["loc"], *place)
+        if not located:
+            found.append(_describe(where, path, text, top_level_rules, raw))
+            continue
+        if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
+            path = path[1:]
+        found.append((_join(where, text) if where else text, path))
+    return found
 
 
 def _describe(
@@ -540,8 +530,10 @@ def read_spec(stored: dict[str, Any]) -> PlaybookSpec:
     """A stored definition (canonical()'s) as the typed value today's schema reads: the
     defaults of fields added since filled in, a field only a newer bot knows left out. Its
     KPI's target is not checked against its baseline again: an adopter's baseline is the
-    one its baseline week measured (storage/governance.py), which may beat its target."""
-    return PlaybookSpec.model_validate(stored, context=STORED, extra="ignore")
+    one its baseline week measured (storage/governance.py), which may beat its target.
+    Its types are read as a JSON column holds them (not strictly): each was checked,
+    strictly, when the definition was loaded."""
+    return PlaybookSpec.model_validate(stored, context=STORED, extra="ignore", strict=False)
 
 
 def as_written(definition: dict[str, Any]) -> dict[str, Any]:

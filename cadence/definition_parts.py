@@ -8,13 +8,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cadence.limits import MAX_VALUE
 from cadence.sources import SOURCE_RE, FromSpec
 from cadence.text import unstorable
 from cadence.value import DAY_MINUTES
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    """Every section of a playbook. Strict (pydantic's strict mode): each field takes its
+    own type only, so `true` or the text '4' is not read as the number 1 or 4, and a
+    whole number's field refuses 4.0; a number's field still takes a whole number."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, strict=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -48,7 +53,30 @@ class Unstorable(ValueError):
         self.index = index
 
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+Place = tuple[str | int, ...]
+
+
+class Placed(ValueError):
+    """Problems found by comparing fields (a value event listed twice, an unknown source in
+    a `from:`, a floor above the threshold), each at the field it is about, for a file
+    reader to name that field's line rather than the section's or the document's: its
+    place below the model that found it (keys and indexes as written) and its words,
+    which say where it is themselves (`steps[draft].from.cases: …`) when `located`, or
+    are told where by the place."""
+
+    def __init__(self, problems: list[tuple[Place, str, bool]]):
+        super().__init__("; ".join(text for _, text, _ in problems))
+        self.problems = problems
+
+    @classmethod
+    def at(cls, place: Place, text: str) -> Placed:
+        """One problem, told where by its place."""
+        return cls([(place, text, False)])
+
+
+# A number of a playbook (a KPI's baseline, a guardrail's bound, a cost) is a number a
+# report could carry: within MAX_VALUE either way (cadence/limits.py), never 1e300.
+Finite = Annotated[float, Field(ge=-MAX_VALUE, le=MAX_VALUE, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 # What an adopting team may set (`/rollout adopt ... baseline:X target:Y tz:Zone cap:C
@@ -159,7 +187,7 @@ class CostSpec(Strict):
     from a source (`source` with its `query` or `path`), asked at each week's end like any
     sourced number for the month's cost (net value; docs/playbooks.md)."""
 
-    per_month: float | None = Field(default=None, allow_inf_nan=False)
+    per_month: float | None = Field(default=None, le=MAX_VALUE, allow_inf_nan=False)
     source: str | None = Field(default=None, pattern=SOURCE_RE)
     query: str | None = Field(default=None, min_length=1, max_length=4000)
     path: str | None = Field(default=None, min_length=1, max_length=200)

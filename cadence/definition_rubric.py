@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator
 
-from cadence.definition_parts import Strict
+from cadence.definition_parts import Place, Strict
 from cadence.dimensions import DIMENSION_RE, MAX_DIMENSIONS
 from cadence.sources import DimensionsFromSpec, FromSpec
 
@@ -52,35 +52,42 @@ StepRubric = Annotated[
 ]
 
 
-def sourced_problems(rubric: RubricSpec | None, steps: Sequence[Any]) -> list[str]:
+def sourced_problems(rubric: RubricSpec | None, steps: Sequence[Any]) -> list[tuple[Place, str]]:
     """A step's rubric source against its dimensions: a step whose rubric has dimensions
     takes from its source a count per dimension ({reviewed, dimensions}), each of them and
-    no other; a step without dimensions takes none."""
-    problems = []
-    for step in steps:
+    no other; a step without dimensions takes none. Each problem with its place."""
+    problems: list[tuple[Place, str]] = []
+    for index, step in enumerate(steps):
         given = step.from_.rubric if step.from_ is not None else None
         if given is None or step.rubric == "none":
             continue
         own = step.rubric if isinstance(step.rubric, RubricSpec) else rubric
         declared = own.dimensions if own is not None else []
-        where = f"steps[{step.name}].from.rubric"
+        where, at = f"steps[{step.name}].from.rubric", ("steps", index, "from", "rubric")
         if not declared and isinstance(given, DimensionsFromSpec):
-            problems.append(f"{where}: step {step.name}'s rubric has no dimensions, so its source gives none")
+            problems.append((at, f"{where}: step {step.name}'s rubric has no dimensions, so its source gives none"))
         elif declared and not isinstance(given, DimensionsFromSpec):
             problems.append(
-                f"{where}: step {step.name}'s rubric has dimensions ({', '.join(declared)}): its source gives "
-                "{reviewed: …, dimensions: {<dimension>: …}}, a count for each"
+                (
+                    at,
+                    f"{where}: step {step.name}'s rubric has dimensions ({', '.join(declared)}): its source gives "
+                    "{reviewed: …, dimensions: {<dimension>: …}}, a count for each",
+                )
             )
         elif isinstance(given, DimensionsFromSpec) and set(given.dimensions) != set(declared):
             missing = [d for d in declared if d not in given.dimensions]
             said = f"dimension {missing[0]} is not given" if missing else None
             unknown = next((d for d in given.dimensions if d not in declared), "")
-            problems.append(f"{where}.dimensions: {said or f'{unknown} is not a dimension of step {step.name}'}")
+            place = (*at, "dimensions") if missing else (*at, "dimensions", unknown)
+            problems.append(
+                (place, f"{where}.dimensions: {said or f'{unknown} is not a dimension of step {step.name}'}")
+            )
     return problems
 
 
-def sourced_entries(where: str, given: DimensionsFromSpec) -> list[tuple[str, FromSpec, None]]:
+def sourced_entries(where: str, place: Place, given: DimensionsFromSpec) -> list[tuple[str, Place, FromSpec, None]]:
     """The numbers a review by dimension is asked for, each with its place, to be checked."""
-    return [(f"{where}.reviewed", given.reviewed, None)] + [
-        (f"{where}.dimensions.{name}", spec, None) for name, spec in given.dimensions.items()
+    return [(f"{where}.reviewed", (*place, "reviewed"), given.reviewed, None)] + [
+        (f"{where}.dimensions.{name}", (*place, "dimensions", name), spec, None)
+        for name, spec in given.dimensions.items()
     ]

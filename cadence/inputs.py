@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from cadence.limits import MAX_VALUE
 from cadence.sources import SOURCE_RE, Entry, FromSpec
 
 SHARE_NEEDED = (7, 8)  # of the weeks checked, each checked input met its min in at least 7 in 8 (rounded up)
@@ -31,7 +32,7 @@ _USER = re.compile(r"^[UW][A-Z0-9]{6,19}$")
 
 
 class _Plain(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, strict=True)
 
 
 class CheckSpec(_Plain):
@@ -41,7 +42,7 @@ class CheckSpec(_Plain):
     source: str = Field(pattern=SOURCE_RE)
     query: str | None = Field(default=None, min_length=1, max_length=4000)
     path: str | None = Field(default=None, min_length=1, max_length=200)
-    min: float
+    min: float = Field(ge=-MAX_VALUE, le=MAX_VALUE)
 
     @field_validator("min")
     @classmethod

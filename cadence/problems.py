@@ -11,7 +11,7 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Tag
 
 Path = tuple[str | int, ...]
 SHOWN = 40  # characters of a value repeated in a message
@@ -140,17 +140,49 @@ def _models(annotation: Any, seen: set[type[BaseModel]]) -> None:
                 _models(field.annotation, seen)
 
 
-def as_written(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[Path, tuple[Path, str] | None]:
-    """An error's place as its author wrote it, without the name pydantic gives a member of
-    a union (`FromSpec`); and that member, with the place of the union, if any."""
+def _tags(annotation: Any, seen: set[Any], found: set[str]) -> None:
+    """The tags of the discriminated unions inside `annotation` (`Tag("contract")`)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *metadata = get_args(annotation)
+        found.update(m.tag for m in metadata if isinstance(m, Tag))
+        _tags(inner, seen, found)
+    elif origin is not None:
+        for arg in get_args(annotation):
+            _tags(arg, seen, found)
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in seen:
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _tags(field.annotation, seen, found)
+
+
+def _member(part: str | int, member_names: set[str], tags: set[str], written: Any) -> bool:
+    """Whether a part of pydantic's place names a member of a union, not a key written: a
+    model's name, a literal's (`literal['none']`), or a discriminated union's tag where the
+    document (`written`, the value at the place so far) has no key of that name."""
+    if not isinstance(part, str):
+        return False
+    if part in tags and not (isinstance(written, dict) and part in written):
+        return True
+    return part in member_names or part.startswith("literal[")
+
+
+def as_written(
+    error: Mapping[str, Any], model: type[BaseModel], raw: Any = None
+) -> tuple[Path, tuple[Path, str] | None]:
+    """An error's place as its author wrote it (in `raw`), without the name pydantic gives a
+    member of a union (`FromSpec`, `literal['none']`, a tag); and that member, with the
+    place of the union, if any."""
     names: set[type[BaseModel]] = set()
     _models(model, names)
     member_names = {m.__name__ for m in names}
+    tags: set[str] = set()
+    _tags(model, set(), tags)
     path: list[str | int] = []
     member = None
     for part in error["loc"]:
-        if isinstance(part, str) and part in member_names:
-            member = (tuple(path), part)
+        if _member(part, member_names, tags, _given(raw, tuple(path))):
+            member = (tuple(path), str(part))
         else:
             path.append(part)
     return tuple(path), member
@@ -166,6 +198,13 @@ def _given(raw: Any, path: Path) -> Any:
     return raw
 
 
+def _unlike(member: tuple[Path, str], raw: Any) -> bool:
+    """Whether a union's member is not the kind of value written at its place: a literal
+    for a mapping (`calibration: {cases: …}` is no misspelt `none`), or a mapping for a text."""
+    place, name = member
+    return name.startswith("literal[") == isinstance(_given(raw, place), dict)
+
+
 def described(
     errors: Iterable[Mapping[str, Any]],
     model: type[BaseModel],
@@ -178,14 +217,14 @@ def described(
     is then not also said to be missing. Of a union's members, only the errors of the one
     that came closest (fewest errors) are said. `also_known`: more keys a place takes
     (rule settings at a playbook's top level)."""
-    placed = [(*as_written(error, model), error) for error in errors]
+    placed = [(*as_written(error, model, raw), error) for error in errors]
     counts: dict[tuple[Path, str], int] = {}
     for _, member, _ in placed:
         if member is not None:
             counts[member] = counts.get(member, 0) + 1
     closest: dict[Path, str] = {}
-    for union, name in sorted(counts, key=counts.__getitem__, reverse=True):
-        closest[union] = name  # the fewest last
+    for union, name in sorted(counts, key=lambda m: (counts[m], _unlike(m, raw)), reverse=True):
+        closest[union] = name  # the fewest last; of as few, the kind of value written
     kept = [(path, error) for path, member, error in placed if member is None or closest[member[0]] == member[1]]
     suggested: dict[Path, str] = {}
     for path, error in kept:

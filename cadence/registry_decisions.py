@@ -4,6 +4,7 @@ Built as every `Decision` is (cadence/decisions.py), one row of the audit trail 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -167,3 +168,22 @@ def of_baseline_week(
         summary=summary,
         figures={"declared": declared, "measured": measured, "reports": reports},
     )
+
+
+# The origin's decisions that name another team: its playbook by slug, or its channel (None).
+_TEAM_NAMED: dict[str, Callable[[dict[str, Any]], list[str | None]]] = {
+    DecisionKind.ADOPTED_BY: lambda f: [f.get("adopter")],
+    DecisionKind.REQUEST_APPROVED: lambda f: [f.get("adopted")],
+    DecisionKind.ADOPTION_REQUESTED: lambda f: [None],
+    DecisionKind.REQUEST_DECLINED: lambda f: [None],
+    DecisionKind.WAVE_REFUSED: lambda f: [None, *(r.get("slug") for r in f.get("running") or [])],
+    DecisionKind.WAVE_OVERRIDDEN: lambda f: [None, *(r.get("slug") for r in f.get("running") or [])],
+}
+
+
+def teams_named(kind: str, figures: dict[str, Any]) -> list[str | None]:
+    """The other teams a decision names, each as its playbook's slug, or None for a team
+    named by its channel only (a request to adopt, the adopter past a wave); none for a
+    decision about its own playbook alone."""
+    named = _TEAM_NAMED.get(kind)  # a StrEnum's member is found by its stored value
+    return [] if named is None else named(figures)

@@ -31,7 +31,7 @@ _WRITES = re.compile(
 
 
 class _Plain(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, strict=True)
 
 
 class SourceSpec(_Plain):

@@ -51,7 +51,8 @@ class Report(BaseModel):
     value: float | None = Field(
         default=None,
         allow_inf_nan=False,
-        description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1.",
+        description="The number: the KPI or guardrail value, a case count, a rubric score from 0 to 1. "
+        "Not for event (refused): an event's number is its count.",
     )
     step: str | None = Field(default=None, min_length=1, max_length=40, description="For cases, rubric, exception.")
     passed: int | None = Field(
@@ -152,6 +153,15 @@ class Report(BaseModel):
         return self._unfit("value", f"a {self.kind} report gives its value")
 
     def _event(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:
+        """An event counts `count` times where the playbook's value_events say: a number or a
+        step of the report's own would be dropped, so it is refused, naming the field."""
+        for name in ("value", "passed", "reviewed", "dimensions", "step"):
+            if getattr(self, name) is not None:
+                return self._unfit(
+                    name,
+                    f"an event report gives how many with count, not {name}: its playbook "
+                    "says what the event counts for",
+                )
         return messages.ValueEvent(self.playbook, self.event or "", self.count or 1, self.reason, **when)
 
     def _exception(self, when: dict[str, Any]) -> messages.ReportCommand | api_reports.Unfit:

@@ -27,7 +27,7 @@ from cadence.text import unstorable
 from handlers.actions import show_form
 from handlers.checkins import open_typed_form
 from handlers.errors import Malformed
-from handlers.words import parse_count, parse_value
+from handlers.words import parse_count, parse_minutes, parse_value
 from templates import render
 from templates.refusals import Refusal, plain, slack
 from usecases import week_form
@@ -211,7 +211,7 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
         elif kind == "reviewed":
             _review(field, now, changed, read, changes, errors)
         elif kind == "minutes" and field in changed:
-            minutes = read(field, parse_count)
+            minutes = read(field, parse_minutes)
             if minutes is not None:
                 changes.minutes[_step_id(field)] = minutes
         elif kind in (week_form.KPI, week_form.GUARDRAIL, week_form.REST) and field in changed:

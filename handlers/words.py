@@ -124,6 +124,19 @@ def parse_count(text: str) -> int:
     return count
 
 
+def parse_minutes(text: str) -> int:
+    """The minutes spent reviewing a step this week (the week form's, net value): a whole
+    number, not negative, said as minutes rather than as a case count; at most a week's
+    (usecases/week_form.py MAX_REVIEW_MINUTES) is the use case's to say."""
+    if re.fullmatch(r"-\d+(?:\.\d+)?", text):
+        raise Refusal.of("minutes_negative", word=clip(text))
+    if re.fullmatch(r"\+?\d+\.\d*|\.\d+", text):
+        raise Refusal.of("minutes_fraction", word=clip(text))
+    if not re.fullmatch(r"\+?\d{1,9}", text):
+        raise Refusal.of("not_minutes", word=clip(text))
+    return int(text)
+
+
 def parse_sample(text: str, usage: str = "rubric") -> tuple[int, int]:
     """A review of a sample, `passed/reviewed` (18/20): two whole counts, at least one
     case reviewed, no more passed than reviewed."""

@@ -154,8 +154,9 @@ class PlaybookState:
     @cached_property
     def settings(self) -> RuleSettings:
         """The playbook's rule and cadence settings, defaults filled in by the schema.
-        A stored setting the schema does not know is an error, never silently dropped."""
-        return RuleSettings.model_validate(self.playbook.rules)
+        A stored setting the schema does not know is an error, never silently dropped. Read
+        as the JSON column holds them, as a stored definition is (cadence.definition.read_spec)."""
+        return RuleSettings.model_validate(self.playbook.rules, strict=False)
 
     def step(self, name: str) -> Step | None:
         wanted = name.lower()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from templates import Mrkdwn, one_line, slack_escape, typed
+from templates.refusals_week import WEEK_FORM
 
 TEXTS: dict[str, str] = {
     # ---- the shape of the command (handlers/grammar.py) ----
@@ -178,21 +179,7 @@ TEXTS: dict[str, str] = {
         "Step {step} of {slug} scores its rubric by dimension, and {dimension} is not given: give each of "
         "{declared} out of the reviewed count, e.g. `/rollout rubric {slug} {step} 20 {example}`."
     ),
-    # the owner's week in one form (usecases/week_form.py): each shown on its field
-    "form_none_reviewed": "No case reviewed: give how many were reviewed (at least 1), or leave both fields empty.",
-    "form_passed_over": "{passed} passed is more than the {reviewed} reviewed.",
-    "form_review_half": "Give both how many cases were reviewed and how many of them passed.",
-    "form_minutes_no_review": "Give this week's review (cases reviewed, and passed) with the minutes spent on it.",
-    "form_minutes_over": (
-        "{minutes} minutes is more than a week has ({limit}): give the minutes spent reviewing this step this week."
-    ),
-    "form_review_dimensions_half": "Give how many cases were reviewed and how many of them passed on each dimension.",
-    "week_form_gone": "This playbook no longer exists; nothing was stored.",
-    "week_form_step_removed": "{step} was removed {when}; open the form again. Nothing was stored.",
-    "week_form_too_long": (
-        "{slug} has {steps} steps: the week's form would need {blocks} blocks, and Slack shows at most {limit}. "
-        "Report its numbers with `/rollout cases`, `/rollout rubric`, `/rollout kpi` and `/rollout guardrail`."
-    ),
+    **WEEK_FORM,  # the owner's week in one form (templates/refusals_week.py)
     "reviewed_over_cases": (
         "{reviewed} reviewed is more than step {step}'s {cases} cases this week: "
         "report the cases first, or review at most {cases}."
@@ -475,6 +462,9 @@ TEXTS: dict[str, str] = {
         "{slug} compares with the rest it reports, holding nothing out: its KPI needs "
         "`{setting}: {{rest: holdout, share: 0.1}}` for the bot to assign cases"
     ),
+    # ... and its 422s, of the case id (cadence/arms.py case_fault)
+    "arm_case_missing": "give the case's id: any text of 1 to {most} characters",
+    "arm_case_too_long": "a case id is at most {most} characters; this one has {length:,}",
 }
 
 

@@ -18,6 +18,7 @@ from cadence import calendar, escalation
 from cadence.compare import cycle_so_far
 from cadence.definition_compare import Compare
 from cadence.judgement import Interval, ratio_interval, rubric_interval
+from cadence.registry_decisions import teams_named
 from cadence.text import unstorable
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
@@ -65,8 +66,17 @@ OPERATOR = Operator()
 Reader = ApiToken | Operator  # a token of the API (its scope), or the operator (everything)
 
 
-def visible(token: Reader, slug: str) -> bool:
-    return token.playbooks is None or slug in token.playbooks
+def visible(token: Reader, slug: str | None) -> bool:
+    """Whether the reader may see playbook `slug`; None: a team named by its channel only,
+    which a token scoped to some playbooks does not see. The one check of a reader's
+    scope: every read, of the API and of an assistant, filters what it names through it,
+    the adopters of a playbook and the teams asking to adopt it as much as the playbook."""
+    return token.playbooks is None or (slug is not None and slug in token.playbooks)
+
+
+def sees_all(token: Reader, slugs: list[str | None]) -> bool:
+    """Whether the reader may see every playbook or team `slugs` names (visible)."""
+    return all(visible(token, slug) for slug in slugs)
 
 
 def may_read(services: Services, token: Reader) -> None:
@@ -187,7 +197,8 @@ def _comparison(
 
 
 def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
-    """The versions of the playbooks in the token's scope, with their adopters in it."""
+    """The versions of the playbooks in the token's scope, with their adopters in it and
+    the requests to adopt them that made one of those adopters."""
     may_read(services, token)
     seen = [e for e in registry.entries(services.store, None) if visible(token, e["slug"])]
     # the wave names adopters the token may not see, and the API's schema has no wave yet
@@ -195,6 +206,7 @@ def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
         dict(
             {k: v for k, v in e.items() if k != "wave"},
             adopters=[a for a in e["adopters"] if visible(token, a["slug"])],
+            requests=[r for r in e["requests"] if visible(token, r["adopted"])],
         )
         for e in seen
     ]
@@ -224,7 +236,12 @@ def decisions(services: Services, token: Reader, slug: str, since: date | None =
         state = _state(store, token, slug)
         rows = store.governance.history(state.playbook.id, None, DECISIONS_SHOWN + 1)
     zone, steps = state.playbook.timezone, {s.id: s.name for s in state.steps}
-    taken = [d for d in rows if since is None or calendar.local_date(d.decided_at, zone) >= since]
+    taken = [
+        d
+        for d in rows
+        if (since is None or calendar.local_date(d.decided_at, zone) >= since)
+        and sees_all(token, teams_named(d.kind, d.figures or {}))
+    ]
     return dict(
         playbook=slug,
         decisions=[

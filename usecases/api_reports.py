@@ -25,6 +25,7 @@ from cadence.report_kinds import ReportKind
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
 from storage.models.access import ApiToken
+from storage.models.playbooks import Step
 from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
 from storage.weekly_reports import NewReport
 from templates.refusals import Refusal, plain
@@ -305,6 +306,16 @@ def unstorable_text(field: str, text: str | None) -> str | None:
     return None if what is None else _message(Refusal.of("unstorable_field", what=what))
 
 
+def _event_counts_for(counts: str, step: Step | None) -> str:
+    """What a value event counts for, by the playbook's value_events or value: a step's
+    cases or exceptions, the KPI, or the value measure's own event."""
+    if counts == "value":
+        return "value"
+    if counts == "kpi" or step is None:
+        return "the KPI"
+    return f"{'exceptions' if counts == 'exception' else 'cases'} of {step.name}"
+
+
 def _resolve(
     reporter: Reporter, token: ApiToken, report: messages.ReportCommand
 ) -> tuple[PlaybookState, calendar.WeekRef, NewReport]:
@@ -314,8 +325,7 @@ def _resolve(
     week = reporter.week(state, report.week, kind, report.at)
     if isinstance(report, messages.ValueEvent):
         counts, step = recording.event_step(state, report.event)
-        what = "the KPI" if step is None else "step " + step.name
-        counts_for_step = f", {what} ({counts})"
+        counts_for_step = ", " + _event_counts_for(counts, step)
     else:
         step = None
         if isinstance(report, (messages.Cases, messages.Rubric, messages.LogException)):

@@ -26,7 +26,21 @@ class NoHoldout(Exception):
 
 
 class CaseRefused(Exception):
-    """No case id, or one too long (422)."""
+    """No case id, or one too long (422), in `refusal`'s words, plainly."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(plain(refusal))
+        self.refusal = refusal
+
+
+def _check_case(case_id: str | None) -> str:
+    """The case id, or CaseRefused saying what is wrong with it (cadence/arms.py)."""
+    fault = arms.case_fault(case_id)
+    if fault == "missing" or case_id is None:
+        raise CaseRefused(Refusal.of("arm_case_missing", most=arms.MAX_CASE_CHARS))
+    if fault == "too_long":
+        raise CaseRefused(Refusal.of("arm_case_too_long", most=arms.MAX_CASE_CHARS, length=len(case_id)))
+    return case_id
 
 
 @dataclass(frozen=True)
@@ -39,9 +53,7 @@ class Assigned:
 
 def assign(store: Store, slug: str, case_id: str | None) -> Assigned:
     """The case's arm in the playbook `slug`. Raises CaseRefused, NotFound, NoHoldout."""
-    problem = arms.case_problem(case_id)
-    if problem is not None or case_id is None:
-        raise CaseRefused(problem)
+    case_id = _check_case(case_id)
     exists, compared = _compare_of(store, slug)
     if not exists:
         raise NotFound(f"no playbook {slug}")
@@ -64,8 +76,6 @@ def _compare_of(store: Store, slug: str) -> tuple[bool, Compare | None]:
 def api_assign(services: Services, token: ApiToken, slug: str, case_id: str | None) -> Assigned:
     """As `assign`, for a token: a playbook outside its scope is not found."""
     if token.playbooks is not None and slug not in token.playbooks:
-        problem = arms.case_problem(case_id)
-        if problem is not None:
-            raise CaseRefused(problem)
+        _check_case(case_id)
         raise NotFound(f"no playbook {slug}")
     return assign(services.store, slug, case_id)

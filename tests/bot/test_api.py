@@ -345,6 +345,9 @@ def events(bot, store, clock):
     return Client(bot.base_url, tokens.create(store, "events", None, ["event", "cases"], False, "test", NOW).token)
 
 
+WEEK_ONE = "support-replies, week 1 of cycle 1 (2026-11-16)"
+
+
 def event(name, count=None, **more):
     return {
         "playbook": "support-replies",
@@ -358,8 +361,10 @@ def event(name, count=None, **more):
 def test_value_events_count_into_cases_exceptions_and_the_kpi(events, bot, engine):
     assert events.post(event("reply_accepted", 3))[0] == 201
     status, body, _ = events.post({"reports": [event("reply_accepted", 2), event("reply_rewritten", 2, reason="tone")]})
-    assert status == 201 and body["accepted"][0]["counts_for"].endswith("step draft (cases)")
-    assert events.post(event("po_accepted", 4))[0] == 201
+    said = [a["counts_for"] for a in body["accepted"]]
+    assert status == 201 and said == [f"{WEEK_ONE}, cases of draft", f"{WEEK_ONE}, exceptions of draft"], said
+    status, body, _ = events.post(event("po_accepted", 4))
+    assert status == 201 and body["accepted"][0]["counts_for"] == f"{WEEK_ONE}, the KPI"
     assert rows(engine, "SELECT cases FROM case_count ORDER BY id") == [(3,), (5,)]
     assert rows(engine, "SELECT reason FROM exception_report") == [("reply_rewritten: tone",)] * 2
     assert rows(engine, "SELECT value, reported_by FROM kpi_reading") == [(4.0, "token:events")]
@@ -372,6 +377,34 @@ def test_value_events_count_into_cases_exceptions_and_the_kpi(events, bot, engin
     status, body, _ = events.post({"playbook": "support-replies", "kind": "cases", "step": "draft", "value": 9})
     assert status == 422 and body["errors"][0]["field"] == "kind" and "reply_accepted" in body["errors"][0]["message"]
     assert "12 cases recorded" in bot.command("cases support-replies send 12", user=OWNER).text  # not fed by an event
+
+
+def test_an_event_with_a_value_of_its_own_is_refused_and_nothing_is_stored(events, engine):
+    """An event counts `count` times where its playbook says: a `value` (or a number or
+    step of the report's own) would be dropped, so the request is refused, naming it."""
+    batch = {
+        "reports": [
+            event("reply_accepted", 2),  # fine
+            event("po_accepted", value=412),
+            {**event("reply_accepted"), "count": None, "value": -5},
+            event("reply_accepted", passed=3),
+            event("reply_rewritten", step="send"),
+        ]
+    }
+    status, body, _ = events.post(batch)
+    assert status == 422, body
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [
+        (1, "value"),
+        (2, "value"),
+        (3, "passed"),
+        (4, "step"),
+    ]
+    assert body["errors"][0]["message"] == (
+        "an event report gives how many with count, not value: its playbook says what the event counts for"
+    )
+    assert rows(engine, "SELECT count(*) FROM case_count") == [(0,)]
+    assert rows(engine, "SELECT count(*) FROM kpi_reading") == [(0,)]
+    assert rows(engine, "SELECT count(*) FROM exception_report") == [(0,)]
 
 
 def test_value_events_at_once_add_up(events, engine):

@@ -83,10 +83,11 @@ def test_what_the_api_cannot_answer_is_refused_in_words(bot, playbook, token, en
     loaded(store, [parse_playbook({**SUPPORT_REPLIES, "kpi": HOLDOUT})], "UTC", actor="test", at=clock())
     clock.set(API_NOW.replace(second=11))
     status, body = get(bot, token, "support-replies", "x" * 201)
-    assert status == 422 and "at most 200 characters; this one has 201" in body["error"]
+    assert status == 422 and body["error"] == "a case id is at most 200 characters; this one has 201"
+    assert body["error"] == plain(Refusal.of("arm_case_too_long", most=200, length=201))  # the catalogue's
     described("get", PATH, 422, body)
     clock.set(API_NOW.replace(second=12))
-    assert get(bot, token, "support-replies")[0] == 422
+    assert get(bot, token, "support-replies") == (422, {"error": "give the case's id: any text of 1 to 200 characters"})
     clock.set(API_NOW.replace(second=13))
     status, body = get(bot, token, "nope", "deal-1")
     assert status == 404 and body == {"error": "no playbook nope"}

@@ -290,3 +290,109 @@ def test_a_misspelt_key_in_a_file_is_one_line_naming_the_key_it_meant(run, tmp_p
     line = text.splitlines().index("  directon: down") + 1
     result = run("playbook", "load", str(path))
     assert result.output.splitlines()[:-1] == [f"{path}:{line}: kpi.directon: not a key here; did you mean direction?"]
+
+
+def _loaded_with(run, tmp_path, extra: str, base=SUPPORT_REPLIES):
+    """support-replies (or `base`) with `extra` lines at its end, loaded: the result and
+    the file's lines."""
+    path = tmp_path / "odd.yaml"
+    text = yaml.safe_dump(base, sort_keys=False) + extra
+    path.write_text(text)
+    return run("playbook", "load", str(path)), path, text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("extra", "written", "said"),
+    [
+        (
+            "value:\n  event: reply_accepted\n  review_minutes: true\n",
+            "  review_minutes: true",
+            "value.review_minutes: must be a number, got true",
+        ),
+        (
+            "value:\n  event: reply_accepted\n  review_minutes: '4'\n",
+            "  review_minutes: '4'",
+            "value.review_minutes: must be a number, got '4'",
+        ),
+        ("cost:\n  per_month: 1e300\n", "  per_month: 1e300", "cost.per_month: must be a number, got '1e300'"),
+        (
+            "cost:\n  per_month: 1.0e+300\n",
+            "  per_month: 1.0e+300",
+            "cost.per_month: must be at most 1e+12, got 1e+300",
+        ),
+        ("min_cases: 4.5\n", "min_cases: 4.5", "min_cases: must be a whole number, got 4.5"),
+    ],
+)
+def test_an_odd_number_is_refused_naming_its_key_and_line(run, tmp_path, engine, extra, written, said):
+    """Issue 91, item 5: `true` was stored as 1, the text '4' as 4, and 1e300 as a cost a
+    month; each is refused at its own line, naming its key, and nothing loads."""
+    result, path, lines = _loaded_with(run, tmp_path, extra)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"{path}:{lines.index(written) + 1}: {said}"
+    assert count_rows(engine, Playbook) == 0
+
+
+EVENTS = "value_events:\n- name: reply_accepted\n  step: draft\n  counts: cases\n"
+SOURCED_KPI = {
+    **SUPPORT_REPLIES,
+    "kpi": {**SUPPORT_REPLIES["kpi"], "from": {"source": "helpdesk", "query": "select 1"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("extra", "base", "written", "said"),
+    [
+        (
+            EVENTS + "- name: reply_accepted\n  step: send\n  counts: cases\n",
+            SUPPORT_REPLIES,
+            -3,  # the second `- name: reply_accepted`
+            "value_events[1].name: value event reply_accepted is listed twice",
+        ),
+        (
+            EVENTS.replace("step: draft", "step: drafts"),
+            SUPPORT_REPLIES,
+            "  step: drafts",
+            "value_events[0].step: value event reply_accepted names step 'drafts', which is not a step of this playbook",
+        ),
+        (
+            EVENTS + "- name: reply_kept\n  step: draft\n  counts: cases\n",
+            SUPPORT_REPLIES,
+            "- name: reply_kept",
+            "value_events[1]: value event reply_kept: another event already counts draft's cases",
+        ),
+        ("", SOURCED_KPI, "    source: helpdesk", "kpi.from: unknown source 'helpdesk' (the playbook's sources: none)"),
+        (
+            "cost:\n  source: billing\n  query: select 1\n",
+            SUPPORT_REPLIES,
+            "  source: billing",
+            "cost: unknown source 'billing' (the playbook's sources: none)",
+        ),
+        (
+            "rubric_floor: 0.95\n",
+            SUPPORT_REPLIES,
+            "rubric_floor: 0.95",
+            "rubric_floor: 0.95 is above rubric_threshold (0.9)",
+        ),
+        (
+            "rules:\n  rubric_floor: 0.95\n",
+            SUPPORT_REPLIES,
+            "  rubric_floor: 0.95",
+            "rules.rubric_floor: 0.95 is above rubric_threshold (0.9)",
+        ),
+        (
+            "demote_after_fails: 5\n",
+            SUPPORT_REPLIES,
+            "demote_after_fails: 5",
+            "demote_after_fails: 5 cannot exceed demote_window_weeks (4)",
+        ),
+    ],
+)
+def test_a_problem_comparing_fields_names_the_line_of_the_field(run, tmp_path, engine, extra, base, written, said):
+    """Issue 91, item 9: a value event listed twice, an unknown source in `from:`, a floor
+    above the threshold named line 1 (`document:`); each names its own field's line."""
+    result, path, lines = _loaded_with(run, tmp_path, extra, base)
+    assert result.exit_code == 1
+    line = len(lines) + 1 + written if isinstance(written, int) else lines.index(written) + 1
+    assert line > 1
+    assert result.output.splitlines()[0] == f"{path}:{line}: {said}"
+    assert count_rows(engine, Playbook) == 0

@@ -88,3 +88,40 @@ def test_the_form_opens_filled_in_and_records_only_what_changed(bot, slack, play
             for t in (CaseCount, RubricScore, KpiReading)
         )
     assert withdrawn == 1
+
+
+def test_minutes_spent_reviewing_are_refused_in_words_of_their_own(bot, slack, store, engine, clock):
+    """Issue 91, item 5: -5 in the minutes field said "A case count can't be negative";
+    the minutes say what they are, on their own field, and nothing of the form is stored."""
+    import copy
+    from datetime import date
+
+    from cadence.definition import parse_playbook
+    from tests.committed import loaded
+    from tests.conftest import SUPPORT_REPLIES
+    from usecases.shared.life import begin_cycle
+
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw["value"] = {"event": "reply_accepted", "minutes_saved": 6, "review_minutes": 4}
+    loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
+    state = store.playbooks.state("support-replies")
+    begin_cycle(store, state.playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    clock.set(wednesday(1))
+    draft = ids(state)["draft"]
+    bot.command("cases support-replies draft 40", user=OWNER)
+    view = open_form(bot, slack)
+    assert f"minutes:{draft}" in fields(view)
+    review = {f"reviewed:{draft}": "20", f"passed:{draft}": "18"}
+    before = row_counts(engine)
+    for typed, said in (
+        ("-5", "Minutes spent reviewing can't be negative (-5): give the minutes this step's review took."),
+        ("2.5", "Minutes spent reviewing are a whole number, not 2.5."),
+        ("lots", "“lots” is not a number of minutes. Write the minutes spent reviewing as a whole number, such as 30."),
+    ):
+        reply = submit(bot, view, {**review, f"minutes:{draft}": typed})
+        assert reply.body["response_action"] == "errors"
+        assert reply.body["errors"] == {f"minutes:{draft}": said}
+    assert row_counts(engine) == before
+    reply = submit(bot, view, {**review, f"minutes:{draft}": "95"})
+    assert reply.body["response_action"] == "update"
+    assert latest(engine, RubricScore, "review_minutes", step_id=draft) == [95]

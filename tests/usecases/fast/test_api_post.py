@@ -260,7 +260,7 @@ def test_an_event_counts_that_many_exceptions_with_its_reason(services):
     posted = post(services, messages.ValueEvent(SLUG, "reply_rewritten", 3, reason=" tone "))
     rows = stored(services, "exception")
     assert [r.values["reason"] for r in rows] == ["reply_rewritten: tone"] * 3
-    assert posted.accepted[0]["counts_for"].endswith(", step draft (exception)")
+    assert posted.accepted[0]["counts_for"].endswith(", exceptions of draft")
 
 
 def test_an_event_without_a_reason_is_its_name(services):
@@ -270,7 +270,7 @@ def test_an_event_without_a_reason_is_its_name(services):
 
 def test_an_event_for_the_kpi_says_so(services):
     posted = post(services, messages.ValueEvent(SLUG, "minutes", 1))
-    assert posted.accepted[0]["counts_for"].endswith(", the KPI (kpi)")
+    assert posted.accepted[0]["counts_for"].endswith(", the KPI")
 
 
 def test_an_event_not_declared_names_the_declared(services):
@@ -289,7 +289,8 @@ def test_an_event_whose_step_is_gone():
 def test_the_value_measures_own_event():
     value = {"event": "hours_saved", "minutes_saved": 10}
     services = fakes.services(fakes.a_playbook(value=value))
-    post(services, messages.ValueEvent(SLUG, "hours_saved", 5))
+    posted = post(services, messages.ValueEvent(SLUG, "hours_saved", 5))
+    assert posted.accepted[0]["counts_for"].endswith(", value")
     [row] = stored(services, "value")
     assert (row.values["event"], row.values["count"]) == ("hours_saved", 5)
 

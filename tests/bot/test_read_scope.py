@@ -1,0 +1,86 @@
+"""A token scoped to some playbooks reads only them (issue 91, item 4): the teams that
+adopted one of them, or asked to, are other playbooks and other channels, left out of
+every read (the registry's adopters and requests, a playbook's decisions), over the API
+and an assistant's HTTP transport alike, on SQLite and PostgreSQL. The adoptions are
+made as Slack makes them: a request, its card's Approve, a second request past the wave."""
+
+import json
+
+import anyio
+
+from tests.bot.test_api_reads import get
+from tests.bot.test_mcp import http_client
+from tests.usecases.test_requests import (  # noqa: F401  (published: a fixture)
+    CURATOR,
+    CURATORS,
+    OPS,
+    OPS_OWNER,
+    ask,
+    card_buttons,
+    cards,
+    click,
+    published,
+    request,
+)
+from usecases import tokens
+
+ORIGIN, ADOPTER = "support-replies", "support-replies-sales"
+
+
+def adopted_and_asked(bot, slack, world):
+    """support-replies-sales adopted through an approved request; #ops asked past the wave."""
+    ask(bot, slack)
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    click(bot, "request_approve", card_buttons(card)["request_approve"]["value"], CURATOR, CURATORS, card["ts"])
+    world.dispatcher.drain(max_wait=0)
+    request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", OPS_OWNER)
+    world.dispatcher.drain(max_wait=0)
+    ops = next(c for c in cards(slack) if OPS in json.dumps(c["blocks"]))
+    click(bot, "request_approve", card_buttons(ops)["request_approve"]["value"], CURATOR, CURATORS, ops["ts"])
+    world.dispatcher.drain(max_wait=0)  # refused past the wave: a decision on the origin names the teams
+
+
+def reads(bot, token, clock):
+    """The registry and the origin's decisions, over /api/v1 and as the assistant's tools."""
+
+    async def session():
+        async with http_client(bot.base_url, token, clock) as client:
+            registry = await client.call_tool("registry", {})
+            decisions = await client.call_tool("decisions", {"slug": ORIGIN})
+        return registry.structured_content, decisions.structured_content
+
+    clock.advance(seconds=1)
+    status, registry = get(bot.base_url, "/api/v1/registry", token)
+    assert status == 200, registry
+    clock.advance(seconds=1)
+    status, decisions = get(bot.base_url, f"/api/v1/playbooks/{ORIGIN}/decisions", token)
+    assert status == 200, decisions
+    assert anyio.run(session) == (registry, decisions)  # the assistant reads as the API does
+    [version] = registry["versions"]
+    return version, decisions["decisions"]
+
+
+def test_a_token_scoped_to_the_origin_sees_no_team_that_adopted_it_or_asked(bot, published, slack, store, clock):  # noqa: F811
+    adopted_and_asked(bot, slack, published)
+    assert store.playbooks.state(ADOPTER) is not None
+
+    everything = tokens.create(store, "all", None, [], True, "test", clock()).token
+    version, decided = reads(bot, everything, clock)
+    assert [a["slug"] for a in version["adopters"]] == [ADOPTER]
+    assert {r["adopted"] for r in version["requests"]} == {ADOPTER, None}
+    assert {"adopted-by", "adoption-requested", "request-approved", "wave-refused"} <= {d["kind"] for d in decided}
+
+    origin = tokens.create(store, "origin", [ORIGIN], [], True, "test", clock()).token
+    version, decided = reads(bot, origin, clock)
+    assert (version["adopters"], version["requests"]) == ([], [])
+    said = json.dumps([version, decided])
+    assert ADOPTER not in said and "sales" not in said and OPS not in said and "#ops" not in said, said
+    assert "publish" in {d["kind"] for d in decided}  # its own decisions, still read
+
+    both = tokens.create(store, "both", [ORIGIN, ADOPTER], [], True, "test", clock()).token
+    version, decided = reads(bot, both, clock)
+    assert [a["slug"] for a in version["adopters"]] == [ADOPTER]
+    assert [r["adopted"] for r in version["requests"]] == [ADOPTER]  # not #ops's, which made no playbook
+    kinds = {d["kind"] for d in decided}
+    assert {"adopted-by", "request-approved"} <= kinds and not kinds & {"adoption-requested", "wave-refused"}
