@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, evidence, made, packaged, trust, week_forms
+from bot.demo import against_the_rest, evidence, made, packaged, trust, view, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -87,6 +87,9 @@ SUMMARY = (
 )
 
 
+TRANSCRIPT = "rollout-demo.txt"  # what every channel and person received, week by week
+
+
 class SimClock:
     def __init__(self, at: datetime):
         self.at = at
@@ -106,6 +109,7 @@ class DemoResult:
     ended_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # the story's last simulated hour
     slack_calls: dict[str, int] = field(default_factory=dict)  # how often the bot called each Slack method
     owners: week_forms.Tally = field(default_factory=week_forms.Tally)  # what the owners sent: commands, forms
+    transcript_file: Path | None = None  # the transcript, written beside the page (the terminal shows progress)
 
 
 class Demo:
@@ -125,9 +129,9 @@ class Demo:
 
         began = real_time.monotonic()
         self.directory.mkdir(parents=True, exist_ok=True)
-        database = self.directory / "rollout-demo.db"
-        for stale in self.directory.glob("rollout-demo.db*"):
-            stale.unlink()
+        database = self.directory / view.DATABASE
+        for stale in [*self.directory.glob(f"{view.DATABASE}*"), self.directory / view.RUN]:
+            stale.unlink(missing_ok=True)  # a run left half-done is never served as this one
         engine = make_engine(f"sqlite:///{database}")
         migrate.upgrade(engine)
         self.store = Store(engine)
@@ -185,7 +189,10 @@ class Demo:
             homes,
             self.phone_charts.narrow,
         )
+        written = self.directory / TRANSCRIPT
+        written.write_text(transcript + "\n", encoding="utf-8")
         seconds = real_time.monotonic() - began
+        view.keep_run(self.directory, self.clock())
         return DemoResult(
             html,
             database,
@@ -196,6 +203,7 @@ class Demo:
             self.clock(),
             dict(Counter(call.method for call in self.slack.calls)),
             self.tally,
+            written,
         )
 
     # ---- the story ----

@@ -392,16 +392,20 @@ def test_the_readme_and_the_help_say_what_the_demo_ran(demo, page):
 
 
 def test_what_the_terminal_shows_fits_its_width_and_quiet_says_only_where_the_page_is(demo):
-    """`rollout demo` at a terminal: no line wider than the terminal but a word longer than
-    it (an address), every word kept, a reply on lines of its own; --quiet says where the
-    page is and nothing more (issue 67, item 9)."""
+    """`rollout demo` at a terminal: a progress line a week while it runs, then where the
+    page and the transcript are, no line wider than the terminal but a word longer than it
+    (an address), every word kept; the transcript in its file, a reply on lines of its own;
+    --quiet says where the page is and nothing more (issue 67, item 9; issue 96, item 5)."""
     from bot.cli import demo_output
 
+    assert demo.transcript_file is not None
+    assert demo.transcript_file.read_text(encoding="utf-8") == demo.transcript + "\n"
     for width in (60, 80, 132):
         shown = demo_output(demo, quiet=False, width=width)
         wide = [line for line in shown.splitlines() if len(line) > width and len(line.split()) > 1]
         assert wide == [], (width, wide[:3])
-        assert " ".join(demo.transcript.split()) in " ".join(shown.split())
+        assert str(demo.transcript_file) in shown and str(demo.html) in shown
+        assert "ROLLOUT DIGEST" not in shown and len(shown.splitlines()) < 15  # not the transcript's 4,000 lines
         assert demo.owners.said().split()[-4:] == shown.split()[-4:]
     assert re.search(r"↳ \(only to them\) REFUND TRIAGE[^\n]*\n {6,}\S", demo.transcript)  # not one flat line
     quiet = demo_output(demo, quiet=True, width=80)
