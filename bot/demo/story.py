@@ -554,8 +554,8 @@ class Demo:
         button = next(e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
         self.http.click(user, "learning_add", button["value"], "D" + user[1:], dm["ts"], "learning")
         view = self.slack.opened_views[-1]
-        cycle = "1" if "Cycle 1" in dm["text"] else "2"
-        text = LEARNINGS[f"owner-{cycle}"]
+        cycle = dm["text"].split(" ", 2)[1]  # "Cycle 3 of support-replies ends on Sunday: ..."
+        text = LEARNINGS[f"owner-{cycle}"]  # each cycle's own: cycle 3 once added cycle 2's again
         self.http.submit(user, view, {"text": {"type": "plain_text_input", "value": text}})
         self.did(f"Ana (owner, support) answered the week-4 DM with a learning: “{text}”")
 
