@@ -15,7 +15,7 @@ against that baseline (replicated), tells the origin what it learned, and upgrad
 its rubric in both cycles, so it is "not yet ready" and its publish refused, whose team's pulse falls in cycle 2 and holds
 match's promotion in cycle 3, and whose AI-led extract falls back for a week (bot/demo/trust.py); and each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
-is printed week by week and written as an HTML page that shows the messages as Slack would, among what people did and
+is written week by week (rollout-demo.txt; the terminal shows a line a week) and as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
 """
 
