@@ -412,9 +412,20 @@ def digest(dry_run: bool) -> None:
     help="Where to write the HTML page and the demo's own database.",
 )
 @click.option("--quiet", is_flag=True, help="Only say where the page is.")
-@click.option("--serve", is_flag=True, help="Then serve its web view on 127.0.0.1, sign-in skipped.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Then serve it on 127.0.0.1: the web view (sign-in skipped), the reporting API and /mcp, with a read token.",
+)
+@click.option(
+    "--from",
+    "served",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --serve: serve the run already in this folder instead of running the demo again.",
+)
 @click.option("--port", "view_port", type=int, default=8000, show_default=True, help="The web view's port.")
-def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
+def demo(directory: Path, quiet: bool, serve: bool, served: Path | None, view_port: int) -> None:
     """A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure.
 
     \b
@@ -424,16 +435,28 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     a week ahead)."""
     import importlib.util
 
+    from bot.demo import view
+    from bot.demo.cast import CURATOR
+
+    if served is not None:
+        if not serve:
+            raise click.UsageError("--from names a run to serve: give --serve too")
+        try:
+            view.run_in(served)
+        except view.NoRun as err:
+            raise click.ClickException(str(err)) from None
+        _port_free_or_exit(view.LOOPBACK, view_port)
+        view.serve(served, CURATOR, view_port, click.echo)
+        return
     missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
         raise click.ClickException(
             f"the demo needs {' and '.join(missing)}, which a production install leaves out: {guide.demo_install()}"
         )
     from bot.demo.story import SUMMARY, run
-    from bot.demo.view import LOOPBACK
 
     if serve:
-        _port_free_or_exit(LOOPBACK, view_port)  # before the story, not after a minute of it
+        _port_free_or_exit(view.LOOPBACK, view_port)  # before the story, not after a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     width = shutil.get_terminal_size().columns
     if not quiet:
@@ -441,23 +464,21 @@ def demo(directory: Path, quiet: bool, serve: bool, view_port: int) -> None:
     result = run(directory, say=(lambda _: None) if quiet else click.echo)
     click.echo(demo_output(result, quiet, width))
     if serve:
-        from bot.demo import view
-        from bot.demo.cast import CURATOR
-
-        view.serve(result.database, result.ended_at, CURATOR, view_port, click.echo)
+        view.serve(directory, CURATOR, view_port, click.echo)
 
 
 def demo_output(result: DemoResult, quiet: bool, width: int) -> str:
     """What `rollout demo` prints once the story has run, for a terminal `width` columns
-    wide: the transcript and the closing note; with --quiet, only where the page is."""
+    wide: where the page and the transcript are, and the closing note (the transcript
+    itself, some 4,000 lines, goes to its file); with --quiet, only where the page is."""
     where = f"Open {result.html} in a browser to see the demo's messages as Slack shows them."
     if quiet:
         return wrap(where, width)
     closing = (
-        f"{result.messages} messages in {result.seconds:.0f} s. {where} (Demo database: {result.database}.)\n"
-        f"{result.owners.said()}"
+        f"{result.messages} messages in {result.seconds:.0f} s. {where} The transcript, week by week: "
+        f"{result.transcript_file}. (Demo database: {result.database}.)\n{result.owners.said()}"
     )
-    return wrap(f"{result.transcript}\n\n{closing}", width)
+    return wrap(closing, width)
 
 
 @cli.command()

@@ -129,6 +129,7 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
         decisions.of_cycle_result(f.playbook_id, f.week_start, result),
         compared=comparison(f),
     )
+    against_the_rest = None  # why the comparison held the cycle short of its target, if it did
     if judged.compared is not None:  # the decision keeps the comparison, and says it
         made = judged.result_decision
         why = {
@@ -136,6 +137,8 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
             compare.TOO_FEW: "too few weeks to compare",
         }
         said = why.get(judged.compared.verdict, f"{judged.compared.verdict} than the rest")
+        if judged.compared.verdict != compare.BETTER:
+            against_the_rest = said
         judged.result_decision = replace(
             made, summary=f"{made.summary}: {said}", figures={**made.figures, "compare": judged.compared.figures()}
         )
@@ -145,7 +148,7 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
     if f.origin is not None and not f.interrupted:
         judged.replication = _replication(f, result, f.origin)
     if not f.interrupted:
-        judged.stall = _stall(f, result)
+        judged.stall = _stall(f, result, against_the_rest)
         if judged.stall is not None:
             judged.stall_decision = decisions.of_stall(f.playbook_id, f.week_start, judged.stall)
     return judged
@@ -194,9 +197,11 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 
-def _stall(f: CycleFigures, result: rules.CycleResult) -> dict[str, Any] | None:
+def _stall(f: CycleFigures, result: rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
     """The stall rule at a completed cycle's end, over the earlier completed cycles the
-    rule can look at (newest first from the end): the stall's figures, or None."""
+    rule can look at (newest first from the end): the stall's figures, or None; with why
+    this cycle missed against the rest (`against_the_rest`), when the comparison held it
+    short: its KPI alone may have reached the target ("116.7% of the way ... Missed")."""
     cycles = [CycleKpi(result.cycle, result.hit, False, tuple(f.weekly))]
     for r in reversed(f.earlier):
         if len(cycles) == STALL_MISSED_CYCLES:
@@ -206,4 +211,7 @@ def _stall(f: CycleFigures, result: rules.CycleResult) -> dict[str, Any] | None:
     found = stall(cycles, f.bar.baseline, f.bar.target)
     if found is None:
         return None
-    return stall_figures(found, cycles, f.bar.baseline, f.bar.target)
+    figures = stall_figures(found, cycles, f.bar.baseline, f.bar.target)
+    if against_the_rest is not None and not result.hit:
+        figures["against_the_rest"] = against_the_rest
+    return figures

@@ -112,11 +112,13 @@ def _mean(mean: float, n: int, sd: float) -> Mean:
     if n < 2:
         return Mean(mean, n, None, 0.0)
     half = _t_quantile(n - 1) * sd / n**0.5
-    return Mean(mean, n, Interval(mean - half, mean + half), sd)
+    return Mean(mean, n, Interval(max(mean - half, SCALE[0]), min(mean + half, SCALE[-1])), sd)
 
 
 def mean_of(values: Sequence[int]) -> Mean | None:
-    """The mean and its 95% t-interval (n - 1 degrees of freedom); None for no values."""
+    """The mean and its 95% t-interval (n - 1 degrees of freedom), clipped to the scale:
+    no mean of answers 1 to 5 lies outside it, so neither does its interval ("4.7, 95% CI
+    4.1 to 5.2" was said of trust on 1-5); None for no values."""
     if not values:
         return None
     return _mean(statistics.fmean(values), len(values), statistics.stdev(values) if len(values) > 1 else 0.0)

@@ -328,6 +328,22 @@ def signed_hours(hours: float) -> str:
     return f"−{shown}" if hours < 0 and shown != "0 h" and shown != "0.0 h" else shown
 
 
+def net_sum(saved: float, oversight: float) -> tuple[str, str, str]:
+    """(net, saved, oversight) hours as said, from one rounding, so that the sum said adds
+    up: both parts rounded alike (whole hours when each is 10 or more, or whole; else one
+    decimal) and the net said as their difference, never rounded apart from them (it said
+    "163 h net (173 h saved − 11 h oversight)" of 173.2 − 10.7)."""
+    whole = all(abs(part) >= 10 or float(part).is_integer() for part in (saved, oversight))
+    decimals = 0 if whole else 1
+    rounded = round(saved, decimals), round(oversight, decimals)
+
+    def said(hours: float) -> str:
+        shown = f"{abs(hours):,.{decimals}f}".removesuffix(".0") + " h"
+        return f"−{shown}" if hours < 0 and shown != "0 h" else shown
+
+    return said(round(rounded[0] - rounded[1], decimals)), said(rounded[0]), said(rounded[1])
+
+
 @dataclass(frozen=True, slots=True)
 class StepOversight:
     reviewed: float | None = None  # None: no review reported
@@ -427,14 +443,12 @@ class NetWeek:
         saved = self.saved
         if saved.events is None or saved.hours is None:
             return saved.words()
-        gross = (
-            f"{_number(saved.events)} {event_words(saved.event, saved.events)} × {_number(saved.minutes)} min"
-            f" = {signed_hours(saved.hours)} saved"
-        )
+        events = f"{_number(saved.events)} {event_words(saved.event, saved.events)} × {_number(saved.minutes)} min"
         net, oversight = self.hours, self.oversight.hours
         if net is None or oversight is None:
-            return f"{gross}; {self.oversight.why_not()}, so no net hours"
-        said = f"{gross} − {self.oversight.inputs()} = {signed_hours(oversight)} oversight → {signed_hours(net)} net"
+            return f"{events} = {signed_hours(saved.hours)} saved; {self.oversight.why_not()}, so no net hours"
+        net_said, saved_said, over_said = net_sum(saved.hours, oversight)
+        said = f"{events} = {saved_said} saved − {self.oversight.inputs()} = {over_said} oversight → {net_said} net"
         return f"{said}: oversight exceeds what it saves" if net < 0 else said
 
 

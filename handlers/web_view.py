@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -189,27 +190,27 @@ class _View:
         saved = shown["value"].weeks
         hours = hours_chart([w["week"].strftime("%d %b %y") for w in saved], [w["hours"] for w in saved])
         shown = dict(shown, progress=progress, hours_chart=hours)
-        return _page(render_page("overview", trend_charts=charts, depth_charts=depth, **shown))
+        return _page(self._render("overview", trend_charts=charts, depth_charts=depth, **shown))
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
         shown = present_overview.shown(web_overview.overview(self.services, viewer))
         return _csv(overview_tables(shown)[table], f"{table}.csv")
 
     def registry(self, request: Request, viewer: web.Viewer) -> Response:
-        return _page(render_page("registry", **web.registry_page(self.services, viewer)))
+        return _page(self._render("registry", **web.registry_page(self.services, viewer)))
 
     def registry_csv(self, request: Request, viewer: web.Viewer) -> Response:
         shown = web.registry_page(self.services, viewer)
         return _csv(registry_tables(shown)["registry"], "registry.csv")
 
     def learnings(self, request: Request, viewer: web.Viewer) -> Response:
-        return _page(render_page("learnings", **web_learnings.shown(self.services, viewer, request.query_params)))
+        return _page(self._render("learnings", **web_learnings.shown(self.services, viewer, request.query_params)))
 
     def playbook(self, request: Request, viewer: web.Viewer, slug: str) -> Response:
         """A playbook's page; `?until=<date>`: the half year up to that week."""
         read = web.playbook_page(self.services, viewer, slug, _until(request))
         if read is None:
-            return _no_playbook(viewer, slug)
+            return self._no_playbook(viewer, slug)
         page = web_playbook.shown(read)
         p, charted = page["playbook"], page["charted"]
         labels = charted["labels"]
@@ -223,13 +224,13 @@ class _View:
         means = [[(c[q] or {}).get("mean") for c in pulses] for q in ("trust", "safety")]
         pulsed = pulse_chart([c["cycle"] for c in pulses], *means) if pulses else None
         shown = dict(viewer=viewer.user_id, chart=chart, depth_charts=depth, pulse_chart=pulsed)
-        return _page(render_page("playbook", **shown, **page))
+        return _page(self._render("playbook", **shown, **page))
 
     def playbook_csv(self, request: Request, viewer: web.Viewer, slug: str, table: str) -> Response:
         """One of a playbook page's tables (`?until=` as the page's)."""
         page = web.playbook_page(self.services, viewer, slug, _until(request))
         if page is None:
-            return _no_playbook(viewer, slug)
+            return self._no_playbook(viewer, slug)
         tables = playbook_tables(web_playbook.shown(page))
         if table not in tables:
             raise HTTPException(404)
@@ -239,12 +240,21 @@ class _View:
         """The playbook as YAML that `rollout playbook load` takes back, as a download."""
         found = playbook_form.yaml_download(self.services, slug)
         if found is None:
-            return _no_playbook(viewer, slug)
+            return self._no_playbook(viewer, slug)
         name, text = found
         disposition = f"attachment; filename={quote(name)}"
         return Response(
             text, media_type="application/yaml; charset=utf-8", headers={"Content-Disposition": disposition}
         )
+
+    def _no_playbook(self, viewer: web.Viewer, slug: str) -> Response:
+        """404: no playbook of that slug (a mistyped address), with the way to the overview."""
+        return _page(self._render("no_playbook", viewer=viewer.user_id, slug=slug), 404)
+
+    def _render(self, name: str, **context: Any) -> str:
+        """A page of templates/web/: with a Sign out button only where people sign in
+        (`rollout demo --serve` skips sign-in: a button there would do nothing)."""
+        return render_page(name, signs_out=self.signed_in_as is None, **context)
 
     def login(self, request: Request) -> Response:
         viewer = web.sign_in(self.services, request.query_params.get("token", ""))
@@ -268,7 +278,7 @@ class _View:
         if not self._from_own_page(request):
             log.info("web: a sign-out that came from another site, or without Origin and Referer, was refused")
             viewer = self._viewer(request)
-            return _page(render_page("signout_refused", viewer=viewer.user_id if viewer else None), 403)
+            return _page(self._render("signout_refused", viewer=viewer.user_id if viewer else None), 403)
         session_id = self._session_id(request, max_age=None)  # an expired one is ended too
         if session_id is not None:
             web.end_session(self.services, session_id)
@@ -289,7 +299,7 @@ class _View:
     ) -> Response:
         """The sign-in page, saying what went wrong if something did (`problem`: a key its
         template words), or, after a sign-out, that you are signed out and how to come back."""
-        page = render_page(
+        page = self._render(
             "signin",
             viewer=None,
             problem=problem,
@@ -438,11 +448,6 @@ def _until(request: Request) -> date | None:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
-
-
-def _no_playbook(viewer: web.Viewer, slug: str) -> Response:
-    """404: no playbook of that slug (a mistyped address), with the way to the overview."""
-    return _page(render_page("no_playbook", viewer=viewer.user_id, slug=slug), 404)
 
 
 def _csv(table: Table, filename: str) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import true
 from sqlmodel import col, select, update
 
 from storage.db import Bind, engine_of, joined, reading
@@ -38,12 +39,14 @@ class BarRequests:
             ).all()
         return {r.playbook_id: r for r in rows}
 
-    def last_weeks(self, playbook_id: int, weeks: int = 4) -> list[StepVerdict]:
-        """The playbook's step verdicts of its last `weeks` closed weeks, newest week first."""
+    def last_weeks(self, playbook_id: int, weeks: int = 4, as_of: datetime | None = None) -> list[StepVerdict]:
+        """The playbook's step verdicts of its last `weeks` closed weeks, newest week first;
+        `as_of`: those closed by then (a card shows what its request was asked on)."""
+        recorded = true() if as_of is None else col(StepVerdict.recorded_at) <= as_of
         with reading(self.bind) as s:
             starts = (
                 select(col(StepVerdict.week_start))
-                .where(col(StepVerdict.playbook_id) == playbook_id)
+                .where(col(StepVerdict.playbook_id) == playbook_id, recorded)
                 .distinct()
                 .order_by(col(StepVerdict.week_start).desc())
                 .limit(weeks)
@@ -54,6 +57,7 @@ class BarRequests:
                     .where(
                         col(StepVerdict.playbook_id) == playbook_id,
                         col(StepVerdict.week_start).in_(starts.scalar_subquery()),
+                        recorded,
                     )
                     .order_by(col(StepVerdict.week_start).desc())
                 ).all()

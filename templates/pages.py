@@ -168,6 +168,22 @@ def _link(address: str) -> Markup:
 
 _env.filters["linked"] = _linked
 
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def _code(said: str) -> Markup:
+    """A sentence the catalogue shares with Slack, whose `name` is mrkdwn's code: the name
+    as <code> here, never its backticks; the rest escaped."""
+    parts, done = [], 0
+    for found in _CODE.finditer(said):
+        parts += [escape(said[done : found.start()]), Markup("<code>{0}</code>").format(found.group(1))]
+        done = found.end()
+    parts.append(escape(said[done:]))
+    return Markup("").join(parts)
+
+
+_env.filters["code"] = _code
+
 
 def _week_label(label: str) -> Markup:
     """A week's short label ("C2W3") with its words on hover and for screen readers

@@ -171,11 +171,12 @@ def _share(value: float) -> str:
 def _weeks(
     store: Store, request: BarRequest, state: PlaybookState | None, changes: list[bar.BarChange]
 ) -> list[dict[str, Any]]:
-    """Each affected step's last closed weeks: every step, unless the changes are only the
-    KPI's and the guardrail's (which judge no step)."""
+    """Each affected step's last closed weeks when the request was asked, the evidence it
+    was decided on, however often the card is updated after (approved, applied): every
+    step, unless the changes are only the KPI's and the guardrail's (which judge no step)."""
     if state is None or all(c.field.startswith(("kpi.", "guardrail.")) for c in changes):
         return []
-    verdicts = store.bar_requests.last_weeks(request.playbook_id, CARD_WEEKS)
+    verdicts = store.bar_requests.last_weeks(request.playbook_id, CARD_WEEKS, request.asked_at)  # as asked
     shown = []
     for step in state.steps:
         weeks = [

@@ -45,6 +45,7 @@ class PlaybookValue:
     rate: float | None = None
     # what a promotion earned: "send ai-led since cycle 2: oversight 16 h → 7 h a cycle"
     promotions: list[str] = field(default_factory=list)
+    slug: str = ""  # whose: the org's net names the playbooks it counts
 
     @property
     def per_month(self) -> float | None:
@@ -120,10 +121,8 @@ class PlaybookValue:
             return f"net: {value.NOT_REPORTED}"
         _, saved, over = self.net_parts
         span = "the last closed week" if weeks == 1 else f"{weeks} of the last closed weeks"
-        said = (
-            f"{value.signed_hours(net)} net over {span} whose oversight is known "
-            f"({value.signed_hours(saved)} saved − {value.signed_hours(over)} oversight)"
-        )
+        net_said, saved_said, over_said = value.net_sum(saved, over)
+        said = f"{net_said} net over {span} whose oversight is known ({saved_said} saved − {over_said} oversight)"
         if net < 0:
             said += ": oversight exceeds what it saves"
         if self.cost_per_net_hour is not None:
@@ -215,11 +214,14 @@ def _ask(pid: int, measure: Measure) -> Ask | None:
 
 
 def _closed_weeks(state: PlaybookState, count: int) -> list[date]:
-    """The playbook's last `count` closed weeks, oldest first (none before its first close)."""
+    """The playbook's last `count` closed weeks, oldest first: none before its first close,
+    nor before the week it was made in (no week it did not exist in is "no events")."""
     last = state.playbook.closed_through
     if last is None:
         return []
-    return [last - timedelta(days=7 * back) for back in range(count - 1, -1, -1)]
+    made = calendar.monday_of(calendar.local_date(state.playbook.created_at, state.playbook.timezone))
+    weeks = [last - timedelta(days=7 * back) for back in range(count - 1, -1, -1)]
+    return [week for week in weeks if week >= made]
 
 
 def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, weeks: list[date]) -> list[Oversight]:
@@ -330,6 +332,7 @@ def of_playbooks(
             _oversight(state, measure, done, closed.get(pid, [])),
             rate,
             _promotions(state, measure, done),
+            state.playbook.slug,
         )
     return found
 
@@ -381,21 +384,20 @@ class OrgValue:
     net_hours: float | None = None
     oversight_hours: float | None = None
     net_playbooks: int = 0
+    net_slugs: tuple[str, ...] = ()  # those playbooks, by slug
     cost_per_net_hour: float | None = None
     net_value: float | None = None  # the sum of the known: never an unknown spend taken as 0
     net_value_said: str | None = None  # cadence.value.org_net_value's words: a partial sum says so
 
     @property
     def net_words(self) -> str:
-        """ "33 h net (41 h saved − 8 h oversight, 1 playbook whose oversight is reported)"."""
+        """ "33 h net (41 h saved − 8 h oversight) by support-replies, 1 of 3 playbooks
+        measuring value, the one whose oversight is reported": the sum and its parts from
+        one rounding (cadence.value.net_sum), its scope named."""
         if self.net_hours is None or self.oversight_hours is None:
             return value.NOT_REPORTED
-        saved = self.net_hours + self.oversight_hours
-        which = "playbook" if self.net_playbooks == 1 else "playbooks"
-        said = (
-            f"{value.signed_hours(self.net_hours)} net ({value.signed_hours(saved)} saved − "
-            f"{value.signed_hours(self.oversight_hours)} oversight, {self.net_playbooks} {which} whose oversight is reported)"
-        )
+        net, saved, over = value.net_sum(self.net_hours + self.oversight_hours, self.oversight_hours)
+        said = f"{net} net ({saved} saved − {over} oversight) by {self.net_scope()}"
         if self.net_hours < 0:
             said += ": oversight exceeds what it saves"
         if self.cost_per_net_hour is not None:
@@ -403,6 +405,19 @@ class OrgValue:
         if self.net_value_said is not None:
             said += f"; {self.net_value_said}"
         return said
+
+    def net_scope(self) -> str:
+        """Whose hours the net counts, named: "support-replies, 1 of 3 playbooks measuring
+        value, the one whose oversight is reported", or "the 3 playbooks measuring value"."""
+        if self.net_playbooks == self.measured:
+            return (
+                "the playbook measuring value"
+                if self.measured == 1
+                else f"the {self.measured} playbooks measuring value"
+            )
+        named = ", ".join(self.net_slugs) if 0 < len(self.net_slugs) <= 3 else f"{self.net_playbooks} playbooks"
+        which = "the one" if self.net_playbooks == 1 else "those"
+        return f"{named}, {self.net_playbooks} of {self.measured} playbooks measuring value, {which} whose oversight is reported"
 
     @property
     def no_cost_per_hour(self) -> str | None:
@@ -456,6 +471,7 @@ def _net_of_org(netted: list[PlaybookValue], currency: str) -> dict[str, Any]:
         net_hours=sum(p[0] for p in parts) if netted else None,
         oversight_hours=sum(p[2] for p in parts) if netted else None,
         net_playbooks=len(netted),
+        net_slugs=tuple(sorted(m.slug for m in netted)),
         cost_per_net_hour=spend / sum(spent) if spent and sum(spent) > 0 else None,
         net_value=amount,
         net_value_said=said,

@@ -95,4 +95,5 @@ LEARNINGS: dict[int | str, str] = {
     "invoice-5": "Suppliers with many open orders need the PO number on the invoice",
     "owner-1": "Review refund mentions by hand until the policy is in the inputs",
     "owner-2": "Two reviewers in week 1 catch tone problems early",
+    "owner-3": "Refund replies read better when the draft states the refund amount first",
 }

@@ -125,6 +125,11 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
 
 # Why the refunds owner asks to loosen the cap (issue 69: the bar moves by decision).
 WHY = "The model now checks each payout's claim, so a flagged refund is caught before it is paid"
+# Why check is demoted in cycle 4 (week_forms.figures gives it no cases): the story says it.
+UNCOUNTED = (
+    "Ben's team does not count check's cases (his week forms leave them blank): once check runs AI-led,"
+    " from cycle 4, nobody observes it, and the clock demotes it for that (MISSING weeks in a row)"
+)
 
 
 def _approve_the_bar(story: Any) -> None:
@@ -139,3 +144,4 @@ def _approve_the_bar(story: Any) -> None:
         f"Cora (curator) approved {IN_SLACK}'s cap of 15%, check at ai-led and payout unpinned from its card:"
         " from the next cycle, not this one"
     )
+    story.did(UNCOUNTED)

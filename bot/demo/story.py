@@ -15,7 +15,7 @@ against that baseline (replicated), tells the origin what it learned, and upgrad
 its rubric in both cycles, so it is "not yet ready" and its publish refused, whose team's pulse falls in cycle 2 and holds
 match's promotion in cycle 3, and whose AI-led extract falls back for a week (bot/demo/trust.py); and each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
-is printed week by week and written as an HTML page that shows the messages as Slack would, among what people did and
+is written week by week (rollout-demo.txt; the terminal shows a line a week) and as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
 """
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, evidence, made, packaged, trust, week_forms
+from bot.demo import against_the_rest, evidence, made, packaged, trust, view, week_forms
 from bot.demo.cast import (
     ADMIN,
     APAC,
@@ -87,6 +87,9 @@ SUMMARY = (
 )
 
 
+TRANSCRIPT = "rollout-demo.txt"  # what every channel and person received, week by week
+
+
 class SimClock:
     def __init__(self, at: datetime):
         self.at = at
@@ -106,6 +109,7 @@ class DemoResult:
     ended_at: datetime = field(default_factory=lambda: datetime.now(UTC))  # the story's last simulated hour
     slack_calls: dict[str, int] = field(default_factory=dict)  # how often the bot called each Slack method
     owners: week_forms.Tally = field(default_factory=week_forms.Tally)  # what the owners sent: commands, forms
+    transcript_file: Path | None = None  # the transcript, written beside the page (the terminal shows progress)
 
 
 class Demo:
@@ -125,9 +129,9 @@ class Demo:
 
         began = real_time.monotonic()
         self.directory.mkdir(parents=True, exist_ok=True)
-        database = self.directory / "rollout-demo.db"
-        for stale in self.directory.glob("rollout-demo.db*"):
-            stale.unlink()
+        database = self.directory / view.DATABASE
+        for stale in [*self.directory.glob(f"{view.DATABASE}*"), self.directory / view.RUN]:
+            stale.unlink(missing_ok=True)  # a run left half-done is never served as this one
         engine = make_engine(f"sqlite:///{database}")
         migrate.upgrade(engine)
         self.store = Store(engine)
@@ -185,7 +189,10 @@ class Demo:
             homes,
             self.phone_charts.narrow,
         )
+        written = self.directory / TRANSCRIPT
+        written.write_text(transcript + "\n", encoding="utf-8")
         seconds = real_time.monotonic() - began
+        view.keep_run(self.directory, self.clock())
         return DemoResult(
             html,
             database,
@@ -196,6 +203,7 @@ class Demo:
             self.clock(),
             dict(Counter(call.method for call in self.slack.calls)),
             self.tally,
+            written,
         )
 
     # ---- the story ----
@@ -546,8 +554,8 @@ class Demo:
         button = next(e for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
         self.http.click(user, "learning_add", button["value"], "D" + user[1:], dm["ts"], "learning")
         view = self.slack.opened_views[-1]
-        cycle = "1" if "Cycle 1" in dm["text"] else "2"
-        text = LEARNINGS[f"owner-{cycle}"]
+        cycle = dm["text"].split(" ", 2)[1]  # "Cycle 3 of support-replies ends on Sunday: ..."
+        text = LEARNINGS[f"owner-{cycle}"]  # each cycle's own: cycle 3 once added cycle 2's again
         self.http.submit(user, view, {"text": {"type": "plain_text_input", "value": text}})
         self.did(f"Ana (owner, support) answered the week-4 DM with a learning: “{text}”")
 

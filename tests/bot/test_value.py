@@ -88,9 +88,11 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     assert by_week[WEEK_2].words() == "no `reply_accepted` events this week"
     assert by_week[WEEK_2].hours is None
     assert support.last_hours == pytest.approx(41.2)
+    # the weeks it existed: none before the week it was made in (issue 96)
+    assert [w.week_start for w in support.weeks] == [WEEK_1, WEEK_2]
     # issue 91: charged the cost of the 1 week whose events were counted, not 4 weeks'
     assert support.cost_per_hour == pytest.approx(1200 * 12 / 52 / 41.2)
-    assert worth.words(support).startswith("no `reply_accepted` events this week; last 4 closed weeks: 41 h; ")
+    assert worth.words(support).startswith("no `reply_accepted` events this week; last 2 closed weeks: 41 h; ")
     assert worth.words(support).endswith(
         " EUR per hour saved (the cost of the 1 closed week whose events were counted); net: oversight not reported"
     )  # no review: not 0
@@ -259,7 +261,8 @@ def test_a_cost_with_no_hours_saved_says_why_no_cost_per_hour(
     clock.set(wednesday(2))
     world.run(close_of(2))
     clock.set(wednesday(3))
-    said = "no hours saved in the last 4 closed weeks, so cost per hour saved cannot be given"
+    # the 2 weeks it has closed, not 4: none before the week it was made in (issue 96)
+    said = "no hours saved in the last 2 closed weeks, so cost per hour saved cannot be given"
     assert said in bot.command("status support-replies", user=OWNER).text
     url, cookie = web_session(bot, http_server, database_url, slack, store, clock, OWNER)
     page = fetch(url + "/web/", cookie=cookie)[2]
@@ -299,4 +302,4 @@ def test_the_org_says_the_costed_playbooks_saved_no_hours_when_others_did(
     )
     assert f"*12.0 h* · {said}" in header, header
     # support-replies' own status still says it plainly
-    assert "no hours saved in the last 4 closed weeks" in bot.command("status support-replies", user=OWNER).text
+    assert "no hours saved in the last 2 closed weeks" in bot.command("status support-replies", user=OWNER).text

@@ -7,6 +7,7 @@ README's pictures: docs/)."""
 
 import os
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -122,3 +123,39 @@ def test_the_demos_web_view_tells_its_story(browser, demo_site):
     browser.get(result.html.as_uri())  # the demo's transcript page, its first screen
     if shots:
         browser.save_screenshot(str(Path(shots) / "demo-first-screen.png"))
+
+
+def test_the_demos_web_view_reads_as_sentences_with_no_sign_out_and_no_weeks_before_a_playbook(browser, demo_site):
+    """Issue 96, item 5: on every page of `rollout demo --serve`'s view, no mrkdwn's
+    backticks in a sentence (an event's name is code), flags set apart ("plateau · a
+    scaling constraint", not run together), no Sign out button where sign-in is skipped;
+    and a playbook's value table has no week before the one it was made in."""
+    from storage.db import make_engine
+    from storage.store import Store
+
+    base, result = demo_site
+    engine = make_engine(f"sqlite:///{result.database}")
+    try:
+        states = {slug: Store(engine).playbooks.state(slug) for slug in Store(engine).playbooks.slugs()}
+    finally:
+        engine.dispose()
+    paths = ["/web/", "/web/registry", "/web/learnings", *[f"/web/playbooks/{slug}" for slug in states]]
+    for path in paths:
+        browser.get(base + path)
+        text = browser.find_element("tag name", "body").text
+        assert "`" not in text, (path, text[text.index("`") - 80 : text.index("`") + 80])
+        assert browser.find_elements("css selector", "form[action='/web/logout']") == [], path
+        assert "Sign out" not in text, path
+    browser.get(base + "/web/")
+    names = [e.text for e in browser.find_elements("css selector", "td.name")]
+    flagged = next(n for n in names if n.startswith("Refund triage"))
+    assert "plateau · a scaling constraint" in flagged, flagged
+    browser.get(base + "/web/playbooks/invoice-matching")
+    assert browser.find_elements("css selector", "td.says code")  # the event's name, as code
+    made = states["invoice-matching"].playbook.created_at.date()
+    table = browser.find_element("css selector", "[aria-label='Hours saved per closed week'] table")
+    weeks = [
+        date.fromisoformat(row.find_element("css selector", "td").text)
+        for row in table.find_elements("css selector", "tbody tr")
+    ]
+    assert weeks and min(weeks) > made - timedelta(days=7), (made, weeks)

@@ -51,6 +51,16 @@ def test_the_means_have_their_t_interval_and_the_work_around_share_its_wilson_in
     assert pulse.safety is None  # nobody answered it
 
 
+def test_a_means_interval_is_clipped_to_the_scale():
+    """Issue 96, item 4: trust 4.7 of 5 said "95% CI 4.1 to 5.2"; no answer lies past 5, so
+    neither does the interval (nor under 1)."""
+    high = summarize(1, _answers([5, 5, 5, 4, 5, 5, 4, 5, 4, 5]), 5).trust
+    assert high is not None and high.interval is not None
+    assert high.interval.high == 5 and 4 < high.interval.low < high.mean
+    low = summarize(1, _answers([1, 1, 2, 1, 1, 1, 2]), 5).trust
+    assert low is not None and low.interval is not None and low.interval.low == 1 and low.interval.high < 2
+
+
 def test_the_freed_time_shares_count_those_who_answered_it():
     answers = [Answer(freed="new")] * 3 + [Answer(freed="quality")] * 2 + [Answer(trust=3)]
     assert summarize(1, answers).figures()["freed"] == {"new": 0.6, "quality": 0.4}

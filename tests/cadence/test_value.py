@@ -240,3 +240,23 @@ def test_an_unknown_spend_is_never_zero_and_no_spend_is_said():
         "net value unknown: 2 playbooks' spend is not known",
     )
     assert value.org_net_value([given], "USD") == (given.amount, "net value 4,192 USD")
+
+
+@pytest.mark.parametrize(
+    ("saved", "oversight", "said"),
+    [
+        (173.2, 10.67, ("162 h", "173 h", "11 h")),  # the demo's: it said 163 h net of 173 h − 11 h
+        (41.2, 8, ("33 h", "41 h", "8 h")),
+        (12.3, 3.46, ("8.8 h", "12.3 h", "3.5 h")),  # a part under 10: one decimal for all three
+        (2, 5.5, ("−3.5 h", "2 h", "5.5 h")),
+    ],
+)
+def test_a_net_and_its_parts_are_said_from_one_rounding_and_add_up(saved, oversight, said):
+    """Issue 96, item 4: the net said is the difference of the parts said."""
+    net, saved_said, over_said = value.net_sum(saved, oversight)
+    assert (net, saved_said, over_said) == said
+
+    def hours(text: str) -> float:
+        return float(text.removesuffix(" h").replace("−", "-").replace(",", ""))
+
+    assert hours(net) == pytest.approx(hours(saved_said) - hours(over_said))

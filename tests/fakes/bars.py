@@ -43,8 +43,12 @@ class FakeBarRequests:
             if r.playbook_id in playbook_ids and r.state == "open"
         }
 
-    def last_weeks(self, playbook_id: int, weeks: int = 4) -> list[StepVerdict]:
-        found = [v for v in verdicts(self.held) if v.playbook_id == playbook_id]
+    def last_weeks(self, playbook_id: int, weeks: int = 4, as_of: datetime | None = None) -> list[StepVerdict]:
+        found = [
+            v
+            for v in verdicts(self.held)
+            if v.playbook_id == playbook_id and (as_of is None or v.recorded_at is None or v.recorded_at <= as_of)
+        ]
         last = sorted({v.week_start for v in found}, reverse=True)[:weeks]
         return sorted((v for v in found if v.week_start in last), key=lambda v: v.week_start, reverse=True)
 

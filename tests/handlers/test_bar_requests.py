@@ -188,3 +188,19 @@ def test_the_card_shows_each_steps_last_closed_weeks_against_todays_bar(bot, sla
     assert "*Last closed weeks against today's bar* (cap 10%)" in body(card)
     assert "draft: 16 Nov INCONCLUSIVE 2/20 = 10%" in body(card)  # no rubric: not a PASS
     assert "send: 16 Nov MISSING" in body(card)
+
+
+def test_the_card_keeps_the_weeks_it_was_asked_on_when_it_is_decided_later(bot, slack, store, engine, world):
+    """Issue 96, item 4: a card asked after week 1 closed, approved after week 2 closed,
+    shows week 1 only: the evidence it was asked on, not weeks closed after its date."""
+    bot.command("cases support-replies draft 20", user=OWNER)
+    world.run(datetime(2026, 11, 25, 10, tzinfo=UTC))  # week 1 (16 Nov) closed
+    loosen(bot, slack)
+    world.dispatcher.drain(max_wait=0)
+    world.run(datetime(2026, 12, 2, 10, tzinfo=UTC))  # week 2 (23 Nov) closed
+    [card] = cards(slack)
+    click(bot, "bar_approve", buttons(card)["bar_approve"], CURATOR, CURATORS, card["ts"])
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "Approved by <@UCURATOR1>" in body(card)
+    assert "draft: 16 Nov INCONCLUSIVE 0/20 = 0%" in body(card) and "23 Nov" not in body(card)
