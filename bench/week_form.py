@@ -35,6 +35,7 @@ from usecases.shared.life import begin_cycle
 NAME = "week form (submit)"
 CHANNEL = "CBENCHWEEK"  # the form playbooks' own channel: nothing of bench-kpi's reads them
 
+OPEN_ATTEMPTS = 5
 # Sends a signed body to the bot on the load client's kept-alive connection: its answer.
 Post = Callable[[str], bytes]
 
@@ -104,9 +105,16 @@ class Owners:
         return submission(self.owner, view, filled(view, typed))
 
     def _open(self, post: Post, index: int) -> dict[str, Any]:
-        """`/rollout week <its playbook>` as Slack sends it; the view the bot opened with it."""
-        answer = post(command(f"week {slug(index)}", self.owner, CHANNEL))
-        if answer.strip():  # the form opens with an empty acknowledgement; words are a refusal
+        """`/rollout week <its playbook>` as Slack sends it; the view the bot opened with it.
+        The form opens with an empty acknowledgement; words are a refusal. On a loaded
+        machine views.open on the stand-in may outlast the request's budget ("Slack is busy
+        ... Try again"): the owner tries again, as a person would, a few times."""
+        for _attempt in range(OPEN_ATTEMPTS):
+            answer = post(command(f"week {slug(index)}", self.owner, CHANNEL))
+            if not answer.strip():
+                break
+            time.sleep(0.2)
+        else:
             raise RuntimeError(f"/rollout week {slug(index)} did not open the form: {answer[:300]!r}")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
