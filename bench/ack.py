@@ -5,26 +5,22 @@ same stack too). Also the peak RSS of each server."""
 
 from __future__ import annotations
 
-import functools
 import http.client
 import os
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
 from bench import week_form
 from bench.common import FAILED, ROOT, fresh_database, percentiles
 from bot.demo.standin.server import SlackStandIn
-from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from cadence.calendar import local_date, monday_of
 from cadence.definition import parse_playbook
 from storage.db import make_engine
@@ -80,11 +76,13 @@ def load(
     expect: bytes | None,
     text: str = "kpi bench-kpi {value}.5",
     user: str | None = None,
-    form: Callable[[str, int], str] | None = None,
+    form: Callable[[week_form.Post, int, int], str] | None = None,
 ) -> dict:
     """`requests` signed /rollout commands (`text`, by default a KPI report) from `clients`
     threads with kept-alive connections; `user` sends them all as one person. `form`: the
-    body of the n-th request by a sender instead, a form's submission (bench/week_form.py)."""
+    body of the n-th request by client `index` instead, `form(post, index, n)`, a form's
+    submission (bench/week_form.py), which may first send what it needs through `post`
+    (untimed: opening the form)."""
     verifier = SignatureVerifier(SECRET)
     latencies: list[float] = []
     failures = [0]
@@ -94,41 +92,40 @@ def load(
     def client(index: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         sender = user or MEMBERS[index % len(MEMBERS)]
-        while True:
-            with lock:
-                n = next(counter, None)
-            if n is None:
-                return
-            body = (
-                form(sender, n)
-                if form is not None
-                else urlencode(
-                    {
-                        "command": "/rollout",
-                        "text": text.format(value=10 + n % 40),
-                        "user_id": sender,
-                        "channel_id": CHANNEL,
-                        "team_id": TEAM_ID,
-                        "api_app_id": APP_ID,
-                        "trigger_id": f"{uuid.uuid4().int % 10**12}.1.x",
-                        "response_url": "https://hooks.slack.com/commands/x",
-                    }
-                )
-            )
+
+        def send(body: str) -> tuple[int, bytes]:
             stamp = str(int(time.time()))
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "X-Slack-Request-Timestamp": stamp,
                 "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
             }
-            started = time.perf_counter()
             connection.request("POST", "/slack/events", body=body, headers=headers)
             response = connection.getresponse()
-            data = response.read()
+            return response.status, response.read()
+
+        def post(body: str) -> bytes:
+            status, data = send(body)
+            if status != 200:
+                raise RuntimeError(f"{status}: {data[:300]!r}")
+            return data
+
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            body = (
+                form(post, index, n)
+                if form is not None
+                else week_form.command(text.format(value=10 + n % 40), sender, CHANNEL)
+            )
+            started = time.perf_counter()
+            status, data = send(body)
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
-                if response.status != 200 or FAILED in data or (expect is not None and expect not in data):
+                if status != 200 or FAILED in data or (expect is not None and expect not in data):
                     failures[0] += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -160,9 +157,8 @@ def merged(bursts: list[dict]) -> dict:
     }
 
 
-def bench_playbook(store: Store) -> Callable[[str, int], str]:
-    """The playbook every acknowledgement benchmark reports on, its first cycle running;
-    returned, the body of a submission of its week's form (bench/week_form.py)."""
+def bench_playbook(store: Store) -> None:
+    """The playbook every acknowledgement benchmark reports on, its first cycle running."""
     spec = parse_playbook(
         {
             "playbook": "bench-kpi",
@@ -186,8 +182,6 @@ def bench_playbook(store: Store) -> Callable[[str, int], str]:
     assert state is not None
     week_start = monday_of(local_date(now, "UTC"))
     begin_cycle(store, state.playbook.id, 1, week_start, OWNER, now)
-    pid, step = state.playbook.id, state.steps[0].id
-    return functools.partial(week_form.body, pid, step, week_start)
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -259,7 +253,8 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32) -> di
     slack.add_channel(CHANNEL, [OWNER, *MEMBERS])
     with fresh_database(kind, workdir) as url:
         store = Store(make_engine(url))
-        form = bench_playbook(store)
+        bench_playbook(store)
+        owners = week_form.Owners.made(store, slack, OWNER, clients)
         store.engine.dispose()
         env = {
             **bot_env(url, slack.url),
@@ -287,7 +282,7 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32) -> di
                 for _round in range(ROUNDS):
                     for _group, name, _command, _health, expect in order:
                         bursts[name].append(load(ports[name][0], requests // ROUNDS, clients, expect))
-                subcommands = _subcommands(ports[SUBCOMMANDS_ON][0], requests // 5, clients, form)
+                subcommands = _subcommands(ports[SUBCOMMANDS_ON][0], requests // 5, clients, owners.body)
                 results: dict = {"servers": {}, "floors": {}}
                 for group, name, *_ in order:
                     figures = merged(bursts[name])
@@ -303,9 +298,9 @@ def run(kind: str, workdir: Path, requests: int = 5000, clients: int = 32) -> di
     return results
 
 
-def _subcommands(port: int, requests: int, clients: int, form: Callable[[str, int], str]) -> dict:
-    """Each subcommand in turn, ROUNDS times, `requests` of each in all, and the owner's
-    week form submitted as often (bench/week_form.py). First a warm-up of each: what the
+def _subcommands(port: int, requests: int, clients: int, form: Callable[[week_form.Post, int, int], str]) -> dict:
+    """Each subcommand in turn, ROUNDS times, `requests` of each in all, and the owners'
+    week forms submitted as often, each client its own playbook's (bench/week_form.py). First a warm-up of each: what the
     process keeps under a playbook's revision (status: its verdicts, proposals and
     versions), as one request would in real use."""
     for text, user in SUBCOMMANDS.values():

@@ -4,9 +4,13 @@ generator sharing the cores. Then the same requests under cProfile.
 
     .venv/bin/python -m bench.profile [--db sqlite|postgresql] [--text "kpi bench-kpi {value}.5"]
                                       [--requests 2000] [--top 25] [--user UBENCHOWN1] [--prefill 5000]
+                                      [--statements]
 
 The floor is timed the same way (one INSERT and COMMIT per request behind the same
-Bolt app), so the two figures compare like for like.
+Bolt app), so the two figures compare like for like. Under cProfile, Bolt's dispatch runs
+in the event loop's thread (`inline`), where the profiler sees it. `--statements` times nothing: it
+lists the SQL one request sends after the warm-up, with the connections it checks out
+and the transactions it begins, figures a loaded machine does not change.
 """
 
 from __future__ import annotations
@@ -19,16 +23,21 @@ import pstats
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import event
 from starlette.types import ASGIApp
 
 from bench.ack import CHANNEL, MEMBERS, OWNER, SECRET, TOKEN, bench_playbook
 from bench.common import FAILED, fresh_database
 from bench.floor_app import floor_app, served
+from bot import web
 from bot.app import create_app
 from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.workspace import APP_ID, TEAM_ID
@@ -81,6 +90,60 @@ def drive(app: ASGIApp, text: str, user: str | None, requests: int) -> float:
     return elapsed / requests
 
 
+@contextmanager
+def inline() -> Iterator[None]:
+    """Bolt's dispatch run in the event loop's thread, not the thread pool's: cProfile sees
+    only the thread it was enabled in, and one caller at a time needs no pool."""
+
+    async def at_once(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    pooled = web.run_in_threadpool
+    web.run_in_threadpool = at_once  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        web.run_in_threadpool = pooled
+
+
+@contextmanager
+def profiled(profiler: cProfile.Profile) -> Iterator[None]:
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+
+
+def statements(app: ASGIApp, engine, text: str, user: str | None) -> None:
+    """One request's SQL, printed: each statement in the order sent, then how many, with
+    the connections checked out (on PostgreSQL one idle is pinged first: storage.db.make_engine) and the
+    transactions begun and committed. Counts, not times: the same on a loaded machine."""
+    sent: list[str] = []
+    checkouts, begins, commits = [0], [0], [0]
+
+    def statement(_conn, _cursor, sql, *_rest) -> None:
+        sent.append(" ".join(sql.split()))
+
+    listeners = [
+        (engine, "before_cursor_execute", statement),
+        (engine.pool, "checkout", lambda *_: checkouts.__setitem__(0, checkouts[0] + 1)),
+        (engine, "begin", lambda *_: begins.__setitem__(0, begins[0] + 1)),
+        (engine, "commit", lambda *_: commits.__setitem__(0, commits[0] + 1)),
+    ]
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    try:
+        drive(app, text, user, 1)
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
+    for n, sql in enumerate(sent, 1):
+        print(f"{n:3d}. {sql[:400]}")
+    print(f"{text!r}: {len(sent)} statements, {checkouts[0]} connections checked out, ", end="")
+    print(f"{begins[0]} transactions begun, {commits[0]} committed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite")
@@ -92,6 +155,7 @@ def main() -> None:
     parser.add_argument(
         "--prefill", type=int, default=0, help="KPI reports and check-ins sent first, as a busy week would have."
     )
+    parser.add_argument("--statements", action="store_true", help="List one request's SQL; time nothing.")
     args = parser.parse_args()
 
     slack = SlackStandIn(token=TOKEN).start()
@@ -112,6 +176,10 @@ def main() -> None:
             for text in ("kpi bench-kpi {value}.5", "attest bench-kpi yes"):
                 drive(app, text, None, args.prefill) if args.prefill else None
             drive(app, args.text, args.user, 200)  # warm-up: imports, caches, the pool
+            if args.statements:
+                statements(app, store.engine, args.text, args.user)
+                store.engine.dispose()
+                return
             floor = served(floor_app(url, SECRET, slack.url))
             drive(floor, args.text, args.user, 200)
             # The best of three rounds each, alternating: the least disturbed by the machine.
@@ -121,9 +189,8 @@ def main() -> None:
             ]
             per_request, per_floor = min(r[0] for r in rounds), min(r[1] for r in rounds)
             profiler = cProfile.Profile()
-            profiler.enable()
-            drive(app, args.text, args.user, args.requests)
-            profiler.disable()
+            with inline(), profiled(profiler):
+                drive(app, args.text, args.user, args.requests)
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
             print(out.getvalue())

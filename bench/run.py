@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, api, fanout, learnings, sources, stalled, webhooks, week
+from bench import ack, api, fanout, learnings, sources, stalled, webhooks, week, week_form
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.budgets import BUDGETS, STATEMENTS_FLAT, at, judge, met, num
 from bench.common import ROOT, machine
@@ -229,6 +229,14 @@ def _acknowledgement(a: dict, p: dict) -> list[str]:
             ],
             "",
         ]
+        form = subs.get(week_form.NAME)
+        if form:  # each client opens its own playbook's form and submits it (bench/week_form.py)
+            lines += [
+                f"`{week_form.NAME}`: each client the owner of a playbook of its own, opening its week's form "
+                "(`/rollout week`, untimed) and submitting it as Slack would, one after another; "
+                f"{form['requests'] - form['failures']} of {form['requests']} answered “Week recorded”.",
+                "",
+            ]
     return lines
 
 

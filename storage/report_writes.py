@@ -122,10 +122,14 @@ BATCHED = {
     ),
     ReportKind.RUBRIC: add_report_if_open(table_of(RubricScore), RUBRIC, returning=False),
 }
+# The playbooks locked for share in the order of the ids, and the weeks they closed
+# through read in the same statement (a batch names a closed week before sending it).
 SHARE_PLAYBOOKS = (
-    sa_select(PLAYBOOK.c.id).where(one_of(PLAYBOOK.c.id, "ids")).order_by(PLAYBOOK.c.id).with_for_update(read=True)
+    sa_select(PLAYBOOK.c.id, PLAYBOOK.c.closed_through)
+    .where(one_of(PLAYBOOK.c.id, "ids"))
+    .order_by(PLAYBOOK.c.id)
+    .with_for_update(read=True)
 )
-CLOSED_THROUGH = sa_select(PLAYBOOK.c.id, PLAYBOOK.c.closed_through).where(one_of(PLAYBOOK.c.id, "ids"))
 LOCK_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update()
 SHARE_PLAYBOOK = select(PLAYBOOK.c.id).where(PLAYBOOK.c.id == bindparam("playbook_id")).with_for_update(read=True)
 ADD_TO = {

@@ -230,15 +230,15 @@ def _newest_reports(kinds: tuple[ReportKind, ...], weeks: int, limit: int) -> An
 UNDO_CANDIDATES = 8  # the newest reports an undo tries in turn: one each for as many undos at once
 
 
-def _add_batch(connection: Connection, kind: ReportKind, reports: list[NewReport], indexes: list[int]) -> None:
+def _add_batch(
+    connection: Connection, kind: ReportKind, reports: list[NewReport], indexes: list[int], closed: dict[int, date]
+) -> None:
     """Reports of one kind written by one executemany, each only if its week is open (the
     statement is the one-at-a-time one's, without RETURNING). The playbooks are locked
-    already (for share), so the weeks they closed through are read first, and a report
-    for a closed week is named (WeekClosed) before anything is sent; a row count that
-    still falls short (SQLite, whose locks are the database's) says so too."""
+    already (for share), and the weeks they closed through (`closed`) read with the lock,
+    so a report for a closed week is named (WeekClosed) before anything is sent; a row
+    count that still falls short (SQLite, whose locks are the database's) says so too."""
     rows = [reports[i].values for i in indexes for _ in range(reports[i].times)]
-    ids = sorted({reports[i].values["playbook_id"] for i in indexes})
-    closed = dict(connection.execute(writes.CLOSED_THROUGH, {"ids": ids}).all())
     for index in indexes:
         values = reports[index].values
         through = closed.get(values["playbook_id"])
@@ -281,23 +281,30 @@ def _lock_playbooks(connection: Connection, reports: list[NewReport]) -> None:
     """Every playbook the reports are for, locked first, in the order of the ids (as the
     clock's close locks them), so two requests never wait on each other in a ring: for
     update where value events add up (they then add in turn), for share otherwise (as each
-    report's own statement would)."""
+    report's own statement would). Reports on one playbook that add nothing up take no
+    lock first: a ring needs two rows, and each report's own statement takes the share
+    lock (report_writes.open_week), so `/rollout kpi` sends one statement fewer."""
     adding = {r.values["playbook_id"] for r in reports if r.adds}
     playbooks = sorted({r.values["playbook_id"] for r in reports})
-    if adding or len(playbooks) == 1:
+    if adding:
         for pid in playbooks:
             connection.execute(writes.LOCK_PLAYBOOK if pid in adding else writes.SHARE_PLAYBOOK, {"playbook_id": pid})
-    else:  # shared locks only: one statement takes them all, in the same order
+    elif len(playbooks) > 1:  # shared locks only: one statement takes them all, in the same order
         connection.execute(writes.SHARE_PLAYBOOKS, {"ids": playbooks})
 
 
 def _add_batches(connection: Connection, reports: list[NewReport]) -> None:
-    """Plain reports (no key, nothing added up), one statement a kind."""
+    """Plain reports (no key, nothing added up), one statement a kind, after one that
+    locks their playbooks for share, in the order of the ids, and reads the weeks they
+    closed through with the lock (once, however many kinds: the owner's week form sends
+    three)."""
+    playbooks = sorted({r.values["playbook_id"] for r in reports})
+    closed = {pid: through for pid, through in connection.execute(writes.SHARE_PLAYBOOKS, {"ids": playbooks})}
     batches: dict[ReportKind, list[int]] = {}
     for index, report in enumerate(reports):
         batches.setdefault(report.kind, []).append(index)
     for kind, indexes in batches.items():
-        _add_batch(connection, kind, reports, indexes)
+        _add_batch(connection, kind, reports, indexes, closed)
 
 
 def _add_each(connection: Connection, reports: list[NewReport], fresh: set[str]) -> None:
@@ -372,10 +379,10 @@ class WeeklyReports:
         with joined(self.bind) as s:
             fresh, answers = _take_keys(s, reports, token_id)
             connection = s.connection()
-            _lock_playbooks(connection, reports)
             if len(reports) > 1 and all(r.key is None and not r.adds and r.kind in writes.BATCHED for r in reports):
                 _add_batches(connection, reports)  # many plain reports: one statement a kind
             else:
+                _lock_playbooks(connection, reports)
                 _add_each(connection, reports, fresh)
             return answers
 

@@ -145,37 +145,7 @@ class SlackRequests:
     def submit_filled(self, user: str, view: dict[str, Any], answers: dict[str, str]) -> Reply:
         """A form submitted as Slack sends it: every input with what it was filled in with
         (its initial value, conversation or user), `answers` typed into text inputs."""
-        values: dict[str, dict[str, Any]] = {}
-        for block in view.get("blocks", []):
-            element = block.get("element") or {}
-            if block.get("type") != "input":
-                continue
-            kind, block_id = element.get("type"), block["block_id"]
-            if kind == "conversations_select":
-                values[block_id] = {"type": kind, "selected_conversation": element.get("initial_conversation")}
-            elif kind == "users_select":
-                values[block_id] = {"type": kind, "selected_user": element.get("initial_user")}
-            elif kind == "static_select":
-                chosen = answers.get(block_id, (element.get("initial_option") or {}).get("value"))
-                values[block_id] = {"type": kind, "selected_option": {"value": chosen} if chosen else None}
-            elif kind == "checkboxes":  # `answers`: the ticked options' values, comma-separated
-                ticked = answers.get(block_id)
-                options = element.get("options") or []
-                chosen_options = (
-                    element.get("initial_options") or []
-                    if ticked is None
-                    else [o for o in options if o["value"] in ticked.split(",")]
-                )
-                values[block_id] = {"type": kind, "selected_options": chosen_options}
-            elif kind == "multi_users_select":
-                users = answers.get(block_id)
-                chosen_users = element.get("initial_users") or [] if users is None else users.split(",")
-                values[block_id] = {"type": kind, "selected_users": chosen_users}
-            elif kind == "datepicker":
-                values[block_id] = {"type": kind, "selected_date": answers.get(block_id, element.get("initial_date"))}
-            else:
-                values[block_id] = {"type": kind, "value": answers.get(block_id, element.get("initial_value"))}
-        return self.submit(user, {"id": f"V{uuid.uuid4().hex[:10].upper()}", **view}, values)
+        return self.submit(user, {"id": f"V{uuid.uuid4().hex[:10].upper()}", **view}, filled(view, answers))
 
     def event(self, event: dict[str, Any]) -> Reply:
         body = json.dumps(
@@ -192,3 +162,41 @@ class SlackRequests:
         headers = self.signed_headers(body)
         headers["Content-Type"] = "application/json"
         return self.post("/slack/events", body, headers)
+
+
+def filled(view: dict[str, Any], answers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Each input of a form, by its block id, as Slack sends its state on submission: what
+    it was filled in with (its initial value, conversation or user), `answers` typed
+    into text inputs (for checkboxes, the ticked options' values, comma-separated; for a
+    users picker, the users, comma-separated)."""
+    values: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        if block.get("type") != "input":
+            continue
+        kind, block_id = element.get("type"), block["block_id"]
+        if kind == "conversations_select":
+            values[block_id] = {"type": kind, "selected_conversation": element.get("initial_conversation")}
+        elif kind == "users_select":
+            values[block_id] = {"type": kind, "selected_user": element.get("initial_user")}
+        elif kind == "static_select":
+            chosen = answers.get(block_id, (element.get("initial_option") or {}).get("value"))
+            values[block_id] = {"type": kind, "selected_option": {"value": chosen} if chosen else None}
+        elif kind == "checkboxes":  # `answers`: the ticked options' values, comma-separated
+            ticked = answers.get(block_id)
+            options = element.get("options") or []
+            chosen_options = (
+                element.get("initial_options") or []
+                if ticked is None
+                else [o for o in options if o["value"] in ticked.split(",")]
+            )
+            values[block_id] = {"type": kind, "selected_options": chosen_options}
+        elif kind == "multi_users_select":
+            users = answers.get(block_id)
+            chosen_users = element.get("initial_users") or [] if users is None else users.split(",")
+            values[block_id] = {"type": kind, "selected_users": chosen_users}
+        elif kind == "datepicker":
+            values[block_id] = {"type": kind, "selected_date": answers.get(block_id, element.get("initial_date"))}
+        else:
+            values[block_id] = {"type": kind, "value": answers.get(block_id, element.get("initial_value"))}
+    return values
