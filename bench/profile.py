@@ -117,7 +117,7 @@ def profiled(profiler: cProfile.Profile) -> Iterator[None]:
 
 def statements(app: ASGIApp, engine, text: str, user: str | None) -> None:
     """One request's SQL, printed: each statement in the order sent, then how many, with
-    the connections checked out (on PostgreSQL one idle is pinged first: storage.db.make_engine) and the
+    the connections checked out (each a ping first: storage.db.make_engine) and the
     transactions begun and committed. Counts, not times: the same on a loaded machine."""
     sent: list[str] = []
     checkouts, begins, commits = [0], [0], [0]

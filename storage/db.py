@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DisconnectionError
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 from storage import replay
@@ -76,22 +75,12 @@ SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's one write lock 
 POOL_SIZE = 10  # connections kept open per process: at least the HTTP server's threads
 
 
-# A pooled PostgreSQL connection is pinged before use only if it sat idle in the pool this
-# long: one given back this recently was answering then (HikariCP's aliveBypassWindowMs,
-# 500 ms by default). A request checks out a connection for its read and another for its
-# unit of work, and a ping is a round trip: /rollout kpi's 7 became 5 under load.
-PING_AFTER_IDLE_SECONDS = 0.5
-
-
 def make_engine(url: str) -> Engine:
-    """The engine for `url`. A pooled connection idle for more than PING_AFTER_IDLE_SECONDS
-    is checked before use (on SQLite, every one: pool_pre_ping), so one cut while idle (a
-    server restart, a proxy's timeout) is replaced, not failed."""
+    """The engine for `url`. A pooled connection is checked before use (pool_pre_ping),
+    so one cut while idle (a server restart, a proxy's timeout) is replaced, not failed."""
     url = normalise_database_url(url)
     if make_url(url).get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
-        _ping_when_idle(engine)
-        return engine
+        return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE, pool_pre_ping=True)
     # The HTTP server is threaded; a SQLite connection is used by one thread at a time
     # through the pool. A writer waits for the lock instead of failing.
     engine = create_engine(
@@ -114,33 +103,6 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
-
-
-def _ping_when_idle(engine: Engine) -> None:
-    """pool_pre_ping for a connection idle in the pool longer than PING_AFTER_IDLE_SECONDS
-    (SQLAlchemy's pessimistic disconnect handling by the pool's events): one found cut is
-    discarded and another checked out (DisconnectionError)."""
-
-    @event.listens_for(engine.pool, "connect")
-    def _connected(_dbapi_connection: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine.pool, "checkin")
-    def _given_back(_dbapi_connection: Any, record: Any) -> None:
-        if record is not None:
-            record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine.pool, "checkout")
-    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
-            return
-        dialect = engine.dialect
-        try:
-            dialect.do_ping(dbapi_connection)
-        except dialect.loaded_dbapi.Error as err:
-            if dialect.is_disconnect(err, dbapi_connection, None):
-                raise DisconnectionError("a pooled connection was cut while idle") from err
-            raise
 
 
 @contextmanager

@@ -1,6 +1,6 @@
 """What the commonest requests ask of the database, counted, not timed (issue 95): the SQL
 statements one signed request sends to the real endpoint and the connections it takes
-from the pool (on PostgreSQL one idle in the pool is pinged first: storage.db.make_engine), on both
+from the pool (on PostgreSQL each a ping first: storage.db.make_engine), on both
 databases, so a read added to the path shows here. tests/usecases/test_quiet_tick.py
 counts the clock's quiet tick the same way; `python -m bench.profile --statements` lists
 them for the bench's playbook."""

@@ -1,6 +1,5 @@
 import copy
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -286,9 +285,8 @@ def test_a_busy_week_is_counted_up_to_a_point(store, playbook, bot):
 
 
 def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, database_url):
-    """A server restart or a proxy's timeout cuts connections sitting in the pool: each idle
-    longer than PING_AFTER_IDLE_SECONDS is pinged before use and replaced, so no request
-    sees the cut."""
+    """A server restart or a proxy's timeout cuts connections sitting in the pool: each is
+    pinged before use (pool_pre_ping) and replaced, so no request sees the cut."""
     if not database_url.startswith("postgresql"):
         pytest.skip("pg_terminate_backend is PostgreSQL's")
     from sqlalchemy import text
@@ -303,34 +301,8 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(engine, datab
             k.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     finally:
         killer.dispose()
-    time.sleep(db.PING_AFTER_IDLE_SECONDS + 0.1)  # idle in the pool since
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar() != pid
-
-
-def test_a_connection_given_back_a_moment_ago_is_used_without_a_ping(engine, database_url):
-    """Issue 95: a request checks out a connection for its read and another for its unit
-    of work, each pinged first (a round trip) under pool_pre_ping. One given back less than
-    PING_AFTER_IDLE_SECONDS ago is used as it is; one idle longer is pinged. Seen from the
-    server: the last statement its backend ran (pg_stat_activity)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("pg_stat_activity is PostgreSQL's")
-    from sqlalchemy import text
-
-    from storage import db
-
-    with engine.connect() as connection:  # the pool's one connection, made
-        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
-    watcher = db.make_engine(database_url)
-    last = text("SELECT query FROM pg_stat_activity WHERE pid = :pid")
-    try:
-        with engine.connect(), watcher.connect() as w:  # at once: the same connection, not pinged
-            assert w.execute(last, {"pid": pid}).scalar() == "ROLLBACK"  # the end of its last use
-        time.sleep(db.PING_AFTER_IDLE_SECONDS + 0.1)
-        with engine.connect(), watcher.connect() as w:  # idle since: pinged first
-            assert w.execute(last, {"pid": pid}).scalar().strip() == ";"
-    finally:
-        watcher.dispose()
 
 
 def test_a_refused_tokens_hold_is_that_tokens_only(engine):
