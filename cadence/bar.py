@@ -214,3 +214,26 @@ def _put_bound(definition: dict[str, Any], bound: str, value: Any, source: dict[
     guardrail[bound] = value
     if guardrail.get("min") is None and guardrail.get("max") is None:
         definition["guardrail"] = None
+
+
+# ---- a manual override toward ai-led (`/rollout mode`, docs/judgement.md) ----
+
+OVERRIDE = "mode["  # a request's change of a step's live mode: `mode[send]`
+
+
+def override_changes(step: str, old: str, new: str, pinned: bool) -> list[BarChange]:
+    """A person's `/rollout mode` toward ai-led (or off human-led for a pinned step) as a
+    bar change request's changes: the live mode, and for a pinned step its pin too."""
+    changes = [BarChange(f"{OVERRIDE}{step}]", old, new, f"step {step} {old} → {new} (/rollout mode)", False)]
+    if pinned:
+        changes.append(BarChange(f"steps[{step}].pinned", True, False, f"step {step} pinned → unpinned", False))
+    return changes
+
+
+def override_of(changes: list[BarChange]) -> BarChange | None:
+    """The live mode change of a `/rollout mode` request, or None for a definition's."""
+    return next((c for c in changes if c.field.startswith(OVERRIDE)), None)
+
+
+def override_step(change: BarChange) -> str:
+    return change.field.removeprefix(OVERRIDE).removesuffix("]")

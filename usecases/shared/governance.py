@@ -271,11 +271,28 @@ class ModeSet:
     step: str
     mode: str  # the new mode, or "unfreeze"
     curators_told: bool
+    asked: bool = False  # a move toward ai-led: a bar change request waits for a curator
+
+
+def override_change(
+    store: Store, state: PlaybookState, step: Step, mode: str, reason: str, by: str, now: datetime
+) -> Change:
+    """A person's override of a step's mode as decisions, mode changes and alerts (the
+    freeze after three changes in eight weeks too): by the owner or a curator toward
+    human-led, or by the curator who approved a request toward ai-led."""
+    th = thresholds(state)
+    week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
+    curators = store.org.setting(CURATORS_CHANNEL)
+    history = store.governance.histories([state], th.lookback_weeks)
+    transitions, _ = rules.override(history.states[step.id], mode, week, th)
+    key = keys.override(step.id, now.isoformat())
+    return transitions_change(
+        state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
+    )
 
 
 def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: str, by: str, now: datetime) -> ModeSet:
     """A person sets a step's mode (owner or curator), or unfreezes it (curator)."""
-    th = thresholds(state)
     week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
     curators = store.org.setting(CURATORS_CHANNEL)
     key = keys.override(step.id, now.isoformat())
@@ -296,11 +313,7 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             raise Refusal.of("pinned", usage="mode", step=step.name)
         if step.mode == mode:
             raise Refusal.of("already_mode", usage="mode", step=step.name, mode=mode)
-        history = store.governance.histories([state], th.lookback_weeks)
-        transitions, _ = rules.override(history.states[step.id], mode, week, th)
-        change = transitions_change(
-            state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
-        )
+        change = override_change(store, state, step, mode, reason, by, now)
     try:
         with store.unit_of_work() as uow:
             uow.governance.apply(change, now)
