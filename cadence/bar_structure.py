@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from cadence.definition_calibration import declared
 from cadence.definition_handoff import FALLBACK
 
 STANDIN_MODE = "collaborative"  # a new step asked at ai-led runs so while the request waits
@@ -52,7 +53,8 @@ def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
             old_r, new_r = old.get("rubric"), step.get("rubric")
             words = f"step {name} rubric {_rubric(old_r, 'the playbook’s')} → {_rubric(new_r, 'the playbook’s')}"
             yield f"steps[{name}].rubric", old_r, new_r, words, _rubric_tightens(old_r, new_r)
-        yield from _calibration(f"steps[{name}].calibration", f"step {name} calibration set", old, step)
+        if old.get("calibration") != step.get("calibration"):
+            yield from _step_calibration(before, after, old, step)
 
 
 def named_before(had: dict[str, Any], step: dict[str, Any]) -> str:
@@ -91,6 +93,20 @@ def _calibration(field: str, label: str, before: dict[str, Any], after: dict[str
         words = f"{label} {_cases(old)} → {_cases(new)}"
         tightens = new is not None and (old is None or new > old)
         yield field, before.get("calibration"), after.get("calibration"), words, tightens
+
+
+def _step_calibration(
+    before: dict[str, Any], after: dict[str, Any], old: dict[str, Any], step: dict[str, Any]
+) -> Iterator[Found]:
+    """A step's own calibration changed: judged by the set that applies to the step, its
+    own or the playbook's (a step's own `calibration: none` where the playbook has a set
+    removes it for that step)."""
+    name = step["name"]
+    was, now = declared(before, str(old["name"])), declared(after, name)
+    if was != now:
+        words = f"step {name} calibration set {_cases(was)} → {_cases(now)}"
+        tightens = now is not None and (was is None or now > was)
+        yield f"steps[{name}].calibration", old.get("calibration"), step.get("calibration"), words, tightens
 
 
 def _cases(size: int | None) -> str:

@@ -150,6 +150,7 @@ def card(
         void_reason=void,
         file=loaded_from(request),
         gates=gates or [],
+        found=list(dict.fromkeys(line for c in changes for line in c.found)),
     )
 
 

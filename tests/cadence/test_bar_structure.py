@@ -3,9 +3,20 @@ change request) or is no bar change, and what applies now and once approved."""
 
 import pytest
 
-from cadence.bar import apply_now, bar_changes, waiting, with_changes
+from cadence import bar_sort
+from cadence.bar import bar_changes, with_changes
 from cadence.definition import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
+
+
+def waiting(before, after):
+    """The changes the sorter (cadence/bar_sort.py) keeps waiting, with no history kept."""
+    return bar_sort.sort(before, after).waiting
+
+
+def apply_now(before, after):
+    return bar_sort.apply_now(before, after, bar_sort.sort(before, after))
+
 
 STEPS = SUPPORT_REPLIES["steps"]  # draft collaborative, send ai-led, refunds human-led pinned
 CHECKED = {

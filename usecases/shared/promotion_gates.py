@@ -6,6 +6,7 @@ and in an adopting team's first cycle the champion's training and the pilot's ce
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from cadence import calendar, pulse
 from cadence.definition import read_spec
@@ -19,15 +20,9 @@ from usecases.shared import calibration, champions
 def reading(store: Store, state: PlaybookState, step_name: str, now: datetime) -> Reading:
     """What the gates of `step_name`'s move are read on, now."""
     playbook = state.playbook
-    anchor = state.cycle_anchor
-    week = calendar.week_containing(anchor, calendar.local_date(now, playbook.timezone)) if anchor else None
-    cycle = week.cycle if week is not None else 0
+    cycle = current_cycle(state, now)
     standing = calibration.standings(store, state).get(step_name)
-    hold = {}
-    if state.settings.pulse == "on" and cycle >= 2:
-        found = store.pulses.answers([(playbook.id, cycle - 1), (playbook.id, cycle - 2)])
-        before = found.get((playbook.id, cycle - 2))
-        hold = pulse.holds(found.get((playbook.id, cycle - 1)) or [], before, state.settings.pulse_min_answers)
+    hold = trust_hold(store, state, cycle)
     training, ceiling = None, None
     if playbook.adopted_from_id and cycle == 1:
         if playbook.id in champions.training_waits(store, [state]):
@@ -44,6 +39,23 @@ def reading(store: Store, state: PlaybookState, step_name: str, now: datetime) -
         training=training,
         ceiling=ceiling,
     )
+
+
+def current_cycle(state: PlaybookState, now: datetime) -> int:
+    """The cycle today is in (0: none yet)."""
+    anchor = state.cycle_anchor
+    week = calendar.week_containing(anchor, calendar.local_date(now, state.playbook.timezone)) if anchor else None
+    return week.cycle if week is not None else 0
+
+
+def trust_hold(store: Store, state: PlaybookState, cycle: int) -> dict[str, Any]:
+    """Why a standing trust hold holds promotions to ai-led in `cycle` ({}: none): the
+    previous cycle's pulse, as the close reads it (usecases/shared/pulse_close.py)."""
+    if state.settings.pulse != "on" or cycle < 2:
+        return {}
+    pid = state.playbook.id
+    found = store.pulses.answers([(pid, cycle - 1), (pid, cycle - 2)])
+    return pulse.holds(found.get((pid, cycle - 1)) or [], found.get((pid, cycle - 2)), state.settings.pulse_min_answers)
 
 
 def shut_now(store: Store, state: PlaybookState, step_name: str, to_mode: str, now: datetime) -> list[Gate]:

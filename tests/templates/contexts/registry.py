@@ -241,6 +241,7 @@ def contexts(
             void_reason=text[:80],
             file=None,
             gates=[text[:300]] * 10,
+            found=[text[:300]] * 10,
         ),
         "bar_told": dict(
             kind="applied",
