@@ -31,8 +31,27 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
 
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     had = {s["name"].lower(): s for s in before.get("steps") or []}
+    kept = {named_before(had, s).lower() for s in after.get("steps") or []}
+    removed = [(i, s) for i, s in enumerate(before.get("steps") or []) if s["name"].lower() not in kept]
+    pinned_gone = [s["name"] for _, s in removed if s.get("pinned")]
+    for at, step in removed:  # a pinned step removed: its pin goes with it
+        if step.get("pinned"):
+            words = f"pinned step {step['name']} removed (its pin goes with it)"
+            yield f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False
     for step in after.get("steps") or []:
         name, old = step["name"], had.get(named_before(had, step).lower())
+        if old is None and pinned_gone and not (step["mode"] == "human-led" and step.get("pinned")):
+            # added where a pinned step was removed, under any name: human-led and pinned until approved
+            words = f"new step {name} at {step['mode']} where pinned step {', '.join(pinned_gone)} was removed"
+            asked = {"mode": step["mode"], "pinned": bool(step.get("pinned"))}
+            yield (
+                f"steps[{name}].added",
+                {"mode": "human-led", "pinned": True},
+                asked,
+                words + " (runs human-led, pinned, until approved)",
+                False,
+            )
+            continue
         if old is None:
             if step["mode"] == "ai-led":
                 yield (
@@ -270,10 +289,22 @@ def _find(items: list[Any], name: str) -> int | None:
 def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putting_back: bool) -> None:
     steps = definition.get("steps") or []
     at = _find(steps, name)
+    if not key:  # a pinned step removed: back where it was, or gone
+        if at is not None and value is None:
+            steps.pop(at)
+        elif at is None and value is not None:
+            steps.insert(min(int(value["at"]), len(steps)), value["step"])
+        return
     if at is None:
         return
     step = steps[at]
-    if key == "mode":
+    if key == "added":
+        step["mode"] = value["mode"]
+        if value["pinned"]:
+            step["pinned"] = True
+        else:
+            step.pop("pinned", None)
+    elif key == "mode":
         step["mode"] = STANDIN_MODE if putting_back and value is None else value
     elif key == "calibration":
         _set_calibration(step, value)

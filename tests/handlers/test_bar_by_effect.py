@@ -96,3 +96,27 @@ def test_the_edit_forms_request_card_names_what_the_replay_found(bot, slack, sto
     assert (
         "under the asked bar, send's week 1 of cycle 1 would have been PASS, not FAIL: 2 exceptions in 15 cases" in said
     )
+
+
+def test_a_pinned_step_removed_and_added_back_under_another_name_stays_human_led_and_pinned(
+    bot, slack, store, engine, world
+):
+    """Issue 93, item 3, the "Why" bullet: removed in one edit and added back as
+    collaborative, then `/rollout mode` to ai-led. Now the removal waits, the step added
+    runs human-led and pinned, and `/rollout mode` off human-led for it is a request."""
+    view = open_edit(bot, slack)
+    assert "refunds: human-led pinned" in shown(view)["steps"]
+    steps = "draft: collaborative\nsend: ai-led\nrefund-checks: collaborative"
+    reply = submit(bot, view, {**shown(view), "steps": steps, "why": "refunds are simple now"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    state = store.playbooks.state("support-replies")
+    assert [(s.name, s.mode, s.pinned) for s in state.steps] == [
+        ("draft", "collaborative", False),
+        ("send", "ai-led", False),
+        ("refunds", "human-led", True),
+        ("refund-checks", "human-led", True),
+    ]
+    assert requests_of(engine) == [("open", OWNER, None)]
+    said = bot.command("mode support-replies refund-checks ai-led it is only checks", user=OWNER).text
+    assert "bar change request" in said
+    assert store.playbooks.state("support-replies").step("refund-checks").mode == "human-led"
