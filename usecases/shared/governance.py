@@ -19,7 +19,9 @@ from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import inconclusive_reason, notices
-from templates.refusals import Refusal
+from templates.gate_words import gate_phrase
+from templates.refusals import Lines, Refusal
+from usecases.shared import promotion_gates
 from usecases.shared.roles import require_owner_or_curator
 
 # ---- shared pieces ------------------------------------------------------------------
@@ -130,7 +132,12 @@ class ProposalView:
 
 
 def proposal_messages(
-    state: PlaybookState, proposal: ProposalView, curators_channel: str | None, update: bool = False
+    state: PlaybookState,
+    proposal: ProposalView,
+    curators_channel: str | None,
+    update: bool = False,
+    gates: list[str] | None = None,
+    redrawn: str | None = None,
 ) -> list[Message]:
     """The proposal with its buttons (or, when `update`, its outcome in place of them),
     to the team channel and the curators channel."""
@@ -149,13 +156,15 @@ def proposal_messages(
         key=proposal.key,
         owner=state.playbook.owner_id,
         calibration=figures.get("calibration"),
+        gates=gates or [],
     )
     messages = []
     for audience, channel in audiences(state, curators_channel):
         original = keys.to_audience(proposal.key, audience)
         if update:
+            version = proposal.status if redrawn is None else f"{proposal.status}:{redrawn}"
             messages.append(
-                Message(keys.updated(original, proposal.status), "chat.update", channel, {"ts_of": original, **message})
+                Message(keys.updated(original, version), "chat.update", channel, {"ts_of": original, **message})
             )
         else:
             messages.append(Message(original, "chat.postMessage", channel, message))
@@ -243,6 +252,15 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
     history = store.governance.histories([state], th.lookback_weeks).states[step.id]
     curators = store.org.setting(CURATORS_CHANNEL)
     key_base = keys.proposal_decided(key, approve)
+    shut = promotion_gates.shut_now(store, state, step.name, str(proposal.to_mode), now) if approve else []
+    if shut:  # read at the click: what changed since it was proposed refuses it, and the card says so
+        words = [gate_phrase(g) for g in shut]
+        view = ProposalView.of(proposal, step.name)
+        redrawn = proposal_messages(state, view, curators, update=True, gates=words, redrawn=now.isoformat())
+        with store.unit_of_work() as uow:
+            uow.governance.apply(Change(messages=redrawn), now)
+            uow.commit()
+        raise Refusal.of("proposal_gates_shut", step=step.name, mode=proposal.to_mode, gates=Lines(tuple(words)))
     if approve:
         transitions, _ = rules.approve(history, week, th)
         change = transitions_change(state, step, transitions, by, key_base, curators, None, by=by)
