@@ -227,12 +227,12 @@ def thresholds(definition: dict[str, Any]) -> Thresholds:
     return Thresholds.of(settings, float(definition["exception_cap"]), float(definition["rubric_threshold"]))
 
 
-def _verdict(week: Week, definition: dict[str, Any], t: Thresholds) -> tuple[str, str, bool]:
+def _verdict(week: Week, definition: dict[str, Any], t: Thresholds, over: bool = True) -> tuple[str, str, bool]:
     """A week judged under a definition, by the close's judges: (verdict, rule, demoted
     at once for being clearly over the cap). The rubric counts as its review's sample
     allows under the definition's review rates (cadence/review.py)."""
     by_mode = tuple(sorted(rates(definition).items()))
-    return _judged(week.mode, week.cases, week.exceptions, week.rubric, week.reviewed, t, by_mode)
+    return _judged(week.mode, week.cases, week.exceptions, week.rubric, week.reviewed, t, by_mode, over)
 
 
 @lru_cache(maxsize=65536)
@@ -244,12 +244,13 @@ def _judged(
     reviewed: int | None,
     t: Thresholds,
     by_mode: tuple[tuple[str, float], ...],
+    with_over: bool = True,
 ) -> tuple[str, str, bool]:
     if reviewed is not None:
         rubric = counted(rubric, reviewed, asked(mode, cases, dict(by_mode)))
     numbers = WeekNumbers(cases, exceptions, rubric, reviewed)
     outcome, rule = judge_with_rule(numbers, mode, t)
-    over = outcome == FAIL and mode != "human-led"
+    over = with_over and outcome == FAIL and mode != "human-led"  # a probe needs no interval
     over = over and critical_demotion(WeekVerdict(_NO_DAY, outcome, numbers), t) is not None
     return outcome, str(rule), over
 
@@ -270,8 +271,8 @@ def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> l
         if _EASE[new] > _EASE[old] or (old_over and not new_over):
             found.append(_words(week, old, new, new_rule, ta, old_over and not new_over))
     for week in probes(tb, ta, before, after):
-        old, _, _ = _verdict(week, before, tb)
-        new, new_rule, _ = _verdict(week, after, ta)
+        old, _, _ = _verdict(week, before, tb, over=False)
+        new, new_rule, _ = _verdict(week, after, ta, over=False)
         if _EASE[new] > _EASE[old] and not new_rule.startswith("2-"):
             found.append(_words(week, old, new, new_rule, ta, False))
             break  # one probe says it
