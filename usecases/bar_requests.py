@@ -25,7 +25,7 @@ from storage.store import PlaybookState, Store
 from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal
-from usecases.shared import governance, promotion_gates
+from usecases.shared import governance, promotion_gates, replay_reads
 from usecases.shared.caller import Caller
 from usecases.shared.told import FILE_ACTOR
 
@@ -300,6 +300,7 @@ def approve(caller: Caller, value: object) -> None:
     if bar.override_of(changes) is not None:
         _approve_override(caller, request, state, changes)
         return
+    _refuse_if_found_since(caller, request, state, changes)
     cycle, monday = next_cycle(state, caller.now)
     now, playbook = caller.now, state.playbook
     approved = BarRequest(
@@ -339,6 +340,28 @@ def approve(caller: Caller, value: object) -> None:
         raise Refusal.of("bar_decided_now")
 
 
+def _refuse_if_found_since(
+    caller: Caller, request: BarRequest, state: PlaybookState, changes: list[bar.BarChange]
+) -> None:
+    """Gates at the click: the replay read again now; what it finds easier that the card did
+    not show (a week closed since, a FAIL the change would take away) refuses the click
+    naming it, and the card is redrawn with it (the next click decides on what it shows)."""
+    shown = {line for c in changes for line in c.found}
+    fresh = [f for f in replay_reads.found_now(caller.store, state, changes, caller.now) if f not in shown]
+    if not fresh:
+        return
+    found = [
+        {**c, "found": [*c.get("found", []), *fresh] if i == 0 else c.get("found", [])}
+        for i, c in enumerate(request.changes)
+    ]
+    redrawn = BarRequest(**{**request.model_dump(), "changes": found})
+    with caller.store.unit_of_work() as uow:
+        if uow.bar_requests.refound(request.id, found):
+            uow.governance.apply(Change(messages=[card_update(uow, redrawn, state, caller.now)]), caller.now)
+        uow.commit()
+    raise Refusal.of("bar_found_since", found=Lines(tuple(fresh)))
+
+
 def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState, changes: list[bar.BarChange]) -> None:
     """Approve a `/rollout mode` toward ai-led: its gates read now (a shut one refuses the
     click naming it, and the card is redrawn with it); passed, the mode is set at once as
@@ -366,7 +389,7 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
             uow.governance.apply(Change(messages=[redrawn]), now)
             uow.commit()
         lines = Lines(tuple(gate_phrase(g) for g in shut))
-        raise Refusal.of("bar_gates_shut", step=step.name, mode=str(asked.new), gates=lines)
+        raise Refusal.of("gates_shut", step=step.name, mode=str(asked.new), gates=lines)
     playbook = state.playbook
     week = governance.current_week_start(state, calendar.local_date(now, playbook.timezone))
     effective = governance.week_label(state, week)

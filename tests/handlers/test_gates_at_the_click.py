@@ -55,3 +55,32 @@ def test_a_calibration_fallen_since_the_proposal_refuses_the_click_and_redraws_i
     bot.command("calibrate support-replies draft 39/40 fixed", user=OWNER)
     click(bot, "proposal_approve", approve["value"], OWNER, CHANNEL, message["ts"])
     assert store.playbooks.state("support-replies").step("draft").mode == "ai-led"
+
+
+def test_a_fail_closed_since_a_bar_change_was_asked_refuses_the_click_naming_it(bot, world, slack, store, engine):
+    """Issue 93, item 4, for a bar change request: the replay is read again at the click."""
+    from tests.handlers.test_bar_requests import CURATOR2, cards, loosen, requests_of
+    from tests.handlers.test_bar_requests import buttons as bar_buttons
+
+    slack.add_user(CURATOR2, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR2}>", user=ADMIN)
+    world.clock.set(wednesday(1))
+    loosen(bot, slack, by=OWNER, cap="15%", why="Refunds are noisier")
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "under the asked bar, a human-led week would be PASS, not FAIL" in json.dumps(card["blocks"])
+    bot.command("cases support-replies send 15", user=OWNER)
+    for i in range(2):  # 2 of 15 = 13%: FAIL under 10%, within 15%
+        bot.command(f"exception support-replies send refund {i} over the limit", user=OWNER)
+    world.run(close_of(1))
+    value = bar_buttons(card)["bar_approve"]
+    click(bot, "bar_approve", value, CURATOR, CURATORS, card["ts"])
+    assert requests_of(engine) == [("open", OWNER, None)]
+    refusal = json.dumps(slack.calls_to("chat.postEphemeral")[-1].params, ensure_ascii=False)
+    fresh = "under the asked bar, send's week 1 of cycle 1 would have been PASS, not FAIL: 2 exceptions in 15 cases"
+    assert "the replay finds more made easier" in refusal and fresh in refusal, refusal
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert fresh in json.dumps(card["blocks"], ensure_ascii=False) and bar_buttons(card)
+    click(bot, "bar_approve", value, CURATOR, CURATORS, card["ts"])  # the card shows it now: decided
+    assert requests_of(engine) == [("approved", OWNER, CURATOR)]

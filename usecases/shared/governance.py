@@ -260,7 +260,7 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
         with store.unit_of_work() as uow:
             uow.governance.apply(Change(messages=redrawn), now)
             uow.commit()
-        raise Refusal.of("proposal_gates_shut", step=step.name, mode=proposal.to_mode, gates=Lines(tuple(words)))
+        raise Refusal.of("gates_shut", step=step.name, mode=proposal.to_mode, gates=Lines(tuple(words)))
     if approve:
         transitions, _ = rules.approve(history, week, th)
         change = transitions_change(state, step, transitions, by, key_base, curators, None, by=by)
