@@ -1,8 +1,11 @@
 """The bar of a playbook (docs/playbooks.md, "The bar moves by decision"): the numbers its
-verdicts are judged by, with the mode map and the evidence (cadence/bar_structure.py), and
-which of a revision's changes to them tighten it (they apply at once) and which do not (a loosening, a moved baseline, another judgement mode or rule number: a bar
-change request that waits for a curator). Pure: canonical definitions in (as
-cadence.revisions compares them), changes and definitions out."""
+verdicts are judged by, with the mode map and the evidence (cadence/bar_structure.py): each
+change to them, old → new in words, and how a change is set on a definition or put back.
+Whether a change waits for a curator is cadence/bar_sort.py's to say, by its effect; the
+`tightens` each change carries is its own judge's for the fields the replay does not judge
+week by week (a KPI target or a guardrail's bound further in its direction, a pin, a check).
+Pure: canonical definitions in (as cadence.revisions compares them), changes and
+definitions out."""
 
 from __future__ import annotations
 
@@ -35,13 +38,17 @@ class BarChange:
     new: Any
     words: str
     tightens: bool
+    found: tuple[str, ...] = ()  # what the replay found easier under it (cadence/bar_sort.py)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["found"] = list(self.found)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BarChange:
-        return cls(**{k: data[k] for k in ("field", "old", "new", "words", "tightens")})
+        found = tuple(data.get("found") or ())
+        return cls(**{k: data[k] for k in ("field", "old", "new", "words", "tightens")}, found=found)
 
 
 def _higher(old: Any, new: Any) -> bool:
@@ -153,16 +160,11 @@ def _guardrail_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Ba
     return changes
 
 
-def waiting(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
-    """The changes to the bar that wait for a curator: those that do not tighten it."""
-    return [c for c in bar_changes(before, after) if not c.tightens]
-
-
-def apply_now(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The definition to apply now: `after` with every change to the bar that does not
-    tighten it put back as it is in `before`."""
+def put_back(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> dict[str, Any]:
+    """The definition to apply now: `after` with each of the `waiting` changes (those the
+    sorter, cadence/bar_sort.py, says wait for a curator) put back as it is in `before`."""
     result = copy.deepcopy(after)
-    for change in waiting(before, after):
+    for change in waiting:
         _put(result, change.field, change.old, before, putting_back=True)
     return result
 
@@ -214,3 +216,26 @@ def _put_bound(definition: dict[str, Any], bound: str, value: Any, source: dict[
     guardrail[bound] = value
     if guardrail.get("min") is None and guardrail.get("max") is None:
         definition["guardrail"] = None
+
+
+# ---- a manual override toward ai-led (`/rollout mode`, docs/judgement.md) ----
+
+OVERRIDE = "mode["  # a request's change of a step's live mode: `mode[send]`
+
+
+def override_changes(step: str, old: str, new: str, pinned: bool) -> list[BarChange]:
+    """A person's `/rollout mode` toward ai-led (or off human-led for a pinned step) as a
+    bar change request's changes: the live mode, and for a pinned step its pin too."""
+    changes = [BarChange(f"{OVERRIDE}{step}]", old, new, f"step {step} {old} → {new} (/rollout mode)", False)]
+    if pinned:
+        changes.append(BarChange(f"steps[{step}].pinned", True, False, f"step {step} pinned → unpinned", False))
+    return changes
+
+
+def override_of(changes: list[BarChange]) -> BarChange | None:
+    """The live mode change of a `/rollout mode` request, or None for a definition's."""
+    return next((c for c in changes if c.field.startswith(OVERRIDE)), None)
+
+
+def override_step(change: BarChange) -> str:
+    return change.field.removeprefix(OVERRIDE).removesuffix("]")

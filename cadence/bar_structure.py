@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from cadence.definition_calibration import declared
 from cadence.definition_handoff import FALLBACK
 
 STANDIN_MODE = "collaborative"  # a new step asked at ai-led runs so while the request waits
@@ -30,8 +31,27 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
 
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     had = {s["name"].lower(): s for s in before.get("steps") or []}
+    kept = {named_before(had, s).lower() for s in after.get("steps") or []}
+    removed = [(i, s) for i, s in enumerate(before.get("steps") or []) if s["name"].lower() not in kept]
+    pinned_gone = [s["name"] for _, s in removed if s.get("pinned")]
+    for at, step in removed:  # a pinned step removed: its pin goes with it
+        if step.get("pinned"):
+            words = f"pinned step {step['name']} removed (its pin goes with it)"
+            yield f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False
     for step in after.get("steps") or []:
         name, old = step["name"], had.get(named_before(had, step).lower())
+        if old is None and pinned_gone and not (step["mode"] == "human-led" and step.get("pinned")):
+            # added where a pinned step was removed, under any name: human-led and pinned until approved
+            words = f"new step {name} at {step['mode']} where pinned step {', '.join(pinned_gone)} was removed"
+            asked = {"mode": step["mode"], "pinned": bool(step.get("pinned"))}
+            yield (
+                f"steps[{name}].added",
+                {"mode": "human-led", "pinned": True},
+                asked,
+                words + " (runs human-led, pinned, until approved)",
+                False,
+            )
+            continue
         if old is None:
             if step["mode"] == "ai-led":
                 yield (
@@ -52,7 +72,8 @@ def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
             old_r, new_r = old.get("rubric"), step.get("rubric")
             words = f"step {name} rubric {_rubric(old_r, 'the playbook’s')} → {_rubric(new_r, 'the playbook’s')}"
             yield f"steps[{name}].rubric", old_r, new_r, words, _rubric_tightens(old_r, new_r)
-        yield from _calibration(f"steps[{name}].calibration", f"step {name} calibration set", old, step)
+        if old.get("calibration") != step.get("calibration"):
+            yield from _step_calibration(before, after, old, step)
 
 
 def named_before(had: dict[str, Any], step: dict[str, Any]) -> str:
@@ -91,6 +112,20 @@ def _calibration(field: str, label: str, before: dict[str, Any], after: dict[str
         words = f"{label} {_cases(old)} → {_cases(new)}"
         tightens = new is not None and (old is None or new > old)
         yield field, before.get("calibration"), after.get("calibration"), words, tightens
+
+
+def _step_calibration(
+    before: dict[str, Any], after: dict[str, Any], old: dict[str, Any], step: dict[str, Any]
+) -> Iterator[Found]:
+    """A step's own calibration changed: judged by the set that applies to the step, its
+    own or the playbook's (a step's own `calibration: none` where the playbook has a set
+    removes it for that step)."""
+    name = step["name"]
+    was, now = declared(before, str(old["name"])), declared(after, name)
+    if was != now:
+        words = f"step {name} calibration set {_cases(was)} → {_cases(now)}"
+        tightens = now is not None and (was is None or now > was)
+        yield f"steps[{name}].calibration", old.get("calibration"), step.get("calibration"), words, tightens
 
 
 def _cases(size: int | None) -> str:
@@ -254,10 +289,22 @@ def _find(items: list[Any], name: str) -> int | None:
 def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putting_back: bool) -> None:
     steps = definition.get("steps") or []
     at = _find(steps, name)
+    if not key:  # a pinned step removed: back where it was, or gone
+        if at is not None and value is None:
+            steps.pop(at)
+        elif at is None and value is not None:
+            steps.insert(min(int(value["at"]), len(steps)), value["step"])
+        return
     if at is None:
         return
     step = steps[at]
-    if key == "mode":
+    if key == "added":
+        step["mode"] = value["mode"]
+        if value["pinned"]:
+            step["pinned"] = True
+        else:
+            step.pop("pinned", None)
+    elif key == "mode":
         step["mode"] = STANDIN_MODE if putting_back and value is None else value
     elif key == "calibration":
         _set_calibration(step, value)

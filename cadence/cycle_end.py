@@ -64,6 +64,8 @@ class CycleFigures:
     # An adopting playbook's steps demoted in the cycle or with a week at once over the cap
     # (cadence.replication.over_cap_steps).
     over_cap: tuple[str, ...] = ()
+    # Why its evidence holds an adopting cycle back (cadence.replication.evidence_gap).
+    evidence: str | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -177,7 +179,7 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     origin_cycle, origin_change = origin.change or (None, None)
     match = replication.cycle_match(weekly, f.bar.baseline, f.direction, origin_change, f.th.replicate_share)
     declared = replication.declared(f.bar.baseline, origin.baseline, f.rest is not None, origin.measured)
-    held = replication.held_back(match, list(f.over_cap), declared)
+    held = replication.held_back(match, list(f.over_cap), declared, f.evidence)
     verdict = replication.replication_verdict(result.hit, own, origin.progress, match.met, held)
     figures = dict(
         **match.figures(),

@@ -541,17 +541,17 @@ def declared(own: float, version: float | None, compared: bool, measured: float 
     return version is not None and own != version
 
 
-def held_back(match: Match, over_cap: list[str], declared: bool) -> str | None:
+def held_back(match: Match, over_cap: list[str], declared: bool, evidence: str | None = None) -> str | None:
     """What keeps an adopting cycle from `replicated` whatever its numbers (docs/judgement.md,
     "Replication on real numbers"): no origin change that improved to replicate against; a
     step demoted in the cycle or with a week over twice or clearly over its cap
-    (`over_cap`: those steps); a baseline declared at adopt, not measured in a baseline week.
-    None: nothing does."""
+    (`over_cap`: those steps); a baseline declared at adopt, not measured in a baseline week;
+    no evidence or a FAIL week (`evidence`, cadence/replication_evidence.py). None: nothing does."""
     if match.nothing_against is not None:
         return match.nothing_against
     if over_cap:
         return OVER_CAP
-    return DECLARED if declared else None
+    return DECLARED if declared else evidence
 
 
 def replication_verdict(

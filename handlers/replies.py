@@ -159,6 +159,7 @@ def mode(caller: Caller, cmd: messages.SetMode, mode_set: tuple[PlaybookState, g
         unfrozen=done.mode == "unfreeze",
         channel=state.playbook.channel_id,
         curators=done.curators_told,
+        asked=done.asked,
     )
 
 

@@ -121,3 +121,15 @@ class BarRequests:
                 .execution_options(synchronize_session=False)
             ).rowcount
         return bool(moved)
+
+    def refound(self, request_id: int, changes: list[Any]) -> bool:
+        """An open request's changes with what its replay found at a click since (their
+        `found`): False, nothing written, if it is no longer open."""
+        with joined(self.bind) as s:
+            moved = s.exec(
+                update(BarRequest)
+                .where(col(BarRequest.id) == request_id, col(BarRequest.state) == "open")
+                .values(changes=changes)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        return bool(moved)

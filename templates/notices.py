@@ -177,9 +177,11 @@ def proposal(
     key: str,
     owner: str,
     calibration: str | None = None,
+    gates: Sequence[str] = (),
 ) -> Payload:
     """A proposal to change a step's mode, with its buttons while `status` is open;
-    `calibration`: the step's latest calibration run, where it declares a set."""
+    `calibration`: the step's latest calibration run, where it declares a set; `gates`:
+    what kept the last click to approve it from doing so, read at the click."""
     return render("proposal", **locals())
 
 

@@ -30,12 +30,17 @@ def bar_card(
     decline_reason: str | None,
     void_reason: str | None,
     file: str | None = None,
+    gates: Sequence[str] = (),
+    found: Sequence[str] = (),
 ) -> Payload:
     """The curators' card: each change, the reason, who asked, each affected step's last
     closed weeks against today's bar; Approve and Decline while open, else the outcome.
     `single`: the workspace's one curator (none: empty), whom an admin other than the asker
     may stand in for; `nobody`: no one but the asker can decide yet (it waits).
-    `file`: loaded from this file at the server, approved by it (no buttons, ever)."""
+    `file`: loaded from this file at the server, approved by it (no buttons, ever).
+    `gates`: what kept the last click to approve it from doing so, read at the click (the
+    card redrawn with it). `found`: what the replay found easier under the asked bar
+    (cadence/bar_sort.py)."""
     return render("bar_card", **locals())
 
 

@@ -306,6 +306,8 @@ TEXTS: dict[str, str] = {
     "another curator (with a single curator, an admin) decides on it.",
     "bar_unknown": "I don't know that request to change the bar any more.",
     "bar_decided": "That request to change the bar is {state} already.",
+    "bar_found_since": "Not approved: read again now, the replay finds more made easier: {found} The card shows it.",
+    "gates_shut": "Not approved: {step} to {mode} does not pass its gates now, read at your click: {gates}",
     "bar_decided_now": "That request to change the bar was decided a moment ago by someone else; nothing more was done.",
     "adopt_twice_role": "Say `{role} @person` once.",
     "already_champion": "They are {slug}'s champion already.",

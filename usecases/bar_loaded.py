@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cadence import bar, keys
+from cadence import bar, bar_sort, keys
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
 from storage.governance_rows import Change
@@ -22,6 +22,7 @@ from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, as_read_now
 from storage.store import PlaybookState, Store
 from usecases import bar_requests
+from usecases.shared import replay_reads
 from usecases.shared.told import FILE_ACTOR
 
 _ACTOR_WIDTH = 32  # bar_request.asked_by / decided_by: a longer file name is cut there (the row names it whole)
@@ -56,18 +57,20 @@ class NowInvalid(Exception):
         self.slug, self.problem, self.waiting = slug, problem, waiting
 
 
-def split(uow: Store, spec: PlaybookSpec) -> Split:
-    """What of `spec` applies now. A playbook the file creates, or one whose cycles have not
-    begun (no week is judged yet), takes the whole file at once."""
+def split(uow: Store, spec: PlaybookSpec, at: datetime) -> Split:
+    """What of `spec` applies now, sorted by its effect (cadence/bar_sort.py). A playbook
+    the file creates, or one whose cycles have not begun (no week is judged yet), takes
+    the whole file at once."""
     state = uow.playbooks.state(spec.playbook)
     if state is None or state.cycle_anchor is None:
         return Split(spec, state)
     before = as_read_now(state.playbook.definition)
-    waiting = bar.waiting(before, spec.canonical())
+    sorting = bar_sort.sort(before, spec.canonical(), replay_reads.history(uow, state, at))
+    waiting = sorting.waiting
     if not waiting:
         return Split(spec, state)
     try:
-        now = parse_playbook(bar.apply_now(before, spec.canonical()))
+        now = parse_playbook(bar_sort.apply_now(before, spec.canonical(), sorting))
     except DefinitionError as err:
         raise NowInvalid(spec.playbook, err.problems[0], [c.words for c in waiting]) from None
     return Split(now, state, [] if _waits_already(uow, state, waiting) else waiting)

@@ -16,14 +16,16 @@ from typing import Any
 from cadence import bar, calendar, keys
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import DefinitionError, parse_playbook
-from storage.governance_rows import Change
+from storage.governance_rows import Change, StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
 from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, as_read_now
 from storage.store import PlaybookState, Store
 from templates import notices_bar
-from templates.refusals import Refusal
+from templates.gate_words import gate_phrase
+from templates.refusals import Lines, Refusal
+from usecases.shared import governance, promotion_gates, replay_reads
 from usecases.shared.caller import Caller
 from usecases.shared.told import FILE_ACTOR
 
@@ -120,6 +122,7 @@ def card(
     void: str | None = None,
     effective: str | None = None,
     admins: frozenset[str] = frozenset(),
+    gates: list[str] | None = None,
 ) -> dict[str, Any]:
     """The curators' card of `request` as it stands (`state`: its playbook now, None: gone;
     `effective`: its first week in words, else its Monday's date; `admins`: who else may
@@ -146,6 +149,8 @@ def card(
         decline_reason=request.decline_reason,
         void_reason=void,
         file=loaded_from(request),
+        gates=gates or [],
+        found=list(dict.fromkeys(line for c in changes for line in c.found)),
     )
 
 
@@ -292,6 +297,11 @@ def approve(caller: Caller, value: object) -> None:
     request, state = _open(caller, value)
     if _voided(caller, request, state) or state is None:
         return
+    changes = [bar.BarChange.from_json(c) for c in request.changes]
+    if bar.override_of(changes) is not None:
+        _approve_override(caller, request, state, changes)
+        return
+    _refuse_if_found_since(caller, request, state, changes)
     cycle, monday = next_cycle(state, caller.now)
     now, playbook = caller.now, state.playbook
     approved = BarRequest(
@@ -329,6 +339,116 @@ def approve(caller: Caller, value: object) -> None:
         effective_from=monday,
     ):
         raise Refusal.of("bar_decided_now")
+
+
+def _refuse_if_found_since(
+    caller: Caller, request: BarRequest, state: PlaybookState, changes: list[bar.BarChange]
+) -> None:
+    """Gates at the click: the replay read again now; what it finds easier that the card did
+    not show (a week closed since, a FAIL the change would take away) refuses the click
+    naming it, and the card is redrawn with it (the next click decides on what it shows)."""
+    shown = {line for c in changes for line in c.found}
+    fresh = [f for f in replay_reads.found_now(caller.store, state, changes, caller.now) if f not in shown]
+    if not fresh:
+        return
+    found = [
+        {**c, "found": [*c.get("found", []), *fresh] if i == 0 else c.get("found", [])}
+        for i, c in enumerate(request.changes)
+    ]
+    redrawn = BarRequest(**{**request.model_dump(), "changes": found})
+    with caller.store.unit_of_work() as uow:
+        if uow.bar_requests.refound(request.id, found):
+            uow.governance.apply(Change(messages=[card_update(uow, redrawn, state, caller.now)]), caller.now)
+        uow.commit()
+    raise Refusal.of("bar_found_since", found=Lines(tuple(fresh)))
+
+
+def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState, changes: list[bar.BarChange]) -> None:
+    """Approve a `/rollout mode` toward ai-led: its gates read now (a shut one refuses the
+    click naming it, and the card is redrawn with it); passed, the mode is set at once as
+    the approver's override (a pinned step unpinned by the same revision), the request
+    applied, the card and the team told."""
+    store, now, by = caller.store, caller.now, caller.user_id
+    asked = bar.override_of(changes)
+    assert asked is not None
+    step = state.step(bar.override_step(asked))
+    gone = (
+        "the step was removed"
+        if step is None
+        else f"the step is {asked.new} already"
+        if step.mode == asked.new
+        else None
+    )
+    if step is None or gone is not None:
+        void = BarRequest(**{**request.model_dump(), "state": "void"})
+        _decide(store, request.id, "void", now, Change(messages=[card_update(store, void, state, now, void=gone)]))
+        return
+    shut = promotion_gates.shut_now(store, state, step.name, str(asked.new), now)
+    if shut:
+        redrawn = card_update(store, request, state, now, gates=[gate_phrase(g) for g in shut])
+        with store.unit_of_work() as uow:
+            uow.governance.apply(Change(messages=[redrawn]), now)
+            uow.commit()
+        lines = Lines(tuple(gate_phrase(g) for g in shut))
+        raise Refusal.of("gates_shut", step=step.name, mode=str(asked.new), gates=lines)
+    playbook = state.playbook
+    week = governance.current_week_start(state, calendar.local_date(now, playbook.timezone))
+    effective = governance.week_label(state, week)
+    applied = BarRequest(**{**request.model_dump(), "state": "applied", "decided_by": by, "effective_from": week})
+    words = [c.words for c in changes]
+    told = notices_bar.bar_told(
+        kind="applied",
+        slug=playbook.slug,
+        asked_by=request.asked_by,
+        decided_by=by,
+        changes=words,
+        reason=request.reason,
+        effective=effective,
+    )
+    record = Decision(
+        kind=DecisionKind.BAR_APPROVED,
+        actor=by,
+        playbook_id=playbook.id,
+        summary=f"Bar change for {playbook.slug} approved, applied at once from {effective}: {'; '.join(words)}",
+        figures={"request": request.id, "asked_by": request.asked_by, "effective_from": week.isoformat()},
+    )
+    change = governance.override_change(store, state, step, str(asked.new), request.reason, by, now)
+    change.decisions.insert(0, record)
+    change.messages += [
+        card_update(store, applied, state, now, effective=effective),
+        Message(keys.to_audience(f"bar-applied:{request.id}", "team"), "chat.postMessage", playbook.channel_id, told),
+    ]
+    unpin = [c for c in changes if c.field == f"steps[{step.name}].pinned"]
+    try:
+        with store.unit_of_work() as uow:
+            if not uow.bar_requests.decide(request.id, "applied", now, "open", decided_by=by, effective_from=week):
+                raise Refusal.of("bar_decided_now")
+            if unpin and step.pinned:
+                spec = parse_playbook(bar.with_changes(as_read_now(playbook.definition), unpin))
+                rewritten = uow.made.revise(
+                    playbook.id, fingerprint(playbook.definition), spec, caller.services.org_timezone, by, now
+                )
+                revised = Decision(
+                    kind=DecisionKind.PLAYBOOK_CHANGED,
+                    actor=by,
+                    playbook_id=playbook.id,
+                    summary=f"Playbook {playbook.slug} revised: bar change applied: {unpin[0].words}. "
+                    f"Asked by {request.asked_by}, approved by {by}: {request.reason}",
+                    figures={
+                        "revision": True,
+                        "bar_request": request.id,
+                        "changes": [unpin[0].words],
+                        "before": rewritten.before if rewritten is not None else None,
+                        "after": spec.canonical(),
+                        "asked_by": request.asked_by,
+                        "approved_by": by,
+                    },
+                )
+                change.decisions[1:1] = [*(rewritten.declared if rewritten is not None else []), revised]
+            uow.governance.apply(change, now)
+            uow.commit()
+    except (StaleState, Stale):
+        raise Refusal.of("mode_race", usage="mode", step=step.name, slug=playbook.slug) from None
 
 
 def decline_form(caller: Caller, value: object) -> Asked:

@@ -26,7 +26,7 @@ from storage.models.playbooks import Step
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates.refusals import Refusal
-from usecases import learnings, web
+from usecases import learnings, mode_requests, web
 from usecases.shared import (
     adoption,
     calibration,
@@ -220,8 +220,12 @@ def champion(caller: Caller, cmd: messages.NameChampion) -> tuple[PlaybookState,
 
 
 def set_mode(caller: Caller, cmd: messages.SetMode) -> tuple[PlaybookState, governance.ModeSet]:
+    """Toward human-led at once; toward ai-led, or off human-led for a pinned step, a bar
+    change request (usecases/mode_requests.py)."""
     state = caller.playbook(cmd.playbook, "mode")
     step = caller.step(state, cmd.step, "mode")
+    if mode_requests.asks(step, cmd.mode):
+        return state, mode_requests.ask(caller, state, step, cmd.mode, cmd.reason)
     return state, governance.set_mode(caller.store, state, step, cmd.mode, cmd.reason, caller.user_id, caller.now)
 
 

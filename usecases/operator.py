@@ -76,7 +76,7 @@ def _load_file(
     whose cycles run waits for the next cycle, approved by the file: usecases/bar_loaded.py)."""
     with store.unit_of_work() as uow:
         try:
-            splits = [bar_loaded.split(uow, spec) for spec in specs]
+            splits = [bar_loaded.split(uow, spec, now) for spec in specs]
         except bar_loaded.NowInvalid as invalid:  # nothing of the file is stored
             words = ", ".join(invalid.waiting)
             return FileLoad(

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cadence import bar, calendar, decisions, revisions
+from cadence import bar, bar_sort, calendar, decisions, revisions
 from cadence.definition import CHANNEL_RE, PlaybookSpec, parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.governance_rows import Change
@@ -28,7 +28,7 @@ from usecases import bar_requests, operator
 from usecases import intake_form as pilot
 from usecases import value_form as worth
 from usecases.playbook_answers import Answers, FormProblems, field_of, shown, slug_for, spec_of
-from usecases.shared import life, told
+from usecases.shared import life, replay_reads, told
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
 from usecases.shared.services import Services
@@ -318,10 +318,11 @@ def apply_revision(
     override = _override(caller, state, before, revision, override_given)
     if after.get("channel") != before.get("channel"):
         _require_bot_in(caller, spec.channel)
-    waiting = bar.waiting(before, after)
+    sorting = bar_sort.sort(before, after, replay_reads.history(caller.store, state, caller.now))
+    waiting = sorting.waiting
     curators = _curators_for(caller, waiting, why)
-    if waiting:  # the loosening waits for a curator; the rest applies now
-        spec = parse_playbook(bar.apply_now(before, after))
+    if waiting:  # what makes anything easier waits for a curator; the rest applies now
+        spec = parse_playbook(bar_sort.apply_now(before, after, sorting))
         after = spec.canonical()
         revision = revisions.compare(before, after)
     stall_words = f"cycle {stall[1]} stalled" if stall is not None else None

@@ -116,8 +116,8 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
         raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
     story.did(
         f"{PEOPLE[owner][0]} saved it: a revision that names the stall; a new step check at ai-led, payout"
-        " unpinned and the cap raised to 15% loosen the bar: one request to the curators, with his reason,"
-        " while check runs collaborative"
+        " unpinned and the cap raised to 15% loosen the bar: one request to the curators, with his reason"
+        " and what its replay found under the asked bar, while check runs collaborative"
     )
     story.dispatcher.drain(max_wait=0)
     _approve_the_bar(story)

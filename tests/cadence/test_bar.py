@@ -3,9 +3,20 @@ wait for a curator, and the definition applied now and once approved."""
 
 import pytest
 
-from cadence.bar import OTHER_RULES, BarChange, apply_now, bar_changes, waiting, with_changes
+from cadence import bar_sort
+from cadence.bar import OTHER_RULES, BarChange, bar_changes, with_changes
 from cadence.definition import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
+
+
+def waiting(before, after):
+    """The changes the sorter (cadence/bar_sort.py) keeps waiting, with no history kept."""
+    return bar_sort.sort(before, after).waiting
+
+
+def apply_now(before, after):
+    return bar_sort.apply_now(before, after, bar_sort.sort(before, after))
+
 
 KPI = SUPPORT_REPLIES["kpi"]  # down: baseline 42, target 15 min
 
@@ -139,7 +150,9 @@ def test_a_removed_guardrail_comes_back_whole():
 
 def test_with_changes_applies_what_was_approved_to_todays_definition():
     before = canonical()
-    asked = canonical(exception_cap=0.15, rubric_threshold=0.85, review_rate={"ai-led": 0.05}, guardrail=None)
+    # a higher ai-led review rate waits: a sample that counted (a rubric under the floor, a
+    # FAIL) would be too small under it, and an ai-led step without a rubric passes
+    asked = canonical(exception_cap=0.15, rubric_threshold=0.85, review_rate={"ai-led": 0.3}, guardrail=None)
     changes = waiting(before, asked)
     today = canonical(title="Renamed since")
     applied = with_changes(today, changes)
@@ -147,7 +160,7 @@ def test_with_changes_applies_what_was_approved_to_todays_definition():
         title="Renamed since",
         exception_cap=0.15,
         rubric_threshold=0.85,
-        review_rate={"collaborative": 0.2, "ai-led": 0.05},
+        review_rate={"collaborative": 0.2, "ai-led": 0.3},
         guardrail=None,
     )
     parse_playbook(applied)
@@ -162,4 +175,12 @@ def test_a_change_survives_its_json():
         "new": 0.15,
         "words": "exception cap 10% → 15%",
         "tightens": False,
+        "found": [],
     }
+
+
+def test_a_lower_ai_led_review_rate_applies_at_once_by_its_effect():
+    """Fewer cases asked of an ai-led step's review make a smaller sample count: a week
+    that passed with no rubric may fail on it, none that failed passes (issue 93)."""
+    before = canonical()
+    assert waiting(before, canonical(review_rate={"ai-led": 0.05})) == []

@@ -3,9 +3,20 @@ change request) or is no bar change, and what applies now and once approved."""
 
 import pytest
 
-from cadence.bar import apply_now, bar_changes, waiting, with_changes
+from cadence import bar_sort
+from cadence.bar import bar_changes, with_changes
 from cadence.definition import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
+
+
+def waiting(before, after):
+    """The changes the sorter (cadence/bar_sort.py) keeps waiting, with no history kept."""
+    return bar_sort.sort(before, after).waiting
+
+
+def apply_now(before, after):
+    return bar_sort.apply_now(before, after, bar_sort.sort(before, after))
+
 
 STEPS = SUPPORT_REPLIES["steps"]  # draft collaborative, send ai-led, refunds human-led pinned
 CHECKED = {
@@ -166,13 +177,39 @@ def test_each_structural_change_tightens_or_loosens(before, after, field, words,
     [
         {"steps": [*STEPS, {"name": "check", "mode": "collaborative"}]},
         {"steps": [*STEPS, {"name": "check", "mode": "human-led"}]},
-        {"steps": STEPS[:2]},  # a step removed
+        {"steps": [STEPS[0], STEPS[2]]},  # an unpinned step removed
         {"inputs": ["ticket history"]},  # an input with no check added
         {"outputs": ["a reply"]},
     ],
 )
 def test_a_new_step_below_ai_led_a_removed_step_or_an_unchecked_input_is_no_bar_change(after):
     assert bar_changes(canonical(), canonical(**after)) == []
+
+
+def test_a_pinned_step_removed_waits_and_one_added_back_under_any_name_runs_human_led_and_pinned():
+    """Issue 93, item 3: the pin goes with a pinned step removed, so its removal is a
+    loosening; a step added where it was removed starts human-led and pinned until approved."""
+    before = canonical()
+    after = canonical(steps=[*STEPS[:2], {"name": "refund-checks", "mode": "collaborative"}])
+    changes = waiting(before, after)
+    assert [c.words for c in changes] == [
+        "pinned step refunds removed (its pin goes with it)",
+        "new step refund-checks at collaborative where pinned step refunds was removed "
+        "(runs human-led, pinned, until approved)",
+    ]
+    now = parse_playbook(apply_now(before, after)).canonical()
+    assert [(s["name"], s["mode"], s.get("pinned")) for s in now["steps"]] == [
+        ("draft", "collaborative", False),
+        ("send", "ai-led", False),
+        ("refunds", "human-led", True),
+        ("refund-checks", "human-led", True),
+    ]
+    approved = parse_playbook(with_changes(now, changes)).canonical()
+    assert [(s["name"], s["mode"], s.get("pinned")) for s in approved["steps"]] == [
+        ("draft", "collaborative", False),
+        ("send", "ai-led", False),
+        ("refund-checks", "collaborative", False),
+    ]
 
 
 def test_a_step_removed_and_added_back_under_another_name_at_ai_led_waits_and_runs_collaborative():

@@ -75,6 +75,13 @@ class FakeBarRequests:
         self.held.bar_requests[request.id] = request
         return replaced  # as the real one returns them: marked replaced
 
+    def refound(self, request_id: int, changes: list[Any]) -> bool:
+        request = self.held.bar_requests.get(request_id)
+        if request is None or request.state != "open":
+            return False
+        self.held.bar_requests[request_id] = BarRequest(**{**request.model_dump(), "changes": changes})
+        return True
+
     def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
         request = self.held.bar_requests.get(request_id)
         if request is None or request.state != was:

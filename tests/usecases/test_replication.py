@@ -167,6 +167,8 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     for week in range(10, 14):
         ready.clock.set(wednesday(week))
         assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+        for step in ("draft", "send", "refunds"):  # evidence of exceptions (issue 93, item 6)
+            bot.command(f"cases support-replies-sales {step} 20", user=SALES_OWNER)
         ready.run(close_of(week) + timedelta(hours=1))
     verdicts = decisions(engine, "replication")
     assert [(d.playbook_id, d.figures["cycle"], d.figures["verdict"]) for d in verdicts] == [

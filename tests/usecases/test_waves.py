@@ -72,6 +72,8 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
     for week in range(2, 6):
         clock.set(wednesday(week))
         assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+        for step in ("draft", "send", "refunds"):  # evidence of exceptions (issue 93, item 6)
+            bot.command(f"cases support-replies-sales {step} 20", user=SALES_OWNER)
         world.run(close_of(week) + timedelta(hours=1))
     return world
 

@@ -133,6 +133,8 @@ def test_an_adopting_playbooks_replication_verdict_is_told(bot, ready, slack, st
         for week in range(10, 14):  # the adopter's first cycle, on target
             clock.set(wednesday(week))
             assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+            for step in ("draft", "send", "refunds"):  # evidence of exceptions (issue 93, item 6)
+                bot.command(f"cases support-replies-sales {step} 20", user=SALES_OWNER)
             tick(close_of(week) + timedelta(hours=1))
         assert receiver.wait_for(2)
     assert told(receiver) == [

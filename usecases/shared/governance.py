@@ -19,7 +19,9 @@ from storage.models.playbooks import Step
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import inconclusive_reason, notices
-from templates.refusals import Refusal
+from templates.gate_words import gate_phrase
+from templates.refusals import Lines, Refusal
+from usecases.shared import promotion_gates
 from usecases.shared.roles import require_owner_or_curator
 
 # ---- shared pieces ------------------------------------------------------------------
@@ -130,7 +132,12 @@ class ProposalView:
 
 
 def proposal_messages(
-    state: PlaybookState, proposal: ProposalView, curators_channel: str | None, update: bool = False
+    state: PlaybookState,
+    proposal: ProposalView,
+    curators_channel: str | None,
+    update: bool = False,
+    gates: list[str] | None = None,
+    redrawn: str | None = None,
 ) -> list[Message]:
     """The proposal with its buttons (or, when `update`, its outcome in place of them),
     to the team channel and the curators channel."""
@@ -149,13 +156,15 @@ def proposal_messages(
         key=proposal.key,
         owner=state.playbook.owner_id,
         calibration=figures.get("calibration"),
+        gates=gates or [],
     )
     messages = []
     for audience, channel in audiences(state, curators_channel):
         original = keys.to_audience(proposal.key, audience)
         if update:
+            version = proposal.status if redrawn is None else f"{proposal.status}:{redrawn}"
             messages.append(
-                Message(keys.updated(original, proposal.status), "chat.update", channel, {"ts_of": original, **message})
+                Message(keys.updated(original, version), "chat.update", channel, {"ts_of": original, **message})
             )
         else:
             messages.append(Message(original, "chat.postMessage", channel, message))
@@ -243,6 +252,15 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
     history = store.governance.histories([state], th.lookback_weeks).states[step.id]
     curators = store.org.setting(CURATORS_CHANNEL)
     key_base = keys.proposal_decided(key, approve)
+    shut = promotion_gates.shut_now(store, state, step.name, str(proposal.to_mode), now) if approve else []
+    if shut:  # read at the click: what changed since it was proposed refuses it, and the card says so
+        words = [gate_phrase(g) for g in shut]
+        view = ProposalView.of(proposal, step.name)
+        redrawn = proposal_messages(state, view, curators, update=True, gates=words, redrawn=now.isoformat())
+        with store.unit_of_work() as uow:
+            uow.governance.apply(Change(messages=redrawn), now)
+            uow.commit()
+        raise Refusal.of("gates_shut", step=step.name, mode=proposal.to_mode, gates=Lines(tuple(words)))
     if approve:
         transitions, _ = rules.approve(history, week, th)
         change = transitions_change(state, step, transitions, by, key_base, curators, None, by=by)
@@ -271,11 +289,28 @@ class ModeSet:
     step: str
     mode: str  # the new mode, or "unfreeze"
     curators_told: bool
+    asked: bool = False  # a move toward ai-led: a bar change request waits for a curator
+
+
+def override_change(
+    store: Store, state: PlaybookState, step: Step, mode: str, reason: str, by: str, now: datetime
+) -> Change:
+    """A person's override of a step's mode as decisions, mode changes and alerts (the
+    freeze after three changes in eight weeks too): by the owner or a curator toward
+    human-led, or by the curator who approved a request toward ai-led."""
+    th = thresholds(state)
+    week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
+    curators = store.org.setting(CURATORS_CHANNEL)
+    history = store.governance.histories([state], th.lookback_weeks)
+    transitions, _ = rules.override(history.states[step.id], mode, week, th)
+    key = keys.override(step.id, now.isoformat())
+    return transitions_change(
+        state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
+    )
 
 
 def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: str, by: str, now: datetime) -> ModeSet:
     """A person sets a step's mode (owner or curator), or unfreezes it (curator)."""
-    th = thresholds(state)
     week = current_week_start(state, calendar.local_date(now, state.playbook.timezone))
     curators = store.org.setting(CURATORS_CHANNEL)
     key = keys.override(step.id, now.isoformat())
@@ -296,11 +331,7 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             raise Refusal.of("pinned", usage="mode", step=step.name)
         if step.mode == mode:
             raise Refusal.of("already_mode", usage="mode", step=step.name, mode=mode)
-        history = store.governance.histories([state], th.lookback_weeks)
-        transitions, _ = rules.override(history.states[step.id], mode, week, th)
-        change = transitions_change(
-            state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
-        )
+        change = override_change(store, state, step, mode, reason, by, now)
     try:
         with store.unit_of_work() as uow:
             uow.governance.apply(change, now)

@@ -14,7 +14,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, closing, cycle_end, decisions, keys, replication, rules, sources, webhooks
+from cadence import (
+    calendar,
+    closing,
+    cycle_end,
+    decisions,
+    keys,
+    replication,
+    replication_evidence,
+    rules,
+    sources,
+    webhooks,
+)
 from cadence import calibration as calibration_rules
 from cadence.closing import Guardrail
 from cadence.definition_calibration import none_reason
@@ -234,7 +245,11 @@ def _cycle_end(
         return None, None, None
     playbook = state.playbook
     change = closed.change
-    figures = replace(cycle_figures(state, week, reads, breached), over_cap=_over_cap(state, week, reads, closed))
+    figures = replace(
+        cycle_figures(state, week, reads, breached),
+        over_cap=_over_cap(state, week, reads, closed),
+        evidence=_evidence(state, week, reads, closed),
+    )
     judged = cycle_end.judge(figures, reads.cycles.readiness.get(playbook.id))
     change.cycle_results.append(NewCycleResult(playbook.id, week.cycle_start, judged.result, due.due_at))
     change.decisions.append(judged.result_decision)
@@ -266,6 +281,19 @@ def _over_cap(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, c
         demoted |= {week.week_start} if step.name in closed.demoted else set()
         cycle[step.name] = ([*earlier, closed.judged[step.name]], demoted)
     return tuple(replication.over_cap_steps(cycle, thresholds(state)))
+
+
+def _evidence(state: PlaybookState, week: calendar.WeekRef, reads: RoundReads, closed: _Judged) -> str | None:
+    """Why an adopting playbook's cycle lacks the evidence to replicate
+    (cadence.replication.evidence_gap): its earlier weeks as kept, this one as judged."""
+    if not state.playbook.adopted_from_id:
+        return None
+    cycle = {}
+    for step in state.steps:
+        before = reads.history.states[step.id]
+        earlier = [v for v in before.verdicts if week.cycle_start <= v.week_start < week.week_start]
+        cycle[step.name] = [*earlier, closed.judged[step.name]]
+    return replication_evidence.evidence_gap(cycle, week.cycle_start)
 
 
 def _bar_of(state: PlaybookState, week: calendar.WeekRef) -> NewCycleBar:

@@ -101,6 +101,8 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "Your target asks −38% where the origin reached −71%: you may hit it and" in transcript
     # issue 69, item 1: a loosening waits for a curator, and applies from the next cycle
     assert "asks to change the bar of refund-triage" in transcript and "• exception cap 10% → 15%" in transcript
+    # its card names what the replay found under the asked bar (issue 93)
+    assert "What the replay found" in transcript and "under the asked bar, " in transcript
     assert "approved @Ben (owner, refunds)'s change to the bar of" in transcript
     assert "refund-triage, from week 1 of cycle 4 (29 Mar)" in transcript
     # numbers from another system: the refunds KPI over the reporting API, and its provenance

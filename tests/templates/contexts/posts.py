@@ -318,6 +318,7 @@ def contexts(
             key="proposal:1:2026-11-30",
             owner="UOWNER0001",
             calibration="37/40 = 92.5%, current",
+            gates=[text[:300]] * 10,
         ),
         "calibration_waits": dict(slug="support-replies", step=text[:40], why="stale", standing=text[:200]),
         "learning_prompt": dict(

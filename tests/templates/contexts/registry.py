@@ -240,6 +240,8 @@ def contexts(
             decline_reason=text[:3000],
             void_reason=text[:80],
             file=None,
+            gates=[text[:300]] * 10,
+            found=[text[:300]] * 10,
         ),
         "bar_told": dict(
             kind="applied",

@@ -276,7 +276,13 @@ def contexts(
             answer="rescope", metadata="stall:1:2", slug="support-replies", title=text, cycle=2, limit=500
         ),
         "mode_set": dict(
-            step=text[:40], slug="support-replies", mode="ai-led", unfrozen=False, channel="CTEAM00001", curators=True
+            step=text[:40],
+            slug="support-replies",
+            mode="ai-led",
+            unfrozen=False,
+            channel="CTEAM00001",
+            curators=True,
+            asked=True,
         ),
         "modal_attest": dict(modal_ctx, choices=[{"label": text, "value": str(i)} for i in range(150)]),
         "modal_deviation": dict(modal_ctx, steps=hostile_steps),

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from cadence import bar
+from cadence import bar_sort
 from cadence.definition import parse_playbook
 from templates.refusals import plain
 from tests import fakes
@@ -108,7 +108,7 @@ def test_a_loosening_loaded_at_the_server_needs_why_and_waits_and_its_opposite_a
     [waits] = done.waiting
     assert waits.effective == "week 1 of cycle 2 (14 Dec)" and waits.changes
     assert requests_of(services) == [("approved", "file:support.yaml", "file:support.yaml")]
-    assert bar.waiting(held, now(services)) == []  # nothing looser in force: it waits for the next cycle
+    assert bar_sort.sort(held, now(services)).waiting == []  # nothing looser in force: it waits for the next cycle
 
     if case == "input-renamed":
         return

@@ -10,8 +10,8 @@ import pytest
 from cadence.decisions import DecisionKind
 from tests import fakes
 from tests.committed import committed
-from tests.fakes import CHANNEL, CURATOR, MEMBER, NOW, OWNER
-from usecases import commands
+from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, NOW, OWNER
+from usecases import bar_requests, commands
 from usecases.shared import governance, messages
 from usecases.shared.caller import Refusal
 
@@ -79,10 +79,16 @@ def test_a_curator_sets_a_mode_a_member_may_not():
     assert step(store).mode == "human-led"
 
 
-def test_a_pinned_step_stays_human_led():
-    services, _ = world()
-    refusal = refused(services, "ai-led", name="refunds")
-    assert (refusal.key, refusal.values) == ("pinned", {"step": "refunds"})
+def test_a_pinned_step_off_human_led_and_any_move_toward_ai_led_are_asked_of_the_curators():
+    services, store = world()
+    for name, to in (("refunds", "collaborative"), ("draft", "ai-led")):
+        done = mode(services, to, "trusted now", name=name)
+        assert done == governance.ModeSet(name, to, True, asked=True)
+    assert (step(store, "refunds").mode, step(store, "refunds").pinned) == ("human-led", True)
+    assert step(store, "draft").mode == "collaborative"
+    [request] = [r for r in store.held.bar_requests.values() if r.state == "open"]  # the later replaced the first
+    assert [c["words"] for c in request.changes] == ["step draft collaborative → ai-led (/rollout mode)"]
+    assert not [d for c in store.held.governance.changes for d in c.decisions if d.kind == DecisionKind.MODE_CHANGE]
 
 
 def test_the_mode_it_has_already():
@@ -94,12 +100,14 @@ def test_the_mode_it_has_already():
 def test_three_changes_freeze_the_step_and_say_so_and_a_curator_unfreezes_it():
     services, store = world()
     for user, to, why in (
-        (OWNER, "human-led", "drifting"),
-        (CURATOR, "collaborative", "again"),
-        (OWNER, "ai-led", "ok"),
+        (OWNER, "collaborative", "drifting"),
+        (CURATOR, "human-led", "again"),
+        (OWNER, "collaborative", "ok"),  # toward ai-led: asked, then approved by an admin
     ):
         mode(services, to, why, user)
-    assert (step(store).mode, step(store).frozen) == ("ai-led", True)
+    [request] = store.held.bar_requests.values()
+    bar_requests.approve(fakes.caller(services, ADMIN), str(request.id))
+    assert (step(store).mode, step(store).frozen) == ("collaborative", True)
     reasons = [
         d.figures["reason"]
         for c in store.held.governance.changes
@@ -113,7 +121,7 @@ def test_three_changes_freeze_the_step_and_say_so_and_a_curator_unfreezes_it():
     assert "support-replies / send: freeze" in [m.payload["text"] for m in last.messages if m.channel == CHANNEL]
     assert refused(services, "unfreeze").key == "curators_unfreeze"  # the owner may not
     done = mode(services, "unfreeze", "settled now", CURATOR)
-    assert done.mode == "unfreeze" and step(store).frozen is False and step(store).mode == "ai-led"
+    assert done.mode == "unfreeze" and step(store).frozen is False and step(store).mode == "collaborative"
     [unfreeze] = store.held.governance.changes[-1].decisions
     assert (unfreeze.kind, unfreeze.actor) == (DecisionKind.UNFREEZE, CURATOR)
 

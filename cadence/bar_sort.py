@@ -1,0 +1,325 @@
+"""One sorter of every change to a playbook's definition (docs/judgement.md, "The bar
+judged by its effect"): from `/rollout edit`, `/rollout kit`, *Refine*, *Re-scope* and
+`rollout playbook load` alike (`/rollout mode` toward ai-led is always a request,
+cadence/promotion_gates.py). Pure: the definitions before and after (canonical, as read
+now) and the closed history the replay judges in, a `Sorting` out.
+
+- **Neutral**: only the fields of `NEUTRAL` changed (the title, the function, the kit's
+  texts, outputs, a step's `was`, `model` or `prompt`, value events' names): at once.
+- **Replayed**: every change to the bar (cadence/bar.py `bar_changes`, with the pulse,
+  `kpi.compare` and each step's calibration set as it applies to the step) is judged by
+  its effect. A change to what a week's verdict is judged by (the cap, the rubric's
+  threshold and floor, `min_cases`, the judgement mode, the review rates) is replayed: the
+  playbook's kept weeks (its last 8 closed, each step's), and probe weeks at each bound
+  of the bar before and after, are judged again under the asked bar by cadence/rules.py's
+  `judge_with_rule` and `critical_demotion`, the close's own judges. It applies at once
+  only when no week's verdict moves toward PASS and no over-cap demotion disappears;
+  otherwise it waits, and the card shows what the replay found.
+- The pulse turned off, or its `pulse_min_answers` raised, while a trust hold stands lifts
+  the hold: a request. A change to `kpi.compare` is one the replay cannot judge: a request.
+  The other fields of the bar are replayed by their own judge in cadence/bar.py and
+  cadence/bar_structure.py (a KPI target or a guardrail's bound further in its direction,
+  a pin, a check, a calibration set added: nothing gets easier).
+
+A field the replay cannot judge is a request; a change that tightens never makes a
+replayed verdict easier (tests/cadence/test_bar_sort.py, property-based)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from cadence import bar
+from cadence.bar import BarChange
+from cadence.definition import RuleSettings
+from cadence.review import asked, counted, rates
+from cadence.rules import (
+    FAIL,
+    INCONCLUSIVE,
+    MISSING,
+    PASS,
+    Thresholds,
+    WeekNumbers,
+    WeekVerdict,
+    critical_demotion,
+    judge_with_rule,
+)
+
+NEUTRAL_KIND, TIGHTENING, REQUEST = "neutral", "tightening", "request"
+REPLAY_WEEKS = 8  # the last closed weeks the replay judges again
+
+# The fields whose change alone is neutral (top level; `replication.` the kit's texts; a
+# step's own): everything else is replayed.
+NEUTRAL = frozenset({"title", "function", "outputs"})
+NEUTRAL_KIT = frozenset({"runbook", "training", "checks", "requires"})
+NEUTRAL_STEP = frozenset({"was", "model", "prompt"})
+
+# What a week's verdict is judged by: these fields are replayed week by week.
+VERDICT_FIELDS = ("exception_cap", "rubric_threshold", "rules.rubric_floor", "rules.min_cases", "rules.judgement")
+_EASE = {FAIL: 0, MISSING: 0, INCONCLUSIVE: 1, PASS: 2}  # toward PASS is easier
+_NO_DAY = date(2000, 1, 3)  # a replayed week's day: no judge reads it
+
+
+@dataclass(frozen=True)
+class Week:
+    """One step's closed week as the replay reads it: its label ("week 3 of cycle 2"), the
+    step's mode that week and the numbers it was judged on (the rubric as counted then)."""
+
+    step: str
+    label: str
+    mode: str
+    cases: int | None
+    exceptions: int = 0
+    rubric: float | None = None
+    reviewed: int | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """What the replay judges in: the kept weeks, and whether a trust hold stands."""
+
+    weeks: tuple[Week, ...] = ()
+    trust_hold: bool = False
+
+
+@dataclass(frozen=True)
+class Sorting:
+    """`kind`: neutral, tightening (applies at once) or request; `waiting`: the changes that
+    wait for a curator, each with what the replay found (BarChange.found)."""
+
+    kind: str
+    waiting: list[BarChange] = field(default_factory=list)
+
+    @property
+    def found(self) -> list[str]:
+        return [line for c in self.waiting for line in c.found]
+
+
+def sort(before: dict[str, Any], after: dict[str, Any], history: History | None = None) -> Sorting:
+    """Sort the change from `before` to `after` (canonical definitions as read now)."""
+    history = history or History()
+    if neutral(before, after):
+        return Sorting(NEUTRAL_KIND)
+    waiting = []
+    for change in changes(before, after):
+        found = _judge(before, change, history)
+        if found is not None:
+            waiting.append(replace(change, tightens=False, found=tuple(found)))
+    waiting += _combined(before, after, waiting, history)
+    return Sorting(REQUEST if waiting else TIGHTENING, waiting)
+
+
+def apply_now(before: dict[str, Any], after: dict[str, Any], sorting: Sorting) -> dict[str, Any]:
+    """`after` with every waiting change put back as it is in `before`."""
+    return bar.put_back(before, after, sorting.waiting)
+
+
+# ---- neutral ----
+
+
+def _without_neutral(definition: dict[str, Any]) -> dict[str, Any]:
+    d = {k: copy.deepcopy(v) for k, v in definition.items() if k not in NEUTRAL}
+    kit = d.get("replication")
+    if isinstance(kit, dict):
+        d["replication"] = {k: v for k, v in kit.items() if k not in NEUTRAL_KIT}
+    steps = []
+    for s in d.get("steps") or []:
+        steps.append({k: v for k, v in s.items() if k not in NEUTRAL_STEP and k != "name"})
+    d["steps"] = steps
+    value = d.get("value")
+    if isinstance(value, dict) and "event" in value:
+        d["value"] = {k: v for k, v in value.items() if k != "event"}
+    return d
+
+
+def neutral(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether only neutral fields changed (a step renamed with `was` keeps its place and
+    everything else it had)."""
+    renamed = all(
+        s.get("was") is None or str(s["was"]).lower() in {str(b["name"]).lower() for b in before.get("steps") or []}
+        for s in after.get("steps") or []
+    )
+    same_names = [str(s["name"]).lower() for s in before.get("steps") or []] == [
+        str(s.get("was") or s["name"]).lower() if s.get("was") else str(s["name"]).lower()
+        for s in after.get("steps") or []
+    ]
+    return renamed and same_names and _without_neutral(before) == _without_neutral(after)
+
+
+# ---- what changed ----
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
+    """Every change to the bar: cadence/bar.py's, with the pulse and `kpi.compare`."""
+    found = bar.bar_changes(before, after)
+    rb, ra = before.get("rules") or {}, after.get("rules") or {}
+    defaults = RuleSettings()
+    for name in ("pulse", "pulse_min_answers"):
+        old, new = rb.get(name), ra.get(name)
+        old = getattr(defaults, name) if old is None else old
+        new = getattr(defaults, name) if new is None else new
+        if old != new:
+            found.append(BarChange(f"rules.{name}", old, new, f"{name} {old} → {new}", False))
+    cb, ca = (before.get("kpi") or {}).get("compare"), (after.get("kpi") or {}).get("compare")
+    if cb != ca:
+        found.append(BarChange("kpi.compare", cb, ca, f"KPI compare {_compare(cb)} → {_compare(ca)}", False))
+    return found
+
+
+def _compare(value: Any) -> str:
+    if value is None:
+        return "none"
+    return str(value.get("rest") if isinstance(value, dict) else value)
+
+
+# ---- the judges ----
+
+
+def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[str] | None:
+    """What the replay finds gets easier with `change` alone: None, nothing (it applies at
+    once); else the lines the card shows (empty: by its own judge)."""
+    if change.field in VERDICT_FIELDS or change.field.startswith(("review_rate.", "rules.")):
+        if change.field.startswith("rules.pulse"):
+            return _pulse(change, history)
+        if change.field in VERDICT_FIELDS or change.field.startswith("review_rate."):
+            found = replay(before, bar.with_changes(before, [change]), history)
+            return found or None
+        return []  # another rule number: what it does the replay cannot judge
+    if change.field == "kpi.compare":
+        return ["the replay cannot judge a change to the rest's comparison"]
+    return None if change.tightens else []
+
+
+def _pulse(change: BarChange, history: History) -> list[str] | None:
+    if not history.trust_hold:
+        return None
+    if change.field == "rules.pulse" and change.new != "on":
+        return ["a trust hold stands: turning the pulse off would lift it"]
+    if change.field == "rules.pulse_min_answers" and int(change.new) > int(change.old):
+        return ["a trust hold stands: a higher pulse_min_answers could leave its cycle unshown, lifting it"]
+    return None
+
+
+def _combined(
+    before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange], history: History
+) -> list[BarChange]:
+    """The verdict fields' changes that apply at once, judged together once more: where
+    together they make a week easier (each alone did not), they wait too."""
+    now = bar.put_back(before, after, waiting)
+    found = replay(before, now, history)
+    if not found:
+        return []
+    held = {c.field for c in waiting}
+    return [
+        replace(c, tightens=False, found=tuple(found))
+        for c in changes(before, now)
+        if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
+    ]
+
+
+def thresholds(definition: dict[str, Any]) -> Thresholds:
+    rules = {k: v for k, v in (definition.get("rules") or {}).items() if v is not None}
+    settings = RuleSettings.model_validate(rules)
+    return Thresholds.of(settings, float(definition["exception_cap"]), float(definition["rubric_threshold"]))
+
+
+def _verdict(week: Week, definition: dict[str, Any], t: Thresholds, over: bool = True) -> tuple[str, str, bool]:
+    """A week judged under a definition, by the close's judges: (verdict, rule, demoted
+    at once for being clearly over the cap). The rubric counts as its review's sample
+    allows under the definition's review rates (cadence/review.py)."""
+    by_mode = tuple(sorted(rates(definition).items()))
+    return _judged(week.mode, week.cases, week.exceptions, week.rubric, week.reviewed, t, by_mode, over)
+
+
+@lru_cache(maxsize=65536)
+def _judged(
+    mode: str,
+    cases: int | None,
+    exceptions: int,
+    rubric: float | None,
+    reviewed: int | None,
+    t: Thresholds,
+    by_mode: tuple[tuple[str, float], ...],
+    with_over: bool = True,
+) -> tuple[str, str, bool]:
+    if reviewed is not None:
+        rubric = counted(rubric, reviewed, asked(mode, cases, dict(by_mode)))
+    numbers = WeekNumbers(cases, exceptions, rubric, reviewed)
+    outcome, rule = judge_with_rule(numbers, mode, t)
+    over = with_over and outcome == FAIL and mode != "human-led"  # a probe needs no interval
+    over = over and critical_demotion(WeekVerdict(_NO_DAY, outcome, numbers), t) is not None
+    return outcome, str(rule), over
+
+
+def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
+    """What gets easier under the asked bar (`after`) than under `before`, in words ("under
+    the asked bar, draft's week 3 of cycle 2 would have been INCONCLUSIVE, not FAIL: 6
+    cases under min_cases 20"): each kept week whose verdict moves toward PASS (FAIL or
+    INCONCLUSIVE → PASS, FAIL → INCONCLUSIVE) or whose over-cap demotion goes; and each
+    probe week at a bound of either bar whose verdict moves so, but for a week that only
+    has too few cases under a higher `min_cases` (what a higher evidence bar does by design:
+    the kept weeks say whether it takes a FAIL away)."""
+    tb, ta = thresholds(before), thresholds(after)
+    found = []
+    for week in history.weeks:
+        old, _, old_over = _verdict(week, before, tb)
+        new, new_rule, new_over = _verdict(week, after, ta)
+        if _EASE[new] > _EASE[old] or (old_over and not new_over):
+            found.append(_words(week, old, new, new_rule, ta, old_over and not new_over))
+    for week in probes(tb, ta, before, after):
+        old, _, _ = _verdict(week, before, tb, over=False)
+        new, new_rule, _ = _verdict(week, after, ta, over=False)
+        if _EASE[new] > _EASE[old] and not new_rule.startswith("2-"):
+            found.append(_words(week, old, new, new_rule, ta, False))
+            break  # one probe says it
+    return found[:6]
+
+
+def _words(week: Week, old: str, new: str, rule: str, t: Thresholds, demotion_gone: bool) -> str:
+    numbers = f"{week.exceptions} exceptions in {week.cases} cases" if week.cases else "no cases"
+    if rule.startswith("2-"):
+        why = f"{week.cases} cases under min_cases {t.min_cases}"
+    elif week.rubric is not None:
+        why = f"{numbers}, rubric {week.rubric:.1%}" + (f" of {week.reviewed} reviewed" if week.reviewed else "")
+    else:
+        why = numbers
+    subject = (
+        f"{week.step}'s {week.label}"
+        if week.step
+        else f"an {week.mode} week"
+        if week.mode[0] == "a"
+        else f"a {week.mode} week"
+    )
+    if demotion_gone and old == new:
+        return f"under the asked bar, {subject} would not have demoted it at once ({why})"
+    tense = "would have been" if week.step else "would be"
+    return f"under the asked bar, {subject} {tense} {new}, not {old}: {why}"
+
+
+def probes(tb: Thresholds, ta: Thresholds, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Week]:
+    """Weeks at each bound of either bar: the cases at each `min_cases` and well above,
+    exceptions just over each cap, rubric scores just under each threshold and floor,
+    reviews just short of and at each rate's ask; for each mode a step can be judged in."""
+    caps = {tb.exception_cap, ta.exception_cap}
+    rubrics = {None, 1.0, 0.0}
+    for t in (tb, ta):
+        rubrics |= {t.rubric_threshold, round(t.rubric_threshold - 0.005, 4), t.rubric_floor}
+        rubrics |= {round(t.rubric_floor - 0.005, 4)}
+    for mode in ("human-led", "collaborative", "ai-led"):
+        for cases in sorted({tb.min_cases, ta.min_cases, max(tb.min_cases - 1, 1), ta.min_cases - 1, 200} - {0}):
+            exceptions = {0, cases}
+            for cap in caps:
+                exceptions |= {int(cap * cases), int(cap * cases) + 1}
+            reviewed: set[int | None] = {None}
+            for definition in (before, after) if rates(before) != rates(after) else ():
+                wanted = asked(mode, cases, rates(definition))
+                if wanted is not None:
+                    reviewed |= {wanted, max(wanted - 1, 1)}
+            for e in sorted(x for x in exceptions if 0 <= x <= cases):
+                for r in rubrics:
+                    for n in reviewed if r is not None else (None,):
+                        yield Week("", "", mode, cases, e, r, n)

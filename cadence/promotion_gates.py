@@ -1,0 +1,78 @@
+"""The gates a step's move up passes when it is decided (docs/judgement.md, "Gates at the
+click"): what a close holds a promotion back for, read again at the moment a person
+approves a move up, a promotion's or a `/rollout mode` request's. Pure: what the gates
+are read on in, the shut ones out, each a key and its values (templates/gate_words.py
+words them).
+
+- to ai-led: a current calibration run that meets the threshold, or `calibration: none`
+  with its reason (cadence/calibration.py); and no trust hold (cadence/pulse.py `holds`);
+- any move up, in an adopting team's first cycle: the champion's training done
+  (cadence/champion_gate.py) and no step above the mode its version had
+  (cadence/judgement.py `pilot_ceiling`).
+
+And which manual overrides need a decision at all (`needs_request`): toward human-led
+applies at once; toward ai-led, or off human-led for a pinned step, is a bar change request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cadence.definition import MODES
+from cadence.judgement import above
+
+AI_LED = "ai-led"
+HUMAN_LED = "human-led"
+
+
+def needs_request(from_mode: str, to_mode: str, pinned: bool) -> bool:
+    """Whether a person's mode change waits for a curator: any move toward ai-led (one
+    level or two), and any move off human-led of a pinned step (human-led by design)."""
+    if pinned and to_mode != HUMAN_LED:
+        return True
+    return MODES.index(to_mode) > MODES.index(from_mode)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the gates of one step's move are read on, now.
+
+    `calibration`: the step's calibration standing in words, None where it declares no set;
+    `calibration_shut`: why that standing holds a promotion back (MISSING, STALE, BELOW),
+    None: it may go; `none_reason`: the step's `calibration: none` reason; `trust_hold`:
+    why the team's pulse holds promotions to ai-led ({}: none); `training`: (done, total)
+    of the champion's training while it waits, else None; `ceiling`: the highest mode an
+    adopting team's first cycle allows, else None."""
+
+    calibration: str | None = None
+    calibration_shut: str | None = None
+    none_reason: str | None = None
+    trust_hold: dict[str, Any] = field(default_factory=dict)
+    training: tuple[int, int] | None = None
+    ceiling: str | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A shut gate: `key` names it (no_set, calibration, trust_hold, training, ceiling)."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def shut(to_mode: str, reading: Reading) -> list[Gate]:
+    """The gates a move to `to_mode` does not pass now (empty: it may go)."""
+    gates = []
+    if to_mode == AI_LED:
+        if reading.calibration is None and reading.none_reason is None:
+            gates.append(Gate("no_set"))
+        elif reading.calibration is not None and reading.calibration_shut is not None:
+            gates.append(Gate("calibration", {"standing": reading.calibration}))
+        if reading.trust_hold:
+            gates.append(Gate("trust_hold", {"why": dict(reading.trust_hold)}))
+    if reading.training is not None:
+        done, total = reading.training
+        gates.append(Gate("training", {"done": done, "total": total}))
+    if above(to_mode, reading.ceiling):
+        gates.append(Gate("ceiling", {"ceiling": reading.ceiling}))
+    return gates

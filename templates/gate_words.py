@@ -1,0 +1,28 @@
+"""The words of a shut gate (cadence/promotion_gates.py): what keeps a move up from being
+approved now, on the refusal of the click and the card it redraws."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cadence.promotion_gates import Gate
+from templates.pulse_words import hold_phrase
+
+
+def gate_phrase(gate: Gate) -> str:
+    """One shut gate in a line."""
+    v = gate.values
+    if gate.key == "no_set":
+        return "no calibration set: declare one (`calibration: {cases: N}`) and run it, or `calibration: none` with a reason"
+    if gate.key == "calibration":
+        return f"calibration {v['standing']}: run the set again (`/rollout calibrate`)"
+    if gate.key == "trust_hold":
+        return f"a trust hold: the team's pulse holds promotions to ai-led ({hold_phrase(v['why'])})"
+    if gate.key == "training":
+        return f"the champion's training is not done ({v['done']} of {v['total']} items)"
+    return f"the pilot's ceiling: in its first cycle an adopting team's step goes no higher than {v['ceiling']}"
+
+
+def gates_phrase(gates: Sequence[Gate]) -> str:
+    """Every shut gate, "; " between them."""
+    return "; ".join(gate_phrase(g) for g in gates)

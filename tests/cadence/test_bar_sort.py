@@ -1,0 +1,124 @@
+"""The one sorter of a definition's changes (cadence/bar_sort.py, issue 93 item 2): neutral
+fields apply at once; every other change is replayed under the asked bar by the close's own
+judges, and applies at once only when nothing gets easier. Property-based: for random bars
+and kept weeks, what the sorter lets apply at once never makes a replayed verdict easier,
+and a change that makes one easier always waits."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cadence import bar_sort
+from cadence.bar_sort import History, Week
+from cadence.definition import parse_playbook
+from tests.conftest import SUPPORT_REPLIES
+
+MODES = ("human-led", "collaborative", "ai-led")
+
+
+def canonical(**changes):
+    return parse_playbook({**SUPPORT_REPLIES, **changes}).canonical()
+
+
+def test_neutral_fields_apply_at_once():
+    before = canonical()
+    after = canonical(title="Support replies v2", function="Customer care", outputs=["a reply"])
+    assert bar_sort.sort(before, after).kind == bar_sort.NEUTRAL_KIND
+
+
+def test_a_higher_min_cases_is_a_request_only_where_it_takes_a_fail_away():
+    """The issue's case: ai-led weeks at 75-80% exceptions FAILed; under min_cases 20 their
+    12 cases are INCONCLUSIVE, so nothing would demote."""
+    before, after = canonical(), canonical(rules={"min_cases": 20})
+    failing = History((Week("send", "week 3 of cycle 2", "ai-led", 12, 9),))
+    sorted_ = bar_sort.sort(before, after, failing)
+    assert sorted_.kind == bar_sort.REQUEST
+    assert sorted_.found == [
+        "under the asked bar, send's week 3 of cycle 2 would have been INCONCLUSIVE, not FAIL: "
+        "12 cases under min_cases 20"
+    ]
+    passing = History((Week("send", "week 3 of cycle 2", "ai-led", 12, 0),))
+    assert bar_sort.sort(before, after, passing).kind == bar_sort.TIGHTENING
+
+
+def test_a_higher_review_rate_that_turns_a_sampled_fail_into_a_pass_is_a_request():
+    before, after = canonical(), canonical(review_rate={"ai-led": 0.5})
+    kept = History((Week("send", "week 2 of cycle 1", "ai-led", 40, 0, 0.5, 4),))
+    found = bar_sort.sort(before, after, kept).found
+    assert found[0] == (
+        "under the asked bar, send's week 2 of cycle 1 would have been PASS, not FAIL: "
+        "0 exceptions in 40 cases, rubric 50.0% of 4 reviewed"
+    )
+
+
+def test_a_raised_cap_waits_with_no_week_kept():
+    sorted_ = bar_sort.sort(canonical(), canonical(exception_cap=0.15))
+    assert sorted_.kind == bar_sort.REQUEST and "would be PASS, not FAIL" in sorted_.found[0]
+    assert bar_sort.sort(canonical(), canonical(exception_cap=0.05)).kind == bar_sort.TIGHTENING
+
+
+def test_the_pulse_off_while_a_trust_hold_stands_is_a_request():
+    after = canonical(rules={"pulse": "off"})
+    assert bar_sort.sort(canonical(), after, History(trust_hold=True)).found == [
+        "a trust hold stands: turning the pulse off would lift it"
+    ]
+    assert bar_sort.sort(canonical(), after).kind == bar_sort.TIGHTENING
+
+
+def test_removing_the_kpis_compare_is_a_request():
+    kpi = {**SUPPORT_REPLIES["kpi"], "compare": "rest"}
+    before = canonical(kpi=kpi)
+    assert bar_sort.sort(before, canonical()).kind == bar_sort.REQUEST
+
+
+def test_a_steps_own_calibration_none_where_the_playbook_has_a_set_is_a_request():
+    before = canonical(calibration={"cases": 40})
+    steps = [
+        {**s, "calibration": "none", "reason": "x"} if s["name"] == "draft" else s for s in SUPPORT_REPLIES["steps"]
+    ]
+    sorted_ = bar_sort.sort(before, canonical(calibration={"cases": 40}, steps=steps))
+    assert [c.words for c in sorted_.waiting] == ["step draft calibration set 40 cases → none"]
+
+
+def test_removing_handoff_is_a_request():
+    before = canonical(handoff={"sla_hours": 24, "escalate_to": "C0123456789"})
+    assert bar_sort.sort(before, canonical()).kind == bar_sort.REQUEST
+
+
+shares = st.integers(min_value=1, max_value=95).map(lambda n: n / 100)
+weeks = st.builds(
+    lambda mode, cases, e, rubric, reviewed: Week(
+        "send", "week 1 of cycle 1", mode, cases, min(e, cases or 0), rubric, reviewed
+    ),
+    st.sampled_from(MODES),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=120)),
+    st.integers(min_value=0, max_value=60),
+    st.one_of(st.none(), shares),
+    st.one_of(st.none(), st.integers(min_value=1, max_value=40)),
+)
+bars = st.fixed_dictionaries(
+    {
+        "exception_cap": shares,
+        "rubric_threshold": st.integers(min_value=60, max_value=99).map(lambda n: n / 100),
+        "rules": st.fixed_dictionaries(
+            {
+                "min_cases": st.integers(min_value=1, max_value=40),
+                "judgement": st.sampled_from(("classic", "confident")),
+            }
+        ),
+        "review_rate": st.fixed_dictionaries({"collaborative": shares, "ai-led": shares}),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bars, bars, st.lists(weeks, max_size=8))
+def test_what_applies_at_once_never_makes_a_replayed_verdict_easier(old, new, kept):
+    before, after = canonical(**old), canonical(**new)
+    history = History(tuple(kept))
+    sorting = bar_sort.sort(before, after, history)
+    now = bar_sort.apply_now(before, after, sorting)
+    assert bar_sort.replay(before, now, history) == []  # the kept weeks and the probes alike
+    if [line for line in bar_sort.replay(before, after, history) if "send's week" in line]:
+        assert sorting.kind == bar_sort.REQUEST and sorting.waiting

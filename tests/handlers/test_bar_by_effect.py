@@ -1,0 +1,122 @@
+"""The bar judged by its effect, end to end (issue 93, item 2): a change that a field list
+called tightening, or missed, waits for a curator when its replay makes a kept week
+easier, and the card names what the replay found. Through `/rollout edit` (signed
+requests) and `rollout playbook load`, on SQLite and PostgreSQL."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from cadence.definition import parse_playbook
+from templates.refusals import plain
+from tests.committed import loaded
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.handlers.test_bar_loaded import curators_posts, load
+from tests.handlers.test_bar_requests import CURATOR2, cards, requests_of
+from tests.handlers.test_playbook_form import open_edit, shown, submit
+from tests.usecases.test_governance import CURATOR, CURATORS
+
+CLOSE_OF_WEEK_1 = datetime(2026, 11, 23, 11, tzinfo=UTC)  # Monday after week 1, past the grace
+
+
+@pytest.fixture
+def world(bot, slack, store, engine, clock, playbook):
+    """support-replies in cycle 1 (from Monday 16 Nov), two curators and their channel."""
+    slack.add_channel(CURATORS, [CURATOR, CURATOR2, ADMIN])
+    for user in (OWNER, CURATOR, CURATOR2):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    return Engine(engine, slack, clock)
+
+
+def failed_week(bot, world, cases, exceptions):
+    """Week 1 of cycle 1: send (ai-led) reports `cases` with `exceptions`, and the week closes."""
+    world.clock.set(datetime(2026, 11, 18, 10, tzinfo=UTC))
+    assert "cases" in bot.command(f"cases support-replies send {cases}", user=OWNER).text
+    for i in range(exceptions):
+        bot.command(f"exception support-replies send refund {i} over the limit", user=OWNER)
+    world.run(CLOSE_OF_WEEK_1)
+
+
+def min_cases(store):
+    return store.playbooks.state("support-replies").settings.min_cases
+
+
+def test_a_higher_min_cases_that_takes_a_fail_away_is_a_request_loaded_from_a_file(bot, slack, store, engine, world):
+    failed_week(bot, world, 12, 9)  # 75% exceptions: FAIL
+    higher = {**SUPPORT_REPLIES, "min_cases": 20}
+    refused = load(store, world.clock, higher, why=None)
+    assert refused.outcomes == [] and '--why "…"' in plain(refused.refused) and min_cases(store) == 10
+    done = load(store, world.clock, higher)
+    [waits] = done.waiting
+    assert waits.changes == ["min_cases 10 → 20"] and min_cases(store) == 10
+    world.dispatcher.drain(max_wait=0)
+    [post] = [p for p in curators_posts(slack) if "min_cases" in p]
+    assert (
+        "under the asked bar, send's week 1 of cycle 1 would have been INCONCLUSIVE, not FAIL: "
+        "12 cases under min_cases 20"
+    ) in post
+
+
+def test_a_higher_min_cases_with_no_fail_to_take_away_applies_at_once(bot, slack, store, engine, world):
+    failed_week(bot, world, 12, 0)
+    done = load(store, world.clock, {**SUPPORT_REPLIES, "min_cases": 20}, why=None)
+    assert done.waiting == [] and min_cases(store) == 20 and requests_of(engine) == []
+
+
+def test_a_steps_own_calibration_none_under_the_playbooks_set_needs_why(bot, slack, store, engine, world):
+    with_set = {**SUPPORT_REPLIES, "calibration": {"cases": 40}}
+    assert load(store, world.clock, with_set, why=None).waiting == []  # a set added: at once
+    steps = [
+        {**s, "calibration": "none", "reason": "a person reads it"} if s["name"] == "draft" else s
+        for s in SUPPORT_REPLIES["steps"]
+    ]
+    refused = load(store, world.clock, {**with_set, "steps": steps}, why=None)
+    assert refused.outcomes == [] and "step draft calibration set 40 cases → none" in plain(refused.refused)
+
+
+def test_removing_the_kpis_compare_needs_why(bot, slack, store, engine, world):
+    compared = {**SUPPORT_REPLIES, "kpi": {**SUPPORT_REPLIES["kpi"], "compare": "rest"}}
+    loaded(store, [parse_playbook(compared)], "UTC", actor="test", at=world.clock())  # as set up, in force
+    refused = load(store, world.clock, SUPPORT_REPLIES, why=None)
+    assert refused.outcomes == [] and "KPI compare rest → none" in plain(refused.refused)
+
+
+def test_the_edit_forms_request_card_names_what_the_replay_found(bot, slack, store, engine, world):
+    failed_week(bot, world, 15, 2)  # 13% exceptions: FAIL under the cap 10%
+    view = open_edit(bot, slack)
+    reply = submit(bot, view, {**shown(view), "cap": "15%", "why": "Refunds are noisier"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    said = json.dumps(card["blocks"], ensure_ascii=False)
+    assert "What the replay found" in said
+    assert (
+        "under the asked bar, send's week 1 of cycle 1 would have been PASS, not FAIL: 2 exceptions in 15 cases" in said
+    )
+
+
+def test_a_pinned_step_removed_and_added_back_under_another_name_stays_human_led_and_pinned(
+    bot, slack, store, engine, world
+):
+    """Issue 93, item 3, the "Why" bullet: removed in one edit and added back as
+    collaborative, then `/rollout mode` to ai-led. Now the removal waits, the step added
+    runs human-led and pinned, and `/rollout mode` off human-led for it is a request."""
+    view = open_edit(bot, slack)
+    assert "refunds: human-led pinned" in shown(view)["steps"]
+    steps = "draft: collaborative\nsend: ai-led\nrefund-checks: collaborative"
+    reply = submit(bot, view, {**shown(view), "steps": steps, "why": "refunds are simple now"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    state = store.playbooks.state("support-replies")
+    assert [(s.name, s.mode, s.pinned) for s in state.steps] == [
+        ("draft", "collaborative", False),
+        ("send", "ai-led", False),
+        ("refunds", "human-led", True),
+        ("refund-checks", "human-led", True),
+    ]
+    assert requests_of(engine) == [("open", OWNER, None)]
+    said = bot.command("mode support-replies refund-checks ai-led it is only checks", user=OWNER).text
+    assert "bar change request" in said
+    assert store.playbooks.state("support-replies").step("refund-checks").mode == "human-led"

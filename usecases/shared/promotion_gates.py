@@ -1,0 +1,63 @@
+"""A step's promotion gates read now (cadence/promotion_gates.py): at the click that
+approves a move up, not when it was asked. The calibration standing, the `calibration:
+none` reason, a standing trust hold (the previous cycle's pulse, as the close reads it),
+and in an adopting team's first cycle the champion's training and the pilot's ceiling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cadence import calendar, pulse
+from cadence.definition import read_spec
+from cadence.definition_calibration import none_reason
+from cadence.judgement import pilot_ceiling
+from cadence.promotion_gates import Gate, Reading, shut
+from storage.store import PlaybookState, Store
+from usecases.shared import calibration, champions
+
+
+def reading(store: Store, state: PlaybookState, step_name: str, now: datetime) -> Reading:
+    """What the gates of `step_name`'s move are read on, now."""
+    playbook = state.playbook
+    cycle = current_cycle(state, now)
+    standing = calibration.standings(store, state).get(step_name)
+    hold = trust_hold(store, state, cycle)
+    training, ceiling = None, None
+    if playbook.adopted_from_id and cycle == 1:
+        if playbook.id in champions.training_waits(store, [state]):
+            checklist = champions.checklist_of(store, state)
+            training = (sum(1 for i in checklist if i.done), len(checklist))
+        version = store.registry.versions_by_id([playbook.adopted_from_id]).get(playbook.adopted_from_id)
+        modes = {s.name.lower(): s.mode for s in read_spec(version.definition).steps} if version else {}
+        ceiling = pilot_ceiling(modes.get(step_name.lower()), True)
+    return Reading(
+        calibration=standing.words() if standing is not None else None,
+        calibration_shut=standing.holds if standing is not None else None,
+        none_reason=none_reason(playbook.definition, step_name),
+        trust_hold=hold,
+        training=training,
+        ceiling=ceiling,
+    )
+
+
+def current_cycle(state: PlaybookState, now: datetime) -> int:
+    """The cycle today is in (0: none yet)."""
+    anchor = state.cycle_anchor
+    week = calendar.week_containing(anchor, calendar.local_date(now, state.playbook.timezone)) if anchor else None
+    return week.cycle if week is not None else 0
+
+
+def trust_hold(store: Store, state: PlaybookState, cycle: int) -> dict[str, Any]:
+    """Why a standing trust hold holds promotions to ai-led in `cycle` ({}: none): the
+    previous cycle's pulse, as the close reads it (usecases/shared/pulse_close.py)."""
+    if state.settings.pulse != "on" or cycle < 2:
+        return {}
+    pid = state.playbook.id
+    found = store.pulses.answers([(pid, cycle - 1), (pid, cycle - 2)])
+    return pulse.holds(found.get((pid, cycle - 1)) or [], found.get((pid, cycle - 2)), state.settings.pulse_min_answers)
+
+
+def shut_now(store: Store, state: PlaybookState, step_name: str, to_mode: str, now: datetime) -> list[Gate]:
+    """The gates a move of `step_name` to `to_mode` does not pass now (empty: it may go)."""
+    return shut(to_mode, reading(store, state, step_name, now))
