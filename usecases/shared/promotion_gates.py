@@ -54,8 +54,10 @@ def trust_hold(store: Store, state: PlaybookState, cycle: int) -> dict[str, Any]
     if state.settings.pulse != "on" or cycle < 2:
         return {}
     pid = state.playbook.id
-    found = store.pulses.answers([(pid, cycle - 1), (pid, cycle - 2)])
-    return pulse.holds(found.get((pid, cycle - 1)) or [], found.get((pid, cycle - 2)), state.settings.pulse_min_answers)
+    floor = state.settings.pulse_min_answers
+    found = store.pulses.shown({(pid, cycle - 1): floor, (pid, cycle - 2): floor})  # the pulse's one gate
+    this = found.get((pid, cycle - 1))
+    return pulse.holds(this, found.get((pid, cycle - 2))) if this is not None else {}
 
 
 def shut_now(store: Store, state: PlaybookState, step_name: str, to_mode: str, now: datetime) -> list[Gate]:
