@@ -67,7 +67,13 @@ def _ignored(path: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("path", [".git", ".env", "tests/conftest.py", ".venv", ".ci/run", "bench", "rollout.db"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        *[".git", ".env", "tests/conftest.py", ".venv", ".venv-main", ".ci/run", "bench", "rollout.db"],
+        *["radon-6.0.1-py2.py3-none-any.whl", "dist/rollout_cadence_bot-1.0-py3-none-any.whl", "backup.tar.gz"],
+    ],
+)
 def test_the_build_never_sees_history_settings_tests_or_local_state(path):
     assert _ignored(path)
 

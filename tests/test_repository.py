@@ -31,6 +31,34 @@ def test_nothing_points_outside_the_repository():
     assert offenders == []
 
 
+# What a commit must never carry: built packages and archives (a wheel, a tarball), which
+# belong to a registry or to dist/, not to the sources (issue 96, item 8).
+ARCHIVE = re.compile(r"\.(whl|egg|zip|tar|tgz|gz|bz2|xz|zst|7z|rar|jar)$")
+
+
+def _symlinks() -> dict[str, str]:
+    """Each tracked symlink's path and target, as git stores them (mode 120000)."""
+    staged = subprocess.run(["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    links = [line.split("\t", 1)[1] for line in staged.splitlines() if line.startswith("120000 ")]
+    return {link: (ROOT / link).readlink().as_posix() for link in links}
+
+
+def test_no_wheel_or_archive_is_committed():
+    names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert [name for name in names if ARCHIVE.search(name)] == []
+
+
+def test_every_committed_symlink_stays_inside_the_tree():
+    """A symlink to another checkout's .venv (issue 96) or any path outside the clone
+    dangles in everyone else's; links within the tree (bot/manifest.yml) are the wheel's."""
+    leaving = {
+        link: target
+        for link, target in _symlinks().items()
+        if Path(target).is_absolute() or not (ROOT / link).parent.joinpath(target).resolve().is_relative_to(ROOT)
+    }
+    assert leaving == {}
+
+
 # Variables read by the libraries the bot runs under, not by the bot: its .env.example says
 # nothing of them. ROLLOUT_TEST_* are the suite's own.
 NOT_THE_BOTS = re.compile(r"ROLLOUT_TEST_\w+|CI")
