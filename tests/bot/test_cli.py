@@ -42,7 +42,7 @@ def test_a_changed_file_updates_and_says_what_changed(run, tmp_path):
     run("playbook", "load", write_yaml(tmp_path, "a.yaml", SUPPORT_REPLIES))
     changed = {**SUPPORT_REPLIES, "exception_cap": 0.05}
     result = run("playbook", "load", write_yaml(tmp_path, "b.yaml", changed))
-    assert result.output.strip() == "support-replies: updated (exception_cap)"
+    assert result.stdout.strip() == "support-replies: updated (exception_cap)"
 
 
 def test_a_changed_file_queues_its_post_to_the_team_channel(run, tmp_path, engine):
@@ -66,7 +66,7 @@ def test_a_loosened_bar_in_a_file_says_from_which_week_it_applies(run, tmp_path,
     assert refused.exit_code == 1 and 'load it again with --why "…"' in refused.output, refused.output
     result = run("playbook", "load", path, "--why", "December's refund tickets are noisier")
     assert result.exit_code == 0, result.output
-    updated, waits = result.output.splitlines()
+    updated, waits = result.stdout.splitlines()
     assert updated == "support-replies: updated (title)"
     assert waits.startswith("support-replies: the bar's loosening applies from week 1 of cycle ")
     assert waits.endswith(": exception cap 10% → 15%")
@@ -287,7 +287,7 @@ def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_comma
     assert not_monday.exit_code != 0 and "Monday" in not_monday.output
     started = run("cycle", "start", "support-replies", monday.isoformat())
     assert started.exit_code == 0, started.output
-    assert started.output.strip() == f"support-replies: cycle 1 starts on {monday.isoformat()}."
+    assert started.stdout.strip() == f"support-replies: cycle 1 starts on {monday.isoformat()}."
     assert store.playbooks.state("support-replies").anchor.starts_on == monday
     with Session(engine) as s:
         actors = s.exec(select(Decision.actor).where(Decision.kind == "cycle-started")).all()
@@ -297,7 +297,7 @@ def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_comma
 def test_version_and_the_way_in(run):
     from importlib.metadata import version
 
-    assert run("--version").output.strip() == f"rollout {version('rollout-cadence-bot')}"
+    assert run("--version").stdout.strip() == f"rollout {version('rollout-cadence-bot')}"
     helped = run("--help").output
     assert "rollout demo" in helped and "docs/setup.md" in helped
 
@@ -310,7 +310,7 @@ def test_the_manifest_and_the_guides_are_printed_from_their_one_copy(run):
     assert run("manifest").output == (ROOT / "manifest.yml").read_text()
     for page in guide.GUIDES:
         assert run("docs", page.removesuffix(".md")).output == (ROOT / "docs" / page).read_text()
-    assert run("docs").output.splitlines()[1] == "playbooks  the playbook reference"
+    assert run("docs").stdout.splitlines()[1] == "playbooks  the playbook reference"
     assert run("docs", "nonsense").exit_code == 2
 
 
