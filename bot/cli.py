@@ -474,10 +474,15 @@ def demo_output(result: DemoResult, quiet: bool, width: int) -> str:
 
 
 @cli.command()
-def manifest() -> None:
+@click.option(
+    "--socket-mode", is_flag=True, help="For `rollout socket`: Socket Mode on, no request URLs (no public address)."
+)
+def manifest(socket_mode: bool) -> None:
     """Print the Slack app's manifest: paste it at https://api.slack.com/apps → Create New
-    App → From an app manifest, with your public address for rollout.example.com."""
-    click.echo(guide.text("manifest.yml"), nl=False)
+    App → From an app manifest, with your public address for rollout.example.com (or,
+    with --socket-mode, as it is)."""
+    text = guide.text("manifest.yml")
+    click.echo(guide.socket_mode_manifest(text) if socket_mode else text, nl=False)
 
 
 @cli.command()
