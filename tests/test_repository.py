@@ -139,6 +139,22 @@ def test_the_short_pages_stay_short(page):
     )
 
 
+def test_the_readme_shows_its_commands_first():
+    """Issue 96, item 1: the first command sat about 1,400 words in and "Try it" was one
+    415-word paragraph. Now what it is, then install, the demo and the tests within the
+    first 150 words; "Try it" in numbered steps; every later section opens with its command."""
+    readme = (ROOT / "README.md").read_text()
+    opening = " ".join(readme.split()[:150])
+    for command in ("pip install", "rollout demo", "bash tests/run"):
+        assert command in opening, command
+    sections = re.split(r"^## ", readme, flags=re.MULTILINE)[1:]
+    assert sections[0].startswith("Try it\n")
+    assert re.findall(r"^(\d+)\. ", sections[0], re.MULTILINE) == ["1", "2", "3", "4", "5"]
+    for section in sections[1:]:
+        title, _, body = section.partition("\n")
+        assert body.lstrip().startswith("```"), f"{title} does not open with its command"
+
+
 def test_the_readme_names_what_the_whole_test_run_needs():
     """What .ci/run installs and checks, the README's test section names (issue 67, item 12)."""
     readme = (ROOT / "README.md").read_text()
