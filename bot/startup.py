@@ -193,8 +193,8 @@ _LOGGED: set[str] = set()  # the databases this server's worker has logged it op
 
 
 def name_database(settings: Settings, creates: bool = False) -> None:
-    """Say which database this command opens, once a process, on stderr (in the log when
-    the log is JSON or no command runs: a server's worker); and refuse, in one sentence, a
+    """Say which database this command opens, once a command, on stderr (in the log, once a
+    process, when the log is JSON or no command runs: a server's worker); and refuse, in one sentence, a
     SQLite file that does not exist unless `creates` (`rollout db upgrade`): a mistyped
     path or another folder would otherwise open an empty database there and answer from it."""
     named = database_named(settings.database_url)
