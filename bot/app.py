@@ -155,6 +155,7 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         clock=clock,
         services=services,
         bot_token=settings.slack_bot_token,
+        metrics_token=settings.rollout_metrics_token,
         # For what Bolt does outside a request (Socket Mode's connection). It holds no
         # token: the bot token is given to Bolt through `authorize`, and a request's client
         # is its own (_RequestClient), built so SLACK_API_URL and the time budget apply.
@@ -391,6 +392,7 @@ class RolloutApp(App):
         session_secret: str,
         services: Services,
         bot_token: str | None,
+        metrics_token: str | None = None,
         **kwargs: Any,
     ):
         super().__init__(signing_secret=signing_secret or "", **kwargs)
@@ -399,6 +401,7 @@ class RolloutApp(App):
         self.services = services  # what the use cases work with: the reporting API's too (bot/web.py)
         self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
         self.session_secret = session_secret  # signs the web view's session cookies (bot/web.py)
+        self.metrics_token = metrics_token  # who may read GET /metrics (bot/metrics.py, refused)
         self.guard = Guard()  # whose requests it serves: set by create_app, asked by /healthz too
 
     def slack_client(self) -> RolloutWebClient:

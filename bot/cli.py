@@ -23,7 +23,15 @@ from bot.cli_compare import arm
 from bot.cli_mcp import mcp
 from bot.cli_webhooks import webhook
 from bot.settings import Settings, check_log_level
-from bot.startup import CREDENTIAL_HELP, checked_settings, connected_engine, open_store, settings_or_exit, verify_slack
+from bot.startup import (
+    CREDENTIAL_HELP,
+    checked_settings,
+    connected_engine,
+    name_database,
+    open_store,
+    settings_or_exit,
+    verify_slack,
+)
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
 from templates import plural
@@ -70,6 +78,7 @@ def serve(port: int | None, host: str, workers: int, no_scheduler: bool) -> None
     """Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics)."""
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     sock = _listening(host, settings.port if port is None else port)
+    name_database(settings)  # before Slack is asked: which database, or that it is not there
     known = verify_slack(settings)
     open_store(settings).engine.dispose()  # schema checked; each process opens its own connections
     warn_without_admins(settings)
@@ -94,6 +103,7 @@ def web(port: int | None, host: str, workers: int) -> None:
     if workers < 1:
         raise click.BadParameter("must be at least 1", param_hint="--workers")
     sock = _listening(host, settings.port if port is None else port)
+    name_database(settings)  # its workers open it, each waiting until it answers
     warn_without_admins(settings)
     from bot import http_server
     from bot.web import create
@@ -299,6 +309,7 @@ def socket(no_scheduler: bool, no_http: bool, port: int | None, host: str) -> No
 
     settings = checked_settings("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     sock = None if no_http else _listening(host, settings.port if port is None else port)
+    name_database(settings)  # before Slack is asked: which database, or that it is not there
     workspace = verify_slack(settings, app_token=True)
     warn_without_admins(settings)
     if sock is not None:
@@ -346,7 +357,7 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Create or upgrade the schema to the latest migration."""
-    engine = connected_engine(settings_or_exit())
+    engine = connected_engine(settings_or_exit(), creates=True)
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
@@ -458,6 +469,8 @@ def demo(directory: Path, quiet: bool, serve: bool, served: Path | None, view_po
     if serve:
         _port_free_or_exit(view.LOOPBACK, view_port)  # before the story, not after a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
+    # Its own database, made anew (DATABASE_URL is not read): named as every command names its own.
+    click.echo(f"Database: {(directory / 'rollout-demo.db').absolute()} (SQLite, made by the demo)", err=True)
     width = shutil.get_terminal_size().columns
     if not quiet:
         click.echo(wrap(f"Running the demo ({SUMMARY})…", width))
@@ -482,10 +495,15 @@ def demo_output(result: DemoResult, quiet: bool, width: int) -> str:
 
 
 @cli.command()
-def manifest() -> None:
+@click.option(
+    "--socket-mode", is_flag=True, help="For `rollout socket`: Socket Mode on, no request URLs (no public address)."
+)
+def manifest(socket_mode: bool) -> None:
     """Print the Slack app's manifest: paste it at https://api.slack.com/apps → Create New
-    App → From an app manifest, with your public address for rollout.example.com."""
-    click.echo(guide.text("manifest.yml"), nl=False)
+    App → From an app manifest, with your public address for rollout.example.com (or,
+    with --socket-mode, as it is)."""
+    text = guide.text("manifest.yml")
+    click.echo(guide.socket_mode_manifest(text) if socket_mode else text, nl=False)
 
 
 @cli.command()

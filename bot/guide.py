@@ -43,6 +43,18 @@ def text(name: str) -> str:
     return resources.files("bot").joinpath(*name.split("/")).read_text(encoding="utf-8")
 
 
+def socket_mode_manifest(manifest: str) -> str:
+    """The app manifest for Socket Mode: Slack's requests come over the app's own
+    connection, so it is on, and the manifest names no request URL (a public address the
+    operator has not got)."""
+    kept = [
+        line for line in manifest.splitlines(keepends=True) if not line.lstrip().startswith(("url:", "request_url:"))
+    ]
+    text = "".join(kept).replace("socket_mode_enabled: false", "socket_mode_enabled: true")
+    assert "socket_mode_enabled: true" in text, "manifest.yml says socket_mode_enabled: false"
+    return text
+
+
 def manifest() -> str:
     """The app manifest, as what the operator pastes into Slack."""
     return "manifest.yml" if FROM_SOURCE else "what `rollout manifest` prints"

@@ -10,6 +10,7 @@ and the counters of all workers are added up (prometheus_client's multiprocess m
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -18,9 +19,31 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot import guide
 from storage.store import Store
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+LOCAL = ("127.0.0.1", "::1")
+NEEDS_TOKEN = "/metrics needs the bearer token ROLLOUT_METRICS_TOKEN sets (Authorization: Bearer …)"
+ONLY_LOCAL = (
+    "/metrics answers only this machine's own requests: set ROLLOUT_METRICS_TOKEN and scrape it with that "
+    f"bearer token ({guide.doc('setup.md')})"
+)
+
+
+def refused(token: str | None, authorization: str, client: str | None, forwarded: bool) -> tuple[int, str] | None:
+    """Why a scrape of /metrics is refused (its status and sentence), or None. With
+    ROLLOUT_METRICS_TOKEN, `token`: only a request bearing it. Without: only a request
+    from this machine's loopback that no proxy `forwarded`, so the figures (how many
+    messages wait, what fails) are not every interface's to read."""
+    if token:
+        scheme, _, given = authorization.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+            return None
+        return 401, NEEDS_TOKEN
+    return None if client in LOCAL and not forwarded else (403, ONLY_LOCAL)
+
+
 CLOCK = "clock"  # the heartbeat name of the cadence clock
 
 REQUESTS = Counter(

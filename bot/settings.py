@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     rollout_session_secret: str | None = None  # signs the web view's sessions (default: the signing secret)
     slack_client_id: str | None = None  # "Sign in with Slack" on the web view (with the secret)
     slack_client_secret: str | None = None
+    rollout_metrics_token: str | None = None  # GET /metrics for this bearer token only; unset, loopback's only
     rollout_secret_key: str | None = None  # encrypts webhooks' signing secrets at rest (storage/webhooks.py)
     port: int = 3000
     log_level: str = "INFO"

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot import guide, logs
@@ -20,7 +21,7 @@ from bot.settings import Settings
 from cadence.problems import plain
 from slack_api.workspace import Unverified, Workspace
 from storage import migrate
-from storage.db import make_engine
+from storage.db import make_engine, normalise_database_url
 from storage.store import Store
 
 log = logging.getLogger("rollout")
@@ -167,9 +168,57 @@ def open_store(settings: Settings, dry_run: bool = False) -> Store:
     return Store(engine, dry_run=dry_run, secret_key=settings.rollout_secret_key, slack_token=settings.slack_bot_token)
 
 
-def connected_engine(settings: Settings) -> Engine:
-    """The engine for DATABASE_URL, once the database has answered; one sentence and exit 1
-    if it never does."""
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite DATABASE_URL names, absolute; None for a server's database or
+    SQLite's in-memory one."""
+    parsed = make_url(normalise_database_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().absolute()
+
+
+def database_named(url: str) -> str:
+    """Which database DATABASE_URL opens, for whoever runs a command: a SQLite file's
+    absolute path, or the server's URL with its password masked (and no query string,
+    where a secret may be too)."""
+    parsed = make_url(normalise_database_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_file(url)
+        return "SQLite in memory" if path is None else f"{path} (SQLite)"
+    shown = parsed.set(drivername=parsed.get_backend_name(), query={})
+    return f"{shown.render_as_string(hide_password=True)} (PostgreSQL)"
+
+
+_LOGGED: set[str] = set()  # the databases this server's worker has logged it opens (each retry opens it again)
+
+
+def name_database(settings: Settings, creates: bool = False) -> None:
+    """Say which database this command opens, once a command, on stderr (in the log, once a
+    process, when the log is JSON or no command runs: a server's worker); and refuse, in one sentence, a
+    SQLite file that does not exist unless `creates` (`rollout db upgrade`): a mistyped
+    path or another folder would otherwise open an empty database there and answer from it."""
+    named = database_named(settings.database_url)
+    command = click.get_current_context(silent=True)
+    said = _LOGGED if command is None else command.find_root().meta.setdefault("rollout.databases_named", set())
+    if named not in said:
+        said.add(named)
+        if command is None or settings.log_format == "json":
+            log.info("database: %s", named)
+        else:
+            click.echo(f"Database: {named}", err=True)
+    path = sqlite_file(settings.database_url)
+    if path is not None and not creates and not path.exists():
+        raise click.ClickException(
+            f"there is no database at {path}: set DATABASE_URL to the bot's database "
+            f"(sqlite:////absolute/path/rollout.db or postgresql://…), or create one there with `rollout db upgrade`"
+        )
+
+
+def connected_engine(settings: Settings, creates: bool = False) -> Engine:
+    """The engine for DATABASE_URL, once the database has answered, its name said on
+    stderr; one sentence and exit 1 if it never does, or if it is a SQLite file that does
+    not exist and the command does not create databases (`creates`)."""
+    name_database(settings, creates)
     engine = make_engine(settings.database_url)
     try:
         with engine.connect():

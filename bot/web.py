@@ -132,7 +132,7 @@ def make_asgi(
         Mount(API_PREFIX, make_api(app.services)),  # handlers/api.py, docs/api.md
         *web_view_routes(view),
         Route("/healthz", partial(_healthz, app, store, now, TokenProbe(app)), methods=["GET"]),
-        Route("/metrics", partial(_metrics, store, now), methods=["GET"]),
+        Route("/metrics", partial(_metrics, app, store, now), methods=["GET"]),
         *mcp,
         *slack,
         running=[] if assistant is None else [assistant.lifespan],
@@ -311,7 +311,12 @@ async def _healthz(
     return _json_answer(answer, 200 if ok else 503)
 
 
-async def _metrics(store: Store, now: Callable[[], datetime], request: Request) -> Response:
+async def _metrics(app: RolloutApp, store: Store, now: Callable[[], datetime], request: Request) -> Response:
+    forwarded = "x-forwarded-for" in request.headers or "forwarded" in request.headers
+    client = request.client.host if request.client else None
+    refusal = metrics.refused(app.metrics_token, request.headers.get("authorization", ""), client, forwarded)
+    if refusal is not None:
+        return _error(*refusal, {"WWW-Authenticate": "Bearer"} if refusal[0] == 401 else None)
     try:
         page = await run_in_threadpool(metrics.exposition, store, now)
     except Exception:

@@ -31,9 +31,10 @@ from urllib.parse import urlsplit
 
 from mcp.server import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -48,6 +49,12 @@ log = logging.getLogger(__name__)
 PATH = "/mcp"
 READER = "rollout_reader"  # the request's token, in its scope's state, for the tools
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+# The SDK's own answer to a Host that is not the bot's is a bare "Invalid Host header": behind
+# a proxy, the cause is nearly always ROLLOUT_WEB_URL, unset or another address.
+WRONG_HOST = (
+    "this server answers /mcp only at its own addresses, and {host} is not one: set ROLLOUT_WEB_URL "
+    "to the address clients reach it at ({now})"
+)
 
 
 class McpHttp:
@@ -80,6 +87,12 @@ class McpHttp:
                 self.running = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        checked = await TransportSecurityMiddleware(self.security).validate_request(Request(scope))
+        if checked is not None and checked.status_code == 421:
+            host = Headers(scope=scope).get("host") or "no Host header"
+            now = f"now {self.services.web_url}" if self.services.web_url else "it is not set"
+            await _error(421, WRONG_HOST.format(host=host[:100], now=now))(scope, receive, send)
+            return
         token, refusal = await run_in_threadpool(self._admitted, Headers(scope=scope).get("authorization", ""))
         if refusal is not None:
             await refusal(scope, receive, send)

@@ -103,6 +103,14 @@ hypothesis_settings.register_profile("deep", max_examples=1000, deadline=None, p
 hypothesis_settings.load_profile("ci")
 
 
+def past_the_database(output: str) -> str:
+    """What a command said after naming the database it opens, its first line on stderr
+    (bot/startup.py, name_database): `output` is click's result.output or stderr."""
+    named, _, rest = output.partition("\n")
+    assert named.startswith("Database: "), output
+    return rest
+
+
 def examples(count: int) -> int:
     """A property's examples, scaled by the profile: `count` / 2 under `ci`, × 10 under `deep`."""
     return max(1, count * hypothesis_settings.default.max_examples // 100)

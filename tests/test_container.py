@@ -3,6 +3,7 @@ processes as the Procfile runs them, gives each time to stop, and the build sees
 it must not. The image itself is built and run by .ci/container (buildah), not here."""
 
 import fnmatch
+import json
 import re
 from pathlib import Path
 
@@ -67,7 +68,13 @@ def _ignored(path: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("path", [".git", ".env", "tests/conftest.py", ".venv", ".ci/run", "bench", "rollout.db"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        *[".git", ".env", "tests/conftest.py", ".venv", ".venv-main", ".ci/run", "bench", "rollout.db"],
+        *["radon-6.0.1-py2.py3-none-any.whl", "dist/rollout_cadence_bot-1.0-py3-none-any.whl", "backup.tar.gz"],
+    ],
+)
 def test_the_build_never_sees_history_settings_tests_or_local_state(path):
     assert _ignored(path)
 
@@ -88,3 +95,39 @@ def test_the_dockerfile_builds_on_a_base_argument_and_runs_web_as_a_user_who_is_
     assert user and user[-1].split(":")[0] not in ("0", "root")
     assert re.search(r"^HEALTHCHECK .*/healthz", text, re.MULTILINE | re.DOTALL)
     assert re.findall(r"^CMD (.+)$", text, re.MULTILINE) == ['["rollout", "web"]']
+
+
+# ---- a security-minded read (issue 96, item 7) -----------------------------------------
+
+
+def test_compose_has_no_default_database_password_and_puts_none_in_the_url():
+    """The password defaulted to `rollout` and went into DATABASE_URL as typed (a `@` or
+    `/` in it broke the URL). Now compose refuses to start without POSTGRES_PASSWORD, and
+    it reaches libpq as PGPASSWORD: no URL carries it, so nothing needs encoding."""
+    text = (ROOT / "compose.yaml").read_text()
+    uses = re.findall(r"\$\{POSTGRES_PASSWORD([^}]*)\}", text)
+    assert uses and all(use.startswith(":?") for use in uses), uses
+    environment = SERVICES["web"]["environment"]
+    assert environment["PGPASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert environment["DATABASE_URL"] == "${DATABASE_URL:-postgresql://rollout@db:5432/rollout}"  # no password
+
+
+@pytest.mark.parametrize("name", sorted(PROCFILE))
+def test_the_bots_containers_run_without_privileges_on_a_read_only_root_within_a_memory_limit(name):
+    service = SERVICES[name]
+    assert service["cap_drop"] == ["ALL"]
+    assert "no-new-privileges:true" in service["security_opt"]
+    assert service["read_only"] is True and any(mount.split(":")[0] == "/tmp" for mount in service["tmpfs"])
+    assert re.fullmatch(r"\d+[mg]", str(service["mem_limit"]))
+    assert "no-new-privileges:true" in SERVICES["db"]["security_opt"]
+
+
+def test_compose_declares_webs_health_check_as_the_dockerfile_does():
+    """buildah and podman build OCI images by default, which drop HEALTHCHECK: compose
+    declares the same check for `web`."""
+    text = (ROOT / "Dockerfile").read_text()
+    command = re.search(r"^HEALTHCHECK .*?\bCMD (\[.*?\])$", text, re.MULTILINE | re.DOTALL)
+    assert command is not None
+    check = SERVICES["web"]["healthcheck"]
+    assert check["test"] == ["CMD", *json.loads(command.group(1))]
+    assert _seconds(check["timeout"]) < _seconds(check["interval"])

@@ -31,6 +31,34 @@ def test_nothing_points_outside_the_repository():
     assert offenders == []
 
 
+# What a commit must never carry: built packages and archives (a wheel, a tarball), which
+# belong to a registry or to dist/, not to the sources (issue 96, item 8).
+ARCHIVE = re.compile(r"\.(whl|egg|zip|tar|tgz|gz|bz2|xz|zst|7z|rar|jar)$")
+
+
+def _symlinks() -> dict[str, str]:
+    """Each tracked symlink's path and target, as git stores them (mode 120000)."""
+    staged = subprocess.run(["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    links = [line.split("\t", 1)[1] for line in staged.splitlines() if line.startswith("120000 ")]
+    return {link: (ROOT / link).readlink().as_posix() for link in links}
+
+
+def test_no_wheel_or_archive_is_committed():
+    names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert [name for name in names if ARCHIVE.search(name)] == []
+
+
+def test_every_committed_symlink_stays_inside_the_tree():
+    """A symlink to another checkout's .venv (issue 96) or any path outside the clone
+    dangles in everyone else's; links within the tree (bot/manifest.yml) are the wheel's."""
+    leaving = {
+        link: target
+        for link, target in _symlinks().items()
+        if Path(target).is_absolute() or not (ROOT / link).parent.joinpath(target).resolve().is_relative_to(ROOT)
+    }
+    assert leaving == {}
+
+
 # Variables read by the libraries the bot runs under, not by the bot: its .env.example says
 # nothing of them. ROLLOUT_TEST_* are the suite's own.
 NOT_THE_BOTS = re.compile(r"ROLLOUT_TEST_\w+|CI")
@@ -109,6 +137,22 @@ def test_the_short_pages_stay_short(page):
     assert words <= WORD_LIMITS[page], (
         f"{page} is {words:,} words; at most {WORD_LIMITS[page]:,}: move detail into docs/"
     )
+
+
+def test_the_readme_shows_its_commands_first():
+    """Issue 96, item 1: the first command sat about 1,400 words in and "Try it" was one
+    415-word paragraph. Now what it is, then install, the demo and the tests within the
+    first 150 words; "Try it" in numbered steps; every later section opens with its command."""
+    readme = (ROOT / "README.md").read_text()
+    opening = " ".join(readme.split()[:150])
+    for command in ("pip install", "rollout demo", "bash tests/run"):
+        assert command in opening, command
+    sections = re.split(r"^## ", readme, flags=re.MULTILINE)[1:]
+    assert sections[0].startswith("Try it\n")
+    assert re.findall(r"^(\d+)\. ", sections[0], re.MULTILINE) == ["1", "2", "3", "4", "5"]
+    for section in sections[1:]:
+        title, _, body = section.partition("\n")
+        assert body.lstrip().startswith("```"), f"{title} does not open with its command"
 
 
 def test_the_readme_names_what_the_whole_test_run_needs():

@@ -75,6 +75,9 @@ def test_serve_from_the_installed_wheel_shows_the_sign_in_page(installed, tmp_pa
         tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=slack.url
     )
 
+    made = _run_outside(installed, tmp_path, ["rollout", "db", "upgrade"], timeout=120)  # serve opens, not makes
+    assert made.returncode == 0, made.stderr
+
     def start(port: int) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [str(installed / "rollout"), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"],

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,7 @@ from storage.models.governance import Decision
 from storage.models.playbooks import Step
 from tests import reported
 from tests.committed import committed, loaded
-from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES
+from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES, past_the_database
 from tests.yaml_rows import count_rows, write_yaml
 from usecases.shared.life import begin_cycle
 
@@ -29,10 +30,10 @@ def test_load_creates_then_changes_nothing(run, tmp_path, engine):
     path = write_yaml(tmp_path, "playbooks.yaml", SUPPORT_REPLIES, second)
     first = run("playbook", "load", path)
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == ["support-replies: created", "sales-outreach: created"]
+    assert first.stdout.splitlines() == ["support-replies: created", "sales-outreach: created"]
     decisions = count_rows(engine, Decision)
     again = run("playbook", "load", path)
-    assert again.output.splitlines() == ["support-replies: unchanged", "sales-outreach: unchanged"]
+    assert again.stdout.splitlines() == ["support-replies: unchanged", "sales-outreach: unchanged"]
     assert count_rows(engine, Decision) == decisions
     assert count_rows(engine, Step) == 6
 
@@ -41,7 +42,7 @@ def test_a_changed_file_updates_and_says_what_changed(run, tmp_path):
     run("playbook", "load", write_yaml(tmp_path, "a.yaml", SUPPORT_REPLIES))
     changed = {**SUPPORT_REPLIES, "exception_cap": 0.05}
     result = run("playbook", "load", write_yaml(tmp_path, "b.yaml", changed))
-    assert result.output.strip() == "support-replies: updated (exception_cap)"
+    assert result.stdout.strip() == "support-replies: updated (exception_cap)"
 
 
 def test_a_changed_file_queues_its_post_to_the_team_channel(run, tmp_path, engine):
@@ -65,7 +66,7 @@ def test_a_loosened_bar_in_a_file_says_from_which_week_it_applies(run, tmp_path,
     assert refused.exit_code == 1 and 'load it again with --why "…"' in refused.output, refused.output
     result = run("playbook", "load", path, "--why", "December's refund tickets are noisier")
     assert result.exit_code == 0, result.output
-    updated, waits = result.output.splitlines()
+    updated, waits = result.stdout.splitlines()
     assert updated == "support-replies: updated (title)"
     assert waits.startswith("support-replies: the bar's loosening applies from week 1 of cycle ")
     assert waits.endswith(": exception cap 10% → 15%")
@@ -150,8 +151,9 @@ def test_digest_dry_run_prints_it_readably(run, store):
 
 
 @pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
-def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack):
+def test_a_wrong_bot_token_is_named_without_a_traceback(tmp_path, slack, sqlite_template):
     env = _clean_env(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="s", SLACK_API_URL=slack.url)
+    shutil.copy(sqlite_template, tmp_path / "rollout.db")  # a database there: the token is what is wrong
     # (`rollout clock` stays up instead, as a platform's process: tests/bot/test_procfile.py)
     for command in (["serve", "--port", "0"],):
         result = subprocess.run(
@@ -231,7 +233,7 @@ def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, sl
 def test_list_and_show_say_where_each_playbook_stands(run, monkeypatch, slack, playbook):
     result = run("playbook", "list")
     assert result.exit_code == 0, result.output
-    header, row = result.output.splitlines()
+    header, row = result.stdout.splitlines()
     assert header.split()[:3] == ["PLAYBOOK", "STATUS", "FUNCTION"]
     assert row.split()[:3] == ["support-replies", "active", "Support"] and "cycle 1, week" in row
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
@@ -285,7 +287,7 @@ def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_comma
     assert not_monday.exit_code != 0 and "Monday" in not_monday.output
     started = run("cycle", "start", "support-replies", monday.isoformat())
     assert started.exit_code == 0, started.output
-    assert started.output.strip() == f"support-replies: cycle 1 starts on {monday.isoformat()}."
+    assert started.stdout.strip() == f"support-replies: cycle 1 starts on {monday.isoformat()}."
     assert store.playbooks.state("support-replies").anchor.starts_on == monday
     with Session(engine) as s:
         actors = s.exec(select(Decision.actor).where(Decision.kind == "cycle-started")).all()
@@ -295,7 +297,7 @@ def test_cycle_start_keeps_the_slash_commands_rules_and_is_recorded_as_the_comma
 def test_version_and_the_way_in(run):
     from importlib.metadata import version
 
-    assert run("--version").output.strip() == f"rollout {version('rollout-cadence-bot')}"
+    assert run("--version").stdout.strip() == f"rollout {version('rollout-cadence-bot')}"
     helped = run("--help").output
     assert "rollout demo" in helped and "docs/setup.md" in helped
 
@@ -308,7 +310,7 @@ def test_the_manifest_and_the_guides_are_printed_from_their_one_copy(run):
     assert run("manifest").output == (ROOT / "manifest.yml").read_text()
     for page in guide.GUIDES:
         assert run("docs", page.removesuffix(".md")).output == (ROOT / "docs" / page).read_text()
-    assert run("docs").output.splitlines()[1] == "playbooks  the playbook reference"
+    assert run("docs").stdout.splitlines()[1] == "playbooks  the playbook reference"
     assert run("docs", "nonsense").exit_code == 2
 
 
@@ -375,7 +377,7 @@ def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store,
     loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     made = run("token", "create", "--name", "helpdesk", "--playbook", "support-replies", "--kinds", "kpi,cases")
     assert made.exit_code == 0, made.output
-    token = made.output.splitlines()[0]
+    token = made.stdout.splitlines()[0]
     assert token.startswith("rcb_") and len(token) > 40
     listed = run("token", "list").output
     assert "helpdesk  in use  kpi, cases on support-replies" in listed and token not in listed
@@ -387,7 +389,7 @@ def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store,
         "no playbook 'support-replie'" in run("token", "create", "--name", "x", "--playbook", "support-replie").output
     )
     assert "exists" in run("token", "create", "--name", "helpdesk", "--all").output
-    assert run("token", "revoke", "helpdesk").output == "Token helpdesk is revoked.\n"
+    assert run("token", "revoke", "helpdesk").stdout == "Token helpdesk is revoked.\n"
     assert (
         "revoked" in run("token", "list").output
         and "no token 'helpdesk' in use" in run("token", "revoke", "helpdesk").output
@@ -405,10 +407,12 @@ def _rollout(tmp_path, *args, **env):
     )
 
 
-def _one_sentence(result, opening: str) -> None:
+def _one_sentence(result, opening: str, named: bool = False) -> None:
+    """Exit 1 and one sentence on stderr, after the database's name if `named` (the
+    command got as far as opening it)."""
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
+    lines = (past_the_database(result.stderr) if named else result.stderr).strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {opening}"), result.stderr
 
 
@@ -459,7 +463,8 @@ def test_a_setting_the_bot_cannot_use_is_one_sentence_naming_it(tmp_path, variab
 @pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
 def test_a_database_that_never_answers_is_said_so(tmp_path):
     result = _rollout(tmp_path, "db", "upgrade", DATABASE_URL="postgresql://postgres@127.0.0.1:1/gone")
-    _one_sentence(result, "could not connect to the database (")
+    _one_sentence(result, "could not connect to the database (", named=True)
+    assert result.stderr.startswith("Database: postgresql://postgres@127.0.0.1:1/gone (PostgreSQL)\n")
 
 
 @pytest.mark.slow  # starts `rollout` as a process (about 1.3 s of CPU each)
@@ -479,7 +484,7 @@ def test_a_server_database_not_yet_migrated_says_it_is_empty(postgres_url, tmp_p
         connection.execute(text(f"CREATE DATABASE {name}"))
     try:
         result = _rollout(tmp_path, "playbook", "list", DATABASE_URL=f"{server}/{name}")
-        _one_sentence(result, "the database is empty, the code needs ")
+        _one_sentence(result, "the database is empty, the code needs ", named=True)
         assert "run `rollout db upgrade` first" in result.stderr
     finally:
         with admin.connect() as connection:

@@ -77,7 +77,7 @@ def test_source_test_asks_now_before_a_cycle_starts_and_list_shows_the_last_fetc
     assert run("playbook", "load", write(tmp_path, sourced())).exit_code == 0
     result = run("source", "test", "support-replies", "--week", "2026-11-16")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "support-replies, week of 2026-11-16 (asked now, nothing stored):",
         "  kpi                      from warehouse        14.5",
     ]
@@ -90,11 +90,11 @@ def test_source_test_asks_now_before_a_cycle_starts_and_list_shows_the_last_fetc
     at = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin
     done = SourceClock(store, lambda: at).run(store.playbooks.clock_states(), at)
     assert (done.asked, done.stored, done.failed) == (1, 1, 0)
-    listed = run("source", "list").output.splitlines()
+    listed = run("source", "list").stdout.splitlines()
     assert listed[0].split() == ["PLAYBOOK", "SOURCE", "KIND", "FEEDS", "LAST", "FETCH"]
     assert listed[1].split()[:4] == ["support-replies", "warehouse", "sql", "kpi"]
     assert listed[1].endswith("2026-11-22 23:00 UTC, week of 2026-11-16: 14.5")
-    shown = run("playbook", "show", "support-replies").output
+    shown = run("playbook", "show", "support-replies").stdout
     said = next(line for line in shown.splitlines() if "metric delivery" in line)
     assert "sourced numbers arrived before their week closed" in said or "no closed week yet" in said
     assert "url: null" not in shown and "token_env" not in shown  # unset fields are not kept
@@ -111,7 +111,7 @@ def test_a_failing_source_exits_non_zero_and_says_why(run, tmp_path, warehouse):
 
 def test_a_playbook_without_sources_says_so(run, tmp_path):
     run("playbook", "load", write(tmp_path, SUPPORT_REPLIES))
-    assert run("source", "test", "support-replies").output.strip() == "support-replies has no sources."
+    assert run("source", "test", "support-replies").stdout.strip() == "support-replies has no sources."
     assert "metric delivery  n/a (no sources)" in run("playbook", "show", "support-replies").output
 
 
@@ -128,7 +128,7 @@ def test_source_test_tries_each_input_check_and_export_loads_back_unchanged(run,
     assert run("playbook", "load", write(tmp_path, sourced(inputs=["ticket text", HISTORY]))).exit_code == 0
     result = run("source", "test", "support-replies", "--week", "2026-11-16")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].split() == [
+    assert result.stdout.splitlines()[-1].split() == [
         "input",
         "ticket",
         "history",
@@ -140,7 +140,7 @@ def test_source_test_tries_each_input_check_and_export_loads_back_unchanged(run,
         "min",
         "0.95)",
     ]
-    exported = run("playbook", "export", "support-replies").output
+    exported = run("playbook", "export", "support-replies").stdout
     assert "owner: U0123456789" in exported and "when_missing: draft by hand" in exported
     path = tmp_path / "again.yaml"
     path.write_text(exported)
@@ -153,5 +153,5 @@ def test_source_test_says_a_failing_check_and_exits_non_zero(run, tmp_path, ware
     assert run("playbook", "load", write(tmp_path, sourced(inputs=[broken]))).exit_code == 0
     result = run("source", "test", "support-replies", "--week", "2026-11-16")
     assert result.exit_code == 1
-    [line] = [line for line in result.output.splitlines() if line.strip().startswith("input")]
+    [line] = [line for line in result.stdout.splitlines() if line.strip().startswith("input")]
     assert "failed:" in line and "nowhere" in line and "Traceback" not in result.output

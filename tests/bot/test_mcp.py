@@ -262,7 +262,11 @@ def test_the_host_and_any_origin_must_be_the_bots_own(api, bot, store, clock):
     reader = tokens.create(store, "assistant", None, [], True, "test", API_NOW).token
     bearer = {"Authorization": f"Bearer {reader}"}
     clock.advance(seconds=1)
-    assert post_mcp(bot.base_url, {**bearer, "Host": "rebound.example.com"})[0] == 421
+    status, _, body = post_mcp(bot.base_url, {**bearer, "Host": "rebound.example.com"})
+    assert status == 421 and json.loads(body) == {  # issue 96, item 7: the SDK's "Invalid Host header" named no setting
+        "error": "this server answers /mcp only at its own addresses, and rebound.example.com is not one: "
+        "set ROLLOUT_WEB_URL to the address clients reach it at (it is not set)"
+    }
     clock.advance(seconds=1)
     assert post_mcp(bot.base_url, {**bearer, "Origin": "http://rebound.example.com"})[0] == 403
     clock.advance(seconds=1)

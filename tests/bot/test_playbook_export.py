@@ -33,17 +33,17 @@ def test_load_of_export_changes_nothing_for_every_example(run, engine, monkeypat
     exported = run("playbook", "export", "--all")
     assert exported.exit_code == 0, exported.output
     path = tmp_path / "all.yaml"
-    path.write_text(exported.output)
+    path.write_text(exported.stdout)
     again = run("playbook", "load", str(path))
     assert again.exit_code == 0, again.output
-    assert sorted(again.output.splitlines()) == sorted(f"{Path(f).stem}: unchanged" for f in files)
+    assert sorted(again.stdout.splitlines()) == sorted(f"{Path(f).stem}: unchanged" for f in files)
     assert _decisions(engine) == decisions
-    assert run("playbook", "export", "--all").output == exported.output
+    assert run("playbook", "export", "--all").stdout == exported.stdout
     # each example's definition is the one exported
     for file in files:
         for document in yaml.safe_load_all(Path(file).read_text()):
             slug = document["playbook"]
-            one = run("playbook", "export", slug).output
+            one = run("playbook", "export", slug).stdout
             assert parse_playbook(yaml.safe_load(one)).canonical() == parse_playbook(document).canonical()
 
 
@@ -51,7 +51,7 @@ def test_export_leaves_defaults_out_and_names_slugs_it_does_not_know(run, tmp_pa
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump(SUPPORT_REPLIES, sort_keys=False))
     run("playbook", "load", str(path))
-    shown = run("playbook", "export", "support-replies").output
+    shown = run("playbook", "export", "support-replies").stdout
     assert shown.startswith("# Playbooks as code")
     assert "min_cases" not in shown and "rules" not in shown  # the defaults are not repeated
     assert "playbook: support-replies\n" in shown
@@ -75,10 +75,10 @@ def test_export_after_a_handover_keeps_the_definition_and_says_who_owns_it(run, 
         row.owner_id = "UNEWOWNER1"
         s.add(row)
         s.commit()
-    shown = run("playbook", "export", "support-replies").output
+    shown = run("playbook", "export", "support-replies").stdout
     assert "its owner is UNEWOWNER1 now" in shown
     (tmp_path / "back.yaml").write_text(shown)
-    assert run("playbook", "load", str(tmp_path / "back.yaml")).output == "support-replies: unchanged\n"
+    assert run("playbook", "load", str(tmp_path / "back.yaml")).stdout == "support-replies: unchanged\n"
 
 
 def test_the_playbook_page_offers_its_yaml_which_playbook_load_takes_back(

@@ -6,7 +6,6 @@ tests/storage/test_store.py."""
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -141,9 +140,10 @@ def _requests(port: int):
         ({"ROLLOUT_ADMINS": "bob"}, "Error: ROLLOUT_ADMINS holds 'bob', which is not a Slack member id"),
         ({"SLACK_BOT_TOKEN": ""}, "Missing SLACK_BOT_TOKEN."),
         ({"DATABASE_URL": "mysql://nope"}, "Error: DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:////nowhere/rollout.db"}, "Error: there is no database at /nowhere/rollout.db:"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL 'loud' is not a log level"),
     ],
-    ids=["admins", "no-token", "database-url", "log-level"],
+    ids=["admins", "no-token", "database-url", "no-sqlite-file", "log-level"],
 )
 def test_the_procfile_web_refuses_a_bad_setting_once_before_any_worker_starts(env, variables, said):
     """Issue 66, item 1: uvicorn's workers each checked the settings, died with a traceback
@@ -160,17 +160,9 @@ def test_the_procfile_web_refuses_a_bad_setting_once_before_any_worker_starts(en
     assert output.text.count(said) == 1, output.text
 
 
-def _unavailable_database(database_url: str, tmp_path: Path) -> tuple[str, object]:
-    """A database URL that does not answer yet, and what makes it answer (a database of
-    the same schema as `database_url`'s where it points)."""
-    if database_url.startswith("sqlite"):
-        later = tmp_path / "later" / "rollout.db"  # its folder does not exist yet
-
-        def arrive() -> None:
-            later.parent.mkdir()
-            shutil.copy(database_url.removeprefix("sqlite:///"), later)
-
-        return f"sqlite:///{later}", arrive
+def _unavailable_database(database_url: str) -> tuple[str, object]:
+    """A server's database URL that does not answer yet, and what makes it answer (the
+    database created where it points)."""
     name = f"rollout_later_{uuid.uuid4().hex[:10]}"
     url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
 
@@ -191,13 +183,13 @@ def _drop(url: str) -> None:
         admin.dispose()
 
 
-def test_the_procfile_web_waits_for_a_database_that_does_not_answer_and_recovers(
-    env, playbook, slack, database_url, tmp_path
-):
+@pytest.mark.one_database
+def test_the_procfile_web_waits_for_a_database_that_does_not_answer_and_recovers(env, playbook, slack, database_url):
     """Issue 66, item 1: with a database that did not answer, each worker died with a
     traceback and was started again, /healthz unanswered. Now each serves /healthz 503
-    naming the cause, and serves everything once the database answers, started once."""
-    url, arrive = _unavailable_database(database_url, tmp_path)
+    naming the cause, and serves everything once the database answers, started once.
+    (A server's database: a SQLite file that is not there is refused at the start, above.)"""
+    url, arrive = _unavailable_database(database_url)
     process, output, port = _platform(env, "web", DATABASE_URL=url)
     slack_side = _requests(port)
     try:
@@ -212,9 +204,8 @@ def test_the_procfile_web_waits_for_a_database_that_does_not_answer_and_recovers
             workers = _children(process.pid)
             assert len(workers) == 2, workers
             arrive()
-            if url.startswith("postgresql"):  # the release process's part: the schema
-                upgraded = rollout({**env, "DATABASE_URL": url}, "db", "upgrade")
-                assert upgraded.returncode == 0, upgraded.stderr
+            upgraded = rollout({**env, "DATABASE_URL": url}, "db", "upgrade")  # the release process's part
+            assert upgraded.returncode == 0, upgraded.stderr
             output.wait_for("the database answers: serving", times=2)
             health_until(slack_side, 200)
             assert "/rollout kpi" in slack_side.command("help", MEMBER, CHANNEL).text

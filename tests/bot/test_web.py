@@ -6,6 +6,8 @@ import json
 import logging
 import socket
 import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -13,6 +15,7 @@ import pytest
 from slack_bolt import BoltRequest
 
 from bot.app import create_app
+from bot.web import make_asgi
 from tests.committed import enqueue
 from tests.conftest import SlackRequests, settings_for
 
@@ -269,6 +272,35 @@ def _samples(page: str) -> dict:
         for family in text_string_to_metric_families(page)
         for sample in family.samples
     }
+
+
+def test_metrics_are_not_every_interfaces_to_read(http_server, database_url, store, slack, clock):
+    """Issue 96, item 7: /metrics answered anyone on any interface. Unset, ROLLOUT_METRICS_TOKEN
+    leaves it to this machine's own requests, not one a proxy forwarded; set, to its bearer."""
+    mount, url = http_server
+
+    def scrape(**headers: str) -> tuple[int, str]:
+        request = urllib.request.Request(f"{url}/metrics", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    for token in (None, "m3trics"):
+        settings = settings_for(database_url, slack, rollout_metrics_token=token)
+        mount.app = make_asgi(create_app(settings, store, clock=clock), store, clock)
+        try:
+            local, forwarded = scrape(), scrape(**{"X-Forwarded-For": "203.0.113.9"})
+            bearer = scrape(Authorization="Bearer m3trics")
+        finally:
+            mount.app = None
+        if token is None:
+            assert local[0] == 200 and "rollout_outbox_pending" in local[1]
+            assert forwarded[0] == 403 and "set ROLLOUT_METRICS_TOKEN" in forwarded[1]
+        else:
+            assert local[0] == 401 and forwarded[0] == 401 and "ROLLOUT_METRICS_TOKEN" in local[1]
+            assert bearer[0] == 200 and "rollout_outbox_pending" in bearer[1]
 
 
 def test_metrics_count_slack_errors_by_method_and_error(bot, playbook, slack):

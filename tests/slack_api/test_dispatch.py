@@ -131,6 +131,18 @@ def test_an_answer_lost_after_slack_accepted_is_not_sent_twice(outbox, slack, fa
     assert outbox.find("b").status == "sent"
 
 
+def test_without_the_history_scopes_an_answer_lost_is_sent_again_once(outbox, slack, fake, caplog):
+    """The manifest asks for no *:history scope (issue 96, item 6): a send whose answer was
+    lost cannot be looked up, so it is sent again (at most twice in all), not retried
+    until the dispatcher gives up on it."""
+    enqueue(outbox.bind, [post("a")], T0)
+    slack.fail_next("chat.postMessage", Fault(accept_then_delay=1.5))
+    slack.fail_next("conversations.history", Fault(error="missing_scope"))
+    dispatcher(outbox, slack, fake, timeout=0.5).drain()
+    assert len(slack.posted(CHANNEL)) == 2 and outbox.find("a").status == "sent"
+    assert "no history scope to look for it" in caplog.text
+
+
 def test_a_request_that_never_got_through_is_sent_again(outbox, slack, fake):
     enqueue(outbox.bind, [post("a", channel=MEMBER)], T0)
     slack.fail_next("chat.postMessage", Fault(stall=1.0))
