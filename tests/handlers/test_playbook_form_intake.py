@@ -25,4 +25,4 @@ def test_the_web_page_shows_the_intake_and_the_demo(bot, slack, store, engine, c
     assert status == 200, page
     assert "Intake: 6 cases a week × 9 min, not structured" in page
     assert "funding a demo? 6 cases a week; not structured" in page
-    assert "counts `refund_done`; no minutes saved given, so no hours are estimated" in page
+    assert "counts <code>refund_done</code>; no minutes saved given, so no hours are estimated" in page
