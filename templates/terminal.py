@@ -32,6 +32,7 @@ EMOJI = {
     ":black_circle:": "⚫",
     ":book:": "📖",
     ":bulb:": "💡",
+    ":mag:": "🔍",
     ":bust_in_silhouette:": "👤",
     ":electric_plug:": "🔌",
     ":handshake:": "🤝",
