@@ -25,6 +25,7 @@ from pathlib import Path
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from bot import assistant
 from handlers.web_view import make_web_view
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
@@ -137,10 +138,16 @@ def prepare(directory: Path, viewer: str, port: int) -> Serving:
         f" (token {name}, made now):",
         f"  {made.token}",
         f"  curl -H 'Authorization: Bearer {made.token}' {base}/api/v1/playbooks",
-        "An assistant's configuration of MCP servers, over stdio (works without this serve):",
-        f"  {json.dumps(stdio, ensure_ascii=False)}",
-        "or over HTTP, while this serves:",
-        f"  {json.dumps(http)}",
+        *(
+            [
+                "An assistant's configuration of MCP servers, over stdio (works without this serve):",
+                f"  {json.dumps(stdio, ensure_ascii=False)}",
+                "or over HTTP, while this serves:",
+                f"  {json.dumps(http)}",
+            ]
+            if assistant.installed()
+            else [f"No /mcp here: {assistant.INSTALL}."]
+        ),
         f"Every read answers as of the demo's last day, {ended_at:%a %-d %b %Y %H:%M} UTC, not today.",
     ]
     return Serving(served_app(demo, viewer), made.token, said)
