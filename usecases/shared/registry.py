@@ -12,13 +12,13 @@ from typing import Any
 from cadence import calendar, decisions, keys, registry_decisions, replication, rules
 from cadence.definition import KpiSpec, StepSpec, read_spec
 from storage.governance_rows import Change, StaleState
-from storage.models.governance import Proposal, RegistryVersion
+from storage.models.governance import Proposal, PublishRequest, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
-from usecases.shared import queue, readiness, waves
+from usecases.shared import publish_requests, queue, readiness, waves
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.roles import require_curator
@@ -104,15 +104,22 @@ def publish(
     now: datetime,
     proposal_key: str | None = None,
     override: str | None = None,
+    admins: frozenset[str] = frozenset(),
+    approved: PublishRequest | None = None,
 ) -> dict[str, Any]:
     """The next registry version of a playbook (curators only), carrying the kit and the
     learnings. Refused while the scale rule never held (naming it and the cycles' results),
     or while a criterion of readiness is missing (with the list), unless `override` gives a
     curator's reason; a version published though the rule never held keeps that reason
-    (it has no origin change to replicate against). Returns the announcement, which also goes to the
-    team and the curators."""
+    (it has no origin change to replicate against). Over missing readiness criteria the
+    override is a request a second person decides (usecases/shared/publish_requests.py;
+    `approved`: the request their click publishes, whose reason it carries): returns the
+    asker's reply. Else returns the announcement, which also goes to the team and the curators."""
     usage = "publish"
-    require_curator(store, by, Refusal.of("curators_publish", usage=usage))
+    if approved is None:
+        require_curator(store, by, Refusal.of("curators_publish", usage=usage))
+    else:
+        override = approved.reason
     history = store.governance.scale_history([state.playbook.id])
     results, covered = history[state.playbook.id]
     proposal = _settled(store, state, proposal_key)
@@ -143,6 +150,14 @@ def publish(
             slug=state.playbook.slug,
             criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
         )
+    not_met = [c for c in criteria if not c["met"]]
+    if not_met and approved is None:  # over readiness: never the asker alone
+        return publish_requests.ask(store, state, not_met, str(override), by, now, admins)
+    over = (
+        None
+        if not not_met or approved is None
+        else dict(not_met=missing, reason=approved.reason, asked_by=approved.asked_by, approved_by=by)
+    )
     number = store.registry.next_version(state.playbook.id)
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
@@ -164,8 +179,12 @@ def publish(
         scale_rule_held=held,
         by=by,
         override=None if ever else override,
+        over_readiness=notices_registry.over_readiness(over),
     )
     told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
+    if approved is not None:
+        done = PublishRequest(**{**approved.model_dump(), "state": "published", "decided_by": by, "version": number})
+        told.append(publish_requests.card_update(store, done, state, admins, now))
     learnings = _learnings_carried(store, state.playbook.id)
     try:
         with store.unit_of_work() as uow:
@@ -180,7 +199,12 @@ def publish(
                 proposal_key=proposal_key,
                 learnings=learnings,
                 override_reason=None if ever else override,
+                over_readiness=over,
             )
+            if approved is not None and not uow.publish_requests.decide(
+                approved.id, "published", now, decided_by=by, version=number
+            ):
+                raise Refusal.of("publish_decided_now")
             uow.governance.apply(Change(decisions=[record], messages=told), now)
             uow.commit()
     except StaleState as err:
@@ -435,6 +459,9 @@ def _entry(
         replication=kit.as_stored(),
         all_learnings=v.learnings,
         override=v.override_reason,  # published by override: the KPI was not sustained
+        # "published over readiness: 3 criteria not met — <reason>", and which
+        over_readiness=notices_registry.over_readiness(v.over_readiness),
+        not_met=list((v.over_readiness or {}).get("not_met") or []),
     )
 
 
