@@ -38,9 +38,11 @@ def scale_proposal(
     version: int | None,
     decided_by: str | None,
     pulse: Mapping[str, Any] | None = None,
+    changed: Sequence[str] = (),
 ) -> Payload:
     """ "Ready to scale", with its Publish button while `status` is open, else its outcome;
-    the last cycle's pulse beside the criteria, as information (None: none)."""
+    the last cycle's pulse beside the criteria, as information (None: none). `changed`:
+    what refused the last click to publish, read at the click (the card redrawn with it)."""
     return render("scale_proposal", **locals())
 
 

@@ -394,7 +394,7 @@ TEXTS: dict[str, str] = {
     ),
     "publish_not_ready": (
         "*{slug}* is not yet ready to scale:\n{criteria}\nA curator may publish it all the same with "
-        "`/rollout publish {slug} override <reason>`: the reason is recorded with the publication."
+        "`/rollout publish {slug} override <reason>`, once a curator who is neither its owner nor the asker approves."
     ),
     "curators_adopt": "Only curators start a team on a registry playbook.",
     "curators_unfreeze": "Only curators can unfreeze a step.",

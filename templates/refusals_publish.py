@@ -15,5 +15,7 @@ PUBLISH_REQUESTS: dict[str, str] = {
     "publish_request_decided": "That request to publish over readiness is {state} already.",
     "publish_found_since": "Not published: read again now, more criteria of readiness are not met than the card "
     "showed: {found} The card shows them now.",
+    "scale_changed": "Not published: read again at your click, it is not ready to scale now: {changed} "
+    "The card shows it.",
     "publish_decided_now": "That request to publish was decided a moment ago by someone else; nothing more was done.",
 }

@@ -47,9 +47,12 @@ def scale_messages(
     version: int | None = None,
     decided_by: str | None = None,
     update: bool = False,
+    changed: list[str] | None = None,
+    redrawn: str | None = None,
 ) -> list[Message]:
     """The "ready to scale" proposal with its Publish button, to the curators (or, while
-    there is no curators channel, the team); `update` replaces it with its outcome."""
+    there is no curators channel, the team); `update` replaces it with its outcome, or
+    (`changed`, at `redrawn`) with what refused a click to publish it."""
     playbook = state.playbook
     message = notices_registry.scale_proposal(
         slug=playbook.slug,
@@ -67,11 +70,13 @@ def scale_messages(
         key=key,
         version=version,
         decided_by=decided_by,
+        changed=changed or [],
     )
     channel = curators or playbook.channel_id  # without a curators channel the team hears it
     original = keys.to_audience(key, "curators")
     if update:
-        return [Message(keys.updated(original, status), "chat.update", channel, {"ts_of": original, **message})]
+        version_key = status if redrawn is None else f"{status}:{redrawn}"
+        return [Message(keys.updated(original, version_key), "chat.update", channel, {"ts_of": original, **message})]
     return [Message(original, "chat.postMessage", channel, message)]
 
 
@@ -344,7 +349,39 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
     state = store.playbooks.state_by_id(proposal.playbook_id)
     if state is None:
         raise Refusal.of("playbook_gone")
+    require_curator(store, by, Refusal.of("curators_publish", usage="publish"))
+    _refuse_if_changed(store, state, proposal, now)
     publish(store, state, by, now, proposal_key=key)
+
+
+def _refuse_if_changed(store: Store, state: PlaybookState, proposal: Proposal, now: datetime) -> None:
+    """Gates at the click (docs/judgement.md): the scale rule read again now (a cycle closed
+    since the proposal that missed its target breaks it), and readiness as `criteria_now` reads it for the
+    proposal (its kept criteria; the exception queue and the people it names as they stand
+    now). The rule no longer holding, or a criterion the proposal showed met and not met
+    now, refuses the click naming it, and the card is redrawn with the criteria as they
+    stand and what changed."""
+    results, _ = store.governance.scale_history([state.playbook.id])[state.playbook.id]
+    made_at = int((proposal.figures or {}).get("cycle", 0))
+    changed = []
+    missed = [r for r in results if r.cycle > made_at and not r.hit]  # a cycle closed since missed
+    if missed:
+        lines = ", ".join(_result_line(r) for r in results[-3:])
+        changed.append(f"the scale rule no longer holds ({scale_rule_words(state)}): {lines}")
+    criteria = criteria_now(store, [state], now, {state.playbook.id: proposal})[state.playbook.id]
+    was_met = {c["name"] for c in (proposal.figures or {}).get("criteria", []) if c.get("met")}
+    changed += [criterion_phrase(c) for c in criteria if not c["met"] and c["name"] in was_met]
+    if not changed:
+        return
+    figures = {**proposal.figures, "criteria": criteria}
+    curators = store.org.setting(CURATORS_CHANNEL)
+    redrawn = scale_messages(
+        state, figures, proposal.key, curators, update=True, changed=changed, redrawn=now.isoformat()
+    )
+    with store.unit_of_work() as uow:
+        uow.governance.apply(Change(messages=redrawn), now)
+        uow.commit()
+    raise Refusal.of("scale_changed", changed=Lines(tuple(changed)))
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:

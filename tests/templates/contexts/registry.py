@@ -61,6 +61,7 @@ def contexts(
     return {
         "scale_proposal": dict(
             pulse={"cycle": 3, "answers": 4, "needed": 5, "shown": False},
+            changed=[text[:300]] * 12,
             slug="support-replies",
             title=text,
             function=text,
