@@ -19,10 +19,10 @@ PROPOSAL = "support-replies is ready to scale"
 
 def test_an_item_overdue_since_the_proposal_refuses_publish_naming_it_and_redraws_the_card(
     bot,
-    ready,
+    ready,  # noqa: F811
     slack,
     store,
-    engine,  # noqa: F811
+    engine,
 ):
     run_weeks(bot, ready, range(1, 9))
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == PROPOSAL)
