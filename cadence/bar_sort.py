@@ -110,7 +110,6 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
         if found is not None:
             waiting.append(replace(change, tightens=False, found=tuple(found)))
     waiting += _combined(before, after, waiting, history)
-    waiting += unjudged(before, after)
     return Sorting(REQUEST if waiting else TIGHTENING, waiting)
 
 
@@ -175,49 +174,6 @@ def _compare(value: Any) -> str:
     if value is None:
         return "none"
     return str(value.get("rest") if isinstance(value, dict) else value)
-
-
-# ---- what no judge covers ----
-
-# Who and where a playbook is: changed by their own commands (`/rollout owner`, a load), not judged here.
-IDENTITY = frozenset({"playbook", "channel", "owner"})
-# The top-level fields whose every change a judge sees (cadence/bar.py, cadence/bar_structure.py,
-# the pulse above), or whose neutral part the neutral list says (a value event's name).
-JUDGED = frozenset(
-    {"exception_cap", "rubric_threshold", "review_rate", "guardrail", "steps", "inputs", "replication"}
-    | {"calibration", "rubric", "handoff", "value_events"}
-)
-_KPI_JUDGED = frozenset({"baseline", "target", "direction", "compare"})
-_RULES_JUDGED = frozenset({*bar.OTHER_RULES, "min_cases", "rubric_floor", "judgement", "pulse", "pulse_min_answers"})
-
-
-def unjudged(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
-    """Each change no judge covers and the neutral list does not name (the timezone, the
-    KPI's name or unit, the clock's hours, a field added later): a request, never "at once"
-    (docs/judgement.md: a field the replay cannot judge is a request)."""
-    found = []
-    for key in sorted(set(before) | set(after)):
-        if key in NEUTRAL or key in IDENTITY or key in JUDGED or before.get(key) == after.get(key):
-            continue
-        if key in ("kpi", "rules"):
-            judged = _KPI_JUDGED if key == "kpi" else _RULES_JUDGED
-            old, new = before.get(key) or {}, after.get(key) or {}
-            for name in sorted((set(old) | set(new)) - judged):
-                if old.get(name) != new.get(name):
-                    found.append(_unjudged(f"{key}.{name}", old.get(name), new.get(name)))
-            continue
-        found.append(_unjudged(key, before.get(key), after.get(key)))
-    return found
-
-
-def _unjudged(field_name: str, old: Any, new: Any) -> BarChange:
-    label = field_name.replace("rules.", "")
-    words = f"{label} {_shown(old)} → {_shown(new)}"
-    return BarChange(field_name, old, new, words, False, (f"the replay cannot judge a change to {label}",))
-
-
-def _shown(value: Any) -> str:
-    return "none" if value is None else str(value)[:80]
 
 
 # ---- the judges ----
