@@ -21,6 +21,9 @@ now) and the closed history the replay judges in, a `Sorting` out.
   cadence/bar_structure.py (a KPI target or a guardrail's bound further in its direction,
   a pin, a check, a calibration set added: nothing gets easier).
 
+- Readiness's input contract moving from ❌ to ✅ because an input went (removed or
+  renamed, not completed) is a request (`_readiness`).
+
 A field the replay cannot judge is a request; a change that tightens never makes a
 replayed verdict easier (tests/cadence/test_bar_sort.py, property-based)."""
 
@@ -33,7 +36,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar
+from cadence import bar, inputs
 from cadence.bar import BarChange
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
@@ -110,6 +113,7 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
         if found is not None:
             waiting.append(replace(change, tightens=False, found=tuple(found)))
     waiting += _combined(before, after, waiting, history)
+    waiting += _readiness(before, after)
     return Sorting(REQUEST if waiting else TIGHTENING, waiting)
 
 
@@ -177,6 +181,31 @@ def _compare(value: Any) -> str:
 
 
 # ---- the judges ----
+
+
+def contract_met(definition: dict[str, Any]) -> bool:
+    """Readiness's input contract (3) as the definition declares it, judged as a close
+    judges it (cadence/replication.py): inputs and outputs both declared, each input whole."""
+    declared = list(definition.get("inputs") or [])
+    return bool(declared) and bool(definition.get("outputs")) and not inputs.lacking(declared)
+
+
+def _names(definition: dict[str, Any]) -> set[str]:
+    return {inputs.name_of(given).lower() for given in definition.get("inputs") or []}
+
+
+def _readiness(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
+    """A criterion of readiness the definition decides, judged again under the asked one: the
+    input contract moving from ❌ to ✅ because an input went (removed or renamed, not
+    completed) waits for a curator, with what the replay found. An input's contract filled
+    in applies at once, as it did."""
+    gone = _names(before) - _names(after)
+    if not gone or contract_met(before) or not contract_met(after):
+        return []
+    old, new = before.get("inputs") or [], after.get("inputs") or []
+    words = f"inputs: {len(old)} → {len(new)} ({', '.join(sorted(gone))} removed)"
+    found = (f"readiness's input contract would move from ❌ to ✅: {', '.join(sorted(gone))} removed, not completed",)
+    return [BarChange("inputs", old, new, words, False, found)]
 
 
 def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[str] | None:

@@ -65,6 +65,8 @@ class DecisionKind(StrEnum):
     BAR_REQUESTED = "bar-requested"  # a change to the bar that does not tighten it, asked (cadence.bar)
     BAR_APPROVED = "bar-approved"  # ... approved by a curator, from the next cycle
     BAR_DECLINED = "bar-declined"  # ... or declined, with a reason
+    PUBLISH_REQUESTED = "publish-requested"  # publishing over readiness asked: a second person decides
+    PUBLISH_DECLINED = "publish-declined"  # ... declined by them (published: the publication's own row)
     PULSE = "pulse"  # a cycle's pulse at its close: aggregates only (cadence/pulse.py)
     PULSE_HOLD = "pulse-hold"  # ... that holds promotions to ai-led through the next cycle
     FALLBACK = "fallback"  # an ai-led step runs in its handoff's fallback mode (not a demotion)

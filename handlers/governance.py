@@ -21,7 +21,7 @@ from handlers import playbook_form
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import bar_requests, champions, proposals, requests, stalls, waves
+from usecases import bar_requests, champions, proposals, publish_over, requests, stalls, waves
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
+    _register_publish_requests(app, services)
+
     @app.action("proposal_approve")
     def approve_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
@@ -124,6 +126,22 @@ def register(app: App, services: Services) -> None:
         """Decline asks the curator for a reason first."""
         ack()
         _on_click(services, client, body, lambda caller: _bar_reason_form(caller, body, action))
+
+
+def _register_publish_requests(app: App, services: Services) -> None:
+    @app.action(re.compile(r"^publish_(approve|decline)$"))
+    def publish_clicked_over(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """A request to publish over readiness: *Publish* or *Decline*."""
+        ack()
+        approve, value = action["action_id"] == "publish_approve", action.get("value", "")
+
+        def decide(caller: Caller) -> None:
+            if approve:
+                publish_over.approve(caller, value)  # the announcement goes to the channels
+            else:
+                publish_over.decline(caller, value)
+
+        _on_click(services, client, body, decide)
 
 
 def _bar_reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:

@@ -319,6 +319,7 @@ class Registry:
         proposal_key: str | None = None,
         learnings: list[dict[str, Any]] | None = None,
         override_reason: str | None = None,
+        over_readiness: dict[str, Any] | None = None,
     ) -> RegistryVersion:
         """Registry version `number` (from next_version) of a playbook, immutable from here,
         with the origin's `learnings` (newest first), settling the scale proposal
@@ -339,6 +340,7 @@ class Registry:
                     published_at=at,
                     learnings=learnings or [],
                     override_reason=override_reason,
+                    over_readiness=over_readiness,
                 )
                 s.add(version)
                 s.flush()  # the unique (playbook, version) key settles a race between two publishers

@@ -56,6 +56,7 @@ from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
 from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
+from storage.publish_requests import PublishRequests
 from storage.pulse import Pulses
 from storage.readouts import Readouts
 from storage.registry import Registry, RequestDecided, RequestPending, WaveFull, WaveMarked
@@ -119,6 +120,7 @@ class Store:
         self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)
         self.escalations = Escalations(engine)  # its items escalated (storage/escalations.py)
         self.bar_requests = BarRequests(engine)  # changes to a bar waiting for a curator (storage/bar_requests.py)
+        self.publish_requests = PublishRequests(engine)  # publishing over readiness (storage/publish_requests.py)
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
 

@@ -38,9 +38,11 @@ def scale_proposal(
     version: int | None,
     decided_by: str | None,
     pulse: Mapping[str, Any] | None = None,
+    changed: Sequence[str] = (),
 ) -> Payload:
     """ "Ready to scale", with its Publish button while `status` is open, else its outcome;
-    the last cycle's pulse beside the criteria, as information (None: none)."""
+    the last cycle's pulse beside the criteria, as information (None: none). `changed`:
+    what refused the last click to publish, read at the click (the card redrawn with it)."""
     return render("scale_proposal", **locals())
 
 
@@ -82,10 +84,52 @@ def published(
     scale_rule_held: bool,
     by: str,
     override: str | None = None,
+    over_readiness: str | None = None,
 ) -> Payload:
     """A version in the registry: its mode map, numbers and results, and how to adopt it.
-    `override`: a curator's reason for publishing it though the scale rule never held."""
+    `override`: a curator's reason for publishing it though the scale rule never held;
+    `over_readiness`: "published over readiness: N criteria not met — <reason>"."""
     return render("published", **locals())
+
+
+def publish_card(
+    *,
+    id: str,
+    slug: str,
+    title: str,
+    owner: str,
+    asked_by: str,
+    criteria: Sequence[str],
+    reason: str,
+    state: str,
+    nobody: bool,
+    decided_by: str | None = None,
+    version: int | None = None,
+    found: Sequence[str] = (),
+    void_reason: str | None = None,
+) -> Payload:
+    """The curators' card of a request to publish over readiness: the criteria not met (in
+    words), why, who asked; Publish and Decline while open, else the outcome. `nobody`: no
+    one may decide yet (it waits); `found`: criteria not met at the last click that the card
+    did not show (the click refused, the card redrawn)."""
+    return render("publish_card", **locals())
+
+
+def publish_asked(
+    *, slug: str, criteria: Sequence[str], channel: str, nobody: bool = False, declined_by: str | None = None
+) -> Payload:
+    """The asker's reply: publishing over readiness waits for a second person (or, with
+    `declined_by`, was declined)."""
+    return render("publish_asked", **locals())
+
+
+def over_readiness(over: Mapping[str, Any] | None) -> str | None:
+    """How a version published over readiness says so wherever it is listed: "published over
+    readiness: 3 criteria not met — <reason>"; None for a version published ready."""
+    if not over:
+        return None
+    n = len(over.get("not_met") or ())
+    return f"published over readiness: {n} criteri{'on' if n == 1 else 'a'} not met — {over.get('reason') or ''}"
 
 
 # ---- versions: the offer and the upgrade ------------------------------------------------
@@ -183,6 +227,7 @@ def adopted(
     learned: Mapping[str, Any] | None = None,
     baseline_week: str | None = None,
     baseline_to_come: bool = False,
+    over_readiness: str | None = None,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are), and `learned`, the note the wave before the team's

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from templates import Mrkdwn, one_line, slack_escape, typed
+from templates.refusals_publish import PUBLISH_REQUESTS
 from templates.refusals_week import WEEK_FORM
 
 TEXTS: dict[str, str] = {
@@ -180,6 +181,7 @@ TEXTS: dict[str, str] = {
         "{declared} out of the reviewed count, e.g. `/rollout rubric {slug} {step} 20 {example}`."
     ),
     **WEEK_FORM,  # the owner's week in one form (templates/refusals_week.py)
+    **PUBLISH_REQUESTS,  # publishing over readiness (templates/refusals_publish.py)
     "reviewed_over_cases": (
         "{reviewed} reviewed is more than step {step}'s {cases} cases this week: "
         "report the cases first, or review at most {cases}."
@@ -392,7 +394,7 @@ TEXTS: dict[str, str] = {
     ),
     "publish_not_ready": (
         "*{slug}* is not yet ready to scale:\n{criteria}\nA curator may publish it all the same with "
-        "`/rollout publish {slug} override <reason>`: the reason is recorded with the publication."
+        "`/rollout publish {slug} override <reason>`, once a curator who is neither its owner nor the asker approves."
     ),
     "curators_adopt": "Only curators start a team on a registry playbook.",
     "curators_unfreeze": "Only curators can unfreeze a step.",

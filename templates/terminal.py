@@ -21,6 +21,8 @@ EMOJI = {
     ":ice_cube:": "🧊",
     ":no_entry_sign:": "🚫",
     ":wrench:": "🔧",
+    ":package:": "📦",
+    ":mag:": "🔍",
     ":sunny:": "☀️",
     ":rocket:": "🚀",
     ":books:": "📚",

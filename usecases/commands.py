@@ -232,7 +232,9 @@ def set_mode(caller: Caller, cmd: messages.SetMode) -> tuple[PlaybookState, gove
 def publish(caller: Caller, cmd: messages.Publish) -> dict[str, Any]:
     """The reply, rendered by registry.publish (it is also a proposal's button's message)."""
     state = caller.playbook(cmd.playbook, "publish")
-    return registry.publish(caller.store, state, caller.user_id, caller.now, override=cmd.override)
+    return registry.publish(
+        caller.store, state, caller.user_id, caller.now, override=cmd.override, admins=caller.services.admins
+    )
 
 
 def web_link(caller: Caller, cmd: messages.WebLink) -> str:

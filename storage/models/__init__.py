@@ -53,6 +53,7 @@ TABLES: list[type[SQLModel]] = [
     governance.RegistryVersion,
     governance.AdoptionRequest,
     governance.BarRequest,
+    governance.PublishRequest,
     governance.WaveReview,
     calibration.CalibrationRun,
     pulse.PulseKey,

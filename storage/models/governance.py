@@ -183,6 +183,9 @@ class RegistryVersion(SQLModel, table=True):
     learnings: list[Any] = Field(sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
     # A curator's reason for publishing though the scale rule never held: no origin change
     override_reason: Optional[str] = long_text(nullable=True)
+    # Published over missing readiness criteria (docs/usage.md, "Publishing over readiness"):
+    # {"not_met": [criterion names], "reason", "asked_by", "approved_by"}; None: it was ready
+    over_readiness: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 PENDING_REQUEST = text("status = 'pending'")
@@ -255,6 +258,39 @@ class BarRequest(SQLModel, table=True):
     decided_by: Optional[str] = Field(default=None, max_length=32)
     decided_at: Optional[datetime] = instant(nullable=True)
     decline_reason: Optional[str] = long_text(nullable=True)
+    card_channel: str = Field(max_length=32)
+    card_key: str = Field(max_length=120)  # the outbox key of the card (the outbox keeps its ts)
+
+
+class PublishRequest(SQLModel, table=True):
+    """`/rollout publish <playbook> override <reason>` over missing readiness criteria
+    (docs/usage.md, "Publishing over readiness"), waiting for a curator who is neither the
+    playbook's owner nor the asker: the criteria not met when asked (their names), the
+    curators' card, and the outcome (the version it published). One open per playbook."""
+
+    __tablename__ = "publish_request"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'published', 'declined', 'replaced', 'void')", name="state"),
+        Index(
+            "uq_publish_request_open",
+            "playbook_id",
+            unique=True,
+            sqlite_where=OPEN_BAR_REQUEST,
+            postgresql_where=OPEN_BAR_REQUEST,
+        ),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id", index=True)
+    owner_id: str = Field(max_length=32)  # the playbook's owner when asked: never the decider
+    asked_by: str = Field(max_length=32)
+    asked_at: datetime = instant()
+    reason: str = long_text()
+    criteria: list[Any] = json_value()  # the criteria not met (readiness figures), as the card shows them
+    state: str = Field(default="open", max_length=10)
+    version: Optional[int] = None  # published: the version's number
+    decided_by: Optional[str] = Field(default=None, max_length=32)
+    decided_at: Optional[datetime] = instant(nullable=True)
     card_channel: str = Field(max_length=32)
     card_key: str = Field(max_length=120)  # the outbox key of the card (the outbox keeps its ts)
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from bot.demo.standin.faults import Fault
 from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, Clock, Engine
+from tests.usecases.test_governance import publish_over
 
 UNDOERS = 8
 ADOPTERS = 5
@@ -34,13 +35,13 @@ def test_concurrent_undos_each_withdraw_the_next_report(bot, playbook, engine):
     assert "nothing to undo" in bot.command("undo support-replies").text
 
 
-def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, slack, engine):
+def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, slack, engine, store):
     """Five curators' adopts of the same version into one channel at once: one adoption,
     four refusals that it is adopted already, held by the database's unique index."""
     slack.add_user(CURATOR)
     slack.add_channel("CADOPT0002", ["UROLLOUTBOT", OWNER])
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
+    assert "v1" in publish_over(bot, store, "publish support-replies override a pilot ahead of readiness")
     command = "adopt support-replies <#CADOPT0002|adopters>"
     with ThreadPoolExecutor(ADOPTERS) as pool:
         replies = list(pool.map(lambda _: bot.command(command, user=CURATOR), range(ADOPTERS)))
@@ -69,7 +70,7 @@ def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, 
     loaded(store, [parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock())
     slack.add_user(CURATOR)
     assert "now a curator" in bot.command(f"curator add <@{CURATOR}>", user=ADMIN).text
-    assert "v1" in bot.command("publish support-replies override a wave test", user=CURATOR).text
+    assert "v1" in publish_over(bot, store, "publish support-replies override a wave test")
     channels = [f"CWAVE0000{i}" for i in range(ADOPTERS)]
     for channel in channels:
         slack.add_channel(channel, ["UROLLOUTBOT", OWNER])

@@ -19,7 +19,7 @@ from bot.web import make_asgi
 from cadence.definition import parse_playbook
 from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
-from tests.usecases.test_governance import close_of, report_week
+from tests.usecases.test_governance import close_of, publish_over, report_week
 from usecases.shared.life import begin_cycle
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -340,7 +340,7 @@ def test_no_cell_of_any_csv_starts_a_formula_header_or_data(view, store, clock):
     view.command("guardrail formula-names -1.5", user=OWNER)
     view.command("exception formula-names send -2+3 refunds", user=OWNER)
     view.command('learn formula-names =HYPERLINK("http://evil.example") quote the policy', user=OWNER)
-    view.command("publish formula-names override @curators asked for it", user=CURATOR)
+    publish_over(view, store, "publish formula-names override @curators asked for it")  # and an admin approves
     cookie = signed_in(view, CURATOR)
     seen = {}
     for path in ("/web/", "/web/playbooks/formula-names", "/web/registry"):

@@ -86,6 +86,27 @@ def test_removing_handoff_is_a_request():
     assert bar_sort.sort(before, canonical()).kind == bar_sort.REQUEST
 
 
+WHOLE = {"name": "ticket history", "owner": "U0123456789", "refresh": "hourly", "when_missing": "hold"}
+
+
+def test_an_incomplete_input_removed_to_meet_the_input_contract_is_a_request():
+    """Readiness is replayed too (issue 93, item 2): no criterion moves from ❌ to ✅ by a
+    removal; filling an input's contract in applies at once."""
+    before = canonical(inputs=[WHOLE, "refund policy"], outputs=["a reply"])
+    assert not bar_sort.contract_met(before)
+    sorting = bar_sort.sort(before, canonical(inputs=[WHOLE], outputs=["a reply"]))
+    assert sorting.kind == bar_sort.REQUEST
+    assert sorting.found == [
+        "readiness's input contract would move from ❌ to ✅: refund policy removed, not completed"
+    ]
+    assert (
+        bar_sort.apply_now(before, canonical(inputs=[WHOLE], outputs=["a reply"]), sorting)["inputs"]
+        == (before["inputs"])
+    )
+    completed = {**WHOLE, "name": "refund policy"}
+    assert bar_sort.sort(before, canonical(inputs=[WHOLE, completed], outputs=["a reply"])).kind != bar_sort.REQUEST
+
+
 shares = st.integers(min_value=1, max_value=95).map(lambda n: n / 100)
 weeks = st.builds(
     lambda mode, cases, e, rubric, reviewed: Week(
@@ -122,3 +143,25 @@ def test_what_applies_at_once_never_makes_a_replayed_verdict_easier(old, new, ke
     assert bar_sort.replay(before, now, history) == []  # the kept weeks and the probes alike
     if [line for line in bar_sort.replay(before, after, history) if "send's week" in line]:
         assert sorting.kind == bar_sort.REQUEST and sorting.waiting
+
+
+contracts = st.lists(
+    st.one_of(
+        st.sampled_from(("ticket history", "refund policy", "ledger")),
+        st.builds(lambda name: {**WHOLE, "name": name}, st.sampled_from(("ticket history", "refund policy", "ledger"))),
+    ),
+    max_size=3,
+    unique_by=lambda given: given if isinstance(given, str) else given["name"],
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(contracts, contracts, st.booleans())
+def test_what_applies_at_once_never_meets_the_input_contract_by_a_removal(old, new, outputs):
+    """For random inputs before and after: what applies at once never moves readiness's input
+    contract from ❌ to ✅ with an input gone."""
+    declared = {"outputs": ["a reply"] if outputs else []}
+    before, after = canonical(inputs=old, **declared), canonical(inputs=new, **declared)
+    now = bar_sort.apply_now(before, after, bar_sort.sort(before, after))
+    gone = {bar_sort.inputs.name_of(i) for i in before["inputs"]} - {bar_sort.inputs.name_of(i) for i in now["inputs"]}
+    assert not (gone and not bar_sort.contract_met(before) and bar_sort.contract_met(now))

@@ -98,3 +98,17 @@ def reporter(services: Services, by: str = "token:warehouse") -> Reporter:
 
 def store_of(services: Services) -> FakeStore:
     return cast(FakeStore, services.store)
+
+
+def published(services: Services, asker: Caller, slug: str, override: str | None, decider: str = ADMIN) -> Any:
+    """`/rollout publish <slug> [override <reason>]` by `asker`; over readiness, its request
+    (usecases/shared/publish_requests.py) approved by `decider`'s click: the announcement."""
+    from usecases import commands, publish_over
+    from usecases.shared import messages
+
+    before = set(store_of(services).held.publish_requests)
+    reply = commands.publish(asker, messages.Publish(slug, override=override))
+    asked = [r for i, r in store_of(services).held.publish_requests.items() if i not in before and r.state == "open"]
+    if not asked:
+        return reply
+    return publish_over.approve(caller(services, decider), str(asked[0].id))

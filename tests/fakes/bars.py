@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.depth import WIDER_MODES, DepthWeek
 from storage.governance_rows import shallow_columns
-from storage.models.governance import BarRequest, StepVerdict
+from storage.models.governance import BarRequest, PublishRequest, StepVerdict
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -128,3 +128,48 @@ class FakeDepth:
 
 
 _PEOPLES = ("kpi", "guardrail", "cases", "rubric", "exception", "checkin")  # the reports people make
+
+
+class FakePublishRequests:
+    """storage/publish_requests.py's requests to publish over readiness (`held.publish_requests`, by id)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def get(self, request_id: int) -> PublishRequest | None:
+        return self.held.publish_requests.get(request_id)
+
+    def open_for(self, playbook_id: int) -> PublishRequest | None:
+        return next(
+            (r for r in self.held.publish_requests.values() if r.playbook_id == playbook_id and r.state == "open"), None
+        )
+
+    def ask(self, request: PublishRequest, at: datetime) -> PublishRequest | None:
+        old = next(
+            (
+                r
+                for r in self.held.publish_requests.values()
+                if r.playbook_id == request.playbook_id and r.state == "open"
+            ),
+            None,
+        )
+        if old is not None:
+            old = clone(old, state="replaced", decided_at=at)
+            self.held.publish_requests[old.id] = old
+        request.id = next_id()
+        self.held.publish_requests[request.id] = request
+        return old
+
+    def decide(self, request_id: int, state: str, at: datetime, **values: Any) -> bool:
+        request = self.held.publish_requests.get(request_id)
+        if request is None or request.state != "open":
+            return False
+        self.held.publish_requests[request_id] = clone(request, state=state, decided_at=at, **values)
+        return True
+
+    def refound(self, request_id: int, criteria: list[Any]) -> bool:
+        request = self.held.publish_requests.get(request_id)
+        if request is None or request.state != "open":
+            return False
+        self.held.publish_requests[request_id] = clone(request, criteria=criteria)
+        return True

@@ -210,6 +210,7 @@ class FakeRegistry:
         proposal_key: str | None = None,
         learnings: list[dict[str, Any]] | None = None,
         override_reason: str | None = None,
+        over_readiness: dict[str, Any] | None = None,
     ) -> RegistryVersion:
         if any(v.version == number for v in self.versions(playbook_id=playbook_id)):
             raise StaleState(f"version {number} was published by someone else a moment ago")
@@ -227,6 +228,7 @@ class FakeRegistry:
             published_at=at,
             learnings=learnings or [],
             override_reason=override_reason,
+            over_readiness=over_readiness,
         )
         self.data.versions[version.id] = version
         proposals = self.held.governance.proposals

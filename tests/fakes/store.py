@@ -24,13 +24,13 @@ from storage.governance_rows import decision_columns
 from storage.models.access import ApiToken
 from storage.models.bookkeeping import CadenceJob, OutboxMessage
 from storage.models.calibration import CalibrationRun
-from storage.models.governance import BarRequest
+from storage.models.governance import BarRequest, PublishRequest
 from storage.models.playbooks import ChecklistMark, Step
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
 from storage.store import Conflict, PlaybookState
-from tests.fakes.bars import FakeBarRequests, FakeDepth
+from tests.fakes.bars import FakeBarRequests, FakeDepth, FakePublishRequests
 from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
 from tests.fakes.learnings import FakeLearnings
@@ -66,6 +66,7 @@ class Held:
     channel_names: dict[str, tuple[str | None, datetime]] = field(default_factory=dict)  # name, when asked
     tokens: dict[str, ApiToken] = field(default_factory=dict)  # the reporting API's, by hash
     bar_requests: dict[int, BarRequest] = field(default_factory=dict)
+    publish_requests: dict[int, PublishRequest] = field(default_factory=dict)
     webhooks: dict[str, Webhook] = field(default_factory=dict)  # by name
     webhook_tests: list[tuple[str, int, datetime]] = field(default_factory=list)  # event id, webhook id, when
     requests: dict[tuple[int, datetime], int] = field(default_factory=dict)  # token, second: requests
@@ -282,6 +283,7 @@ class FakeStore:
         self.request_keys = FakeRequestKeys(held)
         self.web_logins = FakeWebLogins(held)
         self.bar_requests = FakeBarRequests(held)
+        self.publish_requests = FakePublishRequests(held)
         self.depth = FakeDepth(held)
         self.webhooks = FakeWebhooks(held)
         self.made = FakeMade(held)

@@ -14,6 +14,7 @@ from cadence.definition import parse_playbook
 from tests.committed import loaded
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET, Engine
 from tests.handlers.test_home import propose_promotion
+from tests.usecases.test_governance import publish_over
 
 CURATOR = "UCURATOR1"
 
@@ -45,7 +46,7 @@ def test_the_stand_in_answers_for_channels_as_slack_does(slack):
 
 def test_adopt_is_refused_in_a_public_channel_the_bot_is_not_in(bot, playbook, slack, store):
     make_curator(bot, slack)
-    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
+    assert "v1" in publish_over(bot, store, "publish support-replies override a pilot ahead of readiness")
     slack.add_channel("CNEWTEAM01", [MEMBER])  # public: Slack lists its members to anyone
     slack.workspace.not_in_channel.add("CNEWTEAM01")
     command = "adopt support-replies <#CNEWTEAM01|new-team>"
@@ -63,7 +64,7 @@ def test_adopt_is_refused_in_a_public_channel_the_bot_is_not_in(bot, playbook, s
 
 def test_adopt_is_refused_in_an_archived_channel_or_when_slack_is_busy(bot, playbook, slack, store):
     make_curator(bot, slack)
-    assert "v1" in bot.command("publish support-replies override a pilot ahead of readiness", user=CURATOR).text
+    assert "v1" in publish_over(bot, store, "publish support-replies override a pilot ahead of readiness")
     slack.add_channel("CNEWTEAM01", [MEMBER, BOT_USER])
     slack.workspace.archived.add("CNEWTEAM01")
     reply = bot.command("adopt support-replies <#CNEWTEAM01|new-team>", user=CURATOR)
@@ -89,9 +90,7 @@ def test_a_curators_home_with_a_long_registry_stays_within_block_kit(bot, playbo
     )
     make_curator(bot, slack)
     for number in range(1, 31):
-        assert (
-            f"v{number}" in bot.command(f"publish {LONG_SLUG} override a pilot ahead of readiness", user=CURATOR).text
-        )
+        assert f"v{number}" in publish_over(bot, store, f"publish {LONG_SLUG} override a pilot ahead of readiness")
     propose_promotion(engine, playbook, clock(), "proposal:home-test")
     opened = bot.event({"type": "app_home_opened", "user": CURATOR, "channel": "D0HOME", "tab": "home"})
     assert opened.status == 200

@@ -13,7 +13,7 @@ from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES
-from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 ADOPT = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-23"
@@ -58,7 +58,7 @@ def published(bot, engine, slack, clock, store):
     bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
-    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
 
 
 def test_an_adoption_whose_first_cycle_fails_leaves_nothing(bot, published, engine):

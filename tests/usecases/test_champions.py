@@ -24,7 +24,7 @@ from tests.bot.test_web_view import fetch
 from tests.committed import loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.handlers.test_home import open_home
-from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over, wednesday
 
 SALES, SALES_OWNER, CHAMPION, SECOND = "CSALES0001", "USALESOWN1", "UCHAMPION1", "UCHAMPION2"
 KIT = {
@@ -50,7 +50,7 @@ def published(bot, engine, slack, clock, store):
     bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
-    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
     return Engine(engine, slack, clock)
 
 

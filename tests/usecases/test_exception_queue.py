@@ -22,7 +22,7 @@ from storage.models.reports import ExceptionItemEvent
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
 from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OUTSIDER, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, publish_over, wednesday
 from usecases.shared.life import begin_cycle
 
 TRIAGE = "UTRIAGE001"  # the exception owner, in New York
@@ -167,7 +167,7 @@ def test_publish_and_the_web_view_judge_the_queue_as_it_stands_now(
         assert s.exec(select(RegistryVersion)).all() == []
         assert s.exec(select(Decision).where(Decision.kind == "publish")).all() == []
 
-    published = bot.command("publish support-replies override the queue is being cleared", user=CURATOR).text
+    published = publish_over(bot, store, "publish support-replies override the queue is being cleared")
     assert "support-replies v1" in published
     with Session(engine) as s:
         [row] = s.exec(select(Decision).where(Decision.kind == "publish")).all()

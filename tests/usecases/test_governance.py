@@ -101,6 +101,22 @@ def click(bot, action_id, value, user, channel, ts):
     )
 
 
+def publish_over(bot, store, text, by=CURATOR, decider=ADMIN):
+    """`/rollout <text>`, a publish with `override <reason>`, by `by`: over readiness it is a
+    request (issue 93, item 5) whose Publish `decider` clicks (the asker never publishes over
+    readiness alone). The reply, then the slug and number of the version it published."""
+    reply = bot.command(text, user=by).text
+    slug = text.split()[1]
+    request = store.publish_requests.open_for(store.playbooks.state(slug).playbook.id)
+    if request is None:
+        return reply
+    click(bot, "publish_approve", str(request.id), decider, CURATORS, "1700000000.000100")
+    decided = store.publish_requests.get(request.id)
+    if decided.state != "published":
+        return reply
+    return f"{reply}\n{slug} v{decided.version}"
+
+
 def buttons(message):
     return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 

@@ -18,7 +18,7 @@ from storage.models.governance import Proposal, RegistryVersion
 from tests.bot.test_web_view import fetch
 from tests.conftest import OWNER, settings_for
 from tests.usecases import test_replication
-from tests.usecases.test_governance import CURATOR, CURATORS, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
 from tests.usecases.test_replication import decisions, run_weeks
 from usecases import tokens
 
@@ -85,8 +85,8 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     assert "is not yet ready to scale" in refused and DRAFT_SHORT in refused
     with Session(engine) as s:
         assert s.exec(select(RegistryVersion)).all() == []
-    published = bot.command("publish support-replies override the rubric was recalibrated in week 7", user=CURATOR)
-    assert "support-replies v1" in published.text
+    published = publish_over(bot, store, "publish support-replies override the rubric was recalibrated in week 7")
+    assert "support-replies v1" in published
     [row] = decisions(engine, "publish")
     assert (row.rule, row.figures["missing"]) == ("override", ["accuracy"])
     assert row.summary.startswith("support-replies v1 published over accuracy missing")

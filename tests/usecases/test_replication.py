@@ -39,6 +39,7 @@ from tests.usecases.test_governance import (
     buttons,
     click,
     close_of,
+    publish_over,
     report_week,
     wednesday,
 )
@@ -269,7 +270,7 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     loaded(store, [parse_playbook(other)], "UTC", actor="test", at=ready.clock())
     ready.clock.set(wednesday(1))
     for slug in ("refund-triage", "support-replies"):
-        assert f"{slug} v1" in bot.command(f"publish {slug} override sharing it early", user=CURATOR).text
+        assert f"{slug} v1" in publish_over(bot, store, f"publish {slug} override sharing it early")
     with Session(engine) as s:
         version = s.exec(select(RegistryVersion).where(RegistryVersion.slug == "support-replies")).one()
     assert (version.id, version.version) == (2, 1)

@@ -17,7 +17,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over, wednesday
 
 SALES, SALES_OWNER, CHAMPION = "CSALES0001", "USALESOWN1", "UCHAMPION1"
 OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
@@ -39,7 +39,7 @@ def published(bot, engine, slack, clock, store):
     bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
-    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
     return Engine(engine, slack, clock)
 
 

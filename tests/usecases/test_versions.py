@@ -21,7 +21,7 @@ from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, settings_for
-from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, publish_over, wednesday
 from usecases import tokens
 from usecases.shared.life import begin_cycle
 
@@ -47,7 +47,7 @@ def adopted(bot, engine, slack, clock, store):
     bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
-    assert "support-replies v1" in bot.command("publish support-replies override early", user=CURATOR).text
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override early")
     reply = bot.command(
         f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 cap:0.2 start:2026-11-16",
         user=CURATOR,
@@ -60,9 +60,7 @@ def publish_v2(bot, store, clock, raw, **changes):
     raw = copy.deepcopy(raw)
     raw.update(changes)
     loaded(store, [parse_playbook(raw)], "UTC", actor="test", at=clock())
-    assert (
-        "support-replies v2" in bot.command("publish support-replies override a better draft step", user=CURATOR).text
-    )
+    assert "support-replies v2" in publish_over(bot, store, "publish support-replies override a better draft step")
 
 
 def offers(slack, channel):

@@ -20,7 +20,7 @@ from cadence.definition import parse_playbook
 from storage.models.governance import RegistryVersion, WaveReview
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, publish_over, wednesday
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
@@ -50,7 +50,7 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
     bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
-    assert "support-replies v1" in bot.command("publish support-replies override sharing it early", user=CURATOR).text
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
     with Session(engine) as s:  # the origin's result at publishing: an adopter replicates only against one
         [version] = s.exec(select(RegistryVersion)).all()
         if origin_mean is not None:

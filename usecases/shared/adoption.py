@@ -314,6 +314,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             more_learnings=max(0, len(learnings) - LEARNINGS_SHOWN),
             learnings_at=where,
             override=cmd.override if shown.overridden else None,
+            over_readiness=notices_registry.over_readiness(version.over_readiness),
             learned=shown.learned,
             champion=champion,
             champion_default=by_default,

@@ -12,13 +12,13 @@ from typing import Any
 from cadence import calendar, decisions, keys, registry_decisions, replication, rules
 from cadence.definition import KpiSpec, StepSpec, read_spec
 from storage.governance_rows import Change, StaleState
-from storage.models.governance import Proposal, RegistryVersion
+from storage.models.governance import Proposal, PublishRequest, RegistryVersion
 from storage.models.playbooks import Playbook
 from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
-from usecases.shared import queue, readiness, waves
+from usecases.shared import publish_requests, queue, readiness, waves
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.roles import require_curator
@@ -47,9 +47,12 @@ def scale_messages(
     version: int | None = None,
     decided_by: str | None = None,
     update: bool = False,
+    changed: list[str] | None = None,
+    redrawn: str | None = None,
 ) -> list[Message]:
     """The "ready to scale" proposal with its Publish button, to the curators (or, while
-    there is no curators channel, the team); `update` replaces it with its outcome."""
+    there is no curators channel, the team); `update` replaces it with its outcome, or
+    (`changed`, at `redrawn`) with what refused a click to publish it."""
     playbook = state.playbook
     message = notices_registry.scale_proposal(
         slug=playbook.slug,
@@ -67,11 +70,13 @@ def scale_messages(
         key=key,
         version=version,
         decided_by=decided_by,
+        changed=changed or [],
     )
     channel = curators or playbook.channel_id  # without a curators channel the team hears it
     original = keys.to_audience(key, "curators")
     if update:
-        return [Message(keys.updated(original, status), "chat.update", channel, {"ts_of": original, **message})]
+        version_key = status if redrawn is None else f"{status}:{redrawn}"
+        return [Message(keys.updated(original, version_key), "chat.update", channel, {"ts_of": original, **message})]
     return [Message(original, "chat.postMessage", channel, message)]
 
 
@@ -104,15 +109,22 @@ def publish(
     now: datetime,
     proposal_key: str | None = None,
     override: str | None = None,
+    admins: frozenset[str] = frozenset(),
+    approved: PublishRequest | None = None,
 ) -> dict[str, Any]:
     """The next registry version of a playbook (curators only), carrying the kit and the
     learnings. Refused while the scale rule never held (naming it and the cycles' results),
     or while a criterion of readiness is missing (with the list), unless `override` gives a
     curator's reason; a version published though the rule never held keeps that reason
-    (it has no origin change to replicate against). Returns the announcement, which also goes to the
-    team and the curators."""
+    (it has no origin change to replicate against). Over missing readiness criteria the
+    override is a request a second person decides (usecases/shared/publish_requests.py;
+    `approved`: the request their click publishes, whose reason it carries): returns the
+    asker's reply. Else returns the announcement, which also goes to the team and the curators."""
     usage = "publish"
-    require_curator(store, by, Refusal.of("curators_publish", usage=usage))
+    if approved is None:
+        require_curator(store, by, Refusal.of("curators_publish", usage=usage))
+    else:
+        override = approved.reason
     history = store.governance.scale_history([state.playbook.id])
     results, covered = history[state.playbook.id]
     proposal = _settled(store, state, proposal_key)
@@ -143,6 +155,14 @@ def publish(
             slug=state.playbook.slug,
             criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
         )
+    not_met = [c for c in criteria if not c["met"]]
+    if not_met and approved is None:  # over readiness: never the asker alone
+        return publish_requests.ask(store, state, not_met, str(override), by, now, admins)
+    over = (
+        None
+        if not not_met or approved is None
+        else dict(not_met=missing, reason=approved.reason, asked_by=approved.asked_by, approved_by=by)
+    )
     number = store.registry.next_version(state.playbook.id)
     definition = snapshot(state)
     result_dicts = [decisions.result_figures(r) for r in results]
@@ -164,8 +184,12 @@ def publish(
         scale_rule_held=held,
         by=by,
         override=None if ever else override,
+        over_readiness=notices_registry.over_readiness(over),
     )
     told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
+    if approved is not None:
+        done = PublishRequest(**{**approved.model_dump(), "state": "published", "decided_by": by, "version": number})
+        told.append(publish_requests.card_update(store, done, state, admins, now))
     learnings = _learnings_carried(store, state.playbook.id)
     try:
         with store.unit_of_work() as uow:
@@ -180,7 +204,12 @@ def publish(
                 proposal_key=proposal_key,
                 learnings=learnings,
                 override_reason=None if ever else override,
+                over_readiness=over,
             )
+            if approved is not None and not uow.publish_requests.decide(
+                approved.id, "published", now, decided_by=by, version=number
+            ):
+                raise Refusal.of("publish_decided_now")
             uow.governance.apply(Change(decisions=[record], messages=told), now)
             uow.commit()
     except StaleState as err:
@@ -320,7 +349,39 @@ def publish_from_proposal(store: Store, key: str, by: str, now: datetime) -> Non
     state = store.playbooks.state_by_id(proposal.playbook_id)
     if state is None:
         raise Refusal.of("playbook_gone")
+    require_curator(store, by, Refusal.of("curators_publish", usage="publish"))
+    _refuse_if_changed(store, state, proposal, now)
     publish(store, state, by, now, proposal_key=key)
+
+
+def _refuse_if_changed(store: Store, state: PlaybookState, proposal: Proposal, now: datetime) -> None:
+    """Gates at the click (docs/judgement.md): the scale rule read again now (a cycle closed
+    since the proposal that missed its target breaks it), and readiness as `criteria_now` reads it for the
+    proposal (its kept criteria; the exception queue and the people it names as they stand
+    now). The rule no longer holding, or a criterion the proposal showed met and not met
+    now, refuses the click naming it, and the card is redrawn with the criteria as they
+    stand and what changed."""
+    results, _ = store.governance.scale_history([state.playbook.id])[state.playbook.id]
+    made_at = int((proposal.figures or {}).get("cycle", 0))
+    changed = []
+    missed = [r for r in results if r.cycle > made_at and not r.hit]  # a cycle closed since missed
+    if missed:
+        lines = ", ".join(_result_line(r) for r in results[-3:])
+        changed.append(f"the scale rule no longer holds ({scale_rule_words(state)}): {lines}")
+    criteria = criteria_now(store, [state], now, {state.playbook.id: proposal})[state.playbook.id]
+    was_met = {c["name"] for c in (proposal.figures or {}).get("criteria", []) if c.get("met")}
+    changed += [criterion_phrase(c) for c in criteria if not c["met"] and c["name"] in was_met]
+    if not changed:
+        return
+    figures = {**proposal.figures, "criteria": criteria}
+    curators = store.org.setting(CURATORS_CHANNEL)
+    redrawn = scale_messages(
+        state, figures, proposal.key, curators, update=True, changed=changed, redrawn=now.isoformat()
+    )
+    with store.unit_of_work() as uow:
+        uow.governance.apply(Change(messages=redrawn), now)
+        uow.commit()
+    raise Refusal.of("scale_changed", changed=Lines(tuple(changed)))
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
@@ -435,6 +496,9 @@ def _entry(
         replication=kit.as_stored(),
         all_learnings=v.learnings,
         override=v.override_reason,  # published by override: the KPI was not sustained
+        # "published over readiness: 3 criteria not met — <reason>", and which
+        over_readiness=notices_registry.over_readiness(v.over_readiness),
+        not_met=list((v.over_readiness or {}).get("not_met") or []),
     )
 
 

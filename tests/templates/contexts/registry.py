@@ -61,6 +61,7 @@ def contexts(
     return {
         "scale_proposal": dict(
             pulse={"cycle": 3, "answers": 4, "needed": 5, "shown": False},
+            changed=[text[:300]] * 12,
             slug="support-replies",
             title=text,
             function=text,
@@ -101,6 +102,7 @@ def contexts(
             by="UCURATOR1",
             scale_rule_held=False,
             override=text[:500],
+            over_readiness=f"published over readiness: 7 criteria not met — {text[:3000]}",
             results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],
             definition={
                 "function": text,
@@ -119,6 +121,7 @@ def contexts(
                     function=text,
                     published_on="2026-12-14",
                     override=text[:300],
+                    over_readiness=f"published over readiness: 7 criteria not met — {text[:3000]}",
                     target=15,
                     unit=text[:20],
                     results=[dict(cycle=1, mean=14.2, median=14.25, progress=1.0123, hit=True)] * 5,
@@ -163,6 +166,7 @@ def contexts(
             slug="support-replies-sales",
             channel="CTEAM00001",
             origin="support-replies",
+            over_readiness=f"published over readiness: 7 criteria not met — {text[:3000]}",
             version=2,
             by="UCURATOR1",
             owner="UOWNER0001",
@@ -252,6 +256,24 @@ def contexts(
             reason=text[:3000],
             effective=text[:40],
             file=None,  # a Slack request's; a file's (loaded at the server): tests/handlers/test_bar_loaded.py
+        ),
+        "publish_card": dict(
+            id="7",
+            slug="support-replies",
+            title=text[:200],
+            owner="UOWNER0001",
+            asked_by="UPERSON0001",
+            criteria=[text[:300]] * 8,
+            reason=text[:3000],
+            state="open",
+            nobody=True,
+            decided_by="UCURATOR1",
+            version=2,
+            found=[text[:300]] * 8,
+            void_reason=text[:80],
+        ),
+        "publish_asked": dict(
+            slug="support-replies", criteria=[text[:300]] * 8, channel="CCURATORS", nobody=True, declined_by=None
         ),
         "request_declined": dict(
             slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]

@@ -20,7 +20,7 @@ from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, PlaybookState
 from templates.refusals import Refusal, slack
 from tests import fakes
-from tests.fakes import CURATOR, FakeStore
+from tests.fakes import ADMIN, CURATOR, FakeStore
 from tests.fakes.playbooks import rewritten
 from usecases import commands
 from usecases.shared import messages
@@ -83,8 +83,12 @@ def published(curators_channel: str | None = CURATORS, **definition: Any) -> Wor
     return made
 
 
-def publish(made: World, override: str | None = "sharing it early", by: str = CURATOR) -> dict[str, Any]:
-    return commands.publish(made.caller(by), messages.Publish(made.origin.playbook.slug, override=override))
+def publish(
+    made: World, override: str | None = "sharing it early", by: str = CURATOR, decider: str = ADMIN
+) -> dict[str, Any]:
+    """`/rollout publish`; over readiness, the request it makes approved by `decider` (a
+    second person: the asker never publishes over readiness alone): the announcement."""
+    return fakes.published(made.services, made.caller(by), made.origin.playbook.slug, override, decider)
 
 
 def adopt(

@@ -11,7 +11,9 @@ from typing import Any, cast
 
 from cadence.definition import parse_playbook
 from handlers.commands import answer
-from tests.fakes import CHANNEL, MEMBER, OWNER
+from tests import fakes
+from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, OWNER
+from usecases import publish_over as publish_over_click
 from usecases.shared.services import Services
 from usecases.shared.told import record_loaded
 
@@ -19,6 +21,17 @@ from usecases.shared.told import record_loaded
 def slash(services: Services, text: str, user: str = MEMBER, channel: str = CHANNEL) -> str:
     reply, _ = answer(services, cast(Any, None), {"text": text, "user_id": user, "channel_id": channel})
     return json.dumps(reply, ensure_ascii=False)
+
+
+def publish_over(services: Services, text: str, user: str = CURATOR, decider: str = ADMIN) -> str:
+    """`/rollout <text>` (a publish with `override <reason>`) by `user`; over readiness the
+    request it makes (issue 93, item 5) approved by `decider`: the announcement, as text."""
+    before = set(fakes.store_of(services).held.publish_requests)
+    reply = slash(services, text, user)
+    asked = [r for i, r in fakes.store_of(services).held.publish_requests.items() if i not in before]
+    if not asked or asked[0].state != "open":
+        return reply
+    return json.dumps(publish_over_click.approve(fakes.caller(services, decider), str(asked[0].id)), ensure_ascii=False)
 
 
 def report_week(

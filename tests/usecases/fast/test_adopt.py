@@ -37,7 +37,7 @@ from tests.usecases.fast.registry_world import (
     summaries,
     text,
 )
-from tests.usecases.fast.slash import slash
+from tests.usecases.fast.slash import publish_over, slash
 from usecases import status
 from usecases import web as web_view
 from usecases.shared import messages, waves
@@ -75,7 +75,8 @@ def test_an_adoption_is_a_draft_with_its_decisions_and_messages_as_one_change():
     assert f"*{SLUG}* now runs in <#{SALES}>" in text(announcement) and "Shadow the origin team" in text(announcement)
     [champion] = [m for m in made.change.messages if m.channel == CHAMPION]
     assert "Your checklist as champion" in text(champion)
-    assert len(made.store.units) == 2 and made.store.units[-1].commits == 1  # the publication's, then this one
+    # the request to publish over readiness, its publication, then this one
+    assert len(made.store.units) == 3 and made.store.units[-1].commits == 1
 
 
 def test_a_baseline_of_its_own_is_shown_declared_until_the_baseline_week_measures_it():
@@ -321,7 +322,7 @@ def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_t
     for n in range(1, learned + 1):
         services.clock.advance(minutes=1)
         assert "Added to *support-replies*" in slash(services, f"learn support-replies Learning {n}")
-    assert "support-replies v1" in slash(services, "publish support-replies override sharing it early", CURATOR)
+    assert "support-replies v1" in publish_over(services, "publish support-replies override sharing it early")
     directory = services.directory
     directory.members[SALES] = frozenset([SALES_OWNER])
     assert "*support-replies-sales* now runs in" in slash(

@@ -155,6 +155,7 @@ REAL = [
     ("tests.fakes.clock:FakeRequestKeys", "storage.request_keys:RequestKeys"),
     ("tests.fakes.clock:FakeWebLogins", "storage.web_logins:WebLogins"),
     ("tests.fakes.bars:FakeBarRequests", "storage.bar_requests:BarRequests"),
+    ("tests.fakes.bars:FakePublishRequests", "storage.publish_requests:PublishRequests"),
     ("tests.fakes.bars:FakeDepth", "storage.depth:Depth"),
     ("tests.fakes.clock:FakeWebhooks", "storage.webhooks:Webhooks"),
     ("tests.fakes.value:FakeValueCounts", "storage.value_counts:ValueCounts"),

@@ -6,7 +6,7 @@ approved by its button, through Slack, is tests/usecases/test_governance.py's.""
 from __future__ import annotations
 
 from tests.fakes import CURATOR, MEMBER, FakeDirectory
-from tests.usecases.fast.slash import report_week, slash
+from tests.usecases.fast.slash import publish_over, report_week, slash
 from tests.usecases.fast.test_close_modes import CURATORS, close_of, wednesday, world
 
 
@@ -28,7 +28,7 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption():
     clock.clock.at = wednesday(9)
     assert "Only curators publish" in slash(services, "publish support-replies override x", MEMBER)
     assert "not yet ready" in slash(services, "publish support-replies", CURATOR)
-    slash(services, "publish support-replies override the team asked to share it now", CURATOR)
+    publish_over(services, "publish support-replies override the team asked to share it now")
     version = clock.store.registry.version("support-replies", None)
     assert (version.slug, version.version, version.scale_rule_held) == ("support-replies", 1, True)
     assert [r["hit"] for r in version.cycle_results] == [True, True]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from cadence import keys
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, CURATOR, OWNER, FakeDirectory
-from tests.usecases.fast.slash import report_week, slash
+from tests.usecases.fast.slash import publish_over, report_week, slash
 from tests.usecases.fast.test_close_modes import CURATORS, NO_SET, close_of, wednesday
 from tests.usecases.fast.ticking import Ticking
 from usecases import champions
@@ -122,7 +122,7 @@ def test_an_adopting_teams_first_cycle_proposes_no_step_above_the_adopted_mode()
     adopting it passes draft every week; in its first cycle no proposal to make draft
     AI-led (classic would make one after two weeks), in its second cycle the proposal."""
     services, clock = world(fakes.a_playbook(steps=draft_no_set(fakes.definition()["steps"]), cycle_started=None))
-    assert "support-replies v1" in slash(services, "publish support-replies override a second pilot", CURATOR)
+    assert "support-replies v1" in publish_over(services, "publish support-replies override a second pilot")
     adopted = slash(
         services, f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-16", CURATOR
     )
@@ -156,7 +156,7 @@ def test_an_adopters_first_cycle_promotions_wait_for_the_champions_training():
     }
     services, clock = world(fakes.a_playbook(replication=kit, cooldown_weeks=0, cycle_started=None))
     services.directory.members[SALES] = frozenset([SALES_OWNER, champion])
-    assert "support-replies v1" in slash(services, "publish support-replies override a second pilot", CURATOR)
+    assert "support-replies v1" in publish_over(services, "publish support-replies override a second pilot")
     adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> champion <@{champion}> start:2026-11-16"
     assert "Champion: <@UCHAMPION1>." in slash(services, adopt, CURATOR)
     [dm] = [m for m in clock.store.held.sent(champion) if "Your checklist as champion" in m.payload["text"]]

@@ -64,7 +64,7 @@ def test_kpi_held_but_a_step_short_of_its_rubric_is_not_ready_and_publish_is_ref
     refused = str(slack(raised.value))
     assert "is not yet ready to scale" in refused and DRAFT_SHORT in refused
     assert clock.store.registry.version(SLUG, None) is None
-    published = commands.publish(curator, messages.Publish(SLUG, "the rubric was recalibrated in week 7"))
+    published = fakes.published(services, curator, SLUG, "the rubric was recalibrated in week 7")  # and a second person
     assert "support-replies v1" in json.dumps(published, ensure_ascii=False)
     [row] = decided(clock, "publish")
     assert (row["rule"], row["figures"]["missing"]) == ("override", ["accuracy"])

@@ -12,6 +12,7 @@ import pytest
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, MEMBER, OWNER, FakeDirectory
+from tests.usecases.fast.slash import publish_over
 from tests.usecases.fast.test_rollout_replies import said, world
 
 NEW_OWNER = "UNEWOWNER1"
@@ -55,7 +56,7 @@ def test_adopt_names_only_an_active_person_owner():
     services = world(directory=FakeDirectory(members, people))
     store = fakes.store_of(services)
     assert "now a curator" in json.dumps(said(services, f"curator add <@{CURATOR}>", ADMIN))
-    assert "v1" in json.dumps(said(services, "publish support-replies override a pilot ahead of readiness", CURATOR))
+    assert "v1" in publish_over(services, "publish support-replies override a pilot ahead of readiness", CURATOR)
     before = (store.commits(), store.playbooks.slugs(), len(store.held.decisions))
     for user, phrase in (("UOTHERBOT1", "is a bot or an app"), ("UGONE00001", "is deactivated in Slack")):
         reply = said(services, f"adopt support-replies <#CNEWTEAM01|new-team> owner <@{user}>", CURATOR)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from cadence import rules
 from storage.governance_rows import Change, ModeChange, NewCycleResult, NewProposal
 from tests.committed import committed
-from tests.fakes import CURATOR, MEMBER, NOW, OWNER
+from tests.fakes import ADMIN, CURATOR, MEMBER, NOW, OWNER
 from tests.usecases.fast.registry_world import (
     CURATORS,
     SALES,
@@ -83,7 +83,9 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     announcement = publish(made)
     assert "support-replies v1" in text(announcement)
     version = made.version()
-    assert (version.version, version.published_by, version.scale_rule_held) == (1, CURATOR, False)
+    # over readiness: published by the second person's click (an admin: the workspace's one curator asked)
+    assert (version.version, version.published_by, version.scale_rule_held) == (1, ADMIN, False)
+    assert version.over_readiness is not None and version.over_readiness["asked_by"] == CURATOR
     assert version.definition["steps"][0] == {
         "name": "draft",
         "mode": "ai-led",
@@ -96,11 +98,13 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     assert summary.endswith("missing: sharing it early")
     [decision] = made.change.decisions
     assert decision.figures["override"] == "sharing it early" and decision.figures["missing"]
-    assert keys_to(made.change) == [
+    *told, (card, channel) = keys_to(made.change)  # and the request's card, redrawn published
+    assert told == [
         (f"publish:{pid}:v1#team", made.origin.playbook.channel_id),
         (f"publish:{pid}:v1#curators", CURATORS),
     ]
-    assert made.sent() == made.change.messages
+    assert card.startswith("publish-request:") and ":published:" in card and channel == CURATORS
+    assert made.sent()[-len(made.change.messages) :] == made.change.messages  # after the request's card
     publish(made)
     assert made.version().version == 2 and summaries(made.change)[0][1].startswith("support-replies v2 published")
 
@@ -108,7 +112,8 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
 def test_without_a_curators_channel_the_team_hears_it():
     made = world(curators_channel=None)
     publish(made)
-    assert [channel for _, channel in keys_to(made.change)] == [made.origin.playbook.channel_id]
+    # the request's card (redrawn published) and the announcement: the team's channel only
+    assert {channel for _, channel in keys_to(made.change)} == {made.origin.playbook.channel_id}
 
 
 def test_a_newer_version_is_offered_to_the_adopters_of_earlier_ones():
@@ -169,7 +174,9 @@ def test_a_number_taken_a_moment_ago_is_refused(monkeypatch):
     before = list(made.changes)
     shown = refusal(lambda: publish(made))
     assert shown.key == "publish_race" and "version 1 was published by someone else" in str(shown.values["problem"])
-    assert made.changes == before and len(made.store.registry.versions()) == 1
+    # only the request to publish over readiness was written (its card), no version
+    assert made.changes[: len(before)] == before and len(made.store.registry.versions()) == 1
+    assert [d.kind for c in made.changes[len(before) :] for d in c.decisions] == ["publish-requested"]
 
 
 def test_the_registry_lists_versions_with_their_adopters_and_requests():

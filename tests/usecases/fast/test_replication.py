@@ -33,7 +33,7 @@ from tests.usecases.fast.ready_world import (
     thursday,
     wednesday,
 )
-from tests.usecases.fast.slash import slash
+from tests.usecases.fast.slash import publish_over, slash
 from usecases import learnings, proposals, tokens
 
 
@@ -119,7 +119,7 @@ def test_kpi_held_but_not_ready_says_what_is_missing_once_and_publish_needs_an_o
     assert "publish support-replies override" in refused
     assert clock.store.registry.version(SLUG, None) is None
     assert "Say why after `override`" in slash(services, "publish support-replies override", user=CURATOR)
-    published = slash(services, "publish support-replies override the team learned it all in week 1", user=CURATOR)
+    published = publish_over(services, "publish support-replies override the team learned it all in week 1")
     assert "support-replies v1" in published
     [row] = decided(clock, "publish")
     assert (row["rule"], row["figures"]["missing"], row["figures"]["override"]) == (

@@ -72,7 +72,7 @@ def test_one_pending_request_a_channel_and_version():
     ask(made)
     shown = said(lambda: ask(made, by=CHAMPION))
     assert f"<#{SALES}> already asked for support-replies v1: <@{SALES_OWNER}>'s request of 2026-03-11" in shown
-    assert len(made.changes) == 2  # the publication's and the first request's
+    assert len(made.changes) == 3  # the request to publish over readiness, the publication's and the first request's
 
 
 def test_a_request_made_a_moment_ago_refuses_the_second_and_writes_nothing_of_it(monkeypatch):
@@ -84,7 +84,7 @@ def test_a_request_made_a_moment_ago_refuses_the_second_and_writes_nothing_of_it
     monkeypatch.setattr(requests, "check", lambda *_: checked)  # the second saw no request either
     assert refusal(lambda: requests.submit(made.store, cmd, SALES_OWNER, NOW)).key == "request_pending"
     assert [r.status for r in made.store.registry.requests([made.version().id])] == ["pending"]
-    assert [summaries(c) for c in made.changes[1:]] == [
+    assert [summaries(c) for c in made.changes[2:]] == [
         [("adoption-requested", "#sales asked to adopt support-replies v1.")]
     ]
     assert len([m for m in made.sent() if m.key.startswith("request:")]) == 1
@@ -94,7 +94,7 @@ def test_refused_before_anything_is_stored():
     made = published(replication={"may_change": ["baseline", "target"]}, curators_channel=None)
     assert refusal(lambda: ask(made, exception_cap=0.2)).key == "adopt_not_allowed"
     assert "No curators channel is set, so no one would see the request." in said(lambda: ask(made))
-    assert made.store.registry.requests([made.version().id]) == [] and len(made.changes) == 1
+    assert made.store.registry.requests([made.version().id]) == [] and len(made.changes) == 2
 
 
 def test_approve_is_the_same_adopt_with_the_requester_as_owner():
@@ -273,7 +273,7 @@ def test_a_champion_who_is_no_active_person_is_refused_before_anything_is_stored
         ("UNOBODY001", "Slack knows no user UNOBODY001 in this workspace, so they can't be its champion."),
     ):
         assert words in said(lambda champion=champion: ask(made, champion=champion))
-    assert made.store.registry.requests([made.version().id]) == [] and len(made.changes) == 1
+    assert made.store.registry.requests([made.version().id]) == [] and len(made.changes) == 2
 
 
 def test_the_web_views_registry_lists_each_versions_requests():

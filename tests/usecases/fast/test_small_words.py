@@ -11,6 +11,7 @@ from cadence import keys
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, MEMBER, OWNER, FakeDirectory
 from tests.usecases.fast.listeners import Listeners
+from tests.usecases.fast.slash import publish_over
 from tests.usecases.fast.test_rollout_replies import said, text, world
 
 CURATOR = "UCURATOR1"
@@ -19,7 +20,7 @@ CURATOR = "UCURATOR1"
 def test_adopting_a_version_that_does_not_exist_names_the_versions_that_do():
     services = world(directory=FakeDirectory({CHANNEL: [OWNER, MEMBER], "CNEWTEAM01": [OWNER]}))
     assert "now a curator" in text(said(services, f"curator add <@{CURATOR}>", ADMIN))
-    assert "v1" in text(said(services, "publish support-replies override a pilot ahead of readiness", CURATOR))
+    assert "v1" in publish_over(services, "publish support-replies override a pilot ahead of readiness", CURATOR)
     for version in ("v0", "v2"):
         reply = said(services, f"adopt support-replies@{version} <#CNEWTEAM01|new-team>", CURATOR)
         assert reply["response_type"] == "ephemeral"

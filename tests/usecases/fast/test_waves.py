@@ -31,7 +31,7 @@ from tests.usecases.fast.registry_world import (
     said,
     text,
 )
-from tests.usecases.fast.slash import slash
+from tests.usecases.fast.slash import publish_over, slash
 from tests.usecases.fast.test_close_modes import close_of, wednesday
 from tests.usecases.fast.ticking import Ticking
 from usecases import commands, waves
@@ -195,7 +195,7 @@ def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave():
     services = fakes.services(origin, now=wednesday(1), org_timezone="UTC", directory=directory)
     fakes.store_of(services).org.set_setting("curators_channel", CURATORS, CURATOR, wednesday(1))
     clock = Ticking(services)
-    assert "support-replies v1" in slash(services, "publish support-replies override sharing it early", CURATOR)
+    assert "support-replies v1" in publish_over(services, "publish support-replies override sharing it early")
     adopted = slash(
         services, f"adopt support-replies <#{sales}|sales> owner <@{SALES_OWNER}> start:2026-11-16", CURATOR
     )

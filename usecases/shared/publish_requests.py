@@ -1,0 +1,116 @@
+"""Publishing over readiness needs a second person (docs/usage.md, "Publishing over
+readiness"): `/rollout publish <playbook> override <reason>` over missing readiness
+criteria is a request, decided by a curator who is neither the playbook's owner nor the
+asker (where there is none, an admin who is neither); where nobody may decide yet it waits
+and its card says so. As a bar change request is (usecases/bar_requests.py): one open a
+playbook, a later one replacing it, the card in the curators channel (the team's without
+one) with Publish and Decline. The click is usecases/publish_over.py's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from cadence import keys
+from cadence.decisions import Decision, DecisionKind
+from storage.governance_rows import Change
+from storage.models.governance import PublishRequest
+from storage.outbox import Message
+from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from templates import criterion_phrase, notices_registry
+
+
+def deciders(store: Store, admins: frozenset[str], asker: str, owner: str) -> set[str]:
+    """Who may decide: a curator who is neither the owner nor the asker; where there is
+    none, an admin who is neither. Empty: nobody yet (the request waits)."""
+    kept = {asker, owner}
+    return (store.org.curators() - kept) or (set(admins) - kept)
+
+
+def card(
+    store: Store,
+    request: PublishRequest,
+    state: PlaybookState | None,
+    admins: frozenset[str],
+    found: Sequence[str] = (),
+    void: str | None = None,
+) -> dict[str, Any]:
+    playbook = state.playbook if state is not None else None
+    return notices_registry.publish_card(
+        id=str(request.id),
+        slug=playbook.slug if playbook else str(request.playbook_id),
+        title=playbook.title if playbook else "",
+        owner=request.owner_id,
+        asked_by=request.asked_by,
+        criteria=[criterion_phrase(c) for c in request.criteria],
+        reason=request.reason,
+        state=request.state,
+        nobody=not deciders(store, admins, request.asked_by, request.owner_id),
+        decided_by=request.decided_by,
+        version=request.version,
+        found=found,
+        void_reason=void,
+    )
+
+
+def card_update(
+    store: Store,
+    request: PublishRequest,
+    state: PlaybookState | None,
+    admins: frozenset[str],
+    now: datetime,
+    **shown: Any,
+) -> Message:
+    return Message(
+        keys.updated(request.card_key, f"{request.state}:{now.isoformat()}"),
+        "chat.update",
+        request.card_channel,
+        {"ts_of": request.card_key, **card(store, request, state, admins, **shown)},
+    )
+
+
+def ask(
+    store: Store,
+    state: PlaybookState,
+    not_met: list[dict[str, Any]],
+    reason: str,
+    by: str,
+    now: datetime,
+    admins: frozenset[str],
+) -> dict[str, Any]:
+    """The request, stored open (replacing the playbook's open one, whose card says so),
+    its decision row and its card; the asker's reply."""
+    playbook = state.playbook
+    channel = store.org.setting(CURATORS_CHANNEL) or playbook.channel_id  # without a curators channel the team's
+    request = PublishRequest(
+        playbook_id=playbook.id,
+        owner_id=playbook.owner_id,
+        asked_by=by,
+        asked_at=now,
+        reason=reason,
+        criteria=not_met,
+        card_channel=channel,
+        card_key="publish-request:new",  # its id's, once stored
+    )
+    names = ", ".join(c["name"] for c in not_met)
+    record = Decision(
+        kind=DecisionKind.PUBLISH_REQUESTED,
+        actor=by,
+        playbook_id=playbook.id,
+        summary=f"Publishing {playbook.slug} over readiness asked ({len(not_met)} not met: {names}), "
+        f"waiting for a curator who is neither the owner nor the asker. Why: {reason}",
+        figures={"not_met": [c["name"] for c in not_met], "reason": reason},
+    )
+    with store.unit_of_work() as uow:
+        replaced = uow.publish_requests.ask(request, now)
+        request.card_key = keys.to_audience(f"publish-request:{request.id}", "curators")  # written with the commit
+        messages = [Message(request.card_key, "chat.postMessage", channel, card(uow, request, state, admins))]
+        if replaced is not None:
+            messages.append(card_update(uow, replaced, state, admins, now))
+        uow.governance.apply(Change(decisions=[record], messages=messages), now)
+        uow.commit()
+    nobody = not deciders(store, admins, by, playbook.owner_id)
+    return notices_registry.publish_asked(
+        slug=playbook.slug, criteria=[criterion_phrase(c) for c in not_met], channel=channel, nobody=nobody
+    )
