@@ -34,7 +34,6 @@ EMOJI = {
     ":black_circle:": "⚫",
     ":book:": "📖",
     ":bulb:": "💡",
-    ":mag:": "🔍",
     ":bust_in_silhouette:": "👤",
     ":electric_plug:": "🔌",
     ":handshake:": "🤝",
