@@ -218,6 +218,7 @@ class OrgWeek:
     hours_saved: float | None = None
     cost_per_hour: float | None = None
     no_cost_per_hour: str | None = None  # why none is given though a cost is (cadence.value.no_cost_per_hour)
+    cost_left_out: str | None = None  # beside it: the playbooks left out, their spend not known
     currency: str = "USD"
     # net value (cadence/value.py): hours saved − oversight, over the playbooks whose oversight is reported
     net_hours: float | None = None

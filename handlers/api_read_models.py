@@ -182,6 +182,10 @@ class DigestOrg(_Read):
     hours_saved: float | None
     cost_per_hour: float | None
     no_cost_per_hour: str | None
+    cost_left_out: str | None = Field(
+        default=None,
+        description="Beside cost_per_hour: the playbooks left out of it because their declared spend is not known.",
+    )
     currency: str
     net_hours: float | None = Field(
         default=None,

@@ -58,6 +58,7 @@ def _org(org: OrgWeek, digests: list[PlaybookDigest]) -> dict[str, Any]:
         hours_saved=org.hours_saved,
         cost_per_hour=org.cost_per_hour,
         no_cost_per_hour=org.no_cost_per_hour,
+        cost_left_out=org.cost_left_out,
         currency=org.currency,
         net_hours=org.net_hours,
         oversight_hours=org.oversight_hours,

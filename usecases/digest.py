@@ -139,6 +139,7 @@ class Digest:
             hours_saved=saved.last_hours,
             cost_per_hour=saved.cost_per_hour,
             no_cost_per_hour=saved.no_cost_per_hour,
+            cost_left_out=saved.cost_left_out,
             currency=self.currency,
             net_hours=saved.net_hours,
             oversight_hours=saved.oversight_hours,

@@ -380,6 +380,7 @@ class OrgValue:
     measured: int  # playbooks with a value measure
     playbooks: int
     costed: int = 0  # playbooks that give a cost: with cost_per_hour None, they saved no hours
+    cost_unknown: int = 0  # playbooks that declare a cost not known now: left out of cost_per_hour, said
     # net value: over the playbooks whose oversight is known in some of the last 4 closed weeks
     net_hours: float | None = None
     oversight_hours: float | None = None
@@ -423,9 +424,19 @@ class OrgValue:
     def no_cost_per_hour(self) -> str | None:
         """Why no cost per hour saved is given though a cost is: no hours saved to divide it
         by. Where other playbooks saved hours, it says the costed ones saved none."""
+        if not self.costed and self.cost_unknown:
+            return value.cost_unknown_words(self.cost_unknown, 0)
         if not self.costed or self.cost_per_hour is not None:
             return None
         return value.no_cost_per_hour(costed=self.costed if self.last_hours else None)
+
+    @property
+    def cost_left_out(self) -> str | None:
+        """Beside a cost per hour saved over some playbooks: those left out, their declared
+        spend not known (an unknown is never 0)."""
+        if self.cost_per_hour is None or not self.cost_unknown:
+            return None
+        return value.cost_unknown_words(self.cost_unknown, self.costed)
 
 
 def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
@@ -443,6 +454,7 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
         measured=sum(1 for m in measures.values() if m is not None),
         playbooks=len(measures),
         costed=len(costed),
+        cost_unknown=sum(1 for m in measures.values() if m is not None and m.spend.declared and m.per_month is None),
         **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None], currency),
     )
 

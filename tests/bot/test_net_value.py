@@ -222,3 +222,7 @@ def test_net_value_is_never_claimed_on_an_unknown_spend_and_no_cost_says_no_spen
     assert partial in first, first
     org, _, _ = Digest(store, charts=False, currency="USD", hourly_rate=50).figures(WEEK_2, close_of(2))
     assert org.net_value == pytest.approx(450) and partial in org.net_said
+    # nor is the cost per hour saved worked out as if the unknown spend were 0: it says why none
+    unknown_cost = "cost per hour saved unknown: 1 playbook's spend is not known"
+    assert org.cost_per_hour is None and org.no_cost_per_hour == unknown_cost
+    assert unknown_cost.capitalize().replace("'", "&#39;") in first, first  # as Jinja escapes it
