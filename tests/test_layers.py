@@ -284,7 +284,7 @@ def _writers() -> dict[str, set[str]]:
 WRITES_ALONE = {
     ("usecases/events.py", "health.lose_slack_access"),  # the first to hear says so once
     ("usecases/events.py", "health.regain_slack_access"),
-    ("usecases/tick.py", "health.lose_slack_access"),
+    ("usecases/clock/reach.py", "health.lose_slack_access"),  # said once, by the first tick to meet it
 }
 
 
