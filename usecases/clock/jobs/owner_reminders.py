@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from cadence import calendar, keys, review
+from cadence.calendar import WeekRef
+from cadence.figures import WeekFigures
 from cadence.schedule import OWNER_REMINDER, Due, owner_work
 from storage.store import PlaybookState
 from templates import notices_close
@@ -24,34 +28,39 @@ def run(tick: Tick, dues: Dues) -> None:
     figures = tick.store.reports.week_figures_many([(state, due.week.week_start) for state, due in sending if due.week])
     for state, due in sending:
         assert due.week is not None
-        week = figures[(state.playbook.id, due.week.week_start)]
-        steps = [] if due.week.baseline else week.steps  # the baseline week asks the KPI alone, not the guardrail
-        missing_cases = [s.name for s in steps if s.cases is None]
-        unscored = [s for s in steps if s.counted_rubric is None and s.name not in state.no_rubric_steps]
-        missing_rubric = [s.name for s in unscored]
-        # how many to review, by the review rate of each step's mode (cadence/review.py)
-        to_review = [review.ask_words(s.name, s.cases, s.asked) for s in unscored]
-        missing_kpi = week.kpi is None
-        missing_guardrail = state.playbook.guardrail_name if week.guardrail is None and steps else None
-        if not (missing_cases or missing_rubric or missing_kpi or missing_guardrail):
-            work.append(skipped(due, "nothing missing"))
-            continue
-        playbook = state.playbook
-        message = notices_close.owner_missing(
-            slug=playbook.slug,
-            title=playbook.title,
-            week=due.week,
-            kpi_name=playbook.kpi_name,
-            missing_cases=missing_cases,
-            missing_rubric=missing_rubric,
-            to_review=[words for words in to_review if words],
-            form_value=keys.checkin_button(playbook.id, due.week.week_start),  # *Report this week*
-            missing_kpi=missing_kpi,
-            missing_guardrail=missing_guardrail,
-            closes=calendar.closing_words(due.week.week_start, playbook.timezone, state.settings.grace_hours),
+        message = _missing(state, due.week, figures[(state.playbook.id, due.week.week_start)])
+        work.append(
+            skipped(due, "nothing missing") if message is None else posted(due, state.playbook.owner_id, message)
         )
-        work.append(posted(due, playbook.owner_id, message))
     tick.record(work)
+
+
+def _missing(state: PlaybookState, week: WeekRef, figures: WeekFigures) -> dict[str, Any] | None:
+    """The owner's DM naming what the week still misses; None when nothing is."""
+    steps = [] if week.baseline else figures.steps  # the baseline week asks the KPI alone, not the guardrail
+    missing_cases = [s.name for s in steps if s.cases is None]
+    unscored = [s for s in steps if s.counted_rubric is None and s.name not in state.no_rubric_steps]
+    missing_rubric = [s.name for s in unscored]
+    # how many to review, by the review rate of each step's mode (cadence/review.py)
+    to_review = [review.ask_words(s.name, s.cases, s.asked) for s in unscored]
+    missing_kpi = figures.kpi is None
+    missing_guardrail = state.playbook.guardrail_name if figures.guardrail is None and steps else None
+    if not (missing_cases or missing_rubric or missing_kpi or missing_guardrail):
+        return None
+    playbook = state.playbook
+    return notices_close.owner_missing(
+        slug=playbook.slug,
+        title=playbook.title,
+        week=week,
+        kpi_name=playbook.kpi_name,
+        missing_cases=missing_cases,
+        missing_rubric=missing_rubric,
+        to_review=[words for words in to_review if words],
+        form_value=keys.checkin_button(playbook.id, week.week_start),  # *Report this week*
+        missing_kpi=missing_kpi,
+        missing_guardrail=missing_guardrail,
+        closes=calendar.closing_words(week.week_start, playbook.timezone, state.settings.grace_hours),
+    )
 
 
 JOB = ClockJob("owner reminders", due, run)
