@@ -64,9 +64,9 @@ class Tick:
 
     @cached_property
     def people_held(self) -> str | None:
-        """Whether Slack refuses the token as the owners' and curators' jobs begin: the
-        first of them to ask fixes it for all of them, as a refusal one of them meets
-        (asking for the owners' zones) holds none of the others."""
+        """Why Slack refuses the token, if it did before the owners' and curators' jobs
+        began: the first of them to ask fixes it for them all, so a refusal one of them
+        meets (asking for the owners' zones) skips none of the others."""
         return self.report.held
 
     def record(self, work: list[Work]) -> None:
