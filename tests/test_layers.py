@@ -284,7 +284,7 @@ def _writers() -> dict[str, set[str]]:
 WRITES_ALONE = {
     ("usecases/events.py", "health.lose_slack_access"),  # the first to hear says so once
     ("usecases/events.py", "health.regain_slack_access"),
-    ("usecases/tick.py", "health.lose_slack_access"),
+    ("usecases/clock/reach.py", "health.lose_slack_access"),  # said once, by the first tick to meet it
 }
 
 
@@ -371,3 +371,27 @@ def test_nothing_but_the_pulse_s_gate_reads_its_tables():
         and "Answer" in ast.unparse(f.returns)
     }
     assert handed == set(), "the pulse's module hands out aggregates (cadence.pulse.Pulse), never an answer"
+
+
+# ---- the clock's jobs, registered (issue 94) ---------------------------------------------
+# Each job of the clock is a module of usecases/clock/jobs/ with its JOB; only the registry
+# (usecases/clock/registry.py) imports them, and lists each once; the tick imports the
+# registry and the shape of a job (usecases/clock/job.py), no job's internals.
+CLOCK_JOBS = "usecases.clock.jobs"
+CLOCK_REGISTRY = "usecases.clock.registry"
+
+
+def test_the_clock_s_jobs_are_only_registered():
+    graph = _graph()
+    jobs = {m for m in graph if m.startswith(CLOCK_JOBS + ".")}
+    assert jobs, "the clock's jobs are modules of usecases/clock/jobs/"
+    reaching = {(m, t) for m, targets in graph.items() if m != CLOCK_REGISTRY for t in targets & jobs}
+    assert reaching == set(), "a clock job is referenced by the registry alone: list it in usecases/clock/registry.py"
+    ticks = {t for t in graph["usecases.tick"] if t.startswith("usecases.clock")}
+    assert ticks <= {CLOCK_REGISTRY, "usecases.clock.job"}, "the tick runs the registry's jobs, not a job's internals"
+    from usecases.clock.registry import JOBS
+
+    listed = [job.due.__module__ for job in JOBS]
+    assert sorted(listed) == sorted(jobs), (
+        "each job module listed once in the registry, and each listed is a job module"
+    )

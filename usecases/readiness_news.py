@@ -10,8 +10,8 @@ of work, so a restart or two clocks tell each owner once.
 
 A paused playbook's debt waits until it is active again (a paused playbook's clock sends
 nothing); a retired one's is cleared unsaid. An owner Slack calls deactivated is skipped
-with that said in the record, as the clock's other owner DMs (usecases/tick.py,
-_owners_to_reach); the curators were told of them (usecases/people.py)."""
+with that said in the record, as the clock's other owner DMs (usecases/clock/reach.py,
+owners_to_reach); the curators were told of them (usecases/people.py)."""
 
 from __future__ import annotations
 

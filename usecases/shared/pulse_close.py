@@ -3,7 +3,7 @@ last week, its pulse as it may be shown, beside the previous cycle's, kept as a 
 (aggregates only, shown figures only); and whether the pulse holds the playbook's
 promotions to ai-led, the owner told once, judged on shown figures only. Judged on what
 the round read through the pulse's gate (close_reads.RoundReads.pulses), after the close
-sealed the cycle's answers (usecases/tick.py)."""
+sealed the cycle's answers (usecases/clock/jobs/closes.py)."""
 
 from __future__ import annotations
 

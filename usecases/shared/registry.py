@@ -252,7 +252,7 @@ def criteria_now(
     latest closed cycles, as many as the scale rule asks for (`history`: the playbooks'
     scale history, when read already); the exception queue as it stands at `now`, and the
     ownership too once someone it names has been deactivated in Slack since.
-    `/rollout publish`'s, and week 3's *Package it* (usecases/tick.py) for every
+    `/rollout publish`'s, and week 3's *Package it* (usecases/clock/jobs/nudges.py) for every
     playbook it nudges, in a few reads however many."""
     ids = [state.playbook.id for state in states]
     if settled is None:

@@ -1,4 +1,4 @@
-"""The week close's mode rules on the fakes (usecases/tick.py's close, through
+"""The week close's mode rules on the fakes (usecases/clock/jobs/closes.py, through
 tests/usecases/fast/ticking.py): an AI-led step over twice its cap, or clearly over it by
 its interval, is demoted with the numbers, told to the team and the curators and recorded
 as a decision; over its cap within noise it FAILs and stays; a FAIL or a breached

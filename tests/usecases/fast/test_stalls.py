@@ -1,4 +1,4 @@
-"""Stalls on the fakes (usecases/tick.py's close through tests/usecases/fast/ticking.py): an
+"""Stalls on the fakes (usecases/clock/jobs/closes.py through tests/usecases/fast/ticking.py): an
 interrupted cycle is passed over, not counted as a miss; a stall of two cycles is one
 sentence in status, the digest, the web overview and the playbook's page. Two missed cycles
 stalling a playbook once through Slack, told to a webhook, and its three buttons and forms

@@ -20,8 +20,8 @@ from tests import fakes, reported
 from tests.fakes import ADMIN, CHANNEL, MEMBER, OWNER, FakeDirectory
 from tests.usecases.fast.ticking import Ticking
 from usecases import status
+from usecases.clock.jobs.digests import NOTHING_CLOSED
 from usecases.shared import messages
-from usecases.tick import NOTHING_CLOSED
 
 NEW_YORK, NO_TZ, A_BOT, GONE = "UNEWYORK01", "UNOTZ00001", "UABOT00001", "UGONE00001"
 HUMANS = [OWNER, MEMBER, NEW_YORK, NO_TZ]
