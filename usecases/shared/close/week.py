@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from cadence import calendar, compare, cycle_end, decisions, rules
@@ -57,7 +58,7 @@ class WeekClose:
     pulse_hold: dict[str, Any] = field(default_factory=dict)  # ...and why it holds promotions
     summary: dict[str, Any] | None = None  # a baseline week's, said by its rule
 
-    @property
+    @cached_property
     def week(self) -> calendar.WeekRef:
         return week_of(self.due)
 
@@ -65,7 +66,7 @@ class WeekClose:
     def baseline(self) -> bool:
         return self.week.baseline
 
-    @property
+    @cached_property
     def ends_cycle(self) -> bool:
         return ends_cycle(self.state, self.week)
 
@@ -85,12 +86,12 @@ class Round:
     weeks: list[WeekClose]
     _read: dict[Callable[[Round], Any], Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def batch(self) -> list[tuple[PlaybookState, Due]]:
         """The weeks whose steps are judged: all but the adopters' baseline weeks."""
         return [(w.state, w.due) for w in self.weeks if not w.baseline]
 
-    @property
+    @cached_property
     def baseline(self) -> list[WeekClose]:
         return [w for w in self.weeks if w.baseline]
 
