@@ -1,11 +1,12 @@
 """A cycle's end, judged: pure functions over the figures the close read beforehand in its
-unit of work (usecases/shared/weeks.py `read_round`), which records what they decide. No
+unit of work (usecases/shared/close/), which records what they decide. No
 database, no Slack.
 
 - `cycle_result` / `scale_held`: did the cycle hit target, and did the scale rule hold?
 - `judge`: the whole cycle end: the KPI's move, the result, the scale rule's proposal or
   "not yet ready" (readiness judged on its read inputs), replication against the origin
-  and the stall rule, as the decisions and figures to record.
+  and the stall rule, as the decisions and figures to record; `judge_result`,
+  `judge_scale`, `judge_replication` and `judge_stall`, its parts, one close rule each.
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ class CycleEnd:
     compared: compare.Comparison | None = None  # with `compare`: the cycle against the rest
 
 
+def bar_to_record(recorded: tuple[float, float] | None, baseline: float, target: float) -> Bar | None:
+    """The bar a close records as its cycle's (the bar in force now), when the cycle has
+    none recorded yet: its first close; None after."""
+    return Bar(baseline, target) if recorded is None else None
+
+
 def cycle_result(f: CycleFigures) -> rules.CycleResult:
     """The scale rule's result of the cycle, by its bar's target; with `compare`, a hit
     also needs the mean delta's interval wholly on the good side of zero (comparison)."""
@@ -123,7 +130,20 @@ def scale_held(f: CycleFigures, result: rules.CycleResult) -> list[rules.CycleRe
 def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
     """The cycle's end. `readiness`: the inputs of cadence.replication.readiness over the
     cycles the scale rule holds over, read when it may hold (without them a holding rule
-    is judged not ready on nothing: the close always reads them)."""
+    is judged not ready on nothing: the close always reads them). The close judges it in
+    the four parts below, one rule each (usecases/shared/close/)."""
+    judged = judge_result(f)
+    judged.held, judged.scale = judge_scale(f, judged.result, readiness)
+    judged.replication = judge_replication(f, judged.result)
+    stalled = judge_stall(f, judged.result, judged.compared)
+    if stalled is not None:
+        judged.stall, judged.stall_decision = stalled
+    return judged
+
+
+def judge_result(f: CycleFigures) -> CycleEnd:
+    """The cycle's result and the KPI's move over it, and with `compare` the cycle against
+    the rest, which its decision keeps, and says."""
     result = cycle_result(f)
     judged = CycleEnd(
         result,
@@ -131,29 +151,57 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
         decisions.of_cycle_result(f.playbook_id, f.week_start, result),
         compared=comparison(f),
     )
-    against_the_rest = None  # why the comparison held the cycle short of its target, if it did
     if judged.compared is not None:  # the decision keeps the comparison, and says it
         made = judged.result_decision
-        why = {
-            compare.WITHIN_NOISE: "no better than the rest, within noise",
-            compare.TOO_FEW: "too few weeks to compare",
-        }
-        said = why.get(judged.compared.verdict, f"{judged.compared.verdict} than the rest")
-        if judged.compared.verdict != compare.BETTER:
-            against_the_rest = said
+        said = _said(judged.compared)
         judged.result_decision = replace(
             made, summary=f"{made.summary}: {said}", figures={**made.figures, "compare": judged.compared.figures()}
         )
-    judged.held = scale_held(f, result)
-    if judged.held is not None:
-        judged.scale = _scale(f, judged.held, readiness or {})
-    if f.origin is not None and not f.interrupted:
-        judged.replication = _replication(f, result, f.origin)
-    if not f.interrupted:
-        judged.stall = _stall(f, result, against_the_rest)
-        if judged.stall is not None:
-            judged.stall_decision = decisions.of_stall(f.playbook_id, f.week_start, judged.stall)
     return judged
+
+
+def _said(compared: compare.Comparison) -> str:
+    why = {
+        compare.WITHIN_NOISE: "no better than the rest, within noise",
+        compare.TOO_FEW: "too few weeks to compare",
+    }
+    return why.get(compared.verdict, f"{compared.verdict} than the rest")
+
+
+def against_the_rest(compared: compare.Comparison | None) -> str | None:
+    """Why the comparison held the cycle short of its target, if it did."""
+    if compared is None or compared.verdict == compare.BETTER:
+        return None
+    return _said(compared)
+
+
+def judge_scale(
+    f: CycleFigures, result: rules.CycleResult, readiness: dict[str, Any] | None = None
+) -> tuple[list[rules.CycleResult] | None, Scale | None]:
+    """The cycles the scale rule held over (None: it did not), and then its proposal or
+    "not yet ready", by the criteria of readiness on their read inputs."""
+    held = scale_held(f, result)
+    return held, (_scale(f, held, readiness or {}) if held is not None else None)
+
+
+def judge_replication(f: CycleFigures, result: rules.CycleResult) -> decisions.Decision | None:
+    """An adopting playbook's completed cycle against its origin's (None: not adopted, or
+    the cycle was interrupted)."""
+    if f.origin is None or f.interrupted:
+        return None
+    return _replication(f, result, f.origin)
+
+
+def judge_stall(
+    f: CycleFigures, result: rules.CycleResult, compared: compare.Comparison | None
+) -> tuple[dict[str, Any], decisions.Decision] | None:
+    """The stall rule at a completed cycle's end: its figures and decision, or None."""
+    if f.interrupted:
+        return None
+    figures = _stall(f, result, against_the_rest(compared))
+    if figures is None:
+        return None
+    return figures, decisions.of_stall(f.playbook_id, f.week_start, figures)
 
 
 def _scale(f: CycleFigures, held: list[rules.CycleResult], inputs: dict[str, Any]) -> Scale:

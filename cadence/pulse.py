@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -310,3 +310,17 @@ def without_promotions_to_ai_led(transitions: Sequence[Transition]) -> list[Tran
     """A step's transitions at a close while the pulse holds: its proposals to ai-led left
     out, everything else (demotions, other proposals, warnings) as it was."""
     return [t for t in transitions if not (t.kind is Kind.PROPOSAL and t.to_mode == "ai-led")]
+
+
+def held(pulses: Mapping[int, Pulse], cycle: int, last_week: bool) -> dict[str, Any]:
+    """Why a close in `cycle` proposes no step to ai-led ({}: it may), on the answered
+    pulses by cycle: the previous cycle's pulse holds through this cycle, and at the
+    cycle's last week (`last_week`) this cycle's pulse too."""
+
+    def of(this: Pulse | None, previous: Pulse | None) -> dict[str, Any]:
+        return holds(this, previous) if this is not None else {}
+
+    why = of(pulses.get(cycle - 1), pulses.get(cycle - 2))
+    if not why and last_week:
+        why = of(pulses.get(cycle), pulses.get(cycle - 1))
+    return why

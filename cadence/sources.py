@@ -251,3 +251,19 @@ def next_ask(last_at: datetime, failures: int, closes_at: datetime) -> datetime:
     if last_at + wait < last_chance:
         return last_at + wait
     return max(last_chance, last_at + AGAIN_AFTER)
+
+
+def failed(
+    definition: Mapping[str, object], kpi_name: str, guardrail_name: str, errors: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """The sourced numbers a week closed without (`errors`, by entry key), by what they
+    feed: MISSING ("source failed: ...")."""
+    found = {}
+    for entry in entries(definition):
+        if entry.key in errors:
+            found[entry.key] = {
+                "what": entry.words(kpi_name, guardrail_name),
+                "source": entry.source,
+                "error": errors[entry.key],
+            }
+    return found

@@ -395,3 +395,52 @@ def test_the_clock_s_jobs_are_only_registered():
     assert sorted(listed) == sorted(jobs), (
         "each job module listed once in the registry, and each listed is a job module"
     )
+
+
+# ---- the close as registered rules (issue 94, item 2) ----------------------------------------
+# A rule of the week's close (usecases/shared/close/) is listed once, in its registry, and no
+# other module of ours names it: close_round runs the registered list. Each rule's judge is
+# a function of cadence/'s, which imports nothing outside cadence/, and its module calls it.
+
+
+def _close_rules() -> list:
+    from usecases.shared.close.registry import RULES
+
+    return list(RULES)
+
+
+def test_close_rules_are_listed_once_and_referenced_only_by_their_registry():
+    rules = _close_rules()
+    modules = [rule.close.__module__ for rule in rules]
+    assert len(set(modules)) == len(modules) and len({r.name for r in rules}) == len(rules), "a rule listed twice"
+    package = ROOT / "usecases" / "shared" / "close"
+    defined = {_module(p) for p in package.glob("*.py") if re.search(r"^RULE = ", p.read_text(), re.M)}
+    assert defined == set(modules), f"rules not registered: {sorted(defined - set(modules))}"
+    registry = "usecases.shared.close.registry"
+    for path in MODULES:
+        if _module(path) != registry:
+            named = {name for name in _imports(path) for m in modules if name == m or name.startswith(m + ".")}
+            named |= {f"usecases.shared.close.{n}" for n in _from_close(path)} & set(modules)
+            assert not named, f"{_module(path)} names the close rules {sorted(named)}: only their registry may"
+
+
+def _from_close(path: Path) -> set[str]:
+    """The names imported from the close's package (`from usecases.shared.close import steps`)."""
+    tree = ast.parse(path.read_text())
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "usecases.shared.close"
+        for alias in node.names
+    }
+
+
+@pytest.mark.parametrize("rule", _close_rules(), ids=lambda r: r.name)
+def test_each_close_rule_is_judged_in_cadence(rule):
+    judge = rule.judge
+    assert judge.__module__.split(".")[0] == "cadence", f"{rule.name}: its judge {judge.__qualname__} is not cadence's"
+    source = ROOT / Path(*judge.__module__.split(".")).with_suffix(".py")
+    outside = {name for name in _imports(source) if name.split(".")[0] != "cadence"}
+    assert not outside, f"{rule.name}: {judge.__module__} imports {sorted(outside)}"
+    calls = inspect.getsource(importlib.import_module(rule.close.__module__))
+    assert f"{judge.__name__}(" in calls, f"{rule.name}: its module never calls its judge {judge.__name__}"

@@ -40,8 +40,8 @@ The work they share, in shared/ (it calls no entry module; tests/test_layers.py)
 - adoption.py    adopt a version: the team's own values, the wave, the announcements
 - readiness.py   what readiness reads: attestation, learnings, the owner, rubric weeks
 - roles.py       who may do what, from the roles the database holds
-- weeks.py       close a week: verdicts, transitions, the cycle's result, the scale rule
-- close_reads.py what a round of closes is judged on, read in batch before any of it is judged
+- weeks.py       close a round of weeks: the close's rules, each read in batch, then each week judged
+- close/         the close's rules, one module each, listed once in close/registry.py
 - listings.py    where a playbook's lists are read in full, and how much of each
 - collector.py   the garbage collector paused around a tick, a digest and the overview (kept for speed)
 """

@@ -1,4 +1,4 @@
-"""A stalled playbook's three buttons (the message of usecases/shared/weeks.py, `_stall`):
+"""A stalled playbook's three buttons (the message of usecases/shared/close/stall.py):
 *Refine* the steps or the rubric, *Re-scope* the KPI, *Retire*. Each opens a form for the
 reason; its submission is a decision row, and *Retire* retires the playbook as
 `/rollout retire` does. The owner or a curator only: anyone else is refused, nothing stored."""

@@ -1,48 +1,12 @@
-"""An adopter's baseline week closing (docs/judgement.md, "The baseline week"): the week
-before its first cycle, in which the team reported its KPI as it works today. Its close
-judges no step: the week's mean KPI becomes the adopter's baseline, measured (a decision
-row and the team channel told, written with the close by the tick's unit of work); a week
-with no KPI reported leaves the declared baseline, declared, not measured."""
+"""An adopter's KPI baseline: declared, or measured by its baseline week (docs/judgement.md,
+"The baseline week"; its close is a rule of the close's, usecases/shared/close/baseline_week.py)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from cadence import registry_decisions, replication
+from cadence import replication
 from cadence.definition import read_spec
 from cadence.definition_compare import Compare
-from cadence.schedule import Due
-from storage.governance_rows import Change, MeasuredBaseline
 from storage.store import PlaybookState, Store
-from templates import notices_registry
-from usecases.shared.close_reads import week_of
-
-
-def close(store: Store, state: PlaybookState, due: Due) -> tuple[Change, dict[str, object]]:
-    """The baseline week's close, read in the close's unit of work (`store`), which has
-    closed the week to reports: its change and its summary for the team channel."""
-    playbook, week = state.playbook, week_of(due)
-    measured, reports = store.reports.week_mean(playbook.id, week.week_start)
-    declared = playbook.kpi_baseline
-    change = Change(
-        decisions=[
-            registry_decisions.of_baseline_week(
-                playbook.id, week.week_start, playbook.kpi_name, declared, measured, reports
-            )
-        ]
-    )
-    if measured is not None:
-        change.baselines.append(MeasuredBaseline(playbook.id, measured))
-    summary = notices_registry.baseline_closed(
-        slug=playbook.slug,
-        kpi_name=playbook.kpi_name,
-        unit=playbook.kpi_unit,
-        declared=declared,
-        measured=measured,
-        reports=reports,
-        cycle_starts=(week.week_start + timedelta(days=7)).isoformat(),
-    )
-    return change, summary
 
 
 def declared(store: Store, states: list[PlaybookState]) -> dict[int, bool]:

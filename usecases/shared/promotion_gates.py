@@ -50,7 +50,7 @@ def current_cycle(state: PlaybookState, now: datetime) -> int:
 
 def trust_hold(store: Store, state: PlaybookState, cycle: int) -> dict[str, Any]:
     """Why a standing trust hold holds promotions to ai-led in `cycle` ({}: none): the
-    previous cycle's pulse, as the close reads it (usecases/shared/pulse_close.py)."""
+    previous cycle's pulse, as the close reads it (usecases/shared/close/pulse_hold.py)."""
     if state.settings.pulse != "on" or cycle < 2:
         return {}
     pid = state.playbook.id

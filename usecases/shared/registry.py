@@ -60,7 +60,7 @@ def scale_messages(
         function=playbook.function,
         results=figures["results"],
         criteria=figures.get("criteria", []),  # none in proposals made before readiness was asked
-        pulse=figures.get("pulse"),  # the cycle's pulse, as information (usecases/shared/pulse_close.py)
+        pulse=figures.get("pulse"),  # the cycle's pulse, as information (usecases/shared/close/readiness_news.py)
         kpi_name=playbook.kpi_name,
         kpi_unit=playbook.kpi_unit,
         target=playbook.kpi_target,

@@ -62,14 +62,14 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
 def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_change():
     from cadence.definition import read_spec
     from usecases.shared import registry
-    from usecases.shared.close_reads import _origin_change
+    from usecases.shared.close.replication import origin_change
 
     made = world()
     announcement = text(publish(made, override="the <pilot> team wants it"))
     assert "Published by override: the KPI was not sustained — the &lt;pilot&gt; team wants it" in announcement
     version = made.version()
     kpi = read_spec(version.definition).kpi
-    assert version.override_reason == "the <pilot> team wants it" and _origin_change(version, kpi) is None
+    assert version.override_reason == "the <pilot> team wants it" and origin_change(version, kpi) is None
     [entry] = registry.entries(made.store, None)
     assert entry["override"] == "the <pilot> team wants it"
 

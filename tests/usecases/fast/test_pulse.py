@@ -98,7 +98,7 @@ def test_before_the_close_only_how_many_answered_and_only_to_the_owner_and_curat
     assert pulse.answered(fakes.caller(services, MEMBER), state) is None
 
 
-# ---- at the close (usecases/shared/pulse_close.py, through weeks.close_round) ----
+# ---- at the close (usecases/shared/close/pulse_hold.py and pulse.py, through weeks.close_round) ----
 
 
 def _closing(answers_by_cycle, week=4, cycle=1, **playbook):
@@ -116,6 +116,16 @@ def _closing(answers_by_cycle, week=4, cycle=1, **playbook):
     }
     due = Due(f"close:{pid}:{monday}", "close", CLOSED, pid, WeekRef(cycle, week, monday))
     return state, store, (state, due)
+
+
+def _pulse_held(store, closing):
+    """The week as the close's pulse rule leaves it for the steps' (usecases/shared/close/pulse_hold.py)."""
+    from usecases.shared.close import pulse_hold
+    from usecases.shared.close.week import Round, WeekClose
+
+    week = WeekClose(*closing)
+    pulse_hold.RULE.close(week, Round(store, store, [week]).read(pulse_hold.RULE.read))
+    return week
 
 
 def test_the_week_4_close_shows_the_pulse_from_five_answers_and_keeps_aggregates_only():
@@ -165,16 +175,13 @@ def test_a_high_work_around_share_holds_promotions_and_tells_the_owner_once():
 def test_a_clear_fall_holds_promotions_through_the_next_cycle_and_never_demotes():
     from cadence.pulse import without_promotions_to_ai_led
     from cadence.rules import Kind, Transition, TransitionRule
-    from usecases.shared import pulse_close
-    from usecases.shared.close_reads import read_round, week_of
 
     before = [Answer(trust=t, safety=4) for t in (4, 5, 4, 5, 4, 5)]
     after = [Answer(trust=t, safety=4) for t in (2, 3, 2, 2, 3, 2)]
     for week, cycles, held in ((2, {1: before, 2: after}, False), (1, {1: before, 2: after}, True)):
         cycle = 3 if held else 2  # a close in cycle 3 is held by cycle 2's pulse; cycle 2's week 2 is not yet
-        state, store, closing = _closing(cycles, week=week, cycle=cycle)
-        reads = read_round(store, [closing], store)
-        why = pulse_close.held(state, week_of(closing[1]), reads)
+        _, store, closing = _closing(cycles, week=week, cycle=cycle)
+        why = _pulse_held(store, closing).promotions_held
         assert set(why) == ({"trust"} if held else set())
     proposals = [
         Transition(Kind.PROPOSAL, TransitionRule.STREAK, WEEK_4, "collaborative", "ai-led"),
@@ -186,12 +193,10 @@ def test_a_clear_fall_holds_promotions_through_the_next_cycle_and_never_demotes(
 
 
 def test_readiness_shows_the_pulse_beside_its_criteria_as_information():
-    from usecases.shared import pulse_close
-    from usecases.shared.close_reads import read_round, week_of
     from usecases.shared.registry import not_ready_messages
 
     state, store, closing = _closing({1: [Answer(trust=2)] * 3})
-    shown = pulse_close.shown(state, week_of(closing[1]), read_round(store, [closing], store))
+    shown = _pulse_held(store, closing).pulses[1].figures()  # as the close's readiness news shows it
     assert shown is not None and shown["hidden"] == {"trust": 3} and not shown["shown"] and shown["trust"] is None
     figures = {"cycle": 1, "results": [], "criteria": []}
     (told, _) = not_ready_messages(state, {**figures, "pulse": shown}, None)

@@ -1,0 +1,70 @@
+"""The scale rule at a cycle's end, and readiness's news (cadence/cycle_end.py): when the
+rule holds, "ready to scale" with its Publish button if the criteria of readiness are met
+too, each shown with its numbers; otherwise "KPI sustained, not yet ready", naming what
+is missing. Readiness's inputs are read once a round, for the playbooks whose rule may
+hold (it holds if the cycle hits target with no guardrail breach: judged so here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cadence import cycle_end, keys
+from storage.governance_rows import NewProposal
+from usecases.shared import readiness
+from usecases.shared.close import reads
+from usecases.shared.close.week import CloseRule, Round, WeekClose
+from usecases.shared.registry import not_ready_messages, scale_messages
+
+
+@dataclass(frozen=True)
+class Read:
+    inputs: dict[int, dict[str, Any]]  # readiness's, by playbook, over the cycles the rule would hold over
+    curators: str | None
+
+
+def _read(round: Round) -> Read:
+    cycle_reads = round.read(reads.cycle_reads)
+    holding = []
+    for state, week in reads.cycle_ends(round):
+        figures = reads.cycle_figures(cycle_reads, state, week, False)
+        held = cycle_end.scale_held(figures, cycle_end.cycle_result(figures))
+        if held is not None:
+            holding.append((state, week, held))
+    if not holding:
+        return Read({}, round.read(reads.curators))
+    starts = round.store.governance.cycle_starts_of([state.playbook.id for state, _, _ in holding])
+    wanted = []
+    for state, week, held in holding:
+        own = {cycle: start for (pid, cycle), start in starts.items() if pid == state.playbook.id}
+        own[week.cycle] = week.cycle_start
+        wanted.append((state, [(r.cycle, own[r.cycle]) for r in held]))
+    inputs = readiness.inputs_many(round.store, wanted, standings=round.read(reads.standings))
+    return Read(inputs, round.read(reads.curators))
+
+
+def _close(week: WeekClose, read: Read) -> None:
+    """Either way a decision row keeps the numbers; "not yet ready" goes to the owner and
+    the curators once per cycle (its keys are the cycle's): no proposal, and the next
+    cycle's close asks again. The cycle's pulse is shown beside the criteria, as
+    information, and kept with a proposal, so that its outcome still shows it."""
+    if week.cycle is None or week.result is None:
+        return
+    state, ref = week.state, week.week
+    _, scale = cycle_end.judge_scale(week.cycle, week.result, read.inputs.get(state.playbook.id))
+    if scale is None:
+        return
+    shown = week.pulses.get(ref.cycle)
+    pulse = shown.figures() if shown is not None else None
+    if not scale.ready:
+        week.change.decisions.append(scale.decision)
+        week.change.messages += not_ready_messages(state, {**scale.figures, "pulse": pulse}, read.curators)
+        return
+    key = keys.scale(state.playbook.id, ref.cycle)
+    figures = {**scale.figures, **({"pulse": pulse} if pulse else {})}
+    week.change.new_proposals.append(NewProposal(key, "scale", state.playbook.id, ref.week_start, figures=figures))
+    week.change.decisions.append(scale.decision)
+    week.change.messages += scale_messages(state, figures, key, read.curators)
+
+
+RULE = CloseRule("readiness news", _read, _close, cycle_end.judge_scale)

@@ -1,0 +1,40 @@
+"""The close's rules, listed once, in the order they decide: a week's change holds their
+decisions and messages in this order, and a rule judges on what the rules above it left
+on the week. A new rule is a module of its own here and one line below."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from usecases.shared.close import (
+    bar,
+    baseline_week,
+    cycle_result,
+    guardrail,
+    pulse,
+    pulse_hold,
+    readiness_news,
+    replication,
+    source_failures,
+    sources_missing,
+    stall,
+    steps,
+    week_closed,
+)
+from usecases.shared.close.week import CloseRule
+
+RULES: tuple[CloseRule[Any], ...] = (
+    baseline_week.RULE,  # an adopter's baseline week, and only it: no step is judged
+    bar.RULE,  # the cycle's first close records its bar
+    guardrail.RULE,
+    source_failures.RULE,
+    pulse_hold.RULE,  # before the steps: the pulse may hold their promotions to ai-led
+    steps.RULE,  # verdicts, demotions and promotions
+    week_closed.RULE,
+    cycle_result.RULE,  # at a cycle's last week, and the three after it
+    readiness_news.RULE,
+    replication.RULE,
+    stall.RULE,
+    pulse.RULE,
+    sources_missing.RULE,
+)

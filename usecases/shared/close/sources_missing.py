@@ -1,0 +1,20 @@
+"""For history, each sourced number the week closed without (source_failures.py): a
+MISSING decision with what it feeds and why."""
+
+from __future__ import annotations
+
+from cadence import decisions, sources
+from usecases.shared.close.week import CloseRule, WeekClose, nothing
+
+
+def _close(week: WeekClose, _: None) -> None:
+    state = week.state
+    for entry in sources.entries(state.playbook.definition):
+        if entry.key in week.failed:
+            what, error = week.failed[entry.key]["what"], week.failed[entry.key]["error"]
+            week.change.decisions.append(
+                decisions.of_source_missing(state.playbook.id, week.week.week_start, entry, what, error)
+            )
+
+
+RULE = CloseRule("sources missing", nothing, _close, decisions.of_source_missing)

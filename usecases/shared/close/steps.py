@@ -1,0 +1,188 @@
+"""Each step's week (cadence/closing.py): its verdict, and the change its transitions make.
+A promotion may wait: in an adopting team's first cycle, for the mode the version adopted
+and the champion's training; for the team's pulse (pulse_hold.py); for the step's
+calibration set (cadence/calibration.py). A demotion names the step's open exception
+items. All of it read once a round, none of it a playbook or a step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cadence import calendar, closing, keys, pooling, rules, sources
+from cadence import calibration as calibration_rules
+from cadence.calibration import Standing
+from cadence.definition import read_spec
+from cadence.definition_calibration import none_reason
+from cadence.exception_queue import Item
+from cadence.pulse import without_promotions_to_ai_led
+from storage.governance_rows import NewVerdict, StepHistory
+from storage.store import PlaybookState, Store
+from usecases.shared import calibration, champions, queue
+from usecases.shared.close import reads
+from usecases.shared.close.week import CloseRule, Round, WeekClose, week_of
+from usecases.shared.governance import thresholds, transitions_change
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the steps are judged on beside the weeks' figures and history: in an adopting
+    team's first cycle, each step's mode in the version adopted (`pilots`, by playbook and
+    lowercased step name) and whether the champion's training waits (`training`); the
+    calibration standings; the open exception items, oldest first, of the playbooks with
+    a step a close may demote; the bar each step's short weeks this close pools were
+    judged by (by step id, then week start); and the curators' channel."""
+
+    weeks: reads.Weeks
+    pilots: dict[int, dict[str, str]]
+    training: set[int]
+    standings: dict[int, dict[str, Standing]]
+    queued: dict[int, list[Item]]
+    pool_bars: dict[int, dict[date, pooling.Bar]]
+    curators: str | None
+
+
+def _read(round: Round) -> Read:
+    first_cycle = [s for s, d in round.batch if s.playbook.adopted_from_id and week_of(d).cycle == 1]
+    weeks = round.read(reads.weeks)
+    return Read(
+        weeks,
+        _pilots(round.store, first_cycle),
+        champions.training_waits(round.store, first_cycle),
+        round.read(reads.standings),
+        _queued(round),
+        _pool_bars(round, weeks.history),
+        round.read(reads.curators),
+    )
+
+
+def _pilots(store: Store, adopting: list[PlaybookState]) -> dict[int, dict[str, str]]:
+    """For the adopting playbooks in their first cycle: each step's mode in the version
+    they adopted (by lowercased name), which no promotion proposal may go above."""
+    if not adopting:
+        return {}
+    versions = store.registry.versions_by_id(
+        [s.playbook.adopted_from_id for s in adopting if s.playbook.adopted_from_id]
+    )
+    modes: dict[int, dict[str, str]] = {
+        v.id: {s.name.lower(): s.mode for s in read_spec(v.definition).steps} for v in versions.values()
+    }
+    return {s.playbook.id: modes[v.id] for s in adopting if (v := versions.get(s.playbook.adopted_from_id or 0))}
+
+
+def _queued(round: Round) -> dict[int, list[Item]]:
+    """The open exception items of the playbooks with a step a close may demote
+    (cadence.closing.may_demote), by playbook: one read for all."""
+    demotable = [s.playbook.id for s, _ in round.batch if any(closing.may_demote(step.mode) for step in s.steps)]
+    queued: dict[int, list[Item]] = {pid: [] for pid in demotable}
+    for item in round.store.exception_items.open_of(demotable):
+        queued[item.playbook_id].append(item)
+    return queued
+
+
+def _pool_bars(round: Round, history: StepHistory) -> dict[int, dict[date, pooling.Bar]]:
+    """The bar each step's short weeks of its cycle (the weeks its close pools,
+    cadence.pooling.short_weeks) were judged by: one read, none when no step pools."""
+    wanted = [
+        (state.playbook.id, step.id, start)
+        for state, due in round.batch
+        for step in state.steps
+        for start in pooling.short_weeks(week_of(due).week_start, history.states[step.id], week_of(due).cycle_start)
+    ]
+    bars: dict[int, dict[date, pooling.Bar]] = {}
+    for (step_id, start), bar in round.store.governance.verdict_bars(wanted).items():
+        bars.setdefault(step_id, {})[start] = bar
+    return bars
+
+
+def _close(week: WeekClose, read: Read) -> None:
+    """Each step's verdict (cadence/closing.py) and the change its transitions make."""
+    state, ref = week.state, week.week
+    th = thresholds(state)
+    pid = state.playbook.id
+    # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
+    unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in week.failed}
+    pilot = read.pilots.get(pid)
+    for step, numbers in zip(state.steps, read.weeks.figures[reads.of_week(week)].steps, strict=True):
+        # A review whose sample fell short of the review rate counts as no rubric score.
+        lowest_of = numbers.dimensions if numbers.counted_rubric is not None else None
+        week_numbers = rules.WeekNumbers(
+            numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed, lowest_of
+        )
+        step_week = closing.StepClosing(
+            pid,
+            step.id,
+            step.name,
+            step.mode,
+            week_numbers,
+            read.weeks.history.states[step.id],
+            step.name in unsourced,
+            pilot.get(step.name.lower()) if pilot is not None else None,
+            pilot is not None,
+            pid in read.training,
+            ref.cycle_start,
+            read.pool_bars.get(step.id),
+        )
+        verdict = closing.judge_step(step_week, ref.week_start, th, week.guardrail)
+        week.evidence[step.name] = verdict.evidence
+        week.outcomes[step.name] = verdict.outcome
+        week.reasons[step.name] = verdict.rule
+        if verdict.pool is not None:
+            week.pools[step.name] = verdict.decision.figures["pool"]
+        week.change.decisions.append(verdict.decision)
+        week.verdicts.append((step.name, verdict.decision))
+        week.judged[step.name] = rules.WeekVerdict(ref.week_start, verdict.outcome, week_numbers)
+        if any(t.kind is rules.Kind.DEMOTION for t in verdict.transitions):
+            week.demoted.add(step.name)
+        week.change.verdicts.append(
+            NewVerdict(
+                pid,
+                step.id,
+                ref.week_start,
+                step.mode,
+                verdict.outcome,
+                numbers.cases,
+                numbers.total_exceptions,
+                numbers.counted_rubric,
+                verdict.rule,
+                numbers.reviewed,
+                lowest_of,
+            )
+        )
+        if verdict.transitions:  # most steps, most weeks have none
+            _transitions(week, step, verdict.transitions, read)
+
+
+def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition], read: Read) -> None:
+    """What a step's transitions change: a proposal to ai-led waits while the team's pulse
+    holds it, or while the step's calibration set is not run, stale or below the
+    threshold (cadence/calibration.py), and a demotion names the open exception items
+    behind it."""
+    state, due = week.state, week.due
+    if week.promotions_held:  # the team's pulse holds them (the owner was told once)
+        transitions = without_promotions_to_ai_led(transitions)
+    standing = read.standings.get(state.playbook.id, {}).get(step.name)
+    none = none_reason(state.playbook.definition, step.name)
+    transitions, waits = calibration_rules.hold(transitions, standing, none)
+    week.change.messages += calibration.wait_messages(state, step, waits)
+    items = None
+    if any(t.kind is rules.Kind.DEMOTION for t in transitions):
+        at = calendar.week_closes_at(week.week.week_start, state.playbook.timezone, state.settings.grace_hours)
+        # read beforehand for every playbook with a step above the floor (cadence.closing.may_demote)
+        items = [queue.shown(state, i, at) for i in read.queued[state.playbook.id] if i.step_id == step.id]
+    week.change.merge(
+        transitions_change(
+            state,
+            step,
+            transitions,
+            None,
+            keys.step_transitions(due.key, step.id),
+            read.curators,
+            read.weeks.history.open_proposals.get(step.id),
+            items=items,
+        )
+    )
+
+
+RULE = CloseRule("steps", _read, _close, closing.judge_step)
