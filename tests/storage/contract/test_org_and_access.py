@@ -68,7 +68,9 @@ def test_names(side):
 
 
 def _token(name):
-    return ApiToken(name=name, token_hash=f"hash-{name}", kinds=["kpi"], created_by="UADMIN", created_at=AT)
+    return ApiToken(
+        name=name, token_hash=f"hash-{name}", playbooks=None, kinds=["kpi"], created_by="UADMIN", created_at=AT
+    )
 
 
 def test_tokens(side):
