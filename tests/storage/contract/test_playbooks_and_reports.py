@@ -59,7 +59,13 @@ def test_handed_over(side):
 
 
 def test_loaded_again(side):
-    spec = parse_playbook({**SUPPORT_REPLIES, "title": "Drafting", "steps": SUPPORT_REPLIES["steps"][:2]})
+    spec = parse_playbook(
+        {
+            **SUPPORT_REPLIES,
+            "title": "Drafting",
+            "steps": [{"name": "draft", "mode": "collaborative"}, {"name": "send", "mode": "ai-led"}],
+        }
+    )
     outcomes = committed(side.store).playbooks.load([spec], "UTC", "test", AT + timedelta(hours=1))
     assert [(o.slug, o.action) for o in outcomes] == [("support-replies", "updated")]
     assert committed(side.store).playbooks.load([spec], "UTC", "test", AT)[0].action == "unchanged"
