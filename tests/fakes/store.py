@@ -172,9 +172,6 @@ class FakeSources:
                 )
         return found
 
-    def last_fetches(self) -> dict[tuple[int, str], SourceFetch]:
-        return {(f.playbook_id, f.source): f for f in self._fetches() if f.outcome != "typed"}
-
 
 class FakeOutbox:
     """The messages enqueued (`held.outbox`) and how each stands (`held.delivery`)."""
