@@ -52,4 +52,4 @@ def test_every_write_has_a_contract_test():
 
 
 def test_the_protocols_are_the_stores_areas():
-    assert len(writes()) >= 70 and {area for area, _ in writes()} >= {"playbooks", "reports", "governance"}
+    assert len(writes()) >= 75 and {area for area, _ in writes()} >= {"playbooks", "reports", "governance"}

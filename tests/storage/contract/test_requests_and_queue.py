@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from cadence.definition import parse_playbook
 from cadence.escalation import Escalation
 from cadence.report_kinds import ReportKind
 from storage.exception_items import Moved
@@ -106,6 +107,35 @@ def test_escalations(side):
     assert (escalations.clear(latest, "U2", AT), escalations.clear(latest, "U2", AT)) == (True, False)
     assert side.store.escalations.latest(item.source, item.report_id).cleared_by == "U2"
     assert side.store.escalations.current_of([item.playbook_id]) == {}
+
+
+def test_handoff_backlog_told_once(side):
+    definition = {**side.playbook.playbook.definition, "handoff": {"sla_hours": 24}}
+    committed(side.store).playbooks.load([parse_playbook(definition)], "UTC", "test", AT)
+    since = side.playbook.playbook.handoff_since
+    assert since == AT and side.playbook.playbook.handoff_backlog_at is None
+    with pytest.raises(TypeError):
+        side.store.escalations.backlog_told(side.playbook.playbook.id, since, AT)  # in a unit of work only
+    escalations = committed(side.store).escalations
+    pid, later = side.playbook.playbook.id, AT + timedelta(hours=1)
+    assert not escalations.backlog_told(pid, since - timedelta(hours=1), later)  # the terms began at `since`
+    assert (escalations.backlog_told(pid, since, later), escalations.backlog_told(pid, since, later)) == (True, False)
+    assert side.playbook.playbook.handoff_backlog_at == later
+
+
+def test_a_step_falls_back_and_ends_once(side):
+    step = side.playbook.step("draft").id
+    escalations = committed(side.store).escalations
+    assert (escalations.fall_back(step, "human-led", AT), escalations.fall_back(step, "collaborative", AT)) == (
+        True,
+        False,
+    )
+    draft = side.playbook.step("draft")
+    assert (draft.fallback_mode, draft.fallback_since) == ("human-led", AT)
+    assert not escalations.fallback_ended(step, AT + timedelta(hours=1))  # not the fallback that began
+    assert (escalations.fallback_ended(step, AT), escalations.fallback_ended(step, AT)) == (True, False)
+    draft = side.playbook.step("draft")
+    assert (draft.fallback_mode, draft.fallback_since) == (None, None)
 
 
 def test_webhooks(side):
