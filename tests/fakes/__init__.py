@@ -1,6 +1,7 @@
 """In-memory fakes for use-case tests without a database, HTTP or Bolt (issue 68, item 6;
-issue 79, item 4: a fake for each repository method the use cases call, reach.py counts
-them):
+issue 79, item 4; issue 94, item 6: every write of storage/ports.py's Protocols, which mypy
+holds them to and tests/storage/contract/ runs against the database; the reads the
+use-case tests need, reach.py counts them):
 
 - store.py: FakeStore, what it holds (Held), FakeUnitOfWork / FakeReading, and the small
   areas (sources, outbox, tokens' reads);

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from storage.cadence_log import Work
 from storage.health import SLACK_ACCESS_LOST
 from storage.models.bookkeeping import CadenceJob
-from storage.models.org import Setting
 from storage.models.webhooks import Webhook
 from storage.webhooks import Listed, NameTaken, SecretBox, new_event_id
 from tests.fakes.playbooks import next_id
@@ -72,9 +71,6 @@ class FakeHealth:
 
     def __init__(self, held: Held):
         self.held = held
-
-    def holds(self, row: Setting | None) -> bool:
-        return row is not None
 
     def slack_access_lost(self) -> tuple[str, datetime] | None:
         reason = self.held.settings.get(SLACK_ACCESS_LOST)

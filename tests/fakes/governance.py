@@ -251,9 +251,6 @@ class FakeGovernance:
         wanted = set(playbook_ids)
         return [d for d in self.held.decisions if d.get("playbook_id") in wanted and d["kind"] in kinds]
 
-    def cycle_starts(self, playbook_id: int) -> dict[int, date]:
-        return {cycle: start for (_, cycle), start in self.cycle_starts_of([playbook_id]).items()}
-
     def cycle_starts_of(self, playbook_ids: list[int]) -> dict[tuple[int, int], date]:
         return {(r.playbook_id, r.result.cycle): r.starts_on for r in self._results(playbook_ids)}
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cadence.text import folded
-from storage.learnings import Found
 from storage.models.reports import Learning
 from tests.fakes.playbooks import clone, next_id
 
@@ -71,16 +70,6 @@ class FakeLearnings:
             and (until is None or x.added_at < until)
         ]
         return sorted(found, key=lambda x: (x.added_at, x.id), reverse=True)[:limit]
-
-    def search(self, words: list[str], limit: int, offset: int = 0, scan: int = 20_000) -> Found:
-        shown = self._shown()
-        slugs = {s.playbook.id: s.playbook.slug for s in self.held.states.values()}
-        found = [
-            (x, slugs[x.playbook_id])
-            for x in shown[:scan]
-            if x.playbook_id in slugs and all(folded(word) in x.folded for word in words)
-        ]
-        return Found(found[offset : offset + limit], len(shown) > scan)
 
     def added(self, since: datetime, until: datetime, limit: int) -> tuple[list[tuple[Learning, str]], int]:
         slugs = {s.playbook.id: s.playbook.slug for s in self.held.states.values()}

@@ -255,10 +255,6 @@ class FakePlaybooks:
         found = [s for s in self.held.removed_steps if s.playbook_id == playbook_id]
         return sorted(found, key=lambda s: (-s.retired_at.timestamp() if s.retired_at else 0, s.id))
 
-    def definition(self, slug: str) -> dict[str, Any] | None:
-        state = self.held.states.get(slug)
-        return state.playbook.definition if state is not None else None
-
     def slugs(self) -> list[str]:
         return sorted(self.held.states)
 

@@ -2,7 +2,9 @@
 found as `<store>.<area>.<method>(` in usecases/ where `area` is an attribute of
 storage/store.py's Store and `<store>` a store (`store`, `caller.store`, or a name a
 `with ....unit_of_work() as uow` / `.reading() as r` binds), and which of them FakeStore's
-repository for that area has.
+repository for that area has. Every write is (storage/ports.py, proven by
+tests/storage/contract/); a read no use-case test needs is not faked (issue 94, item 6):
+it is read on the database only, as the CSV export is (tests/bot/test_export.py).
 
     .venv/bin/python -m tests.fakes.reach [--missing]
 """
@@ -56,7 +58,7 @@ def main(argv: list[str]) -> None:
     print(f"{len(done)} of {len(calls)} repository methods called from usecases/ are faked")
     if "--missing" in argv:
         for area, method in missing:
-            print(f"  missing {area}.{method}  ({', '.join(sorted(set(calls[(area, method)])))})")
+            print(f"  not faked {area}.{method}  ({', '.join(sorted(set(calls[(area, method)])))})")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any
 
 from cadence import review
 from cadence.figures import Attestation, StepWeek, WeekFigures
+from cadence.report_kinds import ReportKind
 from storage.models.reports import CheckIn, ExceptionReport
 from storage.store import REPORTS, KeyReused, PlaybookState, Report, WeekClosed, same_report
 from storage.weekly_reports import NewReport, new_report
@@ -43,7 +44,7 @@ class Row:
 
     def model(self) -> Any:
         """The row as the real one's model object (CheckIn, ExceptionReport...)."""
-        kind = REPORTS[self.kind]
+        kind = REPORTS[ReportKind(self.kind)]
         columns = {k: v for k, v in self.values.items() if k in kind.model_fields}
         if self.withdrawn:
             columns.update(withdrawn_at=self.values.get("undone_at"), withdrawn_by=self.values.get("undone_by"))
@@ -52,7 +53,7 @@ class Row:
     def report(self) -> Report:
         v = self.values
         return Report(
-            self.kind,
+            ReportKind(self.kind),
             self.id,
             v["week_start"],
             v.get("step_id"),
@@ -131,7 +132,7 @@ class FakeReports:
         at: datetime,
     ) -> None:
         values: dict[str, Any] = dict(attestation=attestation, step_id=step_id, note=note)
-        self.add_reports([new_report("checkin", playbook_id, week_start, user_id, at, **values)])
+        self.add_reports([new_report(ReportKind.CHECKIN, playbook_id, week_start, user_id, at, **values)])
 
     def api_key_answers(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         return {key: dict(self.data.keys[key]) for key in keys if key in self.data.keys}

@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cadence.calibration import Run
@@ -23,7 +22,6 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
 from storage.pulse import voter
 from storage.readouts import ReportEntry
-from tests.fakes.export import export_csv
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -162,9 +160,6 @@ class FakeReadouts:
     def __init__(self, held: Held):
         self.held = held
 
-    def attestation_counts(self, playbook_id: int, weeks: list[date]) -> tuple[int, int]:
-        return self.attestation_counts_of({playbook_id: weeks})[playbook_id]
-
     def attestation_counts_of(self, weeks: dict[int, list[date]]) -> dict[int, tuple[int, int]]:
         """Per playbook over its weeks: (check-in DMs sent, the people asked who checked in)."""
         asked = self._asked((pid, week) for pid, starts in weeks.items() for week in starts)
@@ -290,10 +285,6 @@ class FakeReadouts:
             versions_total=sum(1 for p in published if p <= until),
             adoptions=sum(1 for s in self.held.states.values() if s.playbook.adopted_from_id is not None),
         )
-
-    def export_csv(self, directory: Path, files: Any = None) -> list[tuple[str, int]]:
-        """Every table as <table>.csv, of what the fakes hold (tests/fakes/export.py)."""
-        return export_csv(self.held, directory, files)
 
 
 # The kinds of report the readouts name, as they name them, and the column of each one's number.

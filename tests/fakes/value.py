@@ -98,7 +98,10 @@ class FakeValueCounts:
             sample = (
                 v.get("reviewed") if v.get("reviewed") is not None else cases.get((v["step_id"], v["week_start"]), 0)
             )
-            found[v["playbook_id"]].reviews[(v["step_id"], v["week_start"])] = (float(sample), v.get("review_minutes"))
+            found[v["playbook_id"]].reviews[(v["step_id"], v["week_start"])] = (
+                float(sample or 0),
+                v.get("review_minutes"),
+            )
         since = datetime.combine(first - timedelta(days=1), time(0), UTC)
         until = datetime.combine(last + timedelta(days=8), time(0), UTC)
         steps = {

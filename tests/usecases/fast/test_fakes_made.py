@@ -1,11 +1,10 @@
 """The fakes of the writes that make and change a playbook (storage/playbooks.py's load,
-storage/made.py's create and revise), of reports.week_mean and of readouts.export_csv
-answer as the real ones: the decisions for the caller to record, a slug taken, a stale
-form, the mean of the readings that stand, every table with its header."""
+storage/made.py's create and revise) and of reports.week_mean answer as the real ones:
+the decisions for the caller to record, a slug taken, a stale form, the mean of the
+readings that stand. (The CSV export is a read view, never faked: tests/bot/test_export.py.)"""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 import pytest
@@ -66,14 +65,3 @@ def test_week_mean_is_of_the_readings_that_stand():
     assert store.reports.week_mean(state.playbook.id, WEEK) == (35.0, 2)
     store.reports.withdraw_latest(state.playbook.id, OWNER, [WEEK], ["kpi"], OWNER, NOW)
     assert store.reports.week_mean(state.playbook.id, WEEK) == (30.0, 1)
-
-
-def test_export_csv_writes_every_table_with_its_header(tmp_path):
-    state = fakes.a_playbook()
-    store = fakes.FakeStore(state)
-    written = dict(store.readouts.export_csv(tmp_path / "export"))
-    assert written["playbook.csv"] == 1 and written["step.csv"] == 3 and written["decision.csv"] == 0
-    with (tmp_path / "export" / "playbook.csv").open() as handle:
-        header, row = list(csv.reader(handle))
-    assert header[:3] == ["id", "slug", "title"] and "owner_id_name" in header
-    assert row[:2] == [str(state.playbook.id), "support-replies"]
