@@ -11,7 +11,7 @@ from cadence.definition_owners import named
 from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
 from templates import notices_inputs, render
-from usecases import sources
+from usecases import sections, sources
 from usecases import value as worth
 from usecases.shared import champions
 from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, Sourced, StatusList, StepStatus
@@ -73,8 +73,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         plateau=shown.plateau,
         kpi_moved=shown.kpi_moved,
         compared=shown.compared,
-        pulse=shown.pulse,
-        pulse_answered=shown.pulse_answered,
         kit=state.spec.replication if origin else ReplicationSpec(),
         champion=None
         if shown.checklist is None
@@ -93,6 +91,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         proposals=[
             dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in shown.proposals
         ],
+        **sections.status_words(state, shown.sections),
     )
 
 

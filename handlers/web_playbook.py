@@ -9,7 +9,7 @@ from typing import Any
 
 from cadence.definition_intake import intake_words, warning_of
 from templates import criterion_phrase, notices_inputs
-from templates.pulse_words import pulse_phrase
+from usecases import sections
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
@@ -78,11 +78,9 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         champion=p.champion_id,
         checklist=page.checklist,
         guardrail=_guardrail(page),
-        pulse=[p.figures() for p in page.pulse],  # aggregates only, for the pulse's CSV
-        pulse_said=[dict(cycle=p.cycle, said=pulse_phrase(p)) for p in page.pulse],
-        pulse_charted=[p.figures() for p in page.pulse_charted if p.shown],  # the chart's cycles, oldest first
         people=page.people,
         channels=page.channels,
+        **sections.page_words(state, page.sections),
     )
 
 

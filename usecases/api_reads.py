@@ -23,7 +23,7 @@ from cadence.text import unstorable
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
 from templates.compare_words import compare_phrase
-from usecases import pulse
+from usecases import sections
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.api_reports import note_use
@@ -134,7 +134,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         measure = worth.of_playbook(store, state, services.currency, services.hourly_rate)
         compared = Compare.of(state.playbook.definition)
         rests = store.reports.rest_range(state.playbook.id, weeks[0], weeks[-1]) if compared else {}
-        pulses = pulse.shown(store, state)
+        shown = sections.api(sections.Reading(store, now, services.currency, services.hourly_rate), [state])
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share
@@ -143,7 +143,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     # the latest judgement of readiness (a scale proposal, "not yet ready" or a publish), if any
     summary["readiness"] = None if judged is None else dict(judged, at=judged["at"].isoformat())
     summary["comparison"] = _comparison(state, _week(state, now), figures, rests, compared)
-    summary["pulse"] = [p.figures() for p in pulses]  # the last closed cycles', aggregates only
+    summary |= sections.api_fields(state, shown[state.playbook.id])
     summary["weeks"] = [
         dict(
             week=w.isoformat(),

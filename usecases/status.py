@@ -18,10 +18,9 @@ from cadence.compare import Comparison, cycle_so_far
 from cadence.definition_compare import Compare
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
-from cadence.pulse import Pulse
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from usecases import bar_requests, input_checks, pulse, setup_time, sources
+from usecases import bar_requests, input_checks, sections, setup_time, sources
 from usecases import value as worth
 from usecases.shared import baseline, calibration, champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
@@ -139,11 +138,10 @@ class PlaybookStatus:
     proposals: list[Any]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     compared: Comparison | None = None  # with `compare`: this cycle so far against the rest
-    pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
-    pulse_answered: tuple[int, int] | None = None  # the open pulse: how many answered, of how many (owner, curators)
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
+    sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
 
 
 def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
@@ -227,9 +225,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),
         compared=_compared(caller, state, week, kpis),
-        pulse=[p for p in pulse.shown(caller.store, state, 1) if p.answers],  # a cycle nobody answered: nothing
-        pulse_answered=pulse.answered(caller, state),
         baseline_declared=baseline.declared(caller.store, [state])[playbook.id],
+        sections=sections.status(caller, [state])[playbook.id],
     )
 
 

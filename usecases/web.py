@@ -16,12 +16,11 @@ from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
 from cadence.heroics import Hero
 from cadence.judgement import kpi_change
-from cadence.pulse import Pulse
 from cadence.replication import cycle_median
 from cadence.rules import Thresholds
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, input_checks, pulse, status
+from usecases import bar_requests, input_checks, sections, status
 from usecases import sources as pulled
 from usecases import value as worth
 from usecases.shared import baseline, calibration, champions, depth, queue, readiness, registry, roles, stalling
@@ -236,11 +235,10 @@ class PlaybookPage:
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
     rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
-    pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
-    pulse_charted: list[Pulse] = field(default_factory=list)  # the charts' span of them, oldest first
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
+    sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -273,7 +271,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         decisions = store.governance.history(pid, None, 100)
         full = roles.sees_names(store, state, viewer.user_id)
         stall = stalling.stalled(store, [state]).get(pid)
-        pulses = pulse.shown(store, state, CHART_WEEKS // calendar.WEEKS_PER_CYCLE)  # newest first
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -314,9 +311,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             channels={},
             bar_asked=bar_requests.asked(store, pid),
             calibration=calibration.lines(store, state),
-            pulse=pulses[:2],
-            pulse_charted=pulses[::-1],
             baseline_declared=baseline.declared(store, [state])[pid],
+            sections=sections.page(sections.Reading(store, now, services.currency, services.hourly_rate), [state])[pid],
         )
     return _named(services.store, page)
 
