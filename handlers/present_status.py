@@ -12,7 +12,6 @@ from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
 from templates import notices_inputs, render
 from usecases import sections, sources
-from usecases import value as worth
 from usecases.shared import champions
 from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, Sourced, StatusList, StepStatus
 
@@ -65,7 +64,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
         checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in shown.checked],
-        value=worth.status_words(state.spec, shown.value),
         queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,

@@ -8,10 +8,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence.definition_intake import intake_words, warning_of
-from templates import criterion_phrase, notices_inputs
+from templates import notices_inputs
 from usecases import sections
 from usecases import sources as pulled
-from usecases import value as worth
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
 
 
@@ -38,7 +37,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         notes=page.notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
         decisions=decisions,
-        readiness=_readiness(page.readiness),
         modes=[d for d in decisions if d["kind"] == "mode-change"],
         learnings=page.learnings,
         sources=page.sources,
@@ -70,11 +68,8 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         runs=page.runs,
         from_adopters=page.from_adopters,
         baseline_declared=page.baseline_declared,
-        value=page.value,
-        value_words=worth.status_words(state.spec, page.value),
         intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,
         demo=warning_of(p.definition),
-        **_hero(page),
         champion=p.champion_id,
         checklist=page.checklist,
         guardrail=_guardrail(page),
@@ -82,14 +77,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         channels=page.channels,
         **sections.page_words(state, page.sections),
     )
-
-
-def _readiness(judged: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The latest judgement of readiness, each criterion as the proposal words it."""
-    if judged is None:
-        return None
-    lines = [line for c in judged["criteria"] for line in criterion_phrase(c, today=True).split("\n")]
-    return dict(judged, lines=lines)
 
 
 def _paging(page: PlaybookPage) -> dict[str, date | None]:
@@ -104,13 +91,6 @@ def _paging(page: PlaybookPage) -> dict[str, date | None]:
 def _reliability(page: PlaybookPage) -> str | None:
     """How reliable the sourced numbers were, in words; None without sources."""
     return None if page.reliability is None else page.reliability.words()
-
-
-def _hero(page: PlaybookPage) -> dict[str, Any]:
-    """The one person who carries the playbook's quality work, and their share, if one does."""
-    hero = page.hero
-    shown = dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
-    return shown | dict(hero_lead=hero.lead if hero else None, hero_tail=hero.tail if hero else None)
 
 
 def _guardrail(page: PlaybookPage) -> dict[str, Any] | None:

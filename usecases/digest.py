@@ -31,7 +31,6 @@ from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_digest
 from usecases import digest_learned, sections
-from usecases import value as worth
 from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
 from usecases.shared.depth import plateaus
@@ -111,13 +110,7 @@ class Digest:
         )
 
     def _org(self, active: list[PlaybookState], read: _Reads, trend: list[float | None], at: datetime) -> OrgWeek:
-        """The header's figures: every active playbook's (value, heroes), the week's counts."""
-        measures = worth.of_playbooks(self.store, active, self.currency, rate=self.hourly_rate)
-        saved = worth.of_org(measures, self.currency)
-        carried = worth.heroes(
-            self.store, active, {s.playbook.id: calendar.local_date(at, s.playbook.timezone) for s in active}
-        )
-        slugs = {s.playbook.id: s.playbook.slug for s in active}
+        """The header's figures: every active playbook's (its sections': value, heroes), the week's counts."""
         counts, checkins = read.counts, read.checkins
         return OrgWeek(
             active_playbooks=len(active),
@@ -129,18 +122,7 @@ class Digest:
             exception_ratios=trend,
             dms_sent=sum(c[0] for c in checkins.values()),
             checked_in=sum(c[1] for c in checkins.values()),
-            value_measured=saved.measured,
-            hours_saved=saved.last_hours,
-            cost_per_hour=saved.cost_per_hour,
-            no_cost_per_hour=saved.no_cost_per_hour,
-            cost_left_out=saved.cost_left_out,
-            currency=self.currency,
-            net_hours=saved.net_hours,
-            oversight_hours=saved.oversight_hours,
-            cost_per_net_hour=saved.cost_per_net_hour,
-            net_value=saved.net_value,
-            net_said=saved.net_words,
-            heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items())),
+            **sections.digest_org(sections.Reading(self.store, at, self.currency, self.hourly_rate), active),
         )
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:

@@ -21,13 +21,11 @@ from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
 from usecases import bar_requests, input_checks, sections, setup_time, sources
-from usecases import value as worth
 from usecases.shared import baseline, calibration, champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
 from usecases.shared.reliability import Reliability
-from usecases.value import PlaybookValue
 
 LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
 
@@ -125,7 +123,6 @@ class PlaybookStatus:
     learnings: list[Any]
     sourced: Sourced | None
     checked: list[input_checks.Shown]  # each checked input's latest result (usecases/input_checks.py)
-    value: PlaybookValue | None
     queue: list[dict[str, Any]]
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     plateau: Any
@@ -212,7 +209,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
         checked=input_checks.latest(caller.store, state, caller.now),
-        value=worth.of_playbook(caller.store, state, caller.services.currency, caller.services.hourly_rate),
         queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
         pilot=origin is not None and week is not None and week.cycle == 1,
         plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],

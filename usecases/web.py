@@ -14,7 +14,6 @@ from typing import Any
 from cadence import calendar
 from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
-from cadence.heroics import Hero
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
 from cadence.rules import Thresholds
@@ -22,14 +21,12 @@ from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
 from usecases import bar_requests, input_checks, sections, status
 from usecases import sources as pulled
-from usecases import value as worth
-from usecases.shared import baseline, calibration, champions, depth, queue, readiness, registry, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, queue, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.reliability import Reliability
 from usecases.shared.services import Services
-from usecases.value import PlaybookValue
 
 LINK_VALID = timedelta(minutes=10)
 SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
@@ -216,7 +213,6 @@ class PlaybookPage:
     months: list[dict[str, Any]]
     cycles: list[dict[str, Any]]
     decisions: list[DecisionLine]  # newest first
-    readiness: dict[str, Any] | None
     learnings: list[Any]
     sources: Any
     sourced: list[tuple[date, dict[str, Any]]]  # newest week first
@@ -227,8 +223,6 @@ class PlaybookPage:
     reports: list[ReportLine]
     runs: str | None
     from_adopters: list[dict[str, Any]]
-    value: PlaybookValue | None
-    hero: Hero | None
     checklist: list[Any]
     people: dict[str, str]
     channels: dict[str, str]
@@ -271,6 +265,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         decisions = store.governance.history(pid, None, 100)
         full = roles.sees_names(store, state, viewer.user_id)
         stall = stalling.stalled(store, [state]).get(pid)
+        reading = sections.Reading(store, now, services.currency, services.hourly_rate, decisions={pid: decisions})
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -291,7 +286,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             cycles=_cycle_changes(state, charted, kpis),
             rests=rests,
             decisions=_decisions(state, decisions),
-            readiness=_readiness(store, state, decisions, now),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
@@ -304,15 +298,13 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
-            value=worth.of_playbook(store, state, services.currency, services.hourly_rate),
-            hero=worth.heroes(store, [state], {pid: this_week}).get(pid),
             checklist=champions.checklist_of(store, state) if state.playbook.champion_id else [],
             people={},
             channels={},
             bar_asked=bar_requests.asked(store, pid),
             calibration=calibration.lines(store, state),
             baseline_declared=baseline.declared(store, [state])[pid],
-            sections=sections.page(sections.Reading(store, now, services.currency, services.hourly_rate), [state])[pid],
+            sections=sections.page(reading, [state])[pid],
         )
     return _named(services.store, page)
 
@@ -438,15 +430,6 @@ def _named(store: Store, page: PlaybookPage) -> PlaybookPage:
         users.add(page.bar_asked["by"])
     _ids_in(page, users, places)
     return replace(page, people=store.people.names(users), channels=store.people.channel_names(places))
-
-
-def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
-    """The latest judgement of readiness, each criterion as the proposal words it, with
-    the exception queue as it stands `now` (a publish would judge it so)."""
-    judged = readiness.judged_now(store, state, decisions, now)
-    if judged is None:
-        return None
-    return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone))
 
 
 def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, float]) -> list[dict[str, Any]]:

@@ -5,17 +5,18 @@ module and one line to SECTIONS."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest
 from storage.store import PlaybookState, Store
 from templates.tables import Table
-from usecases.sections import pulse
+from usecases.sections import compare, hero, pulse, readiness, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
-SECTIONS: tuple[Section, ...] = (pulse.SECTION,)
+SECTIONS: tuple[Section, ...] = (value.SECTION, hero.SECTION, readiness.SECTION, compare.SECTION, pulse.SECTION)
 
 Read = dict[str, Any]  # a playbook's models, by section name
 
@@ -85,6 +86,14 @@ def api(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
 
 def api_fields(state: PlaybookState, read: Read) -> dict[str, Any]:
     return _words(read, "api_fields", state)
+
+
+def api_week(read: Read, week: date) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for section in SECTIONS:
+        if section.name in read:
+            shown |= section.api_week(read[section.name], week)
+    return shown
 
 
 def export(store: Store, states: list[PlaybookState]) -> dict[str, Table]:

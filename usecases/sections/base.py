@@ -85,6 +85,10 @@ class Section:
     def api_fields(self, state: PlaybookState, model: Any) -> dict[str, Any]:
         return {}
 
+    def api_week(self, model: Any, week: date) -> dict[str, Any]:
+        """A week's fields among the read's weeks (`reading.weeks`)."""
+        return {}
+
     # `rollout export csv` (usecases/operator.py)
     def export(self, store: Store, states: list[PlaybookState]) -> dict[str, Table]:
         """Files beside the tables', by name: each a header and its rows."""
