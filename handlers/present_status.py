@@ -70,7 +70,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         pilot=shown.pilot,
         plateau=shown.plateau,
         kpi_moved=shown.kpi_moved,
-        compared=shown.compared,
         kit=state.spec.replication if origin else ReplicationSpec(),
         champion=None
         if shown.checklist is None

@@ -14,8 +14,6 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
 from cadence.calendar import WeekRef
-from cadence.compare import Comparison, cycle_so_far
-from cadence.definition_compare import Compare
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
@@ -134,7 +132,6 @@ class PlaybookStatus:
     guardrail_state: str | None
     proposals: list[Any]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
-    compared: Comparison | None = None  # with `compare`: this cycle so far against the rest
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
@@ -191,6 +188,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
     read = series if {ended, ended - timedelta(days=7)} <= set(trend_weeks) else None
     origin, runs = _origin(caller, playbook.adopted_from_id)
     full = roles.sees_names(caller.store, state, caller.user_id)
+    services = caller.services
+    reading = sections.Reading(caller.store, caller.now, services.currency, services.hourly_rate, kpis=series)
     return PlaybookStatus(
         state=state,
         full=full,
@@ -220,9 +219,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),
-        compared=_compared(caller, state, week, kpis),
         baseline_declared=baseline.declared(caller.store, [state])[playbook.id],
-        sections=sections.status(caller, [state])[playbook.id],
+        sections=sections.status(caller, reading, [state])[playbook.id],
     )
 
 
@@ -291,16 +289,6 @@ def _kpi_moved(state: PlaybookState, week: WeekRef | None, kpis: dict[date, floa
     return kpi_change(
         [kpis.get(week.cycle_start + timedelta(days=7 * i)) for i in range(week.week)], state.playbook.kpi_baseline
     )
-
-
-def _compared(caller: Caller, state: PlaybookState, week: WeekRef | None, kpis: dict[date, float]) -> Comparison | None:
-    """This cycle's weeks so far against the rest, for a KPI with `compare`: one read more."""
-    compared = Compare.of(state.playbook.definition)
-    if week is None or compared is None:
-        return None
-    rests = caller.store.reports.rest_range(state.playbook.id, week.cycle_start, week.week_start)
-    p = state.playbook
-    return cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
 
 
 def _origin(caller: Caller, adopted_from_id: int | None) -> tuple[Any, str | None]:

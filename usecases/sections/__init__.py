@@ -39,8 +39,8 @@ def _words(read: Read, hook: str, state: PlaybookState) -> dict[str, Any]:
     return shown
 
 
-def status(caller: Caller, states: list[PlaybookState]) -> dict[int, Read]:
-    return _by_playbook(states, [(s.name, s.status(caller, states)) for s in SECTIONS])
+def status(caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
+    return _by_playbook(states, [(s.name, s.status(caller, reading, states)) for s in SECTIONS])
 
 
 def status_words(state: PlaybookState, read: Read) -> dict[str, Any]:

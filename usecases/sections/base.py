@@ -32,6 +32,7 @@ class Reading:
     decisions: dict[int, list[Any]] = field(default_factory=dict)  # each playbook's newest 100, newest first
     weeks: list[date] = field(default_factory=list)  # the surface's weeks, oldest first (the API's, the page's charts')
     figures: dict[tuple[int, date], Any] = field(default_factory=dict)  # WeekFigures the surface read, by (id, week)
+    kpis: dict[tuple[int, date], float] = field(default_factory=dict)  # the KPIs the surface read, by (id, week)
 
 
 class Section:
@@ -42,7 +43,7 @@ class Section:
     name: str = ""
 
     # `/rollout status` (usecases/status.py; handlers/present_status.py words it)
-    def status(self, caller: Caller, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         return {}
 
     def status_words(self, state: PlaybookState, model: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The comparison's section (a KPI with `compare`: cadence/compare.py): this cycle so far
-against the rest of the team, and the rest's KPI week by week, in the API's playbook read."""
+against the rest of the team in status and the API's playbook read, and there the rest's KPI
+week by week."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from datetime import date
 from typing import Any
 
 from cadence import calendar
-from cadence.compare import cycle_so_far
+from cadence.compare import Comparison, cycle_so_far
 from cadence.definition_compare import Compare
 from storage.store import PlaybookState
 from templates.compare_words import compare_phrase
 from usecases.sections.base import Reading, Section
+from usecases.shared.caller import Caller
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,24 @@ def _week(state: PlaybookState, reading: Reading) -> calendar.WeekRef | None:
 
 class CompareSection(Section):
     name = "comparison"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """This cycle's weeks so far against the rest (one read more each), from the KPIs status read."""
+        found: dict[int, Any] = {}
+        for state in states:
+            p = state.playbook
+            compared = Compare.of(p.definition)
+            week = calendar.week_containing(state.running(), caller.today(state)) if state.anchor is not None else None
+            if week is None or compared is None:
+                found[p.id] = None
+                continue
+            rests = reading.store.reports.rest_range(p.id, week.cycle_start, week.week_start)
+            kpis = {w: v for (pid, w), v in reading.kpis.items() if pid == p.id}
+            found[p.id] = cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
+        return found
+
+    def status_words(self, state: PlaybookState, model: Comparison | None) -> dict[str, Any]:
+        return dict(compared=model)
 
     def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """Over the read's weeks, with the KPIs of its figures."""

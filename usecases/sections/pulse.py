@@ -101,7 +101,7 @@ class InStatus:
 class PulseSection(Section):
     name = "pulse"
 
-    def status(self, caller: Caller, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         found = shown(caller.store, states, 1)
         return {
             s.playbook.id: InStatus(

@@ -16,7 +16,7 @@ from usecases.value import PlaybookValue
 class ValueSection(Section):
     name = "value"
 
-    def status(self, caller: Caller, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         services = caller.services
         return worth.of_states(caller.store, states, services.currency, services.hourly_rate)
 
