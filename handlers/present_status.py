@@ -10,7 +10,7 @@ from cadence.champion_gate import promotions_wait
 from cadence.definition_owners import named
 from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
-from templates import notices_inputs, render
+from templates import render
 from usecases import sections, sources
 from usecases.shared import champions
 from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, Sourced, StatusList, StepStatus
@@ -63,7 +63,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
-        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in shown.checked],
         queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence.definition_intake import intake_words, warning_of
-from templates import notices_inputs
 from usecases import sections
 from usecases import sources as pulled
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
@@ -44,7 +43,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
         ],
         reliability=_reliability(page),
-        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in page.checked],
         queue=page.queue,
         item_moves=[asdict(m) for m in page.moves],
         reports_shown=REPORTS_SHOWN,
@@ -53,7 +51,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             labels=[week_label(state, w) for w in page.charted],
             kpi=[page.kpis.get(w) for w in page.charted],
             guardrail=[page.guardrails.get(w) for w in page.charted],
-            rest=None if page.rests is None else [page.rests.get(w) for w in page.charted],
+            **sections.page_charted(state, page.sections),  # the sections' lines (the rest's)
         ),
         window=TABLE_WEEKS,
         this_monday=page.this_week,

@@ -213,7 +213,9 @@ class _View:
         page = web_playbook.shown(read)
         p, charted = page["playbook"], page["charted"]
         labels = charted["labels"]
-        chart = kpi_chart(p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit, charted["rest"])
+        chart = kpi_chart(
+            p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit, charted.get("rest")
+        )
         guardrail = page["guardrail"]
         if guardrail is not None:
             bounds = guardrail["minimum"], guardrail["maximum"], guardrail["unit"]

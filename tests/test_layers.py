@@ -401,6 +401,8 @@ CAPABILITY_INTERNALS = {
     "value": {"usecases.value", "cadence.value"},
     "hero": {"cadence.heroics"},
     "readiness": {"usecases.shared.readiness", "templates.criterion_phrase", "templates.readiness"},
+    "inputs": {"usecases.input_checks", "cadence.inputs", "templates.notices_inputs"},
+    "comparison": {"cadence.compare", "cadence.definition_compare", "templates.compare_words"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

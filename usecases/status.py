@@ -18,7 +18,7 @@ from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, pr
 from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from usecases import bar_requests, input_checks, sections, setup_time, sources
+from usecases import bar_requests, sections, setup_time, sources
 from usecases.shared import baseline, calibration, champions, depth, governance, messages, queue, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
@@ -120,7 +120,6 @@ class PlaybookStatus:
     away: list[tuple[str, date]]  # who of the team is away, and until when
     learnings: list[Any]
     sourced: Sourced | None
-    checked: list[input_checks.Shown]  # each checked input's latest result (usecases/input_checks.py)
     queue: list[dict[str, Any]]
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     plateau: Any
@@ -207,7 +206,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         away=_away(caller, state, today),
         learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
-        checked=input_checks.latest(caller.store, state, caller.now),
         queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
         pilot=origin is not None and week is not None and week.cycle == 1,
         plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],

@@ -12,14 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar
-from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
 from cadence.rules import Thresholds
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, input_checks, sections, status
+from usecases import bar_requests, sections, status
 from usecases import sources as pulled
 from usecases.shared import baseline, calibration, champions, depth, queue, registry, roles, stalling
 from usecases.shared import versions as upgrades
@@ -217,7 +216,6 @@ class PlaybookPage:
     sources: Any
     sourced: list[tuple[date, dict[str, Any]]]  # newest week first
     reliability: Reliability | None  # of the sourced numbers (metric delivery), None without sources
-    checked: list[input_checks.Shown]  # each checked input's latest result (usecases/input_checks.py)
     queue: list[dict[str, Any]]
     moves: list[ItemMove]
     reports: list[ReportLine]
@@ -228,7 +226,6 @@ class PlaybookPage:
     channels: dict[str, str]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
-    rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
@@ -252,8 +249,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         pid = state.playbook.id
         charted = _weeks_back(this_week, CHART_WEEKS, first)
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
-        compared = Compare.of(state.playbook.definition) is not None
-        rests = store.reports.rest_range(pid, charted[0], charted[-1]) if compared else None
         # The charts start at the first week with a number (a cycle may begin before its reports).
         charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[0])]
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
@@ -265,7 +260,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         decisions = store.governance.history(pid, None, 100)
         full = roles.sees_names(store, state, viewer.user_id)
         stall = stalling.stalled(store, [state]).get(pid)
-        reading = sections.Reading(store, now, services.currency, services.hourly_rate, decisions={pid: decisions})
+        money = services.currency, services.hourly_rate
+        reading = sections.Reading(store, now, *money, decisions={pid: decisions}, weeks=charted)
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -284,13 +280,11 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             plateau=depth.plateaus(store, [state], now)[pid],
             months=depth.months(store, this_week - timedelta(days=7), pid, first),
             cycles=_cycle_changes(state, charted, kpis),
-            rests=rests,
             decisions=_decisions(state, decisions),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
             reliability=pulled.reliability(store, state, services.clock()),
-            checked=input_checks.latest(store, state, now),
             # the exception queue: its open items by step (reasons and why an item was
             # escalated, as in status, only for the owner and the curators), and every item's moves
             queue=queue.per_step(state, [_item_shown(i, full) for i in queue.open_items(store, [state], now)[pid]]),

@@ -12,11 +12,18 @@ from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest
 from storage.store import PlaybookState, Store
 from templates.tables import Table
-from usecases.sections import compare, hero, pulse, readiness, value
+from usecases.sections import compare, hero, inputs, pulse, readiness, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
-SECTIONS: tuple[Section, ...] = (value.SECTION, hero.SECTION, readiness.SECTION, compare.SECTION, pulse.SECTION)
+SECTIONS: tuple[Section, ...] = (
+    inputs.SECTION,
+    value.SECTION,
+    hero.SECTION,
+    readiness.SECTION,
+    compare.SECTION,
+    pulse.SECTION,
+)
 
 Read = dict[str, Any]  # a playbook's models, by section name
 
@@ -74,6 +81,10 @@ def page(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
 
 def page_words(state: PlaybookState, read: Read) -> dict[str, Any]:
     return _words(read, "page_words", state)
+
+
+def page_charted(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "page_charted", state)
 
 
 def page_charts(shown: dict[str, Any]) -> dict[str, Any]:

@@ -75,6 +75,10 @@ class Section:
         """templates/web/playbook.html's and its CSVs' (templates/tables.py) context."""
         return {}
 
+    def page_charted(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        """The KPI chart's lines of the section, a value per charted week (`reading.weeks`)."""
+        return {}
+
     def page_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
         """The page's charts drawn from its context."""
         return {}

@@ -1,6 +1,6 @@
 """The comparison's section (a KPI with `compare`: cadence/compare.py): this cycle so far
 against the rest of the team in status and the API's playbook read, and there the rest's KPI
-week by week."""
+week by week; on the web page, the rest's line in the KPI chart."""
 
 from __future__ import annotations
 
@@ -52,6 +52,22 @@ class CompareSection(Section):
 
     def status_words(self, state: PlaybookState, model: Comparison | None) -> dict[str, Any]:
         return dict(compared=model)
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """The rest's KPI over the charted weeks, for the KPI chart (None without `compare`)."""
+        weeks = reading.weeks
+        found: dict[int, Any] = {}
+        for state in states:
+            pid = state.playbook.id
+            if Compare.of(state.playbook.definition) is None:
+                found[pid] = None
+                continue
+            rests = reading.store.reports.rest_range(pid, weeks[0], weeks[-1])
+            found[pid] = [rests.get(w) for w in weeks]
+        return found
+
+    def page_charted(self, state: PlaybookState, model: list[float | None] | None) -> dict[str, Any]:
+        return dict(rest=model)
 
     def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """Over the read's weeks, with the KPIs of its figures."""
