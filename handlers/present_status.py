@@ -63,7 +63,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
-        queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,
         pilot=shown.pilot,

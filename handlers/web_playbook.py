@@ -43,8 +43,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
         ],
         reliability=_reliability(page),
-        queue=page.queue,
-        item_moves=[asdict(m) for m in page.moves],
         reports_shown=REPORTS_SHOWN,
         reports=[dict(asdict(r), week=week_label(state, r.week)) for r in page.reports],
         charted=dict(

@@ -403,6 +403,7 @@ CAPABILITY_INTERNALS = {
     "readiness": {"usecases.shared.readiness", "templates.criterion_phrase", "templates.readiness"},
     "inputs": {"usecases.input_checks", "cadence.inputs", "templates.notices_inputs"},
     "comparison": {"cadence.compare", "cadence.definition_compare", "templates.compare_words"},
+    "queue": {"usecases.shared.queue", "cadence.exception_queue"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

@@ -19,7 +19,7 @@ from cadence.judgement import KpiChange, kpi_change
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
 from usecases import bar_requests, sections, setup_time, sources
-from usecases.shared import baseline, calibration, champions, depth, governance, messages, queue, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, governance, messages, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -34,9 +34,6 @@ class Shown:
 
     template: str
     context: dict[str, Any]
-
-
-STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, with their reasons
 
 
 def status(caller: Caller, cmd: messages.Status) -> PlaybookStatus | StatusList:
@@ -120,7 +117,6 @@ class PlaybookStatus:
     away: list[tuple[str, date]]  # who of the team is away, and until when
     learnings: list[Any]
     sourced: Sourced | None
-    queue: list[dict[str, Any]]
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     plateau: Any
     kpi_moved: KpiChange | None
@@ -206,7 +202,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         away=_away(caller, state, today),
         learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
-        queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
         pilot=origin is not None and week is not None and week.cycle == 1,
         plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
         kpi_moved=_kpi_moved(state, week, kpis),

@@ -20,7 +20,7 @@ from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
 from usecases import bar_requests, sections, status
 from usecases import sources as pulled
-from usecases.shared import baseline, calibration, champions, depth, queue, registry, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -145,22 +145,6 @@ class WeekRow:
 
 
 @dataclass(frozen=True)
-class ItemMove:
-    """A move of an exception item; its reason and note only for the owner and the curators."""
-
-    at: datetime
-    item: str
-    source: str | None
-    step: str | None
-    logged_at: datetime
-    logged_by: str
-    reason: str | None
-    state: str
-    note: str | None
-    by: str
-
-
-@dataclass(frozen=True)
 class ReportLine:
     """A report, with who sent it; an exception's reason only for the owner and the curators."""
 
@@ -216,8 +200,6 @@ class PlaybookPage:
     sources: Any
     sourced: list[tuple[date, dict[str, Any]]]  # newest week first
     reliability: Reliability | None  # of the sourced numbers (metric delivery), None without sources
-    queue: list[dict[str, Any]]
-    moves: list[ItemMove]
     reports: list[ReportLine]
     runs: str | None
     from_adopters: list[dict[str, Any]]
@@ -261,7 +243,7 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         full = roles.sees_names(store, state, viewer.user_id)
         stall = stalling.stalled(store, [state]).get(pid)
         money = services.currency, services.hourly_rate
-        reading = sections.Reading(store, now, *money, decisions={pid: decisions}, weeks=charted)
+        reading = sections.Reading(store, now, *money, decisions={pid: decisions}, weeks=charted, full={pid: full})
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -285,10 +267,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
             reliability=pulled.reliability(store, state, services.clock()),
-            # the exception queue: its open items by step (reasons and why an item was
-            # escalated, as in status, only for the owner and the curators), and every item's moves
-            queue=queue.per_step(state, [_item_shown(i, full) for i in queue.open_items(store, [state], now)[pid]]),
-            moves=_moves(state, store.exception_items.events_of(pid), full),
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
@@ -368,34 +346,6 @@ def _sourced(sourced: dict[date, list[dict[str, Any]]], weeks: list[date]) -> li
 
 def _runs(store: Store, p: Any) -> str | None:
     return upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None
-
-
-def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
-    """An open item as the page and its CSV show it: its reason, and why it was escalated,
-    only for the owner and the curators."""
-    if full:
-        return item
-    escalated = item["escalated"]
-    return dict(item, reason=None, escalated=dict(escalated, why=None) if escalated else None)
-
-
-def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:
-    steps = {s.id: s.name for s in state.steps}
-    return [
-        ItemMove(
-            at=m.at,
-            item=m.item.key,
-            source=m.item.source,
-            step=steps.get(m.item.step_id or 0),
-            logged_at=m.item.logged_at,
-            logged_by=m.item.logged_by,
-            reason=m.item.reason if full else None,
-            state=m.state,
-            note=m.note if full else None,
-            by=m.by,
-        )
-        for m in moves
-    ]
 
 
 def _reports(state: PlaybookState, log: list[Any], full: bool) -> list[ReportLine]:

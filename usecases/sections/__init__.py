@@ -12,12 +12,13 @@ from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest
 from storage.store import PlaybookState, Store
 from templates.tables import Table
-from usecases.sections import compare, hero, inputs, pulse, readiness, value
+from usecases.sections import compare, hero, inputs, pulse, queue, readiness, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
 SECTIONS: tuple[Section, ...] = (
     inputs.SECTION,
+    queue.SECTION,
     value.SECTION,
     hero.SECTION,
     readiness.SECTION,

@@ -33,6 +33,7 @@ class Reading:
     weeks: list[date] = field(default_factory=list)  # the surface's weeks, oldest first (the API's, the page's charts')
     figures: dict[tuple[int, date], Any] = field(default_factory=dict)  # WeekFigures the surface read, by (id, week)
     kpis: dict[tuple[int, date], float] = field(default_factory=dict)  # the KPIs the surface read, by (id, week)
+    full: dict[int, bool] = field(default_factory=dict)  # who reads names and reasons (roles.sees_names), by id
 
 
 class Section:
