@@ -67,7 +67,7 @@ from handlers.api_models import (
     given,
 )
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
-from usecases import api_digest, api_reads, api_reports, arms
+from usecases import api_digest, api_readiness, api_reads, api_reports, arms
 from usecases.shared import messages
 from usecases.shared.services import Services
 
@@ -311,7 +311,7 @@ def get_readiness(
     token: Token,
     slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
 ) -> JSONResponse:
-    return JSONResponse(api_reads.judged_readiness(services, token, slug))
+    return JSONResponse(api_readiness.judged_readiness(services, token, slug))
 
 
 @ROUTER.get(

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cadence.definition import SLUG_RE
 from handlers.api_models import PlaybookDetail, Playbooks, Registry
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
-from usecases import api_digest, api_reads
+from usecases import api_digest, api_readiness, api_reads
 from usecases.api_reads import Reader
 from usecases.shared.services import Services
 
@@ -147,7 +147,7 @@ TOOLS = [
         "criterion with the numbers it was judged on.",
         BySlug,
         PlaybookReadiness,
-        lambda services, reader, p: api_reads.judged_readiness(services, reader, p.slug),
+        lambda services, reader, p: api_readiness.judged_readiness(services, reader, p.slug),
     ),
     Tool(
         "registry",

@@ -10,9 +10,8 @@ from cadence.champion_gate import promotions_wait
 from cadence.definition_owners import named
 from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
-from templates import notices_inputs, render
-from usecases import sources
-from usecases import value as worth
+from templates import render
+from usecases import sections, sources
 from usecases.shared import champions
 from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, Sourced, StatusList, StepStatus
 
@@ -64,17 +63,11 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
         sourced=_sourced(state, shown.sourced),
-        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in shown.checked],
-        value=worth.status_words(state.spec, shown.value),
-        queue=shown.queue,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,
         pilot=shown.pilot,
         plateau=shown.plateau,
         kpi_moved=shown.kpi_moved,
-        compared=shown.compared,
-        pulse=shown.pulse,
-        pulse_answered=shown.pulse_answered,
         kit=state.spec.replication if origin else ReplicationSpec(),
         champion=None
         if shown.checklist is None
@@ -93,6 +86,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         proposals=[
             dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in shown.proposals
         ],
+        **sections.status_words(state, shown.sections),
     )
 
 

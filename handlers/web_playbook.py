@@ -8,10 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence.definition_intake import intake_words, warning_of
-from templates import criterion_phrase, notices_inputs
-from templates.pulse_words import pulse_phrase
+from usecases import sections
 from usecases import sources as pulled
-from usecases import value as worth
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
 
 
@@ -38,7 +36,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         notes=page.notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
         decisions=decisions,
-        readiness=_readiness(page.readiness),
         modes=[d for d in decisions if d["kind"] == "mode-change"],
         learnings=page.learnings,
         sources=page.sources,
@@ -46,16 +43,13 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
         ],
         reliability=_reliability(page),
-        checked=[dict(name=c.name, said=notices_inputs.check_words(c)) for c in page.checked],
-        queue=page.queue,
-        item_moves=[asdict(m) for m in page.moves],
         reports_shown=REPORTS_SHOWN,
         reports=[dict(asdict(r), week=week_label(state, r.week)) for r in page.reports],
         charted=dict(
             labels=[week_label(state, w) for w in page.charted],
             kpi=[page.kpis.get(w) for w in page.charted],
             guardrail=[page.guardrails.get(w) for w in page.charted],
-            rest=None if page.rests is None else [page.rests.get(w) for w in page.charted],
+            **sections.page_charted(state, page.sections),  # the sections' lines (the rest's)
         ),
         window=TABLE_WEEKS,
         this_monday=page.this_week,
@@ -70,28 +64,15 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         runs=page.runs,
         from_adopters=page.from_adopters,
         baseline_declared=page.baseline_declared,
-        value=page.value,
-        value_words=worth.status_words(state.spec, page.value),
         intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,
         demo=warning_of(p.definition),
-        **_hero(page),
         champion=p.champion_id,
         checklist=page.checklist,
         guardrail=_guardrail(page),
-        pulse=[p.figures() for p in page.pulse],  # aggregates only, for the pulse's CSV
-        pulse_said=[dict(cycle=p.cycle, said=pulse_phrase(p)) for p in page.pulse],
-        pulse_charted=[p.figures() for p in page.pulse_charted if p.shown],  # the chart's cycles, oldest first
         people=page.people,
         channels=page.channels,
+        **sections.page_words(state, page.sections),
     )
-
-
-def _readiness(judged: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The latest judgement of readiness, each criterion as the proposal words it."""
-    if judged is None:
-        return None
-    lines = [line for c in judged["criteria"] for line in criterion_phrase(c, today=True).split("\n")]
-    return dict(judged, lines=lines)
 
 
 def _paging(page: PlaybookPage) -> dict[str, date | None]:
@@ -106,13 +87,6 @@ def _paging(page: PlaybookPage) -> dict[str, date | None]:
 def _reliability(page: PlaybookPage) -> str | None:
     """How reliable the sourced numbers were, in words; None without sources."""
     return None if page.reliability is None else page.reliability.words()
-
-
-def _hero(page: PlaybookPage) -> dict[str, Any]:
-    """The one person who carries the playbook's quality work, and their share, if one does."""
-    hero = page.hero
-    shown = dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
-    return shown | dict(hero_lead=hero.lead if hero else None, hero_tail=hero.tail if hero else None)
 
 
 def _guardrail(page: PlaybookPage) -> dict[str, Any] | None:

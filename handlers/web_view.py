@@ -46,9 +46,8 @@ from templates.web_charts import (
     kpi_chart,
     org_trend_charts,
     progress_chart,
-    pulse_chart,
 )
-from usecases import playbook_form, web, web_overview
+from usecases import playbook_form, sections, web, web_overview
 from usecases.shared.collector import collector_paused
 from usecases.shared.services import Services
 
@@ -214,16 +213,15 @@ class _View:
         page = web_playbook.shown(read)
         p, charted = page["playbook"], page["charted"]
         labels = charted["labels"]
-        chart = kpi_chart(p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit, charted["rest"])
+        chart = kpi_chart(
+            p.kpi_name, labels, charted["kpi"], p.kpi_baseline, p.kpi_target, p.kpi_unit, charted.get("rest")
+        )
         guardrail = page["guardrail"]
         if guardrail is not None:
             bounds = guardrail["minimum"], guardrail["maximum"], guardrail["unit"]
             guardrail["chart"] = guardrail_chart(guardrail["name"], labels, charted["guardrail"], *bounds)
         depth = depth_charts([d["label"] for d in page["depth"]], page["depth"], p.title)
-        pulses = page["pulse_charted"]
-        means = [[(c[q] or {}).get("mean") for c in pulses] for q in ("trust", "safety")]
-        pulsed = pulse_chart([c["cycle"] for c in pulses], *means) if pulses else None
-        shown = dict(viewer=viewer.user_id, chart=chart, depth_charts=depth, pulse_chart=pulsed)
+        shown = dict(viewer=viewer.user_id, chart=chart, depth_charts=depth, **sections.page_charts(page))
         return _page(self._render("playbook", **shown, **page))
 
     def playbook_csv(self, request: Request, viewer: web.Viewer, slug: str, table: str) -> Response:

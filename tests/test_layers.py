@@ -450,3 +450,75 @@ def test_each_close_rule_is_judged_in_cadence(rule):
     assert not outside, f"{rule.name}: {judge.__module__} imports {sorted(outside)}"
     calls = inspect.getsource(importlib.import_module(rule.close.__module__))
     assert f"{judge.__name__}(" in calls, f"{rule.name}: its module never calls its judge {judge.__name__}"
+
+
+# ---- each surface a loop over the registered sections (issue 94, item 3) ---------------------
+# A capability that shows something does it through its section (usecases/sections/); the
+# surfaces import the sections' list, never a section's module nor a capability's internals.
+SURFACES = [
+    "usecases/status.py",
+    "handlers/present_status.py",
+    "usecases/digest.py",
+    "usecases/web.py",
+    "handlers/web_playbook.py",
+    "handlers/web_view.py",
+    "usecases/api_reads.py",
+    "handlers/api.py",
+    "handlers/mcp_tools.py",
+    "usecases/operator.py",
+]
+# the modules (and names) only a capability's section, and the capability itself, use
+CAPABILITY_INTERNALS = {
+    "pulse": {
+        "usecases.pulse",
+        "cadence.pulse",
+        "templates.pulse_words",
+        "templates.web_charts.pulse_chart",
+        "templates.tables.pulse_export",
+        "cadence.digest.pulse_rollup",
+    },
+    "value": {"usecases.value", "cadence.value"},
+    "hero": {"cadence.heroics"},
+    "readiness": {"usecases.shared.readiness", "templates.criterion_phrase", "templates.readiness"},
+    "inputs": {"usecases.input_checks", "cadence.inputs", "templates.notices_inputs"},
+    "comparison": {"cadence.compare", "cadence.definition_compare", "templates.compare_words"},
+    "queue": {"usecases.shared.queue", "cadence.exception_queue"},
+}
+SECTION_MODULES = sorted(
+    p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")
+)
+
+
+@pytest.mark.parametrize("path", SURFACES)
+def test_a_surface_imports_no_capability_only_the_sections(path):
+    names = _imports(ROOT / path)
+    inside = {n for n in names if n.startswith("usecases.sections.")}
+    assert inside == set(), f"{path} imports a section's module: loop over usecases.sections instead"
+    for capability, internals in CAPABILITY_INTERNALS.items():
+        found = {n for n in names if any(n == i or n.startswith(i + ".") for i in internals)}
+        assert found == set(), f"{path} imports {capability}'s {sorted(found)}: its section shows it"
+
+
+def test_sections_are_only_registered():
+    from usecases import sections
+
+    registered = {type(s).__module__ for s in sections.SECTIONS}
+    assert registered == {_module(p) for p in SECTION_MODULES}, "every section module has one line in SECTIONS"
+    assert len({s.name for s in sections.SECTIONS}) == len(sections.SECTIONS)
+    importers = {
+        _module(path)
+        for path in MODULES
+        if path.parent.name != "sections" and any(n.startswith("usecases.sections.") for n in _imports(path))
+    }
+    assert importers == set(), "a section is used through the list (usecases/sections/__init__.py) alone"
+
+
+def test_the_surfaces_ask_the_pulse_s_gate_only_through_its_section():
+    # the close (usecases/shared/close_reads.py) and the trust gate (promotion_gates.py) judge by it
+    allowed = {"usecases/sections/pulse.py", "usecases/shared/close_reads.py", "usecases/shared/promotion_gates.py"}
+    askers = {
+        str(path.relative_to(ROOT))
+        for path in MODULES
+        if path.parts[len(ROOT.parts)] in ("usecases", "handlers") and ".pulses.shown(" in path.read_text()
+    }
+    assert askers <= allowed, "show the pulse through its section: its floor (pulse_min_answers) is kept there"

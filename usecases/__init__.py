@@ -22,11 +22,15 @@ command line and the clock call these, and nothing below them):
 - people.py      people who leave (deactivated in Slack): nothing more to them; a playbook they own waits
 - home.py        the App Home tab
 - learnings.py   `/rollout learn`, the learning form, and undoing one
-- api_reports.py, api_reads.py, api_digest.py, tokens.py   the reporting API (and an assistant's tools): its reports, reads and tokens
+- api_reports.py, api_reads.py, api_readiness.py, api_digest.py, tokens.py   the reporting API (and an assistant's tools): its reports, reads and tokens
 - web.py         the web view: who is signed in and what each page shows them
 - operator.py    what the command line asks: load files, list and show playbooks, start a cycle, export
 - tick.py        the clock's minute: what is due (nudges, check-ins, reminders, closes), once each
 - digest.py      the curators' weekly digest (with its charts, templates/charts.py)
+
+What each capability shows, in sections/: a section per capability (pulse.py, value.py,
+readiness.py, ...; base.py, what a section is), listed once in sections/__init__.py, where
+each surface's loop over them is. A surface imports that list, never a section's module.
 
 The work they share, in shared/ (it calls no entry module; tests/test_layers.py):
 

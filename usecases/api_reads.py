@@ -15,20 +15,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar, escalation
-from cadence.compare import cycle_so_far
-from cadence.definition_compare import Compare
 from cadence.judgement import Interval, ratio_interval, rubric_interval
 from cadence.registry_decisions import teams_named
 from cadence.text import unstorable
 from storage.models.access import ApiToken
 from storage.store import PlaybookState
-from templates.compare_words import compare_phrase
-from usecases import pulse
+from usecases import sections
 from usecases import sources as pulled
-from usecases import value as worth
 from usecases.api_reports import note_use
 from usecases.learnings_search import find
-from usecases.shared import baseline, depth, readiness, registry
+from usecases.shared import baseline, depth, registry
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -87,7 +83,7 @@ def may_read(services: Services, token: Reader) -> None:
         note_use(services, token)
 
 
-def _state(store: Any, token: Reader, slug: str) -> PlaybookState:
+def readable_state(store: Any, token: Reader, slug: str) -> PlaybookState:
     """The playbook `slug` in the reader's scope, or NotFound."""
     state = store.playbooks.state(slug) if visible(token, slug) else None
     if state is None:
@@ -119,7 +115,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     """One playbook: its definition, its state, and its last weeks' figures and verdicts."""
     may_read(services, token)
     with services.store.reading() as store:
-        state = _state(store, token, slug)
+        state = readable_state(store, token, slug)
         now = services.clock()
         plateau = depth.plateaus(store, [state], now)[state.playbook.id]
         summary = _summary(state, now, plateau, baseline.declared(store, [state])[state.playbook.id])
@@ -130,25 +126,17 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         history = store.governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
         sourced = pulled.provenance(store, state, weeks)
         reliable = pulled.reliability(store, state, now)
-        judged = readiness.latest(store.governance.history(state.playbook.id, None, 100))
-        measure = worth.of_playbook(store, state, services.currency, services.hourly_rate)
-        compared = Compare.of(state.playbook.definition)
-        rests = store.reports.rest_range(state.playbook.id, weeks[0], weeks[-1]) if compared else {}
-        pulses = pulse.shown(store, state)
+        reading = sections.Reading(store, now, services.currency, services.hourly_rate, weeks=weeks, figures=figures)
+        shown = sections.api(reading, [state])[state.playbook.id]
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
     summary["input_reliability"] = None if reliable is None else reliable.share
-    # the value measure: each closed week's hours saved, an estimate with its inputs (null: no value measure)
-    summary["value"] = None if measure is None else dict(measure.as_data(), said=worth.words(measure))
-    # the latest judgement of readiness (a scale proposal, "not yet ready" or a publish), if any
-    summary["readiness"] = None if judged is None else dict(judged, at=judged["at"].isoformat())
-    summary["comparison"] = _comparison(state, _week(state, now), figures, rests, compared)
-    summary["pulse"] = [p.figures() for p in pulses]  # the last closed cycles', aggregates only
+    summary |= sections.api_fields(state, shown)
     summary["weeks"] = [
         dict(
             week=w.isoformat(),
             kpi=figures[(state.playbook.id, w)].kpi,
-            rest=rests.get(w),
+            **sections.api_week(shown, w),
             guardrail=figures[(state.playbook.id, w)].guardrail,
             steps=[
                 dict(
@@ -184,18 +172,6 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     return summary
 
 
-def _comparison(
-    state: PlaybookState, week: calendar.WeekRef | None, figures: Any, rests: dict[date, float], compared: Any
-) -> dict[str, Any] | None:
-    """This cycle so far against the rest, as status says it (None without `compare` or a cycle)."""
-    if compared is None or week is None:
-        return None
-    p = state.playbook
-    kpis = {w: f.kpi for (_, w), f in figures.items() if f.kpi is not None}
-    cycle = cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
-    return dict(cycle.figures(), said=compare_phrase(cycle, p.kpi_unit))
-
-
 def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
     """The versions of the playbooks in the token's scope, with their adopters in it and
     the requests to adopt them that made one of those adopters."""
@@ -212,28 +188,13 @@ def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
     ]
 
 
-def judged_readiness(services: Services, token: Reader, slug: str) -> dict[str, Any]:
-    """The latest judgement of "ready to scale" (a scale proposal, "not yet ready" or a
-    publish), each criterion with the numbers it was judged on, and the exception queue
-    judged as it stands now, as the web view shows it and a publish would judge it; None
-    before the scale rule first held."""
-    may_read(services, token)
-    with services.store.reading() as store:
-        state = _state(store, token, slug)
-        judged = readiness.judged_now(
-            store, state, store.governance.history(state.playbook.id, None, 100), services.clock()
-        )
-    shown = None if judged is None else dict(judged, at=judged["at"].isoformat())
-    return dict(playbook=slug, status=state.playbook.status, readiness=shown)
-
-
 def decisions(services: Services, token: Reader, slug: str, since: date | None = None) -> dict[str, Any]:
     """A playbook's decisions, newest first, as `/rollout history` lists them to anyone:
     what was decided, by which rule and on what numbers, by whom or what; those taken on
     or after `since` (a day where the playbook is), at most DECISIONS_SHOWN of them."""
     may_read(services, token)
     with services.store.reading() as store:
-        state = _state(store, token, slug)
+        state = readable_state(store, token, slug)
         rows = store.governance.history(state.playbook.id, None, DECISIONS_SHOWN + 1)
     zone, steps = state.playbook.timezone, {s.id: s.name for s in state.steps}
     taken = [
@@ -298,7 +259,7 @@ def learnings(services: Services, token: Reader, query: str, slug: str | None = 
     words = search_words(query)
     with services.store.reading() as store:
         if slug is not None:
-            _state(store, token, slug)
+            readable_state(store, token, slug)
         scope = [slug] if slug is not None else token.playbooks
         found = find(store, words, LEARNINGS_SHOWN, slugs=scope)
     return dict(

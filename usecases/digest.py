@@ -24,16 +24,13 @@ from cadence.digest import (
     PlaybookWeek,
     StepLastWeek,
     by_function,
-    pulse_rollup,
     summarize,
 )
 from cadence.figures import WeekFigures
-from cadence.pulse import Pulse
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
 from templates import notices_digest
-from usecases import digest_learned
-from usecases import value as worth
+from usecases import digest_learned, sections
 from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
 from usecases.shared.depth import plateaus
@@ -106,24 +103,14 @@ class Digest:
             stalls=stalling.stalled(store, states),
             last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
             flagged=plateaus(store, states, at),
-            # the pulse of the cycles the reported weeks completed (sealed at their close)
-            pulses=store.pulses.shown(  # through the pulse's gate: aggregates only
-                {
-                    (s.playbook.id, reported[s.playbook.id].cycle): s.settings.pulse_min_answers
-                    for s in states
-                    if _completes_pulse(s, reported)
-                }
+            sections=sections.digest(
+                sections.Reading(store, at, self.currency, self.hourly_rate),
+                {s.playbook.id: (s, reported[s.playbook.id]) for s in states},
             ),
         )
 
     def _org(self, active: list[PlaybookState], read: _Reads, trend: list[float | None], at: datetime) -> OrgWeek:
-        """The header's figures: every active playbook's (value, heroes), the week's counts."""
-        measures = worth.of_playbooks(self.store, active, self.currency, rate=self.hourly_rate)
-        saved = worth.of_org(measures, self.currency)
-        carried = worth.heroes(
-            self.store, active, {s.playbook.id: calendar.local_date(at, s.playbook.timezone) for s in active}
-        )
-        slugs = {s.playbook.id: s.playbook.slug for s in active}
+        """The header's figures: every active playbook's (its sections': value, heroes), the week's counts."""
         counts, checkins = read.counts, read.checkins
         return OrgWeek(
             active_playbooks=len(active),
@@ -135,18 +122,7 @@ class Digest:
             exception_ratios=trend,
             dms_sent=sum(c[0] for c in checkins.values()),
             checked_in=sum(c[1] for c in checkins.values()),
-            value_measured=saved.measured,
-            hours_saved=saved.last_hours,
-            cost_per_hour=saved.cost_per_hour,
-            no_cost_per_hour=saved.no_cost_per_hour,
-            cost_left_out=saved.cost_left_out,
-            currency=self.currency,
-            net_hours=saved.net_hours,
-            oversight_hours=saved.oversight_hours,
-            cost_per_net_hour=saved.cost_per_net_hour,
-            net_value=saved.net_value,
-            net_said=saved.net_words,
-            heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items())),
+            **sections.digest_org(sections.Reading(self.store, at, self.currency, self.hourly_rate), active),
         )
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
@@ -183,13 +159,14 @@ class Digest:
                     at_risk=sum(1 for d in digests if d.standing == sponsor.AT_RISK),
                     stalled=sum(1 for d in digests if d.standing == sponsor.STALLED),  # counted once
                     charts=self.charts and bool(groups),
-                    pulse=pulse_rollup(digests),
+                    **sections.digest_rollup(digests),
                 ),
             )
         ]
         for function, members in groups.items():
             slug = _slug(function)
             parts = [members[i : i + PER_REPLY] for i in range(0, len(members), PER_REPLY)]
+            rollup = sections.digest_rollup(members)  # the function's, shown with its first part
             for index, part in enumerate(parts, start=1):
                 message = notices_digest.digest_function(
                     function=function,
@@ -197,7 +174,7 @@ class Digest:
                     total=len(members),
                     part=index,
                     parts=len(parts),
-                    pulse=pulse_rollup(members) if index == 1 else None,
+                    **(rollup if index == 1 else dict.fromkeys(rollup)),
                 )
                 messages.append(
                     Message(
@@ -268,7 +245,7 @@ class _Reads:
     stalls: dict[int, stalling.Stalled]
     last_hits: dict[int, bool]
     flagged: dict[int, bool]  # plateaued
-    pulses: dict[tuple[int, int], Pulse] = field(default_factory=dict)
+    sections: dict[int, dict[str, Any]] = field(default_factory=dict)  # each playbook's (usecases/sections)
 
 
 def _weeks_to(last: date) -> list[date]:
@@ -332,20 +309,8 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
         if p.guardrail_name
         else None,
-        **_pulse(state, current, read),
+        **sections.digest_week(read.sections.get(p.id, {})),
     )
-
-
-def _completes_pulse(state: PlaybookState, reported: dict[int, calendar.WeekRef]) -> bool:
-    return state.settings.pulse == "on" and reported[state.playbook.id].week == calendar.WEEKS_PER_CYCLE
-
-
-def _pulse(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> dict[str, Any]:
-    """The pulse of the cycle the reported week completed, if anyone answered it."""
-    shown = read.pulses.get((state.playbook.id, current.cycle))
-    if shown is None or not shown.answers or current.week != calendar.WEEKS_PER_CYCLE:
-        return {}
-    return {"pulse": shown}
 
 
 def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Origin | None:

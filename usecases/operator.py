@@ -23,8 +23,7 @@ from storage.playbooks import LoadOutcome
 from storage.store import PlaybookState, Store
 from templates.playbook_yaml import playbook_yaml
 from templates.refusals import Refusal, close_matches
-from templates.tables import pulse_export
-from usecases import bar_loaded, pulse
+from usecases import bar_loaded, sections
 from usecases.shared import life, told
 
 COMMAND_LINE = "cli:rollout"  # the actor of what the command line decides (not a person: it has a ':')
@@ -171,16 +170,10 @@ def start_cycle(store: Store, slug: str, starts_on: date | None, now: datetime) 
 
 def export_csv(store: Store, directory: Path) -> list[tuple[str, int]]:
     """Every table as DIRECTORY/<table>.csv, of one snapshot: each file's name and rows;
-    the pulse not as its tables but as pulse.csv, each closed cycle's figures as the
-    playbook's web page shows them, through the pulse's gate (no answer-level file).
+    beside them each registered section's files (usecases/sections; the pulse's tables
+    only as its figures, pulse.csv, no answer-level file).
     Raises OSError, leaving `directory` as it was, when it cannot be written."""
-    cycles = [
-        (state.playbook.slug, shown.figures())
-        for state in sorted(store.playbooks.states(), key=lambda s: s.playbook.slug)
-        for shown in reversed(pulse.shown(store, state, None))
-        if shown.answers
-    ]
-    return store.readouts.export_csv(directory, {"pulse.csv": pulse_export(cycles)})
+    return store.readouts.export_csv(directory, sections.export(store, store.playbooks.states()))
 
 
 def export_yaml(store: Store, slugs: list[str] | None) -> str:

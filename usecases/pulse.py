@@ -4,21 +4,19 @@ may answer four optional questions: the week-4 check-in DM's *Pulse* button or
 `/rollout pulse <playbook>` opens the form, and a submission keeps the answer without
 its person (storage/pulse.py), in place of the person's earlier one.
 
-Before the close only how many answered is shown, to the owner and curators
-(`answered`); at the close the cycle's pulse is sealed and shown from
-`pulse_min_answers` answers (usecases/shared/weeks.py)."""
+Before the close only how many answered is shown, to the owner and curators; at the
+close the cycle's pulse is sealed and shown from `pulse_min_answers` answers
+(usecases/shared/weeks.py). What the surfaces show of it: its section,
+usecases/sections/pulse.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from slack_sdk.errors import SlackApiError
-
 from cadence import calendar
-from cadence.pulse import Answer, Pulse
-from slack_api.members import DirectoryUnavailable
-from storage.store import PlaybookState, Store
+from cadence.pulse import Answer
+from storage.store import PlaybookState
 from templates.refusals import Refusal
 from usecases.shared import life, roles
 from usecases.shared.caller import Caller
@@ -124,57 +122,3 @@ def submit(caller: Caller, target: tuple[int, date], answer: Answer) -> Kept:
             raise Refusal.of("pulse_closed", usage=USAGE, slug=state.playbook.slug, cycle=week.cycle)
         uow.commit()
     return Kept(state.playbook.slug, week.cycle)
-
-
-def answered(caller: Caller, state: PlaybookState) -> tuple[int, int] | None:
-    """Before the close, to the owner and curators only: how many of the team answered the
-    open cycle's pulse, of how many people (None: no pulse open, or not theirs to see).
-    The team is the channel's people as the check-ins count them (slack_api/members.py,
-    TeamDirectory.teams): no bot, app (the bot's own user included) or deactivated
-    account; and the owner, if a person."""
-    week = last_week(state, caller.today(state))
-    if state.settings.pulse == "off" or week is None or not is_open(state, week, caller):
-        return None
-    if not caller.is_owner_or_curator(state):
-        return None
-    cycle = (state.playbook.id, week.cycle)
-    count = caller.store.pulses.shown({cycle: state.settings.pulse_min_answers})[cycle].answers
-    channel, owner = state.playbook.channel_id, state.playbook.owner_id
-    directory = caller.services.directory
-    try:
-        known = None if state.channel_changes is None else {channel: state.channel_changes}
-        team = {p.user_id for p in directory.teams(caller.client, [channel], known).get(channel) or []}
-        if owner not in team and (person := directory.people(caller.client, [owner]).get(owner)) and person.is_human:
-            team.add(owner)
-    except (DirectoryUnavailable, SlackApiError, OSError, TimeoutError):  # Slack does not say who is on the team now
-        return count, 0
-    return count, max(len(team), count)
-
-
-def closed_cycles(state: PlaybookState, count: int | None = 2) -> list[tuple[int, date]]:
-    """The last `count` cycles whose pulse closed (their week 4 closed; None: all of them),
-    newest first: each cycle's number and its week 4's Monday."""
-    closed = state.playbook.closed_through
-    if state.anchor is None or closed is None or state.settings.pulse == "off":
-        return []
-    week = calendar.week_containing(state.running(), closed)
-    if week is None:
-        return []
-    last = calendar.week_of_cycle(week, calendar.WEEKS_PER_CYCLE)
-    if week.week != calendar.WEEKS_PER_CYCLE:  # the cycle closing now has not closed its pulse
-        last = calendar.WeekRef(week.cycle - 1, last.week, last.week_start - timedelta(days=calendar.DAYS_PER_CYCLE))
-    found = [
-        (last.cycle - n, last.week_start - timedelta(days=calendar.DAYS_PER_CYCLE * n))
-        for n in range(last.cycle if count is None else count)
-        if last.cycle - n >= 1
-    ]
-    return found
-
-
-def shown(store: Store, state: PlaybookState, count: int | None = 2) -> list[Pulse]:
-    """The pulse of the last `count` closed cycles (None: every one), newest first, as it
-    may be shown: through the pulse's gate (storage/pulse.py), aggregates only, each figure
-    from `pulse_min_answers` answers to its question, else only how many answered."""
-    cycles = [(state.playbook.id, cycle) for cycle, _ in closed_cycles(state, count)]
-    found = store.pulses.shown(dict.fromkeys(cycles, state.settings.pulse_min_answers))
-    return [found[c] for c in cycles]

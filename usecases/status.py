@@ -14,21 +14,16 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, rules
 from cadence.calendar import WeekRef
-from cadence.compare import Comparison, cycle_so_far
-from cadence.definition_compare import Compare
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
-from cadence.pulse import Pulse
 from slack_api.members import DirectoryUnavailable
 from storage.store import PlaybookState, Store
-from usecases import bar_requests, input_checks, pulse, setup_time, sources
-from usecases import value as worth
-from usecases.shared import baseline, calibration, champions, depth, governance, messages, queue, roles, stalling
+from usecases import bar_requests, sections, setup_time, sources
+from usecases.shared import baseline, calibration, champions, depth, governance, messages, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
 from usecases.shared.reliability import Reliability
-from usecases.value import PlaybookValue
 
 LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
 
@@ -39,9 +34,6 @@ class Shown:
 
     template: str
     context: dict[str, Any]
-
-
-STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, with their reasons
 
 
 def status(caller: Caller, cmd: messages.Status) -> PlaybookStatus | StatusList:
@@ -125,9 +117,6 @@ class PlaybookStatus:
     away: list[tuple[str, date]]  # who of the team is away, and until when
     learnings: list[Any]
     sourced: Sourced | None
-    checked: list[input_checks.Shown]  # each checked input's latest result (usecases/input_checks.py)
-    value: PlaybookValue | None
-    queue: list[dict[str, Any]]
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     plateau: Any
     kpi_moved: KpiChange | None
@@ -138,12 +127,10 @@ class PlaybookStatus:
     guardrail_state: str | None
     proposals: list[Any]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
-    compared: Comparison | None = None  # with `compare`: this cycle so far against the rest
-    pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
-    pulse_answered: tuple[int, int] | None = None  # the open pulse: how many answered, of how many (owner, curators)
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
+    sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
 
 
 def _status(caller: Caller, slug: str | None) -> PlaybookStatus | StatusList:
@@ -196,6 +183,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
     read = series if {ended, ended - timedelta(days=7)} <= set(trend_weeks) else None
     origin, runs = _origin(caller, playbook.adopted_from_id)
     full = roles.sees_names(caller.store, state, caller.user_id)
+    services = caller.services
+    reading = sections.Reading(caller.store, caller.now, services.currency, services.hourly_rate, kpis=series)
     return PlaybookStatus(
         state=state,
         full=full,
@@ -213,9 +202,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         away=_away(caller, state, today),
         learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
-        checked=input_checks.latest(caller.store, state, caller.now),
-        value=worth.of_playbook(caller.store, state, caller.services.currency, caller.services.hourly_rate),
-        queue=queue.by_step(caller.store, state, caller.now, STATUS_ITEMS),
         pilot=origin is not None and week is not None and week.cycle == 1,
         plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
         kpi_moved=_kpi_moved(state, week, kpis),
@@ -226,10 +212,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),
-        compared=_compared(caller, state, week, kpis),
-        pulse=[p for p in pulse.shown(caller.store, state, 1) if p.answers],  # a cycle nobody answered: nothing
-        pulse_answered=pulse.answered(caller, state),
         baseline_declared=baseline.declared(caller.store, [state])[playbook.id],
+        sections=sections.status(caller, reading, [state])[playbook.id],
     )
 
 
@@ -298,16 +282,6 @@ def _kpi_moved(state: PlaybookState, week: WeekRef | None, kpis: dict[date, floa
     return kpi_change(
         [kpis.get(week.cycle_start + timedelta(days=7 * i)) for i in range(week.week)], state.playbook.kpi_baseline
     )
-
-
-def _compared(caller: Caller, state: PlaybookState, week: WeekRef | None, kpis: dict[date, float]) -> Comparison | None:
-    """This cycle's weeks so far against the rest, for a KPI with `compare`: one read more."""
-    compared = Compare.of(state.playbook.definition)
-    if week is None or compared is None:
-        return None
-    rests = caller.store.reports.rest_range(state.playbook.id, week.cycle_start, week.week_start)
-    p = state.playbook
-    return cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
 
 
 def _origin(caller: Caller, adopted_from_id: int | None) -> tuple[Any, str | None]:

@@ -339,7 +339,15 @@ def of_playbooks(
 
 def of_playbook(store: Store, state: PlaybookState, currency: str, rate: float | None = None) -> PlaybookValue | None:
     """One playbook's, its measure taken from the definition and steps its state holds."""
-    return of_playbooks(store, [state], currency, measures=_measure_of(state), rate=rate)[state.playbook.id]
+    return of_states(store, [state], currency, rate)[state.playbook.id]
+
+
+def of_states(
+    store: Store, states: list[PlaybookState], currency: str, rate: float | None = None
+) -> dict[int, PlaybookValue | None]:
+    """Each playbook's, its measure taken from its state (no read of the measures)."""
+    measures = {pid: m for state in states for pid, m in _measure_of(state).items()}
+    return of_playbooks(store, states, currency, measures=measures, rate=rate)
 
 
 def _measure_of(state: PlaybookState) -> dict[int, Measure]:

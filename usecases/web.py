@@ -12,25 +12,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar
-from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
-from cadence.heroics import Hero
 from cadence.judgement import kpi_change
-from cadence.pulse import Pulse
 from cadence.replication import cycle_median
 from cadence.rules import Thresholds
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, input_checks, pulse, status
+from usecases import bar_requests, sections, status
 from usecases import sources as pulled
-from usecases import value as worth
-from usecases.shared import baseline, calibration, champions, depth, queue, readiness, registry, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, registry, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.reliability import Reliability
 from usecases.shared.services import Services
-from usecases.value import PlaybookValue
 
 LINK_VALID = timedelta(minutes=10)
 SESSION = timedelta(hours=12)  # a session's life from sign-in; sign-out ends it sooner
@@ -150,22 +145,6 @@ class WeekRow:
 
 
 @dataclass(frozen=True)
-class ItemMove:
-    """A move of an exception item; its reason and note only for the owner and the curators."""
-
-    at: datetime
-    item: str
-    source: str | None
-    step: str | None
-    logged_at: datetime
-    logged_by: str
-    reason: str | None
-    state: str
-    note: str | None
-    by: str
-
-
-@dataclass(frozen=True)
 class ReportLine:
     """A report, with who sent it; an exception's reason only for the owner and the curators."""
 
@@ -217,30 +196,22 @@ class PlaybookPage:
     months: list[dict[str, Any]]
     cycles: list[dict[str, Any]]
     decisions: list[DecisionLine]  # newest first
-    readiness: dict[str, Any] | None
     learnings: list[Any]
     sources: Any
     sourced: list[tuple[date, dict[str, Any]]]  # newest week first
     reliability: Reliability | None  # of the sourced numbers (metric delivery), None without sources
-    checked: list[input_checks.Shown]  # each checked input's latest result (usecases/input_checks.py)
-    queue: list[dict[str, Any]]
-    moves: list[ItemMove]
     reports: list[ReportLine]
     runs: str | None
     from_adopters: list[dict[str, Any]]
-    value: PlaybookValue | None
-    hero: Hero | None
     checklist: list[Any]
     people: dict[str, str]
     channels: dict[str, str]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
-    rests: dict[date, float] | None = None  # the rest's KPI by week, for a KPI with `compare` (else None)
-    pulse: list[Pulse] = field(default_factory=list)  # the last closed cycles' pulse, newest first (aggregates)
-    pulse_charted: list[Pulse] = field(default_factory=list)  # the charts' span of them, oldest first
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
+    sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
 
 
 def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | None = None) -> PlaybookPage | None:
@@ -260,8 +231,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         pid = state.playbook.id
         charted = _weeks_back(this_week, CHART_WEEKS, first)
         kpis, guardrails = store.reports.week_series(pid, charted[0], charted[-1])
-        compared = Compare.of(state.playbook.definition) is not None
-        rests = store.reports.rest_range(pid, charted[0], charted[-1]) if compared else None
         # The charts start at the first week with a number (a cycle may begin before its reports).
         charted = [w for w in charted if w >= min([*kpis, *guardrails], default=charted[0])]
         evaluated = (this_week - weeks[0]).days // 7 + 1  # the rules' windows count evaluated weeks: at most these
@@ -273,7 +242,8 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         decisions = store.governance.history(pid, None, 100)
         full = roles.sees_names(store, state, viewer.user_id)
         stall = stalling.stalled(store, [state]).get(pid)
-        pulses = pulse.shown(store, state, CHART_WEEKS // calendar.WEEKS_PER_CYCLE)  # newest first
+        money = services.currency, services.hourly_rate
+        reading = sections.Reading(store, now, *money, decisions={pid: decisions}, weeks=charted, full={pid: full})
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -292,31 +262,21 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             plateau=depth.plateaus(store, [state], now)[pid],
             months=depth.months(store, this_week - timedelta(days=7), pid, first),
             cycles=_cycle_changes(state, charted, kpis),
-            rests=rests,
             decisions=_decisions(state, decisions),
-            readiness=_readiness(store, state, decisions, now),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
             reliability=pulled.reliability(store, state, services.clock()),
-            checked=input_checks.latest(store, state, now),
-            # the exception queue: its open items by step (reasons and why an item was
-            # escalated, as in status, only for the owner and the curators), and every item's moves
-            queue=queue.per_step(state, [_item_shown(i, full) for i in queue.open_items(store, [state], now)[pid]]),
-            moves=_moves(state, store.exception_items.events_of(pid), full),
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
-            value=worth.of_playbook(store, state, services.currency, services.hourly_rate),
-            hero=worth.heroes(store, [state], {pid: this_week}).get(pid),
             checklist=champions.checklist_of(store, state) if state.playbook.champion_id else [],
             people={},
             channels={},
             bar_asked=bar_requests.asked(store, pid),
             calibration=calibration.lines(store, state),
-            pulse=pulses[:2],
-            pulse_charted=pulses[::-1],
             baseline_declared=baseline.declared(store, [state])[pid],
+            sections=sections.page(reading, [state])[pid],
         )
     return _named(services.store, page)
 
@@ -388,34 +348,6 @@ def _runs(store: Store, p: Any) -> str | None:
     return upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None
 
 
-def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
-    """An open item as the page and its CSV show it: its reason, and why it was escalated,
-    only for the owner and the curators."""
-    if full:
-        return item
-    escalated = item["escalated"]
-    return dict(item, reason=None, escalated=dict(escalated, why=None) if escalated else None)
-
-
-def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:
-    steps = {s.id: s.name for s in state.steps}
-    return [
-        ItemMove(
-            at=m.at,
-            item=m.item.key,
-            source=m.item.source,
-            step=steps.get(m.item.step_id or 0),
-            logged_at=m.item.logged_at,
-            logged_by=m.item.logged_by,
-            reason=m.item.reason if full else None,
-            state=m.state,
-            note=m.note if full else None,
-            by=m.by,
-        )
-        for m in moves
-    ]
-
-
 def _reports(state: PlaybookState, log: list[Any], full: bool) -> list[ReportLine]:
     steps = {s.id: s.name for s in state.steps}
     return [
@@ -442,15 +374,6 @@ def _named(store: Store, page: PlaybookPage) -> PlaybookPage:
         users.add(page.bar_asked["by"])
     _ids_in(page, users, places)
     return replace(page, people=store.people.names(users), channels=store.people.channel_names(places))
-
-
-def _readiness(store: Store, state: PlaybookState, decisions: list[Any], now: datetime) -> dict[str, Any] | None:
-    """The latest judgement of readiness, each criterion as the proposal words it, with
-    the exception queue as it stands `now` (a publish would judge it so)."""
-    judged = readiness.judged_now(store, state, decisions, now)
-    if judged is None:
-        return None
-    return dict(judged, when=calendar.local_date(judged["at"], state.playbook.timezone))
 
 
 def _cycle_changes(state: PlaybookState, weeks: list[date], kpis: dict[date, float]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from bot.app import utc_now
 from slack_api.members import TeamDirectory
 from tests.bot.test_processes import ROOT, _serving
 from tests.conftest import BOT_TOKEN
-from usecases import api_digest, api_reads, tokens
+from usecases import api_digest, api_readiness, api_reads, tokens
 from usecases.shared.services import Services
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
@@ -48,7 +48,7 @@ def env(database_url, slack):
 CALLS = {
     "list_playbooks": ({}, lambda s, t: {"playbooks": api_reads.playbooks(s, t)}),
     "playbook": ({"slug": "support-replies"}, lambda s, t: api_reads.playbook(s, t, "support-replies")),
-    "readiness": ({"slug": "support-replies"}, lambda s, t: api_reads.judged_readiness(s, t, "support-replies")),
+    "readiness": ({"slug": "support-replies"}, lambda s, t: api_readiness.judged_readiness(s, t, "support-replies")),
     "registry": ({}, lambda s, t: {"versions": api_reads.registry_entries(s, t)}),
     "decisions": ({"slug": "support-replies"}, lambda s, t: api_reads.decisions(s, t, "support-replies")),
     "learnings": ({"query": ""}, lambda s, t: api_reads.learnings(s, t, "")),

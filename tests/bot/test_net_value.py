@@ -74,7 +74,11 @@ def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, c
 
     services = _services(store, clock)
     page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
-    assert page is not None and page.value is not None and page.value.last_net[0] == pytest.approx(33.2)
+    assert (
+        page is not None
+        and page.sections["value"] is not None
+        and page.sections["value"].last_net[0] == pytest.approx(33.2)
+    )
     first = web_overview.overview(services, web.Viewer(OWNER))
     assert first.value.net_hours == pytest.approx(33.2) and first.value.net_playbooks == 1
     assert first.value.net_words.startswith(  # its scope named (issue 96, item 4)

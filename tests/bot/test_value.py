@@ -107,7 +107,7 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
     assert shown.value.weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
     assert shown.value.cost_per_hour == pytest.approx(1200 * 12 / 52 / 41.2)  # only the costed one, its 1 week
     page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
-    assert page is not None and page.value.last_hours == pytest.approx(41.2)
+    assert page is not None and page.sections["value"].last_hours == pytest.approx(41.2)
 
     said = bot.command("status support-replies", user=OWNER).text
     assert "no `reply_accepted` events this week" in said and "41 h" in said

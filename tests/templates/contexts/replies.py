@@ -192,7 +192,7 @@ def contexts(
                             slug="p" * 60,
                         )
                     ]
-                    * 5,  # the oldest five a step (usecases/status.py, STATUS_ITEMS)
+                    * 5,  # the oldest five a step (usecases/sections/queue.py, STATUS_ITEMS)
                 )
                 for _ in range(30)
             ],

@@ -14,6 +14,7 @@ from tests import fakes
 from tests.fakes import CURATOR, MEMBER, OUTSIDER, OWNER
 from tests.fakes.playbooks import clone
 from usecases import pulse
+from usecases.sections import pulse as pulse_section
 
 WEEK_4 = date(2026, 3, 23)  # of the cycle begun on Monday 2 March (Europe/Berlin)
 THURSDAY = datetime(2026, 3, 26, 14, 0, tzinfo=UTC)
@@ -93,9 +94,9 @@ def test_before_the_close_only_how_many_answered_and_only_to_the_owner_and_curat
     target = (state.playbook.id, WEEK_4)
     for who in (MEMBER, OWNER):
         pulse.submit(fakes.caller(services, who), target, Answer(trust=3))
-    assert pulse.answered(fakes.caller(services, OWNER), state) == (2, 3)
-    assert pulse.answered(fakes.caller(services, CURATOR), state) == (2, 3)
-    assert pulse.answered(fakes.caller(services, MEMBER), state) is None
+    assert pulse_section.answered(fakes.caller(services, OWNER), state) == (2, 3)
+    assert pulse_section.answered(fakes.caller(services, CURATOR), state) == (2, 3)
+    assert pulse_section.answered(fakes.caller(services, MEMBER), state) is None
 
 
 # ---- at the close (usecases/shared/close/pulse_hold.py and pulse.py, through weeks.close_round) ----

@@ -1,0 +1,112 @@
+"""The sections, listed once in display order, and each surface's loop over them (issue 94,
+item 3; a section: usecases/sections/base.py). A surface imports this module and no
+capability's (tests/test_layers.py): a capability that shows something adds its section's
+module and one line to SECTIONS."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cadence.calendar import WeekRef
+from cadence.digest import PlaybookDigest
+from storage.store import PlaybookState, Store
+from templates.tables import Table
+from usecases.sections import compare, hero, inputs, pulse, queue, readiness, value
+from usecases.sections.base import Reading, Section
+from usecases.shared.caller import Caller
+
+SECTIONS: tuple[Section, ...] = (
+    inputs.SECTION,
+    queue.SECTION,
+    value.SECTION,
+    hero.SECTION,
+    readiness.SECTION,
+    compare.SECTION,
+    pulse.SECTION,
+)
+
+Read = dict[str, Any]  # a playbook's models, by section name
+
+__all__ = ["SECTIONS", "Read", "Reading", "Section"]
+
+
+def _by_playbook(states: list[PlaybookState], reads: list[tuple[str, dict[int, Any]]]) -> dict[int, Read]:
+    found: dict[int, Read] = {s.playbook.id: {} for s in states}
+    for name, models in reads:
+        for pid, model in models.items():
+            found[pid][name] = model
+    return found
+
+
+def _words(read: Read, hook: str, state: PlaybookState) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for section in SECTIONS:
+        if section.name in read:
+            shown |= getattr(section, hook)(state, read[section.name])
+    return shown
+
+
+def status(caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
+    return _by_playbook(states, [(s.name, s.status(caller, reading, states)) for s in SECTIONS])
+
+
+def status_words(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "status_words", state)
+
+
+def digest(reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Read]:
+    states = [state for state, _ in reported.values()]
+    return _by_playbook(states, [(s.name, s.digest(reading, reported)) for s in SECTIONS])
+
+
+def digest_week(read: Read) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for section in SECTIONS:
+        if section.name in read:
+            shown |= section.digest_week(read[section.name])
+    return shown
+
+
+def digest_rollup(digests: list[PlaybookDigest]) -> dict[str, Any]:
+    return {k: v for section in SECTIONS for k, v in section.digest_rollup(digests).items()}
+
+
+def digest_org(reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
+    return {k: v for section in SECTIONS for k, v in section.digest_org(reading, active).items()}
+
+
+def page(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
+    return _by_playbook(states, [(s.name, s.page(reading, states)) for s in SECTIONS])
+
+
+def page_words(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "page_words", state)
+
+
+def page_charted(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "page_charted", state)
+
+
+def page_charts(shown: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for section in SECTIONS for k, v in section.page_charts(shown).items()}
+
+
+def api(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
+    return _by_playbook(states, [(s.name, s.api(reading, states)) for s in SECTIONS])
+
+
+def api_fields(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "api_fields", state)
+
+
+def api_week(read: Read, week: date) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for section in SECTIONS:
+        if section.name in read:
+            shown |= section.api_week(read[section.name], week)
+    return shown
+
+
+def export(store: Store, states: list[PlaybookState]) -> dict[str, Table]:
+    return {k: v for section in SECTIONS for k, v in section.export(store, states).items()}

@@ -1,0 +1,101 @@
+"""A section (issue 94, item 3): what one capability shows, on every surface it appears
+on. A section reads its model once per surface call, batched over the playbooks the
+surface shows, and renders it for each surface: status's words, the digest's fields, the
+web page's context and charts, the API's fields (the assistant's `playbook` tool is that
+read), its CSV files. Every hook has a default that shows nothing, so a section overrides
+only the surfaces it appears on. The surfaces loop over the registered sections
+(usecases/sections/__init__.py) and hold no capability's code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from cadence.calendar import WeekRef
+from cadence.digest import PlaybookDigest
+from storage.store import PlaybookState, Store
+from templates.tables import Table
+from usecases.shared.caller import Caller
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a surface gives its sections to read with: its reading (one connection), the
+    instant it shows, the org's money settings, and what it read already that a section
+    would otherwise read again."""
+
+    store: Store
+    now: datetime
+    currency: str = "USD"  # ROLLOUT_CURRENCY
+    hourly_rate: float | None = None  # ROLLOUT_HOURLY_RATE
+    decisions: dict[int, list[Any]] = field(default_factory=dict)  # each playbook's newest 100, newest first
+    weeks: list[date] = field(default_factory=list)  # the surface's weeks, oldest first (the API's, the page's charts')
+    figures: dict[tuple[int, date], Any] = field(default_factory=dict)  # WeekFigures the surface read, by (id, week)
+    kpis: dict[tuple[int, date], float] = field(default_factory=dict)  # the KPIs the surface read, by (id, week)
+    full: dict[int, bool] = field(default_factory=dict)  # who reads names and reasons (roles.sees_names), by id
+
+
+class Section:
+    """A capability's section: its name (the key of its model in a surface's read) and its
+    hooks, each surface's read and its rendering. A read returns a model per playbook id
+    (a playbook left out shows nothing of the section)."""
+
+    name: str = ""
+
+    # `/rollout status` (usecases/status.py; handlers/present_status.py words it)
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {}
+
+    def status_words(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        """templates/status.json.j2's context."""
+        return {}
+
+    # the curators' weekly digest (usecases/digest.py)
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+        """`reported`: each playbook's reported week (its latest closed)."""
+        return {}
+
+    def digest_week(self, model: Any) -> dict[str, Any]:
+        """A playbook's cadence.digest.PlaybookWeek fields."""
+        return {}
+
+    def digest_rollup(self, digests: list[PlaybookDigest]) -> dict[str, Any]:
+        """What the section pools over playbooks: the header's and each function's (first part)."""
+        return {}
+
+    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
+        """The header's cadence.digest.OrgWeek fields, over every active playbook."""
+        return {}
+
+    # a playbook's web page (usecases/web.py; handlers/web_playbook.py, web_view.py)
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {}
+
+    def page_words(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        """templates/web/playbook.html's and its CSVs' (templates/tables.py) context."""
+        return {}
+
+    def page_charted(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        """The KPI chart's lines of the section, a value per charted week (`reading.weeks`)."""
+        return {}
+
+    def page_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The page's charts drawn from its context."""
+        return {}
+
+    # the API's playbook read, GET /api/v1/playbooks/{slug} and the assistant's `playbook`
+    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {}
+
+    def api_fields(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        return {}
+
+    def api_week(self, model: Any, week: date) -> dict[str, Any]:
+        """A week's fields among the read's weeks (`reading.weeks`)."""
+        return {}
+
+    # `rollout export csv` (usecases/operator.py)
+    def export(self, store: Store, states: list[PlaybookState]) -> dict[str, Table]:
+        """Files beside the tables', by name: each a header and its rows."""
+        return {}

@@ -1,0 +1,96 @@
+"""The comparison's section (a KPI with `compare`: cadence/compare.py): this cycle so far
+against the rest of the team in status and the API's playbook read, and there the rest's KPI
+week by week; on the web page, the rest's line in the KPI chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cadence import calendar
+from cadence.compare import Comparison, cycle_so_far
+from cadence.definition_compare import Compare
+from storage.store import PlaybookState
+from templates.compare_words import compare_phrase
+from usecases.sections.base import Reading, Section
+from usecases.shared.caller import Caller
+
+
+@dataclass(frozen=True)
+class Compared:
+    cycle: (
+        dict[str, Any] | None
+    )  # this cycle so far against the rest, as status says it (None without `compare` or a cycle)
+    rests: dict[date, float]  # the rest's KPI by week (empty without `compare`)
+
+
+def _week(state: PlaybookState, reading: Reading) -> calendar.WeekRef | None:
+    """The week of its cycle a playbook is in now (None: no cycle)."""
+    if state.anchor is None:
+        return None
+    return calendar.week_containing(state.running(), calendar.local_date(reading.now, state.playbook.timezone))
+
+
+class CompareSection(Section):
+    name = "comparison"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """This cycle's weeks so far against the rest (one read more each), from the KPIs status read."""
+        found: dict[int, Any] = {}
+        for state in states:
+            p = state.playbook
+            compared = Compare.of(p.definition)
+            week = calendar.week_containing(state.running(), caller.today(state)) if state.anchor is not None else None
+            if week is None or compared is None:
+                found[p.id] = None
+                continue
+            rests = reading.store.reports.rest_range(p.id, week.cycle_start, week.week_start)
+            kpis = {w: v for (pid, w), v in reading.kpis.items() if pid == p.id}
+            found[p.id] = cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
+        return found
+
+    def status_words(self, state: PlaybookState, model: Comparison | None) -> dict[str, Any]:
+        return dict(compared=model)
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """The rest's KPI over the charted weeks, for the KPI chart (None without `compare`)."""
+        weeks = reading.weeks
+        found: dict[int, Any] = {}
+        for state in states:
+            pid = state.playbook.id
+            if Compare.of(state.playbook.definition) is None:
+                found[pid] = None
+                continue
+            rests = reading.store.reports.rest_range(pid, weeks[0], weeks[-1])
+            found[pid] = [rests.get(w) for w in weeks]
+        return found
+
+    def page_charted(self, state: PlaybookState, model: list[float | None] | None) -> dict[str, Any]:
+        return dict(rest=model)
+
+    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """Over the read's weeks, with the KPIs of its figures."""
+        found = {}
+        weeks = reading.weeks
+        for state in states:
+            p = state.playbook
+            compared = Compare.of(p.definition)
+            rests = reading.store.reports.rest_range(p.id, weeks[0], weeks[-1]) if compared else {}
+            week = _week(state, reading)
+            cycle = None
+            if compared is not None and week is not None:
+                kpis = {w: f.kpi for (pid, w), f in reading.figures.items() if pid == p.id and f.kpi is not None}
+                so_far = cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
+                cycle = dict(so_far.figures(), said=compare_phrase(so_far, p.kpi_unit))
+            found[p.id] = Compared(cycle, rests)
+        return found
+
+    def api_fields(self, state: PlaybookState, model: Compared) -> dict[str, Any]:
+        return dict(comparison=model.cycle)
+
+    def api_week(self, model: Compared, week: date) -> dict[str, Any]:
+        return dict(rest=model.rests.get(week))
+
+
+SECTION = CompareSection()

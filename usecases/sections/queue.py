@@ -1,0 +1,94 @@
+"""The exception queue's section (docs/usage.md, "The exception queue"; usecases/shared/queue.py):
+each step's open items, the oldest first with their reasons and why an item was escalated
+(only for the owner and the curators, roles.sees_names), on status and the web page, and
+on the page every item's moves."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.store import PlaybookState
+from usecases.sections.base import Reading, Section
+from usecases.shared import queue
+from usecases.shared.caller import Caller
+
+STATUS_ITEMS = 5  # the oldest open exception items status shows of each step, with their reasons
+
+
+@dataclass(frozen=True)
+class ItemMove:
+    """A move of an exception item; its reason and note only for the owner and the curators."""
+
+    at: datetime
+    item: str
+    source: str | None
+    step: str | None
+    logged_at: datetime
+    logged_by: str
+    reason: str | None
+    state: str
+    note: str | None
+    by: str
+
+
+@dataclass(frozen=True)
+class OnPage:
+    queue: list[dict[str, Any]]
+    moves: list[ItemMove]
+
+
+def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
+    """An open item as the page and its CSV show it: its reason, and why it was escalated,
+    only for the owner and the curators."""
+    if full:
+        return item
+    escalated = item["escalated"]
+    return dict(item, reason=None, escalated=dict(escalated, why=None) if escalated else None)
+
+
+def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:
+    steps = {s.id: s.name for s in state.steps}
+    return [
+        ItemMove(
+            at=m.at,
+            item=m.item.key,
+            source=m.item.source,
+            step=steps.get(m.item.step_id or 0),
+            logged_at=m.item.logged_at,
+            logged_by=m.item.logged_by,
+            reason=m.item.reason if full else None,
+            state=m.state,
+            note=m.note if full else None,
+            by=m.by,
+        )
+        for m in moves
+    ]
+
+
+class QueueSection(Section):
+    name = "queue"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {s.playbook.id: queue.by_step(reading.store, s, reading.now, STATUS_ITEMS) for s in states}
+
+    def status_words(self, state: PlaybookState, model: list[dict[str, Any]]) -> dict[str, Any]:
+        return dict(queue=model)
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """Its open items by step, and every item's moves; what only the owner and the
+        curators read (reading.full) left out for the others."""
+        items = queue.open_items(reading.store, states, reading.now)
+        found = {}
+        for s in states:
+            pid, full = s.playbook.id, reading.full.get(s.playbook.id, False)
+            shown = queue.per_step(s, [_item_shown(i, full) for i in items[pid]])
+            found[pid] = OnPage(shown, _moves(s, reading.store.exception_items.events_of(pid), full))
+        return found
+
+    def page_words(self, state: PlaybookState, model: OnPage) -> dict[str, Any]:
+        return dict(queue=model.queue, item_moves=[asdict(m) for m in model.moves])
+
+
+SECTION = QueueSection()

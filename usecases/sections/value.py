@@ -1,0 +1,58 @@
+"""The value measure's section (docs/usage.md, "The value measure"; usecases/value.py):
+each playbook's hours saved, its cost per hour and its net, on status, the web page and its
+CSV, the API; the org's, in the digest's header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.store import PlaybookState
+from usecases import value as worth
+from usecases.sections.base import Reading, Section
+from usecases.shared.caller import Caller
+from usecases.value import PlaybookValue
+
+
+class ValueSection(Section):
+    name = "value"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        services = caller.services
+        return worth.of_states(caller.store, states, services.currency, services.hourly_rate)
+
+    def status_words(self, state: PlaybookState, model: PlaybookValue | None) -> dict[str, Any]:
+        return dict(value=worth.status_words(state.spec, model))
+
+    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
+        """The org's value over every active playbook: the header's figures."""
+        measures = worth.of_playbooks(reading.store, active, reading.currency, rate=reading.hourly_rate)
+        saved = worth.of_org(measures, reading.currency)
+        return dict(
+            value_measured=saved.measured,
+            hours_saved=saved.last_hours,
+            cost_per_hour=saved.cost_per_hour,
+            no_cost_per_hour=saved.no_cost_per_hour,
+            cost_left_out=saved.cost_left_out,
+            currency=reading.currency,
+            net_hours=saved.net_hours,
+            oversight_hours=saved.oversight_hours,
+            cost_per_net_hour=saved.cost_per_net_hour,
+            net_value=saved.net_value,
+            net_said=saved.net_words,
+        )
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return worth.of_states(reading.store, states, reading.currency, reading.hourly_rate)
+
+    def page_words(self, state: PlaybookState, model: PlaybookValue | None) -> dict[str, Any]:
+        return dict(value=model, value_words=worth.status_words(state.spec, model))
+
+    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return worth.of_states(reading.store, states, reading.currency, reading.hourly_rate)
+
+    def api_fields(self, state: PlaybookState, model: PlaybookValue | None) -> dict[str, Any]:
+        # each closed week's hours saved, an estimate with its inputs (null: no value measure)
+        return dict(value=None if model is None else dict(model.as_data(), said=worth.words(model)))
+
+
+SECTION = ValueSection()
