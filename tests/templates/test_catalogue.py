@@ -57,3 +57,19 @@ def test_registering_a_key_twice_is_refused_whoever_does_it():
     with pytest.raises(RegisteredTwice):
         catalogue.register("pulse", {"pulse_off": "a"})
     assert dict(catalogue) == {"pulse_off": "a"} and catalogue.capabilities() == ("pulse",)
+
+
+def test_each_capabilitys_filters_are_registered_once_and_every_filter_a_template_uses_is():
+    import re
+
+    import templates
+
+    source = Path(templates.__file__).read_text()
+    for capability, module in {"verdict": "verdict_words", "readiness": "readiness", "waves": "waves",
+                               "comparison": "compare_words", "pulse": "pulse_words"}.items():  # fmt: skip
+        assert source.count(f'FILTERS.register("{capability}", {module}.FILTERS)') == 1, capability
+        assert {k for k, c in templates.FILTERS.owners.items() if c == capability} == set(
+            __import__(f"templates.{module}", fromlist=["FILTERS"]).FILTERS
+        )
+    used = {m for p in TEMPLATES.glob("*.j2") for m in re.findall(r"\|\s*([a-z_]+)", p.read_text())}
+    assert used - set(templates._env.filters) == set()
