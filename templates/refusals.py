@@ -26,6 +26,7 @@ from templates import (
     Mrkdwn,
     one_line,
     refusals_adoption,
+    refusals_assistant,
     refusals_bar,
     refusals_calendar,
     refusals_calibration,
@@ -69,6 +70,7 @@ TEXTS.register("playbooks", refusals_playbooks.REFUSALS)
 TEXTS.register("learnings", refusals_learnings.REFUSALS)
 TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
+TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
 
 
 @dataclass(frozen=True)
