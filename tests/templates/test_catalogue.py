@@ -73,3 +73,19 @@ def test_each_capabilitys_filters_are_registered_once_and_every_filter_a_templat
         )
     used = {m for p in TEMPLATES.glob("*.j2") for m in re.findall(r"\|\s*([a-z_]+)", p.read_text())}
     assert used - set(templates._env.filters) == set()
+
+
+def test_a_capabilitys_words_and_rows_are_reached_through_their_catalogue_only():
+    """Refusals are named by key (Refusal.of), never imported from a capability's module; a
+    capability's rows are read through the grammar. Only the catalogue imports them."""
+    from tests.test_layers import MODULES, _imports, _module
+
+    registries = {"templates.refusals_": "templates.refusals", "handlers.grammar_": "handlers.grammar"}
+    rows = {p.stem for p in (TEMPLATES.parent / "handlers").glob("grammar_*.py") if "\nROWS = (" in p.read_text()}
+    for path in MODULES:
+        importer = _module(path)
+        for name in _imports(path):
+            for prefix, registry in registries.items():
+                module = name if name.count(".") == 1 else name.rpartition(".")[0]
+                if module.startswith(prefix) and (prefix == "templates.refusals_" or module[9:] in rows):
+                    assert importer in (registry, module), f"{importer} imports {name}: reach it through {registry}"
