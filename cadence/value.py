@@ -310,20 +310,6 @@ def no_cost_per_hour(weeks: int = COST_WEEKS, costed: int | None = None) -> str:
     return f"{which} saved no hours in {span}, so cost per hour saved cannot be given"
 
 
-def cost_unknown_words(unknown: int, costed: int) -> str:
-    """What the org's cost per hour saved says of the playbooks whose declared spend is not
-    known (`unknown`), left out rather than taken as 0: beside a figure over the `costed`
-    others ("1 playbook left out, its spend not known"), or, with none, why there is none."""
-    whose = "1 playbook's spend is" if unknown == 1 else f"{unknown} playbooks' spend is"
-    if not costed:
-        return f"cost per hour saved unknown: {whose} not known"
-    return (
-        "1 playbook left out, its spend not known"
-        if unknown == 1
-        else f"{unknown} playbooks left out, their spend not known"
-    )
-
-
 def money(amount: float, currency: str) -> str:
     return f"{amount:,.2f} {currency}" if amount < 100 else f"{amount:,.0f} {currency}"
 

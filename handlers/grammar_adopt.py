@@ -1,12 +1,13 @@
-"""The words of `/rollout adopt`, `/rollout request` and `/rollout wave`, which name a playbook's version,
-a channel, people and the team's own numbers: their parsers, declared with their
-subcommands in handlers/grammar.py `SUBCOMMANDS` (kept apart for the grammar's size).
-Pure: no Slack, no database."""
+"""The words of `/rollout adopt`, `/rollout request` and `/rollout wave`, which name a playbook's
+version, a channel, people and the team's own numbers: their parsers and their rows of the
+grammar (`ROWS`, registered in handlers/grammar.py). Pure: no Slack, no database."""
 
 from __future__ import annotations
 
 import re
 
+from handlers import checkins, replies
+from handlers.grammar_rows import Form, Subcommand
 from handlers.words import (
     Words,
     clip,
@@ -19,6 +20,7 @@ from handlers.words import (
     playbook_name,
 )
 from templates.refusals import Refusal
+from usecases import commands
 from usecases.shared import messages
 
 _VERSIONED = re.compile(r"^([^@]+)@v?(\d{1,9})$", re.IGNORECASE)  # no playbook publishes a billion versions
@@ -150,3 +152,30 @@ def wave(w: Words) -> messages.WaveReviewed:
         name, version = m.group(1), int(m.group(2))
     note = free_text(w.rest(3), "note", "wave") if len(w) > 3 else ""
     return messages.WaveReviewed(playbook_name(name), version, note or None)
+
+
+# Its rows of the `/rollout` grammar, registered in handlers/grammar.py (help lists them in its order).
+# Leave the tuple unannotated: mypy then checks each row's parser, use case and reply as one.
+ROWS = (
+    Subcommand(
+        "adopt",
+        (
+            "/rollout adopt <playbook>[@vN] <#channel> [owner <@user>] [champion <@user>] [baseline:X] [target:Y] "
+            "[tz:Area/City] [cap:0.15] [rubric:0.85] [start:YYYY-MM-DD] [override <reason>]",
+        ),
+        adopt,
+        commands.adopt,
+        replies.adopt,
+    ),
+    Subcommand("wave", ("/rollout wave <playbook> reviewed <note>",), wave, commands.wave, replies.wave),
+    Form(
+        "request",
+        (
+            "/rollout request <playbook>[@vN] <#channel> champion <@user> [baseline:X] [target:Y] [tz:Area/City] "
+            "[start:YYYY-MM-DD] [why <text>]",
+            "/rollout request",
+        ),
+        request,
+        checkins.open_request,
+    ),
+)

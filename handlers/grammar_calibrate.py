@@ -1,13 +1,21 @@
-"""The words of `/rollout calibrate <playbook> <step> 37/40 [note]`: its parser, declared
-with its subcommand in handlers/grammar.py `SUBCOMMANDS` (kept apart for the grammar's
-size). Pure: no Slack, no database."""
+"""The words of `/rollout calibrate <playbook> <step> 37/40 [note]`: its parser and its row
+of the grammar (`ROWS`, registered in handlers/grammar.py). Pure: no Slack, no database."""
 
 from __future__ import annotations
 
 import re
 
-from handlers.words import Words, clip, free_text, playbook_name, step_name
+from handlers import replies
+from handlers.grammar_rows import Subcommand
+from handlers.words import (
+    Words,
+    clip,
+    free_text,
+    playbook_name,
+    step_name,
+)
 from templates.refusals import Refusal
+from usecases import commands
 from usecases.shared import messages
 
 _RUN = re.compile(r"\+?(\d{1,9})/\+?(\d{1,9})")
@@ -27,3 +35,16 @@ def calibrate(w: Words) -> messages.Calibrate:
         raise Refusal.of("calibrate_over_total", usage="calibrate", passed=passed, total=total)
     note = free_text(w.rest(4), "note", "calibrate") or None
     return messages.Calibrate(playbook_name(w.words[1]), step_name(w.words[2]), passed, total, note)
+
+
+# Its rows of the `/rollout` grammar, registered in handlers/grammar.py (help lists them in its order).
+# Leave the tuple unannotated: mypy then checks each row's parser, use case and reply as one.
+ROWS = (
+    Subcommand(
+        "calibrate",
+        ("/rollout calibrate <playbook> <step> <passed>/<cases> [note]",),
+        calibrate,
+        commands.calibrate,
+        replies.calibrate,
+    ),
+)

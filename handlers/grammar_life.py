@@ -1,14 +1,21 @@
-"""The words of a playbook's life: `/rollout pause|retire <playbook> <reason>` and
-`/rollout resume <playbook> [date]`, their parsers declared with their subcommands in
-handlers/grammar.py `SUBCOMMANDS` (kept apart for the grammar's size). Pure: no Slack, no
-database."""
+"""The words of a playbook's life: `/rollout cycle start`, `pause|retire <playbook> <reason>`
+and `resume <playbook> [date]`: their parsers and their rows of the grammar (`ROWS`,
+registered in handlers/grammar.py). Pure: no Slack, no database."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.words import Words, free_text, parse_date, playbook_name
+from handlers import replies
+from handlers.grammar_rows import Subcommand
+from handlers.words import (
+    Words,
+    free_text,
+    parse_date,
+    playbook_name,
+)
 from templates.refusals import Refusal
+from usecases import commands
 from usecases.shared import messages
 
 
@@ -32,3 +39,44 @@ def resume(w: Words) -> messages.Resume:
                 "cycle_not_monday", usage="resume", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
             )
     return messages.Resume(playbook_name(w.words[1]), starts_on)
+
+
+def _cycle(w: Words) -> messages.CycleStart:
+    if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
+        raise Refusal.of("cycle_arguments", usage="cycle")
+    starts_on = None
+    if len(w) == 4:
+        starts_on = parse_date(w.words[3])
+        if starts_on.weekday() != 0:
+            raise Refusal.of(
+                "cycle_not_monday", usage="cycle", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
+            )
+    return messages.CycleStart(playbook_name(w.words[2]), starts_on)
+
+
+# Its rows of the `/rollout` grammar, registered in handlers/grammar.py (help lists them in its order).
+# Leave the tuple unannotated: mypy then checks each row's parser, use case and reply as one.
+ROWS = (
+    Subcommand(
+        "cycle",
+        ("/rollout cycle start <playbook> [YYYY-MM-DD]",),
+        _cycle,
+        commands.cycle_start,
+        replies.cycle_start,
+    ),
+    Subcommand(
+        "pause",
+        ("/rollout pause <playbook> <reason>",),
+        pause_or_retire("pause"),
+        commands.pause,
+        replies.pause,
+    ),
+    Subcommand("resume", ("/rollout resume <playbook> [YYYY-MM-DD]",), resume, commands.resume, replies.resume),
+    Subcommand(
+        "retire",
+        ("/rollout retire <playbook> <reason>",),
+        pause_or_retire("retire"),
+        commands.pause,
+        replies.pause,
+    ),
+)

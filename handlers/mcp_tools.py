@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cadence.definition import SLUG_RE
 from handlers.api_models import PlaybookDetail, Playbooks, Registry
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
+from templates.refusals import phrase, plain
 from usecases import api_digest, api_readiness, api_reads
 from usecases.api_reads import Reader
 from usecases.shared.services import Services
@@ -45,7 +46,7 @@ INSTRUCTIONS = (
 READ_ONLY = types.ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
-FAILED = "the bot failed to answer this call (it is in the bot's log); try again later"
+FAILED = plain(phrase("tool_failed"))
 
 
 # ---- the parameters each tool takes ----
@@ -90,11 +91,11 @@ class Search(_Parameters):
 
 # What a parameter is, for a call that gives it wrong: "slug is a playbook's slug ...".
 WHAT = {
-    "slug": "a playbook's slug (lowercase letters, digits and '-'), as list_playbooks gives it",
-    "playbook": "a playbook's slug (lowercase letters, digits and '-'), as list_playbooks gives it",
-    "since": "a day, YYYY-MM-DD",
-    "function": "a function's name, as text of at most 100 characters",
-    "query": f"text of at most {api_reads.QUERY_CHARS:,} characters",
+    "slug": phrase("tool_slug"),
+    "playbook": phrase("tool_slug"),
+    "since": phrase("tool_since"),
+    "function": phrase("tool_function"),
+    "query": phrase("tool_query", most=api_reads.QUERY_CHARS),
 }
 
 
@@ -241,7 +242,7 @@ async def call(services: Services, reader: Reader, name: str, arguments: Any) ->
     """Tool `name` called with `arguments` for `reader`: its read's JSON, or a tool error."""
     tool = BY_NAME.get(name)
     if tool is None:
-        return refused(f"there is no such tool; the tools are {', '.join(BY_NAME)}")
+        return refused(plain(phrase("tool_unknown", tools=", ".join(BY_NAME))))
     if arguments is not None and not isinstance(arguments, Mapping):
         return refused(not_an_object(tool))
     try:
@@ -270,10 +271,12 @@ def wrong_parameters(tool: Tool, err: ValidationError) -> str:
     field = str(problem["loc"][0]) if problem["loc"] else ""
     takes = list(tool.parameters.model_fields)
     if problem["type"] == "extra_forbidden" or field not in takes:
-        return f"{tool.name} takes " + (" and ".join(takes) if takes else "no parameters")
+        if not takes:
+            return plain(phrase("tool_takes_nothing", tool=tool.name))
+        return plain(phrase("tool_takes", tool=tool.name, takes=" and ".join(takes)))
     if problem["type"] == "missing":
-        return f"{tool.name} needs {field}: {WHAT[field]}"
-    return f"{field} is {WHAT[field]}"
+        return plain(phrase("tool_needs", tool=tool.name, field=field, what=WHAT[field]))
+    return plain(phrase("tool_parameter_is", field=field, what=WHAT[field]))
 
 
 def not_an_object(tool: Tool) -> str:
@@ -281,8 +284,8 @@ def not_an_object(tool: Tool) -> str:
     what the tool takes, as wrong_parameters says it, never the value sent."""
     takes = list(tool.parameters.model_fields)
     if not takes:
-        return f"{tool.name} takes no parameters"
-    return f"{tool.name} takes its parameters as an object: " + " and ".join(takes)
+        return plain(phrase("tool_takes_nothing", tool=tool.name))
+    return plain(phrase("tool_takes_an_object", tool=tool.name, takes=" and ".join(takes)))
 
 
 def _version() -> str:

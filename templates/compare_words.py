@@ -32,3 +32,11 @@ def compare_phrase(compared: Any, unit: str | None = "") -> str:
 def versus_rest(value: float | None, rest: float | None, unit: str | None = "") -> str:
     """ "18.5 vs the rest 24.1" (either may be missing: "–")."""
     return f"{measure(value, unit)} vs the rest {measure(rest, unit)}"
+
+
+# The templates' filters of the comparison with the rest, by name (registered in templates/__init__.py).
+FILTERS = {
+    "compare_phrase": compare_phrase,
+    "versus_rest": versus_rest,
+    "versus_rest_of": lambda rest, value, unit: versus_rest(value, rest, unit),
+}

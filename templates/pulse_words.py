@@ -82,3 +82,7 @@ def hold_phrase(why: Mapping[str, Any]) -> str:
     if "worked_around" in why:
         said.append(f"{_share(why['worked_around'])} worked around a step sometimes or often (30% or more holds)")
     return "; ".join(said)
+
+
+# The templates' filters of the pulse, by name (registered in templates/__init__.py).
+FILTERS = {"pulse_phrase": pulse_phrase, "answered_phrase": answered_phrase, "hold_phrase": hold_phrase}

@@ -229,3 +229,7 @@ _PHRASES: dict[str, _Phrase] = {
     "reliability": _reliability_phrase,
     "queue": _queue_phrase,
 }
+
+
+# The templates' filters of readiness, by name (registered in templates/__init__.py).
+FILTERS = {"criterion_phrase": criterion_phrase}

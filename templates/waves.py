@@ -23,3 +23,7 @@ def wave_opens(wave: Mapping[str, Any]) -> str:
 def wave_line(wave: Mapping[str, Any]) -> str:
     """The version's newest wave: how many teams of how many, and what opens the next."""
     return f"wave {wave['number']}: {len(wave['teams'])} of {wave['size']} teams; {wave_opens(wave)}"
+
+
+# The templates' filters of the waves, by name (registered in templates/__init__.py).
+FILTERS = {"wave_line": wave_line}

@@ -514,8 +514,13 @@ def test_sections_are_only_registered():
 
 
 def test_the_surfaces_ask_the_pulse_s_gate_only_through_its_section():
-    # the close (usecases/shared/close_reads.py) and the trust gate (promotion_gates.py) judge by it
-    allowed = {"usecases/sections/pulse.py", "usecases/shared/close_reads.py", "usecases/shared/promotion_gates.py"}
+    # the close's pulse hold (usecases/shared/close/pulse_hold.py) and the trust gate
+    # (promotion_gates.py) judge by it
+    allowed = {
+        "usecases/sections/pulse.py",
+        "usecases/shared/close/pulse_hold.py",
+        "usecases/shared/promotion_gates.py",
+    }
     askers = {
         str(path.relative_to(ROOT))
         for path in MODULES

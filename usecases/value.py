@@ -22,6 +22,7 @@ from cadence.value import NetWeek, Oversight, Spend, StepOversight, WeekValue
 from storage.playbooks import PlaybookState
 from storage.store import Store
 from storage.value_counts import Ask, Measure, OversightWork
+from templates import value_words
 
 VALUE_WEEKS = 26  # the weeks of hours saved shown: half a year
 PERSON_RE = re.compile(r"^[UW][A-Z0-9]{6,19}$")  # a Slack user: sources and tokens are no team member
@@ -416,24 +417,15 @@ class OrgValue:
         return said
 
     def net_scope(self) -> str:
-        """Whose hours the net counts, named: "support-replies, 1 of 3 playbooks measuring
-        value, the one whose oversight is reported", or "the 3 playbooks measuring value"."""
-        if self.net_playbooks == self.measured:
-            return (
-                "the playbook measuring value"
-                if self.measured == 1
-                else f"the {self.measured} playbooks measuring value"
-            )
-        named = ", ".join(self.net_slugs) if 0 < len(self.net_slugs) <= 3 else f"{self.net_playbooks} playbooks"
-        which = "the one" if self.net_playbooks == 1 else "those"
-        return f"{named}, {self.net_playbooks} of {self.measured} playbooks measuring value, {which} whose oversight is reported"
+        """Whose hours the net counts, named (templates/value_words.py)."""
+        return value_words.net_scope(self.measured, self.net_playbooks, self.net_slugs)
 
     @property
     def no_cost_per_hour(self) -> str | None:
         """Why no cost per hour saved is given though a cost is: no hours saved to divide it
         by. Where other playbooks saved hours, it says the costed ones saved none."""
         if not self.costed and self.cost_unknown:
-            return value.cost_unknown_words(self.cost_unknown, 0)
+            return value_words.cost_unknown_words(self.cost_unknown, 0)
         if not self.costed or self.cost_per_hour is not None:
             return None
         return value.no_cost_per_hour(costed=self.costed if self.last_hours else None)
@@ -444,7 +436,7 @@ class OrgValue:
         spend not known (an unknown is never 0)."""
         if self.cost_per_hour is None or not self.cost_unknown:
             return None
-        return value.cost_unknown_words(self.cost_unknown, self.costed)
+        return value_words.cost_unknown_words(self.cost_unknown, self.costed)
 
 
 def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:

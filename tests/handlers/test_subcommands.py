@@ -3,7 +3,9 @@ use case and reply, or the form it opens. mypy holds a row's parser, use case an
 one command type; these tests hold what it cannot: the names and usage lines, the forms,
 and that messages.Command holds no command a subcommand cannot make."""
 
+import ast
 import typing
+from pathlib import Path
 
 from handlers import grammar
 from usecases.shared import messages
@@ -35,3 +37,23 @@ def test_each_subcommand_is_declared_once_under_the_word_its_usage_shows():
         assert sub.usage, sub.name
         for line in sub.usage:
             assert line.startswith(f"/rollout {sub.name} ") or line == f"/rollout {sub.name}", line
+
+
+def test_each_capability_registers_its_own_rows_once_and_help_lists_each():
+    """A capability's rows live in its module (handlers/grammar_<capability>.py, ROWS), which
+    the grammar registers once; help's order names every registered subcommand once."""
+    source = Path(grammar.__file__).read_text()
+    modules = sorted(Path(grammar.__file__).parent.glob("grammar_*.py"))
+    with_rows = [p.stem for p in modules if any(
+        isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "ROWS" for t in n.targets)
+        for n in ast.parse(p.read_text()).body
+    )]  # fmt: skip
+    assert len(with_rows) >= 10
+    for stem in with_rows:
+        assert source.count(f"    {stem},") == 2, f"{stem}: imported and registered once"  # the import, the loop
+        registered = {name for name, owner in grammar._ROWS.owners.items() if owner == stem}
+        assert registered == {row.name for row in __import__(f"handlers.{stem}").__dict__[stem].ROWS}
+    assert sorted(grammar.HELP_ORDER) == sorted(grammar.USAGE) and len(set(grammar.HELP_ORDER)) == len(
+        grammar.HELP_ORDER
+    )
+    assert list(grammar.USAGE) == list(grammar.HELP_ORDER)

@@ -1,4 +1,4 @@
-"""Every sentence of a refusal is in templates/refusals.py: code names a key, the
+"""Every sentence of a refusal is in templates/, with its capability (refusals_*.py): code names a key, the
 catalogue words it. A refusal is its key and values; each edge renders it: for Slack
 with its values escaped (the bot's own mentions are not), plainly for the reporting API
 and the command line, with its values as sent and none of Slack's markup."""
