@@ -36,8 +36,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, inputs
+from cadence import bar, bar_kpi, inputs
 from cadence.bar import BarChange
+from cadence.bar_kpi import Cycle, GuardrailWeek
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
 from cadence.rules import (
@@ -63,6 +64,8 @@ NEUTRAL_STEP = frozenset({"was", "model", "prompt"})
 
 # What a week's verdict is judged by: these fields are replayed week by week.
 VERDICT_FIELDS = ("exception_cap", "rubric_threshold", "rules.rubric_floor", "rules.min_cases", "rules.judgement")
+# What a cycle's result and a week's guardrail are judged by: replayed cycle by cycle (cadence/bar_kpi.py).
+KPI_FIELDS = ("kpi.target", "kpi.direction", "guardrail.min", "guardrail.max", "rules.scale_min_kpi_weeks")
 _EASE = {FAIL: 0, MISSING: 0, INCONCLUSIVE: 1, PASS: 2}  # toward PASS is easier
 _NO_DAY = date(2000, 1, 3)  # a replayed week's day: no judge reads it
 
@@ -83,10 +86,13 @@ class Week:
 
 @dataclass(frozen=True)
 class History:
-    """What the replay judges in: the kept weeks, and whether a trust hold stands."""
+    """What the replay judges in: the kept weeks, whether a trust hold stands, the last
+    closed cycles (their weeks' KPI and guardrail) and the kept weeks' guardrail readings."""
 
     weeks: tuple[Week, ...] = ()
     trust_hold: bool = False
+    cycles: tuple[Cycle, ...] = ()
+    guardrail: tuple[GuardrailWeek, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,7 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
         if found is not None:
             waiting.append(replace(change, tightens=False, found=tuple(found)))
     waiting += _combined(before, after, waiting, history)
+    waiting += _whole(before, after, waiting)
     waiting += _readiness(before, after)
     return Sorting(REQUEST if waiting else TIGHTENING, waiting)
 
@@ -211,6 +218,9 @@ def _readiness(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]
 def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[str] | None:
     """What the replay finds gets easier with `change` alone: None, nothing (it applies at
     once); else the lines the card shows (empty: by its own judge)."""
+    if change.field in KPI_FIELDS:
+        found = bar_kpi.replay(before, bar.with_changes(before, [change]), history.cycles, history.guardrail)
+        return found or None
     if change.field in VERDICT_FIELDS or change.field.startswith(("review_rate.", "rules.")):
         if change.field.startswith("rules.pulse"):
             return _pulse(change, history)
@@ -239,14 +249,34 @@ def _combined(
     """The verdict fields' changes that apply at once, judged together once more: where
     together they make a week easier (each alone did not), they wait too."""
     now = bar.put_back(before, after, waiting)
+    held = {c.field for c in waiting}
+    combined = []
     found = replay(before, now, history)
-    if not found:
-        return []
+    if found:
+        combined += [
+            replace(c, tightens=False, found=tuple(found))
+            for c in changes(before, now)
+            if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
+        ]
+    found = bar_kpi.replay(before, now, history.cycles, history.guardrail)
+    if found:
+        combined += [
+            replace(c, tightens=False, found=tuple(found))
+            for c in changes(before, now)
+            if c.field not in held and c.field in KPI_FIELDS
+        ]
+    return combined
+
+
+def _whole(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> list[BarChange]:
+    """A KPI or a guardrail waits whole: where one of its fields waits, the others of the
+    same section wait with it (a min swapped for a max is one guardrail, not two bounds)."""
+    sections = {c.field.split(".")[0] for c in waiting if c.field in KPI_FIELDS}
     held = {c.field for c in waiting}
     return [
-        replace(c, tightens=False, found=tuple(found))
-        for c in changes(before, now)
-        if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
+        replace(c, tightens=False)
+        for c in changes(before, after)
+        if c.field not in held and c.field.split(".")[0] in sections and c.field in KPI_FIELDS
     ]
 
 
