@@ -187,6 +187,9 @@ def _put(
         bar_structure.put(definition, key, value, putting_back)
         return
     section, _, name = key.partition(".")
+    if section not in _SECTIONS or "." in name:  # a field no judge reads (cadence/bar_fields.py)
+        _put_path(definition, key, value)
+        return
     if not name:
         definition[section] = value
     elif section == "kpi":
@@ -198,6 +201,24 @@ def _put(
         definition["review_rate"] = {**{m: given.get(m, r) for m, r in DEFAULT_RATES.items()}, name: value}
     else:
         _put_bound(definition, name, value, source)
+
+
+_SECTIONS = ("exception_cap", "rubric_threshold", "kpi", "rules", "review_rate", "guardrail")
+
+
+def _put_path(definition: dict[str, Any], key: str, value: Any) -> None:
+    """Set a field by its path of sections (`a.b.c`); None takes it away."""
+    *sections, name = key.split(".")
+    for section in sections:
+        if not isinstance(definition.get(section), dict):
+            if value is None:
+                return
+            definition[section] = {}
+        definition = definition[section]
+    if value is None:
+        definition.pop(name, None)
+    else:
+        definition[name] = copy.deepcopy(value)
 
 
 def _put_rule(definition: dict[str, Any], name: str, value: Any) -> None:

@@ -36,7 +36,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, bar_kpi, inputs
+from cadence import bar, bar_fields, bar_kpi, inputs
 from cadence.bar import BarChange
 from cadence.bar_kpi import Cycle, GuardrailWeek
 from cadence.definition import RuleSettings
@@ -121,6 +121,7 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
     waiting += _combined(before, after, waiting, history)
     waiting += _whole(before, after, waiting)
     waiting += _readiness(before, after)
+    waiting += bar_fields.unjudged(before, after)
     return Sorting(REQUEST if waiting else TIGHTENING, waiting)
 
 
