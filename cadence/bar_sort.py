@@ -36,8 +36,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, bar_fields, bar_kpi, inputs
+from cadence import bar, bar_fallback, bar_fields, bar_kpi, inputs
 from cadence.bar import BarChange
+from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import Cycle, GuardrailWeek
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
@@ -93,6 +94,7 @@ class History:
     trust_hold: bool = False
     cycles: tuple[Cycle, ...] = ()
     guardrail: tuple[GuardrailWeek, ...] = ()
+    escalations: Escalations | None = None  # each ai-led step's open escalated items, now
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,9 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
             found = replay(before, bar.with_changes(before, [change]), history)
             return found or None
         return []  # another rule number: what it does the replay cannot judge
+    if change.field == "handoff" or change.field.startswith("handoff."):
+        found = bar_fallback.replay(before, bar.with_changes(before, [change]), history.escalations)
+        return found or (None if change.tightens else [])
     if change.field == "kpi.compare":
         return ["the replay cannot judge a change to the rest's comparison"]
     return None if change.tightens else []

@@ -102,3 +102,23 @@ def test_a_new_step_asked_at_ai_led_passes_a_promotions_gates_at_the_click(bot, 
     running.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
     assert set(buttons(card)) == {"bar_approve", "bar_decline"}
+
+
+def test_raised_sla_hours_that_would_end_a_fallback_in_force_wait_naming_it(bot, slack, store, engine, world):
+    """Issue 93, item 2: send falls back while two escalated items wait past the SLA; a
+    file raising the SLA past their age would end it, so it waits for a curator."""
+    handoff = {"sla_hours": 24, "escalate_to": CURATORS}
+    assert load(store, world.clock, {**SUPPORT_REPLIES, "handoff": handoff}, why=None).waiting == []
+    world.clock.set(datetime(2026, 11, 18, 10, tzinfo=UTC))
+    for i in range(2):
+        bot.command(f"exception support-replies send refund {i} over the limit", user=OWNER)
+    world.run(datetime(2026, 11, 19, 11, tzinfo=UTC))  # 25 hours on: escalated, send falls back
+    assert store.playbooks.state("support-replies").step("send").fallback_since is not None
+    raised = {**SUPPORT_REPLIES, "handoff": {**handoff, "sla_hours": 48}}
+    done = load(store, world.clock, raised)
+    assert [w.changes for w in done.waiting] == [["handoff sla_hours 24h → 48h"]]
+    world.dispatcher.drain(max_wait=0)
+    [post] = [p for p in curators_posts(slack) if "handoff sla_hours 24h → 48h" in p]
+    assert (
+        "under the asked bar, send's fallback to collaborative would end now: its 2 escalated items would no longer hold it"
+    ) in post

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from cadence import bar, bar_kpi, bar_sort
 from cadence.bar import BarChange
+from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import WEEKS, Cycle, GuardrailWeek
 from cadence.bar_sort import REPLAY_WEEKS, History, Week
 from storage.playbooks import as_read_now
@@ -30,7 +31,17 @@ def history(store: Store, state: PlaybookState, now: datetime) -> History:
         if v.step_id in names
     )
     cycles, guardrail = _cycles(store, state, sorted({v.week_start for v in kept}))
-    return History(weeks, bool(trust_hold(store, state, current_cycle(state, now))), cycles, guardrail)
+    hold = bool(trust_hold(store, state, current_cycle(state, now)))
+    return History(weeks, hold, cycles, guardrail, _escalations(store, state, now))
+
+
+def _escalations(store: Store, state: PlaybookState, now: datetime) -> Escalations | None:
+    """Each ai-led step's open escalated items, where the playbook has handoff terms."""
+    ai_led = [step for step in state.steps if step.mode == "ai-led"]
+    if state.spec.handoff is None or not ai_led:
+        return None
+    found = store.escalations.escalated([state.playbook.id])
+    return Escalations(now, tuple((s.name, s.mode, tuple(e for e in found if e.step_id == s.id)) for s in ai_led))
 
 
 def _cycles(
