@@ -2,8 +2,8 @@
 verdicts are judged by, with the mode map and the evidence (cadence/bar_structure.py): each
 change to them, old → new in words, and how a change is set on a definition or put back.
 Whether a change waits for a curator is cadence/bar_sort.py's to say, by its effect; the
-`tightens` each change carries is its own judge's for the fields the replay does not judge
-week by week (a KPI target or a guardrail's bound further in its direction, a pin, a check).
+`tightens` each change carries is its direction, which the sorter reads only for the
+structure's fields (a pin, a check: cadence/bar_structure.py), as their probe.
 Pure: canonical definitions in (as cadence.revisions compares them), changes and
 definitions out."""
 

@@ -15,17 +15,22 @@ now) and the closed history the replay judges in, a `Sorting` out.
   `judge_with_rule` and `critical_demotion`, the close's own judges. It applies at once
   only when no week's verdict moves toward PASS and no over-cap demotion disappears;
   otherwise it waits, and the card shows what the replay found.
+- The KPI's target and direction, the guardrail's bounds and `scale_min_kpi_weeks` are
+  replayed over the last closed cycles and the kept weeks' guardrail readings, with probes
+  at each bound (cadence/bar_kpi.py): a missed cycle that would hit, or a breached week
+  that would hold, waits. A KPI or a guardrail waits whole.
 - The pulse turned off, or its `pulse_min_answers` raised, while a trust hold stands lifts
-  the hold: a request. A change to `kpi.compare` is one the replay cannot judge: a request.
-  The other fields of the bar are replayed by their own judge in cadence/bar.py and
-  cadence/bar_structure.py (a KPI target or a guardrail's bound further in its direction,
-  a pin, a check, a calibration set added: nothing gets easier).
-
+  the hold: a request. A handoff's change that would end or ease a fallback in force is
+  named (cadence/bar_fallback.py); the handoff's, the pins', the checks' and the
+  calibration sets' own judges (cadence/bar_structure.py) stand as probes.
 - Readiness's input contract moving from ❌ to ✅ because an input went (removed or
   renamed, not completed) is a request (`_readiness`).
+- What the sorter knows is cadence/bar_fields.py's table of fields and their judges: a
+  change to a field it does not name (one added later) is a request, and `kpi.compare`,
+  `kpi.baseline` and the rule numbers no judge replays yet are requests too.
 
-A field the replay cannot judge is a request; a change that tightens never makes a
-replayed verdict easier (tests/cadence/test_bar_sort.py, property-based)."""
+A change that applies at once never makes a replayed verdict easier
+(tests/cadence/test_bar_sort.py and test_bar_kpi.py, property-based)."""
 
 from __future__ import annotations
 
