@@ -45,6 +45,7 @@ from cadence import bar, bar_fallback, bar_fields, bar_kpi, inputs
 from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import Cycle, GuardrailWeek
+from cadence.bar_structure import named_before
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
 from cadence.rules import (
@@ -128,6 +129,7 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
     waiting += _combined(before, after, waiting, history)
     waiting += _whole(before, after, waiting)
     waiting += _readiness(before, after)
+    waiting += _steps_gone(before, after, history)
     waiting += bar_fields.unjudged(before, after)
     return Sorting(REQUEST if waiting else TIGHTENING, waiting)
 
@@ -207,6 +209,31 @@ def contract_met(definition: dict[str, Any]) -> bool:
 
 def _names(definition: dict[str, Any]) -> set[str]:
     return {inputs.name_of(given).lower() for given in definition.get("inputs") or []}
+
+
+def _steps_gone(before: dict[str, Any], after: dict[str, Any], history: History) -> list[BarChange]:
+    """A step removed (not renamed, not pinned: a pinned one waits by its own judge) whose
+    kept weeks hold a FAIL or a demotion at once: its removal takes them away from the
+    playbook's readiness and replication, so it waits, naming them."""
+    had = {str(s["name"]).lower(): (at, s) for at, s in enumerate(before.get("steps") or [])}
+    kept = {named_before(had, s).lower() for s in after.get("steps") or []}
+    t = thresholds(before)
+    found = []
+    for name, (at, step) in had.items():
+        if name in kept or step.get("pinned"):
+            continue
+        lines = []
+        for week in history.weeks:
+            if week.step.lower() == name:
+                verdict, _, over = _verdict(week, before, t)
+                if verdict == FAIL or over:
+                    lines.append(f"{week.step}'s {week.label} ({verdict}) would no longer count: the step is removed")
+        if lines:
+            words = f"step {step['name']} removed"
+            found.append(
+                BarChange(f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False, tuple(lines))
+            )
+    return found
 
 
 def _readiness(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:

@@ -231,3 +231,15 @@ def test_the_clock_and_the_people_named_apply_at_once():
         canonical(kpi={**SUPPORT_REPLIES["kpi"], "name": "First reply"}),
     ):
         assert bar_sort.sort(before, after).kind == bar_sort.TIGHTENING
+
+
+def test_a_step_removed_with_a_fail_kept_waits_and_without_one_goes_at_once():
+    """Issue 93, item 2: a removal that takes a FAIL away from readiness and replication."""
+    before = canonical()
+    after = canonical(steps=[s for s in SUPPORT_REPLIES["steps"] if s["name"] != "send"])
+    failed = History((Week("send", "week 1 of cycle 1", "ai-led", 12, 9),))
+    sorting = bar_sort.sort(before, after, failed)
+    assert sorting.found == ["send's week 1 of cycle 1 (FAIL) would no longer count: the step is removed"]
+    assert [s["name"] for s in bar_sort.apply_now(before, after, sorting)["steps"]] == ["draft", "send", "refunds"]
+    passed = History((Week("send", "week 1 of cycle 1", "ai-led", 12, 0),))
+    assert bar_sort.sort(before, after, passed).kind == bar_sort.TIGHTENING

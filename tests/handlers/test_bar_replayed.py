@@ -122,3 +122,19 @@ def test_raised_sla_hours_that_would_end_a_fallback_in_force_wait_naming_it(bot,
     assert (
         "under the asked bar, send's fallback to collaborative would end now: its 2 escalated items would no longer hold it"
     ) in post
+
+
+def test_a_step_removed_in_the_edit_form_with_a_fail_kept_waits_naming_it(bot, slack, store, engine, world):
+    world.clock.set(datetime(2026, 11, 18, 10, tzinfo=UTC))
+    bot.command("cases support-replies send 12", user=OWNER)
+    for i in range(9):
+        bot.command(f"exception support-replies send refund {i} over the limit", user=OWNER)
+    world.run(datetime(2026, 11, 23, 11, tzinfo=UTC))  # week 1 closed: send FAILed
+    view = open_edit(bot, slack)
+    steps = "draft: collaborative\nrefunds: human-led pinned"
+    reply = submit(bot, view, {**shown(view), "steps": steps, "why": "send is folded into draft"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    assert [s.name for s in store.playbooks.state("support-replies").steps] == ["draft", "send", "refunds"]
+    world.dispatcher.drain(max_wait=0)
+    [post] = [p for p in curators_posts(slack) if "step send removed" in p]
+    assert "send's week 1 of cycle 1 (FAIL) would no longer count: the step is removed" in post
