@@ -2,8 +2,8 @@
 verdicts are judged by, with the mode map and the evidence (cadence/bar_structure.py): each
 change to them, old → new in words, and how a change is set on a definition or put back.
 Whether a change waits for a curator is cadence/bar_sort.py's to say, by its effect; the
-`tightens` each change carries is its own judge's for the fields the replay does not judge
-week by week (a KPI target or a guardrail's bound further in its direction, a pin, a check).
+`tightens` each change carries is its direction, which the sorter reads only for the
+structure's fields (a pin, a check: cadence/bar_structure.py), as their probe.
 Pure: canonical definitions in (as cadence.revisions compares them), changes and
 definitions out."""
 
@@ -187,6 +187,9 @@ def _put(
         bar_structure.put(definition, key, value, putting_back)
         return
     section, _, name = key.partition(".")
+    if section not in _SECTIONS or "." in name:  # a field no judge reads (cadence/bar_fields.py)
+        _put_path(definition, key, value)
+        return
     if not name:
         definition[section] = value
     elif section == "kpi":
@@ -198,6 +201,24 @@ def _put(
         definition["review_rate"] = {**{m: given.get(m, r) for m, r in DEFAULT_RATES.items()}, name: value}
     else:
         _put_bound(definition, name, value, source)
+
+
+_SECTIONS = ("exception_cap", "rubric_threshold", "kpi", "rules", "review_rate", "guardrail")
+
+
+def _put_path(definition: dict[str, Any], key: str, value: Any) -> None:
+    """Set a field by its path of sections (`a.b.c`); None takes it away."""
+    *sections, name = key.split(".")
+    for section in sections:
+        if not isinstance(definition.get(section), dict):
+            if value is None:
+                return
+            definition[section] = {}
+        definition = definition[section]
+    if value is None:
+        definition.pop(name, None)
+    else:
+        definition[name] = copy.deepcopy(value)
 
 
 def _put_rule(definition: dict[str, Any], name: str, value: Any) -> None:

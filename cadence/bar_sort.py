@@ -15,17 +15,22 @@ now) and the closed history the replay judges in, a `Sorting` out.
   `judge_with_rule` and `critical_demotion`, the close's own judges. It applies at once
   only when no week's verdict moves toward PASS and no over-cap demotion disappears;
   otherwise it waits, and the card shows what the replay found.
+- The KPI's target and direction, the guardrail's bounds and `scale_min_kpi_weeks` are
+  replayed over the last closed cycles and the kept weeks' guardrail readings, with probes
+  at each bound (cadence/bar_kpi.py): a missed cycle that would hit, or a breached week
+  that would hold, waits. A KPI or a guardrail waits whole.
 - The pulse turned off, or its `pulse_min_answers` raised, while a trust hold stands lifts
-  the hold: a request. A change to `kpi.compare` is one the replay cannot judge: a request.
-  The other fields of the bar are replayed by their own judge in cadence/bar.py and
-  cadence/bar_structure.py (a KPI target or a guardrail's bound further in its direction,
-  a pin, a check, a calibration set added: nothing gets easier).
-
+  the hold: a request. A handoff's change that would end or ease a fallback in force is
+  named (cadence/bar_fallback.py); the handoff's, the pins', the checks' and the
+  calibration sets' own judges (cadence/bar_structure.py) stand as probes.
 - Readiness's input contract moving from ❌ to ✅ because an input went (removed or
   renamed, not completed) is a request (`_readiness`).
+- What the sorter knows is cadence/bar_fields.py's table of fields and their judges: a
+  change to a field it does not name (one added later) is a request, and `kpi.compare`,
+  `kpi.baseline` and the rule numbers no judge replays yet are requests too.
 
-A field the replay cannot judge is a request; a change that tightens never makes a
-replayed verdict easier (tests/cadence/test_bar_sort.py, property-based)."""
+A change that applies at once never makes a replayed verdict easier
+(tests/cadence/test_bar_sort.py and test_bar_kpi.py, property-based)."""
 
 from __future__ import annotations
 
@@ -36,8 +41,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, inputs
+from cadence import bar, bar_fallback, bar_fields, bar_kpi, inputs
 from cadence.bar import BarChange
+from cadence.bar_fallback import Escalations
+from cadence.bar_kpi import Cycle, GuardrailWeek
+from cadence.bar_structure import named_before
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
 from cadence.rules import (
@@ -63,6 +71,8 @@ NEUTRAL_STEP = frozenset({"was", "model", "prompt"})
 
 # What a week's verdict is judged by: these fields are replayed week by week.
 VERDICT_FIELDS = ("exception_cap", "rubric_threshold", "rules.rubric_floor", "rules.min_cases", "rules.judgement")
+# What a cycle's result and a week's guardrail are judged by: replayed cycle by cycle (cadence/bar_kpi.py).
+KPI_FIELDS = ("kpi.target", "kpi.direction", "guardrail.min", "guardrail.max", "rules.scale_min_kpi_weeks")
 _EASE = {FAIL: 0, MISSING: 0, INCONCLUSIVE: 1, PASS: 2}  # toward PASS is easier
 _NO_DAY = date(2000, 1, 3)  # a replayed week's day: no judge reads it
 
@@ -83,10 +93,14 @@ class Week:
 
 @dataclass(frozen=True)
 class History:
-    """What the replay judges in: the kept weeks, and whether a trust hold stands."""
+    """What the replay judges in: the kept weeks, whether a trust hold stands, the last
+    closed cycles (their weeks' KPI and guardrail) and the kept weeks' guardrail readings."""
 
     weeks: tuple[Week, ...] = ()
     trust_hold: bool = False
+    cycles: tuple[Cycle, ...] = ()
+    guardrail: tuple[GuardrailWeek, ...] = ()
+    escalations: Escalations | None = None  # each ai-led step's open escalated items, now
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,10 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
         if found is not None:
             waiting.append(replace(change, tightens=False, found=tuple(found)))
     waiting += _combined(before, after, waiting, history)
+    waiting += _whole(before, after, waiting)
     waiting += _readiness(before, after)
+    waiting += _steps_gone(before, after, history)
+    waiting += bar_fields.unjudged(before, after)
     return Sorting(REQUEST if waiting else TIGHTENING, waiting)
 
 
@@ -194,6 +211,31 @@ def _names(definition: dict[str, Any]) -> set[str]:
     return {inputs.name_of(given).lower() for given in definition.get("inputs") or []}
 
 
+def _steps_gone(before: dict[str, Any], after: dict[str, Any], history: History) -> list[BarChange]:
+    """A step removed (not renamed, not pinned: a pinned one waits by its own judge) whose
+    kept weeks hold a FAIL or a demotion at once: its removal takes them away from the
+    playbook's readiness and replication, so it waits, naming them."""
+    had = {str(s["name"]).lower(): (at, s) for at, s in enumerate(before.get("steps") or [])}
+    kept = {named_before(had, s).lower() for s in after.get("steps") or []}
+    t = thresholds(before)
+    found = []
+    for name, (at, step) in had.items():
+        if name in kept or step.get("pinned"):
+            continue
+        lines = []
+        for week in history.weeks:
+            if week.step.lower() == name:
+                verdict, _, over = _verdict(week, before, t)
+                if verdict == FAIL or over:
+                    lines.append(f"{week.step}'s {week.label} ({verdict}) would no longer count: the step is removed")
+        if lines:
+            words = f"step {step['name']} removed"
+            found.append(
+                BarChange(f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False, tuple(lines))
+            )
+    return found
+
+
 def _readiness(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
     """A criterion of readiness the definition decides, judged again under the asked one: the
     input contract moving from ❌ to ✅ because an input went (removed or renamed, not
@@ -211,6 +253,9 @@ def _readiness(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]
 def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[str] | None:
     """What the replay finds gets easier with `change` alone: None, nothing (it applies at
     once); else the lines the card shows (empty: by its own judge)."""
+    if change.field in KPI_FIELDS:
+        found = bar_kpi.replay(before, bar.with_changes(before, [change]), history.cycles, history.guardrail)
+        return found or None
     if change.field in VERDICT_FIELDS or change.field.startswith(("review_rate.", "rules.")):
         if change.field.startswith("rules.pulse"):
             return _pulse(change, history)
@@ -218,6 +263,9 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
             found = replay(before, bar.with_changes(before, [change]), history)
             return found or None
         return []  # another rule number: what it does the replay cannot judge
+    if change.field == "handoff" or change.field.startswith("handoff."):
+        found = bar_fallback.replay(before, bar.with_changes(before, [change]), history.escalations)
+        return found or (None if change.tightens else [])
     if change.field == "kpi.compare":
         return ["the replay cannot judge a change to the rest's comparison"]
     return None if change.tightens else []
@@ -239,14 +287,34 @@ def _combined(
     """The verdict fields' changes that apply at once, judged together once more: where
     together they make a week easier (each alone did not), they wait too."""
     now = bar.put_back(before, after, waiting)
+    held = {c.field for c in waiting}
+    combined = []
     found = replay(before, now, history)
-    if not found:
-        return []
+    if found:
+        combined += [
+            replace(c, tightens=False, found=tuple(found))
+            for c in changes(before, now)
+            if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
+        ]
+    found = bar_kpi.replay(before, now, history.cycles, history.guardrail)
+    if found:
+        combined += [
+            replace(c, tightens=False, found=tuple(found))
+            for c in changes(before, now)
+            if c.field not in held and c.field in KPI_FIELDS
+        ]
+    return combined
+
+
+def _whole(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> list[BarChange]:
+    """A KPI or a guardrail waits whole: where one of its fields waits, the others of the
+    same section wait with it (a min swapped for a max is one guardrail, not two bounds)."""
+    sections = {c.field.split(".")[0] for c in waiting if c.field in KPI_FIELDS}
     held = {c.field for c in waiting}
     return [
-        replace(c, tightens=False, found=tuple(found))
-        for c in changes(before, now)
-        if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
+        replace(c, tightens=False)
+        for c in changes(before, after)
+        if c.field not in held and c.field.split(".")[0] in sections and c.field in KPI_FIELDS
     ]
 
 

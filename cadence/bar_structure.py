@@ -308,6 +308,12 @@ def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putti
         step["mode"] = STANDIN_MODE if putting_back and value is None else value
     elif key == "calibration":
         _set_calibration(step, value)
+    elif "." in key:  # deeper, a field no judge reads (cadence/bar_fields.py)
+        section, _, rest = key.partition(".")
+        if isinstance(step.get(section), dict) and value is None:
+            step[section].pop(rest, None)
+        elif value is not None:
+            step[section] = {**(step.get(section) or {}), rest: value}
     elif value is None or value is False:
         step.pop(key, None)
     else:
@@ -333,4 +339,9 @@ def _put_input(definition: dict[str, Any], name: str, key: str, value: Any, putt
         return
     if isinstance(inputs[at], str):
         inputs[at] = {"name": inputs[at]}
-    _INPUT_KEYS[key](inputs[at], value)
+    if key in _INPUT_KEYS:
+        _INPUT_KEYS[key](inputs[at], value)
+    elif value is None:  # a field no judge reads (cadence/bar_fields.py)
+        inputs[at].pop(key, None)
+    else:
+        inputs[at][key] = value

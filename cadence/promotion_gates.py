@@ -15,6 +15,7 @@ applies at once; toward ai-led, or off human-led for a pinned step, is a bar cha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from cadence.definition import MODES
 from cadence.judgement import above
 
 AI_LED = "ai-led"
+_STEP_FIELD = re.compile(r"^steps\[(.*)\]\.(mode|added)$", re.DOTALL)
 HUMAN_LED = "human-led"
 
 
@@ -31,6 +33,21 @@ def needs_request(from_mode: str, to_mode: str, pinned: bool) -> bool:
     if pinned and to_mode != HUMAN_LED:
         return True
     return MODES.index(to_mode) > MODES.index(from_mode)
+
+
+def asked_ai_led(changes: list[Any]) -> list[str]:
+    """The steps a definition's bar change request asks at ai-led (cadence/bar_structure.py:
+    a new step at ai-led, one moved to ai-led, one added where a pinned step was removed and
+    asked at ai-led): its approval passes their promotion's gates, as `/rollout mode`'s does."""
+    steps = []
+    for change in changes:
+        named = _STEP_FIELD.match(change.field)
+        if named is None:
+            continue
+        asked = change.new.get("mode") if named.group(2) == "added" and isinstance(change.new, dict) else change.new
+        if named.group(2) in ("mode", "added") and asked == AI_LED:
+            steps.append(named.group(1))
+    return steps
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,15 @@ request, so of two clicks at once one decides."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy import true
 from sqlmodel import col, select, update
 
 from storage.db import Bind, engine_of, joined, reading
-from storage.models.governance import BarRequest, StepVerdict
+from storage.models.governance import BarRequest, CycleResult, StepVerdict
 
 
 class BarRequests:
@@ -62,6 +63,18 @@ class BarRequests:
                     .order_by(col(StepVerdict.week_start).desc())
                 ).all()
             )
+
+    def last_cycles(self, playbook_id: int, cycles: int) -> list[tuple[int, date, bool]]:
+        """The playbook's last `cycles` closed cycles, newest first: (cycle, first Monday,
+        cut short by a pause or retirement). One query."""
+        with reading(self.bind) as s:
+            rows = s.execute(
+                sa_select(col(CycleResult.cycle), col(CycleResult.starts_on), col(CycleResult.interrupted))
+                .where(col(CycleResult.playbook_id) == playbook_id)
+                .order_by(col(CycleResult.cycle).desc())
+                .limit(cycles)
+            ).all()
+        return [(int(c), starts_on, bool(cut)) for c, starts_on, cut in rows]
 
     def approved(self) -> list[BarRequest]:
         """The approved requests not applied yet, oldest first (the clock applies them)."""

@@ -16,6 +16,7 @@ from typing import Any
 from cadence import bar, calendar, keys
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import DefinitionError, parse_playbook
+from cadence.promotion_gates import AI_LED, asked_ai_led
 from storage.governance_rows import Change, StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
@@ -302,6 +303,9 @@ def approve(caller: Caller, value: object) -> None:
         _approve_override(caller, request, state, changes)
         return
     _refuse_if_found_since(caller, request, state, changes)
+    for name in asked_ai_led(changes):  # a step asked at ai-led passes a promotion's gates at the click
+        if state.step(name) is not None:
+            _refuse_if_shut(caller, request, state, name, AI_LED)
     cycle, monday = next_cycle(state, caller.now)
     now, playbook = caller.now, state.playbook
     approved = BarRequest(
@@ -363,6 +367,18 @@ def _refuse_if_found_since(
     raise Refusal.of("bar_found_since", found=Lines(tuple(fresh)))
 
 
+def _refuse_if_shut(caller: Caller, request: BarRequest, state: PlaybookState, step: str, mode: str) -> None:
+    """Gates at the click of a move up: a shut one refuses the click naming it, and the
+    card is redrawn with it (the request stays open to approve once they pass)."""
+    shut = promotion_gates.shut_now(caller.store, state, step, mode, caller.now)
+    if shut:
+        redrawn = card_update(caller.store, request, state, caller.now, gates=[gate_phrase(g) for g in shut])
+        with caller.store.unit_of_work() as uow:
+            uow.governance.apply(Change(messages=[redrawn]), caller.now)
+            uow.commit()
+        raise Refusal.of("gates_shut", step=step, mode=mode, gates=Lines(tuple(gate_phrase(g) for g in shut)))
+
+
 def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState, changes: list[bar.BarChange]) -> None:
     """Approve a `/rollout mode` toward ai-led: its gates read now (a shut one refuses the
     click naming it, and the card is redrawn with it); passed, the mode is set at once as
@@ -383,14 +399,7 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
         void = BarRequest(**{**request.model_dump(), "state": "void"})
         _decide(store, request.id, "void", now, Change(messages=[card_update(store, void, state, now, void=gone)]))
         return
-    shut = promotion_gates.shut_now(store, state, step.name, str(asked.new), now)
-    if shut:
-        redrawn = card_update(store, request, state, now, gates=[gate_phrase(g) for g in shut])
-        with store.unit_of_work() as uow:
-            uow.governance.apply(Change(messages=[redrawn]), now)
-            uow.commit()
-        lines = Lines(tuple(gate_phrase(g) for g in shut))
-        raise Refusal.of("gates_shut", step=step.name, mode=str(asked.new), gates=lines)
+    _refuse_if_shut(caller, request, state, step.name, str(asked.new))
     playbook = state.playbook
     week = governance.current_week_start(state, calendar.local_date(now, playbook.timezone))
     effective = governance.week_label(state, week)

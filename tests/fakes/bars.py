@@ -52,6 +52,11 @@ class FakeBarRequests:
         last = sorted({v.week_start for v in found}, reverse=True)[:weeks]
         return sorted((v for v in found if v.week_start in last), key=lambda v: v.week_start, reverse=True)
 
+    def last_cycles(self, playbook_id: int, cycles: int) -> list[tuple[int, date, bool]]:
+        found = [r for r, _ in self.held.governance.cycle_results if r.playbook_id == playbook_id]
+        found.sort(key=lambda r: r.result.cycle, reverse=True)
+        return [(r.result.cycle, r.starts_on, r.result.interrupted) for r in found[:cycles]]
+
     def approved(self) -> list[BarRequest]:
         return sorted((r for r in self.held.bar_requests.values() if r.state == "approved"), key=lambda r: r.id)
 

@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 import yaml
 
 from cadence.definition import parse_playbook
-from templates.refusals import plain
 from tests import fakes
 from tests.fakes import CHANNEL, OWNER
 from tests.fakes.playbooks import clone, definition
@@ -94,16 +93,15 @@ def test_before_its_first_cycle_a_playbook_takes_the_whole_file_at_once():
     assert done.waiting == [] and cap(services) == 0.15 and requests_of(services) == []
 
 
-def test_a_file_whose_tightening_does_not_fit_the_bar_in_force_until_its_loosening_applies_is_refused_whole():
-    """The lower min waits for the next cycle; the new max would apply now, below the min in
-    force until then. The file is refused, naming both, and nothing of it is stored."""
+def test_a_guardrail_whose_min_is_lowered_and_a_max_added_waits_whole():
+    """The lower min waits for the next cycle, and the new max with it: a guardrail is
+    judged whole (cadence/bar_sort.py), so what applies now never puts a max below the
+    min in force until then (once refused whole as invalid; issue 93)."""
     services = bar_world()
     crossed = {**LOOSER, "guardrail": {"name": "CSAT", "min": 4.0, "max": 4.5}}
     done = load(services, crossed)
-    assert done.outcomes == [] and done.refused is not None
-    text = plain(done.refused)
-    assert "support-replies: guardrail: 'min' is above 'max' in what would apply now" in text
-    assert "guardrail CSAT min 4.6 → 4" in text and "in two steps" in text
+    [waits] = done.waiting
+    assert "guardrail CSAT min 4.6 → 4" in waits.changes and "guardrail CSAT max none → 4.5" in waits.changes
     state = fakes.store_of(services).playbooks.state("support-replies")
-    assert state.playbook.title == "Support reply drafting" and cap(services) == 0.1  # not even the title
-    assert requests_of(services) == [] and kinds(services, "bar-approved") == []
+    assert state.playbook.title == "Support replies, December" and cap(services) == 0.1
+    assert (state.spec.guardrail.min, state.spec.guardrail.max) == (4.6, None)
