@@ -40,17 +40,8 @@ from cadence import bar, inputs
 from cadence.bar import BarChange
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
-from cadence.rules import (
-    FAIL,
-    INCONCLUSIVE,
-    MISSING,
-    PASS,
-    Thresholds,
-    WeekNumbers,
-    WeekVerdict,
-    critical_demotion,
-    judge_with_rule,
-)
+from cadence.rules import critical_demotion
+from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, Thresholds, WeekNumbers, WeekVerdict, judge_with_rule
 
 NEUTRAL_KIND, TIGHTENING, REQUEST = "neutral", "tightening", "request"
 REPLAY_WEEKS = 8  # the last closed weeks the replay judges again

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, compare, decisions, replication, rules
+from cadence import calendar, compare, cycle_rules, decisions, replication, verdicts
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, KpiChange, kpi_change, stall, stall_figures
 
 
@@ -53,9 +53,9 @@ class CycleFigures:
     weekly: tuple[float | None, ...]  # the cycle's four weeks' KPIs
     bar: Bar
     direction: str
-    th: rules.Thresholds
+    th: verdicts.Thresholds
     breached: bool  # a week of the cycle breached the guardrail
-    earlier: tuple[rules.CycleResult, ...] = ()  # the playbook's earlier cycle results, oldest first
+    earlier: tuple[cycle_rules.CycleResult, ...] = ()  # the playbook's earlier cycle results, oldest first
     covered: int = 0  # the last cycle a publish or scale proposal covered
     scale_open: bool = False  # a "ready to scale" proposal is open
     origin: OriginProgress | None = None  # an adopting playbook's origin
@@ -86,21 +86,23 @@ class Scale:
 class CycleEnd:
     """What a cycle's end decided, in the order it is recorded."""
 
-    result: rules.CycleResult
+    result: cycle_rules.CycleResult
     kpi_moved: KpiChange
     result_decision: decisions.Decision
     scale: Scale | None = None
     replication: decisions.Decision | None = None
     stall: dict[str, Any] | None = None  # a stall's figures
     stall_decision: decisions.Decision | None = None
-    held: list[rules.CycleResult] | None = field(default=None)
+    held: list[cycle_rules.CycleResult] | None = field(default=None)
     compared: compare.Comparison | None = None  # with `compare`: the cycle against the rest
 
 
-def cycle_result(f: CycleFigures) -> rules.CycleResult:
+def cycle_result(f: CycleFigures) -> cycle_rules.CycleResult:
     """The scale rule's result of the cycle, by its bar's target; with `compare`, a hit
     also needs the mean delta's interval wholly on the good side of zero (comparison)."""
-    result = rules.cycle_result(f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted)
+    result = cycle_rules.cycle_result(
+        f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted
+    )
     compared = comparison(f)
     return result if compared is None or compared.better else replace(result, hit=False)
 
@@ -112,10 +114,10 @@ def comparison(f: CycleFigures) -> compare.Comparison | None:
     return compare.compare_cycle(f.weekly[: f.week], f.rest[: f.week], f.direction, f.bar.baseline, f.rest_baseline)
 
 
-def scale_held(f: CycleFigures, result: rules.CycleResult) -> list[rules.CycleResult] | None:
+def scale_held(f: CycleFigures, result: cycle_rules.CycleResult) -> list[cycle_rules.CycleResult] | None:
     """The cycles the scale rule held over (None if it did not, or a proposal is open)."""
     uncovered = [r for r in f.earlier if r.cycle > f.covered and r.cycle < result.cycle] + [result]
-    if not f.scale_open and rules.ready_to_scale(uncovered, f.th):
+    if not f.scale_open and cycle_rules.ready_to_scale(uncovered, f.th):
         return uncovered[-f.th.scale_after_cycles :]
     return None
 
@@ -156,7 +158,7 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
     return judged
 
 
-def _scale(f: CycleFigures, held: list[rules.CycleResult], inputs: dict[str, Any]) -> Scale:
+def _scale(f: CycleFigures, held: list[cycle_rules.CycleResult], inputs: dict[str, Any]) -> Scale:
     """Ready to scale if the criteria of readiness are met too, each with its numbers."""
     criteria = replication.readiness(**inputs)
     figures = {
@@ -171,7 +173,7 @@ def _scale(f: CycleFigures, held: list[rules.CycleResult], inputs: dict[str, Any
     return Scale(True, figures, [], decision)
 
 
-def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgress) -> decisions.Decision:
+def _replication(f: CycleFigures, result: cycle_rules.CycleResult, origin: OriginProgress) -> decisions.Decision:
     """An adopting playbook's completed cycle against its origin's: replicated, on track
     or not yet, with the numbers."""
     weekly = list(f.weekly)
@@ -199,7 +201,7 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 
-def _stall(f: CycleFigures, result: rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
+def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
     """The stall rule at a completed cycle's end, over the earlier completed cycles the
     rule can look at (newest first from the end): the stall's figures, or None; with why
     this cycle missed against the rest (`against_the_rest`), when the comparison held it

@@ -13,9 +13,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, assert_never
 
+from cadence.cycle_rules import CycleResult
 from cadence.judgement import Evidence
-from cadence.rules import CycleResult, Kind, Thresholds, Transition, TransitionRule, VerdictRule, WeekNumbers
+from cadence.rules import Kind, Transition, TransitionRule
 from cadence.sources import Entry
+from cadence.verdicts import Thresholds, VerdictRule, WeekNumbers
 
 
 class DecisionKind(StrEnum):
@@ -76,7 +78,7 @@ class DecisionKind(StrEnum):
 
 class DecisionRule(StrEnum):
     """The `decision.rule` of a decision that is neither a week's verdict
-    (cadence.rules.VerdictRule) nor a transition (cadence.rules.TransitionRule): the rule
+    (cadence.verdicts.VerdictRule) nor a transition (cadence.rules.TransitionRule): the rule
     that decided it, or what a person did. Values are stored: never change one, add a new
     one. A word that is also a transition rule's names the same rule or act."""
 

@@ -208,7 +208,7 @@ class RuleSettings(Strict):
 RUBRIC_FLOOR_MARGIN = 0.10
 RULE_FIELDS = frozenset(RuleSettings.model_fields)
 # The settings the cadence clock reads; every other setting is a rule threshold
-# (cadence.rules.Thresholds). A test holds the two lists to the schema.
+# (cadence.verdicts.Thresholds). A test holds the two lists to the schema.
 CADENCE_SETTINGS = frozenset({"grace_hours", "stale_after_hours", "nudge_at", "checkin_at", "reminder_at"})
 INTAKE_SETTINGS = frozenset(
     {"intake_min_cases", "intake_min_minutes"}

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from cadence.rules import MISSING, StepState, Thresholds, VerdictRule, WeekNumbers, WeekVerdict
+from cadence.rules import StepState
+from cadence.verdicts import MISSING, Thresholds, VerdictRule, WeekNumbers, WeekVerdict
 
 
 class Bar(NamedTuple):

@@ -18,7 +18,8 @@ from cadence.calendar import WEEKS_PER_CYCLE
 from cadence.definition_parts import Overridable, ReplicationSpec
 from cadence.exception_queue import OVERDUE_DAYS
 from cadence.inputs import InputWeeks
-from cadence.rules import FAIL, Thresholds, WeekVerdict, critical_demotion
+from cadence.rules import critical_demotion
+from cadence.verdicts import FAIL, Thresholds, WeekVerdict
 
 # What `adopt` can set at all, in the grammar's order; the kit's `may_change` chooses
 # among these (cadence.definition_parts.Overridable; by default DEFAULT_MAY_CHANGE).

@@ -25,8 +25,9 @@ from cadence.escalation import mode_words
 from cadence.figures import REPORTS_COUNTED_UP_TO, StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
 from cadence.report_kinds import ReportKind
-from cadence.rules import Kind, Thresholds, TransitionRule, VerdictRule
+from cadence.rules import Kind, TransitionRule
 from cadence.text import without_invisible
+from cadence.verdicts import Thresholds, VerdictRule
 from templates.compare_words import compare_phrase, versus_rest
 from templates.numbers import MINUS, ask_phrase, match_phrase, measure, plural, signed_share
 from templates.numbers import number as _number

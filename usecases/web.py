@@ -18,7 +18,7 @@ from cadence.heroics import Hero
 from cadence.judgement import kpi_change
 from cadence.pulse import Pulse
 from cadence.replication import cycle_median
-from cadence.rules import Thresholds
+from cadence.verdicts import Thresholds
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
 from usecases import bar_requests, input_checks, pulse, status

@@ -4,9 +4,10 @@ its bar, the scale rule with readiness, replication against the origin and the s
 from datetime import date
 
 from cadence import cycle_end, replication
+from cadence.cycle_rules import CycleResult
 from cadence.decisions import DecisionKind
 from cadence.definition import RuleSettings
-from cadence.rules import CycleResult, Thresholds
+from cadence.verdicts import Thresholds
 from tests.conftest import READY_INPUT
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)

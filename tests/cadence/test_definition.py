@@ -96,7 +96,7 @@ def test_every_setting_is_used_by_the_rules_or_the_clock():
     import dataclasses
 
     from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS
-    from cadence.rules import Thresholds
+    from cadence.verdicts import Thresholds
 
     threshold_fields = {f.name for f in dataclasses.fields(Thresholds)} - {"exception_cap", "rubric_threshold"}
     assert threshold_fields | CADENCE_SETTINGS | INTAKE_SETTINGS | PULSE_SETTINGS == RULE_FIELDS

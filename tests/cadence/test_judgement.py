@@ -23,21 +23,17 @@ from cadence.judgement import (
     stalled_since,
     wilson,
 )
-from cadence.rules import (
+from cadence.rules import LEVELS, Kind, StepState, evaluate, pooled
+from cadence.verdicts import (
     FAIL,
     INCONCLUSIVE,
-    LEVELS,
     MISSING,
     PASS,
-    Kind,
-    StepState,
     Thresholds,
     VerdictRule,
     WeekNumbers,
     WeekVerdict,
-    evaluate,
     judge_with_rule,
-    pooled,
 )
 from tests.conftest import examples
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, closing, compare, cycle_end, pooling, replication, rules
+from cadence import calendar, closing, compare, cycle_end, cycle_rules, pooling, replication
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.definition import KpiSpec, read_spec
@@ -233,7 +233,7 @@ def cycle_figures(
     pid = playbook.id
     states = reads.history.guardrail.get(pid, {})
     cycle_breached = breached or any(
-        states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
+        states.get(week.cycle_start + timedelta(days=7 * i)) == cycle_rules.BREACHED for i in range(week.week - 1)
     )
     earlier, covered = reads.cycles.scale.get(pid, ([], 0))
     return cycle_end.CycleFigures(

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, decisions, keys, rules
-from cadence.rules import Kind, Thresholds, Transition, TransitionRule
+from cadence import calendar, decisions, keys, rules, verdicts
+from cadence.rules import Kind, Transition, TransitionRule
+from cadence.verdicts import Thresholds
 from storage.governance_rows import Change, ModeChange, NewProposal, StaleState
 from storage.models.governance import Proposal
 from storage.models.playbooks import Step
@@ -32,10 +33,10 @@ def thresholds(state: PlaybookState) -> Thresholds:
     return Thresholds.of(state.settings, playbook.exception_cap, playbook.rubric_threshold)
 
 
-def why_unsure(verdict: rules.WeekVerdict, th: Thresholds) -> str | None:
+def why_unsure(verdict: verdicts.WeekVerdict, th: Thresholds) -> str | None:
     """Why a kept week was INCONCLUSIVE, as its close said it, by the rule kept with it
     ("reason not recorded" for one kept before the rule was); None for other verdicts."""
-    if verdict.outcome != rules.INCONCLUSIVE:
+    if verdict.outcome != verdicts.INCONCLUSIVE:
         return None
     n = verdict.numbers
     return inconclusive_reason(verdict.rule, n.cases, n.rubric, th, n.exceptions, reviewed=n.reviewed)

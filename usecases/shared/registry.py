@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cadence import calendar, decisions, keys, registry_decisions, replication, rules
+from cadence import calendar, cycle_rules, decisions, keys, registry_decisions, replication
 from cadence.definition import KpiSpec, StepSpec, read_spec
 from storage.governance_rows import Change, StaleState
 from storage.models.governance import Proposal, PublishRequest, RegistryVersion
@@ -131,14 +131,14 @@ def publish(
     if proposal_key is None:  # publishing by command settles an open "ready to scale" proposal too
         proposal_key = proposal.key if proposal else None
     # An open proposal means the rule held when it was made; otherwise look at the cycles since.
-    held = proposal_key is not None or rules.ready_to_scale(
+    held = proposal_key is not None or cycle_rules.ready_to_scale(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
     criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
     missing = [c["name"] for c in criteria if not c["met"]]
     # "Never held": no run of its cycles ever met the rule (a newer version of a playbook
     # whose number moved once needs no override of the rule, only of readiness).
-    ever = held or any(rules.ready_to_scale(results[: i + 1], thresholds(state)) for i in range(len(results)))
+    ever = held or any(cycle_rules.ready_to_scale(results[: i + 1], thresholds(state)) for i in range(len(results)))
     if not ever and override is None:  # if a playbook doesn't move its one number, it doesn't scale
         raise Refusal.of(
             "publish_scale_rule",

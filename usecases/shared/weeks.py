@@ -18,6 +18,7 @@ from cadence import (
     calendar,
     closing,
     cycle_end,
+    cycle_rules,
     decisions,
     keys,
     replication,
@@ -31,6 +32,7 @@ from cadence.closing import Guardrail
 from cadence.definition_calibration import none_reason
 from cadence.pulse import without_promotions_to_ai_led
 from cadence.schedule import Due
+from cadence.verdicts import WeekNumbers, WeekVerdict
 from storage.governance_rows import Change, NewCycleBar, NewCycleResult, NewProposal, NewVerdict
 from storage.outbox import Message
 from storage.store import PlaybookState, Store
@@ -78,7 +80,7 @@ class _Judged:
     evidence: dict[str, Any] = field(default_factory=dict)  # what each confident PASS was judged on
     pools: dict[str, Any] = field(default_factory=dict)  # the small weeks a step's week was pooled with
     verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
-    judged: dict[str, rules.WeekVerdict] = field(default_factory=dict)  # each step's week, as judged
+    judged: dict[str, WeekVerdict] = field(default_factory=dict)  # each step's week, as judged
     demoted: set[str] = field(default_factory=set)  # the steps this week demoted
 
 
@@ -96,12 +98,12 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
     )
     if guardrail is not None:
         judged.change.decisions.append(guardrail.decision)
-        if guardrail.state == rules.BREACHED:
+        if guardrail.state == cycle_rules.BREACHED:
             judged.change.messages += _guardrail_alert(state, week, guardrail, due.key)
     failed = _source_failed(state, reads.source_failures.get((state.playbook.id, week_start), {}))
     _judge_steps(state, due, reads, guardrail, failed, judged)
     judged.change.events.append(_week_closed(state, week, week_figures.kpi, guardrail, judged.verdicts))
-    breached = guardrail is not None and guardrail.state == rules.BREACHED
+    breached = guardrail is not None and guardrail.state == cycle_rules.BREACHED
     result, kpi_moved, compared = _cycle_end(state, due, reads, breached, judged)
     pulse, previous_pulse, pulse_hold = pulse_close.at_cycle_end(state, week, reads, judged.change)
     for entry in sources.entries(state.playbook.definition):
@@ -151,7 +153,7 @@ def _judge_steps(
     for step, numbers in zip(state.steps, reads.figures[(pid, week_start)].steps, strict=True):
         # A review whose sample fell short of the review rate counts as no rubric score.
         lowest_of = numbers.dimensions if numbers.counted_rubric is not None else None
-        week_numbers = rules.WeekNumbers(
+        week_numbers = WeekNumbers(
             numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed, lowest_of
         )
         step_week = closing.StepClosing(
@@ -176,7 +178,7 @@ def _judge_steps(
             judged.pools[step.name] = verdict.decision.figures["pool"]
         judged.change.decisions.append(verdict.decision)
         judged.verdicts.append((step.name, verdict.decision))
-        judged.judged[step.name] = rules.WeekVerdict(week_start, verdict.outcome, week_numbers)
+        judged.judged[step.name] = WeekVerdict(week_start, verdict.outcome, week_numbers)
         if any(t.kind is rules.Kind.DEMOTION for t in verdict.transitions):
             judged.demoted.add(step.name)
         judged.change.verdicts.append(
@@ -236,7 +238,7 @@ def _transitions(
 
 def _cycle_end(
     state: PlaybookState, due: Due, reads: RoundReads, breached: bool, closed: _Judged
-) -> tuple[rules.CycleResult | None, Any, Any]:
+) -> tuple[cycle_rules.CycleResult | None, Any, Any]:
     """At a cycle's last week: the KPI's move over the cycle, the scale rule, replication
     against the origin and the stall rule, judged (cadence/cycle_end.py) and recorded.
     (None, None, None) in any other week."""

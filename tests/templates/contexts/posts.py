@@ -8,7 +8,7 @@ from cadence.compare import compare_cycle
 from cadence.definition import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from cadence.pulse import FREED, Answer
-from cadence.rules import Thresholds
+from cadence.verdicts import Thresholds
 from tests.templates.contexts.registry import hostile_criteria
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cadence import rules
+from cadence import cycle_rules
 from storage.governance_rows import Change, ModeChange, NewCycleResult, NewProposal
 from tests.committed import committed
 from tests.fakes import ADMIN, CURATOR, MEMBER, NOW, OWNER
@@ -46,11 +46,11 @@ def test_a_playbook_whose_scale_rule_never_held_is_refused_naming_it_and_nothing
 def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
     from datetime import date
 
-    from cadence import rules
+    from cadence import cycle_rules
     from storage.governance_rows import NewCycleResult
 
     made = world(scale_after_cycles=1)
-    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
+    result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
     committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )
@@ -138,7 +138,7 @@ def test_a_ready_to_scale_proposals_publish_settles_it():
     pid = made.origin.playbook.id
     figures = {"cycle": 2, "results": [], "criteria": ready(made)}
     for cycle in (1, 2):
-        result = rules.CycleResult(cycle, 4, 14.0, 15.0, "down", True, 4)
+        result = cycle_rules.CycleResult(cycle, 4, 14.0, 15.0, "down", True, 4)
         start = date(2026, 1, 5) + timedelta(days=28 * (cycle - 1))
         committed(made.store).governance.apply(Change(cycle_results=[NewCycleResult(pid, start, result)]), NOW)
     scale = NewProposal("scale:support-replies:2", "scale", pid, date(2026, 2, 2), figures=figures)
@@ -207,11 +207,11 @@ def test_silence_is_never_a_pass_publish_names_what_is_not_declared():
 def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override_of_the_rule():
     from datetime import date
 
-    from cadence import rules
+    from cadence import cycle_rules
     from storage.governance_rows import NewCycleResult
 
     made = world(scale_after_cycles=1)
-    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
+    result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
     committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )
