@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, compare, cycle_rules, decisions, replication, verdicts
+from cadence import calendar, compare, cycle_rules, decisions, readiness, replication, verdicts
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, KpiChange, kpi_change, stall, stall_figures
 
 
@@ -123,7 +123,7 @@ def scale_held(f: CycleFigures, result: cycle_rules.CycleResult) -> list[cycle_r
 
 
 def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
-    """The cycle's end. `readiness`: the inputs of cadence.replication.readiness over the
+    """The cycle's end. `readiness`: the inputs of cadence.readiness.readiness over the
     cycles the scale rule holds over, read when it may hold (without them a holding rule
     is judged not ready on nothing: the close always reads them)."""
     result = cycle_result(f)
@@ -160,14 +160,14 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
 
 def _scale(f: CycleFigures, held: list[cycle_rules.CycleResult], inputs: dict[str, Any]) -> Scale:
     """Ready to scale if the criteria of readiness are met too, each with its numbers."""
-    criteria = replication.readiness(**inputs)
+    criteria = readiness.readiness(**inputs)
     figures = {
         "cycle": f.cycle,
         "results": [decisions.result_figures(r) for r in held],
         "criteria": [c.kept() for c in criteria],
     }
-    if not replication.is_ready(criteria):
-        missing = replication.missing(criteria)
+    if not readiness.is_ready(criteria):
+        missing = readiness.missing(criteria)
         return Scale(False, figures, missing, decisions.of_not_ready(f.playbook_id, f.week_start, figures, missing))
     decision = decisions.of_scale_proposal(f.playbook_id, f.week_start, len(held), figures)
     return Scale(True, figures, [], decision)

@@ -11,6 +11,7 @@ from typing import Any
 
 from cadence import calendar, cycle_rules, decisions, keys, registry_decisions, replication
 from cadence.definition import KpiSpec, StepSpec, read_spec
+from cadence.readiness import readiness as judged_readiness
 from storage.governance_rows import Change, StaleState
 from storage.models.governance import Proposal, PublishRequest, RegistryVersion
 from storage.models.playbooks import Playbook
@@ -277,9 +278,7 @@ def criteria_now(
         for pid in asked_ids
     }
     found = readiness.inputs_many(store, [(state, cycles[state.playbook.id]) for state in asked], at=now)
-    judged = {
-        pid: readiness.as_figures(replication.readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids
-    }
+    judged = {pid: readiness.as_figures(judged_readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids}
     items: dict[int, list[Any]] = {pid: [] for pid in ids if pid not in judged}
     for item in store.exception_items.open_of(list(items)):
         items[item.playbook_id].append(item)
