@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cadence import cycle_rules, decisions, pooling, rules, verdicts
+from cadence import cycle_rules, decisions, mode_decisions, pooling, rules, verdicts
 from cadence.judgement import Evidence, pilot_ceiling
 
 
@@ -54,7 +54,9 @@ def guardrail(spec: GuardrailSpec, week_start: date, value: float | None, earlie
         run = 1
         while earlier.get(week_start - timedelta(days=7 * run)) == cycle_rules.BREACHED:
             run += 1
-    record = decisions.of_guardrail(spec.playbook_id, week_start, verdict, value, spec.minimum, spec.maximum, spec.name)
+    record = mode_decisions.of_guardrail(
+        spec.playbook_id, week_start, verdict, value, spec.minimum, spec.maximum, spec.name
+    )
     return Guardrail(spec.name, spec.unit, verdict, value, spec.minimum, spec.maximum, run, record)
 
 
@@ -100,7 +102,7 @@ def judge_step(step: StepClosing, week_start: date, th: verdicts.Thresholds, gua
     leave_out = found.weeks if found is not None else ()
     pooled = None if step.source_failed else rules.pooled(numbers, th, before, leave_out)
     outcome, rule = verdicts.judge_with_rule(numbers, step.mode, th, pooled, step.source_failed)
-    decision = decisions.of_verdict(
+    decision = mode_decisions.of_verdict(
         step.playbook_id,
         step.step_id,
         step.name,

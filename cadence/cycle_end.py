@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, compare, cycle_rules, decisions, readiness, replication, verdicts
+from cadence import calendar, compare, cycle_decisions, cycle_rules, decisions, readiness, replication, verdicts
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, KpiChange, kpi_change, stall, stall_figures
 
 
@@ -130,7 +130,7 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
     judged = CycleEnd(
         result,
         kpi_change(f.weekly[: f.week], f.bar.baseline),
-        decisions.of_cycle_result(f.playbook_id, f.week_start, result),
+        cycle_decisions.of_cycle_result(f.playbook_id, f.week_start, result),
         compared=comparison(f),
     )
     against_the_rest = None  # why the comparison held the cycle short of its target, if it did
@@ -154,7 +154,7 @@ def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
     if not f.interrupted:
         judged.stall = _stall(f, result, against_the_rest)
         if judged.stall is not None:
-            judged.stall_decision = decisions.of_stall(f.playbook_id, f.week_start, judged.stall)
+            judged.stall_decision = cycle_decisions.of_stall(f.playbook_id, f.week_start, judged.stall)
     return judged
 
 
@@ -163,13 +163,15 @@ def _scale(f: CycleFigures, held: list[cycle_rules.CycleResult], inputs: dict[st
     criteria = readiness.readiness(**inputs)
     figures = {
         "cycle": f.cycle,
-        "results": [decisions.result_figures(r) for r in held],
+        "results": [cycle_decisions.result_figures(r) for r in held],
         "criteria": [c.kept() for c in criteria],
     }
     if not readiness.is_ready(criteria):
         missing = readiness.missing(criteria)
-        return Scale(False, figures, missing, decisions.of_not_ready(f.playbook_id, f.week_start, figures, missing))
-    decision = decisions.of_scale_proposal(f.playbook_id, f.week_start, len(held), figures)
+        return Scale(
+            False, figures, missing, cycle_decisions.of_not_ready(f.playbook_id, f.week_start, figures, missing)
+        )
+    decision = cycle_decisions.of_scale_proposal(f.playbook_id, f.week_start, len(held), figures)
     return Scale(True, figures, [], decision)
 
 
@@ -198,7 +200,7 @@ def _replication(f: CycleFigures, result: cycle_rules.CycleResult, origin: Origi
     compared = comparison(f)
     if compared is not None:  # adopters compare too: the mean delta against the origin's
         figures.update(rest_delta=compared.change.change, origin_rest_delta=origin.delta)
-    return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
+    return cycle_decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 
 def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:

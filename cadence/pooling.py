@@ -18,7 +18,7 @@ from cadence.verdicts import MISSING, Thresholds, VerdictRule, WeekNumbers, Week
 
 class Bar(NamedTuple):
     """The part of the bar a week is judged by: the figures a verdict keeps of it
-    (cadence.decisions.of_verdict), None where an older verdict kept none."""
+    (cadence.mode_decisions.of_verdict), None where an older verdict kept none."""
 
     cap: float | None
     threshold: float | None

@@ -75,7 +75,7 @@ def improvement(change: float, direction: str) -> float:
 def origin_change(results: list[dict[str, Any]], baseline: float) -> tuple[int, float] | None:
     """The origin's relative change in the cycle its version was published from: the last
     cycle completed (not interrupted) when it was published, of the `results` the version
-    keeps (cadence.decisions.result_figures, as they stood at publishing); its number and
+    keeps (cadence.cycle_decisions.result_figures, as they stood at publishing); its number and
     change, or None without such a cycle or a mean in it."""
     completed = [r for r in results if not r.get("interrupted") and r.get("mean") is not None]
     if not completed:

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cadence import bar, bar_sort, calendar, decisions, revisions
+from cadence import bar, bar_sort, calendar, cycle_decisions, decisions, revisions, setup_decisions
 from cadence.definition import CHANNEL_RE, PlaybookSpec, parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.governance_rows import Change
@@ -236,8 +236,10 @@ def create(caller: Caller, answers: Answers) -> Created:
             with caller.store.unit_of_work() as uow:
                 made = uow.made.create(spec, caller.services.org_timezone, caller.user_id, caller.now, starts_on)
                 created = [
-                    decisions.of_playbook_created(made.playbook_id, spec.playbook, spec.canonical(), caller.user_id),
-                    decisions.of_cycle_started(made.playbook_id, 1, starts_on, caller.user_id),
+                    setup_decisions.of_playbook_created(
+                        made.playbook_id, spec.playbook, spec.canonical(), caller.user_id
+                    ),
+                    cycle_decisions.of_cycle_started(made.playbook_id, 1, starts_on, caller.user_id),
                 ]
                 uow.governance.apply(Change(decisions=created, messages=messages), caller.now)
                 uow.commit()
@@ -330,7 +332,7 @@ def apply_revision(
     if stall is not None:
         answered = "; ".join([*revision.words, *(c.words for c in waiting)])
         also.append(
-            decisions.of_stall_answer(
+            cycle_decisions.of_stall_answer(
                 playbook.id, playbook.slug, stall[1], stall[2], "revised: " + answered, caller.user_id
             )
         )

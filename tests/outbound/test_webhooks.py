@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.metrics import exposition
 from bot.processes import Clockwork
-from cadence import decisions, webhooks
+from cadence import mode_decisions, webhooks
 from outbound.webhooks import WebhookLane
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
@@ -45,7 +45,9 @@ def mode_changes(store, engine, clock, state, count, step=0):
     s = state.steps[step]
     with unit_of_work(engine) as session:
         for i in range(count):
-            decision = decisions.of_declared_mode(state.playbook.id, s.id, s.name, f"mode-{i}", f"mode-{i + 1}", "test")
+            decision = mode_decisions.of_declared_mode(
+                state.playbook.id, s.id, s.name, f"mode-{i}", f"mode-{i + 1}", "test"
+            )
             announce(session, [decision], clock())
 
 

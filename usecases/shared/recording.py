@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar, decisions, dimensions, sources
+from cadence import calendar, dimensions, setup_decisions, sources
 from cadence.definition_compare import Compare
 from cadence.report_kinds import ReportKind
 from storage.models.playbooks import Step
@@ -282,7 +282,9 @@ def record(
             fetch_row(state.playbook.id, week.week_start, entry.key, entry.source, "typed", now, value, None, "typed")
         )
         made.append(
-            decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)
+            decision_columns(
+                setup_decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now
+            )
         )
     with _while_open(state, week, usage), store.unit_of_work() as uow:
         uow.reports.add_reports(rows)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cadence import calendar, cycle_rules, decisions, keys, registry_decisions, replication
+from cadence import calendar, cycle_decisions, cycle_rules, keys, registry_decisions, replication
 from cadence.definition import KpiSpec, StepSpec, read_spec
 from cadence.readiness import readiness as judged_readiness
 from storage.governance_rows import Change, StaleState
@@ -166,7 +166,7 @@ def publish(
     )
     number = store.registry.next_version(state.playbook.id)
     definition = snapshot(state)
-    result_dicts = [decisions.result_figures(r) for r in results]
+    result_dicts = [cycle_decisions.result_figures(r) for r in results]
     record = registry_decisions.of_publication(
         state.playbook.id,
         state.playbook.slug,

@@ -24,6 +24,7 @@ from cadence import (
     replication,
     replication_evidence,
     rules,
+    setup_decisions,
     sources,
     webhooks,
 )
@@ -110,7 +111,7 @@ def _close_week(state: PlaybookState, due: Due, reads: RoundReads) -> Closed:
         if entry.key in failed:  # for history: MISSING, with why
             what, error = failed[entry.key]["what"], failed[entry.key]["error"]
             judged.change.decisions.append(
-                decisions.of_source_missing(state.playbook.id, week_start, entry, what, error)
+                setup_decisions.of_source_missing(state.playbook.id, week_start, entry, what, error)
             )
     summary = notices_close.week_closed(
         playbook=state.playbook,
