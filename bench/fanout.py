@@ -14,7 +14,7 @@ from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.demo.standin.faults import Limits
 from bot.demo.standin.server import SlackStandIn
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory
 from storage.db import make_engine

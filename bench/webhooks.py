@@ -22,7 +22,7 @@ from standardwebhooks.webhooks import Webhook as Signer
 from bench.common import ROOT, QueryCounter, fresh_database
 from bot.app import utc_now
 from cadence import mode_decisions
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from outbound.webhooks import WORKERS, WebhookLane
 from storage.db import make_engine, unit_of_work
 from storage.store import Store

@@ -38,7 +38,7 @@ from typing import Any
 
 from cadence import bar, inputs
 from cadence.bar import BarChange
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.review import asked, counted, rates
 from cadence.rules import critical_demotion
 from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, Thresholds, WeekNumbers, WeekVerdict, judge_with_rule

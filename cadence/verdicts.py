@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.judgement import CLASSIC, CONFIDENT, Evidence, confident_rule
 
 PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
@@ -21,7 +21,7 @@ PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
 @dataclass(frozen=True)
 class Thresholds:
     """Every number the rules use, from a playbook's settings (`of`): their schema,
-    cadence.definition.RuleSettings, is the one place the defaults are stated."""
+    cadence.definition_rules.RuleSettings, is the one place the defaults are stated."""
 
     exception_cap: float
     rubric_threshold: float

@@ -19,7 +19,9 @@ from sqlmodel import Session, col, select
 
 from cadence import decisions, mode_decisions, setup_decisions
 from cadence.calendar import CycleAnchor
-from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook, read_spec
+from cadence.definition import PlaybookSpec, read_spec
+from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.definition_rules import RuleSettings
 from cadence.inputs import names
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of

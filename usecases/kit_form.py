@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cadence import kit_lines
-from cadence.definition import DefinitionError, parse_playbook
 from cadence.definition_handoff import FALLBACK
+from cadence.definition_load import DefinitionError, parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
 from storage.store import PlaybookState

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from cadence import bar, bar_sort, calendar, cycle_decisions, decisions, revisions, setup_decisions
-from cadence.definition import CHANNEL_RE, PlaybookSpec, parse_playbook
+from cadence.definition import CHANNEL_RE, PlaybookSpec
+from cadence.definition_load import parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.governance_rows import Change
 from storage.made import Stale, fingerprint

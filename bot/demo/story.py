@@ -54,7 +54,7 @@ from bot.demo.transcript import week_by_week
 from bot.demo.value import report_accepted, report_matched
 from bot.demo.versions import travel
 from bot.settings import Settings
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.report_kinds import ReportKind
 from slack_api.dispatch import Dispatcher, Pacer
 from slack_api.members import TeamDirectory

@@ -64,7 +64,7 @@ def test_tick_rejects_a_bad_instant(env):
 
 def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     from cadence.calendar import week_closes_at
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     now = datetime.now(UTC)

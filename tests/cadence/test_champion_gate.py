@@ -5,7 +5,7 @@ from datetime import date
 
 from cadence import closing, rules, verdicts
 from cadence.champion_gate import champion_of, promotions_wait
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 

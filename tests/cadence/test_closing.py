@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from cadence import closing, rules
 from cadence.cycle_rules import BREACHED
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.rules import Kind, StepState
 from cadence.verdicts import FAIL, MISSING, PASS, Thresholds, WeekNumbers, WeekVerdict, judge_with_rule
 

@@ -6,7 +6,7 @@ from datetime import date
 from cadence import cycle_end, readiness, replication
 from cadence.cycle_rules import CycleResult
 from cadence.decisions import DecisionKind
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.verdicts import Thresholds
 from tests.conftest import READY_INPUT
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.definition import DefinitionError, RuleSettings, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.definition_rules import RuleSettings
 from cadence.judgement import (
     CycleKpi,
     Interval,

@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from cadence import definition_owners, readiness
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from templates.readiness import criterion_phrase
 from tests.conftest import SUPPORT_REPLIES
 

@@ -6,7 +6,7 @@ is INCONCLUSIVE. Evidence needs cases: no case count is no evidence."""
 from datetime import date, timedelta
 
 from cadence import closing, rules
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.pooling import Bar
 from cadence.rules import Kind, StepState
 from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, Thresholds, VerdictRule, WeekNumbers

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from cadence import replication as r
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.verdicts import Thresholds, WeekNumbers, WeekVerdict
 from templates.numbers import ask_phrase, match_phrase
 

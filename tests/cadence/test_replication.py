@@ -7,7 +7,7 @@ import pytest
 
 from cadence import inputs, readiness
 from cadence import replication as r
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 

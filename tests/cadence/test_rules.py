@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cadence.cycle_rules import cycle_result, ready_to_scale
 from cadence.decisions import DecisionRule
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.rules import LEVELS, Kind, StepState, Transition, TransitionRule, approve, evaluate, override, reject
 from cadence.rules import pooled as rules_pooled
 from cadence.verdicts import (

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlmodel import SQLModel
 
 from cadence import mode_decisions, setup_decisions
-from cadence.definition import PlaybookSpec, parse_playbook
+from cadence.definition import PlaybookSpec
+from cadence.definition_load import parse_playbook
 from storage.made import Made, SetupTime, Stale, fingerprint
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.playbooks import (

@@ -122,7 +122,7 @@ def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline_of_the_whole
 
 
 def test_a_failing_lane_holds_only_its_own_playbook(store, engine, clock, playbook, receiver):
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock())

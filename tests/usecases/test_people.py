@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from slack_sdk import WebClient
 
 from bot.demo.standin.faults import Fault
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api.dispatch import Dispatcher, Pacer
 from storage.governance_rows import Change, NewProposal
 from storage.outbox import Message, Outbox

@@ -20,8 +20,9 @@ from cadence import (
     setup_decisions,
 )
 from cadence.decisions import Decision
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook, read_spec
+from cadence.definition import PlaybookSpec, read_spec
 from cadence.definition_compare import Compare
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.inputs import names
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cadence import cycle_decisions
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message

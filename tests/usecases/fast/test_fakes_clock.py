@@ -187,7 +187,7 @@ def test_a_lost_channels_waiting_messages_fail():
 
 
 def test_the_items_before_a_playbooks_handoff_terms_are_a_backlog_told_once():
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.fakes.playbooks import rewritten
 
     state = fakes.a_playbook()

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from cadence import keys
 from cadence.calendar import WeekRef
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.exception_queue import ACKNOWLEDGED, RESOLVED
 from handlers.checkins import form_view
 from storage.weekly_reports import new_report
