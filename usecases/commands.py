@@ -36,6 +36,7 @@ from usecases.shared import (
     messages,
     recording,
     registry,
+    registry_list,
     requests,
     roles,
     waves,
@@ -245,7 +246,7 @@ def web_link(caller: Caller, cmd: messages.WebLink) -> str:
 
 
 def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, Any]]:
-    return registry.entries(caller.store, cmd.function)
+    return registry_list.entries(caller.store, cmd.function)
 
 
 def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from templates import ID_IN_TEXT
 from usecases import bar_requests, input_checks, pulse, status
 from usecases import sources as pulled
 from usecases import value as worth
-from usecases.shared import baseline, calibration, champions, depth, queue, readiness, registry, roles, stalling
+from usecases.shared import baseline, calibration, champions, depth, queue, readiness, registry_list, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -492,7 +492,7 @@ def _decisions(state: PlaybookState, decisions: list[Any]) -> list[DecisionLine]
 def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
     """Every version with its results, kit and learnings; its adopters' verdicts cycle by
     cycle beside the origin's, with the difference in points of the way to target."""
-    entries = registry.entries(services.store, None)
+    entries = registry_list.entries(services.store, None)
     for entry in entries:
         for adopter in entry["adopters"]:
             adopter["verdicts"] = [

@@ -24,7 +24,7 @@ from tests.usecases.fast.registry_world import (
     text,
     world,
 )
-from usecases.shared import readiness, registry
+from usecases.shared import readiness, registry, registry_list
 
 
 def test_only_curators_publish():
@@ -61,7 +61,7 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
 
 def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_change():
     from cadence.definition import read_spec
-    from usecases.shared import registry
+    from usecases.shared import registry_list
     from usecases.shared.close_reads import _origin_change
 
     made = world()
@@ -70,7 +70,7 @@ def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_
     version = made.version()
     kpi = read_spec(version.definition).kpi
     assert version.override_reason == "the <pilot> team wants it" and _origin_change(version, kpi) is None
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert entry["override"] == "the <pilot> team wants it"
 
 
@@ -182,11 +182,11 @@ def test_a_number_taken_a_moment_ago_is_refused(monkeypatch):
 def test_the_registry_lists_versions_with_their_adopters_and_requests():
     made = published()
     adopt(made)
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert (entry["slug"], entry["version"], entry["function"]) == ("support-replies", 1, "Support")
     assert [(a["slug"], a["status"]) for a in entry["adopters"]] == [("support-replies-sales", "draft")]
     assert entry["wave"]["number"] == 1 and entry["requests"] == []
-    assert registry.entries(made.store, "sales") == [] and len(registry.entries(made.store, "SUPPORT")) == 1
+    assert registry_list.entries(made.store, "sales") == [] and len(registry_list.entries(made.store, "SUPPORT")) == 1
     assert MEMBER  # anyone lists the registry
 
 

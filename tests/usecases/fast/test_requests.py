@@ -219,13 +219,13 @@ def test_a_decline_that_loses_to_another_decision_is_refused(monkeypatch):
 
 
 def test_the_registry_lists_each_versions_requests_pending_first():
-    from usecases.shared import registry
+    from usecases.shared import registry_list
 
     made = published()
     ask(made)
     ops = ask(made, OPS, "ops", OPS_OWNER, OPS_OWNER)
     buttons.decline(made.caller(CURATOR), str(ops.id), "Not this quarter")
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert [(r["channel"], r["status"], r["why"], r["reason"]) for r in entry["requests"]] == [
         (SALES, "pending", WHY, None),
         (OPS, "declined", WHY, "Not this quarter"),
