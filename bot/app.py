@@ -43,9 +43,10 @@ from handlers import (
 from handlers.errors import Malformed
 from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
-from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.dispatch import Dispatcher
 from slack_api.members import TeamDirectory
 from slack_api.oidc import SlackSignIn
+from slack_api.pacing import Pacer
 from slack_api.workspace import Guard, Unverified, Workspace
 from storage import replay
 from storage.store import Store

@@ -35,7 +35,7 @@ from cadence.schedule import (
     owner_work,
     playbook_work,
 )
-from slack_api.dispatch import TOKEN_REFUSED
+from slack_api.answers import TOKEN_REFUSED
 from slack_api.members import GONE, DirectoryUnavailable, TeamDirectory
 from storage.cadence_log import Work
 from storage.governance_rows import StaleState

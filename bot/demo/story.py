@@ -56,8 +56,9 @@ from bot.demo.versions import travel
 from bot.settings import Settings
 from cadence.definition_load import parse_playbook
 from cadence.report_kinds import ReportKind
-from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.dispatch import Dispatcher
 from slack_api.members import TeamDirectory
+from slack_api.pacing import Pacer
 from storage import migrate
 from storage.db import make_engine
 from storage.store import Store
