@@ -16,9 +16,9 @@ from cadence import calendar, dimensions, setup_decisions, sources
 from cadence.definition_compare import Compare
 from cadence.report_kinds import ReportKind
 from storage.models.playbooks import Step
+from storage.report_batches import NewReport, new_report
 from storage.source_fetches import fetch_row
 from storage.store import PlaybookState, Report, Store, WeekClosed, decision_columns
-from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 

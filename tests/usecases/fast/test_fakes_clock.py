@@ -16,7 +16,7 @@ from storage.cadence_log import Work
 from storage.exception_items import Moved
 from storage.governance_rows import Change, ModeChange, StaleState
 from storage.outbox import Message
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import MEMBER, NOW, OWNER, FakeStore

@@ -13,7 +13,7 @@ import pytest
 from cadence.definition_load import parse_playbook
 from storage.made import Stale, fingerprint
 from storage.playbooks import Conflict
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import NOW, OWNER

@@ -14,7 +14,7 @@ from cadence.calendar import WeekRef
 from cadence.definition_load import parse_playbook
 from cadence.exception_queue import ACKNOWLEDGED, RESOLVED
 from handlers.checkins import form_view
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from templates import notices_close
 from tests import fakes
 from tests.committed import committed
