@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import SQLModel
 
 from cadence.text import csv_row
+from storage.csv_export import CHANNEL_COLUMNS, NOT_EXPORTED, PERSON_COLUMNS, _cell
 from storage.models.governance import Decision
 from storage.models.org import ChannelName, Person
 from storage.models.pulse import GATED
-from storage.readouts import CHANNEL_COLUMNS, NOT_EXPORTED, PERSON_COLUMNS, _cell
 
 if TYPE_CHECKING:
     from tests.fakes.store import Held
