@@ -26,7 +26,7 @@ from cadence.definition_load import parse_playbook
 from outbound.webhooks import WORKERS, WebhookLane
 from storage.db import make_engine, unit_of_work
 from storage.store import Store
-from storage.webhooks import announce
+from storage.webhook_events import announce
 from usecases.webhooks import new_secret
 
 

@@ -39,7 +39,7 @@ from storage.models.playbooks import Playbook, Step
 from storage.outbox import enqueue_in
 from storage.playbooks import PlaybookState
 from storage.types import one_of
-from storage.webhooks import announce
+from storage.webhook_events import announce
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
 _VERDICT_COLUMNS = (

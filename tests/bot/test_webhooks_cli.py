@@ -17,7 +17,7 @@ from sqlmodel import Session
 from cadence import mode_decisions
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
-from storage.webhooks import announce
+from storage.webhook_events import announce
 from tests.bot.test_processes import ROOT, env, rollout  # noqa: F401  # env: the processes' environment
 from tests.webhook_receiver import Receiver
 

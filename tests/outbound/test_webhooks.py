@@ -20,7 +20,7 @@ from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
 from storage.store import Store
-from storage.webhooks import announce
+from storage.webhook_events import announce
 from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, Engine
 from tests.webhook_receiver import Receiver, self_signed
@@ -378,7 +378,7 @@ def test_a_lane_told_to_stop_claims_nothing_more(store, engine, clock, playbook,
 def test_only_the_deliveries_claimed_are_marked_delivered(store, engine, clock, playbook, receiver):
     """PostgreSQL hands ids out before commit: an event committed late may carry an id
     lower than one already claimed in its lane. Recording by id leaves it waiting."""
-    from storage.webhooks import DELIVERY
+    from storage.webhook_events import DELIVERY
 
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 2)
@@ -401,7 +401,7 @@ def test_a_late_record_leaves_a_failed_delivery_failed_and_marks_none_twice(stor
     """A worker whose record came after its lease ran out: meanwhile another claimed the
     lane and its last retry failed one delivery. Failed stays final; one marked delivered
     already is not marked (or counted) again."""
-    from storage.webhooks import DELIVERY
+    from storage.webhook_events import DELIVERY
 
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 2)
