@@ -5,8 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from bot.demo.acts import ORIGIN_WEEKS, START
 from bot.demo.cast import CHANNELS
-from bot.demo.story import ORIGIN_WEEKS, START, WEEKS, DemoResult
+from bot.demo.story import WEEKS, DemoResult
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
