@@ -22,7 +22,7 @@ from bench import week_form
 from bench.common import FAILED, ROOT, fresh_database, percentiles
 from bot.demo.standin.server import SlackStandIn
 from cadence.calendar import local_date, monday_of
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.db import make_engine
 from storage.store import Store
 from usecases.shared.life import begin_cycle

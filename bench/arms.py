@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.common import fresh_database
 from cadence.arms import arm
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.db import make_engine
 from storage.store import Store
 from tests.conftest import SUPPORT_REPLIES

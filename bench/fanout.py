@@ -14,9 +14,10 @@ from bench.common import QueryCounter, fresh_database
 from bot.app import utc_now
 from bot.demo.standin.faults import Limits
 from bot.demo.standin.server import SlackStandIn
-from cadence.definition import parse_playbook
-from slack_api.dispatch import Dispatcher, Pacer
+from cadence.definition_load import parse_playbook
+from slack_api.dispatch import Dispatcher
 from slack_api.members import TeamDirectory
+from slack_api.pacing import Pacer
 from storage.db import make_engine
 from storage.store import Store
 from usecases.shared.life import begin_cycle

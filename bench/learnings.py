@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.common import QueryCounter, fresh_database, percentiles
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.text import folded
 from storage.db import make_engine, unit_of_work
 from storage.models.reports import Learning

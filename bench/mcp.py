@@ -30,7 +30,7 @@ from bench.common import fresh_database, percentiles
 from bot.app import create_app
 from bot.http_server import InThread
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.db import make_engine
 from storage.store import Store
 from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for

@@ -32,7 +32,7 @@ from sqlalchemy import insert, update
 from bench.common import QueryCounter, copy_of, fresh_database
 from bot.demo.standin.server import SlackStandIn
 from cadence.calendar import week_closes_at
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.models.playbooks import Cycle, Playbook

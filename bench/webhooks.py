@@ -21,12 +21,12 @@ from standardwebhooks.webhooks import Webhook as Signer
 
 from bench.common import ROOT, QueryCounter, fresh_database
 from bot.app import utc_now
-from cadence import decisions
-from cadence.definition import parse_playbook
+from cadence import mode_decisions
+from cadence.definition_load import parse_playbook
 from outbound.webhooks import WORKERS, WebhookLane
 from storage.db import make_engine, unit_of_work
 from storage.store import Store
-from storage.webhooks import announce
+from storage.webhook_events import announce
 from usecases.webhooks import new_secret
 
 
@@ -162,7 +162,7 @@ def _round(store: Store, states: list, port: int, secret: str, per_playbook: int
             told = []
             for state in states:
                 step = state.steps[0]
-                d = decisions.of_declared_mode(state.playbook.id, step.id, step.name, "a", "b", "bench")
+                d = mode_decisions.of_declared_mode(state.playbook.id, step.id, step.name, "a", "b", "bench")
                 told.append(type(d)(**{**d.__dict__, "figures": {"seq": i}}))
             announce(s, told, now)
     bodies = [(d.event_id, d.body) for d in store.webhooks.deliveries() if d.status == "pending"]

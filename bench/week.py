@@ -20,7 +20,7 @@ from bench.common import QueryCounter, copy_of, fresh_database
 from bot.app import utc_now
 from bot.demo.standin.server import SlackStandIn
 from cadence.decisions import Decision, DecisionKind
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api.members import TeamDirectory
 from storage.db import make_engine
 from storage.models.bookkeeping import CadenceJob

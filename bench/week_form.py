@@ -28,7 +28,7 @@ from bot.demo.standin.server import SlackStandIn
 from bot.demo.standin.slack_requests import filled, view_identity
 from bot.demo.standin.workspace import APP_ID, TEAM_ID
 from cadence.calendar import local_date, monday_of
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.store import Store
 from usecases.shared.life import begin_cycle
 

@@ -1,29 +1,24 @@
-"""The Bolt app: one listener module per Slack surface, wired to storage and the clock."""
+"""The Bolt app: one listener module per Slack surface, wired to storage and the clock; what
+every request passes through around its listener is bot/middleware.py's."""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
-from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.authorization.authorize import Authorize
-from slack_bolt.middleware import Middleware
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.oauth import InstallationStore
-from slack_sdk.web import SlackResponse
 
 from bot import metrics
+from bot.middleware import BotToken, EachRequest, RequestClient, first_time, listener_failed, repeat
 from bot.processes import Clockwork
 from bot.settings import Settings
 from cadence import judgement
-from cadence import keys as work_keys
 from handlers import (
     actions,
     commands,
@@ -40,16 +35,15 @@ from handlers import (
     views,
     week_form,
 )
-from handlers.errors import Malformed
 from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
-from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.dispatch import Dispatcher
 from slack_api.members import TeamDirectory
 from slack_api.oidc import SlackSignIn
+from slack_api.pacing import Pacer
 from slack_api.workspace import Guard, Unverified, Workspace
 from storage import replay
 from storage.store import Store
-from templates import render
 from usecases import people
 from usecases.events import slack_access_verified
 from usecases.shared import life
@@ -132,8 +126,8 @@ def create_app(
     if isinstance(workspace, Workspace):
         slack_access_verified(store)
     # One middleware, not one per concern: each is a step of every request.
-    app.use(_EachRequest(settings, store, clock, app.guard))
-    app.error(_listener_failed)
+    app.use(EachRequest(settings, store, clock, app.guard))
+    app.error(listener_failed)
     for listeners in LISTENERS:
         listeners.register(app, services)
     return app
@@ -158,11 +152,11 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         metrics_token=settings.rollout_metrics_token,
         # For what Bolt does outside a request (Socket Mode's connection). It holds no
         # token: the bot token is given to Bolt through `authorize`, and a request's client
-        # is its own (_RequestClient), built so SLACK_API_URL and the time budget apply.
+        # is its own (RequestClient), built so SLACK_API_URL and the time budget apply.
         client=RolloutWebClient(base_url=settings.slack_api_url, timeout=math.ceil(REQUEST_BUDGET), retry_handlers=[]),
-        before_authorize=_RequestClient(settings, store),
-        authorize=_BotToken(settings.slack_bot_token),
-        # No installations: its one is the bot token (_BotToken). Said explicitly, so that
+        before_authorize=RequestClient(settings, store),
+        authorize=BotToken(settings.slack_bot_token),
+        # No installations: its one is the bot token (BotToken). Said explicitly, so that
         # Bolt does not announce file stores of its own when it finds SLACK_CLIENT_ID and
         # SLACK_CLIENT_SECRET (Sign in with Slack's) in the environment; nothing can be saved.
         installation_store=InstallationStore(),
@@ -181,185 +175,6 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         # request, which would pin the bot's own "rollout" logger (bot/cli.py, startup.py).
         name="bolt.rollout",
     )
-
-
-class _RequestClient(Middleware):
-    """The first step of every request once Bolt has checked its signature: its own
-    client, with one budget for all its waiting on Slack (slack_api/client.py), its
-    authorization's included; a call with an effect first records the request's keys, if
-    its first write has not (_EachRequest). Bolt's `before_authorize`."""
-
-    def __init__(self, settings: Settings, store: Store):
-        self.settings, self.store = settings, store
-
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        claim: replay.Claim = req.context["claim"]  # RolloutApp.dispatch's, for this request
-        req.context["client"] = request_client(
-            self.settings.slack_bot_token,
-            self.settings.slack_api_url,
-            before_effect=lambda: self.store.request_keys.record(claim),
-        )
-        return next()
-
-
-class _BotToken(Authorize):
-    """Bolt's authorization, given explicitly: this bot serves one workspace with its bot
-    token. What Bolt's SingleTeamAuthorization does for an App given `token`: Slack's
-    auth.test answer (the bot's ids, which Bolt uses to ignore the bot's own events) is
-    asked once, at the first request that needs it and with that request's client, and
-    kept; if Slack refuses, Bolt answers that request with its own message and the next
-    request asks again.
-
-    Given an `authorize`, Bolt uses no token of its own; with SLACK_CLIENT_ID and
-    SLACK_CLIENT_SECRET set (Sign in with Slack's, slack_api/oidc.py) it still builds an
-    OAuth flow from them, which nothing reaches: bot/web.py routes every request itself,
-    so no install starts and its state store (files) is never written.
-
-    Not a token check at start: the CLI does that once, before serving, with a clear
-    message (bot/startup.py, verify_slack)."""
-
-    def __init__(self, token: str | None):
-        self.token = token
-        self._identity: SlackResponse | None = None
-        self._lock = threading.Lock()
-
-    def __call__(
-        self,
-        *,
-        context: BoltContext,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None,
-        **actor: str | None,
-    ) -> AuthorizeResult:
-        if self._identity is None:
-            with self._lock:
-                if self._identity is None:
-                    self._identity = context.client.auth_test()
-        identity = self._identity
-        return AuthorizeResult(
-            enterprise_id=identity.get("enterprise_id"),
-            team_id=identity.get("team_id"),
-            bot_id=identity.get("bot_id"),
-            bot_user_id=identity.get("user_id"),
-            bot_token=self.token,
-            bot_scopes=identity.headers.get("x-oauth-scopes"),
-            user_id=user_id,
-        )
-
-
-class _EachRequest(Middleware):
-    """What every request needs before its listener, after Bolt has checked its signature
-    and authorized it: it is from this bot's workspace (the Guard), and it is processed once.
-
-    A replayed request carries a signature already seen (Slack's scheme alone accepts a
-    replay for five minutes); Slack's own retries of an event (X-Slack-Retry-Num) carry
-    an event id already seen. Both get an empty 200.
-    A slash command's keys are recorded with its first write (storage/replay.py), or
-    after its answer if it wrote nothing (RolloutApp.dispatch); anything else, which may
-    call Slack before it writes, records them here, before its listener runs. A form's
-    submission also carries its view (id and hash), recorded with its first write only:
-    the same view sent again after it stored something is a repeat.
-
-    A Middleware of Bolt's own kind, not a function: Bolt calls it as it is, where it
-    builds a function middleware's arguments anew on every request."""
-
-    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime], guard: Guard):
-        self.settings, self.store, self.clock, self.guard = settings, store, clock, guard
-
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        refused = _unless_ours(req, self.guard.workspace(req.context["client"]))
-        if refused is not None:
-            return refused
-        # A form's view counts once whatever else the request carries: over Socket Mode
-        # it has no signature and no event id, so no keys of its own.
-        claim: replay.Claim = req.context["claim"]
-        view = _submitted_view(req)
-        if view is not None:
-            claim.defer_to_write([view], self.clock())
-        keys = _keys(req)
-        if not keys:
-            return next()
-        if isinstance(req.body, dict) and req.body.get("command"):
-            claim.defer(keys, self.clock())
-            return next()
-        if not _first_time(self.store, keys, self.clock()):
-            return _repeat(req, keys)
-        return next()
-
-
-def _listener_failed(error: Exception, request: BoltRequest) -> BoltResponse | None:
-    """A listener raised: a Malformed request answers 400 with one log line; anything
-    else is logged with its traceback and answers 500, as Bolt does by default."""
-    if isinstance(error, Malformed):
-        request.context["outcome"] = "malformed"
-        log.info("refused a malformed request: %s", error)
-        return BoltResponse(status=400, body=json.dumps({"error": str(error)}))
-    log.error("a listener failed: %s", type(error).__name__, exc_info=error)
-    return None
-
-
-def _unless_ours(req: BoltRequest, workspace: Workspace | None) -> BoltResponse | None:
-    """A refusal for a request from another workspace, app or enterprise install than the
-    token's (nothing of it runs, nothing is stored; counted as outcome `foreign`), or for
-    any request while Slack has not yet said which workspace that is. None: go on."""
-    if workspace is None:
-        req.context["outcome"] = "unconfirmed"
-        return BoltResponse(status=503, body=json.dumps({"error": "the bot could not reach Slack yet; try again"}))
-    body = req.body if isinstance(req.body, dict) else {}
-    context = req.context
-    stranger = workspace.stranger(
-        context.team_id, body.get("api_app_id"), context.enterprise_id, body.get("is_enterprise_install")
-    )
-    if stranger is None:
-        return None
-    req.context["outcome"] = "foreign"
-    log.warning("refused a request from %s: this bot serves workspace %s only", stranger, workspace.team_id)
-    if body.get("command"):
-        return BoltResponse(
-            status=200,
-            body=json.dumps(render("foreign_workspace")),
-            headers={"content-type": "application/json"},
-        )
-    return BoltResponse(status=200, body="")
-
-
-def _keys(req: BoltRequest) -> list[str]:
-    keys = []
-    signature = (req.headers.get("x-slack-signature") or [""])[0]
-    if signature:
-        keys.append(work_keys.seen_signature(signature))
-    event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-    if event_id:
-        keys.append(work_keys.seen_event(event_id))
-    return keys
-
-
-def _submitted_view(req: BoltRequest) -> str | None:
-    """A form submission's view, by its id and hash (cadence.keys.seen_view): Slack sends
-    the same again when a person clicks *Create* twice after a slow answer, with another
-    signature. None for anything else."""
-    body = req.body if isinstance(req.body, dict) else {}
-    view = body.get("view") if body.get("type") == "view_submission" else None
-    if not isinstance(view, dict) or not view.get("id") or not view.get("hash"):
-        return None
-    return work_keys.seen_view(str(view["id"]), str(view["hash"]))
-
-
-def _first_time(store: Store, keys: list[str], at: datetime) -> bool:
-    try:
-        first = store.request_keys.first_time(keys, at)
-    except Exception:
-        log.exception("could not check for a repeated request; handling it")
-        return True
-    return first
-
-
-def _repeat(req: BoltRequest, keys: list[str]) -> BoltResponse:
-    """A request handled before: an empty 200, and nothing else."""
-    req.context["outcome"] = "repeat"
-    log.info("ignored a repeated request (%s)", ", ".join(keys))
-    return BoltResponse(status=200, body="")
 
 
 def _surface(req: BoltRequest) -> str:
@@ -397,7 +212,7 @@ class RolloutApp(App):
     ):
         super().__init__(signing_secret=signing_secret or "", **kwargs)
         self.store, self.clock = store, clock
-        self.bot_token = bot_token  # Bolt's is given through `authorize` (_BotToken); this is for bot/web.py
+        self.bot_token = bot_token  # Bolt's is given through `authorize` (BotToken); this is for bot/web.py
         self.services = services  # what the use cases work with: the reporting API's too (bot/web.py)
         self.signing_secret = signing_secret  # bot/web.py verifies each request with it before anything else
         self.session_secret = session_secret  # signs the web view's session cookies (bot/web.py)
@@ -415,10 +230,10 @@ class RolloutApp(App):
         response = super().dispatch(req)
         # A command that wrote nothing is recorded now; one whose write found its key
         # taken (claim.repeated) is not asked about again.
-        if claim.pending and not _first_time(self.store, claim.keys, claim.at or self.clock()):
+        if claim.pending and not first_time(self.store, claim.keys, claim.at or self.clock()):
             claim.repeated = True
         if claim.repeated:
-            response = _repeat(req, claim.keys + claim.with_write)
+            response = repeat(req, claim.keys + claim.with_write)
         metrics.ACK_SECONDS.observe(time.perf_counter() - started)
         outcome = req.context.get("outcome") or ("ok" if response.status < 400 else "error")
         metrics.REQUESTS.labels(_surface(req), outcome).inc()

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition import PlaybookSpec
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.problems import SHOWN, shown
 from cadence.sources import unset_variables
 

@@ -5,7 +5,7 @@ which declare routes of their own, and an assistant's tools at /mcp (bot/assista
 the ones it has (`Allow`), each answered as JSON `{"error": ...}` (handlers/http_errors.py,
 the one answer of every app of the process to an HTTP error).
 
-Every request's body is read in the event loop (BodyLimits): one declared over 1 MiB is
+Every request's body is read in the event loop (BodyLimits, bot/body_limits.py): one declared over 1 MiB is
 refused with 413, one that grows past 1 MiB as it streams in (chunked) with 413 once it
 has, and one not all in within READ_SECONDS of its head with 408; each of these answers
 closes the connection. Before a 413, or any answer an app gives before it read the whole
@@ -20,9 +20,9 @@ reads it, so a hostile or broken one costs nothing and never reaches a traceback
 1. its Slack signature is verified, here and only here (slack_sdk's SignatureVerifier;
    Bolt is told not to check again): unsigned, tampered or older than 5 minutes gets 401,
    and nothing of the body is parsed;
-2. then its shape: anything that is not a form or JSON body in UTF-8 (for forms, a JSON
-   `payload` if one is given), whose ids are not Slack's ids, or whose parts are not of
-   the types Slack sends, gets 400;
+2. then its shape (bot/slack_shape.py): anything that is not a form or JSON body in UTF-8
+   (for forms, a JSON `payload` if one is given), whose ids are not Slack's ids, or whose
+   parts are not of the types Slack sends, gets 400;
 3. then Bolt dispatches it, in the thread pool (Bolt's own Starlette adapter would run
    its listeners inside the event loop, holding every other request meanwhile).
 
@@ -32,9 +32,7 @@ Each refusal is one log line; no body is ever logged.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -42,7 +40,6 @@ from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 import anyio
 import anyio.to_thread
@@ -59,11 +56,13 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot import healthz, metrics
 from bot.assistant import http_edge
+from bot.body_limits import MAX_BODY_BYTES, BodyLimits, error_answer, json_answer
 from bot.healthz import TokenProbe
+from bot.slack_shape import Malformed, check_shape
 from handlers import http_errors
 from handlers.api import make_api
 from handlers.web_view import make_web_view
@@ -82,24 +81,9 @@ EVENTS_PATH = "/slack/events"
 API_PREFIX = "/api"  # the reporting API (handlers/api.py, docs/api.md)
 WEB_PREFIX = "/web"  # the web view (handlers/web_view.py)
 MCP_PATH = "/mcp"  # an assistant's tools (bot/assistant.py, docs/mcp.md), with the `mcp` extra
-MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller; anything bigger is not Slack
-READ_SECONDS = 5.0  # a request's whole body must be in this long after its head
-# A body refused for its size (413) is read to its end and thrown away, up to this much of
-# it in all and within READ_SECONDS of its head, so that its client, which writes the
-# whole body before it reads (http.client, requests), reads the 413 rather than a reset
-# connection. 4 MiB: a body a little over the limit (an export that grew) costs reading
-# at most 3 MiB more than the largest body taken, a buffer at a time (uvicorn's, some
-# 64 KiB), never held whole and never waited for past the deadline any body has; one
-# declared longer is nowhere near the limit and is answered at once, unread (its client,
-# if still sending, may see the connection reset instead of the answer).
-DISCARD_BYTES = 4 * MAX_BODY_BYTES
 THREADS = 8  # each process's pool for what blocks (Bolt, the database): fewer than its engine's connections
 
 log = logging.getLogger(__name__)
-
-
-class Malformed(Exception):
-    """A request that cannot be Slack's: answered 400 with this reason."""
 
 
 def make_asgi(
@@ -173,117 +157,6 @@ def web_view_routes(view: ASGIApp) -> list[BaseRoute]:
     return [Mount(WEB_PREFIX, view), Route("/", _to_web_view, methods=["GET"])]
 
 
-class BodyLimits:
-    """Each request's body as the app reads it, in the event loop: refused with 413 when
-    its Content-Length says more than MAX_BODY_BYTES or, streamed, once more than that has
-    come; with 408 when it has not all come within READ_SECONDS of the request's head.
-    Both answers close the connection. The limits hold for every route.
-
-    Before a 413, or an app's answer given before it read the whole body (a 401 or 429),
-    the rest of the body is read and thrown away (never stored, never logged), up to
-    DISCARD_BYTES of it in all and until the body's deadline, so that a client still
-    sending it reads the answer (as a server's "lingering close" lets it). A
-    body declared longer than DISCARD_BYTES is not read at all, nor one whose client
-    waits for `100 Continue` (`Expect: 100-continue`): uvicorn sends that only when the
-    app first reads the body, so this client gets the 413 instead and sends nothing."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_bytes: int = MAX_BODY_BYTES,
-        seconds: float = READ_SECONDS,
-        discard_bytes: int = DISCARD_BYTES,
-    ):
-        self.app, self.max_bytes, self.seconds, self.discard_bytes = app, max_bytes, seconds, discard_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        declared = headers.get("content-length", "")
-        deadline = anyio.current_time() + self.seconds
-        if declared.isdigit() and int(declared) > self.max_bytes:  # (the server refuses one not a number)
-            if int(declared) <= self.discard_bytes and not _waits_to_send(scope, headers):
-                await _discard(receive, 0, self.discard_bytes, deadline)
-            await _too_large(scope["path"], self.max_bytes)(scope, receive, send)
-            return
-        received = 0
-        whole = declared in ("", "0") and "transfer-encoding" not in headers  # no body: nothing to read
-        refused = False
-
-        async def limited() -> Message:
-            nonlocal received, whole, refused
-            if whole:  # after the body, only the end of the connection: no deadline
-                return await receive()
-            with anyio.move_on_after(deadline - anyio.current_time()):
-                message = None
-                message = await receive()
-            if message is None or anyio.current_time() > deadline:  # (bytes that keep coming: too late all the same)
-                refused = True
-                log.info("refused a request to %s: its body did not come within %g s", scope["path"], self.seconds)
-                raise HTTPException(408, f"the request's body did not come within {self.seconds:g} s")
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                whole = not message.get("more_body", False)
-                if received > self.max_bytes:
-                    refused = True
-                    log.info("refused a request to %s: its body is over %d bytes", scope["path"], self.max_bytes)
-                    if not whole:
-                        await _discard(receive, received, self.discard_bytes, deadline)
-                    raise HTTPException(413, f"request bodies are limited to {self.max_bytes} bytes")
-            return message
-
-        async def closing(message: Message) -> None:
-            """An answer given before the request's body has all been read (BodyLimits'
-            408 and 413, or an app's refusal that never read it, the API's 401, 429 or 415,
-            /mcp's) closes the connection, whichever app's handler wrote it. Before an app's
-            refusal, the rest of the body is read and thrown away as before a 413 (up to
-            DISCARD_BYTES in all, within the body's deadline, not for a client that waits
-            for `100 Continue`), so that a client still sending it reads the answer rather
-            than a reset connection."""
-            nonlocal whole
-            if (refused or not whole) and message["type"] == "http.response.start":
-                if not refused and not _waits_to_send(scope, headers):
-                    await _discard(receive, received, self.discard_bytes, deadline)
-                    whole = True
-                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
-            await send(message)
-
-        await self.app(scope, limited, closing)
-
-
-def _waits_to_send(scope: Scope, headers: Headers) -> bool:
-    """Whether the client sends its body only once told `100 Continue` (h11's rule)."""
-    return scope.get("http_version") == "1.1" and headers.get("expect", "").lower() == "100-continue"
-
-
-async def _discard(receive: Receive, received: int, most: int, deadline: float) -> None:
-    """Reads the rest of a refused body and throws it away: until its end, until `most`
-    bytes of it have come in all (`received` of them already), or until `deadline`,
-    whichever is first."""
-    with anyio.move_on_after(deadline - anyio.current_time()):
-        while received <= most:
-            message = await receive()
-            if message["type"] != "http.request" or not message.get("more_body", False):
-                return
-            received += len(message.get("body", b""))
-
-
-def _too_large(path: str, limit: int) -> Response:
-    log.info("refused a request to %s: it declares a body over %d bytes", path, limit)
-    return _error(413, f"request bodies are limited to {limit} bytes", {"Connection": "close"})
-
-
-def _error(status: int, error: str, headers: dict[str, str] | None = None) -> Response:
-    return _json_answer({"error": error}, status, headers)
-
-
-def _json_answer(body: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
-    """JSON as the bot has always written it (json.dumps, `{"ok": true}`)."""
-    return Response(json.dumps(body), status, headers, media_type="application/json")
-
-
 async def _to_web_view(request: Request) -> Response:
     """`GET /`: a person who typed the bot's address."""
     return RedirectResponse(WEB_PREFIX + "/", 303)
@@ -294,12 +167,12 @@ async def _slack_events(verifier: SignatureVerifier, bolt: App, request: Request
     body = await request.body()
     if not _signed(verifier, request.headers, body):
         log.info("refused a request to %s: invalid request signature, or older than 5 minutes", EVENTS_PATH)
-        return _error(401, "invalid request signature")
+        return error_answer(401, "invalid request signature")
     try:
-        _check_shape(request.headers, body)
+        check_shape(request.headers, body)
     except Malformed as err:
         log.info("refused a malformed request to %s: %s", EVENTS_PATH, err)
-        return _error(400, str(err))
+        return error_answer(400, str(err))
     answer = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
     return to_starlette_response(answer)
 
@@ -308,7 +181,7 @@ async def _healthz(
     app: RolloutApp, store: Store, now: Callable[[], datetime], probe: TokenProbe, request: Request
 ) -> Response:
     answer, ok = await run_in_threadpool(healthz.answer, app, store, now, probe)
-    return _json_answer(answer, 200 if ok else 503)
+    return json_answer(answer, 200 if ok else 503)
 
 
 async def _metrics(app: RolloutApp, store: Store, now: Callable[[], datetime], request: Request) -> Response:
@@ -316,12 +189,12 @@ async def _metrics(app: RolloutApp, store: Store, now: Callable[[], datetime], r
     client = request.client.host if request.client else None
     refusal = metrics.refused(app.metrics_token, request.headers.get("authorization", ""), client, forwarded)
     if refusal is not None:
-        return _error(*refusal, {"WWW-Authenticate": "Bearer"} if refusal[0] == 401 else None)
+        return error_answer(*refusal, {"WWW-Authenticate": "Bearer"} if refusal[0] == 401 else None)
     try:
         page = await run_in_threadpool(metrics.exposition, store, now)
     except Exception:
         log.warning("metrics: the database did not answer", exc_info=True)
-        return _error(503, "database unreachable")
+        return error_answer(503, "database unreachable")
     return Response(page, 200, media_type=metrics.CONTENT_TYPE)
 
 
@@ -341,100 +214,6 @@ def _signed(verifier: SignatureVerifier, headers: Headers, body: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return timestamp.isdigit() and len(timestamp) < 12 and verifier.is_valid(text, timestamp, signature)
-
-
-# Slack's ids: a capital letter for the kind (U, W, B, C, G, D, T, E, A, ...) and capitals
-# and digits; today 9 to 11 characters long.
-SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,31}")
-# Where a Slack request carries ids: as fields of the command form, of an event envelope
-# and its event, and as the `id` of the objects of an interaction payload.
-ID_FIELDS = ("user_id", "channel_id", "team_id", "api_app_id", "enterprise_id")
-ID_OBJECTS = ("user", "team", "channel", "enterprise")
-
-
-def _check_shape(headers: Headers, body: bytes) -> None:
-    """Raises Malformed unless a signed body has the shape of a Slack request: the types
-    Slack sends where Bolt and the listeners look, and Slack's ids where ids go."""
-    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in ("application/x-www-form-urlencoded", "application/json"):
-        raise Malformed("Slack sends application/x-www-form-urlencoded or application/json")
-    text = body.decode("utf-8")  # it was signed: UTF-8 (_signed)
-    if content_type == "application/json":
-        envelope = _json(text)
-        if not isinstance(envelope, dict):
-            raise Malformed("the body is not a JSON object")
-        _check_ids(envelope)
-        if "event" in envelope:
-            event = envelope["event"]
-            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-                raise Malformed("event is not an object with a type")
-            _check_ids(event)
-        return
-    try:
-        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=1000)
-    except ValueError:
-        raise Malformed("the body is not a valid form") from None
-    if "payload" not in form:
-        _check_ids({k: v[0] for k, v in form.items()})
-        return
-    try:
-        payload = _json(form["payload"][0])
-    except Malformed:
-        payload = None
-    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-        raise Malformed("payload is not a JSON object with a type")
-    _check_ids(payload)
-    for name in ID_OBJECTS:  # in an interaction's payload, each of these is an object with an id
-        if payload.get(name) is not None and not isinstance(payload[name], dict):
-            raise Malformed(f"payload.{name} is not an object")
-    actions = payload.get("actions", [])
-    if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
-        raise Malformed("payload.actions is not a list of objects")
-    for name in ("view", "container", "message", "state"):
-        if payload.get(name) is not None and not isinstance(payload[name], dict):
-            raise Malformed(f"payload.{name} is not an object")
-    if isinstance(payload.get("view"), dict):
-        _check_view(payload["view"])
-
-
-def _check_view(view: dict[str, Any]) -> None:
-    """A form as Slack sends it back: its type, texts where the listeners read text, and
-    its state's values by block and action, each an object (the element's state)."""
-    if not isinstance(view.get("type"), str):
-        raise Malformed("payload.view has no type")
-    for name in ("callback_id", "private_metadata"):
-        if view.get(name) is not None and not isinstance(view[name], str):
-            raise Malformed(f"payload.view.{name} is not text")
-    state = view.get("state")
-    if state is None:
-        return
-    if not isinstance(state, dict):
-        raise Malformed("payload.view.state is not an object")
-    values = state.get("values")
-    if values is not None and not (
-        isinstance(values, dict)
-        and all(
-            isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
-            for block in values.values()
-        )
-    ):
-        raise Malformed("payload.view.state.values is not objects of objects by block and action")
-
-
-def _check_ids(part: dict[str, Any]) -> None:
-    for name in ID_FIELDS + ID_OBJECTS:
-        value = part.get(name)
-        if name in ID_OBJECTS and isinstance(value, dict):
-            value = value.get("id")
-        if value not in (None, "") and not (isinstance(value, str) and SLACK_ID.fullmatch(value)):
-            raise Malformed(f"{name} is not a Slack id")
-
-
-def _json(text: str) -> object:
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        raise Malformed("the body is not valid JSON") from None
 
 
 def create() -> ASGIApp:
@@ -493,10 +272,12 @@ class Waiting:
         await app(scope, receive, send)
 
     async def _healthz(self, request: Request) -> Response:
-        return _json_answer({"ok": False, "database": self.said}, 503)
+        return json_answer({"ok": False, "database": self.said}, 503)
 
     async def _unavailable(self, request: Request) -> Response:
-        return _error(503, f"not serving yet (database: {self.said})", {"Retry-After": str(int(RETRY_SECONDS[1]))})
+        return error_answer(
+            503, f"not serving yet (database: {self.said})", {"Retry-After": str(int(RETRY_SECONDS[1]))}
+        )
 
     def _retry(self, build: Callable[[], ASGIApp]) -> None:
         delay = RETRY_SECONDS[0]

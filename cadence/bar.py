@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cadence import bar_structure
-from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS, RuleSettings
+from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS, RuleSettings
 from cadence.review import DEFAULT_RATES, rates
 from cadence.revisions import _num, _share
 

@@ -19,7 +19,7 @@ from typing import Any
 from cadence import inputs
 from cadence.bar import BarChange
 from cadence.bar_structure import named_before
-from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS
+from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS
 
 # The judges (each names where it is).
 NEUTRAL = "neutral (PRODUCT: the title, the function, the kit's texts, outputs, a rename, model and prompt)"

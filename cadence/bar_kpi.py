@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
-from cadence.definition import RuleSettings
-from cadence.rules import BREACHED, Thresholds, cycle_result, guardrail_state
+from cadence.cycle_rules import BREACHED, cycle_result, guardrail_state
+from cadence.definition_rules import RuleSettings
+from cadence.verdicts import Thresholds
 
 WEEKS = 4  # a cycle's weeks (cadence.calendar.WEEKS_PER_CYCLE)
 

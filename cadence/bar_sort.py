@@ -46,19 +46,10 @@ from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import Cycle, GuardrailWeek
 from cadence.bar_structure import named_before
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.review import asked, counted, rates
-from cadence.rules import (
-    FAIL,
-    INCONCLUSIVE,
-    MISSING,
-    PASS,
-    Thresholds,
-    WeekNumbers,
-    WeekVerdict,
-    critical_demotion,
-    judge_with_rule,
-)
+from cadence.rules import critical_demotion
+from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, Thresholds, WeekNumbers, WeekVerdict, judge_with_rule
 
 NEUTRAL_KIND, TIGHTENING, REQUEST = "neutral", "tightening", "request"
 REPLAY_WEEKS = 8  # the last closed weeks the replay judges again

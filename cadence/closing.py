@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cadence import decisions, pooling, rules
+from cadence import cycle_rules, decisions, mode_decisions, pooling, rules, verdicts
 from cadence.judgement import Evidence, pilot_ceiling
 
 
@@ -48,13 +48,15 @@ class GuardrailSpec:
 def guardrail(spec: GuardrailSpec, week_start: date, value: float | None, earlier: dict[date, str]) -> Guardrail:
     """The week's guardrail state for `value`, with the breaches in a row counted back
     through `earlier` (the guardrail's state by week start)."""
-    verdict = rules.guardrail_state(value, spec.minimum, spec.maximum)
+    verdict = cycle_rules.guardrail_state(value, spec.minimum, spec.maximum)
     run = 0
-    if verdict == rules.BREACHED:
+    if verdict == cycle_rules.BREACHED:
         run = 1
-        while earlier.get(week_start - timedelta(days=7 * run)) == rules.BREACHED:
+        while earlier.get(week_start - timedelta(days=7 * run)) == cycle_rules.BREACHED:
             run += 1
-    record = decisions.of_guardrail(spec.playbook_id, week_start, verdict, value, spec.minimum, spec.maximum, spec.name)
+    record = mode_decisions.of_guardrail(
+        spec.playbook_id, week_start, verdict, value, spec.minimum, spec.maximum, spec.name
+    )
     return Guardrail(spec.name, spec.unit, verdict, value, spec.minimum, spec.maximum, run, record)
 
 
@@ -66,7 +68,7 @@ class StepClosing:
     step_id: int
     name: str
     mode: str
-    numbers: rules.WeekNumbers
+    numbers: verdicts.WeekNumbers
     before: rules.StepState
     source_failed: bool  # a number it is judged on never came from its source
     pilot_mode: str | None = None  # an adopting team's first cycle: the adopted version's mode
@@ -81,14 +83,14 @@ class StepJudged:
     """What the close decided of one step."""
 
     outcome: str
-    rule: rules.VerdictRule
+    rule: verdicts.VerdictRule
     evidence: Evidence | None
     decision: decisions.Decision
     transitions: list[rules.Transition]
     pool: pooling.Pool | None = None  # the small weeks it was judged with (this week among them)
 
 
-def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardrail: Guardrail | None) -> StepJudged:
+def judge_step(step: StepClosing, week_start: date, th: verdicts.Thresholds, guardrail: Guardrail | None) -> StepJudged:
     """The step's verdict and the transitions it causes (a breached guardrail's demotion
     among them). A week pooled with its cycle's small weeks before it (cadence.pooling.pool)
     is judged, and may demote, on the pool's numbers."""
@@ -99,8 +101,8 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
     numbers = found.numbers if found is not None else step.numbers
     leave_out = found.weeks if found is not None else ()
     pooled = None if step.source_failed else rules.pooled(numbers, th, before, leave_out)
-    outcome, rule = rules.judge_with_rule(numbers, step.mode, th, pooled, step.source_failed)
-    decision = decisions.of_verdict(
+    outcome, rule = verdicts.judge_with_rule(numbers, step.mode, th, pooled, step.source_failed)
+    decision = mode_decisions.of_verdict(
         step.playbook_id,
         step.step_id,
         step.name,
@@ -117,16 +119,18 @@ def judge_step(step: StepClosing, week_start: date, th: rules.Thresholds, guardr
         before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
     if step.training_waits:  # cadence.champion_gate: nothing above the mode it has
         before = before._replace(ceiling=step.mode)
-    breached = guardrail is not None and guardrail.state == rules.BREACHED
-    transitions, after = rules.evaluate(before, rules.WeekVerdict(week_start, outcome, numbers), th, breached)
+    breached = guardrail is not None and guardrail.state == cycle_rules.BREACHED
+    transitions, after = rules.evaluate(before, verdicts.WeekVerdict(week_start, outcome, numbers), th, breached)
     if guardrail is not None:
-        demotion = rules.guardrail_demotion(after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures)
+        demotion = cycle_rules.guardrail_demotion(
+            after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures
+        )
         if demotion is not None:
             transitions.append(demotion)
     return StepJudged(outcome, rule, pooled, decision, transitions, found)
 
 
-def pool_figures(found: pooling.Pool, cycle_start: date, th: rules.Thresholds) -> dict[str, object]:
+def pool_figures(found: pooling.Pool, cycle_start: date, th: verdicts.Thresholds) -> dict[str, object]:
     """A pool as its verdict keeps it and its close shows it: the weeks of the cycle it
     holds (1 to 4) and their numbers together; and, only when the bar that judges it (its
     last week's, `th`) was another in an earlier week of the pool, that bar's earlier

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from cadence import calendar, compare, decisions, replication, rules
+from cadence import calendar, compare, cycle_decisions, cycle_rules, decisions, readiness, replication, verdicts
 from cadence.judgement import STALL_MISSED_CYCLES, CycleKpi, KpiChange, kpi_change, stall, stall_figures
 
 
@@ -54,9 +54,9 @@ class CycleFigures:
     weekly: tuple[float | None, ...]  # the cycle's four weeks' KPIs
     bar: Bar
     direction: str
-    th: rules.Thresholds
+    th: verdicts.Thresholds
     breached: bool  # a week of the cycle breached the guardrail
-    earlier: tuple[rules.CycleResult, ...] = ()  # the playbook's earlier cycle results, oldest first
+    earlier: tuple[cycle_rules.CycleResult, ...] = ()  # the playbook's earlier cycle results, oldest first
     covered: int = 0  # the last cycle a publish or scale proposal covered
     scale_open: bool = False  # a "ready to scale" proposal is open
     origin: OriginProgress | None = None  # an adopting playbook's origin
@@ -87,14 +87,14 @@ class Scale:
 class CycleEnd:
     """What a cycle's end decided, in the order it is recorded."""
 
-    result: rules.CycleResult
+    result: cycle_rules.CycleResult
     kpi_moved: KpiChange
     result_decision: decisions.Decision
     scale: Scale | None = None
     replication: decisions.Decision | None = None
     stall: dict[str, Any] | None = None  # a stall's figures
     stall_decision: decisions.Decision | None = None
-    held: list[rules.CycleResult] | None = field(default=None)
+    held: list[cycle_rules.CycleResult] | None = field(default=None)
     compared: compare.Comparison | None = None  # with `compare`: the cycle against the rest
 
 
@@ -104,10 +104,12 @@ def bar_to_record(recorded: tuple[float, float] | None, baseline: float, target:
     return Bar(baseline, target) if recorded is None else None
 
 
-def cycle_result(f: CycleFigures) -> rules.CycleResult:
+def cycle_result(f: CycleFigures) -> cycle_rules.CycleResult:
     """The scale rule's result of the cycle, by its bar's target; with `compare`, a hit
     also needs the mean delta's interval wholly on the good side of zero (comparison)."""
-    result = rules.cycle_result(f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted)
+    result = cycle_rules.cycle_result(
+        f.cycle, list(f.weekly), f.bar.target, f.direction, f.th, f.breached, f.interrupted
+    )
     compared = comparison(f)
     return result if compared is None or compared.better else replace(result, hit=False)
 
@@ -119,16 +121,16 @@ def comparison(f: CycleFigures) -> compare.Comparison | None:
     return compare.compare_cycle(f.weekly[: f.week], f.rest[: f.week], f.direction, f.bar.baseline, f.rest_baseline)
 
 
-def scale_held(f: CycleFigures, result: rules.CycleResult) -> list[rules.CycleResult] | None:
+def scale_held(f: CycleFigures, result: cycle_rules.CycleResult) -> list[cycle_rules.CycleResult] | None:
     """The cycles the scale rule held over (None if it did not, or a proposal is open)."""
     uncovered = [r for r in f.earlier if r.cycle > f.covered and r.cycle < result.cycle] + [result]
-    if not f.scale_open and rules.ready_to_scale(uncovered, f.th):
+    if not f.scale_open and cycle_rules.ready_to_scale(uncovered, f.th):
         return uncovered[-f.th.scale_after_cycles :]
     return None
 
 
 def judge(f: CycleFigures, readiness: dict[str, Any] | None = None) -> CycleEnd:
-    """The cycle's end. `readiness`: the inputs of cadence.replication.readiness over the
+    """The cycle's end. `readiness`: the inputs of cadence.readiness.readiness over the
     cycles the scale rule holds over, read when it may hold (without them a holding rule
     is judged not ready on nothing: the close always reads them). The close judges it in
     the four parts below, one rule each (usecases/shared/close/)."""
@@ -148,7 +150,7 @@ def judge_result(f: CycleFigures) -> CycleEnd:
     judged = CycleEnd(
         result,
         kpi_change(f.weekly[: f.week], f.bar.baseline),
-        decisions.of_cycle_result(f.playbook_id, f.week_start, result),
+        cycle_decisions.of_cycle_result(f.playbook_id, f.week_start, result),
         compared=comparison(f),
     )
     if judged.compared is not None:  # the decision keeps the comparison, and says it
@@ -176,15 +178,15 @@ def against_the_rest(compared: compare.Comparison | None) -> str | None:
 
 
 def judge_scale(
-    f: CycleFigures, result: rules.CycleResult, readiness: dict[str, Any] | None = None
-) -> tuple[list[rules.CycleResult] | None, Scale | None]:
+    f: CycleFigures, result: cycle_rules.CycleResult, readiness: dict[str, Any] | None = None
+) -> tuple[list[cycle_rules.CycleResult] | None, Scale | None]:
     """The cycles the scale rule held over (None: it did not), and then its proposal or
     "not yet ready", by the criteria of readiness on their read inputs."""
     held = scale_held(f, result)
     return held, (_scale(f, held, readiness or {}) if held is not None else None)
 
 
-def judge_replication(f: CycleFigures, result: rules.CycleResult) -> decisions.Decision | None:
+def judge_replication(f: CycleFigures, result: cycle_rules.CycleResult) -> decisions.Decision | None:
     """An adopting playbook's completed cycle against its origin's (None: not adopted, or
     the cycle was interrupted)."""
     if f.origin is None or f.interrupted:
@@ -193,7 +195,7 @@ def judge_replication(f: CycleFigures, result: rules.CycleResult) -> decisions.D
 
 
 def judge_stall(
-    f: CycleFigures, result: rules.CycleResult, compared: compare.Comparison | None
+    f: CycleFigures, result: cycle_rules.CycleResult, compared: compare.Comparison | None
 ) -> tuple[dict[str, Any], decisions.Decision] | None:
     """The stall rule at a completed cycle's end: its figures and decision, or None."""
     if f.interrupted:
@@ -201,25 +203,27 @@ def judge_stall(
     figures = _stall(f, result, against_the_rest(compared))
     if figures is None:
         return None
-    return figures, decisions.of_stall(f.playbook_id, f.week_start, figures)
+    return figures, cycle_decisions.of_stall(f.playbook_id, f.week_start, figures)
 
 
-def _scale(f: CycleFigures, held: list[rules.CycleResult], inputs: dict[str, Any]) -> Scale:
+def _scale(f: CycleFigures, held: list[cycle_rules.CycleResult], inputs: dict[str, Any]) -> Scale:
     """Ready to scale if the criteria of readiness are met too, each with its numbers."""
-    criteria = replication.readiness(**inputs)
+    criteria = readiness.readiness(**inputs)
     figures = {
         "cycle": f.cycle,
-        "results": [decisions.result_figures(r) for r in held],
+        "results": [cycle_decisions.result_figures(r) for r in held],
         "criteria": [c.kept() for c in criteria],
     }
-    if not replication.is_ready(criteria):
-        missing = replication.missing(criteria)
-        return Scale(False, figures, missing, decisions.of_not_ready(f.playbook_id, f.week_start, figures, missing))
-    decision = decisions.of_scale_proposal(f.playbook_id, f.week_start, len(held), figures)
+    if not readiness.is_ready(criteria):
+        missing = readiness.missing(criteria)
+        return Scale(
+            False, figures, missing, cycle_decisions.of_not_ready(f.playbook_id, f.week_start, figures, missing)
+        )
+    decision = cycle_decisions.of_scale_proposal(f.playbook_id, f.week_start, len(held), figures)
     return Scale(True, figures, [], decision)
 
 
-def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgress) -> decisions.Decision:
+def _replication(f: CycleFigures, result: cycle_rules.CycleResult, origin: OriginProgress) -> decisions.Decision:
     """An adopting playbook's completed cycle against its origin's: replicated, on track
     or not yet, with the numbers."""
     weekly = list(f.weekly)
@@ -244,10 +248,10 @@ def _replication(f: CycleFigures, result: rules.CycleResult, origin: OriginProgr
     compared = comparison(f)
     if compared is not None:  # adopters compare too: the mean delta against the origin's
         figures.update(rest_delta=compared.change.change, origin_rest_delta=origin.delta)
-    return decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
+    return cycle_decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 
-def _stall(f: CycleFigures, result: rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
+def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
     """The stall rule at a completed cycle's end, over the earlier completed cycles the
     rule can look at (newest first from the end): the stall's figures, or None; with why
     this cycle missed against the rest (`against_the_rest`), when the comparison held it

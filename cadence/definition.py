@@ -1,8 +1,9 @@
 """The playbook definition: the YAML schema (docs/playbooks.md is its reference).
 
 Validation lives here so that every way a playbook enters the system (a YAML file
-today, a registry version later) is checked by the same rules. Errors name the
-field and the problem in words a playbook author can act on.
+today, a registry version later) is checked by the same rules. Loading a document and
+naming its problems in words a playbook author can act on is cadence/definition_load.py's;
+each section of the schema beyond the top level has its module (cadence/definition_*.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from cadence.definition_calibration import CalibrationSpec, drop_unset
 from cadence.definition_compare import CompareSpec, check_kpi
@@ -19,7 +20,6 @@ from cadence.definition_handoff import HandoffSpec
 from cadence.definition_intake import IntakeSpec
 from cadence.definition_owners import OwnersSpec
 from cadence.definition_parts import (
-    EVENT_RE,
     CostSpec,
     Finite,
     Fraction,
@@ -27,19 +27,15 @@ from cadence.definition_parts import (
     ReplicationSpec,
     ReviewRateSpec,
     Strict,
-    Unstorable,
     ValueEventSpec,
     ValueSpec,
-    unstorable_message,
 )
-from cadence.definition_rubric import DIMENSION_RE, RubricSpec, StepRubric
+from cadence.definition_rubric import RubricSpec, StepRubric
+from cadence.definition_rules import RuleSettings
 from cadence.definition_sources import from_problems
 from cadence.inputs import InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
-from cadence.limits import MAX_COUNT
-from cadence.problems import described
-from cadence.sources import ENV_RE, FromSpec, SourceSpec, StepFromSpec
-from cadence.text import unstorable
+from cadence.sources import FromSpec, SourceSpec, StepFromSpec
 
 MODES = ("human-led", "collaborative", "ai-led")
 Mode = Literal["human-led", "collaborative", "ai-led"]
@@ -52,7 +48,6 @@ STEP_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"  # one word: steps are named in c
 CHANNEL_RE = r"^[CG][A-Z0-9]{6,19}$"
 USER_RE = r"^[UW][A-Z0-9]{6,19}$"
 SOURCE_NAME_RE = r"^[a-z0-9][a-z0-9_-]{0,24}$"  # `source:<name>` fits a report's reported_by
-SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class KpiSpec(Strict):
@@ -137,89 +132,6 @@ class StepSpec(Strict):
                 f"step '{self.name}' has no rubric by design (rubric: none), so it takes no calibration set"
             )
         return self
-
-
-class RuleSettings(Strict):
-    """The mode-rule and cadence numbers, with their defaults (docs/playbooks.md)."""
-
-    min_cases: int = Field(default=10, ge=1, le=MAX_COUNT)
-    rubric_floor: Fraction | None = None  # default: rubric_threshold - RUBRIC_FLOOR_MARGIN
-    grace_hours: float = Field(default=12, ge=0, le=72, allow_inf_nan=False)
-    promote_after_weeks: int = Field(default=2, ge=1, le=12)
-    cooldown_weeks: int = Field(default=4, ge=0, le=52)
-    critical_multiplier: float = Field(default=2, gt=1, le=10, allow_inf_nan=False)
-    demote_after_fails: int = Field(default=2, ge=1, le=52)
-    demote_window_weeks: int = Field(default=4, ge=1, le=52)
-    unobserved_warn_weeks: int = Field(default=2, ge=1, le=52)
-    unobserved_demote_weeks: int = Field(default=3, ge=1, le=52)
-    freeze_after_changes: int = Field(default=3, ge=1, le=100)
-    freeze_window_weeks: int = Field(default=8, ge=1, le=52)
-    scale_min_kpi_weeks: int = Field(default=3, ge=1, le=4)
-    scale_after_cycles: int = Field(default=2, ge=1, le=12)
-    # Replication (docs/usage.md, "Replication"): the attestation rate "ready to
-    # scale" asks for, and how many teams may run a version before one has replicated.
-    ready_min_attestation: Fraction = 0.75
-    ready_min_reliability: Fraction = 0.9  # of sourced numbers arrived before their week closed
-    adoption_wave: int = Field(default=3, ge=1, le=100)
-    replicate_share: float = Field(default=0.8, gt=0, le=1, allow_inf_nan=False)  # of the origin's relative change
-    # fewer cases a week: "funding a demo?" (definition_intake.py)
-    intake_min_cases: int = Field(default=10, ge=1, le=MAX_COUNT)
-    intake_min_minutes: float = Field(default=5, ge=0, le=10080, allow_inf_nan=False)  # less a case: a demo too
-    # Judgement (docs/judgement.md): `confident` judges a week by the
-    # 95% intervals of its ratio and rubric (cadence/judgement.py); `classic` by the values.
-    judgement: Literal["classic", "confident"] = "classic"
-    stale_after_hours: float = Field(default=12, gt=0, le=24 * 365, allow_inf_nan=False)
-    # Cadence slots, local time: the nudge in the playbook's zone, DMs in each member's.
-    nudge_at: str = Field(default="Mon 09:00", pattern=SLOT_RE)
-    checkin_at: str = Field(default="Thu 15:00", pattern=SLOT_RE)
-    reminder_at: str = Field(default="Fri 15:00", pattern=SLOT_RE)
-    # The pulse (cadence/pulse.py): asked once a cycle unless `off`; shown from this many answers.
-    pulse: Literal["on", "off"] = "on"
-    pulse_min_answers: int = Field(default=5, ge=5, le=10_000)
-
-    @field_validator("pulse", mode="before")
-    @classmethod
-    def _on_off(cls, value: Any) -> Any:
-        """YAML reads a bare `off` as false and `on` as true: both mean what they say."""
-        return {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else value
-
-    @model_validator(mode="after")
-    def _windows(self) -> RuleSettings:
-        if self.demote_after_fails > self.demote_window_weeks:
-            said = f"{self.demote_after_fails} cannot exceed demote_window_weeks ({self.demote_window_weeks})"
-            raise Placed.at(("demote_after_fails",), said)
-        if self.unobserved_warn_weeks > self.unobserved_demote_weeks:
-            said = (
-                f"{self.unobserved_warn_weeks} cannot exceed unobserved_demote_weeks ({self.unobserved_demote_weeks})"
-            )
-            raise Placed.at(("unobserved_warn_weeks",), said)
-        if not _slot_order(self.checkin_at) < _slot_order(self.reminder_at):
-            said = f"{self.reminder_at} must come after checkin_at ({self.checkin_at})"
-            raise Placed.at(("reminder_at",), said)
-        return self
-
-    def floor_for(self, rubric_threshold: float) -> float:
-        """The rubric floor: as set, or RUBRIC_FLOOR_MARGIN under the threshold."""
-        if self.rubric_floor is not None:
-            return self.rubric_floor
-        return max(0.0, round(rubric_threshold - RUBRIC_FLOOR_MARGIN, 6))
-
-
-RUBRIC_FLOOR_MARGIN = 0.10
-RULE_FIELDS = frozenset(RuleSettings.model_fields)
-# The settings the cadence clock reads; every other setting is a rule threshold
-# (cadence.rules.Thresholds). A test holds the two lists to the schema.
-CADENCE_SETTINGS = frozenset({"grace_hours", "stale_after_hours", "nudge_at", "checkin_at", "reminder_at"})
-INTAKE_SETTINGS = frozenset(
-    {"intake_min_cases", "intake_min_minutes"}
-)  # read when a playbook is made: no rule's, not the bar
-PULSE_SETTINGS = frozenset({"pulse", "pulse_min_answers"})  # the pulse's (cadence/pulse.py): no rule's, not the bar
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _slot_order(slot: str) -> tuple[int, str]:
-    day, clock = slot.split(" ")
-    return WEEKDAYS.index(day), clock
 
 
 class PlaybookSpec(Strict):
@@ -409,120 +321,6 @@ def check_timezone(name: str) -> None:
         raise ValueError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)")
 
 
-class DefinitionError(ValueError):
-    """A playbook definition that cannot be loaded; `problems` are 'where: what' lines,
-    and `paths` the keys and indexes of each in the document as written (empty where the
-    problem is the whole document), for a file reader to find the line."""
-
-    def __init__(self, problems: list[str], paths: list[tuple[str | int, ...]] | None = None):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-        self.paths = paths if paths is not None else [() for _ in problems]
-
-
-def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
-    """Validate one YAML document. Rule settings may sit at the top level
-    or under `rules:`; both land in `rules`."""
-    if not isinstance(raw, dict):
-        raise DefinitionError(
-            [f"{where or 'document'}: expected a mapping with 'playbook:', 'title:', ... got {type(raw).__name__}"]
-        )
-    data = dict(raw)
-    top_level_rules = {key: data.pop(key) for key in list(data) if key in RULE_FIELDS}
-    if top_level_rules:
-        nested = data.get("rules") or {}
-        if not isinstance(nested, dict):
-            raise DefinitionError([f"{_join(where, 'rules')}: expected a mapping"])
-        clash = sorted(set(nested) & set(top_level_rules))
-        if clash:
-            raise DefinitionError([f"{_join(where, clash[0])}: given both at the top level and under 'rules'"])
-        data["rules"] = {**nested, **top_level_rules}
-    try:
-        return PlaybookSpec.model_validate(data)
-    except ValidationError as err:
-        errors = [_at_item(e) for e in err.errors()]
-        placed = [e for e in errors if isinstance((e.get("ctx") or {}).get("error"), Placed)]
-        others = [e for e in errors if not any(e is p for p in placed)]
-        said = described(others, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
-        found = [_describe(where, path, what, set(top_level_rules), raw) for path, what in said]
-        found += [found_at for e in placed for found_at in _placed(where, e, set(top_level_rules), raw)]
-        raise DefinitionError([text for text, _ in found], [path for _, path in found]) from None
-
-
-def _join(where: str, field: str) -> str:
-    return f"{where}.{field}" if where else field
-
-
-def _at_item(error: Any) -> Any:  # pydantic ErrorDetails
-    """An error of a list's item that holds a character never stored, at that item."""
-    cause = (error.get("ctx") or {}).get("error")
-    if isinstance(cause, Unstorable) and cause.index is not None:
-        return {**error, "loc": (*error["loc"], cause.index)}  # the item of a list, as its author finds it
-    return error
-
-
-def _placed(
-    where: str, error: Any, top_level_rules: set[str], raw: dict[str, Any]
-) -> list[tuple[str, tuple[str | int, ...]]]:
-    """A comparison's problems (Placed), each at the field it is about: below the error's
-    own place, said as its words say it or as its place does."""
-    found = []
-    for place, text, located in error["ctx"]["error"].problems:
-        path = (*error["loc"], *place)
-        if not located:
-            found.append(_describe(where, path, text, top_level_rules, raw))
-            continue
-        if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
-            path = path[1:]
-        found.append((_join(where, text) if where else text, path))
-    return found
-
-
-def _describe(
-    where: str, path: tuple[str | int, ...], message: str, top_level_rules: set[str], raw: dict[str, Any]
-) -> tuple[str, tuple[str | int, ...]]:
-    """The problem as a 'where: what' line (cadence/problems.py's words), and its path in
-    the document as written."""
-    if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
-        path = path[1:]  # name the field where the author wrote it
-    loc = ""
-    hidden = None  # a field whose name holds a character never stored: named by where it is
-    for index, part in enumerate(path):
-        if isinstance(part, int):
-            loc += f"[{_step_name(raw, path[:index], part) or part}]"
-        elif (hidden := unstorable(part, line_breaks=False)) is not None:
-            break
-        else:
-            loc += f".{part}" if loc else str(part)
-    if hidden is not None:
-        message = f"a field's name {unstorable_message(hidden)}"
-    return f"{_join(where, loc) if loc else where or 'document'}: {message}", path
-
-
-def _step_name(raw: dict[str, Any], parent: tuple[str | int, ...], index: int) -> str | None:
-    """A step named by its name, as its author knows it ('steps[draft-reply].mode'), when
-    the item at `index` of `steps` has one; else None (its index is shown)."""
-    if parent != ("steps",) or not isinstance(raw.get("steps"), list) or index >= len(raw["steps"]):
-        return None
-    item = raw["steps"][index]
-    name = item.get("name") if isinstance(item, dict) else None
-    shown = isinstance(name, str) and name.strip() and len(name) <= 40
-    return name if shown and unstorable(name, line_breaks=False) is None else None
-
-
-_PATTERN_HINTS = {
-    SLUG_RE: "must be a slug of lowercase letters, digits and dashes (e.g. support-replies)",
-    STEP_RE: "must be one word of letters, digits, '-', '_' or '.' (at most 40 characters)",
-    CHANNEL_RE: "must be a Slack channel id (e.g. C0123456789)",
-    USER_RE: "must be a Slack user id (e.g. U0123456789)",
-    SLOT_RE: "must be a weekday and a 24-hour time, e.g. 'Thu 15:00'",
-    EVENT_RE: "must be one word of lowercase letters, digits and '_', from a letter (e.g. reply_accepted)",
-    SOURCE_NAME_RE: "must be a name of lowercase letters, digits, '-' and '_' (at most 25 characters)",
-    ENV_RE: "must be an environment variable's name: letters, digits and '_'",
-    DIMENSION_RE: "must be one lowercase word of letters, digits, '-' or '_' (e.g. accuracy)",
-}
-
-
 STORED: dict[str, Any] = {}  # the context of a stored definition's read
 
 
@@ -534,43 +332,3 @@ def read_spec(stored: dict[str, Any]) -> PlaybookSpec:
     Its types are read as a JSON column holds them (not strictly): each was checked,
     strictly, when the definition was loaded."""
     return PlaybookSpec.model_validate(stored, context=STORED, extra="ignore", strict=False)
-
-
-def as_written(definition: dict[str, Any]) -> dict[str, Any]:
-    """A stored definition as its author would write it: today's canonical form with every
-    field that only repeats its default left out, so that parsing what is left gives the
-    same canonical definition (`rollout playbook export`: load ∘ export changes nothing)."""
-    full = parse_playbook(definition).canonical()
-    written: dict[str, Any] = _copy(full)
-
-    def prune(node: Any) -> None:
-        if isinstance(node, list):
-            for child in node:
-                prune(child)
-            return
-        if not isinstance(node, dict):
-            return
-        order = list(node)
-        for key in order:
-            child = node.pop(key)
-            try:
-                if parse_playbook(written).canonical() == full:
-                    continue
-            except DefinitionError:
-                pass
-            node[key] = child
-            prune(child)
-        kept = [(key, node[key]) for key in order if key in node]  # the schema's order, as before
-        node.clear()
-        node.update(kept)
-
-    prune(written)
-    return written
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value

@@ -12,7 +12,7 @@ how sure a verdict is, and the rules that look past one week.
   in either judgement mode (cadence.rules, rule `over-cap`).
 - `confident_rule`, `evidence`: the verdict of `judgement: confident`, by the intervals'
   bounds: a FAIL on the week's own cases, a PASS on the week's pooled with the step's
-  last weeks since its mode changed (cadence.rules.judge_with_rule asks it; `classic`
+  last weeks since its mode changed (cadence.verdicts.judge_with_rule asks it; `classic`
   never does).
 - `stall`, `plateau`, `pilot_ceiling`: a playbook stalled, its cases flat while its KPI is
   off target, and the mode an adopting team's first cycle may not be proposed above.
@@ -86,7 +86,7 @@ def rubric_interval(rubric: float | None, cases: int | None, reviewed: int | Non
     return wilson(round(min(max(rubric, 0.0), 1.0) * sample), sample)
 
 
-# The verdict rules of `judgement: confident`, as cadence.rules.VerdictRule values: the
+# The verdict rules of `judgement: confident`, as cadence.verdicts.VerdictRule values: the
 # "c" marks a rule decided by an interval's bound rather than by the point value.
 CONFIDENT_OVER_CAP = "3c-exceptions-surely-over-cap"
 CONFIDENT_BELOW_FLOOR = "3c-rubric-surely-below-floor"
@@ -122,8 +122,8 @@ class Evidence(NamedTuple):
 
 def evidence(weeks: Sequence[tuple[Any, ...]]) -> Evidence:
     """`weeks`: (cases, exceptions, rubric[, reviewed]) of the week being judged and the
-    ones before it, in any order (cadence.rules.WeekNumbers are such tuples); weeks
-    without a case count add nothing. The caller picks the weeks (cadence.rules.judge_with_rule)."""
+    ones before it, in any order (cadence.verdicts.WeekNumbers are such tuples); weeks
+    without a case count add nothing. The caller picks the weeks (cadence.verdicts.judge_with_rule)."""
     counted = [(w[0], min(max(w[1], 0), w[0]), w[2], w[3] if len(w) > 3 else None) for w in weeks if w[0]]
     scored = [(c if n is None else n, r) for c, _, r, n in counted if r is not None and (n is None or n > 0)]
     return Evidence(
@@ -215,7 +215,7 @@ class CycleKpi(NamedTuple):
     """What the stall rule reads of one cycle."""
 
     cycle: int
-    hit: bool  # hit target (cadence.rules.cycle_result)
+    hit: bool  # hit target (cadence.cycle_rules.cycle_result)
     interrupted: bool  # paused or retired before its end: not a completed cycle
     weekly_kpi: tuple[float | None, ...]
 

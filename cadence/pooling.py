@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
-from cadence.rules import MISSING, StepState, Thresholds, VerdictRule, WeekNumbers, WeekVerdict
+from cadence.rules import StepState
+from cadence.verdicts import MISSING, Thresholds, VerdictRule, WeekNumbers, WeekVerdict
 
 
 class Bar(NamedTuple):
     """The part of the bar a week is judged by: the figures a verdict keeps of it
-    (cadence.decisions.of_verdict), None where an older verdict kept none."""
+    (cadence.mode_decisions.of_verdict), None where an older verdict kept none."""
 
     cap: float | None
     threshold: float | None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from cadence.rules import FAIL, WeekVerdict
+from cadence.verdicts import FAIL, WeekVerdict
 
 NO_CASES = "no evidence of exceptions: report cases"
 

@@ -20,12 +20,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from cadence.definition import MODES, RuleSettings
-from cadence.figures import meets_target
-from cadence.judgement import CLASSIC, CONFIDENT, EVIDENCE_WEEKS, Evidence, above, confident_rule, evidence
+from cadence.definition import MODES
+from cadence.judgement import CONFIDENT, EVIDENCE_WEEKS, Evidence, above, evidence
 from cadence.judgement import clearly_over_cap as _clearly_over_cap
+from cadence.verdicts import FAIL, MISSING, PASS, WeekNumbers, WeekVerdict
 
-PASS, FAIL, INCONCLUSIVE, MISSING = "PASS", "FAIL", "INCONCLUSIVE", "MISSING"
+# Importable from here too while work on issue 93 that reads them from here is in flight
+# (their home is cadence/verdicts.py).
+from cadence.verdicts import Thresholds as Thresholds
+from cadence.verdicts import judge_with_rule as judge_with_rule
+
 LEVELS = MODES  # the modes in order of the AI's autonomy
 
 
@@ -41,145 +45,10 @@ def demoted(mode: str) -> str | None:
     return LEVELS[index - 1] if index > 0 else None
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Every number the rules use, from a playbook's settings (`of`): their schema,
-    cadence.definition.RuleSettings, is the one place the defaults are stated."""
-
-    exception_cap: float
-    rubric_threshold: float
-    rubric_floor: float
-    min_cases: int
-    critical_multiplier: float
-    demote_after_fails: int
-    demote_window_weeks: int
-    unobserved_warn_weeks: int
-    unobserved_demote_weeks: int
-    promote_after_weeks: int
-    cooldown_weeks: int
-    freeze_after_changes: int
-    freeze_window_weeks: int
-    scale_min_kpi_weeks: int
-    scale_after_cycles: int
-    ready_min_attestation: float = 0.75
-    adoption_wave: int = 3
-    ready_min_reliability: float = 0.9
-    replicate_share: float = (
-        0.8  # of the origin's relative KPI change an adopting cycle must reach (cadence.replication)
-    )
-    judgement: str = CLASSIC  # or CONFIDENT: verdicts by the intervals' bounds (cadence.judgement)
-
-    @classmethod
-    def of(cls, settings: RuleSettings, exception_cap: float, rubric_threshold: float) -> Thresholds:
-        return cls(
-            exception_cap=exception_cap,
-            rubric_threshold=rubric_threshold,
-            rubric_floor=settings.floor_for(rubric_threshold),
-            min_cases=settings.min_cases,
-            critical_multiplier=settings.critical_multiplier,
-            demote_after_fails=settings.demote_after_fails,
-            demote_window_weeks=settings.demote_window_weeks,
-            unobserved_warn_weeks=settings.unobserved_warn_weeks,
-            unobserved_demote_weeks=settings.unobserved_demote_weeks,
-            promote_after_weeks=settings.promote_after_weeks,
-            cooldown_weeks=settings.cooldown_weeks,
-            freeze_after_changes=settings.freeze_after_changes,
-            freeze_window_weeks=settings.freeze_window_weeks,
-            scale_min_kpi_weeks=settings.scale_min_kpi_weeks,
-            scale_after_cycles=settings.scale_after_cycles,
-            ready_min_attestation=settings.ready_min_attestation,
-            adoption_wave=settings.adoption_wave,
-            ready_min_reliability=settings.ready_min_reliability,
-            replicate_share=settings.replicate_share,
-            judgement=settings.judgement,
-        )
-
-    @property
-    def lookback_weeks(self) -> int:
-        """How many past weeks any rule looks at."""
-        weeks = (self.demote_window_weeks, self.unobserved_demote_weeks, self.promote_after_weeks, self.cooldown_weeks)
-        return max(*weeks, self.freeze_window_weeks) + 1
-
-
-# Named tuples, not frozen dataclasses: a close builds tens of thousands, in half the time.
-class WeekNumbers(NamedTuple):
-    cases: int | None  # None: no case count reported
-    exceptions: int  # owner-logged exceptions plus members' deviations
-    rubric: float | None  # None too for a sample below the review rate (cadence/review.py)
-    reviewed: int | None = None  # the rubric's sample; None: every case reviewed
-    dimensions: str | None = None  # its counts per rubric dimension (cadence/dimensions.py)
-
-    @property
-    def ratio(self) -> float | None:
-        return self.exceptions / self.cases if self.cases else None
-
-
-class WeekVerdict(NamedTuple):
-    week_start: date
-    outcome: str
-    numbers: WeekNumbers
-    rule: str | None = None  # VerdictRule's value as kept; None for a verdict kept before the rule was
-
-
-class VerdictRule(StrEnum):
-    """Which of the five verdict rules gave a week its verdict, and so why: kept with the
-    verdict's decision, worded by the week's close (templates/week_closed.json.j2). Rule 5
-    is split by why the week tells nothing (a rubric between floor and threshold, or none)."""
-
-    NO_CASE_COUNT = "1-no-case-count"
-    SOURCE_FAILED = "1-source-failed"  # its sourced cases, exceptions or rubric never arrived
-    TOO_FEW_CASES = "2-too-few-cases"
-    EXCEPTIONS_OVER_CAP = "3-exceptions-over-cap"
-    RUBRIC_BELOW_FLOOR = "3-rubric-below-floor"
-    RUBRIC_MET = "4-within-cap-rubric-met"
-    AI_LED_NO_RUBRIC = "4-within-cap-ai-led-no-rubric"
-    RUBRIC_BETWEEN = "5-rubric-between-floor-and-threshold"
-    NO_RUBRIC = "5-no-rubric"
-    # `judgement: confident` (cadence.judgement.confident_rule): by the 95% intervals' bounds
-    CONFIDENT_OVER_CAP = "3c-exceptions-surely-over-cap"
-    CONFIDENT_BELOW_FLOOR = "3c-rubric-surely-below-floor"
-    CONFIDENT_RUBRIC_MET = "4c-surely-within-cap-rubric-met"
-    CONFIDENT_AI_LED_NO_RUBRIC = "4c-surely-within-cap-ai-led-no-rubric"
-    CONFIDENT_UNSURE = "5c-interval-spans-a-bound"
-
-
-def judge(numbers: WeekNumbers, mode: str, t: Thresholds) -> str:
-    return judge_with_rule(numbers, mode, t)[0]
-
-
 def pooled(numbers: WeekNumbers, t: Thresholds, before: StepState, leave_out: tuple[date, ...] = ()) -> Evidence | None:
     """What a confident PASS is judged on: this week's cases pooled with the step's last weeks since its mode
     changed (StepState.evidence, less `leave_out`: a small weeks' pool holds them); None under `classic`."""
     return evidence([numbers, *before.evidence(leave_out)]) if t.judgement == CONFIDENT else None
-
-
-def judge_with_rule(
-    numbers: WeekNumbers, mode: str, t: Thresholds, pooled: Evidence | None = None, source_failed: bool = False
-) -> tuple[str, VerdictRule]:
-    """The five verdict rules, in their order: (verdict, the rule that gave it). `pooled`: a
-    confident PASS's evidence; `source_failed`: a sourced number of the step never came."""
-    if source_failed:
-        return MISSING, VerdictRule.SOURCE_FAILED
-    if numbers.cases is None:
-        return MISSING, VerdictRule.NO_CASE_COUNT
-    if numbers.cases < t.min_cases:
-        return INCONCLUSIVE, VerdictRule.TOO_FEW_CASES
-    if t.judgement == CONFIDENT:
-        bounds = (mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor, pooled, numbers.reviewed)
-        rule = VerdictRule(confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, *bounds))
-        return (FAIL if rule.startswith("3") else PASS if rule.startswith("4") else INCONCLUSIVE), rule
-    ratio = numbers.ratio or 0.0
-    if ratio > t.exception_cap:
-        return FAIL, VerdictRule.EXCEPTIONS_OVER_CAP
-    if numbers.rubric is not None and numbers.rubric < t.rubric_floor:
-        return FAIL, VerdictRule.RUBRIC_BELOW_FLOOR
-    if numbers.rubric is not None and numbers.rubric >= t.rubric_threshold:
-        return PASS, VerdictRule.RUBRIC_MET
-    if numbers.rubric is None and mode == "ai-led":
-        return PASS, VerdictRule.AI_LED_NO_RUBRIC
-    if numbers.rubric is None:
-        return INCONCLUSIVE, VerdictRule.NO_RUBRIC
-    return INCONCLUSIVE, VerdictRule.RUBRIC_BETWEEN  # at or above the floor, below the threshold
 
 
 class StepState(NamedTuple):
@@ -533,68 +402,3 @@ def override(state: StepState, mode: str, week_start: date, t: Thresholds) -> tu
         transitions.append(freeze)
         state = state._replace(frozen=True)
     return transitions, state
-
-
-@dataclass(frozen=True)
-class CycleResult:
-    cycle: int
-    kpi_weeks: int  # weeks of the cycle with a KPI value
-    mean: float | None
-    target: float
-    direction: str
-    hit: bool
-    weeks_met: int = 0  # weeks whose KPI met the target (unknown, 0, for results older than the count)
-    met: tuple[bool | None, ...] = ()  # week by week: met, missed, or no value
-    breached: bool = False  # a week of the cycle breached the guardrail: no hit, whatever the KPI
-    interrupted: bool = False  # paused or retired before its fourth week: never a hit
-
-
-def cycle_result(
-    cycle: int,
-    weekly_kpi: list[float | None],
-    target: float,
-    direction: str,
-    t: Thresholds,
-    guardrail_breached: bool = False,
-    interrupted: bool = False,
-) -> CycleResult:
-    """Scale rule: a cycle hits target when at least `scale_min_kpi_weeks` (3) of its 4 weeks
-    each have a KPI value that meets the target (lower is better for direction 'down').
-    Week by week, so one outlier week cannot carry a cycle as it would carry a mean."""
-    values = [v for v in weekly_kpi if v is not None]
-    mean = sum(values) / len(values) if values else None
-    met = tuple(None if v is None else meets_target(v, target, direction) for v in weekly_kpi)
-    weeks_met = sum(1 for m in met if m)
-    hit = weeks_met >= t.scale_min_kpi_weeks and not guardrail_breached and not interrupted
-    return CycleResult(
-        cycle, len(values), mean, target, direction, hit, weeks_met, met, guardrail_breached, interrupted
-    )
-
-
-HOLDS, BREACHED = "HOLDS", "BREACHED"
-
-
-def guardrail_state(value: float | None, minimum: float | None, maximum: float | None) -> str:
-    """A closed week's guardrail: MISSING without a report, BREACHED past its bound, else HOLDS."""
-    if value is None:
-        return MISSING
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        return BREACHED
-    return HOLDS
-
-
-def guardrail_demotion(
-    state: StepState, week_start: date, breaches: int, figures: dict[str, Any] | None = None
-) -> Transition | None:
-    """Two BREACHED weeks in a row take an AI-led step back to collaborative."""
-    if state.mode != "ai-led" or breaches < 2:
-        return None
-    counter, figures = f"guardrail BREACHED {breaches} weeks in a row", {**(figures or {}), "breaches": breaches}
-    return Transition(Kind.DEMOTION, TransitionRule.GUARDRAIL, week_start, "ai-led", "collaborative", counter, figures)
-
-
-def ready_to_scale(results: list[CycleResult], t: Thresholds) -> bool:
-    """The last `scale_after_cycles` cycles (counted since the last publish or scale
-    proposal, which the caller passes) all hit target."""
-    recent = results[-t.scale_after_cycles :]
-    return len(recent) == t.scale_after_cycles and all(r.hit for r in recent)

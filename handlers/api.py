@@ -53,19 +53,16 @@ from handlers import (
 from handlers.api_models import (
     MAX_EVENT_COUNT,
     Accepted,
-    ArmOut,
     Batch,
     Duplicate,
     Error,
-    PlaybookDetail,
-    Playbooks,
     ProblemOut,
     Problems,
-    Registry,
     Report,
     Stored,
     given,
 )
+from handlers.api_playbook_models import ArmOut, PlaybookDetail, Playbooks, Registry
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
 from usecases import api_digest, api_readiness, api_reads, api_reports, arms
 from usecases.shared import messages

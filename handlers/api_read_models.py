@@ -1,5 +1,5 @@
 """The shapes of the reads an assistant asks for besides a playbook's and the registry's
-(handlers/api_models.py has those): a playbook's readiness and decisions, learnings found,
+(handlers/api_playbook_models.py has those): a playbook's readiness and decisions, learnings found,
 the digest's figures. As the other reads' models, they describe what the use cases
 answer (usecases/api_reads.py, usecases/api_digest.py) in the OpenAPI document and the
 MCP tools' output schemas (handlers/mcp_tools.py), and forbid any field they do not name.
@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from handlers.api_models import ReadinessOut, _Read
+from handlers.api_playbook_models import ReadinessOut, _Read
 
 
 class PlaybookReadiness(_Read):

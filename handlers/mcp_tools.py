@@ -28,7 +28,7 @@ from mcp.server.context import CallNext, HandlerResult
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cadence.definition import SLUG_RE
-from handlers.api_models import PlaybookDetail, Playbooks, Registry
+from handlers.api_playbook_models import PlaybookDetail, Playbooks, Registry
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
 from templates.refusals import phrase, plain
 from usecases import api_digest, api_readiness, api_reads

@@ -21,7 +21,7 @@ from handlers.errors import Malformed
 from handlers.words import Words, parse_date, parse_score, parse_value, playbook_name
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
-from usecases import intake_form, playbook_answers, value_form
+from usecases import intake_form, playbook_answers, playbook_revision, value_form
 from usecases import playbook_form as forms
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, Repeated
@@ -309,7 +309,7 @@ def _submit(
         if new:
             created = forms.create(caller, answers)
             return made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
-        revised = forms.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
+        revised = playbook_revision.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
         return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 
     answer(ack, made, "title", "the playbook form")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from cadence import calendar, dimensions, rules
+from cadence import calendar, cycle_rules, dimensions
 from cadence.escalation import mode_words
 from cadence.figures import progress_to_target
 from handlers import present_status
@@ -61,7 +61,7 @@ def kpi(caller: Caller, cmd: messages.Kpi, done: commands.Recorded) -> Reply:
 
 def guardrail(caller: Caller, cmd: messages.GuardrailReport, done: commands.Recorded) -> Reply:
     playbook = done.state.playbook
-    verdict = rules.guardrail_state(cmd.value, playbook.guardrail_min, playbook.guardrail_max)
+    verdict = cycle_rules.guardrail_state(cmd.value, playbook.guardrail_min, playbook.guardrail_max)
     return render(
         "guardrail_recorded",
         **_week_context(done.state, done.week),
@@ -70,7 +70,7 @@ def guardrail(caller: Caller, cmd: messages.GuardrailReport, done: commands.Reco
         value=cmd.value,
         minimum=playbook.guardrail_min,
         maximum=playbook.guardrail_max,
-        breached=verdict == rules.BREACHED,
+        breached=verdict == cycle_rules.BREACHED,
     )
 
 

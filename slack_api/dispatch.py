@@ -39,55 +39,23 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import SlackResponse
 
 from outbound.lane import Lane, worker_name
+from slack_api.answers import (
+    CHANNEL_LOST,
+    FALLBACK,
+    PERMANENT_ERRORS,
+    PERSON_GONE,
+    TOKEN_REFUSED,
+    fallback_of,
+    retry_after,
+    slack_error,
+)
+from slack_api.pacing import Pacer
 from storage.models.bookkeeping import OutboxMessage
-from storage.outbox import Message, Outbox
+from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT = "rollout_outbox"
-# Errors that the same request will meet again however often it is retried.
-CHANNEL_LOST = frozenset({"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"})
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "channel_is_archived",
-        "account_inactive",
-        "user_not_found",
-        "user_disabled",
-        "cannot_dm_bot",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_too_long",
-        "no_text",
-        "too_many_attachments",
-        "invalid_arguments",
-        "invalid_metadata_format",
-        "invalid_metadata_schema",
-        "metadata_too_large",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "message_not_found",
-        "cant_update_message",
-        "edit_window_closed",
-        "not_allowed_token_type",
-        "missing_scope",
-        "no_permission",
-        "team_access_not_granted",
-        "ekm_access_denied",
-        "duplicate_channel_not_found",
-        "view_too_large",
-        "not_enabled",
-        "invalid_user",
-    }
-)
-# Slack's answers to a token it will not accept. account_inactive is also what a bot token
-# of a deleted workspace gets; auth.test tells the two apart (_token_refused).
-TOKEN_REFUSED = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
-PERSON_GONE = frozenset({"user_not_found", "account_inactive", "user_disabled"})  # a DM's person left
 # While held, auth.test is asked whether the token works again: FIRST_PROBE_SECONDS after
 # the refusal, then twice as long each time, up to PROBE_SECONDS apart.
 FIRST_PROBE_SECONDS = 5
@@ -110,39 +78,6 @@ MAX_BACKOFF_SECONDS = 300
 # After a send whose outcome is unknown, wait at least this long before looking the
 # message up and sending again, so a request Slack was still processing shows in history.
 UNKNOWN_OUTCOME_WAIT_SECONDS = 5
-WORKSPACE_LIMIT_SIGNS = 5  # channels rate-limited within one Retry-After before the whole workspace is held
-
-
-class Pacer:
-    """When the next message may go: per channel, and across the workspace. Thread-safe:
-    `reserve` books a slot, so concurrent senders never share one."""
-
-    def __init__(self, per_channel_seconds: float = 1.0, workspace_per_second: float = 10.0):
-        self.per_channel = per_channel_seconds
-        self.spacing = 1.0 / workspace_per_second
-        self._channel_next: dict[str, float] = {}
-        self._workspace_next = 0.0
-        self._limited: list[tuple[float, str]] = []  # recent 429s: (when, channel)
-        self._lock = threading.Lock()
-
-    def reserve(self, channel: str, now: float) -> float:
-        """Book the next slot for `channel`; returns the seconds to wait for it."""
-        with self._lock:
-            at = max(now, self._channel_next.get(channel, 0.0), self._workspace_next)
-            self._channel_next[channel] = at + self.per_channel
-            self._workspace_next = at + self.spacing
-            if len(self._channel_next) > 50_000:  # forget channels whose slot has long passed
-                self._channel_next = {c: t for c, t in self._channel_next.items() if t > now}
-            return at - now
-
-    def limited(self, channel: str, seconds: float, now: float) -> None:
-        """A 429 for `channel`: hold that channel for Retry-After. When several channels are
-        limited within that time, Slack is limiting the workspace: hold everything."""
-        with self._lock:
-            self._channel_next[channel] = max(self._channel_next.get(channel, 0.0), now + seconds)
-            self._limited = [(t, c) for t, c in self._limited if t > now - seconds] + [(now, channel)]
-            if len({c for _, c in self._limited}) >= WORKSPACE_LIMIT_SIGNS:
-                self._workspace_next = max(self._workspace_next, now + seconds)
 
 
 class _RateLimited(Exception):
@@ -309,7 +244,7 @@ class Dispatcher(Lane):
             try:
                 found = self._find_delivered(message)
             except (SlackApiError, OSError) as err:
-                self._retry(message, f"checking an earlier attempt: {_describe(err)}", delivered_unknown=True)
+                self._retry(message, f"checking an earlier attempt: {slack_error(err)}", delivered_unknown=True)
                 return
             if found is not None:
                 log.info("outbox %s: an earlier attempt was delivered (%s); not sending again", message.key, found[1])
@@ -327,7 +262,7 @@ class Dispatcher(Lane):
             self._failed(message, err)
             return
         except (OSError, TimeoutError, SlackClientError) as err:  # timeouts, refused or reset connections
-            self._retry(message, _describe(err), delivered_unknown=True)
+            self._retry(message, slack_error(err), delivered_unknown=True)
             return
         self.outbox.mark_sent(message.id, self.worker, self.clock(), response.get("channel"), response.get("ts"))
 
@@ -363,7 +298,7 @@ class Dispatcher(Lane):
         status = err.response.status_code
         error = str(err.response.get("error") or f"http_{status}")
         if status == 429 or error == "ratelimited":
-            seconds = _retry_after(err)
+            seconds = retry_after(err)
             self.outbox.retry_later(
                 message.id,
                 self.worker,
@@ -385,11 +320,11 @@ class Dispatcher(Lane):
                 self._next_probe = self.monotonic() + FIRST_PROBE_SECONDS
                 self._probe_wait = FIRST_PROBE_SECONDS * 2
                 return
-        if status < 500 and error in PERMANENT_ERRORS and _fallback(message, error) is not None:
+        if status < 500 and error in PERMANENT_ERRORS and fallback_of(message, error) is not None:
             # a message with somewhere else to go (an escalation: usecases/escalation.py) goes
             # there, saying why, in the transaction that fails it here: nothing lost, nothing twice
             log.warning("outbox %s: Slack refused it (%s); sent to its fallback instead", message.key, error)
-            self.outbox.mark_failed(message.id, self.worker, self.clock(), error, _fallback(message, error))
+            self.outbox.mark_failed(message.id, self.worker, self.clock(), error, fallback_of(message, error))
             return
         if status < 500 and error in PERMANENT_ERRORS:
             log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
@@ -452,38 +387,3 @@ class Dispatcher(Lane):
             ):
                 return channel, item["ts"]
         return None
-
-
-FALLBACK = "fallback"  # a payload's {channel, payload}: where it goes if Slack refuses its own channel or person
-
-
-def _fallback(message: OutboxMessage, error: str) -> Message | None:
-    """The message's fallback for Slack's `error`, with Slack's answer added: for a channel
-    lost to the bot or a person gone, if the payload carries one."""
-    given = message.payload.get(FALLBACK)
-    if not isinstance(given, dict) or error not in CHANNEL_LOST | PERSON_GONE or message.method != "chat.postMessage":
-        return None
-    payload = dict(given["payload"])
-    why = {
-        "type": "mrkdwn",
-        "text": f"Slack answered `{error}` for <{'@' if message.channel[:1] in 'UW' else '#'}{message.channel}>.",
-    }
-    payload["blocks"] = [*payload.get("blocks", []), {"type": "context", "elements": [why]}]
-    return Message(f"{message.key}:fallback", "chat.postMessage", str(given["channel"]), payload)
-
-
-def _retry_after(err: SlackApiError) -> float:
-    headers = {k.lower(): v for k, v in (err.response.headers or {}).items()}
-    value = headers.get("retry-after")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    try:
-        return max(float(value), 1.0)  # type: ignore[arg-type]  # None and junk are caught below
-    except (TypeError, ValueError):
-        return 1.0
-
-
-def _describe(err: BaseException) -> str:
-    if isinstance(err, SlackApiError):
-        return str(err.response.get("error") or f"http_{err.response.status_code}")
-    return f"{type(err).__name__}: {err}"[:200]

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from cadence.cycle_rules import CycleResult as CycleOutcome
 from cadence.decisions import Decision
-from cadence.rules import CycleResult as CycleOutcome
 from cadence.rules import StepState
 from cadence.webhooks import Event
 from storage.models.governance import Proposal
@@ -56,7 +56,7 @@ class NewVerdict:
     cases: int | None
     exceptions: int
     rubric: float | None
-    rule: str | None = None  # cadence.rules.VerdictRule: why
+    rule: str | None = None  # cadence.verdicts.VerdictRule: why
     reviewed: int | None = None  # the rubric's sample; None: every case reviewed
     dimensions: str | None = None  # its counts per rubric dimension (cadence/dimensions.py)
 

@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
-from cadence import decisions
+from cadence import decisions, mode_decisions, setup_decisions
 from cadence.calendar import CycleAnchor
-from cadence.definition import DefinitionError, PlaybookSpec, RuleSettings, parse_playbook, read_spec
+from cadence.definition import PlaybookSpec, read_spec
+from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.definition_rules import RuleSettings
 from cadence.inputs import names
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
@@ -524,13 +526,13 @@ def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: 
         s.add(playbook)
         s.flush()
         add_steps(s, playbook.id, spec)
-        created = decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
+        created = setup_decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
         return LoadOutcome(spec.playbook, "created", [], decision=created)
 
     rewritten = rewrite(s, playbook, spec, org_timezone, actor, at)
     previous = rewritten.before
     changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
-    changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
+    changed = setup_decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
     return LoadOutcome(spec.playbook, "updated", changes, previous, definition, rewritten.declared, changed)
 
 
@@ -587,7 +589,7 @@ def rewrite(
             and step.mode != step_spec.mode
         ):
             declared.append(
-                decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
             )
             step.mode = step_spec.mode
         s.add(step)

@@ -61,13 +61,14 @@ from storage.pulse import Pulses
 from storage.readouts import Readouts
 from storage.registry import Registry, RequestDecided, RequestPending, WaveFull, WaveMarked
 from storage.replay import Claim, Claimed
+from storage.report_batches import KeyReused, WeekClosed, same_report
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
 from storage.value_counts import ValueCounts
 from storage.web_logins import WebLogins
 from storage.webhooks import Webhooks
-from storage.weekly_reports import REPORTS, KeyReused, Report, WeekClosed, WeeklyReports, same_report
+from storage.weekly_reports import REPORTS, Report, WeeklyReports
 
 __all__ = [
     "CURATORS_CHANNEL",

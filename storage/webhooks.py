@@ -1,6 +1,6 @@
 """Webhooks in the database: the receivers, and the webhooks' outbox.
 
-Events are written by `announce`, inside the unit of work of the decision they tell of
+Events are written by `announce` (storage/webhook_events.py), inside the unit of work of the decision they tell of
 (storage/governance.py's apply_change, an adoption, a playbook's load): a decision rolled
 back tells no one, a decision committed is never lost. One row a webhook an event, in
 the order of their ids; the lane (outbound/webhooks.py) takes each lane's oldest first.
@@ -11,41 +11,31 @@ dispatcher's claims or its figures, and neither lane's schedule bends the other'
 
 The signing secret is kept encrypted with Fernet (the `cryptography` package: an
 authenticated, versioned format, the kept library's recipe rather than one of ours) when
-ROLLOUT_SECRET_KEY is set; without it, as given. It never leaves this module but to sign.
+ROLLOUT_SECRET_KEY is set; without it, as given (storage/webhook_secrets.py). It never
+leaves this module but to sign.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import and_, bindparam, case, delete, func, literal_column, or_, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import and_, bindparam, case, delete, func, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from cadence import webhooks as events
-from cadence.decisions import Decision
 from storage.bulk import insert_all
 from storage.db import Bind, engine_of, joined, reading, unit_of_work
-from storage.models import table_of
-from storage.models.playbooks import Playbook, Step
 from storage.models.webhooks import Webhook, WebhookDelivery
 from storage.types import one_of
+from storage.webhook_events import DELIVERY, PENDING, WEBHOOK, delivery_row, free_lanes, new_event_id
+from storage.webhook_secrets import SecretBox, SecretUnreadable
 
-WEBHOOK, DELIVERY = table_of(Webhook), table_of(WebhookDelivery)
-# Literals, not parameters, so that a prepared statement's generic plan may still read
-# the partial indexes over these rows (migration 0037): a delivered row leaves them.
-_PENDING = DELIVERY.c.status == literal_column("'pending'")
 _UNFINISHED = DELIVERY.c.status.in_([literal_column("'pending'"), literal_column("'failed'")])
-_PLAYBOOK, _STEP = table_of(Playbook), table_of(Step)
 # Webhooks.delivered: by key, those still pending, said so that no partial index answers
 # it (see there): not delivered yet, and not failed (a failure is final).
 _MARK_DELIVERED = (
@@ -68,34 +58,6 @@ _MARK_DELIVERED = (
 
 class NameTaken(Exception):
     """A webhook by that name exists."""
-
-
-class SecretUnreadable(Exception):
-    """The secret was encrypted with a key this process does not have."""
-
-
-class SecretBox:
-    """Seals secrets for the database and opens them to sign."""
-
-    def __init__(self, key: str | None):
-        # Any long random text: Fernet wants 32 bytes, which SHA-256 makes of it.
-        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())) if key else None
-
-    def seal(self, secret: str) -> str:
-        if self._fernet is None:
-            return "plain:" + secret
-        return "fernet:" + self._fernet.encrypt(secret.encode()).decode()
-
-    def open(self, stored: str) -> str:
-        kind, _, value = stored.partition(":")
-        if kind == "plain":
-            return value
-        if self._fernet is None:
-            raise SecretUnreadable("the signing secret is encrypted and ROLLOUT_SECRET_KEY is not set")
-        try:
-            return self._fernet.decrypt(value.encode()).decode()
-        except InvalidToken:
-            raise SecretUnreadable("the signing secret was encrypted with another ROLLOUT_SECRET_KEY") from None
 
 
 @dataclass(frozen=True)
@@ -126,91 +88,6 @@ class Claimed:
     secret: str | None
     unreadable: str | None = None
     more_behind: bool = False  # whether more of its lane wait behind this claim's
-
-
-def new_event_id() -> str:
-    return "msg_" + uuid.uuid4().hex
-
-
-def lane_of(webhook_id: int, playbook_id: int | None) -> str:
-    """Events of one playbook to one webhook go in order: the lane names the pair."""
-    return f"{webhook_id}:{playbook_id if playbook_id is not None else '-'}"
-
-
-def announce(s: Session, decided: Iterable[Decision], at: datetime, more: Iterable[events.Event] = ()) -> int:
-    """Write, in the caller's unit of work, an event to each webhook that wants it: one for
-    each decision that is an event (mode changes, proposals, publications, adoptions,
-    replications) and each of `more` (a week's close). Without webhooks, one read of an
-    empty table, and only when there is something to tell. Returns the rows written."""
-    told = [d for d in decided if d.kind in events.KINDS_TOLD and d.playbook_id is not None]
-    extra = list(more)
-    if not told and not extra:
-        return 0
-    connection = s.connection()
-    hooks = connection.execute(select(WEBHOOK.c.id, WEBHOOK.c.events, WEBHOOK.c.playbooks)).all()
-    if not hooks:
-        return 0
-    pids = sorted({d.playbook_id for d in told if d.playbook_id} | {e.playbook_id for e in extra if e.playbook_id})
-    slugs = _names(connection, _PLAYBOOK.c.id, _PLAYBOOK.c.slug, pids)
-    step_ids = sorted({d.step_id for d in told if d.step_id is not None})
-    steps = _names(connection, _STEP.c.id, _STEP.c.name, step_ids) if step_ids else {}
-    rows = []
-    for event in extra + [_decision_event(d, steps) for d in told]:
-        slug = slugs.get(event.playbook_id) if event.playbook_id is not None else None
-        rows += _deliveries(event, slug, hooks, at)
-    insert_all(s, DELIVERY, rows)
-    return len(rows)
-
-
-def _names(connection: Connection, id_column: Any, name_column: Any, ids: list[int]) -> dict[int, str]:
-    """Each id's name (a playbook's slug, a step's name), read in one query."""
-    return dict(connection.execute(select(id_column, name_column).where(one_of(id_column, "ids")), {"ids": ids}).all())
-
-
-def _decision_event(d: Decision, steps: dict[int, str]) -> events.Event:
-    """The event a decision tells of; `steps`: the names of the steps decisions are on."""
-    step = steps.get(d.step_id) if d.step_id is not None else None
-    return events.Event(events.event_type(d.kind) or "", d.playbook_id, events.decision_data(d, step))
-
-
-def _deliveries(event: events.Event, slug: str | None, hooks: Sequence[Any], at: datetime) -> list[dict[str, Any]]:
-    """One row for each webhook that wants the event (of the playbook `slug`), all under
-    one event id; none if no webhook wants it."""
-    wanting = [
-        hook_id
-        for hook_id, wanted, playbooks in hooks
-        if event.type in wanted and (playbooks is None or slug in playbooks)
-    ]
-    if not wanting:
-        return []
-    body = json.dumps(events.body(event.type, at, slug, event.content()), separators=(",", ":"), default=str)
-    event_id = new_event_id()
-    return [_row(event_id, hook_id, event, body, at) for hook_id in wanting]
-
-
-def _row(event_id: str, webhook_id: int, event: events.Event, body: str, at: datetime) -> dict[str, Any]:
-    return dict(
-        event_id=event_id,
-        webhook_id=webhook_id,
-        lane=lane_of(webhook_id, event.playbook_id),
-        type=event.type,
-        body=body,
-        status="pending",
-        attempts=0,
-        created_at=at,
-        available_at=at,
-        lease_until=None,
-        claimed_by=None,
-        delivered_at=None,
-        error=None,
-    )
-
-
-def _free(now: datetime) -> Any:
-    return and_(
-        _PENDING,
-        or_(DELIVERY.c.lease_until.is_(None), DELIVERY.c.lease_until < now),
-    )
 
 
 class Webhooks:
@@ -268,7 +145,7 @@ class Webhooks:
                     select(
                         DELIVERY.c.webhook_id,
                         func.max(DELIVERY.c.delivered_at),
-                        func.count().filter(_PENDING),
+                        func.count().filter(PENDING),
                         func.count().filter(DELIVERY.c.status == "failed"),
                     ).group_by(DELIVERY.c.webhook_id)
                 ).all()
@@ -291,7 +168,7 @@ class Webhooks:
         event = events.Event(events.TEST, None, {"webhook": webhook.name})
         event_id = new_event_id()
         body = json.dumps(events.body(events.TEST, at, None, event.data), separators=(",", ":"))
-        row = _row(event_id, webhook.id, event, body, at)
+        row = delivery_row(event_id, webhook.id, event, body, at)
         row["lane"] = f"{webhook.id}:test:{event_id[-12:]}"  # behind no other event, not even an earlier test
         with joined(self.bind) as s:
             insert_all(s, DELIVERY, [row])
@@ -311,14 +188,14 @@ class Webhooks:
         Each says whether its lane has more waiting than `per_lane` (one row more is read)."""
         heads = (
             select(DELIVERY.c.lane, func.min(DELIVERY.c.id).label("head"))
-            .where(_PENDING, *([DELIVERY.c.lane == only] if only is not None else []))
+            .where(PENDING, *([DELIVERY.c.lane == only] if only is not None else []))
             .group_by(DELIVERY.c.lane)
             .subquery()
         )
         due_heads = (
             select(heads.c.head)
             .join(DELIVERY, DELIVERY.c.id == heads.c.head)
-            .where(DELIVERY.c.available_at <= now, _free(now))
+            .where(DELIVERY.c.available_at <= now, free_lanes(now))
             .order_by(heads.c.head)
             .limit(lanes)
         )
@@ -331,7 +208,7 @@ class Webhooks:
             taken = list(
                 s.execute(
                     update(DELIVERY)
-                    .where(DELIVERY.c.id.in_(chosen), _free(now))
+                    .where(DELIVERY.c.id.in_(chosen), free_lanes(now))
                     .values(lease_until=until, claimed_by=holder)
                     .returning(DELIVERY.c.lane)
                 ).scalars()
@@ -348,7 +225,7 @@ class Webhooks:
                     DELIVERY.c.attempts,
                     func.row_number().over(partition_by=DELIVERY.c.lane, order_by=DELIVERY.c.id).label("rank"),
                 )
-                .where(_PENDING, DELIVERY.c.lane.in_(taken))
+                .where(PENDING, DELIVERY.c.lane.in_(taken))
                 .subquery()
             )
             # One row more than handed out: whether anything waits behind.
@@ -414,7 +291,7 @@ class Webhooks:
         else:
             values.update(available_at=now + wait)
         with unit_of_work(self.bind) as s:  # own commit: a delivery's outcome, kept whatever the next one does
-            s.execute(update(DELIVERY).where(DELIVERY.c.id == claimed.id, _PENDING).values(**values))
+            s.execute(update(DELIVERY).where(DELIVERY.c.id == claimed.id, PENDING).values(**values))
             s.execute(
                 update(WEBHOOK).where(WEBHOOK.c.id == claimed.webhook_id).values(last_error=error, last_error_at=now)
             )
@@ -426,7 +303,7 @@ class Webhooks:
             s.execute(
                 update(DELIVERY)
                 .where(
-                    _PENDING,
+                    PENDING,
                     DELIVERY.c.lane == lane[0].lane,
                     DELIVERY.c.claimed_by == lane[0].holder,
                 )
@@ -441,7 +318,7 @@ class Webhooks:
                     select(DELIVERY.c.claimed_by)
                     .distinct()
                     .where(
-                        _PENDING,
+                        PENDING,
                         DELIVERY.c.lease_until > now,
                         DELIVERY.c.claimed_by.startswith(prefix),
                     )
@@ -453,7 +330,7 @@ class Webhooks:
         with unit_of_work(self.bind) as s:  # own commit: a dead worker's leases freed for the others at once
             return s.exec(
                 update(DELIVERY)
-                .where(DELIVERY.c.claimed_by.startswith(worker + ":"), _PENDING)
+                .where(DELIVERY.c.claimed_by.startswith(worker + ":"), PENDING)
                 .values(lease_until=None, claimed_by=None)
             ).rowcount
 
@@ -461,7 +338,7 @@ class Webhooks:
         """When a lane can next be claimed: the soonest of the lanes' oldest deliveries to
         come due or, if leased, to come free (None: nothing waits). The rows behind an
         oldest wait for it, whatever their own time."""
-        heads = select(func.min(DELIVERY.c.id).label("head")).where(_PENDING).group_by(DELIVERY.c.lane).subquery()
+        heads = select(func.min(DELIVERY.c.id).label("head")).where(PENDING).group_by(DELIVERY.c.lane).subquery()
         leased = and_(DELIVERY.c.lease_until.is_not(None), DELIVERY.c.lease_until >= now)
         when = case((leased, DELIVERY.c.lease_until), else_=DELIVERY.c.available_at)
         with reading(self.bind) as s:
@@ -469,7 +346,7 @@ class Webhooks:
 
     def pending_count(self) -> int:
         with reading(self.bind) as s:
-            return int(s.execute(select(func.count()).where(_PENDING)).scalar() or 0)
+            return int(s.execute(select(func.count()).where(PENDING)).scalar() or 0)
 
     def status_of(self, event_id: str) -> WebhookDelivery | None:
         with reading(self.bind) as s:
@@ -486,7 +363,7 @@ class Webhooks:
             rows = s.execute(
                 select(
                     WEBHOOK.c.name,
-                    func.count(DELIVERY.c.id).filter(_PENDING),
+                    func.count(DELIVERY.c.id).filter(PENDING),
                     func.count(DELIVERY.c.id).filter(DELIVERY.c.status == "failed"),
                 )
                 .select_from(WEBHOOK)

@@ -28,8 +28,9 @@ from cadence.decisions import named_ids
 from cadence.escalation import mode_words
 from cadence.figures import REPORTS_COUNTED_UP_TO
 from cadence.report_kinds import ReportKind
-from cadence.rules import Kind, TransitionRule, VerdictRule
+from cadence.rules import Kind, TransitionRule
 from cadence.text import without_invisible
+from cadence.verdicts import VerdictRule
 from templates import compare_words, pulse_words, readiness, verdict_words, waves
 from templates.blockkit import MAX_TEXT as MAX_TEXT
 from templates.blockkit import BlockKitError as BlockKitError

@@ -10,9 +10,10 @@ from typing import Any
 
 from cadence.calendar import WeekRef
 from cadence.closing import Guardrail
+from cadence.cycle_rules import CycleResult
 from cadence.judgement import Evidence
 from cadence.pulse import Pulse
-from cadence.rules import CycleResult, Thresholds
+from cadence.verdicts import Thresholds
 from templates import render
 
 Payload = dict[str, Any]

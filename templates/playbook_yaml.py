@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from cadence.definition import as_written
+from cadence.definition_load import as_written
 
 
 class _Dumper(yaml.SafeDumper):

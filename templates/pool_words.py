@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cadence.rules import Thresholds
+from cadence.verdicts import Thresholds
 from templates.numbers import pct
 
 _BAR_WORDS = {"cap": "cap", "threshold": "rubric threshold", "floor": "rubric floor", "min_cases": "min cases"}

@@ -12,7 +12,8 @@ from typing import Any
 from cadence import dimensions
 from cadence.figures import StepWeek
 from cadence.judgement import Evidence, Interval, KpiChange, ratio_interval, rubric_interval
-from cadence.rules import Thresholds, TransitionRule, VerdictRule
+from cadence.rules import TransitionRule
+from cadence.verdicts import Thresholds, VerdictRule
 from templates.numbers import MINUS, plural
 from templates.numbers import pct as _pct
 from templates.numbers import percent as _percent

@@ -31,10 +31,11 @@ from bot.demo.standin.slack_requests import Reply
 from bot.http_server import InThread
 from bot.settings import Settings
 from bot.web import application, make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api import client as slack_client
-from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.dispatch import Dispatcher
 from slack_api.members import TeamDirectory
+from slack_api.pacing import Pacer
 from storage import migrate
 from storage.db import make_engine, normalise_database_url
 from storage.store import Store

@@ -4,8 +4,8 @@ one write path every report takes (`store.reports.add_reports`)."""
 
 from datetime import date, datetime
 
+from storage.report_batches import new_report
 from storage.store import Store
-from storage.weekly_reports import new_report
 from tests.committed import committed
 
 

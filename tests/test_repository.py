@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot import guide
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,7 +115,7 @@ def test_every_example_playbook_loads_as_it_is(example):
 
 
 def test_the_reference_names_every_setting_and_its_default():
-    from cadence.definition import RuleSettings
+    from cadence.definition_rules import RuleSettings
 
     reference = (ROOT / "docs" / "playbooks.md").read_text()
     for name, field in RuleSettings.model_fields.items():

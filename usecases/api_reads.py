@@ -24,7 +24,7 @@ from usecases import sections
 from usecases import sources as pulled
 from usecases.api_reports import note_use
 from usecases.learnings_search import find
-from usecases.shared import baseline, depth, registry
+from usecases.shared import baseline, depth, registry_list
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -176,7 +176,7 @@ def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
     """The versions of the playbooks in the token's scope, with their adopters in it and
     the requests to adopt them that made one of those adopters."""
     may_read(services, token)
-    seen = [e for e in registry.entries(services.store, None) if visible(token, e["slug"])]
+    seen = [e for e in registry_list.entries(services.store, None) if visible(token, e["slug"])]
     # the wave names adopters the token may not see, and the API's schema has no wave yet
     return [
         dict(

@@ -26,8 +26,8 @@ from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
 from storage.models.access import ApiToken
 from storage.models.playbooks import Step
+from storage.report_batches import NewReport
 from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
-from storage.weekly_reports import NewReport
 from templates.refusals import Refusal, plain
 from usecases import tokens
 from usecases.shared import messages, recording

@@ -15,7 +15,8 @@ from datetime import datetime
 
 from cadence import bar, bar_sort, keys
 from cadence.decisions import Decision, DecisionKind
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition import PlaybookSpec
+from cadence.definition_load import DefinitionError, parse_playbook
 from storage.governance_rows import Change
 from storage.models.governance import BarRequest
 from storage.outbox import Message

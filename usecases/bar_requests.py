@@ -15,7 +15,7 @@ from typing import Any
 
 from cadence import bar, calendar, keys
 from cadence.decisions import Decision, DecisionKind
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.promotion_gates import AI_LED, asked_ai_led
 from storage.governance_rows import Change, StaleState
 from storage.made import Stale, fingerprint

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, decisions
+from cadence import calendar, setup_decisions
 from cadence.decisions import Decision
 from cadence.definition_calibration import declared
 from cadence.report_kinds import ReportKind
@@ -36,6 +36,7 @@ from usecases.shared import (
     messages,
     recording,
     registry,
+    registry_list,
     requests,
     roles,
     waves,
@@ -245,7 +246,7 @@ def web_link(caller: Caller, cmd: messages.WebLink) -> str:
 
 
 def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, Any]]:
-    return registry.entries(caller.store, cmd.function)
+    return registry_list.entries(caller.store, cmd.function)
 
 
 def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
@@ -370,7 +371,7 @@ def _add_holiday(caller: Caller, day: date, name: str) -> bool:
     with caller.store.unit_of_work() as uow:
         added = uow.org.add_holiday(day, name, caller.user_id, caller.now)
         if added:
-            _record(uow, decisions.of_holiday(day, name, True, caller.user_id), caller.now)
+            _record(uow, setup_decisions.of_holiday(day, name, True, caller.user_id), caller.now)
         uow.commit()
     return added
 
@@ -380,7 +381,7 @@ def _remove_holiday(caller: Caller, day: date) -> bool:
     with caller.store.unit_of_work() as uow:
         name = uow.org.remove_holiday(day)
         if name is not None:
-            _record(uow, decisions.of_holiday(day, name, False, caller.user_id), caller.now)
+            _record(uow, setup_decisions.of_holiday(day, name, False, caller.user_id), caller.now)
         uow.commit()
     return name is not None
 
@@ -404,7 +405,7 @@ def curator(caller: Caller, cmd: messages.CuratorChange) -> bool:
         else:
             changed = uow.org.remove_curator(cmd.user_id)
         if changed:
-            _record(uow, decisions.of_curator(cmd.user_id, cmd.add, caller.user_id), caller.now)
+            _record(uow, setup_decisions.of_curator(cmd.user_id, cmd.add, caller.user_id), caller.now)
         uow.commit()
     return changed
 
@@ -413,5 +414,5 @@ def curators_channel(caller: Caller, cmd: messages.CuratorsChannel) -> None:
     caller.require_admin("curators-channel")
     with caller.store.unit_of_work() as uow:
         uow.org.set_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id, caller.now)
-        _record(uow, decisions.of_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id), caller.now)
+        _record(uow, setup_decisions.of_setting(CURATORS_CHANNEL, cmd.channel_id, caller.user_id), caller.now)
         uow.commit()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, keys, rules, sponsor
+from cadence import calendar, cycle_rules, keys, sponsor
 from cadence.definition import KpiSpec, read_spec
 from cadence.digest import (
     ModeChange,
@@ -306,7 +306,7 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         guardrail_value=figures.guardrail,
         rest=figures.rest,  # with `compare` only: no other playbook has one
         guardrail_unit=state.guardrail_unit,
-        guardrail_state=rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
+        guardrail_state=cycle_rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
         if p.guardrail_name
         else None,
         **sections.digest_week(read.sections.get(p.id, {})),

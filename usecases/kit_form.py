@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cadence import kit_lines
-from cadence.definition import DefinitionError, parse_playbook
 from cadence.definition_handoff import FALLBACK
+from cadence.definition_load import DefinitionError, parse_playbook
 from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
 from storage.store import PlaybookState
 from templates.refusals import Refusal
 from usecases import playbook_form as forms
+from usecases import playbook_revision
 from usecases.shared import life
 from usecases.shared.caller import Caller
 
@@ -168,7 +169,7 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
             what = f"its {row.block_id.replace('_', ' ')} take {len(values[row.block_id]):,} characters; 3,000 fit"
             raise Refusal.of("made_too_long", usage="kit", slug=state.playbook.slug, what=what)
     metadata = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
-    origin = forms._origin(caller, state)
+    origin = forms.origin_of(caller, state)
     missing = kit_lines.missing(definition)
     return KitForm(state.playbook.slug, values, metadata, origin, missing)
 
@@ -178,10 +179,10 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
 
 def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) -> forms.Revised:
     """The form's submission: a revision of what it holds, the rest of the playbook kept."""
-    state = forms._by_id(caller, playbook_id)
+    state = forms.by_id(caller, playbook_id)
     caller.require_owner_or_curator(state, "kit")
     life.refuse_unless_running(state, "kit")
-    forms.refuse_if_changed(caller, state, opened_on)
+    playbook_revision.refuse_if_changed(caller, state, opened_on)
     before = parse_playbook(state.playbook.definition).canonical()
     raw = copy.deepcopy(before)
     numbers: dict[str, list[int]] = {}  # a list field's entries' line numbers, as typed
@@ -206,7 +207,9 @@ def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) 
         if isinstance(raw.get(section), dict) and not any(v not in (None, "", []) for v in raw[section].values()):
             del raw[section]
     _check(raw, numbers)
-    return forms.apply_revision(caller, state, opened_on, raw, answers.why, answers.override, field_of=_field_of_path)
+    return playbook_revision.apply_revision(
+        caller, state, opened_on, raw, answers.why, answers.override, field_of=_field_of_path
+    )
 
 
 def _written(

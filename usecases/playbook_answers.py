@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook
+from cadence.definition import PlaybookSpec
+from cadence.definition_load import DefinitionError, parse_playbook
 from templates.refusals import Refusal
 from usecases import intake_form as pilot
 from usecases import value_form as worth

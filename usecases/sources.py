@@ -35,9 +35,9 @@ from cadence.pulled import Asked
 from sources import Fetcher, SourceFailed, each
 from storage.cadence_log import Work
 from storage.outbox import Message
+from storage.report_batches import NewReport
 from storage.source_fetches import AlreadyFetched, fetch_row
 from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
-from storage.weekly_reports import NewReport
 from templates import notices
 from templates.refusals import Refusal, plain
 from usecases.input_checks import Checked, InputClock

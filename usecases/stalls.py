@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cadence import decisions
+from cadence import cycle_decisions
 from cadence.limits import MAX_TEXT_CHARS
 from storage.governance_rows import Change
 from storage.store import PlaybookState
@@ -55,7 +55,7 @@ def answer(caller: Caller, answer: str, playbook_id: int, cycle: int, reason: st
     if answer == "retire":
         life.retire(caller.store, state, reason, caller.user_id, caller.now)
         return state
-    record = decisions.of_stall_answer(playbook.id, playbook.slug, cycle, answer, reason, caller.user_id)
+    record = cycle_decisions.of_stall_answer(playbook.id, playbook.slug, cycle, answer, reason, caller.user_id)
     with caller.store.unit_of_work() as uow:
         uow.governance.apply(Change(decisions=[record]), caller.now)
         uow.commit()

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar, rules
+from cadence import calendar, cycle_rules, verdicts
 from cadence.calendar import WeekRef
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
@@ -242,7 +242,7 @@ def _steps(
     for index, step in enumerate(state.steps):
         step_state = history.states[step.id]
         latest = step_state.since_change()[-1].outcome if step_state.since_change() else None
-        unsure = next((v for v in reversed(step_state.verdicts[-4:]) if v.outcome == rules.INCONCLUSIVE), None)
+        unsure = next((v for v in reversed(step_state.verdicts[-4:]) if v.outcome == verdicts.INCONCLUSIVE), None)
         rows.append(
             StepStatus(
                 name=step.name,
@@ -308,7 +308,7 @@ def _guardrail_state(state: PlaybookState, figures: WeekFigures | None) -> str |
     p = state.playbook
     if p.guardrail_name is None or figures is None:
         return None
-    return rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
+    return cycle_rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
 
 
 def _sourced(caller: Caller, state: PlaybookState) -> Sourced | None:

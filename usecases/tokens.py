@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from cadence import decisions
+from cadence import setup_decisions
 from cadence.report_kinds import ReportKind
 from storage.governance_rows import Change
 from storage.models.access import ApiToken
@@ -83,7 +83,7 @@ def create(
     try:
         with store.unit_of_work() as uow:
             added = uow.tokens.add(row)
-            uow.governance.apply(Change(decisions=[decisions.of_token(name, True, by, scope)]), now)
+            uow.governance.apply(Change(decisions=[setup_decisions.of_token(name, True, by, scope)]), now)
             uow.commit()
         return Created(token, added)
     except Conflict:
@@ -97,7 +97,7 @@ def revoke(store: Store, name: str, by: str, now: datetime) -> None:
     with store.unit_of_work() as uow:
         revoked = uow.tokens.revoke(name, now)
         if revoked:
-            uow.governance.apply(Change(decisions=[decisions.of_token(name, False, by)]), now)
+            uow.governance.apply(Change(decisions=[setup_decisions.of_token(name, False, by)]), now)
         uow.commit()
     if not revoked:
         raise TokenRefused(f"there is no token {name!r} in use (`rollout token list` shows them)")

@@ -15,12 +15,20 @@ from cadence import calendar
 from cadence.figures import WeekFigures
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
-from cadence.rules import Thresholds
+from cadence.verdicts import Thresholds
 from storage.store import PlaybookState, Store
 from templates import ID_IN_TEXT
 from usecases import bar_requests, sections, status
 from usecases import sources as pulled
-from usecases.shared import baseline, calibration, champions, depth, registry, roles, stalling
+from usecases.shared import (
+    baseline,
+    calibration,
+    champions,
+    depth,
+    registry_list,
+    roles,
+    stalling,
+)
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -415,7 +423,7 @@ def _decisions(state: PlaybookState, decisions: list[Any]) -> list[DecisionLine]
 def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
     """Every version with its results, kit and learnings; its adopters' verdicts cycle by
     cycle beside the origin's, with the difference in points of the way to target."""
-    entries = registry.entries(services.store, None)
+    entries = registry_list.entries(services.store, None)
     for entry in entries:
         for adopter in entry["adopters"]:
             adopter["verdicts"] = [

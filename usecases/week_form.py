@@ -22,8 +22,8 @@ from cadence import calendar, dimensions, review, sources
 from cadence.definition_compare import Compare
 from slack_api.members import Person
 from storage.models.playbooks import Step
+from storage.report_batches import NewReport
 from storage.store import PlaybookState, WeekClosed
-from storage.weekly_reports import NewReport
 from templates.refusals import Refusal
 from usecases import checkins
 from usecases.shared import messages, recording

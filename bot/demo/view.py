@@ -83,7 +83,8 @@ def view_app(database: Path, at: datetime, viewer: str) -> ASGIApp:
 
 def served_app(demo: Services, viewer: str) -> ASGIApp:
     from bot.assistant import http_edge
-    from bot.web import API_PREFIX, MAX_BODY_BYTES, MCP_PATH, application, web_view_routes
+    from bot.body_limits import MAX_BODY_BYTES
+    from bot.web import API_PREFIX, MCP_PATH, application, web_view_routes
     from handlers.api import make_api
 
     view = make_web_view(demo, secrets.token_hex(16), secure=False, signed_in_as=viewer)

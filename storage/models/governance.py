@@ -90,7 +90,7 @@ class StepVerdict(SQLModel, table=True):
     rubric: Optional[float] = None  # None too for a review whose sample was too small (cadence/review.py)
     reviewed: Optional[int] = None  # the rubric's sample, if its report said one
     dimensions: Optional[str] = long_text(nullable=True)  # its counts per rubric dimension, if it had any
-    # The rule that gave the verdict (cadence.rules.VerdictRule); None before 0039 kept it.
+    # The rule that gave the verdict (cadence.verdicts.VerdictRule); None before 0039 kept it.
     rule: Optional[str] = Field(default=None, max_length=48)
     recorded_at: datetime = instant()
 

@@ -21,7 +21,7 @@ from bot.app import create_app
 from bot.cli import cli
 from bot.http_server import InThread
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, SlackRequests, settings_for
 from usecases import tokens

@@ -237,7 +237,7 @@ def test_a_database_connection_cut_mid_request(bot, store, engine, database_url,
     is half-written, and the next request works."""
     if not database_url.startswith("postgresql"):
         pytest.skip("pg_terminate_backend is PostgreSQL's")
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from storage.db import make_engine
     from tests.conftest import SUPPORT_REPLIES
 

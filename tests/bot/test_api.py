@@ -195,7 +195,7 @@ def events(bot, store, clock):
     """support-replies whose draft cases and exceptions, and KPI, come from value events."""
     import copy
 
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     raw = copy.deepcopy(SUPPORT_REPLIES)
@@ -296,7 +296,7 @@ def test_batches_over_two_playbooks_in_opposite_orders_never_deadlock(events, st
     every playbook is locked first in the order of the ids, so none waits in a ring."""
     import copy
 
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     other = copy.deepcopy(SUPPORT_REPLIES)

@@ -8,7 +8,7 @@ import logging
 import socket
 from urllib.parse import urlsplit
 
-from bot.web import MAX_BODY_BYTES
+from bot.body_limits import MAX_BODY_BYTES
 from tests.bot.test_api import rows
 
 

@@ -153,7 +153,7 @@ def test_a_path_is_a_routes_own_and_a_slug_one_segment(api, store):
 def test_the_assistants_reads_refuse_what_they_cannot_take_in_one_sentence(api, store, clock):
     """The reads an assistant's tools share (issue 84): a bad day, a search too long, a
     playbook outside the token's scope; a scoped token's learnings are its playbooks'."""
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": "refund-triage"})], "UTC", "test", NOW)

@@ -58,7 +58,7 @@ def test_the_api_refuses_a_bad_sample_naming_its_field(api, store, engine, repor
 
 
 def test_the_api_takes_a_review_by_dimension_and_refuses_one_short_naming_it(api, store, engine, clock):
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.bot.conftest import API_NOW
     from tests.conftest import SUPPORT_REPLIES
     from usecases import tokens

@@ -130,7 +130,7 @@ def test_digest_dry_run_prints_it_readably(run, store):
     from datetime import datetime, timedelta
 
     from cadence.calendar import monday_of
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
 
     now = datetime.now(UTC)  # the command reads the real clock: a cycle that began a month ago
     loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=now)
@@ -208,7 +208,7 @@ def test_a_tick_in_the_future_is_refused_and_consumes_nothing(run, monkeypatch, 
 
 
 def test_a_dry_run_tick_prints_the_work_and_records_nothing(run, monkeypatch, slack, store, engine):
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from storage.cadence_log import CadenceLog
     from storage.outbox import Outbox
 
@@ -372,7 +372,7 @@ def _name(requirement: str) -> str:
 
 
 def test_a_token_is_shown_once_listed_without_it_and_revoked(run, engine, store, clock):
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
 
     loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     made = run("token", "create", "--name", "helpdesk", "--playbook", "support-replies", "--kinds", "kpi,cases")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from cadence.arms import arm
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from templates.refusals import Refusal, plain
 from tests.bot.conftest import API_NOW
 from tests.committed import loaded

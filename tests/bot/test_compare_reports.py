@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from sqlalchemy import text
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.bot.conftest import API_NOW, Client
 from tests.committed import loaded
 from tests.conftest import MEMBER, OWNER, SUPPORT_REPLIES

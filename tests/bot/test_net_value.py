@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.bot.test_api import event
 from tests.bot.test_api_reads import get
 from tests.bot.test_value import INVOICES, INVOICES_CHANNEL, WEEK_1, WEEK_2, _services, valued

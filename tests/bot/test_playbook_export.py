@@ -7,7 +7,7 @@ import yaml
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from tests.bot.test_web_view import fetch, web_session
 from tests.conftest import MEMBER, SUPPORT_REPLIES

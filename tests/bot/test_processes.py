@@ -64,7 +64,7 @@ def test_tick_rejects_a_bad_instant(env):
 
 def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
     from cadence.calendar import week_closes_at
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     now = datetime.now(UTC)
@@ -410,7 +410,7 @@ def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_no
     are not a whole request. With fifty such clients on /slack/events and fifty on
     /api/v1/reports (with a token, so that the API would read their bodies), /healthz and
     a signed command are answered all along, and each client is cut off."""
-    from bot.web import READ_SECONDS
+    from bot.body_limits import READ_SECONDS
 
     made = rollout(env, "token", "create", "--name", "stalled", "--playbook", "support-replies")
     assert made.returncode == 0, made.stderr
@@ -506,7 +506,7 @@ def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, p
     import contextlib
     import socket
 
-    from bot.web import MAX_BODY_BYTES
+    from bot.body_limits import MAX_BODY_BYTES
 
     made = rollout(env, "token", "create", "--name", "chunked", "--playbook", "support-replies")
     assert made.returncode == 0, made.stderr

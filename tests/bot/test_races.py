@@ -64,7 +64,7 @@ def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, 
     transaction (or SQLite's one writer), not by the count read before it."""
     import copy
 
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     loaded(store, [parse_playbook({**copy.deepcopy(SUPPORT_REPLIES), "adoption_wave": 2})], "UTC", "t", clock())

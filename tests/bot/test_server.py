@@ -20,8 +20,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot import http_server
+from bot.body_limits import DISCARD_BYTES, MAX_BODY_BYTES, BodyLimits
 from bot.http_server import KEEP_ALIVE_SECONDS, MAX_HEAD_BYTES, InThread
-from bot.web import DISCARD_BYTES, MAX_BODY_BYTES, BodyLimits
 from handlers.http_errors import as_json
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES
 from usecases.shared.life import begin_cycle

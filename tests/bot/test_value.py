@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from handlers import present_overview
 from slack_api.members import TeamDirectory
 from tests.bot.conftest import API_NOW as NOW

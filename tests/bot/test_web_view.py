@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import committed, loaded
 from tests.conftest import ADMIN, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
 from tests.usecases.test_governance import close_of, publish_over, report_week

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from cadence import decisions
+from cadence import mode_decisions
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
-from storage.webhooks import announce
+from storage.webhook_events import announce
 from tests.bot.test_processes import ROOT, env, rollout  # noqa: F401  # env: the processes' environment
 from tests.webhook_receiver import Receiver
 
@@ -93,7 +93,7 @@ def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, engine, s
         step = playbook.steps[0]
         with unit_of_work(engine) as s:
             for i in range(300):
-                d = decisions.of_declared_mode(playbook.playbook.id, step.id, step.name, f"m{i}", f"m{i + 1}", "t")
+                d = mode_decisions.of_declared_mode(playbook.playbook.id, step.id, step.name, f"m{i}", f"m{i + 1}", "t")
                 announce(s, [d], datetime.now(UTC))
         sent = [d.event_id for d in store.webhooks.deliveries()]
         first = subprocess.Popen(

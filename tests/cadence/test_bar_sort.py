@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cadence import bar_sort
 from cadence.bar_sort import History, Week
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 MODES = ("human-led", "collaborative", "ai-led")

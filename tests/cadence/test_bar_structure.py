@@ -5,7 +5,7 @@ import pytest
 
 from cadence import bar_sort
 from cadence.bar import bar_changes, with_changes
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 

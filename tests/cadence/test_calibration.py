@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cadence.calibration import BELOW, MISSING, STALE, Run, basis, standing
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 AT = datetime(2026, 11, 20, 12, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from cadence import calibration
 from cadence.calibration import BELOW, MISSING, NO_SET, STALE, Run, Wait, basis, hold, may_hold, standing
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.rules import Kind, Transition, TransitionRule
 from tests.conftest import SUPPORT_REPLIES
 

@@ -3,9 +3,9 @@ when an adopting team's promotion proposals wait for the champion's training."""
 
 from datetime import date
 
-from cadence import closing, rules
+from cadence import closing, rules, verdicts
 from cadence.champion_gate import champion_of, promotions_wait
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 
@@ -24,15 +24,15 @@ def test_promotions_wait_in_the_first_cycle_until_every_item_is_done():
 
 def _close(training_waits):
     spec = parse_playbook(SUPPORT_REPLIES)
-    th = rules.Thresholds.of(spec.rules, spec.exception_cap, spec.rubric_threshold)
+    th = verdicts.Thresholds.of(spec.rules, spec.exception_cap, spec.rubric_threshold)
     weeks = [date(2026, 11, 16), date(2026, 11, 23)]
-    passed = rules.WeekNumbers(20, 0, 0.95, None)
+    passed = verdicts.WeekNumbers(20, 0, 0.95, None)
     before = rules.StepState(
         name="draft",
         mode="human-led",
         pinned=False,
         frozen=False,
-        verdicts=(rules.WeekVerdict(weeks[0], rules.PASS, passed),),
+        verdicts=(verdicts.WeekVerdict(weeks[0], verdicts.PASS, passed),),
     )
     step = closing.StepClosing(1, 1, "draft", "human-led", passed, before, False, "collaborative", True, training_waits)
     return closing.judge_step(step, weeks[1], th, None)

@@ -4,8 +4,10 @@ its breaches in a row, and a step's verdict with the transitions it causes."""
 from datetime import date, timedelta
 
 from cadence import closing, rules
-from cadence.definition import RuleSettings
-from cadence.rules import BREACHED, FAIL, MISSING, PASS, Kind, StepState, Thresholds, WeekNumbers, WeekVerdict
+from cadence.cycle_rules import BREACHED
+from cadence.definition_rules import RuleSettings
+from cadence.rules import Kind, StepState
+from cadence.verdicts import FAIL, MISSING, PASS, Thresholds, WeekNumbers, WeekVerdict, judge_with_rule
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # the schema's defaults
 W = date(2026, 11, 16)
@@ -42,7 +44,7 @@ def test_no_reading_is_missing_not_a_breach():
 
 def test_a_step_is_judged_by_the_rules_with_the_rule_that_decided():
     judged = closing.judge_step(step("collaborative"), W, T, None)
-    assert (judged.outcome, judged.rule) == (PASS, rules.judge_with_rule(GOOD, "collaborative", T)[1])
+    assert (judged.outcome, judged.rule) == (PASS, judge_with_rule(GOOD, "collaborative", T)[1])
     assert judged.decision.step_id == 7 and judged.transitions == []
     failing = closing.judge_step(step("collaborative", WeekNumbers(40, 20, 0.95, 40)), W, T, None)
     assert failing.outcome == FAIL

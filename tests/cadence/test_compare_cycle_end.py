@@ -4,7 +4,7 @@ the stall rule counts a cycle no better than the rest as missed, and an adopter'
 replication verdict sets its mean delta against the origin's."""
 
 from cadence import cycle_end
-from cadence.rules import CycleResult
+from cadence.cycle_rules import CycleResult
 from templates.numbers import match_phrase
 from tests.cadence.test_cycle_end import HIT, figures
 

@@ -5,8 +5,8 @@ from copy import deepcopy
 
 import pytest
 
-from cadence.definition import DefinitionError, parse_playbook
 from cadence.definition_compare import Compare
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.sources import entries, entry_for
 from tests.conftest import SUPPORT_REPLIES
 

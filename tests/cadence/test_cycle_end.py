@@ -3,10 +3,11 @@ its bar, the scale rule with readiness, replication against the origin and the s
 
 from datetime import date
 
-from cadence import cycle_end, replication
+from cadence import cycle_end, readiness, replication
+from cadence.cycle_rules import CycleResult
 from cadence.decisions import DecisionKind
-from cadence.definition import RuleSettings
-from cadence.rules import CycleResult, Thresholds
+from cadence.definition_rules import RuleSettings
+from cadence.verdicts import Thresholds
 from tests.conftest import READY_INPUT
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)
@@ -32,13 +33,13 @@ def ready_inputs(cycles: list[int], learnings: int = 1) -> dict:
         asked=10,
         answered=10,
         min_attestation=0.8,
-        steps=[replication.StepRatio("draft", exceptions=0, cases=40, cap=0.10)],
+        steps=[readiness.StepRatio("draft", exceptions=0, cases=40, cap=0.10)],
         inputs=[READY_INPUT],
         outputs=["reply"],
         learnings=dict.fromkeys(cycles, learnings),
         cycles=cycles,
         owner_active=True,
-        rubrics=[replication.StepRubric("draft", [[0.95] * 4 for _ in cycles])],
+        rubrics=[readiness.StepRubric("draft", [[0.95] * 4 for _ in cycles])],
         rubric_threshold=0.90,
     )
 

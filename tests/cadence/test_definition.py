@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cadence.definition import DefinitionError, parse_playbook, read_spec
+from cadence.definition import read_spec
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 from tests.fakes import definition
 
@@ -95,8 +96,8 @@ def test_every_setting_is_used_by_the_rules_or_the_clock():
     """A setting the schema validates but nothing reads would be ignored without an error."""
     import dataclasses
 
-    from cadence.definition import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS
-    from cadence.rules import Thresholds
+    from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS
+    from cadence.verdicts import Thresholds
 
     threshold_fields = {f.name for f in dataclasses.fields(Thresholds)} - {"exception_cap", "rubric_threshold"}
     assert threshold_fields | CADENCE_SETTINGS | INTAKE_SETTINGS | PULSE_SETTINGS == RULE_FIELDS
@@ -111,7 +112,7 @@ def test_an_unknown_setting_is_an_error_at_load_time():
 
 
 def test_the_rubric_floor_default_is_stated_once():
-    from cadence.definition import RuleSettings
+    from cadence.definition_rules import RuleSettings
 
     assert RuleSettings().floor_for(0.9) == 0.8
     assert RuleSettings(rubric_floor=0.85).floor_for(0.9) == 0.85

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from cadence.definition import DefinitionError, parse_playbook
 from cadence.definition_intake import NO_VALUE_EVENT, demo_warning, intake_words
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 INTAKE = {"cases_per_week": 120, "minutes_per_case": 9, "structured": True}

@@ -7,7 +7,9 @@ import copy
 
 import pytest
 
-from cadence.definition import RULE_FIELDS, DefinitionError, RuleSettings, parse_playbook, read_spec
+from cadence.definition import read_spec
+from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.definition_rules import RULE_FIELDS, RuleSettings
 from tests.conftest import OWNER, SUPPORT_REPLIES
 
 RICH = {

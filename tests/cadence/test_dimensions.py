@@ -4,7 +4,7 @@ review must give, its lowest and how it is worded. Pure."""
 import pytest
 
 from cadence import dimensions
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 DECLARED = ("tone", "accuracy", "policy")

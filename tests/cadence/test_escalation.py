@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cadence.definition import DefinitionError, parse_playbook
 from cadence.definition_handoff import HandoffSpec
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.escalation import (
     CLOCK,
     Escalated,

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadence.definition import DefinitionError, RuleSettings, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.definition_rules import RuleSettings
 from cadence.judgement import (
     CycleKpi,
     Interval,
@@ -23,21 +24,17 @@ from cadence.judgement import (
     stalled_since,
     wilson,
 )
-from cadence.rules import (
+from cadence.rules import LEVELS, Kind, StepState, evaluate, pooled
+from cadence.verdicts import (
     FAIL,
     INCONCLUSIVE,
-    LEVELS,
     MISSING,
     PASS,
-    Kind,
-    StepState,
     Thresholds,
     VerdictRule,
     WeekNumbers,
     WeekVerdict,
-    evaluate,
     judge_with_rule,
-    pooled,
 )
 from tests.conftest import examples
 

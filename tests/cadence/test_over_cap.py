@@ -12,9 +12,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.judgement import clearly_over_cap
-from cadence.rules import FAIL, INCONCLUSIVE, StepState, Thresholds, WeekNumbers, WeekVerdict, evaluate, judge
+from cadence.rules import StepState, evaluate
+from cadence.verdicts import FAIL, INCONCLUSIVE, Thresholds, WeekNumbers, WeekVerdict, judge
 
 W1 = date(2026, 11, 16)
 

@@ -5,9 +5,8 @@ import copy
 
 import pytest
 
-from cadence import definition_owners
-from cadence import replication as r
-from cadence.definition import DefinitionError, parse_playbook
+from cadence import definition_owners, readiness
+from cadence.definition_load import DefinitionError, parse_playbook
 from templates.readiness import criterion_phrase
 from tests.conftest import SUPPORT_REPLIES
 
@@ -53,7 +52,7 @@ def test_named_lists_the_owner_the_exception_owner_and_the_operational_owners():
 def _ownership(owner_active, owners):
     [criterion] = [
         c
-        for c in r.readiness(
+        for c in readiness.readiness(
             asked=4,
             answered=4,
             min_attestation=0.75,
@@ -105,7 +104,7 @@ def test_operational_owners_not_named_are_not_a_pass():
     assert definition_owners.unnamed(both) == []
     [criterion] = [
         c
-        for c in r.readiness(
+        for c in readiness.readiness(
             asked=4,
             answered=4,
             min_attestation=0.75,

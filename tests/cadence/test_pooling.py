@@ -6,10 +6,11 @@ is INCONCLUSIVE. Evidence needs cases: no case count is no evidence."""
 from datetime import date, timedelta
 
 from cadence import closing, rules
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.pooling import Bar
-from cadence.rules import FAIL, INCONCLUSIVE, MISSING, PASS, Kind, StepState, Thresholds, VerdictRule, WeekNumbers
-from cadence.rules import WeekVerdict as V
+from cadence.rules import Kind, StepState
+from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, Thresholds, VerdictRule, WeekNumbers
+from cadence.verdicts import WeekVerdict as V
 from templates import inconclusive_reason, pool_phrase
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # min_cases 10

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from cadence import replication as r
-from cadence.definition import RuleSettings
-from cadence.rules import Thresholds, WeekNumbers, WeekVerdict
+from cadence.definition_rules import RuleSettings
+from cadence.verdicts import Thresholds, WeekNumbers, WeekVerdict
 from templates.numbers import ask_phrase, match_phrase
 
 # The origin: baseline 50, its last completed cycle at publishing averaged 18: (18 - 50) / 50 = -64%.

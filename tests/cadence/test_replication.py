@@ -5,9 +5,9 @@ import copy
 
 import pytest
 
-from cadence import inputs
+from cadence import inputs, readiness
 from cadence import replication as r
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 
@@ -16,20 +16,20 @@ def _ready(**overrides):
         asked=40,
         answered=32,
         min_attestation=0.75,
-        steps=[r.StepRatio("draft", 2, 40, 0.10, 10), r.StepRatio("send", 0, 30, 0.10, 10)],
+        steps=[readiness.StepRatio("draft", 2, 40, 0.10, 10), readiness.StepRatio("send", 0, 30, 0.10, 10)],
         inputs=[_TICKETS],
         outputs=["reply"],
         learnings={1: 1, 2: 2},
         cycles=[1, 2],
         owner_active=True,
         rubrics=[
-            r.StepRubric("draft", [[0.9, 0.92, 0.95, 0.88], [0.91, 0.93, 0.9, 0.94]]),
-            r.StepRubric("send", [[0.95, 0.95, None, 0.95]] * 2),  # AI-led: reviewed 3 of 4 weeks
+            readiness.StepRubric("draft", [[0.9, 0.92, 0.95, 0.88], [0.91, 0.93, 0.9, 0.94]]),
+            readiness.StepRubric("send", [[0.95, 0.95, None, 0.95]] * 2),  # AI-led: reviewed 3 of 4 weeks
         ],
         rubric_threshold=0.9,
         input_checks=[],
     )
-    return r.readiness(**{**arguments, **overrides})
+    return readiness.readiness(**{**arguments, **overrides})
 
 
 # An input with its whole contract, declared unchecked on purpose.
@@ -61,7 +61,7 @@ def test_all_met_is_ready_and_each_criterion_carries_its_numbers():
     )
     assert criteria[6].none == "ticket text: typed by the customer"  # declared out on purpose: counts as met
     assert criteria[-1].met and criteria[-1].figures == dict(overdue=0, oldest_days=0, limit_days=14)
-    assert r.is_ready(criteria) and r.missing(criteria) == []
+    assert readiness.is_ready(criteria) and readiness.missing(criteria) == []
     attestation = criteria[0].figures
     assert attestation == dict(rate=0.8, answered=32, asked=40, minimum=0.75)
     assert criteria[1].figures["steps"][0] == dict(step="draft", exceptions=2, cases=40, ratio=0.05, cap=0.10)
@@ -81,11 +81,11 @@ def _checked(values):
         (dict(answered=29), ["attestation"]),  # 29/40 = 0.725 < 0.75
         (dict(answered=30), []),  # exactly the minimum
         (dict(asked=0, answered=0), ["attestation"]),  # nobody asked: no rate, not met
-        (dict(steps=[r.StepRatio("draft", 5, 40, 0.10)]), ["exceptions"]),
-        (dict(steps=[r.StepRatio("draft", 4, 40, 0.10)]), []),  # at the cap is within it
-        (dict(steps=[r.StepRatio("draft", 1, 0, 0.10)]), ["exceptions"]),  # exceptions without cases
-        (dict(steps=[r.StepRatio("draft", 0, 0, 0.10)]), ["exceptions"]),  # no cases: never within the cap
-        (dict(steps=[r.StepRatio("draft", 0, 9, 0.10, 10)]), ["exceptions"]),  # under min_cases: not evidence
+        (dict(steps=[readiness.StepRatio("draft", 5, 40, 0.10)]), ["exceptions"]),
+        (dict(steps=[readiness.StepRatio("draft", 4, 40, 0.10)]), []),  # at the cap is within it
+        (dict(steps=[readiness.StepRatio("draft", 1, 0, 0.10)]), ["exceptions"]),  # exceptions without cases
+        (dict(steps=[readiness.StepRatio("draft", 0, 0, 0.10)]), ["exceptions"]),  # no cases: never within the cap
+        (dict(steps=[readiness.StepRatio("draft", 0, 9, 0.10, 10)]), ["exceptions"]),  # under min_cases: not evidence
         (dict(outputs=[]), ["contract"]),
         (dict(inputs=["ticket text"]), ["contract", "reliability"]),  # a bare name: no contract, no check
         (dict(unnamed=["model updates owner"]), ["owner"]),
@@ -100,13 +100,13 @@ def _checked(values):
         (_checked([0.97] * 6 + [None, 0.94]), ["reliability"]),
         (_checked([None] * 8), ["reliability"]),  # every check failed
         (_checked([]), ["reliability"]),  # never checked
-        (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4])]), ["accuracy"]),
-        (dict(rubrics=[r.StepRubric("draft", [[0.88] * 4, [0.95] * 4], by_design=True)]), []),
+        (dict(rubrics=[readiness.StepRubric("draft", [[0.88] * 4, [0.95] * 4])]), ["accuracy"]),
+        (dict(rubrics=[readiness.StepRubric("draft", [[0.88] * 4, [0.95] * 4], by_design=True)]), []),
         (dict(overdue_items=(2, 20)), ["queue"]),  # two exception items open more than 14 days
     ],
 )
 def test_each_criterion_fails_on_its_own(overrides, missing):
-    assert r.missing(_ready(**overrides)) == missing
+    assert readiness.missing(_ready(**overrides)) == missing
 
 
 def _accuracy(*rubrics, cycles=(1, 2), cycles_wanted=None):
@@ -117,7 +117,7 @@ def _accuracy(*rubrics, cycles=(1, 2), cycles_wanted=None):
 def test_output_accuracy_is_three_of_the_four_weeks_at_the_threshold_in_each_cycle():
     """(6) "every step that has rubric scores met the playbook's rubric_threshold in at least
     3 of the 4 weeks of each of the two cycles"."""
-    met = _accuracy(r.StepRubric("draft", [[0.9, 0.9, 0.9, 0.5], [0.95, 0.5, 0.91, 0.92]]))
+    met = _accuracy(readiness.StepRubric("draft", [[0.9, 0.9, 0.9, 0.5], [0.95, 0.5, 0.91, 0.92]]))
     assert met.met  # at the threshold counts as meeting it
     assert met.figures["steps"] == [
         dict(
@@ -134,7 +134,7 @@ def test_output_accuracy_is_three_of_the_four_weeks_at_the_threshold_in_each_cyc
         )
     ]
     assert met.figures["threshold"] == 0.9 and met.figures["needed"] == 3 and met.figures["weeks"] == 4
-    two_weeks = _accuracy(r.StepRubric("draft", [[0.9, 0.89, 0.95, 0.88], [0.95, 0.95, 0.95, 0.95]]))
+    two_weeks = _accuracy(readiness.StepRubric("draft", [[0.9, 0.89, 0.95, 0.88], [0.95, 0.95, 0.95, 0.95]]))
     assert not two_weeks.met and two_weeks.figures["below"] == ["draft"]
     assert two_weeks.figures["steps"][0]["weeks_met"] == [2, 4]  # each cycle, not the two together
 
@@ -142,62 +142,69 @@ def test_output_accuracy_is_three_of_the_four_weeks_at_the_threshold_in_each_cyc
 def test_output_accuracy_judges_every_step_that_has_scores():
     """ "every step": one step short is enough to miss; the demo's draft, 88% every week."""
     criterion = _accuracy(
-        r.StepRubric("triage", [[0.95] * 4, [0.95] * 4]), r.StepRubric("draft", [[0.88] * 4, [0.88] * 4])
+        readiness.StepRubric("triage", [[0.95] * 4, [0.95] * 4]),
+        readiness.StepRubric("draft", [[0.88] * 4, [0.88] * 4]),
     )
     assert not criterion.met and criterion.figures["below"] == ["draft"]
     assert [s["weeks_met"] for s in criterion.figures["steps"]] == [[4, 4], [0, 0]]
 
 
 def test_a_week_without_a_score_is_not_a_week_that_met_the_threshold():
-    criterion = _accuracy(r.StepRubric("draft", [[0.95, None, 0.95, 0.95], [0.95, None, None, 0.95]]))
+    criterion = _accuracy(readiness.StepRubric("draft", [[0.95, None, 0.95, 0.95], [0.95, None, None, 0.95]]))
     assert not criterion.met and criterion.figures["steps"][0]["weeks_met"] == [3, 2]
 
 
 def test_a_step_without_rubric_scores_is_not_ready_no_evidence_is_not_a_pass():
     """docs/playbooks.md, "Evidence of quality": every step with a rubric, AI-led included,
     needs a counted score in 3 of the 4 weeks of each cycle; a step that reported none is ❌."""
-    criterion = _accuracy(r.StepRubric("send", [[None] * 4, [None] * 4]))
+    criterion = _accuracy(readiness.StepRubric("send", [[None] * 4, [None] * 4]))
     assert not criterion.met and criterion.figures["below"] == ["send"]
     assert criterion.figures["steps"] == [
         dict(step="send", by_design=False, scored=True, weeks_met=[0, 0], met=False, evidence=[0, 0], no_evidence=True)
     ]
-    assert r.missing(
-        _ready(rubrics=[r.StepRubric("send", [[None] * 4] * 2)], steps=[r.StepRatio("send", 5, 10, 0.1)])
+    assert readiness.missing(
+        _ready(
+            rubrics=[readiness.StepRubric("send", [[None] * 4] * 2)], steps=[readiness.StepRatio("send", 5, 10, 0.1)]
+        )
     ) == ["exceptions", "accuracy"]
 
 
 def test_scores_in_too_few_weeks_of_one_cycle_are_no_evidence_even_if_all_pass():
     """3 of 4 weeks in EACH cycle: seven passing weeks with one cycle at 2 is not enough, and
     a week whose sample was too small arrives here as None (cadence.figures.counted_rubric)."""
-    short = _accuracy(r.StepRubric("draft", [[0.95, None, None, 0.95], [0.95] * 4]))
+    short = _accuracy(readiness.StepRubric("draft", [[0.95, None, None, 0.95], [0.95] * 4]))
     assert not short.met and short.figures["steps"][0]["evidence"] == [2, 4]
     assert short.figures["steps"][0]["no_evidence"]
-    enough = _accuracy(r.StepRubric("draft", [[0.95, None, 0.95, 0.95], [0.95, 0.95, None, 0.95]]))
+    enough = _accuracy(readiness.StepRubric("draft", [[0.95, None, 0.95, 0.95], [0.95, 0.95, None, 0.95]]))
     assert enough.met and not enough.figures["steps"][0]["no_evidence"]
-    failing = _accuracy(r.StepRubric("draft", [[0.5] * 4, [0.5] * 4]))  # evidence, below the threshold
+    failing = _accuracy(readiness.StepRubric("draft", [[0.5] * 4, [0.5] * 4]))  # evidence, below the threshold
     assert not failing.met and not failing.figures["steps"][0]["no_evidence"]
 
 
 def test_a_step_with_rubric_none_is_no_rubric_by_design_and_not_judged_on_scores():
     """`rubric: none`: "shown as 'no rubric by design' ... judged on cases and exceptions alone",
     even if a score was reported before the definition said so."""
-    criterion = _accuracy(r.StepRubric("route", [[0.5] * 4, [0.5] * 4], by_design=True))
+    criterion = _accuracy(readiness.StepRubric("route", [[0.5] * 4, [0.5] * 4], by_design=True))
     assert criterion.met
     assert criterion.figures["steps"] == [
         dict(step="route", by_design=True, scored=False, weeks_met=[], met=True, reason="no rubric by design")
     ]
     assert criterion.none == "route: no rubric by design"  # every step so: the criterion is declared out
-    reasoned = _accuracy(r.StepRubric("route", [[None] * 4] * 2, by_design=True, reason="a lookup, no judgement"))
+    reasoned = _accuracy(
+        readiness.StepRubric("route", [[None] * 4] * 2, by_design=True, reason="a lookup, no judgement")
+    )
     assert reasoned.none == "route: a lookup, no judgement"
-    mixed = _accuracy(r.StepRubric("route", [], by_design=True), r.StepRubric("draft", [[0.95] * 4] * 2))
+    mixed = _accuracy(
+        readiness.StepRubric("route", [], by_design=True), readiness.StepRubric("draft", [[0.95] * 4] * 2)
+    )
     assert mixed.met and mixed.none is None  # judged on the scored step, the other shown as none
 
 
 def test_output_accuracy_before_the_scale_rules_cycles_closed():
     """A publish with one of the two cycles closed: "each of the two cycles" is not shown."""
-    short = _accuracy(r.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
+    short = _accuracy(readiness.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
     assert not short.met and short.figures["cycles"] == 1 and short.figures["wanted"] == 2
-    unscored = _accuracy(r.StepRubric("send", [[None] * 4]), cycles=[1], cycles_wanted=2)
+    unscored = _accuracy(readiness.StepRubric("send", [[None] * 4]), cycles=[1], cycles_wanted=2)
     assert not unscored.met and unscored.figures["steps"][0]["no_evidence"]
 
 
@@ -369,7 +376,7 @@ def test_the_input_contract_names_each_input_and_what_it_lacks():
 
 
 def test_metric_delivery_alone_judges_nothing():
-    assert r.is_ready(_ready(reliability=(0, 8)))
+    assert readiness.is_ready(_ready(reliability=(0, 8)))
 
 
 def test_inputs_as_contracts_load_and_keep_what_they_give():

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from cadence import replication
 from cadence.replication_evidence import NO_CASES, evidence_gap
-from cadence.rules import FAIL, INCONCLUSIVE, MISSING, PASS, WeekNumbers, WeekVerdict
+from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, WeekNumbers, WeekVerdict
 
 START = date(2027, 1, 18)
 

@@ -5,7 +5,7 @@ the pooled evidence over the reviewed cases."""
 from cadence import review
 from cadence.figures import StepWeek
 from cadence.judgement import CONFIDENT_RUBRIC_MET, CONFIDENT_UNSURE, confident_rule, evidence, rubric_interval
-from cadence.rules import WeekNumbers
+from cadence.verdicts import WeekNumbers
 
 
 def test_the_review_rate_asks_the_ceiling_of_its_share_and_not_human_led_steps():

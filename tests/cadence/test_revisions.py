@@ -1,6 +1,6 @@
 """A revision's changes in words, and what an adopted playbook's kit lets change."""
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.revisions import compare
 from tests.conftest import SUPPORT_REPLIES
 

@@ -6,32 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cadence.cycle_rules import cycle_result, ready_to_scale
 from cadence.decisions import DecisionRule
-from cadence.definition import RuleSettings
-from cadence.rules import (
+from cadence.definition_rules import RuleSettings
+from cadence.rules import LEVELS, Kind, StepState, Transition, TransitionRule, approve, evaluate, override, reject
+from cadence.rules import pooled as rules_pooled
+from cadence.verdicts import (
     FAIL,
     INCONCLUSIVE,
-    LEVELS,
     MISSING,
     PASS,
-    Kind,
-    StepState,
     Thresholds,
-    Transition,
-    TransitionRule,
     VerdictRule,
     WeekNumbers,
     WeekVerdict,
-    approve,
-    cycle_result,
-    evaluate,
     judge,
     judge_with_rule,
-    override,
-    ready_to_scale,
-    reject,
 )
-from cadence.rules import pooled as rules_pooled
 from tests.conftest import examples
 
 T = Thresholds.of(RuleSettings(), exception_cap=0.10, rubric_threshold=0.90)  # the schema's defaults

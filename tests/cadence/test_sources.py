@@ -5,7 +5,7 @@ from copy import deepcopy
 
 import pytest
 
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.sources import Entry, entries, entry_for, only_reads, unset_variables
 from tests.conftest import SUPPORT_REPLIES
 

@@ -6,7 +6,7 @@ import pytest
 
 from cadence.bar import bar_changes
 from cadence.calibration import Run, basis, standing
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 STEPS = SUPPORT_REPLIES["steps"]  # draft collaborative, send ai-led, refunds human-led pinned

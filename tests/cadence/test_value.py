@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from cadence import value
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.cadence.test_definition import _with, problems
 
 

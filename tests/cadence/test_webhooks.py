@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cadence import decisions, webhooks
+from cadence import cycle_decisions, mode_decisions, webhooks
 from cadence.decisions import DecisionKind
 
 
@@ -75,7 +75,7 @@ def test_which_decisions_are_events():
 
 
 def test_a_decision_says_what_history_shows_with_dates_as_text():
-    d = decisions.of_replication(7, date(2026, 12, 7), 1, "replicated", {"weekly": [1.0, None], "hit": True})
+    d = cycle_decisions.of_replication(7, date(2026, 12, 7), 1, "replicated", {"weekly": [1.0, None], "hit": True})
     data = webhooks.decision_data(d, None)
     assert data["decision"] == "replication" and data["week"] == "2026-12-07"
     assert data["figures"] == {"cycle": 1, "verdict": "replicated", "weekly": [1.0, None], "hit": True}
@@ -84,7 +84,7 @@ def test_a_decision_says_what_history_shows_with_dates_as_text():
 
 def test_a_weeks_close_builds_its_data_only_when_asked():
     built: list[dict] = []
-    guardrail = decisions.of_guardrail(1, date(2026, 11, 16), "HOLDS", 4.8, 4.6, None, "CSAT")
+    guardrail = mode_decisions.of_guardrail(1, date(2026, 11, 16), "HOLDS", 4.8, 4.6, None, "CSAT")
     event = webhooks.week_closed(1, date(2026, 11, 16), 1, 1, {"value": 14.0}, guardrail, [])
     assert event.data == {} and event.build is not None
     built.append(event.content())

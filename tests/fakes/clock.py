@@ -13,7 +13,9 @@ from storage.cadence_log import Work
 from storage.health import SLACK_ACCESS_LOST
 from storage.models.bookkeeping import CadenceJob
 from storage.models.webhooks import Webhook
-from storage.webhooks import Listed, NameTaken, SecretBox, new_event_id
+from storage.webhook_events import new_event_id
+from storage.webhook_secrets import SecretBox
+from storage.webhooks import Listed, NameTaken
 from tests.fakes.playbooks import next_id
 
 if TYPE_CHECKING:

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from cadence.cycle_rules import CycleResult as CycleOutcome
 from cadence.pooling import Bar
-from cadence.rules import LEVELS, StepState, WeekNumbers, WeekVerdict
-from cadence.rules import CycleResult as CycleOutcome
+from cadence.rules import LEVELS, StepState
+from cadence.verdicts import WeekNumbers, WeekVerdict
 from storage.cadence_log import Work
 from storage.governance_rows import (
     Change,

@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlmodel import SQLModel
 
-from cadence import decisions
-from cadence.definition import PlaybookSpec, parse_playbook
+from cadence import mode_decisions, setup_decisions
+from cadence.definition import PlaybookSpec
+from cadence.definition_load import parse_playbook
 from storage.made import Made, SetupTime, Stale, fingerprint
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.playbooks import (
@@ -164,12 +165,14 @@ def rewritten(
             and step.mode != step_spec.mode
         ):
             declared.append(
-                decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
             )
             mode = step_spec.mode
         steps.append(clone(step, position=position, pinned=step_spec.pinned, mode=mode))
     changes = sorted(k for k in set(previous) | set(new_definition) if previous.get(k) != new_definition.get(k))
-    changed = decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, new_definition, actor)
+    changed = setup_decisions.of_definition_changed(
+        playbook.id, spec.playbook, changes, previous, new_definition, actor
+    )
     outcome = LoadOutcome(spec.playbook, "updated", changes, previous, new_definition, declared, changed)
     return replace(state, playbook=made, steps=steps), outcome
 
@@ -344,7 +347,7 @@ class FakePlaybooks:
                 continue
             state = new_state(spec, org_timezone, at)
             self.held.put(state)
-            created = decisions.of_playbook_created(state.playbook.id, spec.playbook, spec.canonical(), actor)
+            created = setup_decisions.of_playbook_created(state.playbook.id, spec.playbook, spec.canonical(), actor)
             outcomes.append(LoadOutcome(spec.playbook, "created", [], decision=created))
         return outcomes
 

@@ -13,8 +13,8 @@ from cadence import review
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from cadence.report_kinds import ReportKind
 from storage.models.reports import CheckIn, ExceptionReport
+from storage.report_batches import NewReport, new_report
 from storage.store import REPORTS, KeyReused, PlaybookState, Report, WeekClosed, same_report
-from storage.weekly_reports import NewReport, new_report
 
 _VALUE = {
     "kpi": "value",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from templates.refusals import plain
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from templates.refusals import plain
 from tests.conftest import ADMIN, CHANNEL, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_bar_requests import CURATOR2, body, cards, kinds, requests_of

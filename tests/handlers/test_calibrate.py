@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.calibration import CalibrationRun
 from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision
 from tests.committed import loaded

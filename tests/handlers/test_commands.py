@@ -62,7 +62,7 @@ def elsewhere(database_url):
 
 
 def _redefined(store, clock, **changes):
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     loaded(store, [parse_playbook({**SUPPORT_REPLIES, **changes})], "UTC", actor="test", at=clock())

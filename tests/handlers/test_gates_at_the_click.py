@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday

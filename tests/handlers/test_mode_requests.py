@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import BarRequest, Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, NO_SET, OWNER, SUPPORT_REPLIES, Engine

@@ -314,7 +314,7 @@ def test_setup_time_is_measured_from_asked_to_the_first_nudge_and_the_first_clos
     assert shown["asked"] == 1 and shown["nudged"] == 1 and shown["closed"] == 1
     assert 4.9 <= shown["to_nudge"] < 5 and 12 <= shown["to_close"] < 12.2
     # a playbook loaded from a file was asked for by nobody in Slack: not counted
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="file:x.yaml", at=clock())

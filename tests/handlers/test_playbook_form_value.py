@@ -3,7 +3,7 @@ event, the minutes each saves and the cost per month (in ROLLOUT_CURRENCY), as t
 `value:` and `cost:`, submitted as Slack sends them (every bad input refused, and edits:
 tests/usecases/fast/test_playbook_form_value.py)."""
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import MEMBER
 from tests.handlers.test_playbook_form import NEW_VALUES, open_new, submit
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.demo.standin.faults import Fault
 from bot.demo.standin.workspace import BOT_USER
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET, Engine
 from tests.handlers.test_home import propose_promotion

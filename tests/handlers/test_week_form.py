@@ -96,7 +96,7 @@ def test_minutes_spent_reviewing_are_refused_in_words_of_their_own(bot, slack, s
     import copy
     from datetime import date
 
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.committed import loaded
     from tests.conftest import SUPPORT_REPLIES
     from usecases.shared.life import begin_cycle

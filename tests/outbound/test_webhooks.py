@@ -14,13 +14,13 @@ from sqlmodel import Session
 
 from bot.metrics import exposition
 from bot.processes import Clockwork
-from cadence import decisions, webhooks
+from cadence import mode_decisions, webhooks
 from outbound.webhooks import WebhookLane
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
 from storage.outbox import Message
 from storage.store import Store
-from storage.webhooks import announce
+from storage.webhook_events import announce
 from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, Engine
 from tests.webhook_receiver import Receiver, self_signed
@@ -45,7 +45,9 @@ def mode_changes(store, engine, clock, state, count, step=0):
     s = state.steps[step]
     with unit_of_work(engine) as session:
         for i in range(count):
-            decision = decisions.of_declared_mode(state.playbook.id, s.id, s.name, f"mode-{i}", f"mode-{i + 1}", "test")
+            decision = mode_decisions.of_declared_mode(
+                state.playbook.id, s.id, s.name, f"mode-{i}", f"mode-{i + 1}", "test"
+            )
             announce(session, [decision], clock())
 
 
@@ -120,7 +122,7 @@ def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline_of_the_whole
 
 
 def test_a_failing_lane_holds_only_its_own_playbook(store, engine, clock, playbook, receiver):
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.conftest import SUPPORT_REPLIES
 
     loaded(store, [parse_playbook({**SUPPORT_REPLIES, "playbook": "other-one"})], "UTC", "test", clock())
@@ -376,7 +378,7 @@ def test_a_lane_told_to_stop_claims_nothing_more(store, engine, clock, playbook,
 def test_only_the_deliveries_claimed_are_marked_delivered(store, engine, clock, playbook, receiver):
     """PostgreSQL hands ids out before commit: an event committed late may carry an id
     lower than one already claimed in its lane. Recording by id leaves it waiting."""
-    from storage.webhooks import DELIVERY
+    from storage.webhook_events import DELIVERY
 
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 2)
@@ -399,7 +401,7 @@ def test_a_late_record_leaves_a_failed_delivery_failed_and_marks_none_twice(stor
     """A worker whose record came after its lease ran out: meanwhile another claimed the
     lane and its last retry failed one delivery. Failed stays final; one marked delivered
     already is not marked (or counted) again."""
-    from storage.webhooks import DELIVERY
+    from storage.webhook_events import DELIVERY
 
     add_hook(store, receiver, clock)
     mode_changes(store, engine, clock, playbook, 2)

@@ -13,7 +13,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.demo.standin.faults import Fault
-from slack_api.dispatch import Dispatcher, Pacer
+from slack_api.dispatch import Dispatcher
+from slack_api.pacing import Pacer
 from storage.outbox import Message, Outbox
 from tests.committed import enqueue
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import CHANNEL, OWNER, SUPPORT_REPLIES, Clock, Engine
 from usecases.shared.life import begin_cycle

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, update
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.depth import MANY, DepthWeek
 from storage.models.governance import StepVerdict
 from storage.models.playbooks import Playbook

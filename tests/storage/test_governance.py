@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from cadence import decisions
+from cadence import cycle_decisions, mode_decisions
 from cadence.rules import Kind, Transition, TransitionRule
 from storage.governance import Governance
 from storage.governance_rows import Change
@@ -103,7 +103,7 @@ def test_a_cycle_result_keeps_whether_it_was_interrupted_and_stalls_read_back(en
     assert [(r.cycle, r.interrupted) for r in results] == [(1, False), (2, True), (3, False)]
     figures = {"cycle": 3, "reason": "missed", "cycles": [1, 3]}
     committed(Store(engine)).governance.apply(
-        Change(decisions=[decisions.of_stall(pid, date(2027, 1, 18), figures)]), clock()
+        Change(decisions=[cycle_decisions.of_stall(pid, date(2027, 1, 18), figures)]), clock()
     )
     stalls = governance.stalls([pid, pid + 1000])
     assert list(stalls) == [pid]
@@ -125,7 +125,7 @@ def test_a_transitions_rule_is_kept_as_the_same_text_it_always_was(engine, playb
         counter="exceptions over 2 × cap in one week",
         figures={"rule": TransitionRule.CRITICAL},
     )
-    change = Change(decisions=[decisions.of_transition(demotion, playbook.playbook.id, step.id, step.name, None)])
+    change = Change(decisions=[mode_decisions.of_transition(demotion, playbook.playbook.id, step.id, step.name, None)])
     assert committed(Store(engine)).governance.apply(change, clock())
     with Session(engine) as s:
         row = s.exec(select(Decision).where(Decision.step_id == step.id, Decision.kind == "mode-change")).one()

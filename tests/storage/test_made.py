@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.made import SetupTime
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, RegistryVersion

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.report_kinds import ReportKind
 from storage.models.governance import Decision
 from storage.models.org import Setting

@@ -2,8 +2,7 @@
 ready", publish's refusal, the web view): ✅ met with its numbers, ❌ naming what is
 missing, or ➖ "none: <reason>" where the playbook declares it out on purpose; never n/a."""
 
-from cadence import inputs
-from cadence import replication as r
+from cadence import inputs, readiness
 from templates import criterion_phrase, render
 from tests.templates.contexts import contexts
 from usecases.shared.readiness import as_figures
@@ -23,7 +22,7 @@ READY = dict(  # every criterion met but the one a test says
 
 def said(name, **given):
     """Criterion `name` in words, the others met."""
-    [criterion] = [c for c in as_figures(r.readiness(**{**READY, **given})) if c["name"] == name]
+    [criterion] = [c for c in as_figures(readiness.readiness(**{**READY, **given})) if c["name"] == name]
     return criterion_phrase(criterion)
 
 
@@ -35,8 +34,8 @@ def phrase(*rubrics, cycles=(1, 2), cycles_wanted=None):
 
 def test_a_step_short_of_three_weeks_in_a_cycle_is_named_with_its_weeks_per_cycle():
     said = phrase(
-        r.StepRubric("review", [[0.95] * 4, [0.95] * 4]),
-        r.StepRubric("draft", [[0.9, 0.9, 0.5, 0.5], [0.95, 0.95, 0.95, 0.5]]),
+        readiness.StepRubric("review", [[0.95] * 4, [0.95] * 4]),
+        readiness.StepRubric("draft", [[0.9, 0.9, 0.5, 0.5], [0.95, 0.95, 0.95, 0.5]]),
     )
     assert said == (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): draft: 2 of 4, 3 of 4 weeks ≥ 90% (scores 50–95%); "
@@ -46,10 +45,10 @@ def test_a_step_short_of_three_weeks_in_a_cycle_is_named_with_its_weeks_per_cycl
 
 def test_a_step_that_missed_shows_how_far_its_scores_were_from_the_threshold():
     """Issue 54, item 11: "0 of 4, 0 of 4 weeks ≥ 90%" said nothing of the 88% scored."""
-    assert phrase(r.StepRubric("draft", [[0.88] * 4, [0.88] * 4])).endswith(
+    assert phrase(readiness.StepRubric("draft", [[0.88] * 4, [0.88] * 4])).endswith(
         "draft: 0 of 4, 0 of 4 weeks ≥ 90% (score 88%)"
     )
-    assert phrase(r.StepRubric("draft", [[0.85, 0.88, None, 0.86], [0.88] * 4])).endswith(
+    assert phrase(readiness.StepRubric("draft", [[0.85, 0.88, None, 0.86], [0.88] * 4])).endswith(
         "draft: 0 of 4, 0 of 4 weeks ≥ 90% (scores 85–88%, 1 week without one)"
     )
     kept_before = dict(step="draft", by_design=False, scored=True, weeks_met=[0, 0], met=False)  # no scores kept
@@ -60,15 +59,15 @@ def test_a_step_that_missed_shows_how_far_its_scores_were_from_the_threshold():
 def test_steps_without_enough_scores_and_by_design_are_said_so():
     """No evidence is not a pass: "no evidence: draft reviewed in 1 of 8 weeks"."""
     said = phrase(
-        r.StepRubric("draft", [[0.95, 0.95, 0.95, None], [0.95] * 4]),
-        r.StepRubric("send", [[None] * 4, [0.95, None, None, None]]),
-        r.StepRubric("route", [[None] * 4, [None] * 4], by_design=True),
+        readiness.StepRubric("draft", [[0.95, 0.95, 0.95, None], [0.95] * 4]),
+        readiness.StepRubric("send", [[None] * 4, [0.95, None, None, None]]),
+        readiness.StepRubric("route", [[None] * 4, [None] * 4], by_design=True),
     )
     assert said == (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle): no evidence: send reviewed in 1 of 8 weeks; "
         "draft: 3 of 4, 4 of 4 weeks ≥ 90%; route: none: no rubric by design"
     )
-    lopsided = phrase(r.StepRubric("send", [[0.95, 0.95, None, None], [0.95] * 4]))
+    lopsided = phrase(readiness.StepRubric("send", [[0.95, 0.95, None, None], [0.95] * 4]))
     assert lopsided.endswith("no evidence: send reviewed in 6 of 8 weeks, 2 of 4 in one cycle")
 
 
@@ -82,7 +81,7 @@ def test_a_judgement_kept_before_evidence_was_needed_reads_as_it_was():
 
 
 def test_a_publish_before_the_second_cycle_closed_says_so():
-    said = phrase(r.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
+    said = phrase(readiness.StepRubric("draft", [[0.95] * 4]), cycles=[1], cycles_wanted=2)
     assert said == (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle; only 1 of the 2 cycles needed have closed): "
         "draft: 4 of 4 weeks ≥ 90% (score 95%)"
@@ -137,12 +136,16 @@ def test_the_three_states_of_the_other_criteria():
     )
     named = said("owner", owners=[("business rules owner", "U1", True), ("model updates owner", "U2", False)])
     assert named == "❌ Ownership: the model updates owner is not an active Slack user"
-    steps = [r.StepRatio("draft", 0, 0, 0.1, 10), r.StepRatio("send", 1, 6, 0.1, 10), r.StepRatio("route", 0, 20, 0.1)]
+    steps = [
+        readiness.StepRatio("draft", 0, 0, 0.1, 10),
+        readiness.StepRatio("send", 1, 6, 0.1, 10),
+        readiness.StepRatio("route", 0, 20, 0.1),
+    ]
     assert said("exceptions", steps=steps) == (
         "❌ Exceptions: too few cases to judge (last cycle): draft: no cases, send 1/6 = 16.7%: under 10 cases, "
         "not evidence"
     )
-    by_design = r.StepRubric("route", [[None] * 4] * 2, by_design=True, reason="a lookup")
+    by_design = readiness.StepRubric("route", [[None] * 4] * 2, by_design=True, reason="a lookup")
     assert phrase(by_design) == "➖ Output accuracy: none: route: a lookup"
 
 
@@ -156,7 +159,7 @@ def test_a_judgement_kept_before_input_checks_reads_as_metric_delivery():
 def test_before_any_cycle_closed_a_step_says_so_rather_than_an_empty_count():
     """Found by the readiness notice of an upgrade (usecases/readiness_news.py): a playbook
     whose first cycle had not closed read "draft:  weeks ≥ 90%"."""
-    said = phrase(r.StepRubric("draft", []), cycles=[], cycles_wanted=2)
+    said = phrase(readiness.StepRubric("draft", []), cycles=[], cycles_wanted=2)
     assert said == (
         "❌ Output accuracy (3 of 4 weeks needed in each cycle; only 0 of the 2 cycles needed have closed): "
         "draft: no cycle closed yet"

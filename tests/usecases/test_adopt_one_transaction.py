@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
 from tests.committed import loaded

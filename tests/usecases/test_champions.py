@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from bot.app import create_app
 from bot.demo.standin.workspace import dm_channel
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from storage.models.playbooks import ChecklistMark
 from tests.bot.test_web_view import fetch

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from tests.committed import loaded
 from tests.conftest import CHANNEL, MEMBER, SUPPORT_REPLIES

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence import keys
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.escalation import CLOCK, Escalation
 from storage.made import fingerprint
 from storage.models.bookkeeping import OutboxMessage

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import yaml
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET
 from usecases.shared.life import begin_cycle
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import CycleResult, Decision, StepVerdict
 from tests.committed import committed, loaded
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import event
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from usecases.shared.life import begin_cycle

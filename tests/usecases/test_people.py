@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from slack_sdk import WebClient
 
 from bot.demo.standin.faults import Fault
-from cadence.definition import parse_playbook
-from slack_api.dispatch import Dispatcher, Pacer
+from cadence.definition_load import parse_playbook
+from slack_api.dispatch import Dispatcher
+from slack_api.pacing import Pacer
 from storage.governance_rows import Change, NewProposal
 from storage.outbox import Message, Outbox
 from tests.committed import committed, enqueue, loaded

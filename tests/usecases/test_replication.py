@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage import migrate
 from storage.models.governance import Decision, RegistryVersion
 from tests.bot.test_web_view import fetch

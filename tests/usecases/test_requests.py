@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import AdoptionRequest, Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine

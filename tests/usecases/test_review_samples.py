@@ -8,7 +8,7 @@ Friday DM's sample, are tests/usecases/fast/test_close_modes.py's."""
 import pytest
 from sqlmodel import Session, select
 
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from storage.models.reports import RubricScore
 from tests.conftest import SUPPORT_REPLIES
 

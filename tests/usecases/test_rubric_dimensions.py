@@ -7,7 +7,7 @@ tests/usecases/fast/test_close_modes.py's."""
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.committed import loaded
 from tests.conftest import SUPPORT_REPLIES
 

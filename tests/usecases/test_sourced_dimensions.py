@@ -9,7 +9,7 @@ from copy import deepcopy
 import pytest
 import yaml
 
-from cadence.definition import DefinitionError, parse_playbook
+from cadence.definition_load import DefinitionError, parse_playbook
 from tests.usecases.test_sources import WEEK_1_ENDS, Clock, Engine, load, rows, sourced, stats  # noqa: F401
 
 

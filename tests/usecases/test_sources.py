@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.store import CURATORS_CHANNEL
 from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot.app import create_app
 from bot.demo.standin.slack_requests import view_identity
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.web import make_asgi
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch

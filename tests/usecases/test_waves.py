@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.models.governance import RegistryVersion, WaveReview
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api.members import TeamDirectory
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES

@@ -10,10 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cadence import calendar, champion_gate, decisions, keys, registry_decisions, replication
+from cadence import (
+    calendar,
+    champion_gate,
+    cycle_decisions,
+    keys,
+    registry_decisions,
+    replication,
+    setup_decisions,
+)
 from cadence.decisions import Decision
-from cadence.definition import DefinitionError, PlaybookSpec, parse_playbook, read_spec
+from cadence.definition import PlaybookSpec, read_spec
 from cadence.definition_compare import Compare
+from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.inputs import names
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
@@ -153,7 +162,7 @@ def adopt(
                     uow.playbooks.add_cycle(playbook.id, 1, first, by, now, baseline_week=baseline)
                 except Conflict as err:  # no one else can start a playbook this unit of work made: a fault
                     raise RuntimeError(f"the first cycle of {spec.playbook} was not written: {err}") from err
-                started.append(decisions.of_cycle_started(playbook.id, 1, first, by))
+                started.append(cycle_decisions.of_cycle_started(playbook.id, 1, first, by))
             adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
             uow.governance.apply(Change(decisions=adopted + also + started, messages=messages), now)
             uow.commit()
@@ -184,7 +193,7 @@ def _adoption_decisions(
         registry_decisions.of_adopted_by(version.playbook_id, spec.playbook, spec.channel, version.id, by),
     ]
     if champion_id is not None:
-        made.append(decisions.of_champion(playbook_id, spec.playbook, None, champion_id, by))
+        made.append(setup_decisions.of_champion(playbook_id, spec.playbook, None, champion_id, by))
     return made
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cadence import champion_gate, decisions, keys, replication
+from cadence import champion_gate, keys, replication, setup_decisions
 from cadence.definition_parts import ReplicationSpec
 from storage.governance_rows import Change
 from storage.models.playbooks import ChecklistMark
@@ -119,7 +119,7 @@ def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: dat
         message = checklist_message(playbook.slug, playbook.title, playbook.channel_id, by, checklist)
         unit = keys.champion(playbook.id, now.isoformat())
         messages.append(Message(keys.to_audience(unit, champion_id), "chat.postMessage", champion_id, message))
-    record = decisions.of_champion(playbook.id, playbook.slug, playbook.champion_id, champion_id, by)
+    record = setup_decisions.of_champion(playbook.id, playbook.slug, playbook.champion_id, champion_id, by)
     with store.unit_of_work() as uow:
         named = uow.champions.name_champion(playbook.id, playbook.champion_id, champion_id, now)
         if named:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, decisions, keys, rules
-from cadence.rules import Kind, Thresholds, Transition, TransitionRule
+from cadence import calendar, keys, mode_decisions, rules, verdicts
+from cadence.rules import Kind, Transition, TransitionRule
+from cadence.verdicts import Thresholds
 from storage.governance_rows import Change, ModeChange, NewProposal, StaleState
 from storage.models.governance import Proposal
 from storage.models.playbooks import Step
@@ -32,10 +33,10 @@ def thresholds(state: PlaybookState) -> Thresholds:
     return Thresholds.of(state.settings, playbook.exception_cap, playbook.rubric_threshold)
 
 
-def why_unsure(verdict: rules.WeekVerdict, th: Thresholds) -> str | None:
+def why_unsure(verdict: verdicts.WeekVerdict, th: Thresholds) -> str | None:
     """Why a kept week was INCONCLUSIVE, as its close said it, by the rule kept with it
     ("reason not recorded" for one kept before the rule was); None for other verdicts."""
-    if verdict.outcome != rules.INCONCLUSIVE:
+    if verdict.outcome != verdicts.INCONCLUSIVE:
         return None
     n = verdict.numbers
     return inconclusive_reason(verdict.rule, n.cases, n.rubric, th, n.exceptions, reviewed=n.reviewed)
@@ -191,7 +192,7 @@ def transitions_change(
     change = Change()
     mode = step.mode
     for t in transitions:
-        change.decisions.append(decisions.of_transition(t, state.playbook.id, step.id, step.name, actor, reason))
+        change.decisions.append(mode_decisions.of_transition(t, state.playbook.id, step.id, step.name, actor, reason))
         if t.kind is Kind.PROPOSAL:
             proposal = ProposalView(
                 keys.proposal(step.id, t.week_start),
@@ -266,11 +267,13 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
         change = transitions_change(state, step, transitions, by, key_base, curators, None, by=by)
         change.decisions.insert(
             0,
-            decisions.of_approval(state.playbook.id, step.id, step.name, week, step.mode, proposal.to_mode, by, key),
+            mode_decisions.of_approval(
+                state.playbook.id, step.id, step.name, week, step.mode, proposal.to_mode, by, key
+            ),
         )
     else:
         rejection = Transition(Kind.REJECTION, TransitionRule.REJECTION, week, step.mode, proposal.to_mode)
-        change = Change(decisions=[decisions.of_transition(rejection, state.playbook.id, step.id, step.name, by)])
+        change = Change(decisions=[mode_decisions.of_transition(rejection, state.playbook.id, step.id, step.name, by)])
         change.messages += alert_messages(state, step.name, rejection, key_base, curators, by=by)
     status = "approved" if approve else "rejected"
     change.messages += proposal_messages(state, ProposalView.of(proposal, step.name, status, by), curators, update=True)
@@ -321,7 +324,7 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
             raise Refusal.of("not_frozen", usage="mode", step=step.name)
         t = Transition(Kind.UNFREEZE, TransitionRule.UNFREEZE, week, step.mode)
         change = Change(
-            decisions=[decisions.of_transition(t, state.playbook.id, step.id, step.name, by, reason)],
+            decisions=[mode_decisions.of_transition(t, state.playbook.id, step.id, step.name, by, reason)],
             mode_changes=[ModeChange(step.id, step.mode, freeze=False)],
         )
         change.messages += alert_messages(state, step.name, t, key, curators, by=by, reason=reason)

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from cadence import calendar, decisions, keys
+from cadence import calendar, cycle_decisions, decisions, keys, setup_decisions
 from cadence.definition_compare import Compare
 from storage.governance_rows import Change
 from storage.models.playbooks import Cycle, Playbook
@@ -133,7 +133,7 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
             raise Refusal.of(
                 "resume_too_early", usage="cycle", day=starts_on.isoformat(), earliest=earliest.isoformat()
             )
-    record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, starts_on, by)
+    record = cycle_decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, starts_on, by)
     with store.unit_of_work() as uow:
         moved = uow.playbooks.move_cycle_start(playbook.id, anchor.number, anchor.starts_on, starts_on)
         if moved:
@@ -171,7 +171,7 @@ def _move_baseline_week(
         )
     check_start(starts_on, today, "cycle")
     first = starts_on + timedelta(days=7)
-    record = decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, first, by)
+    record = cycle_decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, first, by)
     with store.unit_of_work() as uow:
         moved = uow.playbooks.move_cycle_start(
             playbook.id, anchor.number, anchor.starts_on, first, baseline_week=starts_on
@@ -199,7 +199,7 @@ def begin_cycle(
     nothing, if that cycle was started at the same moment."""
     with store.unit_of_work() as uow:
         cycle = uow.playbooks.add_cycle(playbook_id, number, starts_on, by, now, baseline_week=baseline_week)
-        started = decisions.of_cycle_started(playbook_id, number, starts_on, by)
+        started = cycle_decisions.of_cycle_started(playbook_id, number, starts_on, by)
         uow.governance.apply(Change(decisions=[started]), now)
         uow.commit()
     return cycle
@@ -218,7 +218,7 @@ def _end_run(
     """The run of cycles ends (end_run), with its decision row and `messages`, in one unit
     of work; False, and nothing written, if the playbook's status changed meanwhile."""
     playbook = state.playbook
-    record = decisions.of_run_ended(playbook.id, playbook.slug, status, playbook.status, reason, ends_after, by)
+    record = cycle_decisions.of_run_ended(playbook.id, playbook.slug, status, playbook.status, reason, ends_after, by)
     with store.unit_of_work() as uow:
         ended = uow.playbooks.end_run(playbook.id, status, reason, ends_after, now)
         if ended:
@@ -282,7 +282,7 @@ def resume(store: Store, state: PlaybookState, starts_on: date | None, by: str, 
     try:
         with store.unit_of_work() as uow:
             uow.playbooks.resume(playbook.id, number, starts_on, by, now)
-            resumed = decisions.of_resume(playbook.id, playbook.slug, number, starts_on, by)
+            resumed = cycle_decisions.of_resume(playbook.id, playbook.slug, number, starts_on, by)
             uow.governance.apply(Change(decisions=[resumed]), now)
             uow.commit()
     except Conflict:
@@ -308,7 +308,7 @@ def hand_over(store: Store, state: PlaybookState, owner_id: str, by: str, now: d
     dm = Message(
         keys.to_audience(keys.hand_over(playbook.id, now.isoformat()), owner_id), "chat.postMessage", owner_id, message
     )
-    record = decisions.of_hand_over(playbook.id, playbook.slug, playbook.owner_id, owner_id, by)
+    record = setup_decisions.of_hand_over(playbook.id, playbook.slug, playbook.owner_id, owner_id, by)
     with store.unit_of_work() as uow:
         handed = uow.playbooks.hand_over(playbook.id, owner_id, now)
         if handed:

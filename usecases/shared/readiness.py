@@ -1,5 +1,5 @@
 """Ready to scale means more than a KPI (docs/usage.md, "Replication"): the readings
-each criterion needs, gathered for the rule in cadence/replication.py. Asked when the
+each criterion needs, gathered for the rule in cadence/readiness.py. Asked when the
 scale rule holds at a cycle's close (weeks.py) and when a curator publishes (registry.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, definition_owners, dimensions, replication
+from cadence import calendar, definition_owners, dimensions, readiness
 from cadence.calibration import Standing
 from cadence.decisions import DecisionKind
 from storage.store import PlaybookState, Store
@@ -22,7 +22,7 @@ def criteria(
     cycles: list[tuple[int, date]],
     cycles_wanted: int | None = None,
     at: datetime | None = None,
-) -> list[replication.Criterion]:
+) -> list[readiness.Criterion]:
     """The criteria over `cycles`, the (number, first Monday) of the cycles the KPI held
     in, oldest first: the attestation rate over all their weeks, each step's exception
     ratio over the last one's, the input contract, a learning in each, an active owner,
@@ -30,7 +30,7 @@ def criteria(
     queue is judged at `at` (a publish: now), else at the last week's close (the close
     that asks)."""
     [found] = inputs_many(store, [(state, cycles)], at).values()
-    return replication.readiness(**found, cycles_wanted=cycles_wanted)
+    return readiness.readiness(**found, cycles_wanted=cycles_wanted)
 
 
 def inputs_many(
@@ -39,7 +39,7 @@ def inputs_many(
     at: datetime | None = None,
     standings: dict[int, dict[str, Standing]] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """What readiness is judged on (the arguments of cadence.replication.readiness), for
+    """What readiness is judged on (the arguments of cadence.readiness.readiness), for
     each of these playbooks over its cycles, by playbook id: the weeks' figures, the
     owners, the exception queues, the attestation, the learnings and the calibration sets
     in a read or two each however many (`standings`: the calibration as the caller read it,
@@ -113,7 +113,7 @@ def _figures_inputs(
     for index, step in enumerate(state.steps):
         week_steps = [figures[(playbook.id, week)].steps[index] for week in last_weeks]
         ratios.append(
-            replication.StepRatio(
+            readiness.StepRatio(
                 step.name,
                 exceptions=sum(s.total_exceptions for s in week_steps),
                 cases=sum(s.cases or 0 for s in week_steps),
@@ -127,7 +127,7 @@ def _figures_inputs(
     for index, step in enumerate(state.steps):
         weeks_of = [[figures[(playbook.id, w)].steps[index] for w in _weeks_of(start)] for _, start in cycles]
         rubrics.append(
-            replication.StepRubric(
+            readiness.StepRubric(
                 step.name,
                 [[_evidence(w, th.min_cases) for w in cycle] for cycle in weeks_of],
                 by_design=step.name in by_design,
@@ -208,7 +208,7 @@ def people_now(store: Store, kept: dict[int, list[dict[str, Any]]], states: list
         if not any(user in gone for _, user in people):
             continue
         owners = [(role, user, user not in gone) for role, user in people]
-        [judged] = as_figures([replication.ownership(state.playbook.owner_id not in gone, owners, _unnamed(state))])
+        [judged] = as_figures([readiness.ownership(state.playbook.owner_id not in gone, owners, _unnamed(state))])
         figures = kept[state.playbook.id]
         has = any(c["name"] == "owner" for c in figures)
         kept[state.playbook.id] = (
@@ -218,13 +218,13 @@ def people_now(store: Store, kept: dict[int, list[dict[str, Any]]], states: list
 
 def with_queue(figures: list[dict[str, Any]], overdue: tuple[int, int]) -> list[dict[str, Any]]:
     """`figures` with the exception queue judged as `overdue` says (`queue_now`)."""
-    [judged] = as_figures([replication.queue_criterion(overdue)])
+    [judged] = as_figures([readiness.queue_criterion(overdue)])
     if not any(c["name"] == "queue" for c in figures):  # judged before the queue was a criterion
         return [*figures, judged]
     return [judged if c["name"] == "queue" else c for c in figures]
 
 
-def as_figures(criteria: list[replication.Criterion]) -> list[dict[str, Any]]:
+def as_figures(criteria: list[readiness.Criterion]) -> list[dict[str, Any]]:
     """The criteria as a proposal's, a message's and a decision row's figures."""
     return [c.kept() for c in criteria]
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from cadence import calendar, decisions, dimensions, sources
+from cadence import calendar, dimensions, setup_decisions, sources
 from cadence.definition_compare import Compare
 from cadence.report_kinds import ReportKind
 from storage.models.playbooks import Step
+from storage.report_batches import NewReport, new_report
 from storage.source_fetches import fetch_row
 from storage.store import PlaybookState, Report, Store, WeekClosed, decision_columns
-from storage.weekly_reports import NewReport, new_report
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 
@@ -282,7 +282,9 @@ def record(
             fetch_row(state.playbook.id, week.week_start, entry.key, entry.source, "typed", now, value, None, "typed")
         )
         made.append(
-            decision_columns(decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now)
+            decision_columns(
+                setup_decisions.of_source_override(state.playbook.id, week.week_start, entry, by, reason), now
+            )
         )
     with _while_open(state, week, usage), store.unit_of_work() as uow:
         uow.reports.add_reports(rows)

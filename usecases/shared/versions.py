@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from cadence import keys, registry_decisions, versions
-from cadence.definition import DefinitionError, parse_playbook, read_spec
+from cadence.definition import read_spec
+from cadence.definition_load import DefinitionError, parse_playbook
 from storage.governance_rows import Change, StaleState
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message

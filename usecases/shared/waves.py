@@ -6,7 +6,7 @@ button on the message that tells the origin's owner a team replicated, which ask
 note, or `/rollout wave <playbook> reviewed <note>`), or a version of the origin was
 published since wave k began. The waves are the playbook's: a newer version continues the
 count where the last stood. The next wave's teams get the note with their adoption.
-The arithmetic is cadence/replication.py's; this reads what it needs and keeps the marks."""
+The arithmetic is cadence/waves.py's; this reads what it needs and keeps the marks."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cadence import keys, registry_decisions, replication
+from cadence import keys, registry_decisions, replication, waves
 from cadence.decisions import Decision
 from cadence.definition import read_spec
 from storage.governance_rows import Change
@@ -50,13 +50,13 @@ class Lineage:
     in adoption order), the waves marked reviewed (the first mark of each), when its
     newest version was published, and a wave's places (its newest version's)."""
 
-    running: list[replication.Adopter]
+    running: list[waves.Adopter]
     marks: dict[int, WaveReview]
     published: datetime | None
     size: int
 
-    def state(self, number: int | None = None) -> replication.WaveState:
-        return replication.wave_state(self.running, self.size, set(self.marks), self.published, number)
+    def state(self, number: int | None = None) -> waves.WaveState:
+        return waves.wave_state(self.running, self.size, set(self.marks), self.published, number)
 
 
 def lineages(store: Store, origin_ids: set[int]) -> dict[int, Lineage]:
@@ -89,27 +89,27 @@ def lineage(store: Store, version: RegistryVersion) -> Lineage:
     return lineages(store, {version.playbook_id})[version.playbook_id]
 
 
-def states(store: Store, versions: list[RegistryVersion]) -> dict[int, replication.WaveState]:
+def states(store: Store, versions: list[RegistryVersion]) -> dict[int, waves.WaveState]:
     """Each version's waves (its playbook's), in four reads however many versions."""
     found = lineages(store, {v.playbook_id for v in versions})
     return {v.id: _shown_wave(found[v.playbook_id]) for v in versions}
 
 
-def _shown_wave(line: Lineage) -> replication.WaveState:
+def _shown_wave(line: Lineage) -> waves.WaveState:
     """The newest wave, or, while the next adoption waits for an earlier one (a curator
     let teams past it), that one: what opens it is what the next team waits for."""
     found = line.state()
     if found.allows:
         return found
-    return line.state(replication.waiting_wave(line.running, line.size))
+    return line.state(waves.waiting_wave(line.running, line.size))
 
 
-def state(store: Store, version: RegistryVersion) -> replication.WaveState:
+def state(store: Store, version: RegistryVersion) -> waves.WaveState:
     return states(store, [version])[version.id]
 
 
-def _adopter(playbook: Playbook, verdicts: list[dict[str, Any]]) -> replication.Adopter:
-    return replication.Adopter(
+def _adopter(playbook: Playbook, verdicts: list[dict[str, Any]]) -> waves.Adopter:
+    return waves.Adopter(
         playbook.slug,
         verdicts[-1]["verdict"] if verdicts else None,
         any(v.get("verdict") == replication.REPLICATED for v in verdicts),
@@ -117,7 +117,7 @@ def _adopter(playbook: Playbook, verdicts: list[dict[str, Any]]) -> replication.
     )
 
 
-def shown(found: replication.WaveState) -> dict[str, Any]:
+def shown(found: waves.WaveState) -> dict[str, Any]:
     """A playbook's wave as the messages and pages show it (templates/notices_registry.wave_line)."""
     return dict(
         number=found.number,
@@ -146,7 +146,7 @@ def check(store: Store, version: RegistryVersion, by: str, now: datetime, overri
     at once cannot both take the last place."""
     line = lineage(store, version)
     found = _shown_wave(line)  # past it: the wave waited for
-    before = learned(line.marks.get(replication.wave_of(len(line.running), line.size) - 1))
+    before = learned(line.marks.get(waves.wave_of(len(line.running), line.size) - 1))
     if found.allows:
         return Wave(found.limit if override is None else None, learned=before)
     teams = [dict(slug=a.slug, verdict=a.verdict) for a in found.teams]
@@ -192,7 +192,7 @@ def may_review(store: Store, version: RegistryVersion, wave: int | None, by: str
     line = lineage(store, version)
     if not line.running and wave is None:
         raise Refusal.of("wave_no_teams", usage="wave", slug=version.slug)
-    number = wave or replication.first_unreviewed(line.running, line.size, set(line.marks), line.published)
+    number = wave or waves.first_unreviewed(line.running, line.size, set(line.marks), line.published)
     return line, number
 
 
@@ -218,7 +218,7 @@ def review(
         note=(note or "").strip(),
         reviewed_at=now,
     )
-    after = shown(replication.wave_state(line.running, line.size, {*line.marks, number}, line.published))
+    after = shown(waves.wave_state(line.running, line.size, {*line.marks, number}, line.published))
     told = reviewed_message(version, mark, True, after)
     origin = store.playbooks.state_by_id(version.playbook_id)
     where = store.org.setting(CURATORS_CHANNEL) or (origin.playbook.channel_id if origin is not None else by)
@@ -292,7 +292,7 @@ def places(store: Store, versions: list[RegistryVersion]) -> dict[int, Place]:
         position = seen[version.playbook_id] = seen.get(version.playbook_id, -1) + 1
         origin = owners.get(version.playbook_id)
         owner = origin.playbook.owner_id if origin is not None else None
-        found[playbook.id] = Place(version, replication.wave_of(position, size(_newest(every, version))), owner)
+        found[playbook.id] = Place(version, waves.wave_of(position, size(_newest(every, version))), owner)
     return found
 
 

@@ -5,8 +5,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from bot.demo.acts import ORIGIN_WEEKS, START
 from bot.demo.cast import CHANNELS
-from bot.demo.story import ORIGIN_WEEKS, START, WEEKS, DemoResult
+from bot.demo.story import WEEKS, DemoResult
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
@@ -403,7 +404,7 @@ def test_what_the_terminal_shows_fits_its_width_and_quiet_says_only_where_the_pa
     page and the transcript are, no line wider than the terminal but a word longer than it
     (an address), every word kept; the transcript in its file, a reply on lines of its own;
     --quiet says where the page is and nothing more (issue 67, item 9; issue 96, item 5)."""
-    from bot.cli import demo_output
+    from bot.cli_demo import demo_output
 
     assert demo.transcript_file is not None
     assert demo.transcript_file.read_text(encoding="utf-8") == demo.transcript + "\n"

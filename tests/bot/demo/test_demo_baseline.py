@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.demo.story import ORIGIN_WEEKS, START, DemoResult
+from bot.demo.acts import ORIGIN_WEEKS, START
+from bot.demo.story import DemoResult
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.db import make_engine
 from storage.store import PlaybookState, Store
 from tests.committed import loaded

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from cadence import decisions
+from cadence import cycle_decisions
 from cadence.pulse import Answer
 from storage.cadence_log import Work
 from storage.governance_rows import Change, decision_columns
@@ -24,9 +24,9 @@ def _kinds(side):
 def test_a_change_applied_and_rows_added(side):
     pid = side.playbook.playbook.id
     governance = committed(side.store).governance
-    assert governance.apply(Change(decisions=[decisions.of_cycle_started(pid, 2, WEEK, "U1")]), AT)
+    assert governance.apply(Change(decisions=[cycle_decisions.of_cycle_started(pid, 2, WEEK, "U1")]), AT)
     assert not governance.apply(Change(), AT, proposal_key="none", proposal_status="approved", decided_by="U1")
-    governance.add_decisions([decision_columns(decisions.of_cycle_started(pid, 3, WEEK, "U1"), AT)])
+    governance.add_decisions([decision_columns(cycle_decisions.of_cycle_started(pid, 3, WEEK, "U1"), AT)])
     assert _kinds(side).count("cycle-started") == 3  # begin_cycle's, and these two
 
 
@@ -42,7 +42,7 @@ def _work(key, pid):
 
 def test_closes_judged_once(side):
     pid = side.playbook.playbook.id
-    change = Change(decisions=[decisions.of_cycle_started(pid, 2, WEEK, "clock")])
+    change = Change(decisions=[cycle_decisions.of_cycle_started(pid, 2, WEEK, "clock")])
     governance = committed(side.store).governance
     assert governance.record_judged([(_work("close:1", pid), change)], AT) == {"close:1"}
     assert governance.record_judged([(_work("close:1", pid), change)], AT) == set()

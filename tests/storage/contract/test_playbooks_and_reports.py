@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.report_kinds import ReportKind
 from storage.models.access import ApiToken
 from storage.models.calibration import CalibrationRun

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.governance_rows import StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import AdoptionRequest, WaveReview

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.escalation import Escalation
 from cadence.report_kinds import ReportKind
 from storage.exception_items import Moved

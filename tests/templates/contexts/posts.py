@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 from cadence import pulse as pulses
 from cadence.compare import compare_cycle
-from cadence.definition import RuleSettings
+from cadence.definition_rules import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from cadence.pulse import FREED, Answer
-from cadence.rules import Thresholds
+from cadence.verdicts import Thresholds
 from tests.templates.contexts.registry import hostile_criteria
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from cadence import decisions
-from cadence.definition import parse_playbook
+from cadence import cycle_decisions
+from cadence.definition_load import parse_playbook
 from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
 from storage.outbox import Message
@@ -103,7 +103,7 @@ def replicated(made: World, slug: str, cycle: int = 1) -> None:
     """`slug`'s cycle `cycle` replicated its origin (the week close's decision row)."""
     state = made.state(slug)
     assert state is not None
-    verdict = decisions.of_replication(state.playbook.id, MONDAY, cycle, "replicated", {})
+    verdict = cycle_decisions.of_replication(state.playbook.id, MONDAY, cycle, "replicated", {})
     made.store.held.decide([verdict], fakes.NOW)
 
 

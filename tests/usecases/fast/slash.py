@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from handlers.commands import answer
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, OWNER

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import yaml
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests import fakes
 from tests.fakes import CHANNEL, OWNER
 from tests.fakes.playbooks import clone, definition

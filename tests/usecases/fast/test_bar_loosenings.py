@@ -12,7 +12,7 @@ import json
 import pytest
 
 from cadence import bar_sort
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from templates.refusals import plain
 from tests import fakes
 from tests.cadence.test_bar_structure import CHECKED, SOURCES, steps

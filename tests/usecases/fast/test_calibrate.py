@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from cadence import decisions
+from cadence import setup_decisions
 from storage.governance_rows import Change
 from tests import fakes
 from tests.committed import committed
@@ -58,7 +58,7 @@ def test_a_run_is_kept_against_the_latest_revision():
     services, store = world(steps=STEPS)
     state = store.playbooks.state(SLUG)
     committed(store).governance.apply(
-        Change(decisions=[decisions.of_playbook_created(state.playbook.id, SLUG, {}, OWNER)]), NOW
+        Change(decisions=[setup_decisions.of_playbook_created(state.playbook.id, SLUG, {}, OWNER)]), NOW
     )
     [created] = store.held.decisions
     calibrate(services)

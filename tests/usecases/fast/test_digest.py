@@ -13,8 +13,8 @@ from typing import cast
 from cadence.decisions import Decision, DecisionKind
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from storage.governance_rows import Change, NewProposal
+from storage.report_batches import new_report
 from storage.store import Store
-from storage.weekly_reports import new_report
 from templates import check_block_limits
 from tests import fakes
 from tests.committed import committed

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cadence import keys
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.escalation import CLOCK
 from cadence.exception_queue import ACKNOWLEDGED
 from templates.refusals import Refusal, slack

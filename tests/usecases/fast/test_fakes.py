@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
+from storage.report_batches import new_report
 from storage.store import KeyReused, WeekClosed
-from storage.weekly_reports import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import NOW, FakeStore

@@ -16,7 +16,7 @@ from storage.cadence_log import Work
 from storage.exception_items import Moved
 from storage.governance_rows import Change, ModeChange, StaleState
 from storage.outbox import Message
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import MEMBER, NOW, OWNER, FakeStore
@@ -184,7 +184,7 @@ def test_a_lost_channels_waiting_messages_fail():
 
 
 def test_the_items_before_a_playbooks_handoff_terms_are_a_backlog_told_once():
-    from cadence.definition import parse_playbook
+    from cadence.definition_load import parse_playbook
     from tests.fakes.playbooks import rewritten
 
     state = fakes.a_playbook()

@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.made import Stale, fingerprint
 from storage.playbooks import Conflict
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import NOW, OWNER

@@ -14,8 +14,8 @@ from slack_api.members import Person
 from storage.governance_rows import Change, NewVerdict
 from storage.models.access import ApiToken
 from storage.models.governance import BarRequest
+from storage.report_batches import new_report
 from storage.webhooks import NameTaken
-from storage.weekly_reports import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER, FakeStore

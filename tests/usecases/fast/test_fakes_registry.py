@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from cadence.decisions import Decision, DecisionKind
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.governance_rows import Change, ModeChange, NewProposal, StaleState
 from storage.models.governance import AdoptionRequest, WaveReview
 from storage.outbox import Message

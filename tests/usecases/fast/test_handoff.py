@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 from cadence import keys
 from cadence.calendar import WeekRef
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.exception_queue import ACKNOWLEDGED, RESOLVED
 from handlers.checkins import form_view
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from templates import notices_close
 from tests import fakes
 from tests.committed import committed

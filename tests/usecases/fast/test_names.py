@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from slack_api.members import Person
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import CHANNEL, MEMBER, OUTSIDER, OWNER, FakeDirectory

@@ -9,7 +9,7 @@ import json
 import yaml
 
 from cadence import keys
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from templates.playbook_form import playbook_form
 from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, OWNER

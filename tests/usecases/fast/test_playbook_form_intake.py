@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from storage.store import CURATORS_CHANNEL
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER

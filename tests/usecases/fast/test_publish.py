@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from cadence import rules
+from cadence import cycle_rules
 from storage.governance_rows import Change, ModeChange, NewCycleResult, NewProposal
 from tests.committed import committed
 from tests.fakes import ADMIN, CURATOR, MEMBER, NOW, OWNER
@@ -24,7 +24,7 @@ from tests.usecases.fast.registry_world import (
     text,
     world,
 )
-from usecases.shared import readiness, registry
+from usecases.shared import readiness, registry, registry_list
 
 
 def test_only_curators_publish():
@@ -46,11 +46,11 @@ def test_a_playbook_whose_scale_rule_never_held_is_refused_naming_it_and_nothing
 def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
     from datetime import date
 
-    from cadence import rules
+    from cadence import cycle_rules
     from storage.governance_rows import NewCycleResult
 
     made = world(scale_after_cycles=1)
-    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
+    result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
     committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )
@@ -61,7 +61,7 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
 
 def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_change():
     from cadence.definition import read_spec
-    from usecases.shared import registry
+    from usecases.shared import registry_list
     from usecases.shared.close.replication import origin_change
 
     made = world()
@@ -70,7 +70,7 @@ def test_a_version_published_by_override_says_so_where_listed_and_has_no_origin_
     version = made.version()
     kpi = read_spec(version.definition).kpi
     assert version.override_reason == "the <pilot> team wants it" and origin_change(version, kpi) is None
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert entry["override"] == "the <pilot> team wants it"
 
 
@@ -138,7 +138,7 @@ def test_a_ready_to_scale_proposals_publish_settles_it():
     pid = made.origin.playbook.id
     figures = {"cycle": 2, "results": [], "criteria": ready(made)}
     for cycle in (1, 2):
-        result = rules.CycleResult(cycle, 4, 14.0, 15.0, "down", True, 4)
+        result = cycle_rules.CycleResult(cycle, 4, 14.0, 15.0, "down", True, 4)
         start = date(2026, 1, 5) + timedelta(days=28 * (cycle - 1))
         committed(made.store).governance.apply(Change(cycle_results=[NewCycleResult(pid, start, result)]), NOW)
     scale = NewProposal("scale:support-replies:2", "scale", pid, date(2026, 2, 2), figures=figures)
@@ -182,11 +182,11 @@ def test_a_number_taken_a_moment_ago_is_refused(monkeypatch):
 def test_the_registry_lists_versions_with_their_adopters_and_requests():
     made = published()
     adopt(made)
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert (entry["slug"], entry["version"], entry["function"]) == ("support-replies", 1, "Support")
     assert [(a["slug"], a["status"]) for a in entry["adopters"]] == [("support-replies-sales", "draft")]
     assert entry["wave"]["number"] == 1 and entry["requests"] == []
-    assert registry.entries(made.store, "sales") == [] and len(registry.entries(made.store, "SUPPORT")) == 1
+    assert registry_list.entries(made.store, "sales") == [] and len(registry_list.entries(made.store, "SUPPORT")) == 1
     assert MEMBER  # anyone lists the registry
 
 
@@ -207,11 +207,11 @@ def test_silence_is_never_a_pass_publish_names_what_is_not_declared():
 def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override_of_the_rule():
     from datetime import date
 
-    from cadence import rules
+    from cadence import cycle_rules
     from storage.governance_rows import NewCycleResult
 
     made = world(scale_after_cycles=1)
-    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
+    result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
     committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )

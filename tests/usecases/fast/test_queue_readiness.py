@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from storage.weekly_reports import new_report
+from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import OWNER, FakeStore

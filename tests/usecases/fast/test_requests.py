@@ -219,13 +219,13 @@ def test_a_decline_that_loses_to_another_decision_is_refused(monkeypatch):
 
 
 def test_the_registry_lists_each_versions_requests_pending_first():
-    from usecases.shared import registry
+    from usecases.shared import registry_list
 
     made = published()
     ask(made)
     ops = ask(made, OPS, "ops", OPS_OWNER, OPS_OWNER)
     buttons.decline(made.caller(CURATOR), str(ops.id), "Not this quarter")
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert [(r["channel"], r["status"], r["why"], r["reason"]) for r in entry["requests"]] == [
         (SALES, "pending", WHY, None),
         (OPS, "declined", WHY, "Not this quarter"),
@@ -240,13 +240,13 @@ def test_a_request_whose_target_asks_less_than_the_origin_reached_is_told_and_go
     curators' card, and its request goes."""
     from datetime import date
 
-    from cadence import rules
+    from cadence import cycle_rules
     from storage.governance_rows import Change, NewCycleResult
     from templates import render
     from tests.usecases.fast.registry_world import publish, world
 
     made = world(scale_after_cycles=1)  # the rule held: the version keeps its origin change
-    result = rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
+    result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)
     committed(made.store).governance.apply(
         Change(cycle_results=[NewCycleResult(made.origin.playbook.id, date(2026, 2, 2), result)]), NOW
     )

@@ -8,7 +8,7 @@ import json
 
 import yaml
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests import fakes
 from tests.fakes import CHANNEL, OWNER
 from tests.usecases.fast.form_world import a_playbook, open_edit, submit, world

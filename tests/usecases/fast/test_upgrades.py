@@ -138,13 +138,13 @@ def test_an_upgrade_that_loses_to_another_says_it_moved(made):
 
 
 def test_the_registry_shows_what_an_adopter_runs(made):
-    from usecases.shared import registry
+    from usecases.shared import registry_list
 
     publish_v2(made, exception_cap=0.05)
-    v1, v2 = registry.entries(made.store, None)
+    v1, v2 = registry_list.entries(made.store, None)
     assert [(a["slug"], a["runs"]) for a in v1["adopters"]] == [(SLUG, "runs v1; v2 published 11 Mar")]
     upgrade(made)
-    v1, v2 = registry.entries(made.store, None)
+    v1, v2 = registry_list.entries(made.store, None)
     assert [(a["slug"], a["status"]) for a in v1["adopters"]] == [(SLUG, "upgraded to v2")]  # still in v1's history
     assert [(a["slug"], a["status"]) for a in v2["adopters"]] == [(SLUG, "active")]
 

@@ -14,8 +14,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from handlers.web_view import make_web_view
+from storage.report_batches import new_report
 from storage.source_fetches import fetch_row
-from storage.weekly_reports import new_report
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import OWNER

@@ -35,7 +35,7 @@ from tests.usecases.fast.slash import publish_over, slash
 from tests.usecases.fast.test_close_modes import close_of, wednesday
 from tests.usecases.fast.ticking import Ticking
 from usecases import commands, waves
-from usecases.shared import messages, registry
+from usecases.shared import messages, registry_list
 from usecases.shared import waves as shared
 
 SLUG = "support-replies-sales"
@@ -90,7 +90,7 @@ def test_the_button_asks_a_note_and_opens_the_next_wave_once_and_only_for_the_ow
     note = "“drafts &lt;need&gt; the refund policy &amp; macros”"
     for shown in (text(confirmation), *(text(m) for m in made.sent(OPS) + made.sent(OPS_OWNER))):
         assert "What wave 1 of support-replies left for yours" in shown and note in shown
-    [entry] = registry.entries(made.store, None)
+    [entry] = registry_list.entries(made.store, None)
     assert [t["slug"] for t in entry["wave"]["teams"]] == ["support-replies-ops"]
     assert wave_line(entry["wave"]) == (
         "wave 2: 1 of 1 teams; wave 3 opens when one replicates and wave 2's learnings are reviewed"
@@ -107,7 +107,7 @@ def test_a_newer_version_continues_the_playbooks_wave_count():
     refused = said(lambda: adopt_ops(made, version=2))
     assert "*support-replies* runs in its wave 1 already" in refused and "support-replies-sales" in refused
     assert made.state("support-replies-ops") is None
-    entries = registry.entries(made.store, None)
+    entries = registry_list.entries(made.store, None)
     assert [wave_line(e["wave"]) for e in entries] == [
         "wave 1: 1 of 1 teams; wave 2 opens when one of wave 1 replicates (learnings reviewed)"
     ] * 2

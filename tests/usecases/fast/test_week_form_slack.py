@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from slack_api.members import Person
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER, OWNER, FakeDirectory

@@ -4,7 +4,7 @@ the cycle's result read it from the week."""
 
 from __future__ import annotations
 
-from cadence import calendar, closing, keys, rules
+from cadence import calendar, closing, cycle_rules, keys
 from cadence.closing import Guardrail
 from storage.outbox import Message
 from storage.store import PlaybookState
@@ -24,7 +24,7 @@ def _close(week: WeekClose, read: reads.Weeks) -> None:
     value = read.figures[reads.of_week(week)].guardrail
     week.guardrail = closing.guardrail(spec, week.week.week_start, value, read.history.guardrail.get(playbook.id, {}))
     week.change.decisions.append(week.guardrail.decision)
-    if week.guardrail.state == rules.BREACHED:
+    if week.guardrail.state == cycle_rules.BREACHED:
         week.change.messages += _alert(state, week.week, week.guardrail, week.due.key)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, cycle_end, rules
+from cadence import calendar, cycle_end, cycle_rules
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.definition_compare import Compare
@@ -132,7 +132,7 @@ def cycle_figures(
     pid = playbook.id
     states = read.guardrail.get(pid, {})
     cycle_breached = breached or any(
-        states.get(week.cycle_start + timedelta(days=7 * i)) == rules.BREACHED for i in range(week.week - 1)
+        states.get(week.cycle_start + timedelta(days=7 * i)) == cycle_rules.BREACHED for i in range(week.week - 1)
     )
     earlier, covered = read.cycles.scale.get(pid, ([], 0))
     baseline, target = read.bars.get((pid, week.cycle), (playbook.kpi_baseline, playbook.kpi_target))

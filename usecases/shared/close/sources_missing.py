@@ -3,7 +3,7 @@ MISSING decision with what it feeds and why."""
 
 from __future__ import annotations
 
-from cadence import decisions, sources
+from cadence import setup_decisions, sources
 from usecases.shared.close.week import CloseRule, WeekClose, nothing
 
 
@@ -13,8 +13,8 @@ def _close(week: WeekClose, _: None) -> None:
         if entry.key in week.failed:
             what, error = week.failed[entry.key]["what"], week.failed[entry.key]["error"]
             week.change.decisions.append(
-                decisions.of_source_missing(state.playbook.id, week.week.week_start, entry, what, error)
+                setup_decisions.of_source_missing(state.playbook.id, week.week.week_start, entry, what, error)
             )
 
 
-RULE = CloseRule("sources missing", nothing, _close, decisions.of_source_missing)
+RULE = CloseRule("sources missing", nothing, _close, setup_decisions.of_source_missing)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cadence import calendar, closing, keys, pooling, rules, sources
+from cadence import calendar, closing, keys, pooling, rules, sources, verdicts
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.definition import read_spec
@@ -107,7 +107,7 @@ def _close(week: WeekClose, read: Read) -> None:
     for step, numbers in zip(state.steps, read.weeks.figures[reads.of_week(week)].steps, strict=True):
         # A review whose sample fell short of the review rate counts as no rubric score.
         lowest_of = numbers.dimensions if numbers.counted_rubric is not None else None
-        week_numbers = rules.WeekNumbers(
+        week_numbers = verdicts.WeekNumbers(
             numbers.cases, numbers.total_exceptions, numbers.counted_rubric, numbers.reviewed, lowest_of
         )
         step_week = closing.StepClosing(
@@ -132,7 +132,7 @@ def _close(week: WeekClose, read: Read) -> None:
             week.pools[step.name] = verdict.decision.figures["pool"]
         week.change.decisions.append(verdict.decision)
         week.verdicts.append((step.name, verdict.decision))
-        week.judged[step.name] = rules.WeekVerdict(ref.week_start, verdict.outcome, week_numbers)
+        week.judged[step.name] = verdicts.WeekVerdict(ref.week_start, verdict.outcome, week_numbers)
         if any(t.kind is rules.Kind.DEMOTION for t in verdict.transitions):
             week.demoted.add(step.name)
         week.change.verdicts.append(

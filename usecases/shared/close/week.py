@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from cadence import calendar, compare, cycle_end, decisions, rules
+from cadence import calendar, compare, cycle_end, cycle_rules, decisions
 from cadence.closing import Guardrail
 from cadence.pulse import Pulse
 from cadence.schedule import Due
+from cadence.verdicts import WeekVerdict
 from storage.governance_rows import Change
 from storage.store import PlaybookState, Store
 
@@ -47,10 +48,10 @@ class WeekClose:
     evidence: dict[str, Any] = field(default_factory=dict)  # what each confident PASS was judged on
     pools: dict[str, Any] = field(default_factory=dict)  # the small weeks a step's week was pooled with
     verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
-    judged: dict[str, rules.WeekVerdict] = field(default_factory=dict)  # each step's week, as judged
+    judged: dict[str, WeekVerdict] = field(default_factory=dict)  # each step's week, as judged
     demoted: set[str] = field(default_factory=set)  # the steps this week demoted
     cycle: cycle_end.CycleFigures | None = None  # at a cycle's last week: its figures, as read
-    result: rules.CycleResult | None = None
+    result: cycle_rules.CycleResult | None = None
     kpi_moved: Any = None
     compared: compare.Comparison | None = None
     pulse: Pulse | None = None  # at a cycle's last week, for the summary: the cycle's pulse...
@@ -72,7 +73,7 @@ class WeekClose:
 
     @property
     def breached(self) -> bool:
-        return self.guardrail is not None and self.guardrail.state == rules.BREACHED
+        return self.guardrail is not None and self.guardrail.state == cycle_rules.BREACHED
 
 
 @dataclass

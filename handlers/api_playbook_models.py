@@ -1,0 +1,251 @@
+"""The shapes of the reporting API's playbook reads (handlers/api.py routes them): the list of
+playbooks, one playbook's detail (its steps' weeks, readiness, comparison, pulse) and the
+registry. The OpenAPI document's schemas and the MCP tools' output schemas are derived from
+them; extra="forbid": a field the reads send that is not described here makes an answer the
+document does not describe. What a client sends, and the answers to it, are
+handlers/api_models.py's; the other reads' shapes handlers/api_read_models.py's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bounds(_Read):
+    """A 95% Wilson score interval, as shares from 0 to 1."""
+
+    lower: float = Field(ge=0, le=1)
+    upper: float = Field(ge=0, le=1)
+
+
+class KpiOut(_Read):
+    name: str
+    unit: str
+    direction: Literal["up", "down"]
+    baseline: float
+    baseline_declared: bool = Field(
+        default=False,
+        description="An adopter's own baseline, other than its version's, that no baseline week measured: "
+        "declared, not measured (a cycle against it can be on track, never replicated).",
+    )
+    target: float
+
+
+class FallbackOut(_Read):
+    """An ai-led step running in its handoff's fallback mode while escalated items wait
+    (docs/judgement.md, "Handoffs with a fallback"): its stored mode in `modes` stays ai-led."""
+
+    model_config = ConfigDict(title="Fallback")
+
+    fallback_mode: str = Field(description="The mode it runs in meanwhile: human-led or collaborative.")
+    fallback_since: datetime | None = Field(description="Since when (UTC).")
+    shown: str = Field(description='As the pages say it: "collaborative (falling back from ai-led)".')
+
+
+class PlaybookOut(_Read):
+    model_config = ConfigDict(title="Playbook")
+
+    slug: str
+    title: str
+    function: str
+    status: str = Field(description="active, paused or retired")
+    owner: str = Field(description="The owner's Slack user id.")
+    timezone: str
+    kpi: KpiOut
+    cycle: int | None = Field(description="The running cycle (None before the first starts; 0: a baseline week).")
+    week: int | None = Field(description="The running week of the cycle, 1 to 4 (0: an adopter's baseline week).")
+    modes: dict[str, str] = Field(description="Each step's mode.")
+    fallbacks: dict[str, FallbackOut] = Field(
+        default_factory=dict,
+        description="Each step that runs in its fallback mode now, by name (none: {}); its mode in `modes` is unchanged.",
+    )
+    plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
+
+
+class ArmOut(_Read):
+    """A case's arm in a playbook whose KPI holds cases out (docs/api.md)."""
+
+    model_config = ConfigDict(title="Arm")
+
+    playbook: str = Field(description="The playbook's slug.")
+    case: str = Field(description="The case id, as sent.")
+    arm: Literal["run", "holdout"] = Field(
+        description="`run`: through the playbook; `holdout`: the rest, whose KPI is reported with arm `rest`."
+    )
+    share: float = Field(gt=0, lt=1, description="The share of cases held out.")
+
+
+class Playbooks(_Read):
+    model_config = ConfigDict(title="Playbooks")
+
+    playbooks: list[PlaybookOut]
+
+
+class StepWeekOut(_Read):
+    step: str
+    cases: int | None
+    exceptions: int
+    rubric: float | None
+    reviewed: int | None = Field(
+        default=None, description="How many cases the rubric score reviewed (18/20: 20); None: every case reviewed."
+    )
+    review_asked: int | None = Field(
+        default=None,
+        description="The cases the step's review rate asks to review (ceil(rate x cases)); None for human-led "
+        "steps or without cases. A review of fewer counts as no rubric score.",
+    )
+    verdict: str | None = Field(description="The step's verdict for the week, once it closed.")
+    exception_ratio: float | None = Field(description="Exceptions over cases; None without cases.")
+    exception_ratio_ci: Bounds | None = Field(
+        description="The exception ratio's 95% Wilson interval on the week's cases; None without cases."
+    )
+    rubric_ci: Bounds | None = Field(
+        description="The rubric score's 95% Wilson interval over the cases reviewed (the week's cases for a "
+        "score without its sample); None without a score or cases."
+    )
+
+
+class SourcedNumber(_Read):
+    """Provenance of one sourced number of a week (docs/sources.md)."""
+
+    number: str = Field(description='What it feeds: "kpi", "guardrail", "cases:<step>", "exceptions:<step>", ...')
+    source: str = Field(description="The source's name in the playbook's `sources:`.")
+    value: float | None = Field(description="The value that counts (None: not fetched, or failed).")
+    fetched_at: datetime | None = Field(description="When it was fetched, or last asked for.")
+    typed: bool = Field(description="Typed in the source's place with `override <reason>`.")
+    error: str | None = Field(description="Why the source gave no number (the value is then None).")
+
+
+class WeekOut(_Read):
+    week: date
+    kpi: float | None
+    rest: float | None = Field(
+        default=None, description="The rest of the same work's KPI that week (`compare: rest`); None: not compared."
+    )
+    guardrail: float | None
+    steps: list[StepWeekOut]
+    sources: list[SourcedNumber] = Field(description="The week's sourced numbers and where they came from.")
+
+
+class CriterionOut(BaseModel):
+    """One criterion of "ready to scale", with the numbers it was judged on (they differ
+    by criterion, so they are not listed here)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Literal["attestation", "exceptions", "contract", "learnings", "owner", "accuracy", "reliability", "queue"]
+    met: bool
+    none: str | None = Field(
+        default=None, description="Declared out on purpose by the playbook, with its reason (counts as met)."
+    )
+
+
+class ReadinessOut(_Read):
+    at: datetime = Field(description="When readiness was judged.")
+    decision: Literal["scale-proposal", "not-ready", "publish"] = Field(description="The decision that judged it.")
+    ready: bool
+    missing: list[str] = Field(description="The names of the criteria not met.")
+    override: str | None = Field(description="A publish's override reason.")
+    criteria: list[CriterionOut]
+
+
+class ComparisonOut(_Read):
+    """This cycle so far against the rest of the same work (docs/judgement.md)."""
+
+    deltas: list[float | None] = Field(description="Each week's delta (run - rest) from the cycle's first week.")
+    mean_delta: float | None = Field(description="The mean of the weeks' deltas.")
+    delta_weeks: int = Field(description="The weeks with both numbers.")
+    low: float | None = Field(description="The mean delta's 95% t-interval, lower end (None: under 2 deltas).")
+    high: float | None = Field(description="... and upper end.")
+    did: float | None = Field(description="The difference-in-differences, where both baselines are given.")
+    verdict: Literal["better", "within-noise", "worse", "too-few"]
+    said: str = Field(description='As status says it: "-5.6 min against the rest, 95% CI -8.1 to -3.1: ...".')
+
+
+class PulseMeanOut(_Read):
+    """A 1-5 question's mean over those who answered it, with its 95% t-interval."""
+
+    mean: float = Field(ge=1, le=5)
+    answers: int = Field(ge=1, description="How many answered the question.")
+    low: float | None = Field(description="The interval's lower bound (None below 2 answers).")
+    high: float | None = Field(description="The interval's upper bound (None below 2 answers).")
+
+
+class PulseShareOut(_Read):
+    """The share who worked around a step sometimes or often, with its 95% Wilson interval."""
+
+    share: float = Field(ge=0, le=1)
+    answers: int = Field(ge=1, description="How many answered the question.")
+    low: float = Field(ge=0, le=1, description="The interval's lower bound.")
+    high: float = Field(ge=0, le=1, description="The interval's upper bound.")
+
+
+class PulseOut(_Read):
+    """A closed cycle's pulse (docs/usage.md, "The pulse"): aggregates only, each figure only
+    from `needed` answers to its own question; below, only how many answered it (`hidden`)."""
+
+    model_config = ConfigDict(title="Pulse")
+
+    cycle: int
+    answers: int = Field(ge=0, description="How many answered the cycle's pulse.")
+    needed: int = Field(ge=5, description="pulse_min_answers: the answers needed to show it.")
+    shown: bool = Field(description="Whether any figure below is shown (a figure not shown is null).")
+    trust: PulseMeanOut | None = Field(default=None, description="How far people could rely on the AI's output.")
+    safety: PulseMeanOut | None = Field(
+        default=None, description="Whether people could escalate an unclear case without feeling they had failed."
+    )
+    worked_around: PulseShareOut | None = Field(default=None, description="Who worked around a step.")
+    freed: dict[str, float] | None = Field(
+        default=None, description="Where the saved time went, as shares: same, new, quality, meetings, none."
+    )
+    freed_answers: int | None = Field(default=None, description="How many answered where the saved time went.")
+    hidden: dict[str, int] = Field(
+        default_factory=dict,
+        description="The questions (trust, safety, around, freed) answered by too few to show: how many answered each.",
+    )
+    withheld: list[str] = Field(default_factory=list, description="A rollup's questions not shown.")
+
+
+class PlaybookDetail(PlaybookOut):
+    model_config = ConfigDict(title="PlaybookDetail")
+
+    definition: dict[str, Any] = Field(description="The playbook's YAML, as JSON.")
+    input_reliability: float | None = Field(
+        ge=0,
+        le=1,
+        description="The share of sourced numbers that arrived from their source before the close, over the "
+        "last 8 closed weeks (None: no sources, or no closed week yet).",
+    )
+    weeks: list[WeekOut] = Field(description="The last 12 weeks, newest last.")
+    value: dict[str, Any] | None = Field(
+        default=None,
+        description="The value measure (`value:`): each closed week's events, hours saved (an estimate: events x "
+        "minutes_saved / 60; null hours: no events that week, not zero), the last 4 closed weeks' hours, the cost per "
+        "hour saved (with `cost:`) in its currency. Net value (fields added): each week's reviewed, exceptions_closed, "
+        "oversight_hours (reviewed x review_minutes + exceptions closed x exception_minutes / 60; null: oversight not "
+        "reported, never 0), net_hours and net_said; net_hours over the last 4 closed weeks whose oversight is known, "
+        "cost_per_net_hour, net_value (net hours x ROLLOUT_HOURLY_RATE - spend; null while the spend is unknown), "
+        "net_value_said, spend_declared, cost_weeks (the weeks cost per hour saved charges) and net_said, the formula in words. "
+        "Null: no value measure.",
+    )
+    readiness: ReadinessOut | None = Field(
+        description='The latest judgement of "ready to scale" (None before the scale rule first held).'
+    )
+    comparison: ComparisonOut | None = Field(
+        default=None, description="This cycle so far against the rest (`compare:`); None: not compared, or no cycle."
+    )
+    pulse: list[PulseOut] = Field(
+        default_factory=list, description="The last two closed cycles' pulse, newest first (aggregates only)."
+    )
+
+
+class Registry(_Read):
+    model_config = ConfigDict(title="Registry")
+
+    versions: list[dict[str, Any]] = Field(description="Each published version, its results and its adopters.")
