@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cadence import bar_kpi, bar_sort
 from cadence.bar_kpi import Bar, Cycle, GuardrailWeek
 from cadence.bar_sort import History
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
 KPI = SUPPORT_REPLIES["kpi"]  # down: baseline 42, target 15 min

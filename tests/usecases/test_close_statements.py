@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event
 
 from cadence.calendar import WeekRef
-from cadence.definition import parse_playbook
+from cadence.definition_load import parse_playbook
 from cadence.schedule import Due
 from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES
