@@ -14,10 +14,11 @@ from slack_sdk.errors import SlackApiError
 from cadence import calendar
 from cadence.definition_compare import Compare
 from cadence.limits import MAX_TEXT_CHARS
+from cadence.state import PlaybookState
 from templates import render
 from templates.refusals import Refusal
 from usecases import checkins, requests
-from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.caller import Caller
 from usecases.shared.messages import OpenForm, RequestAdoption
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,12 @@ from typing import Any
 from cadence import calendar, cycle_rules, dimensions
 from cadence.escalation import mode_words
 from cadence.figures import progress_to_target
+from cadence.state import PlaybookState
 from handlers import present_status
 from templates import render
 from usecases import commands, learnings
 from usecases.shared import champions, governance, life, messages, waves
-from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.caller import Caller
 from usecases.status import PlaybookStatus, Shown, StatusList
 
 Reply = dict[str, Any]

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from cadence import calendar, keys
 from cadence.limits import MAX_TEXT_CHARS
+from cadence.state import PlaybookState
 from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from handlers.errors import Malformed
@@ -25,7 +26,7 @@ from templates import render
 from templates.refusals import Refusal, plain
 from usecases import bar_requests, bus, checkins, commands, learnings, requests, stalls, waves
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Claim, PlaybookState, Repeated
+from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)

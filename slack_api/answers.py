@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
+from cadence.change import Message
 from storage.models.bookkeeping import OutboxMessage
-from storage.outbox import Message
 
 # Errors that the same request will meet again however often it is retried.
 CHANNEL_LOST = frozenset({"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived"})

@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_
 from sqlmodel import col
 
+from cadence.change import Message
 from storage.bulk import insert_new
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, ReadinessNotice
 from storage.models.reports import CheckIn
-from storage.outbox import Message
 
 JOBS = table_of(CadenceJob)
 

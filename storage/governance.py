@@ -12,16 +12,18 @@ from typing import Any
 from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, or_, select, true, update
 from sqlmodel import Session, col
 
+from cadence.change import Change
 from cadence.cycle_rules import CycleResult as CycleOutcome
 from cadence.decisions import DecisionKind
 from cadence.definition import read_spec
 from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState
+from cadence.state import PlaybookState
 from cadence.verdicts import WeekNumbers, WeekVerdict
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.db import Bind, engine_of, joined, reading
-from storage.governance_rows import Change, StaleState, Stalls, StepHistory, decision_columns, shallow_columns
+from storage.governance_rows import StaleState, Stalls, StepHistory, decision_columns, shallow_columns
 from storage.models import table_of
 from storage.models.governance import (
     GUARDRAIL_WEEKS,
@@ -37,7 +39,6 @@ from storage.models.governance import (
 from storage.models.governance import Decision as DecisionRow
 from storage.models.playbooks import Playbook, Step
 from storage.outbox import enqueue_in
-from storage.playbooks import PlaybookState
 from storage.types import one_of
 from storage.webhook_events import announce
 

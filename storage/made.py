@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from cadence import state as domain
 from cadence.definition import PlaybookSpec
 from storage.db import Bind, engine_of, in_unit_of_work, reading
 from storage.models.bookkeeping import CadenceJob
@@ -86,7 +87,7 @@ class MadePlaybooks:
         """Each playbook's setup time: `SetupTime`."""
         return _setup_times(self.engine)
 
-    def setup_time(self, playbook: Playbook) -> SetupTime:
+    def setup_time(self, playbook: domain.Playbook) -> SetupTime:
         """One playbook's setup time, as `setup_times` reads it for all, in one statement:
         the playbook's row is at hand (status reads it anyway)."""
         with reading(self.bind) as s:

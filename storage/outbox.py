@@ -9,22 +9,13 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlmodel import Session, col
 
+from cadence.change import Message
 from storage.bulk import insert_new
 from storage.db import Bind, engine_of, joined, reading, unit_of_work
 from storage.models import table_of
 from storage.models.bookkeeping import OutboxMessage
 
 OUTBOX = table_of(OutboxMessage)
-
-
-@dataclass(frozen=True)
-class Message:
-    """A message to enqueue. `key` makes enqueueing idempotent."""
-
-    key: str
-    method: str
-    channel: str
-    payload: dict[str, Any]
 
 
 def enqueue_in(session: Session, messages: list[Message], at: datetime) -> set[str]:

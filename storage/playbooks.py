@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, update
@@ -18,11 +17,11 @@ from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
 from cadence import decisions, mode_decisions, setup_decisions
-from cadence.calendar import CycleAnchor
-from cadence.definition import PlaybookSpec, read_spec
+from cadence import state as domain
+from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
-from cadence.definition_rules import RuleSettings
 from cadence.inputs import names
+from cadence.state import PlaybookState
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
@@ -104,65 +103,6 @@ _PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
 
 class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
-
-
-@dataclass(frozen=True)
-class PlaybookState:
-    playbook: Playbook
-    steps: list[Step]  # the steps in the current definition, in order
-    anchor: Cycle | None  # the latest started cycle; later cycles follow from it
-    previous: Cycle | None = None  # the cycle row before it: the run a pause ended before a resume
-    # How often the playbook's channel's membership changed, and whether Slack calls its
-    # owner's account deactivated, read with it (None: not read; the lists of many
-    # playbooks leave them out).
-    channel_changes: int | None = None
-    owner_deactivated: bool | None = None
-
-    @cached_property
-    def cycle_anchor(self) -> CycleAnchor | None:
-        """Where the playbook's cycles start, or None before its first cycle is started;
-        with the run before it when it was resumed (that run's last week may still be open)."""
-        if self.anchor is None:
-            return None
-        before = None
-        if self.previous is not None and self.previous.ends_after is not None:
-            p = self.previous
-            before = CycleAnchor(p.number, p.starts_on, p.ends_after, p.created_at)
-        a = self.anchor
-        return CycleAnchor(a.number, a.starts_on, a.ends_after, a.created_at, before, a.baseline_week)
-
-    def running(self) -> CycleAnchor:
-        """The cycle anchor of a playbook whose cycles run (an active playbook always has one)."""
-        anchor = self.cycle_anchor
-        if anchor is None:
-            raise ValueError(f"playbook {self.playbook.slug} has no cycle")
-        return anchor
-
-    @cached_property
-    def spec(self) -> PlaybookSpec:
-        """The playbook's definition, typed (read once a state)."""
-        return read_spec(self.playbook.definition)
-
-    @property
-    def no_rubric_steps(self) -> set[str]:
-        """The steps whose definition says `rubric: none`: no rubric by design."""
-        return {s.name for s in self.spec.steps if s.rubric == "none"}
-
-    @property
-    def guardrail_unit(self) -> str:
-        """The guardrail's unit, as its definition gives it ("" without one)."""
-        return self.spec.guardrail.unit if self.spec.guardrail else ""
-
-    @cached_property
-    def settings(self) -> RuleSettings:
-        """The playbook's rule and cadence settings, defaults filled in by the schema.
-        A stored setting the schema does not know is an error, never silently dropped. Read
-        as the JSON column holds them, as a stored definition is (cadence.definition.read_spec)."""
-        return RuleSettings.model_validate(self.playbook.rules, strict=False)
-
-    def step(self, name: str) -> Step | None:
-        wanted = name.lower()
-        return next((s for s in self.steps if s.name.lower() == wanted), None)
 
 
 @dataclass(frozen=True)
@@ -353,7 +293,7 @@ class Playbooks:
         ids = [p.id for p in playbooks]
         if not ids:
             return []
-        steps_of: dict[int, list[Step]] = {i: [] for i in ids}
+        steps_of: dict[int, list[domain.Step]] = {i: [] for i in ids}
         for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars() if steps else []:
             steps_of[step.playbook_id].append(step)
         cycles: dict[int, list[Cycle]] = {i: [] for i in ids}

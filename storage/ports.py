@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from cadence.change import Change, Message
 from cadence.definition import PlaybookSpec
 from cadence.escalation import Escalation
 from cadence.exception_queue import Item
 from cadence.pulse import Answer
 from cadence.report_kinds import ReportKind
 from storage.cadence_log import Work
-from storage.governance_rows import Change
 from storage.made import Made
 from storage.models.access import ApiToken
 from storage.models.bookkeeping import OutboxMessage
@@ -29,7 +29,6 @@ from storage.models.governance import AdoptionRequest, BarRequest, PublishReques
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import Learning
 from storage.models.webhooks import Webhook
-from storage.outbox import Message
 from storage.playbooks import LoadOutcome, Rewritten
 from storage.weekly_reports import NewReport, Report
 

@@ -55,7 +55,7 @@ from storage.made import MadePlaybooks
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
-from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks, PlaybookState
+from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks
 from storage.publish_requests import PublishRequests
 from storage.pulse import Pulses
 from storage.readouts import Readouts
@@ -76,7 +76,6 @@ __all__ = [
     "Conflict",
     "KeyReused",
     "LoadOutcome",
-    "PlaybookState",
     "Report",
     "RequestDecided",
     "RequestPending",

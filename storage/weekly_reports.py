@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from cadence import review
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from cadence.report_kinds import ReportKind
+from cadence.state import PlaybookState
 from storage import counting
 from storage import report_writes as writes
 from storage.db import Bind, engine_of, joined, reading
@@ -31,7 +32,6 @@ from storage.models.reports import (
     KpiRestReading,
     RubricScore,
 )
-from storage.playbooks import PlaybookState
 from storage.report_batches import (
     NewReport,
     add_batches,

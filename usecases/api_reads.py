@@ -17,9 +17,9 @@ from typing import Any
 from cadence import calendar, escalation
 from cadence.judgement import Interval, ratio_interval, rubric_interval
 from cadence.registry_decisions import teams_named
+from cadence.state import PlaybookState
 from cadence.text import unstorable
 from storage.models.access import ApiToken
-from storage.store import PlaybookState
 from usecases import sections
 from usecases import sources as pulled
 from usecases.api_reports import note_use

@@ -22,12 +22,12 @@ from typing import Any
 
 from cadence import calendar
 from cadence.report_kinds import ReportKind
+from cadence.state import PlaybookState, Step
 from cadence.text import unstorable
 from storage.api_tokens import LAST_USE_EVERY
 from storage.models.access import ApiToken
-from storage.models.playbooks import Step
 from storage.report_batches import NewReport
-from storage.store import KeyReused, PlaybookState, WeekClosed, same_report
+from storage.store import KeyReused, WeekClosed, same_report
 from templates.refusals import Refusal, plain
 from usecases import tokens
 from usecases.shared import messages, recording

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cadence import bar, bar_sort, keys
+from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
-from storage.governance_rows import Change
+from cadence.state import PlaybookState
 from storage.models.governance import BarRequest
-from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, as_read_now
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from usecases import bar_requests
 from usecases.shared import replay_reads
 from usecases.shared.told import FILE_ACTOR

@@ -2,10 +2,9 @@
 does not tighten it waits for a curator. Asked in `/rollout edit` (and a stall's *Refine*
 and *Re-scope*) with a reason, in the revision's own unit of work; the curators channel
 gets a card with *Approve* and *Decline*, never for the asker: a curator other than the
-asker; with a single curator, an admin (ROLLOUT_ADMINS) other than the asker too; with no
-second person the request waits and its card says how to appoint one. Approved: from the first week of the next cycle, applied by the
-clock once the week before it closed, the team channel told. Declined: the asker gets the
-reason. One open request per playbook; a later one replaces it (its card says so)."""
+asker (else an admin other than the asker; else it waits, saying how to appoint one).
+Approved: from the first week of the next cycle, applied by the clock once the week before
+it closed, the team channel told. Declined: the asker gets the reason."""
 
 from __future__ import annotations
 
@@ -14,15 +13,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import bar, calendar, keys
+from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.promotion_gates import AI_LED, asked_ai_led
-from storage.governance_rows import Change, StaleState
+from cadence.state import PlaybookState
+from storage.governance_rows import StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
-from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, as_read_now
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal

@@ -3,7 +3,7 @@ undone (usecases/shared/champions.py); the champion's Home tab shows it after.""
 
 from __future__ import annotations
 
-from storage.governance_rows import Change
+from cadence.change import Change
 from usecases import home
 from usecases.shared import champions
 from usecases.shared.caller import Caller

@@ -15,9 +15,8 @@ from datetime import date
 from typing import Any
 
 from cadence import calendar, keys
-from storage.models.playbooks import Step
-from storage.outbox import Message
-from storage.store import PlaybookState
+from cadence.change import Message
+from cadence.state import PlaybookState, Step
 from templates import notices
 from templates.refusals import Refusal
 from usecases import home

@@ -15,16 +15,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, setup_decisions
+from cadence.change import Change
 from cadence.decisions import Decision
 from cadence.definition_calibration import declared
 from cadence.report_kinds import ReportKind
+from cadence.state import PlaybookState, Step
 from slack_api.members import Person
-from storage.governance_rows import Change
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
-from storage.models.playbooks import Step
 from storage.models.reports import Learning
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 from templates.refusals import Refusal
 from usecases import learnings, mode_requests, web
 from usecases.shared import (

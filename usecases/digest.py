@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, cycle_rules, keys, sponsor
+from cadence.change import Message
 from cadence.definition import KpiSpec, read_spec
 from cadence.digest import (
     ModeChange,
@@ -27,8 +28,8 @@ from cadence.digest import (
     summarize,
 )
 from cadence.figures import WeekFigures
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from templates import notices_digest
 from usecases import digest_learned, sections
 from usecases.shared import stalling

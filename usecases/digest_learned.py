@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cadence import keys
-from storage.outbox import Message
+from cadence.change import Message
 from storage.store import Store
 from templates import notices_digest
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cadence import exception_queue, keys, trust_decisions
+from cadence.change import Change, Message
 from cadence.definition_handoff import HandoffSpec
 from cadence.escalation import (
     CLOCK,
@@ -24,12 +25,10 @@ from cadence.escalation import (
     unresolved,
 )
 from cadence.exception_queue import Item
+from cadence.state import PlaybookState, Step
 from slack_api.members import DirectoryUnavailable
 from storage.exception_items import Moved
-from storage.governance_rows import Change
-from storage.models.playbooks import Step
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 from templates import notices
 from templates.refusals import Refusal
 from usecases import exception_queue as queue

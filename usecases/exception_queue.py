@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from cadence import exception_queue, keys
+from cadence.change import Change, Message
 from cadence.exception_queue import Item
+from cadence.state import PlaybookState
 from storage.exception_items import Moved
-from storage.governance_rows import Change
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices
 from templates.refusals import Refusal
 from usecases import home

@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, exception_queue, keys
+from cadence.change import Message
+from cadence.state import PlaybookState
 from storage.models.governance import RegistryVersion
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import MAX_TEXT, Mrkdwn, mrkdwn
 from templates.notices_home import Checkin, Home, HomePlaybook, HomeProposal, WeekAnswer, home_tab
 from usecases.shared import champions, queue

@@ -24,14 +24,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cadence import calendar, inputs, keys
+from cadence.change import Message
 from cadence.inputs import InputCheck
 from cadence.limits import MAX_VALUE
 from cadence.pulled import Asked
+from cadence.state import PlaybookState
 from sources import Fetcher, SourceFailed, each
 from storage.cadence_log import Work
 from storage.input_checks import AlreadyChecked, check_row
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices_inputs
 from usecases.shared import pulling
 from usecases.shared import work as work_log

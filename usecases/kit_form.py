@@ -19,9 +19,9 @@ from typing import Any
 from cadence import kit_lines
 from cadence.definition_handoff import FALLBACK
 from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
-from storage.store import PlaybookState
 from templates.refusals import Refusal
 from usecases import playbook_form as forms
 from usecases import playbook_revision

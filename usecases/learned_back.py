@@ -12,10 +12,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cadence import calendar, keys
+from cadence.change import Message
+from cadence.state import Playbook, PlaybookState
 from storage.cadence_log import Work
-from storage.models.playbooks import Playbook
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices_registry
 
 KIND = "learned-back"

@@ -10,8 +10,9 @@ from typing import Any
 
 from cadence import calendar, keys, replication
 from cadence.limits import MAX_TEXT_CHARS
+from cadence.state import PlaybookState
 from storage.models.reports import Learning
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices
 from templates.refusals import Refusal
 from usecases.shared import messages, recording

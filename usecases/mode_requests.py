@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from cadence import bar
 from cadence.promotion_gates import needs_request
-from storage.models.playbooks import Step
-from storage.store import PlaybookState
+from cadence.state import PlaybookState, Step
 from usecases import bar_requests
 from usecases.shared.caller import Caller
 from usecases.shared.governance import ModeSet

@@ -16,11 +16,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cadence import calendar, definition_owners
+from cadence.change import Message
 from cadence.definition import PlaybookSpec
+from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable, TeamDirectory
-from storage.outbox import Message
 from storage.playbooks import LoadOutcome
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates.playbook_yaml import playbook_yaml
 from templates.refusals import Refusal, close_matches
 from usecases import bar_loaded, sections

@@ -11,8 +11,9 @@ import logging
 from datetime import datetime
 
 from cadence import definition_owners, keys
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from cadence.change import Message
+from cadence.state import PlaybookState
+from storage.store import CURATORS_CHANNEL, Store
 from templates import notices
 
 log = logging.getLogger(__name__)

@@ -15,14 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from cadence import calendar, cycle_decisions, setup_decisions
+from cadence.change import Change, Message
 from cadence.definition import CHANNEL_RE, PlaybookSpec
 from cadence.definition_load import parse_playbook
+from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
-from storage.governance_rows import Change
 from storage.made import fingerprint
-from storage.outbox import Message
 from storage.playbooks import CURATORS_CHANNEL, Conflict
-from storage.store import PlaybookState
 from templates import notices
 from templates.refusals import Refusal
 from usecases import intake_form as pilot

@@ -10,11 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from cadence import bar, bar_sort, cycle_decisions, decisions, revisions
+from cadence.change import Change, Message
 from cadence.definition_load import parse_playbook
-from storage.governance_rows import Change
+from cadence.state import PlaybookState
 from storage.made import Stale, fingerprint
-from storage.outbox import Message
-from storage.store import PlaybookState
 from templates.refusals import Refusal
 from usecases import bar_requests
 from usecases.playbook_answers import Answers, FormProblems, field_of, shown, spec_of

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from cadence import keys
+from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
-from storage.governance_rows import Change
+from cadence.state import PlaybookState
 from storage.models.governance import PublishRequest
-from storage.outbox import Message
-from storage.store import PlaybookState
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
 from usecases.shared import publish_requests, registry

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from cadence import calendar
 from cadence.pulse import Answer
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates.refusals import Refusal
 from usecases.shared import life, roles
 from usecases.shared.caller import Caller

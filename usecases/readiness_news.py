@@ -18,9 +18,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from cadence import keys
+from cadence.change import Message
+from cadence.state import PlaybookState
 from storage.cadence_log import Work
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices_registry
 from usecases.shared import registry
 from usecases.shared import work as work_log

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 
 WINDOW = timedelta(days=90)
 

@@ -30,14 +30,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cadence import calendar, keys, pulled, sources
+from cadence.change import Message
 from cadence.limits import MAX_COUNT, MAX_VALUE
 from cadence.pulled import Asked
+from cadence.state import PlaybookState
 from sources import Fetcher, SourceFailed, each
 from storage.cadence_log import Work
-from storage.outbox import Message
 from storage.report_batches import NewReport
 from storage.source_fetches import AlreadyFetched, fetch_row
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store, WeekClosed
+from storage.store import CURATORS_CHANNEL, Store, WeekClosed
 from templates import notices
 from templates.refusals import Refusal, plain
 from usecases.input_checks import Checked, InputClock

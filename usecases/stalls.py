@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cadence import cycle_decisions
+from cadence.change import Change
 from cadence.limits import MAX_TEXT_CHARS
-from storage.governance_rows import Change
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates.refusals import Refusal
 from usecases.shared import life
 from usecases.shared.caller import Caller

@@ -16,8 +16,9 @@ from cadence import calendar, cycle_rules, verdicts
 from cadence.calendar import WeekRef
 from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, progress_to_target
 from cadence.judgement import KpiChange, kpi_change
+from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from usecases import bar_requests, sections, setup_time, sources
 from usecases.shared import baseline, calibration, champions, depth, governance, messages, roles, stalling
 from usecases.shared import versions as upgrades

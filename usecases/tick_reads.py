@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from cadence.schedule import PlaybookClock, Slot
+from cadence.state import Playbook, PlaybookState
 from storage.cadence_log import Work
 from storage.health import SLACK_ACCESS_LOST
-from storage.models.playbooks import Playbook
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 
 HOLIDAYS_AROUND = timedelta(days=14)  # a tick plans within a week or so of `at`
 
@@ -63,7 +63,7 @@ def read(store: Store, at: datetime) -> TickReads:
         states = together.playbooks.clock_states()
         cursors, org_cursors = together.cadence_log.latest_weeks()
         holidays = together.org.holidays(today - HOLIDAYS_AROUND, today + HOLIDAYS_AROUND)
-        adopters = together.registry.every_adopter()
+        adopters: list[Playbook] = list(together.registry.every_adopter())
         owed = together.cadence_log.readiness_owed()
     lost, channel = settings.get(SLACK_ACCESS_LOST), settings.get(CURATORS_CHANNEL)
     return TickReads(

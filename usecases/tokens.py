@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import setup_decisions
+from cadence.change import Change
 from cadence.report_kinds import ReportKind
-from storage.governance_rows import Change
 from storage.models.access import ApiToken
 from storage.store import Conflict, Store
 from templates.refusals import close_matches

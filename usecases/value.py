@@ -18,8 +18,8 @@ from cadence.definition_intake import NO_VALUE_EVENT
 from cadence.definition_parts import CostSpec
 from cadence.heroics import Hero
 from cadence.report_kinds import ReportKind
+from cadence.state import PlaybookState
 from cadence.value import NetWeek, Oversight, Spend, StepOversight, WeekValue
-from storage.playbooks import PlaybookState
 from storage.store import Store
 from storage.value_counts import Ask, Measure, OversightWork
 from templates import value_words

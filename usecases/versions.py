@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cadence.state import PlaybookState
 from templates.refusals import Refusal
 from usecases.shared import messages, roles, versions
-from usecases.shared.caller import Caller, PlaybookState
+from usecases.shared.caller import Caller
 from usecases.shared.versions import Upgraded
 
 

@@ -15,8 +15,9 @@ from cadence import calendar
 from cadence.figures import WeekFigures
 from cadence.judgement import kpi_change
 from cadence.replication import cycle_median
+from cadence.state import PlaybookState
 from cadence.verdicts import Thresholds
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import ID_IN_TEXT
 from usecases import bar_requests, sections, status
 from usecases import sources as pulled

@@ -14,7 +14,7 @@ from cadence import calendar, sponsor
 from cadence.figures import progress_to_target
 from cadence.heroics import Hero
 from cadence.replication import REPLICATED
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import setup_time
 from usecases import value as worth
 from usecases.shared import depth, stalling

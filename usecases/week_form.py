@@ -20,10 +20,10 @@ from datetime import date
 
 from cadence import calendar, dimensions, review, sources
 from cadence.definition_compare import Compare
+from cadence.state import PlaybookState, Step
 from slack_api.members import Person
-from storage.models.playbooks import Step
 from storage.report_batches import NewReport
-from storage.store import PlaybookState, WeekClosed
+from storage.store import WeekClosed
 from templates.refusals import Refusal
 from usecases import checkins
 from usecases.shared import messages, recording

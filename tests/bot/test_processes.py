@@ -99,7 +99,8 @@ def test_the_clock_process_ticks_and_stops_cleanly(env, store, engine, slack):
 
 def test_a_clock_killed_mid_dispatch_and_restarted_sends_everything_once(env, engine, slack):
     from bot.demo.standin.faults import Fault
-    from storage.outbox import Message, Outbox
+    from cadence.change import Message
+    from storage.outbox import Outbox
 
     channels = [f"CCLOCK{i:04d}" for i in range(8)]
     for channel in channels:

@@ -322,7 +322,7 @@ def test_the_procfile_clock_stays_up_when_slack_refuses_the_token_and_web_says_s
     started it again, and again. It stays up, says so once, holds the outbox while its
     dispatcher asks Slack again on a backoff, and the `web` process's /healthz shows
     the clock's state; once Slack accepts the token, the held message goes."""
-    from storage.outbox import Message
+    from cadence.change import Message
 
     enqueue(engine, [Message("held", "chat.postMessage", CHANNEL, {"text": "held"})], datetime.now(UTC))
     slack.revoke("invalid_auth")

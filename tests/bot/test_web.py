@@ -247,7 +247,7 @@ def test_a_nul_in_any_argument_is_refused_and_nothing_stored(bot, playbook, engi
 
 def test_metrics_in_the_prometheus_format(bot, playbook, store, clock, engine):
     from bot.metrics import CLOCK
-    from storage.outbox import Message
+    from cadence.change import Message
 
     store.health.beat(CLOCK, clock())
     enqueue(engine, [Message("k1", "chat.postMessage", "C1", {"text": "x"})], clock() - timedelta(minutes=3))

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from tests.fakes.playbooks import CHANNEL, OWNER, a_playbook, definition
 from tests.fakes.reports import FakeReports, Row
 from tests.fakes.slack import FakeDirectory, FixedClock

@@ -10,23 +10,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from cadence.change import Change, NewCycleBar, NewCycleResult, NewVerdict
 from cadence.cycle_rules import CycleResult as CycleOutcome
 from cadence.pooling import Bar
 from cadence.rules import LEVELS, StepState
+from cadence.state import PlaybookState
 from cadence.verdicts import WeekNumbers, WeekVerdict
 from storage.cadence_log import Work
-from storage.governance_rows import (
-    Change,
-    NewCycleBar,
-    NewCycleResult,
-    NewVerdict,
-    StaleState,
-    Stalls,
-    StepHistory,
-)
+from storage.governance_rows import StaleState, Stalls, StepHistory
 from storage.models.governance import Decision as DecisionRow
 from storage.models.governance import Proposal
-from storage.playbooks import PlaybookState
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:

@@ -15,24 +15,18 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlmodel import SQLModel
 
 from cadence import mode_decisions, setup_decisions
+from cadence import state as domain
 from cadence.definition import PlaybookSpec
 from cadence.definition_load import parse_playbook
+from cadence.state import PlaybookState
 from storage.made import Made, SetupTime, Stale, fingerprint
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import (
-    Conflict,
-    LoadOutcome,
-    PlaybookState,
-    Rewritten,
-    as_read_now,
-    ends_run,
-    playbook_columns,
-)
+from storage.playbooks import Conflict, LoadOutcome, Rewritten, as_read_now, ends_run, playbook_columns
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 
@@ -42,7 +36,7 @@ if TYPE_CHECKING:
 LOADED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 _ids = itertools.count(1)
-Row = TypeVar("Row", bound=SQLModel)
+Row = TypeVar("Row")  # a model object, or one seen through its cadence.state Protocol
 
 
 def next_id() -> int:
@@ -52,7 +46,8 @@ def next_id() -> int:
 
 def clone(row: Row, **changes: Any) -> Row:
     """A copy of a model object with `changes`: what a write holds in place of `row`."""
-    return type(row)(**{**row.model_dump(), **changes})
+    model = cast(SQLModel, row)
+    return cast(Row, type(model)(**{**model.model_dump(), **changes}))
 
 
 def definition(**changes: Any) -> dict[str, Any]:
@@ -112,7 +107,7 @@ def new_state(spec: PlaybookSpec, org_timezone: str, at: datetime, **columns: An
         created_at=at,
         updated_at=at,
     )
-    steps = [
+    steps: list[domain.Step] = [
         Step(id=next_id(), playbook_id=playbook.id, name=s.name, position=i, mode=s.mode, pinned=s.pinned)
         for i, s in enumerate(spec.steps)
     ]
@@ -141,7 +136,8 @@ def rewritten(
     )
     declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
     existing = {step.name: step for step in state.steps}
-    steps, declared = [], []
+    steps: list[domain.Step] = []
+    declared = []
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
         was = step_spec.was
@@ -253,7 +249,7 @@ class FakePlaybooks:
             or (s.playbook.adopted_from_id is None and s.playbook.definition.get("exception_owner") == user_id)
         ]
 
-    def removed_steps(self, playbook_id: int) -> list[Step]:
+    def removed_steps(self, playbook_id: int) -> list[domain.Step]:
         """The steps taken out of its definition (Held.put retires them): the latest removed first."""
         found = [s for s in self.held.removed_steps if s.playbook_id == playbook_id]
         return sorted(found, key=lambda s: (-s.retired_at.timestamp() if s.retired_at else 0, s.id))

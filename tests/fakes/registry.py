@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from cadence import state as domain
 from cadence.decisions import DecisionKind
 from cadence.definition import PlaybookSpec
 from storage.governance_rows import StaleState
@@ -118,7 +119,7 @@ class FakeRegistry:
         if request_id is not None:
             self._decide(request_id, status="approved", decided_by=by, decided_at=at, adopted_slug=spec.playbook)
         self.held.put(state)
-        return state.playbook
+        return cast(Playbook, state.playbook)  # the fake holds model rows
 
     def adoption_in(self, channel_id: str, origin_playbook_id: int) -> str | None:
         for state in self.held.states.values():
@@ -153,13 +154,13 @@ class FakeRegistry:
         found = [v for v in self.data.versions.values() if v.slug == slug and number in (None, v.version)]
         return max(found, key=lambda v: v.version, default=None)
 
-    def every_adopter(self) -> list[Playbook]:
+    def every_adopter(self) -> list[domain.Playbook]:
         return sorted(
             (s.playbook for s in self.held.states.values() if s.playbook.adopted_from_id is not None),
             key=lambda p: p.id,
         )
 
-    def adopters(self, version_ids: list[int]) -> list[Playbook]:
+    def adopters(self, version_ids: list[int]) -> list[domain.Playbook]:
         wanted = set(version_ids)
         return [p for p in self.every_adopter() if p.adopted_from_id in wanted]
 

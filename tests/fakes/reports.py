@@ -12,9 +12,10 @@ from typing import Any
 from cadence import review
 from cadence.figures import Attestation, StepWeek, WeekFigures
 from cadence.report_kinds import ReportKind
+from cadence.state import PlaybookState
 from storage.models.reports import CheckIn, ExceptionReport
 from storage.report_batches import NewReport, new_report
-from storage.store import REPORTS, KeyReused, PlaybookState, Report, WeekClosed, same_report
+from storage.store import REPORTS, KeyReused, Report, WeekClosed, same_report
 
 _VALUE = {
     "kpi": "value",

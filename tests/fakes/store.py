@@ -15,21 +15,23 @@ from datetime import date, datetime
 from types import SimpleNamespace, TracebackType
 from typing import Any, Self
 
+from cadence import state as domain
+from cadence.change import Message
 from cadence.decisions import Decision
 from cadence.escalation import Escalation
 from cadence.pulled import Asked
 from cadence.pulse import Answer
+from cadence.state import PlaybookState
 from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
 from storage.models.access import ApiToken
 from storage.models.bookkeeping import CadenceJob, OutboxMessage
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import BarRequest, PublishRequest
-from storage.models.playbooks import ChecklistMark, Step
+from storage.models.playbooks import ChecklistMark
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.models.webhooks import Webhook
-from storage.outbox import Message
-from storage.store import Conflict, PlaybookState
+from storage.store import Conflict
 from tests.fakes.bars import FakeBarRequests, FakeDepth, FakePublishRequests
 from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
@@ -85,7 +87,7 @@ class Held:
     seen: dict[str, datetime] = field(default_factory=dict)  # request keys handled, when
     links: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)  # web: user, expiry, used
     sessions: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # web: user, expiry
-    removed_steps: list[Step] = field(default_factory=list)  # taken out of a definition: retired_at set (put)
+    removed_steps: list[domain.Step] = field(default_factory=list)  # taken out of a definition: retired_at set (put)
 
     def copy(self) -> Held:
         """What a unit of work writes into: each part copied (its own copy() for the

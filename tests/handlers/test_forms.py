@@ -14,9 +14,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.demo.standin.slack_requests import view_identity
+from cadence.change import Message
 from slack_api.dispatch import Dispatcher
 from slack_api.pacing import Pacer
-from storage.outbox import Message, Outbox
+from storage.outbox import Outbox
 from tests.committed import enqueue
 from tests.conftest import BOT_TOKEN, MEMBER
 

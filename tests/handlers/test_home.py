@@ -37,7 +37,7 @@ def test_a_home_slack_is_too_slow_to_take_is_published_by_the_outbox(bot, playbo
 
 def propose_promotion(engine, playbook, at, key):
     """An open proposal to make the playbook's step `draft` ai-led, as the rules would open it."""
-    from storage.governance_rows import Change, NewProposal
+    from cadence.change import Change, NewProposal
 
     proposal = NewProposal(
         key,

@@ -15,10 +15,10 @@ from sqlmodel import Session
 from bot.metrics import exposition
 from bot.processes import Clockwork
 from cadence import mode_decisions, webhooks
+from cadence.change import Message
 from outbound.webhooks import WebhookLane
 from storage.db import unit_of_work
 from storage.models.webhooks import Webhook
-from storage.outbox import Message
 from storage.store import Store
 from storage.webhook_events import announce
 from tests.committed import committed, loaded

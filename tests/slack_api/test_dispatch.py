@@ -13,9 +13,10 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.demo.standin.faults import Fault
+from cadence.change import Message
 from slack_api.dispatch import Dispatcher
 from slack_api.pacing import Pacer
-from storage.outbox import Message, Outbox
+from storage.outbox import Outbox
 from tests.committed import enqueue
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER, Clock
 

@@ -6,9 +6,9 @@ from datetime import date
 from sqlmodel import Session, select
 
 from cadence import cycle_decisions, mode_decisions
+from cadence.change import Change
 from cadence.rules import Kind, Transition, TransitionRule
 from storage.governance import Governance
-from storage.governance_rows import Change
 from storage.models.governance import CycleResult, Decision, Proposal, RegistryVersion
 from storage.store import Store
 from tests.committed import committed

@@ -18,12 +18,12 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence import keys
+from cadence.change import Message
 from cadence.definition_load import parse_playbook
 from cadence.escalation import CLOCK, Escalation
 from storage.made import fingerprint
 from storage.models.bookkeeping import OutboxMessage
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
-from storage.outbox import Message
 from storage.store import Store
 from tests.bot.test_web_view import fetch, signed_in, view, web_session  # noqa: F401  (the web view's fixture)
 from tests.committed import committed, loaded

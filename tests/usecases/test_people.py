@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime
 from slack_sdk import WebClient
 
 from bot.demo.standin.faults import Fault
+from cadence.change import Change, Message, NewProposal
 from cadence.definition_load import parse_playbook
 from slack_api.dispatch import Dispatcher
 from slack_api.pacing import Pacer
-from storage.governance_rows import Change, NewProposal
-from storage.outbox import Message, Outbox
+from storage.outbox import Outbox
 from tests.committed import committed, enqueue, loaded
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS

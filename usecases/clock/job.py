@@ -16,11 +16,12 @@ from typing import Any, Generic, TypeVar
 from slack_sdk import WebClient
 
 from cadence import keys
+from cadence.change import Message
 from cadence.schedule import Due, PlaybookClock, PlaybookWork, playbook_work
+from cadence.state import PlaybookState
 from slack_api.members import TeamDirectory
 from storage.cadence_log import Work
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from usecases.digest import Digest
 from usecases.shared import work as work_log
 from usecases.tick_reads import TickReads, TickReport, playbook_clock

@@ -9,10 +9,10 @@ from datetime import date, datetime
 
 from cadence import calendar
 from cadence.schedule import Due, PlaybookClock, member_timezone
+from cadence.state import PlaybookState
 from slack_api.dispatch import TOKEN_REFUSED
 from slack_api.members import DirectoryUnavailable
 from storage.cadence_log import Work
-from storage.store import PlaybookState
 from usecases.clock.job import Tick, late, skipped
 
 log = logging.getLogger("usecases.tick")  # the clock's log, as it was named when one module held it

@@ -10,7 +10,8 @@ from typing import Any
 
 from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from templates.tables import Table
 from usecases.sections import compare, hero, inputs, pulse, queue, readiness, value
 from usecases.sections.base import Reading, Section

@@ -11,7 +11,7 @@ from typing import Any
 from cadence import calendar
 from cadence.compare import Comparison, cycle_so_far
 from cadence.definition_compare import Compare
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates.compare_words import compare_phrase
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller

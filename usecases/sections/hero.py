@@ -8,7 +8,7 @@ from typing import Any
 
 from cadence import calendar
 from cadence.heroics import Hero
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import value as worth
 from usecases.sections.base import Reading, Section
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates import notices_inputs
 from usecases import input_checks
 from usecases.sections.base import Reading, Section

@@ -19,8 +19,9 @@ from cadence import calendar
 from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest, pulse_rollup
 from cadence.pulse import Pulse
+from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates.pulse_words import pulse_phrase
 from templates.tables import Table, pulse_export
 from templates.web_charts import pulse_chart

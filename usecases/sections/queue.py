@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases.sections.base import Reading, Section
 from usecases.shared import queue
 from usecases.shared.caller import Caller

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence import calendar
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates import criterion_phrase
 from usecases.sections.base import Reading, Section
 from usecases.shared import readiness

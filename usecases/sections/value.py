@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import value as worth
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller

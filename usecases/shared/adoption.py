@@ -19,14 +19,13 @@ from cadence import (
     replication,
     setup_decisions,
 )
+from cadence.change import Change, Message
 from cadence.decisions import Decision
 from cadence.definition import PlaybookSpec, read_spec
 from cadence.definition_compare import Compare
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.inputs import names
-from storage.governance_rows import Change
 from storage.models.governance import RegistryVersion
-from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches

@@ -6,7 +6,8 @@ from __future__ import annotations
 from cadence import replication
 from cadence.definition import read_spec
 from cadence.definition_compare import Compare
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 
 
 def declared(store: Store, states: list[PlaybookState]) -> dict[int, bool]:

@@ -10,10 +10,11 @@ from typing import Any
 
 from cadence import calibration
 from cadence.calibration import Run, Standing
+from cadence.change import Message
 from cadence.definition_calibration import declared, none_reason
+from cadence.state import PlaybookState
 from storage.models.calibration import CalibrationRun
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices_calibration
 
 

@@ -13,10 +13,10 @@ from typing import Self
 from slack_sdk import WebClient
 
 from cadence import calendar
+from cadence.state import PlaybookState, Step
 from slack_api.members import DirectoryUnavailable, Person
-from storage.models.playbooks import Step
 from storage.replay import Claim, Repeated
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates.refusals import Refusal, close_matches
 from usecases.shared import life, messages, recording, roles
 from usecases.shared.services import Services

@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from cadence import champion_gate, keys, replication, setup_decisions
+from cadence.change import Change, Message
 from cadence.definition_parts import ReplicationSpec
-from storage.governance_rows import Change
+from cadence.state import PlaybookState
 from storage.models.playbooks import ChecklistMark
-from storage.outbox import Message
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from templates import notices_registry
 from templates.refusals import Refusal
 from usecases.shared.roles import require_owner_or_curator, user

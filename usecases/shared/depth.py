@@ -19,7 +19,8 @@ from typing import Any
 
 from cadence import calendar
 from cadence.judgement import PLATEAU_WEEKS, plateau
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 
 MONTHS_WEEKS = 104  # two years of weeks at most
 PLATEAU_SPAN = 2 * PLATEAU_WEEKS  # the weeks the rule reads: the 8, and the 8 before them

@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, keys, mode_decisions, rules, verdicts
+from cadence.change import Change, Message, ModeChange, NewProposal
 from cadence.rules import Kind, Transition, TransitionRule
+from cadence.state import PlaybookState, Step
 from cadence.verdicts import Thresholds
-from storage.governance_rows import Change, ModeChange, NewProposal, StaleState
+from storage.governance_rows import StaleState
 from storage.models.governance import Proposal
-from storage.models.playbooks import Step
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 from templates import inconclusive_reason, notices
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cadence import calendar, cycle_decisions, decisions, keys, setup_decisions
+from cadence.change import Change, Message
 from cadence.definition_compare import Compare
-from storage.governance_rows import Change
-from storage.models.playbooks import Cycle, Playbook
-from storage.outbox import Message
-from storage.store import Conflict, PlaybookState, Store
+from cadence.state import Cycle, Playbook, PlaybookState
+from storage.store import Conflict, Store
 from templates import notices
 from templates.refusals import Refusal
 from usecases.shared.roles import require_owner_or_curator

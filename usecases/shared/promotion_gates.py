@@ -13,7 +13,8 @@ from cadence.definition import read_spec
 from cadence.definition_calibration import none_reason
 from cadence.judgement import pilot_ceiling
 from cadence.promotion_gates import Gate, Reading, shut
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from usecases.shared import calibration, champions
 
 

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from cadence import keys
+from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
-from storage.governance_rows import Change
+from cadence.state import PlaybookState
 from storage.models.governance import PublishRequest
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
 
 

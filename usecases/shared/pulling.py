@@ -14,8 +14,9 @@ from typing import Any, Generic, TypeVar
 from cadence import calendar, pulled
 from cadence.inputs import InputCheck
 from cadence.sources import Entry
+from cadence.state import PlaybookState
 from sources import Fetcher, Source, SourceFailed, Window, each
-from storage.store import PlaybookState, Store
+from storage.store import Store
 
 P = TypeVar("P", Entry, InputCheck)  # a sourced number's `from:`, or an input's check
 

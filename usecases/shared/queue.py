@@ -10,7 +10,8 @@ from typing import Any
 from cadence import exception_queue
 from cadence.escalation import CLOCK, Escalation
 from cadence.exception_queue import Item
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 
 
 def exception_owner(state: PlaybookState) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 from cadence import calendar, definition_owners, dimensions, readiness
 from cadence.calibration import Standing
 from cadence.decisions import DecisionKind
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from usecases.shared import calibration, queue
 from usecases.shared.governance import thresholds
 from usecases.shared.reliability import input_weeks, reliability

@@ -15,10 +15,10 @@ from typing import Any
 from cadence import calendar, dimensions, setup_decisions, sources
 from cadence.definition_compare import Compare
 from cadence.report_kinds import ReportKind
-from storage.models.playbooks import Step
+from cadence.state import PlaybookState, Step
 from storage.report_batches import NewReport, new_report
 from storage.source_fetches import fetch_row
-from storage.store import PlaybookState, Report, Store, WeekClosed, decision_columns
+from storage.store import Report, Store, WeekClosed, decision_columns
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from cadence import cycle_decisions, cycle_rules, keys, registry_decisions
+from cadence.change import Change, Message
 from cadence.definition import StepSpec
 from cadence.readiness import readiness as judged_readiness
-from storage.governance_rows import Change, StaleState
+from cadence.state import PlaybookState
+from storage.governance_rows import StaleState
 from storage.models.governance import Proposal, PublishRequest
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
 from usecases.shared import publish_requests, queue, readiness

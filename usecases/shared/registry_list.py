@@ -9,8 +9,8 @@ from typing import Any
 
 from cadence import calendar, replication
 from cadence.definition import KpiSpec, read_spec
+from cadence.state import Playbook
 from storage.models.governance import RegistryVersion
-from storage.models.playbooks import Playbook
 from storage.store import Store
 from templates import notices_registry
 from usecases.shared import versions as upgrades

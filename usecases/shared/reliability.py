@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cadence import calendar, inputs, sources
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 
 RELIABILITY_WEEKS = 8  # input reliability looks back over this many closed weeks
 

@@ -14,8 +14,9 @@ from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import WEEKS, Cycle, GuardrailWeek
 from cadence.bar_sort import REPLAY_WEEKS, History, Week
+from cadence.state import PlaybookState
 from storage.playbooks import as_read_now
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from usecases.shared.governance import week_label
 from usecases.shared.promotion_gates import current_cycle, trust_hold
 

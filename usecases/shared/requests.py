@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from cadence import decisions, keys, registry_decisions
-from storage.governance_rows import Change
+from cadence.change import Change, Message
 from storage.models.governance import AdoptionRequest, RegistryVersion
-from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
 from templates import notices_registry
 from templates.refusals import Refusal, slack

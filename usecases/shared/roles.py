@@ -3,7 +3,8 @@ curators. (Team membership is Slack's to say: caller.py asks it.)"""
 
 from __future__ import annotations
 
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from templates.refusals import Mention, Refusal
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from cadence import sponsor
 from cadence.calendar import WeekRef
 from cadence.judgement import stalled_since
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 
 
 @dataclass(frozen=True)

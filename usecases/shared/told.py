@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from cadence import calendar, revisions
-from storage.governance_rows import Change
-from storage.outbox import Message
+from cadence.change import Change, Message
+from cadence.state import PlaybookState
 from storage.playbooks import LoadOutcome
-from storage.store import PlaybookState, UnitOfWork
+from storage.store import UnitOfWork
 from templates import notices
 
 FILE_ACTOR = "file:"  # the actor of a `rollout playbook load`: "file:<its name>"

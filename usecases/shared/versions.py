@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from cadence import keys, registry_decisions, versions
+from cadence.change import Change, Message
 from cadence.definition import read_spec
 from cadence.definition_load import DefinitionError, parse_playbook
-from storage.governance_rows import Change, StaleState
+from cadence.state import PlaybookState
+from storage.governance_rows import StaleState
 from storage.models.governance import RegistryVersion
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState, Store
+from storage.store import CURATORS_CHANNEL, Store
 from templates import notices_registry
 from templates.refusals import Refusal
 from usecases.shared import roles, told

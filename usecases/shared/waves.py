@@ -15,12 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from cadence import keys, registry_decisions, replication, waves
+from cadence.change import Change, Message
 from cadence.decisions import Decision
 from cadence.definition import read_spec
-from storage.governance_rows import Change
+from cadence.state import Playbook
 from storage.models.governance import RegistryVersion, WaveReview
-from storage.models.playbooks import Playbook
-from storage.outbox import Message
 from storage.store import CURATORS_CHANNEL, Store, WaveMarked
 from templates import notices_registry
 from templates.refusals import Refusal

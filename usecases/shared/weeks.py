@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cadence.change import Change
 from cadence.schedule import Due
-from storage.governance_rows import Change
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.store import Store
 from templates import notices_close
 from usecases.shared.close import reads
 from usecases.shared.close.registry import RULES

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cadence.change import Change
 from storage.cadence_log import Work
-from storage.governance_rows import Change
 from storage.store import Store
 
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from cadence.definition_load import parse_playbook
+from cadence.state import PlaybookState
 from storage.db import make_engine
-from storage.store import PlaybookState, Store
+from storage.store import Store
 from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, _databases, _empty_postgres
 from tests.fakes import FakeStore

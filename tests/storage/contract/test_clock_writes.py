@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from cadence import cycle_decisions
+from cadence.change import Change
 from cadence.pulse import Answer
 from storage.cadence_log import Work
-from storage.governance_rows import Change, decision_columns
+from storage.governance_rows import decision_columns
 from storage.input_checks import AlreadyChecked, check_row
 from storage.source_fetches import SourceFetches
 from tests.committed import committed

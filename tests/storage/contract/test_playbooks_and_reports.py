@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from cadence.change import Message
 from cadence.definition_load import parse_playbook
 from cadence.report_kinds import ReportKind
 from storage.models.access import ApiToken
 from storage.models.calibration import CalibrationRun
-from storage.outbox import Message
 from storage.store import Conflict, KeyReused, WeekClosed
 from storage.weekly_reports import new_report
 from tests.committed import committed

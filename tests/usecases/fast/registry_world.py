@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from cadence import cycle_decisions
+from cadence.change import Change, Message
 from cadence.definition_load import parse_playbook
-from storage.governance_rows import Change
+from cadence.state import PlaybookState
 from storage.models.governance import RegistryVersion
-from storage.outbox import Message
-from storage.store import CURATORS_CHANNEL, PlaybookState
+from storage.store import CURATORS_CHANNEL
 from templates.refusals import Refusal, slack
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, FakeStore

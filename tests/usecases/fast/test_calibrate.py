@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cadence import setup_decisions
-from storage.governance_rows import Change
+from cadence.change import Change
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER

@@ -10,9 +10,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
+from cadence.change import Change, NewProposal
 from cadence.decisions import Decision, DecisionKind
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
-from storage.governance_rows import Change, NewProposal
 from storage.report_batches import new_report
 from storage.store import Store
 from templates import check_block_limits

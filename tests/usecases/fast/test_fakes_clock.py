@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from cadence.change import Change, Message, ModeChange
 from cadence.escalation import Escalation
 from cadence.exception_queue import ACKNOWLEDGED, RESOLVED
 from storage.cadence_log import Work
 from storage.exception_items import Moved
-from storage.governance_rows import Change, ModeChange, StaleState
-from storage.outbox import Message
+from storage.governance_rows import StaleState
 from storage.report_batches import new_report
 from tests import fakes
 from tests.committed import committed

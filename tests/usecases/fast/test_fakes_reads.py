@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from cadence.change import Change, NewVerdict
 from slack_api.members import Person
-from storage.governance_rows import Change, NewVerdict
 from storage.models.access import ApiToken
 from storage.models.governance import BarRequest
 from storage.report_batches import new_report

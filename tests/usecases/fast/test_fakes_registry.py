@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
+from cadence.change import Change, Message, ModeChange, NewProposal
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition_load import parse_playbook
-from storage.governance_rows import Change, ModeChange, NewProposal, StaleState
+from storage.governance_rows import StaleState
 from storage.models.governance import AdoptionRequest, WaveReview
-from storage.outbox import Message
 from storage.store import Conflict, RequestDecided, RequestPending, WaveFull, WaveMarked
 from tests import fakes
 from tests.committed import committed

@@ -8,8 +8,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from cadence.change import Change, NewProposal
 from cadence.figures import sparkline
-from storage.governance_rows import Change, NewProposal
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import ADMIN, MEMBER, OWNER, FixedClock

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from cadence import cycle_rules
-from storage.governance_rows import Change, ModeChange, NewCycleResult, NewProposal
+from cadence.change import Change, ModeChange, NewCycleResult, NewProposal
 from tests.committed import committed
 from tests.fakes import ADMIN, CURATOR, MEMBER, NOW, OWNER
 from tests.usecases.fast.registry_world import (
@@ -47,7 +47,7 @@ def test_not_ready_is_refused_with_what_is_missing_and_nothing_written():
     from datetime import date
 
     from cadence import cycle_rules
-    from storage.governance_rows import NewCycleResult
+    from cadence.change import NewCycleResult
 
     made = world(scale_after_cycles=1)
     result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)  # the rule held: readiness is next
@@ -208,7 +208,7 @@ def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override
     from datetime import date
 
     from cadence import cycle_rules
-    from storage.governance_rows import NewCycleResult
+    from cadence.change import NewCycleResult
 
     made = world(scale_after_cycles=1)
     result = cycle_rules.CycleResult(1, 4, 15.0, 15.0, "down", True, 4)

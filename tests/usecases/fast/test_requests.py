@@ -171,7 +171,7 @@ def test_an_approval_that_loses_to_another_is_refused_and_draws_nothing(monkeypa
 def test_a_refusal_is_drawn_on_the_card_only_while_the_request_is_pending():
     """Two curators at once: one approval commits while the other's refusal, read while
     the request was pending, is about to be drawn: it is not drawn over the approved card."""
-    from storage.outbox import Message
+    from cadence.change import Message
 
     made = published()
     request = ask(made)
@@ -241,7 +241,7 @@ def test_a_request_whose_target_asks_less_than_the_origin_reached_is_told_and_go
     from datetime import date
 
     from cadence import cycle_rules
-    from storage.governance_rows import Change, NewCycleResult
+    from cadence.change import Change, NewCycleResult
     from templates import render
     from tests.usecases.fast.registry_world import publish, world
 

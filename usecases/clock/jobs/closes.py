@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 
 from cadence.schedule import Due
+from cadence.state import PlaybookState
 from storage.governance_rows import StaleState
-from storage.store import PlaybookState
 from usecases.clock.job import ClockJob, Tick, posted
 from usecases.shared import weeks
 

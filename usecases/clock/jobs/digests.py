@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cadence import keys
+from cadence.change import Message
 from cadence.schedule import DIGEST_SLOT, Due, Slot, digest_work
 from storage.cadence_log import Work
-from storage.outbox import Message
 from templates import notices_close
 from usecases.clock.job import ClockJob, Tick
 

@@ -3,7 +3,7 @@ logged before its handoff terms began (usecases/escalation.py)."""
 
 from __future__ import annotations
 
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import escalation
 from usecases.clock.job import ClockJob, Tick
 

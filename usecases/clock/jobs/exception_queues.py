@@ -4,7 +4,7 @@ buttons to move them; nothing open, no DM (the week is recorded either way)."""
 from __future__ import annotations
 
 from cadence.schedule import EXCEPTION_QUEUE, Due, exception_queue_work
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import exception_queue
 from usecases.clock import reach
 from usecases.clock.job import ClockJob, Tick, posted, skipped

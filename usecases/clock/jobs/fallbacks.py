@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import escalation
 from usecases.clock.job import ClockJob, Tick
 

@@ -4,7 +4,7 @@ with the cycle's facts and an *Add a learning* button."""
 from __future__ import annotations
 
 from cadence.schedule import LEARNING_PROMPT, Due, learning_work
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from usecases import learnings
 from usecases.clock import reach
 from usecases.clock.job import ClockJob, Tick, posted

@@ -11,9 +11,9 @@ from typing import Any
 from cadence import calendar, keys
 from cadence.calendar import WeekRef
 from cadence.schedule import Due, Member, PlaybookClock, member_work
+from cadence.state import PlaybookState
 from slack_api.members import GONE, DirectoryUnavailable
 from storage.cadence_log import Work
-from storage.store import PlaybookState
 from templates import notices_close
 from usecases.clock import reach
 from usecases.clock.job import ClockJob, Tick, late, posted, skipped

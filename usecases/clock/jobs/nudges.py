@@ -8,8 +8,8 @@ from typing import Any
 
 from cadence.inputs import name_of
 from cadence.schedule import Due
+from cadence.state import PlaybookState
 from storage.cadence_log import Work
-from storage.store import PlaybookState
 from templates import notices_close
 from usecases.clock.job import ClockJob, Tick, late, posted, skipped
 from usecases.shared import registry

@@ -9,7 +9,7 @@ from cadence import calendar, keys, review
 from cadence.calendar import WeekRef
 from cadence.figures import WeekFigures
 from cadence.schedule import OWNER_REMINDER, Due, owner_work
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates import notices_close
 from usecases.clock import reach
 from usecases.clock.job import ClockJob, Tick, posted, skipped

@@ -4,7 +4,7 @@ now as the cycle's (cycle_bar), which the cycle's end is judged by."""
 from __future__ import annotations
 
 from cadence import cycle_end
-from storage.governance_rows import NewCycleBar
+from cadence.change import NewCycleBar
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, WeekClose
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cadence import registry_decisions
-from storage.governance_rows import MeasuredBaseline
+from cadence.change import MeasuredBaseline
 from templates import notices_registry
 from usecases.shared.close.week import CloseRule, Round, WeekClose
 

@@ -6,7 +6,7 @@ stall rule judge the cycle after it, on what it leaves on the week."""
 from __future__ import annotations
 
 from cadence import cycle_end
-from storage.governance_rows import NewCycleResult
+from cadence.change import NewCycleResult
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, WeekClose
 

@@ -5,9 +5,9 @@ the cycle's result read it from the week."""
 from __future__ import annotations
 
 from cadence import calendar, closing, cycle_rules, keys
+from cadence.change import Message
 from cadence.closing import Guardrail
-from storage.outbox import Message
-from storage.store import PlaybookState
+from cadence.state import PlaybookState
 from templates import notices_close
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, WeekClose

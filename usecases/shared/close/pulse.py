@@ -6,7 +6,7 @@ that decision and the owner's message (keyed by the cycle: sent once)."""
 from __future__ import annotations
 
 from cadence import calendar, keys, pulse, trust_decisions
-from storage.outbox import Message
+from cadence.change import Message
 from templates import notices_close
 from usecases.shared.close.week import CloseRule, WeekClose, nothing
 

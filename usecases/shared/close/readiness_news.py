@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadence import cycle_end, keys
-from storage.governance_rows import NewProposal
+from cadence.change import NewProposal
 from usecases.shared import readiness
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, Round, WeekClose

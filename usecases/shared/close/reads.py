@@ -15,8 +15,9 @@ from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.definition_compare import Compare
 from cadence.figures import WeekFigures
+from cadence.state import PlaybookState
 from storage.governance_rows import StepHistory
-from storage.store import CURATORS_CHANNEL, PlaybookState
+from storage.store import CURATORS_CHANNEL
 from usecases.shared import calibration
 from usecases.shared.close.week import Round, WeekClose, ends_cycle, week_of
 from usecases.shared.governance import thresholds

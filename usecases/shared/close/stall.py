@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from cadence import cycle_end, keys
-from storage.outbox import Message
-from storage.store import PlaybookState
+from cadence.change import Message
+from cadence.state import PlaybookState
 from templates import notices_close
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, WeekClose

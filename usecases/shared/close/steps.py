@@ -13,12 +13,14 @@ from typing import Any
 from cadence import calendar, closing, keys, pooling, rules, sources, verdicts
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
+from cadence.change import NewVerdict
 from cadence.definition import read_spec
 from cadence.definition_calibration import none_reason
 from cadence.exception_queue import Item
 from cadence.pulse import without_promotions_to_ai_led
-from storage.governance_rows import NewVerdict, StepHistory
-from storage.store import PlaybookState, Store
+from cadence.state import PlaybookState
+from storage.governance_rows import StepHistory
+from storage.store import Store
 from usecases.shared import calibration, champions, queue
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, Round, WeekClose, week_of

@@ -9,12 +9,13 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from cadence import calendar, compare, cycle_end, cycle_rules, decisions
+from cadence.change import Change
 from cadence.closing import Guardrail
 from cadence.pulse import Pulse
 from cadence.schedule import Due
+from cadence.state import PlaybookState
 from cadence.verdicts import WeekVerdict
-from storage.governance_rows import Change
-from storage.store import PlaybookState, Store
+from storage.store import Store
 
 R = TypeVar("R")
 
