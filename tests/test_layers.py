@@ -527,3 +527,20 @@ def test_the_surfaces_ask_the_pulse_s_gate_only_through_its_section():
         if path.parts[len(ROOT.parts)] in ("usecases", "handlers") and ".pulses.shown(" in path.read_text()
     }
     assert askers <= allowed, "show the pulse through its section: its floor (pulse_min_answers) is kept there"
+
+
+# ---- the domain's types are cadence's (issue 94, item 5) ---------------------------------
+# A playbook's state, what a decision writes and the message it sends are defined in
+# cadence/ (state.py, change.py); storage/ implements and writes them, and defines none.
+DOMAIN_TYPES = {"PlaybookState", "Change", "Message", "ModeChange", "NewProposal", "NewVerdict"}
+
+
+def test_the_domain_types_are_defined_in_cadence_alone():
+    defined = {
+        (str(path.relative_to(ROOT)), node.name)
+        for path in MODULES
+        if path.parts[len(ROOT.parts)] != "cadence"
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.ClassDef) and node.name in DOMAIN_TYPES
+    }
+    assert defined == set(), "the domain's types live in cadence/ (cadence/state.py, cadence/change.py)"
