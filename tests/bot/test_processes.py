@@ -57,6 +57,7 @@ def test_tick_at_an_instant_delivers_and_a_second_run_sends_nothing(env, playboo
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
+@pytest.mark.one_database  # refused by the argument's parser, before any database
 def test_tick_rejects_a_bad_instant(env):
     result = rollout(env, "tick", "--at", "next thursday")
     assert result.returncode == 2 and "not an ISO-8601 instant" in result.stderr
@@ -168,6 +169,7 @@ def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playb
     assert "Traceback" not in output
 
 
+@pytest.mark.one_database  # uvicorn's supervisor; `help` reads no row
 def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, tmp_path):
     server, slack_side = _serving(env, "--workers", "2", "--no-scheduler")
     try:
@@ -296,6 +298,7 @@ def _procfile_web(env, healthy: bool = True):
     return server, slack_side
 
 
+@pytest.mark.one_database  # the Procfile's line; a kpi reported on both: tests/handlers/test_commands.py
 def test_the_procfile_web_process_serves_under_uvicorn(env, playbook, slack):
     server, slack_side = _procfile_web(env)
     with _stopped_cleanly(server):
@@ -386,6 +389,7 @@ def _cut_off(stalled: list, refused: tuple[bytes, ...] = (b"408",)) -> None:
         client.close()
 
 
+@pytest.mark.one_database  # the server's HTTP; a kpi reported on both: tests/handlers/test_commands.py
 @pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
 def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, playbook, slack, start):
     """Clients that send headers and then stop cost a socket and a waiting coroutine, never
@@ -405,6 +409,7 @@ def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, p
 UNFINISHED_CHUNKED = b"Transfer-Encoding: chunked\r\n\r\n10\r\n0\r\n\r\n"
 
 
+@pytest.mark.one_database  # the server's HTTP; a kpi reported on both: tests/handlers/test_commands.py
 def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_nor_stay_connected(env, playbook, slack):
     """Issue 39, item 4: bytes that end as a chunked body ends, but inside a chunk's data,
     are not a whole request. With fifty such clients on /slack/events and fifty on
@@ -465,6 +470,7 @@ def _answered_then_let_go(clients: list) -> None:
         client.close()
 
 
+@pytest.mark.one_database  # the server's HTTP; a kpi reported on both: tests/handlers/test_commands.py
 @pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
 def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_nor_stay_connected(
     env, playbook, slack, start
@@ -498,6 +504,7 @@ def _answer(port: int, request: bytes) -> bytes:
     return answer
 
 
+@pytest.mark.one_database  # h11's framing; the API's report on both: tests/bot/test_api.py
 def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, playbook, slack):
     """A whole chunked report is taken; a chunked body over 1 MiB is refused (413) once
     1 MiB of it has come, whole or not. One in tiny chunks, whose framing outweighs its
@@ -547,6 +554,7 @@ def test_tick_with_the_database_gone_says_so_in_one_sentence(env, database_url):
     assert said.startswith("Error: could not connect" if pg else "Error: there is no database at /nonexistent-"), said
 
 
+@pytest.mark.one_database  # Slack unreachable, before any database
 def test_socket_mode_with_slack_unreachable_says_so_in_one_sentence(env):
     unreachable = f"http://127.0.0.1:{_free_port()}/api/"
     result = rollout({**env, "SLACK_API_URL": unreachable, "SLACK_APP_TOKEN": "xapp-test"}, "socket")
