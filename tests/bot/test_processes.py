@@ -16,6 +16,7 @@ from bot.http_server import WORKER_HEALTHCHECK_SECONDS
 from storage.cadence_log import CadenceLog
 from tests.committed import enqueue, loaded
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
+from tests.health import children as _children
 from tests.health import health_until
 from usecases.shared.life import begin_cycle
 
@@ -245,31 +246,6 @@ def _stopped_cleanly(server) -> Iterator[Stopped]:
         stopped.output, _ = server.communicate(timeout=120)
     assert server.returncode == 0, stopped.output
     assert "Traceback" not in stopped.output
-
-
-def _children(pid: int) -> list[int]:
-    """The processes `pid` started, less multiprocessing's resource tracker (uvicorn's
-    supervisor starts its workers with multiprocessing, which may start one beside them)."""
-    return sorted(
-        int(d.name)
-        for d in Path("/proc").iterdir()
-        if d.name.isdigit() and _parent(d) == pid and b"resource_tracker" not in _command_line(d)
-    )
-
-
-def _command_line(proc: Path) -> bytes:
-    try:
-        return (proc / "cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _parent(proc: Path) -> int | None:
-    """The parent pid from /proc/<pid>/stat (the field after the parenthesised name)."""
-    try:
-        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def _procfile_web(env, healthy: bool = True):
