@@ -39,6 +39,7 @@ from slack_api.pacing import Pacer
 from storage import migrate
 from storage.db import make_engine, normalise_database_url
 from storage.store import Store
+from tests import scheduling
 from tests.committed import loaded
 from usecases.shared import life
 from usecases.shared.life import begin_cycle
@@ -167,20 +168,25 @@ def pytest_generate_tests(metafunc):
     metafunc.definition.add_marker(pytest.mark.parametrize("database_url", chosen, indirect=True))
 
 
-# Tests that share a costly session fixture run first, each group together: xdist (tests/run)
-# hands each worker a first run of consecutive tests, so a group lands on one worker, which
-# makes the fixture once while the other worker runs the rest. (xdist's loadgroup would say
-# this outright, but on pytest 9.2 it groups nothing: pytest-xdist issue 1386.) The demo's run
-# is also made once across workers by its lock (tests/bot/conftest.py).
+# Tests that share a costly session fixture run first, each group together and each group on
+# a worker of its own (tests/scheduling.py), costliest first: the demo's run, the wheel's
+# build and install, the backfilled Prometheus. Each worker makes its group's fixture once
+# while the others run the rest. The demo's run is also made once across workers by its lock
+# (tests/bot/conftest.py), should its readers ever be spread.
 COSTLY_FIRST = ("demo_result", "installed", "prometheus")
 
 
 def pytest_collection_modifyitems(config, items):
-    def rank(item) -> int:
-        names = getattr(item, "fixturenames", ())
-        return next((i for i, fixture in enumerate(COSTLY_FIRST) if fixture in names), len(COSTLY_FIRST))
+    items.sort(key=lambda item: scheduling.group_of(item, COSTLY_FIRST))  # stable: the rest keep their order
+    scheduling.write_groups(config, items, COSTLY_FIRST)
 
-    items.sort(key=rank)  # stable: the rest keep their order
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's `load` (tests/run), the costly groups apart; any other --dist as xdist has it."""
+    if config.getvalue("dist") != "load":
+        return None
+    return scheduling.make_scheduler(config, log)
 
 
 # ---- a person's request and Slack ----------------------------------------------

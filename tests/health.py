@@ -1,9 +1,10 @@
-"""Waiting for a server in another process to say how it is (its `/healthz`)."""
+"""A server in another process: waiting for it to say how it is (its `/healthz`), and the processes it started."""
 
 from __future__ import annotations
 
 import contextlib
 import time
+from pathlib import Path
 
 
 def health_until(slack_side, status: int = 200, seconds: float = 90, check=lambda body: True) -> dict:
@@ -17,3 +18,28 @@ def health_until(slack_side, status: int = 200, seconds: float = 90, check=lambd
                 return last.body
         time.sleep(0.2)
     raise AssertionError(f"/healthz never answered {status}: last {last and (last.status, last.body)}")
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started, less multiprocessing's resource tracker (uvicorn's
+    supervisor starts its workers with multiprocessing, which may start one beside them)."""
+    return sorted(
+        int(d.name)
+        for d in Path("/proc").iterdir()
+        if d.name.isdigit() and _parent(d) == pid and b"resource_tracker" not in _command_line(d)
+    )
+
+
+def _command_line(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _parent(proc: Path) -> int | None:
+    """The parent pid from /proc/<pid>/stat (the field after the parenthesised name)."""
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

@@ -33,7 +33,10 @@ def installed(tmp_path_factory) -> Path:
     assert built.returncode == 0, built.stderr
     wheel = next((where / "dist").glob("rollout_cadence_bot-*.whl"))
     subprocess.run([sys.executable, "-m", "venv", str(where / "venv")], check=True, timeout=120)
-    pip = [str(where / "venv" / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # --no-compile: pip would compile every module it installs (scipy's, numpy's and matplotlib's
+    # thousands) where the tests import a small part of them, each compiled as first imported
+    python = str(where / "venv" / "bin" / "python")
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
     installed = subprocess.run(
         [*pip, "-c", str(ROOT / "constraints.txt"), f"{wheel}[demo]"], capture_output=True, text=True, timeout=900
     )
@@ -115,20 +118,43 @@ def _answers(port: int, path: str) -> bool:
         return False
 
 
+# One Python in the wheel's venv asks `rollout` for each command's words (click's CliRunner
+# over the installed package): a process each costs a second and more of CPU to import the bot,
+# for words only. The console script and what a process does (its exit, its stderr, the files
+# it leaves) are asked of `rollout` itself.
+_ASK = """import json, sys
+from click.testing import CliRunner
+from bot.cli import cli
+from bot import guide
+said = [CliRunner().invoke(cli, args) for args in json.loads(sys.argv[1])]
+print(json.dumps({"said": [r.output for r in said], "stdout": [r.stdout for r in said], "hint": guide.demo_install()}))
+"""
+
+
+def _asked_in_one_process(installed, tmp_path, commands: list[list[str]]) -> dict:
+    import json
+
+    result = _run_outside(installed, tmp_path, ["python", "-c", _ASK, json.dumps(commands)], timeout=120)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
 def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(installed, tmp_path):
     """Issue 54, item 7: a wheel has no docs/ and no .env.example, and `-e '.[demo]'` means
     nothing outside a checkout. What it says names the guides and the extra as they are found."""
-    said = []
-    for args, env in (
-        (["--help"], {}),
-        (["source", "--help"], {}),
-        (["webhook", "--help"], {}),
-        (["token", "--help"], {}),
-        (["serve"], {}),  # no credentials: the sentence on where to put them
-    ):
-        result = _run_outside(installed, tmp_path, ["rollout", *args], timeout=120, **env)
-        said.append(" ".join((result.stdout + result.stderr).split()))  # as read, not as click wraps it
-        assert "Traceback" not in said[-1], said[-1]
+    pages = [page.removesuffix(".md") for page in guide.GUIDES]  # each the guides link to (tests/test_repository.py)
+    asked = _asked_in_one_process(
+        installed,
+        tmp_path,
+        [["source", "--help"], ["webhook", "--help"], ["token", "--help"], ["manifest"], *(["docs", p] for p in pages)],
+    )
+    top = _run_outside(installed, tmp_path, ["rollout", "--help"], timeout=120)
+    serve = _run_outside(installed, tmp_path, ["rollout", "serve"], timeout=120)  # no credentials: where to put them
+    # as read, not as click wraps it: `rollout --help`, the three groups' help, then `rollout serve`
+    said = [
+        " ".join(text.split()) for text in (top.stdout + top.stderr, *asked["said"][:3], serve.stdout + serve.stderr)
+    ]
+    assert not any("Traceback" in words for words in said), said
     playbook = tmp_path / "typo.yaml"
     playbook.write_text("playbook: typo\nkpi: {name: x, directon: up, baseline: 1, target: 2}\n")
     loaded = _run_outside(installed, tmp_path, ["rollout", "playbook", "load", str(playbook)], timeout=120)
@@ -141,13 +167,10 @@ def test_from_the_installed_wheel_help_and_errors_point_only_to_what_it_has(inst
     assert "paste what `rollout manifest` prints" in said[-2], said[-2]
     assert "kpi.directon: not a key here; did you mean direction?" in said[-1], said[-1]
     assert "what a playbook takes: the playbook reference, `rollout docs playbooks`" in said[-1]
-    printed = _run_outside(installed, tmp_path, ["rollout", "manifest"], timeout=120)
-    assert printed.stdout == (ROOT / "manifest.yml").read_text(), printed.stderr
-    for page in guide.GUIDES:  # each one the guides link to among them (tests/test_repository.py)
-        printed = _run_outside(installed, tmp_path, ["rollout", "docs", page.removesuffix(".md")], timeout=120)
-        assert printed.stdout == (ROOT / "docs" / page).read_text(), printed.stderr
-    hint = _run_outside(installed, tmp_path, ["python", "-c", "from bot import guide; print(guide.demo_install())"])
-    assert hint.stdout.strip() == "pip install 'rollout-cadence-bot[demo]'", hint.stdout + hint.stderr
+    assert asked["stdout"][3] == (ROOT / "manifest.yml").read_text()
+    for page, printed in zip(pages, asked["stdout"][4:], strict=True):
+        assert printed == (ROOT / "docs" / f"{page}.md").read_text(), page
+    assert asked["hint"] == "pip install 'rollout-cadence-bot[demo]'", asked["hint"]
     # the demo's extra brings the assistant's (issue 96), so `rollout mcp` starts: with no
     # database where it is run, it names the one it would open and refuses, making none
     # (without the extra, tests/bot/test_mcp.py: the sentence on how to add it)

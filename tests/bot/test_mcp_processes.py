@@ -56,6 +56,7 @@ CALLS = {
 }
 
 
+@pytest.mark.one_database  # the stdio transport; every tool's reads on both: tests/bot/test_mcp.py
 def test_rollout_mcp_over_stdio_answers_every_tool_as_the_apis_reads(env, playbook, store):
     server = StdioServerParameters(command=sys.executable, args=["-m", "bot", "mcp"], env=env, cwd=str(ROOT))
 
@@ -77,6 +78,7 @@ def test_rollout_mcp_over_stdio_answers_every_tool_as_the_apis_reads(env, playbo
         assert called[name].structured_content == json.loads(json.dumps(read(services, token))), name
 
 
+@pytest.mark.one_database  # refused before any read
 def test_rollout_mcp_over_stdio_answers_arguments_not_an_object_with_a_tool_error(env, playbook):
     """Issue 91, item 6, over stdio: raw JSON-RPC, as an assistant may write it (the SDK's
     client would not send such arguments), after the handshake."""
@@ -116,6 +118,7 @@ def test_rollout_mcp_over_stdio_answers_arguments_not_an_object_with_a_tool_erro
         server.wait(timeout=30)
 
 
+@pytest.mark.one_database  # the lifespan; the token's reads on both: tests/bot/test_mcp.py
 def test_serve_answers_mcp_for_a_read_token_and_its_lifespan_stops_cleanly(env, playbook, store):
     server, slack_side = _serving(env, "--no-scheduler")
     reader = tokens.create(store, "assistant", None, [], True, "test", datetime.now(UTC)).token

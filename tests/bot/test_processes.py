@@ -16,6 +16,7 @@ from bot.http_server import WORKER_HEALTHCHECK_SECONDS
 from storage.cadence_log import CadenceLog
 from tests.committed import enqueue, loaded
 from tests.conftest import BOT_TOKEN, CHANNEL, MEMBER, OWNER
+from tests.health import children as _children
 from tests.health import health_until
 from usecases.shared.life import begin_cycle
 
@@ -57,6 +58,7 @@ def test_tick_at_an_instant_delivers_and_a_second_run_sends_nothing(env, playboo
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
+@pytest.mark.one_database  # refused by the argument's parser, before any database
 def test_tick_rejects_a_bad_instant(env):
     result = rollout(env, "tick", "--at", "next thursday")
     assert result.returncode == 2 and "not an ISO-8601 instant" in result.stderr
@@ -169,6 +171,7 @@ def test_serve_runs_one_worker_with_the_clock_in_it_and_stops_cleanly(env, playb
     assert "Traceback" not in output
 
 
+@pytest.mark.one_database  # uvicorn's supervisor; `help` reads no row
 def test_serve_with_two_workers_answers_and_stops_cleanly(env, playbook, slack, tmp_path):
     server, slack_side = _serving(env, "--workers", "2", "--no-scheduler")
     try:
@@ -246,31 +249,6 @@ def _stopped_cleanly(server) -> Iterator[Stopped]:
     assert "Traceback" not in stopped.output
 
 
-def _children(pid: int) -> list[int]:
-    """The processes `pid` started, less multiprocessing's resource tracker (uvicorn's
-    supervisor starts its workers with multiprocessing, which may start one beside them)."""
-    return sorted(
-        int(d.name)
-        for d in Path("/proc").iterdir()
-        if d.name.isdigit() and _parent(d) == pid and b"resource_tracker" not in _command_line(d)
-    )
-
-
-def _command_line(proc: Path) -> bytes:
-    try:
-        return (proc / "cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _parent(proc: Path) -> int | None:
-    """The parent pid from /proc/<pid>/stat (the field after the parenthesised name)."""
-    try:
-        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 def _procfile_web(env, healthy: bool = True):
     """The Procfile's `web` line, run as a platform runs it (a shell, $PORT set): the
     process, and Slack's side of it once it answers /healthz (`healthy`: with 200)."""
@@ -297,6 +275,7 @@ def _procfile_web(env, healthy: bool = True):
     return server, slack_side
 
 
+@pytest.mark.one_database  # the Procfile's line; a kpi reported on both: tests/handlers/test_commands.py
 def test_the_procfile_web_process_serves_under_uvicorn(env, playbook, slack):
     server, slack_side = _procfile_web(env)
     with _stopped_cleanly(server):
@@ -387,6 +366,7 @@ def _cut_off(stalled: list, refused: tuple[bytes, ...] = (b"408",)) -> None:
         client.close()
 
 
+@pytest.mark.one_database  # the server's HTTP; a kpi reported on both: tests/handlers/test_commands.py
 @pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
 def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, playbook, slack, start):
     """Clients that send headers and then stop cost a socket and a waiting coroutine, never
@@ -406,6 +386,7 @@ def test_fifty_stalled_clients_neither_hold_the_server_nor_stay_connected(env, p
 UNFINISHED_CHUNKED = b"Transfer-Encoding: chunked\r\n\r\n10\r\n0\r\n\r\n"
 
 
+@pytest.mark.one_database  # the server's HTTP; a kpi reported on both: tests/handlers/test_commands.py
 def test_fifty_unfinished_chunked_bodies_on_each_path_neither_hold_the_server_nor_stay_connected(env, playbook, slack):
     """Issue 39, item 4: bytes that end as a chunked body ends, but inside a chunk's data,
     are not a whole request. With fifty such clients on /slack/events and fifty on
@@ -466,6 +447,7 @@ def _answered_then_let_go(clients: list) -> None:
         client.close()
 
 
+@pytest.mark.one_database  # the server's HTTP; a kpi reported on both: tests/handlers/test_commands.py
 @pytest.mark.parametrize("start", [_serving, _procfile_web], ids=["serve", "procfile-web"])
 def test_twenty_clients_that_never_read_their_answers_neither_hold_the_server_nor_stay_connected(
     env, playbook, slack, start
@@ -499,6 +481,7 @@ def _answer(port: int, request: bytes) -> bytes:
     return answer
 
 
+@pytest.mark.one_database  # h11's framing; the API's report on both: tests/bot/test_api.py
 def test_chunked_bodies_are_answered_once_whole_and_refused_when_too_long(env, playbook, slack):
     """A whole chunked report is taken; a chunked body over 1 MiB is refused (413) once
     1 MiB of it has come, whole or not. One in tiny chunks, whose framing outweighs its
@@ -548,6 +531,7 @@ def test_tick_with_the_database_gone_says_so_in_one_sentence(env, database_url):
     assert said.startswith("Error: could not connect" if pg else "Error: there is no database at /nonexistent-"), said
 
 
+@pytest.mark.one_database  # Slack unreachable, before any database
 def test_socket_mode_with_slack_unreachable_says_so_in_one_sentence(env):
     unreachable = f"http://127.0.0.1:{_free_port()}/api/"
     result = rollout({**env, "SLACK_API_URL": unreachable, "SLACK_APP_TOKEN": "xapp-test"}, "socket")

@@ -109,6 +109,7 @@ def test_serve_from_a_run_answers_the_web_view_the_api_and_mcp_as_of_its_last_da
     finally:
         process.terminate()
         process.wait(timeout=30)
+    assert process.returncode == 0  # SIGTERM stops it cleanly (.ci/container no longer runs the demo in the image)
 
 
 def test_rollout_mcp_demo_answers_over_stdio_as_of_the_demos_last_day(demo_result, run_dir):
