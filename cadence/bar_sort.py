@@ -41,10 +41,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, bar_fallback, bar_fields, bar_kpi, inputs
+from cadence import bar, bar_fallback, bar_fields, bar_kpi, bar_proposals, inputs
 from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import Cycle, GuardrailWeek
+from cadence.bar_proposals import PROPOSAL_FIELDS, Judged
 from cadence.bar_structure import named_before
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
@@ -259,6 +260,8 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
     if change.field in VERDICT_FIELDS or change.field.startswith(("review_rate.", "rules.")):
         if change.field.startswith("rules.pulse"):
             return _pulse(change, history)
+        if change.field in PROPOSAL_FIELDS:
+            return proposals(before, bar.with_changes(before, [change]), history) or None
         if change.field in VERDICT_FIELDS or change.field.startswith("review_rate."):
             found = replay(before, bar.with_changes(before, [change]), history)
             return found or None
@@ -303,7 +306,40 @@ def _combined(
             for c in changes(before, now)
             if c.field not in held and c.field in KPI_FIELDS
         ]
+    found = proposals(before, now, history)
+    if found:
+        combined += [
+            replace(c, tightens=False, found=tuple(found))
+            for c in changes(before, now)
+            if c.field not in held and c.field in PROPOSAL_FIELDS
+        ]
     return combined
+
+
+def proposals(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
+    """Each proposal the asked bar (`after`) would make sooner than `before` did, over the
+    kept weeks and cycles, else a probe's (cadence/bar_proposals.py), in words."""
+    tb, ta = thresholds(before), thresholds(after)
+    if all(getattr(tb, f[6:]) == getattr(ta, f[6:]) for f in PROPOSAL_FIELDS):
+        return []
+    kept: dict[str, tuple[list[Judged], list[Judged]]] = {}
+    for week in history.weeks:
+        old, new = kept.setdefault(week.step, ([], []))
+        old.append(_judged_week(week, before, tb))
+        new.append(_judged_week(week, after, ta))
+    found = bar_proposals.steps_sooner(kept, tb, ta) or bar_proposals.probe(tb, ta)
+    hits = [[(c.number, bar_kpi.Bar.of(d).hits(c)[0]) for c in history.cycles] for d in (before, after)]
+    return found + bar_proposals.scale_sooner(hits[0], hits[1], tb, ta)
+
+
+def _judged_week(week: Week, definition: dict[str, Any], t: Thresholds) -> Judged:
+    """A kept week as the rules read it under `definition`: its verdict and numbers, the
+    rubric as its review's sample counts under the definition's review rates."""
+    outcome, _, _ = _verdict(week, definition, t)
+    rubric = week.rubric
+    if week.reviewed is not None:
+        rubric = counted(rubric, week.reviewed, asked(week.mode, week.cases, rates(definition)))
+    return Judged(week.label, week.mode, outcome, WeekNumbers(week.cases, week.exceptions, rubric, week.reviewed))
 
 
 def _whole(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> list[BarChange]:
