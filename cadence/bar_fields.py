@@ -28,6 +28,7 @@ CYCLE = "each kept cycle's result and week's guardrail (cadence/bar_kpi.py)"
 HOLD = "a standing trust hold (cadence/pulse.py holds)"
 STRUCTURE = "the mode map and the evidence (cadence/bar_structure.py), gates at the click"
 CONTRACT = "readiness's input contract (cadence/bar_sort.py contract_met)"
+READINESS = "readiness's criteria with the figures read now (cadence/bar_readiness.py)"
 PROPOSALS = "when a promotion or scale proposal is made (cadence/bar_proposals.py, rules.evaluate)"
 BAR = "a bar number no replayed judge reads yet: a request (cadence/bar.py)"
 NOTHING = "nothing a verdict reads: the clock, people named, names, where readings come from"
@@ -103,17 +104,16 @@ FIELDS: dict[str, str] = {
         for name in ("promote_after_weeks", "cooldown_weeks", "freeze_after_changes", "freeze_window_weeks")
     },
     "rules.scale_after_cycles": PROPOSALS,
+    **{f"rules.{name}": READINESS for name in ("ready_min_attestation", "ready_min_reliability")},
     **{f"rules.{name}": NOTHING for name in CADENCE_SETTINGS | INTAKE_SETTINGS},
     **{
-        f"rules.{name}": BAR  # demotion, readiness and replication windows and shares
+        f"rules.{name}": BAR  # demotion and replication windows and shares
         for name in (
             "critical_multiplier",
             "demote_after_fails",
             "demote_window_weeks",
             "unobserved_warn_weeks",
             "unobserved_demote_weeks",
-            "ready_min_attestation",
-            "ready_min_reliability",
             "adoption_wave",
             "replicate_share",
         )

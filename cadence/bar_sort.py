@@ -41,11 +41,12 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, bar_fallback, bar_fields, bar_kpi, bar_proposals, inputs
+from cadence import bar, bar_fallback, bar_fields, bar_kpi, bar_proposals, bar_readiness, inputs
 from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import Cycle, GuardrailWeek
 from cadence.bar_proposals import PROPOSAL_FIELDS, Judged
+from cadence.bar_readiness import Readiness
 from cadence.bar_structure import named_before
 from cadence.definition import RuleSettings
 from cadence.review import asked, counted, rates
@@ -102,6 +103,7 @@ class History:
     cycles: tuple[Cycle, ...] = ()
     guardrail: tuple[GuardrailWeek, ...] = ()
     escalations: Escalations | None = None  # each ai-led step's open escalated items, now
+    readiness: Readiness | None = None  # what readiness is judged on now, as a publish reads it
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
     waiting = []
     for change in changes(before, after):
         found = _judge(before, change, history)
+        ready = readiness(before, bar.with_changes(before, [change]), history)
+        found = [*(found or []), *ready] if ready else found
         if found is not None:
             waiting.append(replace(change, tightens=False, found=tuple(found)))
     waiting += _combined(before, after, waiting, history)
@@ -262,6 +266,8 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
             return _pulse(change, history)
         if change.field in PROPOSAL_FIELDS:
             return proposals(before, bar.with_changes(before, [change]), history) or None
+        if change.field.startswith("rules.ready_min_"):
+            return None  # readiness's own numbers: judged by readiness (`readiness`), as every change is
         if change.field in VERDICT_FIELDS or change.field.startswith("review_rate."):
             found = replay(before, bar.with_changes(before, [change]), history)
             return found or None
@@ -287,33 +293,45 @@ def _pulse(change: BarChange, history: History) -> list[str] | None:
 def _combined(
     before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange], history: History
 ) -> list[BarChange]:
-    """The verdict fields' changes that apply at once, judged together once more: where
-    together they make a week easier (each alone did not), they wait too."""
+    """The changes that apply at once, judged together once more by each replay: where
+    together they make something easier (each alone did not), the ones it reads wait too."""
     now = bar.put_back(before, after, waiting)
     held = {c.field for c in waiting}
-    combined = []
-    found = replay(before, now, history)
-    if found:
-        combined += [
-            replace(c, tightens=False, found=tuple(found))
-            for c in changes(before, now)
-            if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
-        ]
-    found = bar_kpi.replay(before, now, history.cycles, history.guardrail)
-    if found:
-        combined += [
-            replace(c, tightens=False, found=tuple(found))
-            for c in changes(before, now)
-            if c.field not in held and c.field in KPI_FIELDS
-        ]
-    found = proposals(before, now, history)
-    if found:
-        combined += [
-            replace(c, tightens=False, found=tuple(found))
-            for c in changes(before, now)
-            if c.field not in held and c.field in PROPOSAL_FIELDS
-        ]
+    combined: list[BarChange] = []
+    judges = (
+        (replay(before, now, history), lambda f: f in VERDICT_FIELDS or f.startswith("review_rate.")),
+        (bar_kpi.replay(before, now, history.cycles, history.guardrail), lambda f: f in KPI_FIELDS),
+        (readiness(before, now, history), lambda f: f.startswith(_READINESS_FIELDS)),
+        (proposals(before, now, history), lambda f: f in PROPOSAL_FIELDS),
+    )
+    for found, reads in judges:
+        if found:
+            more = [replace(c, tightens=False, found=tuple(found)) for c in changes(before, now)]
+            combined += [c for c in more if c.field not in held and reads(c.field)]
+            held |= {c.field for c in combined}
     return combined
+
+
+# What readiness's criteria read of the definition (cadence/bar_readiness.py), as changes' fields.
+_READINESS_FIELDS = (
+    "exception_cap",
+    "rubric_threshold",
+    "rules.min_cases",
+    "rules.ready_min_",
+    "rules.scale_after_cycles",
+    "steps[",
+    "inputs[",
+    "calibration",
+    "rubric",
+)
+
+
+def readiness(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
+    """Each criterion of readiness the asked definition (`after`) would move from ❌ to ✅
+    or to "none" with the figures read now (cadence/bar_readiness.py), in words."""
+    if history.readiness is None:
+        return []
+    return bar_readiness.replay(before, after, thresholds(before), thresholds(after), history.readiness)
 
 
 def proposals(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
