@@ -136,7 +136,21 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
     waiting += _readiness(before, after)
     waiting += _steps_gone(before, after, history)
     waiting += bar_fields.unjudged(before, after)
-    return Sorting(REQUEST if waiting else TIGHTENING, waiting)
+    return Sorting(REQUEST if waiting else TIGHTENING, _named_whole(before, after, waiting, history))
+
+
+def _named_whole(
+    before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange], history: History
+) -> list[BarChange]:
+    """`waiting` with what readiness finds under the whole asked definition that no change
+    alone found (three steps' `rubric: none` together put output accuracy to none), told
+    with the first waiting change readiness reads."""
+    said = {line for c in waiting for line in c.found}
+    lines = [line for line in readiness(before, after, history) if line not in said]
+    for at, change in enumerate(waiting if lines else []):
+        if change.field.startswith(_READINESS_FIELDS):
+            return [*waiting[:at], replace(change, found=(*change.found, *lines)), *waiting[at + 1 :]]
+    return waiting
 
 
 def apply_now(before: dict[str, Any], after: dict[str, Any], sorting: Sorting) -> dict[str, Any]:
@@ -329,8 +343,6 @@ _READINESS_FIELDS = (
 def readiness(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
     """Each criterion of readiness the asked definition (`after`) would move from ❌ to ✅
     or to "none" with the figures read now (cadence/bar_readiness.py), in words."""
-    if history.readiness is None:
-        return []
     return bar_readiness.replay(before, after, thresholds(before), thresholds(after), history.readiness)
 
 
