@@ -10,8 +10,9 @@ definition is easier: "under the asked bar, readiness's output accuracy would mo
 to none: draft: no rubric by design".
 
 What a person completes stays at once: the owners named (criterion 5) keep the figures
-read, and the input contract (3) is judged by cadence/bar_sort.py (`_readiness`: an input
-removed, not completed). Pure: what readiness was read on now in, the lines out."""
+read, an input that declared no check declaring `check: none` with its reason completes
+(7) (`completed`), and the input contract (3) is judged by cadence/bar_sort.py
+(`_readiness`: an input removed, not completed). Pure: what readiness was read on now in, the lines out."""
 
 from __future__ import annotations
 
@@ -93,8 +94,22 @@ def replay(
     return found
 
 
+def completed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`before` with what the asked definition completes: an input that declared no check
+    and now says `check: none` with its reason has declared what silence did not (PRODUCT:
+    "silence is never a pass; a declared none with its reason is"), as a contract filled
+    in has; a check removed or made none is the bar's, judged as asked."""
+    now = {inputs.name_of(given).lower(): given for given in after.get("inputs") or []}
+    declared_inputs = []
+    for given in before.get("inputs") or []:
+        kept = now.get(inputs.name_of(given).lower())
+        silent = not isinstance(given, dict) or given.get("check") is None
+        declared_inputs.append(kept if silent and kept is not None and inputs.declared_none(kept) else given)
+    return {**before, "inputs": declared_inputs}
+
+
 def _moved(before: dict[str, Any], after: dict[str, Any], tb: Thresholds, ta: Thresholds, read: Readiness) -> list[str]:
-    old = {c.name: c for c in criteria(before, tb, read)}
+    old = {c.name: c for c in criteria(completed(before, after), tb, read)}
     found = []
     for new in criteria(after, ta, read):
         was = old.get(new.name)
