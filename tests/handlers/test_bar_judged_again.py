@@ -1,6 +1,8 @@
 """Open proposals and readiness judged again by the sorter, end to end (issue 93): a rule
-number that would have proposed a promotion sooner waits for a curator naming the week; a
-stricter one applies at once. Through `rollout playbook load`, on SQLite and PostgreSQL."""
+number that would have proposed a promotion sooner waits for a curator naming the week, a
+stricter one applies at once; a change that would move a readiness criterion from ❌ to ✅
+or to "none" waits naming it, the owners named apply at once. Through `rollout playbook
+load`, on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime
 
@@ -10,6 +12,7 @@ from templates.refusals import plain
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_bar_loaded import curators_posts, load
 from tests.handlers.test_bar_requests import CURATOR2, requests_of
+from tests.handlers.test_mode_requests import steps, world_of
 from tests.usecases.test_governance import CURATOR, CURATORS
 
 WEEK_1_CLOSED = datetime(2026, 11, 23, 11, tzinfo=UTC)
@@ -60,3 +63,32 @@ def test_a_higher_promote_after_weeks_applies_at_once(bot, slack, store, engine,
     draft_passed_week_1(bot, world)
     done = load(store, world.clock, {**SUPPORT_REPLIES, "rules": {"promote_after_weeks": 3}}, why=None)
     assert done.waiting == [] and rules(store).promote_after_weeks == 3 and requests_of(engine) == []
+
+
+NONE = {"rubric": "none", "reason": "read by a person"}
+
+
+def test_every_step_rubric_none_waits_naming_output_accuracy_gone_to_none(bot, slack, store, engine, clock):
+    """Readiness judged again with what a publish reads now: send and refunds say `rubric:
+    none`; draft's too would put output accuracy, ❌ on no evidence, to "none"."""
+    two = steps(SUPPORT_REPLIES, send=NONE, refunds=NONE)
+    running = world_of(bot, slack, store, engine, clock, two)
+    done = load(store, clock, steps(two, draft=NONE))
+    assert [w.changes for w in done.waiting] == [["step draft rubric the playbook’s → none"]]
+    running.dispatcher.drain(max_wait=0)
+    [post] = [p for p in curators_posts(slack) if "step draft rubric" in p]
+    assert (
+        "under the asked bar, readiness's output accuracy would move from ❌ to none: "
+        "draft: read by a person; send: read by a person; refunds: read by a person"
+    ) in post
+
+
+def test_a_lower_attestation_minimum_waits_and_the_owners_named_apply_at_once(bot, slack, store, engine, world):
+    lower = {**SUPPORT_REPLIES, "rules": {"ready_min_attestation": 0.5}}
+    done = load(store, world.clock, lower)
+    assert [w.changes for w in done.waiting] == [["ready_min_attestation 0.75 → 0.5"]]
+    world.dispatcher.drain(max_wait=0)
+    [post] = [p for p in curators_posts(slack) if "ready_min_attestation 0.75 → 0.5" in p]
+    assert "under the asked bar, an attestation rate of 62% would meet readiness's attestation minimum" in post
+    named = {**SUPPORT_REPLIES, "owners": {"business_rules": OWNER, "model_updates": OWNER}}
+    assert load(store, world.clock, named, why=None).waiting == []
