@@ -23,11 +23,18 @@ now) and the closed history the replay judges in, a `Sorting` out.
   the hold: a request. A handoff's change that would end or ease a fallback in force is
   named (cadence/bar_fallback.py); the handoff's, the pins', the checks' and the
   calibration sets' own judges (cadence/bar_structure.py) stand as probes.
-- Readiness's input contract moving from ❌ to ✅ because an input went (removed or
-  renamed, not completed) is a request (`_readiness`).
+- When a proposal is made: `promote_after_weeks`, `cooldown_weeks`, the freeze's numbers
+  and `scale_after_cycles` replayed over each step's kept weeks and the kept cycles by the
+  close's `evaluate` and scale rule (cadence/bar_proposals.py, `proposals`): a promotion
+  or scale proposal made sooner waits, naming its week or cycle.
+- Readiness: every criterion the definition decides, judged with what a publish reads
+  now under both (cadence/bar_readiness.py, `readiness`): one moving from ❌ to ✅ or to
+  "none" waits, naming it; the input contract moving from ❌ to ✅ because an input went
+  (removed or renamed, not completed) is a request (`_readiness`).
 - What the sorter knows is cadence/bar_fields.py's table of fields and their judges: a
   change to a field it does not name (one added later) is a request, and `kpi.compare`,
-  `kpi.baseline` and the rule numbers no judge replays yet are requests too.
+  `kpi.baseline` and the rule numbers no judge replays yet (the demotion windows,
+  `critical_multiplier`, `adoption_wave`, `replicate_share`) are requests too.
 
 A change that applies at once never makes a replayed verdict easier
 (tests/cadence/test_bar_sort.py and test_bar_kpi.py, property-based)."""
