@@ -120,16 +120,20 @@ def _moved(before: dict[str, Any], after: dict[str, Any], tb: Thresholds, ta: Th
                 f"under the asked bar, readiness's {NAMES[new.name]} would move from {_state(was)} to none: {new.none}"
             )
         elif new.met and not was.met:
-            found.append(f"under the asked bar, readiness's {NAMES[new.name]} would move from ❌ to ✅{_why(new)}")
+            found.append(f"under the asked bar, readiness's {NAMES[new.name]} would move from ❌ to ✅{_why(new, was)}")
     return found
 
 
-def _why(criterion: Criterion) -> str:
-    """The numbers that moved it, where one number does (the attestation's rate)."""
+def _why(criterion: Criterion, was: Criterion) -> str:
+    """What moved it: the attestation's rate against the asked minimum; the steps that held
+    exceptions or output accuracy back and would not."""
     f = criterion.figures
     if criterion.name == "attestation" and f.get("rate") is not None:
         return f": {f['answered']} of {f['asked']} check-ins answered, {f['rate']:.0%} against {f['minimum']:.0%}"
-    return ""
+    held = [*was.figures.get("below", []), *was.figures.get("over", []), *was.figures.get("short", [])]
+    now = {*f.get("below", []), *f.get("over", []), *f.get("short", [])}
+    freed = list(dict.fromkeys(step for step in held if step not in now))
+    return f": {', '.join(freed)} would no longer hold it back" if freed else ""
 
 
 def _state(criterion: Criterion) -> str:

@@ -77,7 +77,11 @@ def test_with_no_figures_a_probe_names_the_lower_attestation_minimum():
 
 def test_a_steps_rubric_none_that_would_meet_output_accuracy_names_it():
     found = bar_sort.sort(canonical(), canonical(steps=none_for("draft")), History(readiness=read())).found
-    assert found == ["under the asked bar, readiness's output accuracy would move from ❌ to ✅"]
+    assert found == [
+        "under the asked bar, readiness's output accuracy would move from ❌ to ✅: draft would no longer hold it back"
+    ]
+    fewer_cases = bar_sort.sort(canonical(), canonical(rules={"min_cases": 5}), History(readiness=read(cases=8))).found
+    assert "under the asked bar, readiness's exceptions within the cap would move from ❌ to ✅: " in fewer_cases[-1]
     every = bar_sort.sort(canonical(), canonical(steps=none_for(*STEPS)), History(readiness=read(draft=0.95))).found
     assert every == [
         "under the asked bar, readiness's output accuracy would move from ✅ to none: "
