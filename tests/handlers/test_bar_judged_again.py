@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cadence.bar import BarChange
 from templates.refusals import plain
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_bar_loaded import curators_posts, load
 from tests.handlers.test_bar_requests import CURATOR2, requests_of
 from tests.handlers.test_mode_requests import steps, world_of
 from tests.usecases.test_governance import CURATOR, CURATORS
+from usecases.shared import replay_reads
 
 WEEK_1_CLOSED = datetime(2026, 11, 23, 11, tzinfo=UTC)
 
@@ -92,3 +94,19 @@ def test_a_lower_attestation_minimum_waits_and_the_owners_named_apply_at_once(bo
     assert "under the asked bar, an attestation rate of 62% would meet readiness's attestation minimum" in post
     named = {**SUPPORT_REPLIES, "owners": {"business_rules": OWNER, "model_updates": OWNER}}
     assert load(store, world.clock, named, why=None).waiting == []
+
+
+def test_the_click_reads_proposals_again_with_the_weeks_closed_since(bot, slack, store, engine, world):
+    """Gates at the click (usecases/bar_requests.py `_refuse_if_found_since`): what a
+    request's replay finds is read again when a curator approves it; draft's PASS week
+    closed since asking is found then, so the click is refused naming it."""
+    changes = [BarChange("rules.promote_after_weeks", 2, 1, "promote_after_weeks 2 → 1", False)]
+    state = store.playbooks.state("support-replies")
+    asked = replay_reads.found_now(store, state, changes, world.clock())
+    assert not [line for line in asked if "draft's" in line]
+    draft_passed_week_1(bot, world)
+    state = store.playbooks.state("support-replies")
+    assert (
+        "under the asked bar, draft's promotion to ai-led would have been proposed at week 1 of cycle 1, "
+        "where it was not proposed"
+    ) in replay_reads.found_now(store, state, changes, world.clock())

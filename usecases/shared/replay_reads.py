@@ -83,8 +83,10 @@ def _cycles(
 
 def found_now(store: Store, state: PlaybookState, changes: list[BarChange], now: datetime) -> list[str]:
     """What the replay finds easier under a request's changes, read again now (the weeks
-    closed since it was asked among them)."""
+    closed since it was asked among them): the weeks' verdicts, the cycles and the
+    guardrail, when a proposal is made, and readiness."""
     before = as_read_now(state.playbook.definition)
     after = bar.with_changes(before, changes)
     read = history(store, state, now)
-    return bar_sort.replay(before, after, read) + bar_kpi.replay(before, after, read.cycles, read.guardrail)
+    kept = bar_sort.replay(before, after, read) + bar_kpi.replay(before, after, read.cycles, read.guardrail)
+    return kept + bar_sort.proposals(before, after, read) + bar_sort.readiness(before, after, read)
