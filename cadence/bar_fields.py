@@ -28,6 +28,8 @@ CYCLE = "each kept cycle's result and week's guardrail (cadence/bar_kpi.py)"
 HOLD = "a standing trust hold (cadence/pulse.py holds)"
 STRUCTURE = "the mode map and the evidence (cadence/bar_structure.py), gates at the click"
 CONTRACT = "readiness's input contract (cadence/bar_sort.py contract_met)"
+READINESS = "readiness's criteria with the figures read now (cadence/bar_readiness.py)"
+PROPOSALS = "when a promotion or scale proposal is made (cadence/bar_proposals.py, rules.evaluate)"
 BAR = "a bar number no replayed judge reads yet: a request (cadence/bar.py)"
 NOTHING = "nothing a verdict reads: the clock, people named, names, where readings come from"
 
@@ -97,22 +99,21 @@ FIELDS: dict[str, str] = {
     **{f"rules.{name}": WEEK for name in ("min_cases", "rubric_floor", "judgement")},
     **{f"rules.{name}": HOLD for name in ("pulse", "pulse_min_answers")},
     "rules.scale_min_kpi_weeks": CYCLE,
+    **{
+        f"rules.{name}": PROPOSALS
+        for name in ("promote_after_weeks", "cooldown_weeks", "freeze_after_changes", "freeze_window_weeks")
+    },
+    "rules.scale_after_cycles": PROPOSALS,
+    **{f"rules.{name}": READINESS for name in ("ready_min_attestation", "ready_min_reliability")},
     **{f"rules.{name}": NOTHING for name in CADENCE_SETTINGS | INTAKE_SETTINGS},
     **{
-        f"rules.{name}": BAR  # promotion, demotion, freeze, scale, readiness and replication windows and shares
+        f"rules.{name}": BAR  # demotion and replication windows and shares
         for name in (
-            "promote_after_weeks",
-            "cooldown_weeks",
             "critical_multiplier",
             "demote_after_fails",
             "demote_window_weeks",
             "unobserved_warn_weeks",
             "unobserved_demote_weeks",
-            "freeze_after_changes",
-            "freeze_window_weeks",
-            "scale_after_cycles",
-            "ready_min_attestation",
-            "ready_min_reliability",
             "adoption_wave",
             "replicate_share",
         )

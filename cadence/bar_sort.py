@@ -23,11 +23,18 @@ now) and the closed history the replay judges in, a `Sorting` out.
   the hold: a request. A handoff's change that would end or ease a fallback in force is
   named (cadence/bar_fallback.py); the handoff's, the pins', the checks' and the
   calibration sets' own judges (cadence/bar_structure.py) stand as probes.
-- Readiness's input contract moving from ❌ to ✅ because an input went (removed or
-  renamed, not completed) is a request (`_readiness`).
+- When a proposal is made: `promote_after_weeks`, `cooldown_weeks`, the freeze's numbers
+  and `scale_after_cycles` replayed over each step's kept weeks and the kept cycles by the
+  close's `evaluate` and scale rule (cadence/bar_proposals.py, `proposals`): a promotion
+  or scale proposal made sooner waits, naming its week or cycle.
+- Readiness: every criterion the definition decides, judged with what a publish reads
+  now under both (cadence/bar_readiness.py, `readiness`): one moving from ❌ to ✅ or to
+  "none" waits, naming it; the input contract moving from ❌ to ✅ because an input went
+  (removed or renamed, not completed) is a request (`_readiness`).
 - What the sorter knows is cadence/bar_fields.py's table of fields and their judges: a
   change to a field it does not name (one added later) is a request, and `kpi.compare`,
-  `kpi.baseline` and the rule numbers no judge replays yet are requests too.
+  `kpi.baseline` and the rule numbers no judge replays yet (the demotion windows,
+  `critical_multiplier`, `adoption_wave`, `replicate_share`) are requests too.
 
 A change that applies at once never makes a replayed verdict easier
 (tests/cadence/test_bar_sort.py and test_bar_kpi.py, property-based)."""
@@ -41,10 +48,12 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from cadence import bar, bar_fallback, bar_fields, bar_kpi, inputs
+from cadence import bar, bar_fallback, bar_fields, bar_kpi, bar_proposals, bar_readiness, inputs
 from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import Cycle, GuardrailWeek
+from cadence.bar_proposals import PROPOSAL_FIELDS, Judged
+from cadence.bar_readiness import Readiness
 from cadence.bar_structure import named_before
 from cadence.definition_rules import RuleSettings
 from cadence.review import asked, counted, rates
@@ -92,6 +101,7 @@ class History:
     cycles: tuple[Cycle, ...] = ()
     guardrail: tuple[GuardrailWeek, ...] = ()
     escalations: Escalations | None = None  # each ai-led step's open escalated items, now
+    readiness: Readiness | None = None  # what readiness is judged on now, as a publish reads it
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,8 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
     waiting = []
     for change in changes(before, after):
         found = _judge(before, change, history)
+        ready = readiness(before, bar.with_changes(before, [change]), history)
+        found = [*(found or []), *ready] if ready else found
         if found is not None:
             waiting.append(replace(change, tightens=False, found=tuple(found)))
     waiting += _combined(before, after, waiting, history)
@@ -122,7 +134,21 @@ def sort(before: dict[str, Any], after: dict[str, Any], history: History | None 
     waiting += _readiness(before, after)
     waiting += _steps_gone(before, after, history)
     waiting += bar_fields.unjudged(before, after)
-    return Sorting(REQUEST if waiting else TIGHTENING, waiting)
+    return Sorting(REQUEST if waiting else TIGHTENING, _named_whole(before, after, waiting, history))
+
+
+def _named_whole(
+    before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange], history: History
+) -> list[BarChange]:
+    """`waiting` with what readiness finds under the whole asked definition that no change
+    alone found (three steps' `rubric: none` together put output accuracy to none), told
+    with the first waiting change readiness reads."""
+    said = {line for c in waiting for line in c.found}
+    lines = [line for line in readiness(before, after, history) if line not in said]
+    for at, change in enumerate(waiting if lines else []):
+        if change.field.startswith(_READINESS_FIELDS):
+            return [*waiting[:at], replace(change, found=(*change.found, *lines)), *waiting[at + 1 :]]
+    return waiting
 
 
 def apply_now(before: dict[str, Any], after: dict[str, Any], sorting: Sorting) -> dict[str, Any]:
@@ -250,6 +276,10 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
     if change.field in VERDICT_FIELDS or change.field.startswith(("review_rate.", "rules.")):
         if change.field.startswith("rules.pulse"):
             return _pulse(change, history)
+        if change.field in PROPOSAL_FIELDS:
+            return proposals(before, bar.with_changes(before, [change]), history) or None
+        if change.field.startswith("rules.ready_min_"):
+            return None  # readiness's own numbers: judged by readiness (`readiness`), as every change is
         if change.field in VERDICT_FIELDS or change.field.startswith("review_rate."):
             found = replay(before, bar.with_changes(before, [change]), history)
             return found or None
@@ -275,26 +305,69 @@ def _pulse(change: BarChange, history: History) -> list[str] | None:
 def _combined(
     before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange], history: History
 ) -> list[BarChange]:
-    """The verdict fields' changes that apply at once, judged together once more: where
-    together they make a week easier (each alone did not), they wait too."""
+    """The changes that apply at once, judged together once more by each replay: where
+    together they make something easier (each alone did not), the ones it reads wait too."""
     now = bar.put_back(before, after, waiting)
     held = {c.field for c in waiting}
-    combined = []
-    found = replay(before, now, history)
-    if found:
-        combined += [
-            replace(c, tightens=False, found=tuple(found))
-            for c in changes(before, now)
-            if c.field not in held and (c.field in VERDICT_FIELDS or c.field.startswith("review_rate."))
-        ]
-    found = bar_kpi.replay(before, now, history.cycles, history.guardrail)
-    if found:
-        combined += [
-            replace(c, tightens=False, found=tuple(found))
-            for c in changes(before, now)
-            if c.field not in held and c.field in KPI_FIELDS
-        ]
+    combined: list[BarChange] = []
+    judges = (
+        (replay(before, now, history), lambda f: f in VERDICT_FIELDS or f.startswith("review_rate.")),
+        (bar_kpi.replay(before, now, history.cycles, history.guardrail), lambda f: f in KPI_FIELDS),
+        (readiness(before, now, history), lambda f: f.startswith(_READINESS_FIELDS)),
+        (proposals(before, now, history), lambda f: f in PROPOSAL_FIELDS),
+    )
+    for found, reads in judges:
+        if found:
+            more = [replace(c, tightens=False, found=tuple(found)) for c in changes(before, now)]
+            combined += [c for c in more if c.field not in held and reads(c.field)]
+            held |= {c.field for c in combined}
     return combined
+
+
+# What readiness's criteria read of the definition (cadence/bar_readiness.py), as changes' fields.
+_READINESS_FIELDS = (
+    "exception_cap",
+    "rubric_threshold",
+    "rules.min_cases",
+    "rules.ready_min_",
+    "rules.scale_after_cycles",
+    "steps[",
+    "inputs[",
+    "calibration",
+    "rubric",
+)
+
+
+def readiness(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
+    """Each criterion of readiness the asked definition (`after`) would move from ❌ to ✅
+    or to "none" with the figures read now (cadence/bar_readiness.py), in words."""
+    return bar_readiness.replay(before, after, thresholds(before), thresholds(after), history.readiness)
+
+
+def proposals(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
+    """Each proposal the asked bar (`after`) would make sooner than `before` did, over the
+    kept weeks and cycles, else a probe's (cadence/bar_proposals.py), in words."""
+    tb, ta = thresholds(before), thresholds(after)
+    if all(getattr(tb, f[6:]) == getattr(ta, f[6:]) for f in PROPOSAL_FIELDS):
+        return []
+    kept: dict[str, tuple[list[Judged], list[Judged]]] = {}
+    for week in history.weeks:
+        old, new = kept.setdefault(week.step, ([], []))
+        old.append(_judged_week(week, before, tb))
+        new.append(_judged_week(week, after, ta))
+    found = bar_proposals.steps_sooner(kept, tb, ta) or bar_proposals.probe(tb, ta)
+    hits = [[(c.number, bar_kpi.Bar.of(d).hits(c)[0]) for c in history.cycles] for d in (before, after)]
+    return found + bar_proposals.scale_sooner(hits[0], hits[1], tb, ta)
+
+
+def _judged_week(week: Week, definition: dict[str, Any], t: Thresholds) -> Judged:
+    """A kept week as the rules read it under `definition`: its verdict and numbers, the
+    rubric as its review's sample counts under the definition's review rates."""
+    outcome, _, _ = _verdict(week, definition, t)
+    rubric = week.rubric
+    if week.reviewed is not None:
+        rubric = counted(rubric, week.reviewed, asked(week.mode, week.cases, rates(definition)))
+    return Judged(week.label, week.mode, outcome, WeekNumbers(week.cases, week.exceptions, rubric, week.reviewed))
 
 
 def _whole(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> list[BarChange]:

@@ -308,6 +308,13 @@ def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putti
         step["mode"] = STANDIN_MODE if putting_back and value is None else value
     elif key == "calibration":
         _set_calibration(step, value)
+    elif key == "rubric":
+        if value is None:
+            step.pop("rubric", None)
+        else:
+            step["rubric"] = value
+        if value != "none" and step.get("calibration") != "none":
+            step.pop("reason", None)  # a step's reason goes with `rubric: none`
     elif "." in key:  # deeper, a field no judge reads (cadence/bar_fields.py)
         section, _, rest = key.partition(".")
         if isinstance(step.get(section), dict) and value is None:

@@ -1,9 +1,10 @@
 """What the sorter's replay judges in (cadence/bar_sort.py), read for one playbook: its
 last 8 closed weeks, each step's verdict with the numbers it was judged on, labelled as
 the card says them ("week 3 of cycle 2"), whether a trust hold stands, and its last closed
-cycles' weekly KPI and guardrail readings with the kept weeks' guardrail (cadence/bar_kpi.py).
-A fixed number of statements, however long the history: the weeks, the cycles, one range of
-KPI and guardrail readings, the pulse."""
+cycles' weekly KPI and guardrail readings with the kept weeks' guardrail (cadence/bar_kpi.py),
+and what readiness is judged on now (cadence/bar_readiness.py). A fixed number of
+statements, however long the history: the weeks, the cycles, one range of KPI and guardrail
+readings, the pulse, and readiness's reads, one per kind."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from cadence import bar, bar_kpi, bar_sort
 from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
 from cadence.bar_kpi import WEEKS, Cycle, GuardrailWeek
+from cadence.bar_readiness import Readiness
 from cadence.bar_sort import REPLAY_WEEKS, History, Week
 from cadence.state import PlaybookState
 from storage.playbooks import as_read_now
 from storage.store import Store
-from usecases.shared.governance import week_label
+from usecases.shared import readiness
+from usecases.shared.governance import thresholds, week_label
 from usecases.shared.promotion_gates import current_cycle, trust_hold
 
 REPLAY_CYCLES = 4  # the last closed cycles the replay judges again (the stall rule reads 3)
@@ -33,7 +36,18 @@ def history(store: Store, state: PlaybookState, now: datetime) -> History:
     )
     cycles, guardrail = _cycles(store, state, sorted({v.week_start for v in kept}))
     hold = bool(trust_hold(store, state, current_cycle(state, now)))
-    return History(weeks, hold, cycles, guardrail, _escalations(store, state, now))
+    return History(weeks, hold, cycles, guardrail, _escalations(store, state, now), _readiness(store, state, now))
+
+
+def _readiness(store: Store, state: PlaybookState, now: datetime) -> Readiness:
+    """What readiness is judged on now, as `/rollout publish` reads it (usecases/shared/
+    registry.py `criteria_now`): the playbook's last closed cycles the scale rule asks for,
+    their figures read in one batch per kind (usecases/shared/readiness.py `inputs_many`)."""
+    pid = state.playbook.id
+    results = store.governance.scale_history([pid])[pid][0][-thresholds(state).scale_after_cycles :]
+    starts = store.governance.cycle_starts_of([pid])
+    cycles = [(r.cycle, starts[(pid, r.cycle)]) for r in results if (pid, r.cycle) in starts]
+    return Readiness(readiness.inputs_many(store, [(state, cycles)], at=now)[pid])
 
 
 def _escalations(store: Store, state: PlaybookState, now: datetime) -> Escalations | None:
@@ -70,8 +84,10 @@ def _cycles(
 
 def found_now(store: Store, state: PlaybookState, changes: list[BarChange], now: datetime) -> list[str]:
     """What the replay finds easier under a request's changes, read again now (the weeks
-    closed since it was asked among them)."""
+    closed since it was asked among them): the weeks' verdicts, the cycles and the
+    guardrail, when a proposal is made, and readiness."""
     before = as_read_now(state.playbook.definition)
     after = bar.with_changes(before, changes)
     read = history(store, state, now)
-    return bar_sort.replay(before, after, read) + bar_kpi.replay(before, after, read.cycles, read.guardrail)
+    kept = bar_sort.replay(before, after, read) + bar_kpi.replay(before, after, read.cycles, read.guardrail)
+    return kept + bar_sort.proposals(before, after, read) + bar_sort.readiness(before, after, read)
