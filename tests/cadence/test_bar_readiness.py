@@ -14,7 +14,7 @@ from cadence.bar_readiness import Readiness
 from cadence.bar_sort import History
 from cadence.definition_load import parse_playbook
 from cadence.inputs import InputWeeks
-from cadence.replication import StepRatio, StepRubric
+from cadence.readiness import StepRatio, StepRubric
 from tests.conftest import SUPPORT_REPLIES
 
 STEPS = ("draft", "send", "refunds")
