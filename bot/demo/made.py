@@ -82,8 +82,8 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
 
 def refine_after_the_stall(story: Any, seen: set[str], hour: datetime) -> list[tuple[datetime, Callable[[], object]]]:
     """The refunds playbook's stall reaches its owner: two hours later he clicks *Refine*,
-    and the edit form's revision (a new step, check, asked at ai-led; payout unpinned; the
-    cap raised: a bar change request) names the stall."""
+    and the edit form's revision (a new step, check, collaborative at once; payout unpinned
+    and the cap raised: a bar change request) names the stall."""
     owner = "UBEN000001"
     for message in story.slack.posted(owner):
         key = f"refined:{IN_SLACK}"  # once: a later stall is the rest of the story's to answer
@@ -106,18 +106,19 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
     story.did(f"{PEOPLE[owner][0]} clicked Refine on {IN_SLACK}'s stall: the playbook's form opened at its steps")
     view = story.slack.opened_views[-1]
     steps = next(b["element"]["initial_value"] for b in view["blocks"] if b.get("block_id") == "steps")
-    # payout unpinned and a new step at ai-led: both loosen the bar, so they wait with the cap
-    # (issue 80: the bar covers the mode map); check runs collaborative meanwhile
+    # payout unpinned loosens the bar, so it waits with the cap (issue 80: the bar covers the
+    # mode map); check, new and collaborative, applies at once (asked at ai-led, its approval
+    # would read the promotion's gates: a calibration set first, issue 93)
     unpinned = steps.replace("payout: human-led pinned", "payout: human-led")
-    answers = {"steps": unpinned + "\ncheck: ai-led", "cap": "15%", "why": WHY}
+    answers = {"steps": unpinned + "\ncheck: collaborative", "cap": "15%", "why": WHY}
     reply = story.http.submit_filled(owner, view, answers)
     body = reply.body if isinstance(reply.body, dict) else {}
     if body.get("response_action") != "update":
         raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
     story.did(
-        f"{PEOPLE[owner][0]} saved it: a revision that names the stall; a new step check at ai-led, payout"
-        " unpinned and the cap raised to 15% loosen the bar: one request to the curators, with his reason"
-        " and what its replay found under the asked bar, while check runs collaborative"
+        f"{PEOPLE[owner][0]} saved it: a revision that names the stall; a new step check runs collaborative at"
+        " once; payout unpinned and the cap raised to 15% loosen the bar: one request to the curators, with his"
+        " reason and what its replay found under the asked bar"
     )
     story.dispatcher.drain(max_wait=0)
     _approve_the_bar(story)
@@ -127,8 +128,8 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
 WHY = "The model now checks each payout's claim, so a flagged refund is caught before it is paid"
 # Why check is demoted in cycle 4 (week_forms.figures gives it no cases): the story says it.
 UNCOUNTED = (
-    "Ben's team does not count check's cases (his week forms leave them blank): once check runs AI-led,"
-    " from cycle 4, nobody observes it, and the clock demotes it for that (MISSING weeks in a row)"
+    "Ben's team does not count check's cases (his week forms leave them blank): each of check's weeks"
+    " closes MISSING, so nothing it does is evidence toward a promotion"
 )
 
 
@@ -141,7 +142,7 @@ def _approve_the_bar(story: Any) -> None:
     )
     story.http.click(CURATOR, "bar_approve", approve["value"], CURATORS, card["ts"], block_id="bar_request")
     story.did(
-        f"Cora (curator) approved {IN_SLACK}'s cap of 15%, check at ai-led and payout unpinned from its card:"
+        f"Cora (curator) approved {IN_SLACK}'s cap of 15% and payout unpinned from its card:"
         " from the next cycle, not this one"
     )
     story.did(UNCOUNTED)

@@ -29,9 +29,9 @@ def test_every_learning_once_and_every_demotion_explained(demo):
         ).fetchall()
     assert twice == []
     transcript = " ".join(demo.transcript.split())
-    demoted = "refund-triage · check: ai-led → collaborative. MISSING"
-    assert demoted in transcript and " ".join(UNCOUNTED.split()) in transcript
-    assert transcript.index(" ".join(UNCOUNTED.split())) < transcript.index(demoted)
+    missing = "⚫ check (collaborative) MISSING: no case count"
+    assert missing in transcript and " ".join(UNCOUNTED.split()) in transcript
+    assert transcript.index(" ".join(UNCOUNTED.split())) < transcript.index(missing)
     # every demotion the story shows, and the rule's reason given with it
     demotions = re.findall(r"🔻 (\S+ · \S+): ai-led → collaborative\. (\w+)", transcript)
-    assert {d for d, _ in demotions} == {"refund-triage · classify", "refund-triage · check"}, demotions
+    assert {d for d, _ in demotions} == {"refund-triage · classify"}, demotions
