@@ -6,29 +6,15 @@ requests) and `rollout playbook load`, on SQLite and PostgreSQL."""
 import json
 from datetime import UTC, datetime
 
-import pytest
-
 from cadence.definition_load import parse_playbook
 from templates.refusals import plain
 from tests.committed import loaded
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.handlers.test_bar_loaded import curators_posts, load
-from tests.handlers.test_bar_requests import CURATOR2, cards, requests_of
+from tests.handlers.test_bar_requests import cards, requests_of
 from tests.handlers.test_playbook_form import open_edit, shown, submit
-from tests.usecases.test_governance import CURATOR, CURATORS
 
 CLOSE_OF_WEEK_1 = datetime(2026, 11, 23, 11, tzinfo=UTC)  # Monday after week 1, past the grace
-
-
-@pytest.fixture
-def world(bot, slack, store, engine, clock, playbook):
-    """support-replies in cycle 1 (from Monday 16 Nov), two curators and their channel."""
-    slack.add_channel(CURATORS, [CURATOR, CURATOR2, ADMIN])
-    for user in (OWNER, CURATOR, CURATOR2):
-        slack.add_user(user, tz="Europe/Berlin")
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    return Engine(engine, slack, clock)
 
 
 def failed_week(bot, world, cases, exceptions):

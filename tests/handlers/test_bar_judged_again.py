@@ -6,29 +6,15 @@ load`, on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime
 
-import pytest
-
 from cadence.bar import BarChange
 from templates.refusals import plain
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.handlers.test_bar_loaded import curators_posts, load
-from tests.handlers.test_bar_requests import CURATOR2, requests_of
+from tests.handlers.test_bar_requests import requests_of
 from tests.handlers.test_mode_requests import steps, world_of
-from tests.usecases.test_governance import CURATOR, CURATORS
 from usecases.shared import replay_reads
 
 WEEK_1_CLOSED = datetime(2026, 11, 23, 11, tzinfo=UTC)
-
-
-@pytest.fixture
-def world(bot, slack, store, engine, clock, playbook):
-    """support-replies in cycle 1 (from Monday 16 Nov), a curator and the curators' channel."""
-    slack.add_channel(CURATORS, [CURATOR, CURATOR2, ADMIN])
-    for user in (OWNER, CURATOR, CURATOR2):
-        slack.add_user(user, tz="Europe/Berlin")
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    return Engine(engine, slack, clock)
 
 
 def draft_passed_week_1(bot, world):

@@ -6,29 +6,15 @@ A tightening applies at once; reloading the same file, or loading an export, cha
 import json
 from datetime import UTC, datetime
 
-import pytest
-
 from cadence.definition_load import parse_playbook
 from templates.refusals import plain
-from tests.conftest import ADMIN, CHANNEL, OWNER, SUPPORT_REPLIES, Engine
-from tests.handlers.test_bar_requests import CURATOR2, body, cards, kinds, requests_of
-from tests.usecases.test_governance import CURATOR, CURATORS
+from tests.conftest import CHANNEL, SUPPORT_REPLIES
+from tests.handlers.test_bar_requests import body, cards, kinds, requests_of
+from tests.usecases.test_governance import CURATORS
 from usecases import operator
 
 FILE = "/srv/playbooks/support.yaml"
 LOOSER = {**SUPPORT_REPLIES, "exception_cap": 0.15, "title": "Support replies, December"}
-
-
-@pytest.fixture
-def world(bot, slack, store, engine, clock, playbook):
-    """support-replies in cycle 1 (from Monday 16 Nov), two curators and their channel (as
-    tests/handlers/test_bar_requests.py has them)."""
-    slack.add_channel(CURATORS, [CURATOR, CURATOR2, ADMIN])
-    for user in (OWNER, CURATOR, CURATOR2):
-        slack.add_user(user, tz="Europe/Berlin")
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    return Engine(engine, slack, clock)
 
 
 WHY = "December's <refund> tickets are noisier"

@@ -9,12 +9,10 @@ import json
 
 import pytest
 
-from tests.handlers import test_bar_loaded
 from tests.handlers.test_bar_requests import buttons, cards, ephemeral, requests_of
 from tests.handlers.test_playbook_form import open_edit, shown, submit
 from tests.usecases.test_governance import CURATOR, CURATORS, click
 
-world = test_bar_loaded.world  # the fixture: support-replies in cycle 1, two curators and their channel
 STEPS_NOW = "draft: collaborative\nsend: ai-led\nrefunds: human-led pinned"
 
 

@@ -6,30 +6,17 @@ click. Through Slack's request format and `rollout playbook load`, on SQLite and
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from templates.refusals import plain
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.handlers.test_bar_loaded import curators_posts, load
 from tests.handlers.test_bar_requests import CURATOR2, requests_of
 from tests.handlers.test_mode_requests import buttons, cards, ephemeral, mode_of, world_of
 from tests.handlers.test_mode_requests import requests_of as mode_requests_of
 from tests.handlers.test_playbook_form import open_edit, shown, submit
-from tests.usecases.test_governance import CURATOR, CURATORS, click
+from tests.usecases.test_governance import CURATORS, click
 
 KPI = SUPPORT_REPLIES["kpi"]  # down: baseline 42, target 15 min
 CYCLE_1_CLOSED = datetime(2026, 12, 14, 13, tzinfo=UTC)  # week 4 of cycle 1 (from 16 Nov) closed
-
-
-@pytest.fixture
-def world(bot, slack, store, engine, clock, playbook):
-    """support-replies in cycle 1 (from Monday 16 Nov), a curator and the curators' channel."""
-    slack.add_channel(CURATORS, [CURATOR, CURATOR2, ADMIN])
-    for user in (OWNER, CURATOR, CURATOR2):
-        slack.add_user(user, tz="Europe/Berlin")
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    return Engine(engine, slack, clock)
 
 
 def reported_cycle_1(bot, world, kpi, guardrail=None):

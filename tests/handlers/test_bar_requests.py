@@ -10,26 +10,13 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import Session, select
 
 from storage.models.governance import BarRequest, Decision
-from tests.conftest import ADMIN, CHANNEL, OWNER, Engine
+from tests.conftest import ADMIN, CHANNEL, OWNER
+from tests.handlers.conftest import CURATOR2
 from tests.handlers.test_playbook_form import open_edit, shown, submit
 from tests.usecases.test_governance import CURATOR, CURATORS, click
-
-CURATOR2 = "UCURATOR2"
-
-
-@pytest.fixture
-def world(bot, slack, store, engine, clock, playbook):
-    """support-replies in cycle 1 (from Monday 16 Nov), two curators and their channel."""
-    slack.add_channel(CURATORS, [CURATOR, CURATOR2, ADMIN])
-    for user in (OWNER, CURATOR, CURATOR2):
-        slack.add_user(user, tz="Europe/Berlin")
-    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
-    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
-    return Engine(engine, slack, clock)
 
 
 def requests_of(engine):

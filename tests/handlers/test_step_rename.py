@@ -6,10 +6,7 @@ from sqlmodel import Session, select
 
 from storage.models.playbooks import Step
 from tests.conftest import SUPPORT_REPLIES
-from tests.handlers import test_bar_loaded
 from tests.handlers.test_bar_loaded import load
-
-world = test_bar_loaded.world  # support-replies in cycle 1 (from Monday 16 Nov), two curators
 
 
 def steps_of(engine):
