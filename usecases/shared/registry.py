@@ -297,17 +297,36 @@ def criteria_now(
     playbook it nudges, in a few reads however many."""
     ids = [state.playbook.id for state in states]
     if settled is None:
-        settled = {}
-        for proposal in store.governance.open_proposals_of(ids):  # oldest first: the newest kept
-            if proposal.kind == "scale":
-                settled[proposal.playbook_id] = proposal
+        settled = _open_scale(store, ids)
     kept: dict[int, list[dict[str, Any]]] = {
         pid: criteria
         for pid, p in settled.items()
         if p is not None and (criteria := (p.figures or {}).get("criteria")) is not None
     }
     readiness.people_now(store, kept, states)  # who Slack calls deactivated since, as for the queue below
-    asked = [state for state in states if state.playbook.id not in kept]
+    judged = _asked_now(store, [state for state in states if state.playbook.id not in kept], now, history)
+    items: dict[int, list[Any]] = {pid: [] for pid in ids if pid not in judged}
+    for item in store.exception_items.open_of(list(items)):
+        items[item.playbook_id].append(item)
+    for pid, open_items in items.items():  # the proposal's, with the queue as it stands now
+        judged[pid] = readiness.with_queue(kept[pid], queue.overdue(open_items, now))
+    return judged
+
+
+def _open_scale(store: Store, ids: list[int]) -> dict[int, Proposal | None]:
+    """Each playbook's open "ready to scale" proposal, the newest if several."""
+    settled: dict[int, Proposal | None] = {}
+    for proposal in store.governance.open_proposals_of(ids):  # oldest first: the newest kept
+        if proposal.kind == "scale":
+            settled[proposal.playbook_id] = proposal
+    return settled
+
+
+def _asked_now(
+    store: Store, asked: list[PlaybookState], now: datetime, history: Mapping[int, tuple[list[Any], int]] | None
+) -> dict[int, list[dict[str, Any]]]:
+    """Readiness judged now for playbooks with no proposal's criteria, over their latest
+    closed cycles, as many as the scale rule asks for."""
     asked_ids = [state.playbook.id for state in asked]
     if history is None:
         history = store.governance.scale_history(asked_ids)
@@ -318,13 +337,7 @@ def criteria_now(
         for pid in asked_ids
     }
     found = readiness.inputs_many(store, [(state, cycles[state.playbook.id]) for state in asked], at=now)
-    judged = {pid: readiness.as_figures(judged_readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids}
-    items: dict[int, list[Any]] = {pid: [] for pid in ids if pid not in judged}
-    for item in store.exception_items.open_of(list(items)):
-        items[item.playbook_id].append(item)
-    for pid, open_items in items.items():  # the proposal's, with the queue as it stands now
-        judged[pid] = readiness.with_queue(kept[pid], queue.overdue(open_items, now))
-    return judged
+    return {pid: readiness.as_figures(judged_readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids}
 
 
 def _learnings_carried(store: Store, playbook_id: int) -> list[dict[str, Any]]:
