@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -298,50 +298,66 @@ class Dispatcher(Lane):
         status = err.response.status_code
         error = str(err.response.get("error") or f"http_{status}")
         if status == 429 or error == "ratelimited":
-            seconds = retry_after(err)
-            self.outbox.retry_later(
-                message.id,
-                self.worker,
-                self.clock() + timedelta(seconds=seconds),
-                f"ratelimited (Retry-After {seconds:g} s)",
-                delivered_unknown=False,
-            )
-            raise _RateLimited(seconds)
-        if error in TOKEN_REFUSED and self.access is not None:
-            refused = self._token_refused()
-            if refused is not None:  # the token, not this message: it waits with the rest
-                self.outbox.retry_later(message.id, self.worker, self.clock(), error, delivered_unknown=False)
-                if self.access.lose_slack_access(refused, self.clock()):
-                    log.error(
-                        "Slack refuses the bot's token (%s): delivery is held, the messages wait in the outbox, and "
-                        "/healthz answers 503 until it works again (reinstall the app, or a new SLACK_BOT_TOKEN)",
-                        refused,
-                    )
-                self._next_probe = self.monotonic() + FIRST_PROBE_SECONDS
-                self._probe_wait = FIRST_PROBE_SECONDS * 2
-                return
-        if status < 500 and error in PERMANENT_ERRORS and fallback_of(message, error) is not None:
-            # a message with somewhere else to go (an escalation: usecases/escalation.py) goes
-            # there, saying why, in the transaction that fails it here: nothing lost, nothing twice
-            log.warning("outbox %s: Slack refused it (%s); sent to its fallback instead", message.key, error)
-            self.outbox.mark_failed(message.id, self.worker, self.clock(), error, fallback_of(message, error))
+            self._rate_limited(message, err)
+        if error in TOKEN_REFUSED and self._held_for_the_token(message, error):
             return
         if status < 500 and error in PERMANENT_ERRORS:
-            log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
-            self.outbox.mark_failed(message.id, self.worker, self.clock(), error)
-            if error in CHANNEL_LOST and message.channel[:1] in ("C", "G") and self.on_channel_lost is not None:
-                try:
-                    self.on_channel_lost(message.channel, error)
-                except Exception:
-                    log.exception("could not act on the loss of %s", message.channel)
-            if error in PERSON_GONE and message.channel[:1] in ("U", "W") and self.on_person_gone is not None:
-                try:
-                    self.on_person_gone(message.channel, error)
-                except Exception:
-                    log.exception("could not act on %s having left", message.channel)
+            self._refused_for_good(message, error)
             return
         # 5xx, Slack's own internal errors, auth trouble an admin can fix: try again later.
         self._retry(message, error, delivered_unknown=status >= 500)
+
+    def _rate_limited(self, message: OutboxMessage, err: SlackApiError) -> NoReturn:
+        """Slack's 429: the message waits its Retry-After, and so does the drain."""
+        seconds = retry_after(err)
+        self.outbox.retry_later(
+            message.id,
+            self.worker,
+            self.clock() + timedelta(seconds=seconds),
+            f"ratelimited (Retry-After {seconds:g} s)",
+            delivered_unknown=False,
+        )
+        raise _RateLimited(seconds)
+
+    def _held_for_the_token(self, message: OutboxMessage, error: str) -> bool:
+        """True when Slack refuses the token, not this message: it waits with the rest,
+        the access is marked lost (logged once) and probing starts."""
+        if self.access is None:
+            return False
+        refused = self._token_refused()
+        if refused is None:
+            return False
+        self.outbox.retry_later(message.id, self.worker, self.clock(), error, delivered_unknown=False)
+        if self.access.lose_slack_access(refused, self.clock()):
+            log.error(
+                "Slack refuses the bot's token (%s): delivery is held, the messages wait in the outbox, and "
+                "/healthz answers 503 until it works again (reinstall the app, or a new SLACK_BOT_TOKEN)",
+                refused,
+            )
+        self._next_probe = self.monotonic() + FIRST_PROBE_SECONDS
+        self._probe_wait = FIRST_PROBE_SECONDS * 2
+        return True
+
+    def _refused_for_good(self, message: OutboxMessage, error: str) -> None:
+        fallback = fallback_of(message, error)
+        if fallback is not None:
+            # a message with somewhere else to go (an escalation: usecases/escalation.py) goes
+            # there, saying why, in the transaction that fails it here: nothing lost, nothing twice
+            log.warning("outbox %s: Slack refused it (%s); sent to its fallback instead", message.key, error)
+            self.outbox.mark_failed(message.id, self.worker, self.clock(), error, fallback)
+            return
+        log.warning("outbox %s: Slack refused it for good: %s", message.key, error)
+        self.outbox.mark_failed(message.id, self.worker, self.clock(), error)
+        if error in CHANNEL_LOST and message.channel[:1] in ("C", "G") and self.on_channel_lost is not None:
+            try:
+                self.on_channel_lost(message.channel, error)
+            except Exception:
+                log.exception("could not act on the loss of %s", message.channel)
+        if error in PERSON_GONE and message.channel[:1] in ("U", "W") and self.on_person_gone is not None:
+            try:
+                self.on_person_gone(message.channel, error)
+            except Exception:
+                log.exception("could not act on %s having left", message.channel)
 
     def _retry(self, message: OutboxMessage, error: str, delivered_unknown: bool) -> None:
         now = self.clock()

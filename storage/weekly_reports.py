@@ -13,13 +13,13 @@ from typing import Any
 
 from sqlalchemy import Date, bindparam, func, literal, tuple_, union_all, update
 from sqlalchemy import select as sa_select  # for what sqlmodel's select is not typed for
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlmodel import Session, col, select
 
 from cadence import review
 from cadence.figures import REPORTS_COUNTED_UP_TO, Attestation, StepWeek, WeekFigures
 from cadence.report_kinds import ReportKind
-from cadence.state import PlaybookState
+from cadence.state import PlaybookState, Step
 from storage import counting
 from storage import report_writes as writes
 from storage.db import Bind, engine_of, joined, reading
@@ -366,54 +366,71 @@ class WeeklyReports:
         by_week: dict[tuple[int, date], list[Any]] = {}
         for checkin in checkins:
             by_week.setdefault((checkin.playbook_id, checkin.week_start), []).append(checkin)
-        figures = {}
-        for state, week_start in weeks:
-            pid = state.playbook.id
-            week_checkins = by_week.get((pid, week_start), [])
-            names = {step.id: step.name for step in state.steps}
-            rates = review.rates(state.playbook.definition)
-            deviations: dict[int, int] = {}
-            for checkin in week_checkins:
-                if checkin.attestation == "deviated" and checkin.step_id is not None:
-                    deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
-            total = totals.get((pid, week_start))
-            steps = []
-            for step in state.steps:
-                numbers = per_step.get((pid, week_start, step.id))
-                steps.append(
-                    StepWeek(
-                        name=step.name,
-                        mode=step.mode,
-                        pinned=step.pinned,
-                        cases=numbers.cases if numbers else None,
-                        exceptions=numbers.exceptions if numbers else 0,
-                        deviations=deviations.get(step.id, 0),
-                        rubric=numbers.rubric if numbers else None,
-                        reviewed=numbers.reviewed if numbers else None,
-                        dimensions=numbers.dimensions if numbers else None,
-                        review_minutes=numbers.review_minutes if numbers else None,
-                        asked=review.asked(step.mode, numbers.cases if numbers else None, rates),
-                    )
-                )
-            figures[(pid, week_start)] = WeekFigures(
-                week_start=week_start,
-                kpi=total.kpi if total else None,
-                kpi_by=total.kpi_by if total else None,
-                kpi_reports=(total.kpi_reports or 0) if total else 0,
-                guardrail=total.guardrail if total else None,
-                rest=total.rest if total else None,
-                steps=steps,
-                attestations=[
-                    Attestation(
-                        user_id=c.user_id,
-                        attestation=c.attestation,
-                        step=names.get(c.step_id) if c.step_id else None,
-                        note=c.note,
-                    )
-                    for c in week_checkins
-                ],
+        return {
+            (state.playbook.id, week_start): _week_figures(
+                state,
+                week_start,
+                totals.get((state.playbook.id, week_start)),
+                per_step,
+                by_week.get((state.playbook.id, week_start), []),
             )
-        return figures
+            for state, week_start in weeks
+        }
+
+
+def _week_figures(
+    state: PlaybookState,
+    week_start: date,
+    total: Any,
+    per_step: dict[tuple[int, date, int], Row[Any]],
+    week_checkins: list[Any],
+) -> WeekFigures:
+    """One playbook-week's figures from the three reads: its totals, its steps' figures
+    (`per_step`, by playbook, week and step) and its latest check-ins."""
+    names = {step.id: step.name for step in state.steps}
+    rates = review.rates(state.playbook.definition)
+    deviations: dict[int, int] = {}
+    for checkin in week_checkins:
+        if checkin.attestation == "deviated" and checkin.step_id is not None:
+            deviations[checkin.step_id] = deviations.get(checkin.step_id, 0) + 1
+    steps = [
+        _step_week(step, per_step.get((state.playbook.id, week_start, step.id)), deviations.get(step.id, 0), rates)
+        for step in state.steps
+    ]
+    return WeekFigures(
+        week_start=week_start,
+        kpi=total.kpi if total else None,
+        kpi_by=total.kpi_by if total else None,
+        kpi_reports=(total.kpi_reports or 0) if total else 0,
+        guardrail=total.guardrail if total else None,
+        rest=total.rest if total else None,
+        steps=steps,
+        attestations=[
+            Attestation(
+                user_id=c.user_id,
+                attestation=c.attestation,
+                step=names.get(c.step_id) if c.step_id else None,
+                note=c.note,
+            )
+            for c in week_checkins
+        ],
+    )
+
+
+def _step_week(step: Step, numbers: Row[Any] | None, deviations: int, rates: dict[str, float]) -> StepWeek:
+    return StepWeek(
+        name=step.name,
+        mode=step.mode,
+        pinned=step.pinned,
+        cases=numbers.cases if numbers else None,
+        exceptions=numbers.exceptions if numbers else 0,
+        deviations=deviations,
+        rubric=numbers.rubric if numbers else None,
+        reviewed=numbers.reviewed if numbers else None,
+        dimensions=numbers.dimensions if numbers else None,
+        review_minutes=numbers.review_minutes if numbers else None,
+        asked=review.asked(step.mode, numbers.cases if numbers else None, rates),
+    )
 
 
 def _figures_of(reads: Connection, keys: list[tuple[int, date]]) -> tuple[Any, Any, list[Any]]:

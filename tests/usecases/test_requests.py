@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cadence.definition_load import parse_playbook
+from cadence.limits import MAX_TEXT_CHARS
 from storage.models.governance import AdoptionRequest, Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
@@ -221,6 +222,8 @@ def test_a_bare_request_opens_the_form_whose_answers_go_on_the_card(bot, publish
     assert missing.body["errors"] == {"capacity": "Answer this: the curators decide on it."}
     unknown = bot.submit(SALES_OWNER, view, answered(version="nothing-like-it"))
     assert "nothing-like-it" in unknown.body["errors"]["version"]
+    wordy = bot.submit(SALES_OWNER, view, answered(capacity="x" * (MAX_TEXT_CHARS + 1)))
+    assert wordy.body["errors"] == {"capacity": f"Keep it under {MAX_TEXT_CHARS} characters."}
     assert bot.submit(SALES_OWNER, view, answered()).status == 200
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
