@@ -26,6 +26,7 @@ from handlers import (
     grammar_learn,
     grammar_life,
     grammar_modes,
+    grammar_next,
     grammar_people,
     grammar_pulse,
     grammar_registry,
@@ -112,6 +113,7 @@ for _capability in (
     grammar_forms,
     grammar_pulse,
     grammar_calendar,
+    grammar_next,
 ):
     _ROWS.register(_capability.__name__.rpartition(".")[2], {row.name: row for row in _capability.ROWS})
 
@@ -120,7 +122,7 @@ HELP_ORDER = (
     "help", "status", "kpi", "attest", "exception", "cases", "rubric", "calibrate", "week", "cycle", "mode",
     "publish", "registry", "adopt", "curator", "curators-channel", "guardrail", "undo", "pause", "resume",
     "retire", "owner", "champion", "wave", "request", "history", "new", "edit", "kit", "pulse", "learn", "web",
-    "upgrade", "learnings", "away", "holiday",
+    "upgrade", "learnings", "away", "holiday", "next",
 )  # fmt: skip
 if sorted(HELP_ORDER) != sorted(_ROWS):
     raise LookupError(f"HELP_ORDER and the registered subcommands differ: {sorted(set(HELP_ORDER) ^ set(_ROWS))}")

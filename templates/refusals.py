@@ -34,6 +34,7 @@ from templates import (
     refusals_exceptions,
     refusals_learnings,
     refusals_modes,
+    refusals_next,
     refusals_people,
     refusals_playbooks,
     refusals_publish,
@@ -71,6 +72,7 @@ TEXTS.register("learnings", refusals_learnings.REFUSALS)
 TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
+TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
 
 
 @dataclass(frozen=True)
