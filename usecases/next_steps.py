@@ -7,7 +7,7 @@ Reads only."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cadence import calendar
@@ -146,7 +146,7 @@ def _candidate(
     )
 
 
-def shown(ranked: list[Ranked], now: datetime | None = None) -> list[dict[str, Any]]:
+def shown(ranked: list[Ranked]) -> list[dict[str, Any]]:
     """The ranking as the templates and pages show it: each with its reason."""
     return [
         dict(

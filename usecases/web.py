@@ -19,7 +19,7 @@ from cadence.state import PlaybookState
 from cadence.verdicts import Thresholds
 from storage.store import Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, next_steps, sections, status
+from usecases import bar_requests, sections, status
 from usecases import sources as pulled
 from usecases.shared import (
     baseline,
@@ -430,8 +430,8 @@ def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
             adopter["verdicts"] = [
                 dict(v, delta=_difference(v), median=cycle_median(v.get("weekly") or [])) for v in adopter["verdicts"]
             ]
-    ranked = next_steps.shown(next_steps.ranked(services.store, services.currency))
-    return with_names(services.store, dict(entries=entries, next_steps=ranked, viewer=viewer.user_id))
+    shown = sections.registry_page(sections.Reading(services.store, services.clock(), services.currency))
+    return with_names(services.store, dict(entries=entries, viewer=viewer.user_id, **shown))
 
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # Slack's user ids

@@ -78,6 +78,10 @@ def digest_org(reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
     return {k: v for section in SECTIONS for k, v in section.digest_org(reading, active).items()}
 
 
+def registry_page(reading: Reading) -> dict[str, Any]:
+    return {k: v for section in SECTIONS for k, v in section.registry_page(reading).items()}
+
+
 def page(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
     return _by_playbook(states, [(s.name, s.page(reading, states)) for s in SECTIONS])
 

@@ -23,5 +23,8 @@ class NextSteps(Section):
             )
         )
 
+    def registry_page(self, reading: Reading) -> dict[str, Any]:
+        return dict(next_steps=next_steps.shown(next_steps.ranked(reading.store, reading.currency)))
+
 
 SECTION = NextSteps()
