@@ -26,6 +26,7 @@ from templates import (
     Mrkdwn,
     one_line,
     refusals_adoption,
+    refusals_assess,
     refusals_assistant,
     refusals_bar,
     refusals_calendar,
@@ -73,6 +74,7 @@ TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
 TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
+TEXTS.register("assess", refusals_assess.REFUSALS)  # the post-pilot assessment
 
 
 @dataclass(frozen=True)
