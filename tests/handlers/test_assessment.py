@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from storage.models.governance import Decision
 from tests.conftest import MEMBER, OWNER
-from tests.usecases.test_governance import close_of, report_week
+from tests.usecases.test_governance import CURATOR, close_of, publish_over, report_week
+from tests.usecases.test_requests import SALES, SALES_OWNER
 
 
 def assessed(engine):
@@ -84,3 +85,34 @@ def test_the_owner_assesses_the_pilot_after_its_first_cycle_in_versions(bot, wor
     bot.submit_filled(OWNER, again, {"manual_pilot": "a senior reviewer on every case"})
     assert [f["number"] for _, _, f in assessed(engine)] == [1, 2]
     assert assessed(engine)[-1][2]["answers"]["manual"]["pilot"] == ["a senior reviewer on every case"]
+
+
+def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see_its_pilot_conditions(
+    bot, world, slack, engine, clock, store
+):
+    for week in (1, 2, 3, 4):
+        report_week(bot, clock, week)
+    world.run(close_of(4))
+    bot.command("assess support-replies", user=OWNER)
+    bot.submit_filled(OWNER, opened(slack), {"manual_pilot": "a senior reviewer on every case"})
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    clock.advance(minutes=5)
+    bot.command("assess support-replies", user=OWNER)  # v2, after the version: v1 stays its
+    bot.submit_filled(OWNER, opened(slack), {"manual_pilot": "a senior reviewer\nweekly calls with the vendor"})
+
+    listed = bot.command("registry", user=MEMBER).text
+    assert "post-pilot assessment v1: 1 pilot condition to replace" in listed
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
+    assert "*Pilot conditions to replace* (support-replies's post-pilot assessment v1)" in adopted
+    assert "\\n• a senior reviewer on every case" in adopted and "weekly calls" not in adopted
+
+
+def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(bot, world, slack, store, clock):
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    assert "no post-pilot assessment" in bot.command("registry", user=MEMBER).text
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
+    assert "support-replies v1 was published with no post-pilot assessment" in adopted

@@ -144,6 +144,7 @@ def contexts(
                     learnings=12,
                     kit=True,
                     wave=WAVE,
+                    assessment=dict(number=99999, core=400, pilot_conditions=[text[:300]] * 80) if i % 2 else None,
                 )
                 for i in range(400)
             ],
@@ -193,6 +194,7 @@ def contexts(
             declared=True,
             learned=dict(wave=9999, note=text, by="UPERSON0001", at="26 Nov 2026"),
             baseline_week="2026-11-23",
+            assessment=dict(number=99999, core=400, pilot_conditions=[text[:300]] * 80),
         ),
         "baseline_closed": dict(
             slug="p" * 60,
