@@ -6,6 +6,7 @@ form's pre-fill, the answers' shape and their words go out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,3 +103,9 @@ def counts(answers: Answers) -> tuple[int, int]:
     """(core items, pilot conditions)."""
     core = sum(len(kinds.get("core", [])) for kinds in answers.values())
     return core, len(pilot_conditions(answers))
+
+
+def offered(proposals: Iterable[Any], playbook_id: int) -> bool:
+    """Whether a week's close offers the playbook's owner the assessment: it made the
+    playbook's "ready to scale" proposal (cadence.change.NewProposal, kind `scale`)."""
+    return any(p.kind == "scale" and p.playbook_id == playbook_id for p in proposals)

@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from cadence.assessment import KINDS, QUESTIONS, answers_of
+from handlers.actions import show_form
 from handlers.checkins import open_typed_form
 from handlers.errors import Malformed
 from handlers.words import Words, playbook_name
@@ -28,6 +29,20 @@ BOX_CHARS = 3000  # Slack's longest plain_text_input
 
 
 def register(app: App, services: Services) -> None:
+    @app.action("assess_open")
+    def open_from_dm(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """The DM's *Assess the pilot* (usecases/shared/close/assessment_offer.py)."""
+        ack()
+        value = action.get("value") or ""
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise Malformed("an assessment button with a value the bot never wrote")
+        caller = Caller(services, client, (body.get("user") or {}).get("id", ""))
+        try:
+            view = view_of(assessment.open_sent(caller, int(value)))
+        except Refusal as refusal:  # not the owner (any more), or the playbook is gone
+            view = render("modal_notice", title="No assessment to make", problem=slack(refusal))
+        show_form(client, body.get("trigger_id", ""), view)
+
     @app.view("assess_form")
     def submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext

@@ -78,7 +78,18 @@ def _logged(store: Store, playbook_id: int) -> list[Any]:
 
 
 def open_form(caller: Caller, playbook: str) -> AssessForm:
-    state = caller.playbook(playbook, USAGE)
+    return _form(caller, caller.playbook(playbook, USAGE))
+
+
+def open_sent(caller: Caller, playbook_id: int) -> AssessForm:
+    """The owner's DM's *Assess the pilot*: the form of that playbook."""
+    state = caller.store.playbooks.state_by_id(playbook_id)
+    if state is None:
+        raise Refusal.of("week_form_gone")
+    return _form(caller, state)
+
+
+def _form(caller: Caller, state: PlaybookState) -> AssessForm:
     _askable(caller, state)
     kept = latest(caller.store, state.playbook.id)
     if kept is not None:

@@ -362,6 +362,7 @@ def contexts(
                 next_steps=(("p" * 64, 99, "request", "CTEAM00001", text[:3000]), ("p" * 64, 9, "version", text, text)),
             ),
         ),
+        "assess_offer": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
         "digest_function": dict(
             function=text,
             digests=digests,
