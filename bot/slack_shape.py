@@ -37,16 +37,26 @@ def check_shape(headers: Headers, body: bytes) -> None:
         raise Malformed("Slack sends application/x-www-form-urlencoded or application/json")
     text = body.decode("utf-8")  # it was signed: UTF-8 (_signed)
     if content_type == "application/json":
-        envelope = _json(text)
-        if not isinstance(envelope, dict):
-            raise Malformed("the body is not a JSON object")
-        _check_ids(envelope)
-        if "event" in envelope:
-            event = envelope["event"]
-            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-                raise Malformed("event is not an object with a type")
-            _check_ids(event)
-        return
+        _check_envelope(text)
+    else:
+        _check_form(text)
+
+
+def _check_envelope(text: str) -> None:
+    """An event envelope: a JSON object with ids, and its event an object with a type."""
+    envelope = _json(text)
+    if not isinstance(envelope, dict):
+        raise Malformed("the body is not a JSON object")
+    _check_ids(envelope)
+    if "event" in envelope:
+        event = envelope["event"]
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            raise Malformed("event is not an object with a type")
+        _check_ids(event)
+
+
+def _check_form(text: str) -> None:
+    """A form: a command's fields, or an interaction's `payload`."""
     try:
         form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=1000)
     except ValueError:
@@ -60,18 +70,26 @@ def check_shape(headers: Headers, body: bytes) -> None:
         payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         raise Malformed("payload is not a JSON object with a type")
+    _check_payload(payload)
+
+
+def _check_payload(payload: dict[str, Any]) -> None:
+    """An interaction's payload: its ids, its objects objects, its actions a list of them."""
     _check_ids(payload)
     for name in ID_OBJECTS:  # in an interaction's payload, each of these is an object with an id
-        if payload.get(name) is not None and not isinstance(payload[name], dict):
-            raise Malformed(f"payload.{name} is not an object")
+        _check_object(payload, name)
     actions = payload.get("actions", [])
     if not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
         raise Malformed("payload.actions is not a list of objects")
     for name in ("view", "container", "message", "state"):
-        if payload.get(name) is not None and not isinstance(payload[name], dict):
-            raise Malformed(f"payload.{name} is not an object")
+        _check_object(payload, name)
     if isinstance(payload.get("view"), dict):
         _check_view(payload["view"])
+
+
+def _check_object(payload: dict[str, Any], name: str) -> None:
+    if payload.get(name) is not None and not isinstance(payload[name], dict):
+        raise Malformed(f"payload.{name} is not an object")
 
 
 def _check_view(view: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -86,6 +87,26 @@ def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
     return element if isinstance(element, dict) else {}
 
 
+def _chosen(values: dict[str, Any], block_id: str) -> list[str]:
+    options = _element(values, block_id).get("selected_options") or []
+    return [str(o.get("value")) for o in options if isinstance(o, dict)]
+
+
+def _choice(values: dict[str, Any], block_id: str) -> str:
+    picked = _element(values, block_id).get("selected_option")
+    return str(picked.get("value") or "") if isinstance(picked, dict) else ""
+
+
+# How a kit row's answer is read from its element, by the row's kind (kits.ROWS)
+_READ: dict[str, Callable[[dict[str, Any], str], Any]] = {
+    "user": lambda values, block_id: str(_element(values, block_id).get("selected_user") or ""),
+    "channel": lambda values, block_id: str(_element(values, block_id).get("selected_conversation") or ""),
+    "choices": _chosen,
+    "flag": lambda values, block_id: "yes" in _chosen(values, block_id),
+    "choice": _choice,
+}
+
+
 def _answers(values: dict[str, Any]) -> kits.KitAnswers:
     texts = {b: str(_element(values, b).get("value") or "") for b in (*_TEXTS, "why", "override")}
     problems = {}
@@ -97,24 +118,11 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
         raise forms.FormProblems(problems)
     # as typed (a modal's text is not escaped); the inputs keep `<@U…>`, an owner's mention
     texts = {b: (t if b == "inputs" else plain_text(t)).strip() for b, t in texts.items()}
-
-    def chosen(block_id: str) -> list[str]:
-        options = _element(values, block_id).get("selected_options") or []
-        return [str(o.get("value")) for o in options if isinstance(o, dict)]
-
     given: dict[str, Any] = {b: texts[b] for b in _TEXTS}
     for row in kits.ROWS:
-        if row.kind == "user":
-            given[row.block_id] = str(_element(values, row.block_id).get("selected_user") or "")
-        elif row.kind == "channel":
-            given[row.block_id] = str(_element(values, row.block_id).get("selected_conversation") or "")
-        elif row.kind == "choices":
-            given[row.block_id] = chosen(row.block_id)
-        elif row.kind == "flag":
-            given[row.block_id] = "yes" in chosen(row.block_id)
-        elif row.kind == "choice":
-            picked = _element(values, row.block_id).get("selected_option")
-            given[row.block_id] = str(picked.get("value") or "") if isinstance(picked, dict) else ""
+        read = _READ.get(row.kind)
+        if read is not None:
+            given[row.block_id] = read(values, row.block_id)
     return kits.KitAnswers(given, why=texts["why"] or None, override=texts["override"] or None)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -137,49 +138,20 @@ def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
         return plain_text(texts[block_id]).strip()
 
     def number(block_id: str, share: bool = False) -> float:
-        try:
-            if share:  # checked as a score is, then read to its last digit (93.125% is 0.93125)
-                text = given(block_id)
-                value = parse_score(text, usage="new")
-                return float(Decimal(text[:-1]) / 100) if text.endswith("%") else value
-            return parse_value(given(block_id), usage="new")[0]
-        except Refusal as refusal:
-            problems[block_id] = plain(refusal)
-            return 0.0
+        return _number(given(block_id), block_id, problems, share) if given(block_id) else 0.0
 
     for block_id in ("title", "function", "kpi_name", "baseline", "target", "steps", "cap", "rubric", "timezone"):
         if not given(block_id):
             problems[block_id] = "Fill this in."
     if not texts["channel"]:
         problems["channel"] = "Pick the team's channel."
-    steps = []
-    for index, line in enumerate(texts["steps"].replace("\u2028", "\n").splitlines(), start=1):
-        if not line.strip():
-            continue
-        matched = _STEP_LINE.match(line)
-        if matched is None:
-            problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
-            continue
-        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2]))
-    baseline = number("baseline") if given("baseline") else 0.0
-    target = number("target") if given("target") else 0.0
-    cap = number("cap", share=True) if given("cap") else 0.0
-    rubric = number("rubric", share=True) if given("rubric") else 0.0
-    guardrail = None
-    if given("guardrail_name"):
-        if not given("guardrail_value"):
-            problems["guardrail_value"] = "Give the guardrail's bound, or leave its name empty for none."
-        else:
-            bound = texts["guardrail_bound"] if texts["guardrail_bound"] in ("min", "max") else "min"
-            guardrail = (given("guardrail_name"), bound, number("guardrail_value"))
+    steps = _steps(texts["steps"], problems)
+    baseline, target = number("baseline"), number("target")
+    cap, rubric = number("cap", share=True), number("rubric", share=True)
+    guardrail = _guardrail(given, texts["guardrail_bound"], problems)
     worth = _value(given, problems, new)
     pilot = _intake(given, texts["structured"], problems, new)
-    starts_on = None
-    if new and given("start"):
-        try:
-            starts_on = parse_date(given("start"), usage="new")
-        except Refusal as refusal:
-            problems["start"] = plain(refusal)
+    starts_on = _starts_on(given("start"), problems) if new and given("start") else None
     if problems:
         raise _Problems(problems)
     return playbook_answers.Answers(
@@ -202,6 +174,52 @@ def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
         value=worth,
         intake=pilot,
     )
+
+
+def _number(text: str, block_id: str, problems: dict[str, str], share: bool = False) -> float:
+    """A figure of the form, as the KPI's are written; a share is checked as a score is,
+    then read to its last digit (93.125% is 0.93125)."""
+    try:
+        if share:
+            value = parse_score(text, usage="new")
+            return float(Decimal(text[:-1]) / 100) if text.endswith("%") else value
+        return parse_value(text, usage="new")[0]
+    except Refusal as refusal:
+        problems[block_id] = plain(refusal)
+        return 0.0
+
+
+def _steps(text: str, problems: dict[str, str]) -> list[playbook_answers.StepLine]:
+    """The steps field's lines, `name: mode [pinned]` each; the first bad line's problem."""
+    steps = []
+    for index, line in enumerate(text.replace("\u2028", "\n").splitlines(), start=1):
+        if not line.strip():
+            continue
+        matched = _STEP_LINE.match(line)
+        if matched is None:
+            problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
+            continue
+        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2]))
+    return steps
+
+
+def _guardrail(given: Callable[[str], str], bound: str, problems: dict[str, str]) -> tuple[str, str, float] | None:
+    """The guardrail (name, min or max, value), or None when its name is empty."""
+    if not given("guardrail_name"):
+        return None
+    if not given("guardrail_value"):
+        problems["guardrail_value"] = "Give the guardrail's bound, or leave its name empty for none."
+        return None
+    value = _number(given("guardrail_value"), "guardrail_value", problems)
+    return (given("guardrail_name"), bound if bound in ("min", "max") else "min", value)
+
+
+def _starts_on(text: str, problems: dict[str, str]) -> date | None:
+    try:
+        return parse_date(text, usage="new")
+    except Refusal as refusal:
+        problems["start"] = plain(refusal)
+        return None
 
 
 _COST = re.compile(r"(?P<amount>.*?)\s*(?P<code>[A-Za-z]{3})")  # 1200, or 1200 USD

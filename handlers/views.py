@@ -298,6 +298,55 @@ _REQUEST_FIELDS = ("similar", "context", "capacity")
 _CHANNEL_NAME = re.compile(r"[^\s|<>&]{1,80}")  # a Slack channel's name: no space, and nothing a mention parses
 
 
+# The form's fields typed as the command's options (option: block id), in the command's order
+_REQUEST_OPTIONS = {
+    "baseline": "baseline",
+    "target": "target",
+    "cap": "cap",
+    "rubric": "rubric",
+    "tz": "timezone",
+    "start": "start",
+}
+
+
+def _request_command(values: dict[str, Any], kept: dict[str, Any]) -> str:
+    """The form as the `/rollout request` command it stands for; the channel by the name a
+    typed command gave when it is still the one picked."""
+    version_text = (_value(values, "version") or "").strip()
+    team_channel = _value(values, "channel") or ""
+    named = kept.get("channel_name") if kept.get("channel") == team_channel else None
+    words = [
+        "request",
+        version_text,
+        f"<#{team_channel}|{named}>" if isinstance(named, str) and _CHANNEL_NAME.fullmatch(named) else team_channel,
+        "champion",
+        f"<@{_value(values, 'champion') or ''}>",
+    ]
+    for option, block_id in _REQUEST_OPTIONS.items():
+        given = (_value(values, block_id) or "").strip()
+        if given:
+            words.append(f"{option}:{given}")
+    return " ".join(words)
+
+
+def _with_criteria(parsed: messages.RequestAdoption, values: dict[str, Any]) -> messages.RequestAdoption:
+    """The command with the expansion criteria, each required, and the optional why."""
+    answers = {}
+    for block_id in _REQUEST_FIELDS:
+        text = grammar.plain_text(_value(values, block_id) or "").strip()
+        if not text:
+            raise FieldError(block_id, "Answer this: the curators decide on it.")
+        if len(text) > MAX_TEXT_CHARS:
+            raise FieldError(block_id, f"Keep it under {MAX_TEXT_CHARS} characters.")
+        answers[block_id] = text
+    why = grammar.plain_text(_value(values, "why") or "").strip()
+    if len(why) > MAX_TEXT_CHARS:
+        raise FieldError("why", f"Keep it under {MAX_TEXT_CHARS} characters.")
+    return dataclasses.replace(
+        parsed, why=why or None, similar=answers["similar"], context=answers["context"], capacity=answers["capacity"]
+    )
+
+
 def _request_form(
     services: Services,
     client: WebClient,
@@ -316,48 +365,10 @@ def _request_form(
     try:
         for block_id in values:
             _refuse_unstorable(values, block_id, block_id)
-        version_text = (_value(values, "version") or "").strip()
-        team_channel = _value(values, "channel") or ""
-        named = kept.get("channel_name") if kept.get("channel") == team_channel else None
-        words = [
-            "request",
-            version_text,
-            f"<#{team_channel}|{named}>" if isinstance(named, str) and _CHANNEL_NAME.fullmatch(named) else team_channel,
-            "champion",
-            f"<@{_value(values, 'champion') or ''}>",
-        ]
-        for option, block_id in (
-            ("baseline", "baseline"),
-            ("target", "target"),
-            ("cap", "cap"),
-            ("rubric", "rubric"),
-            ("tz", "timezone"),
-            ("start", "start"),
-        ):
-            given = (_value(values, block_id) or "").strip()
-            if given:
-                words.append(f"{option}:{given}")
-        parsed = _refusal_on("version", grammar.parse, " ".join(words))
+        parsed = _refusal_on("version", grammar.parse, _request_command(values, kept))
         if not isinstance(parsed, messages.RequestAdoption):
             raise FieldError("version", "Name a published playbook, e.g. support-replies or support-replies@v2.")
-        answers = {}
-        for block_id in _REQUEST_FIELDS:
-            text = grammar.plain_text(_value(values, block_id) or "").strip()
-            if not text:
-                raise FieldError(block_id, "Answer this: the curators decide on it.")
-            if len(text) > MAX_TEXT_CHARS:
-                raise FieldError(block_id, f"Keep it under {MAX_TEXT_CHARS} characters.")
-            answers[block_id] = text
-        why = grammar.plain_text(_value(values, "why") or "").strip()
-        if len(why) > MAX_TEXT_CHARS:
-            raise FieldError("why", f"Keep it under {MAX_TEXT_CHARS} characters.")
-        command = dataclasses.replace(
-            parsed,
-            why=why or None,
-            similar=answers["similar"],
-            context=answers["context"],
-            capacity=answers["capacity"],
-        )
+        command = _with_criteria(parsed, values)
         made, version, ask = _refusal_on("version", bus.handle, caller, commands.request, command)
     except FieldError as err:
         ack(response_action="errors", errors={err.block_id: err.message})

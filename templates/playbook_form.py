@@ -138,36 +138,11 @@ def playbook_form(
     calibration stale by themselves when they change."""
     shown = [f for f in fields if f != "start" or slug is None]
     shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
-    if adopted_from is not None:
-        shown.append("override")
-    if slug is not None:
-        shown.append("why")
-    if slug is None:
-        intro = (
-            "Start a playbook for your team: you become its owner and its first cycle is set. "
-            "The team channel gets its mode map; the curators hear of it, for information."
-        )
-    else:
-        intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`. A change that loosens the bar waits for a curator: say why."
-        if adopted_from is not None:
-            intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
-    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    shown += ["override"] if adopted_from is not None else []
+    shown += ["why"] if slug is not None else []
+    blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": _intro(slug, adopted_from)}}]
     for block_id in shown:
-        block: dict[str, Any] = {
-            "type": "input",
-            "block_id": block_id,
-            "label": _text(_LABELS[block_id]),
-            "element": _element(block_id, values.get(block_id, "")),
-            "optional": block_id in _OPTIONAL or (slug is not None and block_id in _OPTIONAL_ON_EDIT),
-        }
-        hint = _HINTS.get(block_id)
-        if block_id == "function" and functions:
-            hint = "In use: " + ", ".join(functions)[:140] + "; or name a new one"
-        if block_id == "cost":
-            hint = f"In {currency} (this deployment's ROLLOUT_CURRENCY), e.g. 1200; leave empty for none"
-        if hint:
-            block["hint"] = _text(hint)
-        blocks.append(block)
+        blocks.append(_input(block_id, values.get(block_id, ""), slug is not None, functions, currency))
     blocks.append(
         {
             "type": "context",
@@ -189,6 +164,38 @@ def playbook_form(
         "close": _text("Cancel"),
         "blocks": blocks,
     }
+
+
+def _intro(slug: str | None, adopted_from: str | None) -> str:
+    if slug is None:
+        return (
+            "Start a playbook for your team: you become its owner and its first cycle is set. "
+            "The team channel gets its mode map; the curators hear of it, for information."
+        )
+    intro = f"Change *{slug}*: a change is a revision, applied from the open week. Sources, the kit and rule settings stay as they are; a step's mode changes with `/rollout mode`. A change that loosens the bar waits for a curator: say why."
+    if adopted_from is not None:
+        intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
+    return intro
+
+
+def _input(block_id: str, value: str, editing: bool, functions: list[str], currency: str) -> dict[str, Any]:
+    """A field's input block, with its hint: the functions in use beside the function's,
+    the deployment's currency beside the cost's."""
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": _text(_LABELS[block_id]),
+        "element": _element(block_id, value),
+        "optional": block_id in _OPTIONAL or (editing and block_id in _OPTIONAL_ON_EDIT),
+    }
+    hint = _HINTS.get(block_id)
+    if block_id == "function" and functions:
+        hint = "In use: " + ", ".join(functions)[:140] + "; or name a new one"
+    if block_id == "cost":
+        hint = f"In {currency} (this deployment's ROLLOUT_CURRENCY), e.g. 1200; leave empty for none"
+    if hint:
+        block["hint"] = _text(hint)
+    return block
 
 
 def made_notice(slug: str, starts_on: str, channel: str, warning: str | None = None) -> dict[str, Any]:

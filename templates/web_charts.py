@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -220,32 +221,49 @@ def _chart(
     def x(i: int) -> float:
         return round(i * WIDTH / (len(labels) - 1), 1) if len(labels) > 1 else WIDTH / 2
 
-    drawn = []
-    for name, color, values in series:
-        path: list[str] = []
-        points: list[Point] = []
-        run: list[tuple[float, float, str]] = []  # x, y and hover text of the points since the last gap
-        for i, value in enumerate([*values, None]):  # the None ends the last run
-            if value is not None:
-                said = f"{week_words(labels[i])}: {_number(value, digits)}{' ' + unit if unit else ''}"
-                run.append((x(i), y(value), said))
-                continue
-            if run:
-                path.append("M" + " L".join(f"{px} {py}" for px, py, _ in run))
-                marked = len(run) == 1 or len(values) <= MARKED_POINTS
-                points.extend(Point(px, py, text, marked) for px, py, text in run)
-            run = []
-        drawn.append(Series(name, color, " ".join(path), points, with_unit(name, unit)))
-    every = -(-len(labels) // X_LABELS) if labels else 1  # ceiling: at most X_LABELS of them
-    x_ticks = [
-        Tick(round(x(i) / WIDTH * 100, 2), labels[i], narrow=n % 2 == 0)
-        for n, i in enumerate(range(0, len(labels), every))
-    ]
+    drawn = [_series(name, color, values, labels, unit, digits, x, y) for name, color, values in series]
+    x_ticks = _x_ticks(labels, x)
     places = decimals_of(ticks[1] - ticks[0])  # a tick's text has the step's decimals, no more
     y_ticks = [Tick(round(y(t) / HEIGHT * 100, 2), _number(t, places)) for t in ticks]
     references = [Reference(name, color, y(value), dashed) for name, color, value, dashed in lines]
     x_title = CYCLE_WEEK_AXIS if any(_CYCLE_WEEK.fullmatch(t) for t in labels) else "Weeks"
     return LineChart(title, unit, drawn, references, x_ticks, y_ticks, max(len(t.text) for t in y_ticks), x_title)
+
+
+def _x_ticks(labels: list[str], x: Callable[[int], float]) -> list[Tick]:
+    every = -(-len(labels) // X_LABELS) if labels else 1  # ceiling: at most X_LABELS of them
+    return [
+        Tick(round(x(i) / WIDTH * 100, 2), labels[i], narrow=n % 2 == 0)
+        for n, i in enumerate(range(0, len(labels), every))
+    ]
+
+
+def _series(
+    name: str,
+    color: str,
+    values: list[float | None],
+    labels: list[str],
+    unit: str,
+    digits: int,
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+) -> Series:
+    """One series drawn: a path of runs between gaps, and its points with hover texts
+    (each marked when alone in its run or when the series has few)."""
+    path: list[str] = []
+    points: list[Point] = []
+    run: list[tuple[float, float, str]] = []  # x, y and hover text of the points since the last gap
+    for i, value in enumerate([*values, None]):  # the None ends the last run
+        if value is not None:
+            said = f"{week_words(labels[i])}: {_number(value, digits)}{' ' + unit if unit else ''}"
+            run.append((x(i), y(value), said))
+            continue
+        if run:
+            path.append("M" + " L".join(f"{px} {py}" for px, py, _ in run))
+            marked = len(run) == 1 or len(values) <= MARKED_POINTS
+            points.extend(Point(px, py, text, marked) for px, py, text in run)
+        run = []
+    return Series(name, color, " ".join(path), points, with_unit(name, unit))
 
 
 STEPS = (1.0, 2.0, 2.5, 5.0)  # an axis steps by one of these times a power of ten

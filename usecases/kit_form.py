@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,27 +113,27 @@ def _put(raw: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
+# How a row's value is shown in its element, by the row's kind; a flag's is bool(value)
+_SHOWN: dict[str, Callable[[Row, Any], Any]] = {
+    "inputs": lambda _row, value: "\n".join(kit_lines.input_line(e) for e in value or []),
+    "lines": lambda _row, value: "\n".join(value or []),
+    "models": lambda _row, value: _models_shown(value or []),
+    "words": lambda _row, value: ", ".join(value or []),
+    "text": lambda _row, value: value or "",
+    "user": lambda _row, value: value or "",
+    "channel": lambda _row, value: value or "",
+    "number": lambda _row, value: forms._written(value),
+    "choices": lambda _row, value: list(value or []),
+    "choice": lambda row, value: value or _DEFAULTS[row.block_id],
+}
+
+
 def _shown(row: Row, value: Any) -> Any:
     if row.block_id in ("escalate_person", "escalate_channel"):  # the picker of the kind it is
         person = isinstance(value, str) and value[:1] in ("U", "W")
         return value if value and person == (row.kind == "user") else ""
-    if row.kind == "inputs":
-        return "\n".join(kit_lines.input_line(e) for e in value or [])
-    if row.kind == "lines":
-        return "\n".join(value or [])
-    if row.kind == "models":
-        return _models_shown(value or [])
-    if row.kind == "words":
-        return ", ".join(value or [])
-    if row.kind in ("text", "user", "channel"):
-        return value or ""
-    if row.kind == "number":
-        return forms._written(value)
-    if row.kind == "choices":
-        return list(value or [])
-    if row.kind == "choice":
-        return value or _DEFAULTS[row.block_id]
-    return bool(value)
+    shown = _SHOWN.get(row.kind)
+    return bool(value) if shown is None else shown(row, value)
 
 
 def _models_shown(steps: list[dict[str, Any]]) -> str:

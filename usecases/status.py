@@ -18,6 +18,7 @@ from cadence.figures import Attestation, StepWeek, WeekFigures, meets_target, pr
 from cadence.judgement import KpiChange, kpi_change
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
+from storage.models.governance import Decision
 from storage.store import Store
 from usecases import bar_requests, sections, setup_time, sources
 from usecases.shared import baseline, calibration, champions, depth, governance, messages, roles, stalling
@@ -348,38 +349,16 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
     step = removed or (caller.step(state, step_name, "history") if step_name else None)
     decisions = caller.store.governance.history(state.playbook.id, step.id if step else None, limit)
     names = {s.id: s.name for s in [*state.steps, *([removed] if removed else [])]}
-    rows = [
-        dict(
-            when=calendar.local_date(d.decided_at, tz).isoformat(),
-            week=governance.week_label(state, d.week_start) if d.week_start else None,
-            kind=d.kind,
-            step=names.get(d.step_id) if d.step_id else None,
-            from_mode=d.from_mode,
-            to_mode=d.to_mode,
-            rule=d.rule,
-            person=None if ":" in d.actor else d.actor,
-            actor=d.actor,
-            summary=d.summary,
-            f=d.figures or {},
-        )
-        for d in decisions
-    ]
+    rows = [_decision_row(state, names, d) for d in decisions]
     learnings = [] if step else caller.store.learnings.of(state.playbook.id, limit=HISTORY_LEARNINGS + 1)
-    since = calendar.monday_of(calendar.local_date(caller.now, tz)) - timedelta(days=7 * (SOURCES_WEEKS - 1))
-    sources: dict[str, list[str]] = {}
-    if not step:  # who reported the numbers: people, and the systems with tokens (provenance)
-        for by, kind, count in caller.store.readouts.report_sources(state.playbook.id, since):
-            one, many = _REPORT_NAMES[kind]
-            sources.setdefault(by, []).append(f"{count} {one if count == 1 else many}")
+    sources = {} if step else _report_sources(caller, state)
     return Shown(
         "history",
         dict(
             slug=state.playbook.slug,
             unit=state.playbook.kpi_unit,
             step=step.name if step else None,
-            removed=(
-                calendar.local_date(removed.retired_at, tz).isoformat() if removed and removed.retired_at else None
-            ),
+            removed=calendar.local_date(removed.retired_at, tz).isoformat() if removed and removed.retired_at else None,
             rows=rows,
             limit=limit,
             learnings=[
@@ -391,6 +370,35 @@ def _history(caller: Caller, slug: str, step_name: str | None, limit: int) -> Sh
             sources_weeks=SOURCES_WEEKS,
         ),
     )
+
+
+def _decision_row(state: PlaybookState, names: dict[int, str], d: Decision) -> dict[str, Any]:
+    tz = state.playbook.timezone
+    return dict(
+        when=calendar.local_date(d.decided_at, tz).isoformat(),
+        week=governance.week_label(state, d.week_start) if d.week_start else None,
+        kind=d.kind,
+        step=names.get(d.step_id) if d.step_id else None,
+        from_mode=d.from_mode,
+        to_mode=d.to_mode,
+        rule=d.rule,
+        person=None if ":" in d.actor else d.actor,
+        actor=d.actor,
+        summary=d.summary,
+        f=d.figures or {},
+    )
+
+
+def _report_sources(caller: Caller, state: PlaybookState) -> dict[str, list[str]]:
+    """Who reported the last weeks' numbers: people, and the systems with tokens
+    (provenance), each with what they reported."""
+    today = calendar.local_date(caller.now, state.playbook.timezone)
+    since = calendar.monday_of(today) - timedelta(days=7 * (SOURCES_WEEKS - 1))
+    sources: dict[str, list[str]] = {}
+    for by, kind, count in caller.store.readouts.report_sources(state.playbook.id, since):
+        one, many = _REPORT_NAMES[kind]
+        sources.setdefault(by, []).append(f"{count} {one if count == 1 else many}")
+    return sources
 
 
 def _removed_step(caller: Caller, state: PlaybookState, name: str) -> Step | None:

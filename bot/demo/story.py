@@ -49,6 +49,7 @@ from bot.demo.standin.slack_requests import SlackRequests
 from bot.demo.transcript import week_by_week
 from bot.demo.versions import travel
 from bot.settings import Settings
+from cadence.definition import PlaybookSpec
 from cadence.definition_load import parse_playbook
 from slack_api.dispatch import Dispatcher
 from slack_api.members import TeamDirectory
@@ -191,6 +192,24 @@ class Demo(Acts):
     # ---- the story ----
 
     def _story(self) -> None:
+        refunds = self._set_up()
+        pending: list[tuple[datetime, Callable[[], object]]] = [
+            (self.at(START, 6), functools.partial(made.start_with_the_form, self, refunds, START))
+        ]
+        seen_dms: set[str] = set()
+        hour = self.at(START - timedelta(days=1), 0)
+        end = self.at(START + timedelta(days=7 * WEEKS + 1), 18)
+        while hour <= end:
+            self._hour(hour, pending, seen_dms)
+            hour += timedelta(hours=1)
+            if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
+                weeks_done = (hour.date() - START).days // 7
+                self.say(f"  simulated week {weeks_done} of {WEEKS}: {len(self.slack.posted())} messages so far")
+        self._open_homes()
+
+    def _set_up(self) -> PlaybookSpec:
+        """The curator and the playbooks before the first week: the others loaded from their
+        files and their cycles started; refunds' spec returned, its team makes it in Slack."""
         self.clock.at = self.at(START - timedelta(days=3), 9)
         for text in (f"curator add <@{CURATOR}|cora>", f"curators-channel <#{CURATORS}|rollout-curators>"):
             self.command(ADMIN, CURATORS, text)
@@ -213,45 +232,45 @@ class Demo(Acts):
         self.did(against_the_rest.SAID)
         for spec in filed:
             self.command(spec.owner, spec.channel, f"cycle start {spec.playbook} {START.isoformat()}")
-        refunds = next(s for s in specs if s.playbook == made.IN_SLACK)  # made with /rollout new on Monday morning
-        pending: list[tuple[datetime, Callable[[], object]]] = [
-            (self.at(START, 6), functools.partial(made.start_with_the_form, self, refunds, START))
-        ]
-        seen_dms: set[str] = set()
-        hour = self.at(START - timedelta(days=1), 0)
-        end = self.at(START + timedelta(days=7 * WEEKS + 1), 18)
-        while hour <= end:
-            self.clock.at = hour
-            for when, action in sorted((p for p in pending if p[0] <= hour), key=lambda p: p[0]):
-                pending.remove((when, action))
-                action()
-            self._scripted(hour)
-            # The clock stays where people left it (causes before effects); sources pass as the clock's do
-            self.cadence.tick(hour)
-            self.cadence.sources.run_due(hour)
-            self.dispatcher.drain(max_wait=0)
-            for user in HABITS:
-                for message in self.slack.posted(user):
-                    key = f"{user}:{message['ts']}"
-                    if key in seen_dms:
-                        continue
-                    if user == "UANA000001" and message["text"].endswith("what did it teach?"):
-                        seen_dms.add(key)
-                        pending.append((hour + timedelta(hours=2), functools.partial(self._add_learning, message)))
-                    if user == "UANA000001" and message["text"].startswith("support-replies: 1 exception item"):
-                        seen_dms.add(key)
-                        pending.append((hour + timedelta(hours=2), functools.partial(self._resolve_item, message)))
-                    if not message["text"].startswith(("check in", "Reminder")):
-                        continue
-                    seen_dms.add(key)
-                    pending += self._answer(user, message, hour)
-            pending += made.refine_after_the_stall(self, seen_dms, hour)
-            pending += packaged.on_the_hour(self, seen_dms, hour, START)  # the kit and the clock's escalation
-            hour += timedelta(hours=1)
-            if hour.hour == 0 and hour.weekday() == 0 and hour.date() > START:
-                weeks_done = (hour.date() - START).days // 7
-                self.say(f"  simulated week {weeks_done} of {WEEKS}: {len(self.slack.posted())} messages so far")
-        self._open_homes()
+        return next(s for s in specs if s.playbook == made.IN_SLACK)  # made with /rollout new on Monday morning
+
+    def _hour(self, hour: datetime, pending: list[tuple[datetime, Callable[[], object]]], seen_dms: set[str]) -> None:
+        """One simulated hour: what is due of `pending` (which it updates), the script, the
+        clock and the sources, then what people do about the DMs they got."""
+        self.clock.at = hour
+        for when, action in sorted((p for p in pending if p[0] <= hour), key=lambda p: p[0]):
+            pending.remove((when, action))
+            action()
+        self._scripted(hour)
+        # The clock stays where people left it (causes before effects); sources pass as the clock's do
+        self.cadence.tick(hour)
+        self.cadence.sources.run_due(hour)
+        self.dispatcher.drain(max_wait=0)
+        for user in HABITS:
+            for message in self.slack.posted(user):
+                pending += self._on_dm(user, message, seen_dms, hour)
+        pending += made.refine_after_the_stall(self, seen_dms, hour)
+        pending += packaged.on_the_hour(self, seen_dms, hour, START)  # the kit and the clock's escalation
+
+    def _on_dm(
+        self, user: str, message: dict[str, Any], seen_dms: set[str], hour: datetime
+    ) -> list[tuple[datetime, Callable[[], object]]]:
+        """What `user` will do about a DM not seen before: Ana's learning and exception
+        item, anyone's check-in or reminder by their habit."""
+        key = f"{user}:{message['ts']}"
+        if key in seen_dms:
+            return []
+        later: list[tuple[datetime, Callable[[], object]]] = []
+        if user == "UANA000001" and message["text"].endswith("what did it teach?"):
+            seen_dms.add(key)
+            later.append((hour + timedelta(hours=2), functools.partial(self._add_learning, message)))
+        if user == "UANA000001" and message["text"].startswith("support-replies: 1 exception item"):
+            seen_dms.add(key)
+            later.append((hour + timedelta(hours=2), functools.partial(self._resolve_item, message)))
+        if not message["text"].startswith(("check in", "Reminder")):
+            return later
+        seen_dms.add(key)
+        return later + self._answer(user, message, hour)
 
     def _open_homes(self) -> None:
         """The owners and the curator open the App Home tab once the story ends, so the page

@@ -121,11 +121,69 @@ def publish(
     override is a request a second person decides (usecases/shared/publish_requests.py;
     `approved`: the request their click publishes, whose reason it carries): returns the
     asker's reply. Else returns the announcement, which also goes to the team and the curators."""
-    usage = "publish"
     if approved is None:
-        require_curator(store, by, Refusal.of("curators_publish", usage=usage))
+        require_curator(store, by, Refusal.of("curators_publish", usage="publish"))
     else:
         override = approved.reason
+    standing = _standing(store, state, now, proposal_key)
+    _refuse_unless_ready(state, standing, override)
+    not_met = [c for c in standing.criteria if not c["met"]]
+    if not_met and approved is None:  # over readiness: never the asker alone
+        return publish_requests.ask(store, state, not_met, str(override), by, now, admins)
+    over = (
+        None
+        if not not_met or approved is None
+        else dict(
+            not_met=[c["name"] for c in not_met], reason=approved.reason, asked_by=approved.asked_by, approved_by=by
+        )
+    )
+    number = store.registry.next_version(state.playbook.id)
+    result_dicts = [cycle_decisions.result_figures(r) for r in standing.results]
+    record = registry_decisions.of_publication(
+        state.playbook.id,
+        state.playbook.slug,
+        number,
+        result_dicts,
+        standing.held,
+        by,
+        standing.criteria,
+        override if not_met or not standing.ever else None,
+    )
+    kept = None if standing.ever else override  # the reason a version published though the rule never held keeps
+    definition = snapshot(state)
+    announcement = notices_registry.published(
+        slug=state.playbook.slug,
+        version=number,
+        definition=definition,
+        results=result_dicts,
+        scale_rule_held=standing.held,
+        by=by,
+        override=kept,
+        over_readiness=notices_registry.over_readiness(over),
+    )
+    new = _Published(number, definition, result_dicts, announcement, by)
+    told = _told(store, state, new, standing.proposal_key)
+    if approved is not None:
+        done = PublishRequest(**{**approved.model_dump(), "state": "published", "decided_by": by, "version": number})
+        told.append(publish_requests.card_update(store, done, state, admins, now))
+    _write(store, state, new, standing, now, Change(decisions=[record], messages=told), kept, over, approved)
+    return announcement
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """Where a playbook stands for a publication: its cycles' results, whether the scale
+    rule holds now and whether it ever held, the criteria of readiness, and the "ready to
+    scale" proposal it settles."""
+
+    results: list[Any]
+    held: bool
+    ever: bool
+    criteria: list[dict[str, Any]]
+    proposal_key: str | None
+
+
+def _standing(store: Store, state: PlaybookState, now: datetime, proposal_key: str | None) -> _Standing:
     history = store.governance.scale_history([state.playbook.id])
     results, covered = history[state.playbook.id]
     proposal = _settled(store, state, proposal_key)
@@ -136,86 +194,68 @@ def publish(
         [r for r in results if r.cycle > covered], thresholds(state)
     )
     criteria = criteria_now(store, [state], now, {state.playbook.id: proposal}, history)[state.playbook.id]
-    missing = [c["name"] for c in criteria if not c["met"]]
     # "Never held": no run of its cycles ever met the rule (a newer version of a playbook
     # whose number moved once needs no override of the rule, only of readiness).
     ever = held or any(cycle_rules.ready_to_scale(results[: i + 1], thresholds(state)) for i in range(len(results)))
-    if not ever and override is None:  # if a playbook doesn't move its one number, it doesn't scale
+    return _Standing(results, held, ever, criteria, proposal_key)
+
+
+def _refuse_unless_ready(state: PlaybookState, standing: _Standing, override: str | None) -> None:
+    """Without a curator's `override`: refused while the scale rule never held (if a
+    playbook doesn't move its one number, it doesn't scale), or a criterion is missing."""
+    if override is not None or (standing.ever and all(c["met"] for c in standing.criteria)):
+        return
+    criteria = Lines(tuple(criterion_phrase(c) for c in standing.criteria))
+    if not standing.ever:
         raise Refusal.of(
             "publish_scale_rule",
-            usage=usage,
+            usage="publish",
             slug=state.playbook.slug,
             rule=scale_rule_words(state),
-            results=Lines(tuple(_result_line(r) for r in results) or ("no cycle closed yet",)),
-            criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
+            results=Lines(tuple(_result_line(r) for r in standing.results) or ("no cycle closed yet",)),
+            criteria=criteria,
         )
-    if missing and override is None:
-        raise Refusal.of(
-            "publish_not_ready",
-            usage=usage,
-            slug=state.playbook.slug,
-            criteria=Lines(tuple(criterion_phrase(c) for c in criteria)),
-        )
-    not_met = [c for c in criteria if not c["met"]]
-    if not_met and approved is None:  # over readiness: never the asker alone
-        return publish_requests.ask(store, state, not_met, str(override), by, now, admins)
-    over = (
-        None
-        if not not_met or approved is None
-        else dict(not_met=missing, reason=approved.reason, asked_by=approved.asked_by, approved_by=by)
-    )
-    number = store.registry.next_version(state.playbook.id)
-    definition = snapshot(state)
-    result_dicts = [cycle_decisions.result_figures(r) for r in results]
-    record = registry_decisions.of_publication(
-        state.playbook.id,
-        state.playbook.slug,
-        number,
-        result_dicts,
-        held,
-        by,
-        criteria,
-        override if missing or not ever else None,
-    )
-    announcement = notices_registry.published(
-        slug=state.playbook.slug,
-        version=number,
-        definition=definition,
-        results=result_dicts,
-        scale_rule_held=held,
-        by=by,
-        override=None if ever else override,
-        over_readiness=notices_registry.over_readiness(over),
-    )
-    told = _told(store, state, _Published(number, definition, result_dicts, announcement, by), proposal_key)
-    if approved is not None:
-        done = PublishRequest(**{**approved.model_dump(), "state": "published", "decided_by": by, "version": number})
-        told.append(publish_requests.card_update(store, done, state, admins, now))
+    raise Refusal.of("publish_not_ready", usage="publish", slug=state.playbook.slug, criteria=criteria)
+
+
+def _write(
+    store: Store,
+    state: PlaybookState,
+    new: _Published,
+    standing: _Standing,
+    now: datetime,
+    change: Change,
+    override_reason: str | None,
+    over: dict[str, Any] | None,
+    approved: PublishRequest | None,
+) -> None:
+    """The version written with the learnings it carries, the request it decides (if any),
+    its decision and its messages: in one unit of work, or refused when the playbook or
+    the request moved meanwhile."""
     learnings = _learnings_carried(store, state.playbook.id)
     try:
         with store.unit_of_work() as uow:
             uow.registry.publish(
                 state.playbook.id,
-                number,
-                definition,
-                result_dicts,
-                held,
-                by,
+                new.number,
+                new.definition,
+                new.results,
+                standing.held,
+                new.by,
                 now,
-                proposal_key=proposal_key,
+                proposal_key=standing.proposal_key,
                 learnings=learnings,
-                override_reason=None if ever else override,
+                override_reason=override_reason,
                 over_readiness=over,
             )
             if approved is not None and not uow.publish_requests.decide(
-                approved.id, "published", now, decided_by=by, version=number
+                approved.id, "published", now, decided_by=new.by, version=new.number
             ):
                 raise Refusal.of("publish_decided_now")
-            uow.governance.apply(Change(decisions=[record], messages=told), now)
+            uow.governance.apply(change, now)
             uow.commit()
     except StaleState as err:
         raise Refusal.of("publish_race", usage="publish", problem=str(err)) from None
-    return announcement
 
 
 def scale_rule_words(state: PlaybookState) -> str:
@@ -257,17 +297,36 @@ def criteria_now(
     playbook it nudges, in a few reads however many."""
     ids = [state.playbook.id for state in states]
     if settled is None:
-        settled = {}
-        for proposal in store.governance.open_proposals_of(ids):  # oldest first: the newest kept
-            if proposal.kind == "scale":
-                settled[proposal.playbook_id] = proposal
+        settled = _open_scale(store, ids)
     kept: dict[int, list[dict[str, Any]]] = {
         pid: criteria
         for pid, p in settled.items()
         if p is not None and (criteria := (p.figures or {}).get("criteria")) is not None
     }
     readiness.people_now(store, kept, states)  # who Slack calls deactivated since, as for the queue below
-    asked = [state for state in states if state.playbook.id not in kept]
+    judged = _asked_now(store, [state for state in states if state.playbook.id not in kept], now, history)
+    items: dict[int, list[Any]] = {pid: [] for pid in ids if pid not in judged}
+    for item in store.exception_items.open_of(list(items)):
+        items[item.playbook_id].append(item)
+    for pid, open_items in items.items():  # the proposal's, with the queue as it stands now
+        judged[pid] = readiness.with_queue(kept[pid], queue.overdue(open_items, now))
+    return judged
+
+
+def _open_scale(store: Store, ids: list[int]) -> dict[int, Proposal | None]:
+    """Each playbook's open "ready to scale" proposal, the newest if several."""
+    settled: dict[int, Proposal | None] = {}
+    for proposal in store.governance.open_proposals_of(ids):  # oldest first: the newest kept
+        if proposal.kind == "scale":
+            settled[proposal.playbook_id] = proposal
+    return settled
+
+
+def _asked_now(
+    store: Store, asked: list[PlaybookState], now: datetime, history: Mapping[int, tuple[list[Any], int]] | None
+) -> dict[int, list[dict[str, Any]]]:
+    """Readiness judged now for playbooks with no proposal's criteria, over their latest
+    closed cycles, as many as the scale rule asks for."""
     asked_ids = [state.playbook.id for state in asked]
     if history is None:
         history = store.governance.scale_history(asked_ids)
@@ -278,13 +337,7 @@ def criteria_now(
         for pid in asked_ids
     }
     found = readiness.inputs_many(store, [(state, cycles[state.playbook.id]) for state in asked], at=now)
-    judged = {pid: readiness.as_figures(judged_readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids}
-    items: dict[int, list[Any]] = {pid: [] for pid in ids if pid not in judged}
-    for item in store.exception_items.open_of(list(items)):
-        items[item.playbook_id].append(item)
-    for pid, open_items in items.items():  # the proposal's, with the queue as it stands now
-        judged[pid] = readiness.with_queue(kept[pid], queue.overdue(open_items, now))
-    return judged
+    return {pid: readiness.as_figures(judged_readiness(**found[pid], cycles_wanted=wanted[pid])) for pid in asked_ids}
 
 
 def _learnings_carried(store: Store, playbook_id: int) -> list[dict[str, Any]]:

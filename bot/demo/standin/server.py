@@ -176,25 +176,14 @@ class SlackStandIn(WebApi, SignIn):
         if fault is not None and fault.hold is not None:
             fault.hold.wait(timeout=30)
         if fault is not None and not fault.accept_then_delay:
-            if fault.stall:
-                time.sleep(fault.stall)
-                return 504, {}, {"ok": False, "error": "gateway_timeout"}
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            if fault.status == 429:
-                return 429, headers or {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
-            if fault.status >= 500:
-                return fault.status, headers, {"ok": False, "error": "internal_error"}
-            if fault.error:
-                return 200, headers, {"ok": False, "error": fault.error}
+            failed = _failed(fault)
+            if failed is not None:
+                return failed
         if method in ("openid.connect.token", "openid.connect.userInfo"):
             return 200, {}, self._openid(method, params, token)
-        expected = self.app_token if method == "apps.connections.open" else self.token
-        if self.refusing and token == self.token:
-            return 200, {}, {"ok": False, "error": self.refusing}
-        if token in self.revoked:
-            return 200, {}, {"ok": False, "error": self.revoked[token]}
-        if token != expected:
-            return 200, {}, {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        refused = self._refused(method, token)
+        if refused is not None:
+            return 200, {}, {"ok": False, "error": refused}
         if method == "chat.postMessage":
             limited = self._over_limits(str(params.get("channel", "")))
             if limited is not None:
@@ -204,6 +193,18 @@ class SlackStandIn(WebApi, SignIn):
         if fault is not None and fault.accept_then_delay:
             time.sleep(fault.accept_then_delay)
         return 200, {}, body
+
+    def _refused(self, method: str, token: str | None) -> str | None:
+        """The error Slack answers a token with: the one refusing, a revoked one, or another
+        than the method wants (the app-level token for Socket Mode, else the bot's)."""
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if self.refusing and token == self.token:
+            return self.refusing
+        if token in self.revoked:
+            return self.revoked[token]
+        if token != expected:
+            return "invalid_auth" if token else "not_authed"
+        return None
 
     def _over_limits(self, channel: str) -> tuple[int, dict[str, str], dict[str, Any]] | None:
         limits = self.limits
@@ -288,3 +289,19 @@ class SlackStandIn(WebApi, SignIn):
                 pass
 
         return Handler
+
+
+def _failed(fault: Fault) -> tuple[int, dict[str, str], dict[str, Any]] | None:
+    """The answer a fault set to fail makes instead of the work: a stall's 504, a 429, a 5xx
+    or an ok:false; None when it sets none of them."""
+    if fault.stall:
+        time.sleep(fault.stall)
+        return 504, {}, {"ok": False, "error": "gateway_timeout"}
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    if fault.status == 429:
+        return 429, headers or {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+    if fault.status >= 500:
+        return fault.status, headers, {"ok": False, "error": "internal_error"}
+    if fault.error:
+        return 200, headers, {"ok": False, "error": fault.error}
+    return None
