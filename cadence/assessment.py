@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cadence.decisions import Decision, DecisionKind
+
 # (key, the question): the form's order, and the record's keys
 QUESTIONS: tuple[tuple[str, str], ...] = (
     ("manual", "What manual work did the pilot team do that won't scale?"),
@@ -109,3 +111,18 @@ def offered(proposals: Iterable[Any], playbook_id: int) -> bool:
     """Whether a week's close offers the playbook's owner the assessment: it made the
     playbook's "ready to scale" proposal (cadence.change.NewProposal, kind `scale`)."""
     return any(p.kind == "scale" and p.playbook_id == playbook_id for p in proposals)
+
+
+def assessed(playbook_id: int, slug: str, number: int, answers: Answers, by: str) -> Decision:
+    """The assessment's version `number` as its owner kept it: a decision row of its own."""
+    core, pilot = counts(answers)
+    return Decision(
+        kind=DecisionKind.ASSESSED,
+        actor=by,
+        playbook_id=playbook_id,
+        summary=(
+            f"Post-pilot assessment v{number} of {slug}: "
+            f"{core} core item{'s' if core != 1 else ''}, {pilot} pilot condition{'s' if pilot != 1 else ''}."
+        ),
+        figures={"number": number, "answers": answers},
+    )

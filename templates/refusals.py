@@ -42,6 +42,7 @@ from templates import (
     refusals_pulse,
     refusals_registry,
     refusals_reports,
+    refusals_similar,
     refusals_status,
     refusals_value,
     refusals_week,
@@ -75,6 +76,7 @@ TEXTS.register("pulse", refusals_pulse.REFUSALS)
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
 TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
 TEXTS.register("assess", refusals_assess.REFUSALS)  # the post-pilot assessment
+TEXTS.register("similar", refusals_similar.REFUSALS)  # the same learning, not paid twice
 
 
 @dataclass(frozen=True)

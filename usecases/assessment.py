@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from cadence import calendar, review
-from cadence.assessment import Answers, Measured, counts, empty, prefill
+from cadence.assessment import Answers, Measured, assessed, counts, empty, prefill
 from cadence.change import Change
-from cadence.decisions import Decision, DecisionKind
+from cadence.decisions import DecisionKind
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.refusals import Refusal
@@ -138,16 +138,7 @@ def submit(caller: Caller, playbook_id: int, answers: Answers) -> Kept:
     with caller.store.unit_of_work() as uow:
         kept = latest(uow, playbook_id)
         number = int(kept["number"]) + 1 if kept is not None else 1
-        decision = Decision(
-            kind=DecisionKind.ASSESSED,
-            actor=caller.user_id,
-            playbook_id=playbook_id,
-            summary=(
-                f"Post-pilot assessment v{number} of {state.playbook.slug}: "
-                f"{core} core item{'s' if core != 1 else ''}, {pilot} pilot condition{'s' if pilot != 1 else ''}."
-            ),
-            figures={"number": number, "answers": answers},
-        )
+        decision = assessed(playbook_id, state.playbook.slug, number, answers, caller.user_id)
         uow.governance.apply(Change(decisions=[decision]), caller.now)
         uow.commit()
     return Kept(state.playbook.slug, number, core, pilot)
