@@ -21,6 +21,7 @@ from bot.settings import Settings
 from cadence import judgement
 from handlers import (
     actions,
+    assess_form,
     commands,
     escalation,
     events,
@@ -75,6 +76,7 @@ LISTENERS = (
     kit_form,
     week_form,
     pulse_form,
+    assess_form,
     home,
     queue,
     escalation,

@@ -26,6 +26,7 @@ GUIDES = {
     "mcp.md": "guide to asking it from an assistant",
     "judgement.md": "guide to how weeks are judged",
     "usage.md": "guide to using the bot, week by week",
+    "programme.md": "guide to growing a pilot into a programme",
 }
 
 

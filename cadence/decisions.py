@@ -74,6 +74,8 @@ class DecisionKind(StrEnum):
     FALLBACK = "fallback"  # an ai-led step runs in its handoff's fallback mode (not a demotion)
     FALLBACK_ENDED = "fallback-ended"  # ... and is ai-led again, its escalated items closed
     BASELINE = "baseline"  # an adopter's baseline week closed: its KPI baseline measured, or still declared
+    CREATED_ANYWAY = "created-anyway"  # a playbook made though a close match was shown (cadence/similarity.py)
+    ASSESSED = "assessed"  # the post-pilot assessment, as its owner confirmed it (cadence/assessment.py)
 
 
 class DecisionRule(StrEnum):

@@ -227,6 +227,8 @@ class OrgWeek:
     net_value: float | None = None
     net_said: str = "oversight not reported"  # the net with its formula (usecases/value.py OrgValue.net_words)
     heroes: tuple[tuple[str, str, float, str, str], ...] = ()  # slug, person, share, lead, tail (cadence/heroics.py)
+    # where it rolls next, the top three (cadence/next_steps.py): slug, version, kind, target, reason
+    next_steps: tuple[tuple[str, int, str, str, str], ...] = ()
 
     @property
     def exception_trend(self) -> str:

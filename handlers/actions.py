@@ -71,6 +71,17 @@ def _learning_form(
     show_form(client, body["trigger_id"], render("modal_learning", metadata=metadata, **shown))
 
 
+def show_pushed(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """views.push for a button inside a form: the form over it; Slack's refusal or silence is
+    logged, the form beneath stays."""
+    try:
+        client.views_push(trigger_id=trigger_id, view=view)
+    except SlackApiError as err:
+        log.warning("views.push failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):
+        log.warning("views.push: Slack did not answer in time")
+
+
 def show_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
     """views.open for a button's form; Slack's refusal or silence is logged, the button stays."""
     try:

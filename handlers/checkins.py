@@ -122,6 +122,16 @@ def request_form(request: RequestAdoption | None) -> dict[str, Any]:
     return render("modal_request", limit=MAX_TEXT_CHARS, given=given, metadata=metadata)
 
 
+def request_form_for(version: str) -> dict[str, Any]:
+    """The request's form with only its version filled in (`slug@vN`): *Adopt it* beside a
+    close match (handlers/playbook_form.py)."""
+    form = request_form(None)
+    for block in form["blocks"]:
+        if block.get("block_id") == "version":
+            block["element"]["initial_value"] = version
+    return form
+
+
 def _written_out(value: float) -> str:
     """A number as a person types it: every digit it has, no exponent, no trailing zeros."""
     text = format(Decimal(repr(value)), "f")

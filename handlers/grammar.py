@@ -20,12 +20,14 @@ from cadence.text import as_line_breaks, unstorable
 from cadence.text import plain_text as plain_text  # handlers/views.py, queue.py, escalation.py read text by it
 from handlers import (
     grammar_adopt,
+    grammar_assess,
     grammar_calendar,
     grammar_calibrate,
     grammar_forms,
     grammar_learn,
     grammar_life,
     grammar_modes,
+    grammar_next,
     grammar_people,
     grammar_pulse,
     grammar_registry,
@@ -112,6 +114,8 @@ for _capability in (
     grammar_forms,
     grammar_pulse,
     grammar_calendar,
+    grammar_next,
+    grammar_assess,
 ):
     _ROWS.register(_capability.__name__.rpartition(".")[2], {row.name: row for row in _capability.ROWS})
 
@@ -120,7 +124,7 @@ HELP_ORDER = (
     "help", "status", "kpi", "attest", "exception", "cases", "rubric", "calibrate", "week", "cycle", "mode",
     "publish", "registry", "adopt", "curator", "curators-channel", "guardrail", "undo", "pause", "resume",
     "retire", "owner", "champion", "wave", "request", "history", "new", "edit", "kit", "pulse", "learn", "web",
-    "upgrade", "learnings", "away", "holiday",
+    "upgrade", "learnings", "away", "holiday", "next", "assess",
 )  # fmt: skip
 if sorted(HELP_ORDER) != sorted(_ROWS):
     raise LookupError(f"HELP_ORDER and the registered subcommands differ: {sorted(set(HELP_ORDER) ^ set(_ROWS))}")

@@ -18,11 +18,14 @@ from slack_sdk.errors import SlackApiError
 
 from cadence import keys
 from cadence.text import plain_text, unstorable
+from handlers.actions import show_pushed
+from handlers.checkins import request_form_for
 from handlers.errors import Malformed
 from handlers.words import Words, parse_date, parse_score, parse_value, playbook_name
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
-from usecases import intake_form, playbook_answers, playbook_revision, value_form
+from templates.similar_form import with_similar
+from usecases import intake_form, playbook_answers, playbook_revision, similar, value_form
 from usecases import playbook_form as forms
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, Repeated
@@ -51,6 +54,16 @@ def parse_kit(w: Words) -> messages.OpenForm:
 
 
 def register(app: App, services: Services) -> None:
+    @app.action("similar_adopt")
+    def adopt_similar(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """*Adopt it* beside a close match on `/rollout new`'s form: the request's form, its
+        version filled in, pushed over it (usecases/similar.py)."""
+        ack()
+        version = str(action.get("value") or "")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}@v[0-9]{1,9}", version):
+            raise Malformed("an Adopt it button with a value the bot never wrote")
+        show_pushed(client, body.get("trigger_id", ""), request_form_for(version))
+
     @app.view(re.compile(r"^playbook_(new|edit)$"))
     def submitted(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
@@ -319,18 +332,52 @@ def _submit(
     if not new and (keys.read_id(str(kept.get("playbook"))) is None or not isinstance(kept.get("opened"), str)):
         raise Malformed("playbook form's metadata is not what the bot wrote")
 
+    if new and _second_look(caller, ack, view, values):
+        return
+
     def made() -> dict[str, Any]:
         try:
             answers = _answers(values, new)
         except _Problems as err:
             raise forms.FormProblems(err.problems) from None
         if new:
-            created = forms.create(caller, answers)
+            created = forms.create(caller, answers, _anyway(caller, answers, values))
             return made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
         revised = playbook_revision.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
         return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 
     answer(ack, made, "title", "the playbook form")
+
+
+def _second_look(caller: Caller, ack: Ack, view: dict[str, Any], values: dict[str, Any]) -> bool:
+    """`/rollout new`'s answers closely match a published version or an active playbook and
+    no reason to create it anyway is given yet: the form again, the matches on it (or, its
+    box left empty, the error on it); nothing stored. False: go on (its problems first)."""
+    claim = caller.store.claim
+    if claim is not None and caller.store.request_keys.seen(claim.keys + claim.with_write):
+        return False  # this view made its playbook before: the write answers it as a repeat
+    try:
+        answers = _answers(values, True)
+    except _Problems:
+        return False
+    found = similar.found(caller.store, answers)
+    if found is None or _read(values, "anyway").strip():
+        return False
+    if "anyway" in values:
+        ack(response_action="errors", errors={"anyway": plain(Refusal.of("similar_reason"))})
+        return True
+    shown = [
+        (m.words, f"{m.other.slug}@v{m.other.version}" if m.other.version is not None else None) for m in found.matches
+    ]
+    ack(response_action="update", view=with_similar(view, shown))
+    return True
+
+
+def _anyway(caller: Caller, answers: playbook_answers.Answers, values: dict[str, Any]) -> tuple[list[str], str] | None:
+    """The close matches shown and why it is made all the same (None: none shown)."""
+    reason = " ".join(_read(values, "anyway").split())
+    found = similar.found(caller.store, answers) if reason else None
+    return (found.words, reason) if found is not None else None
 
 
 def answer(

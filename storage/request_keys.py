@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlmodel import col
 
 from storage import replay
-from storage.db import Bind, engine_of, joined, writers_in_turn
+from storage.db import Bind, engine_of, joined, reading, writers_in_turn
 from storage.models.bookkeeping import SeenRequest
 
 
@@ -48,6 +48,15 @@ class RequestKeys:
                 replay.repeated(claim)
             connection.commit()
         claim.recorded = True
+
+    def seen(self, keys: list[str]) -> bool:
+        """Whether any of these keys was recorded: a form's view handled before, asked before
+        a look that would answer it otherwise (handlers/playbook_form.py, the close matches)."""
+        if not keys:
+            return False
+        with reading(self.bind) as s:
+            found = s.execute(select(func.count()).select_from(SeenRequest).where(col(SeenRequest.key).in_(keys)))
+            return bool(found.scalar_one())
 
     def forget(self, before: datetime) -> int:
         with joined(self.bind) as s:

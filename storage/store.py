@@ -38,6 +38,7 @@ from sqlmodel import Session
 
 from storage import replay
 from storage.api_tokens import ApiTokens
+from storage.assessments import Assessments
 from storage.bar_requests import BarRequests
 from storage.cadence_log import CadenceLog
 from storage.calibration import Calibrations
@@ -123,6 +124,7 @@ class Store:
         self.publish_requests = PublishRequests(engine)  # publishing over readiness (storage/publish_requests.py)
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
+        self.assessments = Assessments(engine)  # the assessment a version carries (storage/assessments.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

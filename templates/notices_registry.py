@@ -228,6 +228,7 @@ def adopted(
     baseline_week: str | None = None,
     baseline_to_come: bool = False,
     over_readiness: str | None = None,
+    assessment: Mapping[str, Any] | None = None,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are), and `learned`, the note the wave before the team's
@@ -236,7 +237,9 @@ def adopted(
     `champion_default`: no champion was named, so the new owner is. `declared`: its own
     baseline is declared, not measured (cadence.replication.declared). `baseline_week`: the
     Monday of the week it measures its baseline in, before its first cycle (`starts_on`);
-    `baseline_to_come`: no start yet, and `/rollout cycle start` will begin with that week."""
+    `baseline_to_come`: no start yet, and `/rollout cycle start` will begin with that week.
+    `assessment`: the origin's post-pilot assessment the version carries (its pilot conditions
+    the team replaces; usecases/shared/registry_list.py, carried); None: published without one."""
     return render("adopted", **locals())
 
 

@@ -26,6 +26,7 @@ from templates import (
     Mrkdwn,
     one_line,
     refusals_adoption,
+    refusals_assess,
     refusals_assistant,
     refusals_bar,
     refusals_calendar,
@@ -34,12 +35,14 @@ from templates import (
     refusals_exceptions,
     refusals_learnings,
     refusals_modes,
+    refusals_next,
     refusals_people,
     refusals_playbooks,
     refusals_publish,
     refusals_pulse,
     refusals_registry,
     refusals_reports,
+    refusals_similar,
     refusals_status,
     refusals_value,
     refusals_week,
@@ -71,6 +74,9 @@ TEXTS.register("learnings", refusals_learnings.REFUSALS)
 TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
+TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
+TEXTS.register("assess", refusals_assess.REFUSALS)  # the post-pilot assessment
+TEXTS.register("similar", refusals_similar.REFUSALS)  # the same learning, not paid twice
 
 
 @dataclass(frozen=True)

@@ -483,6 +483,7 @@ CAPABILITY_INTERNALS = {
     "inputs": {"usecases.input_checks", "cadence.inputs", "templates.notices_inputs"},
     "comparison": {"cadence.compare", "cadence.definition_compare", "templates.compare_words"},
     "queue": {"usecases.shared.queue", "cadence.exception_queue"},
+    "next steps": {"usecases.next_steps", "cadence.next_steps"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cadence import calendar, cycle_decisions, setup_decisions
+from cadence import calendar, cycle_decisions, setup_decisions, similarity
 from cadence.change import Change, Message
 from cadence.definition import CHANNEL_RE, PlaybookSpec
 from cadence.definition_load import parse_playbook
@@ -212,9 +212,10 @@ def origin_of(caller: Caller, state: PlaybookState) -> str | None:
 # ---- submitting ----
 
 
-def create(caller: Caller, answers: Answers) -> Created:
+def create(caller: Caller, answers: Answers, anyway: tuple[list[str], str] | None = None) -> Created:
     """`/rollout new`'s submission: the playbook with its first cycle, the mode map to the
-    team channel and one line to the curators, in one unit of work."""
+    team channel and one line to the curators, in one unit of work; `anyway`: the close
+    matches it was shown and why it is made all the same (usecases/similar.py), kept."""
     require_creator(caller)
     renamed = next((s for s in answers.steps if s.was is not None), None)
     if renamed is not None:  # nothing to rename yet
@@ -241,6 +242,8 @@ def create(caller: Caller, answers: Answers) -> Created:
                     ),
                     cycle_decisions.of_cycle_started(made.playbook_id, 1, starts_on, caller.user_id),
                 ]
+                if anyway is not None:
+                    created.append(similarity.created_anyway(made.playbook_id, spec.playbook, *anyway, caller.user_id))
                 uow.governance.apply(Change(decisions=created, messages=messages), caller.now)
                 uow.commit()
         except Conflict:  # outside the unit of work, which the taken slug spoiled

@@ -430,7 +430,8 @@ def registry_page(services: Services, viewer: Viewer) -> dict[str, Any]:
             adopter["verdicts"] = [
                 dict(v, delta=_difference(v), median=cycle_median(v.get("weekly") or [])) for v in adopter["verdicts"]
             ]
-    return with_names(services.store, dict(entries=entries, viewer=viewer.user_id))
+    shown = sections.registry_page(sections.Reading(services.store, services.clock(), services.currency))
+    return with_names(services.store, dict(entries=entries, viewer=viewer.user_id, **shown))
 
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")  # Slack's user ids

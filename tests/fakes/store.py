@@ -22,6 +22,7 @@ from cadence.escalation import Escalation
 from cadence.pulled import Asked
 from cadence.pulse import Answer
 from cadence.state import PlaybookState
+from storage.assessments import Carried, newest_before
 from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
 from storage.models.access import ApiToken
@@ -287,6 +288,7 @@ class FakeStore:
         self.webhooks = FakeWebhooks(held)
         self.made = FakeMade(held)
         self.value = FakeValueCounts(held)
+        self.assessments = FakeAssessments(held)
 
     def _closed_through(self, playbook_id: int) -> date | None:
         state = self.playbooks.state_by_id(playbook_id)
@@ -354,3 +356,16 @@ class FakeReading(FakeStore):
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+class FakeAssessments:
+    """storage/assessments.py's read over the decisions held."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def carried(self, versions: list[tuple[int, int, datetime]]) -> dict[int, Carried | None]:
+        rows = [
+            (d["playbook_id"], d["decided_at"], d["figures"]) for d in self.held.decisions if d["kind"] == "assessed"
+        ]
+        return newest_before(rows, versions)

@@ -106,6 +106,13 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     run_weeks(bot, ready, range(1, 9))
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
     body = json.dumps(proposal["blocks"], ensure_ascii=False)
+    # the first time it is ready, its owner is offered the post-pilot assessment, once (issue 97)
+    [offer] = [m for m in slack.posted(OWNER) if m["text"].endswith("say what made the pilot work")]
+    [button] = [e for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    bot.click(MEMBER, "assess_open", button["value"], OWNER, offer["ts"])  # not the owner: told why
+    assert "assesses its pilot" in json.dumps(slack.calls_to("views.open")[-1].params["view"])
+    bot.click(OWNER, "assess_open", button["value"], OWNER, offer["ts"])
+    assert '"callback_id": "assess_form"' in json.dumps(slack.calls_to("views.open")[-1].params["view"])
     assert "✅ Attestation 100% (16 of 16 check-ins answered) ≥ 75%" in body
     assert "✅ Exceptions within the cap in every step (last cycle)" in body
     assert "✅ Input contract: 1 input, 1 output" in body

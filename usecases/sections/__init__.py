@@ -13,7 +13,7 @@ from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Table
-from usecases.sections import compare, hero, inputs, pulse, queue, readiness, value
+from usecases.sections import compare, hero, inputs, next_steps, pulse, queue, readiness, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
@@ -25,6 +25,7 @@ SECTIONS: tuple[Section, ...] = (
     readiness.SECTION,
     compare.SECTION,
     pulse.SECTION,
+    next_steps.SECTION,
 )
 
 Read = dict[str, Any]  # a playbook's models, by section name
@@ -75,6 +76,10 @@ def digest_rollup(digests: list[PlaybookDigest]) -> dict[str, Any]:
 
 def digest_org(reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
     return {k: v for section in SECTIONS for k, v in section.digest_org(reading, active).items()}
+
+
+def registry_page(reading: Reading) -> dict[str, Any]:
+    return {k: v for section in SECTIONS for k, v in section.registry_page(reading).items()}
 
 
 def page(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:

@@ -69,6 +69,10 @@ class Section:
         """The header's cadence.digest.OrgWeek fields, over every active playbook."""
         return {}
 
+    # the web view's registry page (usecases/web.py): what the section adds over every version
+    def registry_page(self, reading: Reading) -> dict[str, Any]:
+        return {}
+
     # a playbook's web page (usecases/web.py; handlers/web_playbook.py, web_view.py)
     def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         return {}

@@ -29,7 +29,7 @@ from storage.models.governance import RegistryVersion
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
-from usecases.shared import champions, waves
+from usecases.shared import champions, registry_list, waves
 from usecases.shared.life import check_start, first_cycle
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
@@ -298,6 +298,10 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
     learnings = version.learnings
     where = learnings_at(store, version, web_url) if len(learnings) > LEARNINGS_SHOWN else None
 
+    assessment = registry_list.carried(
+        store.assessments.carried([(version.id, version.playbook_id, version.published_at)]).get(version.id)
+    )
+
     def say(dm: bool) -> dict[str, Any]:
         return notices_registry.adopted(
             slug=spec.playbook,
@@ -323,6 +327,7 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             learnings_at=where,
             override=cmd.override if shown.overridden else None,
             over_readiness=notices_registry.over_readiness(version.over_readiness),
+            assessment=assessment,
             learned=shown.learned,
             champion=champion,
             champion_default=by_default,

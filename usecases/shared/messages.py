@@ -58,7 +58,7 @@ class OpenForm:
     playbook's form (usecases/playbook_form.py); `week <playbook> [week:N]`: the owner's
     week in one form (handlers/week_form.py)."""
 
-    form: str  # attest | kpi | request | new | edit | kit | week | pulse
+    form: str  # attest | kpi | request | new | edit | kit | week | pulse | assess
     playbook: str | None = None  # edit's, kit's and week's
     week: Week = None  # week's
 

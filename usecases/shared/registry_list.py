@@ -8,8 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 from cadence import calendar, replication
+from cadence.assessment import counts, pilot_conditions
 from cadence.definition import KpiSpec, read_spec
 from cadence.state import Playbook
+from storage.assessments import Carried
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates import notices_registry
@@ -25,10 +27,24 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     adopters = _adopters_by_version(store, versions)
     requests = _requests_by_version(store, versions)
     found = waves.states(store, versions)
+    assessed = store.assessments.carried([(v.id, v.playbook_id, v.published_at) for v in versions])
     return [
-        dict(_entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])), wave=waves.shown(found[v.id]))
+        dict(
+            _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
+            wave=waves.shown(found[v.id]),
+            assessment=carried(assessed.get(v.id)),
+        )
         for v in versions
     ]
+
+
+def carried(assessment: Carried | None) -> dict[str, Any] | None:
+    """The post-pilot assessment a version carries, as listed: its number, how many core
+    items and the pilot conditions an adopter must replace; None: published without one."""
+    if assessment is None:
+        return None
+    core, _ = counts(assessment.answers)
+    return dict(number=assessment.number, core=core, pilot_conditions=pilot_conditions(assessment.answers))
 
 
 def _adopters_by_version(store: Store, versions: list[RegistryVersion]) -> dict[int | None, list[dict[str, Any]]]:

@@ -248,6 +248,11 @@ class WebApi:
             self.opened_views.append(view)
         return {"ok": True, "view": {"id": f"V{len(self.opened_views):08d}", **view}}
 
+    def _m_views_push(self, p: dict[str, Any]) -> dict[str, Any]:
+        """As Slack documents views.push (a form over the open one, from a button in it): as
+        views.open, a trigger exchanged once and the same limits of a modal."""
+        return self._m_views_open(p)
+
     def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
         view = _json_field(p.get("view"))
         with self._lock:

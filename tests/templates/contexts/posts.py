@@ -359,8 +359,10 @@ def contexts(
                 exception_ratios=[0.1, None, 0.05],
                 dms_sent=100,
                 checked_in=70,
+                next_steps=(("p" * 64, 99, "request", "CTEAM00001", text[:3000]), ("p" * 64, 9, "version", text, text)),
             ),
         ),
+        "assess_offer": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
         "digest_function": dict(
             function=text,
             digests=digests,

@@ -4,6 +4,7 @@ the registry's list and the Home tab."""
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from cadence.next_steps import Candidate, rank
 from cadence.versions import Change
 from usecases.home import registry_lines
 from usecases.learnings_search import Found, Hit
@@ -143,6 +144,7 @@ def contexts(
                     learnings=12,
                     kit=True,
                     wave=WAVE,
+                    assessment=dict(number=99999, core=400, pilot_conditions=[text[:300]] * 80) if i % 2 else None,
                 )
                 for i in range(400)
             ],
@@ -192,6 +194,7 @@ def contexts(
             declared=True,
             learned=dict(wave=9999, note=text, by="UPERSON0001", at="26 Nov 2026"),
             baseline_week="2026-11-23",
+            assessment=dict(number=99999, core=400, pilot_conditions=[text[:300]] * 80),
         ),
         "baseline_closed": dict(
             slug="p" * 60,
@@ -440,6 +443,15 @@ def contexts(
             note=text,
             at="26 Nov 2026",
             now=dict(WAVE, teams=[dict(slug="p" * 64, verdict="on track")] * 100),
+        ),
+        "next_steps": dict(
+            done=rank(
+                [
+                    Candidate(kind, "p" * 64, 99, text, target, text, "UPERSON0001", 1e9, 1e6, 1e4, 0.5, 99, text)
+                    for kind, target in (("request", "CTEAM00001"), ("version", text))
+                ]
+                * 20
+            )
         ),
         "learned_back": dict(
             origin="o" * 60,

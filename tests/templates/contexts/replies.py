@@ -3,8 +3,10 @@
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
+from cadence.assessment import QUESTIONS
 from cadence.compare import compare_cycle
 from cadence.pulse import FREED, Answer, summarize
+from handlers.assess_form import LABELS, _box
 from storage.store import Report
 from usecases.shared import messages
 from usecases.shared.stalling import Stalled
@@ -260,6 +262,16 @@ def contexts(
             to="UPERSON0002",
             limit=500,
         ),
+        "modal_assess": dict(
+            metadata="123456789",
+            title=text,
+            number=999,
+            boxes=[
+                (key, question, [(kind, label, _box([text[:300]] * 20)) for kind, label in LABELS.items()])
+                for key, question in QUESTIONS
+            ],
+        ),
+        "modal_assess_kept": dict(kept=SimpleNamespace(slug="p" * 64, number=999, core=400, pilot=1)),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
         "modal_pulse": dict(
             metadata='{"playbook":1,"week":"2026-12-07"}',

@@ -132,6 +132,7 @@ def test_each_playbook_has_its_own_ids():
 # ---- the fakes keep to the real interfaces ----
 
 REAL = [
+    ("tests.fakes.store:FakeAssessments", "storage.assessments:Assessments"),
     ("tests.fakes.playbooks:FakePlaybooks", "storage.playbooks:Playbooks"),
     ("tests.fakes.playbooks:FakeMade", "storage.made:MadePlaybooks"),
     ("tests.fakes.reports:FakeReports", "storage.weekly_reports:WeeklyReports"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from usecases.shared.close import (
+    assessment_offer,
     bar,
     baseline_week,
     cycle_result,
@@ -33,6 +34,7 @@ RULES: tuple[CloseRule[Any], ...] = (
     week_closed.RULE,
     cycle_result.RULE,  # at a cycle's last week, and the three after it
     readiness_news.RULE,
+    assessment_offer.RULE,  # after it: the first "ready to scale" offers the owner the assessment
     replication.RULE,
     stall.RULE,
     pulse.RULE,

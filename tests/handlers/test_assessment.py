@@ -1,0 +1,118 @@
+"""The post-pilot assessment (issue 97, item 1) end to end, through Slack's signed requests on
+both databases: `/rollout assess` refused before the first cycle closes and to anyone but the
+owner (nothing stored), then its form pre-filled with what the bot measured; a submission
+kept as v1 with its core items and pilot conditions, the next form filled in with v1 and
+kept as v2. The pre-fill's words are tests/cadence/test_assessment.py's."""
+
+import json
+
+from sqlmodel import Session, select
+
+from storage.models.governance import Decision
+from tests.conftest import MEMBER, OWNER
+from tests.usecases.test_governance import CURATOR, close_of, publish_over, report_week
+from tests.usecases.test_requests import SALES, SALES_OWNER
+
+
+def assessed(engine):
+    with Session(engine) as s:
+        return [(d.actor, d.summary, d.figures) for d in s.exec(select(Decision).where(Decision.kind == "assessed"))]
+
+
+def opened(slack):
+    view = slack.calls_to("views.open")[-1].params["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def boxes(view):
+    return {b["block_id"]: b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"}
+
+
+def test_the_owner_assesses_the_pilot_after_its_first_cycle_in_versions(bot, world, slack, engine, clock):
+    early = bot.command("assess support-replies", user=OWNER).text
+    assert "has not closed its first cycle yet" in early and "/rollout assess support-replies" in early
+    assert (
+        "Only support-replies's owner (<@UOWNER0001>) assesses"
+        in bot.command("assess support-replies", user=MEMBER).text
+    )
+    assert "Name the one playbook to assess" in bot.command("assess", user=OWNER).text
+    assert slack.calls_to("views.open") == [] and assessed(engine) == []
+
+    for week in (1, 2, 3, 4):
+        report_week(bot, clock, week)
+    assert (
+        "Learning added"
+        in bot.command("learn support-replies refunds need the policy open beside them", user=OWNER).text
+    )
+    world.run(close_of(4))
+
+    assert bot.command("assess support-replies", user=OWNER).body in ("", None)  # the form opens
+    form = opened(slack)
+    assert form["callback_id"] == "assess_form" and form["submit"]["text"] == "Keep v1"
+    filled = boxes(form)
+    assert set(filled) == {
+        f"{q}_{k}" for q in ("manual", "changed", "knowledge", "feedback") for k in ("core", "pilot")
+    }
+    assert "refunds need the policy open beside them" in filled["knowledge_core"]
+    assert "reviews sampled at 20% of collaborative cases" in filled["feedback_core"]
+    assert "the pulse, each cycle" in filled["feedback_core"]
+
+    refused = bot.submit(
+        OWNER, {"id": "VASSESS001", **form}, {k: {"value": {"type": "plain_text_input", "value": ""}} for k in filled}
+    )
+    assert "Every answer is empty" in refused.text and assessed(engine) == []  # nothing stored
+
+    kept = bot.submit_filled(
+        OWNER,
+        form,
+        {
+            "manual_pilot": "• a senior reviewer on every case\n\n- Ben checked refunds by hand",
+            "knowledge_core": filled["knowledge_core"] + "\nthe refund policy, page 4",
+        },
+    )
+    assert "Kept as v1 of *support-replies*'s assessment" in kept.text and "2 pilot conditions" in kept.text
+    [(actor, summary, figures)] = assessed(engine)
+    assert (
+        actor == OWNER and figures["number"] == 1 and summary.startswith("Post-pilot assessment v1 of support-replies")
+    )
+    assert figures["answers"]["manual"]["pilot"] == ["a senior reviewer on every case", "Ben checked refunds by hand"]
+    assert figures["answers"]["knowledge"]["core"][-1] == "the refund policy, page 4"
+
+    bot.command("assess support-replies", user=OWNER)
+    again = opened(slack)
+    assert again["submit"]["text"] == "Keep v2"
+    assert boxes(again)["manual_pilot"] == "a senior reviewer on every case\nBen checked refunds by hand"
+    bot.submit_filled(OWNER, again, {"manual_pilot": "a senior reviewer on every case"})
+    assert [f["number"] for _, _, f in assessed(engine)] == [1, 2]
+    assert assessed(engine)[-1][2]["answers"]["manual"]["pilot"] == ["a senior reviewer on every case"]
+
+
+def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see_its_pilot_conditions(
+    bot, world, slack, engine, clock, store
+):
+    for week in (1, 2, 3, 4):
+        report_week(bot, clock, week)
+    world.run(close_of(4))
+    bot.command("assess support-replies", user=OWNER)
+    bot.submit_filled(OWNER, opened(slack), {"manual_pilot": "a senior reviewer on every case"})
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    clock.advance(minutes=5)
+    bot.command("assess support-replies", user=OWNER)  # v2, after the version: v1 stays its
+    bot.submit_filled(OWNER, opened(slack), {"manual_pilot": "a senior reviewer\nweekly calls with the vendor"})
+
+    listed = bot.command("registry", user=MEMBER).text
+    assert "post-pilot assessment v1: 1 pilot condition to replace" in listed
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
+    assert "*Pilot conditions to replace* (support-replies's post-pilot assessment v1)" in adopted
+    assert "\\n• a senior reviewer on every case" in adopted and "weekly calls" not in adopted
+
+
+def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(bot, world, slack, store, clock):
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    assert "no post-pilot assessment" in bot.command("registry", user=MEMBER).text
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_user(SALES_OWNER)
+    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
+    assert "support-replies v1 was published with no post-pilot assessment" in adopted

@@ -1,0 +1,109 @@
+"""Where it rolls next (issue 97, item 3) end to end: `/rollout next` through Slack's signed
+request on both databases ranks a team's pending request and a function not running a
+published version, each with its value, fit and risk read from what the origin reported and
+the close kept; a refusal stores nothing. The ranking's rules are tests/cadence/test_next_steps.py's."""
+
+import copy
+import json
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.web import make_asgi
+from cadence.definition_load import parse_playbook
+from storage.models.governance import AdoptionRequest
+from tests.bot.test_web_view import fetch
+from tests.committed import loaded
+from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for
+from tests.usecases.test_governance import CURATORS, close_of, publish_over, report_week
+from tests.usecases.test_requests import CHAMPION, OPS, OPS_OWNER, SALES, SALES_OWNER, opened, request
+from usecases.shared.life import begin_cycle
+
+SALES_DESK = copy.deepcopy(SUPPORT_REPLIES) | {
+    "playbook": "sales-desk",
+    "title": "Sales desk replies",
+    "function": "Sales",
+    "channel": SALES,
+    "owner": SALES_OWNER,
+    "kpi": {"name": "Reply time", "unit": "h", "direction": "down", "baseline": 8, "target": 4},
+}
+
+
+@pytest.fixture
+def ranked_world(bot, world, slack, store, clock):
+    """support-replies (Support) with a week of 52 cases, 2 of them exceptions, closed and
+    published with its intake; sales-desk (Sales) running; #ops asking for support-replies."""
+    state = store.playbooks.state("support-replies")
+    with Session(world.store.bind) as s:  # the intake, as `/rollout new` keeps it
+        row = s.get(type(state.playbook), state.playbook.id)
+        row.definition = {
+            **row.definition,
+            "intake": {"cases_per_week": 120, "minutes_per_case": 9, "structured": True},
+        }
+        s.add(row)
+        s.commit()
+    report_week(bot, clock, 1, draft=(20, 2, "95%"))
+    world.run(close_of(1))
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    loaded(store, [parse_playbook(SALES_DESK)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state("sales-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
+    slack.add_channel(SALES, [SALES_OWNER, CHAMPION])
+    slack.add_channel(OPS, [OPS_OWNER, CHAMPION])
+    for user in (SALES_OWNER, CHAMPION, OPS_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    sent = request(
+        bot, slack, f"request support-replies <#{OPS}|ops> champion <@{CHAMPION}> why Same refunds", OPS_OWNER
+    )
+    assert "Asked the curators" in sent.text and opened(slack)
+    return world
+
+
+def test_next_ranks_the_request_and_the_function_not_running_it_with_their_reasons(bot, ranked_world, slack):
+    reply = bot.command("next", user=SALES_OWNER)  # anyone may ask
+    text = reply.text
+    assert "Where it could roll next" in text
+    first, second = text.index("1. *support-replies v1*"), text.index("2. *support-replies v1*")
+    assert first < second
+    # #ops asked with a champion: up to 72 h a cycle by the intake, ×1.25 for its champion;
+    # 2 exceptions in 52 cases at the origin (4%), no escalation: 72 × 1.25 × 0.96 against Sales's 72 × 0.96
+    assert (
+        f"to <#{OPS}>, which asked (champion <@{CHAMPION}>): value: up to 72 h a cycle (120 cases a week × 9 min); "
+        "fit: a team new to playbooks, champion named; risk: 4% exceptions at the origin, no open escalations"
+    ) in text
+    assert (
+        "to Sales, which runs nothing of it yet: value: up to 72 h a cycle (120 cases a week × 9 min); "
+        "fit: another function (Sales, from Support); risk: 4% exceptions at the origin, no open escalations"
+    ) in text
+
+
+def test_nothing_to_rank_is_said_and_more_words_are_refused_storing_nothing(bot, world, engine):
+    assert "Nothing to rank yet" in bot.command("next", user=OWNER).text
+    refused = bot.command("next support-replies", user=OWNER).text
+    assert "`/rollout next` takes no more words" in refused and "/rollout next" in refused
+    with Session(engine) as s:
+        assert s.exec(select(AdoptionRequest)).all() == []
+
+
+def test_the_curators_digest_names_the_top_three(bot, ranked_world, slack):
+    ranked_world.run(datetime(2026, 11, 23, 13, 5, tzinfo=UTC))  # Monday 13:00: the digest of week 1
+    [digest] = [m for m in slack.posted(CURATORS) if m["text"].startswith("Rollout digest")]
+    text = json.dumps(digest["blocks"], ensure_ascii=False)
+    assert "*Where it could roll next* (a recommendation; `/rollout next` ranks them all):" in text
+    assert f"\\n1. *support-replies v1* to <#{OPS}>, which asked: value: up to 72 h a cycle" in text
+    assert "\\n2. *support-replies v1* to Sales: value: up to 72 h a cycle" in text
+
+
+def test_the_registry_page_ranks_them_too(bot, ranked_world, slack, http_server, database_url, store):
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_asgi(create_app(settings, store, clock=ranked_world.clock), store, ranked_world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/registry", cookie)
+    assert code == 200 and '<h2 id="next">Where it could roll next</h2>' in page
+    ranked = page[page.index("<ol>") : page.index("</ol>")]
+    assert ranked.index("which asked") < ranked.index("to Sales, which runs nothing of it yet")
+    assert "fit: a team new to playbooks, champion named" in ranked

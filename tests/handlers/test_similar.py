@@ -1,0 +1,69 @@
+"""The same learning, not paid twice (issue 97, item 5) end to end: `/rollout new`'s form,
+submitted as Slack sends it on both databases, is shown again with the published version
+it closely matches (*Adopt it* pushes the request's form, its version filled in) and a box
+for why to create it anyway; nothing is made until a reason is given, and the reason is kept.
+The matching's rules are tests/cadence/test_similarity.py's."""
+
+import json
+
+from sqlmodel import Session, select
+
+from storage.models.governance import Decision
+from tests.conftest import MEMBER
+from tests.handlers.test_playbook_form import open_new, submit
+from tests.usecases.fast.form_world import NEW_VALUES
+from tests.usecases.test_governance import publish_over
+
+SAME_KPI = {**NEW_VALUES, "title": "Reply drafting", "kpi_name": "first response time", "kpi_unit": "min"}
+
+
+def decisions(engine, kind):
+    with Session(engine) as s:
+        return [(d.summary, d.figures) for d in s.exec(select(Decision).where(Decision.kind == kind))]
+
+
+def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_anyway(
+    bot, world, slack, store, engine
+):
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    first = submit(bot, open_new(bot, slack), SAME_KPI, MEMBER)
+    assert first.body["response_action"] == "update" and store.playbooks.state("reply-drafting") is None
+    view = first.body["view"]
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "The same learning may be paid for already" in shown
+    assert "support-replies v1 (Support) measures the same First-response time" in shown
+    assert view["submit"]["text"] == "Create anyway" and view["callback_id"] == "playbook_new"
+    [button] = [b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "similar_adopt"]
+    assert button["value"] == "support-replies@v1"
+
+    # Adopt it: the request's form over it, its version filled in
+    bot.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": MEMBER},
+            "trigger_id": "12345.98765.abcd",
+            "container": {"type": "view", "view_id": "V0000000001"},
+            "view": {**view, "id": "V0000000001"},
+            "actions": [
+                {"type": "button", "action_id": "similar_adopt", "block_id": "similar_0", "value": button["value"]}
+            ],
+        }
+    )
+    [push] = slack.calls_to("views.push")
+    pushed = json.loads(push.params["view"]) if isinstance(push.params["view"], str) else push.params["view"]
+    [version] = [b["element"] for b in pushed["blocks"] if b.get("block_id") == "version"]
+    assert version["initial_value"] == "support-replies@v1"
+
+    empty = submit(bot, view, {**SAME_KPI, "anyway": "  "}, MEMBER)
+    assert empty.body == {"response_action": "errors", "errors": {"anyway": empty.body["errors"]["anyway"]}}
+    assert "Say why it is not one of those above" in empty.body["errors"]["anyway"]
+    assert store.playbooks.state("reply-drafting") is None and decisions(engine, "created-anyway") == []
+
+    made = submit(bot, view, {**SAME_KPI, "anyway": "Our replies are B2B:   another policy"}, MEMBER)
+    assert "reply-drafting" in json.dumps(made.body["view"]) and store.playbooks.state("reply-drafting") is not None
+    [(summary, figures)] = decisions(engine, "created-anyway")
+    assert figures == {
+        "similar": ["support-replies v1 (Support) measures the same First-response time"],
+        "reason": "Our replies are B2B: another policy",
+    }
+    assert summary.startswith("Playbook reply-drafting created though support-replies v1 (Support)")

@@ -1,0 +1,80 @@
+"""The same learning, not paid twice (docs/programme.md; cadence/similarity.py): before
+`/rollout new` makes a playbook, the published versions and active playbooks it closely
+matches are shown, with *Adopt it* (a published version: the request form) and *Create
+anyway* (a reason, kept as a decision `created-anyway` beside the playbook's creation).
+Reads only, but for the decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cadence.definition import read_spec
+from cadence.similarity import Described, Match, matches
+from storage.models.governance import RegistryVersion
+from storage.store import Store
+from usecases.playbook_answers import Answers
+
+SHOWN = 5  # the closest matches a form shows
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the form shows: each close match, and whether it can be adopted (a version)."""
+
+    matches: list[Match]
+
+    @property
+    def words(self) -> list[str]:
+        return [m.words for m in self.matches]
+
+
+def described(answers: Answers) -> Described:
+    return Described(
+        slug="",
+        title=answers.title,
+        function=answers.function,
+        kpi_name=answers.kpi_name,
+        kpi_unit=answers.kpi_unit,
+        steps=tuple(s.name for s in answers.steps),
+    )
+
+
+def _newest(versions: list[RegistryVersion]) -> list[RegistryVersion]:
+    newest: dict[int, RegistryVersion] = {}
+    for v in versions:
+        if v.playbook_id not in newest or v.version > newest[v.playbook_id].version:
+            newest[v.playbook_id] = v
+    return sorted(newest.values(), key=lambda v: (v.slug, v.version))
+
+
+def candidates(store: Store) -> list[Described]:
+    """Each origin's newest published version, and each active playbook not already there
+    through a version (neither an origin published nor an adopter of one)."""
+    versions = _newest(store.registry.versions())
+    published = {v.playbook_id for v in versions}
+    found = []
+    for v in versions:
+        spec = read_spec(v.definition)
+        found.append(
+            Described(
+                v.slug,
+                spec.title,
+                v.function,
+                spec.kpi.name,
+                spec.kpi.unit,
+                tuple(s.name for s in spec.steps),
+                v.version,
+            )
+        )
+    for state in store.playbooks.active_states():
+        p = state.playbook
+        if p.id in published or p.adopted_origin_id in published:
+            continue
+        found.append(Described(p.slug, p.title, p.function, p.kpi_name, p.kpi_unit, tuple(s.name for s in state.steps)))
+    return found
+
+
+def found(store: Store, answers: Answers) -> Found | None:
+    """The close matches of a playbook about to be made, the closest first; None: none."""
+    close = matches(described(answers), candidates(store))[:SHOWN]
+    return Found(close) if close else None
