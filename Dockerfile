@@ -39,7 +39,7 @@ RUN --mount=type=secret,id=ca --mount=type=cache,target=/root/.cache/pip \
 # scipy (the judgement's intervals), numpy (scipy's) and matplotlib (the digest's charts)
 # are run-time dependencies and most of the image: about 110, 55 and 90 MB installed
 # (matplotlib with Pillow, fontTools and kiwisolver), once their own test suites (about
-# 50 MB) are left out. Built by .ci/container on Debian's bookworm (176 MB): 577 MB.
+# 50 MB) are left out. Built by .ci/container on Debian's bookworm (176 MB): 578 MB.
 FROM ${BASE}
 ARG EXTRAS=demo,mcp
 # The dependencies in a layer of their own too (every wheel in /wheels: what pip resolved
