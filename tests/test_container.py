@@ -97,6 +97,21 @@ def test_the_dockerfile_builds_on_a_base_argument_and_runs_web_as_a_user_who_is_
     assert re.findall(r"^CMD (.+)$", text, re.MULTILINE) == ['["rollout", "web"]']
 
 
+def test_the_dependencies_wheels_are_a_layer_built_before_the_source_is_copied():
+    """Issue 95: a change to the source builds no dependency again. Their wheels are made
+    from pyproject.toml and constraints.txt alone, and installed in a layer of their own
+    before the project's wheel; .ci/container keeps the layers (--layers)."""
+    text = (ROOT / "Dockerfile").read_text()
+    build, final = text.split("\nFROM ${BASE}\n")
+    first_copy, rest = build.split("COPY . .", 1)
+    assert re.search(r"^COPY pyproject\.toml constraints\.txt \./$", first_copy, re.MULTILINE)
+    assert "pip wheel" in first_copy and "--wheel-dir /wheels" in first_copy
+    assert "--no-deps --wheel-dir /dist" in rest and "/wheels" not in rest
+    dependencies, project = final.split("source=/dist", 1)
+    assert "source=/wheels" in dependencies and "/wheels/*.whl" in dependencies and "/wheels" not in project
+    assert "--layers" in (ROOT / ".ci" / "container").read_text()
+
+
 # ---- a security-minded read (issue 96, item 7) -----------------------------------------
 
 

@@ -1,7 +1,13 @@
 """`rollout webhook add|list|remove|test` as an operator runs them, and the clock process
 delivering webhooks through a kill -9: against a real receiver on a loopback port that
 verifies every event with the Standard Webhooks library. What `add` refuses is
-tests/usecases/fast/test_webhooks.py's; one refusal here shows how the command line says it."""
+tests/usecases/fast/test_webhooks.py's; one refusal here shows how the command line says it.
+
+The `webhook` commands' words, exit statuses and what they store and deliver are asked in
+this process (click's CliRunner, `run`), which keeps stdout and stderr apart as a terminal
+does: a process each cost a second and more of CPU to import the bot, thirteen of them a
+test, for what no process changes. What only a process shows (a clock killed mid-delivery,
+a tick run from cron) starts one; the console script itself is tests/test_wheel.py's."""
 
 import csv
 import signal
@@ -21,8 +27,6 @@ from storage.webhook_events import announce
 from tests.bot.test_processes import ROOT, env, rollout  # noqa: F401  # env: the processes' environment
 from tests.webhook_receiver import Receiver
 
-pytestmark = pytest.mark.slow  # real processes
-
 
 @pytest.fixture
 def receiver():
@@ -31,52 +35,53 @@ def receiver():
     server.stop()
 
 
-def test_add_prints_the_secret_once_and_nothing_else_shows_it(env, engine, playbook, receiver, tmp_path):  # noqa: F811
-    env = {**env, "ROLLOUT_SECRET_KEY": "a long random key the operator keeps"}
-    added = rollout(env, "webhook", "add", "crm", "--url", receiver.url, "--playbook", "support-replies")
-    assert added.returncode == 0, added.stderr
+def test_add_prints_the_secret_once_and_nothing_else_shows_it(run, engine, playbook, receiver, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROLLOUT_SECRET_KEY", "a long random key the operator keeps")
+    added = run("webhook", "add", "crm", "--url", receiver.url, "--playbook", "support-replies")
+    assert added.exit_code == 0, added.stderr
     secret = added.stdout.strip()
     assert secret.startswith("whsec_") and len(added.stdout.splitlines()) == 1
     assert "shown this once" in added.stderr and secret not in added.stderr
     receiver.secret = secret
-    listed = rollout(env, "webhook", "list")
+    listed = run("webhook", "list")
     assert "crm" in listed.stdout and "every event" not in listed.stdout and secret not in listed.stdout
     assert "last delivery: never" in listed.stdout and "failed: 0" in listed.stdout
     with Session(engine) as s:
         stored = s.execute(select(Webhook.secret)).scalar_one()
     assert stored.startswith("fernet:") and secret.removeprefix("whsec_") not in stored
-    exported = rollout(env, "export", "csv", str(tmp_path / "out"))
-    assert exported.returncode == 0, exported.stderr
+    exported = run("export", "csv", str(tmp_path / "out"))
+    assert exported.exit_code == 0, exported.stderr
     with (tmp_path / "out" / "webhook.csv").open() as handle:
         rows = list(csv.reader(handle))
     assert "secret" not in rows[0] and not any(secret in cell or stored in cell for row in rows for cell in row)
 
-    tested = rollout(env, "webhook", "test", "crm")
-    assert tested.returncode == 0, tested.stderr
+    tested = run("webhook", "test", "crm")
+    assert tested.exit_code == 0, tested.stderr
     assert "delivered to crm" in tested.stdout
     assert receiver.wait_for(1) and receiver.unverified == 0
     assert receiver.events[0]["type"] == "test" and receiver.events[0]["data"] == {"webhook": "crm"}
-    assert "last delivery: 20" in rollout(env, "webhook", "list").stdout
+    assert "last delivery: 20" in run("webhook", "list").stdout
 
     receiver.script = ["500"]
-    failed = rollout(env, "webhook", "test", "crm")
-    assert failed.returncode == 1 and "HTTP 500" in failed.stderr and "Traceback" not in failed.stderr
-    assert "last error: HTTP 500" in rollout(env, "webhook", "list").stdout
+    failed = run("webhook", "test", "crm")
+    assert failed.exit_code == 1 and "HTTP 500" in failed.stderr and "Traceback" not in failed.stderr
+    assert "last error: HTTP 500" in run("webhook", "list").stdout
     for where in ("stdout", "stderr"):
         assert all(secret not in getattr(r, where) for r in (listed, exported, tested, failed))
 
-    removed = rollout(env, "webhook", "remove", "crm")
-    assert removed.returncode == 0 and "removed" in removed.stdout
-    assert "No webhooks yet" in rollout(env, "webhook", "list").stdout
+    removed = run("webhook", "remove", "crm")
+    assert removed.exit_code == 0 and "removed" in removed.stdout
+    assert "No webhooks yet" in run("webhook", "list").stdout
 
 
-def test_a_second_webhook_by_the_same_name_is_refused(env, engine):  # noqa: F811
-    assert rollout(env, "webhook", "add", "crm", "--url", "https://example.com/a").returncode == 0
-    again = rollout(env, "webhook", "add", "crm", "--url", "https://example.com/b")
-    assert again.returncode == 1 and "exists" in again.stderr
-    assert "no webhook 'crn' (did you mean crm?)" in rollout(env, "webhook", "test", "crn").stderr
+def test_a_second_webhook_by_the_same_name_is_refused(run, engine):
+    assert run("webhook", "add", "crm", "--url", "https://example.com/a").exit_code == 0
+    again = run("webhook", "add", "crm", "--url", "https://example.com/b")
+    assert again.exit_code == 1 and "exists" in again.stderr
+    assert "no webhook 'crn' (did you mean crm?)" in run("webhook", "test", "crn").stderr
 
 
+@pytest.mark.slow  # real processes
 def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, engine, store, playbook):  # noqa: F811
     receiver = Receiver(hang_seconds=0).start()
     try:
@@ -135,6 +140,7 @@ def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, engine, s
         receiver.stop()
 
 
+@pytest.mark.slow  # real processes
 def test_tick_delivers_the_close_and_leaves_a_retry_to_the_next(env, playbook, slack, receiver):  # noqa: F811
     added = rollout(env, "webhook", "add", "crm", "--url", receiver.url, "--events", "week_closed")
     receiver.secret = added.stdout.strip()
