@@ -5,6 +5,7 @@ guardrail breaches since, and the open proposals, in three queries for any numbe
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -107,6 +108,71 @@ _OPEN_PROPOSALS_OF = (
 )
 
 
+def _guardrail_weeks(found: Sequence[Any]) -> dict[int, dict[date, str]]:
+    """Each playbook's guardrail readings by week."""
+    guardrail: dict[int, dict[date, str]] = {}
+    for d in found:
+        if d.kind == DecisionKind.GUARDRAIL:
+            guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
+    return guardrail
+
+
+def _verdicts_of(verdicts: Sequence[Any], ids: list[int]) -> dict[int, list[WeekVerdict]]:
+    verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
+    for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed, dimensions in verdicts:
+        numbers = WeekNumbers(cases, exceptions, rubric, reviewed, dimensions)
+        verdicts_of[step_id].append(WeekVerdict(week_start, outcome, numbers, rule))
+    return verdicts_of
+
+
+# Per step: the weeks of its mode changes, of those its demotions, and its rejections.
+Dated = tuple[dict[int, list[date]], dict[int, list[date]], dict[int, list[date]]]
+
+
+def _dated(found: Sequence[Any]) -> Dated:
+    changes: dict[int, list[date]] = {}
+    demotions: dict[int, list[date]] = {}
+    rejections: dict[int, list[date]] = {}
+    decisions = [d for d in found if d.kind != DecisionKind.GUARDRAIL]  # the steps' mode changes and rejections
+    for d in decisions:
+        if d.kind == "proposal-rejected":
+            rejections.setdefault(d.step_id, []).append(d.week_start)
+            continue
+        changes.setdefault(d.step_id, []).append(d.week_start)
+        if d.from_mode and d.to_mode and LEVELS.index(d.to_mode) < LEVELS.index(d.from_mode):
+            demotions.setdefault(d.step_id, []).append(d.week_start)
+    return changes, demotions, rejections
+
+
+def _step_states(
+    states: list[PlaybookState],
+    verdicts_of: dict[int, list[WeekVerdict]],
+    dated: Dated,
+    guardrail: dict[int, dict[date, str]],
+    open_by_step: dict[int | None, Proposal],
+) -> dict[int, StepState]:
+    changes, demotions, rejections = dated
+    result = {}
+    for state in states:
+        # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
+        weeks_of = guardrail.get(state.playbook.id, {})
+        breached = [w for w, verdict in weeks_of.items() if verdict == "BREACHED"]
+        for step in state.steps:
+            step_id = step.id
+            result[step_id] = StepState(
+                name=step.name,
+                mode=step.mode,
+                pinned=step.pinned,
+                frozen=step.frozen,
+                verdicts=tuple(verdicts_of[step_id]),
+                changes=tuple(sorted(changes.get(step_id, ()))),
+                demotions=tuple(sorted(demotions.get(step_id, ()))),
+                streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
+                open_proposal=step_id in open_by_step,
+            )
+    return result
+
+
 class StepHistories:
     """The step reads of Governance (storage/governance.py), which gives it its bind."""
 
@@ -133,45 +199,10 @@ class StepHistories:
             pids = [state.playbook.id for state in states]
             found = core.execute(_DECISIONS_SINCE, {"step_ids": ids, "pids": pids, "since": since}).all()
             proposals = list(s.execute(_OPEN_PROPOSALS_OF, {"pids": pids}).scalars())
-        decisions = [d for d in found if d.kind != DecisionKind.GUARDRAIL]  # the steps' mode changes and rejections
-        guardrail: dict[int, dict[date, str]] = {}
-        for d in found:
-            if d.kind == DecisionKind.GUARDRAIL:
-                guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
-        verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
-        for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed, dimensions in verdicts:
-            numbers = WeekNumbers(cases, exceptions, rubric, reviewed, dimensions)
-            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, numbers, rule))
-        changes: dict[int, list[date]] = {}
-        demotions: dict[int, list[date]] = {}
-        rejections: dict[int, list[date]] = {}
-        for d in decisions:
-            if d.kind == "proposal-rejected":
-                rejections.setdefault(d.step_id, []).append(d.week_start)
-                continue
-            changes.setdefault(d.step_id, []).append(d.week_start)
-            if d.from_mode and d.to_mode and LEVELS.index(d.to_mode) < LEVELS.index(d.from_mode):
-                demotions.setdefault(d.step_id, []).append(d.week_start)
+        guardrail = _guardrail_weeks(found)
         steps_read = set(ids)
         open_by_step = {p.step_id: p for p in proposals if p.kind == "promotion" and p.step_id in steps_read}
-        result = {}
-        for state in states:
-            # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
-            weeks_of = guardrail.get(state.playbook.id, {})
-            breached = [w for w, verdict in weeks_of.items() if verdict == "BREACHED"]
-            for step in state.steps:
-                step_id = step.id
-                result[step_id] = StepState(
-                    name=step.name,
-                    mode=step.mode,
-                    pinned=step.pinned,
-                    frozen=step.frozen,
-                    verdicts=tuple(verdicts_of[step_id]),
-                    changes=tuple(sorted(changes.get(step_id, ()))),
-                    demotions=tuple(sorted(demotions.get(step_id, ()))),
-                    streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
-                    open_proposal=step_id in open_by_step,
-                )
+        result = _step_states(states, _verdicts_of(verdicts, ids), _dated(found), guardrail, open_by_step)
         return StepHistory(result, open_by_step, guardrail, proposals)
 
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
