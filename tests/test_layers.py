@@ -477,7 +477,7 @@ CAPABILITY_INTERNALS = {
         "templates.tables.pulse_export",
         "cadence.digest.pulse_rollup",
     },
-    "value": {"usecases.value", "cadence.value"},
+    "value": {"usecases.value", "cadence.value", "cadence.currencies"},
     "hero": {"cadence.heroics"},
     "readiness": {"usecases.shared.readiness", "templates.criterion_phrase", "templates.readiness"},
     "inputs": {"usecases.input_checks", "cadence.inputs", "templates.notices_inputs"},
