@@ -464,6 +464,7 @@ SURFACES = [
     "handlers/web_view.py",
     "usecases/api_reads.py",
     "handlers/api.py",
+    "handlers/api_refusals.py",
     "handlers/mcp_tools.py",
     "usecases/operator.py",
 ]
