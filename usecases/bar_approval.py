@@ -18,7 +18,7 @@ from cadence.state import PlaybookState
 from storage.governance_rows import StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
-from storage.playbooks import as_read_now
+from storage.playbook_definitions import as_read_now
 from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal

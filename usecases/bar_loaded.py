@@ -20,7 +20,8 @@ from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.state import PlaybookState
 from storage.models.governance import BarRequest
-from storage.playbooks import CURATORS_CHANNEL, as_read_now
+from storage.playbook_definitions import as_read_now
+from storage.playbooks import CURATORS_CHANNEL
 from storage.store import Store
 from usecases import bar_approval, bar_requests
 from usecases.shared import replay_reads

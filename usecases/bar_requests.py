@@ -18,7 +18,8 @@ from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.state import PlaybookState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
-from storage.playbooks import CURATORS_CHANNEL, as_read_now
+from storage.playbook_definitions import as_read_now
+from storage.playbooks import CURATORS_CHANNEL
 from storage.store import Store
 from templates import notices_bar
 from templates.refusals import Refusal

@@ -26,7 +26,8 @@ from cadence.definition_load import parse_playbook
 from cadence.state import PlaybookState
 from storage.made import Made, SetupTime, Stale, fingerprint
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import Conflict, LoadOutcome, Rewritten, as_read_now, ends_run, playbook_columns
+from storage.playbook_definitions import LoadOutcome, Rewritten, as_read_now, playbook_columns
+from storage.playbooks import Conflict, ends_run
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 

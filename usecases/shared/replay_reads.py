@@ -17,7 +17,7 @@ from cadence.bar_kpi import WEEKS, Cycle, GuardrailWeek
 from cadence.bar_readiness import Readiness
 from cadence.bar_sort import REPLAY_WEEKS, History, Week
 from cadence.state import PlaybookState
-from storage.playbooks import as_read_now
+from storage.playbook_definitions import as_read_now
 from storage.store import Store
 from usecases.shared import readiness
 from usecases.shared.governance import thresholds, week_label
