@@ -289,6 +289,51 @@ def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> 
     return said
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the playbooks' values are figured from, read once for all of them: each one's
+    closed weeks, the events counted, the oversight done and the costs pulled."""
+
+    closed: dict[int, list[date]]
+    counts: dict[tuple[int, date], float]
+    work: dict[int, OversightWork]
+    costs: dict[tuple[int, date], tuple[float | None, str | None]]
+
+
+def _read(store: Store, states: list[PlaybookState], measures: dict[int, Measure], weeks: int) -> _Read:
+    asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
+    closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
+    spans = [w for ws in closed.values() for w in ws]
+    if not spans:
+        return _Read(closed, {}, {}, {})
+    first, last = min(spans), max(spans)
+    counts = store.value.events([a for a in asks.values() if a is not None], first, last)
+    work = store.value.oversight(list(closed), first, last)
+    pulled = [pid for pid in closed if (cost := measures[pid].cost) is not None and cost.source]
+    costs = store.value.costs(pulled, first, last) if pulled else {}
+    return _Read(closed, counts, work, costs)
+
+
+def _of_one(state: PlaybookState, measure: Measure, read: _Read, currency: str, rate: float | None) -> PlaybookValue:
+    pid = state.playbook.id
+    event, minutes = measure.value.event, float(measure.value.minutes_saved or 0)
+    closed = read.closed.get(pid, [])
+    ours = {w: read.counts[(pid, w)] for w in closed if (pid, w) in read.counts}
+    done = read.work.get(pid, OversightWork({}, []))
+    ran = [w for w in closed if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
+    return PlaybookValue(
+        event,
+        minutes,
+        value.week_values(event, minutes, closed, ours),
+        _spend(measure.cost, ran, read.costs, pid),
+        currency,
+        _oversight(state, measure, done, closed),
+        rate,
+        _promotions(state, measure, done),
+        state.playbook.slug,
+    )
+
+
 def of_playbooks(
     store: Store,
     states: list[PlaybookState],
@@ -302,35 +347,11 @@ def of_playbooks(
     ROLLOUT_HOURLY_RATE, which turns net hours into money."""
     if measures is None:
         measures = store.value.measures([s.playbook.id for s in states])
-    asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
-    closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
-    spans = [w for ws in closed.values() for w in ws]
-    counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
-    work = store.value.oversight(list(closed), min(spans), max(spans)) if spans else {}
-    pulled = [pid for pid in closed if (cost := measures[pid].cost) is not None and cost.source]
-    costs = store.value.costs(pulled, min(spans), max(spans)) if spans and pulled else {}
+    read = _read(store, states, measures, weeks)
     found: dict[int, PlaybookValue | None] = {}
     for state in states:
-        pid = state.playbook.id
-        measure = measures.get(pid)
-        if measure is None:
-            found[pid] = None
-            continue
-        event, minutes = measure.value.event, float(measure.value.minutes_saved or 0)
-        ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
-        done = work.get(pid, OversightWork({}, []))
-        ran = [w for w in closed.get(pid, []) if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
-        found[pid] = PlaybookValue(
-            event,
-            minutes,
-            value.week_values(event, minutes, closed.get(pid, []), ours),
-            _spend(measure.cost, ran, costs, pid),
-            currency,
-            _oversight(state, measure, done, closed.get(pid, [])),
-            rate,
-            _promotions(state, measure, done),
-            state.playbook.slug,
-        )
+        measure = measures.get(state.playbook.id)
+        found[state.playbook.id] = None if measure is None else _of_one(state, measure, read, currency, rate)
     return found
 
 
