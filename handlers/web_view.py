@@ -47,7 +47,7 @@ from templates.web_charts import (
     org_trend_charts,
     progress_chart,
 )
-from usecases import playbook_form, sections, web, web_overview
+from usecases import playbook_form, sections, web, web_overview, web_signin
 from usecases.shared.collector import collector_paused
 from usecases.shared.services import Services
 
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/web"  # where the application is mounted: its redirects, links and cookies' paths
 COOKIE = "rollout_session"
 STATE_COOKIE = "rollout_oidc_state"
-SESSION_SECONDS = int(web.SESSION.total_seconds())
+SESSION_SECONDS = int(web_signin.SESSION.total_seconds())
 STATE_SECONDS = 600  # a sign-in with Slack has ten minutes to come back
 # Every page: no script may run, nothing loads from elsewhere, no other site frames it,
 # and the sign-in link's token never leaves in a Referer. ("same-origin", not
@@ -255,7 +255,7 @@ class _View:
         return render_page(name, signs_out=self.signed_in_as is None, **context)
 
     def login(self, request: Request) -> Response:
-        viewer = web.sign_in(self.services, request.query_params.get("token", ""))
+        viewer = web_signin.sign_in(self.services, request.query_params.get("token", ""))
         if viewer is None:
             log.info("web: a sign-in link was refused (unknown, used or older than 10 minutes)")
             return self._signin_page(403, "link_used")
@@ -265,7 +265,7 @@ class _View:
         return self._signin_page(200, None, signed_out=request.query_params.get("out") == "1")
 
     def _signed_in(self, viewer: web.Viewer, cookies: list[Cookie] | None = None) -> Response:
-        session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
+        session = self.sessions.dumps({"s": web_signin.start_session(self.services, viewer)})
         return _redirect(PREFIX + "/", [self._cookie(session, SESSION_SECONDS), *(cookies or [])])
 
     def sign_out(self, request: Request) -> Response:
@@ -279,7 +279,7 @@ class _View:
             return _page(self._render("signout_refused", viewer=viewer.user_id if viewer else None), 403)
         session_id = self._session_id(request, max_age=None)  # an expired one is ended too
         if session_id is not None:
-            web.end_session(self.services, session_id)
+            web_signin.end_session(self.services, session_id)
         return _redirect(PREFIX + "/signin?out=1", [self._cookie("", 0)])  # the page says so
 
     def _from_own_page(self, request: Request) -> bool:
@@ -346,7 +346,9 @@ class _View:
             or not secrets.compare_digest(state.encode(), query.get("state", "").encode())
         ):
             return self._signin_page(403, "not_started_here", cleared)
-        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, nonce, self.workspace_team())
+        viewer = web_signin.sign_in_with_slack(
+            self.services, query.get("code", ""), callback, nonce, self.workspace_team()
+        )
         if isinstance(viewer, str):
             log.info("web: Sign in with Slack refused (%s)", viewer)
             return self._signin_page(403, viewer, cleared)
@@ -356,7 +358,7 @@ class _View:
         if self.signed_in_as is not None:
             return web.Viewer(self.signed_in_as)
         session_id = self._session_id(request)
-        return web.session_viewer(self.services, session_id) if session_id is not None else None
+        return web_signin.session_viewer(self.services, session_id) if session_id is not None else None
 
     def _session_id(self, request: Request, max_age: int | None = SESSION_SECONDS) -> str | None:
         """The session id the cookie carries, if the view signed it (and, with `max_age`,

@@ -460,6 +460,7 @@ SURFACES = [
     "handlers/present_status.py",
     "usecases/digest.py",
     "usecases/web.py",
+    "usecases/web_signin.py",
     "handlers/web_playbook.py",
     "handlers/web_view.py",
     "usecases/api_reads.py",
