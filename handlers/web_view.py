@@ -4,7 +4,8 @@ carrying the id of a session the database keeps; HttpOnly, SameSite=Lax, Secure 
 https, 12 hours), sign-out (which ends the session on the server, and only from the
 view's own pages), and the pages, server-rendered, with no script and nothing loaded from
 another address. Without a session every page redirects to sign-in and shows nothing.
-Over https every answer carries Strict-Transport-Security.
+Over https every answer carries Strict-Transport-Security (the headers and the answers:
+handlers/web_answers.py).
 
 `make_web_view` declares every path the view answers: a path no route has is 404, another
 method 405 with the ones it has (handlers/http_errors.py, as for every app, said as text).
@@ -28,17 +29,16 @@ from urllib.parse import quote, urlsplit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.applications import Starlette
 from starlette.convertors import StringConvertor, register_url_convertor
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handlers import http_errors, paths, present_overview, web_learnings, web_playbook  # noqa: F401 (paths registers {slug:slug})
-from templates.pages import csv_text, render_page
-from templates.tables import Table, overview_tables, playbook_tables, registry_tables
+from handlers.web_answers import HEADERS, HSTS, Cookie, _csv, _EveryAnswer, _page, _redirect
+from templates.pages import render_page
+from templates.tables import overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
     depth_charts,
     guardrail_chart,
@@ -58,24 +58,7 @@ COOKIE = "rollout_session"
 STATE_COOKIE = "rollout_oidc_state"
 SESSION_SECONDS = int(web_signin.SESSION.total_seconds())
 STATE_SECONDS = 600  # a sign-in with Slack has ten minutes to come back
-# Every page: no script may run, nothing loads from elsewhere, no other site frames it,
-# and the sign-in link's token never leaves in a Referer. ("same-origin", not
-# "no-referrer": under no-referrer a browser sends `Origin: null` with the Sign out
-# button's form, and sign-out is refused without the view's own origin.)
-HEADERS = [
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    ),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("Cache-Control", "no-store"),
-]
-# Over https, every answer: browsers keep to https for this host for a year. Not for its
-# subdomains, which may be other services.
-HSTS = ("Strict-Transport-Security", "max-age=31536000")
 Endpoint = Callable[[Request], Response]
-Cookie = Callable[[Response], None]  # sets or clears one cookie on an answer
 
 
 class _Table(StringConvertor):
@@ -395,24 +378,6 @@ class _View:
         return on
 
 
-class _EveryAnswer:
-    """Adds `headers` to every answer of the application: the pages', the redirects', the
-    refusals' and Starlette's own."""
-
-    def __init__(self, app: ASGIApp, headers: list[tuple[str, str]]):
-        self.app, self.headers = app, headers
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer = MutableHeaders(scope=message)
-                for name, value in self.headers:
-                    answer.append(name, value)
-            await send(message)
-
-        await self.app(scope, receive, sending)
-
-
 def _origin(url: str) -> tuple[str, str, int] | None:
     """An http(s) address's origin as browsers compare them: (scheme, host, port), the
     port spelt out; None for anything else (`null`, an empty header, a bad port)."""
@@ -427,20 +392,6 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def _page(body: str, status: int = 200, cookies: list[Cookie] | None = None) -> Response:
-    return _with_cookies(HTMLResponse(body, status), cookies)  # text/html; charset=utf-8
-
-
-def _redirect(to: str, cookies: list[Cookie] | None = None) -> Response:
-    return _with_cookies(RedirectResponse(to, 303), cookies)  # `to` is quoted, keeping its %-escapes
-
-
-def _with_cookies(answer: Response, cookies: list[Cookie] | None) -> Response:
-    for cookie in cookies or []:
-        cookie(answer)
-    return answer
-
-
 def _until(request: Request) -> date | None:
     """A playbook page's `?until=YYYY-MM-DD`; None for anything else."""
     text = request.query_params.get("until", "")
@@ -448,13 +399,3 @@ def _until(request: Request) -> date | None:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
-
-
-def _csv(table: Table, filename: str) -> Response:
-    """One of a page's tables as a download."""
-    header, rows = table
-    return Response(
-        csv_text(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename={quote(filename)}"},
-    )

@@ -463,6 +463,7 @@ SURFACES = [
     "usecases/web_signin.py",
     "handlers/web_playbook.py",
     "handlers/web_view.py",
+    "handlers/web_answers.py",
     "usecases/api_reads.py",
     "handlers/api.py",
     "handlers/api_refusals.py",
