@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cadence.currencies import check_currency
 from cadence.definition import check_timezone
-from cadence.value import check_currency
 from storage.db import check_database_url
 
 SLACK_API_URL = "https://slack.com/api/"

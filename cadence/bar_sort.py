@@ -12,7 +12,8 @@ now) and the closed history the replay judges in, a `Sorting` out.
   threshold and floor, `min_cases`, the judgement mode, the review rates) is replayed: the
   playbook's kept weeks (its last 8 closed, each step's), and probe weeks at each bound
   of the bar before and after, are judged again under the asked bar by cadence/rules.py's
-  `judge_with_rule` and `critical_demotion`, the close's own judges. It applies at once
+  `judge_with_rule` and `critical_demotion`, the close's own judges (cadence/bar_verdicts.py;
+  what they judge in, `History`: cadence/bar_history.py). It applies at once
   only when no week's verdict moves toward PASS and no over-cap demotion disappears;
   otherwise it waits, and the card shows what the replay found.
 - The KPI's target and direction, the guardrail's bounds and `scale_min_kpi_weeks` are
@@ -42,26 +43,19 @@ A change that applies at once never makes a replayed verdict easier
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from cadence import bar, bar_fallback, bar_fields, bar_kpi, bar_proposals, bar_readiness, inputs
 from cadence.bar import BarChange
-from cadence.bar_fallback import Escalations
-from cadence.bar_kpi import Cycle, GuardrailWeek
+from cadence.bar_history import History
 from cadence.bar_proposals import PROPOSAL_FIELDS, Judged
-from cadence.bar_readiness import Readiness
 from cadence.bar_structure import named_before
+from cadence.bar_verdicts import judged_under, judged_week, replay, thresholds
 from cadence.definition_rules import RuleSettings
-from cadence.review import asked, counted, rates
-from cadence.rules import critical_demotion
-from cadence.verdicts import FAIL, INCONCLUSIVE, MISSING, PASS, Thresholds, WeekNumbers, WeekVerdict, judge_with_rule
+from cadence.verdicts import FAIL
 
 NEUTRAL_KIND, TIGHTENING, REQUEST = "neutral", "tightening", "request"
-REPLAY_WEEKS = 8  # the last closed weeks the replay judges again
 
 # The fields whose change alone is neutral (top level; `replication.` the kit's texts; a
 # step's own): everything else is replayed.
@@ -73,35 +67,6 @@ NEUTRAL_STEP = frozenset({"was", "model", "prompt"})
 VERDICT_FIELDS = ("exception_cap", "rubric_threshold", "rules.rubric_floor", "rules.min_cases", "rules.judgement")
 # What a cycle's result and a week's guardrail are judged by: replayed cycle by cycle (cadence/bar_kpi.py).
 KPI_FIELDS = ("kpi.target", "kpi.direction", "guardrail.min", "guardrail.max", "rules.scale_min_kpi_weeks")
-_EASE = {FAIL: 0, MISSING: 0, INCONCLUSIVE: 1, PASS: 2}  # toward PASS is easier
-_NO_DAY = date(2000, 1, 3)  # a replayed week's day: no judge reads it
-
-
-@dataclass(frozen=True)
-class Week:
-    """One step's closed week as the replay reads it: its label ("week 3 of cycle 2"), the
-    step's mode that week and the numbers it was judged on (the rubric as counted then)."""
-
-    step: str
-    label: str
-    mode: str
-    cases: int | None
-    exceptions: int = 0
-    rubric: float | None = None
-    reviewed: int | None = None
-
-
-@dataclass(frozen=True)
-class History:
-    """What the replay judges in: the kept weeks, whether a trust hold stands, the last
-    closed cycles (their weeks' KPI and guardrail) and the kept weeks' guardrail readings."""
-
-    weeks: tuple[Week, ...] = ()
-    trust_hold: bool = False
-    cycles: tuple[Cycle, ...] = ()
-    guardrail: tuple[GuardrailWeek, ...] = ()
-    escalations: Escalations | None = None  # each ai-led step's open escalated items, now
-    readiness: Readiness | None = None  # what readiness is judged on now, as a publish reads it
 
 
 @dataclass(frozen=True)
@@ -242,7 +207,7 @@ def _steps_gone(before: dict[str, Any], after: dict[str, Any], history: History)
         lines = []
         for week in history.weeks:
             if week.step.lower() == name:
-                verdict, _, over = _verdict(week, before, t)
+                verdict, _, over = judged_under(week, before, t)
                 if verdict == FAIL or over:
                     lines.append(f"{week.step}'s {week.label} ({verdict}) would no longer count: the step is removed")
         if lines:
@@ -353,21 +318,11 @@ def proposals(before: dict[str, Any], after: dict[str, Any], history: History) -
     kept: dict[str, tuple[list[Judged], list[Judged]]] = {}
     for week in history.weeks:
         old, new = kept.setdefault(week.step, ([], []))
-        old.append(_judged_week(week, before, tb))
-        new.append(_judged_week(week, after, ta))
+        old.append(judged_week(week, before, tb))
+        new.append(judged_week(week, after, ta))
     found = bar_proposals.steps_sooner(kept, tb, ta) or bar_proposals.probe(tb, ta)
     hits = [[(c.number, bar_kpi.Bar.of(d).hits(c)[0]) for c in history.cycles] for d in (before, after)]
     return found + bar_proposals.scale_sooner(hits[0], hits[1], tb, ta)
-
-
-def _judged_week(week: Week, definition: dict[str, Any], t: Thresholds) -> Judged:
-    """A kept week as the rules read it under `definition`: its verdict and numbers, the
-    rubric as its review's sample counts under the definition's review rates."""
-    outcome, _, _ = _verdict(week, definition, t)
-    rubric = week.rubric
-    if week.reviewed is not None:
-        rubric = counted(rubric, week.reviewed, asked(week.mode, week.cases, rates(definition)))
-    return Judged(week.label, week.mode, outcome, WeekNumbers(week.cases, week.exceptions, rubric, week.reviewed))
 
 
 def _whole(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> list[BarChange]:
@@ -380,107 +335,3 @@ def _whole(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChang
         for c in changes(before, after)
         if c.field not in held and c.field.split(".")[0] in sections and c.field in KPI_FIELDS
     ]
-
-
-def thresholds(definition: dict[str, Any]) -> Thresholds:
-    rules = {k: v for k, v in (definition.get("rules") or {}).items() if v is not None}
-    settings = RuleSettings.model_validate(rules)
-    return Thresholds.of(settings, float(definition["exception_cap"]), float(definition["rubric_threshold"]))
-
-
-def _verdict(week: Week, definition: dict[str, Any], t: Thresholds, over: bool = True) -> tuple[str, str, bool]:
-    """A week judged under a definition, by the close's judges: (verdict, rule, demoted
-    at once for being clearly over the cap). The rubric counts as its review's sample
-    allows under the definition's review rates (cadence/review.py)."""
-    by_mode = tuple(sorted(rates(definition).items()))
-    return _judged(week.mode, week.cases, week.exceptions, week.rubric, week.reviewed, t, by_mode, over)
-
-
-@lru_cache(maxsize=65536)
-def _judged(
-    mode: str,
-    cases: int | None,
-    exceptions: int,
-    rubric: float | None,
-    reviewed: int | None,
-    t: Thresholds,
-    by_mode: tuple[tuple[str, float], ...],
-    with_over: bool = True,
-) -> tuple[str, str, bool]:
-    if reviewed is not None:
-        rubric = counted(rubric, reviewed, asked(mode, cases, dict(by_mode)))
-    numbers = WeekNumbers(cases, exceptions, rubric, reviewed)
-    outcome, rule = judge_with_rule(numbers, mode, t)
-    over = with_over and outcome == FAIL and mode != "human-led"  # a probe needs no interval
-    over = over and critical_demotion(WeekVerdict(_NO_DAY, outcome, numbers), t) is not None
-    return outcome, str(rule), over
-
-
-def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> list[str]:
-    """What gets easier under the asked bar (`after`) than under `before`, in words ("under
-    the asked bar, draft's week 3 of cycle 2 would have been INCONCLUSIVE, not FAIL: 6
-    cases under min_cases 20"): each kept week whose verdict moves toward PASS (FAIL or
-    INCONCLUSIVE → PASS, FAIL → INCONCLUSIVE) or whose over-cap demotion goes; and each
-    probe week at a bound of either bar whose verdict moves so, but for a week that only
-    has too few cases under a higher `min_cases` (what a higher evidence bar does by design:
-    the kept weeks say whether it takes a FAIL away)."""
-    tb, ta = thresholds(before), thresholds(after)
-    found = []
-    for week in history.weeks:
-        old, _, old_over = _verdict(week, before, tb)
-        new, new_rule, new_over = _verdict(week, after, ta)
-        if _EASE[new] > _EASE[old] or (old_over and not new_over):
-            found.append(_words(week, old, new, new_rule, ta, old_over and not new_over))
-    for week in probes(tb, ta, before, after):
-        old, _, _ = _verdict(week, before, tb, over=False)
-        new, new_rule, _ = _verdict(week, after, ta, over=False)
-        if _EASE[new] > _EASE[old] and not new_rule.startswith("2-"):
-            found.append(_words(week, old, new, new_rule, ta, False))
-            break  # one probe says it
-    return found[:6]
-
-
-def _words(week: Week, old: str, new: str, rule: str, t: Thresholds, demotion_gone: bool) -> str:
-    numbers = f"{week.exceptions} exceptions in {week.cases} cases" if week.cases else "no cases"
-    if rule.startswith("2-"):
-        why = f"{week.cases} cases under min_cases {t.min_cases}"
-    elif week.rubric is not None:
-        why = f"{numbers}, rubric {week.rubric:.1%}" + (f" of {week.reviewed} reviewed" if week.reviewed else "")
-    else:
-        why = numbers
-    subject = (
-        f"{week.step}'s {week.label}"
-        if week.step
-        else f"an {week.mode} week"
-        if week.mode[0] == "a"
-        else f"a {week.mode} week"
-    )
-    if demotion_gone and old == new:
-        return f"under the asked bar, {subject} would not have demoted it at once ({why})"
-    tense = "would have been" if week.step else "would be"
-    return f"under the asked bar, {subject} {tense} {new}, not {old}: {why}"
-
-
-def probes(tb: Thresholds, ta: Thresholds, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Week]:
-    """Weeks at each bound of either bar: the cases at each `min_cases` and well above,
-    exceptions just over each cap, rubric scores just under each threshold and floor,
-    reviews just short of and at each rate's ask; for each mode a step can be judged in."""
-    caps = {tb.exception_cap, ta.exception_cap}
-    rubrics = {None, 1.0, 0.0}
-    for t in (tb, ta):
-        rubrics |= {t.rubric_threshold, round(t.rubric_threshold - 0.005, 4), t.rubric_floor}
-        rubrics |= {round(t.rubric_floor - 0.005, 4)}
-    for mode in ("human-led", "collaborative", "ai-led"):
-        for cases in sorted({tb.min_cases, ta.min_cases, max(tb.min_cases - 1, 1), ta.min_cases - 1, 200} - {0}):
-            exceptions = {0, cases}
-            for cap in caps:
-                exceptions |= {int(cap * cases), int(cap * cases) + 1}
-            reviewed: set[int | None] = {None}
-            for definition in (before, after) if rates(before) != rates(after) else ():
-                wanted = asked(mode, cases, rates(definition))
-                if wanted is not None:
-                    reviewed |= {wanted, max(wanted - 1, 1)}
-            for e in sorted(x for x in exceptions if 0 <= x <= cases):
-                for r in rubrics:
-                    for n in reviewed if r is not None else (None,):
-                        yield Week("", "", mode, cases, e, r, n)

@@ -97,7 +97,7 @@ class GuardrailSpec(Strict):
 class StepSpec(Strict):
     name: str = Field(pattern=STEP_RE)
     # the step's name before a rename: it keeps its history, mode and calibration runs
-    # (storage/playbooks.py, rewrite); kept in the definition as the rename's record
+    # (storage/playbook_definitions.py, rewrite); kept in the definition as the rename's record
     was: str | None = Field(default=None, pattern=STEP_RE)
     mode: Mode
     pinned: bool = False

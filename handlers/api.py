@@ -19,7 +19,7 @@ or kind outside the token's scope; 201 with what was accepted and what were dupl
 Every refusal is an exception (ours, the router's, the use cases'), answered as
 `{"error": ...}` or `{"errors": [...]}`: the router's (and BodyLimits') HTTPException by
 handlers/http_errors.py, as every app of the process answers it, the others by the one
-handler of the API's own, `_refused`. No token and no body is ever logged.
+handler of the API's own, `_refused` (handlers/api_refusals.py). No token and no body is ever logged.
 
 The body of a report is read here, not by FastAPI: in that order (a token before a byte
 of the body), and strictly typed over the JSON itself (pydantic's strict mode with
@@ -40,7 +40,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 from starlette.exceptions import HTTPException
 
@@ -51,19 +51,29 @@ from handlers import (
     paths,  # noqa: F401 (registers {slug:slug}, which ROUTER's paths use)
 )
 from handlers.api_models import (
-    MAX_EVENT_COUNT,
     Accepted,
     Batch,
     Duplicate,
-    Error,
-    ProblemOut,
     Problems,
     Report,
     Stored,
-    given,
 )
 from handlers.api_playbook_models import ArmOut, PlaybookDetail, Playbooks, Registry
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
+from handlers.api_refusals import (
+    NO_TOKEN,
+    NOT_JSON,
+    NOT_UTF8,
+    READ_REFUSALS,
+    REFUSALS,
+    TOKEN_REFUSALS,
+    TOO_MANY,
+    Refused,
+    _error,
+    _problems,
+    _refusal_described,
+    _refused,
+)
 from usecases import api_digest, api_readiness, api_reads, api_reports, arms
 from usecases.shared import messages
 from usecases.shared.services import Services
@@ -71,24 +81,7 @@ from usecases.shared.services import Services
 log = logging.getLogger(__name__)
 
 PREFIX = "/api"  # where bot/web.py mounts the application: the document's paths start with it
-RATE_PER_SECOND = api_reports.RATE_PER_SECOND
-NO_TOKEN = "a valid token is needed: Authorization: Bearer <token>"
-TOO_MANY = f"at most {RATE_PER_SECOND} requests a second per token"
-NOT_JSON = "send the body as JSON: Content-Type: application/json"
-NOT_UTF8 = "send JSON in UTF-8: Content-Type: application/json, with no other charset"
 SCHEMAS = "#/components/schemas/{model}"
-
-
-class Refused(Exception):
-    """An answer other than the operation's own: its status, its body, its headers."""
-
-    def __init__(self, status: int, body: BaseModel, headers: dict[str, str] | None = None):
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers or {}
-
-
-def _error(status: int, message: str, **headers: str) -> Refused:
-    return Refused(status, Error(error=message), headers)
 
 
 # ---- what a route depends on: the use cases' services, the token, the body ----
@@ -151,21 +144,6 @@ def _not_json(content_type: str | None) -> str | None:
 # ---- the routes ----
 
 
-def _refusal_described(description: str, **headers: str) -> dict[str, Any]:
-    """What the document says of a refusal: what it means, its body an Error, its headers' types."""
-    described = {name: {"schema": {"type": kind}} for name, kind in headers.items()}
-    return {"model": Error, "description": description, **({"headers": described} if headers else {})}
-
-
-TOKEN_REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: _refusal_described("No valid token"),
-    429: _refusal_described(f"Over {RATE_PER_SECOND} requests a second for this token", **{"Retry-After": "integer"}),
-}
-READ_REFUSALS = {
-    **TOKEN_REFUSALS,
-    403: _refusal_described("The token may not read"),
-    404: _refusal_described("No such playbook in the token's scope"),
-}
 # The body is read by _json_body, so FastAPI does not describe it: pydantic does, from the
 # models that validate it (_reports), as it describes every model; the models' schemas join
 # the document's components (_document), where the schema's references point.
@@ -414,48 +392,6 @@ def make_api(services: Services) -> FastAPI:
     return api
 
 
-# What is answered with a refusal of the API's own: the routes', and the use cases'.
-REFUSALS = (
-    Refused,
-    api_reports.Forbidden,
-    api_reports.Invalid,
-    api_reads.NotReadable,
-    api_reads.NotFound,
-    api_reads.Unfit,
-    arms.NoHoldout,
-    arms.CaseRefused,
-    Exception,  # a fault: 500 (Starlette logs it, and answers with this)
-)
-
-
-async def _refused(request: Request, exc: Exception) -> JSONResponse:
-    """The one way a refusal is answered: its status, `{"error": ...}` or `{"errors": [...]}`, its headers."""
-    refused = _refusal(exc)
-    return JSONResponse(refused.body.model_dump(mode="json"), refused.status, refused.headers)
-
-
-def _refusal(exc: Exception) -> Refused:
-    match exc:
-        case Refused():
-            return exc
-        case api_reports.Forbidden():
-            return _error(403, f"reports[{exc.index}]: {exc.message}")
-        case api_reports.Invalid():
-            problems = [ProblemOut(index=p.index, field=p.field, message=p.message) for p in exc.problems]
-            return Refused(422, Problems(errors=problems))
-        case api_reads.NotReadable():
-            return _error(403, str(exc))
-        case api_reads.NotFound():
-            return _error(404, str(exc))
-        case api_reads.Unfit():
-            return _error(422, str(exc))
-        case arms.NoHoldout():
-            return _error(409, str(exc))
-        case arms.CaseRefused():
-            return _error(422, str(exc))
-    return _error(500, "the server failed to answer this request")
-
-
 # ---- the reports, strictly typed ----
 
 
@@ -467,50 +403,6 @@ def _reports(body: bytes, document: Any) -> list[messages.ReportCommand | api_re
     else:
         items = [Report.model_validate_json(body)]
     return [item.command() for item in items]
-
-
-# What each field is, for a value of the wrong JSON type: "count is a whole number ..., not 1.0".
-EXPECTED = {
-    "count": f"a whole number from 1 to {MAX_EVENT_COUNT:,}",
-    "value": "a number",
-    "at": 'an instant in ISO 8601 with its offset ("2027-01-08T09:00:00Z")',
-    "kind": "one of kpi, guardrail, cases, rubric, exception, event",
-    **{name: "text" for name in ("playbook", "step", "reason", "event", "key")},
-}
-WRONG_TYPE = {
-    "int_type",
-    "int_parsing",
-    "int_from_float",
-    "float_type",
-    "float_parsing",
-    "string_type",
-    "datetime_type",
-    "datetime_parsing",
-    "datetime_from_date_parsing",
-    "timezone_aware",
-    "literal_error",
-    "greater_than_equal",  # count's 1 to 10,000
-    "less_than_equal",
-}
-
-
-def _problems(err: ValidationError, document: Any) -> list[ProblemOut]:
-    """pydantic's errors as the API's: the report's index and the field, and for a value of
-    the wrong type what the field is and what was sent, in words."""
-    batch = isinstance(document, dict) and "reports" in document
-    problems = []
-    for e in err.errors():
-        loc = list(e["loc"])
-        index: int | None = 0 if not batch else None
-        if batch and len(loc) >= 2 and loc[0] == "reports" and isinstance(loc[1], int):
-            index, loc = loc[1], loc[2:]
-        names = [str(part) for part in loc if isinstance(part, str)]
-        field = names[0] if names else "body"
-        message = e["msg"].removeprefix("Value error, ")
-        if len(loc) == 1 and field in EXPECTED and e["type"] in WRONG_TYPE:
-            message = f"{field} is {EXPECTED[field]}, not {given(e['input'])}"
-        problems.append(ProblemOut(index=index, field=field, message=message))
-    return problems
 
 
 # ---- the document ----

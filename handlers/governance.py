@@ -21,7 +21,7 @@ from handlers import playbook_form
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, slack
-from usecases import bar_requests, champions, proposals, publish_over, requests, stalls, waves
+from usecases import bar_approval, champions, proposals, publish_over, requests, stalls, waves
 from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
@@ -119,7 +119,7 @@ def register(app: App, services: Services) -> None:
     @app.action("bar_approve")
     def bar_approved(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        _on_click(services, client, body, lambda caller: bar_requests.approve(caller, action.get("value", "")))
+        _on_click(services, client, body, lambda caller: bar_approval.approve(caller, action.get("value", "")))
 
     @app.action("bar_decline")
     def bar_declined(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -145,7 +145,7 @@ def _register_publish_requests(app: App, services: Services) -> None:
 
 
 def _bar_reason_form(caller: Caller, body: dict[str, Any], action: dict[str, Any]) -> None:
-    shown = bar_requests.decline_form(caller, action.get("value", ""))
+    shown = bar_approval.decline_form(caller, action.get("value", ""))
     view = render("modal_bar_reason", metadata=str(shown.id), slug=shown.slug, limit=MAX_TEXT_CHARS)
     _open_view(caller, body, view)
 

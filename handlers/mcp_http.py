@@ -38,7 +38,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from handlers.api import NO_TOKEN, TOO_MANY
+from handlers.api_refusals import NO_TOKEN, TOO_MANY
 from handlers.mcp_tools import make_server
 from usecases import api_reports
 from usecases.api_reads import Reader

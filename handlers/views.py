@@ -24,7 +24,7 @@ from handlers import grammar
 from handlers.errors import Malformed
 from templates import render
 from templates.refusals import Refusal, plain
-from usecases import bar_requests, bus, checkins, commands, learnings, requests, stalls, waves
+from usecases import bar_approval, bus, checkins, commands, learnings, requests, stalls, waves
 from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
@@ -285,7 +285,7 @@ def _request_reason(
     def store() -> None:
         reason = _required(values, "reason", "Say why: it is recorded with the decision.")
         if view.get("callback_id") == "bar_decline":
-            _refusal_on("reason", bar_requests.decline, caller, value, reason)
+            _refusal_on("reason", bar_approval.decline, caller, value, reason)
         elif view.get("callback_id") == "request_decline":
             _refusal_on("reason", requests.decline, caller, value, reason)
         else:

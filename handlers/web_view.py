@@ -4,7 +4,8 @@ carrying the id of a session the database keeps; HttpOnly, SameSite=Lax, Secure 
 https, 12 hours), sign-out (which ends the session on the server, and only from the
 view's own pages), and the pages, server-rendered, with no script and nothing loaded from
 another address. Without a session every page redirects to sign-in and shows nothing.
-Over https every answer carries Strict-Transport-Security.
+Over https every answer carries Strict-Transport-Security (the headers and the answers:
+handlers/web_answers.py).
 
 `make_web_view` declares every path the view answers: a path no route has is 404, another
 method 405 with the ones it has (handlers/http_errors.py, as for every app, said as text).
@@ -28,17 +29,16 @@ from urllib.parse import quote, urlsplit
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.applications import Starlette
 from starlette.convertors import StringConvertor, register_url_convertor
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from handlers import http_errors, paths, present_overview, web_learnings, web_playbook  # noqa: F401 (paths registers {slug:slug})
-from templates.pages import csv_text, render_page
-from templates.tables import Table, overview_tables, playbook_tables, registry_tables
+from handlers.web_answers import HEADERS, HSTS, Cookie, _csv, _EveryAnswer, _page, _redirect
+from templates.pages import render_page
+from templates.tables import overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
     depth_charts,
     guardrail_chart,
@@ -47,7 +47,7 @@ from templates.web_charts import (
     org_trend_charts,
     progress_chart,
 )
-from usecases import playbook_form, sections, web, web_overview
+from usecases import playbook_form, sections, web, web_overview, web_signin
 from usecases.shared.collector import collector_paused
 from usecases.shared.services import Services
 
@@ -56,26 +56,9 @@ log = logging.getLogger(__name__)
 PREFIX = "/web"  # where the application is mounted: its redirects, links and cookies' paths
 COOKIE = "rollout_session"
 STATE_COOKIE = "rollout_oidc_state"
-SESSION_SECONDS = int(web.SESSION.total_seconds())
+SESSION_SECONDS = int(web_signin.SESSION.total_seconds())
 STATE_SECONDS = 600  # a sign-in with Slack has ten minutes to come back
-# Every page: no script may run, nothing loads from elsewhere, no other site frames it,
-# and the sign-in link's token never leaves in a Referer. ("same-origin", not
-# "no-referrer": under no-referrer a browser sends `Origin: null` with the Sign out
-# button's form, and sign-out is refused without the view's own origin.)
-HEADERS = [
-    (
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    ),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("Cache-Control", "no-store"),
-]
-# Over https, every answer: browsers keep to https for this host for a year. Not for its
-# subdomains, which may be other services.
-HSTS = ("Strict-Transport-Security", "max-age=31536000")
 Endpoint = Callable[[Request], Response]
-Cookie = Callable[[Response], None]  # sets or clears one cookie on an answer
 
 
 class _Table(StringConvertor):
@@ -255,7 +238,7 @@ class _View:
         return render_page(name, signs_out=self.signed_in_as is None, **context)
 
     def login(self, request: Request) -> Response:
-        viewer = web.sign_in(self.services, request.query_params.get("token", ""))
+        viewer = web_signin.sign_in(self.services, request.query_params.get("token", ""))
         if viewer is None:
             log.info("web: a sign-in link was refused (unknown, used or older than 10 minutes)")
             return self._signin_page(403, "link_used")
@@ -265,7 +248,7 @@ class _View:
         return self._signin_page(200, None, signed_out=request.query_params.get("out") == "1")
 
     def _signed_in(self, viewer: web.Viewer, cookies: list[Cookie] | None = None) -> Response:
-        session = self.sessions.dumps({"s": web.start_session(self.services, viewer)})
+        session = self.sessions.dumps({"s": web_signin.start_session(self.services, viewer)})
         return _redirect(PREFIX + "/", [self._cookie(session, SESSION_SECONDS), *(cookies or [])])
 
     def sign_out(self, request: Request) -> Response:
@@ -279,7 +262,7 @@ class _View:
             return _page(self._render("signout_refused", viewer=viewer.user_id if viewer else None), 403)
         session_id = self._session_id(request, max_age=None)  # an expired one is ended too
         if session_id is not None:
-            web.end_session(self.services, session_id)
+            web_signin.end_session(self.services, session_id)
         return _redirect(PREFIX + "/signin?out=1", [self._cookie("", 0)])  # the page says so
 
     def _from_own_page(self, request: Request) -> bool:
@@ -346,7 +329,9 @@ class _View:
             or not secrets.compare_digest(state.encode(), query.get("state", "").encode())
         ):
             return self._signin_page(403, "not_started_here", cleared)
-        viewer = web.sign_in_with_slack(self.services, query.get("code", ""), callback, nonce, self.workspace_team())
+        viewer = web_signin.sign_in_with_slack(
+            self.services, query.get("code", ""), callback, nonce, self.workspace_team()
+        )
         if isinstance(viewer, str):
             log.info("web: Sign in with Slack refused (%s)", viewer)
             return self._signin_page(403, viewer, cleared)
@@ -356,7 +341,7 @@ class _View:
         if self.signed_in_as is not None:
             return web.Viewer(self.signed_in_as)
         session_id = self._session_id(request)
-        return web.session_viewer(self.services, session_id) if session_id is not None else None
+        return web_signin.session_viewer(self.services, session_id) if session_id is not None else None
 
     def _session_id(self, request: Request, max_age: int | None = SESSION_SECONDS) -> str | None:
         """The session id the cookie carries, if the view signed it (and, with `max_age`,
@@ -393,24 +378,6 @@ class _View:
         return on
 
 
-class _EveryAnswer:
-    """Adds `headers` to every answer of the application: the pages', the redirects', the
-    refusals' and Starlette's own."""
-
-    def __init__(self, app: ASGIApp, headers: list[tuple[str, str]]):
-        self.app, self.headers = app, headers
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer = MutableHeaders(scope=message)
-                for name, value in self.headers:
-                    answer.append(name, value)
-            await send(message)
-
-        await self.app(scope, receive, sending)
-
-
 def _origin(url: str) -> tuple[str, str, int] | None:
     """An http(s) address's origin as browsers compare them: (scheme, host, port), the
     port spelt out; None for anything else (`null`, an empty header, a bad port)."""
@@ -425,20 +392,6 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
 
 
-def _page(body: str, status: int = 200, cookies: list[Cookie] | None = None) -> Response:
-    return _with_cookies(HTMLResponse(body, status), cookies)  # text/html; charset=utf-8
-
-
-def _redirect(to: str, cookies: list[Cookie] | None = None) -> Response:
-    return _with_cookies(RedirectResponse(to, 303), cookies)  # `to` is quoted, keeping its %-escapes
-
-
-def _with_cookies(answer: Response, cookies: list[Cookie] | None) -> Response:
-    for cookie in cookies or []:
-        cookie(answer)
-    return answer
-
-
 def _until(request: Request) -> date | None:
     """A playbook page's `?until=YYYY-MM-DD`; None for anything else."""
     text = request.query_params.get("until", "")
@@ -446,13 +399,3 @@ def _until(request: Request) -> date | None:
         return date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
-
-
-def _csv(table: Table, filename: str) -> Response:
-    """One of a page's tables as a download."""
-    header, rows = table
-    return Response(
-        csv_text(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename={quote(filename)}"},
-    )

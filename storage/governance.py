@@ -1,118 +1,41 @@
 """Mode governance in the database: verdicts, proposals, mode changes and cycle results
 (the registry is storage/registry.py's). Every change here also writes its decision row,
-in the same transaction."""
+in the same transaction. What the rules read of each step's history and of the cycles are
+its bases': storage/step_histories.py, storage/cycle_reads.py."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, and_, bindparam, case, func, insert, or_, select, true, update
+from sqlalchemy import Date, Integer, bindparam, case, insert, select, update
 from sqlmodel import Session, col
 
 from cadence.change import Change
-from cadence.cycle_rules import CycleResult as CycleOutcome
-from cadence.decisions import DecisionKind
 from cadence.definition import read_spec
 from cadence.pooling import Bar
-from cadence.rules import LEVELS, StepState
-from cadence.state import PlaybookState
-from cadence.verdicts import WeekNumbers, WeekVerdict
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
+from storage.cycle_reads import CycleReads
 from storage.db import Bind, engine_of, joined, reading
-from storage.governance_rows import StaleState, Stalls, StepHistory, decision_columns, shallow_columns
+from storage.governance_rows import StaleState, decision_columns, shallow_columns
 from storage.models import table_of
 from storage.models.governance import (
-    GUARDRAIL_WEEKS,
     LOGGED,
-    STALLED,
-    STEP_CHANGES,
     CycleBar,
     CycleResult,
     Proposal,
-    RegistryVersion,
     StepVerdict,
 )
 from storage.models.governance import Decision as DecisionRow
 from storage.models.playbooks import Playbook, Step
 from storage.outbox import enqueue_in
+from storage.step_histories import StepHistories
 from storage.types import one_of
 from storage.webhook_events import announce
 
 VERDICT, STEP, DECISION = table_of(StepVerdict), table_of(Step), table_of(DecisionRow)
-_VERDICT_COLUMNS = (
-    "step_id",
-    "week_start",
-    "outcome",
-    "cases",
-    "exceptions",
-    "rubric",
-    "rule",
-    "reviewed",
-    "dimensions",
-)
-
-
-@functools.cache
-def _last_verdicts(dialect: str) -> Select[Any]:
-    """Each step's last `weeks` verdicts (parameters: step_ids, weeks, and back = weeks - 1),
-    oldest first, read from the end of each step's range in the (step_id, week_start)
-    index: the cost follows the steps and the window, never the length of their history.
-    PostgreSQL takes them with a LATERAL join and a LIMIT; SQLite, which has no LATERAL,
-    bounds each step's range by its N-th latest week. Built once: status reads it too."""
-    steps = one_of(STEP.c.id, "step_ids")
-    # Only what the rules read: a close loads tens of thousands of these.
-    wanted = [getattr(VERDICT.c, name) for name in _VERDICT_COLUMNS]
-    if dialect == "postgresql":
-        recent = (
-            select(*wanted)
-            .where(VERDICT.c.step_id == STEP.c.id)
-            .order_by(VERDICT.c.week_start.desc())
-            .limit(bindparam("weeks", type_=Integer))
-            .lateral("recent")
-        )
-        return select(recent).select_from(STEP).join(recent, true()).where(steps).order_by(recent.c.week_start)
-    earlier = VERDICT.alias("earlier")
-    cutoff = (
-        select(earlier.c.week_start)
-        .where(earlier.c.step_id == STEP.c.id)
-        .order_by(earlier.c.week_start.desc())
-        .limit(1)
-        .offset(bindparam("back", type_=Integer))
-        .scalar_subquery()
-    )
-    return (
-        select(*wanted)
-        .join(STEP, VERDICT.c.step_id == STEP.c.id)
-        .where(steps, VERDICT.c.week_start >= func.coalesce(cutoff, date.min))
-        .order_by(VERDICT.c.week_start)
-    )
-
-
-# Built once: every close and every status runs it. The kinds are literal (see models):
-# each arm reads its own partial index (ix_decision_step_changes, ix_decision_guardrail).
-_DECISIONS_SINCE = (
-    select(
-        DECISION.c.kind,
-        DECISION.c.playbook_id,
-        DECISION.c.step_id,
-        DECISION.c.week_start,
-        DECISION.c.from_mode,
-        DECISION.c.to_mode,
-        DECISION.c.figures,
-    )
-    .where(
-        or_(
-            and_(STEP_CHANGES, one_of(DECISION.c.step_id, "step_ids")),
-            and_(GUARDRAIL_WEEKS, one_of(DECISION.c.playbook_id, "pids")),
-        ),
-        DECISION.c.week_start >= bindparam("since", type_=Date),
-    )
-    .order_by(DECISION.c.id)
-)
 _VERDICT_BARS = select(DECISION.c.step_id, DECISION.c.week_start, DECISION.c.figures).where(
     one_of(DECISION.c.playbook_id, "pids"), one_of(DECISION.c.week_start, "weeks"), DECISION.c.kind == "verdict"
 )
@@ -126,70 +49,13 @@ _LOG = (
 _STEP_LOG = _LOG.where(col(DecisionRow.step_id) == bindparam("step_id"))
 
 
-# The scale rule's reads at a cycle's close, built once (a close asks them for 1,000 playbooks).
-_CYCLE_RESULT, _REGISTRY = table_of(CycleResult), table_of(RegistryVersion)
+# The tables a close's writes fill (the reads of them: storage/cycle_reads.py).
+_CYCLE_RESULT = table_of(CycleResult)
 _CYCLE_BAR = table_of(CycleBar)
 _PROPOSAL = table_of(Proposal)
 _PLAYBOOK = table_of(Playbook)
-_CYCLE_RESULTS_OF = (
-    select(
-        _CYCLE_RESULT.c.playbook_id,
-        _CYCLE_RESULT.c.cycle,
-        _CYCLE_RESULT.c.kpi_weeks,
-        _CYCLE_RESULT.c.mean,
-        _CYCLE_RESULT.c.target,
-        _CYCLE_RESULT.c.direction,
-        _CYCLE_RESULT.c.hit,
-        _CYCLE_RESULT.c.weeks_met,
-        _CYCLE_RESULT.c.interrupted,
-    )
-    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"))
-    .order_by(_CYCLE_RESULT.c.cycle)
-)
-_COMPLETED_CYCLES_OF = (
-    select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.cycle)
-    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"), _CYCLE_RESULT.c.interrupted.is_(False))
-    .order_by(_CYCLE_RESULT.c.cycle)
-)
-# The stalls (STALLED literal, so the partial index ix_decision_stalled serves).
-_STALLS_OF = (
-    select(DECISION.c.playbook_id, DECISION.c.week_start, DECISION.c.figures)
-    .where(STALLED, one_of(DECISION.c.playbook_id, "pids"))
-    .order_by(DECISION.c.id)
-)
-# The standing's (the web overview, the digest): each playbook's last completed cycle's
-# hit, a cycle cut by a pause is none, and which were ever proposed for scaling
-# (storage-side so a thousand playbooks are two reads).
-_LAST_CYCLE = (
-    select(_CYCLE_RESULT.c.playbook_id, func.max(_CYCLE_RESULT.c.cycle).label("cycle"))
-    .where(one_of(_CYCLE_RESULT.c.playbook_id, "pids"), _CYCLE_RESULT.c.interrupted.is_(False))
-    .group_by(_CYCLE_RESULT.c.playbook_id)
-    .subquery()
-)
-_LAST_HITS_OF = select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.hit).join(
-    _LAST_CYCLE,
-    (_LAST_CYCLE.c.playbook_id == _CYCLE_RESULT.c.playbook_id) & (_LAST_CYCLE.c.cycle == _CYCLE_RESULT.c.cycle),
-)
-_PROPOSED_FOR_SCALE = (
-    select(_PROPOSAL.c.playbook_id)
-    .where(one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale")
-    .distinct()
-)
-_SCALE_PROPOSALS_OF = select(_PROPOSAL.c.playbook_id, _PROPOSAL.c.figures).where(
-    one_of(_PROPOSAL.c.playbook_id, "pids"), _PROPOSAL.c.kind == "scale"
-)
-_OPEN_PROPOSALS_OF = (
-    select(Proposal)
-    .where(one_of(col(Proposal.playbook_id), "pids"), col(Proposal.status) == "open")
-    .order_by(col(Proposal.id))
-)
 
 
-_OPEN_SCALE_OF = select(_PROPOSAL.c.playbook_id).where(
-    one_of(_PROPOSAL.c.playbook_id, "pids"),
-    _PROPOSAL.c.kind == "scale",
-    _PROPOSAL.c.status == "open",
-)
 # A week's close marks it closed (playbook.closed_through, never moved back): run over
 # the closing weeks before their figures are read (Governance.close_weeks).
 _CLOSE_WEEK = (
@@ -205,160 +71,17 @@ _CLOSE_WEEK = (
         )
     )
 )
-_VERSIONS_OF = select(_REGISTRY.c.playbook_id, _REGISTRY.c.cycle_results).where(one_of(_REGISTRY.c.playbook_id, "pids"))
 
 
-class Governance:
+class Governance(StepHistories, CycleReads):
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
 
     # ---- reads ----
 
-    def histories(self, states: list[PlaybookState], weeks: int) -> StepHistory:
-        """Each step's last `weeks` evaluated weeks (their verdicts, and the mode changes,
-        rejections and guardrail breaches since), and the open proposals: three queries
-        for any number of steps. Evaluated weeks, not calendar weeks: a long pause or a long
-        history costs nothing more, and the rules' windows count evaluated weeks."""
-        steps = [step for state in states for step in state.steps]
-        ids = [s.id for s in steps]
-        if not ids:
-            return StepHistory({}, {})
-        with reading(self.bind) as s:
-            core = s.connection()  # Core statements cost less on the connection than through the session
-            verdicts = core.execute(
-                _last_verdicts(self.engine.dialect.name), {"step_ids": ids, "weeks": weeks, "back": weeks - 1}
-            ).all()
-            # Decisions reach as far back as the oldest week loaded (all of them for a new
-            # step): the first, as the verdicts come oldest first.
-            since = verdicts[0].week_start if verdicts else date.min
-            pids = [state.playbook.id for state in states]
-            found = core.execute(_DECISIONS_SINCE, {"step_ids": ids, "pids": pids, "since": since}).all()
-            proposals = list(s.execute(_OPEN_PROPOSALS_OF, {"pids": pids}).scalars())
-        decisions = [d for d in found if d.kind != DecisionKind.GUARDRAIL]  # the steps' mode changes and rejections
-        guardrail: dict[int, dict[date, str]] = {}
-        for d in found:
-            if d.kind == DecisionKind.GUARDRAIL:
-                guardrail.setdefault(d.playbook_id, {})[d.week_start] = (d.figures or {}).get("state", "MISSING")
-        verdicts_of: dict[int, list[WeekVerdict]] = {i: [] for i in ids}
-        for step_id, week_start, outcome, cases, exceptions, rubric, rule, reviewed, dimensions in verdicts:
-            numbers = WeekNumbers(cases, exceptions, rubric, reviewed, dimensions)
-            verdicts_of[step_id].append(WeekVerdict(week_start, outcome, numbers, rule))
-        changes: dict[int, list[date]] = {}
-        demotions: dict[int, list[date]] = {}
-        rejections: dict[int, list[date]] = {}
-        for d in decisions:
-            if d.kind == "proposal-rejected":
-                rejections.setdefault(d.step_id, []).append(d.week_start)
-                continue
-            changes.setdefault(d.step_id, []).append(d.week_start)
-            if d.from_mode and d.to_mode and LEVELS.index(d.to_mode) < LEVELS.index(d.from_mode):
-                demotions.setdefault(d.step_id, []).append(d.week_start)
-        steps_read = set(ids)
-        open_by_step = {p.step_id: p for p in proposals if p.kind == "promotion" and p.step_id in steps_read}
-        result = {}
-        for state in states:
-            # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
-            weeks_of = guardrail.get(state.playbook.id, {})
-            breached = [w for w, verdict in weeks_of.items() if verdict == "BREACHED"]
-            for step in state.steps:
-                step_id = step.id
-                result[step_id] = StepState(
-                    name=step.name,
-                    mode=step.mode,
-                    pinned=step.pinned,
-                    frozen=step.frozen,
-                    verdicts=tuple(verdicts_of[step_id]),
-                    changes=tuple(sorted(changes.get(step_id, ()))),
-                    demotions=tuple(sorted(demotions.get(step_id, ()))),
-                    streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
-                    open_proposal=step_id in open_by_step,
-                )
-        return StepHistory(result, open_by_step, guardrail, proposals)
-
-    def scale_history(self, playbook_ids: list[int]) -> dict[int, tuple[list[CycleOutcome], int]]:
-        """Per playbook: its cycle results, oldest first, and the last cycle already covered
-        by a scale proposal or a publication (0 if none). Three reads of only the columns
-        the scale rule needs, each with the ids as one list (storage/lists.py)."""
-        if not playbook_ids:
-            return {}
-        parameters = {"pids": playbook_ids}
-        with reading(self.bind) as s:
-            results = s.execute(_CYCLE_RESULTS_OF, parameters).all()
-            proposals = s.execute(_SCALE_PROPOSALS_OF, parameters).all()
-            versions = s.execute(_VERSIONS_OF, parameters).all()
-        history: dict[int, tuple[list[CycleOutcome], int]] = {pid: ([], 0) for pid in playbook_ids}
-        for r in results:
-            history[r.playbook_id][0].append(
-                CycleOutcome(
-                    r.cycle,
-                    r.kpi_weeks,
-                    r.mean,
-                    r.target,
-                    r.direction,
-                    r.hit,
-                    r.weeks_met or 0,
-                    interrupted=r.interrupted,
-                )
-            )
-        covered = {pid: 0 for pid in playbook_ids}
-        for pid, figures in proposals:
-            covered[pid] = max(covered[pid], int((figures or {}).get("cycle", 0)))
-        for pid, cycle_results in versions:
-            for r in cycle_results or []:
-                covered[pid] = max(covered[pid], int(r.get("cycle", 0)))
-        return {pid: (history[pid][0], covered[pid]) for pid in playbook_ids}
-
-    def last_hits(self, playbook_ids: list[int]) -> tuple[dict[int, bool], set[int]]:
-        """Whether each playbook's last completed cycle hit its target (those with a
-        cycle result), and the playbooks ever proposed for scaling (ready by the scale
-        rule and readiness). Two reads however many playbooks."""
-        if not playbook_ids:
-            return {}, set()
-        parameters = {"pids": playbook_ids}
-        with reading(self.bind) as s:
-            hits = {pid: bool(hit) for pid, hit in s.execute(_LAST_HITS_OF, parameters).all()}
-            proposed = {pid for (pid,) in s.execute(_PROPOSED_FOR_SCALE, parameters).all()}
-        return hits, proposed
-
-    def stalls(self, playbook_ids: list[int]) -> dict[int, Stalls]:
-        """Per playbook (those with a stall): the figures of each stall by cycle, and its
-        completed (not interrupted) cycles in order. Two reads however many playbooks."""
-        if not playbook_ids:
-            return {}
-        parameters = {"pids": playbook_ids}
-        with reading(self.bind) as s:
-            stalled = s.execute(_STALLS_OF, parameters).all()
-            if not stalled:
-                return {}
-            ended = s.execute(_COMPLETED_CYCLES_OF, {"pids": sorted({r.playbook_id for r in stalled})}).all()
-        found: dict[int, Stalls] = {}
-        for r in stalled:
-            figures = {**(r.figures or {}), "week_start": r.week_start}
-            found.setdefault(r.playbook_id, Stalls({}, []))[0][int(figures.get("cycle", 0))] = figures
-        for r in ended:  # completed cycles only
-            found[r.playbook_id][1].append(r.cycle)
-        return found
-
-    def cycle_starts(self, playbook_id: int) -> dict[int, date]:
-        """The first Monday of each of the playbook's closed cycles, by number."""
-        return {cycle: start for (_, cycle), start in self.cycle_starts_of([playbook_id]).items()}
-
-    def open_scale_proposals(self, playbook_ids: list[int]) -> set[int]:
-        """The playbooks among these with an open "ready to scale" proposal."""
-        if not playbook_ids:
-            return set()
-        with reading(self.bind) as s:
-            return set(s.execute(_OPEN_SCALE_OF, {"pids": playbook_ids}).scalars())
-
     def proposal(self, key: str) -> Proposal | None:
         with reading(self.bind) as s:
             return s.execute(select(Proposal).where(col(Proposal.key) == key)).scalars().first()
-
-    def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:
-        if not playbook_ids:
-            return []
-        with reading(self.bind) as s:
-            return list(s.execute(_OPEN_PROPOSALS_OF, {"pids": playbook_ids}).scalars())
 
     def step_names(self, step_ids: list[int]) -> dict[int, str]:
         """The names of these steps, by id (retired ones too)."""
@@ -369,37 +92,6 @@ class Governance:
                 select(STEP.c.id, STEP.c.name).where(one_of(STEP.c.id, "ids")), {"ids": step_ids}
             )
             return {step_id: name for step_id, name in rows}
-
-    def open_proposals(self, playbook_id: int) -> list[Proposal]:
-        return self.open_proposals_of([playbook_id])
-
-    def cycle_starts_of(self, playbook_ids: list[int]) -> dict[tuple[int, int], date]:
-        """The first Monday of each closed cycle of these playbooks, by (playbook id, number)."""
-        if not playbook_ids:
-            return {}
-        with reading(self.bind) as s:
-            rows = s.connection().execute(
-                select(_CYCLE_RESULT.c.playbook_id, _CYCLE_RESULT.c.cycle, _CYCLE_RESULT.c.starts_on).where(
-                    one_of(_CYCLE_RESULT.c.playbook_id, "pids")
-                ),
-                {"pids": playbook_ids},
-            )
-            return {(pid, cycle): starts_on for pid, cycle, starts_on in rows}
-
-    def cycle_bars(self, cycles: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, float]]:
-        """The KPI (baseline, target) each of these (playbook id, cycle) is judged by, for
-        those with a cycle_bar row: one query. In a unit of work, on its session."""
-        if not cycles:
-            return {}
-        with reading(self.bind) as s:
-            rows = s.connection().execute(
-                select(
-                    _CYCLE_BAR.c.playbook_id, _CYCLE_BAR.c.cycle, _CYCLE_BAR.c.kpi_baseline, _CYCLE_BAR.c.kpi_target
-                ).where(one_of(_CYCLE_BAR.c.playbook_id, "pids"), one_of(_CYCLE_BAR.c.cycle, "cycles")),
-                {"pids": sorted({pid for pid, _ in cycles}), "cycles": sorted({c for _, c in cycles})},
-            )
-            wanted = set(cycles)
-            return {(pid, c): (b, t) for pid, c, b, t in rows if (pid, c) in wanted}
 
     def verdict_bars(self, weeks: list[tuple[int, int, date]]) -> dict[tuple[int, date], Bar]:
         """The bar these (playbook, step, week start) verdicts were judged by, as kept: one query."""

@@ -23,7 +23,8 @@ from storage.db import Bind, engine_of, in_unit_of_work, reading
 from storage.models.bookkeeping import CadenceJob
 from storage.models.governance import AdoptionRequest, Decision
 from storage.models.playbooks import Cycle, Playbook
-from storage.playbooks import Conflict, Rewritten, add_steps, as_read_now, playbook_columns, rewrite
+from storage.playbook_definitions import Rewritten, add_steps, as_read_now, playbook_columns, rewrite
+from storage.playbooks import Conflict
 
 
 def fingerprint(definition: dict[str, Any]) -> str:

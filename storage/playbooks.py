@@ -1,12 +1,12 @@
 """Playbooks and their life: definitions loaded from files, cycles started, moved,
 paused, resumed, retired and handed over, and the state every request and tick reads (a
 playbook with its steps and latest cycles). Adoptions from the registry are
-storage/registry.py's; champions and their checklists storage/champions.py's."""
+storage/registry.py's; champions and their checklists storage/champions.py's; what a
+definition writes (its columns, its steps) storage/playbook_definitions.py's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -16,20 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
-from cadence import decisions, mode_decisions, setup_decisions
 from cadence import state as domain
 from cadence.definition import PlaybookSpec
-from cadence.definition_load import DefinitionError, parse_playbook
-from cadence.inputs import names
 from cadence.state import PlaybookState
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.bookkeeping import CadenceJob, MembershipChange
-from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision
 from storage.models.org import Person
 from storage.models.playbooks import Cycle, Playbook, Step
 from storage.models.reports import CheckIn
+from storage.playbook_definitions import LoadOutcome, load_one
 from storage.types import one_of
 
 CURATORS_CHANNEL = "curators_channel"
@@ -103,62 +100,6 @@ _PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
 
 class Conflict(Exception):
     """A write lost to a concurrent one (a unique key was taken first)."""
-
-
-@dataclass(frozen=True)
-class LoadOutcome:
-    slug: str
-    action: str  # created | updated | unchanged
-    changes: list[str]
-    # An update's definitions before (as read now) and after, for the caller to tell of it.
-    before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    # What the caller records in its Change: the steps' declared modes that changed, then
-    # the playbook's creation or change (what a message telling of it is keyed by).
-    declared: list[decisions.Decision] = field(default_factory=list, compare=False, repr=False)
-    decision: decisions.Decision | None = field(default=None, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Rewritten:
-    """What `rewrite` did that the caller records: the definition before (as read now) and
-    the decisions of the steps whose declared mode changed (their modes set)."""
-
-    before: dict[str, Any]
-    declared: list[decisions.Decision]
-
-
-def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
-    return dict(
-        slug=spec.playbook,
-        title=spec.title,
-        function=spec.function,
-        channel_id=spec.channel,
-        owner_id=spec.owner,
-        timezone=spec.timezone or org_timezone,
-        kpi_name=spec.kpi.name,
-        kpi_unit=spec.kpi.unit,
-        kpi_direction=spec.kpi.direction,
-        kpi_baseline=spec.kpi.baseline,
-        kpi_target=spec.kpi.target,
-        guardrail_name=spec.guardrail.name if spec.guardrail else None,
-        guardrail_min=spec.guardrail.min if spec.guardrail else None,
-        guardrail_max=spec.guardrail.max if spec.guardrail else None,
-        rubric_threshold=spec.rubric_threshold,
-        exception_cap=spec.exception_cap,
-        rules={**spec.rules.model_dump(mode="json"), "rubric_floor": spec.rubric_floor()},
-        inputs=names(spec.inputs),  # their names; a contract's whole is in the definition
-        outputs=list(spec.outputs),
-    )
-
-
-def as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
-    """A stored definition as today's schema reads it, the defaults of fields added since
-    it was stored filled in: an upgrade alone changes no playbook's definition."""
-    try:
-        return parse_playbook(stored).canonical()
-    except DefinitionError:
-        return stored
 
 
 class Playbooks:
@@ -443,98 +384,3 @@ def ends_run(now: str, status: str) -> bool:
     """Whether a playbook whose status is `now` may take `status` (paused | retired) by
     pause or retire: an active one either, a paused one retired, a draft retired."""
     return now != status and (now in ("active", "paused") or (now == "draft" and status == "retired"))
-
-
-def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
-    """A new playbook's steps, in the order its definition declares them."""
-    for position, step in enumerate(spec.steps):
-        s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))
-
-
-def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
-    """One playbook of `Playbooks.load`, in the caller's unit of work; its decisions (the
-    creation, or the change `of_definition_changed` and any declared mode) are the outcome's,
-    for the caller's Change."""
-    definition = spec.canonical()
-    playbook = s.exec(select(Playbook).where(col(Playbook.slug) == spec.playbook)).first()
-    if playbook is not None and as_read_now(playbook.definition) == definition:
-        return LoadOutcome(spec.playbook, "unchanged", [])
-
-    columns = playbook_columns(spec, org_timezone)
-    if playbook is None:
-        playbook = Playbook(**columns, definition=definition, created_at=at, updated_at=at)
-        s.add(playbook)
-        s.flush()
-        add_steps(s, playbook.id, spec)
-        created = setup_decisions.of_playbook_created(playbook.id, spec.playbook, definition, actor)
-        return LoadOutcome(spec.playbook, "created", [], decision=created)
-
-    rewritten = rewrite(s, playbook, spec, org_timezone, actor, at)
-    previous = rewritten.before
-    changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
-    changed = setup_decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
-    return LoadOutcome(spec.playbook, "updated", changes, previous, definition, rewritten.declared, changed)
-
-
-def rewrite(
-    s: Session, playbook: Playbook, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime
-) -> Rewritten:
-    """A stored playbook given `spec`'s definition, in the caller's unit of work: its
-    columns, its steps (a step whose declared mode changes takes it) and the steps it no
-    longer has retired. The decisions, the declared modes' and the change's, are the
-    caller's to record."""
-    definition = spec.canonical()
-    columns = playbook_columns(spec, org_timezone)
-    previous = as_read_now(playbook.definition)
-    for name, value in columns.items():
-        setattr(playbook, name, value)
-    playbook.definition = definition
-    playbook.updated_at = at
-    if spec.handoff and not previous.get("handoff"):
-        # its handoff terms begin now: the items logged before are told once, in a
-        # summary, not escalated one by one (usecases/escalation.py)
-        playbook.handoff_since, playbook.handoff_backlog_at = at, None
-    elif not spec.handoff:
-        playbook.handoff_since = playbook.handoff_backlog_at = None
-    s.add(playbook)
-
-    declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
-    declared: list[decisions.Decision] = []
-    existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
-    for position, step_spec in enumerate(spec.steps):
-        step = existing.pop(step_spec.name, None)
-        was = step_spec.was
-        if step is None and was is not None and was in existing and existing[was].retired_at is None:
-            step = existing.pop(was)  # renamed: its history (by its id) and mode go with it
-            step.name = step_spec.name
-            s.execute(  # and its calibration runs, kept by name
-                update(CalibrationRun)
-                .where(col(CalibrationRun.playbook_id) == playbook.id, func.lower(CalibrationRun.step) == was.lower())
-                .values(step=step_spec.name)
-            )
-        if step is None:
-            s.add(
-                Step(
-                    playbook_id=playbook.id,
-                    name=step_spec.name,
-                    position=position,
-                    mode=step_spec.mode,
-                    pinned=step_spec.pinned,
-                )
-            )
-            continue
-        step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
-        if (
-            declared_before.get(step_spec.name, declared_before.get(was or "")) != step_spec.mode
-            and step.mode != step_spec.mode
-        ):
-            declared.append(
-                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
-            )
-            step.mode = step_spec.mode
-        s.add(step)
-    for step in existing.values():
-        if step.retired_at is None:
-            step.retired_at = at
-            s.add(step)
-    return Rewritten(previous, declared)

@@ -29,7 +29,7 @@ from storage.models.governance import AdoptionRequest, BarRequest, PublishReques
 from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import Learning
 from storage.models.webhooks import Webhook
-from storage.playbooks import LoadOutcome, Rewritten
+from storage.playbook_definitions import LoadOutcome, Rewritten
 from storage.weekly_reports import NewReport, Report
 
 

@@ -19,7 +19,8 @@ from storage.governance import DECISION
 from storage.governance_rows import StaleState
 from storage.models.governance import AdoptionRequest, Proposal, RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
-from storage.playbooks import Conflict, LoadOutcome, add_steps, load_one, playbook_columns
+from storage.playbook_definitions import LoadOutcome, add_steps, load_one, playbook_columns
+from storage.playbooks import Conflict
 from storage.types import one_of
 
 _VERSIONS_ORDER = (col(RegistryVersion.slug), col(RegistryVersion.version))

@@ -56,7 +56,8 @@ from storage.made import MadePlaybooks
 from storage.membership import Memberships
 from storage.outbox import Outbox
 from storage.people import People
-from storage.playbooks import CURATORS_CHANNEL, Conflict, LoadOutcome, Playbooks
+from storage.playbook_definitions import LoadOutcome
+from storage.playbooks import CURATORS_CHANNEL, Conflict, Playbooks
 from storage.publish_requests import PublishRequests
 from storage.pulse import Pulses
 from storage.readouts import Readouts

@@ -20,9 +20,10 @@ from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.state import PlaybookState
 from storage.models.governance import BarRequest
-from storage.playbooks import CURATORS_CHANNEL, as_read_now
+from storage.playbook_definitions import as_read_now
+from storage.playbooks import CURATORS_CHANNEL
 from storage.store import Store
-from usecases import bar_requests
+from usecases import bar_approval, bar_requests
 from usecases.shared import replay_reads
 from usecases.shared.told import FILE_ACTOR
 
@@ -93,7 +94,7 @@ def record(uow: Store, split: Split, actor: str, why: str, now: datetime) -> Wai
     assert split.state is not None
     state = uow.playbooks.state_by_id(split.state.playbook.id) or split.state  # as the load left it
     playbook, file = state.playbook, actor.removeprefix(FILE_ACTOR)
-    cycle, monday = bar_requests.next_cycle(state, now)
+    cycle, monday = bar_approval.next_cycle(state, now)
     effective = f"week 1 of cycle {cycle} ({monday:%-d %b})"
     words = [c.words for c in split.waiting]
     channel = uow.org.setting(CURATORS_CHANNEL) or playbook.channel_id

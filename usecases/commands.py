@@ -26,7 +26,7 @@ from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, Store
 from templates.refusals import Refusal
-from usecases import learnings, mode_requests, web
+from usecases import learnings, mode_requests, web_signin
 from usecases.shared import (
     adoption,
     calibration,
@@ -242,7 +242,7 @@ def web_link(caller: Caller, cmd: messages.WebLink) -> str:
     """`/rollout web`: a link that signs the caller in to the web view, once, for ten minutes."""
     if not caller.services.web_url:
         raise Refusal.of("web_not_configured", usage="web")
-    return web.one_time_link(caller.store, caller.now, caller.user_id, caller.services.web_url)
+    return web_signin.one_time_link(caller.store, caller.now, caller.user_id, caller.services.web_url)
 
 
 def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, Any]]:

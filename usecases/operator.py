@@ -20,7 +20,7 @@ from cadence.change import Message
 from cadence.definition import PlaybookSpec
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable, TeamDirectory
-from storage.playbooks import LoadOutcome
+from storage.playbook_definitions import LoadOutcome
 from storage.store import Store
 from templates.playbook_yaml import playbook_yaml
 from templates.refusals import Refusal, close_matches

@@ -1,31 +1,27 @@
 """Value the sponsor can weigh (docs/playbooks.md, "Value"): each playbook's hours saved per closed week,
-estimated from its value events (cadence/value.py), the cost per hour saved, the org's
-hours per week for the sponsor's first screen, and heroics. Read-only; what the web view,
-status, the digest, the API's playbook read and the CSVs show."""
+estimated from its value events (cadence/value.py), the cost per hour saved and its net
+value (the org's sum: usecases/org_value.py). Read-only; what the web view, status, the
+digest, the API's playbook read and the CSVs show."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
-from cadence import calendar, heroics, value
+from cadence import calendar, value
 from cadence.definition import PlaybookSpec
 from cadence.definition_intake import NO_VALUE_EVENT
 from cadence.definition_parts import CostSpec
-from cadence.heroics import Hero
 from cadence.report_kinds import ReportKind
 from cadence.state import PlaybookState
 from cadence.value import NetWeek, Oversight, Spend, StepOversight, WeekValue
 from storage.store import Store
 from storage.value_counts import Ask, Measure, OversightWork
-from templates import value_words
 
 VALUE_WEEKS = 26  # the weeks of hours saved shown: half a year
-PERSON_RE = re.compile(r"^[UW][A-Z0-9]{6,19}$")  # a Slack user: sources and tokens are no team member
 
 
 @dataclass(frozen=True)
@@ -293,6 +289,51 @@ def _promotions(state: PlaybookState, measure: Measure, work: OversightWork) -> 
     return said
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the playbooks' values are figured from, read once for all of them: each one's
+    closed weeks, the events counted, the oversight done and the costs pulled."""
+
+    closed: dict[int, list[date]]
+    counts: dict[tuple[int, date], float]
+    work: dict[int, OversightWork]
+    costs: dict[tuple[int, date], tuple[float | None, str | None]]
+
+
+def _read(store: Store, states: list[PlaybookState], measures: dict[int, Measure], weeks: int) -> _Read:
+    asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
+    closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
+    spans = [w for ws in closed.values() for w in ws]
+    if not spans:
+        return _Read(closed, {}, {}, {})
+    first, last = min(spans), max(spans)
+    counts = store.value.events([a for a in asks.values() if a is not None], first, last)
+    work = store.value.oversight(list(closed), first, last)
+    pulled = [pid for pid in closed if (cost := measures[pid].cost) is not None and cost.source]
+    costs = store.value.costs(pulled, first, last) if pulled else {}
+    return _Read(closed, counts, work, costs)
+
+
+def _of_one(state: PlaybookState, measure: Measure, read: _Read, currency: str, rate: float | None) -> PlaybookValue:
+    pid = state.playbook.id
+    event, minutes = measure.value.event, float(measure.value.minutes_saved or 0)
+    closed = read.closed.get(pid, [])
+    ours = {w: read.counts[(pid, w)] for w in closed if (pid, w) in read.counts}
+    done = read.work.get(pid, OversightWork({}, []))
+    ran = [w for w in closed if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
+    return PlaybookValue(
+        event,
+        minutes,
+        value.week_values(event, minutes, closed, ours),
+        _spend(measure.cost, ran, read.costs, pid),
+        currency,
+        _oversight(state, measure, done, closed),
+        rate,
+        _promotions(state, measure, done),
+        state.playbook.slug,
+    )
+
+
 def of_playbooks(
     store: Store,
     states: list[PlaybookState],
@@ -306,35 +347,11 @@ def of_playbooks(
     ROLLOUT_HOURLY_RATE, which turns net hours into money."""
     if measures is None:
         measures = store.value.measures([s.playbook.id for s in states])
-    asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
-    closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
-    spans = [w for ws in closed.values() for w in ws]
-    counts = store.value.events([a for a in asks.values() if a is not None], min(spans), max(spans)) if spans else {}
-    work = store.value.oversight(list(closed), min(spans), max(spans)) if spans else {}
-    pulled = [pid for pid in closed if (cost := measures[pid].cost) is not None and cost.source]
-    costs = store.value.costs(pulled, min(spans), max(spans)) if spans and pulled else {}
+    read = _read(store, states, measures, weeks)
     found: dict[int, PlaybookValue | None] = {}
     for state in states:
-        pid = state.playbook.id
-        measure = measures.get(pid)
-        if measure is None:
-            found[pid] = None
-            continue
-        event, minutes = measure.value.event, float(measure.value.minutes_saved or 0)
-        ours = {w: counts[(pid, w)] for w in closed.get(pid, []) if (pid, w) in counts}
-        done = work.get(pid, OversightWork({}, []))
-        ran = [w for w in closed.get(pid, []) if state.cycle_anchor and w >= calendar.first_day(state.cycle_anchor)]
-        found[pid] = PlaybookValue(
-            event,
-            minutes,
-            value.week_values(event, minutes, closed.get(pid, []), ours),
-            _spend(measure.cost, ran, costs, pid),
-            currency,
-            _oversight(state, measure, done, closed.get(pid, [])),
-            rate,
-            _promotions(state, measure, done),
-            state.playbook.slug,
-        )
+        measure = measures.get(state.playbook.id)
+        found[state.playbook.id] = None if measure is None else _of_one(state, measure, read, currency, rate)
     return found
 
 
@@ -375,149 +392,3 @@ def status_words(spec: PlaybookSpec, measure: PlaybookValue | None) -> str:
     if measure is None:
         return f"counts `{event}`; no minutes saved given, so no hours are estimated"
     return measure.summary()
-
-
-@dataclass(frozen=True)
-class OrgValue:
-    """The org's hours saved per week (the weeks any playbook's value measure counted),
-    the last 4 closed weeks' total, and the cost per hour saved where costs are given."""
-
-    weeks: list[dict[str, Any]]
-    last_hours: float | None
-    cost_per_hour: float | None
-    currency: str
-    measured: int  # playbooks with a value measure
-    playbooks: int
-    costed: int = 0  # playbooks that give a cost: with cost_per_hour None, they saved no hours
-    cost_unknown: int = 0  # playbooks that declare a cost not known now: left out of cost_per_hour, said
-    # net value: over the playbooks whose oversight is known in some of the last 4 closed weeks
-    net_hours: float | None = None
-    oversight_hours: float | None = None
-    net_playbooks: int = 0
-    net_slugs: tuple[str, ...] = ()  # those playbooks, by slug
-    cost_per_net_hour: float | None = None
-    net_value: float | None = None  # the sum of the known: never an unknown spend taken as 0
-    net_value_said: str | None = None  # cadence.value.org_net_value's words: a partial sum says so
-
-    @property
-    def net_words(self) -> str:
-        """ "33 h net (41 h saved − 8 h oversight) by support-replies, 1 of 3 playbooks
-        measuring value, the one whose oversight is reported": the sum and its parts from
-        one rounding (cadence.value.net_sum), its scope named."""
-        if self.net_hours is None or self.oversight_hours is None:
-            return value.NOT_REPORTED
-        net, saved, over = value.net_sum(self.net_hours + self.oversight_hours, self.oversight_hours)
-        said = f"{net} net ({saved} saved − {over} oversight) by {self.net_scope()}"
-        if self.net_hours < 0:
-            said += ": oversight exceeds what it saves"
-        if self.cost_per_net_hour is not None:
-            said += f"; {value.money(self.cost_per_net_hour, self.currency)} per net hour"
-        if self.net_value_said is not None:
-            said += f"; {self.net_value_said}"
-        return said
-
-    def net_scope(self) -> str:
-        """Whose hours the net counts, named (templates/value_words.py)."""
-        return value_words.net_scope(self.measured, self.net_playbooks, self.net_slugs)
-
-    @property
-    def no_cost_per_hour(self) -> str | None:
-        """Why no cost per hour saved is given though a cost is: no hours saved to divide it
-        by. Where other playbooks saved hours, it says the costed ones saved none."""
-        if not self.costed and self.cost_unknown:
-            return value_words.cost_unknown_words(self.cost_unknown, 0)
-        if not self.costed or self.cost_per_hour is not None:
-            return None
-        return value.no_cost_per_hour(costed=self.costed if self.last_hours else None)
-
-    @property
-    def cost_left_out(self) -> str | None:
-        """Beside a cost per hour saved over some playbooks: those left out, their declared
-        spend not known (an unknown is never 0)."""
-        if self.cost_per_hour is None or not self.cost_unknown:
-            return None
-        return value_words.cost_unknown_words(self.cost_unknown, self.costed)
-
-
-def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
-    hours, counted = _weekly_hours(measures)
-    shown = sorted(hours)
-    last = shown[-value.COST_WEEKS :]
-    # Costs over those weeks: only the playbooks that give one, against their own hours.
-    costed = [m for m in measures.values() if m is not None and m.per_month is not None]
-    charged = [(m.per_month or 0.0, m.last_hours, m.counted_weeks) for m in costed]
-    return OrgValue(
-        weeks=[dict(week=w, hours=hours[w], playbooks=counted[w]) for w in shown],
-        last_hours=sum(hours[w] for w in last) if last else None,
-        cost_per_hour=value.org_cost_per_hour(charged),
-        currency=currency,
-        measured=sum(1 for m in measures.values() if m is not None),
-        playbooks=len(measures),
-        costed=len(costed),
-        cost_unknown=sum(1 for m in measures.values() if m is not None and m.spend.declared and m.per_month is None),
-        **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None], currency),
-    )
-
-
-def _weekly_hours(measures: dict[int, PlaybookValue | None]) -> tuple[dict[Any, float], Counter[Any]]:
-    """The hours saved each week over the playbooks, and how many playbooks' events it counted."""
-    hours: dict[Any, float] = {}
-    counted: Counter[Any] = Counter()
-    for measure in measures.values():
-        for w in measure.weeks if measure else []:
-            if w.hours is not None:
-                hours[w.week_start] = hours.get(w.week_start, 0.0) + w.hours
-                counted[w.week_start] += 1
-    return hours, counted
-
-
-def _net_of_org(netted: list[PlaybookValue], currency: str) -> dict[str, Any]:
-    """OrgValue's net figures over the playbooks whose oversight is reported (`netted`):
-    the cost per net hour over those whose spend is known, the net value summed over those
-    whose net value is known (cadence.value.org_net_value: a partial sum said so)."""
-    parts = [m.net_parts for m in netted if m.net_parts]
-    spent = [m.net_parts[0] for m in netted if m.spend_over_net_weeks is not None and m.net_parts]
-    spend = sum(m.spend_over_net_weeks or 0 for m in netted)
-    amount, said = value.org_net_value([m.worth for m in netted if m.worth is not None], currency)
-    return dict(
-        net_hours=sum(p[0] for p in parts) if netted else None,
-        oversight_hours=sum(p[2] for p in parts) if netted else None,
-        net_playbooks=len(netted),
-        net_slugs=tuple(sorted(m.slug for m in netted)),
-        cost_per_net_hour=spend / sum(spent) if spent and sum(spent) > 0 else None,
-        net_value=amount,
-        net_value_said=said,
-    )
-
-
-def completed_cycle(state: PlaybookState, today: date) -> tuple[date, date] | None:
-    """The first and last Monday of the playbook's last completed cycle, if one closed."""
-    if state.anchor is None or state.playbook.closed_through is None:
-        return None
-    week = calendar.week_containing(state.running(), today)
-    if week is None:
-        return None
-    if week.cycle < 2:
-        return None
-    last = week.cycle_start - timedelta(days=7)
-    if last > state.playbook.closed_through:
-        return None
-    return last - timedelta(days=21), last
-
-
-def heroes(store: Store, states: list[PlaybookState], today: dict[int, date]) -> dict[int, Hero]:
-    """Each playbook whose last completed cycle's quality work one person carried: its
-    reviewed cases or its closed exception items (cadence/heroics.py)."""
-    cycles = {s.playbook.id: completed_cycle(s, today[s.playbook.id]) for s in states}
-    found: dict[int, Hero] = {}
-    by_span: dict[tuple[date, date], list[int]] = {}
-    for pid, span in cycles.items():
-        if span is not None:
-            by_span.setdefault(span, []).append(pid)
-    for (first, last), pids in by_span.items():
-        for pid, work in store.value.quality_work(pids, first, last).items():
-            people = {p for p in work.team | set(work.closed) if PERSON_RE.match(p)}
-            carried = heroics.hero(heroics.reviewed_by(work.reviews), work.closed, len(people), people)
-            if carried is not None:
-                found[pid] = carried
-    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cadence.value import check_currency
+from cadence.currencies import check_currency
 
 # The form's value fields (their block ids), after the guardrail's.
 FIELDS = ("value_event", "value_minutes", "cost")

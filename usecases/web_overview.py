@@ -15,11 +15,12 @@ from cadence.figures import progress_to_target
 from cadence.heroics import Hero
 from cadence.replication import REPLICATED
 from cadence.state import PlaybookState
-from usecases import setup_time
+from usecases import cycle_heroes, org_value, setup_time
 from usecases import value as worth
+from usecases.org_value import OrgValue
 from usecases.shared import depth, stalling
 from usecases.shared.services import Services
-from usecases.value import OrgValue, PlaybookValue
+from usecases.value import PlaybookValue
 from usecases.web import Viewer, week_label
 
 TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks (from the first with data)
@@ -133,7 +134,7 @@ def overview(services: Services, viewer: Viewer) -> Overview:
         measures = worth.of_playbooks(
             store, states, services.currency, rate=services.hourly_rate
         )  # value the sponsor can weigh
-        carried = worth.heroes(
+        carried = cycle_heroes.heroes(
             store, states, {s.playbook.id: calendar.local_date(now, s.playbook.timezone) for s in states}
         )
     lines = [
@@ -150,7 +151,7 @@ def overview(services: Services, viewer: Viewer) -> Overview:
         viewer=viewer.user_id,
         trend=_trend(trend_weeks, ratios, rates),
         depth=org_depth,
-        value=worth.of_org(measures, services.currency),
+        value=org_value.of_org(measures, services.currency),
         plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],

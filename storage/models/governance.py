@@ -29,7 +29,7 @@ class Decision(SQLModel, table=True):
     __tablename__ = "decision"
     __table_args__ = (
         Index("ix_decision_playbook", "playbook_id", "id"),
-        # What the rules look back at (storage/governance.py): partial, so they stay small.
+        # What the rules look back at (storage/step_histories.py): partial, so they stay small.
         Index(
             "ix_decision_step_changes",
             "step_id",

@@ -74,7 +74,7 @@ class Playbook(SQLModel, table=True):
     closed_through: Optional[date] = None
     # The adopting team's champion (`champion <@user>`): gets the kit's checklist by DM.
     champion_id: Optional[str] = Field(default=None, max_length=32)
-    # When its `handoff` terms began: the revision that added them (storage/playbooks.py,
+    # When its `handoff` terms began: the revision that added them (storage/playbook_definitions.py,
     # rewrite). The clock escalates one by one only the items logged since; those logged
     # before are told once, in one summary (usecases/escalation.py). None: since the
     # playbook was made (it had them from the start, or before 0053 kept this).

@@ -22,7 +22,7 @@ from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_sources import WEEK_1_CLOSES, WEEK_1_ENDS, load, stats
-from usecases import tokens, web, web_overview
+from usecases import cycle_heroes, tokens, web, web_overview
 from usecases import value as worth
 from usecases.digest import Digest
 from usecases.shared.life import begin_cycle
@@ -155,7 +155,7 @@ def test_one_reviewer_who_reviewed_most_of_a_completed_cycle_s_cases_is_named(
         world.run(close_of(week))
     clock.set(wednesday(5))
     state = store.playbooks.state("support-replies")
-    carried = worth.heroes(store, [state], {state.playbook.id: wednesday(5).date()})
+    carried = cycle_heroes.heroes(store, [state], {state.playbook.id: wednesday(5).date()})
     hero = carried[state.playbook.id]
     assert hero.person == ida and hero.done == 80 and hero.share == pytest.approx(80 / 90)
     assert hero.words("Ida") == "one reviewer carries the quality checks: Ida, 89% of 90 reviewed cases"
@@ -177,7 +177,7 @@ def test_one_reviewer_who_reviewed_most_of_a_completed_cycle_s_cases_is_named(
     header = json.dumps(digest.compose(org, digests, weeks, date(2026, 12, 14), "digest:x", "CCUR")[0].payload)
     assert f"support-replies: one reviewer carries the quality checks: <@{ida}>, 89% of 90 reviewed cases" in header
     assert "no value measure" in header
-    assert worth.completed_cycle(state, wednesday(5).date() - timedelta(days=7)) is None  # cycle 1 not yet over
+    assert cycle_heroes.completed_cycle(state, wednesday(5).date() - timedelta(days=7)) is None  # cycle 1 not yet over
 
 
 def test_an_owner_who_types_every_report_is_no_hero_but_one_who_closes_the_items_is(
@@ -205,16 +205,16 @@ def test_an_owner_who_types_every_report_is_no_hero_but_one_who_closes_the_items
     clock.set(wednesday(5))
     state = store.playbooks.state("support-replies")
     today = {state.playbook.id: wednesday(5).date()}
-    assert worth.heroes(store, [state], today) == {}  # the owner reviewed 40 of 80 cases
+    assert cycle_heroes.heroes(store, [state], today) == {}  # the owner reviewed 40 of 80 cases
     items = store.exception_items.open_of([state.playbook.id])
     assert len(items) == 6
     for item in items[:3]:
         committed(store).exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
     committed(store).exception_items.move(items[3], "accepted", "a one-off", OWNER, wednesday(4))
-    assert worth.heroes(store, [state], today) == {}  # 3 of 4 closed: 75% is not more than 80%
+    assert cycle_heroes.heroes(store, [state], today) == {}  # 3 of 4 closed: 75% is not more than 80%
     for item in items[4:]:
         committed(store).exception_items.move(item, "resolved", "fixed the template", MEMBER, wednesday(4))
-    hero = worth.heroes(store, [state], today)[state.playbook.id]
+    hero = cycle_heroes.heroes(store, [state], today)[state.playbook.id]
     assert (hero.person, hero.kind, hero.done, hero.total) == (MEMBER, "items", 5, 6)
     assert hero.words("Ana") == "one person closes the exception items: Ana, 83% of 6 closed exception items"
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from cadence import bar_sort
 from cadence.bar_fallback import Escalations
-from cadence.bar_sort import History
+from cadence.bar_history import History
 from cadence.definition_load import parse_playbook
 from cadence.escalation import Escalated
 from tests.conftest import SUPPORT_REPLIES

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cadence import bar_kpi, bar_sort
+from cadence.bar_history import History
 from cadence.bar_kpi import Bar, Cycle, GuardrailWeek
-from cadence.bar_sort import History
 from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 

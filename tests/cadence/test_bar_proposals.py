@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cadence import bar_sort
+from cadence.bar_history import History, Week
 from cadence.bar_kpi import Cycle
-from cadence.bar_sort import History, Week
 from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 

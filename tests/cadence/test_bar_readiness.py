@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadence import bar_readiness, bar_sort
+from cadence import bar_readiness, bar_sort, bar_verdicts
+from cadence.bar_history import History
 from cadence.bar_readiness import Readiness
-from cadence.bar_sort import History
 from cadence.definition_load import parse_playbook
 from cadence.inputs import InputWeeks
 from cadence.readiness import StepRatio, StepRubric
@@ -139,5 +139,7 @@ def test_what_applies_at_once_never_moves_a_criterion_to_met_or_none(
     sorting = bar_sort.sort(before, after, history)
     now = bar_sort.apply_now(before, after, sorting)
     assert bar_sort.readiness(before, now, history) == []
-    if bar_readiness.replay(before, after, bar_sort.thresholds(before), bar_sort.thresholds(after), history.readiness):
+    if bar_readiness.replay(
+        before, after, bar_verdicts.thresholds(before), bar_verdicts.thresholds(after), history.readiness
+    ):
         assert sorting.kind == bar_sort.REQUEST and sorting.waiting

@@ -9,8 +9,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadence import bar_sort
-from cadence.bar_sort import History, Week
+from cadence import bar_sort, bar_verdicts
+from cadence.bar_history import History, Week
 from cadence.definition_load import parse_playbook
 from tests.conftest import SUPPORT_REPLIES
 
@@ -140,8 +140,8 @@ def test_what_applies_at_once_never_makes_a_replayed_verdict_easier(old, new, ke
     history = History(tuple(kept))
     sorting = bar_sort.sort(before, after, history)
     now = bar_sort.apply_now(before, after, sorting)
-    assert bar_sort.replay(before, now, history) == []  # the kept weeks and the probes alike
-    if [line for line in bar_sort.replay(before, after, history) if "send's week" in line]:
+    assert bar_verdicts.replay(before, now, history) == []  # the kept weeks and the probes alike
+    if [line for line in bar_verdicts.replay(before, after, history) if "send's week" in line]:
         assert sorting.kind == bar_sort.REQUEST and sorting.waiting
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from cadence import value
+from cadence import currencies, value
 from cadence.definition_load import DefinitionError, parse_playbook
 from tests.cadence.test_definition import _with, problems
 
@@ -45,11 +45,11 @@ def test_a_source_counts_only_an_event_of_the_measure_s_own():
 
 
 def test_an_unknown_currency_is_refused_in_words():
-    value.check_currency("EUR")
+    currencies.check_currency("EUR")
     with pytest.raises(ValueError, match="'EURO' is not an ISO 4217 currency code"):
-        value.check_currency("EURO")
+        currencies.check_currency("EURO")
     with pytest.raises(ValueError, match="ISO 4217"):
-        value.check_currency("usd")
+        currencies.check_currency("usd")
 
 
 def test_a_week_s_estimate_says_its_inputs_and_no_events_is_not_zero_hours():

@@ -26,7 +26,8 @@ from cadence.definition_load import parse_playbook
 from cadence.state import PlaybookState
 from storage.made import Made, SetupTime, Stale, fingerprint
 from storage.models.playbooks import Cycle, Playbook, Step
-from storage.playbooks import Conflict, LoadOutcome, Rewritten, as_read_now, ends_run, playbook_columns
+from storage.playbook_definitions import LoadOutcome, Rewritten, as_read_now, playbook_columns
+from storage.playbooks import Conflict, ends_run
 from tests.conftest import CHANNEL as CHANNEL  # re-exported by tests/fakes
 from tests.conftest import OWNER, SUPPORT_REPLIES  # the suite's own example playbook
 
@@ -97,7 +98,7 @@ def a_playbook(
 
 
 def new_state(spec: PlaybookSpec, org_timezone: str, at: datetime, **columns: Any) -> PlaybookState:
-    """A playbook stored from `spec` with its steps (storage/playbooks.py's load_one, or
+    """A playbook stored from `spec` with its steps (storage/playbook_definitions.py's load_one, or
     storage/registry.py's adopt with `columns`), a draft without a cycle."""
     playbook = Playbook(
         **playbook_columns(spec, org_timezone),
@@ -117,7 +118,7 @@ def new_state(spec: PlaybookSpec, org_timezone: str, at: datetime, **columns: An
 def rewritten(
     state: PlaybookState, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime, **columns: Any
 ) -> tuple[PlaybookState, LoadOutcome]:
-    """`state` given `spec`'s definition as storage/playbooks.py's load_one and rewrite
+    """`state` given `spec`'s definition as storage/playbook_definitions.py's load_one and rewrite
     store it: its columns, its steps (a step's mode only where the declared mode changes),
     the steps it no longer has retired; with the outcome carrying the decisions for the
     caller to record. Unchanged (and no decision) when the definition is the one held."""

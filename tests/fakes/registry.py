@@ -17,7 +17,7 @@ from cadence.definition import PlaybookSpec
 from storage.governance_rows import StaleState
 from storage.models.governance import AdoptionRequest, RegistryVersion, WaveReview
 from storage.models.playbooks import Playbook
-from storage.playbooks import LoadOutcome
+from storage.playbook_definitions import LoadOutcome
 from storage.store import Conflict, RequestDecided, RequestPending, WaveFull, WaveMarked
 from tests.fakes.playbooks import clone, new_state, next_id, rewritten
 

@@ -100,7 +100,7 @@ class Held:
 
     def put(self, state: PlaybookState) -> None:
         """`state` held in place of its playbook's (under its slug now). A step it no longer
-        has is retired at the playbook's `updated_at`, as storage/playbooks.py's load_one
+        has is retired at the playbook's `updated_at`, as storage/playbook_definitions.py's load_one
         retires a step taken out of the definition (its row and history stay)."""
         for slug, held in list(self.states.items()):
             if held.playbook.id == state.playbook.id:

@@ -12,8 +12,9 @@ from sqlalchemy import event, text
 from storage import counting
 from storage.depth import _ALL_WEEKLY_CASES, _STATEMENTS, _WEEKLY_CASES
 from storage.exception_items import _MOVED_ITEMS, _OLDEST, _OPEN_ITEMS, _STEP_TOTALS
-from storage.governance import _DECISIONS_SINCE, _LOG, _STEP_LOG
+from storage.governance import _LOG, _STEP_LOG
 from storage.readouts import _EXCEPTION_RATIOS, _MODE_CHANGES_BETWEEN
+from storage.step_histories import _DECISIONS_SINCE
 from storage.webhooks import _MARK_DELIVERED
 
 WEEK = date(2026, 11, 16)

@@ -1,4 +1,4 @@
-"""The hero's section (cadence/heroics.py; usecases/value.py, heroes): the one person who
+"""The hero's section (cadence/heroics.py; usecases/cycle_heroes.py): the one person who
 carried a playbook's quality work in its last completed cycle, and their share, on the web
 page and in the digest's header."""
 
@@ -9,7 +9,7 @@ from typing import Any
 from cadence import calendar
 from cadence.heroics import Hero
 from cadence.state import PlaybookState
-from usecases import value as worth
+from usecases import cycle_heroes
 from usecases.sections.base import Reading, Section
 
 
@@ -18,7 +18,7 @@ class HeroSection(Section):
 
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
         today = {s.playbook.id: calendar.local_date(reading.now, s.playbook.timezone) for s in active}
-        carried = worth.heroes(reading.store, active, today)
+        carried = cycle_heroes.heroes(reading.store, active, today)
         slugs = {s.playbook.id: s.playbook.slug for s in active}
         return dict(heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items())))
 
@@ -27,7 +27,7 @@ class HeroSection(Section):
         today = {
             s.playbook.id: calendar.monday_of(calendar.local_date(reading.now, s.playbook.timezone)) for s in states
         }
-        carried = worth.heroes(reading.store, states, today)
+        carried = cycle_heroes.heroes(reading.store, states, today)
         return {s.playbook.id: carried.get(s.playbook.id) for s in states}
 
     def page_words(self, state: PlaybookState, model: Hero | None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.state import PlaybookState
+from usecases import org_value
 from usecases import value as worth
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
@@ -26,7 +27,7 @@ class ValueSection(Section):
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
         """The org's value over every active playbook: the header's figures."""
         measures = worth.of_playbooks(reading.store, active, reading.currency, rate=reading.hourly_rate)
-        saved = worth.of_org(measures, reading.currency)
+        saved = org_value.of_org(measures, reading.currency)
         return dict(
             value_measured=saved.measured,
             hours_saved=saved.last_hours,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from cadence import bar, bar_kpi, bar_sort
+from cadence import bar, bar_kpi, bar_sort, bar_verdicts
 from cadence.bar import BarChange
 from cadence.bar_fallback import Escalations
+from cadence.bar_history import REPLAY_WEEKS, History, Week
 from cadence.bar_kpi import WEEKS, Cycle, GuardrailWeek
 from cadence.bar_readiness import Readiness
-from cadence.bar_sort import REPLAY_WEEKS, History, Week
 from cadence.state import PlaybookState
-from storage.playbooks import as_read_now
+from storage.playbook_definitions import as_read_now
 from storage.store import Store
 from usecases.shared import readiness
 from usecases.shared.governance import thresholds, week_label
@@ -89,5 +89,5 @@ def found_now(store: Store, state: PlaybookState, changes: list[BarChange], now:
     before = as_read_now(state.playbook.definition)
     after = bar.with_changes(before, changes)
     read = history(store, state, now)
-    kept = bar_sort.replay(before, after, read) + bar_kpi.replay(before, after, read.cycles, read.guardrail)
+    kept = bar_verdicts.replay(before, after, read) + bar_kpi.replay(before, after, read.cycles, read.guardrail)
     return kept + bar_sort.proposals(before, after, read) + bar_sort.readiness(before, after, read)

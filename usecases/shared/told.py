@@ -12,7 +12,7 @@ from typing import Any
 from cadence import calendar, revisions
 from cadence.change import Change, Message
 from cadence.state import PlaybookState
-from storage.playbooks import LoadOutcome
+from storage.playbook_definitions import LoadOutcome
 from storage.store import UnitOfWork
 from templates import notices
 

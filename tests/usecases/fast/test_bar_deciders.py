@@ -14,7 +14,7 @@ from storage.models.governance import BarRequest
 from templates.refusals import Refusal
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, NOW, OWNER
-from usecases import bar_requests
+from usecases import bar_approval, bar_requests
 
 CURATOR2 = "UCURATOR02"
 CHANGE = {
@@ -46,7 +46,7 @@ def world(asked_by, curators=(CURATOR,), admins=(ADMIN,)):
 
 def refused(services, user):
     with pytest.raises(Refusal) as refusal:
-        bar_requests.approve(fakes.caller(services, user), "1")
+        bar_approval.approve(fakes.caller(services, user), "1")
     return refusal.value.key
 
 
@@ -54,7 +54,7 @@ def test_the_asker_is_refused_at_the_click_even_as_the_only_curator_and_an_admin
     services, held, _ = world(asked_by=CURATOR)
     assert refused(services, CURATOR) == "bar_own_request"
     assert held.bar_requests[1].state == "open" and held.governance.changes == []
-    bar_requests.approve(fakes.caller(services, ADMIN), "1")
+    bar_approval.approve(fakes.caller(services, ADMIN), "1")
     assert (held.bar_requests[1].state, held.bar_requests[1].decided_by) == ("approved", ADMIN)
     [change] = held.governance.changes
     assert [(d.kind, d.actor) for d in change.decisions] == [(DecisionKind.BAR_APPROVED, ADMIN)]
@@ -64,7 +64,7 @@ def test_with_two_curators_the_other_curator_decides_and_an_admin_does_not():
     services, held, _ = world(asked_by=CURATOR, curators=(CURATOR, CURATOR2))
     assert refused(services, ADMIN) == "bar_curators_only"
     assert refused(services, OWNER) == "bar_curators_only"
-    bar_requests.approve(fakes.caller(services, CURATOR2), "1")
+    bar_approval.approve(fakes.caller(services, CURATOR2), "1")
     assert held.bar_requests[1].decided_by == CURATOR2
 
 
@@ -86,5 +86,5 @@ def test_with_no_second_person_the_request_waits_and_its_card_says_how_to_appoin
 def test_the_decline_form_is_refused_to_the_asker_too():
     services, _, _ = world(asked_by=CURATOR)
     with pytest.raises(Refusal) as refusal:
-        bar_requests.decline_form(fakes.caller(services, CURATOR), "1")
+        bar_approval.decline_form(fakes.caller(services, CURATOR), "1")
     assert refusal.value.key == "bar_own_request"

@@ -19,7 +19,7 @@ from tests import fakes
 from tests.fakes import ADMIN, CHANNEL, CURATOR, OWNER
 from tests.fakes.playbooks import clone
 from tests.usecases.fast.form_world import a_playbook, decisions, open_edit, submit, world
-from usecases import bar_requests, commands
+from usecases import bar_approval, bar_requests, commands
 from usecases import playbook_form as forms
 from usecases.shared import messages
 
@@ -107,13 +107,13 @@ def test_a_loosening_asks_the_curators_with_the_rest_applied_and_its_card():
     assert set(buttons(card)) == {"bar_approve", "bar_decline"}
 
     value = buttons(card)["bar_approve"]
-    refused = said(lambda: bar_requests.approve(fakes.caller(services, OWNER, CURATORS), value))  # not a curator
+    refused = said(lambda: bar_approval.approve(fakes.caller(services, OWNER, CURATORS), value))  # not a curator
     assert "Only a curator other than the asker (with a single curator, an admin) approves" in refused
-    refused = said(lambda: bar_requests.approve(fakes.caller(services, CURATOR, CURATORS), value))
+    refused = said(lambda: bar_approval.approve(fakes.caller(services, CURATOR, CURATORS), value))
     assert "You asked for this change to the bar, and the asker never decides their own" in refused
     assert requests_of(services) == [("open", CURATOR, None)]
 
-    bar_requests.approve(fakes.caller(services, CURATOR2, CURATORS), value)
+    bar_approval.approve(fakes.caller(services, CURATOR2, CURATORS), value)
     assert requests_of(services) == [("approved", CURATOR, CURATOR2)]
     [card] = cards(services)
     assert f"Approved by <@{CURATOR2}>: applies from 14 Dec 2026" in body(card) and buttons(card) == {}
@@ -122,7 +122,7 @@ def test_a_loosening_asks_the_curators_with_the_rest_applied_and_its_card():
     ]
     assert "from week 1 of cycle 2 (14 Dec)" in body(told)
     assert len(kinds(services, "bar-approved")) == 1
-    again = said(lambda: bar_requests.approve(fakes.caller(services, CURATOR2, CURATORS), value))
+    again = said(lambda: bar_approval.approve(fakes.caller(services, CURATOR2, CURATORS), value))
     assert "is approved already" in again
     assert playbook(services).exception_cap == 0.1  # not before its cycle
 
@@ -131,7 +131,7 @@ def test_an_approved_request_whose_playbook_was_retired_before_it_applies_is_voi
     services = bar_world()
     loosen(services)
     [card] = cards(services)
-    bar_requests.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
+    bar_approval.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
     assert requests_of(services) == [("approved", OWNER, CURATOR)]
     commands.pause(fakes.caller(services, OWNER), messages.Pause("support-replies", "the pilot ended", retire=True))
     bar_requests.apply_due(services.store, "UTC", datetime(2026, 12, 14, 13, tzinfo=UTC))
@@ -147,7 +147,7 @@ def test_an_approved_request_applies_once_its_first_week_is_open():
     services = bar_world()
     loosen(services)
     [card] = cards(services)
-    bar_requests.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
+    bar_approval.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
     held = fakes.store_of(services).held
 
     def closed_through(week):
@@ -174,10 +174,10 @@ def test_decline_with_a_reason_which_the_asker_gets_and_nothing_changes():
     loosen(services)
     [card] = cards(services)
     value = buttons(card)["bar_decline"]
-    asked = bar_requests.decline_form(fakes.caller(services, CURATOR, CURATORS), value)
+    asked = bar_approval.decline_form(fakes.caller(services, CURATOR, CURATORS), value)
     assert asked.slug == "support-replies"
     reason = "Hold the line: fix the rubric first"
-    bar_requests.decline(fakes.caller(services, CURATOR, CURATORS), value, reason)
+    bar_approval.decline(fakes.caller(services, CURATOR, CURATORS), value, reason)
     held = fakes.store_of(services).held
     [dm] = [m.payload for m in held.sent(OWNER) if "bar change declined" in m.payload["text"]]
     assert f"<@{CURATOR}> declined your request to change the bar of *support-replies*: “{reason}”" in body(dm)
@@ -194,10 +194,10 @@ def test_a_lone_curators_own_request_is_decided_by_an_admin_and_never_by_the_ask
     assert f"<@{CURATOR}> is the workspace's only curator, so an admin (`ROLLOUT_ADMINS`) other than" in body(card)
     value = buttons(card)["bar_approve"]
     assert "the asker never decides their own" in said(
-        lambda: bar_requests.approve(fakes.caller(services, CURATOR, CURATORS), value)
+        lambda: bar_approval.approve(fakes.caller(services, CURATOR, CURATORS), value)
     )
     assert requests_of(services) == [("open", CURATOR, None)]
-    bar_requests.approve(fakes.caller(services, ADMIN, CURATORS), value)
+    bar_approval.approve(fakes.caller(services, ADMIN, CURATORS), value)
     assert requests_of(services) == [("approved", CURATOR, ADMIN)]
 
 
@@ -216,7 +216,7 @@ def test_a_request_whose_playbook_was_retired_is_void_and_its_buttons_do_nothing
     loosen(services)
     [card] = cards(services)
     commands.pause(fakes.caller(services, OWNER), messages.Pause("support-replies", "the pilot ended", retire=True))
-    bar_requests.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
+    bar_approval.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
     assert requests_of(services) == [("void", OWNER, None)]
     [card] = cards(services)
     assert "Void: the playbook was retired" in body(card) and buttons(card) == {}
@@ -255,7 +255,7 @@ def test_a_request_whose_playbook_was_handed_over_is_void():
     [card] = cards(services)
     commands.hand_over(fakes.caller(services, OWNER), messages.HandOver("support-replies", "UNEWOWNER1"))
     assert playbook(services).owner_id == "UNEWOWNER1"
-    bar_requests.decline(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_decline"], "no")
+    bar_approval.decline(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_decline"], "no")
     assert requests_of(services) == [("void", OWNER, None)]
     [card] = cards(services)
     assert "Void: the playbook was handed over to another owner" in body(card)

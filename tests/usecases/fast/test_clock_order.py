@@ -10,7 +10,7 @@ from tests import fakes
 from tests.fakes import CURATOR, OWNER
 from tests.usecases.fast.test_bar_requests import CURATORS, bar_world, buttons, cards, loosen, playbook, requests_of
 from tests.usecases.fast.ticking import Ticking
-from usecases import bar_requests
+from usecases import bar_approval
 
 CYCLE_1_ENDS = datetime(2026, 12, 14, 13, tzinfo=UTC)  # week 4's close, and Monday's digest slot
 
@@ -19,7 +19,7 @@ def test_one_tick_closes_the_weeks_then_applies_the_bar_change_they_made_due_the
     services = bar_world()
     loosen(services)  # exception cap 10% -> 15%, from cycle 2's first week
     [card] = cards(services)
-    bar_requests.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
+    bar_approval.approve(fakes.caller(services, CURATOR, CURATORS), buttons(card)["bar_approve"])
     clock = Ticking(services)
     assert playbook(services).closed_through is None
     clock.run(CYCLE_1_ENDS)  # one tick: cycle 1's four weeks close in it, in rounds

@@ -11,7 +11,7 @@ from cadence.decisions import DecisionKind
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, NOW, OWNER
-from usecases import bar_requests, commands
+from usecases import bar_approval, commands
 from usecases.shared import governance, messages
 from usecases.shared.caller import Refusal
 
@@ -106,7 +106,7 @@ def test_three_changes_freeze_the_step_and_say_so_and_a_curator_unfreezes_it():
     ):
         mode(services, to, why, user)
     [request] = store.held.bar_requests.values()
-    bar_requests.approve(fakes.caller(services, ADMIN), str(request.id))
+    bar_approval.approve(fakes.caller(services, ADMIN), str(request.id))
     assert (step(store).mode, step(store).frozen) == ("collaborative", True)
     reasons = [
         d.figures["reason"]

@@ -21,8 +21,8 @@ from tests.committed import committed
 from tests.fakes import OWNER
 from tests.usecases.fast.ready_world import close_of, ready, wednesday
 from tests.usecases.fast.slash import slash
+from usecases import org_value, web, web_overview
 from usecases import value as worth
-from usecases import web, web_overview
 
 WEEK_1, WEEK_2 = date(2026, 11, 16), date(2026, 11, 23)
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
@@ -90,7 +90,7 @@ def test_an_unknown_spend_gives_no_net_value_and_no_cost_says_no_spend_declared(
     assert own.net_value == pytest.approx(450) and not own.spend.declared  # 9 h × 50
     assert own.as_data()["net_value_said"] == "net value 450 USD (9 h × 50.00 USD an hour; no spend declared)"
 
-    org = worth.of_org(measures, "USD")
+    org = org_value.of_org(measures, "USD")
     assert org.net_value == pytest.approx(450)  # the unknown left out, never added as 0
     assert org.net_words.endswith(
         "; net value 450 USD (1 of 2 playbooks: 1 left out, its spend not known; 1 with no spend declared)"
@@ -146,7 +146,7 @@ def test_cost_per_hour_saved_charges_the_weeks_counted_not_four():
     assert measure.cost_per_hour == pytest.approx(1300 * 12 / 52 * 2 / 100)  # was × 4
     assert measure.as_data()["cost_weeks"] == 2
     assert "6.00 USD per hour saved (the cost of the 2 closed weeks whose events were counted)" in worth.words(measure)
-    org = worth.of_org({pid: measure}, "USD")
+    org = org_value.of_org({pid: measure}, "USD")
     assert org.cost_per_hour == pytest.approx(1300 * 12 / 52 * 2 / 100)
     # week 3 closed with no events: not charged either, it saved no hours we know of
     [state] = _close(services, state, through=WEEK_2 + timedelta(days=7))
@@ -183,7 +183,7 @@ def test_a_step_whose_mode_changed_says_its_oversight_per_cycle_before_and_since
 def test_the_orgs_cost_per_hour_says_the_playbooks_left_out_for_a_spend_not_known():
     """Issue 91, item 2: an unknown spend is never 0, in the org's cost per hour saved too:
     beside a figure over the playbooks whose spend is known, those left out are said."""
-    from usecases.value import OrgValue
+    from usecases.org_value import OrgValue
 
     org = OrgValue([], 41.2, 12.5, "USD", measured=3, playbooks=3, costed=1, cost_unknown=2)
     assert org.cost_left_out == "2 playbooks left out, their spend not known" and org.no_cost_per_hour is None
