@@ -1,0 +1,126 @@
+"""Strict boundaries (issue 97, item 2): a promotion to ai-led needs a calibration set messy
+enough or the step's boundaries declared, at the close, at the approving click and at
+`/rollout mode` (refused there, storing nothing); `/rollout cases ... out:N` keeps a week's
+cases out of scope for a step with boundaries, and status shows their share. Signed
+commands and block_actions over HTTP, on SQLite and PostgreSQL."""
+
+import json
+from datetime import date
+
+import pytest
+from sqlmodel import Session, func, select
+
+from cadence.definition_load import parse_playbook
+from storage.models.boundaries import OutOfScopeCount
+from storage.models.governance import BarRequest
+from storage.models.reports import CaseCount
+from tests.committed import loaded
+from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
+from usecases.shared.life import begin_cycle
+
+SLUG = "support-replies"
+PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
+VAGUE = "messy cases early, or strict boundaries: vagueness is not acceptable"
+BOUNDARIES = ["refund over 500 EUR", "legal threat"]
+
+
+def with_draft(**draft):
+    return {
+        **SUPPORT_REPLIES,
+        "steps": [{**s, **draft} if s["name"] == "draft" else s for s in SUPPORT_REPLIES["steps"]],
+    }
+
+
+TIDY = with_draft(calibration={"cases": 40})  # no messy case declared, no boundaries
+BOUNDED = with_draft(calibration={"cases": 40}, boundaries=BOUNDARIES)
+
+
+def world_of(bot, slack, store, engine, clock, definition):
+    loaded(store, [parse_playbook(definition)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state(SLUG).playbook.id, 1, date(2026, 11, 16), OWNER, clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    for user in (OWNER, MEMBER, CURATOR):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    return Engine(engine, slack, clock)
+
+
+def count(engine, model):
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def test_mode_toward_ai_led_of_a_tidy_set_is_refused_saying_how_to_fix_it_and_stores_nothing(
+    bot, slack, store, engine, clock
+):
+    world_of(bot, slack, store, engine, clock, TIDY)
+    said = bot.command(f"mode {SLUG} draft ai-led the drafts are good now", user=OWNER).text
+    assert VAGUE in said and "declares 0 messy of 40 cases" in said, said
+    assert "`calibration: {cases: 40, messy: 8}`" in said and "`boundaries: [" in said and "Nothing was stored" in said
+    assert count(engine, BarRequest) == 0
+    assert store.playbooks.state(SLUG).step("draft").mode == "collaborative"
+
+
+def test_mode_toward_ai_led_with_boundaries_declared_is_asked_of_a_curator(bot, slack, store, engine, clock):
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    said = bot.command(f"mode {SLUG} draft ai-led the drafts are good now", user=OWNER).text
+    assert "bar change request" in said and VAGUE not in said, said
+    assert count(engine, BarRequest) == 1
+
+
+def test_the_close_holds_the_proposal_of_a_tidy_set_telling_the_owner_once(bot, slack, store, engine, clock):
+    world = world_of(bot, slack, store, engine, clock, TIDY)
+    world.clock.set(wednesday(1))
+    bot.command(f"calibrate {SLUG} draft 38/40 first run", user=OWNER)
+    for week in (1, 2, 3):
+        report_week(bot, world.clock, week)
+        world.run(close_of(week))
+    assert not [m for m in slack.posted(CHANNEL) if m["text"] == PROPOSAL]
+    waits = [m for m in slack.posted(OWNER) if "waits for its calibration" in m["text"]]
+    assert len(waits) == 1, [m["text"] for m in slack.posted(OWNER)]
+    body = json.dumps(waits[0]["blocks"], ensure_ascii=False)
+    assert VAGUE in body and "0 messy of 40 cases, under messy_min 20%; at least 8 needed" in body
+
+
+def test_the_click_reads_the_gate_again_when_the_boundaries_went_since_the_proposal(bot, slack, store, engine, clock):
+    world = world_of(bot, slack, store, engine, clock, BOUNDED)
+    world.clock.set(wednesday(1))
+    bot.command(f"calibrate {SLUG} draft 38/40 first run", user=OWNER)
+    for week in (1, 2):
+        report_week(bot, world.clock, week)
+        world.run(close_of(week))
+    message = next(m for m in slack.posted(CHANNEL) if m["text"] == PROPOSAL)
+    loaded(store, [parse_playbook(TIDY)], "UTC", actor="test", at=world.clock())  # boundaries removed: at once
+    click(bot, "proposal_approve", buttons(message)[0]["value"], OWNER, CHANNEL, message["ts"])
+    refusal = json.dumps(slack.calls_to("chat.postEphemeral")[-1].params, ensure_ascii=False)
+    assert "does not pass its gates now" in refusal and VAGUE in refusal, refusal
+    assert store.playbooks.state(SLUG).step("draft").mode == "collaborative"
+
+
+def test_cases_out_of_scope_are_kept_and_status_shows_their_share(bot, slack, store, engine, clock):
+    world = world_of(bot, slack, store, engine, clock, BOUNDED)
+    world.clock.set(wednesday(1))
+    assert "cases on step" in bot.command(f"cases {SLUG} draft 40 out:9", user=OWNER).text
+    bot.command(f"cases {SLUG} draft 44 out:6", user=OWNER)  # the latest of the week counts
+    assert count(engine, OutOfScopeCount) == 2
+    status = bot.command(f"status {SLUG}", user=OWNER).text
+    assert "*Out of scope*, the last 4 weeks:" in status, status
+    assert "draft: 12% of cases out of scope, 6 of 50 (boundaries: refund over 500 EUR, legal threat)" in status
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        (f"cases {SLUG} send 40 out:3", "Step send of support-replies declares no boundaries"),
+        (f"cases {SLUG} draft 40 out:", "`out:N` takes a count"),
+        (f"cases {SLUG} draft 40 out:-2", "negative"),
+    ],
+)
+def test_an_out_of_scope_count_refused_stores_nothing(bot, slack, store, engine, clock, text, said):
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    clock.set(wednesday(1))
+    reply = bot.command(text, user=OWNER).text
+    assert said in reply, reply
+    assert count(engine, OutOfScopeCount) == 0 and count(engine, CaseCount) == 0
