@@ -11,6 +11,7 @@ from cadence import boundaries
 from cadence.calendar import WeekRef
 from cadence.state import PlaybookState, Step
 from storage.models.boundaries import OutOfScopeCount
+from storage.store import Store
 from templates.boundaries_words import vague_phrase
 from templates.refusals import Lines, Refusal
 from usecases.shared import messages
@@ -36,14 +37,31 @@ def refuse_out_without_boundaries(caller: Caller, cmd: messages.Cases) -> None:
 def record_out(caller: Caller, state: PlaybookState, week: WeekRef, step: Step, count: int) -> None:
     """The step's out-of-scope count of `week`, after its cases (usecases/commands.py): the
     latest of a week is the one that counts."""
-    row = OutOfScopeCount(
-        playbook_id=state.playbook.id,
-        step_id=step.id,
-        week_start=week.week_start,
-        count=count,
-        reported_by=caller.user_id,
-        reported_at=caller.now,
-    )
     with caller.store.unit_of_work() as uow:
-        uow.out_of_scope.add([row])
+        uow.out_of_scope.add(out_rows(caller, state, week, {step.id: count}))
         uow.commit()
+
+
+def out_rows(caller: Caller, state: PlaybookState, week: WeekRef, counts: dict[int, int]) -> list[OutOfScopeCount]:
+    """The rows of steps' out-of-scope counts of `week` (step id: count), to add."""
+    return [
+        OutOfScopeCount(
+            playbook_id=state.playbook.id,
+            step_id=step_id,
+            week_start=week.week_start,
+            count=count,
+            reported_by=caller.user_id,
+            reported_at=caller.now,
+        )
+        for step_id, count in counts.items()
+    ]
+
+
+def bounded_steps(store: Store, state: PlaybookState, week: WeekRef) -> tuple[set[int], dict[int, int]]:
+    """The week form's part (usecases/week_form.py): the ids of the steps that declare
+    boundaries, and their out-of-scope counts of `week` that count now."""
+    bounded = {s.id for s in state.steps if boundaries.boundaries_of(state.playbook.definition, s.name)}
+    if not bounded:
+        return set(), {}
+    out = store.out_of_scope.latest(state.playbook.id, week.week_start, week.week_start)
+    return bounded, {step_id: n for (step_id, _), n in out.items() if step_id in bounded}

@@ -124,3 +124,22 @@ def test_an_out_of_scope_count_refused_stores_nothing(bot, slack, store, engine,
     reply = bot.command(text, user=OWNER).text
     assert said in reply, reply
     assert count(engine, OutOfScopeCount) == 0 and count(engine, CaseCount) == 0
+
+
+def test_the_week_form_asks_a_bounded_step_its_cases_out_of_scope_and_keeps_them(bot, slack, store, engine, clock):
+    from tests.handlers.test_week_form import open_form, submit
+    from tests.usecases.fast.test_week_form_slack import fields
+
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    clock.set(wednesday(1))
+    bot.command(f"cases {SLUG} draft 40 out:3", user=OWNER)
+    steps = {s.name: s.id for s in store.playbooks.state(SLUG).steps}
+    view = open_form(bot, slack, f"week {SLUG}")
+    shown = fields(view)
+    assert shown[f"out:{steps['draft']}"][1] == "3"  # what counts now
+    assert f"out:{steps['send']}" not in shown  # send declares no boundaries
+    reply = submit(bot, view, {f"out:{steps['draft']}": "5"})
+    assert reply.body["response_action"] == "update", reply.body
+    assert "*draft*: 5 out of scope" in json.dumps(reply.body["view"]["blocks"], ensure_ascii=False)
+    assert count(engine, OutOfScopeCount) == 2 and count(engine, CaseCount) == 1  # the cases as they were
+    assert "draft: 11% of cases out of scope, 5 of 45" in bot.command(f"status {SLUG}", user=OWNER).text
