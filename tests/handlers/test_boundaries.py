@@ -143,3 +143,15 @@ def test_the_week_form_asks_a_bounded_step_its_cases_out_of_scope_and_keeps_them
     assert "*draft*: 5 out of scope" in json.dumps(reply.body["view"]["blocks"], ensure_ascii=False)
     assert count(engine, OutOfScopeCount) == 2 and count(engine, CaseCount) == 1  # the cases as they were
     assert "draft: 11% of cases out of scope, 5 of 45" in bot.command(f"status {SLUG}", user=OWNER).text
+
+
+def test_the_registry_shows_a_versions_boundaries_and_its_origins_out_of_scope_share(bot, slack, store, engine, clock):
+    from tests.usecases.test_governance import publish_over
+
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    clock.set(wednesday(1))
+    bot.command(f"cases {SLUG} draft 44 out:6", user=OWNER)
+    assert f"{SLUG} v1" in publish_over(bot, store, f"publish {SLUG} override sharing it early")
+    listed = bot.command("registry", user=MEMBER).text
+    line = "boundaries: draft: refund over 500 EUR, legal threat; the origin: 12% of cases out of scope, 6 of 50"
+    assert line in listed, listed

@@ -13,8 +13,8 @@ from cadence.state import Playbook
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates import notices_registry
+from usecases.shared import boundaries, waves
 from usecases.shared import versions as upgrades
-from usecases.shared import waves
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
@@ -26,9 +26,19 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     requests = _requests_by_version(store, versions)
     found = waves.states(store, versions)
     return [
-        dict(_entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])), wave=waves.shown(found[v.id]))
+        dict(
+            _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
+            wave=waves.shown(found[v.id]),
+            **_scoped(store, v),
+        )
         for v in versions
     ]
+
+
+def _scoped(store: Store, v: RegistryVersion) -> dict[str, Any]:
+    """Strict boundaries' line (usecases/shared/boundaries.py), for a version that declares any."""
+    line = boundaries.registry_line(store, v)
+    return {} if line is None else {"out_of_scope": line}
 
 
 def _adopters_by_version(store: Store, versions: list[RegistryVersion]) -> dict[int | None, list[dict[str, Any]]]:
