@@ -88,6 +88,19 @@ class FakeOutOfScope:
             if r.playbook_id == playbook_id and first <= r.week_start <= last
         }
 
+    def seen(self, playbook_id: int, first: date, last: date) -> dict[int, tuple[int, int]]:
+        out = self.latest(playbook_id, first, last)
+        cases = {
+            (r.values["step_id"], r.values["week_start"]): r.values["cases"]
+            for r in sorted(self.held.reports.rows, key=lambda r: r.id)
+            if r.kind == "cases" and not r.withdrawn and r.values["playbook_id"] == playbook_id
+        }
+        found: dict[int, tuple[int, int]] = {}
+        for (step_id, week), count in out.items():
+            had, outside = found.get(step_id, (0, 0))
+            found[step_id] = (had + cases.get((step_id, week), 0), outside + count)
+        return found
+
 
 class FakeCalibrations:
     def __init__(self, held: Held):
