@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from cadence.definition_parts import Strict
 
@@ -18,11 +18,13 @@ class CalibrationSpec(Strict):
     # how many of them are messy: exceptions and hard cases (cadence/boundaries.py's gate)
     messy: int | None = Field(default=None, ge=0, le=MAX_CALIBRATION_CASES)
 
-    @model_validator(mode="after")
-    def _messy_within(self) -> CalibrationSpec:
-        if self.messy is not None and self.messy > self.cases:
-            raise ValueError(f"messy: {self.messy} is more than the set's {self.cases} cases")
-        return self
+    @field_validator("messy")
+    @classmethod
+    def _messy_within(cls, messy: int | None, info: ValidationInfo) -> int | None:
+        cases = info.data.get("cases")
+        if messy is not None and isinstance(cases, int) and messy > cases:
+            raise ValueError(f"messy: {messy} is more than the set's {cases} cases")
+        return messy
 
 
 def drop_unset(data: dict[str, Any]) -> None:

@@ -117,9 +117,10 @@ def _read(values: dict[str, Any], block_id: str) -> str:
 
 
 _STEP_LINE = re.compile(
-    r"^\s*([^:\s()]+)(?:\s*\(\s*was\s+([^:\s()]+)\s*\))?\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?\s*$",
+    r"^\s*([^:\s()]+)(?:\s*\(\s*was\s+([^:\s()]+)\s*\))?\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?"
+    r"(?:\s+out of scope:\s*(.*?))?\s*$",
     re.IGNORECASE,
-)  # `name: mode [pinned]`; a rename `new-name (was old-name): mode`
+)  # `name: mode [pinned] [out of scope: a; b]`; a rename `new-name (was old-name): mode`
 
 
 def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
@@ -160,7 +161,8 @@ def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
         if matched is None:
             problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
             continue
-        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2]))
+        bounds = tuple(b.strip() for b in (matched[5] or "").split(";") if b.strip())  # strict boundaries
+        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2], bounds))
     baseline = number("baseline") if given("baseline") else 0.0
     target = number("target") if given("target") else 0.0
     cap = number("cap", share=True) if given("cap") else 0.0

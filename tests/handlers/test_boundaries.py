@@ -155,3 +155,27 @@ def test_the_registry_shows_a_versions_boundaries_and_its_origins_out_of_scope_s
     listed = bot.command("registry", user=MEMBER).text
     line = "boundaries: draft: refund over 500 EUR, legal threat; the origin: 12% of cases out of scope, 6 of 50"
     assert line in listed, listed
+
+
+def test_the_edit_form_shows_boundaries_on_the_steps_lines_and_takes_them_off_at_once(bot, slack, store, engine, clock):
+    from tests.handlers.test_playbook_form import open_edit, shown, submit
+
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    view = open_edit(bot, slack)
+    values = shown(view)
+    assert values["steps"].splitlines()[0] == "draft: collaborative out of scope: refund over 500 EUR; legal threat"
+    steps = values["steps"].replace(" out of scope: refund over 500 EUR; legal threat", "")
+    reply = submit(bot, view, {**values, "steps": steps}, OWNER)  # a tightening: applies at once
+    assert reply.body["response_action"] == "update", reply.body
+    assert not store.playbooks.state(SLUG).playbook.definition["steps"][0].get("boundaries"), store.playbooks.state(
+        SLUG
+    ).playbook.definition["steps"][0]
+    assert count(engine, BarRequest) == 0
+
+    view = open_edit(bot, slack)
+    values = shown(view)
+    bounded = values["steps"].replace("draft: collaborative", "draft: collaborative out of scope: legal threat")
+    reply = submit(bot, view, {**values, "steps": bounded, "why": "legal threats go to counsel"}, OWNER)
+    assert reply.body["response_action"] == "update", reply.body
+    assert count(engine, BarRequest) == 1  # declared where none were: it could open the gate, a request
+    assert "boundaries" not in store.playbooks.state(SLUG).playbook.definition["steps"][0]
