@@ -30,6 +30,7 @@ STRUCTURE = "the mode map and the evidence (cadence/bar_structure.py), gates at 
 CONTRACT = "readiness's input contract (cadence/bar_sort.py contract_met)"
 READINESS = "readiness's criteria with the figures read now (cadence/bar_readiness.py)"
 PROPOSALS = "when a promotion or scale proposal is made (cadence/bar_proposals.py, rules.evaluate)"
+BOUNDS = "the gate of messy cases or strict boundaries at a promotion to ai-led (cadence/boundaries.py)"
 BAR = "a bar number no replayed judge reads yet: a request (cadence/bar.py)"
 NOTHING = "nothing a verdict reads: the clock, people named, names, where readings come from"
 
@@ -68,6 +69,8 @@ FIELDS: dict[str, str] = {
     "steps[].pinned": STRUCTURE,
     "steps[].rubric": STRUCTURE,
     "steps[].calibration": STRUCTURE,
+    "steps[].calibration.messy": BOUNDS,  # a set's messy cases: raised opens the gate, a request
+    "steps[].boundaries": BOUNDS,  # declared where none were opens the gate, a request
     "steps[].reason": NOTHING,  # the words shown with `calibration: none`
     "steps[].from": NOTHING,
     "inputs[]": CONTRACT,  # an input added or removed (its check: STRUCTURE)
@@ -95,6 +98,8 @@ FIELDS: dict[str, str] = {
     "handoff.fallback": STRUCTURE,
     "handoff.escalate_to": NOTHING,
     "calibration": STRUCTURE,
+    "calibration.messy": BOUNDS,
+    "messy_min": BOUNDS,  # lowered opens the gate: a request; raised applies at once
     "rubric": STRUCTURE,
     **{f"rules.{name}": WEEK for name in ("min_cases", "rubric_floor", "judgement")},
     **{f"rules.{name}": HOLD for name in ("pulse", "pulse_min_answers")},

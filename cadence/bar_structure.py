@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from cadence import boundaries_bar
 from cadence.definition_calibration import declared
 from cadence.definition_handoff import FALLBACK
 
@@ -26,7 +27,8 @@ Found = tuple[str, Any, Any, str, bool]
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
-    return [*_steps(before, after), *_evidence(before, after), *_inputs(before, after), *_kit(before, after)]
+    found = [*_steps(before, after), *_evidence(before, after), *_inputs(before, after), *_kit(before, after)]
+    return [*found, *boundaries_bar.changes(before, after)]
 
 
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:

@@ -108,6 +108,10 @@ class StepSpec(Strict):
     reason: str | None = Field(default=None, min_length=1, max_length=300)  # why `calibration: none`
     model: str | None = Field(default=None, min_length=1, max_length=120)  # free text: a change makes
     prompt: str | None = Field(default=None, min_length=1, max_length=120)  # its calibration stale
+    # cases out of scope, routed to people (cadence/boundaries.py): `[refund over 500 EUR, legal threat]`
+    boundaries: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None, min_length=1, max_length=20
+    )
 
     @model_validator(mode="after")
     def _none_says_why(self) -> StepSpec:
@@ -163,6 +167,7 @@ class PlaybookSpec(Strict):
     cost: CostSpec | None = None
     handoff: HandoffSpec | None = None  # escalation with a clock (cadence/definition_handoff.py)
     calibration: CalibrationSpec | None = None  # each step's with a rubric, unless a step has its own
+    messy_min: Fraction | None = None  # the messy share a set needs for ai-led (cadence/boundaries.py; 0.2)
     intake: IntakeSpec | None = None  # a pilot worth funding (cadence/definition_intake.py)
     rubric: RubricSpec | None = None  # the dimensions every step's review scores (cadence/dimensions.py)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
 from cadence.definition_parts import Strict
 
@@ -15,6 +15,16 @@ MAX_CALIBRATION_CASES = 10_000
 
 class CalibrationSpec(Strict):
     cases: int = Field(ge=1, le=MAX_CALIBRATION_CASES)  # the set's size: a run is scored out of it
+    # how many of them are messy: exceptions and hard cases (cadence/boundaries.py's gate)
+    messy: int | None = Field(default=None, ge=0, le=MAX_CALIBRATION_CASES)
+
+    @field_validator("messy")
+    @classmethod
+    def _messy_within(cls, messy: int | None, info: ValidationInfo) -> int | None:
+        cases = info.data.get("cases")
+        if messy is not None and isinstance(cases, int) and messy > cases:
+            raise ValueError(f"messy: {messy} is more than the set's {cases} cases")
+        return messy
 
 
 def drop_unset(data: dict[str, Any]) -> None:
@@ -22,8 +32,12 @@ def drop_unset(data: dict[str, Any]) -> None:
     for section in (data, *data["steps"]):
         if section.get("calibration") is None:
             section.pop("calibration", None)
+        elif isinstance(section["calibration"], dict) and section["calibration"].get("messy") is None:
+            section["calibration"].pop("messy", None)  # and its messy cases, as its boundaries
+    if data.get("messy_min") is None:
+        data.pop("messy_min", None)
     for step in data["steps"]:
-        for key in ("reason", "model", "prompt"):
+        for key in ("reason", "model", "prompt", "boundaries"):
             if step.get(key) is None:
                 step.pop(key, None)
 

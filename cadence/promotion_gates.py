@@ -55,6 +55,7 @@ class Reading:
     """What the gates of one step's move are read on, now.
 
     `calibration`: the step's calibration standing in words, None where it declares no set;
+    `vagueness`: why its set is too tidy for ai-led with no boundaries declared (None: not);
     `calibration_shut`: why that standing holds a promotion back (MISSING, STALE, BELOW),
     None: it may go; `none_reason`: the step's `calibration: none` reason; `trust_hold`:
     why the team's pulse holds promotions to ai-led ({}: none); `training`: (done, total)
@@ -64,6 +65,7 @@ class Reading:
     calibration: str | None = None
     calibration_shut: str | None = None
     none_reason: str | None = None
+    vagueness: dict[str, Any] | None = None
     trust_hold: dict[str, Any] = field(default_factory=dict)
     training: tuple[int, int] | None = None
     ceiling: str | None = None
@@ -71,7 +73,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class Gate:
-    """A shut gate: `key` names it (no_set, calibration, trust_hold, training, ceiling)."""
+    """A shut gate: `key` names it (no_set, calibration, vague, trust_hold, training, ceiling)."""
 
     key: str
     values: dict[str, Any] = field(default_factory=dict)
@@ -85,6 +87,8 @@ def shut(to_mode: str, reading: Reading) -> list[Gate]:
             gates.append(Gate("no_set"))
         elif reading.calibration is not None and reading.calibration_shut is not None:
             gates.append(Gate("calibration", {"standing": reading.calibration}))
+        if reading.vagueness is not None:
+            gates.append(Gate("vague", dict(reading.vagueness)))
         if reading.trust_hold:
             gates.append(Gate("trust_hold", {"why": dict(reading.trust_hold)}))
     if reading.training is not None:

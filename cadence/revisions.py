@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from cadence import calendar
+from cadence.boundaries_bar import messy_min
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition_intake import intake_words
 
@@ -121,6 +122,7 @@ _TEAM_SETTINGS: tuple[_Setting, ...] = (
 _SHARES: tuple[_Setting, ...] = (
     ("exception_cap", _top("exception_cap"), lambda b, a: f"exception cap {_share(b)} → {_share(a)}"),
     ("rubric_threshold", _top("rubric_threshold"), lambda b, a: f"rubric threshold {_share(b)} → {_share(a)}"),
+    ("messy_min", messy_min, lambda b, a: f"messy_min {_share(b)} → {_share(a)}"),  # strict boundaries
 )
 
 
@@ -257,6 +259,9 @@ def _declared_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for key in ("calibration", "rubric"):
         if old.get(key) != new.get(key):
             words.append(f"step {new['name']} {key} {_own(old.get(key))} → {_own(new.get(key))}")
+    if old.get("boundaries") != new.get("boundaries"):  # strict boundaries (cadence/boundaries.py)
+        shown = ["; ".join(v) if v else "none" for v in (old.get("boundaries"), new.get("boundaries"))]
+        words.append(f"step {new['name']} boundaries {shown[0]} → {shown[1]}")
     return words
 
 
@@ -264,7 +269,10 @@ def _own(value: Any) -> str:
     if value is None:
         return "the playbook's"
     if isinstance(value, dict):
-        return f"{_num(value['cases'])} cases" if "cases" in value else ", ".join(value.get("dimensions") or [])
+        if "cases" in value:
+            messy = f" ({_num(value['messy'])} messy)" if value.get("messy") is not None else ""
+            return f"{_num(value['cases'])} cases{messy}"
+        return ", ".join(value.get("dimensions") or [])
     return str(value)
 
 

@@ -82,9 +82,15 @@ def _exception(w: Words) -> messages.LogException:
 def _cases(w: Words) -> messages.Cases:
     w, override = split_override(w, "cases")
     words, week = split_week(w, "cases")
+    out = None
+    if len(words) == 5 and words[4].lower().startswith("out:"):  # strict boundaries' count (usecases/boundaries.py)
+        if not words[4][4:]:
+            raise Refusal.of("out_arguments", usage="cases")
+        out = parse_count(words.pop()[4:])
     if len(words) != 4:
         raise Refusal.of("cases_arguments", usage="cases")
-    return messages.Cases(playbook_name(words[1]), step_name(words[2]), parse_count(words[3]), week, override=override)
+    playbook, step = playbook_name(words[1]), step_name(words[2])
+    return messages.Cases(playbook, step, parse_count(words[3]), week, override=override, out=out)
 
 
 def _rubric(w: Words) -> messages.Rubric:
@@ -154,7 +160,7 @@ ROWS = (
     ),
     Subcommand(
         ReportKind.CASES,
-        ("/rollout cases <playbook> <step> <count> [week:N] [override <reason>]",),
+        ("/rollout cases <playbook> <step> <count> [out:N] [week:N] [override <reason>]",),
         _cases,
         commands.cases,
         replies.cases,

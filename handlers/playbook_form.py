@@ -131,9 +131,10 @@ def _read(values: dict[str, Any], block_id: str) -> str:
 
 
 _STEP_LINE = re.compile(
-    r"^\s*([^:\s()]+)(?:\s*\(\s*was\s+([^:\s()]+)\s*\))?\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?\s*$",
+    r"^\s*([^:\s()]+)(?:\s*\(\s*was\s+([^:\s()]+)\s*\))?\s*:\s*(human-led|collaborative|ai-led)(\s+pinned)?"
+    r"(?:\s+out of scope:\s*(.*?))?\s*$",
     re.IGNORECASE,
-)  # `name: mode [pinned]`; a rename `new-name (was old-name): mode`
+)  # `name: mode [pinned] [out of scope: a; b]`; a rename `new-name (was old-name): mode`
 
 
 def _answers(values: dict[str, Any], new: bool) -> playbook_answers.Answers:
@@ -203,7 +204,8 @@ def _number(text: str, block_id: str, problems: dict[str, str], share: bool = Fa
 
 
 def _steps(text: str, problems: dict[str, str]) -> list[playbook_answers.StepLine]:
-    """The steps field's lines, `name: mode [pinned]` each; the first bad line's problem."""
+    """The steps field's lines, `name: mode [pinned] [out of scope: a; b]` each; the first bad
+    line's problem."""
     steps = []
     for index, line in enumerate(text.replace("\u2028", "\n").splitlines(), start=1):
         if not line.strip():
@@ -212,7 +214,8 @@ def _steps(text: str, problems: dict[str, str]) -> list[playbook_answers.StepLin
         if matched is None:
             problems.setdefault("steps", plain(Refusal.of("made_steps", line=index)))
             continue
-        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2]))
+        bounds = tuple(b.strip() for b in (matched[5] or "").split(";") if b.strip())  # strict boundaries
+        steps.append(playbook_answers.StepLine(matched[1], matched[3].lower(), bool(matched[4]), matched[2], bounds))
     return steps
 
 

@@ -93,6 +93,8 @@ def _fields(form: week_form.WeekForm) -> dict[str, str]:
                 fields[week_form.field_id("passed", row.step)] = "" if row.passed is None else str(row.passed)
             if form.timed:  # net value: the minutes the review took, which win over review_minutes
                 fields[week_form.minutes_field(row.step)] = _written(row.minutes)
+        if row.bounded:  # strict boundaries: the week's cases out of scope (usecases/boundaries.py)
+            fields[week_form.field_id("out", row.step)] = "" if row.out is None else str(row.out)
     if form.kpi_from is None:
         fields[week_form.KPI] = _written(form.kpi)
     if form.state.playbook.guardrail_name and form.guardrail_from is None:
@@ -111,6 +113,7 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
     blocks += sum(max(len(row.dimensions) - 1, 0) for row in form.steps if not row.rubric_from)
     reviewed = sum(1 for row in form.steps if not row.no_rubric and not row.rubric_from)
     blocks += reviewed if form.timed else 0  # each review's minutes spent on it
+    blocks += sum(1 for row in form.steps if row.bounded)  # each bounded step's cases out of scope
     pickers = blocks + reviewed <= MAX_BLOCKS  # who reviewed, a picker a step, where the modal has room
     blocks += 1 + (1 if playbook.guardrail_name else 0) + (1 if form.compared else 0)
     if blocks > MAX_BLOCKS:
@@ -132,6 +135,7 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
         rows=form.steps,
         pickers=pickers,
         minutes={field: words for field, words in fields.items() if field.startswith("minutes:")},
+        out={field: words for field, words in fields.items() if field.startswith("out:")},
         by=form.by,
         asks=week_form.asks(form),
         kpi_name=playbook.kpi_name,
@@ -210,6 +214,10 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             _by_dimension(field, before, now, changed, read, changes, errors)
         elif kind == "reviewed":
             _review(field, now, changed, read, changes, errors)
+        elif kind == "out" and field in changed:
+            count = read(field, parse_count)
+            if count is not None:
+                changes.out[_step_id(field)] = count
         elif kind == "minutes" and field in changed:
             minutes = read(field, parse_minutes)
             if minutes is not None:

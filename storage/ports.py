@@ -24,6 +24,7 @@ from storage.cadence_log import Work
 from storage.made import Made
 from storage.models.access import ApiToken
 from storage.models.bookkeeping import OutboxMessage
+from storage.models.boundaries import OutOfScopeCount
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, BarRequest, PublishRequest, RegistryVersion, WaveReview
 from storage.models.playbooks import Cycle, Playbook
@@ -235,6 +236,12 @@ class PulsesWrites(Protocol):
     def seal(self, cycles: list[tuple[int, int]]) -> None: ...  # (playbook id, cycle number)
 
 
+class OutOfScopeWrites(Protocol):
+    """out_of_scope: storage.boundaries.OutOfScope; tests.fakes: FakeOutOfScope."""
+
+    def add(self, rows: list[OutOfScopeCount]) -> None: ...
+
+
 class InputChecksWrites(Protocol):
     """input_checks: storage.input_checks.InputChecks; tests.fakes: FakeInputChecks."""
 
@@ -350,6 +357,8 @@ class WriteAreas(Protocol):
     def pulses(self) -> PulsesWrites: ...
     @property
     def input_checks(self) -> InputChecksWrites: ...
+    @property
+    def out_of_scope(self) -> OutOfScopeWrites: ...
     @property
     def cadence_log(self) -> CadenceLogWrites: ...
     @property

@@ -18,6 +18,7 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - outbox, cadence_log (the clock's units of work), memberships (team lists' changes);
 - sources (storage/source_fetches.py): what the clock asked each source, and its answer.
 - input_checks (storage/input_checks.py): each checked input's weekly result.
+- out_of_scope (storage/boundaries.py): each step's weekly out-of-scope count.
 - exception_items: the exception queue's items and their moves; escalations: those escalated.
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
   secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
@@ -40,6 +41,7 @@ from storage import replay
 from storage.api_tokens import ApiTokens
 from storage.assessments import Assessments
 from storage.bar_requests import BarRequests
+from storage.boundaries import OutOfScope
 from storage.cadence_log import CadenceLog
 from storage.calibration import Calibrations
 from storage.champions import Champions
@@ -126,6 +128,7 @@ class Store:
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
         self.assessments = Assessments(engine)  # the assessment a version carries (storage/assessments.py)
+        self.out_of_scope = OutOfScope(engine)  # steps' out-of-scope counts (storage/boundaries.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

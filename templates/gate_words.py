@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cadence.promotion_gates import Gate
+from templates.boundaries_words import vague_phrase
 from templates.pulse_words import hold_phrase
 
 
@@ -16,6 +17,8 @@ def gate_phrase(gate: Gate) -> str:
         return "no calibration set: declare one (`calibration: {cases: N}`) and run it, or `calibration: none` with a reason"
     if gate.key == "calibration":
         return f"calibration {v['standing']}: run the set again (`/rollout calibrate`)"
+    if gate.key == "vague":
+        return vague_phrase(v)
     if gate.key == "trust_hold":
         return f"a trust hold: the team's pulse holds promotions to ai-led ({hold_phrase(v['why'])})"
     if gate.key == "training":

@@ -39,6 +39,7 @@ def scale_proposal(
     decided_by: str | None,
     pulse: Mapping[str, Any] | None = None,
     changed: Sequence[str] = (),
+    out_of_scope: str | None = None,
 ) -> Payload:
     """ "Ready to scale", with its Publish button while `status` is open, else its outcome;
     the last cycle's pulse beside the criteria, as information (None: none). `changed`:
@@ -57,9 +58,11 @@ def not_ready(
     target: float,
     direction: str,
     pulse: Mapping[str, Any] | None = None,
+    out_of_scope: str | None = None,
 ) -> Payload:
     """ "KPI sustained, not yet ready": the criteria of readiness, naming the missing, and
-    the last cycle's pulse beside them, as information (None: none)."""
+    the last cycle's pulse and the bounded steps' out-of-scope shares beside them, as
+    information (None: none)."""
     return render(
         "not_ready",
         slug=slug,
@@ -72,6 +75,7 @@ def not_ready(
         target=target,
         direction=direction,
         pulse=pulse,
+        out_of_scope=out_of_scope,
     )
 
 

@@ -40,7 +40,7 @@ _LABELS = {
 }
 _HINTS = {
     "steps": "human-led, collaborative or ai-led; `human-led pinned` for a step never proposed for promotion. "
-    "e.g. draft: collaborative",
+    "e.g. draft: collaborative; cases it never takes: send: collaborative out of scope: refund over 500 EUR; legal threat",
     "cap": "The share of a step's cases that may be exceptions: 10% or 0.1",
     "rubric": "The rubric score a step's output must reach: 90% or 0.9",
     "timezone": "An IANA zone, e.g. Europe/Berlin",

@@ -29,6 +29,7 @@ from templates import (
     refusals_assess,
     refusals_assistant,
     refusals_bar,
+    refusals_boundaries,
     refusals_calendar,
     refusals_calibration,
     refusals_cycles,
@@ -73,6 +74,7 @@ TEXTS.register("playbooks", refusals_playbooks.REFUSALS)
 TEXTS.register("learnings", refusals_learnings.REFUSALS)
 TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
+TEXTS.register("boundaries", refusals_boundaries.REFUSALS)  # messy cases or strict boundaries
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
 TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
 TEXTS.register("assess", refusals_assess.REFUSALS)  # the post-pilot assessment

@@ -17,7 +17,7 @@ from cadence.decisions import DecisionKind
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.refusals import Refusal
-from usecases import value
+from usecases import cycle_heroes, value
 from usecases.shared import roles
 from usecases.shared.caller import Caller
 
@@ -103,7 +103,7 @@ def measured(store: Store, state: PlaybookState, currency: str, today: Any) -> M
     pid, spec = state.playbook.id, state.spec
     worth = value.of_states(store, [state], currency).get(pid)
     parts = worth.net_parts if worth is not None else None
-    carried = value.heroes(store, [state], {pid: today}).get(pid)
+    carried = cycle_heroes.heroes(store, [state], {pid: today}).get(pid)
     names = store.people.names({carried.person}) if carried is not None else {}
     decisions = _logged(store, pid)
     runs = store.calibrations.runs(pid)

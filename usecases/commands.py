@@ -26,7 +26,7 @@ from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, Store
 from templates.refusals import Refusal
-from usecases import learnings, mode_requests, web_signin
+from usecases import boundaries, learnings, mode_requests, web_signin
 from usecases.shared import (
     adoption,
     calibration,
@@ -78,7 +78,12 @@ def exception(caller: Caller, cmd: messages.LogException) -> Recorded:
 
 
 def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
-    return _report(caller, cmd, cmd.step, ReportKind.CASES, caller.require_owner_or_curator)
+    if cmd.out is not None:  # `out:N`: strict boundaries' count, after the cases (usecases/boundaries.py)
+        boundaries.refuse_out_without_boundaries(caller, cmd)
+    recorded = _report(caller, cmd, cmd.step, ReportKind.CASES, caller.require_owner_or_curator)
+    if cmd.out is not None and recorded.step is not None:
+        boundaries.record_out(caller, recorded.state, recorded.week, recorded.step, cmd.out)
+    return recorded
 
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from cadence import bar
 from cadence.promotion_gates import needs_request
 from cadence.state import PlaybookState, Step
-from usecases import bar_requests
+from usecases import bar_requests, boundaries
 from usecases.shared.caller import Caller
 from usecases.shared.governance import ModeSet
 from usecases.shared.roles import require_owner_or_curator
@@ -27,6 +27,7 @@ def ask(caller: Caller, state: PlaybookState, step: Step, mode: str, reason: str
     request with the reason, its card in the curators channel; nothing changes yet."""
     store = caller.store
     require_owner_or_curator(store, state, caller.user_id, "mode")
+    boundaries.refuse_if_vague(state, step.name, mode)
     changes = bar.override_changes(step.name, step.mode, mode, step.pinned)
     curators = bar_requests.check(store, changes, reason)
     with store.unit_of_work() as uow:

@@ -33,6 +33,15 @@ class StepLine:
     mode: str
     pinned: bool = False
     was: str | None = None  # `new-name (was old-name): mode`: the step renamed
+    boundaries: tuple[str, ...] = ()  # `... out of scope: a; b`: its strict boundaries (cadence/boundaries.py)
+
+    def declared(self) -> dict[str, Any]:
+        """The step as a new one is declared: its name, mode, pin and boundaries."""
+        pinned = {"pinned": True} if self.pinned else {}
+        return {"name": self.name, "mode": self.mode, **pinned, **self.bounded()}
+
+    def bounded(self) -> dict[str, Any]:
+        return {"boundaries": list(self.boundaries)} if self.boundaries else {}
 
 
 @dataclass(frozen=True)

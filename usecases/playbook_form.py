@@ -142,7 +142,12 @@ def _edit_form(caller: Caller, state: PlaybookState, focus: str | None, stall: t
     life.refuse_unless_running(state, "edit")
     spec = state.spec
     modes = {s.name: s.mode for s in state.steps}
-    steps = "\n".join(f"{s.name}: {modes.get(s.name, s.mode)}" + (" pinned" if s.pinned else "") for s in spec.steps)
+    steps = "\n".join(
+        f"{s.name}: {modes.get(s.name, s.mode)}"
+        + (" pinned" if s.pinned else "")
+        + (f" out of scope: {'; '.join(s.boundaries)}" if s.boundaries else "")  # strict boundaries
+        for s in spec.steps
+    )
     if len(steps) > MAX_INPUT:
         raise Refusal.of(
             "made_too_long", slug=state.playbook.slug, what=f"its steps take {len(steps):,} characters; 3,000 fit"
@@ -220,7 +225,7 @@ def create(caller: Caller, answers: Answers, anyway: tuple[list[str], str] | Non
     renamed = next((s for s in answers.steps if s.was is not None), None)
     if renamed is not None:  # nothing to rename yet
         raise FormProblems({"steps": Refusal.of("made_step_was_new", step=renamed.name)})
-    steps = [{"name": s.name, "mode": s.mode, **({"pinned": True} if s.pinned else {})} for s in answers.steps]
+    steps = [s.declared() for s in answers.steps]
     for attempt in range(5):
         slug = slug_for(answers.title, set(caller.store.playbooks.slugs()))
         raw = shown(caller, answers, {"playbook": slug, "owner": caller.user_id, "steps": steps})

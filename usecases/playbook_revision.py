@@ -185,9 +185,10 @@ def _revised_steps(state: PlaybookState, before: dict[str, Any], answers: Answer
             refusal = Refusal.of("made_step_mode", step=step.name, mode=step.mode, slug=state.playbook.slug)
             raise FormProblems({"steps": refusal})
         if kept is not None:
+            kept = {k: v for k, v in kept.items() if k != "boundaries"} | line.bounded()  # as the form says them
             steps.append({**kept, "pinned": line.pinned} if line.pinned or kept.get("pinned") else dict(kept))
         else:
-            steps.append({"name": line.name, "mode": line.mode, **({"pinned": True} if line.pinned else {})})
+            steps.append(line.declared())
     return steps
 
 

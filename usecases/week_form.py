@@ -25,7 +25,7 @@ from slack_api.members import Person
 from storage.report_batches import NewReport
 from storage.store import WeekClosed
 from templates.refusals import Refusal
-from usecases import checkins
+from usecases import boundaries, checkins
 from usecases.shared import messages, recording
 from usecases.shared.caller import Caller
 
@@ -74,6 +74,8 @@ class StepRow:
     dimensions: tuple[tuple[str, int | None], ...] = ()
     minutes: float | None = None  # the minutes spent reviewing, as the review that counts says (net value)
     dimensions_said: str | None = None  # the review that counts' dimensions, as stored
+    bounded: bool = False  # the step declares boundaries: the form asks its cases out of scope
+    out: int | None = None  # its out-of-scope count that counts (usecases/boundaries.py)
 
     @property
     def passed(self) -> int | None:
@@ -126,6 +128,7 @@ def _fed(state: PlaybookState, feeds: str, step: str | None) -> str | None:
 def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> WeekForm:
     figures = caller.store.reports.week_figures(state, week.week_start)
     by_design = state.no_rubric_steps
+    bounded, out = boundaries.bounded_steps(caller.store, state, week)
     rows = [
         StepRow(
             step,
@@ -139,6 +142,8 @@ def week_form(caller: Caller, state: PlaybookState, week: calendar.WeekRef) -> W
             dimensions=_dimensions(state, step, numbers.dimensions),
             minutes=numbers.review_minutes,
             dimensions_said=numbers.dimensions,
+            bounded=step.id in bounded,
+            out=out.get(step.id),
         )
         for step, numbers in zip(state.steps, figures.steps, strict=True)
     ]
@@ -178,6 +183,7 @@ class Changes:
     guardrail: tuple[float, bool] | None = None
     rest: tuple[float, bool] | None = None
     minutes: dict[int, int] = field(default_factory=dict)  # step id: minutes spent reviewing (net value)
+    out: dict[int, int] = field(default_factory=dict)  # step id: cases out of scope (strict boundaries)
 
 
 class FormRefused(Exception):
@@ -230,6 +236,8 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
             _reviewed(caller, state, step, changes, current.get(step.id), opened, row, refusals, reviewers)
         elif step.id in changes.minutes:
             _timed(state, week, step, opened.get(step.id), changes.minutes[step.id], row, refusals)
+        if step.id in changes.out:
+            lines.append((step.name, f"{changes.out[step.id]} out of scope"))
     for step in state.steps:  # minutes above a week's, whichever review they come with
         if changes.minutes.get(step.id, 0) > MAX_REVIEW_MINUTES:
             over = Refusal.of("form_minutes_over", minutes=changes.minutes[step.id], limit=MAX_REVIEW_MINUTES)
@@ -247,10 +255,12 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         row(GUARDRAIL, None, reading, (name, _said(reading.value, reading.percent, unit)))
     if refusals:
         raise FormRefused(refusals)
-    if rows:
+    out = boundaries.out_rows(caller, state, week, changes.out)
+    if rows or out:
         try:
             with caller.store.unit_of_work() as uow:
                 uow.reports.add_reports(rows)
+                uow.out_of_scope.add(out)
                 uow.commit()
         except WeekClosed:  # the clock closed the week while the form was open
             raise recording.week_closed(state, week, None) from None

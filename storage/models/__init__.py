@@ -16,7 +16,18 @@ from __future__ import annotations
 from sqlalchemy import Table
 from sqlmodel import SQLModel
 
-from storage.models import access, bookkeeping, calibration, governance, org, playbooks, pulse, reports, webhooks
+from storage.models import (
+    access,
+    bookkeeping,
+    boundaries,
+    calibration,
+    governance,
+    org,
+    playbooks,
+    pulse,
+    reports,
+    webhooks,
+)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -56,6 +67,7 @@ TABLES: list[type[SQLModel]] = [
     governance.PublishRequest,
     governance.WaveReview,
     calibration.CalibrationRun,
+    boundaries.OutOfScopeCount,
     pulse.PulseKey,
     pulse.PulseVoter,
     pulse.PulseAnswer,

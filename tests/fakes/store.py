@@ -27,6 +27,7 @@ from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
 from storage.models.access import ApiToken
 from storage.models.bookkeeping import CadenceJob, OutboxMessage
+from storage.models.boundaries import OutOfScopeCount
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import BarRequest, PublishRequest
 from storage.models.playbooks import ChecklistMark
@@ -42,7 +43,14 @@ from tests.fakes.playbooks import FakeMade, FakePlaybooks, clone, next_id
 from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
-from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakePulses, FakeReadouts
+from tests.fakes.teams import (
+    FakeCalibrations,
+    FakeChampions,
+    FakeInputChecks,
+    FakeOutOfScope,
+    FakePulses,
+    FakeReadouts,
+)
 from tests.fakes.value import FakeValueCounts
 
 
@@ -78,6 +86,7 @@ class Held:
     escalations: list[Escalation] = field(default_factory=list)
     marks: list[ChecklistMark] = field(default_factory=list)  # champions' checklists
     calibrations: list[CalibrationRun] = field(default_factory=list)
+    out_of_scope: list[OutOfScopeCount] = field(default_factory=list)  # steps' out-of-scope counts
     pulse_keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (playbook, cycle): its key, while open
     pulse_answers: dict[tuple[int, int, str], Answer] = field(default_factory=dict)  # (playbook, cycle, voter)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
@@ -277,6 +286,7 @@ class FakeStore:
         self.calibrations = FakeCalibrations(held)
         self.pulses = FakePulses(held)
         self.input_checks = FakeInputChecks(held)
+        self.out_of_scope = FakeOutOfScope(held)
         self.readouts = FakeReadouts(held)
         self.cadence_log = FakeCadenceLog(held)
         self.health = FakeHealth(held)

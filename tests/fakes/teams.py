@@ -16,6 +16,7 @@ from cadence.decisions import DecisionKind
 from cadence.pulled import Asked
 from cadence.pulse import Answer, Pulse, needed, summarize
 from storage.input_checks import AlreadyChecked
+from storage.models.boundaries import OutOfScopeCount
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import Decision as DecisionRow
 from storage.models.playbooks import ChecklistMark
@@ -66,6 +67,38 @@ class FakeChampions:
         for mark in sorted(self.held.marks, key=lambda m: m.id):
             if mark.playbook_id in found:
                 found[mark.playbook_id][(mark.kind, mark.item)] = mark
+        return found
+
+
+class FakeOutOfScope:
+    """Steps' out-of-scope counts, as `out_of_scope.add` writes them (`held.out_of_scope`)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def add(self, rows: list[OutOfScopeCount]) -> None:
+        for row in rows:
+            row.id = next_id()
+        self.held.out_of_scope += rows
+
+    def latest(self, playbook_id: int, first: date, last: date) -> dict[tuple[int, date], int]:
+        return {
+            (r.step_id, r.week_start): r.count
+            for r in sorted(self.held.out_of_scope, key=lambda r: r.id)
+            if r.playbook_id == playbook_id and first <= r.week_start <= last
+        }
+
+    def seen(self, playbook_id: int, first: date, last: date) -> dict[int, tuple[int, int]]:
+        out = self.latest(playbook_id, first, last)
+        cases = {
+            (r.values["step_id"], r.values["week_start"]): r.values["cases"]
+            for r in sorted(self.held.reports.rows, key=lambda r: r.id)
+            if r.kind == "cases" and not r.withdrawn and r.values["playbook_id"] == playbook_id
+        }
+        found: dict[int, tuple[int, int]] = {}
+        for (step_id, week), count in out.items():
+            had, outside = found.get(step_id, (0, 0))
+            found[step_id] = (had + cases.get((step_id, week), 0), outside + count)
         return found
 
 

@@ -16,7 +16,10 @@ from usecases.shared.life import begin_cycle
 
 CALIBRATED = {
     **SUPPORT_REPLIES,
-    "steps": [{**s, "calibration": {"cases": 40}} if s["name"] == "draft" else s for s in SUPPORT_REPLIES["steps"]],
+    "steps": [
+        {**s, "calibration": {"cases": 40, "messy": 10}} if s["name"] == "draft" else s
+        for s in SUPPORT_REPLIES["steps"]
+    ],
 }
 PROPOSAL = "Proposal: support-replies / draft collaborative → ai-led"
 

@@ -13,7 +13,7 @@ from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Table
-from usecases.sections import compare, hero, inputs, next_steps, pulse, queue, readiness, value
+from usecases.sections import boundaries, compare, hero, inputs, next_steps, pulse, queue, readiness, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
@@ -26,6 +26,7 @@ SECTIONS: tuple[Section, ...] = (
     compare.SECTION,
     pulse.SECTION,
     next_steps.SECTION,
+    boundaries.SECTION,
 )
 
 Read = dict[str, Any]  # a playbook's models, by section name

@@ -136,6 +136,7 @@ class Cases:
     at: datetime | None = None
     sent: Sent | None = None
     override: str | None = None  # `override <reason>`: typed in place of its source's number
+    out: int | None = None  # `out:N`: the week's cases out of the step's boundaries (usecases/boundaries.py)
 
 
 @dataclass(frozen=True)

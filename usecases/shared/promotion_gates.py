@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cadence import calendar, pulse
+from cadence import boundaries, calendar, pulse
 from cadence.definition import read_spec
 from cadence.definition_calibration import none_reason
 from cadence.judgement import pilot_ceiling
@@ -36,6 +36,7 @@ def reading(store: Store, state: PlaybookState, step_name: str, now: datetime) -
         calibration=standing.words() if standing is not None else None,
         calibration_shut=standing.holds if standing is not None else None,
         none_reason=none_reason(playbook.definition, step_name),
+        vagueness=boundaries.vagueness(playbook.definition, step_name),
         trust_hold=hold,
         training=training,
         ceiling=ceiling,

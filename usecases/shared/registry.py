@@ -62,6 +62,7 @@ def scale_messages(
         results=figures["results"],
         criteria=figures.get("criteria", []),  # none in proposals made before readiness was asked
         pulse=figures.get("pulse"),  # the cycle's pulse, as information (usecases/shared/close/readiness_news.py)
+        out_of_scope=figures.get("out_of_scope"),  # strict boundaries' shares, as information too
         kpi_name=playbook.kpi_name,
         kpi_unit=playbook.kpi_unit,
         target=playbook.kpi_target,
@@ -95,6 +96,7 @@ def not_ready_messages(state: PlaybookState, figures: dict[str, Any], curators: 
         target=playbook.kpi_target,
         direction=playbook.kpi_direction,
         pulse=figures.get("pulse"),
+        out_of_scope=figures.get("out_of_scope"),
     )
     unit = keys.not_ready(playbook.id, figures["cycle"])
     return [

@@ -15,8 +15,8 @@ from storage.assessments import Carried
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates import notices_registry
+from usecases.shared import boundaries, waves
 from usecases.shared import versions as upgrades
-from usecases.shared import waves
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
@@ -33,6 +33,7 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
             _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
             wave=waves.shown(found[v.id]),
             assessment=carried(assessed.get(v.id)),
+            **_scoped(store, v),
         )
         for v in versions
     ]
@@ -45,6 +46,12 @@ def carried(assessment: Carried | None) -> dict[str, Any] | None:
         return None
     core, _ = counts(assessment.answers)
     return dict(number=assessment.number, core=core, pilot_conditions=pilot_conditions(assessment.answers))
+
+
+def _scoped(store: Store, v: RegistryVersion) -> dict[str, Any]:
+    """Strict boundaries' line (usecases/shared/boundaries.py), for a version that declares any."""
+    line = boundaries.registry_line(store, v)
+    return {} if line is None else {"out_of_scope": line}
 
 
 def _adopters_by_version(store: Store, versions: list[RegistryVersion]) -> dict[int | None, list[dict[str, Any]]]:

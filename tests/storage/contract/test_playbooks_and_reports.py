@@ -12,6 +12,7 @@ from cadence.change import Message
 from cadence.definition_load import parse_playbook
 from cadence.report_kinds import ReportKind
 from storage.models.access import ApiToken
+from storage.models.boundaries import OutOfScopeCount
 from storage.models.calibration import CalibrationRun
 from storage.store import Conflict, KeyReused, WeekClosed
 from storage.weekly_reports import new_report
@@ -140,6 +141,20 @@ def test_calibrations(side):
     assert [(r.passed, r.total, r.basis, r.at) for r in side.store.calibrations.runs(pid)["draft"]] == [
         (37, 40, "b1", AT)
     ]
+
+
+def test_out_of_scope(side):
+    state = side.playbook
+    pid, draft, send = state.playbook.id, state.step("draft").id, state.step("send").id
+
+    def count(step_id, n, week=WEEK):
+        return OutOfScopeCount(
+            playbook_id=pid, step_id=step_id, week_start=week, count=n, reported_by=OWNER, reported_at=AT
+        )
+
+    committed(side.store).out_of_scope.add([count(draft, 5), count(send, 1)])
+    committed(side.store).out_of_scope.add([count(draft, 3), count(draft, 2, WEEK + timedelta(days=7))])
+    assert side.store.out_of_scope.latest(pid, WEEK, WEEK) == {(draft, WEEK): 3, (send, WEEK): 1}  # the latest counts
 
 
 def test_outbox(side):

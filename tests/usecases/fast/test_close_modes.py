@@ -356,7 +356,7 @@ def test_a_promotion_waits_for_a_calibration_run_then_shows_it():
     a run at the rubric threshold; the owner hears why once for each new reason."""
     waits = "support-replies / draft: the promotion to ai-led waits for its calibration"
     steps = [
-        {"name": "draft", "mode": "collaborative", "calibration": {"cases": 40}},
+        {"name": "draft", "mode": "collaborative", "calibration": {"cases": 40, "messy": 10}},
         {"name": "send", "mode": "ai-led"},
         {"name": "refunds", "mode": "human-led", "pinned": True},
     ]

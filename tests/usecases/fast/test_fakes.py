@@ -150,6 +150,7 @@ REAL = [
     ("tests.fakes.teams:FakeCalibrations", "storage.calibration:Calibrations"),
     ("tests.fakes.teams:FakePulses", "storage.pulse:Pulses"),
     ("tests.fakes.teams:FakeInputChecks", "storage.input_checks:InputChecks"),
+    ("tests.fakes.teams:FakeOutOfScope", "storage.boundaries:OutOfScope"),
     ("tests.fakes.teams:FakeReadouts", "storage.readouts:Readouts"),
     ("tests.fakes.clock:FakeCadenceLog", "storage.cadence_log:CadenceLog"),
     ("tests.fakes.clock:FakeHealth", "storage.health:Health"),

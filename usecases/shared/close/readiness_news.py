@@ -6,12 +6,12 @@ hold (it holds if the cycle hits target with no guardrail breach: judged so here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cadence import cycle_end, keys
 from cadence.change import NewProposal
-from usecases.shared import readiness
+from usecases.shared import boundaries, readiness
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, Round, WeekClose
 from usecases.shared.registry import not_ready_messages, scale_messages
@@ -21,6 +21,7 @@ from usecases.shared.registry import not_ready_messages, scale_messages
 class Read:
     inputs: dict[int, dict[str, Any]]  # readiness's, by playbook, over the cycles the rule would hold over
     curators: str | None
+    scoped: dict[int, str] = field(default_factory=dict)  # the out-of-scope shares (usecases/shared/boundaries.py)
 
 
 def _read(round: Round) -> Read:
@@ -40,7 +41,12 @@ def _read(round: Round) -> Read:
         own[week.cycle] = week.cycle_start
         wanted.append((state, [(r.cycle, own[r.cycle]) for r in held]))
     inputs = readiness.inputs_many(round.store, wanted, standings=round.read(reads.standings))
-    return Read(inputs, round.read(reads.curators))
+    scoped = {
+        state.playbook.id: line
+        for (state, week, _), (_, cycles) in zip(holding, wanted, strict=True)
+        if (line := boundaries.readiness_line(round.store, state, min(s for _, s in cycles), week.week_start))
+    }
+    return Read(inputs, round.read(reads.curators), scoped)
 
 
 def _close(week: WeekClose, read: Read) -> None:
@@ -56,12 +62,13 @@ def _close(week: WeekClose, read: Read) -> None:
         return
     shown = week.pulses.get(ref.cycle)
     pulse = shown.figures() if shown is not None else None
+    scoped = {"out_of_scope": read.scoped[state.playbook.id]} if state.playbook.id in read.scoped else {}
     if not scale.ready:
         week.change.decisions.append(scale.decision)
-        week.change.messages += not_ready_messages(state, {**scale.figures, "pulse": pulse}, read.curators)
+        week.change.messages += not_ready_messages(state, {**scale.figures, "pulse": pulse, **scoped}, read.curators)
         return
     key = keys.scale(state.playbook.id, ref.cycle)
-    figures = {**scale.figures, **({"pulse": pulse} if pulse else {})}
+    figures = {**scale.figures, **({"pulse": pulse} if pulse else {}), **scoped}
     week.change.new_proposals.append(NewProposal(key, "scale", state.playbook.id, ref.week_start, figures=figures))
     week.change.decisions.append(scale.decision)
     week.change.messages += scale_messages(state, figures, key, read.curators)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cadence import calendar, closing, keys, pooling, rules, sources, verdicts
+from cadence import boundaries, calendar, closing, keys, pooling, rules, sources, verdicts
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.change import NewVerdict
@@ -167,7 +167,8 @@ def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition]
     standing = read.standings.get(state.playbook.id, {}).get(step.name)
     none = none_reason(state.playbook.definition, step.name)
     transitions, waits = calibration_rules.hold(transitions, standing, none)
-    week.change.messages += calibration.wait_messages(state, step, waits)
+    transitions, vague = boundaries.hold(transitions, state.playbook.definition, step.name)
+    week.change.messages += calibration.wait_messages(state, step, [*waits, *vague])
     items = None
     if any(t.kind is rules.Kind.DEMOTION for t in transitions):
         at = calendar.week_closes_at(week.week.week_start, state.playbook.timezone, state.settings.grace_hours)
