@@ -276,6 +276,8 @@ class PlaybookSpec(Strict):
         for newest in ("value", "cost", "intake", "rubric"):  # and the value measure, its cost, the intake, its rubric
             if data[newest] is None:
                 del data[newest]
+        if data.get("intake"):  # and the self-check's answers, where `/rollout new` asked them
+            data["intake"] = _given(data["intake"])
         if data.get("cost"):  # a cost as written: per_month, or its source
             data["cost"] = _given(data["cost"])
         if data.get("value"):  # a value event counted, no minutes; and no oversight priced: as written

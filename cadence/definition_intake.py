@@ -25,10 +25,37 @@ class IntakeSpec(Strict):
     cases_per_week: float = Field(ge=0, le=1_000_000, allow_inf_nan=False)
     minutes_per_case: float = Field(gt=0, le=WEEK_MINUTES, allow_inf_nan=False)
     structured: bool
+    # The self-check before the next pilot (docs/programme.md): seed 004's questions besides
+    # the value event (`value:`), as `/rollout new` asked them; "" an empty answer, None not asked.
+    contract: str | None = Field(default=None, max_length=300)  # the minimum input contract
+    trust: str | None = Field(default=None, max_length=300)  # how its outputs become trustworthy
+    operator: str | None = Field(default=None, max_length=20)  # who runs it once the pilot team moves on
+    template: str | None = Field(default=None, max_length=80)  # a version it replicates, or "new"
 
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+# (field, what it is called in the warning, fewest words an answer of it needs)
+SELF_CHECK = (
+    ("contract", "the input contract", 3),
+    ("trust", "how outputs become trustworthy", 3),
+    ("operator", "the operational owner", 1),
+    ("template", "the replication template", 1),
+)
+
+
+def vague(intake: dict[str, Any] | None) -> list[str]:
+    """The self-check's answers asked and left vague: empty, or fewer words than it needs (3
+    for the contract and trust). An answer not asked (None: a file's intake) is not vague."""
+    if not intake:
+        return []
+    return [
+        name
+        for field, name, words in SELF_CHECK
+        if (answer := intake.get(field)) is not None and len(str(answer).split()) < words
+    ]
 
 
 def demo_warning(
@@ -50,6 +77,8 @@ def demo_warning(
         reasons.append(", ".join(friction))
     if not intake.get("structured"):
         reasons.append("not structured")
+    if unclear := vague(intake):
+        reasons.append("vague: " + ", ".join(unclear))
     return "funding a demo? " + "; ".join(reasons) if reasons else None
 
 

@@ -114,6 +114,7 @@ class PlaybookWeek:
     # the pulse of the cycle its reported week completed (cadence/pulse.py), as the pulse's
     # gate gave it: aggregates only, which rollups pool (pulse_rollup); none: no pulse then
     pulse: Pulse | None = None
+    demo: str | None = None  # its first cycle's "funding a demo? …" (cadence/definition_intake.py)
 
 
 @dataclass(frozen=True)

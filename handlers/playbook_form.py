@@ -127,6 +127,8 @@ def _read(values: dict[str, Any], block_id: str) -> str:
         return ",".join(str(o.get("value") or "") for o in element.get("selected_options") or [])
     if "selected_date" in element:
         return str(element.get("selected_date") or "")
+    if "selected_user" in element:
+        return str(element.get("selected_user") or "")
     return str(element.get("value") or "")
 
 
@@ -272,8 +274,9 @@ def _intake(
         block_id: _plain(given(block_id), block_id, problems) if given(block_id) else None
         for block_id in ("cases_per_week", "minutes_per_case")
     }
+    said = {field: " ".join(given(field).split()) for field in intake_form.SELF_CHECK} if new else None
     answers = intake_form.IntakeAnswers(
-        numbers["cases_per_week"], numbers["minutes_per_case"], intake_form.STRUCTURED in structured.split(",")
+        numbers["cases_per_week"], numbers["minutes_per_case"], intake_form.STRUCTURED in structured.split(","), said
     )
     for block_id, problem in intake_form.problems(answers, new).items():
         problems.setdefault(block_id, plain(problem))

@@ -31,6 +31,10 @@ _LABELS = {
     "cases_per_week": "How often the work happens: cases a week",
     "minutes_per_case": "What one case costs today: minutes",
     "structured": "Is the work structured?",
+    "contract": "The minimum input contract: what must every case come with?",
+    "trust": "How will its outputs become trustworthy?",
+    "operator": "Who runs it once the pilot team moves on?",
+    "template": "Which version does it replicate? (or new)",
     "value_event": "Value event: name the one event you will count",
     "value_minutes": "Minutes saved per event",
     "cost": "Cost per month (optional)",
@@ -47,6 +51,10 @@ _HINTS = {
     "guardrail_name": "A number that must not suffer, e.g. CSAT; leave empty for none",
     "cases_per_week": "Fewer than 10 a week, or work that is not structured: you may be funding a demo",
     "minutes_per_case": "The minutes one case takes today, by hand, e.g. 9",
+    "contract": "e.g. the ticket text, the customer's plan and the refund policy. Becomes its first input",
+    "trust": "e.g. a rubric of tone and accuracy, and a calibration set of 40 past tickets",
+    "operator": "Named as its business rules and model updates owner",
+    "template": "A published playbook it copies (adopt it instead?), or new",
     "value_event": "An event counted each closed week (one of the playbook's value events, or its own sent "
     "over the API), e.g. reply_accepted",
     "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "
@@ -60,13 +68,27 @@ _OPTIONAL = {
     "guardrail_bound",
     "guardrail_value",
     "structured",  # a checkbox: unticked is an answer
+    "contract",  # the self-check: an empty answer is kept, and called vague ("funding a demo?")
+    "trust",
+    "operator",
+    "template",
     "value_minutes",
     "cost",
     "override",
     "why",
 }
 _OPTIONAL_ON_EDIT = {"cases_per_week", "minutes_per_case", "value_event"}  # a YAML playbook may have none
-_LIMITS = {"title": 200, "function": 80, "kpi_name": 80, "kpi_unit": 20, "guardrail_name": 80, "timezone": 64}
+_LIMITS = {
+    "contract": 300,
+    "trust": 300,
+    "template": 80,
+    "title": 200,
+    "function": 80,
+    "kpi_name": 80,
+    "kpi_unit": 20,
+    "guardrail_name": 80,
+    "timezone": 64,
+}
 
 
 def _text(value: str) -> dict[str, str]:
@@ -77,9 +99,17 @@ def _option(value: str, label: str) -> dict[str, Any]:
     return {"text": _text(label), "value": value}
 
 
+_NEW_ONLY = {"start", "contract", "trust", "operator", "template"}  # asked when it is made
+
+
 def _element(block_id: str, value: str) -> dict[str, Any]:
+    if block_id == "operator":
+        element: dict[str, Any] = {"type": "users_select", "action_id": "value"}
+        if value:
+            element["initial_user"] = value
+        return element
     if block_id == "channel":
-        element: dict[str, Any] = {
+        element = {
             "type": "conversations_select",
             "action_id": "value",
             "filter": {"include": ["public", "private"], "exclude_bot_users": True},
@@ -109,7 +139,7 @@ def _element(block_id: str, value: str) -> dict[str, Any]:
         if value:
             element["initial_date"] = value
         return element
-    multiline = block_id in ("steps", "override", "why")
+    multiline = block_id in ("steps", "override", "why", "contract", "trust")
     element = {
         "type": "plain_text_input",
         "action_id": "value",
@@ -136,7 +166,7 @@ def playbook_form(
     override field shows); `currency`: ROLLOUT_CURRENCY, the cost's (its hint). No box for a
     changed prompt or model: a step's `model` and `prompt` (YAML, the kit form) make its
     calibration stale by themselves when they change."""
-    shown = [f for f in fields if f != "start" or slug is None]
+    shown = [f for f in fields if f not in _NEW_ONLY or slug is None]
     shown = [f for f in focus if f in shown] + [f for f in shown if f not in focus]
     shown += ["override"] if adopted_from is not None else []
     shown += ["why"] if slug is not None else []

@@ -13,8 +13,10 @@ from cadence.definition import PlaybookSpec
 from cadence.definition_intake import IntakeSpec, demo_warning
 from templates.refusals import Refusal
 
-# The form's intake fields (their block ids), before the KPI's.
-FIELDS = ("cases_per_week", "minutes_per_case", "structured")
+# The form's intake fields (their block ids), before the KPI's; the self-check's on a new
+# playbook's form only (docs/programme.md): an edit keeps what `/rollout new` was told.
+SELF_CHECK = ("contract", "trust", "operator", "template")
+FIELDS = ("cases_per_week", "minutes_per_case", "structured", *SELF_CHECK)
 STRUCTURED = "structured"  # the checkbox's option value
 
 
@@ -26,6 +28,8 @@ class IntakeAnswers:
     cases_per_week: float | None = None
     minutes_per_case: float | None = None
     structured: bool = False
+    # the self-check's answers as typed ("" left empty); None: not asked (an edit)
+    self_check: dict[str, str] | None = None
 
     @property
     def given(self) -> bool:
@@ -52,7 +56,18 @@ def applied(raw: dict[str, Any], base: dict[str, Any], answers: IntakeAnswers) -
             "cases_per_week": answers.cases_per_week,
             "minutes_per_case": answers.minutes_per_case,
             "structured": answers.structured,
+            **(answers.self_check or {}),
         }
+    return prefilled(raw, answers.self_check or {})
+
+
+def prefilled(raw: dict[str, Any], said: dict[str, str]) -> dict[str, Any]:
+    """What the self-check's answers fill in of the playbook, where the form set nothing:
+    its operational owner as both named owners, its input contract as its first input."""
+    if said.get("operator") and not raw.get("owners"):
+        raw["owners"] = {"business_rules": said["operator"], "model_updates": said["operator"]}
+    if said.get("contract") and not raw.get("inputs"):
+        raw["inputs"] = [said["contract"][:200]]
     return raw
 
 

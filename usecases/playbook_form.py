@@ -38,8 +38,9 @@ FIELDS = (
     "title",
     "function",
     "channel",
-    *pilot.FIELDS,  # before the KPI: is the work worth a pilot?
+    *pilot.FIELDS[:3],  # before the KPI: is the work worth a pilot?
     *worth.FIELDS[:2],  # the value event (required on new) and the minutes each saves
+    *pilot.SELF_CHECK,  # and the rest of the self-check before a pilot (new only)
     "kpi_name",
     "kpi_unit",
     "direction",

@@ -100,3 +100,29 @@ def test_bad_intake_is_refused_naming_its_field(intake, words):
 def test_intake_min_cases_is_at_least_one():
     with pytest.raises(DefinitionError, match="intake_min_cases"):
         parse_playbook(_with(intake_min_cases=0))
+
+
+def test_the_self_check_s_answers_left_vague_are_named_and_those_not_asked_are_not():
+    from cadence.definition_intake import demo_warning, vague
+
+    asked = {"cases_per_week": 120, "minutes_per_case": 9, "structured": True}
+    assert vague(asked) == [] and demo_warning(asked) is None  # a file's intake: not asked
+    clear = {
+        **asked,
+        "contract": "ticket, plan and policy",
+        "trust": "a rubric and a set",
+        "operator": "U1",
+        "template": "new",
+    }
+    assert vague(clear) == [] and demo_warning(clear) is None
+    unclear = {**clear, "contract": "the ticket", "trust": "", "operator": "", "template": " "}
+    assert vague(unclear) == [
+        "the input contract",
+        "how outputs become trustworthy",
+        "the operational owner",
+        "the replication template",
+    ]
+    assert demo_warning({**unclear, "cases_per_week": 3}) == (
+        "funding a demo? 3 cases a week; vague: the input contract, how outputs become trustworthy, "
+        "the operational owner, the replication template"
+    )

@@ -41,6 +41,8 @@ def state_of(view, values):
         elif kind == "checkboxes":  # ticked: its options, as Slack sends them
             chosen = [o for o in block["element"]["options"] if value and o["value"] in value.split(",")]
             element = {"type": kind, "selected_options": chosen}
+        elif kind == "users_select":
+            element = {"type": kind, "selected_user": value or None}
         elif kind == "datepicker":
             element = {"type": kind, "selected_date": value or None}
         else:

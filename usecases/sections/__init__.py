@@ -13,11 +13,12 @@ from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Table
-from usecases.sections import boundaries, compare, hero, inputs, next_steps, pulse, queue, readiness, value
+from usecases.sections import boundaries, compare, hero, inputs, intake, next_steps, pulse, queue, readiness, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
 SECTIONS: tuple[Section, ...] = (
+    intake.SECTION,
     inputs.SECTION,
     queue.SECTION,
     value.SECTION,

@@ -52,6 +52,7 @@ def contexts(
                 plateau=True,
                 rest=24.1,
                 pulse=pulses.summarize(2, [Answer(5, "often", 4, f) for f in FREED] * 20, 5),
+                demo=f"funding a demo? vague: {text}",
             )
         )
         for i in range(15)

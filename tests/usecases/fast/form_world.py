@@ -33,6 +33,11 @@ NEW_VALUES = {
     "minutes_per_case": "9",
     "structured": "structured",
     "value_event": "refund_done",
+    # the self-check (docs/programme.md), answered clearly: no "funding a demo?"
+    "contract": "the refund request, the order and the policy",
+    "trust": "a rubric of accuracy and a calibration set",
+    "operator": OWNER,
+    "template": "new",
     "kpi_name": "Refund cycle time",
     "kpi_unit": "days",
     "direction": "down",

@@ -58,10 +58,11 @@ def test_new_asks_before_the_kpi_and_keeps_the_answers():
     inputs = [b for b in form_view(form)["blocks"] if b["type"] == "input"]
     order = [b["block_id"] for b in inputs]
     asked = ["cases_per_week", "minutes_per_case", "structured", "value_event", "value_minutes"]
+    asked += ["contract", "trust", "operator", "template"]  # the self-check (docs/programme.md)
     assert order[order.index("channel") + 1 : order.index("kpi_name")] == asked
     required = {b["block_id"]: not b["optional"] for b in inputs}
     assert required["cases_per_week"] and required["minutes_per_case"] and required["value_event"]
-    assert not required["value_minutes"]
+    assert not required["value_minutes"] and not any(required[f] for f in ("contract", "trust", "operator", "template"))
     box = next(b for b in inputs if b["block_id"] == "structured")
     assert box["element"]["type"] == "checkboxes" and "initial_options" not in box["element"]
     assert next(b for b in inputs if b["block_id"] == "value_event")["label"]["text"].endswith(
@@ -73,7 +74,18 @@ def test_new_asks_before_the_kpi_and_keeps_the_answers():
     said = json.dumps(reply["view"], ensure_ascii=False)
     assert "refund-triage" in said and "funding a demo" not in said
     made = definition(services, "refund-triage")
-    assert made["intake"] == {"cases_per_week": 120.0, "minutes_per_case": 9.0, "structured": True}
+    assert made["intake"] == {
+        "cases_per_week": 120.0,
+        "minutes_per_case": 9.0,
+        "structured": True,
+        # the self-check's answers, kept as asked (docs/programme.md)
+        "contract": "the refund request, the order and the policy",
+        "trust": "a rubric of accuracy and a calibration set",
+        "operator": OWNER,
+        "template": "new",
+    }
+    assert made["owners"] == {"business_rules": OWNER, "model_updates": OWNER}  # its operator, named
+    assert made["inputs"] == ["the refund request, the order and the policy"]  # its contract, its first input
     assert made["value"] == {"event": "refund_done"}
     assert parse_playbook(made).intake is not None  # what `playbook load` takes back
     line = sent(services, CURATORS)

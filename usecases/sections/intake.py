@@ -1,0 +1,31 @@
+"""The intake's section (cadence/definition_intake.py; docs/programme.md, the self-check):
+a playbook in its first cycle whose intake says "funding a demo?" (few cases, little
+friction, unstructured work, or the self-check's answers left vague) is named so in the
+curators' digest, beside its week."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence.calendar import WeekRef
+from cadence.definition_intake import warning_of
+from cadence.state import PlaybookState
+from usecases.sections.base import Reading, Section
+
+
+class IntakeSection(Section):
+    name = "intake"
+
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+        """Each reported playbook in its first cycle with a warning: the warning."""
+        return {
+            pid: said
+            for pid, (state, week) in reported.items()
+            if week.cycle <= 1 and (said := warning_of(state.playbook.definition)) is not None
+        }
+
+    def digest_week(self, model: str) -> dict[str, Any]:
+        return {"demo": model}
+
+
+SECTION = IntakeSection()
