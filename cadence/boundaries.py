@@ -1,4 +1,4 @@
-"""Strict boundaries (PRODUCT.md, "From a pilot to a programme"; seed 004: "run the pilot
+"""Strict boundaries (docs/programme.md; docs/playbooks.md, "Strict boundaries"; seed 004: "run the pilot
 against messy realities and exceptions from the start ... or define strict boundaries.
 Vagueness is not"). Pure.
 
