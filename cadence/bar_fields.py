@@ -151,18 +151,23 @@ def changed(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, Any,
         for key in [*before, *(k for k in after if k not in before)]:
             yield from changed(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
     elif path in _LISTS_BY_NAME and isinstance(before, list) and isinstance(after, list):
-        old = {_name(e).lower(): e for e in before}
-        new = {named_before(old, e).lower() if path == "steps" else _name(e).lower(): e for e in after}
-        for key in [*old, *(k for k in new if k not in old)]:
-            was, now = old.get(key), new.get(key)
-            name = _name(now if now is not None else was)
-            if was is None or now is None:
-                if was != now:
-                    yield f"{path}[{name}]", was, now
-            else:
-                yield from changed(_entry(was), _entry(now), f"{path}[{name}]")
+        yield from _changed_by_name(before, after, path)
     elif before != after:
         yield path, before, after
+
+
+def _changed_by_name(before: list[Any], after: list[Any], path: str) -> Iterator[tuple[str, Any, Any]]:
+    """A list's items matched by name (a renamed step by its `was`): one added or removed
+    whole, one kept field by field."""
+    old = {_name(e).lower(): e for e in before}
+    new = {named_before(old, e).lower() if path == "steps" else _name(e).lower(): e for e in after}
+    for key in [*old, *(k for k in new if k not in old)]:
+        was, now = old.get(key), new.get(key)
+        name = _name(now if now is not None else was)
+        if was is not None and now is not None:
+            yield from changed(_entry(was), _entry(now), f"{path}[{name}]")
+        elif was != now:
+            yield f"{path}[{name}]", was, now
 
 
 def _name(entry: Any) -> str:

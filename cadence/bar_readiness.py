@@ -50,19 +50,8 @@ def criteria(definition: dict[str, Any], t: Thresholds, read: Readiness) -> list
     ratios = {s.step.lower(): s for s in found.get("steps") or []}
     rubrics = {r.step.lower(): r for r in found.get("rubrics") or []}
     cycles = len(found.get("cycles") or [])
-    steps, scored = [], []
-    for step in definition.get("steps") or []:
-        name = str(step["name"])
-        was = str(step.get("was") or name).lower()
-        ratio = ratios.get(name.lower()) or ratios.get(was)
-        exceptions, cases = (ratio.exceptions, ratio.cases) if ratio else (0, 0)
-        steps.append(StepRatio(name, exceptions, cases, t.exception_cap, t.min_cases))
-        rubric = rubrics.get(name.lower()) or rubrics.get(was) or StepRubric(name, [[None] * 4] * cycles)
-        by_design = step.get("rubric") == "none"
-        scored.append(replace(rubric, step=name, by_design=by_design, reason=step.get("reason") if by_design else None))
-    checks = {c.name: c.min for c in inputs.checks(definition)}
-    checked = [replace(w, min=checks[w.name]) for w in found.get("input_checks") or [] if w.name in checks]
-    held = {step: why for step, why in (found.get("calibration") or {}).items() if declared(definition, step)}
+    judged = [_step(step, ratios, rubrics, cycles, t) for step in definition.get("steps") or []]
+    steps, scored = [ratio for ratio, _ in judged], [rubric for _, rubric in judged]
     asked = dict(
         found,
         min_attestation=t.ready_min_attestation,
@@ -72,10 +61,38 @@ def criteria(definition: dict[str, Any], t: Thresholds, read: Readiness) -> list
         rubric_threshold=t.rubric_threshold,
         inputs=list(definition.get("inputs") or []),
         outputs=list(definition.get("outputs") or []),
-        input_checks=checked,
-        calibration=held,
+        input_checks=_checked(definition, found),
+        calibration=_held(definition, found),
     )
     return readiness.readiness(**asked, cycles_wanted=t.scale_after_cycles)
+
+
+def _step(
+    step: dict[str, Any], ratios: dict[str, StepRatio], rubrics: dict[str, StepRubric], cycles: int, t: Thresholds
+) -> tuple[StepRatio, StepRubric]:
+    """A step of the definition, its figures read now (under its name, or the one it `was`)
+    judged by the definition's cap, `min_cases` and `rubric: none`."""
+    name = str(step["name"])
+    was = str(step.get("was") or name).lower()
+    ratio = ratios.get(name.lower()) or ratios.get(was)
+    exceptions, cases = (ratio.exceptions, ratio.cases) if ratio else (0, 0)
+    rubric = rubrics.get(name.lower()) or rubrics.get(was) or StepRubric(name, [[None] * 4] * cycles)
+    by_design = step.get("rubric") == "none"
+    return (
+        StepRatio(name, exceptions, cases, t.exception_cap, t.min_cases),
+        replace(rubric, step=name, by_design=by_design, reason=step.get("reason") if by_design else None),
+    )
+
+
+def _checked(definition: dict[str, Any], found: dict[str, Any]) -> list[Any]:
+    """The inputs' weeks read now, of the inputs the definition checks, against its mins."""
+    checks = {c.name: c.min for c in inputs.checks(definition)}
+    return [replace(w, min=checks[w.name]) for w in found.get("input_checks") or [] if w.name in checks]
+
+
+def _held(definition: dict[str, Any], found: dict[str, Any]) -> dict[str, str]:
+    """The steps whose calibration run holds accuracy back, of those the definition gives a set."""
+    return {step: why for step, why in (found.get("calibration") or {}).items() if declared(definition, step)}
 
 
 def replay(

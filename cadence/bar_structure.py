@@ -34,48 +34,58 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     had = {s["name"].lower(): s for s in before.get("steps") or []}
     kept = {named_before(had, s).lower() for s in after.get("steps") or []}
-    removed = [(i, s) for i, s in enumerate(before.get("steps") or []) if s["name"].lower() not in kept]
-    pinned_gone = [s["name"] for _, s in removed if s.get("pinned")]
+    steps = enumerate(before.get("steps") or [])
+    removed = [(at, s) for at, s in steps if s.get("pinned") and s["name"].lower() not in kept]
     for at, step in removed:  # a pinned step removed: its pin goes with it
-        if step.get("pinned"):
-            words = f"pinned step {step['name']} removed (its pin goes with it)"
-            yield f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False
+        words = f"pinned step {step['name']} removed (its pin goes with it)"
+        yield f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False
+    pinned_gone = [s["name"] for _, s in removed]
     for step in after.get("steps") or []:
-        name, old = step["name"], had.get(named_before(had, step).lower())
-        if old is None and pinned_gone and not (step["mode"] == "human-led" and step.get("pinned")):
-            # added where a pinned step was removed, under any name: human-led and pinned until approved
-            words = f"new step {name} at {step['mode']} where pinned step {', '.join(pinned_gone)} was removed"
-            asked = {"mode": step["mode"], "pinned": bool(step.get("pinned"))}
-            yield (
-                f"steps[{name}].added",
-                {"mode": "human-led", "pinned": True},
-                asked,
-                words + " (runs human-led, pinned, until approved)",
-                False,
-            )
-            continue
-        if old is None:
-            if step["mode"] == "ai-led":
-                yield (
-                    f"steps[{name}].mode",
-                    None,
-                    "ai-led",
-                    f"new step {name} at ai-led (runs {STANDIN_MODE} until approved)",
-                    False,
-                )
-            continue
-        if old.get("mode") != "ai-led" and step["mode"] == "ai-led":
-            yield f"steps[{name}].mode", old.get("mode"), "ai-led", f"step {name} {old.get('mode')} → ai-led", False
-        pinned, now_pinned = bool(old.get("pinned")), bool(step.get("pinned"))
-        if pinned != now_pinned:
-            words = f"step {name} {'pinned → unpinned' if pinned else 'unpinned → pinned'}"
-            yield f"steps[{name}].pinned", pinned, now_pinned, words, now_pinned
-        if old.get("rubric") != step.get("rubric"):
-            old_r, new_r = old.get("rubric"), step.get("rubric")
-            words = f"step {name} rubric {_rubric(old_r, 'the playbook’s')} → {_rubric(new_r, 'the playbook’s')}"
-            yield f"steps[{name}].rubric", old_r, new_r, words, _rubric_tightens(old_r, new_r)
-        if old.get("calibration") != step.get("calibration"):
-            yield from _step_calibration(before, after, old, step)
+        old = had.get(named_before(had, step).lower())
+        yield from _step_added(step, pinned_gone) if old is None else _step_changed(before, after, old, step)
+
+
+def _step_added(step: dict[str, Any], pinned_gone: list[str]) -> Iterator[Found]:
+    """A new step where a pinned step was removed, under any name, runs human-led and
+    pinned until approved; a new step asked at ai-led runs STANDIN_MODE until approved."""
+    name = step["name"]
+    if pinned_gone and not (step["mode"] == "human-led" and step.get("pinned")):
+        words = f"new step {name} at {step['mode']} where pinned step {', '.join(pinned_gone)} was removed"
+        asked = {"mode": step["mode"], "pinned": bool(step.get("pinned"))}
+        yield (
+            f"steps[{name}].added",
+            {"mode": "human-led", "pinned": True},
+            asked,
+            words + " (runs human-led, pinned, until approved)",
+            False,
+        )
+    elif step["mode"] == "ai-led":
+        yield (
+            f"steps[{name}].mode",
+            None,
+            "ai-led",
+            f"new step {name} at ai-led (runs {STANDIN_MODE} until approved)",
+            False,
+        )
+
+
+def _step_changed(
+    before: dict[str, Any], after: dict[str, Any], old: dict[str, Any], step: dict[str, Any]
+) -> Iterator[Found]:
+    """A kept step's changes: to ai-led, its pin, its rubric, its calibration."""
+    name = step["name"]
+    if old.get("mode") != "ai-led" and step["mode"] == "ai-led":
+        yield f"steps[{name}].mode", old.get("mode"), "ai-led", f"step {name} {old.get('mode')} → ai-led", False
+    pinned, now_pinned = bool(old.get("pinned")), bool(step.get("pinned"))
+    if pinned != now_pinned:
+        words = f"step {name} {'pinned → unpinned' if pinned else 'unpinned → pinned'}"
+        yield f"steps[{name}].pinned", pinned, now_pinned, words, now_pinned
+    if old.get("rubric") != step.get("rubric"):
+        old_r, new_r = old.get("rubric"), step.get("rubric")
+        words = f"step {name} rubric {_rubric(old_r, 'the playbook’s')} → {_rubric(new_r, 'the playbook’s')}"
+        yield f"steps[{name}].rubric", old_r, new_r, words, _rubric_tightens(old_r, new_r)
+    if old.get("calibration") != step.get("calibration"):
+        yield from _step_calibration(before, after, old, step)
 
 
 def named_before(had: dict[str, Any], step: dict[str, Any]) -> str:
@@ -292,42 +302,61 @@ def _put_step(definition: dict[str, Any], name: str, key: str, value: Any, putti
     steps = definition.get("steps") or []
     at = _find(steps, name)
     if not key:  # a pinned step removed: back where it was, or gone
-        if at is not None and value is None:
-            steps.pop(at)
-        elif at is None and value is not None:
-            steps.insert(min(int(value["at"]), len(steps)), value["step"])
+        _put_whole_step(steps, at, value)
+    elif at is None:
         return
-    if at is None:
-        return
-    step = steps[at]
-    if key == "added":
-        step["mode"] = value["mode"]
-        if value["pinned"]:
-            step["pinned"] = True
-        else:
-            step.pop("pinned", None)
-    elif key == "mode":
-        step["mode"] = STANDIN_MODE if putting_back and value is None else value
-    elif key == "calibration":
-        _set_calibration(step, value)
-    elif key == "rubric":
-        if value is None:
-            step.pop("rubric", None)
-        else:
-            step["rubric"] = value
-        if value != "none" and step.get("calibration") != "none":
-            step.pop("reason", None)  # a step's reason goes with `rubric: none`
+    elif key in _STEP_KEYS:
+        _STEP_KEYS[key](steps[at], value, putting_back)
     elif "." in key:  # deeper, a field no judge reads (cadence/bar_fields.py)
-        section, _, rest = key.partition(".")
-        if isinstance(step.get(section), dict) and value is None:
-            step[section].pop(rest, None)
-        elif value is not None:
-            step[section] = {**(step.get(section) or {}), rest: value}
+        _put_deeper(steps[at], key, value)
     elif value is None or value is False:
-        step.pop(key, None)
+        steps[at].pop(key, None)
     else:
-        step[key] = value
+        steps[at][key] = value
 
+
+def _put_whole_step(steps: list[Any], at: int | None, value: Any) -> None:
+    if at is not None and value is None:
+        steps.pop(at)
+    elif at is None and value is not None:
+        steps.insert(min(int(value["at"]), len(steps)), value["step"])
+
+
+def _put_added(step: dict[str, Any], value: Any, putting_back: bool) -> None:
+    step["mode"] = value["mode"]
+    if value["pinned"]:
+        step["pinned"] = True
+    else:
+        step.pop("pinned", None)
+
+
+def _put_mode(step: dict[str, Any], value: Any, putting_back: bool) -> None:
+    step["mode"] = STANDIN_MODE if putting_back and value is None else value
+
+
+def _put_rubric(step: dict[str, Any], value: Any, putting_back: bool) -> None:
+    if value is None:
+        step.pop("rubric", None)
+    else:
+        step["rubric"] = value
+    if value != "none" and step.get("calibration") != "none":
+        step.pop("reason", None)  # a step's reason goes with `rubric: none`
+
+
+def _put_deeper(step: dict[str, Any], key: str, value: Any) -> None:
+    section, _, rest = key.partition(".")
+    if isinstance(step.get(section), dict) and value is None:
+        step[section].pop(rest, None)
+    elif value is not None:
+        step[section] = {**(step.get(section) or {}), rest: value}
+
+
+_STEP_KEYS: dict[str, Callable[[dict[str, Any], Any, bool], None]] = {
+    "added": _put_added,
+    "mode": _put_mode,
+    "calibration": lambda step, value, putting_back: _set_calibration(step, value),
+    "rubric": _put_rubric,
+}
 
 _INPUT_KEYS: dict[str, Callable[[dict[str, Any], Any], None]] = {
     "check": _put_check,

@@ -8,6 +8,7 @@ each section of the schema beyond the top level has its module (cadence/definiti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -259,47 +260,31 @@ class PlaybookSpec(Strict):
     def canonical(self) -> dict[str, Any]:
         """The definition as plain data, equal for equal files: what "unchanged" compares."""
         data = self.model_dump(mode="json", by_alias=True)
-        # Sources are new: a playbook without them keeps the definition it always had.
-        if not data["sources"]:
-            del data["sources"]
-        if data["review_rate"] is None:  # newer still: the same
-            del data["review_rate"]
-        if data["exception_owner"] is None:  # newer still: the same
-            del data["exception_owner"]
-        data["owners"] = {k: v for k, v in (data["owners"] or {}).items() if v}  # and the operational owners
-        if not data["owners"]:
-            del data["owners"]
-        if data["handoff"] is None:  # and the handoff terms, as written
-            del data["handoff"]
-        else:
-            data["handoff"] = _given(data["handoff"])
-        for newest in ("value", "cost", "intake", "rubric"):  # and the value measure, its cost, the intake, its rubric
-            if data[newest] is None:
-                del data[newest]
-        if data.get("intake"):  # and the self-check's answers, where `/rollout new` asked them
-            data["intake"] = _given(data["intake"])
-        if data.get("cost"):  # a cost as written: per_month, or its source
-            data["cost"] = _given(data["cost"])
-        if data.get("value"):  # a value event counted, no minutes; and no oversight priced: as written
-            for unset in ("minutes_saved", "review_minutes", "exception_minutes"):
-                if data["value"][unset] is None:
-                    del data["value"][unset]
-        data["kpi"] = _given(data["kpi"])  # and `compare`, `rest_baseline`: kept only when given
+        for key, as_stored in AS_STORED.items():
+            value = as_stored(data[key])
+            if value is LEFT_OUT:
+                del data[key]
+            else:
+                data[key] = value
         data["replication"] = self.replication.as_stored()  # and a kit's `requires_champion`
         drop_unset(data)  # and a calibration set, and a step's reason, model and prompt
-        for step in data["steps"]:  # and a step's `was`, written only by a rename
-            if step.get("was") is None:
-                del step["was"]
-        data["inputs"] = canonical_inputs(data["inputs"])  # a contract keeps only what it gives
-        for name, source in data.get("sources", {}).items():
-            data["sources"][name] = _given(source)
+        for step in data["steps"]:
+            for key in STEP_LEFT_OUT_UNSET:
+                if step.get(key) is None:
+                    step.pop(key, None)
         for section in (data["kpi"], data["guardrail"], data.get("value"), *data["steps"]):
-            if section is not None and section.get("from") is None:
-                section.pop("from", None)
-            elif section is not None:
-                given = section["from"]
-                section["from"] = _given(given) if "source" in given else {k: _from(v) for k, v in given.items() if v}
+            if section is not None:
+                _from_as_written(section)
         return data
+
+
+def _from_as_written(section: dict[str, Any]) -> None:
+    """A section's `from:` as written, and none where not given."""
+    if section.get("from") is None:
+        section.pop("from", None)
+    else:
+        given = section["from"]
+        section["from"] = _given(given) if "source" in given else {k: _from(v) for k, v in given.items() if v}
 
 
 def _from(spec: dict[str, Any]) -> dict[str, Any]:
@@ -310,6 +295,36 @@ def _from(spec: dict[str, Any]) -> dict[str, Any]:
 def _given(spec: dict[str, Any]) -> dict[str, Any]:
     """A source's or a `from:`'s fields as written: those left out are not kept as nulls."""
     return {key: value for key, value in spec.items() if value is not None}
+
+
+LEFT_OUT = object()  # what AS_STORED gives for a field canonical() leaves out
+
+
+def _unless_none(value: Any) -> Any:
+    return LEFT_OUT if value is None else value
+
+
+def _as_written(section: dict[str, Any] | None) -> Any:
+    return LEFT_OUT if section is None else _given(section)
+
+
+# canonical()'s top-level fields that are not kept as dumped: each one's value as stored,
+# or LEFT_OUT. A field newer than the first definitions is left out where not given, so a
+# playbook without it keeps the definition it always had: a new one is a line here.
+AS_STORED: dict[str, Callable[[Any], Any]] = {
+    "sources": lambda sources: {name: _given(source) for name, source in sources.items()} or LEFT_OUT,
+    "review_rate": _unless_none,
+    "exception_owner": _unless_none,
+    "owners": lambda owners: {k: v for k, v in (owners or {}).items() if v} or LEFT_OUT,  # those named
+    "handoff": _as_written,  # the handoff terms, as written
+    "value": _as_written,  # a value event counted, no minutes; and no oversight priced: as written
+    "cost": _as_written,  # a cost as written: per_month, or its source
+    "intake": _as_written,  # and the self-check's answers, where `/rollout new` asked them
+    "rubric": _unless_none,
+    "kpi": _given,  # and `compare`, `rest_baseline`: kept only when given
+    "inputs": canonical_inputs,  # a contract keeps only what it gives
+}
+STEP_LEFT_OUT_UNSET = ("was",)  # a step's fields left out where unset (and drop_unset's): `was`, only by a rename
 
 
 @cache

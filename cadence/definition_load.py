@@ -43,25 +43,40 @@ def parse_playbook(raw: Any, where: str = "") -> PlaybookSpec:
             [f"{where or 'document'}: expected a mapping with 'playbook:', 'title:', ... got {type(raw).__name__}"]
         )
     data = dict(raw)
-    top_level_rules = {key: data.pop(key) for key in list(data) if key in RULE_FIELDS}
-    if top_level_rules:
-        nested = data.get("rules") or {}
-        if not isinstance(nested, dict):
-            raise DefinitionError([f"{_join(where, 'rules')}: expected a mapping"])
-        clash = sorted(set(nested) & set(top_level_rules))
-        if clash:
-            raise DefinitionError([f"{_join(where, clash[0])}: given both at the top level and under 'rules'"])
-        data["rules"] = {**nested, **top_level_rules}
+    top_level_rules = _rules_gathered(data, where)
     try:
         return PlaybookSpec.model_validate(data)
     except ValidationError as err:
-        errors = [_at_item(e) for e in err.errors()]
-        placed = [e for e in errors if isinstance((e.get("ctx") or {}).get("error"), Placed)]
-        others = [e for e in errors if not any(e is p for p in placed)]
-        said = described(others, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
-        found = [_describe(where, path, what, set(top_level_rules), raw) for path, what in said]
-        found += [found_at for e in placed for found_at in _placed(where, e, set(top_level_rules), raw)]
-        raise DefinitionError([text for text, _ in found], [path for _, path in found]) from None
+        raise _refused(err, data, where, set(top_level_rules), raw) from None
+
+
+def _rules_gathered(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """The rule settings given at the top level, moved under `rules:` in `data`; refused
+    where `rules:` is no mapping or names one of them too."""
+    top_level_rules = {key: data.pop(key) for key in list(data) if key in RULE_FIELDS}
+    if not top_level_rules:
+        return top_level_rules
+    nested = data.get("rules") or {}
+    if not isinstance(nested, dict):
+        raise DefinitionError([f"{_join(where, 'rules')}: expected a mapping"])
+    clash = sorted(set(nested) & set(top_level_rules))
+    if clash:
+        raise DefinitionError([f"{_join(where, clash[0])}: given both at the top level and under 'rules'"])
+    data["rules"] = {**nested, **top_level_rules}
+    return top_level_rules
+
+
+def _refused(
+    err: ValidationError, data: dict[str, Any], where: str, top_level_rules: set[str], raw: dict[str, Any]
+) -> DefinitionError:
+    """The schema's errors as 'where: what' lines at the places the author wrote them."""
+    errors = [_at_item(e) for e in err.errors()]
+    placed = [e for e in errors if isinstance((e.get("ctx") or {}).get("error"), Placed)]
+    others = [e for e in errors if not any(e is p for p in placed)]
+    said = described(others, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
+    found = [_describe(where, path, what, top_level_rules, raw) for path, what in said]
+    found += [found_at for e in placed for found_at in _placed(where, e, top_level_rules, raw)]
+    return DefinitionError([text for text, _ in found], [path for _, path in found])
 
 
 def _join(where: str, field: str) -> str:

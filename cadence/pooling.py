@@ -82,19 +82,25 @@ def pool(
     short = _short(week_start, before, cycle_start)
     if not short:
         return None
-    weeks = [*(v.numbers for v in short), numbers]
+    together = _together([*(v.numbers for v in short), numbers])
+    earlier = tuple(v.week_start for v in short)
+    return Pool((*earlier, week_start), together, tuple((bars or {}).get(w) for w in earlier))
+
+
+def _together(weeks: list[WeekNumbers]) -> WeekNumbers:
+    """The weeks with a case count as one: their cases and exceptions summed, their rubric
+    scores pooled (_reviewed)."""
     counted = [w for w in weeks if w.cases is not None]
+    return WeekNumbers(sum(w.cases or 0 for w in counted), sum(w.exceptions for w in counted), *_reviewed(counted))
+
+
+def _reviewed(counted: list[WeekNumbers]) -> tuple[float | None, int | None]:
+    """The weeks' rubric scores as one: the cases that passed review of the cases reviewed
+    (a bare score: of the week's cases), and how many were reviewed; None, None for none."""
     scored = [(w.cases if w.reviewed is None else w.reviewed, w.rubric) for w in counted if w.rubric is not None]
     sample = sum(n or 0 for n, _ in scored)
     passed = sum(round(min(max(r, 0.0), 1.0) * (n or 0)) for n, r in scored)
-    together = WeekNumbers(
-        sum(w.cases or 0 for w in counted),
-        sum(w.exceptions for w in counted),
-        passed / sample if sample else None,
-        sample if scored and sample else None,
-    )
-    earlier = tuple(v.week_start for v in short)
-    return Pool((*earlier, week_start), together, tuple((bars or {}).get(w) for w in earlier))
+    return passed / sample if sample else None, sample if scored and sample else None
 
 
 def changed(found: Pool, bar: Bar) -> dict[str, list[Any]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import types
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag
@@ -40,53 +41,60 @@ def _items(count: int) -> str:
     return f"{count} item" if count == 1 else f"{count} items"
 
 
+_SAID: dict[str, str] = {"missing": "required, and not given", "extra_forbidden": "not a key here"}
+_WHAT_IT_MUST_BE: dict[str, str] = {  # kind -> what the value must be, followed by what was given
+    **dict.fromkeys(("float_parsing", "float_type", "decimal_parsing", "decimal_type"), "must be a number"),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float", "int_parsing_size"), "must be a whole number"),
+    **dict.fromkeys(("bool_parsing", "bool_type"), "must be true or false"),
+    "finite_number": "must be a finite number",
+    **dict.fromkeys(("string_type", "string_sub_type"), "must be a text"),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), "must be a list (one '- item' a line, or [a, b])"),
+    **dict.fromkeys(
+        ("dict_type", "model_type", "model_attributes_type", "mapping_type"),
+        "must be keys with values (key: value, one a line, or {key: value})",
+    ),
+}
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+
+
+def _too_short(ctx: Mapping[str, Any]) -> str:
+    least = int(ctx.get("min_length", 1))
+    return "must not be empty" if least == 1 else f"must be at least {least} characters"
+
+
+_SIZES: dict[str, Callable[[Mapping[str, Any]], str]] = {  # kind -> its words, from the error's context
+    "string_too_short": _too_short,
+    "string_too_long": lambda ctx: f"must be at most {ctx.get('max_length')} characters",
+    "too_short": lambda ctx: f"must have at least {_items(int(ctx.get('min_length', 1)))}",
+    "too_long": lambda ctx: f"must have at most {_items(int(ctx.get('max_length', 0)))}",
+}
+
+
 def plain(error: Mapping[str, Any], patterns: Mapping[str, str] | None = None) -> str:
     """What is wrong with the value of one pydantic error, in words. `patterns`: what a
     pattern's text must look like, by the pattern."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind in ("value_error", "assertion_error") and "error" in ctx:  # our own validators' words
         return str(ctx["error"])
-    if kind == "missing":
-        return "required, and not given"
-    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
-        return "must be a number" + _got(error)
-    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
-        return "must be a whole number" + _got(error)
-    if kind in ("bool_parsing", "bool_type"):
-        return "must be true or false" + _got(error)
-    if kind == "finite_number":
-        return "must be a finite number" + _got(error)
-    if kind in ("string_type", "string_sub_type"):
-        return "must be a text" + _got(error)
+    if kind in _SAID:
+        return _SAID[kind]
+    if kind in _SIZES:
+        return _SIZES[kind](ctx)
+    if kind in _WHAT_IT_MUST_BE:
+        return _WHAT_IT_MUST_BE[kind] + _got(error)
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return f"must be {words} {shown(ctx.get(key))}" + _got(error)
     if kind == "literal_error":
         return f"must be {ctx.get('expected', 'one of the values the reference lists')}" + _got(error)
-    bounds = {
-        "greater_than_equal": ("at least", "ge"),
-        "greater_than": ("more than", "gt"),
-        "less_than_equal": ("at most", "le"),
-        "less_than": ("less than", "lt"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        return f"must be {words} {shown(ctx.get(key))}" + _got(error)
-    if kind == "string_too_short":
-        least = int(ctx.get("min_length", 1))
-        return "must not be empty" if least == 1 else f"must be at least {least} characters"
-    if kind == "string_too_long":
-        return f"must be at most {ctx.get('max_length')} characters"
-    if kind == "too_short":
-        return f"must have at least {_items(int(ctx.get('min_length', 1)))}"
-    if kind == "too_long":
-        return f"must have at most {_items(int(ctx.get('max_length', 0)))}"
-    if kind in ("list_type", "tuple_type", "set_type"):
-        return "must be a list (one '- item' a line, or [a, b])" + _got(error)
-    if kind in ("dict_type", "model_type", "model_attributes_type", "mapping_type"):
-        return "must be keys with values (key: value, one a line, or {key: value})" + _got(error)
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         return (patterns or {}).get(pattern, "is not in the form expected") + _got(error)
-    if kind == "extra_forbidden":
-        return "not a key here"
     message = str(error.get("msg", "is not valid"))
     return message[:1].lower() + message[1:]
 
@@ -217,36 +225,49 @@ def described(
     is then not also said to be missing. Of a union's members, only the errors of the one
     that came closest (fewest errors) are said. `also_known`: more keys a place takes
     (rule settings at a playbook's top level)."""
-    placed = [(*as_written(error, model, raw), error) for error in errors]
-    counts: dict[tuple[Path, str], int] = {}
-    for _, member, _ in placed:
-        if member is not None:
-            counts[member] = counts.get(member, 0) + 1
-    closest: dict[Path, str] = {}
-    for union, name in sorted(counts, key=lambda m: (counts[m], _unlike(m, raw)), reverse=True):
-        closest[union] = name  # the fewest last; of as few, the kind of value written
-    kept = [(path, error) for path, member, error in placed if member is None or closest[member[0]] == member[1]]
+    kept = _of_the_closest_members([(*as_written(error, model, raw), error) for error in errors], raw)
     suggested: dict[Path, str] = {}
     for path, error in kept:
         if error["type"] == "extra_forbidden" and path and isinstance(path[-1], str):
-            parent, key = path[:-1], path[-1]
-            known = [*keys_at(model, parent), *(also_known or {}).get(parent, ())]
-            given = _given(raw, parent)
-            free = [k for k in known if not (isinstance(given, dict) and k in given)]
-            nearest = difflib.get_close_matches(key, free, n=1, cutoff=0.6)
-            twin = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            if nearest:
-                suggested[path] = f"not a key here; did you mean {nearest[0]}?"
-                suggested[(*parent, nearest[0])] = ""  # said with its misspelling
-            elif twin:
-                suggested[path] = f"not a key here, and {twin[0]}, which it resembles, is given too: keep one"
-            elif known and len(known) <= 12:
-                suggested[path] = f"not a key here; the keys here are {', '.join(known)}"
+            suggested |= _misspelt(path, model, raw, also_known or {})
     found: list[tuple[Path, str]] = []
     for path, error in kept:
         if error["type"] == "missing" and suggested.get(path) == "":
-            continue
+            continue  # said with its misspelling
         text = suggested.get(path) or plain(error, patterns)
         if (path, text) not in found:
             found.append((path, text))
     return found
+
+
+def _of_the_closest_members(
+    placed: list[tuple[Path, tuple[Path, str] | None, Mapping[str, Any]]], raw: Any
+) -> list[tuple[Path, Mapping[str, Any]]]:
+    """The errors placed, of a union's members only the closest's (fewest errors; of as
+    few, the kind of value written)."""
+    counts = Counter(member for _, member, _ in placed if member is not None)
+    closest: dict[Path, str] = {}
+    for union, name in sorted(counts, key=lambda m: (counts[m], _unlike(m, raw)), reverse=True):
+        closest[union] = name  # the fewest last; of as few, the kind of value written
+    return [(path, error) for path, member, error in placed if member is None or closest[member[0]] == member[1]]
+
+
+def _misspelt(
+    path: Path, model: type[BaseModel], raw: Any, also_known: Mapping[Path, Iterable[str]]
+) -> dict[Path, str]:
+    """What is said of a key not in the schema at `path`: the nearest key not given (which
+    is then said with it, "" at its place), else its twin given too, else the keys of a
+    place of twelve or fewer; {} for nothing more than plain's words."""
+    parent, key = path[:-1], str(path[-1])
+    known = [*keys_at(model, parent), *also_known.get(parent, ())]
+    given = _given(raw, parent)
+    free = [k for k in known if not (isinstance(given, dict) and k in given)]
+    nearest = difflib.get_close_matches(key, free, n=1, cutoff=0.6)
+    if nearest:
+        return {path: f"not a key here; did you mean {nearest[0]}?", (*parent, nearest[0]): ""}
+    twin = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if twin:
+        return {path: f"not a key here, and {twin[0]}, which it resembles, is given too: keep one"}
+    if known and len(known) <= 12:
+        return {path: f"not a key here; the keys here are {', '.join(known)}"}
+    return {}

@@ -227,6 +227,41 @@ def _pooled(means: Sequence[Mean]) -> Mean:
     return _mean(mean, n, math.sqrt(max(squares - n * mean**2, 0.0) / (n - 1)) if n > 1 else 0.0)
 
 
+def _entering(pulses: Sequence[Pulse], floor: int) -> tuple[dict[str, list[Pulse]], tuple[str, ...]]:
+    """Question by question, the groups whose shown figure enters the rollup (none where
+    too few enter, or where the answers left out are more than none but fewer than the
+    floor); and the questions withheld: answered by the floor in all, yet not shown."""
+    entering: dict[str, list[Pulse]] = {}
+    withheld = []
+    for q in QUESTIONS:
+        shown = [p for p in pulses if p.figure_shown(q)]
+        n = sum(p.asked.get(q, 0) for p in shown)
+        left_out = sum(p.asked.get(q, 0) for p in pulses) - n
+        if n >= floor and (left_out == 0 or left_out >= floor):
+            entering[q] = shown
+        elif n + left_out >= floor:
+            withheld.append(q)
+    return entering, tuple(withheld)
+
+
+def _pooled_mean(groups: Sequence[Pulse], question: str) -> Mean | None:
+    """A 1-5 question's figure pooled over the groups (each shows it), None for no group."""
+    return _pooled([m for p in groups if (m := getattr(p, question)) is not None]) if groups else None
+
+
+def _pooled_around(groups: Sequence[Pulse]) -> Share | None:
+    """The work-around share pooled over the groups (each shows it), None for no group."""
+    shares = [p.around for p in groups if p.around is not None]
+    return _share(sum(s.hits for s in shares), sum(s.n for s in shares)) if groups else None
+
+
+def _pooled_freed(groups: Sequence[Pulse]) -> dict[str, Share]:
+    """The shares of where the freed time went, pooled over the groups (each shows them)."""
+    n = sum(p.asked["freed"] for p in groups)
+    counts = {k: sum(p.freed[k].hits for p in groups if k in p.freed) for k in FREED}
+    return {k: _share(c, n) for k, c in counts.items() if c} if groups else {}
+
+
 def rollup(pulses: Sequence[Pulse], min_answers: int | None = None) -> Pulse:
     """The groups' pulse pooled (a function's playbooks, the organization, several cycles),
     figure by figure from the groups' shown figures only: a figure hidden for too few
@@ -235,31 +270,17 @@ def rollup(pulses: Sequence[Pulse], min_answers: int | None = None) -> Pulse:
     than the floor (a rollup that would show all but one small group), and shown only
     from the floor. `min_answers`: at least every group's."""
     floor = max([needed(min_answers), *(p.needed for p in pulses)])
-    asked = {q: sum(p.asked.get(q, 0) for p in pulses) for q in QUESTIONS}
-    withheld, figures = [], {}
-    for q in QUESTIONS:
-        pooled = [p for p in pulses if p.figure_shown(q)]
-        left_out = sum(p.asked.get(q, 0) for p in pulses if not p.figure_shown(q))
-        n = sum(p.asked.get(q, 0) for p in pooled)
-        if n >= floor and (left_out == 0 or left_out >= floor):
-            figures[q] = pooled
-        elif asked[q] >= floor:
-            withheld.append(q)
-    trust, safety, around, freed = (figures.get(q, []) for q in QUESTIONS)
-    freed_n = sum(p.asked["freed"] for p in freed)
-    counts = {k: sum(p.freed[k].hits for p in freed if k in p.freed) for k in FREED}
+    entering, withheld = _entering(pulses, floor)
     return Pulse(
         0,
         sum(p.answers for p in pulses),
         floor,
-        asked,
-        trust=_pooled([p.trust for p in trust if p.trust is not None]) if trust else None,
-        safety=_pooled([p.safety for p in safety if p.safety is not None]) if safety else None,
-        around=_share(sum(p.around.hits for p in around if p.around), sum(p.around.n for p in around if p.around))
-        if around
-        else None,
-        freed={k: _share(c, freed_n) for k, c in counts.items() if c} if freed else {},
-        withheld=tuple(withheld),
+        {q: sum(p.asked.get(q, 0) for p in pulses) for q in QUESTIONS},
+        trust=_pooled_mean(entering.get("trust", []), "trust"),
+        safety=_pooled_mean(entering.get("safety", []), "safety"),
+        around=_pooled_around(entering.get("around", [])),
+        freed=_pooled_freed(entering.get("freed", [])),
+        withheld=withheld,
     )
 
 

@@ -159,40 +159,45 @@ def readiness(
 
     `calibration`: the steps whose declared calibration set has no current run at or
     above the threshold, with why (cadence/calibration.py): output accuracy is not met."""
-    rate = answered / asked if asked else None
-    over = [s for s in steps if s.over_cap]
-    short = [s for s in steps if not s.evidence and not s.over_cap]
-    without = [c for c in cycles if learnings.get(c, 0) == 0]
     wanted = len(cycles) if cycles_wanted is None else cycles_wanted
     return [
-        Criterion(
-            "attestation",
-            rate is not None and rate >= min_attestation,
-            dict(rate=rate, answered=answered, asked=asked, minimum=min_attestation),
-        ),
-        Criterion(
-            "exceptions",
-            bool(steps) and not over and not short,
-            dict(
-                steps=[
-                    dict(step=s.step, exceptions=s.exceptions, cases=s.cases, ratio=s.ratio, cap=s.cap) for s in steps
-                ],
-                over=[s.step for s in over],
-                short=[s.step for s in short],
-                min_cases=max((s.min_cases for s in steps), default=1),
-            ),
-        ),
+        _attestation(asked, answered, min_attestation),
+        _exceptions(steps),
         _contract(inputs, outputs),
-        Criterion(
-            "learnings",
-            not without and len(cycles) >= wanted,
-            dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted),
-        ),
+        _learnings(learnings, cycles, wanted),
         ownership(owner_active, owners or [], unnamed or []),
         _calibrated(_accuracy(rubrics or [], rubric_threshold, len(cycles), wanted), calibration or {}),
         _reliability(inputs, input_checks, reliability, min_reliability, len(cycles) * WEEKS_PER_CYCLE),
         queue_criterion(overdue_items),
     ]
+
+
+def _attestation(asked: int, answered: int, minimum: float) -> Criterion:
+    """Criterion (1): the share of the check-ins asked that were answered."""
+    rate = answered / asked if asked else None
+    figures = dict(rate=rate, answered=answered, asked=asked, minimum=minimum)
+    return Criterion("attestation", rate is not None and rate >= minimum, figures)
+
+
+def _exceptions(steps: list[StepRatio]) -> Criterion:
+    """Criterion (2): every step within its cap, on enough cases (`over`, `short`: those not)."""
+    over = [s for s in steps if s.over_cap]
+    short = [s for s in steps if not s.evidence and not s.over_cap]
+    figures = dict(
+        steps=[dict(step=s.step, exceptions=s.exceptions, cases=s.cases, ratio=s.ratio, cap=s.cap) for s in steps],
+        over=[s.step for s in over],
+        short=[s.step for s in short],
+        min_cases=max((s.min_cases for s in steps), default=1),
+    )
+    return Criterion("exceptions", bool(steps) and not over and not short, figures)
+
+
+def _learnings(learnings: dict[int, int], cycles: list[int], wanted: int) -> Criterion:
+    """Criterion (4): a learning in each cycle (`missing`: the cycles without), and as many
+    cycles as `wanted`."""
+    without = [c for c in cycles if learnings.get(c, 0) == 0]
+    figures = dict(per_cycle={str(c): learnings.get(c, 0) for c in cycles}, missing=without, wanted=wanted)
+    return Criterion("learnings", not without and len(cycles) >= wanted, figures)
 
 
 def _contract(declared: list[Any], outputs: list[str]) -> Criterion:
@@ -219,26 +224,7 @@ def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: 
     """No evidence is not a pass (docs/playbooks.md, "Evidence of quality"): every step
     with a rubric needs a counted score in RUBRIC_WEEKS_NEEDED of the weeks of each cycle
     (`evidence`: per cycle, the weeks with one), and those scores meet the threshold."""
-    steps = []
-    for rubric in rubrics:
-        judged = not rubric.by_design
-        met_per_cycle = rubric.weeks_met(threshold) if judged else []
-        scored_per_cycle = rubric.weeks_scored() if judged else []
-        no_evidence = judged and any(n < RUBRIC_WEEKS_NEEDED for n in scored_per_cycle)
-        met = not judged or (closed >= wanted and all(n >= RUBRIC_WEEKS_NEEDED for n in met_per_cycle))
-        step: dict[str, Any] = dict(
-            step=rubric.step, by_design=rubric.by_design, scored=judged, weeks_met=met_per_cycle, met=met
-        )
-        if rubric.by_design:
-            step.update(reason=rubric.reason or "no rubric by design")
-        if judged:
-            step.update(evidence=scored_per_cycle, no_evidence=no_evidence)
-        if judged and rubric.uncounted:
-            step.update(uncounted=rubric.uncounted)
-        if judged and (scores := rubric.score_range()) is not None:  # how far a step that missed was: its scores
-            step.update(low=scores[0], high=scores[1], unscored=rubric.unscored())
-            step.update({"lowest": rubric.lowest} if rubric.lowest else {})
-        steps.append(step)
+    steps = [_step_accuracy(rubric, threshold, closed >= wanted) for rubric in rubrics]
     below = [s["step"] for s in steps if not s["met"]]
     figures = dict(
         steps=steps,
@@ -252,6 +238,25 @@ def _accuracy(rubrics: list[StepRubric], threshold: float, closed: int, wanted: 
     by_design = bool(steps) and all(s["by_design"] for s in steps)
     none = "; ".join(f"{s['step']}: {s['reason']}" for s in steps) if by_design else None
     return Criterion("accuracy", not below, figures, none)
+
+
+def _step_accuracy(rubric: StepRubric, threshold: float, enough_cycles: bool) -> dict[str, Any]:
+    """A step's figures of output accuracy: declared out by design (with its reason), or
+    judged on its scores: the weeks met and scored per cycle, and how far a step that
+    missed was (its scores' range, the weeks unscored, its lowest dimension)."""
+    if rubric.by_design:
+        reason = rubric.reason or "no rubric by design"
+        return dict(step=rubric.step, by_design=True, scored=False, weeks_met=[], met=True, reason=reason)
+    met_per_cycle, scored_per_cycle = rubric.weeks_met(threshold), rubric.weeks_scored()
+    met = enough_cycles and all(n >= RUBRIC_WEEKS_NEEDED for n in met_per_cycle)
+    step: dict[str, Any] = dict(step=rubric.step, by_design=False, scored=True, weeks_met=met_per_cycle, met=met)
+    step.update(evidence=scored_per_cycle, no_evidence=any(n < RUBRIC_WEEKS_NEEDED for n in scored_per_cycle))
+    if rubric.uncounted:
+        step.update(uncounted=rubric.uncounted)
+    if (scores := rubric.score_range()) is not None:
+        step.update(low=scores[0], high=scores[1], unscored=rubric.unscored())
+        step.update({"lowest": rubric.lowest} if rubric.lowest else {})
+    return step
 
 
 def _calibrated(accuracy: Criterion, held: Mapping[str, str]) -> Criterion:

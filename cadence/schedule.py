@@ -17,7 +17,7 @@ Keys name the unit of work, so the same work always gets the same key:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -165,57 +165,74 @@ def playbook_work(clock: PlaybookClock, cursors: dict[str, date], at: datetime) 
     `cursors` maps a kind to the latest week recorded for it (absent: nothing yet).
     """
     work = PlaybookWork()
-    pid = clock.playbook_id
+    current = _current_week(clock, at)
+    if current is None:
+        return work
+    work.nudges.extend(_nudges(clock, cursors.get("nudge"), current, at))
+    work.closes.extend(_closes(clock, cursors.get("close"), current, at))
+    for kind in MEMBER_KINDS:
+        work.member_weeks[kind] = _member_weeks(clock, kind, cursors.get(kind), current, at, work.lapsed)
+    return work
+
+
+def _current_week(clock: PlaybookClock, at: datetime) -> WeekRef | None:
+    """The latest week that can have work due at `at`; None before the run's first."""
     # A week can have due work from its Monday on; look one week past today in UTC
     # terms so zones ahead of UTC are covered.
     horizon = (at + EARLIEST_OFFSET).date()
     if horizon < first_day(clock.anchor):
-        return work
+        return None
     if clock.anchor.ends_after is not None:  # a paused or retired run: nothing after its last week
         horizon = min(horizon, clock.anchor.ends_after)
     current = week_containing(clock.anchor, horizon)
     if current is None:  # between the run before and this one: that run's weeks may still be due
-        current = _last_week_before(clock.anchor, horizon)
-        if current is None:
-            return work
+        return _last_week_before(clock.anchor, horizon)
+    return current
 
-    for week in _weeks(clock.anchor, cursors.get("nudge"), current.week_start):
+
+def _nudges(clock: PlaybookClock, cursor: date | None, current: WeekRef, at: datetime) -> Iterator[Due]:
+    pid = clock.playbook_id
+    for week in _weeks(clock.anchor, cursor, current.week_start):
         day = clock.slot_day("nudge", week.week_start)
         due = clock.nudge.instant_on(day or clock.nudge.local_date(week.week_start), clock.timezone)
         if due <= at:
             stale = at - due > clock.stale_after
-            work.nudges.append(
-                Due(keys.nudge(pid, week.week_start), "nudge", due, pid, week, stale=stale, holiday=day is None)
-            )
+            yield Due(keys.nudge(pid, week.week_start), "nudge", due, pid, week, stale=stale, holiday=day is None)
 
-    for week in _weeks(clock.anchor, cursors.get("close"), current.week_start):
+
+def _closes(clock: PlaybookClock, cursor: date | None, current: WeekRef, at: datetime) -> Iterator[Due]:
+    pid = clock.playbook_id
+    for week in _weeks(clock.anchor, cursor, current.week_start):
         due = week_closes_at(week.week_start, clock.timezone, clock.grace_hours)
         if due > at:
             break
         if not judged(clock.anchor, week.week_start, clock.timezone, clock.grace_hours):
             continue  # closed before its cycle was started: nobody could report for it
-        work.closes.append(Due(keys.close(pid, week.week_start), "close", due, pid, week))
+        yield Due(keys.close(pid, week.week_start), "close", due, pid, week)
 
-    for kind in MEMBER_KINDS:
-        slot = clock.slot(kind)
-        open_weeks = []
-        # The latest recorded week may still have members to serve; start there.
-        start = cursors.get(kind)
-        after = start - timedelta(days=7) if start else None
-        for week in _weeks(clock.anchor, after, current.week_start):
-            day = clock.slot_day(kind, week.week_start)
-            utc_slot = slot.instant_on(day or slot.local_date(week.week_start), "UTC")
-            earliest, latest = utc_slot - EARLIEST_OFFSET, utc_slot + LATEST_OFFSET + clock.stale_after
-            if at < earliest:
-                continue
-            if day is not None and at <= latest:
-                open_weeks.append(week)
-            elif start is None or week.week_start > start:  # lapsed, or a holiday skips the whole week's
-                key = keys.lapsed_member_work(kind, pid, week.week_start)
-                when = earliest if day is None else utc_slot  # a holiday's is decided as its window opens
-                work.lapsed.append(Due(key, kind, when, pid, week, stale=True, holiday=day is None))
-        work.member_weeks[kind] = open_weeks
-    return work
+
+def _member_weeks(
+    clock: PlaybookClock, kind: str, start: date | None, current: WeekRef, at: datetime, lapsed: list[Due]
+) -> list[WeekRef]:
+    """The weeks whose `kind` of member work is open at `at`; those lapsed (or a holiday's)
+    after `start`, the latest recorded, go to `lapsed`."""
+    pid, slot = clock.playbook_id, clock.slot(kind)
+    open_weeks = []
+    # The latest recorded week may still have members to serve; start there.
+    after = start - timedelta(days=7) if start else None
+    for week in _weeks(clock.anchor, after, current.week_start):
+        day = clock.slot_day(kind, week.week_start)
+        utc_slot = slot.instant_on(day or slot.local_date(week.week_start), "UTC")
+        earliest, latest = utc_slot - EARLIEST_OFFSET, utc_slot + LATEST_OFFSET + clock.stale_after
+        if at < earliest:
+            continue
+        if day is not None and at <= latest:
+            open_weeks.append(week)
+        elif start is None or week.week_start > start:  # lapsed, or a holiday skips the whole week's
+            key = keys.lapsed_member_work(kind, pid, week.week_start)
+            when = earliest if day is None else utc_slot  # a holiday's is decided as its window opens
+            lapsed.append(Due(key, kind, when, pid, week, stale=True, holiday=day is None))
+    return open_weeks
 
 
 def _last_week_before(anchor: CycleAnchor, day: date) -> WeekRef | None:
