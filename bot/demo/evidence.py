@@ -32,6 +32,7 @@ REVIEWERS = {"support-replies": {"draft": DIA, "refunds": DIA}}
 FRESH = [1.0, 0.95, 1.0, 1.0, 0.6, 1.0, 1.0, 0.95, 1.0, 1.0, 1.0, 0.95, 1.0]
 PROSPECTS = 20
 WHEN_MISSING = "Write to the prospects by hand until the list is refreshed"
+BOUNDARIES = ("accounts over 10,000 seats", "existing customers")  # research's: routed to people
 
 
 class Story(Protocol):
@@ -56,7 +57,14 @@ def with_evidence(document: dict[str, Any], connection: sqlite3.Connection, star
             [((wednesday + timedelta(minutes=i)).isoformat(), int(i < fresh)) for i in range(PROSPECTS)],
         )
     steps = [
-        {**step, "rubric": {"dimensions": list(DIMENSIONS)}, "calibration": {"cases": CALIBRATION}}
+        {
+            **step,
+            "rubric": {"dimensions": list(DIMENSIONS)},
+            "calibration": {"cases": CALIBRATION},
+            # strict boundaries (docs/programme.md): what research never takes, routed to people;
+            # with them, a set of clean cases may still lead research to ai-led
+            "boundaries": list(BOUNDARIES),
+        }
         if step["name"] == "research"
         else step
         for step in document["steps"]

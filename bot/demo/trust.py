@@ -61,10 +61,10 @@ class Story(Protocol):
 
 
 def with_terms(document: dict[str, Any]) -> dict[str, Any]:
-    """invoice-matching's document with its handoff terms and a calibration set for match
-    (the example file declares neither)."""
+    """invoice-matching's document with its handoff terms and a calibration set for match,
+    a quarter of it messy cases (the example file declares neither)."""
     steps = [
-        {**step, "calibration": {"cases": CALIBRATION}} if step["name"] == "match" else step
+        {**step, "calibration": {"cases": CALIBRATION, "messy": CALIBRATION // 4}} if step["name"] == "match" else step
         for step in document["steps"]
     ]
     return {**document, "steps": steps, "handoff": {"sla_hours": SLA_HOURS, "escalate_to": CHANNEL}}
