@@ -63,11 +63,10 @@ def applied(raw: dict[str, Any], base: dict[str, Any], answers: IntakeAnswers) -
 
 def prefilled(raw: dict[str, Any], said: dict[str, str]) -> dict[str, Any]:
     """What the self-check's answers fill in of the playbook, where the form set nothing:
-    its operational owner as both named owners, its input contract as its first input."""
+    its operational owner as both named owners (its input contract fills in the kit form's
+    inputs: usecases/kit_form.py)."""
     if said.get("operator") and not raw.get("owners"):
         raw["owners"] = {"business_rules": said["operator"], "model_updates": said["operator"]}
-    if said.get("contract") and not raw.get("inputs"):
-        raw["inputs"] = [said["contract"][:200]]
     return raw
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from bot.demo import evidence, week_forms
 from bot.demo.cast import (
     APAC,
+    APAC_OWN,
     APAC_OWNER,
     CHAMPION,
     CURATOR,
@@ -23,6 +24,8 @@ from bot.demo.cast import (
     LEADS,
     LEARNINGS,
     PEOPLE,
+    PILOT_CONDITION,
+    SUPPORT_OWNER,
 )
 from bot.demo.page import Event
 from bot.demo.standin.server import SlackStandIn
@@ -181,7 +184,34 @@ class Acts:
         self.http.click("UANA000001", "proposal_approve", approve["value"], "CSUPPORT01", message["ts"], "proposal")
         self.did("Ana (owner) clicked Approve: send becomes ai-led, and half as many of its replies are checked")
 
+    def _assess_the_pilot(self) -> None:
+        """Ana, told support-replies is ready to scale, assesses its pilot from her DM: the
+        form filled in with what the bot measured, and one pilot condition of her own."""
+        offer = next(m for m in self.slack.posted(SUPPORT_OWNER) if m["text"].endswith("say what made the pilot work"))
+        button = next(e for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"])
+        self.http.click(SUPPORT_OWNER, "assess_open", button["value"], "D" + SUPPORT_OWNER[1:], offer["ts"], "assess")
+        view = self.slack.opened_views[-1]
+        filled = {b["block_id"]: b["element"].get("initial_value", "") for b in view["blocks"] if b["type"] == "input"}
+        manual = "\n".join(filter(None, [filled["manual_pilot"], PILOT_CONDITION]))
+        self.http.submit_filled(SUPPORT_OWNER, view, {"manual_pilot": manual})
+        self.did(f"Ana assessed support-replies' pilot from her DM; one pilot condition of her own: {PILOT_CONDITION}")
+
+    def _caught_as_a_near_duplicate(self, monday: str) -> None:
+        """Dan starts his team's own reply drafting with /rollout new; the form shows the
+        published version that measures the same KPI, and he asks to adopt it instead."""
+        self.command(APAC_OWNER, APAC, "new")
+        view = self.slack.opened_views[-1]
+        reply = self.http.submit_filled(APAC_OWNER, view, {**APAC_OWN, "channel": APAC, "start": monday})
+        shown = json.dumps(reply.body, ensure_ascii=False) if isinstance(reply.body, dict) else ""
+        if "support-replies v1 (Support) measures the same First-response time" not in shown:
+            raise RuntimeError("the demo's near-duplicate was not caught")
+        self.did(
+            "Dan began /rollout new for his team's replies; the form showed support-replies v1 (Support) measures "
+            "the same First-response time: he asks to adopt it instead, and nothing was made"
+        )
+
     def _publish_and_adopt(self) -> None:
+        self._assess_the_pilot()
         ready = next(m for m in self.slack.posted(CURATORS) if m["text"].endswith("is ready to scale"))
         publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
         self.http.click(CURATOR, "scale_publish", publish["value"], CURATORS, ready["ts"], "scale")
@@ -194,6 +224,7 @@ class Acts:
             f"tz:Asia/Singapore rubric:0.8",
             show_reply=True,  # refused: the kit does not let an adopting team change the rubric threshold
         )
+        self._caught_as_a_near_duplicate(monday)
         # Dan's team asks for it; Cora approves the request's card, which runs the adopt.
         self.command(
             APAC_OWNER,
@@ -210,6 +241,7 @@ class Acts:
         self.http.submit_filled(APAC_OWNER, self.slack.opened_views[-1], answers)
         self.did("Dan answered the expansion criteria in the request's form: similar workflow, other context, capacity")
         self.dispatcher.drain(max_wait=0)
+        self.command(CURATOR, CURATORS, "next", show_reply=True)  # where it rolls next: the request ranked first
         card = next(m for m in self.slack.posted(CURATORS) if "asks to adopt" in m["text"])
         approve = next(
             e

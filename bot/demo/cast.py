@@ -7,6 +7,31 @@ from __future__ import annotations
 ADMIN, CURATOR = "UADMIN0001", "UCURA00001"
 CURATORS = "CCURATORS1"
 APAC, APAC_OWNER, CHAMPION = "CSUPAPAC01", "UDAN000001", "UEVE000001"
+SUPPORT_OWNER = "UANA000001"
+# What Ana adds to her pilot's assessment (bot/demo/acts.py): the teams that adopt it replace it.
+PILOT_CONDITION = "a senior agent reviewed every draft in cycle 1"
+# What Dan types in /rollout new before he finds support-replies published (a near-duplicate).
+APAC_OWN = {
+    "title": "APAC reply drafting",
+    "function": "Support",
+    "cases_per_week": "80",
+    "minutes_per_case": "8",
+    "structured": "structured",
+    "value_event": "reply_accepted",
+    "contract": "the ticket text, the customer profile and the policy",
+    "trust": "a rubric and the origin's calibration set",
+    "operator": APAC_OWNER,
+    "template": "new",
+    "kpi_name": "First-response time",
+    "kpi_unit": "min",
+    "direction": "down",
+    "baseline": "45",
+    "target": "28",
+    "steps": "draft: collaborative\nsend: human-led",
+    "cap": "10%",
+    "rubric": "90%",
+    "timezone": "Asia/Singapore",
+}
 PEOPLE = {  # id: (name, Slack tz)
     "UANA000001": ("Ana (owner, support)", "Europe/Berlin"),
     "UBEA000001": ("Bea", "Europe/Berlin"),

@@ -62,6 +62,11 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
         "minutes_per_case": f"{intake.minutes_per_case:g}",
         "structured": "structured" if intake.structured else "",
         "value_event": spec.value.event,
+        # the self-check before a pilot (docs/programme.md), answered clearly
+        "contract": "the refund request, the order and the refund policy",
+        "trust": "a rubric of accuracy and a calibration set of past refunds",
+        "operator": spec.owner,
+        "template": "new",
         "timezone": spec.timezone or "UTC",
         "start": starts_on.isoformat(),
     }

@@ -2,7 +2,7 @@
 signed requests on both databases: `/rollout new`'s form asks seed 004's questions with the
 intake; answers left vague are kept and said as "funding a demo?" to the asker, to the
 curators and in the curators' digest of its first cycle; clear ones fill in the playbook
-(its operational owner, its first input). The rule's words are tests/cadence/test_definition_intake.py's."""
+(its operational owner; its contract, the kit form's inputs). The rule's words are tests/cadence/test_definition_intake.py's."""
 
 import json
 from datetime import UTC, datetime
@@ -32,7 +32,7 @@ def test_vague_answers_are_kept_and_said_as_funding_a_demo_clear_ones_fill_in_th
     definition = store.playbooks.state("refund-triage").playbook.definition
     assert definition["intake"]["contract"] == "the ticket" and definition["intake"]["trust"] == ""
     assert definition["owners"] == {"business_rules": OWNER, "model_updates": OWNER}
-    assert definition["inputs"] == ["the ticket"]
+    assert definition["inputs"] == []  # the contract fills in the kit form's inputs instead
 
     world.run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # the curators heard of it, with its warning
     assert any(warning in json.dumps(m, ensure_ascii=False) for m in slack.posted(CURATORS))

@@ -67,11 +67,12 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     state = store.playbooks.state("refund-triage")
     cycles = [(1, date(2026, 11, 23))]
     contract = next(c for c in readiness.criteria(store, state, cycles) if c.name == "contract")
-    assert not contract.met  # made with /rollout new: its input contract's answer as its one input, no outputs
+    assert not contract.met  # made with /rollout new: no inputs, no outputs
 
     form = open_kit(services, "refund-triage", user=MEMBER)
     intro = kit_view(form)["blocks"][0]["text"]["text"]
-    assert "(3) an input contract: no outputs declared" in intro
+    assert "(3) an input contract: no inputs and no outputs declared" in intro
+    assert form.values["inputs"] == NEW_VALUES["contract"]  # the self-check's answer, to be made a contract
     assert form.values["may_change"] == ["baseline", "target", "timezone"]  # the kit's default, shown
     recorded = len(decisions(services))
     reply = submit_kit(services, form, KIT, MEMBER)

@@ -85,7 +85,7 @@ def test_new_asks_before_the_kpi_and_keeps_the_answers():
         "template": "new",
     }
     assert made["owners"] == {"business_rules": OWNER, "model_updates": OWNER}  # its operator, named
-    assert made["inputs"] == ["the refund request, the order and the policy"]  # its contract, its first input
+    assert made["inputs"] == []  # its contract fills in the kit form's inputs (tests/usecases/fast/test_kit_form.py)
     assert made["value"] == {"event": "refund_done"}
     assert parse_playbook(made).intake is not None  # what `playbook load` takes back
     line = sent(services, CURATORS)
