@@ -65,6 +65,7 @@ from storage.report_batches import KeyReused, WeekClosed, same_report
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
+from storage.team_load import TeamLoads
 from storage.value_counts import ValueCounts
 from storage.web_logins import WebLogins
 from storage.webhooks import Webhooks
@@ -123,6 +124,7 @@ class Store:
         self.publish_requests = PublishRequests(engine)  # publishing over readiness (storage/publish_requests.py)
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
+        self.team_loads = TeamLoads(engine)  # a team's revisions counted (storage/team_load.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

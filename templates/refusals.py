@@ -41,6 +41,7 @@ from templates import (
     refusals_registry,
     refusals_reports,
     refusals_status,
+    refusals_team_load,
     refusals_value,
     refusals_week,
     refusals_words,
@@ -70,6 +71,7 @@ TEXTS.register("playbooks", refusals_playbooks.REFUSALS)
 TEXTS.register("learnings", refusals_learnings.REFUSALS)
 TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
+TEXTS.register("team_load", refusals_team_load.REFUSALS)  # a full team's adoption
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
 
 

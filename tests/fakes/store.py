@@ -41,7 +41,14 @@ from tests.fakes.playbooks import FakeMade, FakePlaybooks, clone, next_id
 from tests.fakes.queue import FakeEscalations, FakeExceptionItems
 from tests.fakes.registry import FakeRegistry, RegistryData
 from tests.fakes.reports import FakeReports, ReportsData
-from tests.fakes.teams import FakeCalibrations, FakeChampions, FakeInputChecks, FakePulses, FakeReadouts
+from tests.fakes.teams import (
+    FakeCalibrations,
+    FakeChampions,
+    FakeInputChecks,
+    FakePulses,
+    FakeReadouts,
+    FakeTeamLoads,
+)
 from tests.fakes.value import FakeValueCounts
 
 
@@ -275,6 +282,7 @@ class FakeStore:
         self.champions = FakeChampions(held)
         self.calibrations = FakeCalibrations(held)
         self.pulses = FakePulses(held)
+        self.team_loads = FakeTeamLoads(held)
         self.input_checks = FakeInputChecks(held)
         self.readouts = FakeReadouts(held)
         self.cadence_log = FakeCadenceLog(held)

@@ -325,3 +325,19 @@ class FakePulses:
             ((pid, cycle, secrets.token_hex(16)) if (pid, cycle) in cycles else (pid, cycle, who)): answer
             for (pid, cycle, who), answer in self.held.pulse_answers.items()
         }
+
+
+class FakeTeamLoads:
+    """storage/team_load.py's count of revisions, over the decision rows held."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def revisions(self, playbook_ids: list[int], since: datetime) -> dict[int, int]:
+        wanted = set(playbook_ids)
+        found: dict[int, int] = {}
+        for d in self.held.decisions:
+            pid = d.get("playbook_id")
+            if pid in wanted and d["kind"] == DecisionKind.PLAYBOOK_CHANGED.value and d["decided_at"] >= since:
+                found[pid] = found.get(pid, 0) + 1
+        return found

@@ -13,7 +13,7 @@ from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Table
-from usecases.sections import compare, hero, inputs, pulse, queue, readiness, value
+from usecases.sections import compare, hero, inputs, pulse, queue, readiness, team_load, value
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
@@ -25,6 +25,7 @@ SECTIONS: tuple[Section, ...] = (
     readiness.SECTION,
     compare.SECTION,
     pulse.SECTION,
+    team_load.SECTION,
 )
 
 Read = dict[str, Any]  # a playbook's models, by section name
