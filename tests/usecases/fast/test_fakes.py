@@ -148,6 +148,7 @@ REAL = [
     ("tests.fakes.teams:FakeChampions", "storage.champions:Champions"),
     ("tests.fakes.teams:FakeCalibrations", "storage.calibration:Calibrations"),
     ("tests.fakes.teams:FakePulses", "storage.pulse:Pulses"),
+    ("tests.fakes.teams:FakeTeamLoads", "storage.team_load:TeamLoads"),
     ("tests.fakes.teams:FakeInputChecks", "storage.input_checks:InputChecks"),
     ("tests.fakes.teams:FakeReadouts", "storage.readouts:Readouts"),
     ("tests.fakes.clock:FakeCadenceLog", "storage.cadence_log:CadenceLog"),
