@@ -70,3 +70,18 @@ def test_an_override_is_a_decision_on_the_origin_naming_the_load_and_reason():
         "support-replies v2 adopted by desk (C0TEAM0001) past its team's load (3 active playbooks (max 3)): one-off for Q4"
     )
     assert made.figures["full"] == {"playbooks": {"count": 3, "max": 3}, "revisions": None}
+
+
+def test_a_lower_max_tightens_the_bar_and_a_higher_one_is_asked():
+    from cadence import bar, bar_fields
+
+    before = parse_playbook(definition()).canonical()
+    lower = parse_playbook({**definition(), "team_load_max": {"playbooks": 2}}).canonical()
+    higher = parse_playbook({**definition(), "team_load_max": {"playbooks": 5, "revisions": 6}}).canonical()
+    [tighter] = bar.bar_changes(before, lower)
+    assert (tighter.field, tighter.old, tighter.new, tighter.tightens) == ("rules.team_load_max.playbooks", 3, 2, True)
+    assert [(c.field, c.tightens) for c in bar.bar_changes(before, higher)] == [
+        ("rules.team_load_max.playbooks", False),
+        ("rules.team_load_max.revisions", False),
+    ]
+    assert bar_fields.FIELDS["rules.team_load_max"] == bar_fields.BAR

@@ -40,7 +40,7 @@ def published(bot, engine, slack, clock, store):
     bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
     clock.set(wednesday(1))
     teams = [team_playbook(f"sales-{n}", SALES, SALES_OWNER) for n in ("a", "b", "c")]
-    loaded(store, teams + [team_playbook("ops-a", OPS, OPS_OWNER)], "UTC", actor="test", at=clock())
+    loaded(store, [*teams, team_playbook("ops-a", OPS, OPS_OWNER)], "UTC", actor="test", at=clock())
     for cap in (0.11, 0.12, 0.13, 0.14):  # four revisions, each a `playbook-changed` decision
         loaded(store, [team_playbook("ops-a", OPS, OPS_OWNER, exception_cap=cap)], "UTC", actor="test", at=clock())
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
