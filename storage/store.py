@@ -46,6 +46,7 @@ from storage.db import Bind, ReadSession, engine_of, writers_in_turn
 from storage.depth import Depth
 from storage.escalations import Escalations
 from storage.exception_items import ExceptionItems
+from storage.form_times import FormTimes
 from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
@@ -125,6 +126,7 @@ class Store:
         self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
         self.team_loads = TeamLoads(engine)  # a team's revisions counted (storage/team_load.py)
+        self.form_times = FormTimes(engine)  # forms opened and submitted: setup's active time (storage/form_times.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

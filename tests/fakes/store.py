@@ -44,6 +44,7 @@ from tests.fakes.reports import FakeReports, ReportsData
 from tests.fakes.teams import (
     FakeCalibrations,
     FakeChampions,
+    FakeFormTimes,
     FakeInputChecks,
     FakePulses,
     FakeReadouts,
@@ -283,6 +284,7 @@ class FakeStore:
         self.calibrations = FakeCalibrations(held)
         self.pulses = FakePulses(held)
         self.team_loads = FakeTeamLoads(held)
+        self.form_times = FakeFormTimes(held)
         self.input_checks = FakeInputChecks(held)
         self.readouts = FakeReadouts(held)
         self.cadence_log = FakeCadenceLog(held)

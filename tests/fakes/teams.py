@@ -341,3 +341,17 @@ class FakeTeamLoads:
             if pid in wanted and d["kind"] == DecisionKind.PLAYBOOK_CHANGED.value and d["decided_at"] >= since:
                 found[pid] = found.get(pid, 0) + 1
         return found
+
+
+class FakeFormTimes:
+    """storage/form_times.py's reads: no form was opened in a use-case test, no check-in
+    answered counts here (the database's tests measure setup: tests/handlers/test_setup_effort.py)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def of_people(self, user_ids: list[str], since: datetime) -> dict[str, list[tuple[datetime, datetime | None]]]:
+        return {}
+
+    def first_checkins(self, playbook_ids: list[int]) -> dict[int, tuple[datetime, str]]:
+        return {}

@@ -13,8 +13,8 @@ from cadence.state import Playbook
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates import notices_registry
+from usecases.shared import setup_effort, waves
 from usecases.shared import versions as upgrades
-from usecases.shared import waves
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
@@ -25,8 +25,13 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     adopters = _adopters_by_version(store, versions)
     requests = _requests_by_version(store, versions)
     found = waves.states(store, versions)
+    setups = setup_effort.by_version(store, versions)  # its teams' active setup time (issue 97)
     return [
-        dict(_entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])), wave=waves.shown(found[v.id]))
+        dict(
+            _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
+            wave=waves.shown(found[v.id]),
+            setup=setups.get(v.id),
+        )
         for v in versions
     ]
 
