@@ -117,9 +117,11 @@ def said(load: TeamLoad, at: Full) -> str:
     """What is full, in a decision's words: "3 active playbooks (max 3), 4 revisions in 4 weeks (max 4)"."""
     parts = []
     if at.playbooks is not None:
-        parts.append(f"{at.playbooks[0]} active playbooks (max {at.playbooks[1]})")
+        parts.append(f"{at.playbooks[0]} active playbook{'' if at.playbooks[0] == 1 else 's'} (max {at.playbooks[1]})")
     if at.revisions is not None:
-        parts.append(f"{at.revisions[0]} revisions in 4 weeks (max {at.revisions[1]})")
+        parts.append(
+            f"{at.revisions[0]} revision{'' if at.revisions[0] == 1 else 's'} in 4 weeks (max {at.revisions[1]})"
+        )
     return ", ".join(parts)
 
 
