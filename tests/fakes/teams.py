@@ -22,6 +22,7 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
 from storage.pulse import voter
 from storage.readouts import ReportEntry
+from storage.team_load import TeamRow
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -328,18 +329,27 @@ class FakePulses:
 
 
 class FakeTeamLoads:
-    """storage/team_load.py's count of revisions, over the decision rows held."""
+    """storage/team_load.py's teams, over the playbooks and decision rows held."""
 
     def __init__(self, held: Held):
         self.held = held
 
-    def revisions(self, playbook_ids: list[int], since: datetime) -> dict[int, int]:
-        wanted = set(playbook_ids)
-        found: dict[int, int] = {}
-        for d in self.held.decisions:
-            pid = d.get("playbook_id")
-            if pid in wanted and d["kind"] == DecisionKind.PLAYBOOK_CHANGED.value and d["decided_at"] >= since:
-                found[pid] = found.get(pid, 0) + 1
+    def teams(self, channel_ids: list[str], since: datetime) -> dict[str, list[TeamRow]]:
+        found: dict[str, list[TeamRow]] = {c: [] for c in channel_ids}
+        for state in self.held.states.values():
+            p = state.playbook
+            if p.channel_id not in found:
+                continue
+            revised = sum(
+                1
+                for d in self.held.decisions
+                if d.get("playbook_id") == p.id
+                and d["kind"] == DecisionKind.PLAYBOOK_CHANGED.value
+                and d["decided_at"] >= since
+            )
+            fell = sum(1 for s in state.steps if s.fallback_mode is not None)
+            row = TeamRow(p.status, p.adopted_from_id, p.created_at, dict(p.rules or {}), fell, revised, None)
+            found[p.channel_id].append(row)
         return found
 
 

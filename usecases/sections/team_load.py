@@ -1,9 +1,9 @@
-"""A team's load's section (cadence/team_load.py; the adoption's check:
+"""A team's load's section (cadence/team_load.py; the read and the adoption's check:
 usecases/shared/team_load.py): the load of the team a playbook runs in, on status and its
 web page: its active playbooks, revisions, adoptions, steps in fallback and the
 worked-around share of its playbooks' last closed pulses, pooled; against the tightest
 `team_load_max` of its playbooks, and whether an adoption into it now waits for a
-curator's override."""
+curator's override. One read however many playbooks are shown."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from cadence.state import PlaybookState
 from storage.store import Store
 from templates.team_load_words import load_phrase
 from usecases.sections.base import Reading, Section
-from usecases.sections.pulse import shown
 from usecases.shared.caller import Caller
-from usecases.shared.team_load import loads
+from usecases.shared.team_load import teams
 
 
 @dataclass(frozen=True)
@@ -27,29 +26,17 @@ class Shown:
     full: bool
 
     def figures(self) -> dict[str, Any]:
-        limit = self.limit.model_dump()
-        return dict(self.load.figures(), max=limit, full=self.full)
+        return dict(self.load.figures(), max=self.limit.model_dump(), full=self.full)
 
 
 def _read(store: Store, states: list[PlaybookState], reading: Reading) -> dict[int, Shown]:
-    """Each playbook's team's load, a read of each team's playbooks however many of its
-    playbooks are shown."""
-    teams = {c: store.playbooks.states(c) for c in sorted({s.playbook.channel_id for s in states})}
-    active = [s for team in teams.values() for s in team if s.playbook.status in team_load.ACTIVE]
-    pulses = shown(store, active, 1)
-    around: dict[str, list[tuple[int, int]]] = {}
-    for s in active:
-        for p in pulses.get(s.playbook.id, []):
-            if p.around is not None:
-                around.setdefault(s.playbook.channel_id, []).append((p.around.hits, p.around.n))
-    counted = loads(store, teams, reading.now, around)
-    found = {}
+    found = teams(store, sorted({s.playbook.channel_id for s in states}), reading.now)
+    shown = {}
     for s in states:
-        team = s.playbook.channel_id
-        mine = [t.settings.team_load_max for t in teams[team] if t.playbook.status in team_load.ACTIVE]
-        limit = team_load.tightest(mine or [s.settings.team_load_max])
-        found[s.playbook.id] = Shown(counted[team], limit, team_load.full(counted[team], limit) is not None)
-    return found
+        team = found[s.playbook.channel_id]
+        limit = team.limit or s.settings.team_load_max
+        shown[s.playbook.id] = Shown(team.load, limit, team_load.full(team.load, limit) is not None)
+    return shown
 
 
 def _words(model: Shown) -> dict[str, Any]:

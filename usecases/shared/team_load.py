@@ -1,66 +1,65 @@
 """A team's load (cadence/team_load.py counts and judges it): read for a team channel or
-many, and the check an adoption into a team passes (usecases/shared/adoption.py: an adopt,
-the adopt form, an approved request). A full team's adoption is refused naming its load,
-nothing stored; with a curator's `override <reason>` (the one that passes a wave too) it
-goes on, its decision row kept with the adoption."""
+many in one statement (storage/team_load.py), and the check an adoption into a team passes
+(usecases/shared/adoption.py: an adopt, the adopt form, an approved request). A full
+team's adoption is refused naming its load, nothing stored; with a curator's
+`override <reason>` (the one that passes a wave too) it goes on, its decision row kept
+with the adoption."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from cadence import team_load
 from cadence.decisions import Decision
 from cadence.definition import read_spec
-from cadence.state import PlaybookState
+from cadence.definition_rules import RuleSettings
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates.refusals import Refusal
 from usecases.shared.roles import channel
 
 
-def _running(state: PlaybookState, revisions: dict[int, int]) -> team_load.Running:
-    p = state.playbook
-    fallbacks = sum(1 for s in state.steps if s.fallback_mode is not None)
-    return team_load.Running(p.status, p.adopted_from_id, p.created_at, fallbacks, revisions.get(p.id, 0))
+@dataclass(frozen=True)
+class Team:
+    """A team's load and the tightest `team_load_max` of its active playbooks (None: it has none)."""
+
+    load: team_load.TeamLoad
+    limit: team_load.TeamLoadMax | None
 
 
-def loads(
-    store: Store,
-    teams: Mapping[str, Sequence[PlaybookState]],
-    now: datetime,
-    around: dict[str, list[tuple[int, int]]] | None = None,
-) -> dict[str, team_load.TeamLoad]:
-    """Each team's load, by channel: `teams` its playbooks (any status), `around` its
-    pulses' worked-around answers; the revisions in one read for all."""
-    ids = [s.playbook.id for states in teams.values() for s in states]
-    revisions = store.team_loads.revisions(ids, now - team_load.WINDOW)
-    return {
-        team: team_load.count(team, [_running(s, revisions) for s in states], (around or {}).get(team, []), now)
-        for team, states in teams.items()
-    }
+def teams(store: Store, channel_ids: list[str], now: datetime) -> dict[str, Team]:
+    """Each team's load, by channel, in one read."""
+    found = store.team_loads.teams(channel_ids, now - team_load.WINDOW)
+    shown = {}
+    for team, rows in found.items():
+        running = [team_load.Running(r.status, r.adopted_from, r.created_at, r.fallbacks, r.revisions) for r in rows]
+        around = [r.around for r in rows if r.around is not None and r.status in team_load.ACTIVE]
+        limits = [_limit(r.rules) for r in rows if r.status in team_load.ACTIVE]
+        shown[team] = Team(team_load.count(team, running, around, now), team_load.tightest(limits) if limits else None)
+    return shown
 
 
-def limit_of(version: RegistryVersion, team: Sequence[PlaybookState]) -> team_load.TeamLoadMax:
-    """The tightest `team_load_max` of the version adopted and the team's active playbooks."""
-    mine = [s.settings.team_load_max for s in team if s.playbook.status in team_load.ACTIVE]
-    return team_load.tightest([read_spec(version.definition).rules.team_load_max, *mine])
+def _limit(rules: dict[str, object]) -> team_load.TeamLoadMax:
+    return RuleSettings.model_validate(rules, strict=False).team_load_max
 
 
 def check(
     store: Store, version: RegistryVersion, channel_id: str, by: str, now: datetime, override: str | None, adopter: str
 ) -> Decision | None:
-    """An adoption of `version` into the team `channel_id`: None when the team has room;
-    a full team's refusal naming its load (nothing stored), or with a curator's `override`,
-    the decision row that goes with the adoption."""
-    team = store.playbooks.states(channel_id)
-    load = loads(store, {channel_id: team}, now)[channel_id]
-    full = team_load.full(load, limit_of(version, team))
+    """An adoption of `version` into the team `channel_id`: None when the team has room
+    (under the tightest `team_load_max` of the version and the team's active playbooks);
+    a full team's refusal naming its load (nothing stored), or with a curator's
+    `override`, the decision row that goes with the adoption."""
+    team = teams(store, [channel_id], now)[channel_id]
+    own = read_spec(version.definition).rules.team_load_max
+    limit = team_load.tightest([own] if team.limit is None else [own, team.limit])
+    full = team_load.full(team.load, limit)
     if full is None:
         return None
     if override is not None:
         return team_load.of_load_overridden(
-            version.playbook_id, version.slug, version.version, load, full, by, override, adopter
+            version.playbook_id, version.slug, version.version, team.load, full, by, override, adopter
         )
     raise Refusal.of(
         "adopt_load",
@@ -68,7 +67,7 @@ def check(
         slug=version.slug,
         version=version.version,
         team=channel(channel_id),
-        full=team_load.said(load, full),
-        adoptions=load.adoptions,
-        fallbacks=load.fallbacks,
+        full=team_load.said(team.load, full),
+        adoptions=team.load.adoptions,
+        fallbacks=team.load.fallbacks,
     )
