@@ -156,7 +156,7 @@ def _rollout_app(settings: Settings, store: Store, clock: Callable[[], datetime]
         # token: the bot token is given to Bolt through `authorize`, and a request's client
         # is its own (RequestClient), built so SLACK_API_URL and the time budget apply.
         client=RolloutWebClient(base_url=settings.slack_api_url, timeout=math.ceil(REQUEST_BUDGET), retry_handlers=[]),
-        before_authorize=RequestClient(settings, store),
+        before_authorize=RequestClient(settings, store, clock),
         authorize=BotToken(settings.slack_bot_token),
         # No installations: its one is the bot token (BotToken). Said explicitly, so that
         # Bolt does not announce file stores of its own when it finds SLACK_CLIENT_ID and

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
@@ -26,6 +27,7 @@ from slack_api.workspace import Guard, Workspace
 from storage import replay
 from storage.store import Store
 from templates import render
+from usecases.shared import setup_effort
 
 log = logging.getLogger("bot.app")  # the Bolt app's log: one name for all of it
 
@@ -36,8 +38,8 @@ class RequestClient(Middleware):
     authorization's included; a call with an effect first records the request's keys, if
     its first write has not (EachRequest). Bolt's `before_authorize`."""
 
-    def __init__(self, settings: Settings, store: Store):
-        self.settings, self.store = settings, store
+    def __init__(self, settings: Settings, store: Store, clock: Callable[[], datetime]):
+        self.settings, self.store, self.clock = settings, store, clock
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
         claim: replay.Claim = req.context["claim"]  # RolloutApp.dispatch's, for this request
@@ -45,8 +47,17 @@ class RequestClient(Middleware):
             self.settings.slack_bot_token,
             self.settings.slack_api_url,
             before_effect=lambda: self.store.request_keys.record(claim),
+            view_opened=lambda view: self._opened(view, req.context.user_id),
         )
         return next()
+
+    def _opened(self, view: dict[str, Any], user_id: str | None) -> None:
+        """A form opened for `user_id`: its time kept for the active setup time. Bookkeeping
+        that fails is logged; the person has their form."""
+        try:
+            setup_effort.opened(self.store, view, user_id or "", self.clock())
+        except Exception:
+            log.exception("could not keep when a form opened")
 
 
 class BotToken(Authorize):
@@ -124,6 +135,7 @@ class EachRequest(Middleware):
         view = _submitted_view(req)
         if view is not None:
             claim.defer_to_write([view], self.clock())
+            _submitted(self.store, req, self.clock())
         keys = _keys(req)
         if not keys:
             return next()
@@ -191,6 +203,15 @@ def _submitted_view(req: BoltRequest) -> str | None:
     if not isinstance(view, dict) or not view.get("id") or not view.get("hash"):
         return None
     return work_keys.seen_view(str(view["id"]), str(view["hash"]))
+
+
+def _submitted(store: Store, req: BoltRequest, at: datetime) -> None:
+    """A form submitted: when, kept for the active setup time (usecases/shared/setup_effort.py).
+    Bookkeeping that fails is logged; the submission goes on."""
+    try:
+        setup_effort.submitted(store, str(req.body["view"]["id"]), at)
+    except Exception:
+        log.exception("could not keep when a form was submitted")
 
 
 def first_time(store: Store, keys: list[str], at: datetime) -> bool:

@@ -15,14 +15,23 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cadence import bar_structure
-from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS, RuleSettings
+from cadence.definition_rules import (
+    CADENCE_SETTINGS,
+    INTAKE_SETTINGS,
+    LOAD_SETTINGS,
+    PULSE_SETTINGS,
+    RULE_FIELDS,
+    RuleSettings,
+)
 from cadence.review import DEFAULT_RATES, rates
 from cadence.revisions import _num, _share
 
 # The rule numbers that are part of the bar with a direction of their own; every other
 # rule setting but the clock's (CADENCE_SETTINGS) is a bar number whose change never tightens.
 _OWN_RULES = ("min_cases", "rubric_floor", "judgement")
-OTHER_RULES = tuple(sorted(RULE_FIELDS - CADENCE_SETTINGS - INTAKE_SETTINGS - PULSE_SETTINGS - set(_OWN_RULES)))
+OTHER_RULES = tuple(
+    sorted(RULE_FIELDS - CADENCE_SETTINGS - INTAKE_SETTINGS - PULSE_SETTINGS - LOAD_SETTINGS - set(_OWN_RULES))
+)
 _RULE_DEFAULTS = RuleSettings()
 
 
@@ -71,6 +80,16 @@ def _rule(name: str) -> Callable[[dict[str, Any]], Any]:
     return read
 
 
+def _load_max(part: str) -> Callable[[dict[str, Any]], int]:
+    """`team_load_max`'s `playbooks` or `revisions` in force (cadence/team_load.py)."""
+
+    def read(d: dict[str, Any]) -> int:
+        given = (d.get("rules") or {}).get("team_load_max") or {}
+        return int(given.get(part) or getattr(_RULE_DEFAULTS.team_load_max, part))
+
+    return read
+
+
 def _floor(d: dict[str, Any]) -> float:
     given = (d.get("rules") or {}).get("rubric_floor")
     if given is not None:
@@ -96,6 +115,11 @@ _NUMBERS: tuple[_Number, ...] = (
     *((f"review_rate.{mode}", f"review rate ({mode})", _rate(mode), _share, _higher) for mode in DEFAULT_RATES),
     ("rules.judgement", "judgement", _rule("judgement"), _plain, _never),
     *((f"rules.{name}", name, _rule(name), _plain, _never) for name in OTHER_RULES),
+    # a team's load: a lower max holds adoptions sooner (a tightening), a higher one is asked
+    *(
+        (f"rules.team_load_max.{p}", f"team_load_max ({p})", _load_max(p), _plain, _lower)
+        for p in ("playbooks", "revisions")
+    ),
 )
 
 

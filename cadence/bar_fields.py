@@ -121,6 +121,7 @@ FIELDS: dict[str, str] = {
             "unobserved_demote_weeks",
             "adoption_wave",
             "replicate_share",
+            "team_load_max",  # an adoption's gate, as the wave is (cadence/team_load.py)
         )
     },
 }

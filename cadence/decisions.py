@@ -51,6 +51,7 @@ class DecisionKind(StrEnum):
     NOT_READY = "not-ready"  # the KPI held, a criterion of readiness did not
     WAVE_REFUSED = "wave-refused"  # an adoption past a version's wave (on the origin)
     WAVE_OVERRIDDEN = "wave-overridden"  # a curator adopted past it all the same (on the adopter)
+    LOAD_OVERRIDDEN = "load-overridden"  # a curator adopted into a full team all the same (cadence/team_load.py)
     REPLICATION = "replication"  # an adopting playbook's cycle: replicated, on track or not yet
     TOKEN_CREATED = "token-created"  # a reporting API token (`rollout token create`)
     TOKEN_REVOKED = "token-revoked"

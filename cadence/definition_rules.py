@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from cadence.definition_parts import Fraction, Placed, Strict
+from cadence.definition_team_load import TeamLoadMax
 from cadence.limits import MAX_COUNT
 
 SLOT_RE = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -52,6 +53,8 @@ class RuleSettings(Strict):
     # The pulse (cadence/pulse.py): asked once a cycle unless `off`; shown from this many answers.
     pulse: Literal["on", "off"] = "on"
     pulse_min_answers: int = Field(default=5, ge=5, le=10_000)
+    # A team's load (cadence/team_load.py): a full team takes no adoption but a curator's override.
+    team_load_max: TeamLoadMax = Field(default_factory=TeamLoadMax)
 
     @field_validator("pulse", mode="before")
     @classmethod
@@ -98,6 +101,11 @@ INTAKE_SETTINGS = frozenset(
 
 
 PULSE_SETTINGS = frozenset({"pulse", "pulse_min_answers"})  # the pulse's (cadence/pulse.py): no rule's, not the bar
+
+
+LOAD_SETTINGS = frozenset(
+    {"team_load_max"}
+)  # an adoption's (cadence/team_load.py): no rule's; the bar's rows of its own
 
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

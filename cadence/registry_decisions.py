@@ -178,6 +178,7 @@ _TEAM_NAMED: dict[str, Callable[[dict[str, Any]], list[str | None]]] = {
     DecisionKind.REQUEST_DECLINED: lambda f: [None],
     DecisionKind.WAVE_REFUSED: lambda f: [None, *(r.get("slug") for r in f.get("running") or [])],
     DecisionKind.WAVE_OVERRIDDEN: lambda f: [None, *(r.get("slug") for r in f.get("running") or [])],
+    DecisionKind.LOAD_OVERRIDDEN: lambda f: [None],
 }
 
 

@@ -86,10 +86,21 @@ class RolloutWebClient(WebClient):
     # Run before any call that does more than read (see READS): a request records that it
     # was handled before it has an effect outside the database (bot/app.py, _EachRequest).
     before_effect: Callable[[], None] | None = None
+    # Given the view Slack opened, after a views.open it answered (the forms' time, kept
+    # for the active setup time: usecases/shared/setup_effort.py).
+    view_opened: Callable[[dict[str, Any]], None] | None = None
 
     def api_call(self, api_method: str, **kwargs: Any) -> Any:
         if self.before_effect is not None and api_method not in READS:
             self.before_effect()
+        answer = self._call(api_method, **kwargs)
+        if api_method == "views.open" and self.view_opened is not None:
+            view = answer.get("view") if isinstance(answer.data, dict) else None
+            if isinstance(view, dict):
+                self.view_opened(view)
+        return answer
+
+    def _call(self, api_method: str, **kwargs: Any) -> Any:
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0.01:
@@ -124,6 +135,7 @@ def request_client(
     base_url: str,
     budget: float | None = None,
     before_effect: Callable[[], None] | None = None,
+    view_opened: Callable[[dict[str, Any]], None] | None = None,
 ) -> RolloutWebClient:
     """For one request a person is waiting on: no retries, and `budget` seconds in all.
     A copy of one client kept per token and URL: building a WebClient reads the proxy
@@ -135,6 +147,7 @@ def request_client(
     client.timeout = math.ceil(budget)
     client.deadline = time.monotonic() + budget
     client.before_effect = before_effect
+    client.view_opened = view_opened
     return client
 
 

@@ -49,6 +49,7 @@ from storage.db import Bind, ReadSession, engine_of, writers_in_turn
 from storage.depth import Depth
 from storage.escalations import Escalations
 from storage.exception_items import ExceptionItems
+from storage.form_times import FormTimes
 from storage.governance import Governance
 from storage.governance_rows import decision_columns, shallow_columns
 from storage.health import Health
@@ -69,6 +70,7 @@ from storage.report_batches import KeyReused, WeekClosed, same_report
 from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
+from storage.team_load import TeamLoads
 from storage.value_counts import ValueCounts
 from storage.web_logins import WebLogins
 from storage.webhooks import Webhooks
@@ -129,6 +131,8 @@ class Store:
         self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
         self.assessments = Assessments(engine)  # the assessment a version carries (storage/assessments.py)
         self.out_of_scope = OutOfScope(engine)  # steps' out-of-scope counts (storage/boundaries.py)
+        self.team_loads = TeamLoads(engine)  # a team's revisions counted (storage/team_load.py)
+        self.form_times = FormTimes(engine)  # forms opened and submitted: setup's active time (storage/form_times.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

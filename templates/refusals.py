@@ -45,6 +45,7 @@ from templates import (
     refusals_reports,
     refusals_similar,
     refusals_status,
+    refusals_team_load,
     refusals_value,
     refusals_week,
     refusals_words,
@@ -75,6 +76,7 @@ TEXTS.register("learnings", refusals_learnings.REFUSALS)
 TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
 TEXTS.register("pulse", refusals_pulse.REFUSALS)
 TEXTS.register("boundaries", refusals_boundaries.REFUSALS)  # messy cases or strict boundaries
+TEXTS.register("team_load", refusals_team_load.REFUSALS)  # a full team's adoption
 TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
 TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
 TEXTS.register("assess", refusals_assess.REFUSALS)  # the post-pilot assessment

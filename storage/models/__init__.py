@@ -80,6 +80,7 @@ TABLES: list[type[SQLModel]] = [
     bookkeeping.ReadinessNotice,
     bookkeeping.OutboxMessage,
     bookkeeping.SeenRequest,
+    bookkeeping.FormTime,
     bookkeeping.Heartbeat,
     bookkeeping.MembershipChange,
     access.ApiToken,

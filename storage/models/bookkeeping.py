@@ -85,6 +85,21 @@ class SeenRequest(SQLModel, table=True):
     seen_at: datetime = instant()
 
 
+class FormTime(SQLModel, table=True):
+    """A form the bot opened for a person (views.open's view id, by the person it opened
+    for) and when its last submission came, if one did: what a person's active setup time
+    is measured from (usecases/shared/setup_effort.py)."""
+
+    __tablename__ = "form_time"
+    __table_args__ = (Index("ix_form_time_user_opened", "user_id", "opened_at"),)
+
+    view_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(max_length=32)
+    callback_id: str = Field(default="", max_length=64)
+    opened_at: datetime = instant()
+    submitted_at: Optional[datetime] = instant(nullable=True)
+
+
 class Heartbeat(SQLModel, table=True):
     """When each long-running part (the clock) last finished its work: a liveness signal
     that any process can read, so /metrics and /healthz of the web process see the clock."""

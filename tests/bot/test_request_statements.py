@@ -71,21 +71,22 @@ def test_the_week_forms_submission_takes_no_lock_of_its_own_before_its_reports(b
     with counted(engine) as sent:
         reply = bot.submit(OWNER, view, filled(view, typed))
     assert "Week recorded" in reply.text
-    # before (issue 95): a lock of its own first, and the weeks closed through read again for each kind: 14
-    assert len(sent.statements) == 11, "\n".join(" ".join(s.split())[:150] for s in sent.statements)
+    # before (issue 95): a lock of its own first, and the weeks closed through read again for each kind: 14;
+    # since issue 97, first the form's submission time (form_time, the active setup time), in its own unit of work
+    assert len(sent.statements) == 12, "\n".join(" ".join(s.split())[:150] for s in sent.statements)
     assert sent.starting("INSERT INTO CASE_COUNT", "INSERT INTO RUBRIC_SCORE", "INSERT INTO KPI_READING") == 3
     assert not sent.starting("SELECT PLAYBOOK.ID FROM PLAYBOOK WHERE PLAYBOOK.ID =")  # a lock alone
     assert sent.starting("SELECT PLAYBOOK.ID, PLAYBOOK.CLOSED_THROUGH") == 1  # the lock, once for the three
-    # the view's signature key; the playbook, then the week's figures (the stale check); the
-    # unit of work; the reviewer's name Slack gave, kept after
-    assert sent.checkouts == 5
+    # the form's submission time; the view's signature key; the playbook, then the week's
+    # figures (the stale check); the unit of work; the reviewer's name Slack gave, kept after
+    assert sent.checkouts == 6
 
 
 def test_status_reads_what_it_shows_on_one_connection(bot, playbook, engine):
-    """`/rollout status`: 18 reads on one connection (the playbook; the week's figures, its
+    """`/rollout status`: 19 reads on one connection (the playbook; the week's figures, its
     steps' and its check-ins; recent verdicts; decisions; proposals; the KPI's weeks; the
     caller's role; the registry's versions; who is away; learnings; exceptions and their
-    items; value's cases; what the sponsor said; stalls; bar requests), then the request's
+    items; value's cases; what the sponsor said; stalls; bar requests; the team's load), then the request's
     key, recorded after the answer, on another. Pinned so that a read added to the
     path, or one repeated, shows here."""
     assert "Status of support-replies" in bot.command("status support-replies", user=MEMBER).text  # warm
@@ -93,5 +94,5 @@ def test_status_reads_what_it_shows_on_one_connection(bot, playbook, engine):
         reply = bot.command("status support-replies", user=MEMBER)
     assert "Status of support-replies" in reply.text
     assert sent.starting("INSERT") == 1 and sent.starting("INSERT INTO SEEN_REQUEST") == 1
-    assert len(sent.statements) == 19, "\n".join(" ".join(s.split())[:150] for s in sent.statements)
+    assert len(sent.statements) == 20, "\n".join(" ".join(s.split())[:150] for s in sent.statements)
     assert sent.checkouts == 2

@@ -96,11 +96,12 @@ def test_every_setting_is_used_by_the_rules_or_the_clock():
     """A setting the schema validates but nothing reads would be ignored without an error."""
     import dataclasses
 
-    from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS, PULSE_SETTINGS, RULE_FIELDS
+    from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS, LOAD_SETTINGS, PULSE_SETTINGS, RULE_FIELDS
     from cadence.verdicts import Thresholds
 
     threshold_fields = {f.name for f in dataclasses.fields(Thresholds)} - {"exception_cap", "rubric_threshold"}
-    assert threshold_fields | CADENCE_SETTINGS | INTAKE_SETTINGS | PULSE_SETTINGS == RULE_FIELDS
+    read_elsewhere = CADENCE_SETTINGS | INTAKE_SETTINGS | PULSE_SETTINGS | LOAD_SETTINGS
+    assert threshold_fields | read_elsewhere == RULE_FIELDS
     assert not threshold_fields & CADENCE_SETTINGS
 
 

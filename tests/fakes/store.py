@@ -46,10 +46,12 @@ from tests.fakes.reports import FakeReports, ReportsData
 from tests.fakes.teams import (
     FakeCalibrations,
     FakeChampions,
+    FakeFormTimes,
     FakeInputChecks,
     FakeOutOfScope,
     FakePulses,
     FakeReadouts,
+    FakeTeamLoads,
 )
 from tests.fakes.value import FakeValueCounts
 
@@ -285,6 +287,8 @@ class FakeStore:
         self.champions = FakeChampions(held)
         self.calibrations = FakeCalibrations(held)
         self.pulses = FakePulses(held)
+        self.team_loads = FakeTeamLoads(held)
+        self.form_times = FakeFormTimes(held)
         self.input_checks = FakeInputChecks(held)
         self.out_of_scope = FakeOutOfScope(held)
         self.readouts = FakeReadouts(held)

@@ -23,6 +23,7 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import InputCheckResult
 from storage.pulse import voter
 from storage.readouts import ReportEntry
+from storage.team_load import TeamRow
 from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
@@ -358,3 +359,42 @@ class FakePulses:
             ((pid, cycle, secrets.token_hex(16)) if (pid, cycle) in cycles else (pid, cycle, who)): answer
             for (pid, cycle, who), answer in self.held.pulse_answers.items()
         }
+
+
+class FakeTeamLoads:
+    """storage/team_load.py's teams, over the playbooks and decision rows held."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def teams(self, channel_ids: list[str], since: datetime) -> dict[str, list[TeamRow]]:
+        found: dict[str, list[TeamRow]] = {c: [] for c in channel_ids}
+        for state in self.held.states.values():
+            p = state.playbook
+            if p.channel_id not in found:
+                continue
+            revised = sum(
+                1
+                for d in self.held.decisions
+                if d.get("playbook_id") == p.id
+                and d["kind"] == DecisionKind.PLAYBOOK_CHANGED.value
+                and d["decided_at"] >= since
+            )
+            fell = sum(1 for s in state.steps if s.fallback_mode is not None)
+            row = TeamRow(p.status, p.adopted_from_id, p.created_at, dict(p.rules or {}), fell, revised, None)
+            found[p.channel_id].append(row)
+        return found
+
+
+class FakeFormTimes:
+    """storage/form_times.py's reads: no form was opened in a use-case test, no check-in
+    answered counts here (the database's tests measure setup: tests/handlers/test_setup_effort.py)."""
+
+    def __init__(self, held: Held):
+        self.held = held
+
+    def of_people(self, user_ids: list[str], since: datetime) -> dict[str, list[tuple[datetime, datetime | None]]]:
+        return {}
+
+    def first_checkins(self, playbook_ids: list[int]) -> dict[int, tuple[datetime, str]]:
+        return {}

@@ -13,7 +13,19 @@ from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Table
-from usecases.sections import boundaries, compare, hero, inputs, intake, next_steps, pulse, queue, readiness, value
+from usecases.sections import (
+    boundaries,
+    compare,
+    hero,
+    inputs,
+    intake,
+    next_steps,
+    pulse,
+    queue,
+    readiness,
+    team_load,
+    value,
+)
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
@@ -28,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
     pulse.SECTION,
     next_steps.SECTION,
     boundaries.SECTION,
+    team_load.SECTION,
 )
 
 Read = dict[str, Any]  # a playbook's models, by section name

@@ -29,7 +29,7 @@ from storage.models.governance import RegistryVersion
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
-from usecases.shared import champions, registry_list, waves
+from usecases.shared import champions, registry_list, team_load, waves
 from usecases.shared.life import check_start, first_cycle
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
@@ -127,14 +127,16 @@ def adopt(
     channel is commands.adopt's to check: Slack says so.)"""
     version = _adoptable(store, cmd, by, approval)
     channel_id = cmd.channel_id
-    wave = waves.check(store, version, by, now, cmd.override, f"{cmd.channel_name or channel_id} ({channel_id})")
+    adopter = f"{cmd.channel_name or channel_id} ({channel_id})"
+    wave = waves.check(store, version, by, now, cmd.override, adopter)
+    loaded = team_load.check(store, version, channel_id, by, now, cmd.override, adopter)
     new_slug = _free_slug(store, version.slug, cmd.channel_name or channel_id)
     spec = _adopted_spec(version, cmd, new_slug, by)
     if cmd.starts_on is not None:  # a Monday from this week's on, in the team's own zone
         check_start(cmd.starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
     shown = _Shown(version, spec, cmd, by, org_timezone, wave.overridden is not None, wave.learned)
     message, messages = _announcements(store, shown, web_url)
-    also = [wave.overridden] if wave.overridden is not None else []
+    also = [d for d in (wave.overridden, loaded) if d is not None]
     if approval is not None:
         approved, told = approval.outcome(new_slug)
         also.append(approved)

@@ -15,7 +15,7 @@ from storage.assessments import Carried
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates import notices_registry
-from usecases.shared import boundaries, waves
+from usecases.shared import boundaries, setup_effort, waves
 from usecases.shared import versions as upgrades
 
 
@@ -28,12 +28,14 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     requests = _requests_by_version(store, versions)
     found = waves.states(store, versions)
     assessed = store.assessments.carried([(v.id, v.playbook_id, v.published_at) for v in versions])
+    setups = setup_effort.by_version(store, versions)  # its teams' active setup time (issue 97)
     return [
         dict(
             _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
             wave=waves.shown(found[v.id]),
             assessment=carried(assessed.get(v.id)),
             **_scoped(store, v),
+            setup=setups.get(v.id),
         )
         for v in versions
     ]

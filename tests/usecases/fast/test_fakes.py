@@ -149,6 +149,8 @@ REAL = [
     ("tests.fakes.teams:FakeChampions", "storage.champions:Champions"),
     ("tests.fakes.teams:FakeCalibrations", "storage.calibration:Calibrations"),
     ("tests.fakes.teams:FakePulses", "storage.pulse:Pulses"),
+    ("tests.fakes.teams:FakeTeamLoads", "storage.team_load:TeamLoads"),
+    ("tests.fakes.teams:FakeFormTimes", "storage.form_times:FormTimes"),
     ("tests.fakes.teams:FakeInputChecks", "storage.input_checks:InputChecks"),
     ("tests.fakes.teams:FakeOutOfScope", "storage.boundaries:OutOfScope"),
     ("tests.fakes.teams:FakeReadouts", "storage.readouts:Readouts"),

@@ -292,3 +292,22 @@ def test_the_web_views_registry_lists_each_versions_requests():
         f'<td class="says" data-label="Outcome">waiting</td>' in page.text
     )
     assert f"declined by {CURATOR}: “Not &lt;b&gt;this&lt;/b&gt; quarter”" in page.text
+
+
+def test_an_approved_request_into_a_full_team_is_refused_naming_its_load_unless_overridden():
+    """A team's load (issue 97, item 4): Approve runs the same adopt, so the same check."""
+    from tests.fakes import a_playbook
+
+    made = published(team_load_max={"playbooks": 1})
+    running = a_playbook("ops-desk", channel=OPS, owner=OPS_OWNER)
+    made.store.held.states[running.playbook.slug] = running
+    ops = ask(made, OPS, "ops", OPS_OWNER, OPS_OWNER)
+    before = len(made.store.held.decisions)
+    refused = refusal(lambda: buttons.approve(made.caller(CURATOR), str(ops.id)))
+    assert refused.key == "adopt_load" and "1 active playbook (max 1)" in said(
+        lambda: buttons.approve(made.caller(CURATOR), str(ops.id))
+    )
+    assert made.state("support-replies-ops") is None and len(made.store.held.decisions) == before
+    buttons.approve(made.caller(CURATOR), str(ops.id), override="Ops asked for it")
+    assert made.state("support-replies-ops") is not None
+    assert "load-overridden" in [k for k, _ in summaries(made.change)]

@@ -1,0 +1,98 @@
+"""A team's load (issue 97, item 4) end to end: signed `/rollout adopt` commands into a team
+already carrying its `team_load_max` are refused naming the load, storing nothing; a
+curator's `override <reason>` adopts all the same with a `load-overridden` decision kept
+beside the adoption; status shows the team's load. On SQLite and PostgreSQL."""
+
+import copy
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from cadence.definition_load import parse_playbook
+from storage.models.bookkeeping import OutboxMessage
+from storage.models.governance import Decision
+from storage.models.playbooks import Cycle, Playbook, Step
+from tests.committed import loaded
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
+
+SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
+OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
+
+
+def team_playbook(slug, channel, owner, **more):
+    raw = copy.deepcopy(SUPPORT_REPLIES)
+    raw.update(playbook=slug, title=f"{slug} drafting", channel=channel, owner=owner, **more)
+    return parse_playbook(raw)
+
+
+@pytest.fixture
+def published(bot, engine, slack, clock, store):
+    """support-replies v1 published; #sales runs 3 playbooks, #ops 1 revised 4 times."""
+    loaded(store, [parse_playbook(copy.deepcopy(SUPPORT_REPLIES))], "UTC", actor="test", at=clock())
+    slack.add_channel(CURATORS, [CURATOR, ADMIN])
+    slack.add_channel(SALES, [SALES_OWNER])
+    slack.add_channel(OPS, [OPS_OWNER])
+    for user in (OWNER, CURATOR, SALES_OWNER, OPS_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    bot.command(f"curator add <@{CURATOR}>", user=ADMIN)
+    bot.command(f"curators-channel <#{CURATORS}|curators>", user=ADMIN)
+    clock.set(wednesday(1))
+    teams = [team_playbook(f"sales-{n}", SALES, SALES_OWNER) for n in ("a", "b", "c")]
+    loaded(store, [*teams, team_playbook("ops-a", OPS, OPS_OWNER)], "UTC", actor="test", at=clock())
+    for cap in (0.11, 0.12, 0.13, 0.14):  # four revisions, each a `playbook-changed` decision
+        loaded(store, [team_playbook("ops-a", OPS, OPS_OWNER, exception_cap=cap)], "UTC", actor="test", at=clock())
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    return Engine(engine, slack, clock)
+
+
+def stored(engine):
+    with Session(engine) as s:
+        return {
+            t.__name__: s.exec(select(func.count()).select_from(t)).one()
+            for t in (Playbook, Step, Cycle, Decision, OutboxMessage)
+        }
+
+
+def overridden(engine):
+    with Session(engine) as s:
+        return [d for d in s.exec(select(Decision).where(Decision.kind == "load-overridden").order_by(Decision.id))]
+
+
+def test_a_full_team_is_refused_naming_its_load_storing_nothing_and_a_curator_overrides_it(
+    bot, published, store, engine
+):
+    before = stored(engine)
+    refused = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
+    assert "is carrying all the change it can absorb now: 3 active playbooks (max 3)" in refused
+    assert "adoptions in the last cycle: 0; steps in fallback: 0" in refused and "nothing was stored" in refused
+    assert stored(engine) == before and store.playbooks.state("support-replies-sales") is None
+
+    revised = bot.command(f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR).text
+    assert "4 revisions in 4 weeks (max 4)" in revised and "active playbooks" not in revised
+    assert stored(engine) == before
+
+    bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> override the desk asked for it", user=CURATOR
+    )
+    assert store.playbooks.state("support-replies-sales") is not None
+    [kept] = overridden(engine)
+    origin = store.playbooks.state("support-replies").playbook
+    assert kept.playbook_id == origin.id and kept.actor == CURATOR
+    assert kept.figures["override"] == "the desk asked for it" and kept.figures["channel"] == SALES
+    assert kept.figures["load"]["playbooks"] == 3 and kept.figures["full"]["playbooks"] == {"count": 3, "max": 3}
+
+    status = bot.command("status sales-a", user=SALES_OWNER).text
+    assert "Team load" in status and "4 active playbooks (max 3)" in status and "1 adoption in the last cycle" in status
+    assert "Full: an adoption into this team waits" in status
+
+
+def test_a_team_with_room_adopts_with_no_override_and_a_higher_max_makes_room(bot, published, store, engine, slack):
+    slack.add_channel("CNEW000001", ["UNEWOWNER1"])
+    slack.add_user("UNEWOWNER1")
+    reply = bot.command("adopt support-replies <#CNEW000001|new> owner <@UNEWOWNER1>", user=CURATOR).text
+    assert store.playbooks.state("support-replies-new") is not None, reply
+    status = bot.command("status support-replies-new", user="UNEWOWNER1").text
+    assert "1 active playbook (max 3), 0 revisions in the last 4 weeks (max 4), 1 adoption in the last cycle" in status
+    assert "Full" not in status and overridden(engine) == []
