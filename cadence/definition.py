@@ -34,6 +34,7 @@ from cadence.definition_parts import (
 from cadence.definition_rubric import RubricSpec, StepRubric
 from cadence.definition_rules import RuleSettings
 from cadence.definition_sources import from_problems
+from cadence.definition_team_load import TeamLoadMax
 from cadence.inputs import InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
 from cadence.sources import FromSpec, SourceSpec, StepFromSpec
@@ -308,6 +309,9 @@ def _as_written(section: dict[str, Any] | None) -> Any:
     return LEFT_OUT if section is None else _given(section)
 
 
+# Rule settings newer than the first definitions, left out at their default (as AS_STORED's fields).
+NEWER_RULES: dict[str, Any] = {"team_load_max": TeamLoadMax().model_dump(mode="json")}
+
 # canonical()'s top-level fields that are not kept as dumped: each one's value as stored,
 # or LEFT_OUT. A field newer than the first definitions is left out where not given, so a
 # playbook without it keeps the definition it always had: a new one is a line here.
@@ -323,6 +327,7 @@ AS_STORED: dict[str, Callable[[Any], Any]] = {
     "rubric": _unless_none,
     "kpi": _given,  # and `compare`, `rest_baseline`: kept only when given
     "inputs": canonical_inputs,  # a contract keeps only what it gives
+    "rules": lambda rules: {k: v for k, v in rules.items() if NEWER_RULES.get(k, LEFT_OUT) != v},
 }
 STEP_LEFT_OUT_UNSET = ("was",)  # a step's fields left out where unset (and drop_unset's): `was`, only by a rename
 

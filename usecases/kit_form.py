@@ -164,9 +164,9 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
     life.refuse_unless_running(state, "kit")
     definition = parse_playbook(state.playbook.definition).canonical()
     values = {row.block_id: _shown(row, _at(definition, row.path)) for row in ROWS}
-    contract = (definition.get("intake") or {}).get("contract")
-    if not values.get("inputs") and contract:  # the self-check's answer (docs/programme.md), to be made a contract
-        values["inputs"] = contract
+    intake = state.spec.intake
+    if not values.get("inputs") and intake is not None and intake.contract:  # the self-check's (docs/programme.md)
+        values["inputs"] = intake.contract
     for row in ROWS:  # a kit too large for Slack's form is changed as YAML
         if row.kind in TEXT_KINDS and len(values[row.block_id]) > MAX_INPUT:
             what = f"its {row.block_id.replace('_', ' ')} take {len(values[row.block_id]):,} characters; 3,000 fit"
