@@ -6,17 +6,18 @@ Reads only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar
+from cadence import calendar, team_load
 from cadence.definition import read_spec
 from cadence.next_steps import Candidate, Ranked, rank
 from cadence.state import PlaybookState
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.store import Store
 from usecases import value
+from usecases.shared import team_load as team_loads
 from usecases.shared.caller import Caller
 
 WEEKS = 4  # the origin's last closed weeks its exception share is over
@@ -28,10 +29,10 @@ class NextSteps:
 
 
 def command(caller: Caller, cmd: NextSteps) -> list[Ranked]:
-    return ranked(caller.store, caller.services.currency)
+    return ranked(caller.store, caller.now, caller.services.currency)
 
 
-def ranked(store: Store, currency: str = "USD") -> list[Ranked]:
+def ranked(store: Store, now: datetime, currency: str = "USD") -> list[Ranked]:
     versions = _newest(store.registry.versions())
     if not versions:
         return []
@@ -40,17 +41,36 @@ def ranked(store: Store, currency: str = "USD") -> list[Ranked]:
     origins = store.playbooks.states_by_ids(sorted({v.playbook_id for v in versions.values()}))
     measured = _origin_measures(store, list(origins.values()), currency)
     by_id = {v.id: v for v in versions.values()}
+    asked = [r for r in pending if r.version_id in by_id]
+    loads = _over_load(store, by_id, asked, now)
     candidates = [
         _candidate(by_id[r.version_id], measured, "request", r.channel_id, _team_function(active, r.channel_id), r)
-        for r in pending
-        if r.version_id in by_id
+        for r in asked
     ]
+    candidates = [replace(c, over_load=loads.get(r.id)) for c, r in zip(candidates, asked, strict=True)]
     candidates += [
         _candidate(v, measured, "version", function, function, None)
         for v in versions.values()
         for function in _functions_not_running(active, v, pending)
     ]
     return rank(candidates)
+
+
+def _over_load(
+    store: Store, by_id: dict[int, RegistryVersion], asked: list[AdoptionRequest], now: datetime
+) -> dict[int, str]:
+    """Each request whose team is at its load (usecases/shared/team_load.py), in words, by request id."""
+    teams = team_loads.teams(store, sorted({r.channel_id for r in asked}), now)
+    found = {}
+    for r in asked:
+        team = teams.get(r.channel_id)
+        if team is None:
+            continue
+        own = read_spec(by_id[r.version_id].definition).rules.team_load_max
+        full = team_load.full(team.load, team_load.tightest([own] if team.limit is None else [own, team.limit]))
+        if full is not None:
+            found[r.id] = team_load.said(team.load, full)
+    return found
 
 
 def _newest(versions: list[RegistryVersion]) -> dict[int, RegistryVersion]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.app import create_app
 from bot.web import make_asgi
 from cadence.definition_load import parse_playbook
-from storage.models.governance import AdoptionRequest
+from storage.models.governance import AdoptionRequest, RegistryVersion
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
 from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for
@@ -107,3 +107,27 @@ def test_the_registry_page_ranks_them_too(bot, ranked_world, slack, http_server,
     ranked = page[page.index("<ol>") : page.index("</ol>")]
     assert ranked.index("which asked") < ranked.index("to Sales, which runs nothing of it yet")
     assert "fit: a team new to playbooks, champion named" in ranked
+
+
+def test_a_team_at_its_load_is_ranked_lower_and_said_so(bot, ranked_world, slack, store):
+    """#sales runs sales-desk; support-replies allows a team 1 active playbook: #sales is at
+    its load, so its request is halved and says why (never refused here: a recommendation)."""
+    with Session(store.bind) as s:
+        version = s.exec(select(RegistryVersion)).one()
+        version.definition = {
+            **version.definition,
+            "rules": {**version.definition["rules"], "team_load_max": {"playbooks": 1, "revisions": 4}},
+        }
+        s.add(version)
+        s.commit()
+    asked = request(
+        bot, slack, f"request support-replies <#{SALES}|sales> champion <@{CHAMPION}> why Same replies", SALES_OWNER
+    )
+    assert "Asked the curators" in asked.text
+    text = bot.command("next", user=SALES_OWNER).text
+    assert f"1. *support-replies v1* (Support) to <#{OPS}>" in text
+    assert (
+        f"2. *support-replies v1* (Support) to <#{SALES}>, which asked (champion <@{CHAMPION}>): value: up to 72 h a "
+        "cycle (120 cases a week × 9 min); fit: another function (Sales, from Support), champion named, over its load: "
+        "1 active playbook (max 1)"
+    ) in text

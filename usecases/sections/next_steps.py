@@ -16,7 +16,7 @@ class NextSteps(Section):
     name = "next_steps"
 
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
-        top = next_steps.ranked(reading.store, reading.currency)[:TOP]
+        top = next_steps.ranked(reading.store, reading.now, reading.currency)[:TOP]
         return dict(
             next_steps=tuple(
                 (r.candidate.slug, r.candidate.version, r.candidate.kind, r.candidate.target, r.reason) for r in top
@@ -24,7 +24,7 @@ class NextSteps(Section):
         )
 
     def registry_page(self, reading: Reading) -> dict[str, Any]:
-        return dict(next_steps=next_steps.shown(next_steps.ranked(reading.store, reading.currency)))
+        return dict(next_steps=next_steps.shown(next_steps.ranked(reading.store, reading.now, reading.currency)))
 
 
 SECTION = NextSteps()
