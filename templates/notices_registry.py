@@ -89,10 +89,12 @@ def published(
     by: str,
     override: str | None = None,
     over_readiness: str | None = None,
+    assessment: Mapping[str, Any] | None = None,
 ) -> Payload:
     """A version in the registry: its mode map, numbers and results, and how to adopt it.
     `override`: a curator's reason for publishing it though the scale rule never held;
-    `over_readiness`: "published over readiness: N criteria not met — <reason>"."""
+    `over_readiness`: "published over readiness: N criteria not met — <reason>";
+    `assessment`: the post-pilot assessment it carries (usecases/shared/registry_list.py, carried)."""
     return render("published", **locals())
 
 

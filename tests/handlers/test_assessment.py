@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from storage.models.governance import Decision
 from tests.conftest import MEMBER, OWNER
-from tests.usecases.test_governance import CURATOR, close_of, publish_over, report_week
+from tests.usecases.test_governance import CURATOR, CURATORS, close_of, publish_over, report_week
 from tests.usecases.test_requests import SALES, SALES_OWNER
 
 
@@ -95,7 +95,12 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
     world.run(close_of(4))
     bot.command("assess support-replies", user=OWNER)
     bot.submit_filled(OWNER, opened(slack), {"manual_pilot": "a senior reviewer on every case"})
-    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    published = publish_over(bot, store, "publish support-replies override sharing it early")
+    assert "support-replies v1" in published
+    world.dispatcher.drain(max_wait=0)
+    announced = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
+    assert announced and "It carries its pilot's assessment, v1: " in json.dumps(announced[-1], ensure_ascii=False)
+    assert "1 pilot condition its adopters replace" in json.dumps(announced[-1], ensure_ascii=False)
     clock.advance(minutes=5)
     bot.command("assess support-replies", user=OWNER)  # v2, after the version: v1 stays its
     bot.submit_filled(OWNER, opened(slack), {"manual_pilot": "a senior reviewer\nweekly calls with the vendor"})
@@ -111,6 +116,9 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
 
 def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(bot, world, slack, store, clock):
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    world.dispatcher.drain(max_wait=0)
+    announced = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
+    assert "Published with no post-pilot assessment" in json.dumps(announced[-1], ensure_ascii=False)
     assert "no post-pilot assessment" in bot.command("registry", user=MEMBER).text
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)

@@ -19,7 +19,7 @@ from storage.models.governance import Proposal, PublishRequest
 from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
 from templates.refusals import Lines, Refusal
-from usecases.shared import publish_requests, queue, readiness
+from usecases.shared import publish_requests, queue, readiness, registry_list
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import audiences, thresholds
 from usecases.shared.roles import require_curator
@@ -162,6 +162,7 @@ def publish(
         by=by,
         override=kept,
         over_readiness=notices_registry.over_readiness(over),
+        assessment=registry_list.carried(store.assessments.carried([(0, state.playbook.id, now)]).get(0)),
     )
     new = _Published(number, definition, result_dicts, announcement, by)
     told = _told(store, state, new, standing.proposal_key)
