@@ -25,9 +25,9 @@ from handlers.words import Words, parse_date, parse_score, parse_value, playbook
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
 from templates.similar_form import with_similar
-from usecases import intake_form, playbook_answers, playbook_revision, similar, value_form
+from usecases import intake_form, playbook_answers, playbook_revision, value_form
 from usecases import playbook_form as forms
-from usecases.shared import messages
+from usecases.shared import messages, similar
 from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
@@ -57,7 +57,7 @@ def register(app: App, services: Services) -> None:
     @app.action("similar_adopt")
     def adopt_similar(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         """*Adopt it* beside a close match on `/rollout new`'s form: the request's form, its
-        version filled in, pushed over it (usecases/similar.py)."""
+        version filled in, pushed over it (usecases/shared/similar.py)."""
         ack()
         version = str(action.get("value") or "")
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}@v[0-9]{1,9}", version):

@@ -1,5 +1,5 @@
 """`/rollout new`'s form shown again when what it would make closely matches a published
-version or an active playbook (usecases/similar.py): the matches first, each version with
+version or an active playbook (usecases/shared/similar.py): the matches first, each version with
 *Adopt it*, and a box for why to create it anyway. Slack keeps what was typed in the form's
 other boxes: they keep their block and action ids."""
 

@@ -221,7 +221,7 @@ def origin_of(caller: Caller, state: PlaybookState) -> str | None:
 def create(caller: Caller, answers: Answers, anyway: tuple[list[str], str] | None = None) -> Created:
     """`/rollout new`'s submission: the playbook with its first cycle, the mode map to the
     team channel and one line to the curators, in one unit of work; `anyway`: the close
-    matches it was shown and why it is made all the same (usecases/similar.py), kept."""
+    matches it was shown and why it is made all the same (usecases/shared/similar.py), kept."""
     require_creator(caller)
     renamed = next((s for s in answers.steps if s.was is not None), None)
     if renamed is not None:  # nothing to rename yet

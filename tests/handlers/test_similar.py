@@ -5,14 +5,20 @@ for why to create it anyway; nothing is made until a reason is given, and the re
 The matching's rules are tests/cadence/test_similarity.py's."""
 
 import json
+from datetime import date
 
 from sqlmodel import Session, select
 
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
+from tests.committed import loaded
 from tests.conftest import MEMBER
+from tests.handlers.test_next_steps import SALES_DESK
 from tests.handlers.test_playbook_form import open_new, submit
 from tests.usecases.fast.form_world import NEW_VALUES
-from tests.usecases.test_governance import publish_over
+from tests.usecases.test_governance import CURATOR, publish_over
+from tests.usecases.test_requests import OPS, OPS_OWNER, SALES_OWNER
+from usecases.shared.life import begin_cycle
 
 SAME_KPI = {**NEW_VALUES, "title": "Reply drafting", "kpi_name": "first response time", "kpi_unit": "min"}
 
@@ -67,3 +73,26 @@ def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_
         "reason": "Our replies are B2B: another policy",
     }
     assert summary.startswith("Playbook reply-drafting created though support-replies v1 (Support)")
+
+
+def test_an_adoption_into_a_new_function_shows_a_close_match_first_and_keeps_the_override(
+    bot, world, slack, store, engine, clock
+):
+    """support-replies v1 into #ops, whose team runs none of Support: sales-desk, running in
+    #sales, has the same steps. The adopt is refused naming it, nothing stored; a
+    curator's `override <reason>` adopts it, the reason kept."""
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    loaded(store, [parse_playbook(SALES_DESK)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state("sales-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
+    slack.add_channel(OPS, [OPS_OWNER])
+    slack.add_user(OPS_OWNER)
+    command = f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>"
+    refused = bot.command(command, user=CURATOR).text
+    assert "*support-replies v1* would be the team's first playbook of its function" in refused
+    assert "sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds): adopt that instead" in refused
+    assert store.playbooks.state("support-replies-ops") is None and decisions(engine, "created-anyway") == []
+    bot.command(command + " override ops answers Support's own tickets", user=CURATOR)
+    assert store.playbooks.state("support-replies-ops") is not None
+    [(_, figures)] = decisions(engine, "created-anyway")
+    assert figures["reason"] == "ops answers Support's own tickets"
+    assert figures["similar"] == ["sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds)"]

@@ -18,6 +18,7 @@ from cadence import (
     registry_decisions,
     replication,
     setup_decisions,
+    similarity,
 )
 from cadence.change import Change, Message
 from cadence.decisions import Decision
@@ -29,7 +30,7 @@ from storage.models.governance import RegistryVersion
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
-from usecases.shared import champions, registry_list, team_load, waves
+from usecases.shared import champions, registry_list, similar, team_load, waves
 from usecases.shared.life import check_start, first_cycle
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
@@ -130,6 +131,11 @@ def adopt(
     adopter = f"{cmd.channel_name or channel_id} ({channel_id})"
     wave = waves.check(store, version, by, now, cmd.override, adopter)
     loaded = team_load.check(store, version, channel_id, by, now, cmd.override, adopter)
+    alike = similar.for_adoption(store, version, channel_id)
+    if alike and cmd.override is None:  # the same learning may be paid for already: say so, or a reason
+        raise Refusal.of(
+            "adopt_similar", usage="adopt", slug=version.slug, version=version.version, matches="; ".join(alike)
+        )
     new_slug = _free_slug(store, version.slug, cmd.channel_name or channel_id)
     spec = _adopted_spec(version, cmd, new_slug, by)
     if cmd.starts_on is not None:  # a Monday from this week's on, in the team's own zone
@@ -165,6 +171,8 @@ def adopt(
                     raise RuntimeError(f"the first cycle of {spec.playbook} was not written: {err}") from err
                 started.append(cycle_decisions.of_cycle_started(playbook.id, 1, first, by))
             adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
+            if alike and cmd.override is not None:
+                adopted.append(similarity.created_anyway(playbook.id, spec.playbook, alike, cmd.override, by))
             uow.governance.apply(Change(decisions=adopted + also + started, messages=messages), now)
             uow.commit()
     except RequestDecided:

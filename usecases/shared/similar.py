@@ -1,5 +1,6 @@
 """The same learning, not paid twice (docs/programme.md; cadence/similarity.py): before
-`/rollout new` makes a playbook, the published versions and active playbooks it closely
+`/rollout new` makes a playbook, or `/rollout adopt` starts a team on a version in a function
+new to it, the published versions and active playbooks it closely
 matches are shown, with *Adopt it* (a published version: the request form) and *Create
 anyway* (a reason, kept as a decision `created-anyway` beside the playbook's creation).
 Reads only, but for the decision."""
@@ -72,6 +73,21 @@ def candidates(store: Store) -> list[Described]:
             continue
         found.append(Described(p.slug, p.title, p.function, p.kpi_name, p.kpi_unit, tuple(s.name for s in state.steps)))
     return found
+
+
+def for_adoption(store: Store, version: RegistryVersion, channel_id: str) -> list[str]:
+    """An adoption into a new function (the team runs no playbook of the version's): the
+    close matches of the version among the others, in words; [] for the same function."""
+    functions = {
+        s.playbook.function.casefold() for s in store.playbooks.states(channel_id) if s.playbook.status == "active"
+    }
+    if version.function.casefold() in functions:
+        return []
+    spec = read_spec(version.definition)
+    new = Described(
+        version.slug, spec.title, version.function, spec.kpi.name, spec.kpi.unit, tuple(s.name for s in spec.steps)
+    )
+    return [m.words for m in matches(new, candidates(store))[:SHOWN]]
 
 
 def found(store: Store, answers: Answers) -> Found | None:
