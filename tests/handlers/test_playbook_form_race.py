@@ -25,7 +25,9 @@ def test_a_slug_taken_a_moment_ago_makes_the_playbook_under_the_next_free_one(bo
 
     view = open_new(bot, slack)
     monkeypatch.setattr(Playbooks, "slugs", stale)
-    again = submit(bot, view, NEW_VALUES, MEMBER)
+    # the same KPI as refund-triage: made with a reason (tests/handlers/test_similar.py)
+    asked_why = submit(bot, view, NEW_VALUES, MEMBER).body["view"]
+    again = submit(bot, asked_why, {**NEW_VALUES, "anyway": "a second region"}, MEMBER)
     assert "refund-triage-2" in json.dumps(again.body["view"]) and len(asked) == 2
     with Session(engine) as s:
         made = {p.id: p.slug for p in s.exec(select(Playbook)).all()}
@@ -35,6 +37,7 @@ def test_a_slug_taken_a_moment_ago_makes_the_playbook_under_the_next_free_one(bo
     assert decided == [
         ("refund-triage", "cycle-started"),
         ("refund-triage", "playbook-created"),
+        ("refund-triage-2", "created-anyway"),
         ("refund-triage-2", "cycle-started"),
         ("refund-triage-2", "playbook-created"),
     ]

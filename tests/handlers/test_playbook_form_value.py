@@ -30,7 +30,9 @@ def test_new_shows_the_currency_and_stores_value_and_cost_as_the_yaml_has_them(b
     assert "`reply_accepted`" in bot.command("status refund-triage", user=MEMBER).text
 
     # the event alone (minutes saved and cost are optional): counted, no hours estimated
-    again = submit(bot, open_new(bot, slack), {**NEW_VALUES, "title": "Refund triage two"}, MEMBER)
+    two = {**NEW_VALUES, "title": "Refund triage two"}  # the same KPI: made with a reason (test_similar.py)
+    asked_why = submit(bot, open_new(bot, slack), two, MEMBER).body["view"]
+    again = submit(bot, asked_why, {**two, "anyway": "another desk"}, MEMBER)
     assert again.body["response_action"] == "update", again.body
     made = definition(store, "refund-triage-two")
     assert made["value"] == {"event": "refund_done"} and "cost" not in made
