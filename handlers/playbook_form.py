@@ -27,7 +27,7 @@ from templates.refusals import Refusal, plain
 from templates.similar_form import with_similar
 from usecases import intake_form, playbook_answers, playbook_revision, value_form
 from usecases import playbook_form as forms
-from usecases.shared import messages, similar
+from usecases.shared import messages
 from usecases.shared.caller import Caller, Claim, Repeated
 from usecases.shared.services import Services
 
@@ -366,7 +366,7 @@ def _second_look(caller: Caller, ack: Ack, view: dict[str, Any], values: dict[st
         answers = _answers(values, True)
     except _Problems:
         return False
-    found = similar.found(caller.store, answers)
+    found = forms.similar_to(caller, answers)
     if found is None or _read(values, "anyway").strip():
         return False
     if "anyway" in values:
@@ -382,7 +382,7 @@ def _second_look(caller: Caller, ack: Ack, view: dict[str, Any], values: dict[st
 def _anyway(caller: Caller, answers: playbook_answers.Answers, values: dict[str, Any]) -> tuple[list[str], str] | None:
     """The close matches shown and why it is made all the same (None: none shown)."""
     reason = " ".join(_read(values, "anyway").split())
-    found = similar.found(caller.store, answers) if reason else None
+    found = forms.similar_to(caller, answers) if reason else None
     return (found.words, reason) if found is not None else None
 
 

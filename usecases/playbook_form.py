@@ -18,6 +18,7 @@ from cadence import calendar, cycle_decisions, setup_decisions, similarity
 from cadence.change import Change, Message
 from cadence.definition import CHANNEL_RE, PlaybookSpec
 from cadence.definition_load import parse_playbook
+from cadence.similarity import Described
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
@@ -28,7 +29,7 @@ from usecases import intake_form as pilot
 from usecases import operator
 from usecases import value_form as worth
 from usecases.playbook_answers import Answers, FormProblems, shown, slug_for, spec_of
-from usecases.shared import life
+from usecases.shared import life, similar
 from usecases.shared.caller import Caller
 from usecases.shared.roles import channel as channel_mention
 from usecases.shared.services import Services
@@ -216,6 +217,15 @@ def origin_of(caller: Caller, state: PlaybookState) -> str | None:
 
 
 # ---- submitting ----
+
+
+def similar_to(caller: Caller, answers: Answers) -> similar.Found | None:
+    """The published versions and active playbooks a new playbook's answers closely match
+    (usecases/shared/similar.py); None: none."""
+    new = Described(
+        "", answers.title, answers.function, answers.kpi_name, answers.kpi_unit, tuple(s.name for s in answers.steps)
+    )
+    return similar.found(caller.store, new)
 
 
 def create(caller: Caller, answers: Answers, anyway: tuple[list[str], str] | None = None) -> Created:

@@ -16,7 +16,10 @@ from tests.usecases.test_requests import SALES, SALES_OWNER
 
 def assessed(engine):
     with Session(engine) as s:
-        return [(d.actor, d.summary, d.figures) for d in s.exec(select(Decision).where(Decision.kind == "assessed"))]
+        return [
+            (d.actor, d.summary, d.figures)
+            for d in s.exec(select(Decision).where(Decision.kind == "assessed").order_by(Decision.id))
+        ]
 
 
 def opened(slack):

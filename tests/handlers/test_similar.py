@@ -25,7 +25,9 @@ SAME_KPI = {**NEW_VALUES, "title": "Reply drafting", "kpi_name": "first response
 
 def decisions(engine, kind):
     with Session(engine) as s:
-        return [(d.summary, d.figures) for d in s.exec(select(Decision).where(Decision.kind == kind))]
+        return [
+            (d.summary, d.figures) for d in s.exec(select(Decision).where(Decision.kind == kind).order_by(Decision.id))
+        ]
 
 
 def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_anyway(

@@ -283,7 +283,10 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     assert (version.id, version.version) == (2, 1)
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
-    bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR)
+    # refund-triage here is support-replies' copy: a close match, adopted past it with a reason (issue 97)
+    bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> override a copy, on purpose", user=CURATOR
+    )
 
     history = bot.command("history support-replies-sales", user=SALES_OWNER, channel=SALES).text
     assert "support-replies-sales adopted from support-replies v1." in history

@@ -13,7 +13,6 @@ from cadence.definition import read_spec
 from cadence.similarity import Described, Match, matches
 from storage.models.governance import RegistryVersion
 from storage.store import Store
-from usecases.playbook_answers import Answers
 
 SHOWN = 5  # the closest matches a form shows
 
@@ -27,17 +26,6 @@ class Found:
     @property
     def words(self) -> list[str]:
         return [m.words for m in self.matches]
-
-
-def described(answers: Answers) -> Described:
-    return Described(
-        slug="",
-        title=answers.title,
-        function=answers.function,
-        kpi_name=answers.kpi_name,
-        kpi_unit=answers.kpi_unit,
-        steps=tuple(s.name for s in answers.steps),
-    )
 
 
 def _newest(versions: list[RegistryVersion]) -> list[RegistryVersion]:
@@ -90,7 +78,7 @@ def for_adoption(store: Store, version: RegistryVersion, channel_id: str) -> lis
     return [m.words for m in matches(new, candidates(store))[:SHOWN]]
 
 
-def found(store: Store, answers: Answers) -> Found | None:
+def found(store: Store, new: Described) -> Found | None:
     """The close matches of a playbook about to be made, the closest first; None: none."""
-    close = matches(described(answers), candidates(store))[:SHOWN]
+    close = matches(new, candidates(store))[:SHOWN]
     return Found(close) if close else None
