@@ -79,6 +79,12 @@ def not_ready(
     )
 
 
+def assess_offer(*, slug: str, title: str, playbook_id: int) -> Payload:
+    """To the owner, the first time a playbook is ready to scale: *Assess the pilot*
+    (usecases/shared/close/assessment_offer.py)."""
+    return render("assess_offer", **locals())
+
+
 def published(
     *,
     slug: str,

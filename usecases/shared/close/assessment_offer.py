@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cadence.assessment import offered
 from cadence.change import Message
-from templates import render
+from templates import notices_registry
 from usecases.shared.close.week import CloseRule, WeekClose, nothing
 
 
@@ -19,7 +19,7 @@ def _close(week: WeekClose, _read: None) -> None:
     playbook = week.state.playbook
     if not offered(week.change.new_proposals, playbook.id):
         return
-    message = render("assess_offer", slug=playbook.slug, title=playbook.title, playbook_id=playbook.id)
+    message = notices_registry.assess_offer(slug=playbook.slug, title=playbook.title, playbook_id=playbook.id)
     week.change.messages.append(Message(offer_key(playbook.id), "chat.postMessage", playbook.owner_id, message))
 
 
