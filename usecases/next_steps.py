@@ -7,10 +7,10 @@ Reads only."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from cadence import calendar, team_load
+from cadence import team_load
 from cadence.definition import read_spec
 from cadence.next_steps import Candidate, Ranked, rank
 from cadence.state import PlaybookState
@@ -18,6 +18,7 @@ from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.store import Store
 from usecases import value
 from usecases.shared import team_load as team_loads
+from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller
 
 WEEKS = 4  # the origin's last closed weeks its exception share is over
@@ -33,7 +34,7 @@ def command(caller: Caller, cmd: NextSteps) -> list[Ranked]:
 
 
 def ranked(store: Store, now: datetime, currency: str = "USD") -> list[Ranked]:
-    versions = _newest(store.registry.versions())
+    versions = upgrades.newest_of_each(store.registry.versions())
     if not versions:
         return []
     active = store.playbooks.active_states()
@@ -73,15 +74,6 @@ def _over_load(
     return found
 
 
-def _newest(versions: list[RegistryVersion]) -> dict[int, RegistryVersion]:
-    """Each origin's newest published version, by origin playbook id."""
-    newest: dict[int, RegistryVersion] = {}
-    for v in versions:
-        if v.playbook_id not in newest or v.version > newest[v.playbook_id].version:
-            newest[v.playbook_id] = v
-    return newest
-
-
 def _team_function(active: list[PlaybookState], channel_id: str) -> str | None:
     """A team is its channel: the function its playbooks run in (the first, by id), or None."""
     return next((s.playbook.function for s in active if s.playbook.channel_id == channel_id), None)
@@ -111,7 +103,7 @@ def _origin_measures(store: Store, origins: list[PlaybookState], currency: str) 
     """Each origin's net hours a cycle, exception share over its last 4 closed weeks and
     open escalations: one read of each kind for all."""
     values = value.of_states(store, origins, currency)
-    weeks = {s.playbook.id: _closed_weeks(s) for s in origins}
+    weeks = {s.playbook.id: value.closed_weeks(s, WEEKS) for s in origins}
     figures = store.reports.week_figures_many([(s, w) for s in origins for w in weeks[s.playbook.id]])
     step_of = {step.id: s.playbook.id for s in origins for step in s.steps}
     escalated: dict[int, int] = {}
@@ -130,14 +122,6 @@ def _origin_measures(store: Store, origins: list[PlaybookState], currency: str) 
             escalated.get(pid, 0),
         )
     return found
-
-
-def _closed_weeks(state: PlaybookState) -> list[date]:
-    last = state.playbook.closed_through
-    if last is None:
-        return []
-    made = calendar.monday_of(calendar.local_date(state.playbook.created_at, state.playbook.timezone))
-    return [w for back in range(WEEKS - 1, -1, -1) if (w := last - timedelta(days=7 * back)) >= made]
 
 
 def _candidate(

@@ -210,7 +210,7 @@ def _ask(pid: int, measure: Measure) -> Ask | None:
     return Ask(pid, ReportKind.CASES if spec.counts == "cases" else ReportKind.EXCEPTION, event, step_id)
 
 
-def _closed_weeks(state: PlaybookState, count: int) -> list[date]:
+def closed_weeks(state: PlaybookState, count: int) -> list[date]:
     """The playbook's last `count` closed weeks, oldest first: none before its first close,
     nor before the week it was made in (no week it did not exist in is "no events")."""
     last = state.playbook.closed_through
@@ -302,7 +302,7 @@ class _Read:
 
 def _read(store: Store, states: list[PlaybookState], measures: dict[int, Measure], weeks: int) -> _Read:
     asks = {pid: _ask(pid, measure) for pid, measure in measures.items()}
-    closed = {s.playbook.id: _closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
+    closed = {s.playbook.id: closed_weeks(s, weeks) for s in states if asks.get(s.playbook.id) is not None}
     spans = [w for ws in closed.values() for w in ws]
     if not spans:
         return _Read(closed, {}, {}, {})

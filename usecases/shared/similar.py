@@ -13,6 +13,7 @@ from cadence.definition import read_spec
 from cadence.similarity import Described, Match, matches
 from storage.models.governance import RegistryVersion
 from storage.store import Store
+from usecases.shared import versions as upgrades
 
 SHOWN = 5  # the closest matches a form shows
 
@@ -28,18 +29,10 @@ class Found:
         return [m.words for m in self.matches]
 
 
-def _newest(versions: list[RegistryVersion]) -> list[RegistryVersion]:
-    newest: dict[int, RegistryVersion] = {}
-    for v in versions:
-        if v.playbook_id not in newest or v.version > newest[v.playbook_id].version:
-            newest[v.playbook_id] = v
-    return sorted(newest.values(), key=lambda v: (v.slug, v.version))
-
-
 def candidates(store: Store) -> list[Described]:
     """Each origin's newest published version, and each active playbook not already there
     through a version (neither an origin published nor an adopter of one)."""
-    versions = _newest(store.registry.versions())
+    versions = sorted(upgrades.newest_of_each(store.registry.versions()).values(), key=lambda v: (v.slug, v.version))
     published = {v.playbook_id for v in versions}
     found = []
     for v in versions:

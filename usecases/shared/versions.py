@@ -95,6 +95,15 @@ class Upgraded:
     changes: list[versions.Change]
 
 
+def newest_of_each(versions: list[RegistryVersion]) -> dict[int, RegistryVersion]:
+    """Each origin's newest published version, by origin playbook id."""
+    newest: dict[int, RegistryVersion] = {}
+    for v in versions:
+        if v.playbook_id not in newest or v.version > newest[v.playbook_id].version:
+            newest[v.playbook_id] = v
+    return newest
+
+
 def running_version(store: Store, state: PlaybookState, usage: str | None) -> RegistryVersion:
     """The version an adopting playbook runs; refused for a playbook not adopted, or retired."""
     playbook = state.playbook
