@@ -338,7 +338,8 @@ def _submit(
     if not new and (keys.read_id(str(kept.get("playbook"))) is None or not isinstance(kept.get("opened"), str)):
         raise Malformed("playbook form's metadata is not what the bot wrote")
 
-    if new and _second_look(caller, ack, view, values):
+    answered, anyway = _second_look(caller, ack, view, values) if new else (False, None)
+    if answered:
         return
 
     def made() -> dict[str, Any]:
@@ -347,7 +348,7 @@ def _submit(
         except _Problems as err:
             raise forms.FormProblems(err.problems) from None
         if new:
-            created = forms.create(caller, answers, _anyway(caller, answers, values))
+            created = forms.create(caller, answers, anyway)
             return made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
         revised = playbook_revision.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
         return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
@@ -355,35 +356,34 @@ def _submit(
     answer(ack, made, "title", "the playbook form")
 
 
-def _second_look(caller: Caller, ack: Ack, view: dict[str, Any], values: dict[str, Any]) -> bool:
+def _second_look(
+    caller: Caller, ack: Ack, view: dict[str, Any], values: dict[str, Any]
+) -> tuple[bool, tuple[list[str], str] | None]:
     """`/rollout new`'s answers closely match a published version or an active playbook and
     no reason to create it anyway is given yet: the form again, the matches on it (or, its
-    box left empty, the error on it); nothing stored. False: go on (its problems first)."""
+    box left empty, the error on it), nothing stored, and True. Else False, with the matches
+    shown and the reason given to keep, if any (its problems are the form's, said after)."""
     claim = caller.store.claim
     if claim is not None and caller.store.request_keys.seen(claim.keys + claim.with_write):
-        return False  # this view made its playbook before: the write answers it as a repeat
+        return False, None  # this view made its playbook before: the write answers it as a repeat
     try:
         answers = _answers(values, True)
     except _Problems:
-        return False
+        return False, None
     found = forms.similar_to(caller, answers)
-    if found is None or _read(values, "anyway").strip():
-        return False
+    if found is None:
+        return False, None
+    reason = " ".join(_read(values, "anyway").split())
+    if reason:
+        return False, (found.words, reason)
     if "anyway" in values:
         ack(response_action="errors", errors={"anyway": plain(Refusal.of("similar_reason"))})
-        return True
+        return True, None
     shown = [
         (m.words, f"{m.other.slug}@v{m.other.version}" if m.other.version is not None else None) for m in found.matches
     ]
     ack(response_action="update", view=with_similar(view, shown))
-    return True
-
-
-def _anyway(caller: Caller, answers: playbook_answers.Answers, values: dict[str, Any]) -> tuple[list[str], str] | None:
-    """The close matches shown and why it is made all the same (None: none shown)."""
-    reason = " ".join(_read(values, "anyway").split())
-    found = forms.similar_to(caller, answers) if reason else None
-    return (found.words, reason) if found is not None else None
+    return True, None
 
 
 def answer(

@@ -65,7 +65,11 @@ def _askable(caller: Caller, state: PlaybookState) -> None:
 
 def latest(store: Store, playbook_id: int) -> dict[str, Any] | None:
     """The newest version of the playbook's assessment: {number, answers, by, at}; None: none yet."""
-    newest = next((d for d in _logged(store, playbook_id) if d.kind == DecisionKind.ASSESSED), None)
+    return _newest(_logged(store, playbook_id))
+
+
+def _newest(logged: list[Any]) -> dict[str, Any] | None:
+    newest = next((d for d in logged if d.kind == DecisionKind.ASSESSED), None)
     if newest is None:
         return None
     return dict(newest.figures, by=newest.actor, at=newest.decided_at)
@@ -91,13 +95,15 @@ def open_sent(caller: Caller, playbook_id: int) -> AssessForm:
 
 def _form(caller: Caller, state: PlaybookState) -> AssessForm:
     _askable(caller, state)
-    kept = latest(caller.store, state.playbook.id)
+    logged = _logged(caller.store, state.playbook.id)  # read once: the newest version, else what was measured
+    kept = _newest(logged)
     if kept is not None:
         return AssessForm(state, int(kept["number"]) + 1, kept["answers"])
-    return AssessForm(state, 1, prefill(measured(caller.store, state, caller.services.currency, caller.today(state))))
+    found = measured(caller.store, state, caller.services.currency, caller.today(state), logged)
+    return AssessForm(state, 1, prefill(found))
 
 
-def measured(store: Store, state: PlaybookState, currency: str, today: Any) -> Measured:
+def measured(store: Store, state: PlaybookState, currency: str, today: Any, decisions: list[Any]) -> Measured:
     """What the bot measured of the pilot: its oversight over the last 4 closed weeks and who
     carried it, the revisions since cycle 1, its learnings and kit, how it was reviewed."""
     pid, spec = state.playbook.id, state.spec
@@ -105,7 +111,6 @@ def measured(store: Store, state: PlaybookState, currency: str, today: Any) -> M
     parts = worth.net_parts if worth is not None else None
     carried = cycle_heroes.heroes(store, [state], {pid: today}).get(pid)
     names = store.people.names({carried.person}) if carried is not None else {}
-    decisions = _logged(store, pid)
     runs = store.calibrations.runs(pid)
     return Measured(
         oversight_hours=parts[2] if parts is not None else None,
