@@ -46,7 +46,8 @@ class Candidate:
 class Ranked:
     candidate: Candidate
     value_hours: float | None  # expected hours a cycle
-    score: float | None  # value × fit × (1 − risk); None when the value is unknown
+    weight: float  # fit × what risk keeps: the order of those whose value is unknown
+    score: float | None  # value × weight; None when the value is unknown
     value: str  # each part in words, for the reason
     fit: str
     risk: str
@@ -117,13 +118,13 @@ def rank(candidates: list[Candidate]) -> list[Ranked]:
         factor, fit_words = fit(c)
         kept, risk_words = risk(c)
         score = None if hours is None else hours * factor * kept
-        ranked.append(Ranked(c, hours, score, value_words, fit_words, risk_words))
+        ranked.append(Ranked(c, hours, factor * kept, score, value_words, fit_words, risk_words))
     return sorted(
         ranked,
         key=lambda r: (
             r.score is None,
             -(r.score or 0.0),
-            -fit(r.candidate)[0] * risk(r.candidate)[0],
+            -r.weight,
             r.candidate.slug,
             r.candidate.version,
             r.candidate.target,
