@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from storage.db import Bind, engine_of, joined, reading
 from storage.models.boundaries import OutOfScopeCount
 from storage.models.reports import CaseCount
+from storage.types import one_of
 
 
 class OutOfScope:
@@ -24,38 +25,56 @@ class OutOfScope:
 
     def latest(self, playbook_id: int, first: date, last: date) -> dict[tuple[int, date], int]:
         """By (step id, week start) from `first` to `last`: the latest count."""
+        return {(step, week): n for (_, step, week), n in self._latest([playbook_id], first, last).items()}
+
+    def _latest(self, playbook_ids: list[int], first: date, last: date) -> dict[tuple[int, int, date], int]:
         with reading(self.bind) as s:
-            rows = s.exec(
-                select(OutOfScopeCount)
-                .where(
-                    col(OutOfScopeCount.playbook_id) == playbook_id,
-                    col(OutOfScopeCount.week_start) >= first,
-                    col(OutOfScopeCount.week_start) <= last,
+            rows = (
+                s.execute(
+                    select(OutOfScopeCount)
+                    .where(
+                        one_of(col(OutOfScopeCount.playbook_id), "pids"),
+                        col(OutOfScopeCount.week_start) >= first,
+                        col(OutOfScopeCount.week_start) <= last,
+                    )
+                    .order_by(col(OutOfScopeCount.id)),
+                    {"pids": playbook_ids},
                 )
-                .order_by(col(OutOfScopeCount.id))
-            ).all()
-        return {(r.step_id, r.week_start): r.count for r in rows}
+                .scalars()
+                .all()
+            )
+        return {(r.playbook_id, r.step_id, r.week_start): r.count for r in rows}
 
     def seen(self, playbook_id: int, first: date, last: date) -> dict[int, tuple[int, int]]:
         """By step id, over the weeks from `first` to `last` with an out-of-scope count: the
         cases (each week's latest count standing, 0 where none) and the cases out of scope."""
-        out = self.latest(playbook_id, first, last)
+        return self.seen_of([playbook_id], first, last).get(playbook_id, {})
+
+    def seen_of(self, playbook_ids: list[int], first: date, last: date) -> dict[int, dict[int, tuple[int, int]]]:
+        """`seen` of many playbooks over the same weeks, by playbook id: two queries."""
+        out = self._latest(playbook_ids, first, last) if playbook_ids else {}
         if not out:
             return {}
         with reading(self.bind) as s:
-            rows = s.exec(
-                select(CaseCount)
-                .where(
-                    col(CaseCount.playbook_id) == playbook_id,
-                    col(CaseCount.week_start) >= first,
-                    col(CaseCount.week_start) <= last,
-                    col(CaseCount.withdrawn_at).is_(None),
+            rows = (
+                s.execute(
+                    select(CaseCount)
+                    .where(
+                        one_of(col(CaseCount.playbook_id), "pids"),
+                        col(CaseCount.week_start) >= first,
+                        col(CaseCount.week_start) <= last,
+                        col(CaseCount.withdrawn_at).is_(None),
+                    )
+                    .order_by(col(CaseCount.id)),
+                    {"pids": sorted({pid for pid, _, _ in out})},
                 )
-                .order_by(col(CaseCount.id))
-            ).all()
-        cases = {(r.step_id, r.week_start): r.cases for r in rows}
-        found: dict[int, tuple[int, int]] = {}
-        for (step_id, week), count in out.items():
-            had, outside = found.get(step_id, (0, 0))
-            found[step_id] = (had + cases.get((step_id, week), 0), outside + count)
+                .scalars()
+                .all()
+            )
+        cases = {(r.playbook_id, r.step_id, r.week_start): r.cases for r in rows}
+        found: dict[int, dict[int, tuple[int, int]]] = {}
+        for (pid, step_id, week), count in out.items():
+            steps = found.setdefault(pid, {})
+            had, outside = steps.get(step_id, (0, 0))
+            steps[step_id] = (had + cases.get((pid, step_id, week), 0), outside + count)
         return found

@@ -102,6 +102,9 @@ class FakeOutOfScope:
             found[step_id] = (had + cases.get((step_id, week), 0), outside + count)
         return found
 
+    def seen_of(self, playbook_ids: list[int], first: date, last: date) -> dict[int, dict[int, tuple[int, int]]]:
+        return {pid: found for pid in playbook_ids if (found := self.seen(pid, first, last))}
+
 
 class FakeCalibrations:
     def __init__(self, held: Held):

@@ -4,7 +4,7 @@ playbook's web page ("draft: 12% of cases out of scope, 6 of 50")."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cadence import boundaries, calendar
@@ -16,14 +16,35 @@ from usecases.shared.caller import Caller
 WINDOW_DAYS = 27  # the weeks begun in the last 4 (a cycle's length)
 
 
-def shares(reading: Reading, state: PlaybookState) -> list[dict[str, Any]]:
+def _window(reading: Reading, state: PlaybookState) -> tuple[date, date]:
+    """The weeks begun in the last 4, where the playbook is."""
+    today = calendar.local_date(reading.now, state.playbook.timezone)
+    return today - timedelta(days=WINDOW_DAYS), today
+
+
+def _declared(state: PlaybookState) -> dict[str, list[str]]:
+    return {s.name: boundaries.boundaries_of(state.playbook.definition, s.name) for s in state.steps}
+
+
+def all_shares(reading: Reading, states: list[PlaybookState]) -> dict[int, list[dict[str, Any]]]:
+    """Each playbook's `shares`, its counts read once for all the playbooks of a window."""
+    scoped = {s.playbook.id: s for s in states if any(_declared(s).values())}
+    windows: dict[tuple[date, date], list[int]] = {}
+    for state in scoped.values():
+        windows.setdefault(_window(reading, state), []).append(state.playbook.id)
+    seen: dict[int, dict[int, tuple[int, int]]] = {}
+    for (first, last), pids in windows.items():
+        seen |= reading.store.out_of_scope.seen_of(pids, first, last)
+    return {pid: shares(state, seen.get(pid, {})) for pid, state in scoped.items()} | {
+        s.playbook.id: [] for s in states if s.playbook.id not in scoped
+    }
+
+
+def shares(state: PlaybookState, seen: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
     """Each step with boundaries declared or an out-of-scope count: its share, in words."""
-    definition = state.playbook.definition
-    declared = {s.name: boundaries.boundaries_of(definition, s.name) for s in state.steps}
+    declared = _declared(state)
     if not any(declared.values()):
         return []
-    today = calendar.local_date(reading.now, state.playbook.timezone)
-    seen = reading.store.out_of_scope.seen(state.playbook.id, today - timedelta(days=WINDOW_DAYS), today)
     shown = []
     for step in state.steps:
         cases, out = seen.get(step.id, (0, 0))
@@ -39,7 +60,7 @@ class BoundariesSection(Section):
     name = "boundaries"
 
     def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {s.playbook.id: shares(reading, s) for s in states}
+        return all_shares(reading, states)
 
     def status_words(self, state: PlaybookState, model: list[dict[str, Any]]) -> dict[str, Any]:
         return {"out_of_scope": model} if model else {}

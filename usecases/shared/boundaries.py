@@ -39,14 +39,20 @@ def readiness_line(store: Store, state: PlaybookState, first: date, last: date) 
     return "; ".join(parts)
 
 
-def registry_line(store: Store, version: RegistryVersion) -> str | None:
-    """The version's scope in a line, or None where no step declares boundaries."""
-    declared = [(s.name, list(s.boundaries)) for s in read_spec(version.definition).steps if s.boundaries]
-    if not declared:
-        return None
+def registry_lines(store: Store, versions: list[RegistryVersion]) -> dict[int, str]:
+    """Each version's scope in a line, by version id, for those whose steps declare
+    boundaries: its origin's counts read once for all of them."""
+    declared = {
+        v.id: [(s.name, list(s.boundaries)) for s in read_spec(v.definition).steps if s.boundaries] for v in versions
+    }
+    scoped = [v for v in versions if declared[v.id]]
+    seen = store.out_of_scope.seen_of(sorted({v.playbook_id for v in scoped}), date.min, date.max) if scoped else {}
+    return {v.id: _registry_line(declared[v.id], seen.get(v.playbook_id, {})) for v in scoped}
+
+
+def _registry_line(declared: list[tuple[str, list[str]]], seen: dict[int, tuple[int, int]]) -> str:
     scoped = "; ".join(f"{name}: {', '.join(said)}" for name, said in declared)
-    seen = store.out_of_scope.seen(version.playbook_id, date.min, date.max).values()
-    cases, out = sum(c for c, _ in seen), sum(o for _, o in seen)
+    cases, out = sum(c for c, _ in seen.values()), sum(o for _, o in seen.values())
     share = boundaries.out_of_scope_share(cases, out) if seen else None
     counted = f"{out_of_scope_phrase(share)}, {out} of {cases + out}" if share is not None else "none counted"
     return f"boundaries: {scoped}; the origin: {counted}"

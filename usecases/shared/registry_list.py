@@ -29,12 +29,13 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     found = waves.states(store, versions)
     assessed = store.assessments.carried([(v.id, v.playbook_id, v.published_at) for v in versions])
     setups = setup_effort.by_version(store, versions)  # its teams' active setup time (issue 97)
+    scoped = boundaries.registry_lines(store, versions)  # strict boundaries, where declared
     return [
         dict(
             _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
             wave=waves.shown(found[v.id]),
             assessment=carried(assessed.get(v.id)),
-            **_scoped(store, v),
+            **({"out_of_scope": scoped[v.id]} if v.id in scoped else {}),
             setup=setups.get(v.id),
         )
         for v in versions
@@ -48,12 +49,6 @@ def carried(assessment: Carried | None) -> dict[str, Any] | None:
         return None
     core, _ = counts(assessment.answers)
     return dict(number=assessment.number, core=core, pilot_conditions=pilot_conditions(assessment.answers))
-
-
-def _scoped(store: Store, v: RegistryVersion) -> dict[str, Any]:
-    """Strict boundaries' line (usecases/shared/boundaries.py), for a version that declares any."""
-    line = boundaries.registry_line(store, v)
-    return {} if line is None else {"out_of_scope": line}
 
 
 def _adopters_by_version(store: Store, versions: list[RegistryVersion]) -> dict[int | None, list[dict[str, Any]]]:
