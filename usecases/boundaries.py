@@ -7,11 +7,13 @@ handled), for a step that declares its boundaries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cadence import boundaries
 from cadence.calendar import WeekRef
 from cadence.state import PlaybookState, Step
 from storage.models.boundaries import OutOfScopeCount
-from storage.store import Store
+from storage.store import Store, UnitOfWork
 from templates.boundaries_words import vague_phrase
 from templates.refusals import Lines, Refusal
 from usecases.shared import messages
@@ -34,12 +36,16 @@ def refuse_out_without_boundaries(caller: Caller, cmd: messages.Cases) -> None:
         raise Refusal.of("out_no_boundaries", step=step.name, slug=state.playbook.slug, usage="cases")
 
 
-def record_out(caller: Caller, state: PlaybookState, week: WeekRef, step: Step, count: int) -> None:
-    """The step's out-of-scope count of `week`, after its cases (usecases/commands.py): the
-    latest of a week is the one that counts."""
-    with caller.store.unit_of_work() as uow:
-        uow.out_of_scope.add(out_rows(caller, state, week, {step.id: count}))
-        uow.commit()
+def out_writer(caller: Caller, count: int) -> Callable[[PlaybookState, WeekRef, Step | None, UnitOfWork], None]:
+    """What `/rollout cases … out:N` writes beside the cases, in their transaction
+    (usecases/commands.py): the step's out-of-scope count of the week; the latest of a week
+    is the one that counts."""
+
+    def write(state: PlaybookState, week: WeekRef, step: Step | None, uow: UnitOfWork) -> None:
+        if step is not None:
+            uow.out_of_scope.add(out_rows(caller, state, week, {step.id: count}))
+
+    return write
 
 
 def out_rows(caller: Caller, state: PlaybookState, week: WeekRef, counts: dict[int, int]) -> list[OutOfScopeCount]:

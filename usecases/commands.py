@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from cadence import calendar, setup_decisions
@@ -24,7 +25,7 @@ from slack_api.members import Person
 from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.reports import Learning
-from storage.store import CURATORS_CHANNEL, Store
+from storage.store import CURATORS_CHANNEL, Store, UnitOfWork
 from templates.refusals import Refusal
 from usecases import boundaries, learnings, mode_requests, web_signin
 from usecases.shared import (
@@ -78,12 +79,11 @@ def exception(caller: Caller, cmd: messages.LogException) -> Recorded:
 
 
 def cases(caller: Caller, cmd: messages.Cases) -> Recorded:
-    if cmd.out is not None:  # `out:N`: strict boundaries' count, after the cases (usecases/boundaries.py)
+    also = None
+    if cmd.out is not None:  # `out:N`: strict boundaries' count, with the cases (usecases/boundaries.py)
         boundaries.refuse_out_without_boundaries(caller, cmd)
-    recorded = _report(caller, cmd, cmd.step, ReportKind.CASES, caller.require_owner_or_curator)
-    if cmd.out is not None and recorded.step is not None:
-        boundaries.record_out(caller, recorded.state, recorded.week, recorded.step, cmd.out)
-    return recorded
+        also = boundaries.out_writer(caller, cmd.out)
+    return _report(caller, cmd, cmd.step, ReportKind.CASES, caller.require_owner_or_curator, also)
 
 
 def rubric(caller: Caller, cmd: messages.Rubric) -> Recorded:
@@ -130,15 +130,21 @@ def calibrate(caller: Caller, cmd: messages.Calibrate) -> Calibrated:
     return Calibrated(state, step, row)
 
 
+# What a report command writes beside its row, in its transaction: (state, week, step, uow).
+Also = Callable[[PlaybookState, calendar.WeekRef, Step | None, UnitOfWork], None]
+
+
 def _report(
     caller: Caller,
     cmd: messages.ReportCommand,
     step_name: str | None,
     usage: str,
     authorize: Callable[[PlaybookState, str | None], None],
+    also: Also | None = None,
 ) -> Recorded:
     """A number reported through `/rollout`: the playbook, its step, the week, whether the
-    caller may report it, then its one row (recording.record)."""
+    caller may report it, then its one row (recording.record), with what `also` writes of
+    the same command in the same transaction."""
     state = caller.playbook(cmd.playbook, usage)
     step = caller.step(state, step_name, usage) if step_name is not None else None
     week = caller.week(state, cmd.week, usage, cmd.at)
@@ -146,7 +152,8 @@ def _report(
         authorize(state, usage)  # a guardrail that is not declared is refused as such, to anyone
         if getattr(cmd, "override", None) is not None:  # in place of a source's number: owners and curators
             caller.require_owner_or_curator(state, usage)
-    recording.record(caller.store, state, week, step, cmd, caller.user_id, caller.now, usage)
+    then = partial(also, state, week, step) if also is not None else None
+    recording.record(caller.store, state, week, step, cmd, caller.user_id, caller.now, usage, then)
     return Recorded(state, week, step)
 
 

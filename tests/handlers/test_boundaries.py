@@ -179,3 +179,29 @@ def test_the_edit_form_shows_boundaries_on_the_steps_lines_and_takes_them_off_at
     assert reply.body["response_action"] == "update", reply.body
     assert count(engine, BarRequest) == 1  # declared where none were: it could open the gate, a request
     assert "boundaries" not in store.playbooks.state(SLUG).playbook.definition["steps"][0]
+
+
+NO_OUT_COUNTS = {  # the database refuses the count's insert, as a full disk would
+    "sqlite": [
+        "CREATE TRIGGER no_out BEFORE INSERT ON out_of_scope_count BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION no_out() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER no_out BEFORE INSERT ON out_of_scope_count FOR EACH ROW EXECUTE FUNCTION no_out()",
+    ],
+}
+
+
+def test_cases_and_their_out_of_scope_count_are_one_transaction(bot, slack, store, engine, clock, database_url):
+    """`/rollout cases … out:N` is one action: when the count cannot be written, the cases
+    are not kept either (they were, in a transaction of their own, before)."""
+    from sqlalchemy import text
+
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    clock.set(wednesday(1))
+    with engine.begin() as connection:
+        for statement in NO_OUT_COUNTS["sqlite" if database_url.startswith("sqlite") else "postgresql"]:
+            connection.execute(text(statement))
+    bot.command(f"cases {SLUG} draft 40 out:9", user=OWNER)
+    assert count(engine, OutOfScopeCount) == 0 and count(engine, CaseCount) == 0

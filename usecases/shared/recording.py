@@ -6,7 +6,7 @@ itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -18,7 +18,7 @@ from cadence.report_kinds import ReportKind
 from cadence.state import PlaybookState, Step
 from storage.report_batches import NewReport, new_report
 from storage.source_fetches import fetch_row
-from storage.store import Report, Store, WeekClosed, decision_columns
+from storage.store import Report, Store, UnitOfWork, WeekClosed, decision_columns
 from templates.refusals import Refusal, close_matches
 from usecases.shared import messages
 
@@ -261,10 +261,13 @@ def record(
     by: str,
     now: datetime,
     usage: str | None,
+    also: Callable[[UnitOfWork], None] | None = None,
 ) -> None:
     """Write one report command's row (report_row), if its week is still open. Typed with
     `override <reason>` in place of a source's number, with its decision row and a typed
-    `source_fetch` row, so the clock stops asking the source for that week."""
+    `source_fetch` row, so the clock stops asking the source for that week. `also` writes
+    what else the same command says (a step's out-of-scope count) in the same transaction:
+    both stored or neither."""
     rows = [report_row(state, week, step, one, by, now, usage) for one in arms(cmd)]
     if isinstance(cmd, messages.Rubric) and step is not None:
         refuse_sample_over_cases(store, state, week, step, cmd.reviewed, None)
@@ -290,6 +293,8 @@ def record(
         uow.reports.add_reports(rows)
         uow.sources.record(fetches)
         uow.governance.add_decisions(made)
+        if also is not None:
+            also(uow)
         uow.commit()
 
 
