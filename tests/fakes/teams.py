@@ -390,14 +390,34 @@ class FakeTeamLoads:
 
 
 class FakeFormTimes:
-    """storage/form_times.py's reads: no form was opened in a use-case test, no check-in
-    answered counts here (the database's tests measure setup: tests/handlers/test_setup_effort.py)."""
+    """storage/form_times.py: forms opened and submitted, held by view; a playbook's first
+    check-in answered, from the held reports."""
 
     def __init__(self, held: Held):
         self.held = held
 
+    def opened(self, view_id: str, user_id: str, callback_id: str, at: datetime) -> bool:
+        if view_id in self.held.forms:
+            return False
+        self.held.forms[view_id] = (user_id, at, None)
+        return True
+
+    def submitted(self, view_id: str, at: datetime) -> None:
+        if view_id in self.held.forms:
+            user_id, opened, _ = self.held.forms[view_id]
+            self.held.forms[view_id] = (user_id, opened, at)
+
     def of_people(self, user_ids: list[str], since: datetime) -> dict[str, list[tuple[datetime, datetime | None]]]:
-        return {}
+        found: dict[str, list[tuple[datetime, datetime | None]]] = {}
+        for user, opened, submitted in sorted(self.held.forms.values(), key=lambda form: form[1]):
+            if user in user_ids and opened >= since:
+                found.setdefault(user, []).append((opened, submitted))
+        return found
 
     def first_checkins(self, playbook_ids: list[int]) -> dict[int, tuple[datetime, str]]:
-        return {}
+        found: dict[int, tuple[datetime, str]] = {}
+        rows = [r for r in self.held.reports.rows if r.kind == "checkin" and not r.withdrawn]
+        for row in sorted(rows, key=lambda r: (r.values["reported_at"], r.id)):
+            if row.values["playbook_id"] in playbook_ids:
+                found.setdefault(row.values["playbook_id"], (row.values["reported_at"], row.by))
+        return found

@@ -166,3 +166,25 @@ def test_outbox(side):
     assert sorted((m.key, m.status) for m in failed) == [("k0", "failed"), ("k1", "failed")]
     assert all("channel_not_found" in (m.error or "") for m in failed)
     assert outbox.fail_undeliverable("C1", "channel_not_found", AT, AT + timedelta(hours=1)) == []
+
+
+def test_form_times(side):
+    """Setup's active time (usecases/shared/setup_effort.py): a form opened once per view,
+    its submission the last one's, each person's forms from a moment on, and a playbook's
+    first check-in answered."""
+    pid = side.playbook.playbook.id
+    forms = committed(side.store).form_times
+    assert forms.opened("V1", OWNER, "week_form", AT) is True
+    assert committed(side.store).form_times.opened("V1", OWNER, "week_form", AT + timedelta(minutes=1)) is False
+    committed(side.store).form_times.opened("V2", OWNER, "playbook_form", AT + timedelta(minutes=5))
+    committed(side.store).form_times.opened("V0", OWNER, "week_form", AT - timedelta(days=1))
+    committed(side.store).form_times.submitted("V1", AT + timedelta(minutes=3))
+    committed(side.store).form_times.submitted("V1", AT + timedelta(minutes=4))  # sent again: the last counts
+    committed(side.store).form_times.submitted("V9", AT)  # a view the bot did not record: nothing
+    assert side.store.form_times.of_people([OWNER, "UNOBODY"], AT) == {
+        OWNER: [(AT, AT + timedelta(minutes=4)), (AT + timedelta(minutes=5), None)]
+    }
+    assert side.store.form_times.first_checkins([pid]) == {}
+    committed(side.store).reports.add_checkin(pid, WEEK, "UMEMBER1", "followed", None, None, AT)
+    committed(side.store).reports.add_checkin(pid, WEEK, OWNER, "followed", None, None, AT + timedelta(hours=1))
+    assert side.store.form_times.first_checkins([pid, pid + 1]) == {pid: (AT, "UMEMBER1")}
