@@ -191,6 +191,10 @@ NO_OUT_COUNTS = {  # the database refuses the count's insert, as a full disk wou
         "CREATE TRIGGER no_out BEFORE INSERT ON out_of_scope_count FOR EACH ROW EXECUTE FUNCTION no_out()",
     ],
 }
+OUT_COUNTS_AGAIN = {  # PostgreSQL's database is the worker's, kept for the tests after this one
+    "sqlite": ["DROP TRIGGER no_out"],
+    "postgresql": ["DROP TRIGGER no_out ON out_of_scope_count", "DROP FUNCTION no_out()"],
+}
 
 
 def test_cases_and_their_out_of_scope_count_are_one_transaction(bot, slack, store, engine, clock, database_url):
@@ -198,10 +202,19 @@ def test_cases_and_their_out_of_scope_count_are_one_transaction(bot, slack, stor
     are not kept either (they were, in a transaction of their own, before)."""
     from sqlalchemy import text
 
+    def run(statements):
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+
+    which = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     world_of(bot, slack, store, engine, clock, BOUNDED)
     clock.set(wednesday(1))
-    with engine.begin() as connection:
-        for statement in NO_OUT_COUNTS["sqlite" if database_url.startswith("sqlite") else "postgresql"]:
-            connection.execute(text(statement))
-    bot.command(f"cases {SLUG} draft 40 out:9", user=OWNER)
-    assert count(engine, OutOfScopeCount) == 0 and count(engine, CaseCount) == 0
+    run(NO_OUT_COUNTS[which])
+    try:
+        bot.command(f"cases {SLUG} draft 40 out:9", user=OWNER)
+        assert count(engine, OutOfScopeCount) == 0 and count(engine, CaseCount) == 0
+    finally:
+        run(OUT_COUNTS_AGAIN[which])
+    bot.command(f"cases {SLUG} draft 40 out:9", user=OWNER)  # the disk has room again: both kept
+    assert count(engine, OutOfScopeCount) == 1 and count(engine, CaseCount) == 1
