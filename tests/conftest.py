@@ -178,6 +178,7 @@ COSTLY_FIRST = ("demo_result", "installed", "prometheus")
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: scheduling.group_of(item, COSTLY_FIRST))  # stable: the rest keep their order
+    scheduling.spread_slow(items, COSTLY_FIRST)
     scheduling.write_groups(config, items, COSTLY_FIRST)
 
 

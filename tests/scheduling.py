@@ -35,6 +35,33 @@ def group_of(item: pytest.Item, costly: tuple[str, ...]) -> int:
     return next((i for i, fixture in enumerate(costly) if fixture in names), len(costly))
 
 
+def spread_slow(items: list[pytest.Item], costly: tuple[str, ...]) -> None:
+    """After the costly groups, the tests marked `slow` (each starts processes or a browser:
+    seconds to tens of seconds, much of it waiting on them) spread evenly over the first two
+    thirds of the rest, in place. In collection order they sat together (tests/bot/), so one
+    worker took them all in its first run and ran them alone for the last 4 minutes of the
+    suite while the others had finished; spread, each chunk xdist hands out carries its
+    share, their waits overlap the others' work, and the suite ends on quick tests that
+    balance."""
+    first = next((i for i, item in enumerate(items) if group_of(item, costly) == len(costly)), len(items))
+    rest = items[first:]
+    slow = [item for item in rest if item.get_closest_marker("slow") is not None]
+    quick = [item for item in rest if item.get_closest_marker("slow") is None]
+    if not slow or not quick:
+        return
+    step = len(quick) * 2 / 3 / len(slow)
+    spread: list[pytest.Item] = []
+    waiting = iter(slow)
+    placed = 0
+    for index, item in enumerate(quick):
+        while placed < len(slow) and placed * step <= index:
+            spread.append(next(waiting))
+            placed += 1
+        spread.append(item)
+    spread.extend(waiting)
+    items[first:] = spread
+
+
 def write_groups(config: pytest.Config, items: list[pytest.Item], costly: tuple[str, ...]) -> None:
     """On an xdist worker: each costly group's test ids, for the controller (`CostlyApart`)."""
     if not hasattr(config, "workerinput") or not config.option.basetemp:
