@@ -133,11 +133,15 @@ class Clockwork:
         self.start_dispatcher()
         scheduler = self._schedule(BlockingScheduler(timezone="UTC"))
 
-        # Platforms stop processes with SIGTERM: finish the message in hand, then exit 0.
+        # Platforms stop processes with SIGTERM: finish the message in hand, then exit 0. The
+        # handler runs in the scheduler's own thread, between two of its steps: shut down there,
+        # the scheduler emptied its job store under its own loop, which then failed to update
+        # the job it was handing out ("No job by the id of sources", exit 1; a test caught it
+        # once in a run). From a thread of its own, shutdown waits for the loop's lock.
         def terminated(*_: object) -> None:
             stopping.set()
             if scheduler.running:
-                scheduler.shutdown(wait=False)
+                threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, name="sigterm").start()
 
         signal.signal(signal.SIGTERM, terminated)
         try:
