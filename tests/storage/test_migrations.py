@@ -1,5 +1,6 @@
 """The migrations produce exactly the schema the models declare, on both databases."""
 
+import re
 from datetime import UTC
 
 from alembic.autogenerate import compare_metadata
@@ -21,6 +22,28 @@ def test_migrated_schema_equals_the_models(engine):
 def test_every_model_has_a_table(engine):
     tables = set(inspect(engine).get_table_names())
     assert {model.__tablename__ for model in TABLES} <= tables
+
+
+def test_the_newest_scripts_name_is_alembics_head_and_every_name_its_revision():
+    """The startup check (migrate.is_current) reads the head from the scripts' names."""
+    assert migrate.newest_revision() == migrate.head_revision()
+    scripts = sorted((migrate.MIGRATIONS / "versions").glob("*.py"))
+    assert len(scripts) > 60
+    for path in scripts:
+        match = migrate.SCRIPT.match(path.name)
+        assert match, f"{path.name}: a migration is named NNNN_what.py"
+        declared = re.search(r"^revision(?:: str)? = [\"']([^\"']+)[\"']$", path.read_text(), re.MULTILINE)
+        assert declared and declared.group(1) == match.group(1), path.name
+
+
+def test_an_empty_database_is_at_no_revision_and_not_current(database_url, tmp_path):
+    from storage.db import make_engine
+
+    engine = make_engine(_nothing(database_url, tmp_path))
+    assert migrate.current_revision(engine) is None and not migrate.is_current(engine)
+    migrate.upgrade(engine)  # PostgreSQL's is the worker's database: the next tests need its tables
+    assert migrate.current_revision(engine) == migrate.head_revision() and migrate.is_current(engine)
+    engine.dispose()
 
 
 def test_upgrade_is_idempotent_and_at_head(engine):
