@@ -5,6 +5,7 @@ them to show their share."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlmodel import col, select
 
@@ -12,6 +13,8 @@ from storage.db import Bind, engine_of, joined, reading
 from storage.models.boundaries import OutOfScopeCount
 from storage.models.reports import CaseCount
 from storage.types import one_of
+
+M = TypeVar("M", OutOfScopeCount, CaseCount)
 
 
 class OutOfScope:
@@ -28,22 +31,24 @@ class OutOfScope:
         return {(step, week): n for (_, step, week), n in self._latest([playbook_id], first, last).items()}
 
     def _latest(self, playbook_ids: list[int], first: date, last: date) -> dict[tuple[int, int, date], int]:
-        with reading(self.bind) as s:
-            rows = (
-                s.execute(
-                    select(OutOfScopeCount)
-                    .where(
-                        one_of(col(OutOfScopeCount.playbook_id), "pids"),
-                        col(OutOfScopeCount.week_start) >= first,
-                        col(OutOfScopeCount.week_start) <= last,
-                    )
-                    .order_by(col(OutOfScopeCount.id)),
-                    {"pids": playbook_ids},
-                )
-                .scalars()
-                .all()
-            )
+        rows = self._weeks(OutOfScopeCount, playbook_ids, first, last)
         return {(r.playbook_id, r.step_id, r.week_start): r.count for r in rows}
+
+    def _weeks(self, model: type[M], playbook_ids: list[int], first: date, last: date, *where: Any) -> list[M]:
+        """`model`'s rows of these playbooks from week `first` to `last` (and `where`),
+        oldest first: the latest of a (step, week) last."""
+        with reading(self.bind) as s:
+            query = (
+                select(model)
+                .where(
+                    one_of(col(model.playbook_id), "pids"),
+                    col(model.week_start) >= first,
+                    col(model.week_start) <= last,
+                    *where,
+                )
+                .order_by(col(model.id))
+            )
+            return list(s.execute(query, {"pids": playbook_ids}).scalars().all())
 
     def seen(self, playbook_id: int, first: date, last: date) -> dict[int, tuple[int, int]]:
         """By step id, over the weeks from `first` to `last` with an out-of-scope count: the
@@ -55,22 +60,8 @@ class OutOfScope:
         out = self._latest(playbook_ids, first, last) if playbook_ids else {}
         if not out:
             return {}
-        with reading(self.bind) as s:
-            rows = (
-                s.execute(
-                    select(CaseCount)
-                    .where(
-                        one_of(col(CaseCount.playbook_id), "pids"),
-                        col(CaseCount.week_start) >= first,
-                        col(CaseCount.week_start) <= last,
-                        col(CaseCount.withdrawn_at).is_(None),
-                    )
-                    .order_by(col(CaseCount.id)),
-                    {"pids": sorted({pid for pid, _, _ in out})},
-                )
-                .scalars()
-                .all()
-            )
+        pids = sorted({pid for pid, _, _ in out})
+        rows = self._weeks(CaseCount, pids, first, last, col(CaseCount.withdrawn_at).is_(None))
         cases = {(r.playbook_id, r.step_id, r.week_start): r.cases for r in rows}
         found: dict[int, dict[int, tuple[int, int]]] = {}
         for (pid, step_id, week), count in out.items():
