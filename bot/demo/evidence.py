@@ -33,6 +33,7 @@ FRESH = [1.0, 0.95, 1.0, 1.0, 0.6, 1.0, 1.0, 0.95, 1.0, 1.0, 1.0, 0.95, 1.0]
 PROSPECTS = 20
 WHEN_MISSING = "Write to the prospects by hand until the list is refreshed"
 BOUNDARIES = ("accounts over 10,000 seats", "existing customers")  # research's: routed to people
+OUT_OF_SCOPE = 2  # research's accounts a week outside them, counted in the week form beside its cases
 
 
 class Story(Protocol):
@@ -78,7 +79,8 @@ def with_evidence(document: dict[str, Any], connection: sqlite3.Connection, star
 def week_form_answers(slug: str, blocks: list[dict[str, Any]], reviews: dict[str, tuple[int, int]]) -> dict[str, str]:
     """What the owner fills in beyond cases and reviews: each rubric dimension's passed
     count (research: every reviewed account a fit, `accuracy` the review's passed count,
-    so the lowest dimension gives the score it always had), and who reviewed."""
+    so the lowest dimension gives the score it always had), who reviewed, and the cases
+    outside research's boundaries (status tells their share)."""
     answers: dict[str, str] = {}
     for block in blocks:
         if block.get("type") != "input":
@@ -90,6 +92,8 @@ def week_form_answers(slug: str, blocks: list[dict[str, Any]], reviews: dict[str
             answers[block["block_id"]] = str(passed if rest.rsplit(":", 1)[1] == "accuracy" else reviewed)
         elif kind == "by" and step in REVIEWERS.get(slug, {}) and step in reviews:
             answers[block["block_id"]] = REVIEWERS[slug][step]
+        elif kind == "out" and step == "research":
+            answers[block["block_id"]] = str(OUT_OF_SCOPE)
     return answers
 
 

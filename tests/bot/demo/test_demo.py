@@ -48,7 +48,12 @@ def test_the_demo_runs_the_whole_story(demo, page):
     assert "support-replies-support-apac now runs in #support-apac, adopted from support-replies v1" in transcript
     # teams opt in: Dan's request, its card approved by the curator, and the champion's checklist
     assert "Dan answered the expansion criteria in the request's form" in transcript
-    # from a pilot to a programme (issue 97): the assessment, the near-duplicate caught, the ranked next step
+    # from a pilot to a programme (issue 97): the assessment, the near-duplicate caught, the ranked next step,
+    # and one boundary: research's accounts outside it, counted in Chloé's week form, their share in status
+    assert (
+        "research: 12% of cases out of scope, 2 of 17 (boundaries: accounts over 10,000 seats, existing customers)"
+        in transcript
+    )
     assert "Ana assessed support-replies' pilot from her DM; one pilot condition of her own" in transcript
     assert transcript.index("Ana assessed") < transcript.index("Cora (curator) clicked Publish")
     assert "the form showed support-replies v1 (Support) measures the same First-response time" in transcript
@@ -130,7 +135,7 @@ def test_the_demo_runs_the_whole_story(demo, page):
         ("Ana (owner, support)", "support-replies", 6, WEEKS),
         ("Ben (owner, refunds)", "refund-triage", 5, WEEKS),
         ("Ida (owner, finance)", "invoice-matching", 4, WEEKS),
-        ("Chloé (owner, sales)", "lead-research", 4, WEEKS - 1),
+        ("Chloé (owner, sales)", "lead-research", 5, WEEKS - 1),  # with research's cases out of scope
         ("Dan (owner, support APAC)", "support-replies-support-apac", 5, WEEKS - ORIGIN_WEEKS),
     ):
         formed = f"{who} reported the week of {slug} in one form: {numbers} numbers recorded"
