@@ -209,7 +209,7 @@ def _submitted(store: Store, req: BoltRequest, at: datetime) -> None:
     """A form submitted: when, kept for the active setup time (usecases/shared/setup_effort.py).
     Bookkeeping that fails is logged; the submission goes on."""
     try:
-        setup_effort.submitted(store, str(req.body["view"]["id"]), at)
+        setup_effort.submitted(store, req.body["view"], at)
     except Exception:
         log.exception("could not keep when a form was submitted")
 

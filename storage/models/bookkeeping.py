@@ -87,15 +87,20 @@ class SeenRequest(SQLModel, table=True):
 
 class FormTime(SQLModel, table=True):
     """A form the bot opened for a person (views.open's view id, by the person it opened
-    for) and when its last submission came, if one did: what a person's active setup time
-    is measured from (usecases/shared/setup_effort.py)."""
+    for), the playbook it is for if its view names one (cadence/setup_effort.py,
+    playbook_of; None: about no playbook, or opened before migration 0068) and when its
+    last submission came, if one did: what an adopter's active setup time is measured
+    from (usecases/shared/setup_effort.py). The playbook is bookkeeping of what the view
+    said, not a reference: no foreign key, so keeping a form's time never waits on, or
+    fails for, the playbook's row."""
 
     __tablename__ = "form_time"
-    __table_args__ = (Index("ix_form_time_user_opened", "user_id", "opened_at"),)
+    __table_args__ = (Index("ix_form_time_playbook_opened", "playbook_id", "opened_at"),)
 
     view_id: str = Field(primary_key=True, max_length=32)
     user_id: str = Field(max_length=32)
     callback_id: str = Field(default="", max_length=64)
+    playbook_id: Optional[int] = None
     opened_at: datetime = instant()
     submitted_at: Optional[datetime] = instant(nullable=True)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
-from cadence import setup_effort
+import pytest
+
+from cadence import keys, setup_effort
 
 ADOPT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -31,3 +34,55 @@ def test_a_versions_teams_summed_up():
     assert summed.figures() == {"median": 38, "teams": 4, "under_an_hour": 3}
     assert setup_effort.summed_up([]) is None
     assert setup_effort.summed_up([60]).under_an_hour == 0  # an hour is not under one
+
+
+WEEK = date(2026, 11, 23)
+
+
+def view(callback_id, metadata, picked=None):
+    """A form as the bot opens it (callback id, private_metadata) and, with `picked`, as a
+    check-in form that asked which playbook comes back with one picked."""
+    shown = {"type": "modal", "private_metadata": metadata if isinstance(metadata, str) else json.dumps(metadata)}
+    shown.update({"callback_id": callback_id} if callback_id else {})
+    if picked is not None:
+        chosen = {"type": "static_select", "selected_option": {"value": picked}}
+        shown["state"] = {"values": {"playbook": {"value": chosen}}}
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("form", "playbook"),
+    [
+        (view("checkin_kpi", {"playbook": 7, "week": "2026-11-23", "dm": {"channel": "D1", "ts": "1.2"}}), 7),
+        (view("checkin_attest", {"playbook": 7, "week": "2026-11-23"}), 7),
+        (view("checkin_deviation", {"playbook": 7, "week": "2026-11-23"}), 7),
+        (view("checkin_kpi", {"choose": True}), None),  # opened: which playbook is not said yet
+        (view("checkin_kpi", {"choose": True}, picked="7"), 7),  # submitted with one picked
+        (view("checkin_kpi", {"choose": True}, picked="x"), None),
+        (view("learning_add", keys.checkin_button(7, WEEK)), 7),
+        (view("pulse_form", keys.checkin_button(7, WEEK)), 7),
+        (view("playbook_edit", {"playbook": 7, "opened": "ab12"}), 7),
+        (view("playbook_edit", {"playbook": 7, "opened": "ab12", "stall": [7, 2, "steps"]}), 7),
+        (view("playbook_kit", {"playbook": 7, "opened": "ab12"}), 7),
+        (view("week_form", {"p": 7, "w": "2026-11-23", "f": {}}), 7),
+        (view("assess_form", "7"), 7),
+        (view("stall_refine", keys.stall(7, 2)), 7),
+        (view("stall_retire", keys.stall(7, 2)), 7),
+        # about no one team's playbook: a new one, a request to adopt, a curator's or an
+        # origin owner's decision, an exception item, a notice
+        (view("playbook_new", {}), None),
+        (view("request_form", {"channel": "C1", "channel_name": "sales"}), None),
+        (view("request_decline", "7"), None),
+        (view("bar_decline", "7"), None),
+        (view("wave_reviewed", keys.wave_button(7, 1)), None),
+        (view("item_note", "done|e:7"), None),
+        (view(None, ""), None),
+        # what the bot never wrote
+        (view("checkin_kpi", "not json"), None),
+        (view("checkin_kpi", {"playbook": 1e400, "week": "2026-11-23"}), None),
+        (view("week_form", {"playbook": 7}), None),
+        (view("stall_refine", "stall:x:2"), None),
+    ],
+)
+def test_the_playbook_a_form_is_for_is_the_one_its_view_names(form, playbook):
+    assert setup_effort.playbook_of(form) == playbook

@@ -89,7 +89,8 @@ class Held:
     marks: list[ChecklistMark] = field(default_factory=list)  # champions' checklists
     calibrations: list[CalibrationRun] = field(default_factory=list)
     out_of_scope: list[OutOfScopeCount] = field(default_factory=list)  # steps' out-of-scope counts
-    forms: dict[str, tuple[str, datetime, datetime | None]] = field(default_factory=dict)  # view: user, opened, sent
+    # view: user, playbook (None: names none), opened, sent
+    forms: dict[str, tuple[str, int | None, datetime, datetime | None]] = field(default_factory=dict)
     pulse_keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (playbook, cycle): its key, while open
     pulse_answers: dict[tuple[int, int, str], Answer] = field(default_factory=dict)  # (playbook, cycle, voter)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results

@@ -396,28 +396,30 @@ class FakeFormTimes:
     def __init__(self, held: Held):
         self.held = held
 
-    def opened(self, view_id: str, user_id: str, callback_id: str, at: datetime) -> bool:
+    def opened(self, view_id: str, user_id: str, callback_id: str, playbook_id: int | None, at: datetime) -> bool:
         if view_id in self.held.forms:
             return False
-        self.held.forms[view_id] = (user_id, at, None)
+        self.held.forms[view_id] = (user_id, playbook_id, at, None)
         return True
 
-    def submitted(self, view_id: str, at: datetime) -> None:
+    def submitted(self, view_id: str, at: datetime, playbook_id: int | None = None) -> None:
         if view_id in self.held.forms:
-            user_id, opened, _ = self.held.forms[view_id]
-            self.held.forms[view_id] = (user_id, opened, at)
+            user_id, kept, opened, _ = self.held.forms[view_id]
+            self.held.forms[view_id] = (user_id, kept if playbook_id is None else playbook_id, opened, at)
 
-    def of_people(self, user_ids: list[str], since: datetime) -> dict[str, list[tuple[datetime, datetime | None]]]:
-        found: dict[str, list[tuple[datetime, datetime | None]]] = {}
-        for user, opened, submitted in sorted(self.held.forms.values(), key=lambda form: form[1]):
-            if user in user_ids and opened >= since:
-                found.setdefault(user, []).append((opened, submitted))
+    def setup_forms(self, playbook_ids: list[int]) -> dict[int, list[tuple[datetime, datetime | None]]]:
+        adopted = {s.playbook.id: s.playbook.created_at for s in self.held.states.values()}
+        first = self.first_checkins(playbook_ids)
+        found: dict[int, list[tuple[datetime, datetime | None]]] = {}
+        for _, (_, pid, opened, submitted) in sorted(self.held.forms.items(), key=lambda f: (f[1][2], f[0])):
+            if pid is not None and pid in first and pid in adopted and adopted[pid] <= opened <= first[pid]:
+                found.setdefault(pid, []).append((opened, submitted))
         return found
 
-    def first_checkins(self, playbook_ids: list[int]) -> dict[int, tuple[datetime, str]]:
-        found: dict[int, tuple[datetime, str]] = {}
-        rows = [r for r in self.held.reports.rows if r.kind == "checkin" and not r.withdrawn]
-        for row in sorted(rows, key=lambda r: (r.values["reported_at"], r.id)):
-            if row.values["playbook_id"] in playbook_ids:
-                found.setdefault(row.values["playbook_id"], (row.values["reported_at"], row.by))
+    def first_checkins(self, playbook_ids: list[int]) -> dict[int, datetime]:
+        found: dict[int, datetime] = {}
+        for row in self.held.reports.rows:
+            pid, at = row.values["playbook_id"], row.values["reported_at"]
+            if row.kind == "checkin" and not row.withdrawn and pid in playbook_ids:
+                found[pid] = min(found.get(pid, at), at)
         return found

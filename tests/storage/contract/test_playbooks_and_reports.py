@@ -170,21 +170,38 @@ def test_outbox(side):
 
 def test_form_times(side):
     """Setup's active time (usecases/shared/setup_effort.py): a form opened once per view,
-    its submission the last one's, each person's forms from a moment on, and a playbook's
-    first check-in answered."""
+    for the playbook its view named or none, or named at its submission; its submission
+    the last one's; a playbook's own forms, anyone's, from its adopt to its first check-in
+    answered; and when that was."""
     pid = side.playbook.playbook.id
-    forms = committed(side.store).form_times
-    assert forms.opened("V1", OWNER, "week_form", AT) is True
-    assert committed(side.store).form_times.opened("V1", OWNER, "week_form", AT + timedelta(minutes=1)) is False
-    committed(side.store).form_times.opened("V2", OWNER, "playbook_form", AT + timedelta(minutes=5))
-    committed(side.store).form_times.opened("V0", OWNER, "week_form", AT - timedelta(days=1))
-    committed(side.store).form_times.submitted("V1", AT + timedelta(minutes=3))
-    committed(side.store).form_times.submitted("V1", AT + timedelta(minutes=4))  # sent again: the last counts
-    committed(side.store).form_times.submitted("V9", AT)  # a view the bot did not record: nothing
-    assert side.store.form_times.of_people([OWNER, "UNOBODY"], AT) == {
-        OWNER: [(AT, AT + timedelta(minutes=4)), (AT + timedelta(minutes=5), None)]
-    }
+
+    def opened(view, user, playbook, minutes):
+        return committed(side.store).form_times.opened(
+            view, user, "week_form", playbook, AT + timedelta(minutes=minutes)
+        )
+
+    def submitted(view, minutes, playbook=None):
+        committed(side.store).form_times.submitted(view, AT + timedelta(minutes=minutes), playbook)
+
+    assert opened("V1", OWNER, pid, 0) is True
+    assert opened("V1", OWNER, pid, 1) is False
+    opened("V2", OWNER, pid, 5)  # never submitted
+    opened("V0", OWNER, pid, -24 * 60)  # before the adopt
+    opened("V3", "UMEMBER1", pid, 10)  # another of its people
+    opened("V4", OWNER, pid + 1, 6)  # another playbook's
+    opened("V5", OWNER, None, 7)  # a form about no playbook
+    opened("V6", OWNER, None, 8)  # asked which playbook: named at its submission
+    opened("V7", OWNER, pid, 120)  # after the first check-in
+    submitted("V1", 3)
+    submitted("V1", 4)  # sent again: the last counts
+    submitted("V6", 9, pid)
+    submitted("V9", 0)  # a view the bot did not record: nothing
+    assert side.store.form_times.setup_forms([pid]) == {}  # no check-in answered yet
     assert side.store.form_times.first_checkins([pid]) == {}
-    committed(side.store).reports.add_checkin(pid, WEEK, "UMEMBER1", "followed", None, None, AT)
-    committed(side.store).reports.add_checkin(pid, WEEK, OWNER, "followed", None, None, AT + timedelta(hours=1))
-    assert side.store.form_times.first_checkins([pid, pid + 1]) == {pid: (AT, "UMEMBER1")}
+    committed(side.store).reports.add_checkin(pid, WEEK, "UMEMBER1", "followed", None, None, AT + timedelta(hours=1))
+    committed(side.store).reports.add_checkin(pid, WEEK, OWNER, "followed", None, None, AT + timedelta(hours=3))
+    assert side.store.form_times.first_checkins([pid, pid + 1]) == {pid: AT + timedelta(hours=1)}
+    at = [AT + timedelta(minutes=m) for m in range(11)]
+    assert side.store.form_times.setup_forms([pid, pid + 1]) == {
+        pid: [(at[0], at[4]), (at[5], None), (at[8], at[9]), (at[10], None)]
+    }
