@@ -21,6 +21,7 @@ from bot.settings import Settings
 from cadence import judgement
 from handlers import (
     actions,
+    adopt_offer,
     assess_form,
     commands,
     escalation,
@@ -71,6 +72,7 @@ LISTENERS = (
     commands,
     actions,
     governance,
+    adopt_offer,
     views,
     playbook_form,
     kit_form,

@@ -14,10 +14,11 @@ from cadence import calendar, cycle_rules, dimensions
 from cadence.escalation import mode_words
 from cadence.figures import progress_to_target
 from cadence.state import PlaybookState
-from handlers import present_status
+from handlers import adopt_offer, present_status
 from templates import render
 from usecases import commands, learnings
 from usecases.shared import champions, governance, life, messages, waves
+from usecases.shared.adopt_offer import Offer
 from usecases.shared.caller import Caller
 from usecases.status import PlaybookStatus, Shown, StatusList
 
@@ -180,8 +181,8 @@ def registry(caller: Caller, cmd: messages.Registry, entries: list[dict[str, Any
     return render("registry_list", entries=entries, function=cmd.function)
 
 
-def adopt(caller: Caller, cmd: messages.Adopt, reply: dict[str, Any]) -> Reply:
-    return reply  # rendered by registry.adopt: it is also the announcement
+def adopt(caller: Caller, cmd: messages.Adopt, done: dict[str, Any] | Offer) -> Reply:
+    return adopt_offer.reply(done)  # the announcement, rendered by the use case; or its offer of close matches
 
 
 def history(caller: Caller, cmd: messages.History, shown: Shown) -> Reply:

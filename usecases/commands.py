@@ -29,6 +29,7 @@ from storage.store import CURATORS_CHANNEL, Store, UnitOfWork
 from templates.refusals import Refusal
 from usecases import boundaries, learnings, mode_requests, web_signin
 from usecases.shared import (
+    adopt_offer,
     adoption,
     calibration,
     champions,
@@ -261,16 +262,26 @@ def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, A
     return registry_list.entries(caller.store, cmd.function)
 
 
-def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any]:
-    """The reply, rendered by adoption.adopt. The overrides left None are the version's own."""
-    roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
+def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any] | adopt_offer.Offer:
+    """The reply, rendered by adoption.adopt; or, into a function new to the team, the offer
+    of its close matches, nothing adopted. The overrides left None are the version's own."""
+    may_adopt(caller, cmd)
     caller.require_bot_in(cmd.channel_id, "adopt")
     if cmd.owner_id is not None:
         caller.require_person(cmd.owner_id, "its owner", "adopt")
     if cmd.champion_id is not None:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
-    return adoption.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
+    try:
+        return adoption.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
+    except adopt_offer.CloseMatches as matches:
+        return matches.offer
+
+
+def may_adopt(caller: Caller, cmd: messages.Adopt) -> None:
+    """A curator, and an offer's click (cmd.offered) while it is not answered yet."""
+    roles.require_curator(caller.store, caller.user_id, Refusal.of("curators_adopt", usage="adopt"))
+    adopt_offer.refuse_if_answered(caller.store, cmd)
 
 
 def wave(caller: Caller, cmd: messages.WaveReviewed) -> waves.Reviewed:

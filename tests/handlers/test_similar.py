@@ -77,21 +77,27 @@ def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_
     assert summary.startswith("Playbook reply-drafting created though support-replies v1 (Support)")
 
 
-def test_an_adoption_into_a_new_function_shows_a_close_match_first_and_keeps_the_override(
+def test_an_adoption_into_a_new_function_shows_an_active_playbook_to_ask_for_and_keeps_the_override(
     bot, world, slack, store, engine, clock
 ):
     """support-replies v1 into #ops, whose team runs none of Support: sales-desk, running in
-    #sales, has the same steps. The adopt is refused naming it, nothing stored; a
-    curator's `override <reason>` adopts it, the reason kept."""
+    #sales unpublished, has the same steps. The adopt answers with the offer, nothing stored:
+    sales-desk to ask its owner for (no version to adopt instead), support-replies' own adopt
+    with a reason. A curator's typed `override <reason>` adopts it, the reason kept (the
+    offer's buttons are tests/handlers/test_adopt_offer.py's)."""
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
     loaded(store, [parse_playbook(SALES_DESK)], "UTC", actor="test", at=clock())
     begin_cycle(store, store.playbooks.state("sales-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
     slack.add_channel(OPS, [OPS_OWNER])
     slack.add_user(OPS_OWNER)
     command = f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>"
-    refused = bot.command(command, user=CURATOR).text
-    assert "*support-replies v1* would be the team's first playbook of its function" in refused
-    assert "sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds): adopt that instead" in refused
+    shown = bot.command(command, user=CURATOR)
+    assert f"*support-replies v1* (Support) would be the first playbook of its function in <#{OPS}>" in shown.text
+    assert "sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds): ask its owner to share it" in shown.text
+    buttons = [
+        e.get("action_id") for b in shown.body["blocks"] for e in [b.get("accessory") or {}, *b.get("elements", [])]
+    ]
+    assert [b for b in buttons if b] == ["adopt_anyway"]
     assert store.playbooks.state("support-replies-ops") is None and decisions(engine, "created-anyway") == []
     bot.command(command + " override ops answers Support's own tickets", user=CURATOR)
     assert store.playbooks.state("support-replies-ops") is not None

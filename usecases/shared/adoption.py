@@ -30,7 +30,7 @@ from storage.models.governance import RegistryVersion
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
-from usecases.shared import champions, registry_list, similar, team_load, waves
+from usecases.shared import adopt_offer, champions, registry_list, team_load, waves
 from usecases.shared.life import check_start, first_cycle
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
@@ -121,25 +121,25 @@ def adopt(
 ) -> dict[str, Any]:
     """A curator starts a team on a registry version, with the team's own numbers and
     zone where the version's kit lets them differ (`may_change`), and its first cycle if
-    `starts_on`. Past the version's wave (usecases/shared/waves.py) only with `override` (a curator's reason).
+    `starts_on`. Past the version's wave (usecases/shared/waves.py) only with `override` (a curator's reason);
+    into a function new to the team with close matches, the offer (adopt_offer.CloseMatches)
+    unless a reason, or a match chosen from it.
     Returns the announcement, which also goes to the team channel, the curators and, with
     the kit, the new owner; past the origin's newest learnings it names where to read the
     rest (the web view's page of the origin, with `web_url`). (That the bot is in the
     channel is commands.adopt's to check: Slack says so.)"""
     version = _adoptable(store, cmd, by, approval)
+    adopt_offer.refuse_if_answered(store, cmd)
     channel_id = cmd.channel_id
     adopter = f"{cmd.channel_name or channel_id} ({channel_id})"
     wave = waves.check(store, version, by, now, cmd.override, adopter)
     loaded = team_load.check(store, version, channel_id, by, now, cmd.override, adopter)
-    alike = similar.for_adoption(store, version, channel_id)
-    if alike and cmd.override is None:  # the same learning may be paid for already: say so, or a reason
-        raise Refusal.of(
-            "adopt_similar", usage="adopt", slug=version.slug, version=version.version, matches="; ".join(alike)
-        )
     new_slug = _free_slug(store, version.slug, cmd.channel_name or channel_id)
     spec = _adopted_spec(version, cmd, new_slug, by)
     if cmd.starts_on is not None:  # a Monday from this week's on, in the team's own zone
         check_start(cmd.starts_on, calendar.local_date(now, spec.timezone or org_timezone), "adopt")
+    # the same learning may be paid for already: the offer of the matches, unless a reason
+    anyway = adopt_offer.check(store, version, cmd, approving=approval is not None)
     shown = _Shown(version, spec, cmd, by, org_timezone, wave.overridden is not None, wave.learned)
     message, messages = _announcements(store, shown, web_url)
     also = [d for d in (wave.overridden, loaded) if d is not None]
@@ -171,8 +171,8 @@ def adopt(
                     raise RuntimeError(f"the first cycle of {spec.playbook} was not written: {err}") from err
                 started.append(cycle_decisions.of_cycle_started(playbook.id, 1, first, by))
             adopted = _adoption_decisions(playbook.id, spec, version, champion_id, by)
-            if alike and cmd.override is not None:
-                adopted.append(similarity.created_anyway(playbook.id, spec.playbook, alike, cmd.override, by))
+            if anyway is not None:
+                adopted.append(similarity.created_anyway(playbook.id, spec.playbook, *anyway, by))
             uow.governance.apply(Change(decisions=adopted + also + started, messages=messages), now)
             uow.commit()
     except RequestDecided:

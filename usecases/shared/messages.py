@@ -239,6 +239,16 @@ class Registry:
 
 
 @dataclass(frozen=True)
+class Offered:
+    """An adopt asked from its offer of close matches (usecases/shared/adopt_offer.py): the
+    versions the offer showed by id, the one asked first, then each match it offered to
+    adopt instead; `anyway`: why the one asked is adopted all the same."""
+
+    versions: tuple[int, ...]
+    anyway: str | None = None
+
+
+@dataclass(frozen=True)
 class Adopt:
     playbook: str
     version: int | None
@@ -253,6 +263,7 @@ class Adopt:
     rubric_threshold: float | None = None
     override: str | None = None  # a curator adopting past the version's wave, and why
     champion_id: str | None = None  # the team's champion: gets the kit's checklist
+    offered: Offered | None = None  # a click on the offer of close matches the command got
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,11 @@ def card(
     version: RegistryVersion,
     refusal: str | None = None,
     past_wave: bool = False,
+    anyway: bool = False,
 ) -> dict[str, Any]:
     """The curators' card: the version's results and its wave, the team's answers, and
-    the buttons while it is pending (with a refusal on approve shown on it)."""
+    the buttons while it is pending (with a refusal on approve shown on it, and past the
+    wave or before a close match, the approval with a reason)."""
     return notices_registry.request_card(
         id=str(request.id),
         slug=version.slug,
@@ -62,6 +64,7 @@ def card(
         adopted=request.adopted_slug,
         refusal=refusal,
         past_wave=past_wave,
+        anyway=anyway,
         ask=adoption.target_ask(version, request.answers.get("baseline"), request.answers.get("target")),
     )
 
@@ -170,8 +173,9 @@ def approve(
     override: str | None = None,
     bot_in_channel: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Approve: the same adopt as `/rollout adopt` (the kit's may_change, the wave, with
-    `override` a curator's reason past it), the requester its owner and the champion
+    """Approve: the same adopt as `/rollout adopt` (the kit's may_change, the wave, the
+    team's load, a close match in a function new to the team; with `override` a curator's
+    reason past them, kept), the requester its owner and the champion
     recorded, once `bot_in_channel` (Slack's answer) finds the bot in the team's channel. A
     refusal is shown on the card as well as to the curator. Of two approvals
     at once one adopts (Playbooks.adopt takes the request in its transaction)."""
@@ -216,7 +220,13 @@ def approve(
     except Refusal as refusal:
         if refusal.key != "request_decided_now":  # drawn only while still pending: decided, its card says so
             shown = _card_update(
-                store, request, version, now, refusal=slack(refusal), past_wave=refusal.key == "adopt_wave"
+                store,
+                request,
+                version,
+                now,
+                refusal=slack(refusal),
+                past_wave=refusal.key == "adopt_wave",
+                anyway=refusal.key == "request_similar",  # a close match (usecases/shared/adopt_offer.py)
             )
             redraw_card(store, request.id, shown, now)
         raise

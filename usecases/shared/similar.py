@@ -1,9 +1,9 @@
 """The same learning, not paid twice (docs/programme.md; cadence/similarity.py): before
 `/rollout new` makes a playbook, or `/rollout adopt` starts a team on a version in a function
 new to it, the published versions and active playbooks it closely
-matches are shown, with *Adopt it* (a published version: the request form) and *Create
-anyway* (a reason, kept as a decision `created-anyway` beside the playbook's creation).
-Reads only, but for the decision."""
+matches are shown, with *Adopt it* (a published version: the request form at `new`, the
+adopt of it instead at `adopt`: usecases/shared/adopt_offer.py) and *Create anyway* (a
+reason, kept as a decision `created-anyway` beside the playbook's creation). Reads only."""
 
 from __future__ import annotations
 
@@ -56,9 +56,10 @@ def candidates(store: Store) -> list[Described]:
     return found
 
 
-def for_adoption(store: Store, version: RegistryVersion, channel_id: str) -> list[str]:
+def for_adoption(store: Store, version: RegistryVersion, channel_id: str) -> list[Match]:
     """An adoption into a new function (the team runs no playbook of the version's): the
-    close matches of the version among the others, in words; [] for the same function."""
+    close matches of the version among the others, the closest first; [] for the same
+    function (usecases/shared/adopt_offer.py offers them)."""
     functions = {
         s.playbook.function.casefold() for s in store.playbooks.states(channel_id) if s.playbook.status == "active"
     }
@@ -68,7 +69,7 @@ def for_adoption(store: Store, version: RegistryVersion, channel_id: str) -> lis
     new = Described(
         version.slug, spec.title, version.function, spec.kpi.name, spec.kpi.unit, tuple(s.name for s in spec.steps)
     )
-    return [m.words for m in matches(new, candidates(store))[:SHOWN]]
+    return matches(new, candidates(store))[:SHOWN]
 
 
 def found(store: Store, new: Described) -> Found | None:

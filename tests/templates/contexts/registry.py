@@ -1,14 +1,36 @@
 """The contexts of scaling and the registry: proposals to scale, publishing, adopting,
 the registry's list and the Home tab."""
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 from cadence.next_steps import Candidate, rank
 from cadence.versions import Change
+from handlers import adopt_offer
 from usecases.home import registry_lines
 from usecases.learnings_search import Found, Hit
+from usecases.shared.messages import Adopt, Offered
 from usecases.shared.versions import Upgraded
+
+# An adopt as an offer's button carries it (handlers/adopt_offer.py), every field as long as it can be.
+LONGEST_ADOPT = adopt_offer.value(
+    Adopt(
+        "p" * 64,
+        999999999,
+        "C" + "9" * 19,
+        "c" * 80,
+        "U" + "9" * 19,
+        baseline=-123456789.123456,
+        target=-123456789.123456,
+        timezone="America/Argentina/ComodRivadavia",
+        starts_on=date(2026, 12, 7),
+        exception_cap=0.123456,
+        rubric_threshold=0.123456,
+        champion_id="W" + "9" * 19,
+        offered=Offered((9999999999,) * 6),
+    )
+)
 
 # A version's wave as usecases/shared/waves.py `shown` gives it: the largest numbers (999
 # waves of the largest `adoption_wave`).
@@ -299,6 +321,26 @@ def contexts(
                 start=text[:10],
             ),
             metadata='{"channel":"CTEAM00001","channel_name":"sales"}',
+        ),
+        "adopt_offer": dict(
+            slug="p" * 64,
+            version=999999999,
+            function=text[:80],
+            channel="CTEAM00001",
+            choices=[
+                dict(words=text, runs=None, value=LONGEST_ADOPT),
+                dict(words=text, runs="r" * 64, value=None),
+                dict(words=text, runs=None, value=None),
+            ]
+            + [dict(words=text, runs=None, value=LONGEST_ADOPT)] * 2,
+            anyway=LONGEST_ADOPT,
+        ),
+        "modal_adopt_anyway": dict(
+            metadata=json.dumps({"adopt": LONGEST_ADOPT, "channel": "C" + "9" * 19}),
+            channel="CTEAM00001",
+            slug="p" * 64,
+            version=999999999,
+            limit=500,
         ),
         "modal_bar_reason": dict(metadata="7", slug="support-replies", limit=500),
         "modal_wave_note": dict(metadata="wave:9999999999:9999", slug="o" * 64, wave=9999, limit=500),
