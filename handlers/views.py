@@ -274,8 +274,9 @@ def _request_reason(
     view: dict[str, Any],
     claim: Claim | None = None,
 ) -> None:
-    """A request's Decline, or its approval past the wave: the reason, then the decision. A
-    refusal (decided meanwhile, the wave, the channel) shows on the reason."""
+    """A request's Decline, or its approval past a refusal a reason passes (the wave, the
+    team's load, a close match): the reason, then the decision. A refusal (decided
+    meanwhile, the channel) shows on the reason."""
     caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     value = view.get("private_metadata") or ""
