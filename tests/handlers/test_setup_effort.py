@@ -5,16 +5,20 @@ web view's registry say the version's median active setup time and how many team
 in under an hour. On SQLite and PostgreSQL."""
 
 import copy
+import re
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import create_app
 from bot.demo.standin.slack_requests import view_identity
+from bot.web import make_asgi
 from cadence.definition_load import parse_playbook
 from storage.models.bookkeeping import FormTime
+from tests.bot.test_web_view import fetch
 from tests.committed import loaded
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
 
 SALES, SALES_OWNER, SALES_MEMBER = "CSALES0001", "USALESOWN1", "USALESMEM1"
@@ -51,7 +55,21 @@ def forms(engine):
         return [(f.user_id, f.opened_at, f.submitted_at) for f in s.exec(select(FormTime).order_by(FormTime.opened_at))]
 
 
-def test_the_registry_says_the_versions_active_setup_time_from_the_forms(bot, adopted, slack, clock, engine):
+def web_registry(bot, world, slack, store, http_server, database_url):
+    """The web view's registry page, signed in as Slack signs one in: `/rollout web`'s link."""
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/registry", cookie)
+    assert code == 200
+    return page
+
+
+def test_the_registry_says_the_versions_active_setup_time_from_the_forms(
+    bot, adopted, slack, clock, engine, store, http_server, database_url
+):
     opened_at = clock()
     bot.command("kpi", user=SALES_OWNER, channel=SALES)  # the KPI's form, for this channel's playbook
     view = slack.opened_views[-1]
@@ -67,7 +85,10 @@ def test_the_registry_says_the_versions_active_setup_time_from_the_forms(bot, ad
 
     listed = bot.command("registry", user=CURATOR).text
     assert "median setup" not in listed  # no check-in answered yet: nothing to measure
+    assert "Median setup" not in web_registry(bot, adopted, slack, store, http_server, database_url)
     clock.set(opened_at + timedelta(minutes=30))
     assert "Check-in recorded" in bot.command("attest support-replies-sales yes", user=SALES_MEMBER, channel=SALES).text
     listed = bot.command("registry", user=CURATOR).text
     assert "median setup 26 min over 1 team; under an hour: 1 of 1" in listed
+    page = web_registry(bot, adopted, slack, store, http_server, database_url)
+    assert '<p class="setup">Median setup 26 min over 1 team; under an hour: 1 of 1 <span class="muted">' in page
