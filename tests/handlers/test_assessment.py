@@ -3,7 +3,8 @@ both databases: `/rollout assess` refused before the first cycle closes and to a
 owner (nothing stored), then its form pre-filled with what the bot measured; a submission
 kept as v1 with its core items and pilot conditions, the next form filled in with v1 and
 kept as v2; a version carries it, or says it has none, in `/rollout registry`, the web view's
-registry and the API's. The pre-fill's words are tests/cadence/test_assessment.py's."""
+registry and the API's; the offer when it first reaches readiness is sent once, a later
+close still ready sends it no more. The pre-fill's words are tests/cadence/test_assessment.py's."""
 
 import json
 import re
@@ -17,6 +18,7 @@ from tests.bot.test_mcp import get
 from tests.bot.test_web_view import fetch
 from tests.conftest import MEMBER, OWNER, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, publish_over, report_week
+from tests.usecases.test_replication import ready  # noqa: F401 (the fixture)
 from tests.usecases.test_requests import SALES, SALES_OWNER
 from usecases import tokens
 
@@ -161,3 +163,30 @@ def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(
     slack.add_user(SALES_OWNER)
     adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
     assert "support-replies v1 was published with no post-pilot assessment" in adopted
+
+
+def test_the_assessment_is_offered_once_not_again_at_a_later_close_still_ready(bot, ready, slack, store):  # noqa: F811
+    """support-replies ready after its second cycle: its owner is offered the assessment by
+    DM. Published, it is ready again after its fourth (a second "ready to scale" to the
+    curators): the offer is not sent again."""
+    from tests.usecases.test_governance import buttons, click, wednesday
+    from tests.usecases.test_replication import run_weeks
+
+    def offers():
+        ready.dispatcher.drain(max_wait=0)
+        return [m for m in slack.posted(OWNER) if m["text"].endswith("say what made the pilot work")]
+
+    def proposals():
+        return [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+
+    run_weeks(bot, ready, range(1, 9))
+    [proposal] = proposals()
+    [offer] = offers()
+    assert [e["action_id"] for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"]] == ["assess_open"]
+    ready.clock.set(wednesday(9))
+    click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
+    assert [v.version for v in store.registry.versions()] == [1]
+
+    run_weeks(bot, ready, range(9, 17))
+    assert len(proposals()) == 2  # ready again: the rule that offers it fired a second time
+    assert offers() == [offer]
