@@ -110,9 +110,9 @@ def register(app: App, services: Services) -> None:
         ack()
         _on_click(services, client, body, lambda caller: requests.approve(caller, action.get("value", "")))
 
-    @app.action(re.compile(r"^request_(decline|override|anyway)$"))
+    @app.action(re.compile(r"^request_(decline|override)$"))
     def request_reason(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        """Decline, and approve past the wave or a close match, ask the curator for a reason first."""
+        """Decline, and approve past a refusal a reason passes, ask the curator for a reason first."""
         ack()
         _on_click(services, client, body, lambda caller: _reason_form(caller, body, action))
 

@@ -55,7 +55,7 @@ def register(app: App, services: Services) -> None:
     def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         _stall(services, client, ack, body, view, claim=context.get("claim"))
 
-    @app.view(re.compile(r"^(request_(decline|override|anyway)|bar_decline)$"))
+    @app.view(re.compile(r"^(request_(decline|override)|bar_decline)$"))
     def request_reason(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -274,8 +274,9 @@ def _request_reason(
     view: dict[str, Any],
     claim: Claim | None = None,
 ) -> None:
-    """A request's Decline, or its approval past the wave or a close match: the reason, then the decision. A
-    refusal (decided meanwhile, the wave, the channel) shows on the reason."""
+    """A request's Decline, or its approval past a refusal a reason passes (the wave, the
+    team's load, a close match): the reason, then the decision. A refusal (decided
+    meanwhile, the channel) shows on the reason."""
     caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
     values = (view.get("state") or {}).get("values") or {}
     value = view.get("private_metadata") or ""

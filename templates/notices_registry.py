@@ -299,13 +299,12 @@ def request_card(
     reason: str | None,
     adopted: str | None,
     refusal: str | None,
-    past_wave: bool,
-    anyway: bool = False,
+    overridable: bool,
     ask: Mapping[str, Any] | None = None,
 ) -> Payload:
     """The curators' card of a request: the version's results and wave, the team's
     answers, and the buttons while it is pending (with a refusal on approve shown, and
-    past the wave or before a close match (`anyway`) the approval with a reason);
+    `overridable`: one a curator's reason passes, the button that asks it);
     `ask`: its target asks less than the origin reached (told, not refused)."""
     return render("request_card", **locals())
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 REFUSALS: dict[str, str] = {
     "request_similar": (
         "*{slug} v{version}* would be the first playbook of its function in {channel}, and {matches}: "
-        "*Approve anyway* with a reason (it is kept), or *Decline* and point the team to it. Nothing was adopted."
+        "*Approve with a reason* (it is kept), or *Decline* and point the team to it. Nothing was adopted."
     ),
     "adopt_offer_answered": (
         "{channel} runs *{slug}* now, one of this offer's versions: it was answered, and nothing more was adopted."

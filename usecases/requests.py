@@ -66,6 +66,6 @@ class Asked:
 
 
 def reason_form(caller: Caller, value: str) -> Asked:
-    """Decline or approve past the wave: curators only, and only while it is pending."""
+    """Decline or approve past a refusal a reason passes: curators only, and only while it is pending."""
     request, version = requests.pending(caller.store, request_id(value), caller.user_id)
     return Asked(request.id, request.channel_id, version.slug)

@@ -5,7 +5,7 @@ measures the same First-response time as support-replies v1. The reply shows tha
 support-replies for #ops through the same adopt; *anyway* asks why in a form (an empty reason
 refused there, nothing stored) and adopts billing-replies with the reason kept; a second click
 or the form sent again adopts nothing more, and an offer answered refuses its other button. A
-request approved into a close match shows it on its card, approved anyway with a reason."""
+request approved into a close match: tests/handlers/test_similar.py."""
 
 import copy
 import json
@@ -23,7 +23,7 @@ from storage.models.playbooks import Playbook
 from tests.committed import loaded
 from tests.conftest import ADMIN, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over
-from tests.usecases.test_requests import card_buttons, cards, opened, request
+from tests.usecases.test_requests import opened
 from usecases.shared.life import begin_cycle
 
 BILLING, BILLING_OWNER = "CBILLING01", "UBILLOWN01"
@@ -148,25 +148,3 @@ def test_adopt_anyway_asks_why_and_keeps_the_reason(bot, offered, slack, store, 
     click(bot, "adopt_instead", buttons["adopt_instead"]["value"], CURATOR, CURATORS, "1700000000.000300")
     assert "it was answered, and nothing more was adopted" in told(slack)
     assert stored(engine) == after and store.playbooks.state("support-replies-ops") is None
-
-
-def test_an_approved_request_meeting_a_match_shows_it_on_its_card_and_a_reason_approves_it(
-    bot, offered, slack, store, engine
-):
-    request(bot, slack, f"request billing-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", OPS_OWNER)
-    offered.dispatcher.drain(max_wait=0)
-    [card] = cards(slack)
-    click(bot, "request_approve", card_buttons(card)["request_approve"]["value"], CURATOR, CURATORS, card["ts"])
-    offered.dispatcher.drain(max_wait=0)
-    [card] = cards(slack)
-    shown = json.dumps(card["blocks"], ensure_ascii=False)
-    assert f"would be the first playbook of its function in <#{OPS}>, and {MATCH}" in shown
-    assert set(card_buttons(card)) == {"request_approve", "request_anyway", "request_decline"}
-    assert store.playbooks.state("billing-replies-ops") is None and "*Approve anyway*" in told(slack)
-
-    click(bot, "request_anyway", card_buttons(card)["request_anyway"]["value"], CURATOR, CURATORS, card["ts"])
-    view = opened(slack)
-    assert view["callback_id"] == "request_anyway" and view["title"]["text"] == "Approve anyway"
-    bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "Ops answers billing disputes"}})
-    assert store.playbooks.state("billing-replies-ops").playbook.owner_id == OPS_OWNER
-    assert decisions(engine, "created-anyway") == [{"similar": [MATCH], "reason": "Ops answers billing disputes"}]

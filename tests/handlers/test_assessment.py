@@ -2,16 +2,25 @@
 both databases: `/rollout assess` refused before the first cycle closes and to anyone but the
 owner (nothing stored), then its form pre-filled with what the bot measured; a submission
 kept as v1 with its core items and pilot conditions, the next form filled in with v1 and
-kept as v2. The pre-fill's words are tests/cadence/test_assessment.py's."""
+kept as v2; a version carries it, or says it has none, in `/rollout registry`, the web view's
+registry and the API's; the offer when it first reaches readiness is sent once, a later
+close still ready sends it no more. The pre-fill's words are tests/cadence/test_assessment.py's."""
 
 import json
+import re
 
 from sqlmodel import Session, select
 
+from bot.app import create_app
+from bot.web import make_asgi
 from storage.models.governance import Decision
-from tests.conftest import MEMBER, OWNER
+from tests.bot.test_mcp import get
+from tests.bot.test_web_view import fetch
+from tests.conftest import MEMBER, OWNER, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, publish_over, report_week
+from tests.usecases.test_replication import ready  # noqa: F401 (the fixture)
 from tests.usecases.test_requests import SALES, SALES_OWNER
+from usecases import tokens
 
 
 def assessed(engine):
@@ -25,6 +34,25 @@ def assessed(engine):
 def opened(slack):
     view = slack.calls_to("views.open")[-1].params["view"]
     return json.loads(view) if isinstance(view, str) else view
+
+
+def api_registry(bot, world, store):
+    """`GET /api/v1/registry` with a reading token, its one version."""
+    reader = tokens.create(store, "reader", None, [], True, OWNER, world.clock()).token
+    [entry] = get(bot.base_url, "/api/v1/registry", reader, world.clock)["versions"]
+    return entry
+
+
+def web_registry(bot, world, slack, store, http_server, database_url):
+    """The web view's registry page, signed in through `/rollout web`'s link."""
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=MEMBER).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/registry", cookie)
+    assert code == 200
+    return page
 
 
 def boxes(view):
@@ -110,6 +138,8 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
 
     listed = bot.command("registry", user=MEMBER).text
     assert "post-pilot assessment v1: 1 pilot condition to replace" in listed
+    carried = api_registry(bot, world, store)["assessment"]
+    assert (carried["number"], carried["pilot_conditions"]) == (1, ["a senior reviewer on every case"]), carried
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
     adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
@@ -117,13 +147,46 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
     assert "\\n• a senior reviewer on every case" in adopted and "weekly calls" not in adopted
 
 
-def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(bot, world, slack, store, clock):
+def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(
+    bot, world, slack, store, clock, http_server, database_url
+):
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
     world.dispatcher.drain(max_wait=0)
     announced = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
     assert "Published with no post-pilot assessment" in json.dumps(announced[-1], ensure_ascii=False)
     assert "no post-pilot assessment" in bot.command("registry", user=MEMBER).text
+    entry = api_registry(bot, world, store)
+    assert (entry["slug"], entry["version"], entry["assessment"]) == ("support-replies", 1, None)
+    page = web_registry(bot, world, slack, store, http_server, database_url)
+    assert '<h3>Post-pilot assessment</h3>\n<p class="empty">Published with no post-pilot assessment.</p>' in page
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
     adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
     assert "support-replies v1 was published with no post-pilot assessment" in adopted
+
+
+def test_the_assessment_is_offered_once_not_again_at_a_later_close_still_ready(bot, ready, slack, store):  # noqa: F811
+    """support-replies ready after its second cycle: its owner is offered the assessment by
+    DM. Published, it is ready again after its fourth (a second "ready to scale" to the
+    curators): the offer is not sent again."""
+    from tests.usecases.test_governance import buttons, click, wednesday
+    from tests.usecases.test_replication import run_weeks
+
+    def offers():
+        ready.dispatcher.drain(max_wait=0)
+        return [m for m in slack.posted(OWNER) if m["text"].endswith("say what made the pilot work")]
+
+    def proposals():
+        return [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+
+    run_weeks(bot, ready, range(1, 9))
+    [proposal] = proposals()
+    [offer] = offers()
+    assert [e["action_id"] for b in offer["blocks"] if b["type"] == "actions" for e in b["elements"]] == ["assess_open"]
+    ready.clock.set(wednesday(9))
+    click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
+    assert [v.version for v in store.registry.versions()] == [1]
+
+    run_weeks(bot, ready, range(9, 17))
+    assert len(proposals()) == 2  # ready again: the rule that offers it fired a second time
+    assert offers() == [offer]

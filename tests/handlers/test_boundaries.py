@@ -1,8 +1,9 @@
 """Strict boundaries (issue 97, item 2): a promotion to ai-led needs a calibration set messy
 enough or the step's boundaries declared, at the close, at the approving click and at
 `/rollout mode` (refused there, storing nothing); `/rollout cases ... out:N` keeps a week's
-cases out of scope for a step with boundaries, and status shows their share. Signed
-commands and block_actions over HTTP, on SQLite and PostgreSQL."""
+cases out of scope for a step with boundaries, and status, the registry and the close's
+"ready to scale" (beside readiness) show their share. Signed commands and block_actions
+over HTTP, on SQLite and PostgreSQL."""
 
 import json
 from datetime import date
@@ -218,3 +219,37 @@ def test_cases_and_their_out_of_scope_count_are_one_transaction(bot, slack, stor
         run(OUT_COUNTS_AGAIN[which])
     bot.command(f"cases {SLUG} draft 40 out:9", user=OWNER)  # the disk has room again: both kept
     assert count(engine, OutOfScopeCount) == 1 and count(engine, CaseCount) == 1
+
+
+def test_ready_to_scale_shows_the_out_of_scope_share_over_its_cycles_beside_the_criteria(
+    bot, slack, store, engine, clock
+):
+    """Two cycles of draft's 20 cases a week, 5 of them out of scope, each week reported
+    and closed as in tests/usecases/test_replication.py: the close's "ready to scale" shows
+    draft's share over those cycles beside the criteria, as information."""
+    from tests.conftest import READY_INPUT, READY_OWNERS
+    from tests.usecases.fast.ready_world import KIT
+    from tests.usecases.test_governance import report_week
+    from tests.usecases.test_replication import thursday
+
+    ready = {
+        **with_draft(boundaries=BOUNDARIES),
+        **dict(inputs=[READY_INPUT], outputs=["reply sent"], owners=READY_OWNERS, replication=KIT, adoption_wave=1),
+    }
+    world = world_of(bot, slack, store, engine, clock, ready)
+    slack.add_user("UROLLOUTBOT", is_bot=True)
+    for week in range(1, 9):
+        report_week(bot, world.clock, week, kpi="14" if week % 4 else None)
+        assert "cases on step" in bot.command(f"cases {SLUG} draft 20 out:5", user=OWNER).text
+        world.run(thursday(week))
+        for user in (OWNER, MEMBER):
+            assert "Check-in recorded" in bot.command(f"attest {SLUG} yes", user=user).text
+        if week % 4 == 2:
+            assert "Added to" in bot.command(f"learn {SLUG} Cycle {(week + 3) // 4}: drafts need the policy").text
+        world.run(close_of(week))
+    world.dispatcher.drain(max_wait=0)
+    [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == f"{SLUG} is ready to scale"]
+    shown = json.dumps(proposal["blocks"], ensure_ascii=False)
+    # 8 weeks of 20 cases in scope and 5 out: 40 of 200
+    said = "*Out of scope* over these cycles, beside the criteria as information, not a criterion: draft: 20% of cases"
+    assert f"{said} out of scope, 40 of 200." in shown, shown

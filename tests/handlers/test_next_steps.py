@@ -131,3 +131,70 @@ def test_a_team_at_its_load_is_ranked_lower_and_said_so(bot, ranked_world, slack
         "cycle (120 cases a week × 9 min); fit: another function (Sales, from Support), champion named, over its load: "
         "1 active playbook (max 1)"
     ) in text
+
+
+NYC, NYC_OWNER = "CNYC000001", "UNYCOWNER1"
+FIN, FIN_OWNER = "CFIN000001", "UFINOWNER1"
+
+
+def test_the_curators_digest_names_only_the_best_three_of_four_with_their_reasons(
+    bot, ranked_world, slack, store, clock
+):
+    """Four candidates, each scored apart (72 h × fit × 0.96 kept of the origin's 4% risk):
+    #nyc's request, a Support team (same function ×1.25, champion ×1.25): 108; #ops's, a team
+    new to playbooks with a champion: 86.4; Sales, running nothing of it: 69.1; #fin's, a
+    Finance team at its load of 3 playbooks (champion ×1.25, over its load ×0.5): 43.2.
+    `/rollout next` ranks all four; the digest the best three, in that order, and not #fin."""
+    support_chat = copy.deepcopy(SUPPORT_REPLIES) | dict(
+        playbook="support-chat", title="Support chat replies", channel=NYC, owner=NYC_OWNER
+    )
+    finance = [
+        copy.deepcopy(SALES_DESK) | dict(playbook=f"fin-{n}", title=f"Finance {n}", function="Finance", channel=FIN)
+        for n in ("a", "b", "c")
+    ]
+    for raw in finance:
+        raw["owner"] = FIN_OWNER
+    loaded(store, [parse_playbook(d) for d in (support_chat, *finance)], "UTC", actor="test", at=clock())
+    for slug, owner in (("support-chat", NYC_OWNER), ("fin-a", FIN_OWNER)):  # running: the team's function known
+        begin_cycle(store, store.playbooks.state(slug).playbook.id, 1, date(2026, 11, 30), owner, clock())
+    slack.add_channel(NYC, [NYC_OWNER, CHAMPION])
+    slack.add_channel(FIN, [FIN_OWNER, CHAMPION])
+    for user in (NYC_OWNER, FIN_OWNER):
+        slack.add_user(user, tz="Europe/Berlin")
+    for channel, name, by in ((NYC, "nyc", NYC_OWNER), (FIN, "fin", FIN_OWNER)):
+        asked = request(bot, slack, f"request support-replies <#{channel}|{name}> champion <@{CHAMPION}>", by)
+        assert "Asked the curators" in asked.text, asked.text
+
+    ranked = bot.command("next", user=OWNER).text
+    assert re.findall(r"\d\. \*support-replies v1\* \(Support\) to [^:]+", ranked) == [
+        f"1. *support-replies v1* (Support) to <#{NYC}>, which asked (champion <@{CHAMPION}>)",
+        f"2. *support-replies v1* (Support) to <#{OPS}>, which asked (champion <@{CHAMPION}>)",
+        "3. *support-replies v1* (Support) to Sales, which runs nothing of it yet",
+        f"4. *support-replies v1* (Support) to <#{FIN}>, which asked (champion <@{CHAMPION}>)",
+    ], ranked
+    fin = "fit: another function (Finance, from Support), champion named, over its load: 3 active playbooks (max 3)"
+    assert fin in ranked, ranked
+
+    ranked_world.run(datetime(2026, 11, 23, 13, 5, tzinfo=UTC))  # Monday 13:00: the digest of week 1
+    [digest] = [m for m in slack.posted(CURATORS) if m["text"].startswith("Rollout digest")]
+    text = json.dumps(digest["blocks"], ensure_ascii=False)
+    section = text[text.index("*Where it could roll next*") :]
+    section = section[: section.index('"}')]
+    named = re.findall(r"\\n(\d)\. \*support-replies v1\* to ([^:]+): ", section)
+    assert named == [
+        ("1", f"<#{NYC}>, which asked"),
+        ("2", f"<#{OPS}>, which asked"),
+        ("3", "Sales"),
+    ], section
+    risk = "risk: 4% exceptions at the origin, no open escalations"
+    assert (
+        f"1. *support-replies v1* to <#{NYC}>, which asked: value: up to 72 h a cycle (120 cases a week × 9 min); "
+        f"fit: same function (Support), champion named; {risk}"
+    ) in section
+    assert f"2. *support-replies v1* to <#{OPS}>, which asked: value: up to 72 h a cycle" in section
+    assert f"fit: a team new to playbooks, champion named; {risk}" in section
+    assert (
+        "3. *support-replies v1* to Sales: value: up to 72 h a cycle (120 cases a week × 9 min); "
+        f"fit: another function (Sales, from Support); {risk}"
+    ) in section
+    assert FIN not in section and "over its load" not in section

@@ -6,16 +6,20 @@ each team's own playbook's forms, whoever filled them in, and no other's. On SQL
 PostgreSQL."""
 
 import copy
+import re
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
+from bot.app import create_app
 from bot.demo.standin.slack_requests import filled
+from bot.web import make_asgi
 from cadence.definition_load import parse_playbook
 from storage.models.bookkeeping import FormTime
+from tests.bot.test_web_view import fetch
 from tests.committed import loaded
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
 from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
 
 SALES, SALES_OWNER, SALES_MEMBER = "CSALES0001", "USALESOWN1", "USALESMEM1"
@@ -67,7 +71,21 @@ def registry(bot):
     return bot.command("registry", user=CURATOR).text
 
 
-def test_the_registry_says_the_versions_active_setup_time_from_the_forms(bot, adopted, slack, clock, engine, store):
+def web_registry(bot, world, slack, store, http_server, database_url):
+    """The web view's registry page, signed in as Slack signs one in: `/rollout web`'s link."""
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    code, _, page = fetch(url + "/web/registry", cookie)
+    assert code == 200
+    return page
+
+
+def test_the_registry_says_the_versions_active_setup_time_from_the_forms(
+    bot, adopted, slack, clock, engine, store, http_server, database_url
+):
     sales = store.playbooks.state("support-replies-sales").playbook.id
     opened_at = clock()
     view = opened(bot, slack, "kpi", SALES_OWNER, SALES)  # the KPI's form, for this channel's playbook
@@ -81,9 +99,12 @@ def test_the_registry_says_the_versions_active_setup_time_from_the_forms(bot, ad
     ]
 
     assert "median setup" not in registry(bot)  # no check-in answered yet: nothing to measure
+    assert "Median setup" not in web_registry(bot, adopted, slack, store, http_server, database_url)
     clock.set(opened_at + timedelta(minutes=30))
     assert "Check-in recorded" in bot.command("attest support-replies-sales yes", user=SALES_MEMBER, channel=SALES).text
     assert "median setup 26 min over 1 team; under an hour: 1 of 1" in registry(bot)
+    page = web_registry(bot, adopted, slack, store, http_server, database_url)
+    assert '<p class="setup">Median setup 26 min over 1 team; under an hour: 1 of 1 <span class="muted">' in page
 
 
 def test_two_playbooks_set_up_at_once_by_one_owner_each_count_only_their_own_forms(bot, adopted, slack, clock, store):

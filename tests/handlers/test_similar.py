@@ -104,3 +104,45 @@ def test_an_adoption_into_a_new_function_shows_an_active_playbook_to_ask_for_and
     [(_, figures)] = decisions(engine, "created-anyway")
     assert figures["reason"] == "ops answers Support's own tickets"
     assert figures["similar"] == ["sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds)"]
+
+
+def test_an_approved_request_into_a_new_function_shows_the_close_match_on_its_card_and_a_reason_adopts_it(
+    bot, world, slack, store, engine, clock
+):
+    """#ops, which runs none of Support, asks for support-replies v1 while sales-desk has the
+    same steps: Approve runs the same adopt, so the same check. The card shows the match,
+    nothing stored; its reason button adopts it, the reason kept as `created-anyway`."""
+    from tests.usecases.test_governance import CURATORS, click
+    from tests.usecases.test_requests import CHAMPION, body, card_buttons, cards, opened, request, requests_of
+
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    loaded(store, [parse_playbook(SALES_DESK)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state("sales-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
+    slack.add_channel(OPS, [OPS_OWNER, CHAMPION])
+    for user in (OPS_OWNER, CHAMPION):
+        slack.add_user(user)
+    asked = request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{CHAMPION}>", OPS_OWNER)
+    assert "Asked the curators to adopt *support-replies v1*" in asked.text
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    click(bot, "request_approve", card_buttons(card)["request_approve"]["value"], CURATOR, CURATORS, card["ts"])
+    told = json.dumps(slack.calls_to("chat.postEphemeral")[-1].params, ensure_ascii=False)
+    assert f"*support-replies v1* would be the first playbook of its function in <#{OPS}>" in told, told
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds): *Approve with a reason*" in body(card)
+    assert store.playbooks.state("support-replies-ops") is None and decisions(engine, "created-anyway") == []
+    assert requests_of(engine) == [(OPS, "pending", None, None)]
+
+    click(bot, "request_override", card_buttons(card)["request_override"]["value"], CURATOR, CURATORS, card["ts"])
+    view = opened(slack)
+    assert view["callback_id"] == "request_override"
+    done = bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "ops answers Support's tickets"}})
+    assert done.status == 200 and not (done.body or {}).get("errors"), done.body
+    assert store.playbooks.state("support-replies-ops").playbook.owner_id == OPS_OWNER
+    [(_, figures)] = decisions(engine, "created-anyway")
+    assert figures == {
+        "similar": ["sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds)"],
+        "reason": "ops answers Support's tickets",
+    }
+    assert requests_of(engine) == [(OPS, "approved", CURATOR, "support-replies-ops")]

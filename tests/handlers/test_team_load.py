@@ -1,9 +1,11 @@
 """A team's load (issue 97, item 4) end to end: signed `/rollout adopt` commands into a team
 already carrying its `team_load_max` are refused naming the load, storing nothing; a
 curator's `override <reason>` adopts all the same with a `load-overridden` decision kept
-beside the adoption; status shows the team's load. On SQLite and PostgreSQL."""
+beside the adoption; an approved request is refused alike and its card asks the reason;
+status and the web view's playbook page show the team's load. On SQLite and PostgreSQL."""
 
 import copy
+import json
 
 import pytest
 from sqlalchemy import func
@@ -15,7 +17,7 @@ from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook, Step
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over, wednesday
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
@@ -96,3 +98,81 @@ def test_a_team_with_room_adopts_with_no_override_and_a_higher_max_makes_room(bo
     status = bot.command("status support-replies-new", user="UNEWOWNER1").text
     assert "1 active playbook (max 3), 0 revisions in the last 4 weeks (max 4), 1 adoption in the last cycle" in status
     assert "Full" not in status and overridden(engine) == []
+
+
+def test_an_approved_request_into_a_full_team_is_refused_on_its_card_naming_the_load_and_a_reason_adopts_it(
+    bot, published, slack, store, engine
+):
+    """#sales asks for support-replies while it runs 3 playbooks: Approve runs the same adopt,
+    so the same check. The card shows the refusal naming the load, nothing stored; its
+    button for a reason approves it, the reason kept as `load-overridden` and the request
+    approved."""
+    from tests.usecases.test_requests import body, card_buttons, cards, opened, request, requests_of
+
+    world = published
+    asked = request(bot, slack, f"request support-replies <#{SALES}|sales> champion <@{SALES_OWNER}>", SALES_OWNER)
+    assert "Asked the curators to adopt *support-replies v1*" in asked.text
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    before = stored(engine)
+    click(bot, "request_approve", card_buttons(card)["request_approve"]["value"], CURATOR, CURATORS, card["ts"])
+    told = json.dumps(slack.calls_to("chat.postEphemeral")[-1].params, ensure_ascii=False)
+    assert "is carrying all the change it can absorb now: 3 active playbooks (max 3)" in told, told
+    world.dispatcher.drain(max_wait=0)
+    [card] = cards(slack)
+    assert "3 active playbooks (max 3)" in body(card) and "nothing was stored" in body(card)
+    assert store.playbooks.state("support-replies-sales") is None and overridden(engine) == []
+    assert requests_of(engine) == [(SALES, "pending", None, None)]
+    assert {k: v for k, v in stored(engine).items() if k != "OutboxMessage"} == {
+        k: v for k, v in before.items() if k != "OutboxMessage"
+    }
+
+    override = card_buttons(card)["request_override"]
+    click(bot, "request_override", override["value"], CURATOR, CURATORS, card["ts"])
+    view = opened(slack)
+    assert view["callback_id"] == "request_override" and "the team's load" in json.dumps(view)
+    done = bot.submit(CURATOR, view, {"reason": {"type": "plain_text_input", "value": "the desk asked for it"}})
+    assert done.status == 200 and not (done.body or {}).get("errors"), done.body
+    assert store.playbooks.state("support-replies-sales").playbook.owner_id == SALES_OWNER
+    [kept] = overridden(engine)
+    assert kept.actor == CURATOR and kept.figures["override"] == "the desk asked for it"
+    assert kept.figures["full"]["playbooks"] == {"count": 3, "max": 3} and kept.figures["channel"] == SALES
+    assert requests_of(engine) == [(SALES, "approved", CURATOR, "support-replies-sales")]
+
+
+def test_the_web_views_playbook_page_shows_its_teams_load_and_when_it_is_full(
+    bot, published, slack, store, http_server, database_url
+):
+    """Signed in through `/rollout web`'s link, as a person is: #sales's playbook page says
+    its 3 active playbooks and Full; #ops's its 4 revisions; a team with room no Full."""
+    import re
+
+    from bot.app import create_app
+    from bot.web import make_asgi
+    from tests.bot.test_web_view import fetch
+    from tests.conftest import settings_for
+
+    world = published
+    slack.add_channel("CNEW000001", ["UNEWOWNER1"])
+    slack.add_user("UNEWOWNER1")
+    bot.command("adopt support-replies <#CNEW000001|new> owner <@UNEWOWNER1>", user=CURATOR)
+    mount, url = http_server
+    settings = settings_for(database_url, slack, rollout_web_url=url)
+    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
+    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
+    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+
+    def load_of(slug):
+        code, _, page = fetch(url + f"/web/playbooks/{slug}", cookie)
+        assert code == 200
+        [shown] = re.findall(r'<p id="team-load">(.*?)</p>', page, re.S)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", shown))
+
+    sales = load_of("sales-a")
+    assert sales.startswith(f"Team load of {SALES}: 3 active playbooks (max 3), 0 revisions in the last 4 weeks"), sales
+    assert "Full: an adoption into this team waits for a curator's override" in sales.replace("&#39;", "'")
+    ops = load_of("ops-a")
+    assert "1 active playbook (max 3), 4 revisions in the last 4 weeks (max 4)" in ops and "Full" in ops, ops
+    new = load_of("support-replies-new")
+    assert "1 active playbook (max 3), 0 revisions in the last 4 weeks (max 4), 1 adoption in the last cycle" in new
+    assert "Full" not in new, new

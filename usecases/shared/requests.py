@@ -22,6 +22,9 @@ from usecases.shared.messages import Adopt, RequestAdoption
 from usecases.shared.roles import channel, require_curator, user
 
 _ANSWERS = ("why", "similar", "context", "capacity")
+# The refusals of an approval that a curator's reason passes (adoption.adopt's `override`):
+# the wave, the team's load, a close match in a function new to the team (usecases/shared/adopt_offer.py).
+OVERRIDABLE = ("adopt_wave", "adopt_load", "request_similar")
 _NUMBERS = ("baseline", "target", "timezone", "exception_cap", "rubric_threshold")
 
 
@@ -42,12 +45,11 @@ def card(
     request: AdoptionRequest,
     version: RegistryVersion,
     refusal: str | None = None,
-    past_wave: bool = False,
-    anyway: bool = False,
+    overridable: bool = False,
 ) -> dict[str, Any]:
     """The curators' card: the version's results and its wave, the team's answers, and
-    the buttons while it is pending (with a refusal on approve shown on it, and past the
-    wave or before a close match, the approval with a reason)."""
+    the buttons while it is pending (with a refusal on approve shown on it, and when an
+    override passes that refusal, `overridable`, the button that asks its reason)."""
     return notices_registry.request_card(
         id=str(request.id),
         slug=version.slug,
@@ -63,8 +65,7 @@ def card(
         reason=request.reason,
         adopted=request.adopted_slug,
         refusal=refusal,
-        past_wave=past_wave,
-        anyway=anyway,
+        overridable=overridable,
         ask=adoption.target_ask(version, request.answers.get("baseline"), request.answers.get("target")),
     )
 
@@ -220,13 +221,7 @@ def approve(
     except Refusal as refusal:
         if refusal.key != "request_decided_now":  # drawn only while still pending: decided, its card says so
             shown = _card_update(
-                store,
-                request,
-                version,
-                now,
-                refusal=slack(refusal),
-                past_wave=refusal.key == "adopt_wave",
-                anyway=refusal.key == "request_similar",  # a close match (usecases/shared/adopt_offer.py)
+                store, request, version, now, refusal=slack(refusal), overridable=refusal.key in OVERRIDABLE
             )
             redraw_card(store, request.id, shown, now)
         raise

@@ -250,7 +250,7 @@ def contexts(
             reason=None,
             adopted=None,
             refusal=text[:500],
-            past_wave=True,
+            overridable=True,
         ),
         "bar_card": dict(
             id="7",
