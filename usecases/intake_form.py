@@ -93,4 +93,5 @@ def field_of(path: tuple[str | int, ...]) -> str | None:
 def warning(spec: PlaybookSpec) -> str | None:
     """ "funding a demo? …" for a playbook made by the form (cadence/definition_intake.py)."""
     intake = spec.intake.model_dump() if spec.intake else None
-    return demo_warning(intake, spec.rules.intake_min_cases, spec.rules.intake_min_minutes)
+    event = spec.value.event if spec.value else None
+    return demo_warning(intake, spec.rules.intake_min_cases, spec.rules.intake_min_minutes, event)

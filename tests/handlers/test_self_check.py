@@ -12,7 +12,15 @@ from tests.handlers.test_playbook_form import open_new, submit
 from tests.usecases.fast.form_world import NEW_VALUES
 from tests.usecases.test_governance import CURATORS
 
-VAGUE = {**NEW_VALUES, "contract": "the ticket", "trust": "", "operator": OWNER, "template": ""}
+# a one-word value event names no thing and what became of it; a person picked is a full answer
+VAGUE = {
+    **NEW_VALUES,
+    "value_event": "refunds",
+    "contract": "the ticket",
+    "trust": "",
+    "operator": OWNER,
+    "template": "",
+}
 
 
 def test_vague_answers_are_kept_and_said_as_funding_a_demo_clear_ones_fill_in_the_playbook(bot, world, slack, store):
@@ -27,7 +35,10 @@ def test_vague_answers_are_kept_and_said_as_funding_a_demo_clear_ones_fill_in_th
         "Which version does it replicate? (or new)",
     ]
     made = submit(bot, view, VAGUE, MEMBER)
-    warning = "funding a demo? vague: the input contract, how outputs become trustworthy, the replication template"
+    warning = (
+        "funding a demo? vague: the value event, the input contract, how outputs become trustworthy, "
+        "the replication template"
+    )
     assert warning in json.dumps(made.body["view"], ensure_ascii=False)
     definition = store.playbooks.state("refund-triage").playbook.definition
     assert definition["intake"]["contract"] == "the ticket" and definition["intake"]["trust"] == ""
