@@ -228,12 +228,21 @@ def _input(block_id: str, value: str, editing: bool, functions: list[str], curre
     return block
 
 
-def made_notice(slug: str, starts_on: str, channel: str, warning: str | None = None) -> dict[str, Any]:
-    """What the form turns into once the playbook is made; `warning`: "funding a demo? …"."""
+def made_notice(
+    slug: str, starts_on: str, channel: str, warning: str | None = None, replicates: str | None = None
+) -> dict[str, Any]:
+    """What the form turns into once the playbook is made; `warning`: "funding a demo? …";
+    `replicates`: the published version its self-check named."""
     return _notice(
         "Playbook created",
         f":seedling: *{slug}* is yours: cycle 1 starts on {starts_on}. Its mode map went to <#{channel}>. "
         f"`/rollout edit {slug}` changes it."
+        + (
+            f"\n:package: It replicates *{replicates}*: `/rollout kit {slug}` starts from that version's kit, "
+            "for you to check and save."
+            if replicates
+            else ""
+        )
         + (f"\n:warning: {warning}: the curators hear it too. The playbook is made all the same." if warning else ""),
     )
 
