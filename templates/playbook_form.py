@@ -52,9 +52,10 @@ _HINTS = {
     "cases_per_week": "Fewer than 10 a week, or work that is not structured: you may be funding a demo",
     "minutes_per_case": "The minutes one case takes today, by hand, e.g. 9",
     "contract": "e.g. the ticket text, the customer's plan and the refund policy. Becomes its first input",
-    "trust": "e.g. a rubric of tone and accuracy, and a calibration set of 40 past tickets",
+    "trust": "e.g. a rubric of tone and accuracy, and a calibration set of 40 past tickets: they start your kit",
     "operator": "Named as its business rules and model updates owner",
-    "template": "A published playbook it copies (adopt it instead?), or new",
+    "template": "A published version as /rollout registry lists it, e.g. support-replies v2: your kit starts "
+    "from its kit (adopt it instead?); or new",
     "value_event": "An event counted each closed week (one of the playbook's value events, or its own sent "
     "over the API), e.g. reply_accepted",
     "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "

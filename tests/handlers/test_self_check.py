@@ -39,6 +39,8 @@ def test_vague_answers_are_kept_and_said_as_funding_a_demo_clear_ones_fill_in_th
         "Who runs it once the pilot team moves on?",
         "Which version does it replicate? (or new)",
     ]
+    hints = {b.get("block_id"): b.get("hint", {}).get("text", "") for b in view["blocks"]}
+    assert "they start your kit" in hints["trust"] and "your kit starts from its kit" in hints["template"]
     made = submit(bot, view, VAGUE, MEMBER)
     warning = (
         "funding a demo? vague: the value event, the input contract, how outputs become trustworthy, "
