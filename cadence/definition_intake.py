@@ -1,8 +1,9 @@
 """A pilot worth funding (docs/playbooks.md, "Intake"): what `/rollout new` asks before the
 KPI, kept with the playbook as `intake: {cases_per_week, minutes_per_case, structured}`,
 and the rule that flags a pilot likely to be a demo: fewer than `intake_min_cases` cases a
-week, less than `intake_min_minutes` minutes a case today (no friction worth removing), or
-work that is not structured. Pure: the schema and plain functions."""
+week, less than `intake_min_minutes` minutes a case today (no friction worth removing),
+work that is not structured, or the self-check's answers left vague. Pure: the schema and
+plain functions."""
 
 from __future__ import annotations
 
@@ -37,33 +38,53 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-# (field, what it is called in the warning, fewest words an answer of it needs)
+# The self-check's questions besides the intake's numbers, as the warning names them, in seed
+# 004's order. Free text (what every case comes with, how outputs become trustworthy) is
+# vague when empty or under 3 words; an answer picked, not written (a person; a published
+# version or "new", which the form checks), when empty: one is a full answer by nature.
 SELF_CHECK = (
-    ("contract", "the input contract", 3),
-    ("trust", "how outputs become trustworthy", 3),
-    ("operator", "the operational owner", 1),
-    ("template", "the replication template", 1),
+    ("contract", "the input contract"),
+    ("trust", "how outputs become trustworthy"),
+    ("operator", "the operational owner"),
+    ("template", "the replication template"),
 )
+FREE_TEXT = ("contract", "trust")
+FEWEST_WORDS = 3
+VALUE_EVENT = "the value event"
 
 
-def vague(intake: dict[str, Any] | None) -> list[str]:
-    """The self-check's answers asked and left vague: empty, or fewer words than it needs (3
-    for the contract and trust). An answer not asked (None: a file's intake) is not vague."""
+def vague_event(event: str | None) -> bool:
+    """A value event is a name (`reply_accepted`, no spaces), so words do not measure it: it
+    is vague when missing, or of one word ("done", "replies"), which names neither the thing
+    nor what happened to it."""
+    return not event or len([part for part in event.split("_") if part]) < 2
+
+
+def vague(intake: dict[str, Any] | None, event: str | None = None) -> list[str]:
+    """The self-check's answers asked and left vague: the value event (`event`, the
+    definition's `value.event`), judged when the self-check was asked; free text empty or
+    under 3 words; a pick empty. An answer not asked (None: a file's intake) is not vague."""
     if not intake:
         return []
-    return [
-        name
-        for field, name, words in SELF_CHECK
-        if (answer := intake.get(field)) is not None and len(str(answer).split()) < words
-    ]
+    asked = [(field, name) for field, name in SELF_CHECK if intake.get(field) is not None]
+    found = [VALUE_EVENT] if asked and vague_event(event) else []
+    for field, name in asked:
+        words = len(str(intake[field]).split())
+        if words == 0 or (field in FREE_TEXT and words < FEWEST_WORDS):
+            found.append(name)
+    return found
 
 
 def demo_warning(
-    intake: dict[str, Any] | None, min_cases: float = DEFAULT_MIN_CASES, min_minutes: float = DEFAULT_MIN_MINUTES
+    intake: dict[str, Any] | None,
+    min_cases: float = DEFAULT_MIN_CASES,
+    min_minutes: float = DEFAULT_MIN_MINUTES,
+    event: str | None = None,
 ) -> str | None:
     """ "funding a demo? 6 cases a week, 2 min a case; not structured" when the work happens
     fewer than `min_cases` times a week, a case takes less than `min_minutes` minutes today,
-    or it is not structured; None when none of them (or no intake)."""
+    or it is not structured; "vague: …" the self-check's answers left vague (`event`: the
+    value event); None when none of them (or no intake)."""
     if not intake:
         return None
     reasons, friction = [], []
@@ -77,7 +98,7 @@ def demo_warning(
         reasons.append(", ".join(friction))
     if not intake.get("structured"):
         reasons.append("not structured")
-    if unclear := vague(intake):
+    if unclear := vague(intake, event):
         reasons.append("vague: " + ", ".join(unclear))
     return "funding a demo? " + "; ".join(reasons) if reasons else None
 
@@ -101,4 +122,5 @@ def warning_of(definition: dict[str, Any]) -> str | None:
         definition.get("intake"),
         rules.get("intake_min_cases", DEFAULT_MIN_CASES),
         rules.get("intake_min_minutes", DEFAULT_MIN_MINUTES),
+        (definition.get("value") or {}).get("event"),
     )

@@ -65,7 +65,9 @@ def register(app: App, services: Services) -> None:
 
 def _open(caller: Caller, form: kits.KitForm, trigger_id: str) -> None:
     rows = [(row.block_id, row.kind) for row in kits.ROWS]
-    view = kit_form(form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing)
+    view = kit_form(
+        form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing, form.started, form.replicates
+    )
     caller.client.views_open(trigger_id=trigger_id, view=view)
 
 

@@ -349,7 +349,9 @@ def _submit(
             raise forms.FormProblems(err.problems) from None
         if new:
             created = forms.create(caller, answers, anyway)
-            return made_notice(created.slug, created.starts_on.isoformat(), created.channel, created.warning)
+            return made_notice(
+                created.slug, created.starts_on.isoformat(), created.channel, created.warning, created.replicates
+            )
         revised = playbook_revision.revise(caller, int(kept["playbook"]), kept["opened"], answers, _stall(kept))
         return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 

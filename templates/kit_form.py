@@ -109,6 +109,19 @@ def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
     return element
 
 
+# The fields the self-check's answers may start, as the intro names them
+_STARTED = {
+    "inputs": "inputs",
+    "outputs": "outputs",
+    "runbook": "runbook",
+    "training": "training",
+    "checks": "checks",
+    "requires": "requirements",
+    "dimensions": "rubric dimensions",
+    "calibration_cases": "calibration set",
+}
+
+
 def kit_form(
     slug: str,
     rows: list[tuple[str, str]],
@@ -116,15 +129,26 @@ def kit_form(
     metadata: dict[str, Any],
     adopted_from: str | None = None,
     missing: list[str] | None = None,
+    started: list[str] | None = None,
+    replicates: str | None = None,
 ) -> dict[str, Any]:
     """The modal: `rows` are the fields (block id, kind) in order; `missing`: the
-    readiness criteria the playbook still lacks, named at the top."""
+    readiness criteria the playbook still lacks, named at the top; `started`: the fields
+    filled in from `/rollout new`'s answers and `replicates`, the version it replicates."""
     intro = (
         f"Package *{slug}* for the teams that adopt it. A change is a revision, applied from the open week; "
         "an input's check stays as its YAML has it."
     )
     if missing:
         intro += "\nStill missing for readiness: " + "; ".join(missing) + "."
+    if started:
+        source = "your answers to `/rollout new`" + (
+            f" and *{replicates}*, the version it replicates" if replicates else ""
+        )
+        intro += (
+            f"\nFilled in from {source}: {', '.join(_STARTED[b] for b in started)}. "
+            "Check them: they count only once you save."
+        )
     if adopted_from is not None:
         intro += f" It is adopted from *{adopted_from}*: its kit's `may_change` says what may change here."
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]

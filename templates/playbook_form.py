@@ -52,9 +52,10 @@ _HINTS = {
     "cases_per_week": "Fewer than 10 a week, or work that is not structured: you may be funding a demo",
     "minutes_per_case": "The minutes one case takes today, by hand, e.g. 9",
     "contract": "e.g. the ticket text, the customer's plan and the refund policy. Becomes its first input",
-    "trust": "e.g. a rubric of tone and accuracy, and a calibration set of 40 past tickets",
+    "trust": "e.g. a rubric of tone and accuracy, and a calibration set of 40 past tickets: they start your kit",
     "operator": "Named as its business rules and model updates owner",
-    "template": "A published playbook it copies (adopt it instead?), or new",
+    "template": "A published version as /rollout registry lists it, e.g. support-replies v2: your kit starts "
+    "from its kit (adopt it instead?); or new",
     "value_event": "An event counted each closed week (one of the playbook's value events, or its own sent "
     "over the API), e.g. reply_accepted",
     "why": "A higher cap, a lower threshold or target, a moved baseline...: a curator decides, from the next "
@@ -228,12 +229,21 @@ def _input(block_id: str, value: str, editing: bool, functions: list[str], curre
     return block
 
 
-def made_notice(slug: str, starts_on: str, channel: str, warning: str | None = None) -> dict[str, Any]:
-    """What the form turns into once the playbook is made; `warning`: "funding a demo? …"."""
+def made_notice(
+    slug: str, starts_on: str, channel: str, warning: str | None = None, replicates: str | None = None
+) -> dict[str, Any]:
+    """What the form turns into once the playbook is made; `warning`: "funding a demo? …";
+    `replicates`: the published version its self-check named."""
     return _notice(
         "Playbook created",
         f":seedling: *{slug}* is yours: cycle 1 starts on {starts_on}. Its mode map went to <#{channel}>. "
         f"`/rollout edit {slug}` changes it."
+        + (
+            f"\n:package: It replicates *{replicates}*: `/rollout kit {slug}` starts from that version's kit, "
+            "for you to check and save."
+            if replicates
+            else ""
+        )
         + (f"\n:warning: {warning}: the curators hear it too. The playbook is made all the same." if warning else ""),
     )
 

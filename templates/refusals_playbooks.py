@@ -41,6 +41,10 @@ REFUSALS: dict[str, str] = {
     "cli_defined_twice": "Playbook {slug} is defined in {first} and again in {second}; neither file was loaded: keep it in one.",
     "intake_cases_missing": "Give how many cases a week the work happens, e.g. 120.",
     "intake_minutes_missing": "Give the minutes one case takes today, e.g. 9.",
+    "intake_no_template": (
+        "The registry has no {which}: name a published version as `/rollout registry` lists it "
+        "(e.g. support-replies v2), or write new."
+    ),
     "kit_step_model": "Line {line}: write `step | model | prompt` for a step of this playbook ({step} is not one).",
     "kit_escalate_both": "Escalate to a person or to a channel, not both: empty one of them.",
     "kit_not_a_number": "“{text}” is not a number: write one such as 24.",

@@ -6,11 +6,14 @@ without them may leave both numbers empty (no intake, as a YAML without `intake:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from cadence import self_check
 from cadence.definition import PlaybookSpec
 from cadence.definition_intake import IntakeSpec, demo_warning
+from storage.models.governance import RegistryVersion
+from storage.store import Store
 from templates.refusals import Refusal
 
 # The form's intake fields (their block ids), before the KPI's; the self-check's on a new
@@ -44,6 +47,35 @@ def problems(answers: IntakeAnswers, new: bool) -> dict[str, Refusal]:
     if answers.minutes_per_case is None and (new or answers.given):
         found["minutes_per_case"] = Refusal.of("intake_minutes_missing")
     return found
+
+
+def with_template(store: Store, answers: IntakeAnswers) -> IntakeAnswers:
+    """The answers with the replication template as the registry names it ("support-replies
+    v2", "new"): a version named otherwise (support-replies@v2, or support-replies for its
+    newest) is found and kept by its name; one the registry has not is refused, so that what
+    the playbook says it replicates is a version (empty: kept, and vague)."""
+    said = answers.self_check or {}
+    typed = said.get("template") or ""
+    if not typed:
+        return answers
+    named = self_check.version_named(typed)
+    version = version_of(store, typed)
+    if named != self_check.NEW and version is None:
+        raise Refusal.of("intake_no_template", which=typed[:80])
+    kept = self_check.NEW if version is None else version_name(version)
+    return replace(answers, self_check={**said, "template": kept})
+
+
+def version_of(store: Store, template: str | None) -> RegistryVersion | None:
+    """The published version a template answer names (None: "new", empty or none)."""
+    named = self_check.version_named(template or "")
+    if not isinstance(named, tuple):
+        return None
+    return store.registry.version(*named)
+
+
+def version_name(version: RegistryVersion) -> str:
+    return f"{version.slug} v{version.version}"
 
 
 def applied(raw: dict[str, Any], base: dict[str, Any], answers: IntakeAnswers) -> dict[str, Any]:
@@ -93,4 +125,12 @@ def field_of(path: tuple[str | int, ...]) -> str | None:
 def warning(spec: PlaybookSpec) -> str | None:
     """ "funding a demo? …" for a playbook made by the form (cadence/definition_intake.py)."""
     intake = spec.intake.model_dump() if spec.intake else None
-    return demo_warning(intake, spec.rules.intake_min_cases, spec.rules.intake_min_minutes)
+    event = spec.value.event if spec.value else None
+    return demo_warning(intake, spec.rules.intake_min_cases, spec.rules.intake_min_minutes, event)
+
+
+def replicates(spec: PlaybookSpec) -> str | None:
+    """The published version a playbook made by the form replicates, by its name (None:
+    "new", or not said)."""
+    template = spec.intake.template if spec.intake else None
+    return template if template and template != self_check.NEW else None

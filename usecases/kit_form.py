@@ -16,13 +16,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cadence import kit_lines
+from cadence import kit_lines, self_check
+from cadence.definition import read_spec
 from cadence.definition_handoff import FALLBACK
+from cadence.definition_intake import IntakeSpec
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
 from templates.refusals import Refusal
+from usecases import intake_form as pilot
 from usecases import playbook_form as forms
 from usecases import playbook_revision
 from usecases.shared import life
@@ -82,6 +85,9 @@ class KitForm:
     metadata: dict[str, Any]
     adopted_from: str | None = None  # an adopted playbook's origin: the override field shows
     missing: list[str] = field(default_factory=list)  # readiness criteria the form answers, still lacking
+    # the fields that start from the self-check's answers (block ids), until the owner saves
+    started: list[str] = field(default_factory=list)
+    replicates: str | None = None  # the published version it replicates, some of them from it
 
 
 @dataclass(frozen=True)
@@ -164,9 +170,8 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
     life.refuse_unless_running(state, "kit")
     definition = parse_playbook(state.playbook.definition).canonical()
     values = {row.block_id: _shown(row, _at(definition, row.path)) for row in ROWS}
-    intake = state.spec.intake
-    if not values.get("inputs") and intake is not None and intake.contract:  # the self-check's (docs/programme.md)
-        values["inputs"] = intake.contract
+    own = state.playbook.adopted_from_id is None  # an adopter's intake is its origin's answers, not its own
+    started, replicates = _started(caller, state.spec.intake if own else None, values)
     for row in ROWS:  # a kit too large for Slack's form is changed as YAML
         if row.kind in TEXT_KINDS and len(values[row.block_id]) > MAX_INPUT:
             what = f"its {row.block_id.replace('_', ' ')} take {len(values[row.block_id]):,} characters; 3,000 fit"
@@ -174,7 +179,39 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
     metadata = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     origin = forms.origin_of(caller, state)
     missing = kit_lines.missing(definition)
-    return KitForm(state.playbook.slug, values, metadata, origin, missing)
+    return KitForm(state.playbook.slug, values, metadata, origin, missing, started, replicates)
+
+
+# What a version it replicates lends the kit: what the work is and how it is judged; not its
+# people, its handoff terms or what its own adopters may change.
+FROM_VERSION = ("outputs", "runbook", "training", "checks", "requires", "dimensions", "calibration_cases")
+
+
+def _started(caller: Caller, intake: IntakeSpec | None, values: dict[str, Any]) -> tuple[list[str], str | None]:
+    """The self-check's answers (docs/programme.md) in the kit form's empty fields, as
+    starting values its owner confirms by saving (nothing counts, nor gates, until then):
+    the input contract as its inputs; the rubric's dimensions and the calibration set's size
+    that how its outputs become trustworthy names; and the version it replicates: that
+    version's outputs, runbook, training, checks, requirements, dimensions and calibration
+    set where its own answers said none. The fields started, and the version's name."""
+    if intake is None:
+        return [], None
+    trust = intake.trust or ""
+    cases = self_check.calibration_named(trust)
+    starts = {
+        "inputs": intake.contract or "",
+        "dimensions": ", ".join(self_check.dimensions_named(trust)),
+        "calibration_cases": str(cases) if cases else "",
+    }
+    version = pilot.version_of(caller.store, intake.template)
+    if version is not None:
+        origin = read_spec(version.definition).canonical()
+        for row in ROWS:
+            if row.block_id in FROM_VERSION and not starts.get(row.block_id):
+                starts[row.block_id] = _shown(row, _at(origin, row.path))
+    started = [b for b in FIELDS if starts.get(b) and not values.get(b)]
+    values.update({b: starts[b] for b in started})
+    return started, pilot.version_name(version) if version is not None else None
 
 
 # ---- submitting ----

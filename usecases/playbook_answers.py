@@ -112,6 +112,10 @@ def shown(caller: Caller, answers: Answers, base: dict[str, Any]) -> dict[str, A
     wrong = worth.problems(answers.value, caller.services.currency)
     if wrong:
         raise FormProblems(wrong)
+    try:
+        intake = pilot.with_template(caller.store, answers.intake)
+    except Refusal as refusal:
+        raise FormProblems({"template": refusal}) from None
     kpi = {
         **base.get("kpi", {}),
         "name": answers.kpi_name,
@@ -138,7 +142,7 @@ def shown(caller: Caller, answers: Answers, base: dict[str, Any]) -> dict[str, A
         kept.pop("min", None)
         kept.pop("max", None)
         raw["guardrail"] = {**kept, "name": name, bound: value}
-    return pilot.applied(worth.applied(raw, base, answers.value), base, answers.intake)
+    return pilot.applied(worth.applied(raw, base, answers.value), base, intake)
 
 
 _SLUG_CLEAN = re.compile(r"[^a-z0-9]+")

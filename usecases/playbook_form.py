@@ -83,6 +83,7 @@ class Created:
     starts_on: date
     channel: str
     warning: str | None = None  # "funding a demo? …" (cadence/definition_intake.py)
+    replicates: str | None = None  # the published version its self-check names: its kit starts from it
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def create(caller: Caller, answers: Answers, anyway: tuple[list[str], str] | Non
             if attempt == 4:
                 raise
             continue  # the slug was taken a moment ago: the next free one
-        return Created(spec.playbook, starts_on, spec.channel, pilot.warning(spec))
+        return Created(spec.playbook, starts_on, spec.channel, pilot.warning(spec), pilot.replicates(spec))
     raise AssertionError("unreachable")
 
 

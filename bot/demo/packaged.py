@@ -4,7 +4,8 @@ exception queue runs on a clock (docs/playbooks.md, "Escalation with a clock").
 On the Monday of week 3 its owner clicks *Package it* on the stage nudge and fills in the
 kit form as Slack sends it: the inputs (`name | owner | refresh | when missing`), the
 outputs, a runbook and the handoff terms (an SLA of 72 hours, escalating to the curators
-channel). Readiness's input contract is then met without YAML. From then on he resolves
+channel), keeping the rubric's dimension the form started from his self-check's answer
+("a rubric of accuracy …"). Readiness's input contract is then met without YAML. From then on he resolves
 the items of his Monday DM each Monday, before their SLA runs out; one Monday he does
 not get to it, so that weekend's item is escalated by the clock to the curators channel,
 and the curator, having read the playbook's status, acknowledges it from the
@@ -92,7 +93,8 @@ def _package(story: Any, nudge: dict[str, Any], start: date) -> None:
     story.did(
         f"{who} clicked Package it on week 3's nudge and filled in the kit form: 2 inputs "
         f"(name | owner | refresh | when missing), 2 outputs, a runbook, exception SLA {SLA_HOURS} h, "
-        "escalate to #rollout-curators; a revision, no YAML"
+        "escalate to #rollout-curators, and kept the rubric dimension his /rollout new answer named (accuracy); "
+        "a revision, no YAML"
     )
     state = story.store.playbooks.state(IN_SLACK)
     contract = next(c for c in readiness.criteria(story.store, state, [(1, start)]) if c.name == "contract")

@@ -107,22 +107,57 @@ def test_the_self_check_s_answers_left_vague_are_named_and_those_not_asked_are_n
 
     asked = {"cases_per_week": 120, "minutes_per_case": 9, "structured": True}
     assert vague(asked) == [] and demo_warning(asked) is None  # a file's intake: not asked
+    assert vague(asked, None) == []  # nor its value event: its status asks for one
     clear = {
         **asked,
         "contract": "ticket, plan and policy",
         "trust": "a rubric and a set",
-        "operator": "U1",
-        "template": "new",
+        "operator": "U1",  # a person picked: a full answer in one word
+        "template": "new",  # as a published version's name
     }
-    assert vague(clear) == [] and demo_warning(clear) is None
+    assert vague(clear, "reply_accepted") == [] and demo_warning(clear, event="reply_accepted") is None
     unclear = {**clear, "contract": "the ticket", "trust": "", "operator": "", "template": " "}
-    assert vague(unclear) == [
+    assert vague(unclear, "done") == [
+        "the value event",
         "the input contract",
         "how outputs become trustworthy",
         "the operational owner",
         "the replication template",
     ]
-    assert demo_warning({**unclear, "cases_per_week": 3}) == (
+    assert demo_warning({**unclear, "cases_per_week": 3}, event="reply_accepted") == (
         "funding a demo? 3 cases a week; vague: the input contract, how outputs become trustworthy, "
         "the operational owner, the replication template"
     )
+
+
+@pytest.mark.parametrize(
+    ("answer", "vague_"),
+    [
+        ("the ticket, the plan and the policy", False),
+        ("ticket and plan", False),  # 3 words: the fewest a free-text answer needs
+        ("the ticket", True),
+        ("", True),
+        ("   ", True),
+    ],
+)
+def test_free_text_is_vague_under_3_words(answer, vague_):
+    from cadence.definition_intake import vague
+
+    asked = {"cases_per_week": 120, "minutes_per_case": 9, "structured": True, "operator": "U1", "template": "new"}
+    for field, name in (("contract", "the input contract"), ("trust", "how outputs become trustworthy")):
+        assert (name in vague({**asked, field: answer}, "reply_accepted")) is vague_
+
+
+@pytest.mark.parametrize(
+    ("event", "vague_"),
+    [("reply_accepted", False), ("po_accepted", False), ("refund_sent_same_day", False), ("done", True), (None, True)],
+)
+def test_the_value_event_a_name_is_vague_missing_or_of_one_word(event, vague_):
+    """A value event is a name without spaces (`^[a-z][a-z0-9_]{0,39}$`): 3 words would make
+    reply_accepted, the documented example, a demo; one word names no thing and what became of it."""
+    from cadence.definition_intake import demo_warning, vague
+
+    asked = {"cases_per_week": 120, "minutes_per_case": 9, "structured": True, "contract": "", "operator": "U1"}
+    assert ("the value event" in vague(asked, event)) is vague_
+    said = demo_warning(asked, event=event)
+    assert said is not None and ("vague: the value event, the input contract" in said) is vague_

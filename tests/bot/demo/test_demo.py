@@ -488,15 +488,18 @@ def test_evidence_of_quality(demo, page):
 def test_the_refunds_team_packages_its_playbook_and_one_item_is_escalated_after_its_sla(demo):
     """Issue 71: the refunds team, whose playbook was made with `/rollout new`, packages it
     from week 3's *Package it* (inputs, outputs, a runbook, an SLA of 72 h escalating to the
-    curators channel), so readiness's input contract is met without YAML; the one Monday its
-    owner does not answer his queue, that item is escalated by the clock, once, and the
-    curator acknowledges it; still open 3 days later, it is escalated again, once. The
-    playbook still stalls later."""
+    curators channel, and the rubric its self-check named), so readiness's input contract is
+    met without YAML; the one Monday its owner does not answer his queue, that item is
+    escalated by the clock, once, and the curator acknowledges it; still open 3 days later,
+    it is escalated again, once. The playbook still stalls later."""
     transcript = demo.transcript
     packaged = transcript.index("Ben (owner, refunds) clicked Package it on week 3's nudge")
     assert "refund-triage's readiness, criterion 3 (an input contract): ✅ met, 2 inputs, 2 outputs" in transcript
     assert "• inputs none → “refund request”, “ledger export”" in transcript
     assert "• handoff none → sla hours 72" in transcript
+    # the rubric his /rollout new answer named ("a rubric of accuracy …") started the form; he kept it
+    assert "kept the rubric dimension his /rollout new answer named (accuracy)" in transcript
+    assert "• rubric dimensions none → accuracy" in transcript
     assert "Input contract: takes refund request, ledger export; hands over approved refund" in transcript
     assert "resolved 6 exception items of refund-triage from his Monday DM, within its SLA" in transcript
     # one item escalated, by the clock after its SLA, to the curators channel; acknowledged and

@@ -104,7 +104,9 @@ def open_kit(services: Services, slug: str = "support-replies", user: str = OWNE
 def kit_view(form: kits.KitForm) -> dict[str, Any]:
     """The kit form's view, as the handler opens it."""
     rows = [(row.block_id, row.kind) for row in kits.ROWS]
-    return kit_form(form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing)
+    return kit_form(
+        form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing, form.started, form.replicates
+    )
 
 
 def _element(kind: str, value: Any) -> dict[str, Any]:

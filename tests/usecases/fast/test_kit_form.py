@@ -72,10 +72,14 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     form = open_kit(services, "refund-triage", user=MEMBER)
     intro = kit_view(form)["blocks"][0]["text"]["text"]
     assert "(3) an input contract: no inputs and no outputs declared" in intro
-    assert form.values["inputs"] == NEW_VALUES["contract"]  # the self-check's answer, to be made a contract
+    # the self-check's answers as starting values: the contract, to be made one; the rubric
+    # its trust answer names ("a rubric of accuracy and a calibration set": no size given)
+    assert form.values["inputs"] == NEW_VALUES["contract"]
+    assert form.values["dimensions"] == "accuracy" and form.values["calibration_cases"] == ""
+    assert "Filled in from your answers to `/rollout new`: inputs, rubric dimensions. Check them" in intro
     assert form.values["may_change"] == ["baseline", "target", "timezone"]  # the kit's default, shown
     recorded = len(decisions(services))
-    reply = submit_kit(services, form, KIT, MEMBER)
+    reply = submit_kit(services, form, {**KIT, "dimensions": "accuracy"}, MEMBER)  # the rubric kept
     assert reply["response_action"] == "update", reply
     assert "revised" in json.dumps(reply["view"])
     assert len(decisions(services)) == recorded + 1
@@ -84,7 +88,7 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     written = state.playbook.definition
     assert written["inputs"] == ["refund request", "ledger export"]
     assert written["outputs"] == ["approved refund", "payout file"]
-    assert written["exception_owner"] == ADMIN
+    assert written["exception_owner"] == ADMIN and written["rubric"] == {"dimensions": ["accuracy"]}
     kit = written["replication"]
     assert kit["runbook"] == "https://wiki.example.com/refunds" and kit["requires_champion"] is True
     assert kit["training"] == ["https://wiki.example.com/refunds/training", "Shadow one payout run"]
@@ -107,7 +111,7 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     form = open_kit(services, "refund-triage", user=MEMBER)
     # the handoff's fallback shows its default, written or not
     expected = {**KIT, **dict.fromkeys(OTHER_ROWS, ""), "fallback": "collaborative", "requires_champion": True}
-    assert form.values == expected
+    assert form.values == {**expected, "dimensions": "accuracy"} and not form.started
     assert "(3) an input contract: refund request: no owner, refresh" in kit_view(form)["blocks"][0]["text"]["text"]
     again = submit_kit(services, form, form.values, MEMBER)
     assert "nothing changed" in json.dumps(again["view"])
@@ -116,7 +120,9 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     # emptied: the kit's fields go back to none, as a revision (a champion no longer
     # required loosens the bar: a curator's decision, kept out here)
     form = open_kit(services, "refund-triage", user=MEMBER)
-    emptied = submit_kit(services, form, {"may_change": [], "requires_champion": ["yes"]}, MEMBER)
+    # the rubric kept: dropping it would loosen the bar
+    kept = {"may_change": [], "requires_champion": ["yes"], "dimensions": "accuracy"}
+    emptied = submit_kit(services, form, kept, MEMBER)
     assert emptied["response_action"] == "update", emptied
     written = definition(services, "refund-triage")
     assert written["inputs"] == [] and "exception_owner" not in written
@@ -227,6 +233,24 @@ def test_input_contracts_resolve_their_owner_and_keep_their_check():
     assert (
         again.values["inputs"] == f"refund request | <@{MEMBER}> | daily | triage by hand\nledger | <@{OWNER}> | weekly"
     )
+
+
+def test_an_adopters_kit_form_starts_from_nothing_of_its_origins_self_check():
+    """What /rollout new was told is its origin team's answers: an adopting team's kit form
+    shows its own playbook as it is (the adopted version's kit), nothing started."""
+    intake = {
+        **{"cases_per_week": 120, "minutes_per_case": 9, "structured": True},
+        "contract": "the ticket, the plan and the policy",
+        "trust": "a rubric of tone, and a calibration set of 40 tickets",
+        "template": "new",
+    }
+    made = registry_world.published(intake=intake)
+    origin = open_kit(made.services, "support-replies", user=OWNER)
+    assert origin.started == ["inputs", "dimensions", "calibration_cases"] and origin.values["dimensions"] == "tone"
+    registry_world.adopt(made)
+    [slug] = [s for s in made.store.playbooks.slugs() if s != "support-replies"]
+    form = open_kit(made.services, slug, user=registry_world.SALES_OWNER)
+    assert not form.started and form.values["inputs"] == form.values["dimensions"] == ""
 
 
 def test_an_adopted_playbooks_kit_changes_only_by_a_curators_override():
