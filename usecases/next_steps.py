@@ -37,7 +37,9 @@ def ranked(store: Store, now: datetime, currency: str = "USD") -> list[Ranked]:
     versions = upgrades.newest_of_each(store.registry.versions())
     if not versions:
         return []
-    active = store.playbooks.active_states()
+    # A team's function is its active and draft playbooks', begun or loaded and not yet started:
+    # a team that loaded one is no team new to playbooks (and its load counts it already).
+    active = [s for s in store.playbooks.listed_states() if s.playbook.status in team_load.ACTIVE]
     pending = [r for r in store.registry.requests([v.id for v in versions.values()]) if r.status == "pending"]
     origins = store.playbooks.states_by_ids(sorted({v.playbook_id for v in versions.values()}))
     measured = _origin_measures(store, list(origins.values()), currency)
