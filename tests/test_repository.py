@@ -181,6 +181,6 @@ def test_the_readme_names_what_the_whole_test_run_needs():
     ):
         assert needed in ci and named in tests, named
     workers = re.search(
-        r"workers=\$\{ROLLOUT_TEST_WORKERS:-\$\(\(\$\(nproc\) \+ 1\)\)\}", (ROOT / "tests" / "run").read_text()
+        r"workers=\$\{ROLLOUT_TEST_WORKERS:-\$\(\(\$\(nproc\) \+ 2\)\)\}", (ROOT / "tests" / "run").read_text()
     )
-    assert workers and "`nproc + 1` workers" in tests and "every core" not in tests
+    assert workers and "`nproc + 2` workers" in tests and "every core" not in tests
