@@ -23,12 +23,13 @@ from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, plain_text, unstorable
 from handlers.actions import show_form
 from handlers.errors import Malformed
+from handlers.form_answers import answered, metadata, refusal_on
 from templates import render
-from templates.refusals import Refusal, plain, slack
+from templates.refusals import Refusal, slack
 from usecases import bus, commands
 from usecases.shared import messages
 from usecases.shared.adopt_offer import Offer
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -102,10 +103,10 @@ def register(app: App, services: Services) -> None:
         except Refusal as refusal:
             _tell(caller, render("refusal", problem=slack(refusal), suggestions=[], usage=[]))
             return
-        metadata = json.dumps({"adopt": action.get("value"), "channel": caller.channel_id})
+        kept = json.dumps({"adopt": action.get("value"), "channel": caller.channel_id})
         form = render(
             "modal_adopt_anyway",
-            metadata=metadata,
+            metadata=kept,
             channel=cmd.channel_id,
             slug=cmd.playbook,
             version=cmd.version,
@@ -125,11 +126,8 @@ def _anyway(
 ) -> None:
     """The form's reason: required; then the version asked adopted with it kept. A refusal
     shows on the reason, nothing stored; the view sent again after it adopted, nothing."""
-    try:
-        kept = json.loads(view.get("private_metadata") or "")
-    except (ValueError, RecursionError):
-        kept = None
-    if not isinstance(kept, dict) or not isinstance(kept.get("channel"), str):
+    kept = metadata(view, "the adopt anyway")
+    if not isinstance(kept.get("channel"), str):
         raise Malformed("the adopt anyway form's metadata is not what the bot wrote")
     cmd = read(kept.get("adopt"))
     claim = context.get("claim")
@@ -137,22 +135,17 @@ def _anyway(
     if claim is not None and caller.store.request_keys.seen(claim.keys + claim.with_write):
         ack()  # this view adopted before: a repeat, answered with nothing
         return
-    assert cmd.offered is not None  # read() holds it
-    try:
-        anyway = dataclasses.replace(cmd.offered, anyway=_reason(view))
-        done = bus.handle(caller, commands.adopt, dataclasses.replace(cmd, offered=anyway))
-    except Refusal as refusal:
-        ack(response_action="errors", errors={"anyway": plain(refusal)})
-        return
-    except Repeated:  # this view adopted a moment ago (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the adopt anyway form failed")
-        ack(response_action="errors", errors={"anyway": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
-    _tell(caller, reply(done))
+    offered = cmd.offered
+    assert offered is not None  # read() holds it
+    done: list[dict[str, Any] | Offer] = []
+
+    def adopted() -> None:
+        anyway = dataclasses.replace(offered, anyway=refusal_on("anyway", _reason, view))
+        done.append(refusal_on("anyway", bus.handle, caller, commands.adopt, dataclasses.replace(cmd, offered=anyway)))
+
+    answered(ack, "anyway", "the adopt anyway form", adopted)
+    if done:
+        _tell(caller, reply(done[0]))
 
 
 def _reason(view: dict[str, Any]) -> str:

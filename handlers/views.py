@@ -7,10 +7,8 @@ outbox) to show what was recorded.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -22,6 +20,10 @@ from cadence.state import PlaybookState
 from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from handlers.errors import Malformed
+from handlers.form_answers import FieldError
+from handlers.form_answers import answered as _answered
+from handlers.form_answers import metadata as _metadata
+from handlers.form_answers import refusal_on as _refusal_on
 from templates import render
 from templates.refusals import Refusal, plain
 from usecases import bar_approval, bus, checkins, commands, learnings, requests, stalls, waves
@@ -72,26 +74,6 @@ def register(app: App, services: Services) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         _request_form(services, client, ack, body, view, claim=context.get("claim"))
-
-
-class FieldError(Exception):
-    def __init__(self, block_id: str, message: str):
-        super().__init__(message)
-        self.block_id = block_id
-        self.message = message
-
-
-def _metadata(view: dict[str, Any], form: str) -> dict[str, Any]:
-    """A form's private_metadata as the bot wrote it, a JSON object ({} for none); anything
-    else was never the bot's: Malformed, answered 400 with one log line (bot/app.py)."""
-    text = view.get("private_metadata") or ""
-    try:
-        kept = json.loads(text) if text else {}
-    except (ValueError, RecursionError):
-        kept = None
-    if not isinstance(kept, dict):
-        raise Malformed(f"{form} form's metadata is not what the bot wrote")
-    return kept
 
 
 def _checkin_metadata(view: dict[str, Any], form: str) -> dict[str, Any]:
@@ -161,23 +143,6 @@ def _submit(
         return
     ack()
     checkins.after_form(caller, state, week, metadata.get("dm") or {}, recorded)
-
-
-def _answered(ack: Ack, field: str, what: str, store: Callable[[], object]) -> None:
-    """A one-field form's submission answered once: `store` keeps it (the form closes); a
-    FieldError is shown on its field; a repeat is answered with nothing (bot/app.py);
-    anything else is logged and said on `field`, nothing stored."""
-    try:
-        store()
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-    except Exception:
-        log.exception("%s failed", what)
-        ack(response_action="errors", errors={field: "Something went wrong on my side; nothing was stored."})
-    else:
-        ack()
 
 
 def _required(values: dict[str, Any], field: str, missing: str) -> str:
@@ -440,10 +405,3 @@ def _deviation(caller: Caller, state: PlaybookState, week: calendar.WeekRef, val
         raise FieldError("reason", f"Keep it under {MAX_TEXT_CHARS} characters.")
     recorded = _refusal_on("step", checkins.attest_from_form, caller, state, week, step, reason)
     return {"followed": False, "step": recorded.name}
-
-
-def _refusal_on(block_id: str, function, *args):
-    try:
-        return function(*args)
-    except Refusal as refusal:
-        raise FieldError(block_id, plain(refusal)) from None
