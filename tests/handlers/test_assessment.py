@@ -7,19 +7,17 @@ registry and the API's; the offer when it first reaches readiness is sent once, 
 close still ready sends it no more. The pre-fill's words are tests/cadence/test_assessment.py's."""
 
 import json
-import re
 
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.web import make_asgi
 from storage.models.governance import Decision
 from tests.bot.test_mcp import get
 from tests.bot.test_web_view import fetch
-from tests.conftest import MEMBER, OWNER, settings_for
+from tests.conftest import MEMBER, OWNER
 from tests.usecases.test_governance import CURATOR, CURATORS, close_of, publish_over, report_week
 from tests.usecases.test_replication import ready  # noqa: F401 (the fixture)
 from tests.usecases.test_requests import SALES, SALES_OWNER
+from tests.web_signed_in import signed_in
 from usecases import tokens
 
 
@@ -45,11 +43,7 @@ def api_registry(bot, world, store):
 
 def web_registry(bot, world, slack, store, http_server, database_url):
     """The web view's registry page, signed in through `/rollout web`'s link."""
-    mount, url = http_server
-    settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
-    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=MEMBER).text)
-    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    url, cookie = signed_in(bot, world.clock, slack, store, http_server, database_url, MEMBER)
     code, _, page = fetch(url + "/web/registry", cookie)
     assert code == 200
     return page

@@ -11,15 +11,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import create_app
-from bot.web import make_asgi
 from cadence.definition_load import parse_playbook
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
-from tests.conftest import OWNER, SUPPORT_REPLIES, settings_for
+from tests.conftest import OWNER, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATORS, close_of, publish_over, report_week
 from tests.usecases.test_requests import CHAMPION, OPS, OPS_OWNER, SALES, SALES_OWNER, opened, request
+from tests.web_signed_in import signed_in
 from usecases.shared.life import begin_cycle
 
 SALES_DESK = copy.deepcopy(SUPPORT_REPLIES) | {
@@ -97,11 +96,7 @@ def test_the_curators_digest_names_the_top_three(bot, ranked_world, slack):
 
 
 def test_the_registry_page_ranks_them_too(bot, ranked_world, slack, http_server, database_url, store):
-    mount, url = http_server
-    settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_asgi(create_app(settings, store, clock=ranked_world.clock), store, ranked_world.clock)
-    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=OWNER).text)
-    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    url, cookie = signed_in(bot, ranked_world.clock, slack, store, http_server, database_url, OWNER)
     code, _, page = fetch(url + "/web/registry", cookie)
     assert code == 200 and '<h2 id="next">Where it could roll next</h2>' in page
     ranked = page[page.index("<ol>") : page.index("</ol>")]

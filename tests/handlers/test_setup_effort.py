@@ -6,21 +6,19 @@ each team's own playbook's forms, whoever filled them in, and no other's. On SQL
 PostgreSQL."""
 
 import copy
-import re
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.app import create_app
 from bot.demo.standin.slack_requests import filled
-from bot.web import make_asgi
 from cadence.definition_load import parse_playbook
 from storage.models.bookkeeping import FormTime
 from tests.bot.test_web_view import fetch
 from tests.committed import loaded
-from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine, settings_for
+from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, publish_over, wednesday
+from tests.web_signed_in import signed_in
 
 SALES, SALES_OWNER, SALES_MEMBER = "CSALES0001", "USALESOWN1", "USALESMEM1"
 OPS, OWNERS_DM = "COPS000001", "DSALESOWN1"
@@ -73,11 +71,7 @@ def registry(bot):
 
 def web_registry(bot, world, slack, store, http_server, database_url):
     """The web view's registry page, signed in as Slack signs one in: `/rollout web`'s link."""
-    mount, url = http_server
-    settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
-    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
-    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    url, cookie = signed_in(bot, world.clock, slack, store, http_server, database_url, CURATOR)
     code, _, page = fetch(url + "/web/registry", cookie)
     assert code == 200
     return page

@@ -18,6 +18,7 @@ from storage.models.playbooks import Cycle, Playbook, Step
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over, wednesday
+from tests.web_signed_in import signed_in
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
 OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
@@ -147,20 +148,13 @@ def test_the_web_views_playbook_page_shows_its_teams_load_and_when_it_is_full(
     its 3 active playbooks and Full; #ops's its 4 revisions; a team with room no Full."""
     import re
 
-    from bot.app import create_app
-    from bot.web import make_asgi
     from tests.bot.test_web_view import fetch
-    from tests.conftest import settings_for
 
     world = published
     slack.add_channel("CNEW000001", ["UNEWOWNER1"])
     slack.add_user("UNEWOWNER1")
     bot.command("adopt support-replies <#CNEW000001|new> owner <@UNEWOWNER1>", user=CURATOR)
-    mount, url = http_server
-    settings = settings_for(database_url, slack, rollout_web_url=url)
-    mount.app = make_asgi(create_app(settings, store, clock=world.clock), store, world.clock)
-    link = re.search(r"(/web/login\?token=[A-Za-z0-9_-]+)", bot.command("web", user=CURATOR).text)
-    cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
+    url, cookie = signed_in(bot, world.clock, slack, store, http_server, database_url, CURATOR)
 
     def load_of(slug):
         code, _, page = fetch(url + f"/web/playbooks/{slug}", cookie)
