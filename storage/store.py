@@ -31,9 +31,10 @@ few that decide by their own commit, each saying why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar, overload
 
 from sqlmodel import Session
 
@@ -95,44 +96,70 @@ __all__ = [
 ]
 
 
+A = TypeVar("A")
+
+
+class _Area(Generic[A]):
+    """One of the store's repositories, made when first asked for on a store and kept on it:
+    a store is made for every request and every unit of work, and each uses two or three of
+    its areas."""
+
+    def __init__(self, make: Callable[..., A], *also: str):
+        self.make, self.also = make, also  # also: the store's attributes it is made with, after the bind
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, store: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, store: Store, owner: type) -> A: ...
+    def __get__(self, store: Store | None, owner: type) -> A | Self:
+        if store is None:
+            return self
+        area = store.__dict__[self.name] = self.make(store.bind, *(getattr(store, a) for a in self.also))
+        return area
+
+
 class Store:
     def __init__(
         self, engine: Bind, dry_run: bool = False, secret_key: str | None = None, slack_token: str | None = None
     ):
         self.bind, self.engine = engine, engine_of(engine)
         self.dry_run, self.secret_key, self.slack_token = dry_run, secret_key, slack_token
-        self.playbooks = Playbooks(engine)
-        self.reports = WeeklyReports(engine)
-        self.learnings = Learnings(engine)
-        self.tokens = ApiTokens(engine)
-        self.web_logins = WebLogins(engine)
-        self.org = RolesAndSettings(engine)
-        self.request_keys = RequestKeys(engine)
-        self.health = Health(engine, slack_token)  # whose holds are this token's (not an old token's)
-        self.people = People(engine)
-        self.governance = Governance(engine)
-        self.registry = Registry(engine)
-        self.champions = Champions(engine)  # adopting teams' champions and their checklists
-        self.readouts = Readouts(engine)
-        self.depth = Depth(engine)
-        self.outbox = Outbox(engine)
-        self.cadence_log = CadenceLog(engine)
-        self.memberships = Memberships(engine)
-        self.sources = SourceFetches(engine)  # what the clock asked each source (storage/source_fetches.py)
-        self.input_checks = InputChecks(engine)  # each checked input's weekly result (storage/input_checks.py)
-        self.webhooks = Webhooks(engine, secret_key)
-        self.value = ValueCounts(engine)  # the value measure's events and heroics (storage/value_counts.py)
-        self.made = MadePlaybooks(engine)  # playbooks made and revised in Slack (storage/made.py)
-        self.exception_items = ExceptionItems(engine)  # the exception queue (storage/exception_items.py)
-        self.escalations = Escalations(engine)  # its items escalated (storage/escalations.py)
-        self.bar_requests = BarRequests(engine)  # changes to a bar waiting for a curator (storage/bar_requests.py)
-        self.publish_requests = PublishRequests(engine)  # publishing over readiness (storage/publish_requests.py)
-        self.calibrations = Calibrations(engine)  # calibration runs (storage/calibration.py)
-        self.pulses = Pulses(engine)  # the anonymous pulse's answers (storage/pulse.py)
-        self.assessments = Assessments(engine)  # the assessment a version carries (storage/assessments.py)
-        self.out_of_scope = OutOfScope(engine)  # steps' out-of-scope counts (storage/boundaries.py)
-        self.team_loads = TeamLoads(engine)  # a team's revisions counted (storage/team_load.py)
-        self.form_times = FormTimes(engine)  # forms opened and submitted: setup's active time (storage/form_times.py)
+
+    playbooks = _Area(Playbooks)
+    reports = _Area(WeeklyReports)
+    learnings = _Area(Learnings)
+    tokens = _Area(ApiTokens)
+    web_logins = _Area(WebLogins)
+    org = _Area(RolesAndSettings)
+    request_keys = _Area(RequestKeys)
+    health = _Area(Health, "slack_token")  # whose holds are this token's (not an old token's)
+    people = _Area(People)
+    governance = _Area(Governance)
+    registry = _Area(Registry)
+    champions = _Area(Champions)  # adopting teams' champions and their checklists
+    readouts = _Area(Readouts)
+    depth = _Area(Depth)
+    outbox = _Area(Outbox)
+    cadence_log = _Area(CadenceLog)
+    memberships = _Area(Memberships)
+    sources = _Area(SourceFetches)  # what the clock asked each source (storage/source_fetches.py)
+    input_checks = _Area(InputChecks)  # each checked input's weekly result (storage/input_checks.py)
+    webhooks = _Area(Webhooks, "secret_key")
+    value = _Area(ValueCounts)  # the value measure's events and heroics (storage/value_counts.py)
+    made = _Area(MadePlaybooks)  # playbooks made and revised in Slack (storage/made.py)
+    exception_items = _Area(ExceptionItems)  # the exception queue (storage/exception_items.py)
+    escalations = _Area(Escalations)  # its items escalated (storage/escalations.py)
+    bar_requests = _Area(BarRequests)  # changes to a bar waiting for a curator (storage/bar_requests.py)
+    publish_requests = _Area(PublishRequests)  # publishing over readiness (storage/publish_requests.py)
+    calibrations = _Area(Calibrations)  # calibration runs (storage/calibration.py)
+    pulses = _Area(Pulses)  # the anonymous pulse's answers (storage/pulse.py)
+    assessments = _Area(Assessments)  # the assessment a version carries (storage/assessments.py)
+    out_of_scope = _Area(OutOfScope)  # steps' out-of-scope counts (storage/boundaries.py)
+    team_loads = _Area(TeamLoads)  # a team's revisions counted (storage/team_load.py)
+    form_times = _Area(FormTimes)  # forms opened and submitted: setup's active time (storage/form_times.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

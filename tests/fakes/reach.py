@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def areas() -> set[str]:
-    """The Store's areas: the attributes its __init__ sets to a repository."""
+    """The Store's areas: its attributes that are a repository (`_Area`)."""
     text = (ROOT / "storage" / "store.py").read_text()
-    return set(re.findall(r"^\s+self\.(\w+) = [A-Z]\w*\((?:engine|bind)", text, re.MULTILINE))
+    return set(re.findall(r"^    (\w+) = _Area\(", text, re.MULTILINE))
 
 
 def called() -> dict[tuple[str, str], list[str]]:
