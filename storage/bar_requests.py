@@ -8,12 +8,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, true
 from sqlalchemy import select as sa_select
-from sqlalchemy import true
 from sqlmodel import col, select, update
 
 from storage.db import Bind, engine_of, joined, reading
 from storage.models.governance import BarRequest, CycleResult, StepVerdict
+
+# Built once: status asks it at each request.
+_OPEN_FOR = select(BarRequest).where(
+    col(BarRequest.playbook_id) == bindparam("playbook_id"), col(BarRequest.state) == "open"
+)
 
 
 class BarRequests:
@@ -26,9 +31,7 @@ class BarRequests:
 
     def open_for(self, playbook_id: int) -> BarRequest | None:
         with reading(self.bind) as s:
-            return s.exec(
-                select(BarRequest).where(col(BarRequest.playbook_id) == playbook_id, col(BarRequest.state) == "open")
-            ).first()
+            return s.exec(_OPEN_FOR, params={"playbook_id": playbook_id}).first()
 
     def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
         """The open request of each of these playbooks that has one."""

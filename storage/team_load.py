@@ -9,13 +9,47 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import col
 
 from cadence.decisions import DecisionKind
 from storage.db import Bind, engine_of, reading
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook, Step
+from storage.types import one_of
+
+# Each team's playbooks with what the count reads of them, for a list of channels and the
+# window's start given at execution: built once (building it took a status half a
+# millisecond of its five, bench/profile.py).
+_FALLBACKS = (
+    select(func.count(col(Step.id)))
+    .where(col(Step.playbook_id) == col(Playbook.id), col(Step.fallback_mode).is_not(None))
+    .where(col(Step.retired_at).is_(None))
+    .scalar_subquery()
+)
+_REVISIONS = (
+    select(func.count(col(Decision.id)))
+    .where(col(Decision.playbook_id) == col(Playbook.id))
+    .where(col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value, col(Decision.decided_at) >= bindparam("since"))
+    .scalar_subquery()
+)
+_PULSE = (
+    select(col(Decision.figures))
+    .where(col(Decision.playbook_id) == col(Playbook.id), col(Decision.kind) == DecisionKind.PULSE.value)
+    .order_by(col(Decision.id).desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_TEAMS = select(
+    col(Playbook.channel_id),
+    col(Playbook.status),
+    col(Playbook.adopted_from_id),
+    col(Playbook.created_at),
+    col(Playbook.rules),
+    _FALLBACKS,
+    _REVISIONS,
+    _PULSE,
+).where(one_of(col(Playbook.channel_id), "channels"))
 
 
 @dataclass(frozen=True)
@@ -38,38 +72,11 @@ class TeamLoads:
         revisions counted from `since` on."""
         if not channel_ids:
             return {}
-        fallbacks = (
-            select(func.count(col(Step.id)))
-            .where(col(Step.playbook_id) == col(Playbook.id), col(Step.fallback_mode).is_not(None))
-            .where(col(Step.retired_at).is_(None))
-            .scalar_subquery()
-        )
-        revisions = (
-            select(func.count(col(Decision.id)))
-            .where(col(Decision.playbook_id) == col(Playbook.id))
-            .where(col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value, col(Decision.decided_at) >= since)
-            .scalar_subquery()
-        )
-        pulse = (
-            select(col(Decision.figures))
-            .where(col(Decision.playbook_id) == col(Playbook.id), col(Decision.kind) == DecisionKind.PULSE.value)
-            .order_by(col(Decision.id).desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = select(
-            col(Playbook.channel_id),
-            col(Playbook.status),
-            col(Playbook.adopted_from_id),
-            col(Playbook.created_at),
-            col(Playbook.rules),
-            fallbacks,
-            revisions,
-            pulse,
-        ).where(col(Playbook.channel_id).in_(sorted(set(channel_ids))))
         found: dict[str, list[TeamRow]] = {c: [] for c in channel_ids}
         with reading(self.bind) as s:
-            for channel, status, adopted, created, rules, fell, revised, figures in s.connection().execute(query).all():
+            for channel, status, adopted, created, rules, fell, revised, figures in (
+                s.connection().execute(_TEAMS, {"channels": sorted(set(channel_ids)), "since": since}).all()
+            ):
                 found[channel].append(
                     TeamRow(status, adopted, created, rules or {}, int(fell or 0), int(revised or 0), _around(figures))
                 )
