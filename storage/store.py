@@ -104,8 +104,8 @@ class _Area(Generic[A]):
     a store is made for every request and every unit of work, and each uses two or three of
     its areas."""
 
-    def __init__(self, make: Callable[..., A], *also: str):
-        self.make, self.also = make, also  # also: the store's attributes it is made with, after the bind
+    def __init__(self, make: Callable[..., A], *settings: str):
+        self.make, self.settings = make, settings  # settings: the store's attributes it is made with, after the bind
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -117,7 +117,7 @@ class _Area(Generic[A]):
     def __get__(self, store: Store | None, owner: type) -> A | Self:
         if store is None:
             return self
-        area = store.__dict__[self.name] = self.make(store.bind, *(getattr(store, a) for a in self.also))
+        area = store.__dict__[self.name] = self.make(store.bind, *(getattr(store, a) for a in self.settings))
         return area
 
 

@@ -213,7 +213,7 @@ def test_repositories_take_only_their_own_rows():
     riding = set()
     for path in STORAGE:
         for cls in (n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)):
-            if cls.name in OWNERS_OF_THE_RIDE:
+            if cls.name in OWNERS_OF_THE_RIDE or cls.name == "_Area":  # _Area: how the Store makes a repository
                 continue
             for method in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
                 arguments = method.args.args[1:] + method.args.kwonlyargs
