@@ -126,6 +126,9 @@ def _summary(results: dict, previous: dict) -> list[str]:
         lines.append(f"**Every budget is met on {' and '.join(DATABASES[db] for db in dbs)}.**")
     if missed:
         lines.append(f"**Missed ({len(missed)}):** " + "; ".join(missed) + ".")
+        lines.append(
+            "Where the time of each goes: [README.md](README.md#the-budgets-missed-and-where-their-time-goes)."
+        )
     if any(unmeasured.values()):
         total = sum(len(budgets) for budgets in BUDGETS.values())
         lines.append(
