@@ -16,13 +16,14 @@ from markupsafe import Markup, escape
 
 from cadence.decisions import named_ids
 from cadence.text import csv_row
-from templates import ID_IN_TEXT, _kpi_change_phrase, _number, _step_mode, ratio_with_ci, rubric_with_ci
+from templates import ID_IN_TEXT, _kpi_change_phrase, _number, _step_mode, bytecode_cache, ratio_with_ci, rubric_with_ci
 from templates.numbers import match_phrase
 from templates.waves import wave_line
 from templates.web_charts import week_words
 
 _env = Environment(
     loader=FileSystemLoader(str(Path(__file__).parent)),
+    bytecode_cache=bytecode_cache(),  # the messages' cache: the key is each template's name and source
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
     trim_blocks=True,
