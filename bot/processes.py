@@ -120,6 +120,7 @@ class Clockwork:
         server. The first tick catches up at once instead of at the next minute: before this
         returns, or, without `wait_for_catch_up`, in the scheduler's thread (a server's
         worker must not keep its master waiting while a long catch-up runs)."""
+        self.cadence.warm()
         self.start_dispatcher()
         first = None if wait_for_catch_up else datetime.now(UTC)
         self._schedule(BackgroundScheduler(timezone="UTC"), first=first).start()
@@ -130,6 +131,7 @@ class Clockwork:
         """For `rollout clock`: blocks until interrupted. `stopping`: set by a SIGTERM that
         came while the process was still starting (bot/cli.py), so the clock never begins."""
         stopping = stopping or threading.Event()
+        self.cadence.warm()
         self.start_dispatcher()
         scheduler = self._schedule(BlockingScheduler(timezone="UTC"))
 

@@ -70,14 +70,18 @@ def test_limits_are_enforced():
         check_block_limits({"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]})
 
 
-def test_the_clock_loads_every_template_when_it_is_built(store):
-    """The clock compiles every template at start, not in its first week close."""
+def test_the_clock_loads_every_template_when_it_starts_and_a_one_shot_tick_only_what_it_uses(store):
+    """A clock that keeps running (bot/processes.py, Clockwork.run and start_in_background)
+    warms its cadence: every template compiled at start, not in its first week close. A
+    cadence only built (`rollout tick` from cron) compiles none until it renders one."""
     import templates
     from slack_api.members import TeamDirectory
     from usecases.tick import Cadence
 
     templates._templates.clear()
-    Cadence(store, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]
+    cadence = Cadence(store, None, TeamDirectory(), "UTC", lambda: None, charts=False)  # type: ignore[arg-type]
+    assert templates._templates == {}
+    cadence.warm()
     assert sorted(templates._templates) == template_names() and len(template_names()) > 40
 
 
