@@ -15,6 +15,7 @@ module, e.g. templates/verdict_words.py, pulse_words.py, readiness.py), the refu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
+from jinja2.bccache import Bucket
 
 from cadence.decisions import named_ids
 from cadence.escalation import mode_words
@@ -248,6 +250,19 @@ def _week_words(week: Any) -> str:
     return "the baseline week" if get("cycle") == 0 else f"week {get('week')} of cycle {get('cycle')}"
 
 
+class _Kept(FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates on disk, where a template it cannot keep or read
+    back (a full disk, a directory gone) is rendered all the same, compiled again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):  # not kept: compiled as without a cache
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):  # kept next time, or compiled by each process as without a cache
+            super().dump_bytecode(bucket)
+
+
 def bytecode_cache() -> BytecodeCache | None:
     """Compiled templates kept between processes, Jinja's own cache: a directory of the
     system's temporary one that only this user may write, its entries keyed by each
@@ -255,7 +270,7 @@ def bytecode_cache() -> BytecodeCache | None:
     loads what an earlier one compiled: the 104 messages took 0.47 s to compile, 0.02 s to
     load. None where no such directory can be made: each process compiles its own."""
     try:
-        return FileSystemBytecodeCache()
+        return _Kept()
     except (OSError, RuntimeError):  # no temporary directory to write, or one not safely ours
         return None
 

@@ -99,3 +99,25 @@ def test_long_kits_many_learnings_and_reasons_are_cut_never_over_block_kits_limi
     prompt = context["learning_prompt"]
     steps = [dict(s, reasons=[dict(kind="exception", text="<&>" * 170, count=3)] * 3) for s in prompt["steps"]]
     check_block_limits(render("learning_prompt", **{**prompt, "steps": steps}))
+
+
+def test_compiled_templates_are_kept_for_the_next_process_and_a_cache_that_takes_nothing_costs_no_message(
+    tmp_path,
+):
+    """Jinja's cache of compiled templates (templates.bytecode_cache): a template compiled
+    once is kept for the processes after; where nothing can be kept (a full disk; here a
+    file where the directory should be), the template renders all the same."""
+    from jinja2 import DictLoader, Environment
+
+    from templates import _Kept
+
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    Environment(loader=DictLoader({"t": "{{ 1 + 1 }}"}), bytecode_cache=_Kept(str(kept))).get_template("t")
+    assert len(list(kept.iterdir())) == 1
+    again = Environment(loader=DictLoader({"t": "{{ 1 + 1 }}"}), bytecode_cache=_Kept(str(kept)))
+    assert again.get_template("t").render() == "2"
+    not_a_directory = tmp_path / "full"
+    not_a_directory.write_text("")
+    broken = Environment(loader=DictLoader({"t": "{{ 2 + 2 }}"}), bytecode_cache=_Kept(str(not_a_directory)))
+    assert broken.get_template("t").render() == "4"
