@@ -71,6 +71,7 @@ def run(
                 begin_cycle(store, state.playbook.id, 1, monday, "bench", now)
             client = WebClient(token=TOKEN, base_url=slack.url, timeout=10, retry_handlers=[])
             cadence = Cadence(store, client, TeamDirectory(), "UTC", utc_now, charts=False)
+            cadence.warm()  # as a running clock is, at its start (bot/processes.py)
             at = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # Thursday 15:00 for everyone
             started = time.perf_counter()
             with QueryCounter(engine) as queries:

@@ -198,6 +198,7 @@ def _held(kind: str, workdir: Path) -> dict:
         slack = SlackStandIn().start()  # the owners' time zones are asked of Slack
         client = WebClient(token=slack.token, base_url=slack.url, retry_handlers=[])
         cadence = Cadence(store, client, TeamDirectory(), "UTC", lambda: datetime.now(UTC), charts=False)
+        cadence.warm()  # as a running clock is, at its start (bot/processes.py)
         close_at = week_closes_at(WEEK, "UTC", store.playbooks.clock_states()[0].settings.grace_hours)
         cadence.tick(close_at - timedelta(minutes=1))  # the minute before: reads the state, closes nothing
         engine.dispose()  # copied with no one connected
@@ -206,6 +207,7 @@ def _held(kind: str, workdir: Path) -> dict:
             alone_cadence = Cadence(
                 Store(alone_engine), client, TeamDirectory(), "UTC", lambda: datetime.now(UTC), charts=False
             )
+            alone_cadence.warm()
             alone_seconds, alone_closes, _ = _close_tick(alone_cadence, close_at)
             alone_engine.dispose()
         fetched: dict = {}

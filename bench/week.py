@@ -333,6 +333,7 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     slack = SlackStandIn().start()  # the owners' time zones are asked of Slack; nobody else's
     client = WebClient(token=slack.token, base_url=slack.url, retry_handlers=[])
     cadence = Cadence(store, client, TeamDirectory(), "UTC", utc_now, charts=False)
+    cadence.warm()  # as a running clock is, at its start (bot/processes.py)
     # A running clock has asked Slack for everyone's name long before (usecases/names.py):
     # they are kept, so its ticks only look for names missing, as in a steady state.
     now = utc_now()
