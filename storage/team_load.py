@@ -19,8 +19,8 @@ from storage.models.playbooks import Playbook, Step
 from storage.types import one_of
 
 # Each team's playbooks with what the count reads of them, for a list of channels and the
-# window's start given at execution: built once (building it took a status half a
-# millisecond of its five, bench/profile.py).
+# window's start given at execution: built once, as storage's other per-request reads are
+# (status reads it at every request).
 _FALLBACKS = (
     select(func.count(col(Step.id)))
     .where(col(Step.playbook_id) == col(Playbook.id), col(Step.fallback_mode).is_not(None))
