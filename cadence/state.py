@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Protocol
 
-from cadence.calendar import CycleAnchor
+from cadence.calendar import CycleAnchor, week_containing
 from cadence.definition import PlaybookSpec, read_spec
 from cadence.definition_rules import RuleSettings
 
@@ -111,6 +111,14 @@ class PlaybookState:
         if anchor is None:
             raise ValueError(f"playbook {self.playbook.slug} has no cycle")
         return anchor
+
+    def week_label(self, week_start: date) -> str:
+        """A week as a playbook's page and the overview name it: "C2W3" in its cycles, the
+        Monday's date before its first cycle, "–" between runs."""
+        if self.anchor is None:
+            return week_start.isoformat()
+        week = week_containing(self.running(), week_start)
+        return f"C{week.cycle}W{week.week}" if week else "–"
 
     @cached_property
     def spec(self) -> PlaybookSpec:

@@ -66,7 +66,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,
         pilot=shown.pilot,
-        plateau=shown.plateau,
         kpi_moved=shown.kpi_moved,
         kit=state.spec.replication if origin else ReplicationSpec(),
         champion=None

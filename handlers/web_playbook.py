@@ -10,7 +10,7 @@ from typing import Any
 from cadence.definition_intake import intake_words, warning_of
 from usecases import sections
 from usecases import sources as pulled
-from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage, week_label
+from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage
 
 
 def shown(page: PlaybookPage) -> dict[str, Any]:
@@ -25,13 +25,11 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         stalled=page.stalled,
         bar_asked=page.bar_asked,
         calibration=page.calibration,
-        plateau=page.plateau,
-        depth=[dict(m, label=week_label(state, m["week"])) for m in page.months],
         cycles=page.cycles,
         cap=th.exception_cap,
         rubric_threshold=th.rubric_threshold,
         steps=state.steps,
-        rows=[dict(asdict(r), label=week_label(state, r.week)) for r in page.rows],
+        rows=[dict(asdict(r), label=state.week_label(r.week)) for r in page.rows],
         full=page.full,
         notes=page.notes,
         deviations=sum(1 for a in current.attestations if a.attestation == "deviated"),
@@ -40,13 +38,13 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         learnings=page.learnings,
         sources=page.sources,
         sourced=[
-            dict(week=w, label=week_label(state, w), **item, said=pulled.in_words(item)) for w, item in page.sourced
+            dict(week=w, label=state.week_label(w), **item, said=pulled.in_words(item)) for w, item in page.sourced
         ],
         reliability=_reliability(page),
         reports_shown=REPORTS_SHOWN,
-        reports=[dict(asdict(r), week=week_label(state, r.week)) for r in page.reports],
+        reports=[dict(asdict(r), week=state.week_label(r.week)) for r in page.reports],
         charted=dict(
-            labels=[week_label(state, w) for w in page.charted],
+            labels=[state.week_label(w) for w in page.charted],
             kpi=[page.kpis.get(w) for w in page.charted],
             guardrail=[page.guardrails.get(w) for w in page.charted],
             **sections.page_charted(state, page.sections),  # the sections' lines (the rest's)
@@ -55,7 +53,7 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         this_monday=page.this_week,
         **_paging(page),
         this_week=dict(
-            label=week_label(state, page.this_week),
+            label=state.week_label(page.this_week),
             kpi=current.kpi,
             checkins=len(current.attestations),
             followed=current.followed,

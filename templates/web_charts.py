@@ -29,7 +29,8 @@ BLUE, PURPLE, RED, GREEN, GREY = "#1264a3", "#6a1b9a", "#c62828", "#2e7d32", "#9
 ORANGE = "#a84b00"  # the rest of the work's KPI, beside the run's (a KPI with `compare`)
 
 
-_CYCLE_WEEK = re.compile(r"C(\d+)W(\d+)")  # a week's label on a playbook's page (usecases/web.py, week_label)
+# a week's label on a playbook's page (cadence/state.py, PlaybookState.week_label)
+_CYCLE_WEEK = re.compile(r"C(\d+)W(\d+)")
 CYCLE_WEEK_AXIS = "Weeks: C2W3 is cycle 2, week 3"
 
 

@@ -24,7 +24,7 @@ from usecases import sections
 from usecases import sources as pulled
 from usecases.api_reports import note_use
 from usecases.learnings_search import find
-from usecases.shared import baseline, depth, registry_list
+from usecases.shared import baseline, registry_list
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -106,9 +106,9 @@ def playbooks(services: Services, token: Reader, function: str | None = None) ->
         states = [
             s for s in store.playbooks.states() if visible(token, s.playbook.slug) and wanted(s.playbook.function)
         ]
-        flagged = depth.plateaus(store, states, now)
         declared = baseline.declared(store, states)
-    return [_summary(state, now, flagged[state.playbook.id], declared[state.playbook.id]) for state in states]
+        shown = sections.summary(sections.Reading(store, now), states)
+    return [_summary(state, now, declared[state.playbook.id], shown[state.playbook.id]) for state in states]
 
 
 def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
@@ -117,8 +117,8 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
     with services.store.reading() as store:
         state = readable_state(store, token, slug)
         now = services.clock()
-        plateau = depth.plateaus(store, [state], now)[state.playbook.id]
-        summary = _summary(state, now, plateau, baseline.declared(store, [state])[state.playbook.id])
+        summed = sections.summary(sections.Reading(store, now), [state])[state.playbook.id]
+        summary = _summary(state, now, baseline.declared(store, [state])[state.playbook.id], summed)
         today = calendar.local_date(now, state.playbook.timezone)
         monday = calendar.monday_of(today)
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
@@ -283,7 +283,7 @@ def _week(state: PlaybookState, now: Any) -> calendar.WeekRef | None:
     return calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
 
 
-def _summary(state: PlaybookState, now: Any, plateau: bool, declared: bool) -> dict[str, Any]:
+def _summary(state: PlaybookState, now: Any, declared: bool, shown: sections.Read) -> dict[str, Any]:
     playbook = state.playbook
     week = _week(state, now)
     return dict(
@@ -314,5 +314,5 @@ def _summary(state: PlaybookState, now: Any, plateau: bool, declared: bool) -> d
             for s in state.steps
             if s.fallback_mode
         },
-        plateau=plateau,  # cases not grown in 8 weeks while the KPI is off target (usecases/shared/depth.py)
+        **sections.summary_fields(state, shown),
     )

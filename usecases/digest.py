@@ -34,7 +34,6 @@ from templates import notices_digest
 from usecases import digest_learned, sections
 from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
-from usecases.shared.depth import plateaus
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +102,6 @@ class Digest:
             ratios=store.readouts.exception_ratios(weeks),
             stalls=stalling.stalled(store, states),
             last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
-            flagged=plateaus(store, states, at),
             sections=sections.digest(
                 sections.Reading(store, at, self.currency, self.hourly_rate),
                 {s.playbook.id: (s, reported[s.playbook.id]) for s in states},
@@ -245,7 +243,6 @@ class _Reads:
     ratios: dict[date, float]
     stalls: dict[int, stalling.Stalled]
     last_hits: dict[int, bool]
-    flagged: dict[int, bool]  # plateaued
     sections: dict[int, dict[str, Any]] = field(default_factory=dict)  # each playbook's (usecases/sections)
 
 
@@ -300,7 +297,6 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         guardrail=p.guardrail_name,
         owner_deactivated=p.owner_id in read.gone,
         stalled=read.stalls[p.id].phrase if p.id in read.stalls else None,
-        plateau=read.flagged.get(p.id, False),
         last_cycle_hit=read.last_hits.get(p.id),
         status=p.status,
         cut=_cut(state, current),

@@ -21,7 +21,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.models.governance import Decision
 from storage.store import Store
 from usecases import bar_requests, sections, setup_time, sources
-from usecases.shared import baseline, calibration, champions, depth, governance, messages, roles, stalling
+from usecases.shared import baseline, calibration, champions, governance, messages, roles, stalling
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -120,7 +120,6 @@ class PlaybookStatus:
     learnings: list[Any]
     sourced: Sourced | None
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
-    plateau: Any
     kpi_moved: KpiChange | None
     checklist: list[Any] | None  # the champion's, when it has one
     owner_deactivated: bool
@@ -181,12 +180,12 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
     series = _kpi_trend(caller, state, trend_weeks, figures)
     kpis = {w: v for (_, w), v in series.items()}
-    ended = depth.ended_week(state, caller.now)  # the plateau rule's two KPIs are in the trend's weeks
-    read = series if {ended, ended - timedelta(days=7)} <= set(trend_weeks) else None
     origin, runs = _origin(caller, playbook.adopted_from_id)
     full = roles.sees_names(caller.store, state, caller.user_id)
     services = caller.services
-    reading = sections.Reading(caller.store, caller.now, services.currency, services.hourly_rate, kpis=series)
+    reading = sections.Reading(
+        caller.store, caller.now, services.currency, services.hourly_rate, weeks=trend_weeks, kpis=series
+    )
     return PlaybookStatus(
         state=state,
         full=full,
@@ -205,7 +204,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         learnings=_learnings(caller.store, state, week),
         sourced=_sourced(caller, state),
         pilot=origin is not None and week is not None and week.cycle == 1,
-        plateau=depth.plateaus(caller.store, [state], caller.now, kpis=read)[playbook.id],
         kpi_moved=_kpi_moved(state, week, kpis),
         checklist=champions.checklist_of(caller.store, state) if playbook.champion_id else None,
         owner_deactivated=_owner_deactivated(caller, state),

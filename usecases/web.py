@@ -23,7 +23,6 @@ from usecases.shared import (
     baseline,
     calibration,
     champions,
-    depth,
     registry_list,
     roles,
     stalling,
@@ -129,8 +128,6 @@ class PlaybookPage:
     current: WeekFigures
     standing: str
     stalled: str | None
-    plateau: Any
-    months: list[dict[str, Any]]
     cycles: list[dict[str, Any]]
     decisions: list[DecisionLine]  # newest first
     learnings: list[Any]
@@ -196,8 +193,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             current=figures[(pid, this_week)],
             standing=_standing(store, state, now, kpis, stall is not None),
             stalled=stall.phrase if stall else None,
-            plateau=depth.plateaus(store, [state], now)[pid],
-            months=depth.months(store, this_week - timedelta(days=7), pid, first),
             cycles=_cycle_changes(state, charted, kpis),
             decisions=_decisions(state, decisions),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
@@ -410,10 +405,3 @@ def _weeks_back(last: date, count: int, first: date) -> list[date]:
     """The Mondays of the `count` weeks up to `last`, none before `first` (but `last`)."""
     weeks = [last - timedelta(days=7 * i) for i in range(count - 1, -1, -1)]
     return [w for w in weeks if w >= first] or [last]
-
-
-def week_label(state: PlaybookState, week_start: date) -> str:
-    if state.anchor is None:
-        return week_start.isoformat()
-    week = calendar.week_containing(state.running(), week_start)
-    return f"C{week.cycle}W{week.week}" if week else "–"

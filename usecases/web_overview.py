@@ -21,7 +21,7 @@ from usecases.org_value import OrgValue
 from usecases.shared import depth, stalling
 from usecases.shared.services import Services
 from usecases.value import PlaybookValue
-from usecases.web import Viewer, week_label
+from usecases.web import Viewer
 
 TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks (from the first with data)
 PROGRESS_WEEKS = 8  # the overview's small charts: each active playbook's last 8 weeks, this one included
@@ -318,7 +318,7 @@ def _way(
         slug=p.slug,
         title=p.title,
         standing=standing,
-        weeks=[week_label(state, w) for w in weeks[first:]],
+        weeks=[state.week_label(w) for w in weeks[first:]],
         shares=shares,
         latest=known[-1] if known else None,
         known=len(known),

@@ -16,6 +16,7 @@ from templates.tables import Table
 from usecases.sections import (
     boundaries,
     compare,
+    depth,
     hero,
     inputs,
     intake,
@@ -38,6 +39,7 @@ SECTIONS: tuple[Section, ...] = (
     readiness.SECTION,
     compare.SECTION,
     pulse.SECTION,
+    depth.SECTION,
     next_steps.SECTION,
     boundaries.SECTION,
     team_load.SECTION,
@@ -111,6 +113,14 @@ def page_charted(state: PlaybookState, read: Read) -> dict[str, Any]:
 
 def page_charts(shown: dict[str, Any]) -> dict[str, Any]:
     return {k: v for section in SECTIONS for k, v in section.page_charts(shown).items()}
+
+
+def summary(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
+    return _by_playbook(states, [(s.name, s.summary(reading, states)) for s in SECTIONS])
+
+
+def summary_fields(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "summary_fields", state)
 
 
 def api(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:

@@ -89,6 +89,13 @@ class Section:
         """The page's charts drawn from its context."""
         return {}
 
+    # a playbook's summary in the API, in its list (GET /api/v1/playbooks) and its read
+    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {}
+
+    def summary_fields(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        return {}
+
     # the API's playbook read, GET /api/v1/playbooks/{slug} and the assistant's `playbook`
     def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         return {}

@@ -1,0 +1,61 @@
+"""Depth's section (docs/judgement.md, "Depth over months"; usecases/shared/depth.py): the
+plateau flag, cases not grown in 8 weeks while the KPI is off target, on status, in the
+digest, on the web page (with the depth over months beside it) and in the API's summary of a
+playbook (its list and its read, and so the assistant's tools). The web overview shows it
+over every playbook beside the org's depth, and reads it there."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from cadence import calendar
+from cadence.calendar import WeekRef
+from cadence.state import PlaybookState
+from usecases.sections.base import Reading, Section
+from usecases.shared import depth
+from usecases.shared.caller import Caller
+
+
+class DepthSection(Section):
+    name = "depth"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """With the KPIs status read for its trend, when they hold the rule's two weeks."""
+        needed = {depth.ended_week(s, reading.now) - timedelta(days=7 * back) for s in states for back in (0, 1)}
+        kpis = reading.kpis if needed <= set(reading.weeks) else None
+        return depth.plateaus(reading.store, states, reading.now, kpis)
+
+    def status_words(self, state: PlaybookState, model: bool) -> dict[str, Any]:
+        return dict(plateau=model)
+
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+        return depth.plateaus(reading.store, [state for state, _ in reported.values()], reading.now)
+
+    def digest_week(self, model: bool) -> dict[str, Any]:
+        return dict(plateau=model)
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """The flag, and the depth over months of the closed weeks since the first cycle."""
+        flagged = depth.plateaus(reading.store, states, reading.now)
+        found = {}
+        for state in states:
+            pid = state.playbook.id
+            ended = depth.ended_week(state, reading.now)
+            first = calendar.first_day(state.running()) if state.anchor is not None else ended + timedelta(days=7)
+            found[pid] = (flagged[pid], depth.months(reading.store, ended, pid, first))
+        return found
+
+    def page_words(self, state: PlaybookState, model: tuple[bool, list[dict[str, Any]]]) -> dict[str, Any]:
+        flagged, months = model
+        return dict(plateau=flagged, depth=[dict(m, label=state.week_label(m["week"])) for m in months])
+
+    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return depth.plateaus(reading.store, states, reading.now)
+
+    def summary_fields(self, state: PlaybookState, model: bool) -> dict[str, Any]:
+        # cases not grown in 8 weeks while the KPI is off target
+        return dict(plateau=model)
+
+
+SECTION = DepthSection()
