@@ -79,7 +79,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         ],
         scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
         setup=shown.setup,
-        stalled=shown.stalled,
         bar_asked=shown.bar_asked,
         guardrail=_guardrail(shown),
         proposals=[

@@ -21,8 +21,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
     current = page.current
     return dict(
         playbook=p,
-        standing=page.standing,
-        stalled=page.stalled,
         bar_asked=page.bar_asked,
         calibration=page.calibration,
         cycles=page.cycles,

@@ -488,6 +488,7 @@ CAPABILITY_INTERNALS = {
     "queue": {"usecases.shared.queue", "cadence.exception_queue"},
     "next steps": {"usecases.next_steps", "cadence.next_steps"},
     "depth": {"usecases.shared.depth", "cadence.judgement.plateau"},
+    "stall": {"usecases.shared.stalling"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

@@ -32,7 +32,6 @@ from cadence.state import PlaybookState
 from storage.store import Store
 from templates import notices_digest
 from usecases import digest_learned, sections
-from usecases.shared import stalling
 from usecases.shared.collector import collector_paused
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,6 @@ class Digest:
             counts=store.readouts.org_counts(since, at),
             gone=set(store.people.deactivated(sorted({s.playbook.owner_id for s in states}))),
             ratios=store.readouts.exception_ratios(weeks),
-            stalls=stalling.stalled(store, states),
             last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
             sections=sections.digest(
                 sections.Reading(store, at, self.currency, self.hourly_rate),
@@ -241,7 +239,6 @@ class _Reads:
     counts: dict[str, int]
     gone: set[str]  # the owners whose accounts are deactivated
     ratios: dict[date, float]
-    stalls: dict[int, stalling.Stalled]
     last_hits: dict[int, bool]
     sections: dict[int, dict[str, Any]] = field(default_factory=dict)  # each playbook's (usecases/sections)
 
@@ -296,7 +293,6 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         origin=_origin(state, current, read),
         guardrail=p.guardrail_name,
         owner_deactivated=p.owner_id in read.gone,
-        stalled=read.stalls[p.id].phrase if p.id in read.stalls else None,
         last_cycle_hit=read.last_hits.get(p.id),
         status=p.status,
         cut=_cut(state, current),

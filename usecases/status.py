@@ -21,7 +21,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.models.governance import Decision
 from storage.store import Store
 from usecases import bar_requests, sections, setup_time, sources
-from usecases.shared import baseline, calibration, champions, governance, messages, roles, stalling
+from usecases.shared import baseline, calibration, champions, governance, messages, roles
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -124,7 +124,6 @@ class PlaybookStatus:
     checklist: list[Any] | None  # the champion's, when it has one
     owner_deactivated: bool
     setup: dict[str, Any] | None
-    stalled: Any
     guardrail_state: str | None
     proposals: list[Any]
     bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
@@ -208,7 +207,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         checklist=champions.checklist_of(caller.store, state) if playbook.champion_id else None,
         owner_deactivated=_owner_deactivated(caller, state),
         setup=setup_time.own(caller.store, state),
-        stalled=stalling.stalled(caller.store, [state]).get(playbook.id),
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
         bar_asked=bar_requests.asked(caller.store, playbook.id),

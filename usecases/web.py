@@ -25,7 +25,6 @@ from usecases.shared import (
     champions,
     registry_list,
     roles,
-    stalling,
 )
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
@@ -126,8 +125,6 @@ class PlaybookPage:
     full: bool  # the viewer reads reasons and notes (roles.sees_names)
     notes: list[dict[str, Any]]
     current: WeekFigures
-    standing: str
-    stalled: str | None
     cycles: list[dict[str, Any]]
     decisions: list[DecisionLine]  # newest first
     learnings: list[Any]
@@ -175,9 +172,11 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         figures = store.reports.week_figures_many([(state, w) for w in sorted({*weeks, this_week} - judged)])
         decisions = store.governance.history(pid, None, 100)
         full = roles.sees_names(store, state, viewer.user_id)
-        stall = stalling.stalled(store, [state]).get(pid)
         money = services.currency, services.hourly_rate
-        reading = sections.Reading(store, now, *money, decisions={pid: decisions}, weeks=charted, full={pid: full})
+        charted_kpis = {(pid, w): v for w, v in kpis.items()}
+        reading = sections.Reading(
+            store, now, *money, decisions={pid: decisions}, weeks=charted, kpis=charted_kpis, full={pid: full}
+        )
         page = PlaybookPage(
             state=state,
             this_week=this_week,
@@ -191,8 +190,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             full=full,
             notes=status.reasons(store, state, figures[(pid, this_week)]) if full else [],
             current=figures[(pid, this_week)],
-            standing=_standing(store, state, now, kpis, stall is not None),
-            stalled=stall.phrase if stall else None,
             cycles=_cycle_changes(state, charted, kpis),
             decisions=_decisions(state, decisions),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
@@ -218,18 +215,6 @@ def _table_weeks(this_week: date, first: date, until: date | None) -> list[date]
     nor after this week."""
     last = min(max(calendar.monday_of(until), first), this_week) if until else this_week
     return _weeks_back(last, TABLE_WEEKS, first)
-
-
-def _standing(store: Store, state: PlaybookState, now: datetime, kpis: dict[date, float], stalled: bool) -> str:
-    """The standing the overview counts the playbook by, in its words."""
-    p = state.playbook
-    now_week = (
-        calendar.week_containing(state.running(), calendar.local_date(now, p.timezone))
-        if state.anchor is not None
-        else None
-    )
-    last_hit = store.governance.last_hits([p.id])[0].get(p.id)
-    return stalling.standing(state, now_week, kpis, stalled, last_hit)
 
 
 def _grid(

@@ -24,6 +24,7 @@ from usecases.sections import (
     pulse,
     queue,
     readiness,
+    stall,
     team_load,
     value,
 )
@@ -40,6 +41,7 @@ SECTIONS: tuple[Section, ...] = (
     compare.SECTION,
     pulse.SECTION,
     depth.SECTION,
+    stall.SECTION,
     next_steps.SECTION,
     boundaries.SECTION,
     team_load.SECTION,

@@ -1,7 +1,8 @@
-"""Which playbooks are stalled now, and since when: what status, the digest and the web
-overview show (the rule is cadence.judgement's; the close records each stall); and where
-an active playbook stands now (`standing`), as the web overview and a playbook's page
-say it (the digest's is cadence.digest's, by the same cadence.sponsor.standing)."""
+"""Which playbooks are stalled now, and since when: what the stall's section shows on
+status, in the digest and on a playbook's page (usecases/sections/stall.py), and the web
+overview over every playbook (the rule is cadence.judgement's; the close records each
+stall); and where an active playbook stands now (`standing`), as the overview and a
+playbook's page say it (the digest's is cadence.digest's, by the same cadence.sponsor.standing)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,53 @@
+"""The stall's section (docs/usage.md, "A stalled playbook"; usecases/shared/stalling.py):
+since when and why a playbook is stalled, on status, in the digest (whose standing counts
+it) and on the web page, with the standing the overview and the digest give it. The web
+overview shows it over every playbook, and reads it there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence import calendar
+from cadence.calendar import WeekRef
+from cadence.state import PlaybookState
+from usecases.sections.base import Reading, Section
+from usecases.shared import stalling
+from usecases.shared.caller import Caller
+from usecases.shared.stalling import Stalled
+
+
+class StallSection(Section):
+    name = "stall"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return stalling.stalled(reading.store, states)
+
+    def status_words(self, state: PlaybookState, model: Stalled) -> dict[str, Any]:
+        return dict(stalled=model)
+
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+        return stalling.stalled(reading.store, [state for state, _ in reported.values()])
+
+    def digest_week(self, model: Stalled) -> dict[str, Any]:
+        return dict(stalled=model.phrase)
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """The stall (None: not stalled) and the standing it counts in, from the KPIs the page read."""
+        stalls = stalling.stalled(reading.store, states)
+        last_hits = reading.store.governance.last_hits([s.playbook.id for s in states])[0]
+        found = {}
+        for state in states:
+            p = state.playbook
+            now = calendar.local_date(reading.now, p.timezone)
+            week = calendar.week_containing(state.running(), now) if state.anchor is not None else None
+            kpis = {w: v for (pid, w), v in reading.kpis.items() if pid == p.id}
+            stall = stalls.get(p.id)
+            found[p.id] = (stall, stalling.standing(state, week, kpis, stall is not None, last_hits.get(p.id)))
+        return found
+
+    def page_words(self, state: PlaybookState, model: tuple[Stalled | None, str]) -> dict[str, Any]:
+        stall, standing = model
+        return dict(stalled=stall.phrase if stall else None, standing=standing)
+
+
+SECTION = StallSection()
