@@ -85,7 +85,9 @@ def test_the_first_screen_counts_the_active_playbooks_by_standing_and_charts_eac
     for slug in ("support-replies", AT_RISK, LATER, PAUSED):
         page = web.playbook_page(services, web.Viewer(OWNER), slug)
         assert page is not None
-        assert web_playbook.shown(page)["standing"] == (by_slug[slug]["standing"] if slug in by_slug else "not judged yet"), slug
+        assert web_playbook.shown(page)["standing"] == (
+            by_slug[slug]["standing"] if slug in by_slug else "not judged yet"
+        ), slug
     assert (ours["known"], ours["lowest"], ours["highest"]) == (2, pytest.approx(28 / 27), pytest.approx(28 / 27))
     # every playbook, paused too, counted once at its furthest stage: all pilots here
     assert [(f["stage"], f["at"], f["reached"]) for f in shown["funnel"]] == [
