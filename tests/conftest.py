@@ -130,6 +130,7 @@ def _databases() -> list[str]:
 # races, processes, the dispatcher) also write. docs/contributing.md, "Developing", says why.
 ONE_DATABASE = {
     "bot/test_install.py",
+    "bot/test_reinstall.py",  # which process hears Slack first; the hold's rows: storage/contract/, bot/test_uninstall.py
     "bot/test_socket.py",
     "bot/test_web.py",
     "bot/test_web_a11y_browser.py",
