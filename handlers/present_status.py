@@ -78,8 +78,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
             for role, user in named(playbook.definition, playbook.owner_id, playbook.adopted_from_id is not None)[1:]
         ],
         scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
-        setup=shown.setup,
-        bar_asked=shown.bar_asked,
         guardrail=_guardrail(shown),
         proposals=[
             dict(kind=p.kind, step=names.get(p.step_id), to_mode=p.to_mode, figures=p.figures) for p in shown.proposals

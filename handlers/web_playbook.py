@@ -21,7 +21,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
     current = page.current
     return dict(
         playbook=p,
-        bar_asked=page.bar_asked,
         calibration=page.calibration,
         cycles=page.cycles,
         cap=th.exception_cap,

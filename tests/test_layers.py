@@ -489,6 +489,7 @@ CAPABILITY_INTERNALS = {
     "next steps": {"usecases.next_steps", "cadence.next_steps"},
     "depth": {"usecases.shared.depth", "cadence.judgement.plateau"},
     "stall": {"usecases.shared.stalling"},
+    "bar request": {"usecases.bar_requests"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

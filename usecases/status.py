@@ -20,7 +20,7 @@ from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
 from storage.models.governance import Decision
 from storage.store import Store
-from usecases import bar_requests, sections, setup_time, sources
+from usecases import sections, sources
 from usecases.shared import baseline, calibration, champions, governance, messages, roles
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
@@ -123,10 +123,8 @@ class PlaybookStatus:
     kpi_moved: KpiChange | None
     checklist: list[Any] | None  # the champion's, when it has one
     owner_deactivated: bool
-    setup: dict[str, Any] | None
     guardrail_state: str | None
     proposals: list[Any]
-    bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
     )
@@ -206,10 +204,8 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         kpi_moved=_kpi_moved(state, week, kpis),
         checklist=champions.checklist_of(caller.store, state) if playbook.champion_id else None,
         owner_deactivated=_owner_deactivated(caller, state),
-        setup=setup_time.own(caller.store, state),
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
-        bar_asked=bar_requests.asked(caller.store, playbook.id),
         baseline_declared=baseline.declared(caller.store, [state])[playbook.id],
         sections=sections.status(caller, reading, [state])[playbook.id],
     )

@@ -17,7 +17,7 @@ from cadence.state import PlaybookState
 from cadence.verdicts import Thresholds
 from storage.store import Store
 from templates import ID_IN_TEXT
-from usecases import bar_requests, sections, status
+from usecases import sections, status
 from usecases import sources as pulled
 from usecases.shared import (
     baseline,
@@ -137,7 +137,6 @@ class PlaybookPage:
     checklist: list[Any]
     people: dict[str, str]
     channels: dict[str, str]
-    bar_asked: dict[str, Any] | None = None  # an open bar change request (usecases/bar_requests.py)
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
     baseline_declared: bool = (
         False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
@@ -202,7 +201,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             checklist=champions.checklist_of(store, state) if state.playbook.champion_id else [],
             people={},
             channels={},
-            bar_asked=bar_requests.asked(store, pid),
             calibration=calibration.lines(store, state),
             baseline_declared=baseline.declared(store, [state])[pid],
             sections=sections.page(reading, [state])[pid],
@@ -287,8 +285,6 @@ def _named(store: Store, page: PlaybookPage) -> PlaybookPage:
     """`page` with the names of the people and channels it holds by id, as the clock kept them."""
     p = page.state.playbook
     users, places = {p.owner_id, *(x.added_by for x in page.learnings)}, {p.channel_id}
-    if page.bar_asked:
-        users.add(page.bar_asked["by"])
     _ids_in(page, users, places)
     return replace(page, people=store.people.names(users), channels=store.people.channel_names(places))
 

@@ -14,6 +14,7 @@ from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Table
 from usecases.sections import (
+    bar_request,
     boundaries,
     compare,
     depth,
@@ -24,6 +25,7 @@ from usecases.sections import (
     pulse,
     queue,
     readiness,
+    setup,
     stall,
     team_load,
     value,
@@ -42,6 +44,8 @@ SECTIONS: tuple[Section, ...] = (
     pulse.SECTION,
     depth.SECTION,
     stall.SECTION,
+    bar_request.SECTION,
+    setup.SECTION,
     next_steps.SECTION,
     boundaries.SECTION,
     team_load.SECTION,
