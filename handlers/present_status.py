@@ -6,13 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from cadence.champion_gate import promotions_wait
 from cadence.definition_owners import named
 from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
 from templates import render
 from usecases import sections, sources
-from usecases.shared import champions
 from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, Sourced, StatusList, StepStatus
 
 
@@ -68,11 +66,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         pilot=shown.pilot,
         kpi_moved=shown.kpi_moved,
         kit=state.spec.replication if origin else ReplicationSpec(),
-        champion=None
-        if shown.checklist is None
-        else dict(champion=playbook.champion_id, checklist=champions.summary(shown.checklist)),
         owner_deactivated=shown.owner_deactivated,
-        training_wait=_training_wait(shown),
         named_owners=[
             dict(role=role, user=user)
             for role, user in named(playbook.definition, playbook.owner_id, playbook.adopted_from_id is not None)[1:]
@@ -84,16 +78,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         ],
         **sections.status_words(state, shown.sections),
     )
-
-
-def _training_wait(shown: PlaybookStatus) -> dict[str, Any] | None:
-    """An adopter's first cycle whose promotions wait for the champion's training
-    (cadence.champion_gate): who, and how far they are; else None."""
-    champion, checklist = shown.state.playbook.champion_id, shown.checklist or []
-    done = sum(1 for i in checklist if i.done)
-    if not promotions_wait(shown.pilot, champion, done, len(checklist)):
-        return None
-    return dict(champion=champion, done=done, total=len(checklist))
 
 
 def _step(row: StepStatus) -> dict[str, Any]:

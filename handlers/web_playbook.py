@@ -61,8 +61,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         baseline_declared=page.baseline_declared,
         intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,
         demo=warning_of(p.definition),
-        champion=p.champion_id,
-        checklist=page.checklist,
         guardrail=_guardrail(page),
         people=page.people,
         channels=page.channels,

@@ -490,6 +490,7 @@ CAPABILITY_INTERNALS = {
     "depth": {"usecases.shared.depth", "cadence.judgement.plateau"},
     "stall": {"usecases.shared.stalling"},
     "bar request": {"usecases.bar_requests"},
+    "champion": {"usecases.shared.champions", "cadence.champion_gate"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

@@ -21,7 +21,7 @@ from slack_api.members import DirectoryUnavailable
 from storage.models.governance import Decision
 from storage.store import Store
 from usecases import sections, sources
-from usecases.shared import baseline, calibration, champions, governance, messages, roles
+from usecases.shared import baseline, calibration, governance, messages, roles
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
@@ -121,7 +121,6 @@ class PlaybookStatus:
     sourced: Sourced | None
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     kpi_moved: KpiChange | None
-    checklist: list[Any] | None  # the champion's, when it has one
     owner_deactivated: bool
     guardrail_state: str | None
     proposals: list[Any]
@@ -202,7 +201,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         sourced=_sourced(caller, state),
         pilot=origin is not None and week is not None and week.cycle == 1,
         kpi_moved=_kpi_moved(state, week, kpis),
-        checklist=champions.checklist_of(caller.store, state) if playbook.champion_id else None,
         owner_deactivated=_owner_deactivated(caller, state),
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts

@@ -22,7 +22,6 @@ from usecases import sources as pulled
 from usecases.shared import (
     baseline,
     calibration,
-    champions,
     registry_list,
     roles,
 )
@@ -134,7 +133,6 @@ class PlaybookPage:
     reports: list[ReportLine]
     runs: str | None
     from_adopters: list[dict[str, Any]]
-    checklist: list[Any]
     people: dict[str, str]
     channels: dict[str, str]
     calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
@@ -198,7 +196,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
-            checklist=champions.checklist_of(store, state) if state.playbook.champion_id else [],
             people={},
             channels={},
             calibration=calibration.lines(store, state),

@@ -16,6 +16,7 @@ from templates.tables import Table
 from usecases.sections import (
     bar_request,
     boundaries,
+    champion,
     compare,
     depth,
     hero,
@@ -46,6 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     stall.SECTION,
     bar_request.SECTION,
     setup.SECTION,
+    champion.SECTION,
     next_steps.SECTION,
     boundaries.SECTION,
     team_load.SECTION,

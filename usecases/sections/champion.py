@@ -1,0 +1,62 @@
+"""The champion's section (docs/playbooks.md, "Champions"; usecases/shared/champions.py):
+the champion's checklist, how far they are, and on status whether an adopter's first cycle
+waits for their training before a promotion (cadence.champion_gate); on status and on the
+playbook's web page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cadence import calendar
+from cadence.champion_gate import promotions_wait
+from cadence.state import PlaybookState
+from usecases.sections.base import Reading, Section
+from usecases.shared import champions
+from usecases.shared.caller import Caller
+from usecases.shared.champions import Item
+
+
+@dataclass(frozen=True)
+class Champion:
+    checklist: list[Item] | None  # None: no champion named
+    pilot: bool  # an adopter's first cycle (a second pilot, not a copy)
+
+
+def _checklist(reading: Reading, state: PlaybookState) -> list[Item] | None:
+    return champions.checklist_of(reading.store, state) if state.playbook.champion_id else None
+
+
+class ChampionSection(Section):
+    name = "champion"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        found = {}
+        for state in states:
+            week = calendar.week_containing(state.running(), caller.today(state)) if state.anchor is not None else None
+            adopted = state.playbook.adopted_from_id is not None
+            found[state.playbook.id] = Champion(
+                _checklist(reading, state), adopted and week is not None and week.cycle == 1
+            )
+        return found
+
+    def status_words(self, state: PlaybookState, model: Champion) -> dict[str, Any]:
+        champion, checklist = state.playbook.champion_id, model.checklist
+        done = sum(1 for i in checklist or [] if i.done)
+        total = len(checklist or [])
+        return dict(
+            champion=None if checklist is None else dict(champion=champion, checklist=champions.summary(checklist)),
+            # an adopter's first cycle whose promotions wait for the champion's training: who, and how far
+            training_wait=dict(champion=champion, done=done, total=total)
+            if promotions_wait(model.pilot, champion, done, total)
+            else None,
+        )
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {s.playbook.id: _checklist(reading, s) or [] for s in states}
+
+    def page_words(self, state: PlaybookState, model: list[Item]) -> dict[str, Any]:
+        return dict(champion=state.playbook.champion_id, checklist=model)
+
+
+SECTION = ChampionSection()
