@@ -205,7 +205,8 @@ def test_socket_mode_serves_the_web_view_api_health_metrics_and_mcp_but_not_slac
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
-    assert b"Traceback" not in output
+    said = output.decode(errors="replace")
+    assert "Traceback" not in said, said[said.find("Traceback") - 1500 :]  # pytest would cut the middle out
 
 
 def test_socket_mode_without_http_listens_on_no_port(env, store, slack):
