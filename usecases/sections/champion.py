@@ -20,7 +20,7 @@ from usecases.shared.champions import Item
 @dataclass(frozen=True)
 class Champion:
     checklist: list[Item] | None  # None: no champion named
-    pilot: bool  # an adopter's first cycle (a second pilot, not a copy)
+    pilot: bool  # an adopter's first cycle, as the close's gate reads it (usecases/shared/close/steps.py)
 
 
 def _checklist(reading: Reading, state: PlaybookState) -> list[Item] | None:
@@ -42,10 +42,10 @@ class ChampionSection(Section):
 
     def status_words(self, state: PlaybookState, model: Champion) -> dict[str, Any]:
         champion, checklist = state.playbook.champion_id, model.checklist
-        done = sum(1 for i in checklist or [] if i.done)
-        total = len(checklist or [])
+        counted = champions.summary(checklist or [])
+        done, total = counted["done"], counted["total"]
         return dict(
-            champion=None if checklist is None else dict(champion=champion, checklist=champions.summary(checklist)),
+            champion=None if checklist is None else dict(champion=champion, checklist=counted),
             # an adopter's first cycle whose promotions wait for the champion's training: who, and how far
             training_wait=dict(champion=champion, done=done, total=total)
             if promotions_wait(model.pilot, champion, done, total)
