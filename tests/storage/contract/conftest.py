@@ -6,7 +6,7 @@ through the same writes on both sides."""
 
 from __future__ import annotations
 
-import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,10 +15,9 @@ import pytest
 
 from cadence.definition_load import parse_playbook
 from cadence.state import PlaybookState
-from storage.db import make_engine
 from storage.store import Store
 from tests.committed import loaded
-from tests.conftest import OWNER, SUPPORT_REPLIES, _databases, _empty_postgres
+from tests.conftest import OWNER, SUPPORT_REPLIES, _databases, empty_database, engine_view
 from tests.fakes import FakeStore
 from usecases.shared.life import begin_cycle
 
@@ -44,22 +43,12 @@ SIDES = [d for d in _databases() if d in ("sqlite", "postgresql")] + ["fake"]
 
 
 @pytest.fixture(params=SIDES)
-def side(request, tmp_path):
-    engine = None
-    if request.param == "fake":
-        store: Any = FakeStore()
-    else:
-        if request.param == "sqlite":
-            path = tmp_path / "rollout.db"
-            shutil.copy(request.getfixturevalue("sqlite_template"), path)
-            url = f"sqlite:///{path}"
+def side(request):
+    with ExitStack() as stack:
+        if request.param == "fake":
+            store: Any = FakeStore()
         else:
-            url = request.getfixturevalue("postgres_url")
-            _empty_postgres(url)
-        engine = make_engine(url)
-        store = Store(engine)
-    loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=AT)
-    begin_cycle(store, store.playbooks.state("support-replies").playbook.id, 1, WEEK, OWNER, AT)
-    yield Side(request.param, store)
-    if engine is not None:
-        engine.dispose()
+            store = Store(stack.enter_context(engine_view(empty_database(request, request.param))))
+        loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=AT)
+        begin_cycle(store, store.playbooks.state("support-replies").playbook.id, 1, WEEK, OWNER, AT)
+        yield Side(request.param, store)
