@@ -166,6 +166,7 @@ def _answer(client: socket.socket) -> tuple[bytes, bytes]:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts a process's open files in /proc")
+@pytest.mark.one_database  # the server's files and HTTP; the token's rows on both: tests/bot/test_mcp.py
 def test_many_gets_of_mcp_with_one_token_hold_nothing_open_under_a_low_file_limit(env, playbook, store):
     """Issue 91, item 1: each GET /mcp held an SSE stream open for good, so one read token's
     300 GETs (inside the API's rate) took every file a server under a 256-file limit may

@@ -283,6 +283,7 @@ def test_the_procfile_web_process_serves_under_uvicorn(env, playbook, slack):
         assert "rollout_requests_total" in slack_side.get("/metrics").body
 
 
+@pytest.mark.one_database  # two workers: several processes on one database are PostgreSQL's (README)
 def test_the_procfile_web_process_stays_up_when_slack_refuses_the_token(env, playbook, slack, store):
     """Issue 54, item 4: against a Slack answering invalid_auth its workers exited and
     were started again every 2 s, /healthz unanswered. Now each worker serves:
@@ -540,6 +541,7 @@ def test_socket_mode_with_slack_unreachable_says_so_in_one_sentence(env):
     assert result.stderr.strip().splitlines()[-1].startswith("Error: could not open the Socket Mode connection")
 
 
+@pytest.mark.one_database  # two workers: several processes on one database are PostgreSQL's (README)
 def test_a_token_made_as_the_docs_say_reports_and_once_revoked_is_refused_by_every_worker(env, playbook, slack):
     """docs/api.md, followed: `rollout token create`, its curl example's body, then
     `rollout token revoke`; two workers, each asked many times on fresh connections."""
