@@ -45,25 +45,32 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]], into
             copy.write_row([row[c] if p is None else p(row[c]) for c, p in zip(columns, processors, strict=True)])
 
 
-def insert_new(session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str = "key") -> set[str]:
+def insert_new(
+    session: Session | Connection, table: Table, rows: list[dict[str, Any]], key: str = "key", any_unique: bool = False
+) -> set[str]:
     """Insert the rows whose `key` is not taken yet; return the keys actually inserted.
 
     The database's unique index decides, so two transactions racing to insert the same
     key cannot both succeed: the loser's insert becomes a no-op and it learns that from
-    the returned keys (PostgreSQL waits for the winner to commit before deciding)."""
+    the returned keys (PostgreSQL waits for the winner to commit before deciding). Where the
+    table has another unique index over the same facts as `key` (`any_unique`), a row taken
+    on any of them is a no-op too: PostgreSQL's ON CONFLICT handles only the index it names,
+    and a racing loser that reached the other index first failed on it."""
     if not rows:
         return set()
     if isinstance(session, Session):
         session.flush()  # what the session holds goes first, as session.execute would do
         session = session.connection()  # a Core statement costs less on the connection
     if session.dialect.name == "postgresql" and len(rows) > 1:
-        return _copy_new(session, table, rows, key)
-    statement = _statement(session.dialect.name, table, key)
+        return _copy_new(session, table, rows, key, any_unique)
+    statement = _statement(session.dialect.name, table, key, any_unique)
     # One single-row statement run over all rows: SQLAlchemy batches it ("insertmanyvalues").
     return set(session.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
 
 
-def _copy_new(connection: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> set[str]:
+def _copy_new(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], key: str, any_unique: bool = False
+) -> set[str]:
     """PostgreSQL: insert_new through COPY into a table of this transaction's own, then one
     INSERT ... SELECT of the rows whose key is new. Kept for speed, measured: a close of
     1,000 playbooks inserts 6,600 rows this way, and the batched INSERT's text is long
@@ -80,7 +87,7 @@ def _copy_new(connection: Connection, table: Table, rows: list[dict[str, Any]], 
     inserted = connection.execute(
         text(
             f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} "
-            f"ON CONFLICT ({quote(key)}) DO NOTHING RETURNING {quote(key)}"
+            f"ON CONFLICT {'' if any_unique else f'({quote(key)}) '}DO NOTHING RETURNING {quote(key)}"
         )
     )
     keys = set(inserted.scalars())
@@ -98,9 +105,10 @@ def _processor(dialect: Dialect, column_type: TypeEngine[Any]) -> Callable[[Any]
 
 
 @functools.cache
-def _statement(dialect_name: str, table: Table, key: str) -> Insert:
+def _statement(dialect_name: str, table: Table, key: str, any_unique: bool = False) -> Insert:
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+    arbiter = None if any_unique else [key]
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=arbiter).returning(table.c[key])
 
 
 def upsert(

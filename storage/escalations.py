@@ -252,7 +252,8 @@ class Escalations:
                 for e in escalations
                 if _stands(connection, e.source, e.report_id, e.after_move)
             ]
-            return insert_new(s, ESCALATIONS, rows) if rows else set()
+            # the key is the item and its move, which ux_exception_escalation_item holds unique too
+            return insert_new(s, ESCALATIONS, rows, any_unique=True) if rows else set()
 
     def current_of(self, playbook_ids: list[int]) -> dict[tuple[str, int], Escalation]:
         """(source, report id) → the item's latest escalation not acknowledged itself, for
