@@ -412,9 +412,10 @@ def _said_here(monkeypatch, tmp_path, *args, **env) -> subprocess.CompletedProce
     the same `cli`): for what a setting makes the command say before it does anything, which
     no process changes; a process costs a second and more of CPU to import the bot. How a
     process ends on such a setting is `serve`'s, below."""
-    for name in [k for k in os.environ if k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_", "LOG_"))]:
+    wanted = _clean_env(tmp_path, **env)
+    for name in set(os.environ) - set(wanted):
         monkeypatch.delenv(name)
-    for name, value in {"DATABASE_URL": f"sqlite:///{tmp_path / 'rollout.db'}", **env}.items():
+    for name, value in wanted.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)  # no stray .env
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
