@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from usecases import value as worth
 from usecases.web_overview import PROGRESS_WEEKS, Overview, PlaybookLine
 
 
@@ -21,15 +20,11 @@ def shown(overview: Overview) -> dict[str, Any]:
         versions=overview.versions,
         viewer=overview.viewer,
         trend=[_as_dict(week) for week in overview.trend],
-        depth=overview.depth,
-        value=overview.value,
-        plateaus=overview.plateaus,
         cycles_completed=overview.cycles_completed,
         adoptions=overview.adoptions,
-        setup=overview.setup,
         proposals=[_as_dict(p) for p in overview.proposals],
-        people=overview.people,
         channels={},
+        **overview.org,  # the sections' (usecases/sections/): value, depth, plateaus, setup, people
     )
 
 
@@ -40,7 +35,7 @@ def _as_dict(row: object) -> dict[str, Any]:
 
 
 def _line(line: PlaybookLine) -> dict[str, Any]:
-    week, hero = line.week, line.hero
+    week = line.week
     return dict(
         slug=line.slug,
         title=line.title,
@@ -53,12 +48,5 @@ def _line(line: PlaybookLine) -> dict[str, Any]:
         progress=line.progress,
         cycle=week.cycle if week else None,
         week=week.week if week else None,
-        stalled=line.stalled,
-        plateau=line.plateau,
-        value=worth.words(line.value),
-        hours=getattr(line.value, "last_hours", None),
-        hero_id=hero.person if hero else None,
-        hero_share=hero.share if hero else None,
-        hero_lead=hero.lead if hero else None,
-        hero_tail=hero.tail if hero else None,
+        **line.shown,  # the sections' (usecases/sections/): stalled, standing, value, hours, plateau, hero
     )

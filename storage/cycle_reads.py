@@ -120,17 +120,21 @@ class CycleReads:
                 covered[pid] = max(covered[pid], int(r.get("cycle", 0)))
         return {pid: (history[pid][0], covered[pid]) for pid in playbook_ids}
 
-    def last_hits(self, playbook_ids: list[int]) -> tuple[dict[int, bool], set[int]]:
-        """Whether each playbook's last completed cycle hit its target (those with a
-        cycle result), and the playbooks ever proposed for scaling (ready by the scale
-        rule and readiness). Two reads however many playbooks."""
+    def last_hits(self, playbook_ids: list[int]) -> dict[int, bool]:
+        """Whether each playbook's last completed cycle hit its target (those with a cycle
+        result). One read however many playbooks."""
         if not playbook_ids:
-            return {}, set()
-        parameters = {"pids": playbook_ids}
+            return {}
         with reading(self.bind) as s:
-            hits = {pid: bool(hit) for pid, hit in s.execute(_LAST_HITS_OF, parameters).all()}
-            proposed = {pid for (pid,) in s.execute(_PROPOSED_FOR_SCALE, parameters).all()}
-        return hits, proposed
+            return {pid: bool(hit) for pid, hit in s.execute(_LAST_HITS_OF, {"pids": playbook_ids}).all()}
+
+    def proposed_for_scale(self, playbook_ids: list[int]) -> set[int]:
+        """The playbooks among these ever proposed for scaling (ready by the scale rule and
+        readiness). One read however many playbooks."""
+        if not playbook_ids:
+            return set()
+        with reading(self.bind) as s:
+            return {pid for (pid,) in s.execute(_PROPOSED_FOR_SCALE, {"pids": playbook_ids}).all()}
 
     def stalls(self, playbook_ids: list[int]) -> dict[int, Stalls]:
         """Per playbook (those with a stall): the figures of each stall by cycle, and its

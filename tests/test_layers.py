@@ -461,6 +461,8 @@ SURFACES = [
     "usecases/digest.py",
     "usecases/web.py",
     "usecases/web_signin.py",
+    "usecases/web_overview.py",
+    "handlers/present_overview.py",
     "handlers/web_playbook.py",
     "handlers/web_view.py",
     "handlers/web_answers.py",
@@ -491,6 +493,7 @@ CAPABILITY_INTERNALS = {
     "stall": {"usecases.shared.stalling"},
     "bar request": {"usecases.bar_requests"},
     "champion": {"usecases.shared.champions", "cadence.champion_gate"},
+    "setup": {"usecases.setup_time"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

@@ -99,7 +99,7 @@ class Digest:
             counts=store.readouts.org_counts(since, at),
             gone=set(store.people.deactivated(sorted({s.playbook.owner_id for s in states}))),
             ratios=store.readouts.exception_ratios(weeks),
-            last_hits=store.governance.last_hits(pids)[0],  # the standing's, as the web overview's
+            last_hits=store.governance.last_hits(pids),  # the standing's, as the web overview's
             sections=sections.digest(
                 sections.Reading(store, at, self.currency, self.hourly_rate),
                 {s.playbook.id: (s, reported[s.playbook.id]) for s in states},

@@ -1,7 +1,9 @@
 """The web view's org overview (handlers/web_view.py, "/"): every playbook by function with
 its KPI, cycle and week, the sponsor's first screen (standings, the funnel, each active
-playbook's way to target), value, depth and setup time. One read of each kind for all
-playbooks, in one `Reading` (storage/store.py), however many there are (bench/week.py times 1,000)."""
+playbook's way to target), and what the registered sections add to each line and to the
+org's figures (usecases/sections/: the stall and standing, value, depth, the hero, setup
+time). One read of each kind for all playbooks, in one `Reading` (storage/store.py), however
+many there are (bench/week.py times 1,000)."""
 
 from __future__ import annotations
 
@@ -12,25 +14,25 @@ from typing import Any
 
 from cadence import calendar, sponsor
 from cadence.figures import progress_to_target
-from cadence.heroics import Hero
 from cadence.replication import REPLICATED
 from cadence.state import PlaybookState
-from usecases import cycle_heroes, org_value, setup_time
-from usecases import value as worth
-from usecases.org_value import OrgValue
-from usecases.shared import depth, stalling
+from usecases import sections
 from usecases.shared.services import Services
-from usecases.value import PlaybookValue
 from usecases.web import Viewer
 
 TREND_WEEKS = 26  # the overview's org trends: half a year of closed weeks (from the first with data)
 PROGRESS_WEEKS = 8  # the overview's small charts: each active playbook's last 8 weeks, this one included
 
 
+# The sections' fields the overview orders and counts by (the stall's section gives them)
+STALLED, STANDING = "stalled", "standing"
+
+
 @dataclass(frozen=True)
 class PlaybookLine:
     """A playbook in its function's table: its KPI against baseline and target, its cycle
-    and week, and whether it stalled, plateaued or is carried by one person."""
+    and week, and what the sections add (`shown`: whether it stalled, its standing, its
+    value, whether it plateaued or is carried by one person)."""
 
     slug: str
     title: str
@@ -43,10 +45,7 @@ class PlaybookLine:
     target: float
     progress: float | None  # the share of the way from baseline to target
     week: calendar.WeekRef | None
-    stalled: str | None
-    plateau: bool
-    value: PlaybookValue | None
-    hero: Hero | None
+    shown: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -100,14 +99,10 @@ class Overview:
     versions: int
     viewer: str
     trend: list[TrendWeek]  # from the first closed week with data
-    depth: list[dict[str, Any]]
-    value: OrgValue
-    plateaus: int
     cycles_completed: int
     adoptions: int
-    setup: dict[str, Any] | None
     proposals: list[OpenProposal]
-    people: dict[str, str]  # the names of the people it names (one who carries a playbook's numbers)
+    org: dict[str, Any]  # the sections' org figures (value, depth, plateaus, setup, the people lines name)
 
 
 def overview(services: Services, viewer: Viewer) -> Overview:
@@ -121,27 +116,22 @@ def overview(services: Services, viewer: Viewer) -> Overview:
         rates = store.readouts.attestation_rates(trend_weeks)
         counts = store.readouts.org_counts(now - timedelta(days=7), now)
         states = store.playbooks.listed_states()
-        proposals = store.governance.open_proposals_of([s.playbook.id for s in states])
+        ids = [s.playbook.id for s in states]
+        proposals = store.governance.open_proposals_of(ids)
         latest = _running_weeks(states, now)
         kpis = store.reports.week_kpis(_kpi_weeks(states, latest, now))
         step_names = store.governance.step_names([p.step_id for p in proposals if p.step_id])
-        stalls = stalling.stalled(store, states)
         versions = store.registry.versions()
-        last_hits, proposed = store.governance.last_hits([s.playbook.id for s in states])
+        proposed = store.governance.proposed_for_scale(ids)
         replications = store.registry.replication_verdicts(_adopters(states, versions))
-        flagged = depth.plateaus(store, states, now, kpis)
-        org_depth = depth.months(store, monday - timedelta(days=7))
-        measures = worth.of_playbooks(
-            store, states, services.currency, rate=services.hourly_rate
-        )  # value the sponsor can weigh
-        carried = cycle_heroes.heroes(
-            store, states, {s.playbook.id: calendar.local_date(now, s.playbook.timezone) for s in states}
+        reading = sections.Reading(
+            store, now, services.currency, services.hourly_rate, timezone=services.org_timezone, kpis=kpis
         )
-    lines = [
-        _line(s, latest.get(s.playbook.id), kpis, stalls.get(s.playbook.id), flagged, measures, carried) for s in states
-    ]
+        reads = sections.overview(reading, states)
+        org = sections.overview_org(reading, reads)
+    lines = [_line(s, latest.get(s.playbook.id), kpis, sections.overview_line(s, reads[s.playbook.id])) for s in states]
     slugs = {s.playbook.id: s.playbook.slug for s in states}
-    standings, progress = _ways_to_target(states, latest, kpis, stalls, last_hits)
+    standings, progress = _ways_to_target(lines, states, latest, kpis)
     return Overview(
         standings=sponsor.counts(standings),
         funnel=_funnel(states, proposed, versions, replications),
@@ -150,17 +140,13 @@ def overview(services: Services, viewer: Viewer) -> Overview:
         versions=len(versions),
         viewer=viewer.user_id,
         trend=_trend(trend_weeks, ratios, rates),
-        depth=org_depth,
-        value=org_value.of_org(measures, services.currency),
-        plateaus=sum(1 for f in flagged.values() if f),
         cycles_completed=counts["cycles_total"],
         adoptions=counts["adoptions"],
-        setup=setup_time.overview(services.store, now),
         proposals=[
             OpenProposal(slugs.get(p.playbook_id, "?"), p.kind, step_names.get(p.step_id or 0), p.to_mode)
             for p in proposals
         ],
-        people=services.store.people.names({hero.person for hero in carried.values()}),
+        org=org,
     )
 
 
@@ -186,7 +172,13 @@ def _by_function(lines: list[PlaybookLine]) -> list[tuple[str, list[PlaybookLine
     for line in lines:
         by_function.setdefault(line.function, []).append(line)
     for rows in by_function.values():
-        rows.sort(key=lambda r: (r.stalled is None, r.status != "active", -1e9 if r.progress is None else r.progress))
+        rows.sort(
+            key=lambda r: (
+                r.shown.get(STALLED) is None,
+                r.status != "active",
+                -1e9 if r.progress is None else r.progress,
+            )
+        )
     return sorted(by_function.items())
 
 
@@ -202,9 +194,8 @@ def _kpi_weeks(
 ) -> list[tuple[int, date]]:
     """The weeks whose KPI the overview reads, in one read: each playbook's last
     PROGRESS_WEEKS weeks, this one included (the latest KPI, the running cycle's closed
-    weeks and the small charts), and each active playbook's ended week and the one
-    before (the plateau rule's)."""
-    active = [s for s in states if s.playbook.status == "active"]
+    weeks and the small charts), and the weeks the sections' lines need (the plateau
+    rule's)."""
     return sorted(
         {
             *(
@@ -213,19 +204,13 @@ def _kpi_weeks(
                 if w
                 for back in range(PROGRESS_WEEKS)
             ),
-            *((s.playbook.id, depth.ended_week(s, now) - timedelta(days=7 * back)) for s in active for back in (0, 1)),
+            *((s.playbook.id, week) for s in states for week in sections.overview_weeks(s, now)),
         }
     )
 
 
 def _line(
-    state: PlaybookState,
-    week: calendar.WeekRef | None,
-    kpis: dict[tuple[int, date], float],
-    stalled: stalling.Stalled | None,
-    flagged: dict[int, bool],
-    measures: dict[int, PlaybookValue | None],
-    carried: dict[int, Hero],
+    state: PlaybookState, week: calendar.WeekRef | None, kpis: dict[tuple[int, date], float], shown: dict[str, Any]
 ) -> PlaybookLine:
     p = state.playbook
     # The latest KPI: this week's, or last week's while this one has none yet.
@@ -244,10 +229,7 @@ def _line(
         target=p.kpi_target,
         progress=progress_to_target(kpi, p.kpi_baseline, p.kpi_target) if kpi is not None else None,
         week=week,
-        stalled=stalled.phrase if stalled else None,
-        plateau=flagged.get(p.id, False),
-        value=measures[p.id],
-        hero=carried.get(p.id),
+        shown=shown,
     )
 
 
@@ -277,26 +259,21 @@ def _funnel(
 
 
 def _ways_to_target(
+    lines: list[PlaybookLine],
     states: list[PlaybookState],
     latest: dict[int, calendar.WeekRef | None],
     kpis: dict[tuple[int, date], float],
-    stalls: dict[int, stalling.Stalled],
-    last_hits: dict[int, bool],
 ) -> tuple[list[str], list[WayToTarget]]:
-    """What a sponsor asks first: the active playbooks' standings (usecases/shared/stalling.py,
-    `standing`, as a playbook's page) and each one's way from baseline to target over its
-    last weeks, as a share of the way (cadence.figures.progress_to_target), risks first."""
-    by_playbook: dict[int, dict[date, float]] = {}
-    for (pid, monday), value in kpis.items():
-        by_playbook.setdefault(pid, {})[monday] = value
+    """What a sponsor asks first: the active playbooks' standings (their lines', as a
+    playbook's page gives it) and each one's way from baseline to target over its last
+    weeks, as a share of the way (cadence.figures.progress_to_target), risks first."""
     standings, progress = [], []
-    for state in states:
-        p, week = state.playbook, latest.get(state.playbook.id)
-        if p.status != "active":
+    for line, state in zip(lines, states, strict=True):
+        if line.status != "active":
             continue
-        standing = stalling.standing(state, week, by_playbook.get(p.id, {}), p.id in stalls, last_hits.get(p.id))
+        standing = line.shown[STANDING]
         standings.append(standing)
-        progress.append(_way(state, week, kpis, standing))
+        progress.append(_way(state, latest.get(state.playbook.id), kpis, standing))
     repeated = {t for t, n in Counter(row.title for row in progress).items() if n > 1}
     # an adopter keeps its origin's title: the slug tells them apart
     told = [replace(row, title=f"{row.title} ({row.slug})") if row.title in repeated else row for row in progress]

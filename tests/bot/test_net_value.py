@@ -80,8 +80,8 @@ def test_net_hours_with_their_formula_everywhere_value_is_shown(valued, store, c
         and page.sections["value"].last_net[0] == pytest.approx(33.2)
     )
     first = web_overview.overview(services, web.Viewer(OWNER))
-    assert first.value.net_hours == pytest.approx(33.2) and first.value.net_playbooks == 1
-    assert first.value.net_words.startswith(  # its scope named (issue 96, item 4)
+    assert first.org["value"].net_hours == pytest.approx(33.2) and first.org["value"].net_playbooks == 1
+    assert first.org["value"].net_words.startswith(  # its scope named (issue 96, item 4)
         "33 h net (41 h saved − 8 h oversight) by support-replies, 1 of 2 playbooks measuring value, the one whose"
     )
 

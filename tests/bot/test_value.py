@@ -103,9 +103,9 @@ def test_hours_saved_are_an_estimate_with_its_inputs_and_a_week_without_events_s
 
     services = _services(store, clock)
     shown = web_overview.overview(services, web.Viewer(OWNER))
-    assert shown.value.measured == 2 and shown.value.last_hours == pytest.approx(48.7)
-    assert shown.value.weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
-    assert shown.value.cost_per_hour == pytest.approx(1200 * 12 / 52 / 41.2)  # only the costed one, its 1 week
+    assert shown.org["value"].measured == 2 and shown.org["value"].last_hours == pytest.approx(48.7)
+    assert shown.org["value"].weeks == [dict(week=WEEK_1, hours=pytest.approx(48.7), playbooks=2)]
+    assert shown.org["value"].cost_per_hour == pytest.approx(1200 * 12 / 52 / 41.2)  # only the costed one, its 1 week
     page = web.playbook_page(services, web.Viewer(OWNER), "support-replies")
     assert page is not None and page.sections["value"].last_hours == pytest.approx(41.2)
 

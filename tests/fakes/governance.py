@@ -220,16 +220,16 @@ class FakeGovernance:
             history[pid] = (results, max(covered, default=0))
         return history
 
-    def last_hits(self, playbook_ids: list[int]) -> tuple[dict[int, bool], set[int]]:
+    def last_hits(self, playbook_ids: list[int]) -> dict[int, bool]:
         hits: dict[int, bool] = {}
         for r in self._results(playbook_ids):
             if not r.result.interrupted:
                 hits[r.playbook_id] = bool(r.result.hit)  # the last completed cycle's, as they come in order
+        return hits
+
+    def proposed_for_scale(self, playbook_ids: list[int]) -> set[int]:
         wanted = set(playbook_ids)
-        proposed = {
-            p.playbook_id for p in self.data.proposals.values() if p.kind == "scale" and p.playbook_id in wanted
-        }
-        return hits, proposed
+        return {p.playbook_id for p in self.data.proposals.values() if p.kind == "scale" and p.playbook_id in wanted}
 
     def stalls(self, playbook_ids: list[int]) -> dict[int, Stalls]:
         found: dict[int, Stalls] = {}

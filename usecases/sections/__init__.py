@@ -5,7 +5,7 @@ module and one line to SECTIONS."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from cadence.calendar import WeekRef
@@ -144,6 +144,26 @@ def api_week(read: Read, week: date) -> dict[str, Any]:
     for section in SECTIONS:
         if section.name in read:
             shown |= section.api_week(read[section.name], week)
+    return shown
+
+
+def overview_weeks(state: PlaybookState, now: datetime) -> set[date]:
+    return {week for section in SECTIONS for week in section.overview_weeks(state, now)}
+
+
+def overview(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
+    return _by_playbook(states, [(s.name, s.overview(reading, states)) for s in SECTIONS])
+
+
+def overview_line(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "overview_line", state)
+
+
+def overview_org(reading: Reading, reads: dict[int, Read]) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for section in SECTIONS:
+        models = {pid: read[section.name] for pid, read in reads.items() if section.name in read}
+        shown |= section.overview_org(reading, models)
     return shown
 
 

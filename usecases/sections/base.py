@@ -30,6 +30,7 @@ class Reading:
     now: datetime
     currency: str = "USD"  # ROLLOUT_CURRENCY
     hourly_rate: float | None = None  # ROLLOUT_HOURLY_RATE
+    timezone: str = "UTC"  # the org's (ROLLOUT_TIMEZONE), for the org's own weeks
     decisions: dict[int, list[Any]] = field(default_factory=dict)  # each playbook's newest 100, newest first
     weeks: list[date] = field(default_factory=list)  # the surface's weeks, oldest first (the API's, the page's charts')
     figures: dict[tuple[int, date], Any] = field(default_factory=dict)  # WeekFigures the surface read, by (id, week)
@@ -105,6 +106,25 @@ class Section:
 
     def api_week(self, model: Any, week: date) -> dict[str, Any]:
         """A week's fields among the read's weeks (`reading.weeks`)."""
+        return {}
+
+    # the web view's org overview (usecases/web_overview.py; handlers/present_overview.py)
+    def overview_weeks(self, state: PlaybookState, now: datetime) -> list[date]:
+        """The weeks whose KPI the section's line needs beside the overview's own (its read
+        is one for every playbook and section: `reading.kpis`)."""
+        return []
+
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """Each listed playbook's model for its line in its function's table."""
+        return {}
+
+    def overview_line(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        """The line's fields (templates/web/overview.html, templates/tables.py's overview_tables)."""
+        return {}
+
+    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
+        """The org's figures of the section over the playbooks listed (`models`, by id: its
+        `overview`'s)."""
         return {}
 
     # `rollout export csv` (usecases/operator.py)

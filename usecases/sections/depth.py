@@ -1,12 +1,12 @@
 """Depth's section (docs/judgement.md, "Depth over months"; usecases/shared/depth.py): the
 plateau flag, cases not grown in 8 weeks while the KPI is off target, on status, in the
 digest, on the web page (with the depth over months beside it) and in the API's summary of a
-playbook (its list and its read, and so the assistant's tools). The web overview shows it
-over every playbook beside the org's depth, and reads it there."""
+playbook (its list and its read, and so the assistant's tools), and on the web overview's
+lines, beside the org's depth over months."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar
@@ -56,6 +56,27 @@ class DepthSection(Section):
     def summary_fields(self, state: PlaybookState, model: bool) -> dict[str, Any]:
         # cases not grown in 8 weeks while the KPI is off target
         return dict(plateau=model)
+
+    def overview_weeks(self, state: PlaybookState, now: datetime) -> list[date]:
+        """The plateau rule's: an active playbook's ended week and the one before."""
+        if state.playbook.status != "active":
+            return []
+        ended = depth.ended_week(state, now)
+        return [ended, ended - timedelta(days=7)]
+
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return depth.plateaus(reading.store, states, reading.now, reading.kpis)
+
+    def overview_line(self, state: PlaybookState, model: bool) -> dict[str, Any]:
+        return dict(plateau=model)
+
+    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
+        """The org's depth over months, its weeks ended by the org's last, and how many plateau."""
+        monday = calendar.monday_of(calendar.local_date(reading.now, reading.timezone))
+        return dict(
+            depth=depth.months(reading.store, monday - timedelta(days=7)),
+            plateaus=sum(1 for flagged in models.values() if flagged),
+        )
 
 
 SECTION = DepthSection()

@@ -1,6 +1,6 @@
 """Setup time's section (docs/playbooks.md, "Made in Slack"; usecases/setup_time.py): a
 first-cycle playbook's own days from asked to its first nudge and first closed week, on
-status. The web overview shows the org's medians, and reads them there."""
+status; the org's medians on the web overview."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ class SetupSection(Section):
 
     def status_words(self, state: PlaybookState, model: dict[str, Any] | None) -> dict[str, Any]:
         return dict(setup=model)
+
+    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
+        """The org's medians of the playbooks' setup times."""
+        return dict(setup=setup_time.overview(reading.store, reading.now))
 
 
 SECTION = SetupSection()

@@ -1,10 +1,11 @@
 """The stall's section (docs/usage.md, "A stalled playbook"; usecases/shared/stalling.py):
 since when and why a playbook is stalled, on status, in the digest (whose standing counts
-it) and on the web page, with the standing the overview and the digest give it. The web
-overview shows it over every playbook, and reads it there."""
+it), on the web page and on the web overview's lines, with the standing the overview and
+the digest give it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from cadence import calendar
@@ -33,21 +34,38 @@ class StallSection(Section):
 
     def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """The stall (None: not stalled) and the standing it counts in, from the KPIs the page read."""
-        stalls = stalling.stalled(reading.store, states)
-        last_hits = reading.store.governance.last_hits([s.playbook.id for s in states])[0]
-        found = {}
-        for state in states:
-            p = state.playbook
-            now = calendar.local_date(reading.now, p.timezone)
-            week = calendar.week_containing(state.running(), now) if state.anchor is not None else None
-            kpis = {w: v for (pid, w), v in reading.kpis.items() if pid == p.id}
-            stall = stalls.get(p.id)
-            found[p.id] = (stall, stalling.standing(state, week, kpis, stall is not None, last_hits.get(p.id)))
-        return found
+        return _standings(reading, states)
 
     def page_words(self, state: PlaybookState, model: tuple[Stalled | None, str]) -> dict[str, Any]:
         stall, standing = model
         return dict(stalled=stall.phrase if stall else None, standing=standing)
+
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """As on a playbook's page: the overview lists the stalled first, and counts the
+        active playbooks by their standing."""
+        return _standings(reading, states)
+
+    def overview_line(self, state: PlaybookState, model: tuple[Stalled | None, str]) -> dict[str, Any]:
+        return self.page_words(state, model)
+
+
+def _standings(reading: Reading, states: list[PlaybookState]) -> dict[int, tuple[Stalled | None, str]]:
+    """Each playbook's stall and standing, the week it is in read from the KPIs the surface
+    read (`reading.kpis`)."""
+    stalls = stalling.stalled(reading.store, states)
+    last_hits = reading.store.governance.last_hits([s.playbook.id for s in states])
+    by_playbook: dict[int, dict[date, float]] = {}
+    for (pid, monday), value in reading.kpis.items():
+        by_playbook.setdefault(pid, {})[monday] = value
+    found = {}
+    for state in states:
+        p = state.playbook
+        now = calendar.local_date(reading.now, p.timezone)
+        week = calendar.week_containing(state.running(), now) if state.anchor is not None else None
+        stall = stalls.get(p.id)
+        standing = stalling.standing(state, week, by_playbook.get(p.id, {}), stall is not None, last_hits.get(p.id))
+        found[p.id] = (stall, standing)
+    return found
 
 
 SECTION = StallSection()

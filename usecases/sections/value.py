@@ -1,6 +1,6 @@
 """The value measure's section (docs/usage.md, "The value measure"; usecases/value.py):
 each playbook's hours saved, its cost per hour and its net, on status, the web page and its
-CSV, the API; the org's, in the digest's header."""
+CSV, the API, the web overview's lines; the org's, in the digest's header and the overview."""
 
 from __future__ import annotations
 
@@ -54,6 +54,16 @@ class ValueSection(Section):
     def api_fields(self, state: PlaybookState, model: PlaybookValue | None) -> dict[str, Any]:
         # each closed week's hours saved, an estimate with its inputs (null: no value measure)
         return dict(value=None if model is None else dict(model.as_data(), said=worth.words(model)))
+
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return worth.of_playbooks(reading.store, states, reading.currency, rate=reading.hourly_rate)
+
+    def overview_line(self, state: PlaybookState, model: PlaybookValue | None) -> dict[str, Any]:
+        return dict(value=worth.words(model), hours=getattr(model, "last_hours", None))
+
+    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
+        """The value the sponsor can weigh, over every playbook listed."""
+        return dict(value=org_value.of_org(models, reading.currency))
 
 
 SECTION = ValueSection()

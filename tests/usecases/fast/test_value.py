@@ -108,7 +108,7 @@ def test_the_spend_is_said_where_value_is_shown_status_the_page_and_the_first_sc
     shown = page.get("/playbooks/support-replies")
     assert shown.status_code == 200 and UNKNOWN in shown.text and "USD spend" not in shown.text
     first = web_overview.overview(services, web.Viewer(OWNER))
-    assert first.value.net_value == pytest.approx(450)
+    assert first.org["value"].net_value == pytest.approx(450)
     assert "1 of 2 playbooks: 1 left out, its spend not known" in page.get("/").text
 
 
