@@ -7,7 +7,8 @@ The `webhook` commands' words, exit statuses and what they store and deliver are
 this process (click's CliRunner, `run`), which keeps stdout and stderr apart as a terminal
 does: a process each cost a second and more of CPU to import the bot, thirteen of them a
 test, for what no process changes. What only a process shows (a clock killed mid-delivery,
-a tick run from cron) starts one; the console script itself is tests/test_wheel.py's."""
+a tick run from cron) starts one, the webhook it delivers to added in this process; the
+console script itself is tests/test_wheel.py's."""
 
 import csv
 import signal
@@ -82,10 +83,11 @@ def test_a_second_webhook_by_the_same_name_is_refused(run, engine):
 
 
 @pytest.mark.slow  # real processes
-def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, engine, store, playbook):  # noqa: F811
+def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, run, engine, store, playbook, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("ROLLOUT_SECRET_KEY", raising=False)  # as the clock's environment (`env`) has it
     receiver = Receiver(hang_seconds=0).start()
     try:
-        added = rollout(env, "webhook", "add", "crm", "--url", receiver.url)
+        added = run("webhook", "add", "crm", "--url", receiver.url)
         receiver.secret = added.stdout.strip()
         receiver.script = ["200"] * 400  # each answer a little slow, so the kill lands mid-lane
         slow = receiver.answer
@@ -141,8 +143,9 @@ def test_a_clock_killed_mid_delivery_and_restarted_loses_no_event(env, engine, s
 
 
 @pytest.mark.slow  # real processes
-def test_tick_delivers_the_close_and_leaves_a_retry_to_the_next(env, playbook, slack, receiver):  # noqa: F811
-    added = rollout(env, "webhook", "add", "crm", "--url", receiver.url, "--events", "week_closed")
+def test_tick_delivers_the_close_and_leaves_a_retry_to_the_next(env, run, playbook, slack, receiver, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("ROLLOUT_SECRET_KEY", raising=False)  # as the tick's environment (`env`) has it
+    added = run("webhook", "add", "crm", "--url", receiver.url, "--events", "week_closed")
     receiver.secret = added.stdout.strip()
     receiver.script = ["500"]
     first = rollout(env, "tick", "--at", "2026-11-23T11:00:00Z")
