@@ -65,7 +65,8 @@ def test_500_twice_then_a_hang_then_200_delivers_every_event_verified_in_order_o
     sent = [d.event_id for d in store.webhooks.deliveries()]
     receiver.script = ["500", "500", "hang"]
     receiver.hang_seconds = 120  # until the test ends (the fixture releases it): past any deadline
-    lane = lane_for(store, clock, timeout=0.5)
+    # 2 s: a 500 is answered in time on a loaded machine (0.5 s was not, now and then), the hang not
+    lane = lane_for(store, clock, timeout=2.0)
 
     assert lane.run_once() == 5  # the lane claimed whole; the first failed, the rest wait behind it
     head = store.webhooks.deliveries()[0]
@@ -80,11 +81,11 @@ def test_500_twice_then_a_hang_then_200_delivers_every_event_verified_in_order_o
     clock.advance(minutes=5)
     lane.run_once()  # the receiver takes it, then answers too late
     head = store.webhooks.deliveries()[0]
-    assert (head.attempts, head.error) == (3, "no answer within 0.5 s")
+    assert (head.attempts, head.error) == (3, "no answer within 2 s")
     assert head.available_at == clock() + timedelta(minutes=30)
 
     clock.advance(minutes=30)
-    lane.run_once()
+    lane_for(store, clock).run_once()  # the receiver answers now: the deadline any machine meets
     assert receiver.wait_for(5)
     assert receiver.ids == sent  # in order, each the id it had from the start
     assert [e["data"]["to_mode"] for e in receiver.events] == [f"mode-{i + 1}" for i in range(5)]
