@@ -2,8 +2,8 @@
 its KPI, cycle and week, the sponsor's first screen (standings, the funnel, each active
 playbook's way to target), and what the registered sections add to each line and to the
 org's figures (usecases/sections/: the stall and standing, value, depth, the hero, setup
-time). One read of each kind for all playbooks, in one `Reading` (storage/store.py), however
-many there are (bench/week.py times 1,000)."""
+time). One read of each kind for all playbooks, on one connection (`store.reading()`),
+however many there are (bench/week.py times 1,000)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A section (issue 94, item 3): what one capability shows, on every surface it appears
 on. A section reads its model once per surface call, batched over the playbooks the
 surface shows, and renders it for each surface: status's words, the digest's fields, the
-web page's context and charts, the API's fields (the assistant's `playbook` tool is that
-read), its CSV files. Every hook has a default that shows nothing, so a section overrides
+web page's context and charts, the web overview's lines and org figures, the API's fields
+(the assistant's `playbook` tool is that read), its CSV files. Every hook has a default that shows nothing, so a section overrides
 only the surfaces it appears on. The surfaces loop over the registered sections
 (usecases/sections/__init__.py) and hold no capability's code."""
 
@@ -30,7 +30,7 @@ class Reading:
     now: datetime
     currency: str = "USD"  # ROLLOUT_CURRENCY
     hourly_rate: float | None = None  # ROLLOUT_HOURLY_RATE
-    timezone: str = "UTC"  # the org's (ROLLOUT_TIMEZONE), for the org's own weeks
+    timezone: str = "UTC"  # the org's (ROLLOUT_TIMEZONE), for the org's own weeks: a surface that shows them sets it
     decisions: dict[int, list[Any]] = field(default_factory=dict)  # each playbook's newest 100, newest first
     weeks: list[date] = field(default_factory=list)  # the surface's weeks, oldest first (the API's, the page's charts')
     figures: dict[tuple[int, date], Any] = field(default_factory=dict)  # WeekFigures the surface read, by (id, week)
@@ -115,7 +115,8 @@ class Section:
         return []
 
     def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        """Each listed playbook's model for its line in its function's table."""
+        """Each listed playbook's model: its line's fields in its function's table come from
+        it (`overview_line`), and the section's org figures (`overview_org`)."""
         return {}
 
     def overview_line(self, state: PlaybookState, model: Any) -> dict[str, Any]:

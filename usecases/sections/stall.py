@@ -50,8 +50,9 @@ class StallSection(Section):
 
 
 def _standings(reading: Reading, states: list[PlaybookState]) -> dict[int, tuple[Stalled | None, str]]:
-    """Each playbook's stall and standing, the week it is in read from the KPIs the surface
-    read (`reading.kpis`)."""
+    """Each playbook's stall and standing: the standing judged on the week it is in now (its
+    calendar's) and the KPIs the surface read (`reading.kpis`, which hold the running
+    cycle's weeks: the overview's last 8, the page's charts)."""
     stalls = stalling.stalled(reading.store, states)
     last_hits = reading.store.governance.last_hits([s.playbook.id for s in states])
     by_playbook: dict[int, dict[date, float]] = {}

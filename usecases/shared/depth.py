@@ -1,7 +1,7 @@
 """Depth over months and the plateau flag (docs/judgement.md), one place for every
 surface: depth's section (usecases/sections/depth.py) shows them on status, in the digest,
-on a playbook's page and in the API's summary of a playbook; the web view's overview reads
-them over every playbook. `plateaus` asks cadence.judgement.plateau.
+on a playbook's page, in the API's summary of a playbook and on the web view's overview
+over every playbook. `plateaus` asks cadence.judgement.plateau.
 
 - `months`: per closed week, the cases, the share of steps AI-led or collaborative and the
   people who reported, of a playbook or of the org, over up to two years; the weeks

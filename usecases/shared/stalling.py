@@ -1,6 +1,6 @@
 """Which playbooks are stalled now, and since when: what the stall's section shows on
-status, in the digest and on a playbook's page (usecases/sections/stall.py), and the web
-overview over every playbook (the rule is cadence.judgement's; the close records each
+status, in the digest, on a playbook's page and on the web overview over every playbook
+(usecases/sections/stall.py; the rule is cadence.judgement's; the close records each
 stall); and where an active playbook stands now (`standing`), as the overview and a
 playbook's page say it (the digest's is cadence.digest's, by the same cadence.sponsor.standing)."""
 
