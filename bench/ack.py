@@ -86,6 +86,7 @@ def load(
     verifier = SignatureVerifier(SECRET)
     latencies: list[float] = []
     failures = [0]
+    failed: list[str] = []  # the first few answers that failed, as they came: a count alone says no why
     counter = iter(range(requests))
     lock = threading.Lock()
 
@@ -127,6 +128,8 @@ def load(
                 latencies.append(elapsed)
                 if status != 200 or FAILED in data or (expect is not None and expect not in data):
                     failures[0] += 1
+                    if len(failed) < 5:
+                        failed.append(f"{status}: {data[:300].decode(errors='replace')}")
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     began = time.perf_counter()
@@ -140,6 +143,7 @@ def load(
         "throughput": len(latencies) / wall,
         "requests": len(latencies),
         "failures": failures[0],
+        "failed": failed,
         "samples": latencies,
         "wall": wall,
     }
@@ -154,6 +158,7 @@ def merged(bursts: list[dict]) -> dict:
         "throughput": len(samples) / sum(burst["wall"] for burst in bursts),
         "requests": len(samples),
         "failures": sum(burst["failures"] for burst in bursts),
+        "failed": [answer for burst in bursts for answer in burst.get("failed", [])][:5],
     }
 
 
