@@ -10,8 +10,8 @@ from cadence.definition_owners import named
 from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
 from templates import render
-from usecases import sections, sources
-from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, Sourced, StatusList, StepStatus
+from usecases import sections
+from usecases.status import LEARNINGS_SHOWN, PlaybookStatus, StatusList, StepStatus
 
 
 def status(shown: PlaybookStatus | StatusList) -> dict[str, Any]:
@@ -45,7 +45,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         notes=shown.notes,
         mine=shown.mine,
         playbook=playbook,
-        baseline_declared=shown.baseline_declared,
         anchor=state.anchor,
         week=week,
         stage=week.stage if week else None,
@@ -60,7 +59,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         met_weeks=shown.met_weeks,
         away=[dict(user=user, until=until.isoformat()) for user, until in shown.away],
         learnings=shown.learnings,
-        sourced=_sourced(state, shown.sourced),
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,
         pilot=shown.pilot,
@@ -99,15 +97,3 @@ def _guardrail(shown: PlaybookStatus) -> dict[str, Any] | None:
         maximum=playbook.guardrail_max,
         state=shown.guardrail_state,
     )
-
-
-def _sourced(state: Any, found: Sourced | None) -> dict[str, Any] | None:
-    """The sourced numbers of the last week that ended, each with where and when it came
-    from or why it failed, and the input reliability."""
-    if found is None:
-        return None
-    units = {"kpi": state.playbook.kpi_unit, "guardrail": state.guardrail_unit}
-    lines = [
-        dict(what=item["what"], said=sources.in_words(item, units.get(item["number"], ""))) for item in found.items
-    ]
-    return dict(week=found.week.isoformat(), lines=lines, reliability=found.reliability.words())

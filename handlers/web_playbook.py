@@ -9,7 +9,6 @@ from typing import Any
 
 from cadence.definition_intake import intake_words, warning_of
 from usecases import sections
-from usecases import sources as pulled
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage
 
 
@@ -21,7 +20,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
     current = page.current
     return dict(
         playbook=p,
-        calibration=page.calibration,
         cycles=page.cycles,
         cap=th.exception_cap,
         rubric_threshold=th.rubric_threshold,
@@ -34,10 +32,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         modes=[d for d in decisions if d["kind"] == "mode-change"],
         learnings=page.learnings,
         sources=page.sources,
-        sourced=[
-            dict(week=w, label=state.week_label(w), **item, said=pulled.in_words(item)) for w, item in page.sourced
-        ],
-        reliability=_reliability(page),
         reports_shown=REPORTS_SHOWN,
         reports=[dict(asdict(r), week=state.week_label(r.week)) for r in page.reports],
         charted=dict(
@@ -58,7 +52,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
         kit=state.spec.replication.as_stored(),  # as the registry page shows a kit (web/_kit.html)
         runs=page.runs,
         from_adopters=page.from_adopters,
-        baseline_declared=page.baseline_declared,
         intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,
         demo=warning_of(p.definition),
         guardrail=_guardrail(page),
@@ -75,11 +68,6 @@ def _paging(page: PlaybookPage) -> dict[str, date | None]:
         earlier=weeks[0] - timedelta(days=7) if weeks[0] > page.first else None,
         later=min(weeks[-1] + timedelta(days=7 * TABLE_WEEKS), page.this_week) if weeks[-1] < page.this_week else None,
     )
-
-
-def _reliability(page: PlaybookPage) -> str | None:
-    """How reliable the sourced numbers were, in words; None without sources."""
-    return None if page.reliability is None else page.reliability.words()
 
 
 def _guardrail(page: PlaybookPage) -> dict[str, Any] | None:

@@ -494,6 +494,9 @@ CAPABILITY_INTERNALS = {
     "bar request": {"usecases.bar_requests"},
     "champion": {"usecases.shared.champions", "cadence.champion_gate"},
     "setup": {"usecases.setup_time"},
+    "sourced numbers": {"usecases.sources", "usecases.shared.reliability"},
+    "calibration": {"usecases.shared.calibration", "cadence.calibration"},
+    "baseline": {"usecases.shared.baseline"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

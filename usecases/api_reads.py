@@ -21,10 +21,9 @@ from cadence.state import PlaybookState
 from cadence.text import unstorable
 from storage.models.access import ApiToken
 from usecases import sections
-from usecases import sources as pulled
 from usecases.api_reports import note_use
 from usecases.learnings_search import find
-from usecases.shared import baseline, registry_list
+from usecases.shared import registry_list
 from usecases.shared.governance import thresholds
 from usecases.shared.services import Services
 
@@ -106,9 +105,8 @@ def playbooks(services: Services, token: Reader, function: str | None = None) ->
         states = [
             s for s in store.playbooks.states() if visible(token, s.playbook.slug) and wanted(s.playbook.function)
         ]
-        declared = baseline.declared(store, states)
         shown = sections.summary(sections.Reading(store, now), states)
-    return [_summary(state, now, declared[state.playbook.id], shown[state.playbook.id]) for state in states]
+    return [_summary(state, now, shown[state.playbook.id]) for state in states]
 
 
 def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
@@ -118,19 +116,16 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         state = readable_state(store, token, slug)
         now = services.clock()
         summed = sections.summary(sections.Reading(store, now), [state])[state.playbook.id]
-        summary = _summary(state, now, baseline.declared(store, [state])[state.playbook.id], summed)
+        summary = _summary(state, now, summed)
         today = calendar.local_date(now, state.playbook.timezone)
         monday = calendar.monday_of(today)
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
         figures = store.reports.week_figures_many([(state, w) for w in weeks])
         history = store.governance.histories([state], max(WEEKS_SHOWN, thresholds(state).lookback_weeks))
-        sourced = pulled.provenance(store, state, weeks)
-        reliable = pulled.reliability(store, state, now)
         reading = sections.Reading(store, now, services.currency, services.hourly_rate, weeks=weeks, figures=figures)
         shown = sections.api(reading, [state])[state.playbook.id]
     verdicts = {(step.name, v.week_start): v.outcome for step in state.steps for v in history.states[step.id].verdicts}
     summary["definition"] = state.playbook.definition
-    summary["input_reliability"] = None if reliable is None else reliable.share
     summary |= sections.api_fields(state, shown)
     summary["weeks"] = [
         dict(
@@ -153,18 +148,6 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
                     rubric_ci=_bounds(rubric_interval(s.rubric, s.cases, s.reviewed)),
                 )
                 for s in figures[(state.playbook.id, w)].steps
-            ],
-            # provenance of its sourced numbers: the value, the source and the fetch instant, or the error
-            sources=[
-                dict(
-                    number=item["number"],
-                    source=item["source"],
-                    value=item["value"],
-                    fetched_at=item["at"].isoformat() if item["at"] is not None else None,
-                    typed=item["typed"],
-                    error=item["error"],
-                )
-                for item in sourced.get(w, [])
             ],
         )
         for w in weeks
@@ -283,7 +266,7 @@ def _week(state: PlaybookState, now: Any) -> calendar.WeekRef | None:
     return calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
 
 
-def _summary(state: PlaybookState, now: Any, declared: bool, shown: sections.Read) -> dict[str, Any]:
+def _summary(state: PlaybookState, now: Any, shown: sections.Read) -> dict[str, Any]:
     playbook = state.playbook
     week = _week(state, now)
     return dict(
@@ -298,7 +281,7 @@ def _summary(state: PlaybookState, now: Any, declared: bool, shown: sections.Rea
             unit=playbook.kpi_unit,
             direction=playbook.kpi_direction,
             baseline=playbook.kpi_baseline,
-            baseline_declared=declared,  # an adopter's own, declared, not measured (usecases/shared/baseline.py)
+            **sections.summary_kpi(state, shown),
             target=playbook.kpi_target,
         ),
         cycle=week.cycle if week else None,

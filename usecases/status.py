@@ -20,12 +20,11 @@ from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
 from storage.models.governance import Decision
 from storage.store import Store
-from usecases import sections, sources
-from usecases.shared import baseline, calibration, governance, messages, roles
+from usecases import sections
+from usecases.shared import governance, messages, roles
 from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
-from usecases.shared.reliability import Reliability
 
 LEARNINGS_SHOWN = 3  # the running cycle's newest, in status; history shows more
 
@@ -79,7 +78,6 @@ class StepStatus:
     streak: int
     week: StepWeek | None
     unsure: Unsure | None  # the latest of those four weeks that was INCONCLUSIVE
-    calibration: str | None = None  # its calibration set's latest run and whether it is current, if it has a set
     fallback_mode: str | None = None  # the mode it runs in while escalated items wait (Handoffs with a fallback)
 
 
@@ -87,15 +85,6 @@ class StepStatus:
 class Unsure:
     week: date
     why: str | None
-
-
-@dataclass(frozen=True)
-class Sourced:
-    """The sourced numbers of the last week that ended and the input reliability."""
-
-    week: date
-    items: list[dict[str, Any]]
-    reliability: Reliability
 
 
 @dataclass(frozen=True)
@@ -118,15 +107,11 @@ class PlaybookStatus:
     met_weeks: list[int]  # the scale rule, week by week: which weeks of this cycle met the target so far
     away: list[tuple[str, date]]  # who of the team is away, and until when
     learnings: list[Any]
-    sourced: Sourced | None
     pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     kpi_moved: KpiChange | None
     owner_deactivated: bool
     guardrail_state: str | None
     proposals: list[Any]
-    baseline_declared: bool = (
-        False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
-    )
     sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
 
 
@@ -190,7 +175,7 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         week=week,
         figures=figures,
         progress=_progress(state, figures),
-        steps=_steps(state, history, figures, calibration.lines(caller.store, state)),
+        steps=_steps(state, history, figures),
         versions=caller.store.registry.versions(playbook_id=playbook.id),
         origin=origin,
         runs=runs,
@@ -198,13 +183,11 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         met_weeks=_met_weeks(state, week, kpis),
         away=_away(caller, state, today),
         learnings=_learnings(caller.store, state, week),
-        sourced=_sourced(caller, state),
         pilot=origin is not None and week is not None and week.cycle == 1,
         kpi_moved=_kpi_moved(state, week, kpis),
         owner_deactivated=_owner_deactivated(caller, state),
         guardrail_state=_guardrail_state(state, figures),
         proposals=history.proposals,  # the steps' and the playbook's, read with the verdicts
-        baseline_declared=baseline.declared(caller.store, [state])[playbook.id],
         sections=sections.status(caller, reading, [state])[playbook.id],
     )
 
@@ -226,9 +209,7 @@ def _progress(state: PlaybookState, figures: WeekFigures | None) -> float | None
     return progress_to_target(figures.kpi, playbook.kpi_baseline, playbook.kpi_target)
 
 
-def _steps(
-    state: PlaybookState, history: Any, figures: WeekFigures | None, calibrated: dict[str, str]
-) -> list[StepStatus]:
+def _steps(state: PlaybookState, history: Any, figures: WeekFigures | None) -> list[StepStatus]:
     th = governance.thresholds(state)
     rows = []
     for index, step in enumerate(state.steps):
@@ -247,7 +228,6 @@ def _steps(
                 streak=step_state.trailing(latest) if latest else 0,
                 week=figures.steps[index] if figures else None,
                 unsure=None if unsure is None else Unsure(unsure.week_start, governance.why_unsure(unsure, th)),
-                calibration=calibrated.get(step.name),
                 fallback_mode=step.fallback_mode,
             )
         )
@@ -301,16 +281,6 @@ def _guardrail_state(state: PlaybookState, figures: WeekFigures | None) -> str |
     if p.guardrail_name is None or figures is None:
         return None
     return cycle_rules.guardrail_state(figures.guardrail, p.guardrail_min, p.guardrail_max)
-
-
-def _sourced(caller: Caller, state: PlaybookState) -> Sourced | None:
-    """The sourced numbers of the last week that ended, each with where and when it came
-    from or why it failed, and the input reliability (None without sources)."""
-    found = sources.reliability(caller.store, state, caller.now)
-    if found is None:
-        return None
-    week = sources.last_ended_week(state, caller.now)
-    return Sourced(week, sources.provenance(caller.store, state, [week]).get(week, []), found)
 
 
 def reasons(store: Store, state: PlaybookState, figures: WeekFigures) -> list[dict[str, Any]]:

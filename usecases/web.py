@@ -18,17 +18,10 @@ from cadence.verdicts import Thresholds
 from storage.store import Store
 from templates import ID_IN_TEXT
 from usecases import sections, status
-from usecases import sources as pulled
-from usecases.shared import (
-    baseline,
-    calibration,
-    registry_list,
-    roles,
-)
+from usecases.shared import registry_list, roles
 from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
-from usecases.shared.reliability import Reliability
 from usecases.shared.services import Services
 
 CHART_WEEKS = 104  # a playbook page's charts: two years of weeks, from its first cycle on
@@ -128,17 +121,11 @@ class PlaybookPage:
     decisions: list[DecisionLine]  # newest first
     learnings: list[Any]
     sources: Any
-    sourced: list[tuple[date, dict[str, Any]]]  # newest week first
-    reliability: Reliability | None  # of the sourced numbers (metric delivery), None without sources
     reports: list[ReportLine]
     runs: str | None
     from_adopters: list[dict[str, Any]]
     people: dict[str, str]
     channels: dict[str, str]
-    calibration: dict[str, str] | None = None  # each step's calibration set's latest run, by step (if declared)
-    baseline_declared: bool = (
-        False  # an adopter's own KPI baseline, declared, not measured (usecases/shared/baseline.py)
-    )
     sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
 
 
@@ -172,7 +159,14 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
         money = services.currency, services.hourly_rate
         charted_kpis = {(pid, w): v for w, v in kpis.items()}
         reading = sections.Reading(
-            store, now, *money, decisions={pid: decisions}, weeks=charted, kpis=charted_kpis, full={pid: full}
+            store,
+            now,
+            *money,
+            decisions={pid: decisions},
+            weeks=charted,
+            table_weeks=weeks,
+            kpis=charted_kpis,
+            full={pid: full},
         )
         page = PlaybookPage(
             state=state,
@@ -191,15 +185,11 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             decisions=_decisions(state, decisions),
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
-            sourced=_sourced(pulled.provenance(store, state, weeks), weeks),
-            reliability=pulled.reliability(store, state, services.clock()),
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
             runs=_runs(store, state.playbook),
             from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
             people={},
             channels={},
-            calibration=calibration.lines(store, state),
-            baseline_declared=baseline.declared(store, [state])[pid],
             sections=sections.page(reading, [state])[pid],
         )
     return _named(services.store, page)
@@ -250,10 +240,6 @@ def _rows(state: PlaybookState, weeks: list[date], first: date, rows: list[WeekR
         while not rows[0].has_data():
             rows.pop(0)
     return rows
-
-
-def _sourced(sourced: dict[date, list[dict[str, Any]]], weeks: list[date]) -> list[tuple[date, dict[str, Any]]]:
-    return [(w, item) for w in reversed(weeks) for item in sourced.get(w, [])]
 
 
 def _runs(store: Store, p: Any) -> str | None:

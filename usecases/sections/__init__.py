@@ -15,7 +15,9 @@ from storage.store import Store
 from templates.tables import Table
 from usecases.sections import (
     bar_request,
+    baseline,
     boundaries,
+    calibration,
     champion,
     compare,
     depth,
@@ -27,6 +29,7 @@ from usecases.sections import (
     queue,
     readiness,
     setup,
+    sourced,
     stall,
     team_load,
     value,
@@ -35,6 +38,9 @@ from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
 SECTIONS: tuple[Section, ...] = (
+    sourced.SECTION,
+    baseline.SECTION,
+    calibration.SECTION,
     intake.SECTION,
     inputs.SECTION,
     queue.SECTION,
@@ -129,6 +135,10 @@ def summary(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:
 
 def summary_fields(state: PlaybookState, read: Read) -> dict[str, Any]:
     return _words(read, "summary_fields", state)
+
+
+def summary_kpi(state: PlaybookState, read: Read) -> dict[str, Any]:
+    return _words(read, "summary_kpi", state)
 
 
 def api(reading: Reading, states: list[PlaybookState]) -> dict[int, Read]:

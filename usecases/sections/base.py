@@ -33,6 +33,7 @@ class Reading:
     timezone: str = "UTC"  # the org's (ROLLOUT_TIMEZONE), for the org's own weeks: a surface that shows them sets it
     decisions: dict[int, list[Any]] = field(default_factory=dict)  # each playbook's newest 100, newest first
     weeks: list[date] = field(default_factory=list)  # the surface's weeks, oldest first (the API's, the page's charts')
+    table_weeks: list[date] = field(default_factory=list)  # the web page's table's weeks, oldest first
     figures: dict[tuple[int, date], Any] = field(default_factory=dict)  # WeekFigures the surface read, by (id, week)
     kpis: dict[tuple[int, date], float] = field(default_factory=dict)  # the KPIs the surface read, by (id, week)
     full: dict[int, bool] = field(default_factory=dict)  # who reads names and reasons (roles.sees_names), by id
@@ -95,6 +96,10 @@ class Section:
         return {}
 
     def summary_fields(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        return {}
+
+    def summary_kpi(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+        """Fields of the summary's `kpi` object, after its baseline."""
         return {}
 
     # the API's playbook read, GET /api/v1/playbooks/{slug} and the assistant's `playbook`

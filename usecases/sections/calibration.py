@@ -1,0 +1,32 @@
+"""The calibration sets' section (docs/judgement.md; usecases/shared/calibration.py): each
+step's latest calibration run, whether it is current, and the runs kept, in words, on
+status (under the step's line) and the web page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence.state import PlaybookState
+from usecases.sections.base import Reading, Section
+from usecases.shared import calibration
+from usecases.shared.caller import Caller
+
+
+class CalibrationSection(Section):
+    name = "calibration"
+
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
+
+    def status_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
+        """By step name (a step without a set is left out)."""
+        return dict(calibration=model)
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
+
+    def page_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
+        return dict(calibration=model)
+
+
+SECTION = CalibrationSection()
