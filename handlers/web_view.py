@@ -40,9 +40,7 @@ from handlers.web_answers import HEADERS, HSTS, Cookie, _csv, _EveryAnswer, _pag
 from templates.pages import render_page
 from templates.tables import overview_tables, playbook_tables, registry_tables
 from templates.web_charts import (
-    depth_charts,
     guardrail_chart,
-    hours_chart,
     kpi_chart,
     org_trend_charts,
     progress_chart,
@@ -168,15 +166,13 @@ class _View:
             )
             for p in shown["progress"]
         ]
-        depth = depth_charts([d["week"].strftime("%d %b %y") for d in shown["depth"]], shown["depth"], "The org")
-        saved = shown["value"].weeks
-        hours = hours_chart([w["week"].strftime("%d %b %y") for w in saved], [w["hours"] for w in saved])
-        shown = dict(shown, progress=progress, hours_chart=hours)
-        return _page(self._render("overview", trend_charts=charts, depth_charts=depth, **shown))
+        shown = dict(shown, progress=progress, **sections.overview_charts(shown))
+        return _page(self._render("overview", trend_charts=charts, **shown))
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
         shown = present_overview.shown(web_overview.overview(self.services, viewer))
-        return _csv(overview_tables(shown)[table], f"{table}.csv")
+        tables = overview_tables(shown, sections.overview_columns(shown), sections.overview_tables(shown))
+        return _csv(tables[table], f"{table}.csv")
 
     def registry(self, request: Request, viewer: web.Viewer) -> Response:
         return _page(self._render("registry", **web.registry_page(self.services, viewer)))
@@ -203,8 +199,7 @@ class _View:
         if guardrail is not None:
             bounds = guardrail["minimum"], guardrail["maximum"], guardrail["unit"]
             guardrail["chart"] = guardrail_chart(guardrail["name"], labels, charted["guardrail"], *bounds)
-        depth = depth_charts([d["label"] for d in page["depth"]], page["depth"], p.title)
-        shown = dict(viewer=viewer.user_id, chart=chart, depth_charts=depth, **sections.page_charts(page))
+        shown = dict(viewer=viewer.user_id, chart=chart, **sections.page_charts(page))
         return _page(self._render("playbook", **shown, **page))
 
     def playbook_csv(self, request: Request, viewer: web.Viewer, slug: str, table: str) -> Response:

@@ -18,8 +18,9 @@ Table = tuple[list[str], list[list[Any]]]
 Column = tuple[str, Callable[[Any], Any]]
 
 
-def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
-    """The overview's tables: the playbooks (every function in one) and the org's trend."""
+def overview_tables(shown: dict[str, Any], columns: list[Column], tables: dict[str, Table]) -> dict[str, Table]:
+    """The overview's tables: the playbooks (every function in one), with the sections'
+    `columns` after the way to target, the sections' own `tables`, and the org's trend."""
     playbooks = [dict(r, function=function) for function, rows in shown["functions"] for r in rows]
     return {
         "playbooks": _table(
@@ -35,25 +36,11 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
                 ("baseline", _shown("baseline")),
                 ("target", _shown("target")),
                 ("% of the way", lambda r: _percent(r["progress"])),
-                ("value", _key("value")),
-                ("hours saved, last 4 weeks (estimate)", lambda r: _tenth(r.get("hours"))),
-                *_who("one person carries the quality work", lambda r: r.get("hero_id"), shown.get("people") or {}),
-                ("their share %", lambda r: _percent(r.get("hero_share"))),
-                ("of", lambda r: r.get("hero_tail") or ""),
-                ("stalled", lambda r: r.get("stalled") or ""),
-                ("plateau", _key("plateau")),
+                *columns,
             ],
             playbooks,
         ),
-        "depth": _depth(shown["depth"]),
-        "value": _table(
-            [
-                ("week", lambda w: w["week"].isoformat()),
-                ("hours saved (estimate)", lambda w: _tenth(w["hours"])),
-                ("playbooks with events", _key("playbooks")),
-            ],
-            shown["value"].weeks,
-        ),
+        **tables,
         "overview": _table(
             [
                 ("week", lambda t: t["week"].isoformat()),
@@ -65,7 +52,41 @@ def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
     }
 
 
-def _depth(rows: list[dict[str, Any]]) -> Table:
+# ---- the sections' columns and tables of the overview (usecases/sections/) ----
+
+
+def value_columns() -> list[Column]:
+    return [("value", _key("value")), ("hours saved, last 4 weeks (estimate)", lambda r: _tenth(r.get("hours")))]
+
+
+def value_table(weeks: list[dict[str, Any]]) -> Table:
+    return _table(
+        [
+            ("week", lambda w: w["week"].isoformat()),
+            ("hours saved (estimate)", lambda w: _tenth(w["hours"])),
+            ("playbooks with events", _key("playbooks")),
+        ],
+        weeks,
+    )
+
+
+def hero_columns(people: dict[str, str]) -> list[Column]:
+    return [
+        *_who("one person carries the quality work", lambda r: r.get("hero_id"), people),
+        ("their share %", lambda r: _percent(r.get("hero_share"))),
+        ("of", lambda r: r.get("hero_tail") or ""),
+    ]
+
+
+def stall_columns() -> list[Column]:
+    return [("stalled", lambda r: r.get("stalled") or "")]
+
+
+def plateau_columns() -> list[Column]:
+    return [("plateau", _key("plateau"))]
+
+
+def depth_table(rows: list[dict[str, Any]]) -> Table:
     """Depth over months (usecases/shared/depth.py): a closed week's cases, its judged
     steps and how many were AI-led or collaborative, and the people who reported."""
     return _table(
@@ -136,7 +157,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             ],
             grid,
         ),
-        "depth": _depth(page["depth"]),
+        "depth": depth_table(page["depth"]),
         "value": _table(
             [
                 ("week", lambda w: str(w.week_start)),

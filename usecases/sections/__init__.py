@@ -12,7 +12,7 @@ from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
-from templates.tables import Table
+from templates.tables import Column, Table
 from usecases.sections import (
     bar_request,
     baseline,
@@ -49,8 +49,8 @@ SECTIONS: tuple[Section, ...] = (
     readiness.SECTION,
     compare.SECTION,
     pulse.SECTION,
-    depth.SECTION,
     stall.SECTION,
+    depth.SECTION,
     bar_request.SECTION,
     setup.SECTION,
     champion.SECTION,
@@ -175,6 +175,18 @@ def overview_org(reading: Reading, reads: dict[int, Read]) -> dict[str, Any]:
         models = {pid: read[section.name] for pid, read in reads.items() if section.name in read}
         shown |= section.overview_org(reading, models)
     return shown
+
+
+def overview_columns(shown: dict[str, Any]) -> list[Column]:
+    return [column for section in SECTIONS for column in section.overview_columns(shown)]
+
+
+def overview_tables(shown: dict[str, Any]) -> dict[str, Table]:
+    return {k: v for section in SECTIONS for k, v in section.overview_tables(shown).items()}
+
+
+def overview_charts(shown: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for section in SECTIONS for k, v in section.overview_charts(shown).items()}
 
 
 def export(store: Store, states: list[PlaybookState]) -> dict[str, Table]:

@@ -16,7 +16,7 @@ from cadence.calendar import WeekRef
 from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
-from templates.tables import Table
+from templates.tables import Column, Table
 from usecases.shared.caller import Caller
 
 
@@ -131,6 +131,19 @@ class Section:
     def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
         """The org's figures of the section over the playbooks listed (`models`, by id: its
         `overview`'s)."""
+        return {}
+
+    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
+        """The section's columns of the overview's playbooks table (playbooks.csv), given the
+        page's context (handlers/present_overview.py)."""
+        return []
+
+    def overview_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        """The section's own tables of the overview (each a CSV), by name."""
+        return {}
+
+    def overview_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The overview's charts of the section, drawn from the page's context."""
         return {}
 
     # `rollout export csv` (usecases/operator.py)

@@ -12,6 +12,9 @@ from typing import Any
 from cadence import calendar
 from cadence.calendar import WeekRef
 from cadence.state import PlaybookState
+from templates import tables
+from templates.tables import Column, Table
+from templates.web_charts import depth_charts
 from usecases.sections.base import Reading, Section
 from usecases.shared import depth
 from usecases.shared.caller import Caller
@@ -77,6 +80,23 @@ class DepthSection(Section):
             depth=depth.months(reading.store, monday - timedelta(days=7)),
             plateaus=sum(1 for flagged in models.values() if flagged),
         )
+
+    def page_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The depth over months of the playbook's closed weeks."""
+        return dict(
+            depth_charts=depth_charts([d["label"] for d in shown["depth"]], shown["depth"], shown["playbook"].title)
+        )
+
+    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
+        return tables.plateau_columns()
+
+    def overview_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return dict(depth=tables.depth_table(shown["depth"]))
+
+    def overview_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The org's depth over months."""
+        rows = shown["depth"]
+        return dict(depth_charts=depth_charts([d["week"].strftime("%d %b %y") for d in rows], rows, "The org"))
 
 
 SECTION = DepthSection()

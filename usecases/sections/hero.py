@@ -9,6 +9,8 @@ from typing import Any
 from cadence import calendar
 from cadence.heroics import Hero
 from cadence.state import PlaybookState
+from templates import tables
+from templates.tables import Column
 from usecases import cycle_heroes
 from usecases.sections.base import Reading, Section
 
@@ -47,6 +49,9 @@ class HeroSection(Section):
     def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
         """The names of the people the lines name."""
         return dict(people=reading.store.people.names({hero.person for hero in models.values() if hero}))
+
+    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
+        return tables.hero_columns(shown.get("people") or {})
 
 
 SECTION = HeroSection()

@@ -11,6 +11,8 @@ from typing import Any
 from cadence import calendar
 from cadence.calendar import WeekRef
 from cadence.state import PlaybookState
+from templates import tables
+from templates.tables import Column
 from usecases.sections.base import Reading, Section
 from usecases.shared import stalling
 from usecases.shared.caller import Caller
@@ -47,6 +49,9 @@ class StallSection(Section):
 
     def overview_line(self, state: PlaybookState, model: tuple[Stalled | None, str]) -> dict[str, Any]:
         return self.page_words(state, model)
+
+    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
+        return tables.stall_columns()
 
 
 def _standings(reading: Reading, states: list[PlaybookState]) -> dict[int, tuple[Stalled | None, str]]:

@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from cadence.state import PlaybookState
+from templates import tables
+from templates.tables import Column, Table
+from templates.web_charts import hours_chart
 from usecases import org_value
 from usecases import value as worth
 from usecases.sections.base import Reading, Section
@@ -64,6 +67,19 @@ class ValueSection(Section):
     def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
         """The value the sponsor can weigh, over every playbook listed."""
         return dict(value=org_value.of_org(models, reading.currency))
+
+    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
+        return tables.value_columns()
+
+    def overview_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return dict(value=tables.value_table(shown["value"].weeks))
+
+    def overview_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
+        """The org's hours saved, week by week."""
+        saved = shown["value"].weeks
+        return dict(
+            hours_chart=hours_chart([w["week"].strftime("%d %b %y") for w in saved], [w["hours"] for w in saved])
+        )
 
 
 SECTION = ValueSection()
