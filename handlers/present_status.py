@@ -7,7 +7,6 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from cadence.definition_owners import named
-from cadence.definition_parts import ReplicationSpec
 from cadence.figures import sparkline
 from templates import render
 from usecases import sections
@@ -38,7 +37,6 @@ def _listed(shown: StatusList) -> list[dict[str, Any]]:
 
 def _context(shown: PlaybookStatus) -> dict[str, Any]:
     state, playbook, week, figures = shown.state, shown.state.playbook, shown.week, shown.figures
-    origin = f"{shown.origin.slug} v{shown.origin.version}" if shown.origin else None
     names: dict[int | None, str] = {s.id: s.name for s in state.steps}
     return dict(
         full=shown.full,
@@ -52,8 +50,6 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         progress=shown.progress,
         step_rows=[_step(row) for row in shown.steps],
         versions=shown.versions,
-        origin=origin,
-        runs=shown.runs,
         trend=sparkline(shown.trend),
         trend_known=sum(1 for v in shown.trend if v is not None),
         met_weeks=shown.met_weeks,
@@ -61,9 +57,7 @@ def _context(shown: PlaybookStatus) -> dict[str, Any]:
         learnings=shown.learnings,
         kpi_by=figures.kpi_by if figures else None,
         learnings_shown=LEARNINGS_SHOWN,
-        pilot=shown.pilot,
         kpi_moved=shown.kpi_moved,
-        kit=state.spec.replication if origin else ReplicationSpec(),
         owner_deactivated=shown.owner_deactivated,
         named_owners=[
             dict(role=role, user=user)

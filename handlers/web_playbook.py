@@ -49,9 +49,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             checkins=len(current.attestations),
             followed=current.followed,
         ),
-        kit=state.spec.replication.as_stored(),  # as the registry page shows a kit (web/_kit.html)
-        runs=page.runs,
-        from_adopters=page.from_adopters,
         intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,
         demo=warning_of(p.definition),
         guardrail=_guardrail(page),

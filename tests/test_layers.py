@@ -511,6 +511,8 @@ CAPABILITY_INTERNALS = {
     "sourced numbers": {"usecases.sources", "usecases.shared.reliability"},
     "calibration": {"usecases.shared.calibration", "cadence.calibration"},
     "baseline": {"usecases.shared.baseline"},
+    "escalation": {"cadence.escalation"},
+    "adoption": {"usecases.shared.versions"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

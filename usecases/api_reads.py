@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from cadence import calendar, escalation
+from cadence import calendar
 from cadence.judgement import Interval, ratio_interval, rubric_interval
 from cadence.registry_decisions import teams_named
 from cadence.state import PlaybookState
@@ -287,15 +287,5 @@ def _summary(state: PlaybookState, now: Any, shown: sections.Read) -> dict[str, 
         cycle=week.cycle if week else None,
         week=week.week if week else None,
         modes={s.name: s.mode for s in state.steps},
-        # the steps running in their fallback mode now, beside their stored mode (unchanged)
-        fallbacks={
-            s.name: dict(
-                fallback_mode=s.fallback_mode,
-                fallback_since=s.fallback_since.isoformat() if s.fallback_since else None,
-                shown=escalation.mode_words(s.mode, s.fallback_mode),
-            )
-            for s in state.steps
-            if s.fallback_mode
-        },
         **sections.summary_fields(state, shown),
     )

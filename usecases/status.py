@@ -22,7 +22,6 @@ from storage.models.governance import Decision
 from storage.store import Store
 from usecases import sections
 from usecases.shared import governance, messages, roles
-from usecases.shared import versions as upgrades
 from usecases.shared.caller import Caller, Step
 from usecases.shared.listings import HISTORY_LEARNINGS
 
@@ -101,13 +100,10 @@ class PlaybookStatus:
     progress: float | None
     steps: list[StepStatus]
     versions: list[Any]
-    origin: Any  # the registry version it was adopted from
-    runs: str | None  # "runs v2; v3 published 1 Mar" when a newer version is out
     trend: list[float | None]  # the KPI of the last eight weeks
     met_weeks: list[int]  # the scale rule, week by week: which weeks of this cycle met the target so far
     away: list[tuple[str, date]]  # who of the team is away, and until when
     learnings: list[Any]
-    pilot: bool  # a second pilot, not a copy: no proposal above the adopted modes in the first cycle
     kpi_moved: KpiChange | None
     owner_deactivated: bool
     guardrail_state: str | None
@@ -161,7 +157,6 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
     trend_weeks = [last - timedelta(days=7 * i) for i in range(7, -1, -1)]
     series = _kpi_trend(caller, state, trend_weeks, figures)
     kpis = {w: v for (_, w), v in series.items()}
-    origin, runs = _origin(caller, playbook.adopted_from_id)
     full = roles.sees_names(caller.store, state, caller.user_id)
     services = caller.services
     reading = sections.Reading(
@@ -177,13 +172,10 @@ def playbook_status(caller: Caller, state: PlaybookState) -> PlaybookStatus:
         progress=_progress(state, figures),
         steps=_steps(state, history, figures),
         versions=caller.store.registry.versions(playbook_id=playbook.id),
-        origin=origin,
-        runs=runs,
         trend=[kpis.get(w) for w in trend_weeks],
         met_weeks=_met_weeks(state, week, kpis),
         away=_away(caller, state, today),
         learnings=_learnings(caller.store, state, week),
-        pilot=origin is not None and week is not None and week.cycle == 1,
         kpi_moved=_kpi_moved(state, week, kpis),
         owner_deactivated=_owner_deactivated(caller, state),
         guardrail_state=_guardrail_state(state, figures),
@@ -254,14 +246,6 @@ def _kpi_moved(state: PlaybookState, week: WeekRef | None, kpis: dict[date, floa
     return kpi_change(
         [kpis.get(week.cycle_start + timedelta(days=7 * i)) for i in range(week.week)], state.playbook.kpi_baseline
     )
-
-
-def _origin(caller: Caller, adopted_from_id: int | None) -> tuple[Any, str | None]:
-    """The version a playbook was adopted from, and what it runs of its versions."""
-    if adopted_from_id is None:
-        return None, None
-    known = caller.store.registry.versions()
-    return next((v for v in known if v.id == adopted_from_id), None), upgrades.runs(known, adopted_from_id)
 
 
 def _away(caller: Caller, state: PlaybookState, today: date) -> list[tuple[str, date]]:

@@ -19,7 +19,6 @@ from storage.store import Store
 from templates import ID_IN_TEXT
 from usecases import sections, status
 from usecases.shared import registry_list, roles
-from usecases.shared import versions as upgrades
 from usecases.shared.governance import thresholds, why_unsure
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
 from usecases.shared.services import Services
@@ -122,8 +121,6 @@ class PlaybookPage:
     learnings: list[Any]
     sources: Any
     reports: list[ReportLine]
-    runs: str | None
-    from_adopters: list[dict[str, Any]]
     people: dict[str, str]
     channels: dict[str, str]
     sections: dict[str, Any] = field(default_factory=dict)  # each registered section's model (usecases/sections)
@@ -186,8 +183,6 @@ def playbook_page(services: Services, viewer: Viewer, slug: str, until: date | N
             learnings=store.learnings.of(pid, limit=PLAYBOOK_LEARNINGS),
             sources=store.readouts.report_sources(pid, weeks[0], weeks[-1]),
             reports=_reports(state, store.readouts.report_log(pid, weeks[0], weeks[-1], REPORTS_SHOWN), full),
-            runs=_runs(store, state.playbook),
-            from_adopters=upgrades.from_adopters(store, pid, PLAYBOOK_LEARNINGS),
             people={},
             channels={},
             sections=sections.page(reading, [state])[pid],
@@ -240,10 +235,6 @@ def _rows(state: PlaybookState, weeks: list[date], first: date, rows: list[WeekR
         while not rows[0].has_data():
             rows.pop(0)
     return rows
-
-
-def _runs(store: Store, p: Any) -> str | None:
-    return upgrades.runs(store.registry.versions(), p.adopted_from_id) if p.adopted_from_id else None
 
 
 def _reports(state: PlaybookState, log: list[Any], full: bool) -> list[ReportLine]:

@@ -14,6 +14,7 @@ from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Column, Table
 from usecases.sections import (
+    adoption,
     bar_request,
     baseline,
     boundaries,
@@ -21,6 +22,7 @@ from usecases.sections import (
     champion,
     compare,
     depth,
+    escalation,
     hero,
     inputs,
     intake,
@@ -41,6 +43,8 @@ SECTIONS: tuple[Section, ...] = (
     sourced.SECTION,
     baseline.SECTION,
     calibration.SECTION,
+    escalation.SECTION,
+    adoption.SECTION,
     intake.SECTION,
     inputs.SECTION,
     queue.SECTION,
