@@ -7,7 +7,6 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
-from cadence.definition_intake import intake_words, warning_of
 from usecases import sections
 from usecases.web import REPORTS_SHOWN, TABLE_WEEKS, PlaybookPage
 
@@ -49,8 +48,6 @@ def shown(page: PlaybookPage) -> dict[str, Any]:
             checkins=len(current.attestations),
             followed=current.followed,
         ),
-        intake=intake_words(state.spec.intake.model_dump()) if state.spec.intake else None,
-        demo=warning_of(p.definition),
         guardrail=_guardrail(page),
         people=page.people,
         channels=page.channels,

@@ -513,6 +513,7 @@ CAPABILITY_INTERNALS = {
     "baseline": {"usecases.shared.baseline"},
     "escalation": {"cadence.escalation"},
     "adoption": {"usecases.shared.versions"},
+    "intake": {"cadence.definition_intake"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

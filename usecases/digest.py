@@ -15,12 +15,10 @@ from typing import Any
 
 from cadence import calendar, cycle_rules, keys, sponsor
 from cadence.change import Message
-from cadence.definition import KpiSpec, read_spec
 from cadence.digest import (
     ModeChange,
     OpenProposal,
     OrgWeek,
-    Origin,
     PlaybookDigest,
     PlaybookWeek,
     StepLastWeek,
@@ -76,21 +74,14 @@ class Digest:
         store = self.store
         pids = [s.playbook.id for s in states]
         series_weeks = {pid: _weeks_to(w.week_start) for pid, w in reported.items()}
-        adopters = [s.playbook for s in states if s.playbook.adopted_from_id]
-        origin_versions = store.registry.versions_by_id([p.adopted_from_id for p in adopters if p.adopted_from_id])
-        origin_pids = sorted({v.playbook_id for v in origin_versions.values()})
-        verdicts = store.registry.replication_verdicts([p.id for p in adopters])
         every_week = sorted({w for ws in series_weeks.values() for w in ws} | set(weeks))
-        kpi = store.readouts.kpi_series(sorted(set(pids) | set(origin_pids)), every_week)
+        kpi = store.readouts.kpi_series(sorted(pids), every_week)
         last = store.reports.week_figures_many([(s, reported[s.playbook.id].week_start) for s in states])
         checkins = store.readouts.checkin_counts([(pid, w.week_start) for pid, w in reported.items()])
         since = at - timedelta(days=7)
         names: dict[int | None, str] = {step.id: step.name for s in states for step in s.steps}
         return _Reads(
             series_weeks=series_weeks,
-            origin_versions=origin_versions,
-            origin_kpis={v.id: read_spec(v.definition).kpi for v in origin_versions.values()},
-            verdicts=verdicts,
             kpi=kpi,
             last=last,
             checkins=checkins,
@@ -228,9 +219,6 @@ class _Reads:
     """What the digest read of the playbooks it reports on (Digest._read)."""
 
     series_weeks: dict[int, list[date]]  # each playbook's last WEEKS weeks, to its reported one
-    origin_versions: dict[int, Any]
-    origin_kpis: dict[int, KpiSpec]  # each origin version's KPI, by the version's id
-    verdicts: dict[int, list[dict[str, Any]]]  # the adopters' replication verdicts
     kpi: dict[tuple[int, date], float]
     last: dict[tuple[int, date], WeekFigures]  # each playbook's reported week
     checkins: dict[int, tuple[int, int]]  # DMs sent, answered
@@ -290,7 +278,6 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         checked_in=answered,
         mode_changes=read.changes.get(p.id, []),
         open_proposals=read.proposals.get(p.id, []),
-        origin=_origin(state, current, read),
         guardrail=p.guardrail_name,
         owner_deactivated=p.owner_id in read.gone,
         last_cycle_hit=read.last_hits.get(p.id),
@@ -303,26 +290,6 @@ def _playbook_week(state: PlaybookState, current: calendar.WeekRef, read: _Reads
         if p.guardrail_name
         else None,
         **sections.digest_week(read.sections.get(p.id, {})),
-    )
-
-
-def _origin(state: PlaybookState, current: calendar.WeekRef, read: _Reads) -> Origin | None:
-    """An adopter's origin: its version, its KPI in the same week, the latest replication verdict."""
-    p = state.playbook
-    if p.adopted_from_id not in read.origin_versions:
-        return None
-    v = read.origin_versions[p.adopted_from_id]
-    latest = (read.verdicts.get(p.id) or [{}])[-1]
-    kpi = read.origin_kpis[v.id]
-    return Origin(
-        v.slug,
-        v.version,
-        kpi.baseline,
-        read.kpi.get((v.playbook_id, current.week_start)),
-        latest.get("verdict"),
-        latest.get("cycle"),
-        kpi.target,
-        latest if "change" in latest else None,
     )
 
 

@@ -175,6 +175,8 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     for week in range(10, 14):
         ready.clock.set(wednesday(week))
         assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text
+        if week == 13:  # the origin's KPI in the same week, for the digest's line
+            assert "Recorded" in bot.command("kpi support-replies 15", user=OWNER).text
         for step in ("draft", "send", "refunds"):  # evidence of exceptions (issue 93, item 6)
             bot.command(f"cases support-replies-sales {step} 20", user=SALES_OWNER)
         ready.run(close_of(week) + timedelta(hours=1))
@@ -189,6 +191,10 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
     digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)
     assert f"cycle 1: *replicated* ({both})" in digest
+    # its origin's KPI in the same week beside its own (the adoption's section, usecases/sections/adoption.py)
+    assert (
+        "Adopted from support-replies v1: origin 42 min → 15 min (100% of the way), this team 42 min → 13 min" in digest
+    )
 
     # the web view's registry: the adopter's cycle beside the origin's, and as CSV
     mount, url = http_server

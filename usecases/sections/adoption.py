@@ -1,7 +1,8 @@
 """The adoption's section (docs/playbooks.md, "The registry"; usecases/shared/versions.py): what
 an adopter runs of its origin's versions ("runs v2; v3 published 1 Mar"), its kit, and in its
 first cycle the second pilot's ceiling, on status; on the web page, what it runs, its kit and
-the learnings its adopters sent back."""
+the learnings its adopters sent back; in the curators' digest, its origin's progress beside
+its own and its latest replication verdict."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from cadence import calendar
+from cadence.calendar import WeekRef
+from cadence.definition import read_spec
 from cadence.definition_parts import ReplicationSpec
+from cadence.digest import Origin
 from cadence.state import PlaybookState
 from storage.models.governance import RegistryVersion
 from usecases.sections.base import Reading, Section
@@ -66,6 +70,40 @@ class AdoptionSection(Section):
         runs, from_adopters = model
         # the kit as the registry page shows one (web/_kit.html)
         return dict(runs=runs, from_adopters=from_adopters, kit=state.spec.replication.as_stored())
+
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+        """Each adopter's origin: its version, its KPI in the adopter's reported week, and the
+        adopter's latest replication verdict (three reads, however many adopters)."""
+        adopters = {pid: (s, week) for pid, (s, week) in reported.items() if s.playbook.adopted_from_id}
+        if not adopters:
+            return {}
+        store = reading.store
+        known = store.registry.versions_by_id([s.playbook.adopted_from_id or 0 for s, _ in adopters.values()])
+        verdicts = store.registry.replication_verdicts(list(adopters))
+        weeks = sorted({week.week_start for _, week in adopters.values()})
+        kpis = store.readouts.kpi_series(sorted({v.playbook_id for v in known.values()}), weeks)
+        specs = {vid: read_spec(v.definition).kpi for vid, v in known.items()}
+        found = {}
+        for pid, (state, week) in adopters.items():
+            v = known.get(state.playbook.adopted_from_id or 0)
+            if v is None:
+                continue
+            latest = (verdicts.get(pid) or [{}])[-1]
+            kpi = specs[v.id]
+            found[pid] = Origin(
+                v.slug,
+                v.version,
+                kpi.baseline,
+                kpis.get((v.playbook_id, week.week_start)),
+                latest.get("verdict"),
+                latest.get("cycle"),
+                kpi.target,
+                latest if "change" in latest else None,
+            )
+        return found
+
+    def digest_week(self, model: Origin) -> dict[str, Any]:
+        return dict(origin=model)
 
 
 SECTION = AdoptionSection()

@@ -1,14 +1,14 @@
 """The intake's section (cadence/definition_intake.py; docs/programme.md, the self-check):
 a playbook in its first cycle whose intake says "funding a demo?" (few cases, little
 friction, unstructured work, or the self-check's answers left vague) is named so in the
-curators' digest, beside its week."""
+curators' digest, beside its week; the web page says its intake and the same warning."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from cadence.calendar import WeekRef
-from cadence.definition_intake import warning_of
+from cadence.definition_intake import intake_words, warning_of
 from cadence.state import PlaybookState
 from usecases.sections.base import Reading, Section
 
@@ -26,6 +26,20 @@ class IntakeSection(Section):
 
     def digest_week(self, model: str) -> dict[str, Any]:
         return {"demo": model}
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """Its intake in words (none without one) and its warning, whatever its cycle."""
+        return {
+            s.playbook.id: (
+                intake_words(s.spec.intake.model_dump()) if s.spec.intake else None,
+                warning_of(s.playbook.definition),
+            )
+            for s in states
+        }
+
+    def page_words(self, state: PlaybookState, model: tuple[str | None, str | None]) -> dict[str, Any]:
+        intake, demo = model
+        return dict(intake=intake, demo=demo)
 
 
 SECTION = IntakeSection()
