@@ -514,6 +514,7 @@ CAPABILITY_INTERNALS = {
     "escalation": {"cadence.escalation"},
     "adoption": {"usecases.shared.versions"},
     "intake": {"cadence.definition_intake"},
+    "learned": {"usecases.digest_learned"},
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")

@@ -29,7 +29,7 @@ from cadence.figures import WeekFigures
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates import notices_digest
-from usecases import digest_learned, sections
+from usecases import sections
 from usecases.shared.collector import collector_paused
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,8 @@ class Digest:
             if not reports:
                 return []
             composed = self.compose(org, digests, weeks, monday, key, channel)
-            return composed + digest_learned.thread(self.store, key, keys.digest_summary(key), channel, at)
+            reading = sections.Reading(self.store, at, self.currency, self.hourly_rate)
+            return composed + sections.digest_messages(reading, key, keys.digest_summary(key), channel)
 
     def reports_anything(self, monday: date) -> bool:
         """Whether the digest of `monday` would report a week: some playbook's week before it has closed."""

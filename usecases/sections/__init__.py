@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cadence.calendar import WeekRef
+from cadence.change import Message
 from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
@@ -26,6 +27,7 @@ from usecases.sections import (
     hero,
     inputs,
     intake,
+    learned,
     next_steps,
     pulse,
     queue,
@@ -59,6 +61,7 @@ SECTIONS: tuple[Section, ...] = (
     setup.SECTION,
     champion.SECTION,
     next_steps.SECTION,
+    learned.SECTION,
     boundaries.SECTION,
     team_load.SECTION,
 )
@@ -111,6 +114,10 @@ def digest_rollup(digests: list[PlaybookDigest]) -> dict[str, Any]:
 
 def digest_org(reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
     return {k: v for section in SECTIONS for k, v in section.digest_org(reading, active).items()}
+
+
+def digest_messages(reading: Reading, unit: str, summary_key: str, channel: str) -> list[Message]:
+    return [m for section in SECTIONS for m in section.digest_messages(reading, unit, summary_key, channel)]
 
 
 def registry_page(reading: Reading) -> dict[str, Any]:

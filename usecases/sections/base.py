@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cadence.calendar import WeekRef
+from cadence.change import Message
 from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
@@ -70,6 +71,11 @@ class Section:
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
         """The header's cadence.digest.OrgWeek fields, over every active playbook."""
         return {}
+
+    def digest_messages(self, reading: Reading, unit: str, summary_key: str, channel: str) -> list[Message]:
+        """Messages of the section's own after the digest's (threads under its summary,
+        `summary_key`), each keyed within the digest's `unit`."""
+        return []
 
     # the web view's registry page (usecases/web.py): what the section adds over every version
     def registry_page(self, reading: Reading) -> dict[str, Any]:
