@@ -50,11 +50,6 @@ def none_reason(definition: dict[str, Any], step: str) -> str | None:
     return None
 
 
-def any_declared(definition: dict[str, Any]) -> bool:
-    """Whether a stored definition declares a calibration set for any of its steps."""
-    return any(declared(definition, str(s.get("name", ""))) is not None for s in definition.get("steps") or [])
-
-
 def declared(definition: dict[str, Any], step: str) -> int | None:
     """The calibration set's size for `step` of a stored definition: the step's own, else
     the playbook's for a step with a rubric (`rubric: none` has nothing to calibrate);

@@ -63,10 +63,6 @@ class StepRatio:
             return self.exceptions > 0
         return self.cases >= self.min_cases and self.exceptions / self.cases > self.cap
 
-    @property
-    def within_cap(self) -> bool:
-        return self.evidence and not self.over_cap
-
 
 # Criterion (6), output accuracy: a scored step met the rubric threshold in at least this
 # many of the weeks of each cycle the KPI held in.

@@ -3,8 +3,6 @@ approved now, on the refusal of the click and the card it redraws."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from cadence.promotion_gates import Gate
 from templates.boundaries_words import vague_phrase
 from templates.pulse_words import hold_phrase
@@ -24,8 +22,3 @@ def gate_phrase(gate: Gate) -> str:
     if gate.key == "training":
         return f"the champion's training is not done ({v['done']} of {v['total']} items)"
     return f"the pilot's ceiling: in its first cycle an adopting team's step goes no higher than {v['ceiling']}"
-
-
-def gates_phrase(gates: Sequence[Gate]) -> str:
-    """Every shut gate, "; " between them."""
-    return "; ".join(gate_phrase(g) for g in gates)
