@@ -91,12 +91,9 @@ def make_web_view(
         Route("/oidc/callback", view.oidc_callback),
         Route("/logout", view.sign_out, methods=["POST"]),
         Route("/", page(view.overview)),
-        Route("/overview.csv", page(partial(view.overview_csv, table="overview"))),
-        Route("/playbooks.csv", page(partial(view.overview_csv, table="playbooks"))),
-        Route("/depth.csv", page(partial(view.overview_csv, table="depth"))),
-        Route("/value.csv", page(partial(view.overview_csv, table="value"))),
         Route("/registry", page(view.registry)),
         Route("/registry.csv", page(view.registry_csv)),
+        Route("/{table:table}.csv", page(view.overview_csv)),  # the overview's tables, its sections' too
         Route("/learnings", page(view.learnings)),  # ?q=words&page=N (handlers/web_learnings.py)
         Route("/playbooks/{slug:slug}", page(view.playbook)),
         Route("/playbooks/{slug:slug}.csv", page(partial(view.playbook_csv, table="weeks"))),
@@ -172,6 +169,8 @@ class _View:
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
         shown = present_overview.shown(web_overview.overview(self.services, viewer))
         tables = overview_tables(shown, sections.overview_columns(shown), sections.overview_tables(shown))
+        if table not in tables:
+            raise HTTPException(404)
         return _csv(tables[table], f"{table}.csv")
 
     def registry(self, request: Request, viewer: web.Viewer) -> Response:

@@ -508,11 +508,11 @@ CAPABILITY_INTERNALS = {
     "bar request": {"usecases.bar_requests"},
     "champion": {"usecases.shared.champions", "cadence.champion_gate"},
     "setup": {"usecases.setup_time"},
-    "sourced numbers": {"usecases.sources", "usecases.shared.reliability"},
+    "sourced": {"usecases.sources", "usecases.shared.reliability"},
     "calibration": {"usecases.shared.calibration", "cadence.calibration"},
     "baseline": {"usecases.shared.baseline"},
     "escalation": {"cadence.escalation"},
-    "adoption": {"usecases.shared.versions"},
+    "adopted": {"usecases.shared.versions"},
     "intake": {"cadence.definition_intake"},
     "learned": {"usecases.digest_learned"},
 }

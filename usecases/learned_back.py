@@ -1,7 +1,7 @@
 """Learnings that flow back to the origin (docs/usage.md, "Replication"): a learning
 added on an adopting playbook reaches the origin's owner in one DM a day, at 09:00 in the
 owner's zone, listing the ones added since the last such DM; the origin's page lists
-them under "from adopters" (usecases/web.py) and its next registry version carries them
+them under "from adopters" (usecases/sections/adopted.py) and its next registry version carries them
 (usecases/shared/registry.py publish)."""
 
 from __future__ import annotations

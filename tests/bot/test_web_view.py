@@ -293,6 +293,7 @@ def test_every_table_downloads_as_csv_with_formulas_neutralised(view):
     _, _, playbooks = fetch(view.base_url + "/web/playbooks.csv", cookie)
     assert "support-replies,Support reply drafting,active,1,1,14.5,min,42" in playbooks
     assert fetch(view.base_url + f"{base}/nothing.csv", cookie)[0] == 404
+    assert fetch(view.base_url + "/web/nothing.csv", cookie)[0] == 404  # the overview has no such table
     assert fetch(view.base_url + f"{base}/steps", cookie)[0] == 404
 
 

@@ -191,7 +191,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     ready.run(close_of(13) + timedelta(hours=2))  # Monday 13:00: the curators' digest
     digest = json.dumps([m["blocks"] for m in slack.posted(CURATORS)], ensure_ascii=False)
     assert f"cycle 1: *replicated* ({both})" in digest
-    # its origin's KPI in the same week beside its own (the adoption's section, usecases/sections/adoption.py)
+    # its origin's KPI in the same week beside its own (the adopted playbook's section, usecases/sections/adopted.py)
     assert (
         "Adopted from support-replies v1: origin 42 min → 15 min (100% of the way), this team 42 min → 13 min" in digest
     )

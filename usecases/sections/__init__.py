@@ -1,5 +1,7 @@
 """The sections, listed once in display order, and each surface's loop over them (issue 94,
-item 3; a section: usecases/sections/base.py). A surface imports this module and no
+item 3; a section: usecases/sections/base.py). Their order is also the order of their
+fields in the API's JSON and of their columns in the overview's playbooks.csv (the stall's
+"stalled" before depth's "plateau"). A surface imports this module and no
 capability's (tests/test_layers.py): a capability that shows something adds its section's
 module and one line to SECTIONS."""
 
@@ -15,7 +17,7 @@ from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Column, Table
 from usecases.sections import (
-    adoption,
+    adopted,
     bar_request,
     baseline,
     boundaries,
@@ -46,7 +48,7 @@ SECTIONS: tuple[Section, ...] = (
     baseline.SECTION,
     calibration.SECTION,
     escalation.SECTION,
-    adoption.SECTION,
+    adopted.SECTION,
     intake.SECTION,
     inputs.SECTION,
     queue.SECTION,

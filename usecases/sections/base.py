@@ -1,10 +1,16 @@
 """A section (issue 94, item 3): what one capability shows, on every surface it appears
-on. A section reads its model once per surface call, batched over the playbooks the
-surface shows, and renders it for each surface: status's words, the digest's fields, the
-web page's context and charts, the web overview's lines and org figures, the API's fields
-(the assistant's `playbook` tool is that read), its CSV files. Every hook has a default that shows nothing, so a section overrides
-only the surfaces it appears on. The surfaces loop over the registered sections
-(usecases/sections/__init__.py) and hold no capability's code."""
+on. A section reads its model once per surface call, over the playbooks the surface
+shows (batched where its reads allow), and renders it for each surface: status's words;
+the digest's fields, rollups, header and messages of its own; the web page's context and
+charts; the web overview's lines, columns, tables, charts and org figures; the API's
+fields, its summary's `kpi` object (the assistant's `playbook` tool is that read); its
+CSV files. Every hook has a default that shows nothing, so a section overrides only the
+surfaces it appears on. The surfaces loop over the registered sections
+(usecases/sections/__init__.py) and hold no capability's code.
+
+A section whose words a template names unguarded (status.json.j2, web/playbook.html use
+`sourced`, `calibration`, `origin`, `kit`, `intake`...) returns a model for every playbook
+it is given, None included: a playbook it leaves out has none of its words."""
 
 from __future__ import annotations
 
@@ -42,8 +48,8 @@ class Reading:
 
 class Section:
     """A capability's section: its name (the key of its model in a surface's read) and its
-    hooks, each surface's read and its rendering. A read returns a model per playbook id
-    (a playbook left out shows nothing of the section)."""
+    hooks, each surface's read and its rendering. A read returns a model per playbook id;
+    a playbook left out shows nothing of the section (its words hook is not called)."""
 
     name: str = ""
 

@@ -29,7 +29,7 @@ class BaselineSection(Section):
         return dict(baseline_declared=model)
 
     def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        """One read of the versions however many playbooks (the API's list)."""
+        """One read of the versions however many playbooks (the API's list and its read)."""
         return baseline.declared(reading.store, states)
 
     def summary_kpi(self, state: PlaybookState, model: bool) -> dict[str, Any]:

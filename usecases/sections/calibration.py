@@ -1,6 +1,8 @@
-"""The calibration sets' section (docs/judgement.md; usecases/shared/calibration.py): each
-step's latest calibration run, whether it is current, and the runs kept, in words, on
-status (under the step's line) and the web page."""
+"""The calibration sets' section (docs/playbooks.md, "Calibration";
+usecases/shared/calibration.py): each step's latest calibration run, whether it is current,
+and the runs kept, in words ("none: <reason>" for a step without a set by design, "no
+calibration set" for an ai-led one without), on status (under the step's line) and the
+web page."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ class CalibrationSection(Section):
         return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
 
     def status_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
-        """By step name (a step without a set is left out)."""
+        """By step name (a step with nothing to say is left out)."""
         return dict(calibration=model)
 
     def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:

@@ -7,6 +7,7 @@ of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,18 +22,21 @@ from usecases.shared.reliability import Reliability
 @dataclass(frozen=True)
 class Sourced:
     """The sourced numbers of some weeks, by week (usecases/sources.py's provenance), and
-    the metric delivery; None for a playbook without sources."""
+    the metric delivery. A playbook without sources has None for its model."""
 
     weeks: list[date]
     items: dict[date, list[dict[str, Any]]]
     reliability: Reliability
 
 
-def _read(reading: Reading, states: list[PlaybookState], weeks: Any) -> dict[int, Sourced | None]:
+def _read(
+    reading: Reading, states: list[PlaybookState], weeks_of: Callable[[PlaybookState], list[date]]
+) -> dict[int, Sourced | None]:
+    """Each playbook's sourced numbers of its weeks (`weeks_of` it), or None without sources."""
     found: dict[int, Sourced | None] = {}
     for state in states:
         reliable = sources.reliability(reading.store, state, reading.now)
-        shown = weeks(state)
+        shown = weeks_of(state)
         found[state.playbook.id] = (
             None if reliable is None else Sourced(shown, sources.provenance(reading.store, state, shown), reliable)
         )

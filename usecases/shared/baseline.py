@@ -13,8 +13,9 @@ from storage.store import Store
 def declared(store: Store, states: list[PlaybookState]) -> dict[int, bool]:
     """Each playbook's KPI baseline: declared, not measured (cadence.replication.declared,
     the rule the registry's replication verdicts keep): an adopter's own baseline other than
-    its version's, which no baseline week measured. Status, the web view's page and the API
-    read say it from here; one read of the versions however many playbooks."""
+    its version's, which no baseline week measured. Its section (usecases/sections/baseline.py)
+    shows it on status, the web page and in the API; one read of the versions however many
+    playbooks."""
     adopted = [s.playbook.adopted_from_id for s in states if s.playbook.adopted_from_id]
     versions = store.registry.versions_by_id(adopted) if adopted else {}
     found = {}

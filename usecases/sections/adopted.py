@@ -1,5 +1,5 @@
-"""The adoption's section (docs/playbooks.md, "The registry"; usecases/shared/versions.py): what
-an adopter runs of its origin's versions ("runs v2; v3 published 1 Mar"), its kit, and in its
+"""The adopted playbook's section (docs/playbooks.md, "Versions and upgrades";
+usecases/shared/versions.py): what an adopter runs of its origin's versions ("runs v2; v3 published 1 Mar"), its kit, and in its
 first cycle the second pilot's ceiling, on status; on the web page, what it runs, its kit and
 the learnings its adopters sent back; in the curators' digest, its origin's progress beside
 its own and its latest replication verdict."""
@@ -24,13 +24,13 @@ from usecases.shared.listings import PLAYBOOK_LEARNINGS
 
 @dataclass(frozen=True)
 class Adopted:
-    origin: RegistryVersion | None  # the version it was adopted from (None: not adopted)
+    origin: RegistryVersion | None  # the version it was adopted from (None: not adopted, or that version unknown)
     runs: str | None  # "runs v2; v3 published 1 Mar"
     pilot: bool  # its first cycle: no proposal above the adopted modes (a second pilot, not a copy)
 
 
-class AdoptionSection(Section):
-    name = "adoption"
+class AdoptedSection(Section):
+    name = "adopted"
 
     def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """One read of the registry's versions, if any playbook was adopted."""
@@ -106,4 +106,4 @@ class AdoptionSection(Section):
         return dict(origin=model)
 
 
-SECTION = AdoptionSection()
+SECTION = AdoptedSection()
