@@ -206,7 +206,8 @@ class _View:
         page = web.playbook_page(self.services, viewer, slug, _until(request))
         if page is None:
             return self._no_playbook(viewer, slug)
-        tables = playbook_tables(web_playbook.shown(page))
+        shown = web_playbook.shown(page)
+        tables = playbook_tables(shown, sections.page_tables(shown))
         if table not in tables:
             raise HTTPException(404)
         return _csv(tables[table], f"{slug}-{table}.csv")

@@ -124,8 +124,8 @@ def _who(header: str, id_of: Callable[[Any], Any], people: dict[str, str]) -> li
     return [(header, id_of), (f"{header} (name)", name)]
 
 
-def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
-    """A playbook page's tables."""
+def playbook_tables(page: dict[str, Any], tables: dict[str, Table]) -> dict[str, Table]:
+    """A playbook page's tables, its sections' (`tables`) among them."""
     p = page["playbook"]
     people, channels = page.get("people") or {}, page.get("channels") or {}
     week = ("week", lambda r: r["week"].isoformat())
@@ -156,18 +156,6 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("rubric cases reviewed", lambda c: c.get("reviewed")),
             ],
             grid,
-        ),
-        "depth": depth_table(page["depth"]),
-        "value": _table(
-            [
-                ("week", lambda w: str(w.week_start)),
-                ("event", lambda w: w.event),
-                ("events", lambda w: w.events),
-                ("minutes saved each (owner's estimate)", lambda w: w.minutes),
-                ("hours saved (estimate)", lambda w: _tenth(w.hours)),
-                ("said", lambda w: w.words()),
-            ],
-            page["value"].weeks if page.get("value") else [],
         ),
         "cycles": _table(
             [
@@ -210,18 +198,6 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             [*_who("reported by", lambda s: s[0], people), ("what", lambda s: s[1]), ("reports", lambda s: s[2])],
             page["sources"],
         ),
-        "sourced": _table(
-            [
-                week,
-                ("number", _key("number")),
-                ("source", _key("source")),
-                ("value", _shown("value")),
-                ("fetched at", lambda r: r["at"].isoformat() if r["at"] is not None else None),
-                ("typed in its place", _key("typed")),
-                ("error", _key("error")),
-            ],
-            page.get("sourced", []),
-        ),
         "reports": _table(
             [
                 ("reported at", lambda r: r["at"].isoformat()),
@@ -235,6 +211,56 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
             ],
             page["reports"],
         ),
+        "learnings": _table(
+            [
+                ("cycle", lambda learning: learning.cycle),
+                ("learning", lambda learning: learning.text),
+                *_who("by", lambda learning: learning.added_by, people),
+                ("added at", lambda learning: learning.added_at.isoformat()),
+            ],
+            page["learnings"],
+        ),
+        **tables,
+    }
+
+
+# ---- the sections' tables of a playbook's page (usecases/sections/) ----
+
+
+def value_weeks_table(weeks: list[Any]) -> Table:
+    """value.csv: the playbook's value week by week (usecases/value.py's weeks)."""
+    return _table(
+        [
+            ("week", lambda w: str(w.week_start)),
+            ("event", lambda w: w.event),
+            ("events", lambda w: w.events),
+            ("minutes saved each (owner's estimate)", lambda w: w.minutes),
+            ("hours saved (estimate)", lambda w: _tenth(w.hours)),
+            ("said", lambda w: w.words()),
+        ],
+        weeks,
+    )
+
+
+def sourced_table(rows: list[dict[str, Any]]) -> Table:
+    """sourced.csv: each sourced number of the page's weeks, newest week first."""
+    return _table(
+        [
+            ("week", lambda r: r["week"].isoformat()),
+            ("number", _key("number")),
+            ("source", _key("source")),
+            ("value", _shown("value")),
+            ("fetched at", lambda r: r["at"].isoformat() if r["at"] is not None else None),
+            ("typed in its place", _key("typed")),
+            ("error", _key("error")),
+        ],
+        rows,
+    )
+
+
+def queue_tables(queue: list[dict[str, Any]], moves: list[dict[str, Any]], people: dict[str, str]) -> dict[str, Table]:
+    """exception-items.csv (the open items) and exception-item-changes.csv (every move)."""
+    return {
         "exception-items": _table(
             [
                 ("step", lambda i: i["step"]),
@@ -250,7 +276,7 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 *_who("escalated by", lambda i: (i["escalated"]["by"] or "clock") if i["escalated"] else None, people),
                 ("escalation reason", lambda i: i["escalated"]["why"] if i["escalated"] else None),
             ],
-            [i for group in page.get("queue", []) for i in group["open"]],
+            [i for group in queue for i in group["open"]],
         ),
         "exception-item-changes": _table(
             [
@@ -265,19 +291,14 @@ def playbook_tables(page: dict[str, Any]) -> dict[str, Table]:
                 ("note", _key("note")),
                 *_who("by", _key("by"), people),
             ],
-            page.get("item_moves", []),
-        ),
-        "pulse": _table(_pulse_columns(), page.get("pulse", [])),
-        "learnings": _table(
-            [
-                ("cycle", lambda learning: learning.cycle),
-                ("learning", lambda learning: learning.text),
-                *_who("by", lambda learning: learning.added_by, people),
-                ("added at", lambda learning: learning.added_at.isoformat()),
-            ],
-            page["learnings"],
+            moves,
         ),
     }
+
+
+def pulse_table(cycles: list[dict[str, Any]]) -> Table:
+    """pulse.csv of the page: each closed cycle's figures as the page shows them."""
+    return _table(_pulse_columns(), cycles)
 
 
 def registry_tables(shown: dict[str, Any]) -> dict[str, Table]:

@@ -138,6 +138,10 @@ def page_charted(state: PlaybookState, read: Read) -> dict[str, Any]:
     return _words(read, "page_charted", state)
 
 
+def page_tables(shown: dict[str, Any]) -> dict[str, Table]:
+    return {k: v for section in SECTIONS for k, v in section.page_tables(shown).items()}
+
+
 def page_charts(shown: dict[str, Any]) -> dict[str, Any]:
     return {k: v for section in SECTIONS for k, v in section.page_charts(shown).items()}
 

@@ -99,6 +99,11 @@ class Section:
         """The KPI chart's lines of the section, a value per charted week (`reading.weeks`)."""
         return {}
 
+    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        """The section's tables of the page (each a CSV, `<page>/<name>.csv`), by name, from
+        the page's context."""
+        return {}
+
     def page_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
         """The page's charts drawn from its context."""
         return {}

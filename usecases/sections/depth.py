@@ -98,5 +98,8 @@ class DepthSection(Section):
         rows = shown["depth"]
         return dict(depth_charts=depth_charts([d["week"].strftime("%d %b %y") for d in rows], rows, "The org"))
 
+    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return dict(depth=tables.depth_table(shown["depth"]))
+
 
 SECTION = DepthSection()

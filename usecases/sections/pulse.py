@@ -22,6 +22,7 @@ from cadence.pulse import Pulse
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable
 from storage.store import Store
+from templates import tables
 from templates.pulse_words import pulse_phrase
 from templates.tables import Table, pulse_export
 from templates.web_charts import pulse_chart
@@ -165,6 +166,9 @@ class PulseSection(Section):
             if p.answers
         ]
         return {"pulse.csv": pulse_export(cycles)}
+
+    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return dict(pulse=tables.pulse_table(shown.get("pulse", [])))
 
 
 SECTION = PulseSection()

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from cadence.state import PlaybookState
+from templates import tables
+from templates.tables import Table
 from usecases.sections.base import Reading, Section
 from usecases.shared import queue
 from usecases.shared.caller import Caller
@@ -89,6 +91,9 @@ class QueueSection(Section):
 
     def page_words(self, state: PlaybookState, model: OnPage) -> dict[str, Any]:
         return dict(queue=model.queue, item_moves=[asdict(m) for m in model.moves])
+
+    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return tables.queue_tables(shown.get("queue", []), shown.get("item_moves", []), shown.get("people") or {})
 
 
 SECTION = QueueSection()

@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 from cadence.state import PlaybookState
+from templates import tables
+from templates.tables import Table
 from usecases import sources
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
@@ -100,6 +102,9 @@ class SourcedSection(Section):
                 for item in items
             ]
         )
+
+    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return dict(sourced=tables.sourced_table(shown.get("sourced", [])))
 
 
 SECTION = SourcedSection()

@@ -81,5 +81,8 @@ class ValueSection(Section):
             hours_chart=hours_chart([w["week"].strftime("%d %b %y") for w in saved], [w["hours"] for w in saved])
         )
 
+    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+        return dict(value=tables.value_weeks_table(shown["value"].weeks if shown.get("value") else []))
+
 
 SECTION = ValueSection()
