@@ -11,6 +11,7 @@ held the playbook's promotions; now each says "too few answers to show (1; 5 nee
 nothing is held, and no file of the export holds an answer."""
 
 import csv
+import io
 import logging
 from datetime import UTC, datetime
 
@@ -71,6 +72,7 @@ def test_one_persons_answer_is_shown_nowhere_and_holds_nothing(
     reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", AFTER_THE_CLOSE).token
     code, read = get(view.base_url, "/api/v1/playbooks/support-replies", reader)
     _, _, page = fetch(view.base_url + "/web/playbooks/support-replies", signed_in(view, MEMBER))
+    _, _, page_csv = fetch(view.base_url + "/web/playbooks/support-replies/pulse.csv", signed_in(view, MEMBER))
 
     for said in (close, status, page):
         assert "6 answered" in said and all(words in said for words in TOO_FEW.values()), said
@@ -84,6 +86,11 @@ def test_one_persons_answer_is_shown_nowhere_and_holds_nothing(
     (pulse,) = read["pulse"]
     assert pulse["trust"] is None and pulse["safety"] is None and pulse["worked_around"] is None
     assert pulse["hidden"] == {"trust": 1, "safety": 1, "around": 1}
+
+    # the page's pulse.csv (the pulse's section): the counts, no figure of the one answer
+    (web_row,) = list(csv.DictReader(io.StringIO(page_csv)))
+    assert web_row["trust answers"] == "1" and web_row["trust mean"] == web_row["safety mean"] == ""
+    assert web_row["worked around share"] == "" and all(words in web_row["said"] for words in TOO_FEW.values())
 
     # the export: the pulse's figures as the web page shows them, no answer-level file
     out = tmp_path / "export"
