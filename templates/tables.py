@@ -59,7 +59,7 @@ def value_columns() -> list[Column]:
     return [("value", _key("value")), ("hours saved, last 4 weeks (estimate)", lambda r: _tenth(r.get("hours")))]
 
 
-def value_table(weeks: list[dict[str, Any]]) -> Table:
+def org_value_table(weeks: list[dict[str, Any]]) -> Table:
     return _table(
         [
             ("week", lambda w: w["week"].isoformat()),

@@ -490,7 +490,7 @@ CAPABILITY_INTERNALS = {
         "cadence.currencies",
         "templates.web_charts.hours_chart",
         "templates.tables.value_columns",
-        "templates.tables.value_table",
+        "templates.tables.org_value_table",
         "templates.tables.value_weeks_table",
     },
     "hero": {"cadence.heroics", "usecases.cycle_heroes", "templates.tables.hero_columns"},

@@ -29,12 +29,17 @@ class Adopted:
     pilot: bool  # its first cycle: no proposal above the adopted modes (a second pilot, not a copy)
 
 
+def _versions(reading: Reading, states: list[PlaybookState]) -> list[RegistryVersion]:
+    """The registry's versions, read once if any of `states` was adopted (none otherwise)."""
+    return reading.store.registry.versions() if any(s.playbook.adopted_from_id for s in states) else []
+
+
 class AdoptedSection(Section):
     name = "adopted"
 
     def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """One read of the registry's versions, if any playbook was adopted."""
-        known = reading.store.registry.versions() if any(s.playbook.adopted_from_id for s in states) else []
+        known = _versions(reading, states)
         found = {}
         for state in states:
             adopted_from = state.playbook.adopted_from_id
@@ -57,7 +62,7 @@ class AdoptedSection(Section):
 
     def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """What each runs, and the newest learnings its adopters sent back."""
-        known = reading.store.registry.versions() if any(s.playbook.adopted_from_id for s in states) else []
+        known = _versions(reading, states)
         return {
             s.playbook.id: (
                 versions.runs(known, s.playbook.adopted_from_id) if s.playbook.adopted_from_id else None,

@@ -17,19 +17,20 @@ class BaselineSection(Section):
     name = "baseline"
 
     def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return baseline.declared(reading.store, states)
+        return self.summary(reading, states)
 
     def status_words(self, state: PlaybookState, model: bool) -> dict[str, Any]:
         return dict(baseline_declared=model)
 
     def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return baseline.declared(reading.store, states)
+        return self.summary(reading, states)
 
     def page_words(self, state: PlaybookState, model: bool) -> dict[str, Any]:
         return dict(baseline_declared=model)
 
     def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        """One read of the versions however many playbooks (the API's list and its read)."""
+        """One read of the versions however many playbooks (status, the page, the API's list
+        and its read)."""
         return baseline.declared(reading.store, states)
 
     def summary_kpi(self, state: PlaybookState, model: bool) -> dict[str, Any]:

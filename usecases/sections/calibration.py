@@ -14,18 +14,22 @@ from usecases.shared import calibration
 from usecases.shared.caller import Caller
 
 
+def _lines(reading: Reading, states: list[PlaybookState]) -> dict[int, dict[str, str]]:
+    return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
+
+
 class CalibrationSection(Section):
     name = "calibration"
 
     def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
+        return _lines(reading, states)
 
     def status_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
         """By step name (a step with nothing to say is left out)."""
         return dict(calibration=model)
 
     def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
+        return _lines(reading, states)
 
     def page_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
         return dict(calibration=model)

@@ -72,7 +72,7 @@ class ValueSection(Section):
         return tables.value_columns()
 
     def overview_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
-        return dict(value=tables.value_table(shown["value"].weeks))
+        return dict(value=tables.org_value_table(shown["value"].weeks))
 
     def overview_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
         """The org's hours saved, week by week."""
