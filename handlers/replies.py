@@ -102,6 +102,7 @@ def cases(caller: Caller, cmd: messages.Cases, done: commands.Recorded) -> Reply
         **_week_context(done.state, done.week),
         step=done.step.name if done.step else None,
         count=cmd.count,
+        out=cmd.out,  # `out:N`, the week's cases out of scope kept beside them (usecases/boundaries.py)
         min_cases=done.state.settings.min_cases,
     )
 

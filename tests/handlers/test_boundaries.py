@@ -111,6 +111,17 @@ def test_cases_out_of_scope_are_kept_and_status_shows_their_share(bot, slack, st
     assert "draft: 12% of cases out of scope, 6 of 50 (boundaries: refund over 500 EUR, legal threat)" in status
 
 
+def test_the_cases_reply_confirms_the_out_of_scope_count_it_took(bot, slack, store, engine, clock):
+    """Issue 108, item 10: `out:12` was kept but the reply said only "100 cases recorded"."""
+    world_of(bot, slack, store, engine, clock, BOUNDED)
+    clock.set(wednesday(1))
+    reply = bot.command(f"cases {SLUG} draft 100 out:12", user=OWNER)
+    assert reply.body["text"] == f"100 cases recorded for {SLUG} / draft and 12 out of scope.", reply.text
+    assert f"*100* cases on step *draft* of *{SLUG}* and *12* out of scope, week 1" in reply.text
+    plain = bot.command(f"cases {SLUG} draft 90", user=OWNER)  # no `out:`: nothing said of it
+    assert "out of scope" not in plain.text and "*90* cases on step *draft*" in plain.text, plain.text
+
+
 @pytest.mark.parametrize(
     "text, said",
     [

@@ -115,7 +115,7 @@ def contexts(
         ),
         "attest_recorded": dict(**week_ctx, followed=False, step="draft", mode="collaborative", note=text[:500]),
         "exception_recorded": dict(**week_ctx, step="send", reason=text[:500]),
-        "cases_recorded": dict(**week_ctx, step="send", count=3, min_cases=10),
+        "cases_recorded": dict(**week_ctx, step="send", count=3, out=12, min_cases=10),
         "calibration_recorded": dict(
             slug="support-replies", step=text[:40], passed=37, total=40, threshold=0.9, note=text[:3000]
         ),
