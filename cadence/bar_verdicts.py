@@ -86,7 +86,28 @@ def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> l
         if _EASE[new] > _EASE[old] and not new_rule.startswith("2-"):
             found.append(_words(week, old, new, new_rule, ta, False))
             break  # one probe says it
+    for week in over_cap_probes(tb, history) if not found else ():
+        old, _, _ = judged_under(week, before, tb, over=False)
+        new, new_rule, _ = judged_under(week, after, ta, over=False)
+        if old == FAIL and new != FAIL:
+            found.append(_words(week, old, new, new_rule, ta, False))
+            break
     return found[:6]
+
+
+def over_cap_probes(tb: Thresholds, history: History) -> Iterator[Week]:
+    """Weeks over the cap that have not happened yet: each case count the kept weeks had
+    (the old `min_cases` where none is kept), with exceptions just over the cap and at
+    twice it, for each mode a step can be demoted from. Demotion cannot be switched off:
+    a `min_cases` or `review_rate` that turns such a week from FAIL into anything else (a
+    higher evidence bar included, unlike `probes`) is a request even before such a week."""
+    counts = sorted({w.cases for w in history.weeks if w.cases} or {max(tb.min_cases, 1)})
+    for mode in ("collaborative", "ai-led"):
+        for cases in counts:
+            just_over = int(tb.exception_cap * cases) + 1
+            for e in sorted({just_over, 2 * just_over}):
+                if e <= cases:
+                    yield Week("", "", mode, cases, e, None, None)
 
 
 def _words(week: Week, old: str, new: str, rule: str, t: Thresholds, demotion_gone: bool) -> str:

@@ -253,6 +253,8 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
     if lower is None:
         return None  # human-led is the floor
     critical = critical_demotion(week, t) if week.outcome == FAIL else None
+    if critical is None and state.mode == "ai-led":
+        critical = clearly_over_whatever_min_cases(week, t)
     if critical is not None:
         rule, counter, extra = critical
         return Transition(
@@ -303,6 +305,22 @@ def critical_demotion(week: WeekVerdict, t: Thresholds) -> tuple[TransitionRule,
         return None
     ci = f"95% CI {over.low * 100:.1f}-{over.high * 100:.1f}% > cap {t.exception_cap * 100:g}%"
     counter = f"exceptions clearly over the cap in one week ({ci})"
+    return TransitionRule.OVER_CAP, counter, {"ci_low": over.low, "ci_high": over.high}
+
+
+def clearly_over_whatever_min_cases(
+    week: WeekVerdict, t: Thresholds
+) -> tuple[TransitionRule, str, dict[str, Any]] | None:
+    """An ai-led step's week clearly over the cap (its 95% Wilson lower bound above it)
+    whatever its verdict and `min_cases` say: demotion cannot be switched off by a
+    `min_cases` no week reaches (docs/judgement.md, "The invariants"). The interval says
+    how sure on its own sample: 3 of 3 is clearly over a 10% cap, 1 of 3 is not."""
+    n = week.numbers
+    over = _clearly_over_cap(n.exceptions, n.cases, t.exception_cap, 1) if n.cases else None
+    if over is None:
+        return None
+    ci = f"95% CI {over.low * 100:.1f}-{over.high * 100:.1f}% > cap {t.exception_cap * 100:g}%"
+    counter = f"exceptions clearly over the cap in one week ({ci}), whatever min_cases {t.min_cases} says"
     return TransitionRule.OVER_CAP, counter, {"ci_low": over.low, "ci_high": over.high}
 
 

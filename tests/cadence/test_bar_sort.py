@@ -38,8 +38,27 @@ def test_a_higher_min_cases_is_a_request_only_where_it_takes_a_fail_away():
         "under the asked bar, send's week 3 of cycle 2 would have been INCONCLUSIVE, not FAIL: "
         "12 cases under min_cases 20"
     ]
+    # Demotion cannot be switched off (issue 109): with no FAIL kept, a week over the cap at
+    # the kept weeks' own case count would turn from FAIL into INCONCLUSIVE: still a request.
     passing = History((Week("send", "week 3 of cycle 2", "ai-led", 12, 0),))
-    assert bar_sort.sort(before, after, passing).kind == bar_sort.TIGHTENING
+    probed = bar_sort.sort(before, after, passing)
+    assert probed.kind == bar_sort.REQUEST
+    assert probed.found == [
+        "under the asked bar, a collaborative week would be INCONCLUSIVE, not FAIL: 12 cases under min_cases 20"
+    ]
+    # Where every kept week has the cases the new min_cases asks, it tightens and applies at once.
+    large = History((Week("send", "week 3 of cycle 2", "ai-led", 40, 0),))
+    assert bar_sort.sort(before, after, large).kind == bar_sort.TIGHTENING
+
+
+def test_min_cases_no_week_reaches_is_a_request_with_no_fail_on_record():
+    """Issue 109: `min_cases: 100000` loaded with no FAIL on record applied at once."""
+    before, after = canonical(), canonical(rules={"min_cases": 100000})
+    kept = History((Week("send", "week 1 of cycle 1", "ai-led", 200, 3),))
+    sorted_ = bar_sort.sort(before, after, kept)
+    assert sorted_.kind == bar_sort.REQUEST
+    assert "would be INCONCLUSIVE, not FAIL: 200 cases under min_cases 100000" in sorted_.found[0]
+    assert bar_sort.sort(before, after, History()).kind == bar_sort.REQUEST
 
 
 def test_a_higher_review_rate_that_turns_a_sampled_fail_into_a_pass_is_a_request():

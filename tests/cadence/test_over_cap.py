@@ -20,8 +20,9 @@ from cadence.verdicts import FAIL, INCONCLUSIVE, Thresholds, WeekNumbers, WeekVe
 W1 = date(2026, 11, 16)
 
 
-def thresholds(judgement: str = "classic") -> Thresholds:
-    return Thresholds.of(RuleSettings(judgement=judgement), exception_cap=0.10, rubric_threshold=0.90)
+def thresholds(judgement: str = "classic", min_cases: int = 10) -> Thresholds:
+    settings = RuleSettings(judgement=judgement, min_cases=min_cases)
+    return Thresholds.of(settings, exception_cap=0.10, rubric_threshold=0.90)
 
 
 def close(state: StepState, weeks: list[tuple[int, int]], t: Thresholds):
@@ -73,9 +74,27 @@ def test_12_of_100_is_a_fail_only_and_two_of_four_demote_as_before():
     assert [(x.rule, x.to_mode) for x in found] == [("fails", "human-led")]
 
 
-def test_3_of_9_with_min_cases_10_is_no_over_cap_demotion():
+def test_3_of_9_with_min_cases_10_demotes_an_ai_led_step_whatever_min_cases_says():
+    """Demotion cannot be switched off (issue 109): 3 of 9 is INCONCLUSIVE under min_cases
+    10, but its interval (12.1-64.6%) is clearly over a 10% cap: an ai-led step is demoted;
+    a collaborative one is not (the week is too small to count as a FAIL)."""
     found, state = close(StepState("send", "ai-led"), [(9, 3)], thresholds())
-    assert found == [] and state.mode == "ai-led" and state.verdicts[-1].outcome == INCONCLUSIVE
+    assert [(x.rule, x.to_mode) for x in found] == [("over-cap", "collaborative")]
+    assert state.verdicts[-1].outcome == INCONCLUSIVE and "whatever min_cases 10 says" in found[0].counter
+    found, state = close(StepState("send", "collaborative"), [(9, 3)], thresholds())
+    assert found == [] and state.mode == "collaborative"
+
+
+def test_150_of_200_under_min_cases_100000_still_demotes():
+    """The issue's case: `min_cases: 100000` makes every week INCONCLUSIVE; 150 exceptions
+    of 200 on an ai-led step still demote it."""
+    found, _ = close(StepState("send", "ai-led"), [(200, 150)], thresholds(min_cases=100000))
+    assert [(x.kind, x.rule, x.to_mode) for x in found] == [("demotion", "over-cap", "collaborative")]
+
+
+def test_2_of_9_is_within_noise_of_the_cap_and_stays():
+    found, state = close(StepState("send", "ai-led"), [(9, 1)], thresholds())
+    assert found == [] and state.mode == "ai-led"
 
 
 def test_human_led_is_the_floor_for_over_cap_too():
