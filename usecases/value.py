@@ -212,13 +212,29 @@ def _ask(pid: int, measure: Measure) -> Ask | None:
 
 def closed_weeks(state: PlaybookState, count: int) -> list[date]:
     """The playbook's last `count` closed weeks, oldest first: none before its first close,
-    nor before the week it was made in (no week it did not exist in is "no events")."""
+    nor before it existed (no week it did not exist in is "no events"): the week its row was
+    made in, or its cycles' first week when they began earlier (a playbook loaded after
+    the day its cycle starts on, or by a clock other than the world's: its weeks are its own)."""
     last = state.playbook.closed_through
     if last is None:
         return []
-    made = calendar.monday_of(calendar.local_date(state.playbook.created_at, state.playbook.timezone))
+    first = _first_week(state)
     weeks = [last - timedelta(days=7 * back) for back in range(count - 1, -1, -1)]
-    return [week for week in weeks if week >= made]
+    return [week for week in weeks if week >= first]
+
+
+def _first_week(state: PlaybookState) -> date:
+    """The first week the playbook existed in: the week its row was made in, or the first of
+    its cycles' (a baseline week's) started rows when earlier."""
+    made = calendar.monday_of(calendar.local_date(state.playbook.created_at, state.playbook.timezone))
+    ran = [
+        calendar.monday_of(day)
+        for cycle in (state.anchor, state.previous)
+        if cycle is not None
+        for day in (cycle.starts_on, cycle.baseline_week)
+        if day is not None
+    ]
+    return min([made, *ran])
 
 
 def _oversight(state: PlaybookState, measure: Measure, work: OversightWork, weeks: list[date]) -> list[Oversight]:
