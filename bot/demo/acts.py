@@ -203,11 +203,11 @@ class Acts:
         view = self.slack.opened_views[-1]
         reply = self.http.submit_filled(APAC_OWNER, view, {**APAC_OWN, "channel": APAC, "start": monday})
         shown = json.dumps(reply.body, ensure_ascii=False) if isinstance(reply.body, dict) else ""
-        if "support-replies v1 (Support) measures the same First-response time" not in shown:
+        if "support-replies v1 (Support), same KPI First-response time (min)" not in shown:
             raise RuntimeError("the demo's near-duplicate was not caught")
         self.did(
-            "Dan began /rollout new for his team's replies; the form showed support-replies v1 (Support) measures "
-            "the same First-response time: he asks to adopt it instead, and nothing was made"
+            "Dan began /rollout new for his team's replies; the form showed support-replies v1 (Support), same KPI "
+            "First-response time (min): he asks to adopt it instead, and nothing was made"
         )
 
     def _publish_and_adopt(self) -> None:

@@ -36,7 +36,7 @@ BILLING_REPLIES = copy.deepcopy(SUPPORT_REPLIES) | {
     "owner": BILLING_OWNER,
     "steps": [{"name": "triage", "mode": "collaborative"}, {"name": "answer", "mode": "collaborative"}],
 }
-MATCH = "support-replies v1 (Support) measures the same First-response time"
+MATCH = "support-replies v1 (Support), same KPI First-response time (min)"
 ADOPT = f"adopt billing-replies <#{OPS}|ops> owner <@{OPS_OWNER}> baseline:40"
 
 

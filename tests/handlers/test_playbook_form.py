@@ -114,7 +114,7 @@ def test_new_opens_a_form_with_the_defaults_and_creates_the_playbook(bot, slack,
     # the same again: refund-triage measures the same KPI, so the form asks why first
     # (tests/handlers/test_similar.py); given, it is made under a slug of its own
     again = submit(bot, open_new(bot, slack), NEW_VALUES, MEMBER)
-    assert "refund-triage (Support) measures the same Refund cycle time" in json.dumps(again.body["view"])
+    assert "refund-triage (Support), same KPI Refund cycle time (days)" in json.dumps(again.body["view"])
     anyway = submit(bot, again.body["view"], {**NEW_VALUES, "anyway": "a second region's refunds"}, MEMBER)
     assert "refund-triage-2" in json.dumps(anyway.body["view"])
 

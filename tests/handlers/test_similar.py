@@ -2,8 +2,10 @@
 submitted as Slack sends it on both databases, is shown again with the published version
 it closely matches (*Adopt it* pushes the request's form, its version filled in) and a box
 for why to create it anyway; nothing is made until a reason is given, and the reason is kept.
-The matching's rules are tests/cadence/test_similarity.py's."""
+Steps in common match within the same function only (issue 108, item 12), and each match
+says why it matched. The matching's rules are tests/cadence/test_similarity.py's."""
 
+import copy
 import json
 from datetime import date
 
@@ -21,6 +23,21 @@ from tests.usecases.test_requests import OPS, OPS_OWNER, SALES_OWNER
 from usecases.shared.life import begin_cycle
 
 SAME_KPI = {**NEW_VALUES, "title": "Reply drafting", "kpi_name": "first response time", "kpi_unit": "min"}
+# Support's own other desk: support-replies' steps (draft, send, refunds), another KPI
+HELP_DESK = copy.deepcopy(SALES_DESK) | {"playbook": "help-desk", "title": "Help desk replies", "function": "Support"}
+STEPS_MATCH = "help-desk (Support), 3 of 3 steps in common (draft, send, refunds)"
+# issue 108, item 12: Finance's own playbook, sharing nothing with the others but generic step names
+DUNNING = {
+    **NEW_VALUES,
+    "title": "Invoice dunning letters",
+    "function": "Finance",
+    "value_event": "letter_sent",
+    "kpi_name": "Days to pay",
+    "kpi_unit": "days",
+    "baseline": "40",
+    "target": "30",
+    "steps": "draft: collaborative\nsend: human-led\nrefunds: human-led",
+}
 
 
 def decisions(engine, kind):
@@ -39,7 +56,7 @@ def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_
     view = first.body["view"]
     shown = json.dumps(view, ensure_ascii=False)
     assert "The same learning may be paid for already" in shown
-    assert "support-replies v1 (Support) measures the same First-response time" in shown
+    assert "support-replies v1 (Support), same KPI First-response time (min)" in shown
     assert view["submit"]["text"] == "Create anyway" and view["callback_id"] == "playbook_new"
     [button] = [b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "similar_adopt"]
     assert button["value"] == "support-replies@v1"
@@ -71,7 +88,7 @@ def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_
     assert "reply-drafting" in json.dumps(made.body["view"]) and store.playbooks.state("reply-drafting") is not None
     [(summary, figures)] = decisions(engine, "created-anyway")
     assert figures == {
-        "similar": ["support-replies v1 (Support) measures the same First-response time"],
+        "similar": ["support-replies v1 (Support), same KPI First-response time (min)"],
         "reason": "Our replies are B2B: another policy",
     }
     assert summary.startswith("Playbook reply-drafting created though support-replies v1 (Support)")
@@ -80,20 +97,20 @@ def test_a_close_match_is_shown_before_anything_is_made_and_a_reason_creates_it_
 def test_an_adoption_into_a_new_function_shows_an_active_playbook_to_ask_for_and_keeps_the_override(
     bot, world, slack, store, engine, clock
 ):
-    """support-replies v1 into #ops, whose team runs none of Support: sales-desk, running in
-    #sales unpublished, has the same steps. The adopt answers with the offer, nothing stored:
-    sales-desk to ask its owner for (no version to adopt instead), support-replies' own adopt
+    """support-replies v1 into #ops, whose team runs none of Support: help-desk, Support's too,
+    running in #sales unpublished, has the same steps. The adopt answers with the offer, nothing
+    stored: help-desk to ask its owner for (no version to adopt instead), support-replies' own adopt
     with a reason. A curator's typed `override <reason>` adopts it, the reason kept (the
     offer's buttons are tests/handlers/test_adopt_offer.py's)."""
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
-    loaded(store, [parse_playbook(SALES_DESK)], "UTC", actor="test", at=clock())
-    begin_cycle(store, store.playbooks.state("sales-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
+    loaded(store, [parse_playbook(HELP_DESK)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state("help-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
     slack.add_channel(OPS, [OPS_OWNER])
     slack.add_user(OPS_OWNER)
     command = f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>"
     shown = bot.command(command, user=CURATOR)
     assert f"*support-replies v1* (Support) would be the first playbook of its function in <#{OPS}>" in shown.text
-    assert "sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds): ask its owner to share it" in shown.text
+    assert f"{STEPS_MATCH}: ask its owner to share it" in shown.text
     buttons = [
         e.get("action_id") for b in shown.body["blocks"] for e in [b.get("accessory") or {}, *b.get("elements", [])]
     ]
@@ -103,21 +120,21 @@ def test_an_adoption_into_a_new_function_shows_an_active_playbook_to_ask_for_and
     assert store.playbooks.state("support-replies-ops") is not None
     [(_, figures)] = decisions(engine, "created-anyway")
     assert figures["reason"] == "ops answers Support's own tickets"
-    assert figures["similar"] == ["sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds)"]
+    assert figures["similar"] == [STEPS_MATCH]
 
 
 def test_an_approved_request_into_a_new_function_shows_the_close_match_on_its_card_and_a_reason_adopts_it(
     bot, world, slack, store, engine, clock
 ):
-    """#ops, which runs none of Support, asks for support-replies v1 while sales-desk has the
-    same steps: Approve runs the same adopt, so the same check. The card shows the match,
+    """#ops, which runs none of Support, asks for support-replies v1 while help-desk (Support)
+    has the same steps: Approve runs the same adopt, so the same check. The card shows the match,
     nothing stored; its reason button adopts it, the reason kept as `created-anyway`."""
     from tests.usecases.test_governance import CURATORS, click
     from tests.usecases.test_requests import CHAMPION, body, card_buttons, cards, opened, request, requests_of
 
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
-    loaded(store, [parse_playbook(SALES_DESK)], "UTC", actor="test", at=clock())
-    begin_cycle(store, store.playbooks.state("sales-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
+    loaded(store, [parse_playbook(HELP_DESK)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state("help-desk").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
     slack.add_channel(OPS, [OPS_OWNER, CHAMPION])
     for user in (OPS_OWNER, CHAMPION):
         slack.add_user(user)
@@ -130,7 +147,7 @@ def test_an_approved_request_into_a_new_function_shows_the_close_match_on_its_ca
     assert f"*support-replies v1* would be the first playbook of its function in <#{OPS}>" in told, told
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
-    assert "sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds): *Approve with a reason*" in body(card)
+    assert f"{STEPS_MATCH}: *Approve with a reason*" in body(card)
     assert store.playbooks.state("support-replies-ops") is None and decisions(engine, "created-anyway") == []
     assert requests_of(engine) == [(OPS, "pending", None, None)]
 
@@ -142,7 +159,42 @@ def test_an_approved_request_into_a_new_function_shows_the_close_match_on_its_ca
     assert store.playbooks.state("support-replies-ops").playbook.owner_id == OPS_OWNER
     [(_, figures)] = decisions(engine, "created-anyway")
     assert figures == {
-        "similar": ["sales-desk (Sales) shares 3 of its 3 steps (draft, send, refunds)"],
+        "similar": [STEPS_MATCH],
         "reason": "ops answers Support's tickets",
     }
     assert requests_of(engine) == [(OPS, "approved", CURATOR, "support-replies-ops")]
+
+
+def test_generic_step_names_shared_with_another_function_ask_nothing_at_new(bot, world, slack, store, clock):
+    """Issue 108, item 12: "Invoice dunning letters" (Finance, Days to pay; draft, send,
+    refunds) in a workspace whose playbooks share nothing with it but those step names
+    (support-replies v1 published, help-desk running, both Support's) is made at once."""
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    loaded(store, [parse_playbook(HELP_DESK)], "UTC", actor="test", at=clock())
+    made = submit(bot, open_new(bot, slack), DUNNING, MEMBER)
+    shown = json.dumps(made.body, ensure_ascii=False)
+    assert "The same learning may be paid for already" not in shown, shown
+    state = store.playbooks.state("invoice-dunning-letters")
+    assert state is not None and [s.name for s in state.steps] == ["draft", "send", "refunds"]
+
+
+def test_an_adoption_into_a_new_channel_is_asked_nothing_of_another_functions_steps_or_a_kpi_named_alike(
+    bot, world, slack, store, engine, clock
+):
+    """Issue 108, item 12: support-replies v1 adopted into #ops, a new channel, while a Finance
+    playbook runs the same steps under a KPI named alike ("Response time", not the same
+    First-response time): adopted at once, no offer, no `created-anyway`."""
+    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    finance = HELP_DESK | {
+        "playbook": "fin-replies",
+        "function": "Finance",
+        "kpi": {"name": "Response time", "unit": "min", "direction": "down", "baseline": 50, "target": 20},
+    }
+    loaded(store, [parse_playbook(finance)], "UTC", actor="test", at=clock())
+    begin_cycle(store, store.playbooks.state("fin-replies").playbook.id, 1, date(2026, 11, 30), SALES_OWNER, clock())
+    slack.add_channel(OPS, [OPS_OWNER])
+    slack.add_user(OPS_OWNER)
+    shown = bot.command(f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR)
+    assert "The same learning may be paid for already" not in shown.text, shown.text
+    assert store.playbooks.state("support-replies-ops") is not None
+    assert decisions(engine, "created-anyway") == []

@@ -24,7 +24,7 @@ def test_the_demo_tells_the_programme(demo):
     )
     assert "Ana assessed support-replies' pilot from her DM; one pilot condition of her own" in transcript
     assert transcript.index("Ana assessed") < transcript.index("Cora (curator) clicked Publish")
-    assert "the form showed support-replies v1 (Support) measures the same First-response time" in transcript
+    assert "the form showed support-replies v1 (Support), same KPI First-response time (min)" in transcript
     assert "Where it could roll next" in transcript and "to #support-apac, which asked" in transcript
     assert (
         "Pilot conditions to replace" in transcript and "a senior agent reviewed every draft in cycle 1" in transcript

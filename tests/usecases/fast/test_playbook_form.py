@@ -56,7 +56,7 @@ def test_the_same_title_again_gets_a_slug_of_its_own():
     services = world()
     assert "refund-triage" in json.dumps(submit(services, open_new(services), NEW_VALUES, MEMBER)["view"])
     again = submit(services, open_new(services), NEW_VALUES, MEMBER)  # the same KPI: asked why first
-    assert "refund-triage (Support) measures the same Refund cycle time" in json.dumps(again["view"])
+    assert "refund-triage (Support), same KPI Refund cycle time (days)" in json.dumps(again["view"])
     anyway = submit(services, open_new(services), {**NEW_VALUES, "anyway": "a second region"}, MEMBER)
     assert "refund-triage-2" in json.dumps(anyway["view"])
     assert fakes.store_of(services).playbooks.slugs() == ["refund-triage", "refund-triage-2"]
