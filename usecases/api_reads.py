@@ -156,8 +156,9 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
 
 
 def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
-    """The versions of the playbooks in the token's scope, with their adopters in it and
-    the requests to adopt them that made one of those adopters."""
+    """The versions of the playbooks in the token's scope, with their adopters in it, the
+    requests to adopt them that made one of those adopters, and the learnings they carry
+    from those adopters (each names its adopter, `from`) or of their own."""
     may_read(services, token)
     seen = [e for e in registry_list.entries(services.store, None) if visible(token, e["slug"])]
     # the wave names adopters the token may not see, and the API's schema has no wave yet
@@ -166,9 +167,17 @@ def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
             {k: v for k, v in e.items() if k != "wave"},
             adopters=[a for a in e["adopters"] if visible(token, a["slug"])],
             requests=[r for r in e["requests"] if visible(token, r["adopted"])],
+            **_learnings_seen(token, e),
         )
         for e in seen
     ]
+
+
+def _learnings_seen(token: Reader, entry: dict[str, Any]) -> dict[str, Any]:
+    """A version's learnings the reader may see: its own, and those carried back from an
+    adopter in the reader's scope (a learning of another team is that team's)."""
+    kept = [x for x in entry["all_learnings"] if "from" not in x or visible(token, x["from"])]
+    return dict(learnings=len(kept), latest_learnings=kept[:3], all_learnings=kept)
 
 
 def decisions(services: Services, token: Reader, slug: str, since: date | None = None) -> dict[str, Any]:

@@ -84,3 +84,50 @@ def test_a_token_scoped_to_the_origin_sees_no_team_that_adopted_it_or_asked(bot,
     assert [r["adopted"] for r in version["requests"]] == [ADOPTER]  # not #ops's, which made no playbook
     kinds = {d["kind"] for d in decided}
     assert {"adopted-by", "request-approved"} <= kinds and not kinds & {"adoption-requested", "wave-refused"}
+
+
+def test_a_token_scoped_to_the_origin_reads_no_learning_its_adopters_carried_back(bot, published, slack, store, clock):  # noqa: F811
+    """Issue 108, item 14: v2 of the origin carries the learnings of its adopters, each
+    naming its adopter (`from`); a token of the origin alone reads none of them (nor their
+    count), one that sees the adopter too reads them; the API and the assistant alike."""
+    from tests.usecases.test_governance import publish_over, wednesday
+    from tests.usecases.test_requests import CHAMPION, SALES, SALES_OWNER
+
+    adopted_and_asked(bot, slack, published)
+    said = bot.command(f"cycle start {ADOPTER}", user=SALES_OWNER, channel=SALES).text
+    clock.set(wednesday(3))  # in the adopter's cycle 1
+    said = bot.command(f"learn {ADOPTER} Sales replies need the contract number", user=CHAMPION, channel=SALES).text
+    assert store.learnings.of_playbooks([store.playbooks.state(ADOPTER).playbook.id], limit=5), said
+    clock.advance(days=1)
+    assert f"{ORIGIN} v2" in publish_over(bot, store, f"publish {ORIGIN} override carrying what the teams learned")
+
+    everything = tokens.create(store, "all-2", None, [], True, "test", clock()).token
+    status, registry = get(bot.base_url, "/api/v1/registry", everything)
+    assert status == 200
+    newest = max(registry["versions"], key=lambda v: v["version"])
+    assert ADOPTER in {x.get("from") for x in newest["all_learnings"]}
+
+    origin = tokens.create(store, "origin-2", [ORIGIN], [], True, "test", clock()).token
+    versions = reads_all(bot, origin, clock)
+    said = json.dumps(versions)
+    assert ADOPTER not in said and "contract number" not in said and "sales" not in said.casefold(), said
+    newest = max(versions, key=lambda v: v["version"])
+    assert (newest["learnings"], newest["latest_learnings"], newest["all_learnings"]) == (0, [], [])
+
+    both = tokens.create(store, "both-2", [ORIGIN, ADOPTER], [], True, "test", clock()).token
+    newest = max(reads_all(bot, both, clock), key=lambda v: v["version"])
+    assert newest["learnings"] == 1 and [x["from"] for x in newest["all_learnings"]] == [ADOPTER]
+
+
+def reads_all(bot, token, clock):
+    """Every version of the registry over /api/v1 and as the assistant's tool (the same)."""
+
+    async def session():
+        async with http_client(bot.base_url, token, clock) as client:
+            return (await client.call_tool("registry", {})).structured_content
+
+    clock.advance(seconds=1)
+    status, registry = get(bot.base_url, "/api/v1/registry", token)
+    assert status == 200, registry
+    assert anyio.run(session) == registry
+    return registry["versions"]
