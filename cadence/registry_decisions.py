@@ -182,6 +182,20 @@ _TEAM_NAMED: dict[str, Callable[[dict[str, Any]], list[str | None]]] = {
 }
 
 
+# The same, as the figure that names the other team's playbook by its slug, for a read that
+# filters in its query (storage/governance.py): None for a decision naming a team by its
+# channel (alone or beside others), which a reader scoped to some playbooks never sees.
+TEAM_FIGURE: dict[str, str | None] = {
+    DecisionKind.ADOPTED_BY: "adopter",
+    DecisionKind.REQUEST_APPROVED: "adopted",
+    DecisionKind.ADOPTION_REQUESTED: None,
+    DecisionKind.REQUEST_DECLINED: None,
+    DecisionKind.WAVE_REFUSED: None,
+    DecisionKind.WAVE_OVERRIDDEN: None,
+    DecisionKind.LOAD_OVERRIDDEN: None,
+}
+
+
 def teams_named(kind: str, figures: dict[str, Any]) -> list[str | None]:
     """The other teams a decision names, each as its playbook's slug, or None for a team
     named by its channel only (a request to adopt, the adopter past a wave); none for a

@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, case, insert, select, update
+from sqlalchemy import ColumnElement, Date, Integer, and_, bindparam, case, insert, or_, select, update
 from sqlmodel import Session, col
 
 from cadence.change import Change
 from cadence.definition import read_spec
 from cadence.pooling import Bar
+from cadence.registry_decisions import TEAM_FIGURE
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.cycle_reads import CycleReads
@@ -167,15 +168,34 @@ class Governance(StepHistories, CycleReads):
         with joined(self.bind) as s:
             insert_all(s, table_of(DecisionRow), rows)  # the session: its pending rows go first
 
-    def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
+    def history(
+        self, playbook_id: int, step_id: int | None, limit: int, teams: frozenset[str] | None = None
+    ) -> list[DecisionRow]:
         """A playbook's (or one step's) latest decisions, newest first: everything decided
         but the weekly verdicts and guardrail readings, which status and the week's summary
-        show week by week. One query, through ix_decision_log."""
+        show week by week. One query, through ix_decision_log. `teams`: a reader's scope,
+        the playbooks it sees; a decision naming another team is kept only when it names
+        one of them by its slug (cadence.registry_decisions.TEAM_FIGURE), in the query, so
+        `limit` counts the decisions the reader sees (None: every decision)."""
         statement, parameters = _LOG, {"playbook_id": playbook_id, "limit": limit}
         if step_id is not None:
             statement, parameters = _STEP_LOG, {**parameters, "step_id": step_id}
+        if teams is not None:
+            statement = statement.where(_seen_by(teams))
         with reading(self.bind) as s:
             return list(s.execute(statement, parameters).scalars().all())
+
+
+def _seen_by(teams: frozenset[str]) -> ColumnElement[bool]:
+    """A decision a reader seeing the playbooks `teams` sees: one naming no other team, or
+    naming one of them by its slug in its figures."""
+    kind = col(DecisionRow.kind)
+    named = [
+        and_(kind == str(k), col(DecisionRow.figures)[figure].as_string().in_(sorted(teams)))
+        for k, figure in TEAM_FIGURE.items()
+        if figure is not None and teams
+    ]
+    return or_(kind.not_in([str(k) for k in TEAM_FIGURE]), *named)
 
 
 def apply_change(s: Session, change: Change, at: datetime) -> None:

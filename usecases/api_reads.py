@@ -16,7 +16,6 @@ from typing import Any
 
 from cadence import calendar
 from cadence.judgement import Interval, ratio_interval, rubric_interval
-from cadence.registry_decisions import teams_named
 from cadence.state import PlaybookState
 from cadence.text import unstorable
 from storage.models.access import ApiToken
@@ -65,13 +64,9 @@ def visible(token: Reader, slug: str | None) -> bool:
     """Whether the reader may see playbook `slug`; None: a team named by its channel only,
     which a token scoped to some playbooks does not see. The one check of a reader's
     scope: every read, of the API and of an assistant, filters what it names through it,
-    the adopters of a playbook and the teams asking to adopt it as much as the playbook."""
+    the adopters of a playbook and the teams asking to adopt it as much as the playbook
+    (the decisions read, in its query: Governance.history's `teams`, the same rule)."""
     return token.playbooks is None or (slug is not None and slug in token.playbooks)
-
-
-def sees_all(token: Reader, slugs: list[str | None]) -> bool:
-    """Whether the reader may see every playbook or team `slugs` names (visible)."""
-    return all(visible(token, slug) for slug in slugs)
 
 
 def may_read(services: Services, token: Reader) -> None:
@@ -187,14 +182,12 @@ def decisions(services: Services, token: Reader, slug: str, since: date | None =
     may_read(services, token)
     with services.store.reading() as store:
         state = readable_state(store, token, slug)
-        rows = store.governance.history(state.playbook.id, None, DECISIONS_SHOWN + 1)
+        # a decision naming a team outside the reader's scope is left out in the query, so
+        # the newest DECISIONS_SHOWN are the reader's own (and `more` says whether there are older)
+        scope = None if token.playbooks is None else frozenset(token.playbooks)
+        rows = store.governance.history(state.playbook.id, None, DECISIONS_SHOWN + 1, scope)
     zone, steps = state.playbook.timezone, {s.id: s.name for s in state.steps}
-    taken = [
-        d
-        for d in rows
-        if (since is None or calendar.local_date(d.decided_at, zone) >= since)
-        and sees_all(token, teams_named(d.kind, d.figures or {}))
-    ]
+    taken = [d for d in rows if since is None or calendar.local_date(d.decided_at, zone) >= since]
     return dict(
         playbook=slug,
         decisions=[

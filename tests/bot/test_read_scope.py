@@ -131,3 +131,38 @@ def reads_all(bot, token, clock):
     assert status == 200, registry
     assert anyio.run(session) == registry
     return registry["versions"]
+
+
+def test_a_scoped_token_reads_its_newest_hundred_decisions_past_a_hundred_it_may_not_see(
+    bot,
+    published,  # noqa: F811
+    slack,
+    store,
+    clock,
+):
+    """Issue 108, item 16: the decisions read leaves out those naming another team in its
+    query, so a scoped token reads the newest 100 it may see, and `more`, however many of
+    the newest name other teams: 101 requests to adopt from channels (never seen by a
+    scoped token), then its own older decisions are still read, over the API and by the
+    assistant."""
+    from cadence.change import Change
+    from cadence.registry_decisions import of_request
+    from tests.committed import committed
+
+    adopted_and_asked(bot, slack, published)
+    origin_id = store.playbooks.state(ORIGIN).playbook.id
+    asked = [of_request(origin_id, ORIGIN, 1, f"<#C{n:09d}>", OPS_OWNER, {"channel": f"C{n:09d}"}) for n in range(101)]
+    clock.advance(seconds=1)
+    committed(store).governance.apply(Change(decisions=asked), clock())
+
+    origin = tokens.create(store, "origin-3", [ORIGIN], [], True, "test", clock()).token
+    _, decided = reads(bot, origin, clock)
+    kinds = {d["kind"] for d in decided}
+    assert "publish" in kinds and not kinds & {"adoption-requested", "adopted-by", "wave-refused"}, kinds
+    status, body = get(bot.base_url, f"/api/v1/playbooks/{ORIGIN}/decisions", origin)
+    assert status == 200 and body["more"] is False and body["decisions"] == decided
+
+    everything = tokens.create(store, "all-3", None, [], True, "test", clock()).token
+    status, body = get(bot.base_url, f"/api/v1/playbooks/{ORIGIN}/decisions", everything)
+    assert status == 200 and len(body["decisions"]) == 100 and body["more"] is True
+    assert {d["kind"] for d in body["decisions"]} == {"adoption-requested"}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cadence.change import Change, NewCycleBar, NewCycleResult, NewVerdict
 from cadence.cycle_rules import CycleResult as CycleOutcome
 from cadence.pooling import Bar
+from cadence.registry_decisions import teams_named
 from cadence.rules import LEVELS, StepState
 from cadence.state import PlaybookState
 from cadence.verdicts import WeekNumbers, WeekVerdict
@@ -269,14 +270,18 @@ class FakeGovernance:
         wanted = set(step_ids)
         return {t.id: t.name for s in self.held.states.values() for t in s.steps if t.id in wanted}
 
-    def history(self, playbook_id: int, step_id: int | None, limit: int) -> list[DecisionRow]:
-        """The playbook's (or step's) latest decisions but verdicts and guardrail readings, newest first."""
+    def history(
+        self, playbook_id: int, step_id: int | None, limit: int, teams: frozenset[str] | None = None
+    ) -> list[DecisionRow]:
+        """The playbook's (or step's) latest decisions but verdicts and guardrail readings,
+        newest first; with `teams`, those naming no other team or only teams of it."""
         rows = [
             d
             for d in self.held.decisions
             if d.get("playbook_id") == playbook_id
             and d["kind"] not in _NOT_LOGGED
             and (step_id is None or d.get("step_id") == step_id)
+            and (teams is None or all(t in teams for t in teams_named(d["kind"], d.get("figures") or {})))
         ]
         rows.sort(key=lambda d: d.get("id", 0), reverse=True)
         return [DecisionRow(**row) for row in rows[:limit]]
