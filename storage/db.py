@@ -69,6 +69,18 @@ def check_database_url(url: str) -> None:
         raise ValueError(f"is not a database URL: write it as {EXAMPLE_URLS}") from None
     if backend not in SUPPORTED:
         raise ValueError(f"names a {backend} database: the bot runs on SQLite and PostgreSQL, e.g. {EXAMPLE_URLS}")
+    parsed = make_url(url)
+    if backend == "sqlite" and parsed.host:  # sqlite://rollout.db: the file taken for a host, a slash short
+        file = parsed.host + (f"/{parsed.database}" if parsed.database else "")
+        raise ValueError(
+            f"names '{file}' as a host, which a SQLite URL has none of: a file needs three slashes, "
+            f"sqlite:///{file} (four before an absolute path)"
+        )
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ValueError(
+            "names SQLite's in-memory database, which keeps nothing once a command ends: name a file, "
+            "e.g. sqlite:///rollout.db (three slashes: a file here)"
+        )
 
 
 SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's one write lock before it fails

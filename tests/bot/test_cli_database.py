@@ -92,3 +92,57 @@ def test_db_upgrade_makes_the_sqlite_file_it_names_then_others_open_it(monkeypat
     assert "(was empty)" in made.stdout
     listed = CliRunner().invoke(cli, ["playbook", "list"])
     assert listed.exit_code == 0 and "No playbooks yet" in listed.stdout
+
+
+OPENING_THE_DATABASE = [
+    ["db", "upgrade"],
+    ["mcp"],
+    ["token", "create", "--name", "helpdesk", "--all", "--read"],
+    ["token", "list"],
+    ["token", "revoke", "helpdesk"],
+    ["playbook", "list"],
+    ["playbook", "show", "support-replies"],
+    ["playbook", "export", "--all"],
+    ["cycle", "start", "support-replies"],
+    ["arm", "support-replies", "T-1"],
+    ["digest", "--dry-run"],
+    ["tick", "--dry-run"],
+    ["webhook", "list"],
+    ["source", "list"],
+    ["export", "csv", "out"],
+    ["serve", "--port", "0"],
+    ["socket", "--no-http"],
+    ["web", "--port", "0"],
+    ["clock"],
+]
+
+
+@pytest.mark.parametrize("command", OPENING_THE_DATABASE, ids=" ".join)
+@pytest.mark.parametrize(
+    ("url", "file"), [("sqlite://rollout.db", "rollout.db"), ("sqlite://data/rollout.db", "data/rollout.db")]
+)
+def test_a_sqlite_url_a_slash_short_is_one_sentence_with_its_fix(monkeypatch, tmp_path, command, url, file):
+    """Issue 108, item 2: `sqlite://rollout.db` (two slashes) was read as SQLite's in-memory
+    database ("Database: SQLite in memory"), then a 51-line traceback. Every command that
+    opens the database now says what to write instead, exits non-zero and makes nothing."""
+    _clean(monkeypatch, tmp_path, **CREDENTIALS, DATABASE_URL=url)
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: DATABASE_URL names '{file}' as a host, which a SQLite URL has none of: a file needs three "
+        f"slashes, sqlite:///{file} (four before an absolute path)"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_sqlites_in_memory_database_is_refused_in_one_sentence(monkeypatch, tmp_path, url):
+    """A database that keeps nothing once the command ends was a traceback from SQLAlchemy's pool."""
+    _clean(monkeypatch, tmp_path, **CREDENTIALS, DATABASE_URL=url)
+    result = CliRunner().invoke(cli, ["playbook", "list"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        "Error: DATABASE_URL names SQLite's in-memory database, which keeps nothing once a command ends: name a "
+        "file, e.g. sqlite:///rollout.db (three slashes: a file here)"
+    ]
