@@ -19,7 +19,7 @@ from cadence.registry_decisions import TEAM_FIGURE
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.cycle_reads import CycleReads
-from storage.db import Bind, engine_of, joined, reading
+from storage.db import Bind, engine_of, in_unit_of_work, joined, reading
 from storage.governance_rows import StaleState, decision_columns, shallow_columns
 from storage.models import table_of
 from storage.models.governance import (
@@ -167,6 +167,14 @@ class Governance(StepHistories, CycleReads):
         """Decision rows (governance_rows.decision_columns), such as a source's override."""
         with joined(self.bind) as s:
             insert_all(s, table_of(DecisionRow), rows)  # the session: its pending rows go first
+
+    def lock_log(self, playbook_id: int) -> None:
+        """The playbook's row locked until the use case's unit of work ends (SELECT ... FOR
+        UPDATE on PostgreSQL; SQLite's writers run one at a time, storage.db.writers_in_turn),
+        so that a use case reading the playbook's log to number the decision it writes (the
+        assessment's next version) runs one at a time: two at once never share a number."""
+        s = in_unit_of_work(self.bind, "a numbered decision locks its playbook's log in the use case's unit of work")
+        s.execute(select(col(Playbook.id)).where(col(Playbook.id) == playbook_id).with_for_update())
 
     def history(
         self, playbook_id: int, step_id: int | None, limit: int, teams: frozenset[str] | None = None

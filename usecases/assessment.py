@@ -141,6 +141,7 @@ def submit(caller: Caller, playbook_id: int, answers: Answers) -> Kept:
         raise Refusal.of("assess_empty")
     core, pilot = counts(answers)
     with caller.store.unit_of_work() as uow:
+        uow.governance.lock_log(playbook_id)  # two submissions at once: one after the other, never one number
         kept = latest(uow, playbook_id)
         number = int(kept["number"]) + 1 if kept is not None else 1
         decision = assessed(playbook_id, state.playbook.slug, number, answers, caller.user_id)

@@ -270,6 +270,9 @@ class FakeGovernance:
         wanted = set(step_ids)
         return {t.id: t.name for s in self.held.states.values() for t in s.steps if t.id in wanted}
 
+    def lock_log(self, playbook_id: int) -> None:
+        """Nothing to lock: the fakes run one use case at a time."""
+
     def history(
         self, playbook_id: int, step_id: int | None, limit: int, teams: frozenset[str] | None = None
     ) -> list[DecisionRow]:
