@@ -56,8 +56,11 @@ def socket_mode_manifest(manifest: str) -> str:
     return text
 
 
-def manifest() -> str:
-    """The app manifest, as what the operator pastes into Slack."""
+def manifest(socket_mode: bool = False) -> str:
+    """The app manifest, as what the operator pastes into Slack; Socket Mode's is printed
+    by `rollout manifest --socket-mode` (manifest.yml is the HTTP app's, with request URLs)."""
+    if socket_mode:
+        return "what `rollout manifest --socket-mode` prints"
     return "manifest.yml" if FROM_SOURCE else "what `rollout manifest` prints"
 
 

@@ -62,19 +62,22 @@ def _problem(error: Any) -> str:
 
 
 def checked_settings(*required: str) -> Settings:
-    """The settings, with every variable in `required` present, or a clear exit."""
+    """The settings, with every variable in `required` present, or a clear exit. Socket
+    Mode's (`SLACK_APP_TOKEN` required) are pointed to its own manifest, and an app token
+    that is not one by its prefix is refused here, before Slack is asked."""
     try:
         settings = settings_or_exit()
     except RuntimeError:  # no click context: called by uvicorn's worker (bot.web.create)
         settings = Settings()
         logs.configure(settings.log_level, settings.log_format)
+    socket_mode = "SLACK_APP_TOKEN" in required
     missing = settings.missing(*required)
     if missing:
         lines = [
             f"Missing {', '.join(missing)}.",
             "",
             "Create the Slack app from its manifest (https://api.slack.com/apps → Create New App → From an "
-            f"app manifest → paste {guide.manifest()}), install it to your workspace, then copy:",
+            f"app manifest → paste {guide.manifest(socket_mode)}), install it to your workspace, then copy:",
         ]
         lines += [f"  {name}: {CREDENTIAL_HELP[name]}" for name in missing]
         lines += [
@@ -83,7 +86,27 @@ def checked_settings(*required: str) -> Settings:
         ]
         click.echo("\n".join(lines), err=True)
         sys.exit(2)
+    if socket_mode and not (settings.slack_app_token or "").startswith(APP_TOKEN_PREFIX):
+        _not_an_app_token(settings.slack_app_token or "")
     return settings
+
+
+APP_TOKEN_PREFIX = "xapp-"  # Slack's app-level tokens; a bot token is xoxb-, a user's xoxp-
+_TOKEN_KINDS = {"xoxb-": "a bot token", "xoxp-": "a user token"}
+
+
+def _not_an_app_token(token: str) -> NoReturn:
+    """One sentence for a SLACK_APP_TOKEN that its prefix shows is no app-level token (the
+    bot token pasted twice, most often): said before Slack is asked, the token never repeated."""
+    kind = next((said for prefix, said in _TOKEN_KINDS.items() if token.startswith(prefix)), None)
+    what = f"holds {kind} ({token[:5]}…), not" if kind else "does not start as"
+    click.echo(
+        f"SLACK_APP_TOKEN {what} an app-level token ({APP_TOKEN_PREFIX}…), which Socket Mode connects "
+        "with: Basic Information → App-Level Tokens → generate one with the connections:write scope. "
+        f"See {SETUP_GUIDE}.",
+        err=True,
+    )
+    sys.exit(2)
 
 
 def _refused(variable: str, error: str) -> NoReturn:
