@@ -101,6 +101,13 @@ def pilot_conditions(answers: dict[str, Any] | None) -> list[str]:
     return [item for q, _ in QUESTIONS for item in ((answers.get(q) or {}).get("pilot") or [])]
 
 
+def core_items(answers: dict[str, Any] | None) -> list[str]:
+    """What travels with a version: every item marked core, in the questions' order."""
+    if not answers:
+        return []
+    return [item for q, _ in QUESTIONS for item in ((answers.get(q) or {}).get("core") or [])]
+
+
 def counts(answers: Answers) -> tuple[int, int]:
     """(core items, pilot conditions)."""
     core = sum(len(kinds.get("core", [])) for kinds in answers.values())

@@ -40,10 +40,13 @@ def scale_proposal(
     pulse: Mapping[str, Any] | None = None,
     changed: Sequence[str] = (),
     out_of_scope: str | None = None,
+    assessment: Mapping[str, Any] | None = None,
 ) -> Payload:
     """ "Ready to scale", with its Publish button while `status` is open, else its outcome;
     the last cycle's pulse beside the criteria, as information (None: none). `changed`:
-    what refused the last click to publish, read at the click (the card redrawn with it)."""
+    what refused the last click to publish, read at the click (the card redrawn with it).
+    `assessment`: the post-pilot assessment a version published now carries, each core item
+    and pilot condition by its text (usecases/shared/registry_list.py, carried; None: none yet)."""
     return render("scale_proposal", **locals())
 
 

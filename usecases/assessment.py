@@ -12,13 +12,14 @@ from typing import Any
 
 from cadence import calendar, review
 from cadence.assessment import Answers, Measured, assessed, counts, empty, prefill
-from cadence.change import Change
+from cadence.change import Change, Message
 from cadence.decisions import DecisionKind
 from cadence.state import PlaybookState
-from storage.store import Store
+from storage.assessments import Carried
+from storage.store import CURATORS_CHANNEL, Store
 from templates.refusals import Refusal
 from usecases import cycle_heroes, value
-from usecases.shared import roles
+from usecases.shared import registry, registry_list, roles
 from usecases.shared.caller import Caller
 
 USAGE = "assess"
@@ -132,7 +133,8 @@ def measured(store: Store, state: PlaybookState, currency: str, today: Any, deci
 
 def submit(caller: Caller, playbook_id: int, answers: Answers) -> Kept:
     """Keep the owner's answers as the next version. Refused, nothing stored, for anyone but
-    the owner, before the first cycle closed, or with every box empty."""
+    the owner, before the first cycle closed, or with every box empty. An open "ready to
+    scale" card is redrawn with it beside readiness, where the curators decide to publish."""
     state = caller.store.playbooks.state_by_id(playbook_id)
     if state is None:
         raise Refusal.of("week_form_gone")
@@ -145,6 +147,22 @@ def submit(caller: Caller, playbook_id: int, answers: Answers) -> Kept:
         kept = latest(uow, playbook_id)
         number = int(kept["number"]) + 1 if kept is not None else 1
         decision = assessed(playbook_id, state.playbook.slug, number, answers, caller.user_id)
-        uow.governance.apply(Change(decisions=[decision]), caller.now)
+        shown = registry_list.carried(Carried(number, answers, caller.now))
+        cards = _cards_redrawn(uow, state, shown, number)
+        uow.governance.apply(Change(decisions=[decision], messages=cards), caller.now)
         uow.commit()
     return Kept(state.playbook.slug, number, core, pilot)
+
+
+def _cards_redrawn(store: Store, state: PlaybookState, shown: dict[str, Any] | None, number: int) -> list[Message]:
+    """The playbook's open "ready to scale" cards, redrawn with assessment v`number` beside
+    readiness (each its own update, keyed by the version: sent once)."""
+    curators = store.org.setting(CURATORS_CHANNEL)
+    return [
+        message
+        for p in store.governance.open_proposals(state.playbook.id)
+        if p.kind == "scale"
+        for message in registry.scale_messages(
+            state, p.figures or {}, p.key, curators, update=True, redrawn=f"assessed-{number}", assessment=shown
+        )
+    ]

@@ -124,7 +124,9 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
     assert "support-replies v1" in published
     world.dispatcher.drain(max_wait=0)
     announced = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
-    assert announced and "It carries its pilot's assessment, v1: " in json.dumps(announced[-1], ensure_ascii=False)
+    assert announced and "It carries its pilot's assessment. *Post-pilot assessment* v1: " in json.dumps(
+        announced[-1], ensure_ascii=False
+    )
     assert "1 pilot condition its adopters replace" in json.dumps(announced[-1], ensure_ascii=False)
     clock.advance(minutes=5)
     bot.command("assess support-replies", user=OWNER)  # v2, after the version: v1 stays its
@@ -184,3 +186,61 @@ def test_the_assessment_is_offered_once_not_again_at_a_later_close_still_ready(b
     run_weeks(bot, ready, range(9, 17))
     assert len(proposals()) == 2  # ready again: the rule that offers it fired a second time
     assert offers() == [offer]
+
+
+def test_the_curators_see_the_assessment_item_by_item_beside_readiness_and_in_the_announcement(
+    bot,
+    ready,  # noqa: F811
+    slack,
+    store,
+):
+    """Issue 108, item 9: the announcement said "2 core items, and 1 pilot condition its
+    adopters replace" and the curator deciding saw neither. The "ready to scale" card shows,
+    beside readiness, that none is written yet; the owner's assessment redraws it with each
+    core item and pilot condition by its text, Publish still there; the announcement of the
+    version published from it lists them too."""
+    from tests.usecases.test_governance import buttons, click, wednesday
+    from tests.usecases.test_replication import run_weeks
+
+    def card():
+        ready.dispatcher.drain(max_wait=0)
+        [proposal] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale"]
+        return proposal, json.dumps(proposal["blocks"], ensure_ascii=False)
+
+    run_weeks(bot, ready, range(1, 9))
+    _, shown = card()
+    assert "*No post-pilot assessment* yet: what made the pilot work is not written down" in shown, shown
+    assert "/rollout assess support-replies" in shown
+
+    bot.command("assess support-replies", user=OWNER)
+    form = opened(slack)
+    filled = boxes(form)
+    bot.submit_filled(
+        OWNER,
+        form,
+        {
+            "manual_pilot": "a senior reviewer on every case",
+            "knowledge_core": "the refund policy, page 4",
+            "feedback_core": "reviews sampled at 20% of collaborative cases",
+            "changed_core": "",
+        },
+    )
+    assert filled["manual_pilot"] != "a senior reviewer on every case"  # the owner's own words, not the pre-fill
+    proposal, shown = card()
+    beside = shown.index("*Ready to scale:*")
+    said = (
+        "*Post-pilot assessment* v1: 2 core items (they travel)\\n• the refund policy, page 4\\n"
+        "• reviews sampled at 20% of collaborative cases\\n"
+        "1 pilot condition its adopters replace:\\n• a senior reviewer on every case"
+    )
+    assert said in shown and shown.index(said) > beside, shown
+    assert [b["action_id"] for b in buttons(proposal)] == ["scale_publish"]
+
+    ready.clock.set(wednesday(9))
+    click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
+    ready.dispatcher.drain(max_wait=0)
+    [announced] = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
+    told = json.dumps(announced["blocks"], ensure_ascii=False)
+    assert f"It carries its pilot's assessment. {said}" in told, told
+    _, settled = card()
+    assert "Published as v1" in settled and said in settled

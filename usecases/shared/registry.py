@@ -50,10 +50,13 @@ def scale_messages(
     update: bool = False,
     changed: list[str] | None = None,
     redrawn: str | None = None,
+    assessment: Mapping[str, Any] | None = None,
 ) -> list[Message]:
     """The "ready to scale" proposal with its Publish button, to the curators (or, while
     there is no curators channel, the team); `update` replaces it with its outcome, or
-    (`changed`, at `redrawn`) with what refused a click to publish it."""
+    (`changed`, at `redrawn`) with what refused a click to publish it. Beside readiness, the
+    post-pilot `assessment` a version published now would carry, each item by its text
+    (registry_list.carried; None: none yet)."""
     playbook = state.playbook
     message = notices_registry.scale_proposal(
         slug=playbook.slug,
@@ -73,6 +76,7 @@ def scale_messages(
         version=version,
         decided_by=decided_by,
         changed=changed or [],
+        assessment=assessment,
     )
     channel = curators or playbook.channel_id  # without a curators channel the team hears it
     original = keys.to_audience(key, "curators")
@@ -162,9 +166,9 @@ def publish(
         by=by,
         override=kept,
         over_readiness=notices_registry.over_readiness(over),
-        assessment=registry_list.carried(store.assessments.carried([(0, state.playbook.id, now)]).get(0)),
+        assessment=(carried := registry_list.carried(store.assessments.carried([(0, state.playbook.id, now)]).get(0))),
     )
-    new = _Published(number, definition, result_dicts, announcement, by)
+    new = _Published(number, definition, result_dicts, announcement, by, carried)
     told = _told(store, state, new, standing.proposal_key)
     if approved is not None:
         done = PublishRequest(**{**approved.model_dump(), "state": "published", "decided_by": by, "version": number})
@@ -362,6 +366,7 @@ class _Published:
     results: list[dict[str, Any]]
     announcement: dict[str, Any]
     by: str
+    assessment: dict[str, Any] | None = None  # the post-pilot assessment it carries (registry_list.carried)
 
 
 def _told(store: Store, state: PlaybookState, new: _Published, proposal_key: str | None) -> list[Message]:
@@ -390,6 +395,7 @@ def _told(store: Store, state: PlaybookState, new: _Published, proposal_key: str
             version=new.number,
             decided_by=new.by,
             update=True,
+            assessment=new.assessment,
         )
     return messages
 
@@ -430,8 +436,16 @@ def _refuse_if_changed(store: Store, state: PlaybookState, proposal: Proposal, n
         return
     figures = {**proposal.figures, "criteria": criteria}
     curators = store.org.setting(CURATORS_CHANNEL)
+    assessment = registry_list.assessed_now(store, [state.playbook.id])[state.playbook.id]
     redrawn = scale_messages(
-        state, figures, proposal.key, curators, update=True, changed=changed, redrawn=now.isoformat()
+        state,
+        figures,
+        proposal.key,
+        curators,
+        update=True,
+        changed=changed,
+        redrawn=now.isoformat(),
+        assessment=assessment,
     )
     with store.unit_of_work() as uow:
         uow.governance.apply(Change(messages=redrawn), now)

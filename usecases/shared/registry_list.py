@@ -4,11 +4,11 @@ its wave. Reads only; publishing is usecases/shared/registry.py's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cadence import calendar, replication
-from cadence.assessment import counts, pilot_conditions
+from cadence.assessment import core_items, counts, pilot_conditions
 from cadence.definition import KpiSpec, read_spec
 from cadence.state import Playbook
 from storage.assessments import Carried
@@ -17,6 +17,8 @@ from storage.store import Store
 from templates import notices_registry
 from usecases.shared import boundaries, setup_effort, waves
 from usecases.shared import versions as upgrades
+
+_EVER = datetime.max.replace(tzinfo=UTC)  # "published" after every assessment: the newest
 
 
 def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
@@ -44,11 +46,25 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
 
 def carried(assessment: Carried | None) -> dict[str, Any] | None:
     """The post-pilot assessment a version carries, as listed: its number, how many core
-    items and the pilot conditions an adopter must replace; None: published without one."""
+    items and which (`core_items`), and the pilot conditions an adopter must replace; None:
+    published without one."""
     if assessment is None:
         return None
     core, _ = counts(assessment.answers)
-    return dict(number=assessment.number, core=core, pilot_conditions=pilot_conditions(assessment.answers))
+    return dict(
+        number=assessment.number,
+        core=core,
+        core_items=core_items(assessment.answers),
+        pilot_conditions=pilot_conditions(assessment.answers),
+    )
+
+
+def assessed_now(store: Store, playbook_ids: list[int]) -> dict[int, dict[str, Any] | None]:
+    """Each playbook's newest post-pilot assessment, as `carried` shows it (None: none yet):
+    what a version published now would carry, beside readiness on the "ready to scale" card.
+    One read however many."""
+    found = store.assessments.carried([(pid, pid, _EVER) for pid in playbook_ids])
+    return {pid: carried(found.get(pid)) for pid in playbook_ids}
 
 
 def _adopters_by_version(store: Store, versions: list[RegistryVersion]) -> dict[int | None, list[dict[str, Any]]]:

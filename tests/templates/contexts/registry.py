@@ -99,6 +99,7 @@ def contexts(
             decided_by=None,
             results=[dict(cycle=1, mean=14.2, kpi_weeks=4, hit=True)] * 2,
             criteria=criteria,
+            assessment=dict(number=99999, core=80, core_items=[text[:300]] * 80, pilot_conditions=[text[:300]] * 80),
         ),
         "readiness_news": dict(
             slug="support-replies",
@@ -124,7 +125,7 @@ def contexts(
             version=3,
             by="UCURATOR1",
             scale_rule_held=False,
-            assessment=dict(number=99999, core=400, pilot_conditions=[text[:300]] * 80),
+            assessment=dict(number=99999, core=80, core_items=[text[:300]] * 80, pilot_conditions=[text[:300]] * 80),
             override=text[:500],
             over_readiness=f"published over readiness: 7 criteria not met — {text[:3000]}",
             results=[dict(cycle=c, mean=14.2, kpi_weeks=4, hit=True) for c in range(1, 30)],

@@ -11,7 +11,7 @@ from typing import Any
 
 from cadence import cycle_end, keys
 from cadence.change import NewProposal
-from usecases.shared import boundaries, readiness
+from usecases.shared import boundaries, readiness, registry_list
 from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, Round, WeekClose
 from usecases.shared.registry import not_ready_messages, scale_messages
@@ -22,6 +22,8 @@ class Read:
     inputs: dict[int, dict[str, Any]]  # readiness's, by playbook, over the cycles the rule would hold over
     curators: str | None
     scoped: dict[int, str] = field(default_factory=dict)  # the out-of-scope shares (usecases/shared/boundaries.py)
+    # the newest post-pilot assessment of each, shown beside readiness (usecases/shared/registry_list.py)
+    assessed: dict[int, dict[str, Any] | None] = field(default_factory=dict)
 
 
 def _read(round: Round) -> Read:
@@ -46,7 +48,8 @@ def _read(round: Round) -> Read:
         for (state, week, _), (_, cycles) in zip(holding, wanted, strict=True)
         if (line := boundaries.readiness_line(round.store, state, min(s for _, s in cycles), week.week_start))
     }
-    return Read(inputs, round.read(reads.curators), scoped)
+    assessed = registry_list.assessed_now(round.store, [state.playbook.id for state, _, _ in holding])
+    return Read(inputs, round.read(reads.curators), scoped, assessed)
 
 
 def _close(week: WeekClose, read: Read) -> None:
@@ -71,7 +74,8 @@ def _close(week: WeekClose, read: Read) -> None:
     figures = {**scale.figures, **({"pulse": pulse} if pulse else {}), **scoped}
     week.change.new_proposals.append(NewProposal(key, "scale", state.playbook.id, ref.week_start, figures=figures))
     week.change.decisions.append(scale.decision)
-    week.change.messages += scale_messages(state, figures, key, read.curators)
+    assessment = read.assessed.get(state.playbook.id)
+    week.change.messages += scale_messages(state, figures, key, read.curators, assessment=assessment)
 
 
 RULE = CloseRule("readiness news", _read, _close, cycle_end.judge_scale)
