@@ -6,6 +6,7 @@ line, `FILE:LINE: key: what is wrong`, in plain words."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,31 +96,31 @@ def read_playbook_file(path: Path) -> PlaybookFile:
     except _Refused as err:
         return PlaybookFile(path, problems=[f"{path}:{err.line}: {err.problem}"])
     except yaml.YAMLError as err:
-        return PlaybookFile(path, problems=[_yaml_problem(path, err)])
+        return PlaybookFile(path, problems=[_yaml_problem(path, err, text)])
     if len(documents) == 1 and isinstance(documents[0][1], yaml.SequenceNode):
         listed = documents[0][0]
         documents = list(zip(listed, documents[0][1].value, strict=True))
     if not documents:
         return PlaybookFile(path, problems=[f"{path}: no playbook in the file"])
-    specs, problems = [], []
+    specs, problems = [], []  # problems: (line, what is wrong there), said in the file's order
     for document, node in documents:
         try:
             spec = parse_playbook(document)
         except DefinitionError as err:
-            problems += [f"{path}:{_line(node, at)}: {p}" for p, at in zip(err.problems, err.paths, strict=True)]
+            problems += [(_line(node, at), p) for p, at in zip(err.problems, err.paths, strict=True)]
             continue
         specs.append(spec)
         # the variables a source names are read by the clock from the same environment
         for name, source in spec.sources.items():
             line = _line(node, ("sources", name))
-            problems += [f"{path}:{line}: {p}" for p in unset_variables({name: source}, os.environ)]
+            problems += [(line, p) for p in unset_variables({name: source}, os.environ)]
     seen: set[str] = set()
     for spec, (_, node) in zip(specs, documents, strict=False):
         if spec.playbook in seen:
-            line = _line(node, ("playbook",))
-            problems.append(f"{path}:{line}: playbook: {spec.playbook} is defined twice in the file")
+            problems.append((_line(node, ("playbook",)), f"playbook: {spec.playbook} is defined twice in the file"))
         seen.add(spec.playbook)
-    return PlaybookFile(path, [] if problems else specs, problems)
+    said = [f"{path}:{line}: {p}" for line, p in sorted(problems, key=lambda problem: problem[0])]
+    return PlaybookFile(path, [] if problems else specs, said)
 
 
 def _documents(text: str) -> list[tuple[Any, yaml.Node]]:
@@ -163,7 +164,7 @@ _YAML_WORDS = (
         "a ':' where no key can start: check the indentation, or quote a text holding ': '",
     ),
     ("found character '\\t'", "a tab: YAML indents with spaces only"),
-    ("found unexpected end of stream", "the file ends inside a quote opened on line {context}"),
+    ("found unexpected end of stream", "the quote opened on line {context} is never closed: the file ends inside it"),
     ("found undefined alias", "{problem}: no anchor of that name (&name) is defined above it"),
     ("could not determine a constructor", "a tag (!!…) that a playbook does not take: remove it"),
     ("found unhashable key", "a list or a mapping used as a key: keys are words"),
@@ -183,11 +184,50 @@ _YAML_WORDS = (
 )
 
 
-def _yaml_problem(path: Path, err: yaml.YAMLError) -> str:
-    """One line for a file PyYAML could not read, in words rather than the parser's."""
+# A line that reads as a key (`  unit: min`, `- name: draft`): a quoted text that runs over
+# one is a quote left open, not a text of several lines.
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?[A-Za-z_][\w.-]*:(?:\s|$)")
+
+
+def _unclosed_quote(text: str, err: yaml.YAMLError) -> str | None:
+    """What is wrong where a quote was left open and YAML read on to the next quote mark,
+    lines below, taking the keys between for text: the parser's error is then about what
+    follows that mark, lines from the cause. Said at the line the quote opened; None when
+    no quoted text before the error ran over a line that reads as a key."""
+    mark = getattr(err, "problem_mark", None)
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= mark.index:
+                return None
+            if not isinstance(token, yaml.ScalarToken) or token.style not in ('"', "'"):
+                continue
+            opened, closed = token.start_mark.line, token.end_mark.line
+            if closed > opened and any(_KEY_LINE.match(line) for line in lines[opened + 1 : closed + 1]):
+                quote = token.style
+                return (
+                    f"{opened + 1}: not valid YAML: the quote ({quote}) opened on line {opened + 1} is not closed "
+                    f"there, so YAML reads on to the next {quote} on line {closed + 1}, the keys between taken "
+                    f"for text: close it on line {opened + 1}"
+                )
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _yaml_problem(path: Path, err: yaml.YAMLError, text: str) -> str:
+    """One line for a file PyYAML could not read, in words rather than the parser's, at
+    the line where its cause is: a quote left open is said where it opened."""
     mark = getattr(err, "problem_mark", None)
     context = getattr(err, "context_mark", None)
     problem = str(getattr(err, "problem", None) or err).strip()
+    quoted = _unclosed_quote(text, err)
+    if quoted is not None:
+        return f"{path}:{quoted}"
+    if problem.startswith("found unexpected end of stream") and context is not None:
+        mark = context  # the file ends inside a quote: said where it opened
     where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
     for start, words in _YAML_WORDS:
         if problem.startswith(start):

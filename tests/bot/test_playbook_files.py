@@ -43,7 +43,10 @@ def test_invalid_yaml_names_the_line(run, tmp_path):
     [
         ("a:\n  - 1\n b: 2\n", "3: not valid YAML: this line's indentation does not fit the lines above it"),
         ("title: a: b\n", "1: not valid YAML: a ':' where no key can start"),
-        ("title: 'Outreach\n", "2: not valid YAML: the file ends inside a quote opened on line 1"),
+        (
+            "title: 'Outreach\n",
+            "1: not valid YAML: the quote opened on line 1 is never closed: the file ends inside it",
+        ),
         ("steps: [a, b\ntitle: x\n", "2: not valid YAML: the '[' on line 1 is not closed by ']'"),
         ("title:\tx\n\tkpi: 1\n", "1: not valid YAML: a tab: YAML indents with spaces only"),
     ],
@@ -60,6 +63,76 @@ def test_yaml_a_person_mistyped_is_said_in_words_not_the_parsers(run, tmp_path, 
     assert first.startswith(f"{path}:{said}"), first
     assert "<block" not in first and "expected" not in first
     assert last == f"Error: nothing of {path} was loaded; what a playbook takes: docs/playbooks.md"
+
+
+UNCLOSED = """\
+playbook: support-replies
+title: Support reply drafting
+kpi:
+  name: {quote}First-response time
+  unit: min
+  direction: down
+  baseline: 42
+  target: 15
+function: Support
+channel: C0123456789
+owner: U0123456789
+rubric_threshold: 0.9
+steps:
+  - name: draft
+    mode: collaborative
+  - name: send
+    mode: ai-led
+guardrail: {{name: {quote}CSAT{quote}, min: 4.6}}
+"""
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_a_quote_left_open_is_said_at_the_line_it_opened(run, tmp_path, engine, quote):
+    """Issue 108, item 5: a quote left open on line 4 was `bad3.yaml:17: … indentation does
+    not fit … (the block begun on line 4)`, the parser's complaint about what followed the
+    next quote mark, 14 lines below. Now: the line the quote opened, and why."""
+    path = tmp_path / "bad3.yaml"
+    path.write_text(UNCLOSED.format(quote=quote))
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"{path}:4: not valid YAML: the quote ({quote}) opened on line 4 is not closed there, so YAML reads on to "
+        f"the next {quote} on line 18, the keys between taken for text: close it on line 4"
+    )
+    assert count_rows(engine, Playbook) == 0
+
+
+def test_a_text_quoted_over_several_lines_is_still_a_text(run, tmp_path, engine):
+    """A quote that does close, lines below, over lines that read as text, is YAML's: loaded."""
+    path = tmp_path / "long.yaml"
+    written = yaml.safe_dump(SUPPORT_REPLIES, sort_keys=False)
+    path.write_text(written.replace("title: Support reply drafting", 'title: "Support reply\n  drafting, in words"'))
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 0, result.output
+    assert count_rows(engine, Playbook) == 1
+
+
+def test_a_files_problems_are_said_in_the_order_of_its_lines(run, tmp_path, engine):
+    """Issue 108, item 5: they came in the schema's order (kpi before steps, the missing key
+    last), not the file's."""
+    path = tmp_path / "order.yaml"
+    path.write_text(
+        "steps:\n  - name: draft\n    mode: sideways\n  - name: send\n    mode: ai-led\n"
+        "exception_cap: 7\n"
+        "kpi: {name: First-response time, unit: min, direction: sideways, baseline: 42, target: 15}\n"
+        "playbook: support-replies\ntitle: Support reply drafting\nfunction: Support\n"
+        "channel: C0123456789\nowner: U0123456789\n"
+    )
+    result = run("playbook", "load", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:-1] == [
+        f"{path}:1: rubric_threshold: required, and not given",
+        f"{path}:3: steps[draft].mode: must be 'human-led', 'collaborative' or 'ai-led', got 'sideways'",
+        f"{path}:6: exception_cap: must be at most 1, got 7",
+        f"{path}:7: kpi.direction: must be 'up' or 'down', got 'sideways'",
+    ]
+    assert count_rows(engine, Playbook) == 0
 
 
 def test_a_key_given_twice_is_refused_naming_both_lines_and_nothing_loads(run, tmp_path, engine):
