@@ -2,6 +2,10 @@
 #   docker build -t rollout-cadence-bot .
 #   docker run --env-file .env -p 3000:3000 rollout-cadence-bot            # the Procfile's web
 #   docker run --env-file .env rollout-cadence-bot rollout clock           # and its clock
+# These two share a database only if .env sets DATABASE_URL to a PostgreSQL both reach (and
+# `rollout db upgrade` ran against it once): .env.example leaves it commented, and then each
+# container has a SQLite file of its own, in its own home, which only `rollout db upgrade`
+# makes (web and clock each refuse to start without it). compose.yaml gives them one.
 #   docker run --name rollout-demo rollout-cadence-bot rollout demo --quiet   # the demo, no settings;
 #   docker cp rollout-demo:/home/rollout/demo-output . && docker rm rollout-demo  # its page, kept
 # BASE: any image with python3 (3.11 or later) and its venv module, Debian-like (useradd).
