@@ -1,6 +1,7 @@
 """The reporting API over HTTP (docs/api.md), a FastAPI application: `POST /api/v1/reports`,
 the reads under `GET /api/v1/playbooks`, `/api/v1/registry`, `/api/v1/learnings` and
 `/api/v1/digest` (the same reads an assistant's tools answer with, handlers/mcp_tools.py),
+the export's tables as CSV at `GET /api/v1/export/<table>.csv` (usecases/api_export.py),
 and the OpenAPI document at `GET /api/v1/openapi.json`.
 
 `make_api` builds the application, to be mounted at /api; ROUTER declares its routes,
@@ -32,13 +33,16 @@ token's check, in its thread pool, away from the event loop.
 from __future__ import annotations
 
 import copy
+import csv
 import functools
+import io
 import logging
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
@@ -74,7 +78,7 @@ from handlers.api_refusals import (
     _refusal_described,
     _refused,
 )
-from usecases import api_digest, api_readiness, api_reads, api_reports, arms
+from usecases import api_digest, api_export, api_readiness, api_reads, api_reports, arms
 from usecases.shared import messages
 from usecases.shared.services import Services
 
@@ -366,6 +370,56 @@ def get_digest(services: Annotated[Services, Depends(_services)], token: Token, 
     return JSONResponse(api_digest.digest(services, token, request.query_params.get("function")))
 
 
+class CsvResponse(StreamingResponse):
+    media_type = "text/csv"
+
+
+def _as_json(refusal: dict[str, Any]) -> dict[str, Any]:
+    """A refusal as the document says it for a route that answers CSV: its body JSON still
+    (FastAPI would give a refusal's model the route's own media type)."""
+    described = {k: v for k, v in refusal.items() if k != "model"}
+    schema = {"$ref": SCHEMAS.format(model=refusal["model"].__name__)}
+    return {**described, "content": {"application/json": {"schema": schema}}}
+
+
+def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
+    """Rows of cells (neutralised already, by the export's producer) as CSV text, a line each."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow(row)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+@ROUTER.get(
+    "/v1/export/{table}.csv",
+    operation_id="exportTable",
+    summary="One of the tables `rollout export csv` writes, as CSV: the token's playbooks' rows.",
+    response_class=CsvResponse,
+    responses={
+        200: {
+            "description": "The table as CSV: its header, then its rows; names beside ids, formulas neutralised.",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **{status: _as_json(refusal) for status, refusal in TOKEN_REFUSALS.items()},
+        403: _as_json(_refusal_described("The token may not read")),
+        404: _as_json(_refusal_described("No such table")),
+    },
+)
+def export_table(
+    services: Annotated[Services, Depends(_services)],
+    token: Token,
+    table: Annotated[
+        str, Path(description="The table's name (docs/api.md).", json_schema_extra={"enum": sorted(api_export.TABLES)})
+    ],
+) -> CsvResponse:
+    rows = api_export.table(services, token, table)  # refused here, before the answer starts
+    headers = {"Content-Disposition": f"attachment; filename={table}.csv"}
+    return CsvResponse(_csv_lines(rows), media_type="text/csv; charset=utf-8", headers=headers)
+
+
 @ROUTER.get(
     "/v1/openapi.json",
     operation_id="openapi",
@@ -424,9 +478,9 @@ def _document() -> dict[str, Any]:
     )
     document["paths"] = {PREFIX + path: operations for path, operations in document["paths"].items()}
     # FastAPI gives every operation with parameters a 422 for parameters it refuses; the
-    # router matches a slug before (a segment that is no slug is no route's: 404), so a
-    # read never answers it.
-    for path in ("/v1/playbooks/{slug}", "/v1/playbooks/{slug}/readiness"):
+    # router matches a slug before (a segment that is no slug is no route's: 404), and an
+    # export's table is any text (404 for one it has not), so these never answer it.
+    for path in ("/v1/playbooks/{slug}", "/v1/playbooks/{slug}/readiness", "/v1/export/{table}.csv"):
         document["paths"][PREFIX + path]["get"]["responses"].pop("422")
     for unused in ("HTTPValidationError", "ValidationError"):
         document["components"]["schemas"].pop(unused)

@@ -1,7 +1,9 @@
 """The export for analysts (`rollout export csv`): every table but the pulse's as <table>.csv,
 as of one instant, streamed, and moved in all or nothing; people's and channels' ids
 written with their names beside them, an API token's hash and a webhook's secret never
-written. `CsvExport` is a base of storage/readouts.py's Readouts."""
+written. One of its tables, its rows those of some playbooks, for the reporting API's
+`/api/v1/export/<table>.csv` (usecases/api_export.py): the same producer, `_rows`.
+`CsvExport` is a base of storage/readouts.py's Readouts."""
 
 from __future__ import annotations
 
@@ -11,19 +13,22 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import and_, false, func, select
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from cadence.text import csv_row
 from storage.db import snapshot
+from storage.governance import seen_by
 from storage.models import table_of
+from storage.models.governance import Decision
 from storage.models.org import ChannelName, Person
+from storage.models.playbooks import Playbook
 from storage.models.pulse import GATED
 
 Written = tuple[list[str], list[list[Any]]]  # a file's header and rows
@@ -178,19 +183,57 @@ class CsvExport:
     def _write_tables(self, folder: Path) -> list[tuple[str, int]]:
         written = []
         with snapshot(self.engine) as connection:  # every table as of one instant
-            for table in SQLModel.metadata.sorted_tables:
-                if table.info.get(GATED):  # the pulse's: aggregates only, through its gate
-                    continue
+            for table in exported():
                 path = folder / f"{table.name}.csv"
-                count = 0
-                columns = [c for c in table.columns if c.name not in NOT_EXPORTED]
-                query, header = _with_names(table, columns)
                 with path.open("w", newline="", encoding="utf-8") as handle:
                     writer = csv.writer(handle)
-                    writer.writerow(csv_row(header))
-                    result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
-                    for row in result:
-                        writer.writerow(csv_row(_cell(value) for value in row))
+                    rows = _rows(connection, table)
+                    writer.writerow(next(rows))
+                    count = 0
+                    for row in rows:
+                        writer.writerow(row)
                         count += 1
                 written.append((path.name, count))
         return written
+
+    def table_names(self) -> set[str]:
+        """The export's tables, by the names of their files without .csv."""
+        return {table.name for table in exported()}
+
+    def table_rows(
+        self, name: str, playbook_ids: list[int] | None = None, teams: frozenset[str] | None = None
+    ) -> Iterator[list[Any]]:
+        """One of the export's tables (`name`, as its file is named without .csv), its header
+        first, then each row, as the export writes them (names beside ids, formulas
+        neutralised), read in one snapshot and streamed: the reporting API's
+        /api/v1/export/<table>.csv. `playbook_ids`: only those playbooks' rows (a table
+        with no playbook column has none then); `teams`: the decisions naming another team
+        only when it is one of them (storage/governance.py's rule). KeyError for a table
+        the export has not."""
+        table = {t.name: t for t in exported()}[name]
+        where = None
+        if playbook_ids is not None:
+            column = table.c.id if table.name == Playbook.__tablename__ else table.c.get("playbook_id")
+            where = column.in_(playbook_ids) if column is not None else false()
+            if table.name == Decision.__tablename__ and teams is not None:
+                where = and_(where, seen_by(teams))
+        with snapshot(self.engine) as connection:
+            yield from _rows(connection, table, where)
+
+
+def exported() -> list[Any]:
+    """The tables the export writes: every table but the pulse's (GATED: aggregates only,
+    through its gate)."""
+    return [table for table in SQLModel.metadata.sorted_tables if not table.info.get(GATED)]
+
+
+def _rows(connection: Connection, table: Any, where: Any = None) -> Iterator[list[Any]]:
+    """A table as the export writes it: its header, then its rows (streamed), every cell
+    as csv_row writes it; `where`: only the rows it holds for."""
+    columns = [c for c in table.columns if c.name not in NOT_EXPORTED]
+    query, header = _with_names(table, columns)
+    if where is not None:
+        query = query.where(where)
+    yield csv_row(header)
+    for row in connection.execution_options(stream_results=True, yield_per=1000).execute(query):
+        yield csv_row(_cell(value) for value in row)

@@ -189,12 +189,12 @@ class Governance(StepHistories, CycleReads):
         if step_id is not None:
             statement, parameters = _STEP_LOG, {**parameters, "step_id": step_id}
         if teams is not None:
-            statement = statement.where(_seen_by(teams))
+            statement = statement.where(seen_by(teams))
         with reading(self.bind) as s:
             return list(s.execute(statement, parameters).scalars().all())
 
 
-def _seen_by(teams: frozenset[str]) -> ColumnElement[bool]:
+def seen_by(teams: frozenset[str]) -> ColumnElement[bool]:
     """A decision a reader seeing the playbooks `teams` sees: one naming no other team, or
     naming one of them by its slug in its figures."""
     kind = col(DecisionRow.kind)
