@@ -50,7 +50,8 @@ def load(files: tuple[Path, ...], why: str | None) -> None:
                 click.echo(f"{outcome.slug}: {outcome.action}{detail}")
             for waits in done.waiting:
                 click.echo(
-                    f"{waits.slug}: the bar's loosening applies from {waits.effective}: {'; '.join(waits.changes)}"
+                    f"{waits.slug}: the bar's loosening waits for a curator (its card is in the curators channel); "
+                    f"approved, it applies from {waits.effective}: {'; '.join(waits.changes)}"
                 )
     if not problems:
         return

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cadence import boundaries_bar
+from cadence.definition import MODES
 from cadence.definition_calibration import declared
 from cadence.definition_handoff import FALLBACK
 
@@ -74,8 +75,9 @@ def _step_changed(
 ) -> Iterator[Found]:
     """A kept step's changes: to ai-led, its pin, its rubric, its calibration."""
     name = step["name"]
-    if old.get("mode") != "ai-led" and step["mode"] == "ai-led":
-        yield f"steps[{name}].mode", old.get("mode"), "ai-led", f"step {name} {old.get('mode')} → ai-led", False
+    was_mode = old.get("mode") or "human-led"
+    if MODES.index(step["mode"]) > MODES.index(was_mode):  # any move up, as `/rollout mode` asks it
+        yield f"steps[{name}].mode", old.get("mode"), step["mode"], f"step {name} {was_mode} → {step['mode']}", False
     pinned, now_pinned = bool(old.get("pinned")), bool(step.get("pinned"))
     if pinned != now_pinned:
         words = f"step {name} {'pinned → unpinned' if pinned else 'unpinned → pinned'}"
@@ -134,7 +136,11 @@ def _step_calibration(
     removes it for that step)."""
     name = step["name"]
     was, now = declared(before, str(old["name"])), declared(after, name)
-    if was != now:
+    if was is None and now is None and step.get("calibration") == "none" and old.get("calibration") != "none":
+        # where no set existed, `calibration: none` opens the calibration gate: a loosening
+        words = f"step {name} calibration: none declared where it had no set (opens the calibration gate)"
+        yield f"steps[{name}].calibration", old.get("calibration"), "none", words, False
+    elif was != now:
         words = f"step {name} calibration set {_cases(was)} → {_cases(now)}"
         tightens = now is not None and (was is None or now > was)
         yield f"steps[{name}].calibration", old.get("calibration"), step.get("calibration"), words, tightens

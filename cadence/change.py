@@ -25,10 +25,17 @@ class Message:
 
 @dataclass(frozen=True)
 class ModeChange:
+    """A step's mode, pin or freeze as written (storage/step_modes.py). Built by
+    cadence/mode_move.py only: `cleared` says its move went through `take_effect` with its
+    gates open, and storage writes no move up (a mode toward ai-led, a pin taken away)
+    without it."""
+
     step_id: int
     expected_mode: str  # compare-and-set: refused if someone changed the mode meanwhile
     new_mode: str | None = None
     freeze: bool | None = None  # True freezes, False unfreezes, None leaves it
+    pinned: bool | None = None  # the step's new pin, None leaves it
+    cleared: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from cadence.change import Change
 from cadence.definition import read_spec
 from cadence.pooling import Bar
 from cadence.registry_decisions import TEAM_FIGURE
+from storage import step_modes
 from storage.bulk import insert_all, insert_new
 from storage.cadence_log import JOBS, Work, job_row
 from storage.cycle_reads import CycleReads
@@ -211,21 +212,8 @@ def apply_change(s: Session, change: Change, at: datetime) -> None:
     one no longer holds), withdrawn proposals, the new rows table by table (and what is
     told of its first decision: Change.told_of_first), and the webhooks' events of its
     decisions."""
-    for m in change.mode_changes:
-        values: dict[str, Any] = {}
-        if m.new_mode is not None:
-            values["mode"] = m.new_mode
-        if m.freeze is not None:
-            values["frozen"] = m.freeze
-        if not values:
-            continue
-        result = s.exec(
-            update(Step)
-            .where(col(Step.id) == m.step_id, col(Step.mode) == m.expected_mode)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:
+    for m in change.mode_changes:  # the one writer of a step's mode and pin
+        if not step_modes.write(s, m):
             raise StaleState(f"step {m.step_id} is no longer {m.expected_mode}")
     if change.withdraw_for_steps:
         s.execute(

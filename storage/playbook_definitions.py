@@ -6,17 +6,19 @@ as today's schema reads it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from cadence import decisions, mode_decisions, setup_decisions
+from cadence import decisions, mode_decisions, mode_move, setup_decisions
 from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.inputs import names
+from cadence.mode_move import Move
+from storage import step_modes
 from storage.models.calibration import CalibrationRun
 from storage.models.playbooks import Playbook, Step
 
@@ -33,15 +35,20 @@ class LoadOutcome:
     # the playbook's creation or change (what a message telling of it is keyed by).
     declared: list[decisions.Decision] = field(default_factory=list, compare=False, repr=False)
     decision: decisions.Decision | None = field(default=None, compare=False, repr=False)
+    # The moves up the definition declares, not written (storage/step_modes.py): the caller's
+    # to pass through cadence.mode_move, or to leave (the step keeps its mode and pin).
+    ups: list[Move] = field(default_factory=list, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Rewritten:
     """What `rewrite` did that the caller records: the definition before (as read now) and
-    the decisions of the steps whose declared mode changed (their modes set)."""
+    the decisions of the steps whose declared mode changed (their modes set); `ups`: the
+    moves up it declares, not written (LoadOutcome.ups)."""
 
     before: dict[str, Any]
     declared: list[decisions.Decision]
+    ups: list[Move] = field(default_factory=list)
 
 
 def playbook_columns(spec: PlaybookSpec, org_timezone: str) -> dict[str, Any]:
@@ -80,7 +87,7 @@ def as_read_now(stored: dict[str, Any]) -> dict[str, Any]:
 def add_steps(s: Session, playbook_id: int, spec: PlaybookSpec) -> None:
     """A new playbook's steps, in the order its definition declares them."""
     for position, step in enumerate(spec.steps):
-        s.add(Step(playbook_id=playbook_id, name=step.name, position=position, mode=step.mode, pinned=step.pinned))
+        s.add(step_modes.new_step(playbook_id, step.name, position, step.mode, step.pinned))
 
 
 def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: datetime) -> LoadOutcome:
@@ -105,7 +112,9 @@ def load_one(s: Session, spec: PlaybookSpec, org_timezone: str, actor: str, at: 
     previous = rewritten.before
     changes = sorted(k for k in set(previous) | set(definition) if previous.get(k) != definition.get(k))
     changed = setup_decisions.of_definition_changed(playbook.id, spec.playbook, changes, previous, definition, actor)
-    return LoadOutcome(spec.playbook, "updated", changes, previous, definition, rewritten.declared, changed)
+    return LoadOutcome(
+        spec.playbook, "updated", changes, previous, definition, rewritten.declared, changed, rewritten.ups
+    )
 
 
 def rewrite(
@@ -130,9 +139,11 @@ def rewrite(
         playbook.handoff_since = playbook.handoff_backlog_at = None
     s.add(playbook)
 
-    declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
     declared: list[decisions.Decision] = []
     existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
+    live = {name: (step.mode, step.pinned) for name, step in existing.items() if step.retired_at is None}
+    moves = {m.step: m for m in mode_move.declared(previous, definition, live)}
+    ups: list[Move] = []
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
         was = step_spec.was
@@ -145,28 +156,21 @@ def rewrite(
                 .values(step=step_spec.name)
             )
         if step is None:
-            s.add(
-                Step(
-                    playbook_id=playbook.id,
-                    name=step_spec.name,
-                    position=position,
-                    mode=step_spec.mode,
-                    pinned=step_spec.pinned,
-                )
-            )
+            s.add(step_modes.new_step(playbook.id, step_spec.name, position, step_spec.mode, step_spec.pinned))
             continue
-        step.position, step.pinned, step.retired_at = position, step_spec.pinned, None
-        if (
-            declared_before.get(step_spec.name, declared_before.get(was or "")) != step_spec.mode
-            and step.mode != step_spec.mode
-        ):
+        if step.retired_at is not None:  # added back: it starts as a new step does
+            step_modes.revive(step, step_spec.mode, step_spec.pinned)
+        step.position, step.retired_at = position, None
+        move = moves.get(step_spec.name)
+        if move is not None and move.up:
+            ups.append(replace(move, step_id=step.id))
+        elif step_modes.declare(step, move) and move is not None and move.from_mode != move.to_mode:
             declared.append(
-                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
+                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, move.from_mode, move.to_mode, actor)
             )
-            step.mode = step_spec.mode
         s.add(step)
     for step in existing.values():
         if step.retired_at is None:
             step.retired_at = at
             s.add(step)
-    return Rewritten(previous, declared)
+    return Rewritten(previous, declared, ups)

@@ -54,7 +54,10 @@ def bar_told(
     reason: str,
     effective: str | None,
     file: str | None = None,
+    gates: Sequence[str] = (),
+    gates_step: str = "",
 ) -> Payload:
-    """`kind` approved (team channel), applied (team channel) or declined (the asker, with
-    the curator's reason as `reason`). `file`: applied as loaded from this file at the server."""
+    """`kind` approved (team channel), applied (team channel), declined (the asker, with
+    the curator's reason as `reason`) or held (the owner: due, but `gates_step`'s move up
+    does not pass `gates` now). `file`: applied as loaded from this file at the server."""
     return render("bar_told", **locals())

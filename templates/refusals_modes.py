@@ -15,5 +15,8 @@ REFUSALS: dict[str, str] = {
     "not_frozen": "{step} is not frozen.",
     "pinned": "{step} is pinned: human-led by design. Unpin it in the playbook's definition first.",
     "already_mode": "{step} already is {mode}.",
+    "mode_no_streak": "{step} cannot be asked at {mode} yet: a move up needs the evidence a promotion "
+    "proposal needs, and it has {weeks}. Report its cases, exceptions and reviews; when it has the "
+    "streak, ask again.",
     "mode_race": "{step} changed a moment ago; check `/rollout status {slug}` and try again.",
 }

@@ -13,6 +13,7 @@ from cadence import bar, calendar, keys
 from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition_load import parse_playbook
+from cadence.mode_move import Move
 from cadence.promotion_gates import AI_LED, asked_ai_led
 from cadence.state import PlaybookState
 from storage.governance_rows import StaleState
@@ -23,10 +24,12 @@ from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal
 from usecases.bar_requests import card_update, decide, deciders, void_reason
-from usecases.shared import governance, promotion_gates, replay_reads
+from usecases.shared import governance, mode_move, promotion_gates, replay_reads
 from usecases.shared.caller import Caller
 
 # ---- a curator decides ----
+
+_DECLINABLE = ("open", "approved")  # an approved request waiting for its gates may still be declined
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,12 @@ class Asked:
     slug: str
 
 
-def _open(caller: Caller, value: object) -> tuple[BarRequest, PlaybookState | None]:
+def _open(
+    caller: Caller, value: object, states: tuple[str, ...] = ("open",)
+) -> tuple[BarRequest, PlaybookState | None]:
     """The open request a click is about, checked on the click: curators only (with a
-    single curator, admins too), never the asker."""
+    single curator, admins too), never the asker. Decline also takes an approved request
+    not applied yet (one whose gates kept it waiting: `states`)."""
     store = caller.store
     if not (store.org.is_curator(caller.user_id) or caller.is_admin()):
         raise Refusal.of("bar_curators_only")
@@ -47,7 +53,7 @@ def _open(caller: Caller, value: object) -> tuple[BarRequest, PlaybookState | No
     request = store.bar_requests.get(request_id) if request_id is not None else None
     if request is None:
         raise Refusal.of("bar_unknown")
-    if request.state != "open":
+    if request.state not in states:
         raise Refusal.of("bar_decided", state=request.state)
     if request.asked_by == caller.user_id:
         raise Refusal.of("bar_own_request")
@@ -159,16 +165,26 @@ def _refuse_if_found_since(
     raise Refusal.of("bar_found_since", found=Lines(tuple(fresh)))
 
 
-def _refuse_if_shut(caller: Caller, request: BarRequest, state: PlaybookState, step: str, mode: str) -> None:
+def _refuse_if_shut(
+    caller: Caller, request: BarRequest, state: PlaybookState, step: str, mode: str, move: Move | None = None
+) -> Move | None:
     """Gates at the click of a move up: a shut one refuses the click naming it, and the
-    card is redrawn with it (the request stays open to approve once they pass)."""
-    shut = promotion_gates.shut_now(caller.store, state, step, mode, caller.now)
+    card is redrawn with it (the request stays open to approve once they pass). A `move`
+    that takes effect at the click (`/rollout mode`'s) goes through the one function,
+    the rules' streak included, and comes back cleared; a definition's, applied at the
+    next cycle, is read again then (usecases/bar_requests.py `apply_due`)."""
+    cleared: Move | None = None
+    if move is not None:
+        cleared, shut = mode_move.gates_now(caller.store, state, move, caller.now)
+    else:
+        shut = promotion_gates.shut_now(caller.store, state, step, mode, caller.now)
     if shut:
         redrawn = card_update(caller.store, request, state, caller.now, gates=[gate_phrase(g) for g in shut])
         with caller.store.unit_of_work() as uow:
             uow.governance.apply(Change(messages=[redrawn]), caller.now)
             uow.commit()
         raise Refusal.of("gates_shut", step=step, mode=mode, gates=Lines(tuple(gate_phrase(g) for g in shut)))
+    return cleared
 
 
 def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState, changes: list[bar.BarChange]) -> None:
@@ -191,7 +207,10 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
         void = BarRequest(**{**request.model_dump(), "state": "void"})
         decide(store, request.id, "void", now, Change(messages=[card_update(store, void, state, now, void=gone)]))
         return
-    _refuse_if_shut(caller, request, state, step.name, str(asked.new))
+    unpin = [c for c in changes if c.field == f"steps[{step.name}].pinned"]
+    wanted = Move(step.name, step.mode, str(asked.new), step.pinned, step.pinned and not unpin, step.id, why="override")
+    cleared = _refuse_if_shut(caller, request, state, step.name, str(asked.new), wanted)
+    assert cleared is not None
     playbook = state.playbook
     week = governance.current_week_start(state, calendar.local_date(now, playbook.timezone))
     effective = governance.week_label(state, week)
@@ -213,13 +232,13 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
         summary=f"Bar change for {playbook.slug} approved, applied at once from {effective}: {'; '.join(words)}",
         figures={"request": request.id, "asked_by": request.asked_by, "effective_from": week.isoformat()},
     )
-    change = governance.override_change(store, state, step, str(asked.new), request.reason, by, now)
+    # the cleared move carries the pin too: one compare-and-set writes both
+    change = governance.override_change(store, state, step, str(asked.new), request.reason, by, now, cleared)
     change.decisions.insert(0, record)
     change.messages += [
         card_update(store, applied, state, now, effective=effective),
         Message(keys.to_audience(f"bar-applied:{request.id}", "team"), "chat.postMessage", playbook.channel_id, told),
     ]
-    unpin = [c for c in changes if c.field == f"steps[{step.name}].pinned"]
     try:
         with store.unit_of_work() as uow:
             if not uow.bar_requests.decide(request.id, "applied", now, "open", decided_by=by, effective_from=week):
@@ -254,14 +273,14 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
 
 def decline_form(caller: Caller, value: object) -> Asked:
     """Decline asks the reason first: curators only, while the request is open."""
-    request, state = _open(caller, value)
+    request, state = _open(caller, value, _DECLINABLE)
     return Asked(request.id, state.playbook.slug if state else str(request.playbook_id))
 
 
 def decline(caller: Caller, value: object, reason: str) -> None:
     """Decline with a reason: the asker gets it by DM, the card says so; nothing changes."""
-    request, state = _open(caller, value)
-    if _voided(caller, request, state) or state is None:
+    request, state = _open(caller, value, _DECLINABLE)
+    if _voided(caller, request, state, request.state) or state is None:
         return
     now, slug = caller.now, state.playbook.slug
     declined = BarRequest(
@@ -295,6 +314,7 @@ def decline(caller: Caller, value: object, reason: str) -> None:
         "declined",
         now,
         Change(decisions=[record], messages=messages),
+        request.state,
         decided_by=caller.user_id,
         decline_reason=reason,
     ):

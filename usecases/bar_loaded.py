@@ -1,12 +1,13 @@
 """A loosened bar loaded at the server (docs/playbooks.md, "The bar moves by decision"):
-`rollout playbook load` stays the operator's path. The part of a file's change to a
-playbook's bar that tightens it applies at once with the rest (a revision, told to the team);
-the rest of the bar is a request already approved by the file, from the first week of the
-next cycle (the clock applies it, usecases/bar_requests.py `apply_due`), a decision row and
-one message to the curators channel (else the team channel) naming the file and the
-operator's `--why` (a file that loosens the bar is refused without one), in the file's own
-transaction. Loading the same file again while it waits asks nothing new; load ∘ export
-changes nothing (the export shows today's bar, which asks for no change)."""
+`rollout playbook load` stays the operator's path, but a file is no second person. The
+part of a file's change to a playbook's bar that tightens it applies at once with the rest
+(a revision, told to the team); the rest (a loosening, a mode moved up, as `/rollout mode`
+would ask it) is a bar change request the file asks (`--why` its reason; refused without
+one), decided by a curator on its card in the curators channel like any other
+(usecases/bar_approval.py), from the first week of the next cycle once approved, and read
+again then (usecases/bar_requests.py `apply_due`). Loading the same file again while it
+waits asks nothing new; load ∘ export changes nothing (the export shows today's bar,
+which asks for no change)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ class Split:
 
 @dataclass(frozen=True)
 class Waits:
-    """A playbook's loosened bar, loaded and approved by the file: from which week, what."""
+    """A playbook's loosened bar, asked by the file: from which week if a curator approves
+    it, and what."""
 
     slug: str
     effective: str  # "week 1 of cycle 2 (14 Dec)"
@@ -79,18 +81,22 @@ def split(uow: Store, spec: PlaybookSpec, at: datetime) -> Split:
 
 
 def _waits_already(uow: Store, state: PlaybookState, waiting: list[bar.BarChange]) -> bool:
-    """Whether the approved requests not applied yet already bring each of these values."""
+    """Whether the requests open or approved, not applied yet, already ask each of these values."""
     pending: dict[str, object] = {}
-    for request in uow.bar_requests.approved():
+    opened = uow.bar_requests.open_for(state.playbook.id)
+    for request in [*uow.bar_requests.approved(), *([opened] if opened is not None else [])]:
         if request.playbook_id == state.playbook.id:
             pending.update({c["field"]: c["new"] for c in request.changes})
     return all(c.field in pending and pending[c.field] == c.new for c in waiting)
 
 
-def record(uow: Store, split: Split, actor: str, why: str, now: datetime) -> Waits:
-    """The waiting changes of `split` as a request approved by the file (`actor`) for the
-    operator's reason (`why`, `--why`), in the load's unit of work: replacing the playbook's open request and what an earlier file left
-    waiting, its decision row and the curators' message."""
+def record(
+    uow: Store, split: Split, actor: str, why: str, now: datetime, admins: frozenset[str] = frozenset()
+) -> Waits:
+    """The waiting changes of `split` as a request the file (`actor`) asks for the operator's
+    reason (`why`, `--why`), in the load's unit of work: replacing the playbook's open request
+    and what an earlier file left waiting, its decision row and the curators' card (Approve
+    and Decline, for any curator: the file is nobody's own request)."""
     assert split.state is not None
     state = uow.playbooks.state_by_id(split.state.playbook.id) or split.state  # as the load left it
     playbook, file = state.playbook, actor.removeprefix(FILE_ACTOR)
@@ -105,24 +111,20 @@ def record(uow: Store, split: Split, actor: str, why: str, now: datetime) -> Wai
         asked_at=now,
         reason=f"{bar_requests.LOADED_FROM}{file}\n{why}",  # read back by bar_requests.loaded_from and why_of
         changes=[c.to_json() for c in split.waiting],
-        state="approved",
-        effective_from=monday,
-        decided_by=actor[:_ACTOR_WIDTH],
-        decided_at=now,
         card_channel=channel,
         card_key="bar:new",  # its id's, once stored
     )
     decision = Decision(
-        kind=DecisionKind.BAR_APPROVED,
+        kind=DecisionKind.BAR_REQUESTED,
         actor=actor,
         playbook_id=playbook.id,
-        summary=f"Bar change for {playbook.slug} approved, from {effective}: {'; '.join(words)}. "
+        summary=f"Bar change asked for {playbook.slug}, waiting for a curator: {'; '.join(words)}. "
         f"Loaded from the file {file} at the server. Why: {why}",
-        figures={"changes": request.changes, "file": file, "why": why, "effective_from": monday.isoformat()},
+        figures={"changes": request.changes, "file": file, "reason": why, "effective_from": monday.isoformat()},
     )
     replaced = uow.bar_requests.loaded(request, now, FILE_ACTOR)
     request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
-    card = bar_requests.card(uow, request, state, effective=effective)
+    card = bar_requests.card(uow, request, state, effective=effective, admins=admins)
     messages = [Message(request.card_key, "chat.postMessage", channel, card)]
     messages += [bar_requests.card_update(uow, old, state, now) for old in replaced]
     uow.governance.apply(Change(decisions=[decision], messages=messages), now)

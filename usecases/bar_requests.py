@@ -11,18 +11,22 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import bar, keys
+from cadence import bar, keys, mode_decisions, mode_move
 from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.mode_move import Held
 from cadence.state import PlaybookState
+from storage.governance_rows import StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
 from storage.playbook_definitions import as_read_now
 from storage.playbooks import CURATORS_CHANNEL
 from storage.store import Store
 from templates import notices_bar
+from templates.gate_words import gate_phrase
 from templates.refusals import Refusal
+from usecases.shared import mode_move as shared_mode_move
 from usecases.shared.told import FILE_ACTOR
 
 CARD_WEEKS = 4  # each affected step's last closed weeks on the card
@@ -275,6 +279,13 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     playbook = state.playbook
     words = [c.words for c in changes]
     effective = _effective(request.effective_from)
+    live = {s.name: (s.mode, s.pinned) for s in state.steps}
+    ids = {s.name: s.id for s in state.steps}
+    moves = mode_move.declared(as_read_now(playbook.definition), spec.canonical(), live, ids)
+    cleared, held = shared_mode_move.take_effect(store, state, [m for m in moves if m.up], now)
+    if held:  # read at the instant it would take effect: it waits, the approval stands
+        _held(store, request, state, held, now)
+        return 0
     told = notices_bar.bar_told(
         kind="applied",
         slug=playbook.slug,
@@ -316,8 +327,54 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
             if not uow.bar_requests.decide(request.id, "applied", now, "approved"):
                 return 0
             declared = rewritten.declared if rewritten is not None else []
-            uow.governance.apply(Change(decisions=[*declared, record], messages=messages), now)
+            declared += [  # the moves up, cleared above, through the one writer
+                mode_decisions.of_declared_mode(
+                    playbook.id, m.step_id or 0, m.step, m.from_mode, m.to_mode, record.actor
+                )
+                for m in cleared
+                if m.from_mode != m.to_mode
+            ]
+            ups = [mode_move.change(m) for m in cleared]
+            uow.governance.apply(Change(decisions=[*declared, record], messages=messages, mode_changes=ups), now)
             uow.commit()
-    except Stale:  # edited this very moment: the next tick applies it to the new definition
+    except (Stale, StaleState):  # edited this very moment: the next tick applies it to the new definition
         return 0
     return 1
+
+
+def _held(store: Store, request: BarRequest, state: PlaybookState, held: list[Held], now: datetime) -> None:
+    """A due request whose move up does not pass its gates now: the card redrawn with them
+    (a curator may decline it) and the owner told, once for each set of shut gates."""
+    first = held[0]
+    words = [gate_phrase(g) for h in held for g in h.gates]
+    which = "+".join(sorted({f"{h.move.step}:{g.key}" for h in held for g in h.gates}))
+    playbook = state.playbook
+    told = notices_bar.bar_told(
+        kind="held",
+        slug=playbook.slug,
+        asked_by=request.asked_by,
+        decided_by=request.decided_by or "",
+        changes=[bar.BarChange.from_json(c).words for c in request.changes],
+        reason=why_of(request),
+        effective=_effective(request.effective_from),
+        gates=words,
+        gates_step=f"{first.move.step} ({first.move.from_mode} → {first.move.to_mode})",
+    )
+    shown = card(store, request, state, gates=words)
+    messages = [
+        Message(
+            keys.updated(request.card_key, f"held:{which}"),
+            "chat.update",
+            request.card_channel,
+            {"ts_of": request.card_key, **shown},
+        ),
+        Message(
+            keys.to_audience(f"bar-held:{request.id}:{which}", playbook.owner_id),
+            "chat.postMessage",
+            playbook.owner_id,
+            told,
+        ),
+    ]
+    with store.unit_of_work() as uow:
+        uow.governance.apply(Change(messages=messages), now)
+        uow.commit()

@@ -3,6 +3,8 @@ bar change request, never a shortcut. Toward human-led (or collaborative → hum
 person's override applies at once, as it always did (usecases/shared/governance.py);
 toward ai-led, or off human-led for a pinned step, the owner's or a curator's ask is a
 bar change request (usecases/bar_requests.py: its card, a curator other than the asker),
+asked only with the rules' streak of PASS weeks since the step's last mode change (as a
+proposal needs; refused naming the weeks),
 and its approval passes the promotion's gates at the click (usecases/bar_requests.py
 `approve`, cadence/promotion_gates.py)."""
 
@@ -11,7 +13,10 @@ from __future__ import annotations
 from cadence import bar
 from cadence.promotion_gates import needs_request
 from cadence.state import PlaybookState, Step
+from templates.gate_words import streak_phrase
+from templates.refusals import Refusal
 from usecases import bar_requests, boundaries
+from usecases.shared import mode_move
 from usecases.shared.caller import Caller
 from usecases.shared.governance import ModeSet
 from usecases.shared.roles import require_owner_or_curator
@@ -28,6 +33,12 @@ def ask(caller: Caller, state: PlaybookState, step: Step, mode: str, reason: str
     store = caller.store
     require_owner_or_curator(store, state, caller.user_id, "mode")
     boundaries.refuse_if_vague(state, step.name, mode)
+    if mode != step.mode:  # a hand promotion needs the evidence a proposal needs: the rules' streak
+        held = mode_move.streak(store, state, step.name).gate()
+        if held is not None:
+            raise Refusal.of(
+                "mode_no_streak", usage="mode", step=step.name, mode=mode, weeks=streak_phrase(held.values)
+            )
     changes = bar.override_changes(step.name, step.mode, mode, step.pinned)
     curators = bar_requests.check(store, changes, reason)
     with store.unit_of_work() as uow:

@@ -15,8 +15,8 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar, definition_owners
-from cadence.change import Message
+from cadence import calendar, definition_owners, mode_decisions, mode_move
+from cadence.change import Change, Message
 from cadence.definition import PlaybookSpec
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable, TeamDirectory
@@ -37,7 +37,7 @@ class FileLoad:
     name: str
     outcomes: list[LoadOutcome]
     refused: Refusal | None = None
-    waiting: list[bar_loaded.Waits] = field(default_factory=list)  # loosened bars that apply from the next cycle
+    waiting: list[bar_loaded.Waits] = field(default_factory=list)  # loosened bars asked of the curators
 
 
 def load(
@@ -73,7 +73,9 @@ def _load_file(
     store: Store, name: str, specs: list[PlaybookSpec], org_timezone: str, actor: str, now: datetime, why: str
 ) -> FileLoad:
     """One file in one unit of work: what of it applies now (a loosened bar of a playbook
-    whose cycles run waits for the next cycle, approved by the file: usecases/bar_loaded.py)."""
+    whose cycles run is a request a curator decides: usecases/bar_loaded.py). A playbook
+    whose first cycle has not begun takes its file's modes whole: no week is judged yet
+    (cadence.mode_move `unjudged`)."""
     with store.unit_of_work() as uow:
         try:
             splits = [bar_loaded.split(uow, spec, now) for spec in specs]
@@ -90,6 +92,17 @@ def _load_file(
         outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now)
         for outcome in outcomes:
             told.record_loaded(uow, outcome, now, _told(states, outcome, actor, now))
+            before = states.get(outcome.slug)
+            if outcome.ups and (before is None or before.cycle_anchor is None):
+                moved = [mode_move.unjudged(m) for m in outcome.ups]
+                declared = [
+                    mode_decisions.of_declared_mode(
+                        before.playbook.id if before else 0, m.step_id or 0, m.step, m.from_mode, m.to_mode, actor
+                    )
+                    for m in moved
+                    if m.from_mode != m.to_mode
+                ]
+                uow.governance.apply(Change(decisions=declared, mode_changes=[mode_move.change(m) for m in moved]), now)
         waiting = [bar_loaded.record(uow, s, actor, why, now) for s in splits if s.waiting]
         uow.commit()
     return FileLoad(name, outcomes, waiting=waiting)

@@ -17,6 +17,7 @@ from cadence.registry_decisions import teams_named
 from cadence.rules import LEVELS, StepState
 from cadence.state import PlaybookState
 from cadence.verdicts import WeekNumbers, WeekVerdict
+from storage import step_modes
 from storage.cadence_log import Work
 from storage.governance_rows import StaleState, Stalls, StepHistory
 from storage.models.governance import Decision as DecisionRow
@@ -123,9 +124,12 @@ class FakeGovernance:
         """The states with the change's mode changes made; StaleState if one no longer holds."""
         changed: dict[int, PlaybookState] = {}
         for m in change.mode_changes:
+            step_modes.check(m)  # as storage/step_modes.py: no move up that was not cleared
             values: dict[str, Any] = {}
             if m.new_mode is not None:
                 values["mode"] = m.new_mode
+            if m.pinned is not None:
+                values["pinned"] = m.pinned
             if m.freeze is not None:
                 values["frozen"] = m.freeze
             if not values:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlmodel import SQLModel
 
-from cadence import mode_decisions, setup_decisions
+from cadence import mode_decisions, mode_move, setup_decisions
 from cadence import state as domain
 from cadence.definition import PlaybookSpec
 from cadence.definition_load import parse_playbook
@@ -135,10 +135,12 @@ def rewritten(
     made = clone(
         playbook, **playbook_columns(spec, org_timezone), **columns, **handoff, definition=new_definition, updated_at=at
     )
-    declared_before = {step["name"]: step["mode"] for step in previous.get("steps", [])}
     existing = {step.name: step for step in state.steps}
+    live = {step.name: (step.mode, step.pinned) for step in state.steps}
+    moves = {m.step: m for m in mode_move.declared(previous, new_definition, live)}
     steps: list[domain.Step] = []
     declared = []
+    ups: list[mode_move.Move] = []
     for position, step_spec in enumerate(spec.steps):
         step = existing.pop(step_spec.name, None)
         was = step_spec.was
@@ -156,21 +158,24 @@ def rewritten(
                 )
             )
             continue
-        mode = step.mode
-        if (
-            declared_before.get(step_spec.name, declared_before.get(was or "")) != step_spec.mode
-            and step.mode != step_spec.mode
-        ):
-            declared.append(
-                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, step.mode, step_spec.mode, actor)
-            )
-            mode = step_spec.mode
-        steps.append(clone(step, position=position, pinned=step_spec.pinned, mode=mode))
+        mode, pinned = step.mode, step.pinned
+        move = moves.get(step_spec.name)
+        if move is not None and move.up:  # not written: the caller's to clear (storage/step_modes.py)
+            ups.append(replace(move, step_id=step.id))
+        elif move is not None and move.moves:
+            if move.from_mode != move.to_mode:
+                declared.append(
+                    mode_decisions.of_declared_mode(
+                        playbook.id, step.id, step.name, move.from_mode, move.to_mode, actor
+                    )
+                )
+            mode, pinned = move.to_mode, move.to_pinned
+        steps.append(clone(step, position=position, pinned=pinned, mode=mode))
     changes = sorted(k for k in set(previous) | set(new_definition) if previous.get(k) != new_definition.get(k))
     changed = setup_decisions.of_definition_changed(
         playbook.id, spec.playbook, changes, previous, new_definition, actor
     )
-    outcome = LoadOutcome(spec.playbook, "updated", changes, previous, new_definition, declared, changed)
+    outcome = LoadOutcome(spec.playbook, "updated", changes, previous, new_definition, declared, changed, ups)
     return replace(state, playbook=made, steps=steps), outcome
 
 
@@ -417,4 +422,4 @@ class FakeMade:
         if as_read_now(state.playbook.definition) == spec.canonical():
             return None
         outcome = rewrite(self.held, state, spec, org_timezone, by, at)
-        return Rewritten(outcome.before or {}, outcome.declared)
+        return Rewritten(outcome.before or {}, outcome.declared, outcome.ups)

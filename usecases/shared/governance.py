@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, keys, mode_decisions, rules, verdicts
-from cadence.change import Change, Message, ModeChange, NewProposal
+from cadence import calendar, keys, mode_decisions, mode_move, rules, verdicts
+from cadence.change import Change, Message, NewProposal
+from cadence.mode_move import Held, Move
 from cadence.rules import Kind, Transition, TransitionRule
 from cadence.state import PlaybookState, Step
 from cadence.verdicts import Thresholds
@@ -22,7 +23,7 @@ from storage.store import CURATORS_CHANNEL, Store
 from templates import inconclusive_reason, notices
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal
-from usecases.shared import promotion_gates
+from usecases.shared import mode_move as shared_mode_move
 from usecases.shared.roles import require_owner_or_curator
 
 # ---- shared pieces ------------------------------------------------------------------
@@ -186,9 +187,11 @@ def transitions_change(
     by: str | None = None,
     reason: str | None = None,
     items: list[dict[str, Any]] | None = None,
+    cleared: Move | None = None,
 ) -> Change:
     """Decisions, mode changes, proposals and messages for one step's transitions; a
-    demotion's alert names `items`, the step's open exception items."""
+    demotion's alert names `items`, the step's open exception items. A move up among
+    them is written only as `cleared` (its gates read open now: usecases/shared/mode_move.py)."""
     change = Change()
     mode = step.mode
     for t in transitions:
@@ -221,14 +224,25 @@ def transitions_change(
             withdrawn = ProposalView.of(open_proposal, step.name, "withdrawn", "rule")
             change.messages += proposal_messages(state, withdrawn, curators_channel, update=True)
         if t.changes_mode and t.to_mode is not None:
-            change.mode_changes.append(ModeChange(step.id, mode, new_mode=t.to_mode))
+            move = Move(step.name, mode, t.to_mode, step.pinned, step.pinned, step.id, why=str(t.kind))
+            done = cleared if move.up and cleared is not None and cleared.to_mode == t.to_mode else None
+            change.mode_changes.append(mode_move.change(done or _taken(move)))
             mode = t.to_mode
         if t.kind is Kind.FREEZE:
-            change.mode_changes.append(ModeChange(step.id, mode, freeze=True))
+            change.mode_changes.append(mode_move.freeze(step.id, mode, True))
         change.messages += alert_messages(
             state, step.name, t, keys.transition(key, t.kind), curators_channel, by, reason, items
         )
     return change
+
+
+def _taken(move: Move) -> Move:
+    """A transition's move through the one function: a move down is cleared at once; a
+    move up reaching here without its gates read is a bug (cadence.mode_move)."""
+    done = mode_move.take_effect(move)
+    if isinstance(done, Held):
+        raise RuntimeError(f"{move.step} {move.from_mode} → {move.to_mode}: a move up with its gates unread")
+    return done
 
 
 # ---- people's decisions -----------------------------------------------------------------
@@ -253,7 +267,8 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
     history = store.governance.histories([state], th.lookback_weeks).states[step.id]
     curators = store.org.setting(CURATORS_CHANNEL)
     key_base = keys.proposal_decided(key, approve)
-    shut = promotion_gates.shut_now(store, state, step.name, str(proposal.to_mode), now) if approve else []
+    asked = Move(step.name, step.mode, str(proposal.to_mode), step.pinned, step.pinned, step.id, why="promotion")
+    cleared, shut = shared_mode_move.gates_now(store, state, asked, now) if approve else (None, [])
     if shut:  # read at the click: what changed since it was proposed refuses it, and the card says so
         words = [gate_phrase(g) for g in shut]
         view = ProposalView.of(proposal, step.name)
@@ -264,7 +279,7 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
         raise Refusal.of("gates_shut", step=step.name, mode=proposal.to_mode, gates=Lines(tuple(words)))
     if approve:
         transitions, _ = rules.approve(history, week, th)
-        change = transitions_change(state, step, transitions, by, key_base, curators, None, by=by)
+        change = transitions_change(state, step, transitions, by, key_base, curators, None, by=by, cleared=cleared)
         change.decisions.insert(
             0,
             mode_decisions.of_approval(
@@ -296,7 +311,14 @@ class ModeSet:
 
 
 def override_change(
-    store: Store, state: PlaybookState, step: Step, mode: str, reason: str, by: str, now: datetime
+    store: Store,
+    state: PlaybookState,
+    step: Step,
+    mode: str,
+    reason: str,
+    by: str,
+    now: datetime,
+    cleared: Move | None = None,
 ) -> Change:
     """A person's override of a step's mode as decisions, mode changes and alerts (the
     freeze after three changes in eight weeks too): by the owner or a curator toward
@@ -308,7 +330,16 @@ def override_change(
     transitions, _ = rules.override(history.states[step.id], mode, week, th)
     key = keys.override(step.id, now.isoformat())
     return transitions_change(
-        state, step, transitions, by, key, curators, history.open_proposals.get(step.id), by=by, reason=reason
+        state,
+        step,
+        transitions,
+        by,
+        key,
+        curators,
+        history.open_proposals.get(step.id),
+        by=by,
+        reason=reason,
+        cleared=cleared,
     )
 
 
@@ -325,7 +356,7 @@ def set_mode(store: Store, state: PlaybookState, step: Step, mode: str, reason: 
         t = Transition(Kind.UNFREEZE, TransitionRule.UNFREEZE, week, step.mode)
         change = Change(
             decisions=[mode_decisions.of_transition(t, state.playbook.id, step.id, step.name, by, reason)],
-            mode_changes=[ModeChange(step.id, step.mode, freeze=False)],
+            mode_changes=[mode_move.freeze(step.id, step.mode, False)],
         )
         change.messages += alert_messages(state, step.name, t, key, curators, by=by, reason=reason)
     else:

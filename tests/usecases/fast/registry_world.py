@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -21,7 +21,7 @@ from storage.store import CURATORS_CHANNEL
 from templates.refusals import Refusal, slack
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, FakeStore
-from tests.fakes.playbooks import rewritten
+from tests.fakes.playbooks import clone, rewritten
 from usecases import commands
 from usecases.shared import messages
 from usecases.shared.services import Services
@@ -143,5 +143,7 @@ def load(made: World, **changes: Any) -> None:
     assert state is not None
     raw = {**state.playbook.definition, **changes}
     moved, outcome = rewritten(state, parse_playbook(raw), "Europe/Berlin", "test", fakes.NOW)
-    made.store.held.put(moved)
+    ups = {m.step_id: m for m in outcome.ups}  # a fixture: the moves up it declares, as if cleared
+    steps = [clone(s, mode=ups[s.id].to_mode, pinned=ups[s.id].to_pinned) if s.id in ups else s for s in moved.steps]
+    made.store.held.put(replace(moved, steps=steps))
     made.store.held.decide([*outcome.declared, *([outcome.decision] if outcome.decision else [])], fakes.NOW)

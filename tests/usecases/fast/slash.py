@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+from cadence import mode_move
+from cadence.change import Change
 from cadence.definition_load import parse_playbook
 from handlers.commands import answer
 from tests import fakes
@@ -65,12 +67,17 @@ def report_week(
 
 
 def load(services: Services, slug: str = "support-replies", **changes: Any) -> None:
-    """`rollout playbook load` of `slug`'s definition with `changes`, now, with its
-    decisions recorded as the use case records them (usecases/shared/told.py)."""
+    """`slug`'s definition written with `changes`, now, with its decisions recorded as the
+    use case records them (usecases/shared/told.py). A fixture, not the file's path: the
+    storage's load, with the moves up it declares written as if cleared (the world as a
+    test sets it up). What `rollout playbook load` does to a running playbook's bar and
+    modes is usecases/operator.py's (tests/usecases/fast/test_bar_loaded.py)."""
     state = services.store.playbooks.state(slug)
     assert state is not None
     spec, at = parse_playbook({**state.playbook.definition, **changes}), services.clock()
     with services.store.unit_of_work() as uow:
         for outcome in uow.playbooks.load([spec], "UTC", "test", at):
             record_loaded(uow, outcome, at)
+            moved = [mode_move.unjudged(m) for m in outcome.ups]
+            uow.governance.apply(Change(mode_changes=[mode_move.change(m) for m in moved]), at)
         uow.commit()

@@ -107,8 +107,8 @@ def test_a_loosening_loaded_at_the_server_needs_why_and_waits_and_its_opposite_a
     done = load(services, {**SUPPORT_REPLIES, **loose})
     [waits] = done.waiting
     assert waits.effective == "week 1 of cycle 2 (14 Dec)" and waits.changes
-    assert requests_of(services) == [("approved", "file:support.yaml", "file:support.yaml")]
-    assert bar_sort.sort(held, now(services)).waiting == []  # nothing looser in force: it waits for the next cycle
+    assert requests_of(services) == [("open", "file:support.yaml", None)]  # a file is no second person
+    assert bar_sort.sort(held, now(services)).waiting == []  # nothing looser in force: it waits for a curator
 
     if case == "input-renamed":
         return

@@ -32,8 +32,15 @@ def test_load_creates_updates_and_leaves_unchanged_with_the_decisions_for_the_ca
     steps = [{**s, "mode": "ai-led"} if s["name"] == "draft" else s for s in raw["steps"]]
     [updated] = store.playbooks.load([parse_playbook({**raw, "steps": steps})], "UTC", "test", NOW)
     assert (updated.action, updated.changes, updated.decision.kind) == ("updated", ["steps"], "playbook-changed")
-    assert [(d.kind, d.actor) for d in updated.declared] == [("mode-change", "test")]
-    assert store.playbooks.state("support-replies").step("draft").mode == "ai-led"
+    # a move up is not written by a definition: it is the caller's to clear (storage/step_modes.py)
+    assert updated.declared == [] and [(m.step, m.from_mode, m.to_mode) for m in updated.ups] == [
+        ("draft", "collaborative", "ai-led")
+    ]
+    assert store.playbooks.state("support-replies").step("draft").mode == "collaborative"
+    steps = [{**s, "mode": "human-led"} if s["name"] == "draft" else s for s in raw["steps"]]
+    [down] = store.playbooks.load([parse_playbook({**raw, "steps": steps})], "UTC", "test", NOW)
+    assert [(d.kind, d.actor) for d in down.declared] == [("mode-change", "test")] and down.ups == []
+    assert store.playbooks.state("support-replies").step("draft").mode == "human-led"
     assert store.held.decisions == []  # the caller records them
 
 

@@ -71,7 +71,9 @@ def test_a_mode_change_that_no_longer_holds_keeps_nothing():
     state = fakes.a_playbook()
     store = FakeStore(state)
     step = state.steps[0]
-    moved = Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led")], decisions=[decision(state.playbook.id)])
+    moved = Change(
+        mode_changes=[ModeChange(step.id, step.mode, "ai-led", cleared=True)], decisions=[decision(state.playbook.id)]
+    )
     assert committed(store).governance.apply(moved, NOW)
     assert store.playbooks.state_by_id(state.playbook.id).steps[0].mode == "ai-led"
     assert state.steps[0].mode == step.mode  # the state read before is as it was

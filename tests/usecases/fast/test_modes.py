@@ -5,9 +5,13 @@ is in tests/usecases/ (test_webhook_events.py, test_life.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from cadence.change import Change, NewVerdict
 from cadence.decisions import DecisionKind
+from cadence.verdicts import PASS
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, NOW, OWNER
@@ -35,6 +39,20 @@ def mode(services, mode, reason="why", user=OWNER, name="send"):
     done = commands.set_mode(fakes.caller(services, user), messages.SetMode(SLUG, name, mode, reason))
     services.clock.advance(minutes=1)
     return done[1]
+
+
+def passed(services, name="send", weeks=2):
+    """`weeks` PASS weeks of `name` closed before this week: the rules' streak that a move
+    up needs (cadence/mode_move.py)."""
+    store = fakes.store_of(services)
+    state = store.playbooks.state(SLUG)
+    step_ = state.step(name)
+    monday = governance.current_week_start(state, services.clock().date())
+    verdicts = [
+        NewVerdict(state.playbook.id, step_.id, monday - timedelta(weeks=weeks - i), step_.mode, PASS, 20, 0, 0.95)
+        for i in range(weeks)
+    ]
+    committed(store).governance.apply(Change(verdicts=verdicts), services.clock())
 
 
 def refused(services, mode_, user=OWNER, name="send") -> Refusal:
@@ -82,6 +100,7 @@ def test_a_curator_sets_a_mode_a_member_may_not():
 def test_a_pinned_step_off_human_led_and_any_move_toward_ai_led_are_asked_of_the_curators():
     services, store = world()
     for name, to in (("refunds", "collaborative"), ("draft", "ai-led")):
+        passed(services, name)
         done = mode(services, to, "trusted now", name=name)
         assert done == governance.ModeSet(name, to, True, asked=True)
     assert (step(store, "refunds").mode, step(store, "refunds").pinned) == ("human-led", True)
@@ -89,6 +108,20 @@ def test_a_pinned_step_off_human_led_and_any_move_toward_ai_led_are_asked_of_the
     [request] = [r for r in store.held.bar_requests.values() if r.state == "open"]  # the later replaced the first
     assert [c["words"] for c in request.changes] == ["step draft collaborative → ai-led (/rollout mode)"]
     assert not [d for c in store.held.governance.changes for d in c.decisions if d.kind == DecisionKind.MODE_CHANGE]
+
+
+def test_a_hand_promotion_without_the_rules_streak_is_refused_naming_the_weeks():
+    """Issue 109: a step with no PASS week went ai-led on one other curator's click."""
+    services, store = world()
+    refusal = refused(services, "ai-led", name="draft")
+    assert refusal.key == "mode_no_streak" and refusal.usage == "mode"
+    assert "no streak of 2 PASS weeks in a row" in refusal.values["weeks"]
+    assert "no closed week yet" in refusal.values["weeks"]
+    assert not store.held.bar_requests
+    passed(services, "draft", weeks=1)
+    assert "PASS (week of" in refused(services, "ai-led", name="draft").values["weeks"]
+    passed(services, "draft", weeks=2)
+    assert mode(services, "ai-led", name="draft").asked
 
 
 def test_the_mode_it_has_already():
@@ -99,11 +132,15 @@ def test_the_mode_it_has_already():
 
 def test_three_changes_freeze_the_step_and_say_so_and_a_curator_unfreezes_it():
     services, store = world()
+    passed(services)  # weeks kept before the changes: the freeze counts the changes since the oldest
     for user, to, why in (
         (OWNER, "collaborative", "drifting"),
         (CURATOR, "human-led", "again"),
         (OWNER, "collaborative", "ok"),  # toward ai-led: asked, then approved by an admin
     ):
+        if to == "collaborative" and step(store).mode == "human-led":  # a move up needs its streak since
+            services.clock.advance(days=21)
+            passed(services)
         mode(services, to, why, user)
     [request] = store.held.bar_requests.values()
     bar_approval.approve(fakes.caller(services, ADMIN), str(request.id))

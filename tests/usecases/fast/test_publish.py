@@ -78,7 +78,9 @@ def test_published_over_what_is_missing_as_one_decision_and_its_messages():
     made = world()
     pid = made.origin.playbook.id
     step = made.origin.steps[0]
-    committed(made.store).governance.apply(Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led")]), NOW)
+    committed(made.store).governance.apply(
+        Change(mode_changes=[ModeChange(step.id, step.mode, "ai-led", cleared=True)]), NOW
+    )
     committed(made.store).learnings.add(pid, 1, "Quote the refund policy", OWNER, NOW - timedelta(days=2))
     announcement = publish(made)
     assert "support-replies v1" in text(announcement)

@@ -68,7 +68,8 @@ def test_a_changed_file_is_told_naming_it_and_load_of_an_export_tells_nothing():
 
 def test_a_load_that_changes_what_the_form_does_not_show_says_what_part():
     services = world(a_playbook())
-    # a higher min_cases tightens the bar, so it applies now (a lower one waits: test_bar_loaded.py)
-    _load(services, "support.yaml", {**SUPPORT_REPLIES, "min_cases": 20})
+    # a later promotion tightens the bar, so it applies now (a higher min_cases that a week over
+    # the cap would not reach waits: demotion cannot be switched off, test_bar_sort.py)
+    _load(services, "support.yaml", {**SUPPORT_REPLIES, "promote_after_weeks": 3})
     [post] = told(services)
     assert "rules changed" in post and "(cycle 1, week 1)" in post

@@ -86,7 +86,8 @@ def test_an_adopter_hears_of_v2_and_upgrades_by_its_button_keeping_its_values(ma
         0.2,
         0.8,
     )
-    assert {s.name: s.mode for s in moved.steps}["draft"] == "ai-led"
+    # an upgrade moves no step up: the team earns its own promotions (cadence/mode_move.py)
+    assert {s.name: s.mode for s in moved.steps}["draft"] == "collaborative"
     assert [s.id for s in moved.steps] == [s.id for s in state.steps]  # its steps and their history kept
     assert runs(made) == 2 and moved.anchor == state.anchor
     [(kind, summary)] = summaries(made.change)
