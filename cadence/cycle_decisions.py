@@ -28,18 +28,46 @@ def result_figures(r: CycleResult) -> dict[str, Any]:
     }
 
 
+MISSED = "missed the target"
+
+
+def missed_why(weeks_met: int, needed: int, breached: bool, against_the_rest: str | None) -> str:
+    """Why a completed cycle counts as missing its target, in words: it missed it (fewer
+    than `needed` weeks met it), or it met it and something else held it short: its
+    guardrail breached, or the comparison with the rest (`against_the_rest`, as
+    cadence.cycle_end says it: "no better than the rest, within noise")."""
+    if weeks_met < needed:
+        return MISSED
+    if breached:
+        return "met its target but breached its guardrail"
+    if against_the_rest is None:
+        return "met its target but did not count (held short by its guardrail or by the rest)"
+    if against_the_rest.startswith("too few"):
+        return f"met its target but had {against_the_rest} with the rest"
+    return f"met its target but was {against_the_rest}"
+
+
+def stall_why(figures: dict[str, Any]) -> str:
+    """Why a cycle's close stalled the playbook, in words, each cycle with its own reason
+    where one did not simply miss the target: "cycle 1 missed the target, and cycle 3 met
+    its target but was no better than the rest, within noise" (`why`, kept by stalls
+    recorded since it was; older ones say "cycles 1 and 3 missed the target")."""
+    if figures.get("reason") != "missed":
+        return f"cycle {figures.get('cycle')}'s median KPI moved less than a tenth of the way to the target"
+    why = [(int(c), str(w)) for c, w in figures.get("why") or []]
+    if any(w != MISSED for _, w in why):
+        return ", and ".join(f"cycle {c} {w}" for c, w in why)
+    return f"cycles {' and '.join(str(c) for c in figures.get('cycles', []))} {MISSED}"
+
+
 def of_stall(playbook_id: int, week_start: date, figures: dict[str, Any]) -> Decision:
     """A completed cycle left the playbook stalled: the figures say why (cadence.judgement.stall_figures)."""
-    if figures["reason"] == "missed":
-        why = f"cycles {' and '.join(str(c) for c in figures['cycles'])} missed the target"
-    else:
-        why = f"cycle {figures['cycle']}'s median KPI moved less than a tenth of the way to the target"
     return by_rule(
         DecisionKind.STALLED,
         DecisionRule.STALL,
         playbook_id,
         week_start,
-        summary=f"stalled at the end of cycle {figures['cycle']}: {why}",
+        summary=f"stalled at the end of cycle {figures['cycle']}: {stall_why(figures)}",
         figures=figures,
     )
 

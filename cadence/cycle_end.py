@@ -257,15 +257,31 @@ def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: s
     this cycle missed against the rest (`against_the_rest`), when the comparison held it
     short: its KPI alone may have reached the target ("116.7% of the way ... Missed")."""
     cycles = [CycleKpi(result.cycle, result.hit, False, tuple(f.weekly))]
+    results = {result.cycle: result}
     for r in reversed(f.earlier):
         if len(cycles) == STALL_MISSED_CYCLES:
             break
         if r.cycle < result.cycle and not r.interrupted:
             cycles.insert(0, CycleKpi(r.cycle, r.hit, False, ()))
+            results[r.cycle] = r
     found = stall(cycles, f.bar.baseline, f.bar.target)
     if found is None:
         return None
     figures = stall_figures(found, cycles, f.bar.baseline, f.bar.target)
     if against_the_rest is not None and not result.hit:
         figures["against_the_rest"] = against_the_rest
+    if found.reason == "missed":  # each cycle's own reason: one may have met its target and not counted
+        needed = f.th.scale_min_kpi_weeks
+        figures["why"] = [
+            [
+                c,
+                cycle_decisions.missed_why(
+                    results[c].weeks_met,
+                    needed,
+                    results[c].breached,
+                    figures.get("against_the_rest") if c == result.cycle else None,
+                ),
+            ]
+            for c in found.cycles
+        ]
     return figures

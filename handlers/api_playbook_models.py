@@ -65,6 +65,15 @@ class PlaybookOut(_Read):
         default_factory=dict,
         description="Each step that runs in its fallback mode now, by name (none: {}); its mode in `modes` is unchanged.",
     )
+    standing: Literal["on track", "at risk", "stalled", "not judged yet"] = Field(
+        description="Where it stands now, as the web overview and the digest say it: on track (the running "
+        "cycle's closed weeks met the target in at least half of them, or the last cycle hit it), at risk, "
+        "stalled (by the stall rule), or not judged yet (paused, retired, or no week closed)."
+    )
+    stalled: str | None = Field(
+        description="Since when and why it is stalled, as its page says it (each cycle with its reason: "
+        '"cycle 3 met its target but was no better than the rest, within noise"); None: not stalled.'
+    )
     plateau: bool = Field(description="Its cases have not grown in 8 weeks while its KPI is off target.")
 
 

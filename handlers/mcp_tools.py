@@ -126,8 +126,9 @@ TOOLS = [
     Tool(
         "list_playbooks",
         "Playbooks",
-        "The playbooks you may read, each with its function, status, KPI (baseline and target), cycle and week, "
-        "and each step's mode. Give a function to list only its playbooks.",
+        "The playbooks you may read, each with its function, status, standing (on track, at risk or stalled, "
+        "and why it is stalled), KPI (baseline and target), cycle and week, and each step's mode. Give a function "
+        "to list only its playbooks.",
         ByFunction,
         Playbooks,
         lambda services, reader, p: {"playbooks": api_reads.playbooks(services, reader, p.function)},
@@ -135,7 +136,7 @@ TOOLS = [
     Tool(
         "playbook",
         "A playbook's status",
-        "One playbook in full: its definition, KPI, each step's mode, the last 12 weeks' figures with each "
+        "One playbook in full: its definition, standing, KPI, each step's mode, the last 12 weeks' figures with each "
         "step's verdict and intervals, its value measure and its latest readiness.",
         BySlug,
         PlaybookDetail,

@@ -10,6 +10,7 @@ from typing import Any
 
 from cadence.calendar import WeekRef
 from cadence.closing import Guardrail
+from cadence.cycle_decisions import MISSED, stall_why
 from cadence.cycle_rules import CycleResult
 from cadence.judgement import Evidence
 from cadence.pulse import Pulse
@@ -69,8 +70,23 @@ def stalled(
     figures: Mapping[str, Any],
     key: str,
 ) -> Payload:
-    """A stalled playbook, with *Refine*, *Re-scope* and *Retire* (to the owner and the curators)."""
-    return render("stalled", **locals())
+    """A stalled playbook, with *Refine*, *Re-scope* and *Retire* (to the owner and the
+    curators); where a cycle met its target and still counted as missing it, each cycle
+    with its reason, as the web view says it (`why`)."""
+    reasons = [said for _, said in figures.get("why") or []]
+    why = stall_why(dict(figures)) if any(said != MISSED for said in reasons) else None
+    return render(
+        "stalled",
+        slug=slug,
+        title=title,
+        kpi_name=kpi_name,
+        kpi_unit=kpi_unit,
+        direction=direction,
+        owner=owner,
+        figures=figures,
+        key=key,
+        why=why,
+    )
 
 
 def stage_nudge(

@@ -68,6 +68,8 @@ def _detail(**fields):
         "cycle": 1,
         "week": 1,
         "modes": {},
+        "standing": "on track",
+        "stalled": None,
         "plateau": False,
         "definition": {},
         "input_reliability": None,

@@ -95,3 +95,27 @@ def test_two_missed_cycles_in_a_row_stall_and_one_does_not():
     assert stalled.stall is not None and stalled.stall_decision is not None
     assert stalled.stall_decision.kind == DecisionKind.STALLED
     assert cycle_end.judge(figures()).stall is None
+
+
+def test_a_stall_says_why_each_cycle_counts_as_missing():
+    """Issue 108, item 1: a cycle that met its own target but was no better than the rest
+    (`compare`), or breached its guardrail, counts as missing, and the stall says so of that
+    cycle, not "cycles 1 and 3 missed the target" beside a chart of cycle 3 over its target."""
+    rest = (18.5, 18.0, 18.0, 21.5)  # as good as the run's weeks: within noise
+    judged = cycle_end.judge(figures(earlier=(missed(1),), rest=rest, rest_baseline=30.0))
+    assert judged.result.weeks_met == 3 and not judged.result.hit and judged.stall is not None  # 3 of 4 hit alone
+    why = "cycle 1 missed the target, and cycle 3 met its target but was no better than the rest, within noise"
+    assert judged.stall["why"] == [[1, "missed the target"], [3, why.split("cycle 3 ")[1]]]
+    assert (
+        judged.stall_decision is not None and judged.stall_decision.summary == f"stalled at the end of cycle 3: {why}"
+    )
+    breached = cycle_end.CycleFigures(1, 3, 4, W, HIT, BAR, "down", T, True, earlier=(missed(2),))
+    said = cycle_end.judge(breached).stall_decision
+    assert said is not None
+    assert said.summary == (
+        "stalled at the end of cycle 3: cycle 2 missed the target, and cycle 3 met its target but breached its guardrail"
+    )
+    # two plain misses keep their one clause
+    flat = (29.0, 29.5, 30.0, 29.0)
+    plain = cycle_end.judge(figures(weekly=flat, earlier=(missed(2),))).stall_decision
+    assert plain is not None and plain.summary == "stalled at the end of cycle 3: cycles 2 and 3 missed the target"

@@ -257,3 +257,43 @@ def test_each_button_opens_its_form_and_records_its_decision_for_the_owner_or_a_
     reply = submit(bot, form, "Once more", OWNER)
     assert reply.body["response_action"] == "errors" and "retired" in reply.body["errors"]["reason"]
     assert len(rows(engine, "retired", "stall-refine", "stall-rescope")) == 3
+
+
+def test_the_api_and_the_assistant_give_the_standing_the_overview_and_the_digest_give(stalled, bot, store, clock):
+    """Issue 108, item 1: `GET /api/v1/playbooks`, `GET /api/v1/playbooks/<slug>` and the
+    assistant's `list_playbooks` and `playbook` said `"status": "active"` and no standing
+    of a stalled playbook. Each now gives its standing, as the digest counts it (one
+    stalled, one at risk: support-macros reported no KPI in its closed weeks), and since
+    when and why it is stalled, as its page says it; over HTTP, as a BI tool reads it."""
+    import anyio
+
+    from tests.bot.test_api_reads import get
+    from tests.bot.test_mcp import http_client
+    from tests.openapi_check import described
+    from usecases import tokens
+
+    reader = tokens.create(store, "sheets", None, [], True, "test", clock()).token
+    said = "since the end of cycle 2 (2027-01-10): cycles 1 and 2 missed the target"
+    status, listed = get(bot.base_url, "/api/v1/playbooks", reader)
+    assert status == 200
+    described("GET", "/api/v1/playbooks", 200, listed)
+    by_slug = {p["slug"]: p for p in listed["playbooks"]}
+    assert (by_slug["support-replies"]["standing"], by_slug["support-replies"]["stalled"]) == ("stalled", said)
+    assert (by_slug[MACROS]["standing"], by_slug[MACROS]["stalled"]) == ("at risk", None)
+    assert by_slug["support-replies"]["status"] == "active"  # its status is still its lifecycle's
+    status, one = get(bot.base_url, "/api/v1/playbooks/support-replies", reader)
+    assert status == 200 and (one["standing"], one["stalled"]) == ("stalled", said)
+    described("GET", "/api/v1/playbooks/{slug}", 200, one)
+
+    async def ask():
+        async with http_client(bot.base_url, reader, clock) as client:
+            return (
+                await client.call_tool("list_playbooks", {}),
+                await client.call_tool("playbook", {"slug": "support-replies"}),
+            )
+
+    tools, detail = anyio.run(ask)
+    assert [(p["slug"], p["standing"], p["stalled"]) for p in tools.structured_content["playbooks"]] == [
+        (p["slug"], p["standing"], p["stalled"]) for p in listed["playbooks"]
+    ]
+    assert (detail.structured_content["standing"], detail.structured_content["stalled"]) == ("stalled", said)

@@ -1,11 +1,12 @@
 """The stall's section (docs/usage.md, "A stalled playbook"; usecases/shared/stalling.py):
 since when and why a playbook is stalled, on status, in the digest (whose standing counts
-it), on the web page and on the web overview's lines, with the standing the overview and
-the digest give it."""
+it), on the web page, on the web overview's lines and in the API's playbooks (the
+assistant's too), with the standing the overview and the digest give it."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cadence import calendar
@@ -42,6 +43,17 @@ class StallSection(Section):
         stall, standing = model
         return dict(stalled=stall.phrase if stall else None, standing=standing)
 
+    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+        """The API's list and read (the assistant's `list_playbooks` and `playbook`): the
+        standing as the overview and the digest give it, from the KPIs of each running
+        cycle's weeks (one read however many playbooks)."""
+        weeks = [(s.playbook.id, monday) for s in states for monday in _cycle_mondays(s, reading.now)]
+        return _standings(replace(reading, kpis=reading.store.reports.week_kpis(weeks)), states)
+
+    def summary_fields(self, state: PlaybookState, model: tuple[Stalled | None, str]) -> dict[str, Any]:
+        stall, standing = model
+        return dict(standing=standing, stalled=stall.phrase if stall else None)
+
     def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
         """As on a playbook's page: the overview lists the stalled first, and counts the
         active playbooks by their standing."""
@@ -52,6 +64,15 @@ class StallSection(Section):
 
     def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
         return tables.stall_columns()
+
+
+def _cycle_mondays(state: PlaybookState, now: datetime) -> list[date]:
+    """The Mondays of the weeks of the cycle a playbook runs now, before this one: those the
+    standing judges once closed (none without a cycle)."""
+    if state.anchor is None:
+        return []
+    week = calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
+    return [] if week is None else [week.cycle_start + timedelta(days=7 * i) for i in range(week.week - 1)]
 
 
 def _standings(reading: Reading, states: list[PlaybookState]) -> dict[int, tuple[Stalled | None, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from cadence import sponsor
 from cadence.calendar import WeekRef
+from cadence.cycle_decisions import stall_why
 from cadence.judgement import stalled_since
 from cadence.state import PlaybookState
 from storage.store import Store
@@ -39,7 +40,9 @@ class Stalled:
     def phrase(self) -> str:
         """ "since the end of cycle 2 (2026-12-13): cycles 1 and 2 missed the target", and
         while it lasts "; still at the end of cycle 3 (2027-01-10): cycles 2 and 3 missed
-        the target" """
+        the target"; a cycle that met its target and still counts as missing says why:
+        "cycle 1 missed the target, and cycle 3 met its target but was no better than the
+        rest, within noise" """
         said = f"since the end of cycle {self.since_cycle} ({self.since.isoformat()}): {_why(self.first)}"
         if self.cycle != self.since_cycle:
             said += f"; still at the end of cycle {self.cycle} ({self.until.isoformat()}): {_why(self.latest)}"
@@ -47,10 +50,9 @@ class Stalled:
 
 
 def _why(figures: dict[str, Any]) -> str:
-    """Why a cycle's close stalled the playbook, in words."""
-    if figures.get("reason") == "missed":
-        return f"cycles {' and '.join(str(c) for c in figures.get('cycles', []))} missed the target"
-    return f"cycle {figures.get('cycle')}'s median KPI moved less than a tenth of the way to the target"
+    """Why a cycle's close stalled the playbook, in words: each cycle's own reason, as its
+    decision says it (cadence.cycle_decisions.stall_why)."""
+    return stall_why(figures)
 
 
 def stalled(store: Store, states: list[PlaybookState]) -> dict[int, Stalled]:
