@@ -6,6 +6,8 @@ webhooks' figures and the clock's last tick are read from the database at scrape
 web process reports them for the whole installation, clock process included.
 With several HTTP processes (uvicorn's workers), set PROMETHEUS_MULTIPROC_DIR to an empty folder
 and the counters of all workers are added up (prometheus_client's multiprocess mode).
+Every family is listed in docs/operations.md with an example alert rule;
+tests/bot/test_operations_doc.py fails on one exposed that the page lacks.
 """
 
 from __future__ import annotations
