@@ -56,6 +56,10 @@ class PlaybookOut(_Read):
     function: str
     status: str = Field(description="active, paused or retired")
     owner: str = Field(description="The owner's Slack user id.")
+    owner_name: str = Field(
+        description="The owner as the web view shows them: Slack's display name, else their real name (as the "
+        "clock keeps them), else the id."
+    )
     timezone: str
     kpi: KpiOut
     cycle: int | None = Field(description="The running cycle (None before the first starts; 0: a baseline week).")

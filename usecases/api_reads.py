@@ -101,7 +101,8 @@ def playbooks(services: Services, token: Reader, function: str | None = None) ->
             s for s in store.playbooks.states() if visible(token, s.playbook.slug) and wanted(s.playbook.function)
         ]
         shown = sections.summary(sections.Reading(store, now), states)
-    return [_summary(state, now, shown[state.playbook.id]) for state in states]
+        names = store.people.names(s.playbook.owner_id for s in states)
+    return [_summary(state, now, shown[state.playbook.id], names) for state in states]
 
 
 def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def playbook(services: Services, token: Reader, slug: str) -> dict[str, Any]:
         state = readable_state(store, token, slug)
         now = services.clock()
         summed = sections.summary(sections.Reading(store, now), [state])[state.playbook.id]
-        summary = _summary(state, now, summed)
+        summary = _summary(state, now, summed, store.people.names([state.playbook.owner_id]))
         today = calendar.local_date(now, state.playbook.timezone)
         monday = calendar.monday_of(today)
         weeks = [monday - timedelta(days=7 * i) for i in range(WEEKS_SHOWN - 1, -1, -1)]
@@ -268,7 +269,9 @@ def _week(state: PlaybookState, now: Any) -> calendar.WeekRef | None:
     return calendar.week_containing(state.running(), calendar.local_date(now, state.playbook.timezone))
 
 
-def _summary(state: PlaybookState, now: Any, shown: sections.Read) -> dict[str, Any]:
+def _summary(state: PlaybookState, now: Any, shown: sections.Read, names: dict[str, str]) -> dict[str, Any]:
+    """A playbook as the list gives it; `names`: the people's names the clock keeps
+    (storage/people.py), the owner shown by theirs beside the id, as the web view does."""
     playbook = state.playbook
     week = _week(state, now)
     return dict(
@@ -277,6 +280,7 @@ def _summary(state: PlaybookState, now: Any, shown: sections.Read) -> dict[str, 
         function=playbook.function,
         status=playbook.status,
         owner=playbook.owner_id,
+        owner_name=names.get(playbook.owner_id, playbook.owner_id),  # display name, else real name, else the id
         timezone=playbook.timezone,
         kpi=dict(
             name=playbook.kpi_name,

@@ -61,7 +61,9 @@ def test_the_document_describes_every_field_the_reads_send_and_no_other():
 
 def _detail(**fields):
     kpi = {"name": "FRT", "unit": "min", "direction": "down", "baseline": 42, "target": 15}
-    summary = dict(slug="a", title="A", function="support", status="active", owner=OWNER, timezone="UTC")
+    summary = dict(
+        slug="a", title="A", function="support", status="active", owner=OWNER, owner_name=OWNER, timezone="UTC"
+    )
     return {
         **summary,
         "kpi": kpi,
