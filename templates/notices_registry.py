@@ -122,11 +122,13 @@ def publish_card(
     version: int | None = None,
     found: Sequence[str] = (),
     void_reason: str | None = None,
+    assessment: Mapping[str, Any] | None = None,
 ) -> Payload:
     """The curators' card of a request to publish over readiness: the criteria not met (in
     words), why, who asked; Publish and Decline while open, else the outcome. `nobody`: no
     one may decide yet (it waits); `found`: criteria not met at the last click that the card
-    did not show (the click refused, the card redrawn)."""
+    did not show (the click refused, the card redrawn). `assessment`: the post-pilot
+    assessment a version published now carries, item by item (None: none yet)."""
     return render("publish_card", **locals())
 
 

@@ -123,6 +123,15 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
     published = publish_over(bot, store, "publish support-replies override sharing it early")
     assert "support-replies v1" in published
     world.dispatcher.drain(max_wait=0)
+    # the card of the request to publish over readiness showed it beside the criteria, to the
+    # curator deciding (issue 108, item 9)
+    [asked] = [
+        json.dumps(c.params, ensure_ascii=False)
+        for c in slack.calls_to("chat.postMessage")
+        if "publishing over readiness asked" in json.dumps(c.params)
+    ]
+    assert "1 pilot condition its adopters replace:\\n• a senior reviewer on every case" in asked, asked
+    assert asked.index("not met") < asked.index("*Post-pilot assessment* v1")
     announced = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
     assert announced and "It carries its pilot's assessment. *Post-pilot assessment* v1: " in json.dumps(
         announced[-1], ensure_ascii=False

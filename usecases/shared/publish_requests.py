@@ -19,6 +19,7 @@ from cadence.state import PlaybookState
 from storage.models.governance import PublishRequest
 from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
+from usecases.shared import registry_list
 
 
 def deciders(store: Store, admins: frozenset[str], asker: str, owner: str) -> set[str]:
@@ -51,6 +52,8 @@ def card(
         version=request.version,
         found=found,
         void_reason=void,
+        # what a version published now would carry, beside the criteria (issue 108, item 9)
+        assessment=registry_list.assessed_now(store, [request.playbook_id])[request.playbook_id],
     )
 
 

@@ -298,6 +298,7 @@ def contexts(
             version=2,
             found=[text[:300]] * 8,
             void_reason=text[:80],
+            assessment=dict(number=99999, core=80, core_items=[text[:300]] * 80, pilot_conditions=[text[:300]] * 80),
         ),
         "publish_asked": dict(
             slug="support-replies", criteria=[text[:300]] * 8, channel="CCURATORS", nobody=True, declined_by=None
