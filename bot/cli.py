@@ -24,6 +24,7 @@ from bot.startup import (
     checked_settings,
     connected_engine,
     open_store,
+    reading_clock,
     settings_or_exit,
 )
 from storage import migrate
@@ -65,7 +66,7 @@ def upgrade() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the digest here instead of posting it.")
 def digest(dry_run: bool) -> None:
     """Build this week's curators' digest now: print it (--dry-run) or post it."""
-    from bot.app import create_clockwork, utc_now
+    from bot.app import create_clockwork
     from cadence import keys
     from cadence.calendar import local_date, monday_of
     from storage.store import CURATORS_CHANNEL
@@ -74,7 +75,8 @@ def digest(dry_run: bool) -> None:
 
     settings = settings_or_exit()
     store = open_store(settings)
-    now = utc_now()
+    clock = reading_clock(store)  # now; a database the demo made, the demo's
+    now = clock()
     monday = monday_of(local_date(now, settings.rollout_timezone))
     if dry_run:
         dry = Digest(store, charts=False, currency=settings.rollout_currency, hourly_rate=settings.rollout_hourly_rate)
@@ -99,7 +101,7 @@ def digest(dry_run: bool) -> None:
             click.echo()
         click.echo(f"({plural(len(messages), 'message')}; charts are drawn when it is posted)")
         return
-    clockwork = create_clockwork(settings, store)
+    clockwork = create_clockwork(settings, store, clock=clock)
     with store.unit_of_work() as uow:
         uow.outbox.enqueue(messages, now)
         uow.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,7 +15,7 @@ import yaml
 
 from bot import guide
 from bot.playbook_files import read_playbook_file
-from bot.startup import open_store, settings_or_exit
+from bot.startup import open_store, reading_clock, settings_or_exit
 from templates import notices_inputs, plural
 from usecases import input_checks, operator, sources, tokens
 
@@ -42,7 +42,7 @@ def load(files: tuple[Path, ...], why: str | None) -> None:
     loadable = [(str(r.path), r.specs) for r in read if not r.problems]
     if loadable:
         store = open_store(settings)
-        for done in operator.load(store, loadable, settings.rollout_timezone, datetime.now(UTC), why):
+        for done in operator.load(store, loadable, settings.rollout_timezone, reading_clock(store)(), why):
             if done.refused is not None:
                 problems[done.name] = [f"{done.name}: {plain(done.refused)}"]
             for outcome in done.outcomes:
@@ -74,7 +74,8 @@ def list_playbooks() -> None:
     """Every playbook: its state, where its cycles stand, its owner."""
 
     settings = settings_or_exit()
-    overviews = operator.playbooks(open_store(settings), datetime.now(UTC))
+    store = open_store(settings)
+    overviews = operator.playbooks(store, reading_clock(store)())
     if not overviews:
         click.echo("No playbooks yet: load one with `rollout playbook load FILE`.")
         return
@@ -115,7 +116,8 @@ def show(slug: str) -> None:
     from slack_api.members import TeamDirectory
 
     settings = settings_or_exit()
-    store, now = open_store(settings), datetime.now(UTC)
+    store = open_store(settings)
+    now = reading_clock(store)()
     overview = _or_refused(lambda: operator.playbook(store, slug, now))
     playbook, steps = overview.state.playbook, overview.state.steps
     reliable = sources.reliability(store, overview.state, now)
@@ -193,7 +195,8 @@ def source_test(slug: str, week_text: str | None) -> None:
     """Ask every source of a playbook now, for a week, and print each value or error.
     Stores nothing; works before a cycle starts."""
     settings = settings_or_exit()
-    store, now = open_store(settings), datetime.now(UTC)
+    store = open_store(settings)
+    now = reading_clock(store)()
     state = store.playbooks.state(slug)
     if state is None:
         raise click.ClickException(f"no playbook {slug}")
@@ -263,7 +266,8 @@ def cycle_start(slug: str, starts_on: str | None) -> None:
             raise click.BadParameter(f"{starts_on!r} is not a date (YYYY-MM-DD)", param_hint="YYYY-MM-DD") from None
     settings = settings_or_exit()
     store = open_store(settings)
-    state, started = _or_refused(lambda: operator.start_cycle(store, slug, day, datetime.now(UTC)))
+    now = reading_clock(store)()
+    state, started = _or_refused(lambda: operator.start_cycle(store, slug, day, now))
     moved = f" (moved from {started.moved_from.isoformat()})" if started.moved_from else ""
     baseline = started.baseline_week
     measures = f"a baseline week from {baseline.isoformat()} measures its KPI; " if baseline else ""
@@ -295,7 +299,7 @@ def token_create(name: str, playbooks: tuple[str, ...], all_playbooks: bool, kin
     wanted = [k.strip() for k in kinds.split(",") if k.strip()]
     scope = None if all_playbooks else list(playbooks)
     try:
-        created = tokens.create(store, name, scope, wanted, read, operator.COMMAND_LINE, datetime.now(UTC))
+        created = tokens.create(store, name, scope, wanted, read, operator.COMMAND_LINE, reading_clock(store)())
     except tokens.TokenRefused as err:
         raise click.ClickException(str(err)) from None
     click.echo(created.token)
@@ -330,7 +334,7 @@ def token_revoke(name: str) -> None:
     """End a token at once, in every process."""
     store = open_store(settings_or_exit())
     try:
-        tokens.revoke(store, name, operator.COMMAND_LINE, datetime.now(UTC))
+        tokens.revoke(store, name, operator.COMMAND_LINE, reading_clock(store)())
     except tokens.TokenRefused as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"Token {name} is revoked.")

@@ -17,6 +17,7 @@ from bot.startup import (
     CREDENTIAL_HELP,
     checked_settings,
     open_store,
+    reading_clock,
     verify_slack,
 )
 from slack_api.workspace import Workspace
@@ -78,26 +79,30 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     """Run every piece of cadence work due at an instant, deliver it, and exit.
 
     Idempotent: running it twice for the same instant sends nothing twice."""
-    from bot.app import create_clockwork, utc_now
+    from bot.app import create_clockwork
 
     settings = checked_settings() if dry_run else checked_settings("SLACK_BOT_TOKEN")
-    now = at = utc_now()
+    given = None
     if at_text:
         try:
-            at = datetime.fromisoformat(at_text)
+            given = datetime.fromisoformat(at_text)
         except ValueError:
             raise click.BadParameter(
                 f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)", param_hint="--at"
             ) from None
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
+        if given.tzinfo is None:
+            given = given.replace(tzinfo=UTC)
+    store = open_store(settings, dry_run=dry_run)
+    clock = reading_clock(store)  # now; a database the demo made, the demo's
+    now = clock()
+    at = now if given is None else given
     if at > now + FUTURE_TOLERANCE and not dry_run:
         # A future tick would do next week's work now and mark it done: the real one never comes.
         raise click.ClickException(
             f"{at.isoformat()} is in the future (it is {now.isoformat(timespec='seconds')}): "
             "a tick only runs work that is due. Add --dry-run to see what it would do."
         )
-    clockwork = create_clockwork(settings, open_store(settings, dry_run=dry_run))
+    clockwork = create_clockwork(settings, store, clock=clock)
     report = clockwork.cadence.tick(at)
     if dry_run:
         click.echo(f"dry run at {at.isoformat()}: {report.summary()} (nothing was recorded or sent)")
@@ -107,7 +112,7 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
                 click.echo(f"      → {message.channel}: {_first_line(message.payload)}")
         return
     if clockwork.heartbeat is not None:  # a tick from cron is the clock of such an installation
-        clockwork.heartbeat(utc_now())
+        clockwork.heartbeat(clock())
     click.echo(f"tick at {at.isoformat()}: {report.summary()}")
     for channel in report.unreachable:
         click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)

@@ -61,9 +61,10 @@ def demo(directory: Path, quiet: bool, serve: bool, served: Path | None, view_po
         if not serve:
             raise click.UsageError("--from names a run to serve: give --serve too")
         try:
-            view.run_in(served)
+            database, _ = view.run_in(served)
         except view.NoRun as err:
             raise click.ClickException(str(err)) from None
+        click.echo(view.named(database), err=True)
         port_free_or_exit(view.LOOPBACK, view_port)
         view.serve(served, CURATOR, view_port, click.echo)
         return
@@ -78,7 +79,7 @@ def demo(directory: Path, quiet: bool, serve: bool, served: Path | None, view_po
         port_free_or_exit(view.LOOPBACK, view_port)  # before the story, not after a minute of it
     logging.getLogger().setLevel(logging.WARNING)  # the story, not the logs
     # Its own database, made anew (DATABASE_URL is not read): named as every command names its own.
-    click.echo(f"Database: {(directory / 'rollout-demo.db').absolute()} (SQLite, made by the demo)", err=True)
+    click.echo(view.named(directory / view.DATABASE), err=True)
     width = shutil.get_terminal_size().columns
     if not quiet:
         click.echo(wrap(f"Running the demo ({SUMMARY})…", width))

@@ -1,7 +1,7 @@
 """`rollout mcp`: the assistant's tools over stdio (bot/assistant.py, docs/mcp.md), for the
 operator's own assistant: it reads DATABASE_URL and answers for every playbook; nothing
-it answers changes anything. `--demo DIR`: the demo's run in DIR instead, answered as of
-the demo's last day (bot/demo/view.py)."""
+it answers changes anything. `--demo DIR`: the demo's run in DIR instead; a database the
+demo made, either way, is answered as of the demo's last day (bot/startup.py, reading_clock)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot import assistant
-from bot.startup import open_store, settings_or_exit
+from bot.startup import open_store, reading_clock, settings_or_exit
 
 if TYPE_CHECKING:
     from usecases.shared.services import Services
@@ -33,10 +33,11 @@ def mcp(demo: Path | None) -> None:
         from bot.demo import view
 
         try:
-            database, ended_at = view.run_in(demo)
+            database, _ = view.run_in(demo)
         except view.NoRun as err:
             raise click.ClickException(str(err)) from None
-        services = view.services(database, view.running_from(ended_at))
+        click.echo(view.named(database), err=True)
+        services = view.services(database)
     else:
         services = _configured()
     try:
@@ -49,14 +50,14 @@ def mcp(demo: Path | None) -> None:
 
 def _configured() -> Services:
     """The bot's database and settings, from the environment."""
-    from bot.app import utc_now
     from slack_api.members import TeamDirectory
     from usecases.shared.services import Services
 
     settings = settings_or_exit()
+    store = open_store(settings)
     return Services(
-        store=open_store(settings),
-        clock=utc_now,
+        store=store,
+        clock=reading_clock(store),  # a database the demo made: the demo's
         admins=settings.admins,
         org_timezone=settings.rollout_timezone,
         directory=TeamDirectory(ttl_seconds=0),  # no Slack here: the tools ask it nothing

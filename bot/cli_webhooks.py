@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import click
 
 from bot import guide
-from bot.startup import open_store, settings_or_exit
+from bot.startup import open_store, reading_clock, settings_or_exit
 from cadence import webhooks as events
 from usecases import operator
 from usecases import webhooks as use
@@ -37,7 +36,7 @@ def add(name: str, url: str, wanted: str | None, playbooks: tuple[str, ...]) -> 
     store = open_store(settings_or_exit())
     chosen = None if wanted is None else [e.strip() for e in wanted.split(",") if e.strip()]
     try:
-        added = use.add(store, name, url, chosen, list(playbooks), operator.COMMAND_LINE, datetime.now(UTC))
+        added = use.add(store, name, url, chosen, list(playbooks), operator.COMMAND_LINE, reading_clock(store)())
     except use.WebhookRefused as err:
         raise click.ClickException(str(err)) from None
     click.echo(added.secret)
@@ -86,15 +85,15 @@ def remove(name: str) -> None:
 @click.argument("name")
 def test(name: str) -> None:
     """Send a `test` event now and say how the receiver answered."""
-    from bot.app import utc_now
     from outbound.webhooks import WebhookLane
 
     store = open_store(settings_or_exit())
+    clock = reading_clock(store)  # now; a database the demo made, the demo's
     try:
-        event_id = use.send_test(store, name, utc_now())
+        event_id = use.send_test(store, name, clock())
     except use.WebhookRefused as err:
         raise click.ClickException(str(err)) from None
-    lane = WebhookLane(store.webhooks, utc_now)
+    lane = WebhookLane(store.webhooks, clock)
     deadline = time.monotonic() + TEST_WAIT_SECONDS
     delivery = store.webhooks.status_of(event_id)
     while delivery is not None and delivery.status == "pending" and delivery.attempts == 0:

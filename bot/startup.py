@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -235,6 +237,37 @@ def name_database(settings: Settings, creates: bool = False) -> None:
             f"there is no database at {path}: set DATABASE_URL to the bot's database "
             f"(sqlite:////absolute/path/rollout.db or postgresql://…), or create one there with `rollout db upgrade`"
         )
+
+
+def running_from(at: datetime, monotonic: Callable[[], float] = time.monotonic) -> Callable[[], datetime]:
+    """A clock that reads `at` when first asked, then runs on by the seconds that pass."""
+    began = monotonic()
+    return lambda: at + timedelta(seconds=monotonic() - began)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def reading_clock(store: Store) -> Callable[[], datetime]:
+    """The clock a command reads and writes `store` at: now, but for a database `rollout
+    demo` made (storage/roles.py, DEMO_CLOCK), the demo's: from its story's last hour on,
+    as `demo --serve` and `mcp --demo` read it. Said once a command, on stderr (stdout is
+    the command's answer, and `rollout mcp`'s protocol), or in the log without a command."""
+    ended_at = store.org.demo_clock()
+    if ended_at is None:
+        return _now
+    said = (
+        f"This database was made by `rollout demo`: reading it as of {ended_at:%a %Y-%m-%d %H:%M} UTC, "
+        "the demo's last day, not today."
+    )
+    command = click.get_current_context(silent=True)
+    if command is None:
+        log.info("%s", said)
+    elif not command.find_root().meta.get("rollout.demo_clock_said"):
+        command.find_root().meta["rollout.demo_clock_said"] = True
+        click.echo(said, err=True)
+    return running_from(ended_at)
 
 
 def connected_engine(settings: Settings, creates: bool = False) -> Engine:

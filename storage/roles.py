@@ -15,6 +15,9 @@ from storage.models import table_of
 from storage.models.org import Holiday, RoleGrant, Setting
 
 _ROLE_GRANT, _HOLIDAY = table_of(RoleGrant), table_of(Holiday)
+# The setting `rollout demo` writes in the database it makes: its story's last hour (ISO
+# 8601), the clock every command reads that database at (bot/startup.py, `reading_clock`).
+DEMO_CLOCK = "demo_clock"
 _CURATOR = select(_ROLE_GRANT.c.id).where(
     _ROLE_GRANT.c.role == "curator", _ROLE_GRANT.c.user_id == bindparam("user_id")
 )
@@ -62,6 +65,11 @@ class RolesAndSettings:
         with reading(self.bind) as s:
             row = s.get(Setting, key)
             return row.value if row else None
+
+    def demo_clock(self) -> datetime | None:
+        """When the story of `rollout demo` ended, in a database the demo made; None in any other."""
+        kept = self.setting(DEMO_CLOCK)
+        return None if kept is None else datetime.fromisoformat(kept)
 
     def settings(self, keys: list[str]) -> dict[str, Setting]:
         """The settings of `keys` that are set: one query."""

@@ -113,7 +113,7 @@ class Demo(Acts):
         began = real_time.monotonic()
         self.directory.mkdir(parents=True, exist_ok=True)
         database = self.directory / view.DATABASE
-        for stale in [*self.directory.glob(f"{view.DATABASE}*"), self.directory / view.RUN]:
+        for stale in self.directory.glob(f"{view.DATABASE}*"):
             stale.unlink(missing_ok=True)  # a run left half-done is never served as this one
         engine = make_engine(f"sqlite:///{database}")
         migrate.upgrade(engine)
@@ -154,6 +154,7 @@ class Demo(Acts):
         )
         try:
             self._story()
+            view.keep_run(self.store, self.clock())  # the database is the demo's, read at its clock
         finally:
             server.stop()
             self.slack.stop()
@@ -175,7 +176,6 @@ class Demo(Acts):
         written = self.directory / TRANSCRIPT
         written.write_text(transcript + "\n", encoding="utf-8")
         seconds = real_time.monotonic() - began
-        view.keep_run(self.directory, self.clock())
         return DemoResult(
             html,
             database,

@@ -5,10 +5,11 @@ API's reads at /api/v1 and an assistant's tools at /mcp for a read token made fo
 serve; `rollout mcp --demo DIR`, the same tools over stdio.
 
 Every read takes "now" from its Services' clock (usecases/shared/services.py): here the
-demo's own, which starts at the story's last hour (kept beside its database,
-`rollout-demo.json`) and runs on in real time from there. Run on, not stopped: the API's
-rate is counted per second of that clock (usecases/api_reports.py, within_rate), so a
-clock that never moved would refuse every request past the first second's 20."""
+demo's own, which starts at the story's last hour (kept in its database, `keep_run`) and
+runs on in real time from there (bot/startup.py's `reading_clock`, as for every command
+that reads a database the demo made). Run on, not stopped: the API's rate is counted per
+second of that clock (usecases/api_reports.py, within_rate), so a clock that never moved
+would refuse every request past the first second's 20."""
 
 from __future__ import annotations
 
@@ -16,59 +17,78 @@ import json
 import secrets
 import shutil
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from bot import assistant
+from bot.startup import reading_clock, running_from
 from handlers.web_view import make_web_view
 from slack_api.members import TeamDirectory
+from storage import migrate
 from storage.db import make_engine
+from storage.roles import DEMO_CLOCK
 from storage.store import Store
 from usecases import operator, tokens
 from usecases.shared.services import Services
 
 LOOPBACK = "127.0.0.1"
 DATABASE = "rollout-demo.db"
-RUN = "rollout-demo.json"  # what a run leaves beside its database for a later serve: when it ended
+
+
+def named(database: Path) -> str:
+    """The demo's database as `Database:` names it on stderr, as every command names its own."""
+    return f"Database: {database.absolute()} (SQLite, made by the demo)"
 
 
 class NoRun(Exception):
     """The folder holds no run of the demo to serve: one sentence why."""
 
 
-def keep_run(directory: Path, ended_at: datetime) -> None:
-    """Leave beside the run's database when its story ended, for `--from` and `mcp --demo`."""
-    (directory / RUN).write_text(json.dumps({"ended_at": ended_at.isoformat()}) + "\n", encoding="utf-8")
+def keep_run(store: Store, ended_at: datetime) -> None:
+    """Mark the run's database as the demo's, with when its story ended: every command that
+    reads it, `--from` and `mcp --demo` among them, reads it as of then (reading_clock)."""
+    with store.unit_of_work() as uow:
+        uow.org.set_setting(DEMO_CLOCK, ended_at.isoformat(), "rollout demo", ended_at)
+        uow.commit()
 
 
 def run_in(directory: Path) -> tuple[Path, datetime]:
     """The database of the demo's run in `directory` and the story's last hour."""
-    database, kept = directory / DATABASE, directory / RUN
-    if not database.is_file() or not kept.is_file():
+    database = directory / DATABASE
+    ended_at = None
+    if database.is_file():
+        engine = make_engine(f"sqlite:///{database.absolute()}")
+        try:
+            if not migrate.is_current(engine):
+                migrate.upgrade(
+                    engine
+                )  # a run of an earlier release: SQLite is upgraded on the spot, as open_store does
+            ended_at = Store(engine).org.demo_clock()
+        except DBAPIError:  # not a database, or not the bot's
+            ended_at = None
+        finally:
+            engine.dispose()
+    if ended_at is None:
         raise NoRun(
-            f"{directory} holds no run of the demo (no {DATABASE} and {RUN}): "
+            f"{directory} holds no run of the demo (no {DATABASE} that a whole run of it made): "
             f"run `rollout demo --out {directory}` first"
         )
-    return database.absolute(), datetime.fromisoformat(json.loads(kept.read_text(encoding="utf-8"))["ended_at"])
+    return database.absolute(), ended_at
 
 
-def running_from(at: datetime, monotonic: Callable[[], float] = time.monotonic) -> Callable[[], datetime]:
-    """The demo's clock: `at` when first asked, then on by the seconds that pass."""
-    began = monotonic()
-    return lambda: at + timedelta(seconds=monotonic() - began)
-
-
-def services(database: Path, clock: Callable[[], datetime]) -> Services:
-    """The demo's database as the bot's use cases read it, at the demo's clock."""
+def services(database: Path, clock: Callable[[], datetime] | None = None) -> Services:
+    """The demo's database as the bot's use cases read it, at the demo's clock (the one it
+    keeps, reading_clock's, unless `clock`)."""
+    store = Store(make_engine(f"sqlite:///{database}"))
     return Services(
-        store=Store(make_engine(f"sqlite:///{database}")),
-        clock=clock,
+        store=store,
+        clock=clock or reading_clock(store),
         admins=frozenset(),
         org_timezone="UTC",
         directory=TeamDirectory(ttl_seconds=0),  # no Slack here: the names are the database's
@@ -118,7 +138,7 @@ def prepare(directory: Path, viewer: str, port: int) -> Serving:
     """The app over the run in `directory`, a read token for its API and /mcp, and what to
     tell the person who started it."""
     database, ended_at = run_in(directory)
-    demo = services(database, running_from(ended_at))
+    demo = services(database)
     name = f"demo-assistant-{secrets.token_hex(3)}"
     made = tokens.create(demo.store, name, None, [], True, operator.COMMAND_LINE, demo.clock())
     base = f"http://{LOOPBACK}:{port}"

@@ -5,7 +5,6 @@ read answers as of the demo's last day (2027), not today's date."""
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,13 +26,12 @@ pytestmark = pytest.mark.slow  # the demo's run (shared), and real processes
 
 @pytest.fixture
 def run_dir(demo_result, tmp_path):
-    """A copy of the demo's run (its database and when it ended), as `--out` leaves it."""
+    """A copy of the demo's run (its database, which keeps when its story ended), as `--out` leaves it."""
     folder = tmp_path / "demo-output"
     folder.mkdir()
     source, copy = sqlite3.connect(demo_result.database), sqlite3.connect(folder / view.DATABASE)
     source.backup(copy)
     source.close(), copy.close()
-    shutil.copy(demo_result.database.parent / view.RUN, folder / view.RUN)
     return folder
 
 
@@ -139,3 +137,67 @@ def test_serve_from_a_folder_without_a_run_is_one_sentence(tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path} holds no run of the demo" in result.output and "rollout demo --out" in result.output
     assert "give --serve too" in run("demo", "--from", str(tmp_path)).output
+
+
+def _said_once(stderr: str, demo_result) -> None:
+    said = (
+        f"This database was made by `rollout demo`: reading it as of {demo_result.ended_at:%a %Y-%m-%d %H:%M} UTC, "
+        "the demo's last day, not today."
+    )
+    assert stderr.splitlines().count(said) == 1, stderr
+
+
+def test_every_command_reads_the_demos_database_as_of_its_last_day(demo_result, run_dir, monkeypatch):
+    """Issue 108, item 3: on the demo's database, `playbook list` said "starts on
+    2027-01-04" of playbooks 13 weeks in and `digest --dry-run` that no playbook had
+    closed a week: they read it on today's date. The database keeps the demo's clock."""
+    monkeypatch.chdir(run_dir)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{run_dir / view.DATABASE}")
+    listed = CliRunner().invoke(cli, ["playbook", "list"])
+    assert listed.exit_code == 0, listed.output
+    rows = listed.stdout.splitlines()[1:]
+    assert len(rows) == 5 and all(" cycle " in row for row in rows) and "starts on" not in listed.stdout
+    _said_once(listed.stderr, demo_result)
+    digest = CliRunner().invoke(cli, ["digest", "--dry-run"])
+    assert digest.exit_code == 0, digest.output
+    assert "No digest" not in digest.stdout and "ROLLOUT DIGEST · WEEK OF" in digest.stdout
+    _said_once(digest.stderr, demo_result)
+
+
+def test_rollout_mcp_on_the_demos_database_answers_as_of_its_last_day(demo_result, run_dir):
+    """Issue 108, item 3: plain `rollout mcp` over the demo's database gave cycle None and
+    "stalled 0"; it answers as `mcp --demo` does."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
+    server = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "bot", "mcp"],
+        env={**env, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{run_dir / view.DATABASE}"},
+        cwd=str(run_dir.parent),
+    )
+
+    async def session():
+        async with Client(server) as client:
+            return await client.call_tool("digest", {}), await client.call_tool("list_playbooks", {})
+
+    digest, listed = anyio.run(session)
+    digest = json.loads(digest.content[0].text)
+    assert digest["week_of"] == _last_closed_week(demo_result) and digest["org"]["stalled"] == 2
+    assert all(p["cycle"] is not None for p in json.loads(listed.content[0].text)["playbooks"])
+
+
+def test_rollout_mcp_demo_names_its_database_and_clock_on_stderr(demo_result, run_dir):
+    """Issue 108, item 16: `mcp --demo` named no database, where every other command does."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ROLLOUT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "mcp", "--demo", str(run_dir)],
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=run_dir.parent,
+        input="",  # no assistant: stdin ends, and the server with it
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"Database: {run_dir / view.DATABASE} (SQLite, made by the demo)"
+    _said_once(result.stderr, demo_result)
+    assert result.stdout == ""  # stdout is the protocol's
