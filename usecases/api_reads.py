@@ -164,6 +164,8 @@ def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
             adopters=[a for a in e["adopters"] if visible(token, a["slug"])],
             requests=[r for r in e["requests"] if visible(token, r["adopted"])],
             **_learnings_seen(token, e),
+            # the adopting teams' setup time sums up every adopter: none when one is out of scope
+            setup=e["setup"] if all(visible(token, a["slug"]) for a in e["adopters"]) else None,
         )
         for e in seen
     ]

@@ -89,13 +89,16 @@ def test_a_token_scoped_to_the_origin_sees_no_team_that_adopted_it_or_asked(bot,
 def test_a_token_scoped_to_the_origin_reads_no_learning_its_adopters_carried_back(bot, published, slack, store, clock):  # noqa: F811
     """Issue 108, item 14: v2 of the origin carries the learnings of its adopters, each
     naming its adopter (`from`); a token of the origin alone reads none of them (nor their
-    count), one that sees the adopter too reads them; the API and the assistant alike."""
+    count), nor the setup time summed over its adopters; one that sees the adopter too reads
+    them; the API and the assistant alike."""
     from tests.usecases.test_governance import publish_over, wednesday
     from tests.usecases.test_requests import CHAMPION, SALES, SALES_OWNER
 
     adopted_and_asked(bot, slack, published)
     said = bot.command(f"cycle start {ADOPTER}", user=SALES_OWNER, channel=SALES).text
     clock.set(wednesday(3))  # in the adopter's cycle 1
+    said = bot.command(f"attest {ADOPTER} yes", user=CHAMPION, channel=SALES).text  # its setup is measured
+    assert "Check-in recorded" in said, said
     said = bot.command(f"learn {ADOPTER} Sales replies need the contract number", user=CHAMPION, channel=SALES).text
     assert store.learnings.of_playbooks([store.playbooks.state(ADOPTER).playbook.id], limit=5), said
     clock.advance(days=1)
@@ -106,6 +109,8 @@ def test_a_token_scoped_to_the_origin_reads_no_learning_its_adopters_carried_bac
     assert status == 200
     newest = max(registry["versions"], key=lambda v: v["version"])
     assert ADOPTER in {x.get("from") for x in newest["all_learnings"]}
+    first = min(registry["versions"], key=lambda v: v["version"])
+    assert first["setup"] is not None and first["setup"]["teams"] == 1  # the adopter's
 
     origin = tokens.create(store, "origin-2", [ORIGIN], [], True, "test", clock()).token
     versions = reads_all(bot, origin, clock)
@@ -113,6 +118,7 @@ def test_a_token_scoped_to_the_origin_reads_no_learning_its_adopters_carried_bac
     assert ADOPTER not in said and "contract number" not in said and "sales" not in said.casefold(), said
     newest = max(versions, key=lambda v: v["version"])
     assert (newest["learnings"], newest["latest_learnings"], newest["all_learnings"]) == (0, [], [])
+    assert all(v["setup"] is None for v in versions)  # no figure summed over a team it may not see
 
     both = tokens.create(store, "both-2", [ORIGIN, ADOPTER], [], True, "test", clock()).token
     newest = max(reads_all(bot, both, clock), key=lambda v: v["version"])
