@@ -1,37 +1,102 @@
 """The `rollout` command line (also `python -m bot`; pyproject.toml's entry point is `main`):
 the group, the database's and the digest's commands, the manifest and the guides. The
 processes that serve are bot/cli_serve.py's, the clock's bot/cli_clock.py's, the demo
-bot/cli_demo.py's, the administration's groups bot/cli_admin.py's and its neighbours'."""
+bot/cli_demo.py's, the administration's groups bot/cli_admin.py's and its neighbours'.
+
+Each of those modules is imported when its command runs, not before: `rollout --version`
+and `rollout --help` import none of the bot (the settings, the database, Slack's SDK),
+which took a second and a half of CPU before either said anything. `--help` lists each
+command by its summary in COMMANDS (tests/bot/test_cli_help.py holds each to the
+command's own help)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from bot import guide, logs
-from bot.cli_admin import cycle, export, playbook, source, token
-from bot.cli_clock import clock, tick
-from bot.cli_compare import arm
-from bot.cli_demo import demo
-from bot.cli_mcp import mcp
-from bot.cli_serve import serve, socket, web
-from bot.cli_webhooks import webhook
-from bot.settings import check_log_level
-from bot.startup import (
-    checked_settings,
-    connected_engine,
-    open_store,
-    reading_clock,
-    settings_or_exit,
-)
-from storage import migrate
-from templates import plural
+
+# The commands of the other modules, registered once (listed by `rollout --help` in the order
+# of their names): the module and name each is defined by, and the first paragraph of its help.
+COMMANDS = {
+    "serve": (
+        "bot.cli_serve",
+        "serve",
+        "Serve Slack's HTTP requests at POST /slack/events (health: GET /healthz, GET /metrics).",
+    ),
+    "web": (
+        "bot.cli_serve",
+        "web",
+        "The Procfile's `web`: HTTP processes only, for a platform that restarts what exits.",
+    ),
+    "socket": (
+        "bot.cli_serve",
+        "socket",
+        "Run in Socket Mode (no public URL needed), with the clock and dispatcher in-process, and the web view, "
+        "reporting API, /healthz and /metrics on HTTP as `serve` has them.",
+    ),
+    "clock": (
+        "bot.cli_clock",
+        "clock",
+        "Run the cadence clock (a tick every minute) and the outbox dispatcher, without HTTP.",
+    ),
+    "tick": ("bot.cli_clock", "tick", "Run every piece of cadence work due at an instant, deliver it, and exit."),
+    "demo": (
+        "bot.cli_demo",
+        "demo",
+        "A whole simulated rollout with a local Slack stand-in: no workspace, nothing to configure.",
+    ),
+    "playbook": ("bot.cli_admin", "playbook", "Playbooks as code."),
+    "cycle": ("bot.cli_admin", "cycle", "Four-week cycles."),
+    "token": ("bot.cli_admin", "token", f"Tokens of the reporting API ({guide.doc('api.md')})."),
+    "source": ("bot.cli_admin", "source", f"The systems numbers are pulled from ({guide.doc('sources.md')})."),
+    "export": ("bot.cli_admin", "export", "Exports for analysts."),
+    "webhook": (
+        "bot.cli_webhooks",
+        "webhook",
+        f"Webhooks: decisions POSTed to other systems, signed ({guide.doc('webhooks.md')}).",
+    ),
+    "arm": ("bot.cli_compare", "arm", "Print `run` or `holdout`: the arm of case CASE-ID in playbook SLUG, forever."),
+    "mcp": (
+        "bot.cli_mcp",
+        "mcp",
+        "Answer an assistant over stdio (the Model Context Protocol): read-only tools over DATABASE_URL.",
+    ),
+}
+
+
+class Rollout(click.Group):
+    """`rollout`: the commands of COMMANDS imported when first named, and listed by their
+    summaries until then."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, name, _ = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's list of commands, with those not imported yet by their summaries."""
+        listed = [
+            (name, self.commands.get(name) or click.Command(name, help=COMMANDS[name][2]))
+            for name in self.list_commands(ctx)
+        ]
+        listed = [(name, command) for name, command in listed if not command.hidden]
+        if not listed:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in listed])
 
 
 @click.group(
+    cls=Rollout,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="The Rollout Cadence Bot: runs four-week rollout cycles of AI-assisted workflow playbooks in Slack.\n\n"
     "New here? `rollout demo` plays a whole rollout against a Slack stand-in, with nothing to configure. "
@@ -40,6 +105,8 @@ from templates import plural
 @click.option("-v", "--verbose", is_flag=True, help="Log debug output (same as LOG_LEVEL=DEBUG).")
 @click.version_option(package_name="rollout-cadence-bot", prog_name="rollout", message="%(prog)s %(version)s")
 def cli(verbose: bool) -> None:
+    from bot.settings import check_log_level
+
     try:  # the environment's level until the settings (a .env file may set it) are read
         level = "DEBUG" if verbose else check_log_level(os.environ.get("LOG_LEVEL") or "INFO")
     except ValueError as err:
@@ -55,6 +122,9 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """Create or upgrade the schema to the latest migration."""
+    from bot.startup import connected_engine, settings_or_exit
+    from storage import migrate
+
     engine = connected_engine(settings_or_exit(), creates=True)
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
@@ -67,9 +137,11 @@ def upgrade() -> None:
 def digest(dry_run: bool) -> None:
     """Build this week's curators' digest now: print it (--dry-run) or post it."""
     from bot.app import create_clockwork
+    from bot.startup import checked_settings, open_store, reading_clock, settings_or_exit
     from cadence import keys
     from cadence.calendar import local_date, monday_of
     from storage.store import CURATORS_CHANNEL
+    from templates import plural
     from templates.terminal import to_text
     from usecases.digest import Digest
 
@@ -137,19 +209,17 @@ def docs(name: str | None) -> None:
     click.echo(guide.text(f"docs/{name}.md"), nl=False)
 
 
-# Each command's module, registered once: the processes that serve, the clock's, the demo,
-# and the groups of the administration's (listed by `rollout --help` in the order of their names).
-for command in (serve, web, socket, clock, tick, demo, playbook, cycle, token, source, export, webhook, arm, mcp):
-    cli.add_command(command)
-
-
 def main() -> None:
     """`rollout`: every failure is one sentence and a non-zero exit, never a traceback.
     click says its own (usage, ClickException); a database that does not answer, or
     stops answering mid-command, is said here."""
     try:
         cli(prog_name="rollout")
-    except DBAPIError as err:
+    except Exception as err:
+        from sqlalchemy.exc import DBAPIError  # imported here: --version and --help import no database
+
+        if not isinstance(err, DBAPIError):
+            raise
         cause = str(err.orig).strip().splitlines()[0] if err.orig is not None else type(err).__name__
         click.echo(
             f"Error: the database stopped answering ({cause}); what was not committed was not done. Check "
