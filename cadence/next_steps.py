@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cadence import value
+
 WEEKS_A_CYCLE = 4
 SAME_FUNCTION, CHAMPION, OVER_LOAD = 1.25, 1.25, 0.5
 ESCALATION = 0.8  # each open escalation at the origin
@@ -40,6 +42,7 @@ class Candidate:
     exception_share: float | None = None  # the origin's, its last 4 closed weeks
     open_escalations: int = 0
     over_load: str | None = None  # the team's load over its max, in words
+    net_parts: tuple[float, float] | None = None  # net_hours' weeks' (saved, oversight) hours: the net said from them
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ def _num(value: float) -> str:
 def expected_value(c: Candidate) -> tuple[float | None, str]:
     """The hours a cycle it could save, and how they were found."""
     if c.net_hours is not None:
-        return c.net_hours, f"value: {_num(c.net_hours)} h net a cycle at the origin"
+        # said as the origin's page and the overview say it: one rounding (cadence.value.net_sum)
+        net = value.net_sum(*c.net_parts)[0] if c.net_parts is not None else f"{_num(c.net_hours)} h"
+        return c.net_hours, f"value: {net} net a cycle at the origin"
     if c.intake_cases is not None and c.intake_minutes is not None:
         hours = c.intake_cases * c.intake_minutes / 60 * WEEKS_A_CYCLE
         return hours, (

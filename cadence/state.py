@@ -13,6 +13,8 @@ from cadence.calendar import CycleAnchor, week_containing
 from cadence.definition import PlaybookSpec, read_spec
 from cadence.definition_rules import RuleSettings
 
+BASELINE_WEEK = "baseline"  # an adopter's baseline week, as a week's label names it (PlaybookState.week_label)
+
 
 class Playbook(Protocol):
     """A playbook's row (storage/models/playbooks.py `Playbook`)."""
@@ -114,11 +116,14 @@ class PlaybookState:
 
     def week_label(self, week_start: date) -> str:
         """A week as a playbook's page and the overview name it: "C2W3" in its cycles, the
-        Monday's date before its first cycle, "–" between runs."""
+        Monday's date before its first cycle, "baseline" for an adopter's baseline week
+        (in no cycle: never "C0W0"), "–" between runs."""
         if self.anchor is None:
             return week_start.isoformat()
         week = week_containing(self.running(), week_start)
-        return f"C{week.cycle}W{week.week}" if week else "–"
+        if week is None:
+            return "–"
+        return f"C{week.cycle}W{week.week}" if week.cycle else BASELINE_WEEK
 
     @cached_property
     def spec(self) -> PlaybookSpec:

@@ -235,8 +235,10 @@ class Oversight:
         if not self.reported:
             return NOT_REPORTED
         if self.reviewed and self.review_minutes is None:
-            return f"{NOT_REPORTED}: no review_minutes given for {_number(self.reviewed)} reviews"
-        return f"{NOT_REPORTED}: no exception_minutes given for {self.closed} exception items closed"
+            reviews = "review" if self.reviewed == 1 else "reviews"
+            return f"{NOT_REPORTED}: the minutes a review takes are not given for {_number(self.reviewed)} {reviews}"
+        items = "exception item" if self.closed == 1 else "exception items"
+        return f"{NOT_REPORTED}: the minutes an exception takes are not given for {self.closed} {items} closed"
 
 
 @dataclass(frozen=True, slots=True)

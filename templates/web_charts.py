@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cadence.state import BASELINE_WEEK
 from templates import _number, measure
 
 # The charts are drawn as many as a thousand at once (the overview's small charts): their parts
@@ -35,7 +36,10 @@ CYCLE_WEEK_AXIS = "Weeks: C2W3 is cycle 2, week 3"
 
 
 def week_words(label: str) -> str:
-    """A week's short label spelt out: "C2W3" is "cycle 2, week 3"; any other as it is."""
+    """A week's short label spelt out: "C2W3" is "cycle 2, week 3", "baseline" an adopter's
+    "baseline week"; any other as it is."""
+    if label == BASELINE_WEEK:
+        return "the baseline week"
     found = _CYCLE_WEEK.fullmatch(label)
     return f"cycle {found.group(1)}, week {found.group(2)}" if found else label
 
@@ -121,10 +125,27 @@ def kpi_chart(
 def guardrail_chart(
     name: str, labels: list[str], values: list[float | None], minimum: float | None, maximum: float | None, unit: str
 ) -> LineChart:
-    """The guardrail week by week in its own unit, with the bound it must keep."""
+    """The guardrail week by week in its own unit, with the bound it must keep, on an axis
+    that does not stretch a small difference from its bound to the plot's whole height
+    (`least_span`)."""
     bounds = [(word, bound) for word, bound in (("min", minimum), ("max", maximum)) if bound is not None]
     lines = [(f"{word} {measure(bound, unit)}", RED, bound, True) for word, bound in bounds]
-    return _chart(name, unit, labels, [(name, PURPLE, values)], lines)
+    shown = [v for v in values if v is not None] + [bound for _, bound in bounds]
+    return _chart(name, unit, labels, [(name, PURPLE, values)], lines, least_span(shown) if bounds else ())
+
+
+LEAST_SPAN = 0.2  # a guardrail's axis spans at least this share of its largest value
+
+
+def least_span(shown: list[float]) -> tuple[float, ...]:
+    """What an axis must take in to span at least LEAST_SPAN of its largest value, reaching
+    toward zero: a CSAT of 4.7 a week against its minimum of 4.6 is drawn on 3.5 to 5, not
+    as a line at the top of the plot and its bound at the bottom (issue 108: it read as a
+    chart stretched out of shape). Values of both signs, or spread enough, take in nothing."""
+    if not shown or min(shown) < 0:
+        return ()
+    top = max(shown)
+    return (top * (1 - LEAST_SPAN),) if top - min(shown) < top * LEAST_SPAN else ()
 
 
 def org_trend_charts(
@@ -181,7 +202,7 @@ def depth_charts(labels: list[str], rows: list[dict[str, Any]], whose: str) -> l
     people who reported."""
     cases = [float(r["cases"]) if r["cases"] is not None else None for r in rows]
     share = [r["share"] * 100 if r["share"] is not None else None for r in rows]
-    people: list[float | None] = [float(r["people"]) for r in rows]
+    people = [float(r["people"]) if r["people"] is not None else None for r in rows]
     return [
         _chart(f"{whose}: cases per week", "cases", labels, [("cases", BLUE, cases)], [], take_in=(0,), digits=1),
         _chart(

@@ -99,6 +99,7 @@ class _Origin:
     net_hours: float | None
     exception_share: float | None
     open_escalations: int
+    net_parts: tuple[float, float] | None = None  # (saved, oversight) hours behind net_hours
 
 
 def _origin_measures(store: Store, origins: list[PlaybookState], currency: str) -> dict[int, _Origin]:
@@ -122,6 +123,7 @@ def _origin_measures(store: Store, origins: list[PlaybookState], currency: str) 
             measure.last_net[0] if measure is not None else None,
             sum(step.total_exceptions for step in steps) / cases if cases else None,
             escalated.get(pid, 0),
+            measure.net_parts[1:] if measure is not None and measure.net_parts is not None else None,
         )
     return found
 
@@ -145,6 +147,7 @@ def _candidate(
         target_function=target_function,
         champion_id=request.champion_id if request is not None else None,
         net_hours=origin.net_hours,
+        net_parts=origin.net_parts,
         intake_cases=intake.cases_per_week if intake else None,
         intake_minutes=intake.minutes_per_case if intake else None,
         exception_share=origin.exception_share,

@@ -23,6 +23,13 @@ def test_net_hours_at_the_origin_are_the_value_and_the_intake_the_most_it_could_
     assert r.value_hours is None and r.score is None and r.value == "value: not measured (no net hours, no intake)"
 
 
+def test_the_net_is_said_from_its_parts_as_the_overview_says_it():
+    """Issue 108, item 7: the registry said "163 h net a cycle" (162.5 rounded alone) where
+    the overview said "162 h net (173 h saved − 11 h oversight)": one rounding, its parts'."""
+    [r] = rank([a(net_hours=173.2 - 10.7, net_parts=(173.2, 10.7))])
+    assert r.value == "value: 162 h net a cycle at the origin" and r.value_hours == 173.2 - 10.7
+
+
 def test_fit_same_function_and_a_champion_raise_it_a_team_over_its_load_halves_it():
     other = rank([a(net_hours=10.0)])[0]
     same = rank([a(kind="request", target="C1", target_function="support", champion_id="U1", net_hours=10.0)])[0]

@@ -117,7 +117,8 @@ def test_a_playbooks_weeks_and_the_orgs(engine, store, playbook, clock):
     shown = depth.months(store, W3 + timedelta(days=14))  # two weeks with nothing since: shown empty
     assert [r["week"] for r in shown] == [W1, W2, W3, W3 + timedelta(days=7), W3 + timedelta(days=14)]
     assert shown[0] == dict(week=W1, cases=25, steps=4, wider=2, share=0.5, people=3)
-    assert shown[-1] == dict(week=W3 + timedelta(days=14), cases=None, steps=0, wider=0, share=None, people=0)
+    # a week with nothing at all (paused): a gap, its people too, not 0 (issue 108, item 7)
+    assert shown[-1] == dict(week=W3 + timedelta(days=14), cases=None, steps=0, wider=0, share=None, people=None)
     assert depth.months(store, W2, playbook.playbook.id, first=W2) == [
         dict(week=W2, cases=None, steps=0, wider=0, share=None, people=1)  # none before `first`
     ]

@@ -62,7 +62,22 @@ def test_a_week_without_a_value_is_a_gap_and_a_lone_value_a_dot():
     # Every point keeps its hover text, dot or not.
     assert len(chart.series[0].points) == 2 + MARKED_POINTS and chart.series[0].points[-1].text == "W55: 4.9 points"
     assert [r.name for r in chart.references] == ["min 4.6 points"]
-    assert [t.text for t in chart.y_ticks] == ["4.6", "4.7", "4.8", "4.9"]
+    # a tenth of a point is not stretched over the whole plot: the axis spans a fifth of 4.9
+    assert [t.text for t in chart.y_ticks] == ["3.5", "4", "4.5", "5"]
+
+
+def test_a_guardrail_near_its_bound_is_not_stretched_to_the_plots_height():
+    """Issue 108: a CSAT of 4.7 every week against its minimum of 4.6 was drawn as a line
+    along the plot's top and its bound along the bottom, a tenth of a point as the whole
+    height. Its axis now spans at least a fifth of its largest value, toward zero; a
+    guardrail spread wider keeps the axis its values make."""
+    chart = guardrail_chart("CSAT", LABELS, [4.7, 4.7, None, 4.7], minimum=4.6, maximum=None, unit="")
+    [bound] = chart.references
+    line = {p.y for p in chart.series[0].points}
+    assert [t.text for t in chart.y_ticks] == ["3.5", "4", "4.5", "5"]
+    assert line == {60.0} and bound.y == 80.0  # a tenth of a point is a fifteenth of the height apart
+    wide = guardrail_chart("Bounce rate", LABELS, [2.6, 7.4, 3.0, 2.9], minimum=None, maximum=5, unit="%")
+    assert [t.text for t in wide.y_ticks] == ["2", "4", "6", "8"]
 
 
 def test_the_weeks_are_labelled_at_most_eight_times_and_every_other_one_only_when_wide():

@@ -30,7 +30,8 @@ PLATEAU_SPAN = 2 * PLATEAU_WEEKS  # the weeks the rule reads: the 8, and the 8 b
 def months(store: Store, last: date, playbook_id: int | None = None, first: date | None = None) -> list[dict[str, Any]]:
     """The weeks up to `last` (a Monday), at most two years and none before `first`, from
     the first that has data: each with its cases (None: no verdict), the share of its
-    judged steps that were AI-led or collaborative (None: none judged) and its people."""
+    judged steps that were AI-led or collaborative (None: none judged) and its people
+    (None: a week with no data at all, such as a paused one, shown as a gap, not 0)."""
     since = last - timedelta(days=7 * (MONTHS_WEEKS - 1))
     if first is not None:
         since = max(since, first)
@@ -49,7 +50,7 @@ def months(store: Store, last: date, playbook_id: int | None = None, first: date
                 steps=d.steps if d else 0,
                 wider=d.wider if d else 0,
                 share=d.wider_share if d else None,
-                people=d.people if d else 0,
+                people=d.people if d else None,  # a week with nothing (paused): a gap, as its cases and share
             )
         )
     return shown
