@@ -27,6 +27,7 @@ GUIDES = {
     "judgement.md": "guide to how weeks are judged",
     "usage.md": "guide to using the bot, week by week",
     "programme.md": "guide to growing a pilot into a programme",
+    "operations.md": "guide to the metrics and their alerts",
 }
 
 
