@@ -107,3 +107,33 @@ def test_made_and_revised(side):
     assert side.store.playbooks.state("made-here").playbook.title == "New"
     with pytest.raises(Stale):
         committed(side.store).made.revise(made.playbook_id, opened_on, spec, "UTC", "U3", later)
+
+
+def test_the_decision_log_of_a_reader_s_scope_leaves_out_other_teams_in_its_query(side):
+    """Governance.history's `teams` (issue 108, item 16): a decision naming another team's
+    playbook is kept only for a scope holding it; one naming a team by its channel never
+    for a scope; `limit` counts what is kept."""
+    from cadence.change import Change
+    from cadence.registry_decisions import of_adopted_by, of_request
+
+    pid = side.playbook.playbook.id
+    named = [
+        of_adopted_by(pid, "support-replies-sales", "C0SALES001", 1, "UCUR"),
+        of_adopted_by(pid, "support-replies-ops", "C0OPS00001", 1, "UCUR"),
+        *(of_request(pid, "support-replies", 1, f"C0ASK{n:05d}", "UASK", {}) for n in range(3)),
+    ]
+    committed(side.store).governance.apply(Change(decisions=named), AT + timedelta(minutes=1))
+
+    def kinds(teams, limit=50):
+        rows = side.store.governance.history(pid, None, limit, teams)
+        return [(row.kind, (row.figures or {}).get("adopter")) for row in rows]
+
+    every = kinds(None)
+    assert [k for k, _ in every].count("adoption-requested") == 3 and len(every) > 5
+    own = [k for k in every if k[0] not in ("adopted-by", "adoption-requested")]
+    assert own  # its creation, its cycle's start
+    assert kinds(frozenset({"support-replies"})) == own
+    sales = kinds(frozenset({"support-replies", "support-replies-sales"}))
+    assert ("adopted-by", "support-replies-sales") in sales and ("adopted-by", "support-replies-ops") not in sales
+    assert len(sales) == len(own) + 1
+    assert kinds(frozenset({"support-replies"}), limit=1) == own[:1]  # the newest the scope sees, not a row it does not
