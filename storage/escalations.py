@@ -15,11 +15,12 @@ from sqlmodel import Session, col
 from cadence import keys
 from cadence.escalation import Escalated, Escalation
 from cadence.exception_queue import ACKNOWLEDGED, CLOSED, Item
+from storage import step_modes
 from storage.bulk import insert_new
 from storage.db import Bind, ReadSession, engine_of, joined, reading
 from storage.exception_items import _SOURCES, ExceptionItems, _item, _items, _kept, _table
 from storage.models import table_of
-from storage.models.playbooks import Playbook, Step
+from storage.models.playbooks import Playbook
 from storage.models.reports import ExceptionEscalation, ExceptionItemEvent
 from storage.types import one_of
 
@@ -218,14 +219,7 @@ class Escalations:
     def _mark_step(self, step_id: int, since: datetime | None, values: dict[str, Any]) -> bool:
         if not isinstance(self.bind, Session) or isinstance(self.bind, ReadSession):
             raise TypeError("a step's fallback goes with its notice: write it in the use case's unit of work")
-        was = col(Step.fallback_since).is_(None) if since is None else col(Step.fallback_since) == since
-        done = self.bind.exec(
-            update(Step)
-            .where(col(Step.id) == step_id, was)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        return bool(done)
+        return step_modes.run_in(self.bind, step_id, since, values)
 
     def record(self, escalations: list[Escalation]) -> set[str]:
         """Write these escalations, each only if its item still stands as it was escalated

@@ -8,6 +8,7 @@ use case to pass through the one function and write as a `ModeChange`."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, update
@@ -75,3 +76,17 @@ def declare(step: Step, move: Move | None) -> bool:
         return False
     step.mode, step.pinned = move.to_mode, move.to_pinned
     return True
+
+
+def run_in(s: Session, step_id: int, since: datetime | None, values: dict[str, Any]) -> bool:
+    """A step's fallback begun (`values`: its fallback mode and since when; `since` None: it
+    runs in none) or ended (`since`: the one that began then): the mode the step runs in
+    while its escalated items wait. A fallback is never a move up (it runs below its own
+    mode, which does not move) and its end returns the step to the mode it kept, so neither
+    reads gates; both are written here, with the step's own mode. False: another clock
+    wrote it a moment ago."""
+    was = col(Step.fallback_since).is_(None) if since is None else col(Step.fallback_since) == since
+    done = s.exec(
+        update(Step).where(col(Step.id) == step_id, was).values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(done)

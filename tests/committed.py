@@ -32,8 +32,12 @@ class _Area:
 
 
 def loaded(store: Any, *args: Any, **kwargs: Any) -> Any:
-    """Playbooks loaded from their definitions as `rollout playbook load` records them, with
-    their decisions (creation, change, declared modes), in one unit of work: the outcomes."""
+    """Playbooks written from their definitions with their decisions (creation, change,
+    declared modes), in one unit of work: the outcomes. A fixture, not the file's path: the
+    moves up a definition declares are written as if cleared (the world as a test sets it
+    up); what `rollout playbook load` does to a running playbook is usecases/operator.py's."""
+    from cadence import mode_move
+    from cadence.change import Change
     from usecases.shared.told import record_loaded
 
     with store.unit_of_work() as uow:
@@ -41,6 +45,8 @@ def loaded(store: Any, *args: Any, **kwargs: Any) -> Any:
         at = kwargs["at"] if "at" in kwargs else args[3]
         for outcome in outcomes:
             record_loaded(uow, outcome, at)
+            ups = [mode_move.change(mode_move.unjudged(m)) for m in outcome.ups]
+            uow.governance.apply(Change(mode_changes=ups), at)
         uow.commit()
     return outcomes
 
@@ -50,3 +56,22 @@ def enqueue(bind: Any, messages: list[Any], at: Any) -> set[str]:
     from storage.store import Store
 
     return committed(Store(bind)).outbox.enqueue(messages, at)
+
+
+def passed(store: Any, slug: str, step: str, at: Any, weeks: int = 2) -> None:
+    """`weeks` PASS weeks of `step` closed before the week of `at`, as a close records them
+    (step_verdict rows): the rules' streak that a move up needs (cadence/mode_move.py)."""
+    from datetime import timedelta
+
+    from cadence import calendar
+    from cadence.change import Change, NewVerdict
+    from cadence.verdicts import PASS
+
+    state = store.playbooks.state(slug)
+    found = state.step(step)
+    monday = calendar.monday_of(at.date())
+    verdicts = [
+        NewVerdict(state.playbook.id, found.id, monday - timedelta(weeks=weeks - i), found.mode, PASS, 40, 0, 0.95)
+        for i in range(weeks)
+    ]
+    committed(store).governance.apply(Change(verdicts=verdicts), at)

@@ -58,8 +58,8 @@ def test_a_changed_file_queues_its_post_to_the_team_channel(run, tmp_path, engin
 
 
 def test_a_loosened_bar_in_a_file_says_from_which_week_it_applies(run, tmp_path, playbook):
-    """Issue 69, item 1: a loosening loaded at the server waits for the next cycle
-    (tests/handlers/test_bar_loaded.py follows it to the curators and the clock)."""
+    """Issues 69 and 109: a loosening loaded at the server waits for a curator, then for the
+    next cycle (tests/handlers/test_bar_loaded.py follows it to the curators and the clock)."""
     loosened = {**SUPPORT_REPLIES, "exception_cap": 0.15, "title": "Support replies, December"}
     path = write_yaml(tmp_path, "support.yaml", loosened)
     refused = run("playbook", "load", path)  # issue 80: a loosening needs --why, nothing loaded without
@@ -68,7 +68,8 @@ def test_a_loosened_bar_in_a_file_says_from_which_week_it_applies(run, tmp_path,
     assert result.exit_code == 0, result.output
     updated, waits = result.stdout.splitlines()
     assert updated == "support-replies: updated (title)"
-    assert waits.startswith("support-replies: the bar's loosening applies from week 1 of cycle ")
+    assert waits.startswith("support-replies: the bar's loosening waits for a curator (its card is in the curators")
+    assert "approved, it applies from week 1 of cycle " in waits
     assert waits.endswith(": exception cap 10% → 15%")
 
 

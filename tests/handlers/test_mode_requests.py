@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from cadence.definition_load import parse_playbook
 from storage.models.governance import BarRequest, Decision
-from tests.committed import loaded
+from tests.committed import loaded, passed
 from tests.conftest import ADMIN, CHANNEL, NO_SET, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, click
 from usecases.shared.life import begin_cycle
@@ -67,6 +67,7 @@ def test_toward_ai_led_by_the_owner_alone_waits_for_a_curator_and_passes_its_gat
     bot, slack, store, engine, clock
 ):
     world = world_of(bot, slack, store, engine, clock, SUPPORT_REPLIES)
+    passed(store, SLUG, "draft", clock())  # the rules' streak a move up needs (tested below without it)
     said = bot.command(f"mode {SLUG} draft ai-led the drafts are good now", user=OWNER).text
     assert "bar change request" in said and "a curator other than you decides" in said, said
     assert mode_of(store, "draft") == ("collaborative", False)  # no shortcut
@@ -93,6 +94,7 @@ def test_toward_ai_led_by_the_owner_alone_waits_for_a_curator_and_passes_its_gat
 
 def test_an_approved_request_passes_its_gates_and_sets_the_mode_at_once(bot, slack, store, engine, clock):
     world = world_of(bot, slack, store, engine, clock, steps(SUPPORT_REPLIES, draft=NO_SET))
+    passed(store, SLUG, "draft", clock())
     bot.command(f"mode {SLUG} draft ai-led the drafts are good now", user=CURATOR)
     world.dispatcher.drain(max_wait=0)
     [card] = cards(slack)
@@ -120,6 +122,7 @@ def test_toward_human_led_applies_at_once_as_before(bot, slack, store, engine, c
 
 def test_a_pinned_step_off_human_led_is_a_request_and_once_approved_is_unpinned(bot, slack, store, engine, clock):
     world = world_of(bot, slack, store, engine, clock, SUPPORT_REPLIES)
+    passed(store, SLUG, "refunds", clock())
     said = bot.command(f"mode {SLUG} refunds collaborative we trust the checks now", user=OWNER).text
     assert "bar change request" in said, said
     assert mode_of(store, "refunds") == ("human-led", True)
@@ -136,6 +139,20 @@ def test_a_pinned_step_off_human_led_is_a_request_and_once_approved_is_unpinned(
 def test_without_a_curators_channel_the_ask_is_refused_and_nothing_changes(bot, slack, store, engine, clock):
     loaded(store, [parse_playbook(SUPPORT_REPLIES)], "UTC", actor="test", at=clock())
     slack.add_user(OWNER, tz="Europe/Berlin")
+    passed(store, SLUG, "draft", clock())
     said = bot.command(f"mode {SLUG} draft ai-led the drafts are good now", user=OWNER).text
     assert "no curators channel" in said, said
     assert mode_of(store, "draft") == ("collaborative", False) and requests_of(engine) == []
+
+
+def test_a_hand_promotion_with_no_pass_week_is_refused_at_the_ask_naming_the_weeks(bot, slack, store, engine, clock):
+    """Issue 109: a step with `calibration: none` and no closed week went ai-led on one other
+    curator's click. The ask is refused, naming the streak and the weeks; nothing is stored."""
+    world_of(bot, slack, store, engine, clock, steps(SUPPORT_REPLIES, draft=NO_SET))
+    said = bot.command(f"mode {SLUG} draft ai-led trust me", user=CURATOR).text
+    assert "cannot be asked at ai-led yet" in said and "no streak of 2 PASS weeks in a row" in said, said
+    assert "no closed week yet" in said
+    assert requests_of(engine) == [] and mode_of(store, "draft") == ("collaborative", False)
+    passed(store, SLUG, "draft", clock(), weeks=1)
+    said = bot.command(f"mode {SLUG} draft ai-led trust me", user=CURATOR).text
+    assert "PASS (week of" in said and requests_of(engine) == [], said

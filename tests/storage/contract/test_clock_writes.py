@@ -7,13 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from cadence import cycle_decisions
-from cadence.change import Change
+from cadence import cycle_decisions, mode_move
+from cadence.change import Change, ModeChange
+from cadence.mode_move import Move
 from cadence.pulse import Answer
 from storage.cadence_log import Work
 from storage.governance_rows import decision_columns
 from storage.input_checks import AlreadyChecked, check_row
 from storage.source_fetches import SourceFetches
+from storage.step_modes import Uncleared
 from tests.committed import committed
 from tests.storage.contract.conftest import AT, WEEK
 
@@ -100,3 +102,32 @@ def test_pulse_answered_and_sealed(side):
     assert (shown.answers, shown.asked) == (2, {"trust": 2, "safety": 1, "around": 0, "freed": 0})
     committed(side.store).governance.close_weeks([(pid, last_week)])
     assert not pulses.answer(pid, 1, last_week, "U3", Answer(trust=1))
+
+
+def test_a_numbered_decision_locks_its_playbooks_log_in_the_unit_of_work(side):
+    pid = side.playbook.playbook.id
+    with side.store.unit_of_work() as uow:
+        uow.governance.lock_log(pid)  # held until the unit of work ends; then the write goes on
+        uow.governance.apply(Change(decisions=[cycle_decisions.of_cycle_started(pid, 2, WEEK, "U1")]), AT)
+        uow.commit()
+    assert _kinds(side).count("cycle-started") == 2
+
+
+def test_a_move_up_is_written_only_cleared_and_a_move_down_at_once(side):
+    """storage/step_modes.py on both sides: a mode toward ai-led or a pin taken away that did
+    not go through cadence.mode_move.take_effect is refused, nothing written."""
+    state = side.store.playbooks.state_by_id(side.playbook.playbook.id)
+    draft, refunds = state.step("draft"), state.step("refunds")
+    governance = committed(side.store).governance
+    with pytest.raises(Uncleared):
+        governance.apply(Change(mode_changes=[ModeChange(draft.id, "collaborative", "ai-led")]), AT)
+    with pytest.raises(Uncleared):
+        governance.apply(Change(mode_changes=[ModeChange(refunds.id, "human-led", pinned=False)]), AT)
+    assert side.store.playbooks.state_by_id(state.playbook.id).step("draft").mode == "collaborative"
+    down = mode_move.take_effect(Move("draft", "collaborative", "human-led", step_id=draft.id))
+    assert isinstance(down, Move) and down.cleared
+    governance.apply(Change(mode_changes=[mode_move.change(down)]), AT)
+    assert side.store.playbooks.state_by_id(state.playbook.id).step("draft").mode == "human-led"
+    unpinned = mode_move.unjudged(Move("refunds", "human-led", "human-led", True, False, refunds.id))
+    governance.apply(Change(mode_changes=[mode_move.change(unpinned)]), AT)
+    assert not side.store.playbooks.state_by_id(state.playbook.id).step("refunds").pinned
