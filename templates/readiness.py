@@ -31,6 +31,12 @@ _TITLES = {"accuracy": "Output accuracy", "reliability": "Input reliability"}
 _Phrase = Callable[[str, dict[str, Any], bool], str]
 
 
+def _scale_rule_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
+    """Not a criterion of readiness: the scale rule a publication over it asks a second
+    person to pass over (usecases/shared/registry.py `publish`)."""
+    return f"{mark} The scale rule never held ({c['rule']}): the KPI was not sustained"
+
+
 def _attestation_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     if not c["asked"]:
         return f"{mark} Attestation: no check-ins were asked in those cycles"
@@ -221,6 +227,7 @@ def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
 
 _PHRASES: dict[str, _Phrase] = {
     "attestation": _attestation_phrase,
+    "scale_rule": _scale_rule_phrase,
     "exceptions": _exceptions_phrase,
     "contract": _contract_phrase,
     "learnings": _learnings_phrase,

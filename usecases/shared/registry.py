@@ -123,8 +123,9 @@ def publish(
     learnings. Refused while the scale rule never held (naming it and the cycles' results),
     or while a criterion of readiness is missing (with the list), unless `override` gives a
     curator's reason; a version published though the rule never held keeps that reason
-    (it has no origin change to replicate against). Over missing readiness criteria the
-    override is a request a second person decides (usecases/shared/publish_requests.py;
+    (it has no origin change to replicate against). Over missing readiness criteria, or a
+    scale rule that never held, the override is a request a second person decides
+    (usecases/shared/publish_requests.py;
     `approved`: the request their click publishes, whose reason it carries): returns the
     asker's reply. Else returns the announcement, which also goes to the team and the curators."""
     if approved is None:
@@ -134,8 +135,9 @@ def publish(
     standing = _standing(store, state, now, proposal_key)
     _refuse_unless_ready(state, standing, override)
     not_met = [c for c in standing.criteria if not c["met"]]
-    if not_met and approved is None:  # over readiness: never the asker alone
-        return publish_requests.ask(store, state, not_met, str(override), by, now, admins)
+    never = [] if standing.ever else [{"name": "scale_rule", "met": False, "rule": scale_rule_words(state)}]
+    if (not_met or never) and approved is None:  # over readiness or a rule that never held: never the asker alone
+        return publish_requests.ask(store, state, never + not_met, str(override), by, now, admins)
     over = (
         None
         if not not_met or approved is None

@@ -222,3 +222,23 @@ def test_a_newer_version_of_a_playbook_whose_number_moved_once_needs_no_override
     v1, v2 = made.version(1), made.version(2)
     assert (v1.scale_rule_held, v1.override_reason) == (True, None)
     assert (v2.scale_rule_held, v2.override_reason) == (False, None)
+
+
+def test_publishing_over_a_scale_rule_that_never_held_is_a_second_persons_decision():
+    """Issue 109, item 5: one curator's `override` published a version whose KPI was never
+    sustained. Now it is a request on the curators' card, naming the rule; the asker (and
+    the owner) may not decide it; another's click publishes it, saying so where listed."""
+    from usecases import commands, publish_over
+    from usecases.shared import messages
+
+    made = world()
+    commands.publish(made.caller(CURATOR), messages.Publish("support-replies", override="the pilot team wants it"))
+    assert made.store.registry.versions() == []
+    [request] = [r for r in made.store.held.publish_requests.values() if r.state == "open"]
+    assert request.criteria[0] == {"name": "scale_rule", "met": False, "rule": request.criteria[0]["rule"]}
+    assert "scale rule never held" in str(made.sent(CURATORS))
+    assert refusal(lambda: publish_over.approve(made.caller(CURATOR), str(request.id))).key == "publish_own_request"
+    assert refusal(lambda: publish_over.approve(made.caller(OWNER), str(request.id))).key == "publish_owner_decides"
+    announcement = text(publish_over.approve(made.caller(ADMIN), str(request.id)))
+    assert "Published by override: the KPI was not sustained — the pilot team wants it" in announcement
+    assert [v.version for v in made.store.registry.versions()] == [1]
