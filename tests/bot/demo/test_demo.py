@@ -428,7 +428,7 @@ def test_what_the_terminal_shows_fits_its_width_and_quiet_says_only_where_the_pa
 
 def test_the_readmes_picture_is_of_a_first_screen_with_no_count_to_go_stale(demo, page):
     """The README shows one picture, the demo page's first screen (taken by
-    tests/bot/test_web_browser.py with ROLLOUT_SCREENSHOTS=docs). Its header counts nothing
+    tests/bot/test_web_browser.py with ROLLOUT_README_PICTURE=write). Its header counts nothing
     the run counts, such as the messages (the picture said 487 when the demo sent 501), and
     it shows what the README's caption says: the story's weeks and what happened (issue 67, item 11)."""
     from pathlib import Path
