@@ -288,6 +288,12 @@ def champion_checklist(
 # ---- requests to adopt ------------------------------------------------------------------
 
 
+def adopt_asked(*, slug: str, version: int, channel: str, past: Sequence[str]) -> Payload:
+    """The curator's reply when `adopt … override` past `past` became a request for
+    another curator (usecases/shared/requests.py `ask_past`)."""
+    return render("adopt_asked", **locals())
+
+
 def request_card(
     *,
     id: str,

@@ -27,6 +27,8 @@ REFUSALS: dict[str, str] = {
     "curators_decide_requests": "Only curators approve or decline a request to adopt.",
     "request_unknown": "I don't know that request any more.",
     "request_decided": "That request was {status} already, by {by}.",
+    "request_own_override": "Not yours to decide: adopting past a wave, a team's load or close matches, "
+    "with a reason, is decided by a curator other than the one who asks it.",
     "request_decided_now": "That request was decided a moment ago by someone else; nothing more was done.",
     "adopt_twice_role": "Say `{role} @person` once.",
     "adopt_needs_champion": (

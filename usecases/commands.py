@@ -26,6 +26,7 @@ from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, Store, UnitOfWork
+from templates import notices_registry
 from templates.refusals import Refusal
 from usecases import boundaries, learnings, mode_requests, web_signin
 from usecases.shared import (
@@ -272,6 +273,14 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any] | adopt_offer.O
     if cmd.champion_id is not None:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
+    if cmd.override is not None:  # past its wave, a team's load or close matches: never the asker alone
+        past = adoption.overrides_needed(caller.store, cmd, caller.now)
+        if past:
+            asked = requests.ask_past(caller.store, cmd, caller.user_id, caller.now, past)
+            version = caller.store.registry.versions_by_id([asked.version_id])[asked.version_id]
+            return notices_registry.adopt_asked(
+                slug=version.slug, version=version.version, channel=cmd.channel_id, past=past
+            )
     try:
         return adoption.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
     except adopt_offer.CloseMatches as matches:

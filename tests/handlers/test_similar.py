@@ -18,7 +18,7 @@ from tests.conftest import MEMBER
 from tests.handlers.test_next_steps import SALES_DESK
 from tests.handlers.test_playbook_form import open_new, submit
 from tests.usecases.fast.form_world import NEW_VALUES
-from tests.usecases.test_governance import CURATOR, publish_over
+from tests.usecases.test_governance import CURATOR, adopt_over, publish_over
 from tests.usecases.test_requests import OPS, OPS_OWNER, SALES_OWNER
 from usecases.shared.life import begin_cycle
 
@@ -100,7 +100,8 @@ def test_an_adoption_into_a_new_function_shows_an_active_playbook_to_ask_for_and
     """support-replies v1 into #ops, whose team runs none of Support: help-desk, Support's too,
     running in #sales unpublished, has the same steps. The adopt answers with the offer, nothing
     stored: help-desk to ask its owner for (no version to adopt instead), support-replies' own adopt
-    with a reason. A curator's typed `override <reason>` adopts it, the reason kept (the
+    with a reason. A curator's typed `override <reason>` asks another curator, whose Approve
+    adopts it, the reason kept (the
     offer's buttons are tests/handlers/test_adopt_offer.py's)."""
     assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
     loaded(store, [parse_playbook(HELP_DESK)], "UTC", actor="test", at=clock())
@@ -116,7 +117,8 @@ def test_an_adoption_into_a_new_function_shows_an_active_playbook_to_ask_for_and
     ]
     assert [b for b in buttons if b] == ["adopt_anyway"]
     assert store.playbooks.state("support-replies-ops") is None and decisions(engine, "created-anyway") == []
-    bot.command(command + " override ops answers Support's own tickets", user=CURATOR)
+    asked = adopt_over(bot, store, command + " override ops answers Support's own tickets")  # another curator decides
+    assert "past close matches" in asked
     assert store.playbooks.state("support-replies-ops") is not None
     [(_, figures)] = decisions(engine, "created-anyway")
     assert figures["reason"] == "ops answers Support's own tickets"

@@ -17,7 +17,7 @@ from storage.models.governance import Decision
 from storage.models.playbooks import Cycle, Playbook, Step
 from tests.committed import loaded
 from tests.conftest import ADMIN, OWNER, SUPPORT_REPLIES, Engine
-from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, adopt_over, click, publish_over, wednesday
 from tests.web_signed_in import signed_in
 
 SALES, SALES_OWNER = "CSALES0001", "USALESOWN1"
@@ -63,7 +63,7 @@ def overridden(engine):
         return [d for d in s.exec(select(Decision).where(Decision.kind == "load-overridden").order_by(Decision.id))]
 
 
-def test_a_full_team_is_refused_naming_its_load_storing_nothing_and_a_curator_overrides_it(
+def test_a_full_team_is_refused_naming_its_load_storing_nothing_and_another_curator_overrides_it(
     bot, published, store, engine
 ):
     before = stored(engine)
@@ -76,13 +76,13 @@ def test_a_full_team_is_refused_naming_its_load_storing_nothing_and_a_curator_ov
     assert "4 revisions in 4 weeks (max 4)" in revised and "active playbooks" not in revised
     assert stored(engine) == before
 
-    bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> override the desk asked for it", user=CURATOR
-    )
+    text = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> override the desk asked for it"
+    asked = adopt_over(bot, store, text)  # past the team's load: another curator decides (issue 109)
+    assert "is a second person's decision" in asked and "the team's load" in asked
     assert store.playbooks.state("support-replies-sales") is not None
     [kept] = overridden(engine)
     origin = store.playbooks.state("support-replies").playbook
-    assert kept.playbook_id == origin.id and kept.actor == CURATOR
+    assert kept.playbook_id == origin.id and kept.actor == "UCURATOR09"
     assert kept.figures["override"] == "the desk asked for it" and kept.figures["channel"] == SALES
     assert kept.figures["load"]["playbooks"] == 3 and kept.figures["full"]["playbooks"] == {"count": 3, "max": 3}
 

@@ -6,6 +6,7 @@ tests/usecases/fast/test_close_modes.py's; two cycles to publish and adoption, a
 history's words, tests/usecases/fast/test_governance.py's."""
 
 import json
+import re
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 
 from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
-from tests.committed import loaded
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES_NO_SET, Engine
 from usecases.shared.life import begin_cycle
 
@@ -115,6 +116,21 @@ def publish_over(bot, store, text, by=CURATOR, decider=ADMIN):
     if decided.state != "published":
         return reply
     return f"{reply}\n{slug} v{decided.version}"
+
+
+def adopt_over(bot, store, text, by=CURATOR, decider="UCURATOR09"):
+    """`/rollout <text>`, an adopt with `override <reason>`, by `by`: past its wave, the
+    team's load or close matches it is a request (issue 109, item 5) whose Approve
+    `decider`, made a curator for it, clicks (the asker never adopts past them alone). The reply."""
+    reply = bot.command(text, user=by).text
+    if "is a second person's decision" not in reply:
+        return reply
+    slug, channel_id = text.split()[1].split("@")[0], re.search(r"<#(C\w+)", text).group(1)
+    version = store.registry.version(slug, None)
+    request = store.registry.pending_request(version.id, channel_id)
+    committed(store).org.add_curator(decider, ADMIN, datetime.now(UTC))
+    click(bot, "request_approve", str(request.id), decider, CURATORS, "1700000000.000200")
+    return reply
 
 
 def buttons(message):

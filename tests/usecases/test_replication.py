@@ -36,6 +36,7 @@ from tests.usecases.fast.ready_world import KIT
 from tests.usecases.test_governance import (
     CURATOR,
     CURATORS,
+    adopt_over,
     buttons,
     click,
     close_of,
@@ -164,8 +165,8 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert [d.figures["running"] for d in decisions(engine, "wave-refused")] == [
         [{"slug": "support-replies-sales", "verdict": None}]
     ]
-    bot.command(
-        "adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1> override pilot for the NYC desk", user=CURATOR
+    adopt_over(
+        bot, store, "adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1> override pilot for the NYC desk"
     )
     assert store.playbooks.state("support-replies-nyc") is not None
     assert [d.figures["override"] for d in decisions(engine, "wave-overridden")] == ["pilot for the NYC desk"]
@@ -290,9 +291,7 @@ def test_decisions_name_the_adopted_version_as_people_do_not_by_its_row_id(
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
     # refund-triage here is support-replies' copy: a close match, adopted past it with a reason (issue 97)
-    bot.command(
-        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> override a copy, on purpose", user=CURATOR
-    )
+    adopt_over(bot, store, f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> override a copy, on purpose")
 
     history = bot.command("history support-replies-sales", user=SALES_OWNER, channel=SALES).text
     assert "support-replies-sales adopted from support-replies v1." in history

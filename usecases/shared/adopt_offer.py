@@ -70,6 +70,15 @@ def refuse_if_answered(store: Store, cmd: Adopt) -> None:
             raise Refusal.of("adopt_offer_answered", channel=channel(cmd.channel_id), slug=running)
 
 
+def matched(store: Store, version: RegistryVersion, cmd: Adopt) -> bool:
+    """Whether an adoption of `version` into the team meets close matches that it did not
+    choose from an offer (what `check` offers or refuses without a reason), storing nothing."""
+    offered = cmd.offered
+    if offered is not None and version.id in offered.versions[1:]:
+        return False
+    return bool(similar.for_adoption(store, version, cmd.channel_id))
+
+
 def check(store: Store, version: RegistryVersion, cmd: Adopt, approving: bool) -> tuple[list[str], str] | None:
     """An adoption of `version` into a function new to the team, against the close matches:
     None when there are none, or the match was chosen from the offer; the matches' words

@@ -110,6 +110,22 @@ class Approval:
     outcome: Callable[[str], tuple[Decision, list[Message]]]
 
 
+def overrides_needed(store: Store, cmd: Adopt, now: datetime) -> list[str]:
+    """What a curator's `override` would pass of this adoption now, in words: the wave, the
+    team's load, close matches (empty: nothing; the override passes nothing). Storing
+    nothing: `/rollout adopt … override` past any of them is a second person's decision
+    (usecases/shared/requests.py `ask_past`)."""
+    version = find_version(store, cmd.playbook, cmd.version, "adopt")
+    needed = []
+    if waves.past(store, version):
+        needed.append("its wave")
+    if team_load.full_for(store, version, cmd.channel_id, now):
+        needed.append("the team's load")
+    if adopt_offer.matched(store, version, cmd):
+        needed.append("close matches")
+    return needed
+
+
 def adopt(
     store: Store,
     cmd: Adopt,

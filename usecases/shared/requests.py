@@ -127,6 +127,55 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
         raise _pending(waiting, version) from None
 
 
+def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str]) -> AdoptionRequest:
+    """`/rollout adopt … override <reason>` past `needed` (its wave, the team's load, close
+    matches): never the asker alone. A request on the curators' card like a team's own,
+    asked by the curator with their reason, the adoption's numbers and owner kept; a
+    curator other than the asker approves it (`approve`), the same adopt then. Nothing is
+    adopted yet."""
+    version = adoption.find_version(store, cmd.playbook, cmd.version, "adopt")
+    curators = store.org.setting(CURATORS_CHANNEL)
+    if not curators:
+        raise Refusal.of("request_no_curators", usage="adopt")
+    given = {k: getattr(cmd, k) for k in _NUMBERS if getattr(cmd, k, None) not in (None, "")}
+    if cmd.starts_on is not None:
+        given["starts_on"] = cmd.starts_on.isoformat()
+    owner = cmd.owner_id or by
+    answers = {**given, "why": cmd.override, "override": cmd.override, "past": needed, "owner": owner}
+    if cmd.champion_id is None:
+        answers["champion_default"] = True  # none named: the new owner, as adopt says it
+    request = AdoptionRequest(
+        version_id=version.id,
+        channel_id=cmd.channel_id,
+        channel_name=cmd.channel_name,
+        requester_id=by,
+        champion_id=cmd.champion_id or owner,
+        answers=answers,
+        card_key=keys.to_audience(f"request:{version.id}:{cmd.channel_id}:{now.isoformat()}", "curators"),
+        created_at=now,
+    )
+    record = registry_decisions.of_request(
+        version.playbook_id,
+        version.slug,
+        version.version,
+        _where(request),
+        by,
+        {"version_id": version.id, "channel": cmd.channel_id, "champion": cmd.champion_id, **answers},
+    )
+    try:
+        with store.unit_of_work() as uow:
+            stored = uow.registry.add_request(request)
+            posted = Message(stored.card_key, "chat.postMessage", curators, card(uow, stored, version))
+            uow.governance.apply(Change(decisions=[record], messages=[posted]), now)
+            uow.commit()
+        return stored
+    except RequestPending:
+        waiting = store.registry.pending_request(version.id, cmd.channel_id)
+        if waiting is None:
+            raise Refusal.of("request_decided_now") from None
+        raise _pending(waiting, version) from None
+
+
 def _pending(pending: AdoptionRequest, version: RegistryVersion) -> Refusal:
     return Refusal.of(
         "request_pending",
@@ -182,13 +231,17 @@ def approve(
     at once one adopts (Playbooks.adopt takes the request in its transaction)."""
     request, version = pending(store, request_id, by)
     answers = request.answers
+    asked = answers.get("override")  # `/rollout adopt … override` past its wave, load or matches
+    if (asked or override) and by == request.requester_id:
+        raise Refusal.of("request_own_override")  # never the asker alone
+    override = override or asked
     starts = answers.get("starts_on")
     cmd = Adopt(
         version.slug,
         version.version,
         request.channel_id,
         request.channel_name,
-        request.requester_id,
+        answers.get("owner") or request.requester_id,
         baseline=answers.get("baseline"),
         target=answers.get("target"),
         timezone=answers.get("timezone"),
@@ -196,7 +249,7 @@ def approve(
         exception_cap=answers.get("exception_cap"),
         rubric_threshold=answers.get("rubric_threshold"),
         override=override,
-        champion_id=request.champion_id,
+        champion_id=None if answers.get("champion_default") else request.champion_id,
     )
 
     def outcome(slug: str) -> tuple[decisions.Decision, list[Message]]:

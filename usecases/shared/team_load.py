@@ -44,6 +44,15 @@ def _limit(rules: dict[str, object]) -> team_load.TeamLoadMax:
     return RuleSettings.model_validate(rules, strict=False).team_load_max
 
 
+def full_for(store: Store, version: RegistryVersion, channel_id: str, now: datetime) -> bool:
+    """Whether the team `channel_id` is over its load for an adoption of `version` (what
+    `check` refuses without an override), storing nothing."""
+    team = teams(store, [channel_id], now)[channel_id]
+    own = read_spec(version.definition).rules.team_load_max
+    limit = team_load.tightest([own] if team.limit is None else [own, team.limit])
+    return team_load.full(team.load, limit) is not None
+
+
 def check(
     store: Store, version: RegistryVersion, channel_id: str, by: str, now: datetime, override: str | None, adopter: str
 ) -> Decision | None:

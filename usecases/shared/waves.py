@@ -136,6 +136,12 @@ def learned(mark: WaveReview | None) -> dict[str, Any] | None:
     return dict(wave=mark.wave, note=mark.note, by=mark.reviewed_by, at=f"{at.day} {at:%b %Y}")
 
 
+def past(store: Store, version: RegistryVersion) -> bool:
+    """Whether an adoption of `version` now falls past its wave (what `check` refuses
+    without an override), storing nothing."""
+    return not _shown_wave(lineage(store, version)).allows
+
+
 def check(store: Store, version: RegistryVersion, by: str, now: datetime, override: str | None, adopter: str) -> Wave:
     """An adoption joins the wave its place falls in (across the playbook's versions) only
     once the wave before has opened; it gets that wave's note. Past it: refused, naming

@@ -307,6 +307,7 @@ def contexts(
             slug="support-replies", version=2, channel="CTEAM00001", by="UCURATOR1", reason=text[:500]
         ),
         "request_sent": dict(slug="support-replies", version=2, channel="CTEAM00001", champion="UPERSON0002"),
+        "adopt_asked": dict(slug="support-replies", version=2, channel="CTEAM00001", past=[text[:80]] * 3),
         "modal_request_sent": dict(slug="support-replies", version=2, channel="CTEAM00001", champion="UPERSON0002"),
         "modal_request": dict(
             limit=500,

@@ -23,10 +23,12 @@ from tests import fakes
 from tests.fakes import ADMIN, CURATOR, FakeStore
 from tests.fakes.playbooks import clone, rewritten
 from usecases import commands
+from usecases import requests as adopt_requests
 from usecases.shared import messages
 from usecases.shared.services import Services
 
 CURATORS = "CCURATORS1"
+CURATOR2 = "UCURATOR02"  # a second curator, who decides what the first asks past a wave or a team's load
 SALES, SALES_OWNER, CHAMPION = "CSALES0001", "USALESOWN1", "UCHAMPION1"
 OPS, OPS_OWNER = "COPS000001", "UOPSOWNER1"
 KIT = {"training": ["Shadow the origin team for one week"], "checks": ["Draft 10 sample tickets"]}
@@ -95,8 +97,19 @@ def adopt(
     made: World, channel: str = SALES, name: str = "sales", owner: str = SALES_OWNER, **more: Any
 ) -> dict[str, Any]:
     by = more.pop("by", CURATOR)
+    decider = more.pop("decider", CURATOR2)
     cmd = messages.Adopt(made.origin.playbook.slug, more.pop("version", None), channel, name, owner, **more)
-    return commands.adopt(made.caller(by), cmd)
+    reply = commands.adopt(made.caller(by), cmd)
+    if not (isinstance(reply, dict) and str(reply.get("text", "")).startswith("Asked another curator")):
+        return reply
+    # past its wave, the team's load or close matches with a reason: another curator's click decides
+    made.store.held.curators.add(decider)
+    version = made.store.registry.version(cmd.playbook, cmd.version)
+    assert version is not None
+    asked = made.store.registry.pending_request(version.id, channel)
+    assert asked is not None
+    adopt_requests.approve(made.caller(decider), str(asked.id))
+    return reply
 
 
 def replicated(made: World, slug: str, cycle: int = 1) -> None:

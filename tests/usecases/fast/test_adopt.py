@@ -14,6 +14,7 @@ import pytest
 from handlers import grammar_adopt, present_status
 from handlers.words import Words
 from slack_api.members import Person
+from templates.refusals import Refusal
 from tests import fakes
 from tests.committed import committed
 from tests.fakes import CURATOR, MEMBER, NOW, OWNER
@@ -345,3 +346,31 @@ def test_an_adoption_shows_the_origins_five_newest_learnings_and_where_to_read_t
         history = slash(services, "history support-replies", SALES_OWNER, SALES)
         listed = sorted(int(n) for n in re.findall(r"Learning (\d+)\b", history))
         assert listed == list(range(max(1, learned - 9), learned + 1))  # 12: the newest 10, as the pointer says
+
+
+def test_adopting_past_the_wave_with_a_reason_is_another_curators_decision():
+    """Issue 109, item 5: `adopt … override <reason>` passed a full wave (a team's load, a
+    close match) by the asker alone. Now it is a request on the curators' card with the
+    reason; the asker may not approve it, another curator does, and the same adopt runs."""
+    from usecases import commands
+    from usecases import requests as adopt_requests
+
+    made = published(adoption_wave=1)
+    adopt(made)
+    cmd = messages.Adopt("support-replies", None, OPS, "ops", OPS_OWNER, override="the ops desk needs it")
+    reply = commands.adopt(made.caller(CURATOR), cmd)
+    assert "is a second person's decision" in json.dumps(reply) and "its wave" in json.dumps(reply)
+    assert made.state("support-replies-ops") is None
+    version = made.version()
+    asked = made.store.registry.pending_request(version.id, OPS)
+    card = json.dumps([m.payload for m in made.sent(CURATORS) if m.key == asked.card_key][-1])
+    assert "asks to adopt it past its wave" in card and "the ops desk needs it" in card
+    with pytest.raises(Refusal) as own:
+        adopt_requests.approve(made.caller(CURATOR), str(asked.id))
+    assert own.value.key == "request_own_override" and made.state("support-replies-ops") is None
+    made.store.held.curators.add("UCURATOR02")
+    adopt_requests.approve(made.caller("UCURATOR02"), str(asked.id))
+    ops = made.state("support-replies-ops")
+    assert ops is not None and ops.playbook.owner_id == OPS_OWNER
+    [overridden] = [d for d in made.change.decisions if d.kind == "wave-overridden"]
+    assert overridden.figures["override"] == "the ops desk needs it"
