@@ -1,7 +1,7 @@
-"""Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a playbook's bar
-that waits for a curator. One open request per playbook (a partial unique index): a later
-one replaces it in the same transaction. A decision is a conditional UPDATE of an open
-request, so of two clicks at once one decides."""
+"""Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a
+playbook's bar that waits for a curator. The machine (one open a playbook, a later one
+replacing it, a conditional UPDATE so that one of two clicks decides) is
+storage/awaiting.py's, which the requests to publish over readiness share."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, true
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select, update
+from sqlmodel import col, select
 
-from storage.db import Bind, engine_of, joined, reading
+from storage import awaiting
+from storage.db import Bind, engine_of, reading
 from storage.models.governance import BarRequest, CycleResult, StepVerdict
 
 # Built once: status asks it at each request.
@@ -89,34 +90,16 @@ class BarRequests:
     def ask(self, request: BarRequest, at: datetime) -> BarRequest | None:
         """A new open request (in the caller's unit of work), replacing the playbook's open
         one, which is returned (its card is the caller's to redraw) or None."""
-        replaced = self._replace_with(request, at, col(BarRequest.state) == "open")
+        replaced = awaiting.replace_with(self.bind, BarRequest, request, at)
         return replaced[0] if replaced else None
 
     def loaded(self, request: BarRequest, at: datetime, files: str) -> list[BarRequest]:
-        """A request already approved by a file loaded at the server (in the caller's unit of
-        work): it replaces the playbook's open request and the approved ones of files
-        (`asked_by` starting with `files`) not applied yet, which are returned (their cards
-        are the caller's to redraw)."""
+        """A request a file loaded at the server asks (in the caller's unit of work): it
+        replaces the playbook's open request and the ones of files (`asked_by` starting
+        with `files`) approved and not applied yet, which are returned (their cards are the
+        caller's to redraw)."""
         by_a_file = (col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)
-        return self._replace_with(request, at, (col(BarRequest.state) == "open") | by_a_file)
-
-    def _replace_with(self, request: BarRequest, at: datetime, replaced: Any) -> list[BarRequest]:
-        """`request`, the playbook's requests matching `replaced` marked replaced first
-        (locked, oldest first), and returned."""
-        with joined(self.bind) as s:
-            old = s.exec(
-                select(BarRequest)
-                .where(col(BarRequest.playbook_id) == request.playbook_id, replaced)
-                .order_by(col(BarRequest.id))
-                .with_for_update()
-            ).all()
-            for row in old:
-                row.state, row.decided_at = "replaced", at
-                s.add(row)
-            s.flush()
-            s.add(request)
-            s.flush()
-            return list(old)
+        return awaiting.replace_with(self.bind, BarRequest, request, at, (col(BarRequest.state) == "open") | by_a_file)
 
     def decide(
         self,
@@ -129,23 +112,9 @@ class BarRequests:
         """The request moved from `was` to `state` with `values` (decided_by, effective_from,
         decline_reason); False, and nothing written, if it is no longer `was` (another click
         a moment ago)."""
-        with joined(self.bind) as s:
-            moved = s.exec(
-                update(BarRequest)
-                .where(col(BarRequest.id) == request_id, col(BarRequest.state) == was)
-                .values(state=state, decided_at=at, **values)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        return bool(moved)
+        return awaiting.decide(self.bind, BarRequest, request_id, state, at, was, **values)
 
     def refound(self, request_id: int, changes: list[Any]) -> bool:
         """An open request's changes with what its replay found at a click since (their
         `found`): False, nothing written, if it is no longer open."""
-        with joined(self.bind) as s:
-            moved = s.exec(
-                update(BarRequest)
-                .where(col(BarRequest.id) == request_id, col(BarRequest.state) == "open")
-                .values(changes=changes)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        return bool(moved)
+        return awaiting.moved(self.bind, BarRequest, request_id, changes=changes)

@@ -27,6 +27,7 @@ from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Refusal
 from usecases.shared import mode_move as shared_mode_move
+from usecases.shared import second_person
 from usecases.shared.told import FILE_ACTOR
 
 CARD_WEEKS = 4  # each affected step's last closed weeks on the card
@@ -51,9 +52,8 @@ def check(store: Store, changes: list[bar.BarChange], why: str | None) -> str:
 def deciders(store: Store, admins: frozenset[str], asker: str) -> set[str]:
     """Who may decide on `asker`'s request: a curator other than the asker; in a workspace
     with a single curator (or none), an admin other than the asker as well. Empty: nobody
-    yet (the request waits for a second curator)."""
-    curators = store.org.curators()
-    return (curators | (admins if len(curators) <= 1 else set())) - {asker}
+    yet (the request waits for a second curator). The one rule: usecases/shared/second_person.py."""
+    return second_person.deciders(store, admins, asker)
 
 
 def ask(

@@ -19,14 +19,14 @@ from cadence.state import PlaybookState
 from storage.models.governance import PublishRequest
 from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
-from usecases.shared import registry_list
+from usecases.shared import registry_list, second_person
 
 
 def deciders(store: Store, admins: frozenset[str], asker: str, owner: str) -> set[str]:
-    """Who may decide: a curator who is neither the owner nor the asker; where there is
-    none, an admin who is neither. Empty: nobody yet (the request waits)."""
-    kept = {asker, owner}
-    return (store.org.curators() - kept) or (set(admins) - kept)
+    """Who may decide: a curator who is neither the owner nor the asker; with a single
+    curator or where there is none, an admin who is neither. Empty: nobody yet (the request
+    waits). The one rule: usecases/shared/second_person.py."""
+    return second_person.deciders(store, admins, asker, owner)
 
 
 def card(

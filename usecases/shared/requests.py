@@ -17,7 +17,7 @@ from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
 from templates import notices_registry
 from templates.refusals import Refusal, slack
-from usecases.shared import adoption, waves
+from usecases.shared import adoption, second_person, waves
 from usecases.shared.messages import Adopt, RequestAdoption
 from usecases.shared.roles import channel, require_curator, user
 
@@ -232,7 +232,7 @@ def approve(
     request, version = pending(store, request_id, by)
     answers = request.answers
     asked = answers.get("override")  # `/rollout adopt … override` past its wave, load or matches
-    if (asked or override) and by == request.requester_id:
+    if (asked or override) and not second_person.may_decide(store, frozenset(), request.requester_id, by):
         raise Refusal.of("request_own_override")  # never the asker alone
     override = override or asked
     starts = answers.get("starts_on")

@@ -1,0 +1,63 @@
+"""A request awaiting a second person, as stored: the one machine the bar change requests
+(storage/bar_requests.py) and the requests to publish over readiness or a scale rule that
+never held (storage/publish_requests.py) share. One open request per playbook (a partial
+unique index on each table): a later one replaces it in the same transaction. A decision is
+a conditional UPDATE from the state the click saw, so of two clicks at once one decides.
+`model` is the request's table (BarRequest, PublishRequest): each has `id`, `playbook_id`,
+`state` and `decided_at`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select, update
+
+from storage.db import Bind, joined, reading
+
+
+def open_for(bind: Bind, model: Any, playbook_id: int) -> Any:
+    """The playbook's open request, or None."""
+    with reading(bind) as s:
+        return s.exec(select(model).where(col(model.playbook_id) == playbook_id, col(model.state) == "open")).first()
+
+
+def replace_with(bind: Bind, model: Any, request: Any, at: datetime, replaced: Any = None) -> list[Any]:
+    """`request` stored open (in the caller's unit of work), the playbook's requests that
+    `replaced` matches (its open one by default) marked replaced first, locked, oldest
+    first, and returned: their cards are the caller's to redraw."""
+    which = col(model.state) == "open" if replaced is None else replaced
+    with joined(bind) as s:
+        old = s.exec(
+            select(model)
+            .where(col(model.playbook_id) == request.playbook_id, which)
+            .order_by(col(model.id))
+            .with_for_update()
+        ).all()
+        for row in old:
+            row.state, row.decided_at = "replaced", at
+            s.add(row)
+        s.flush()
+        s.add(request)
+        s.flush()
+        return list(old)
+
+
+def decide(bind: Bind, model: Any, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
+    """The request moved from `was` to `state` with `values` (who decided, and what the
+    request's kind keeps); False, and nothing written, if it is no longer `was` (another
+    click a moment ago)."""
+    return moved(bind, model, request_id, was, state=state, decided_at=at, **values)
+
+
+def moved(bind: Bind, model: Any, request_id: int, was: str = "open", **values: Any) -> bool:
+    """`values` written on the request while it is `was` (what a click found since, kept on
+    an open request): False, nothing written, if it no longer is."""
+    with joined(bind) as s:
+        done = s.exec(
+            update(model)
+            .where(col(model.id) == request_id, col(model.state) == was)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return bool(done)
