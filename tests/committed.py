@@ -37,16 +37,13 @@ def loaded(store: Any, *args: Any, **kwargs: Any) -> Any:
     moves up a definition declares are written as if cleared (the world as a test sets it
     up); what `rollout playbook load` does to a running playbook is usecases/operator.py's."""
     from cadence import mode_move
-    from cadence.change import Change
     from usecases.shared.told import record_loaded
 
     with store.unit_of_work() as uow:
         outcomes = uow.playbooks.load(*args, **kwargs)
         at = kwargs["at"] if "at" in kwargs else args[3]
         for outcome in outcomes:
-            record_loaded(uow, outcome, at)
-            ups = [mode_move.change(mode_move.unjudged(m)) for m in outcome.ups]
-            uow.governance.apply(Change(mode_changes=ups), at)
+            record_loaded(uow, outcome, at, ups=[mode_move.unjudged(m) for m in outcome.ups])
         uow.commit()
     return outcomes
 

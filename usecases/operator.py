@@ -15,8 +15,8 @@ from pathlib import Path
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from cadence import calendar, definition_owners, mode_decisions, mode_move
-from cadence.change import Change, Message
+from cadence import calendar, definition_owners, mode_move
+from cadence.change import Message
 from cadence.definition import PlaybookSpec
 from cadence.state import PlaybookState
 from slack_api.members import DirectoryUnavailable, TeamDirectory
@@ -91,18 +91,10 @@ def _load_file(
         states = {spec.playbook: uow.playbooks.state(spec.playbook) for spec in specs}  # as before the load
         outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now)
         for outcome in outcomes:
-            told.record_loaded(uow, outcome, now, _told(states, outcome, actor, now))
             before = states.get(outcome.slug)
-            if outcome.ups and (before is None or before.cycle_anchor is None):
-                moved = [mode_move.unjudged(m) for m in outcome.ups]
-                declared = [
-                    mode_decisions.of_declared_mode(
-                        before.playbook.id if before else 0, m.step_id or 0, m.step, m.from_mode, m.to_mode, actor
-                    )
-                    for m in moved
-                    if m.from_mode != m.to_mode
-                ]
-                uow.governance.apply(Change(decisions=declared, mode_changes=[mode_move.change(m) for m in moved]), now)
+            unjudged = before is None or before.cycle_anchor is None  # no week judged yet: the file is the definition
+            ups = [mode_move.unjudged(m) for m in outcome.ups] if unjudged else []
+            told.record_loaded(uow, outcome, now, _told(states, outcome, actor, now), ups)
         waiting = [bar_loaded.record(uow, s, actor, why, now) for s in splits if s.waiting]
         uow.commit()
     return FileLoad(name, outcomes, waiting=waiting)

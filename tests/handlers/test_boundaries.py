@@ -15,7 +15,7 @@ from cadence.definition_load import parse_playbook
 from storage.models.boundaries import OutOfScopeCount
 from storage.models.governance import BarRequest
 from storage.models.reports import CaseCount
-from tests.committed import loaded
+from tests.committed import loaded, passed
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, close_of, report_week, wednesday
 from usecases.shared.life import begin_cycle
@@ -66,6 +66,7 @@ def test_mode_toward_ai_led_of_a_tidy_set_is_refused_saying_how_to_fix_it_and_st
 
 def test_mode_toward_ai_led_with_boundaries_declared_is_asked_of_a_curator(bot, slack, store, engine, clock):
     world_of(bot, slack, store, engine, clock, BOUNDED)
+    passed(store, SLUG, "draft", clock())  # the rules' streak a move up needs
     said = bot.command(f"mode {SLUG} draft ai-led the drafts are good now", user=OWNER).text
     assert "bar change request" in said and VAGUE not in said, said
     assert count(engine, BarRequest) == 1

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.demo.standin.faults import Fault
 from bot.demo.standin.workspace import BOT_USER
 from cadence.definition_load import parse_playbook
-from tests.committed import loaded
+from tests.committed import loaded, passed
 from tests.conftest import ADMIN, BOT_TOKEN, MEMBER, OWNER, SUPPORT_REPLIES, SUPPORT_REPLIES_NO_SET, Engine
 from tests.handlers.test_home import propose_promotion
 from tests.usecases.test_governance import publish_over
@@ -109,6 +109,7 @@ def test_a_curators_home_with_a_long_registry_stays_within_block_kit(bot, playbo
     # The curator approves from the Home: the decision stands, and the Home is published again.
     # (draft says it needs no calibration set: the promotion's gates, read at the click, pass.)
     loaded(store, [parse_playbook(SUPPORT_REPLIES_NO_SET)], "UTC", actor="test", at=clock())
+    passed(store, "support-replies", "draft", clock())  # the rules' streak the proposal stands for
     slack.views.clear()
     clicked = bot.click(CURATOR, "proposal_approve", "proposal:home-test")
     assert clicked.status == 200

@@ -94,7 +94,8 @@ def test_an_adopter_hears_of_v2_and_upgrades_by_its_button_keeping_its_values(bo
         0.2,
         0.8,
     )
-    assert {s.name: s.mode for s in state.steps}["draft"] == "ai-led"
+    # an upgrade moves no step up: the team earns its own promotions (cadence/mode_move.py)
+    assert {s.name: s.mode for s in state.steps}["draft"] == "collaborative"
     assert store.registry.versions_by_id([state.playbook.adopted_from_id])[state.playbook.adopted_from_id].version == 2
     [summary] = kinds(engine, "upgraded")
     assert "from support-replies v1 to v2" in summary and "baseline 40" in summary

@@ -6,11 +6,13 @@ writes the row (`told_of_first`), so each revision is told once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from cadence import calendar, revisions
+from cadence import calendar, mode_decisions, mode_move, revisions
 from cadence.change import Change, Message
+from cadence.mode_move import Move
 from cadence.state import PlaybookState
 from storage.playbook_definitions import LoadOutcome
 from storage.store import UnitOfWork
@@ -19,12 +21,31 @@ from templates import notices
 FILE_ACTOR = "file:"  # the actor of a `rollout playbook load`: "file:<its name>"
 
 
-def record_loaded(uow: UnitOfWork, outcome: LoadOutcome, now: datetime, told: list[Message] | None = None) -> None:
+def record_loaded(
+    uow: UnitOfWork,
+    outcome: LoadOutcome,
+    now: datetime,
+    told: list[Message] | None = None,
+    ups: Sequence[Move] = (),
+) -> None:
     """A load's or an upgrade's decisions, in `uow`, in the order they were always written:
     the steps' declared modes first, then the playbook's creation or change, with `told`
-    keyed by the change's row (told once)."""
-    if outcome.declared:
-        uow.governance.apply(Change(decisions=outcome.declared), now)
+    keyed by the change's row (told once). `ups`: the moves up the definition declares that
+    the caller cleared (cadence.mode_move: a playbook before its first cycle), written with
+    their declared modes' rows; the rest of `outcome.ups` stay unwritten."""
+    by = outcome.decision
+    declared = [
+        *outcome.declared,
+        *(
+            mode_decisions.of_declared_mode(
+                by.playbook_id if by else 0, m.step_id or 0, m.step, m.from_mode, m.to_mode, by.actor if by else ""
+            )
+            for m in ups
+            if m.from_mode != m.to_mode
+        ),
+    ]
+    if declared or ups:
+        uow.governance.apply(Change(decisions=declared, mode_changes=[mode_move.change(m) for m in ups]), now)
     if outcome.decision is not None:
         uow.governance.apply(Change(decisions=[outcome.decision], told_of_first=told or []), now)
 

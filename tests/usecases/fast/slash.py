@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from cadence import mode_move
-from cadence.change import Change
 from cadence.definition_load import parse_playbook
 from handlers.commands import answer
 from tests import fakes
@@ -77,7 +76,5 @@ def load(services: Services, slug: str = "support-replies", **changes: Any) -> N
     spec, at = parse_playbook({**state.playbook.definition, **changes}), services.clock()
     with services.store.unit_of_work() as uow:
         for outcome in uow.playbooks.load([spec], "UTC", "test", at):
-            record_loaded(uow, outcome, at)
-            moved = [mode_move.unjudged(m) for m in outcome.ups]
-            uow.governance.apply(Change(mode_changes=[mode_move.change(m) for m in moved]), at)
+            record_loaded(uow, outcome, at, ups=[mode_move.unjudged(m) for m in outcome.ups])
         uow.commit()
