@@ -38,7 +38,12 @@ def record_loaded(
         *outcome.declared,
         *(
             mode_decisions.of_declared_mode(
-                by.playbook_id if by else 0, m.step_id or 0, m.step, m.from_mode, m.to_mode, by.actor if by else ""
+                (by.playbook_id if by else None) or 0,
+                m.step_id or 0,
+                m.step,
+                m.from_mode,
+                m.to_mode,
+                by.actor if by else "",
             )
             for m in ups
             if m.from_mode != m.to_mode
