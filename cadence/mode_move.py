@@ -3,7 +3,7 @@ path that changes a step's mode or pin builds a `Move` here and passes it throug
 `take_effect`: a promotion approved, a `/rollout mode` request approved, a definition's
 request the clock applies at the next cycle, a file, a revision, an upgrade, a demotion.
 storage/step_modes.py is the only writer of a step's mode and pin, and it writes a move
-up only when it went through here with its gates open (tests/test_layers.py holds both).
+up only when it went through here with its gates open (tests/test_mode_moves.py holds both).
 
 A move is **up** when it goes toward ai-led, off human-led, or takes a pin away. A move up
 reads the promotion's gates at the instant it takes effect, not when it was asked:

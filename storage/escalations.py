@@ -209,17 +209,17 @@ class Escalations:
         """Mark the step running in its fallback `mode` since `at`; False, and nothing
         written, if it was already (another clock, a moment ago). In the use case's unit of
         work only: the team channel's notice goes in the same one, so it is told once."""
-        return self._mark_step(step_id, None, dict(fallback_mode=mode, fallback_since=at))
+        return self._mark_step(step_id, None, mode, at)
 
     def fallback_ended(self, step_id: int, since: datetime) -> bool:
         """End the step's fallback that began at `since`; False, and nothing written, if it
         ended already. In the use case's unit of work only, as `fall_back`."""
-        return self._mark_step(step_id, since, dict(fallback_mode=None, fallback_since=None))
+        return self._mark_step(step_id, since, None, None)
 
-    def _mark_step(self, step_id: int, since: datetime | None, values: dict[str, Any]) -> bool:
+    def _mark_step(self, step_id: int, since: datetime | None, mode: str | None, at: datetime | None) -> bool:
         if not isinstance(self.bind, Session) or isinstance(self.bind, ReadSession):
             raise TypeError("a step's fallback goes with its notice: write it in the use case's unit of work")
-        return step_modes.run_in(self.bind, step_id, since, values)
+        return step_modes.run_in(self.bind, step_id, since, mode, at)
 
     def record(self, escalations: list[Escalation]) -> set[str]:
         """Write these escalations, each only if its item still stands as it was escalated

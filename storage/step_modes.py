@@ -1,5 +1,5 @@
 """The only writer of a step's mode and pin (docs/judgement.md, "The invariants"):
-tests/test_layers.py fails if any other module writes them. A move up (a mode toward
+tests/test_mode_moves.py fails if any other module writes them. A move up (a mode toward
 ai-led, a pin taken away) is written only when cadence/mode_move.py cleared it, i.e. its
 gates were read open at the instant it took effect; anything else is a bug, refused loudly.
 A definition's declared modes (a file, a revision, an upgrade, an applied request) move a
@@ -78,15 +78,18 @@ def declare(step: Step, move: Move | None) -> bool:
     return True
 
 
-def run_in(s: Session, step_id: int, since: datetime | None, values: dict[str, Any]) -> bool:
-    """A step's fallback begun (`values`: its fallback mode and since when; `since` None: it
-    runs in none) or ended (`since`: the one that began then): the mode the step runs in
+def run_in(s: Session, step_id: int, since: datetime | None, fallback_mode: str | None, at: datetime | None) -> bool:
+    """A step's fallback begun (`fallback_mode` since `at`, where it runs in none: `since`
+    None) or ended (both None, the one that began at `since`): the mode the step runs in
     while its escalated items wait. A fallback is never a move up (it runs below its own
     mode, which does not move) and its end returns the step to the mode it kept, so neither
     reads gates; both are written here, with the step's own mode. False: another clock
     wrote it a moment ago."""
     was = col(Step.fallback_since).is_(None) if since is None else col(Step.fallback_since) == since
     done = s.exec(
-        update(Step).where(col(Step.id) == step_id, was).values(**values).execution_options(synchronize_session=False)
+        update(Step)
+        .where(col(Step.id) == step_id, was)
+        .values(fallback_mode=fallback_mode, fallback_since=at)
+        .execution_options(synchronize_session=False)
     ).rowcount
     return bool(done)

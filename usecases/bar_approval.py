@@ -179,9 +179,27 @@ def _refuse_if_shut(
     else:
         shut = promotion_gates.shut_now(caller.store, state, step, mode, caller.now)
     if shut:
-        redrawn = card_update(caller.store, request, state, caller.now, gates=[gate_phrase(g) for g in shut])
+        words = [gate_phrase(g) for g in shut]
+        redrawn = card_update(caller.store, request, state, caller.now, gates=words)
+        messages = [redrawn]
+        if move is not None:  # a move that would have taken effect now: its owner is told which gate, once a set
+            which = "+".join(sorted(g.key for g in shut))
+            told = notices_bar.bar_told(
+                kind="gates_shut",
+                slug=state.playbook.slug,
+                asked_by=request.asked_by,
+                decided_by=caller.user_id,
+                changes=[c["words"] for c in request.changes],
+                reason=request.reason,
+                effective=None,
+                gates=words,
+                gates_step=f"{move.step} ({move.from_mode} → {move.to_mode})",
+            )
+            owner = state.playbook.owner_id
+            key = keys.to_audience(f"bar-gates:{request.id}:{which}", owner)
+            messages.append(Message(key, "chat.postMessage", owner, told))
         with caller.store.unit_of_work() as uow:
-            uow.governance.apply(Change(messages=[redrawn]), caller.now)
+            uow.governance.apply(Change(messages=messages), caller.now)
             uow.commit()
         raise Refusal.of("gates_shut", step=step, mode=mode, gates=Lines(tuple(gate_phrase(g) for g in shut)))
     return cleared

@@ -282,7 +282,8 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     live = {s.name: (s.mode, s.pinned) for s in state.steps}
     ids = {s.name: s.id for s in state.steps}
     moves = mode_move.declared(as_read_now(playbook.definition), spec.canonical(), live, ids)
-    cleared, held = shared_mode_move.take_effect(store, state, [m for m in moves if m.up], now)
+    ups = [m for m in moves if m.up]
+    cleared, held = shared_mode_move.take_effect(store, state, ups, now, spec.canonical())
     if held:  # read at the instant it would take effect: it waits, the approval stands
         _held(store, request, state, held, now)
         return 0
@@ -334,8 +335,8 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
                 for m in cleared
                 if m.from_mode != m.to_mode
             ]
-            ups = [mode_move.change(m) for m in cleared]
-            uow.governance.apply(Change(decisions=[*declared, record], messages=messages, mode_changes=ups), now)
+            writes = [mode_move.change(m) for m in cleared]
+            uow.governance.apply(Change(decisions=[*declared, record], messages=messages, mode_changes=writes), now)
             uow.commit()
     except (Stale, StaleState):  # edited this very moment: the next tick applies it to the new definition
         return 0

@@ -273,10 +273,11 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any] | adopt_offer.O
     if cmd.champion_id is not None:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
-    if cmd.override is not None:  # past its wave, a team's load or close matches: never the asker alone
+    reason = cmd.override or (cmd.offered.anyway if cmd.offered is not None else None)
+    if reason is not None:  # past its wave, a team's load or close matches: never the asker alone
         past = adoption.overrides_needed(caller.store, cmd, caller.now)
         if past:
-            asked = requests.ask_past(caller.store, cmd, caller.user_id, caller.now, past)
+            asked = requests.ask_past(caller.store, cmd, caller.user_id, caller.now, past, reason)
             version = caller.store.registry.versions_by_id([asked.version_id])[asked.version_id]
             return notices_registry.adopt_asked(
                 slug=version.slug, version=version.version, channel=cmd.channel_id, past=past

@@ -34,7 +34,7 @@ def ask(caller: Caller, state: PlaybookState, step: Step, mode: str, reason: str
     require_owner_or_curator(store, state, caller.user_id, "mode")
     boundaries.refuse_if_vague(state, step.name, mode)
     if mode != step.mode:  # a hand promotion needs the evidence a proposal needs: the rules' streak
-        held = mode_move.streak(store, state, step.name).gate()
+        held = mode_move.streak(store, state, step.id).gate()
         if held is not None:
             raise Refusal.of(
                 "mode_no_streak", usage="mode", step=step.name, mode=mode, weeks=streak_phrase(held.values)

@@ -39,6 +39,7 @@ def approve(caller: Caller, value: str, override: str | None = None) -> None:
         services.web_url,
         override,
         lambda channel_id: caller.require_bot_in(channel_id, "adopt"),
+        services.admins,
     )
     _refresh(caller)
 

@@ -10,7 +10,7 @@ request approved into a close match: tests/handlers/test_similar.py."""
 import copy
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func
@@ -20,7 +20,7 @@ from cadence.definition_load import parse_playbook
 from storage.models.bookkeeping import OutboxMessage
 from storage.models.governance import Decision
 from storage.models.playbooks import Playbook
-from tests.committed import loaded
+from tests.committed import committed, loaded
 from tests.conftest import ADMIN, SUPPORT_REPLIES
 from tests.usecases.test_governance import CURATOR, CURATORS, click, publish_over
 from tests.usecases.test_requests import opened
@@ -132,15 +132,22 @@ def test_adopt_anyway_asks_why_and_keeps_the_reason(bot, offered, slack, store, 
     assert "Say why it is not one of those the offer showed" in empty.body["errors"]["anyway"]
     assert stored(engine) == before and store.playbooks.state("billing-replies-ops") is None
 
-    # corrected, the same view (Slack's id and hash unchanged by a field's error) adopts
+    # corrected, the same view (Slack's id and hash unchanged by a field's error) asks another
+    # curator (issue 109: past close matches with a reason is never the asker's alone), who adopts
     done = bot.submit(CURATOR, view, reason("Billing disputes:   not Support's tickets"))
     assert done.status == 200 and not done.body
+    assert "is a second person's decision" in told(slack) and store.playbooks.state("billing-replies-ops") is None
+    version = store.registry.version("billing-replies", None)
+    asked = store.registry.pending_request(version.id, OPS)
+    click(bot, "request_approve", str(asked.id), CURATOR, CURATORS, "1700000000.000400")  # the asker: refused
+    assert "Not yours to decide" in told(slack) and store.playbooks.state("billing-replies-ops") is None
+    committed(store).org.add_curator("UCURATOR09", ADMIN, datetime.now(UTC))
+    click(bot, "request_approve", str(asked.id), "UCURATOR09", CURATORS, "1700000000.000400")
     state = store.playbooks.state("billing-replies-ops")
     assert (state.playbook.owner_id, state.playbook.kpi_baseline) == (OPS_OWNER, 40)
     assert decisions(engine, "created-anyway") == [
         {"similar": [MATCH], "reason": "Billing disputes: not Support's tickets"}
     ]
-    assert "billing-replies-ops" in told(slack)
 
     after = stored(engine)
     again = bot.submit(CURATOR, view, reason("Billing disputes:   not Support's tickets"))  # Slack sends it again

@@ -90,6 +90,8 @@ def test_toward_ai_led_by_the_owner_alone_waits_for_a_curator_and_passes_its_gat
     [card] = cards(slack)
     assert "it does not pass its gates now" in body(card) and "no calibration set" in body(card)
     assert set(buttons(card)) == {"bar_approve", "bar_decline"}  # still open, to approve once they pass
+    [told] = [m for m in slack.posted(OWNER) if "waits for its gates" in m["text"]]  # the owner, told which gate
+    assert "draft (collaborative → ai-led) does not pass its gates" in body(told) and "no calibration set" in body(told)
 
 
 def test_an_approved_request_passes_its_gates_and_sets_the_mode_at_once(bot, slack, store, engine, clock):

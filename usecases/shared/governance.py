@@ -267,6 +267,8 @@ def decide_proposal(store: Store, key: str, approve: bool, by: str, now: datetim
     history = store.governance.histories([state], th.lookback_weeks).states[step.id]
     curators = store.org.setting(CURATORS_CHANNEL)
     key_base = keys.proposal_decided(key, approve)
+    if approve and proposal.from_mode != step.mode:  # the step moved since it was proposed: the proposal is stale
+        raise Refusal.of("proposal_race")
     asked = Move(step.name, step.mode, str(proposal.to_mode), step.pinned, step.pinned, step.id, why="promotion")
     cleared, shut = shared_mode_move.gates_now(store, state, asked, now) if approve else (None, [])
     if shut:  # read at the click: what changed since it was proposed refuses it, and the card says so

@@ -7,6 +7,7 @@ step) just before it writes."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from cadence import mode_move
 from cadence.mode_move import Held, Move, Streak
@@ -17,27 +18,31 @@ from storage.store import Store
 from usecases.shared import promotion_gates
 
 
-def streak(store: Store, state: PlaybookState, step_name: str) -> Streak:
-    """The rules' streak gate's reading of `step_name`: its verdicts since its last mode
-    change, the latest restart, the PASS weeks a promotion needs."""
+def streak(store: Store, state: PlaybookState, step_id: int | None) -> Streak:
+    """The rules' streak gate's reading of the step `step_id` (None: a step the change adds,
+    with no week yet): its verdicts since its last mode change, the latest restart, the PASS
+    weeks a promotion needs."""
     th = Thresholds.of(state.settings, state.playbook.exception_cap, state.playbook.rubric_threshold)
-    step = state.step(step_name)
-    if step is None:
-        return Streak(needed=th.promote_after_weeks)  # a step the change adds: no week yet
-    history = store.governance.histories([state], th.lookback_weeks).states.get(step.id)
+    if step_id is None:
+        return Streak(needed=th.promote_after_weeks)
+    history = store.governance.histories([state], th.lookback_weeks).states.get(step_id)
     if history is None:
         return Streak(needed=th.promote_after_weeks)
     return Streak(history.since_change(), history.streak_reset, th.promote_after_weeks)
 
 
-def take_effect(store: Store, state: PlaybookState, moves: list[Move], now: datetime) -> tuple[list[Move], list[Held]]:
-    """Each of `moves` through cadence.mode_move.take_effect with its gates read now: the
-    cleared ones, and the held ones with their shut gates."""
+def take_effect(
+    store: Store, state: PlaybookState, moves: list[Move], now: datetime, definition: dict[str, Any] | None = None
+) -> tuple[list[Move], list[Held]]:
+    """Each of `moves` through cadence.mode_move.take_effect with its gates read now (on
+    `definition` where the moves come with a new one): the cleared ones, and the held ones
+    with their shut gates. The streak is read by the step's id, so a step renamed in the
+    same change keeps its weeks."""
     cleared: list[Move] = []
     held: list[Held] = []
     for move in moves:
-        reading = promotion_gates.reading(store, state, move.step, now) if move.up else None
-        found = mode_move.take_effect(move, reading, streak(store, state, move.step) if move.up else None)
+        reading = promotion_gates.reading(store, state, move.step, now, definition) if move.up else None
+        found = mode_move.take_effect(move, reading, streak(store, state, move.step_id) if move.up else None)
         if isinstance(found, Held):
             held.append(found)
         else:

@@ -18,9 +18,16 @@ from storage.store import Store
 from usecases.shared import calibration, champions
 
 
-def reading(store: Store, state: PlaybookState, step_name: str, now: datetime) -> Reading:
-    """What the gates of `step_name`'s move are read on, now."""
+def reading(
+    store: Store, state: PlaybookState, step_name: str, now: datetime, definition: dict[str, Any] | None = None
+) -> Reading:
+    """What the gates of `step_name`'s move are read on, now; `definition`: the one that
+    would take effect with the move (a request the clock applies), whose `calibration: none`
+    and boundaries are read instead of the playbook's. The calibration runs are judged
+    against the definition they were run under (the stored one): the move itself is the
+    change they were run for, not one that stales them."""
     playbook = state.playbook
+    declared = definition if definition is not None else playbook.definition
     cycle = current_cycle(state, now)
     standing = calibration.standings(store, state).get(step_name)
     hold = trust_hold(store, state, cycle)
@@ -35,8 +42,8 @@ def reading(store: Store, state: PlaybookState, step_name: str, now: datetime) -
     return Reading(
         calibration=standing.words() if standing is not None else None,
         calibration_shut=standing.holds if standing is not None else None,
-        none_reason=none_reason(playbook.definition, step_name),
-        vagueness=boundaries.vagueness(playbook.definition, step_name),
+        none_reason=none_reason(declared, step_name),
+        vagueness=boundaries.vagueness(declared, step_name),
         trust_hold=hold,
         training=training,
         ceiling=ceiling,

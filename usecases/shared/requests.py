@@ -127,9 +127,9 @@ def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> Adopti
         raise _pending(waiting, version) from None
 
 
-def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str]) -> AdoptionRequest:
-    """`/rollout adopt … override <reason>` past `needed` (its wave, the team's load, close
-    matches): never the asker alone. A request on the curators' card like a team's own,
+def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str], reason: str) -> AdoptionRequest:
+    """`/rollout adopt … override <reason>` (or an offer's *Adopt … anyway* with its reason)
+    past `needed` (its wave, the team's load, close matches): never the asker alone. A request on the curators' card like a team's own,
     asked by the curator with their reason, the adoption's numbers and owner kept; a
     curator other than the asker approves it (`approve`), the same adopt then. Nothing is
     adopted yet."""
@@ -141,7 +141,7 @@ def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str]
     if cmd.starts_on is not None:
         given["starts_on"] = cmd.starts_on.isoformat()
     owner = cmd.owner_id or by
-    answers = {**given, "why": cmd.override, "override": cmd.override, "past": needed, "owner": owner}
+    answers = {**given, "why": reason, "override": reason, "past": needed, "owner": owner}
     if cmd.champion_id is None:
         answers["champion_default"] = True  # none named: the new owner, as adopt says it
     request = AdoptionRequest(
@@ -188,9 +188,16 @@ def _pending(pending: AdoptionRequest, version: RegistryVersion) -> Refusal:
     )
 
 
-def pending(store: Store, request_id: int, by: str) -> tuple[AdoptionRequest, RegistryVersion]:
-    require_curator(store, by, Refusal.of("curators_decide_requests"))
+def pending(
+    store: Store, request_id: int, by: str, admins: frozenset[str] = frozenset()
+) -> tuple[AdoptionRequest, RegistryVersion]:
+    """The pending request a curator decides; one a curator asked past a wave, a load or
+    close matches (`override` in its answers) also by an admin where the rule of the second
+    person lets one (a single curator: usecases/shared/second_person.py)."""
     request = store.registry.request(request_id)
+    past = request is not None and bool(request.answers.get("override"))
+    if not (past and request is not None and second_person.may_decide(store, admins, request.requester_id, by)):
+        require_curator(store, by, Refusal.of("curators_decide_requests"))
     if request is None:
         raise Refusal.of("request_unknown")
     if request.status != "pending":
@@ -222,6 +229,7 @@ def approve(
     web_url: str | None,
     override: str | None = None,
     bot_in_channel: Callable[[str], None] | None = None,
+    admins: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Approve: the same adopt as `/rollout adopt` (the kit's may_change, the wave, the
     team's load, a close match in a function new to the team; with `override` a curator's
@@ -229,10 +237,10 @@ def approve(
     recorded, once `bot_in_channel` (Slack's answer) finds the bot in the team's channel. A
     refusal is shown on the card as well as to the curator. Of two approvals
     at once one adopts (Playbooks.adopt takes the request in its transaction)."""
-    request, version = pending(store, request_id, by)
+    request, version = pending(store, request_id, by, admins)
     answers = request.answers
     asked = answers.get("override")  # `/rollout adopt … override` past its wave, load or matches
-    if (asked or override) and not second_person.may_decide(store, frozenset(), request.requester_id, by):
+    if (asked or override) and not second_person.may_decide(store, admins, request.requester_id, by):
         raise Refusal.of("request_own_override")  # never the asker alone
     override = override or asked
     starts = answers.get("starts_on")

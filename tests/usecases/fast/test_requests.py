@@ -157,7 +157,9 @@ def test_an_approval_that_loses_to_another_is_refused_and_draws_nothing(monkeypa
     seen = made.store.registry.request(request.id)
     buttons.approve(made.caller(CURATOR), str(request.id))
     drawn = list(made.sent())
-    monkeypatch.setattr(requests, "pending", lambda store, request_id, by: (seen, made.version()))  # read before
+    monkeypatch.setattr(
+        requests, "pending", lambda store, request_id, by, admins=frozenset(): (seen, made.version())
+    )  # read before
     # It saw the other's adoption: refused, and the approved card is not drawn over.
     assert refusal(lambda: requests.approve(made.store, request.id, CURATOR, NOW, "UTC", None)).key == "adopt_twice"
     # It saw none: the registry finds the request decided (RequestDecided), and says so.
@@ -212,7 +214,7 @@ def test_a_decline_that_loses_to_another_decision_is_refused(monkeypatch):
     request = ask(made)
     seen = made.store.registry.request(request.id)
     buttons.approve(made.caller(CURATOR), str(request.id))
-    monkeypatch.setattr(requests, "pending", lambda store, request_id, by: (seen, made.version()))
+    monkeypatch.setattr(requests, "pending", lambda store, request_id, by, admins=frozenset(): (seen, made.version()))
     before = list(made.changes)
     assert refusal(lambda: requests.decline(made.store, request.id, CURATOR, "no", NOW)).key == "request_decided_now"
     assert made.changes == before
