@@ -86,7 +86,7 @@ def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> l
         if _EASE[new] > _EASE[old] and not new_rule.startswith("2-"):
             found.append(_words(week, old, new, new_rule, ta, False))
             break  # one probe says it
-    for week in over_cap_probes(tb, history) if not found else ():
+    for week in over_cap_probes(tb, history, before) if not found else ():
         old, _, _ = judged_under(week, before, tb, over=False)
         new, new_rule, _ = judged_under(week, after, ta, over=False)
         if old == FAIL and new != FAIL:
@@ -95,13 +95,17 @@ def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> l
     return found[:6]
 
 
-def over_cap_probes(tb: Thresholds, history: History) -> Iterator[Week]:
-    """Weeks over the cap that have not happened yet: each case count the kept weeks had
-    (the old `min_cases` where none is kept), with exceptions just over the cap and at
-    twice it, for each mode a step can be demoted from. Demotion cannot be switched off:
-    a `min_cases` or `review_rate` that turns such a week from FAIL into anything else (a
-    higher evidence bar included, unlike `probes`) is a request even before such a week."""
-    counts = sorted({w.cases for w in history.weeks if w.cases} or {max(tb.min_cases, 1)})
+def over_cap_probes(tb: Thresholds, history: History, before: dict[str, Any] | None = None) -> Iterator[Week]:
+    """Weeks over the cap that have not happened yet: each step at the case counts its kept
+    weeks had (the old `min_cases` for a step with none kept), with exceptions just over
+    the cap and at twice it, for each mode a step can be demoted from. Demotion cannot be
+    switched off: a `min_cases` or `review_rate` that turns such a week from FAIL into
+    anything else (a higher evidence bar included, unlike `probes`) is a request even
+    before such a week."""
+    names = [str(s["name"]).lower() for s in (before or {}).get("steps") or []] or [""]
+    kept = {w.cases for w in history.weeks if w.cases}
+    bare = any(not any(w.cases for w in history.weeks if w.step.lower() == n) for n in names)
+    counts = sorted(kept | ({max(tb.min_cases, 1)} if bare or not kept else set()))
     for mode in ("collaborative", "ai-led"):
         for cases in counts:
             just_over = int(tb.exception_cap * cases) + 1

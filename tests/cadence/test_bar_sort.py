@@ -44,10 +44,10 @@ def test_a_higher_min_cases_is_a_request_only_where_it_takes_a_fail_away():
     probed = bar_sort.sort(before, after, passing)
     assert probed.kind == bar_sort.REQUEST
     assert probed.found == [
-        "under the asked bar, a collaborative week would be INCONCLUSIVE, not FAIL: 12 cases under min_cases 20"
-    ]
-    # Where every kept week has the cases the new min_cases asks, it tightens and applies at once.
-    large = History((Week("send", "week 3 of cycle 2", "ai-led", 40, 0),))
+        "under the asked bar, a collaborative week would be INCONCLUSIVE, not FAIL: 10 cases under min_cases 20"
+    ]  # draft and refunds kept no week: they are probed at the old min_cases
+    # Where every step's kept weeks have the cases the new min_cases asks, it tightens and applies at once.
+    large = History(tuple(Week(step, "week 3 of cycle 2", "ai-led", 40, 0) for step in ("draft", "send", "refunds")))
     assert bar_sort.sort(before, after, large).kind == bar_sort.TIGHTENING
 
 
@@ -57,7 +57,7 @@ def test_min_cases_no_week_reaches_is_a_request_with_no_fail_on_record():
     kept = History((Week("send", "week 1 of cycle 1", "ai-led", 200, 3),))
     sorted_ = bar_sort.sort(before, after, kept)
     assert sorted_.kind == bar_sort.REQUEST
-    assert "would be INCONCLUSIVE, not FAIL: 200 cases under min_cases 100000" in sorted_.found[0]
+    assert "would be INCONCLUSIVE, not FAIL: 10 cases under min_cases 100000" in sorted_.found[0]
     assert bar_sort.sort(before, after, History()).kind == bar_sort.REQUEST
 
 
