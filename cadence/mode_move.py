@@ -94,6 +94,8 @@ def gates(move: Move, reading: Reading, streak: Streak) -> list[Gate]:
         return []
     if move.to_mode == move.from_mode:  # a pin taken away: the training alone
         return [g for g in shut(move.to_mode, reading) if g.key == "training"]
+    if move.to_pinned and move.to_mode != HUMAN_LED:  # pinned: human-led by design, unless the pin goes too
+        return [Gate("pinned")]
     found = shut(move.to_mode, reading)
     held = streak.gate()
     return [held, *found] if held is not None else found

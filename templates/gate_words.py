@@ -25,6 +25,8 @@ def gate_phrase(gate: Gate) -> str:
         return f"the champion's training is not done ({v['done']} of {v['total']} items)"
     if gate.key == "streak":
         return streak_phrase(v)
+    if gate.key == "pinned":
+        return "the step is pinned: human-led by design, until an approved request unpins it"
     if gate.key == "unread":
         return "its gates could not be read"
     return f"the pilot's ceiling: in its first cycle an adopting team's step goes no higher than {v['ceiling']}"
