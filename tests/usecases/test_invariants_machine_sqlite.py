@@ -1,4 +1,4 @@
-"""PRODUCT.md's five invariants as a machine (issue 109, item 6) on SQLite, a longer run
+"""The five invariants (docs/judgement.md) as a machine (issue 109, item 6) on SQLite, a longer run
 than the fast suite's (tests/usecases/fast/test_invariants_machine.py): the same world and
 rules (tests/usecases/invariants/), each example on a fresh copy of the migrated
 SQLite template, read back through the database's own rows. `bash tests/run` (and so

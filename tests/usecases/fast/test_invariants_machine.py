@@ -1,5 +1,4 @@
-"""PRODUCT.md's five invariants ("Honest by construction", "The bar holds on every path,
-by construction") as a machine (issue 109, item 6): a Hypothesis RuleBasedStateMachine
+"""The five invariants (docs/judgement.md, "The invariants") as a machine (issue 109, item 6): a Hypothesis RuleBasedStateMachine
 whose rules are the product's entry points, by random actors, in random orders, and
 whose invariant reads what the store holds after every step and checks the five, from
 what is observable (the steps' modes and pins, the append-only decision log, bar change

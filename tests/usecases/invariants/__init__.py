@@ -1,5 +1,5 @@
-"""The invariants' machine (issue 109, item 6): PRODUCT.md's five invariants of "The bar
-holds on every path, by construction", asserted after every step of a Hypothesis
+"""The invariants' machine (issue 109, item 6): the five invariants (docs/judgement.md,
+"The invariants"), asserted after every step of a Hypothesis
 RuleBasedStateMachine whose rules are the product's entry points:
 
 - `/rollout` commands (cases, rubric, exception, kpi, calibrate, mode, attest, publish,

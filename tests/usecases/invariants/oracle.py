@@ -1,5 +1,5 @@
 """The oracle of the invariants' machine (tests/usecases/invariants/): after every step,
-PRODUCT.md's five invariants read from what the store holds (`Seen`), compared with the
+the five invariants (docs/judgement.md) read from what the store holds (`Seen`), compared with the
 world before the step (`Snapshot`). Where it must judge (a week's verdict under another
 bar, a promotion's gates at an instant) it uses the domain's pure functions
 (cadence/verdicts.py; cadence/promotion_gates.py through usecases/shared/promotion_gates.py's
