@@ -24,12 +24,13 @@ from cadence.text import as_line_breaks, plain_text, unstorable
 from handlers.actions import show_form
 from handlers.errors import Malformed
 from handlers.form_answers import answered, metadata, refusal_on
-from templates import render
+from templates import notices_registry, render
 from templates.refusals import Refusal, slack
 from usecases import bus, commands
 from usecases.shared import messages
 from usecases.shared.adopt_offer import Offer
 from usecases.shared.caller import Caller
+from usecases.shared.requests import AskedPast
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,11 @@ def offer_message(offer: Offer) -> dict[str, Any]:
     )
 
 
-def reply(done: dict[str, Any] | Offer) -> dict[str, Any]:
-    """What an adopt answers: its announcement, or the offer of its close matches."""
+def reply(done: dict[str, Any] | Offer | AskedPast) -> dict[str, Any]:
+    """What an adopt answers: its announcement, the offer of its close matches, or that
+    another curator decides an adoption asked past its wave, load or matches."""
+    if isinstance(done, AskedPast):
+        return notices_registry.adopt_asked(slug=done.slug, version=done.version, channel=done.channel, past=done.past)
     return offer_message(done) if isinstance(done, Offer) else done
 
 
@@ -137,7 +141,7 @@ def _anyway(
         return
     offered = cmd.offered
     assert offered is not None  # read() holds it
-    done: list[dict[str, Any] | Offer] = []
+    done: list[dict[str, Any] | Offer | AskedPast] = []
 
     def adopted() -> None:
         anyway = dataclasses.replace(offered, anyway=refusal_on("anyway", _reason, view))

@@ -20,6 +20,7 @@ from usecases import commands, learnings
 from usecases.shared import champions, governance, life, messages, waves
 from usecases.shared.adopt_offer import Offer
 from usecases.shared.caller import Caller
+from usecases.shared.requests import AskedPast
 from usecases.status import PlaybookStatus, Shown, StatusList
 
 Reply = dict[str, Any]
@@ -182,8 +183,8 @@ def registry(caller: Caller, cmd: messages.Registry, entries: list[dict[str, Any
     return render("registry_list", entries=entries, function=cmd.function)
 
 
-def adopt(caller: Caller, cmd: messages.Adopt, done: dict[str, Any] | Offer) -> Reply:
-    return adopt_offer.reply(done)  # the announcement, rendered by the use case; or its offer of close matches
+def adopt(caller: Caller, cmd: messages.Adopt, done: dict[str, Any] | Offer | AskedPast) -> Reply:
+    return adopt_offer.reply(done)  # the announcement, rendered by the use case; its offer; or the ask
 
 
 def history(caller: Caller, cmd: messages.History, shown: Shown) -> Reply:

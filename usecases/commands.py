@@ -26,7 +26,6 @@ from storage.models.calibration import CalibrationRun
 from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.models.reports import Learning
 from storage.store import CURATORS_CHANNEL, Store, UnitOfWork
-from templates import notices_registry
 from templates.refusals import Refusal
 from usecases import boundaries, learnings, mode_requests, web_signin
 from usecases.shared import (
@@ -263,9 +262,11 @@ def registry_entries(caller: Caller, cmd: messages.Registry) -> list[dict[str, A
     return registry_list.entries(caller.store, cmd.function)
 
 
-def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any] | adopt_offer.Offer:
+def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any] | adopt_offer.Offer | requests.AskedPast:
     """The reply, rendered by adoption.adopt; or, into a function new to the team, the offer
-    of its close matches, nothing adopted. The overrides left None are the version's own."""
+    of its close matches, nothing adopted; or, with a reason past its wave, the team's load
+    or close matches, the request that asks another curator. The overrides left None are
+    the version's own."""
     may_adopt(caller, cmd)
     caller.require_bot_in(cmd.channel_id, "adopt")
     if cmd.owner_id is not None:
@@ -273,15 +274,9 @@ def adopt(caller: Caller, cmd: messages.Adopt) -> dict[str, Any] | adopt_offer.O
     if cmd.champion_id is not None:
         caller.require_person(cmd.champion_id, "its champion", "adopt")
     services = caller.services
-    reason = cmd.override or (cmd.offered.anyway if cmd.offered is not None else None)
-    if reason is not None:  # past its wave, a team's load or close matches: never the asker alone
-        past = adoption.overrides_needed(caller.store, cmd, caller.now)
-        if past:
-            asked = requests.ask_past(caller.store, cmd, caller.user_id, caller.now, past, reason)
-            version = caller.store.registry.versions_by_id([asked.version_id])[asked.version_id]
-            return notices_registry.adopt_asked(
-                slug=version.slug, version=version.version, channel=cmd.channel_id, past=past
-            )
+    asked = requests.ask_if_past(caller.store, cmd, caller.user_id, caller.now)
+    if asked is not None:  # past its wave, a team's load or close matches: never the asker alone
+        return asked
     try:
         return adoption.adopt(caller.store, cmd, caller.user_id, caller.now, services.org_timezone, services.web_url)
     except adopt_offer.CloseMatches as matches:

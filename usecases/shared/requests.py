@@ -7,7 +7,7 @@ channel and version; each request and its outcome is a decision row on the origi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -93,46 +93,30 @@ def check(store: Store, cmd: RequestAdoption) -> tuple[RegistryVersion, str]:
 def submit(store: Store, cmd: RequestAdoption, by: str, now: datetime) -> AdoptionRequest:
     """A request by anyone, checked (`check`); then the card."""
     version, curators = check(store, cmd)
-    answers = answers_of(cmd)
-    request = AdoptionRequest(
-        version_id=version.id,
-        channel_id=cmd.channel_id,
-        channel_name=cmd.channel_name,
-        requester_id=by,
-        champion_id=cmd.champion_id,
-        answers=answers,
-        card_key=keys.to_audience(f"request:{version.id}:{cmd.channel_id}:{now.isoformat()}", "curators"),
-        created_at=now,
-    )
-    record = registry_decisions.of_request(
-        version.playbook_id,
-        version.slug,
-        version.version,
-        _where(request),
-        by,
-        {"version_id": version.id, "channel": cmd.channel_id, "champion": cmd.champion_id, **answers},
-    )
-
-    try:
-        with store.unit_of_work() as uow:
-            stored = uow.registry.add_request(request)
-            posted = Message(stored.card_key, "chat.postMessage", curators, card(uow, stored, version))
-            uow.governance.apply(Change(decisions=[record], messages=[posted]), now)
-            uow.commit()
-        return stored
-    except RequestPending:  # another request for the channel and version a moment ago
-        waiting = store.registry.pending_request(version.id, cmd.channel_id)
-        if waiting is None:
-            raise Refusal.of("request_decided_now") from None
-        raise _pending(waiting, version) from None
+    return _asked(store, version, curators, cmd.channel_id, cmd.channel_name, cmd.champion_id, answers_of(cmd), by, now)
 
 
-def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str], reason: str) -> AdoptionRequest:
+@dataclass(frozen=True)
+class AskedPast:
+    """An adoption asked of another curator: the version, the team's channel and what the
+    asker's reason would pass (its wave, the team's load, close matches)."""
+
+    slug: str
+    version: int
+    channel: str
+    past: list[str]
+
+
+def ask_if_past(store: Store, cmd: Adopt, by: str, now: datetime) -> AskedPast | None:
     """`/rollout adopt … override <reason>` (or an offer's *Adopt … anyway* with its reason)
-    past `needed` (its wave, the team's load, close matches): never the asker alone. A request on the curators' card like a team's own,
-    asked by the curator with their reason, the adoption's numbers and owner kept; a
-    curator other than the asker approves it (`approve`), the same adopt then. Nothing is
-    adopted yet."""
+    past its wave, the team's load or close matches: never the asker alone. A request on the
+    curators' card like a team's own, asked by the curator with their reason, the adoption's
+    numbers and owner kept; a curator other than the asker approves it (`approve`), the
+    same adopt then. None: no reason given, or it would pass nothing (the adopt goes on)."""
+    reason = cmd.override or (cmd.offered.anyway if cmd.offered is not None else None)
+    past = adoption.overrides_needed(store, cmd, now) if reason is not None else []
+    if not past:
+        return None
     version = adoption.find_version(store, cmd.playbook, cmd.version, "adopt")
     curators = store.org.setting(CURATORS_CHANNEL)
     if not curators:
@@ -141,17 +125,35 @@ def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str]
     if cmd.starts_on is not None:
         given["starts_on"] = cmd.starts_on.isoformat()
     owner = cmd.owner_id or by
-    answers = {**given, "why": reason, "override": reason, "past": needed, "owner": owner}
+    answers = {**given, "why": reason, "override": reason, "past": past, "owner": owner}
     if cmd.champion_id is None:
         answers["champion_default"] = True  # none named: the new owner, as adopt says it
+    champion = cmd.champion_id or owner
+    _asked(store, version, curators, cmd.channel_id, cmd.channel_name, champion, answers, by, now)
+    return AskedPast(version.slug, version.version, cmd.channel_id, past)
+
+
+def _asked(
+    store: Store,
+    version: RegistryVersion,
+    curators: str,
+    channel_id: str,
+    channel_name: str | None,
+    champion_id: str,
+    answers: dict[str, Any],
+    by: str,
+    now: datetime,
+) -> AdoptionRequest:
+    """The request stored pending with its decision row and its card to the curators, in
+    one unit of work; another pending for the channel and version refuses it, naming it."""
     request = AdoptionRequest(
         version_id=version.id,
-        channel_id=cmd.channel_id,
-        channel_name=cmd.channel_name,
+        channel_id=channel_id,
+        channel_name=channel_name,
         requester_id=by,
-        champion_id=cmd.champion_id or owner,
+        champion_id=champion_id,
         answers=answers,
-        card_key=keys.to_audience(f"request:{version.id}:{cmd.channel_id}:{now.isoformat()}", "curators"),
+        card_key=keys.to_audience(f"request:{version.id}:{channel_id}:{now.isoformat()}", "curators"),
         created_at=now,
     )
     record = registry_decisions.of_request(
@@ -160,7 +162,7 @@ def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str]
         version.version,
         _where(request),
         by,
-        {"version_id": version.id, "channel": cmd.channel_id, "champion": cmd.champion_id, **answers},
+        {"version_id": version.id, "channel": channel_id, "champion": champion_id, **answers},
     )
     try:
         with store.unit_of_work() as uow:
@@ -169,8 +171,8 @@ def ask_past(store: Store, cmd: Adopt, by: str, now: datetime, needed: list[str]
             uow.governance.apply(Change(decisions=[record], messages=[posted]), now)
             uow.commit()
         return stored
-    except RequestPending:
-        waiting = store.registry.pending_request(version.id, cmd.channel_id)
+    except RequestPending:  # another request for the channel and version a moment ago
+        waiting = store.registry.pending_request(version.id, channel_id)
         if waiting is None:
             raise Refusal.of("request_decided_now") from None
         raise _pending(waiting, version) from None

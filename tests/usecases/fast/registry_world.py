@@ -25,6 +25,7 @@ from tests.fakes.playbooks import clone, rewritten
 from usecases import commands
 from usecases import requests as adopt_requests
 from usecases.shared import messages
+from usecases.shared.requests import AskedPast
 from usecases.shared.services import Services
 
 CURATORS = "CCURATORS1"
@@ -100,7 +101,7 @@ def adopt(
     decider = more.pop("decider", CURATOR2)
     cmd = messages.Adopt(made.origin.playbook.slug, more.pop("version", None), channel, name, owner, **more)
     reply = commands.adopt(made.caller(by), cmd)
-    if not (isinstance(reply, dict) and str(reply.get("text", "")).startswith("Asked another curator")):
+    if not isinstance(reply, AskedPast):
         return reply
     # past its wave, the team's load or close matches with a reason: another curator's click decides
     made.store.held.curators.add(decider)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from handlers import grammar_adopt, present_status
+from handlers import adopt_offer, grammar_adopt, present_status
 from handlers.words import Words
 from slack_api.members import Person
 from templates.refusals import Refusal
@@ -43,6 +43,7 @@ from usecases import status
 from usecases import web as web_view
 from usecases.shared import messages, waves
 from usecases.shared.adoption import first_cycle
+from usecases.shared.requests import AskedPast
 
 SLUG = "support-replies-sales"
 
@@ -359,7 +360,9 @@ def test_adopting_past_the_wave_with_a_reason_is_another_curators_decision():
     adopt(made)
     cmd = messages.Adopt("support-replies", None, OPS, "ops", OPS_OWNER, override="the ops desk needs it")
     reply = commands.adopt(made.caller(CURATOR), cmd)
-    assert "is a second person's decision" in json.dumps(reply) and "its wave" in json.dumps(reply)
+    assert isinstance(reply, AskedPast) and reply.past == ["its wave"]
+    said = json.dumps(adopt_offer.reply(reply))
+    assert "is a second person's decision" in said and "its wave" in said
     assert made.state("support-replies-ops") is None
     version = made.version()
     asked = made.store.registry.pending_request(version.id, OPS)
