@@ -31,18 +31,19 @@ def check(m: ModeChange) -> None:
         raise Uncleared(f"step {m.step_id}: a move up that did not go through cadence.mode_move")
 
 
+def checked_values(m: ModeChange) -> dict[str, Any]:
+    """The step's columns a mode change writes (empty: nothing), once `check` passed it
+    (the fakes write the same)."""
+    check(m)
+    given = {"mode": m.new_mode, "pinned": m.pinned, "frozen": m.freeze}
+    return {column: value for column, value in given.items() if value is not None}
+
+
 def write(s: Session, m: ModeChange) -> bool:
     """One mode change in the unit of work `s`, compare-and-set on the expected mode: False
     if the step is no longer in it (the caller raises StaleState), True if written or there
     is nothing to write."""
-    check(m)
-    values: dict[str, Any] = {}
-    if m.new_mode is not None:
-        values["mode"] = m.new_mode
-    if m.pinned is not None:
-        values["pinned"] = m.pinned
-    if m.freeze is not None:
-        values["frozen"] = m.freeze
+    values = checked_values(m)
     if not values:
         return True
     result = s.exec(

@@ -124,14 +124,7 @@ class FakeGovernance:
         """The states with the change's mode changes made; StaleState if one no longer holds."""
         changed: dict[int, PlaybookState] = {}
         for m in change.mode_changes:
-            step_modes.check(m)  # as storage/step_modes.py: no move up that was not cleared
-            values: dict[str, Any] = {}
-            if m.new_mode is not None:
-                values["mode"] = m.new_mode
-            if m.pinned is not None:
-                values["pinned"] = m.pinned
-            if m.freeze is not None:
-                values["frozen"] = m.freeze
+            values = step_modes.checked_values(m)  # as storage writes it: no move up that was not cleared
             if not values:
                 continue
             state = next(
