@@ -54,7 +54,10 @@ class Invariants(Oracle, RuleBasedStateMachine):
     """The world, driven; subclasses say what holds it (`make_world`)."""
 
     def make_world(self, calibration: bool) -> World:
-        """The world, with the playbook's calibration set or without one."""
+        """The world, with the playbook's calibration set or without one: each variant's
+        own (the fakes', SQLite's). Abstract, but not by abc: Hypothesis's state machines
+        have a metaclass of their own, and a third one combining it with ABCMeta is more
+        than this one method is worth."""
         raise NotImplementedError
 
     def __init__(self) -> None:

@@ -6,6 +6,7 @@ oracle reads of it: the store's own reads where there is one, else the rows as w
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -66,7 +67,7 @@ TOKEN = ApiToken(
 # ---- what the store holds, read the same way whatever holds it ----
 
 
-class Seen:
+class Seen(ABC):
     """What the oracle reads: the playbook's state (the store's own read), the decision
     rows, bar change requests, proposals, registry versions and the messages posted."""
 
@@ -79,21 +80,25 @@ class Seen:
     def versions(self) -> list[Any]:
         return list(self.services.store.registry.versions())
 
+    @abstractmethod
     def decisions(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """The decision rows, oldest first, as dicts."""
 
+    @abstractmethod
     def bar_requests(self) -> list[Any]:
-        raise NotImplementedError
+        """The bar change requests, oldest first."""
 
+    @abstractmethod
     def proposals(self) -> list[Any]:
-        raise NotImplementedError
+        """The promotion and scale proposals."""
 
+    @abstractmethod
     def publish_requests(self) -> list[Any]:
-        raise NotImplementedError
+        """The requests to publish over readiness or a scale rule that never held."""
 
+    @abstractmethod
     def posted(self) -> list[tuple[str | None, str, dict[str, Any]]]:
         """Each message the bot posted or updated: (channel, key, payload), in order."""
-        raise NotImplementedError
 
 
 class SeenOnFakes(Seen):
