@@ -17,7 +17,9 @@ from tests.usecases.test_governance import close_of, report_week
 
 
 def _both_waiting(engine) -> None:
-    """Until two other sessions of this database wait on a lock (or 30 s have passed)."""
+    """Until two other sessions of this database wait on a lock: the event itself, polled
+    (PostgreSQL tells no one when a session starts to wait), with a bound that fails the
+    test rather than letting it go on unraced."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with engine.connect() as watcher:
@@ -30,6 +32,7 @@ def _both_waiting(engine) -> None:
         if waiting >= 2:
             return
         time.sleep(0.05)
+    raise AssertionError("the two submissions never both waited on the held lock: the race was not run")
 
 
 def test_two_assessments_submitted_at_once_are_two_versions(bot, world, slack, engine, clock):
