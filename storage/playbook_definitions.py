@@ -6,6 +6,7 @@ as today's schema reads it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from cadence import decisions, mode_decisions, mode_move, setup_decisions
-from cadence.definition import PlaybookSpec
+from cadence.definition import PlaybookSpec, StepSpec
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.inputs import names
 from cadence.mode_move import Move
@@ -124,6 +125,35 @@ def rewrite(
     columns, its steps (a step whose declared mode changes takes it) and the steps it no
     longer has retired. The decisions, the declared modes' and the change's, are the
     caller's to record."""
+    definition, previous = _write_columns(s, playbook, spec, org_timezone, at)
+    declared: list[decisions.Decision] = []
+    existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
+    live = {name: (step.mode, step.pinned) for name, step in existing.items() if step.retired_at is None}
+    moves = {m.step: m for m in mode_move.declared(previous, definition, live)}
+    ups: list[Move] = []
+    for position, step_spec in enumerate(spec.steps):
+        step = existing.pop(step_spec.name, None)
+        if step is None:
+            step = _renamed(s, playbook, existing, step_spec)
+        if step is None:
+            s.add(step_modes.new_step(playbook.id, step_spec.name, position, step_spec.mode, step_spec.pinned))
+            continue
+        _placed(step, step_spec, position)
+        move = moves.get(step_spec.name)
+        if move is not None and move.up:
+            ups.append(replace(move, step_id=step.id))
+        elif (decision := _declared(playbook, step, move, actor)) is not None:
+            declared.append(decision)
+        s.add(step)
+    _retire(s, existing.values(), at)
+    return Rewritten(previous, declared, ups)
+
+
+def _write_columns(
+    s: Session, playbook: Playbook, spec: PlaybookSpec, org_timezone: str, at: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The playbook's columns and definition set from `spec` (its handoff terms begun or
+    ended with it). The definition now, and the one before (as read now)."""
     definition = spec.canonical()
     columns = playbook_columns(spec, org_timezone)
     previous = as_read_now(playbook.definition)
@@ -138,39 +168,43 @@ def rewrite(
     elif not spec.handoff:
         playbook.handoff_since = playbook.handoff_backlog_at = None
     s.add(playbook)
+    return definition, previous
 
-    declared: list[decisions.Decision] = []
-    existing = {step.name: step for step in s.exec(select(Step).where(col(Step.playbook_id) == playbook.id))}
-    live = {name: (step.mode, step.pinned) for name, step in existing.items() if step.retired_at is None}
-    moves = {m.step: m for m in mode_move.declared(previous, definition, live)}
-    ups: list[Move] = []
-    for position, step_spec in enumerate(spec.steps):
-        step = existing.pop(step_spec.name, None)
-        was = step_spec.was
-        if step is None and was is not None and was in existing and existing[was].retired_at is None:
-            step = existing.pop(was)  # renamed: its history (by its id) and mode go with it
-            step.name = step_spec.name
-            s.execute(  # and its calibration runs, kept by name
-                update(CalibrationRun)
-                .where(col(CalibrationRun.playbook_id) == playbook.id, func.lower(CalibrationRun.step) == was.lower())
-                .values(step=step_spec.name)
-            )
-        if step is None:
-            s.add(step_modes.new_step(playbook.id, step_spec.name, position, step_spec.mode, step_spec.pinned))
-            continue
-        if step.retired_at is not None:  # added back: it starts as a new step does
-            step_modes.revive(step, step_spec.mode, step_spec.pinned)
-        step.position, step.retired_at = position, None
-        move = moves.get(step_spec.name)
-        if move is not None and move.up:
-            ups.append(replace(move, step_id=step.id))
-        elif step_modes.declare(step, move) and move is not None and move.from_mode != move.to_mode:
-            declared.append(
-                mode_decisions.of_declared_mode(playbook.id, step.id, step.name, move.from_mode, move.to_mode, actor)
-            )
-        s.add(step)
-    for step in existing.values():
+
+def _renamed(s: Session, playbook: Playbook, existing: dict[str, Step], step_spec: StepSpec) -> Step | None:
+    """The live step `step_spec` was named before (its `was`), taken from `existing` and
+    renamed: its history (by its id) and mode go with it, and its calibration runs, kept by
+    name. None if it has no such step."""
+    was = step_spec.was
+    if was is None or was not in existing or existing[was].retired_at is not None:
+        return None
+    step = existing.pop(was)
+    step.name = step_spec.name
+    s.execute(
+        update(CalibrationRun)
+        .where(col(CalibrationRun.playbook_id) == playbook.id, func.lower(CalibrationRun.step) == was.lower())
+        .values(step=step_spec.name)
+    )
+    return step
+
+
+def _placed(step: Step, step_spec: StepSpec, position: int) -> None:
+    """A step the definition still declares, at its position; one added back starts as a new step does."""
+    if step.retired_at is not None:
+        step_modes.revive(step, step_spec.mode, step_spec.pinned)
+    step.position, step.retired_at = position, None
+
+
+def _declared(playbook: Playbook, step: Step, move: Move | None, actor: str) -> decisions.Decision | None:
+    """The step's declared mode and pin set (step_modes.declare); the decision, where its mode changed."""
+    if step_modes.declare(step, move) and move is not None and move.from_mode != move.to_mode:
+        return mode_decisions.of_declared_mode(playbook.id, step.id, step.name, move.from_mode, move.to_mode, actor)
+    return None
+
+
+def _retire(s: Session, left: Iterable[Step], at: datetime) -> None:
+    """The steps the definition no longer declares, retired now (those not retired already)."""
+    for step in left:
         if step.retired_at is None:
             step.retired_at = at
             s.add(step)
-    return Rewritten(previous, declared, ups)

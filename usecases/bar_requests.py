@@ -14,9 +14,10 @@ from typing import Any
 from cadence import bar, keys, mode_decisions, mode_move
 from cadence.change import Change, Message
 from cadence.decisions import Decision, DecisionKind
+from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
-from cadence.mode_move import Held
-from cadence.state import PlaybookState
+from cadence.mode_move import Held, Move
+from cadence.state import Playbook, PlaybookState
 from storage.governance_rows import StaleState
 from storage.made import Stale, fingerprint
 from storage.models.governance import BarRequest
@@ -261,20 +262,9 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     changes = [bar.BarChange.from_json(c) for c in request.changes]
     spec = None
     if state is not None and why is None:
-        try:
-            spec = parse_playbook(bar.with_changes(as_read_now(state.playbook.definition), changes))
-        except DefinitionError as err:
-            why = f"the playbook changed since, so it no longer takes it ({err})"[:300]
+        spec, why = _revised(state, changes)
     if state is None or spec is None:
-        void = BarRequest(**{**request.model_dump(), "state": "void"})
-        decide(
-            store,
-            request.id,
-            "void",
-            now,
-            Change(messages=[card_update(store, void, state, now, void=why)]),
-            "approved",
-        )
+        _void(store, request, state, why, now)
         return 0
     playbook = state.playbook
     words = [c.words for c in changes]
@@ -287,6 +277,40 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     if held:  # read at the instant it would take effect: it waits, the approval stands
         _held(store, request, state, held, now)
         return 0
+    messages = _applied_messages(store, request, state, words, effective, now)
+    try:
+        return _write_applied(store, request, state, spec, cleared, messages, words, effective, org_timezone, now)
+    except (Stale, StaleState):  # edited this very moment: the next tick applies it to the new definition
+        return 0
+
+
+def _revised(state: PlaybookState, changes: list[bar.BarChange]) -> tuple[PlaybookSpec | None, str | None]:
+    """The playbook's definition with the request's changes, read as a definition; else
+    None and why the request is void (the playbook changed since, so it no longer takes it)."""
+    try:
+        return parse_playbook(bar.with_changes(as_read_now(state.playbook.definition), changes)), None
+    except DefinitionError as err:
+        return None, f"the playbook changed since, so it no longer takes it ({err})"[:300]
+
+
+def _void(store: Store, request: BarRequest, state: PlaybookState | None, why: str | None, now: datetime) -> None:
+    """An approved request that can no longer apply: void, its card saying why."""
+    void = BarRequest(**{**request.model_dump(), "state": "void"})
+    decide(
+        store,
+        request.id,
+        "void",
+        now,
+        Change(messages=[card_update(store, void, state, now, void=why)]),
+        "approved",
+    )
+
+
+def _applied_messages(
+    store: Store, request: BarRequest, state: PlaybookState, words: list[str], effective: str | None, now: datetime
+) -> list[Message]:
+    """An applied request's card redrawn, and the team channel told."""
+    playbook = state.playbook
     told = notices_bar.bar_told(
         kind="applied",
         slug=playbook.slug,
@@ -298,49 +322,74 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
         file=loaded_from(request),
     )
     applied = BarRequest(**{**request.model_dump(), "state": "applied"})
-    messages = [
+    return [
         card_update(store, applied, state, now),
         Message(keys.to_audience(f"bar-applied:{request.id}", "team"), "chat.postMessage", playbook.channel_id, told),
     ]
-    try:
-        with store.unit_of_work() as uow:
-            rewritten = uow.made.revise(
-                playbook.id, fingerprint(playbook.definition), spec, org_timezone, request.decided_by or "", now
-            )
-            before = rewritten.before if rewritten is not None else None
-            record = Decision(
-                kind=DecisionKind.PLAYBOOK_CHANGED,
-                actor=request.decided_by or "",
-                playbook_id=playbook.id,
-                summary=f"Playbook {playbook.slug} revised: bar change applied from {effective}: {'; '.join(words)}. "
-                f"Asked by {request.asked_by}, approved by {request.decided_by}: {request.reason}",
-                figures={
-                    "revision": True,
-                    "bar_request": request.id,
-                    "changes": words,
-                    "before": before,
-                    "after": spec.canonical(),
-                    "asked_by": request.asked_by,
-                    "approved_by": request.decided_by,
-                    "effective_from": request.effective_from.isoformat() if request.effective_from else None,
-                },
-            )
-            if not uow.bar_requests.decide(request.id, "applied", now, "approved"):
-                return 0
-            declared = rewritten.declared if rewritten is not None else []
-            declared += [  # the moves up, cleared above, through the one writer
-                mode_decisions.of_declared_mode(
-                    playbook.id, m.step_id or 0, m.step, m.from_mode, m.to_mode, record.actor
-                )
-                for m in cleared
-                if m.from_mode != m.to_mode
-            ]
-            writes = [mode_move.change(m) for m in cleared]
-            uow.governance.apply(Change(decisions=[*declared, record], messages=messages, mode_changes=writes), now)
-            uow.commit()
-    except (Stale, StaleState):  # edited this very moment: the next tick applies it to the new definition
-        return 0
+
+
+def _write_applied(
+    store: Store,
+    request: BarRequest,
+    state: PlaybookState,
+    spec: PlaybookSpec,
+    cleared: list[Move],
+    messages: list[Message],
+    words: list[str],
+    effective: str | None,
+    org_timezone: str,
+    now: datetime,
+) -> int:
+    """The revision written in one unit of work, with its decisions (the change, and the
+    moves up `cleared` through the one writer) and `messages`: 1; 0 if another moved the
+    request a moment ago. Raises Stale or StaleState if the playbook was edited this very moment."""
+    playbook = state.playbook
+    with store.unit_of_work() as uow:
+        rewritten = uow.made.revise(
+            playbook.id, fingerprint(playbook.definition), spec, org_timezone, request.decided_by or "", now
+        )
+        before = rewritten.before if rewritten is not None else None
+        record = _revision_record(request, playbook, spec, words, effective, before)
+        if not uow.bar_requests.decide(request.id, "applied", now, "approved"):
+            return 0
+        declared = rewritten.declared if rewritten is not None else []
+        declared += [  # the moves up, cleared above, through the one writer
+            mode_decisions.of_declared_mode(playbook.id, m.step_id or 0, m.step, m.from_mode, m.to_mode, record.actor)
+            for m in cleared
+            if m.from_mode != m.to_mode
+        ]
+        writes = [mode_move.change(m) for m in cleared]
+        uow.governance.apply(Change(decisions=[*declared, record], messages=messages, mode_changes=writes), now)
+        uow.commit()
     return 1
+
+
+def _revision_record(
+    request: BarRequest,
+    playbook: Playbook,
+    spec: PlaybookSpec,
+    words: list[str],
+    effective: str | None,
+    before: dict[str, Any] | None,
+) -> Decision:
+    """The decision of the playbook's revision by an approved bar change."""
+    return Decision(
+        kind=DecisionKind.PLAYBOOK_CHANGED,
+        actor=request.decided_by or "",
+        playbook_id=playbook.id,
+        summary=f"Playbook {playbook.slug} revised: bar change applied from {effective}: {'; '.join(words)}. "
+        f"Asked by {request.asked_by}, approved by {request.decided_by}: {request.reason}",
+        figures={
+            "revision": True,
+            "bar_request": request.id,
+            "changes": words,
+            "before": before,
+            "after": spec.canonical(),
+            "asked_by": request.asked_by,
+            "approved_by": request.decided_by,
+            "effective_from": request.effective_from.isoformat() if request.effective_from else None,
+        },
+    )
 
 
 def _held(store: Store, request: BarRequest, state: PlaybookState, held: list[Held], now: datetime) -> None:

@@ -22,6 +22,7 @@ from cadence import calendar, dimensions, review, sources
 from cadence.definition_compare import Compare
 from cadence.state import PlaybookState, Step
 from slack_api.members import Person
+from storage.models.boundaries import OutOfScopeCount
 from storage.report_batches import NewReport
 from storage.store import WeekClosed
 from templates.refusals import Refusal
@@ -218,7 +219,6 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
     opened = (
         {row.step.id: row for row in week_form(caller, state, week).steps} if changes.reviews or changes.minutes else {}
     )
-    current = {step_id: row.cases for step_id, row in opened.items()}
 
     def row(where: str, step: Step | None, cmd: messages.ReportCommand, said: tuple[str, str]) -> None:
         try:
@@ -227,6 +227,35 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         except Refusal as refusal:
             refusals[where] = refusal
 
+    _steps_rows(caller, state, week, changes, opened, row, refusals, reviewers, lines)
+    refusals.update(_removed_since(caller, state, changes))
+    _figures_rows(state, changes, row)
+    if refusals:
+        raise FormRefused(refusals)
+    out = boundaries.out_rows(caller, state, week, changes.out)
+    if rows or out:
+        _store(caller, state, week, rows, out)
+        caller.keep_names(reviewers)  # the pages name who reviewed
+    return Recorded(state, week, lines)
+
+
+_Row = Callable[[str, Step | None, messages.ReportCommand, tuple[str, str]], None]
+
+
+def _steps_rows(
+    caller: Caller,
+    state: PlaybookState,
+    week: calendar.WeekRef,
+    changes: Changes,
+    opened: dict[int, StepRow],
+    row: _Row,
+    refusals: dict[str, Refusal],
+    reviewers: list[Person],
+    lines: list[tuple[str, str]],
+) -> None:
+    """Each step's fields the form changed, in the form's order: its cases, its review (or
+    its minutes alone), its cases out of scope; then any minutes above a week's."""
+    current = {step_id: step_row.cases for step_id, step_row in opened.items()}
     slug = state.playbook.slug
     for step in state.steps:
         if step.id in changes.cases:
@@ -242,7 +271,11 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         if changes.minutes.get(step.id, 0) > MAX_REVIEW_MINUTES:
             over = Refusal.of("form_minutes_over", minutes=changes.minutes[step.id], limit=MAX_REVIEW_MINUTES)
             refusals[minutes_field(step)] = over
-    refusals.update(_removed_since(caller, state, changes))
+
+
+def _figures_rows(state: PlaybookState, changes: Changes, row: _Row) -> None:
+    """The playbook's figures the form changed: its KPI, the rest's, its guardrail."""
+    slug = state.playbook.slug
     if changes.kpi is not None:
         kpi = messages.Kpi(slug, changes.kpi[0], changes.kpi[1])
         row(KPI, None, kpi, (state.playbook.kpi_name, _said(changes.kpi[0], kpi.percent, state.playbook.kpi_unit)))
@@ -253,19 +286,19 @@ def submit(caller: Caller, target: tuple[int, date], changes: Changes) -> Record
         reading = messages.GuardrailReport(slug, changes.guardrail[0], percent=changes.guardrail[1])
         name, unit = state.playbook.guardrail_name or "guardrail", state.guardrail_unit
         row(GUARDRAIL, None, reading, (name, _said(reading.value, reading.percent, unit)))
-    if refusals:
-        raise FormRefused(refusals)
-    out = boundaries.out_rows(caller, state, week, changes.out)
-    if rows or out:
-        try:
-            with caller.store.unit_of_work() as uow:
-                uow.reports.add_reports(rows)
-                uow.out_of_scope.add(out)
-                uow.commit()
-        except WeekClosed:  # the clock closed the week while the form was open
-            raise recording.week_closed(state, week, None) from None
-        caller.keep_names(reviewers)  # the pages name who reviewed
-    return Recorded(state, week, lines)
+
+
+def _store(
+    caller: Caller, state: PlaybookState, week: calendar.WeekRef, rows: list[NewReport], out: list[OutOfScopeCount]
+) -> None:
+    """The form's reports and cases out of scope, in one unit of work."""
+    try:
+        with caller.store.unit_of_work() as uow:
+            uow.reports.add_reports(rows)
+            uow.out_of_scope.add(out)
+            uow.commit()
+    except WeekClosed:  # the clock closed the week while the form was open
+        raise recording.week_closed(state, week, None) from None
 
 
 def _reviewed(
@@ -275,7 +308,7 @@ def _reviewed(
     changes: Changes,
     current: int | None,
     opened: dict[int, StepRow],
-    row: Callable[[str, Step | None, messages.ReportCommand, tuple[str, str]], None],
+    row: _Row,
     refusals: dict[str, Refusal],
     reviewers: list[Person],
 ) -> None:
@@ -327,7 +360,7 @@ def _timed(
     step: Step,
     opened: StepRow | None,
     minutes: int,
-    row: Callable[[str, Step | None, messages.ReportCommand, tuple[str, str]], None],
+    row: _Row,
     refusals: dict[str, Refusal],
 ) -> None:
     """Only the minutes spent reviewing changed: the review that counts, again, with them
