@@ -5,25 +5,24 @@ conditions, one item a line."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence.assessment import KINDS, QUESTIONS, answers_of
 from handlers.actions import show_form
 from handlers.checkins import open_typed_form
 from handlers.errors import Malformed
+from handlers.form_answers import Answering, Submission, on_submit, short
 from handlers.words import Words, playbook_name
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import assessment
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
-log = logging.getLogger(__name__)
 LABELS = {"core": "Core: travels with a version", "pilot": "Pilot conditions: adopters replace them"}
 BOX_CHARS = 3000  # Slack's longest plain_text_input
 
@@ -43,23 +42,17 @@ def register(app: App, services: Services) -> None:
             view = render("modal_notice", title="No assessment to make", problem=slack(refusal))
         show_form(client, body.get("trigger_id", ""), view)
 
-    @app.view("assess_form")
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=context.get("claim"))
-        metadata = view.get("private_metadata") or ""
-        if not (metadata.isascii() and metadata.isdigit() and len(metadata) <= 18):
-            raise Malformed("assessment form's metadata is not what the bot wrote")
-        values = (view.get("state") or {}).get("values") or {}
-        try:
-            kept = assessment.submit(caller, int(metadata), answers_of(_boxes(values)))
-        except Refusal as refusal:
-            ack(response_action="errors", errors={"manual_core": slack(refusal)[:150]})
-            return
-        except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-            ack()
-            return
+    on_submit(app, services, "assess_form", _submit)
+
+
+def _submit(ack: Ack, sent: Submission) -> None:
+    """The assessment stored, or its refusal on the first box; a failure is bot/app.py's."""
+    metadata = sent.view.get("private_metadata") or ""
+    if not (metadata.isascii() and metadata.isdigit() and len(metadata) <= 18):
+        raise Malformed("assessment form's metadata is not what the bot wrote")
+    with Answering(ack, "manual_core", "the assessment form", refused=short, failed=None) as answer:
+        kept = assessment.submit(sent.caller, int(metadata), answers_of(_boxes(sent.values)))
+    if answer.stored:
         ack(response_action="update", view=render("modal_assess_kept", kept=kept))
 
 

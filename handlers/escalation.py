@@ -3,28 +3,24 @@ DM, the App Home) and the form it opens, which asks why; Acknowledge on an escal
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence import keys
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import as_line_breaks, unstorable
-from handlers import grammar
 from handlers.actions import show_form
 from handlers.errors import Malformed
+from handlers.form_answers import Answering, Submission, note, on_submit
 from handlers.governance import _ephemeral, _on_click
 from handlers.queue import _dm
 from templates import render
-from templates.refusals import Refusal, plain
+from templates.refusals import plain
 from usecases import escalation
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
@@ -41,11 +37,7 @@ def register(app: App, services: Services) -> None:
 
         _on_click(services, client, body, act)
 
-    @app.view("item_escalate")
-    def escalated(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _submit(services, ack, body, view, client, context)
+    on_submit(app, services, "item_escalate", _submit)
 
     @app.action("escalation_acknowledge")
     def acknowledge(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -60,37 +52,16 @@ def register(app: App, services: Services) -> None:
         _on_click(services, client, body, act)
 
 
-def _submit(
-    services: Services, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def _submit(ack: Ack, sent: Submission) -> None:
     """The form: the item escalated with its reason, or refused on the reason's field."""
-    caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=context.get("claim"))
-    value, channel, ts = _metadata(view.get("private_metadata"))
-    element = (((view.get("state") or {}).get("values") or {}).get("why") or {}).get("value") or {}
-    text = element.get("value") or ""
-    problem = unstorable(text, line_breaks=True)
-    if problem is not None:
-        ack(response_action="errors", errors={"why": plain(Refusal.of("control_character", what=problem))})
-        return
-    why = grammar.plain_text(as_line_breaks(text)).strip()
-    if len(why) > MAX_TEXT_CHARS:
-        ack(response_action="errors", errors={"why": f"Keep it under {MAX_TEXT_CHARS} characters."})
-        return
-    try:
-        found, to = escalation.escalate(caller, value, why, {"channel": channel, "ts": ts})
-    except Refusal as refusal:
-        ack(response_action="errors", errors={"why": plain(refusal)})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+    caller = sent.caller
+    value, channel, ts = _metadata(sent.view.get("private_metadata"))
+    with Answering(ack, "why", "the escalation form", refused=plain) as answer:
+        found, to = escalation.escalate(caller, value, note(sent.values, "why"), {"channel": channel, "ts": ts})
+    if answer.stored:
         ack()
-        return
-    except Exception:
-        log.exception("the escalation form failed")
-        ack(response_action="errors", errors={"why": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
-    told = render("item_escalated", slug=found.state.playbook.slug, done="escalated", to=to)
-    _ephemeral(client, None, caller.user_id, told)
+        told = render("item_escalated", slug=found.state.playbook.slug, done="escalated", to=to)
+        _ephemeral(caller.client, None, caller.user_id, told)
 
 
 _DM = re.compile(r"[A-Z][A-Z0-9]{1,31}\|\d{1,12}\.\d{1,9}")  # a DM's channel and ts, as Slack gave them

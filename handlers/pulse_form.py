@@ -5,10 +5,9 @@ whose values the bot wrote (anything else is refused on its question, nothing st
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence import keys
@@ -16,15 +15,15 @@ from cadence.pulse import AROUND, FREED, SCALE, Answer, BadAnswer, needed, quest
 from handlers.actions import show_form
 from handlers.checkins import open_typed_form
 from handlers.errors import Malformed
+from handlers.form_answers import Answering, FieldError, Submission, on_submit, short
 from handlers.words import Words, playbook_name
 from templates import render
 from templates.refusals import Refusal, slack
 from usecases import pulse
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
-log = logging.getLogger(__name__)
 QUESTIONS = ("trust", "around", "safety", "freed")
 
 
@@ -44,31 +43,19 @@ def register(app: App, services: Services) -> None:
         if view is not None:
             show_form(client, body.get("trigger_id", ""), view)
 
-    @app.view("pulse_form")
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=context.get("claim"))
-        target = keys.read_checkin_button(view.get("private_metadata") or "")
-        if target is None:
-            raise Malformed("pulse form's metadata is not what the bot wrote")
-        values = (view.get("state") or {}).get("values") or {}
+    on_submit(app, services, "pulse_form", _submit)
+
+
+def _submit(ack: Ack, sent: Submission) -> None:
+    target = keys.read_checkin_button(sent.view.get("private_metadata") or "")
+    if target is None:
+        raise Malformed("pulse form's metadata is not what the bot wrote")
+    with Answering(ack, "freed", "the pulse form", refused=short) as answer:
         try:
-            answer = _answer(values)
-            kept = pulse.submit(caller, target, answer)
+            kept = pulse.submit(sent.caller, target, _answer(sent.values))
         except BadAnswer as bad:
-            ack(response_action="errors", errors={bad.question: "That is not one of this question's answers."})
-            return
-        except Refusal as refusal:
-            ack(response_action="errors", errors={"freed": slack(refusal)[:150]})
-            return
-        except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-            ack()
-            return
-        except Exception:
-            log.exception("the pulse form failed")
-            ack(response_action="errors", errors={"freed": "Something went wrong on my side; nothing was stored."})
-            return
+            raise FieldError(bad.question, "That is not one of this question's answers.") from None
+    if answer.stored:
         ack(response_action="update", view=render("modal_pulse_kept", slug=kept.slug, cycle=kept.cycle))
 
 

@@ -3,27 +3,23 @@ the App Home) and the note form the last two open. The moves are usecases's."""
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence import exception_queue, keys
 from cadence.limits import MAX_TEXT_CHARS
-from cadence.text import as_line_breaks, unstorable
-from handlers import grammar
 from handlers.actions import show_form
 from handlers.errors import Malformed
+from handlers.form_answers import Answering, Submission, note, on_submit
 from handlers.governance import _ephemeral, _on_click
 from templates import render
-from templates.refusals import Refusal, plain
+from templates.refusals import plain
 from usecases import exception_queue as queue
-from usecases.shared.caller import Caller, Claim, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
-
-log = logging.getLogger(__name__)
 
 NOTED = {"item_resolve": exception_queue.RESOLVED, "item_accept": exception_queue.ACCEPTED}
 
@@ -47,9 +43,7 @@ def register(app: App, services: Services) -> None:
     def accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         _note_form(services, ack, body, action, client)
 
-    @app.view("item_note")
-    def noted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _submit(services, ack, body, view, client, claim=context.get("claim"))
+    on_submit(app, services, "item_note", _submit)
 
 
 def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -67,41 +61,15 @@ def _note_form(services: Services, ack: Ack, body: dict[str, Any], action: dict[
     _on_click(services, client, body, act)
 
 
-def _submit(
-    services: Services,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    claim: Claim | None = None,
-) -> None:
+def _submit(ack: Ack, sent: Submission) -> None:
     """The note form: the move is made with its note, or refused on the note's field."""
-    caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=claim)
-    to, value, channel, ts = _metadata(view.get("private_metadata"))
-    element = (((view.get("state") or {}).get("values") or {}).get("note") or {}).get("value") or {}
-    text = element.get("value") or ""
-    problem = unstorable(text, line_breaks=True)
-    if problem is not None:
-        ack(response_action="errors", errors={"note": plain(Refusal.of("control_character", what=problem))})
-        return
-    note = grammar.plain_text(as_line_breaks(text)).strip()
-    if len(note) > MAX_TEXT_CHARS:
-        ack(response_action="errors", errors={"note": f"Keep it under {MAX_TEXT_CHARS} characters."})
-        return
-    try:
-        found = queue.move(caller, value, to, note, {"channel": channel, "ts": ts})
-    except Refusal as refusal:
-        ack(response_action="errors", errors={"note": plain(refusal)})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+    caller = sent.caller
+    to, value, channel, ts = _metadata(sent.view.get("private_metadata"))
+    with Answering(ack, "note", "the exception item's form", refused=plain) as answer:
+        found = queue.move(caller, value, to, note(sent.values, "note"), {"channel": channel, "ts": ts})
+    if answer.stored:
         ack()
-        return
-    except Exception:
-        log.exception("the exception item's form failed")
-        ack(response_action="errors", errors={"note": "Something went wrong on my side; nothing was stored."})
-        return
-    ack()
-    _tell(client, {"user": body.get("user")}, caller.user_id, found, to)
+        _tell(caller.client, {}, caller.user_id, found, to)
 
 
 _DM = re.compile(r"[A-Z][A-Z0-9]{1,31}\|\d{1,12}\.\d{1,9}")  # a DM's channel and ts, as Slack gave them

@@ -7,12 +7,10 @@ outbox) to show what was recorded.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 
 from cadence import calendar, keys
 from cadence.limits import MAX_TEXT_CHARS
@@ -20,7 +18,7 @@ from cadence.state import PlaybookState
 from cadence.text import as_line_breaks, unstorable
 from handlers import grammar
 from handlers.errors import Malformed
-from handlers.form_answers import FieldError
+from handlers.form_answers import FAILED, Answering, FieldError, Submission, on_submit
 from handlers.form_answers import answered as _answered
 from handlers.form_answers import metadata as _metadata
 from handlers.form_answers import refusal_on as _refusal_on
@@ -28,52 +26,19 @@ from templates import render
 from templates.refusals import Refusal, plain
 from usecases import bar_approval, bus, checkins, commands, learnings, requests, stalls, waves
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Claim, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App, services: Services) -> None:
-    @app.view("checkin_attest")
-    def attest(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _submit(services, client, ack, body, view, "attest", claim=context.get("claim"))
-
-    @app.view("checkin_deviation")
-    def deviation(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _submit(services, client, ack, body, view, "deviation", claim=context.get("claim"))
-
-    @app.view("checkin_kpi")
-    def kpi(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _submit(services, client, ack, body, view, "kpi", claim=context.get("claim"))
-
-    @app.view("learning_add")
-    def learning(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _learning(services, client, ack, body, view, claim=context.get("claim"))
-
-    @app.view(re.compile(r"^stall_(refine|rescope|retire)$"))
-    def stall(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _stall(services, client, ack, body, view, claim=context.get("claim"))
-
-    @app.view(re.compile(r"^(request_(decline|override)|bar_decline)$"))
-    def request_reason(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _request_reason(services, client, ack, body, view, claim=context.get("claim"))
-
-    @app.view("wave_reviewed")
-    def wave_note(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _wave_note(services, client, ack, body, view, claim=context.get("claim"))
-
-    @app.view("request_form")
-    def request_form(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _request_form(services, client, ack, body, view, claim=context.get("claim"))
+    on_submit(app, services, "checkin_attest", lambda ack, sent: _submit(ack, sent, "attest"))
+    on_submit(app, services, "checkin_deviation", lambda ack, sent: _submit(ack, sent, "deviation"))
+    on_submit(app, services, "checkin_kpi", lambda ack, sent: _submit(ack, sent, "kpi"))
+    on_submit(app, services, "learning_add", _learning)
+    on_submit(app, services, re.compile(r"^stall_(refine|rescope|retire)$"), _stall)
+    on_submit(app, services, re.compile(r"^(request_(decline|override)|bar_decline)$"), _request_reason)
+    on_submit(app, services, "wave_reviewed", _wave_note)
+    on_submit(app, services, "request_form", _request_form)
 
 
 def _checkin_metadata(view: dict[str, Any], form: str) -> dict[str, Any]:
@@ -98,21 +63,12 @@ def _value(values: dict[str, Any], block_id: str) -> str | None:
     return as_line_breaks(typed) if block_id in _LINES and isinstance(typed, str) else typed
 
 
-def _submit(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    form: str,
-    claim: Claim | None = None,
-) -> None:
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
-    metadata = _checkin_metadata(view, form)
+def _submit(ack: Ack, sent: Submission, form: str) -> None:
+    caller, values = sent.caller, sent.values
+    metadata = _checkin_metadata(sent.view, form)
     # Errors go on the field that can fix them; problems of the whole form on its last field.
     general = {"attest": "note", "deviation": "reason", "kpi": "value"}[form]
-    try:
+    with Answering(ack, general, f"form {form}", failed=f"{FAILED} Please try again.") as answer:
         for block_id in values:
             _refuse_unstorable(
                 values, block_id, block_id if block_id in ("note", "reason", "value", "step", "rest") else general
@@ -128,21 +84,9 @@ def _submit(
                 raise FieldError("note", f"Keep it under {MAX_TEXT_CHARS} characters.")
             _refusal_on(general, checkins.attest_from_form, caller, state, week, None, note)
             recorded = {"followed": True}
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
+    if answer.stored:
         ack()
-        return
-    except Exception:
-        log.exception("form %s failed", form)
-        ack(
-            response_action="errors",
-            errors={general: "Something went wrong on my side; nothing was stored. Please try again."},
-        )
-        return
-    ack()
-    checkins.after_form(caller, state, week, metadata.get("dm") or {}, recorded)
+        checkins.after_form(caller, state, week, metadata.get("dm") or {}, recorded)
 
 
 def _required(values: dict[str, Any], field: str, missing: str) -> str:
@@ -157,17 +101,9 @@ def _required(values: dict[str, Any], field: str, missing: str) -> str:
     return text
 
 
-def _learning(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
+def _learning(ack: Ack, sent: Submission) -> None:
     """The *Add a learning* form: the learning goes to the cycle the week-4 DM was about."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
+    caller, values, view = sent.caller, sent.values, sent.view
     target = keys.read_checkin_button(view.get("private_metadata") or "")
     if target is None:
         raise Malformed("learning form's metadata is not what the bot wrote")
@@ -183,17 +119,9 @@ def _learning(
     _answered(ack, "text", "the learning form", store)
 
 
-def _stall(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
+def _stall(ack: Ack, sent: Submission) -> None:
     """A stalled playbook's form: the reason, then the decision row or the retirement."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
+    caller, values, view = sent.caller, sent.values, sent.view
     target = keys.read_stall(view.get("private_metadata") or "")
     if target is None:
         raise Malformed("stall form's metadata is not what the bot wrote")
@@ -208,18 +136,10 @@ def _stall(
     _answered(ack, "reason", "the stall form", store)
 
 
-def _wave_note(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
+def _wave_note(ack: Ack, sent: Submission) -> None:
     """*Learnings reviewed*'s note: required; the wave marked with it. A refusal (marked
     meanwhile, not the owner or a curator) shows on the note, nothing stored."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
+    caller, values, view = sent.caller, sent.values, sent.view
     target = keys.read_wave_button(view.get("private_metadata") or "")
     if target is None:
         raise Malformed("the wave's note form's metadata is not what the bot wrote")
@@ -231,19 +151,11 @@ def _wave_note(
     _answered(ack, "note", "the wave's note form", store)
 
 
-def _request_reason(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
+def _request_reason(ack: Ack, sent: Submission) -> None:
     """A request's Decline, or its approval past a refusal a reason passes (the wave, the
     team's load, a close match): the reason, then the decision. A refusal (decided
     meanwhile, the channel) shows on the reason."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
+    caller, values, view = sent.caller, sent.values, sent.view
     value = view.get("private_metadata") or ""
     if keys.read_id(value) is None:
         raise Malformed("request's reason form's metadata is not what the bot wrote")
@@ -313,22 +225,14 @@ def _with_criteria(parsed: messages.RequestAdoption, values: dict[str, Any]) -> 
     )
 
 
-def _request_form(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
+def _request_form(ack: Ack, sent: Submission) -> None:
     """`/rollout request`'s form: what the command takes, and the expansion criteria, made
     the same command and handed to the same use case; the form then says it was sent."""
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
+    caller, values, view = sent.caller, sent.values, sent.view
     kept = _metadata(view, "request")  # the channel's name a typed command gave
     if set(kept) - {"channel", "channel_name"}:
         raise Malformed("request form's metadata is not what the bot wrote")
-    try:
+    with Answering(ack, "version", "the request form") as answer:
         for block_id in values:
             _refuse_unstorable(values, block_id, block_id)
         parsed = _refusal_on("version", grammar.parse, _request_command(values, kept))
@@ -336,17 +240,9 @@ def _request_form(
             raise FieldError("version", "Name a published playbook, e.g. support-replies or support-replies@v2.")
         command = _with_criteria(parsed, values)
         made, version, ask = _refusal_on("version", bus.handle, caller, commands.request, command)
-    except FieldError as err:
-        ack(response_action="errors", errors={err.block_id: err.message})
+    if not answer.stored:
         return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the request form failed")
-        ack(response_action="errors", errors={"version": "Something went wrong on my side; nothing was stored."})
-        return
-    sent = render(
+    shown = render(
         "modal_request_sent",
         slug=version.slug,
         version=version.version,
@@ -354,7 +250,7 @@ def _request_form(
         champion=made.champion_id,
         ask=ask,
     )
-    ack(response_action="update", view=sent)
+    ack(response_action="update", view=shown)
 
 
 # The fields that take lines (multiline inputs): line breaks pass there, nowhere else.
