@@ -42,9 +42,6 @@ class FieldError(FieldErrors):
 
     def __init__(self, block_id: str, message: str):
         super().__init__({block_id: message})
-        self.args = (message,)
-        self.block_id = block_id
-        self.message = message
 
 
 @dataclass(frozen=True)

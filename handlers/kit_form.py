@@ -4,18 +4,18 @@ field (`response_action: errors`), and nothing is stored."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from cadence import keys
 from cadence.text import plain_text, unstorable
 from handlers.errors import Malformed
+from handlers.form_answers import Submission, metadata, on_submit
 from handlers.playbook_form import answer
 from templates import render
 from templates.kit_form import CALLBACK_ID, kit_form
@@ -24,7 +24,7 @@ from templates.refusals import Refusal, plain, slack
 from usecases import kit_form as kits
 from usecases import playbook_form as forms
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Claim
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -33,11 +33,7 @@ _SHOWN = {*kits.FIELDS, "why", "override"}
 
 
 def register(app: App, services: Services) -> None:
-    @app.view(CALLBACK_ID)
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _submit(services, client, ack, body, view, claim=context.get("claim"))
+    on_submit(app, services, CALLBACK_ID, _submit)
 
     @app.action("kit_open")
     def package_it(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -129,30 +125,18 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
 
 
 def _metadata(view: dict[str, Any]) -> tuple[int, str]:
-    try:
-        kept = json.loads(view.get("private_metadata") or "")
-    except (ValueError, RecursionError):
-        kept = None
-    playbook = keys.read_id(kept.get("playbook")) if isinstance(kept, dict) else None
-    if playbook is None or not isinstance(kept, dict) or not isinstance(kept.get("opened"), str):
+    kept = metadata(view, "kit")
+    playbook = keys.read_id(kept.get("playbook"))
+    if playbook is None or not isinstance(kept.get("opened"), str):
         raise Malformed("kit form's metadata is not what the bot wrote")
     return playbook, kept["opened"]
 
 
-def _submit(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
-    playbook, opened = _metadata(view)
+def _submit(ack: Ack, sent: Submission) -> None:
+    playbook, opened = _metadata(sent.view)
 
     def made() -> dict[str, Any]:
-        revised = kits.save(caller, playbook, opened, _answers(values))
+        revised = kits.save(sent.caller, playbook, opened, _answers(sent.values))
         return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 
     # a problem on a field of this form (a stale form's on the first)

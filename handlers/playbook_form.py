@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -21,6 +21,7 @@ from cadence.text import plain_text, unstorable
 from handlers.actions import show_pushed
 from handlers.checkins import request_form_for
 from handlers.errors import Malformed
+from handlers.form_answers import Answering, FieldErrors, Submission, metadata, on_submit
 from handlers.words import Words, parse_date, parse_score, parse_value, playbook_name
 from templates.playbook_form import made_notice, playbook_form, revised_notice
 from templates.refusals import Refusal, plain
@@ -28,7 +29,7 @@ from templates.similar_form import with_similar
 from usecases import intake_form, playbook_answers, playbook_revision, value_form
 from usecases import playbook_form as forms
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Claim, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,7 @@ def register(app: App, services: Services) -> None:
             raise Malformed("an Adopt it button with a value the bot never wrote")
         show_pushed(client, body.get("trigger_id", ""), request_form_for(version))
 
-    @app.view(re.compile(r"^playbook_(new|edit)$"))
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _submit(services, client, ack, body, view, claim=context.get("claim"))
+    on_submit(app, services, re.compile(r"^playbook_(new|edit)$"), _submit)
 
 
 def _open(caller: Caller, form: forms.Form, trigger_id: str) -> None:
@@ -295,18 +292,6 @@ def _plain(text: str, block_id: str, problems: dict[str, str]) -> float:
         return 0.0
 
 
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    import json
-
-    try:
-        kept = json.loads(view.get("private_metadata") or "")
-    except (ValueError, RecursionError):
-        kept = None
-    if not isinstance(kept, dict):
-        raise Malformed("playbook form's metadata is not what the bot wrote")
-    return kept
-
-
 def _stall(kept: dict[str, Any]) -> tuple[int, int, str] | None:
     stall = kept.get("stall")
     if stall is None:
@@ -321,17 +306,9 @@ def _stall(kept: dict[str, Any]) -> tuple[int, int, str] | None:
     return int(stall[0]), int(stall[1]), str(stall[2])
 
 
-def _submit(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
-    caller = Caller(services, client, body.get("user", {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
-    kept = _metadata(view)
+def _submit(ack: Ack, sent: Submission) -> None:
+    caller, view, values = sent.caller, sent.view, sent.values
+    kept = metadata(view, "playbook")
     new = view.get("callback_id") == "playbook_new"
     if new and kept != {"new": True}:
         raise Malformed("playbook form's metadata is not what the bot wrote")
@@ -398,22 +375,13 @@ def answer(
     """A playbook's form answered to Slack (the playbook form's, the kit form's): the modal
     updated to `made()`'s notice; each problem on its field (`shown_on` it), a refusal or
     a failure on the form's first field, nothing stored; a repeat, nothing (bot/app.py)."""
-    try:
-        notice = made()
-    except forms.FormProblems as err:
-        shown: dict[str, str] = {}
-        for where, problem in err.problems.items():
-            shown.setdefault(shown_on(where), problem if isinstance(problem, str) else plain(problem))
-        ack(response_action="errors", errors=shown)
-        return
-    except Refusal as refusal:
-        ack(response_action="errors", errors={first: plain(refusal)})
-        return
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("%s failed", what)
-        ack(response_action="errors", errors={first: "Something went wrong on my side; nothing was stored."})
-        return
-    ack(response_action="update", view=notice)
+    with Answering(ack, first, what, refused=plain) as answered:
+        try:
+            notice = made()
+        except forms.FormProblems as err:
+            shown: dict[str, str] = {}
+            for where, problem in err.problems.items():
+                shown.setdefault(shown_on(where), problem if isinstance(problem, str) else plain(problem))
+            raise FieldErrors(shown) from None
+    if answered.stored:
+        ack(response_action="update", view=notice)

@@ -11,14 +11,14 @@ nothing of the form is stored; a recorded form is answered with the list of its 
 from __future__ import annotations
 
 import json
-import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from cadence import keys
@@ -27,15 +27,14 @@ from cadence.text import unstorable
 from handlers.actions import show_form
 from handlers.checkins import open_typed_form
 from handlers.errors import Malformed
+from handlers.form_answers import Answering, FieldErrors, Submission, metadata, on_submit
 from handlers.words import parse_count, parse_minutes, parse_value
 from templates import render
 from templates.refusals import Refusal, plain, slack
 from usecases import week_form
 from usecases.shared import messages
-from usecases.shared.caller import Caller, Claim, Repeated
+from usecases.shared.caller import Caller
 from usecases.shared.services import Services
-
-log = logging.getLogger(__name__)
 
 MAX_BLOCKS = 100  # a modal's blocks (Block Kit)
 TITLES = {"week_closed": "Week closed", "week_in_future": "Week not begun yet"}
@@ -58,11 +57,7 @@ def register(app: App, services: Services) -> None:
         if view is not None:
             show_form(client, body.get("trigger_id", ""), view)
 
-    @app.view("week_form")
-    def submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        _submit(services, client, ack, body, view, claim=context.get("claim"))
+    on_submit(app, services, "week_form", _submit)
 
 
 def open_form(caller: Caller, cmd: messages.OpenForm, trigger_id: str) -> dict[str, Any] | None:
@@ -157,14 +152,9 @@ def view_of(form: week_form.WeekForm) -> dict[str, Any]:
 
 def _kept(view: dict[str, Any]) -> tuple[tuple[int, date], dict[str, str]]:
     """The form's metadata as view_of wrote it; anything else was never the bot's (Malformed)."""
-    try:
-        kept = json.loads(view.get("private_metadata") or "")
-    except (ValueError, RecursionError):
-        kept = None
-    target = (
-        keys.read_checkin_button({"playbook": kept.get("p"), "week": kept.get("w")}) if isinstance(kept, dict) else None
-    )
-    fields = kept.get("f") if isinstance(kept, dict) else None
+    kept = metadata(view, "week")
+    target = keys.read_checkin_button({"playbook": kept.get("p"), "week": kept.get("w")})
+    fields = kept.get("f")
     if target is None or not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
         raise Malformed("week form's metadata is not what the bot wrote")
     return target, fields
@@ -190,6 +180,23 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
     now = {field: _words(values, field) for field in before}
     changed = {field for field, words in now.items() if words and words != before[field]}
     changes = week_form.Changes()
+    read = _reader(now, errors)
+    for field in before:
+        kind = field.partition(":")[0]
+        if kind == "reviewed":
+            _reviewers(values, field, changes)
+            if any(f.startswith(f"dim:{field.partition(':')[2]}:") for f in before):
+                _by_dimension(field, before, now, changed, read, changes, errors)
+            else:
+                _review(field, now, changed, read, changes, errors)
+        elif field in changed:
+            changes = _changed(field, kind, read, changes)
+    return changes, errors
+
+
+def _reader(now: dict[str, str], errors: dict[str, str]) -> Callable[..., Any]:
+    """How a field's words are read, `read(field, parse, *args)`: parsed, or None with
+    the field's error kept in `errors` (a character never stored, a refusal of `parse`)."""
 
     def read(field: str, parse: Any, *args: Any) -> Any:
         problem = unstorable(now[field], line_breaks=False)
@@ -202,31 +209,25 @@ def _changes(values: dict[str, Any], before: dict[str, str]) -> tuple[week_form.
             errors[field] = plain(refusal)
             return None
 
-    for field in before:
-        kind = field.partition(":")[0]
-        if kind == "reviewed":
-            _reviewers(values, field, changes)
-        if kind == "cases" and field in changed:
-            count = read(field, parse_count)
-            if count is not None:
-                changes.cases[_step_id(field)] = count
-        elif kind == "reviewed" and any(f.startswith(f"dim:{field.partition(':')[2]}:") for f in before):
-            _by_dimension(field, before, now, changed, read, changes, errors)
-        elif kind == "reviewed":
-            _review(field, now, changed, read, changes, errors)
-        elif kind == "out" and field in changed:
-            count = read(field, parse_count)
-            if count is not None:
-                changes.out[_step_id(field)] = count
-        elif kind == "minutes" and field in changed:
-            minutes = read(field, parse_minutes)
-            if minutes is not None:
-                changes.minutes[_step_id(field)] = minutes
-        elif kind in (week_form.KPI, week_form.GUARDRAIL, week_form.REST) and field in changed:
-            number = read(field, parse_value, None)
-            if number is not None:
-                changes = _with(changes, kind, number)
-    return changes, errors
+    return read
+
+
+def _changed(field: str, kind: str, read: Any, changes: week_form.Changes) -> week_form.Changes:
+    """A changed field that is one number, read into `changes`: a step's cases, cases out of
+    scope or minutes, or the KPI's, guardrail's or rest's value (the others are a review's)."""
+    if kind in ("cases", "out"):
+        count = read(field, parse_count)
+        if count is not None:
+            (changes.cases if kind == "cases" else changes.out)[_step_id(field)] = count
+    elif kind == "minutes":
+        minutes = read(field, parse_minutes)
+        if minutes is not None:
+            changes.minutes[_step_id(field)] = minutes
+    elif kind in (week_form.KPI, week_form.GUARDRAIL, week_form.REST):
+        number = read(field, parse_value, None)
+        if number is not None:
+            return _with(changes, kind, number)
+    return changes
 
 
 def _review(
@@ -288,38 +289,19 @@ def _with(changes: week_form.Changes, kind: str, number: tuple[float, bool]) -> 
     return replace(changes, kpi=number) if kind == week_form.KPI else replace(changes, guardrail=number)
 
 
-def _submit(
-    services: Services,
-    client: WebClient,
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    claim: Claim | None = None,
-) -> None:
-    caller = Caller(services, client, (body.get("user") or {}).get("id", ""), claim=claim)
-    values = (view.get("state") or {}).get("values") or {}
-    target, before = _kept(view)
+def _submit(ack: Ack, sent: Submission) -> None:
+    target, before = _kept(sent.view)
     first = next(iter(before), "kpi")  # a refusal of the whole form shows on its first field
-    try:
-        changes, errors = _changes(values, before)
+    with Answering(ack, first, "the week form", refused=plain, passes=(Malformed,)) as answer:
+        changes, errors = _changes(sent.values, before)
         if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        recorded = week_form.submit(caller, target, changes)
-    except week_form.FormRefused as refused:
-        ack(response_action="errors", errors={f: plain(r) for f, r in refused.refusals.items()})
-        return
-    except Refusal as refusal:
-        ack(response_action="errors", errors={first: plain(refusal)})
-        return
-    except Malformed:
-        raise
-    except Repeated:  # this view stored something before: answered with nothing (bot/app.py)
-        ack()
-        return
-    except Exception:
-        log.exception("the week form failed")
-        ack(response_action="errors", errors={first: "Something went wrong on my side; nothing was stored."})
-        return
-    shown = render("modal_week_recorded", slug=recorded.state.playbook.slug, week=recorded.week, lines=recorded.lines)
-    ack(response_action="update", view=shown)
+            raise FieldErrors(errors)
+        try:
+            recorded = week_form.submit(sent.caller, target, changes)
+        except week_form.FormRefused as refused:
+            raise FieldErrors({f: plain(r) for f, r in refused.refusals.items()}) from None
+    if answer.stored:
+        shown = render(
+            "modal_week_recorded", slug=recorded.state.playbook.slug, week=recorded.week, lines=recorded.lines
+        )
+        ack(response_action="update", view=shown)

@@ -13,6 +13,7 @@ from typing import Any
 from handlers import commands, present_status, replies
 from handlers import kit_form as kit_handler
 from handlers import playbook_form as handler
+from handlers.form_answers import submission
 from templates.kit_form import kit_form
 from templates.playbook_form import playbook_form
 from tests import fakes
@@ -71,7 +72,7 @@ def submit(services: Services, form: forms.Form, values: dict[str, str], user: s
         "state": {"values": {field: {"value": {"value": value}} for field, value in values.items()}},
     }
     acked: dict[str, Any] = {}
-    handler._submit(services, None, lambda **answer: acked.update(answer), {"user": {"id": user}}, view)  # type: ignore[arg-type]
+    handler._submit(lambda **answer: acked.update(answer), submission(services, None, {"user": {"id": user}}, view))  # type: ignore[arg-type]
     return acked
 
 
@@ -128,7 +129,7 @@ def submit_kit(services: Services, form: kits.KitForm, values: dict[str, Any], u
     state = {field: {"value": _element(kinds.get(field, "text"), value)} for field, value in values.items()}
     view = {"private_metadata": json.dumps(form.metadata), "state": {"values": state}}
     acked: dict[str, Any] = {}
-    kit_handler._submit(services, None, lambda **answer: acked.update(answer), {"user": {"id": user}}, view)  # type: ignore[arg-type]
+    kit_handler._submit(lambda **answer: acked.update(answer), submission(services, None, {"user": {"id": user}}, view))  # type: ignore[arg-type]
     return acked
 
 
