@@ -106,7 +106,7 @@ class McpHttp:
             await manager.handle_request(scope, receive, send)
 
     def _admitted(self, authorization: str) -> tuple[Any, Response | None]:
-        """The request's token, or the refusal to answer: as the API's (handlers/api.py, _token)."""
+        """The request's token, or the refusal to answer: as the API's (handlers/api_access.py, _token)."""
         scheme, _, bearer = authorization.partition(" ")
         token = api_reports.authenticate(self.services, bearer.strip()) if scheme.lower() == "bearer" else None
         if token is None:

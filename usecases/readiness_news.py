@@ -3,7 +3,7 @@
 8, operational owners named); no closed week's verdict changes, and the next evaluation
 uses them. Each playbook running at the upgrade owes its owner one DM (migration 0063,
 `readiness_notice`): the clock judges its readiness as `/rollout publish` would now
-(usecases/shared/registry.py, criteria_now, asked afresh, not an open proposal's kept
+(usecases/shared/publish_criteria.py, criteria_now, asked afresh, not an open proposal's kept
 criteria) and, if a criterion is ❌, DMs the owner those lines; none ❌, nothing is said.
 The DM's record (its key, usecases/shared/work.py) and the debt's deletion go in one unit
 of work, so a restart or two clocks tell each owner once.
@@ -23,7 +23,7 @@ from cadence.state import PlaybookState
 from storage.cadence_log import Work
 from storage.store import Store
 from templates import notices_registry
-from usecases.shared import registry
+from usecases.shared import publish_criteria
 from usecases.shared import work as work_log
 from usecases.tick_reads import TickReport
 
@@ -52,7 +52,7 @@ def notices(store: Store, states: list[PlaybookState], at: datetime) -> list[Wor
     none is or the owner is deactivated in Slack."""
     if not states:
         return []
-    judged = registry.criteria_now(store, states, at, settled={state.playbook.id: None for state in states})
+    judged = publish_criteria.criteria_now(store, states, at, settled={state.playbook.id: None for state in states})
     gone = store.people.deactivated(sorted({state.playbook.owner_id for state in states}))
     work = []
     for state in states:

@@ -1,5 +1,5 @@
 """Week 3's *Package it* names what readiness still lacks, judged as `/rollout publish`
-judges it (usecases/shared/registry.py, criteria_now), for every playbook the tick nudges
+judges it (usecases/shared/publish_criteria.py, criteria_now), for every playbook the tick nudges
 at once: its statements are counted here, not timed, on both databases."""
 
 from datetime import UTC, date, datetime, time, timedelta

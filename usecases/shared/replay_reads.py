@@ -41,7 +41,7 @@ def history(store: Store, state: PlaybookState, now: datetime) -> History:
 
 def _readiness(store: Store, state: PlaybookState, now: datetime) -> Readiness:
     """What readiness is judged on now, as `/rollout publish` reads it (usecases/shared/
-    registry.py `criteria_now`): the playbook's last closed cycles the scale rule asks for,
+    publish_criteria.py `criteria_now`): the playbook's last closed cycles the scale rule asks for,
     their figures read in one batch per kind (usecases/shared/readiness.py `inputs_many`)."""
     pid = state.playbook.id
     results = store.governance.scale_history([pid])[pid][0][-thresholds(state).scale_after_cycles :]

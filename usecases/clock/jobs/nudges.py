@@ -12,7 +12,7 @@ from cadence.state import PlaybookState
 from storage.cadence_log import Work
 from templates import notices_close
 from usecases.clock.job import ClockJob, Tick, late, posted, skipped
-from usecases.shared import registry
+from usecases.shared import publish_criteria
 
 Nudges = tuple[list[tuple[PlaybookState, Due]], list[Work]]
 
@@ -36,7 +36,7 @@ def run(tick: Tick, work: Nudges) -> None:
     `/rollout publish` judges it at `at`: for all of them at once."""
     nudges, lapsed = work
     packaging = {s.playbook.id: s for s, due in nudges if _sent(due) and due.week and due.week.week == 3}
-    judged = registry.criteria_now(tick.store, list(packaging.values()), tick.at) if packaging else {}
+    judged = publish_criteria.criteria_now(tick.store, list(packaging.values()), tick.at) if packaging else {}
     tick.record([_nudge(state, due, judged.get(state.playbook.id, [])) for state, due in nudges] + lapsed)
 
 
