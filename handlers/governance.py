@@ -59,32 +59,7 @@ def register(app: App, services: Services) -> None:
             raise Malformed("a stall button with a value the bot never wrote")
         answer = action["action_id"].removeprefix("stall_")
 
-        def open_form(caller: Caller) -> None:
-            if answer in ("refine", "rescope"):  # the playbook's form, at what the answer changes
-                if stalls.form_for(caller, answer, *target) is None:  # the owner or a curator; running
-                    return
-                playbook_form.open_for_stall(caller, answer, target, body["trigger_id"])
-                return
-            form = stalls.form_for(caller, answer, *target)
-            if form is None:
-                return  # the playbook was removed since the message went out
-            view = render(
-                "modal_stall",
-                answer=answer,
-                slug=form.state.playbook.slug,
-                title=form.state.playbook.title,
-                cycle=form.cycle,
-                metadata=keys.stall(*target),
-                limit=MAX_TEXT_CHARS,
-            )
-            try:
-                client.views_open(trigger_id=body["trigger_id"], view=view)
-            except SlackApiError as err:
-                log.warning("views.open failed: %s", err.response.get("error"))
-            except (OSError, TimeoutError):  # the button can be clicked again
-                log.warning("views.open: Slack did not answer in time")
-
-        _on_click(services, client, body, open_form)
+        _on_click(services, client, body, lambda caller: _stall_form(caller, client, body, answer, target))
 
     @app.action("checklist_mark")
     def checklist_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -126,6 +101,34 @@ def register(app: App, services: Services) -> None:
         """Decline asks the curator for a reason first."""
         ack()
         _on_click(services, client, body, lambda caller: _bar_reason_form(caller, body, action))
+
+
+def _stall_form(caller: Caller, client: WebClient, body: dict[str, Any], answer: str, target: tuple[int, int]) -> None:
+    """A stall button's form: *Refine* and *Re-scope* open the playbook's form at what the
+    answer changes, *Retire* its own."""
+    if answer in ("refine", "rescope"):  # the playbook's form, at what the answer changes
+        if stalls.form_for(caller, answer, *target) is None:  # the owner or a curator; running
+            return
+        playbook_form.open_for_stall(caller, answer, target, body["trigger_id"])
+        return
+    form = stalls.form_for(caller, answer, *target)
+    if form is None:
+        return  # the playbook was removed since the message went out
+    view = render(
+        "modal_stall",
+        answer=answer,
+        slug=form.state.playbook.slug,
+        title=form.state.playbook.title,
+        cycle=form.cycle,
+        metadata=keys.stall(*target),
+        limit=MAX_TEXT_CHARS,
+    )
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+    except SlackApiError as err:
+        log.warning("views.open failed: %s", err.response.get("error"))
+    except (OSError, TimeoutError):  # the button can be clicked again
+        log.warning("views.open: Slack did not answer in time")
 
 
 def _register_publish_requests(app: App, services: Services) -> None:
