@@ -174,17 +174,21 @@ def test_no_repository_built_on_the_spot(path):
             )
 
 
-MOST_LINES = 600  # a module longer than this holds more than one job: split it by what it does
+MOST_LINES = 450  # a product module longer than this holds more than one job: split it by what it does
+# The tests' and the bench's modules: 13 test modules are over 450 lines today (the longest 599).
+MOST_LINES_ELSEWHERE = 600
 
 
 def test_no_module_is_longer_than_a_room_should_hold():
-    """No module over MOST_LINES lines, the tests' too; the migrations alone are exempt
-    (each is a record of one change, never edited)."""
+    """No product module over MOST_LINES lines, no other (the tests', the bench's) over
+    MOST_LINES_ELSEWHERE; the migrations alone are exempt (each is a record of one change,
+    never edited). tests/test_limits.py holds the functions' complexity."""
     long = {
         str(path.relative_to(ROOT)): lines
         for path in ROOT.glob("**/*.py")
         if not {".venv", "migrations", ".cache", "build"} & set(path.relative_to(ROOT).parts)
-        and (lines := len(path.read_text().splitlines())) > MOST_LINES
+        and (lines := len(path.read_text().splitlines()))
+        > (MOST_LINES if path.relative_to(ROOT).parts[0] in OURS else MOST_LINES_ELSEWHERE)
     }
     assert long == {}
 
