@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from types import FunctionType
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -19,24 +20,8 @@ from bot.middleware import BotToken, EachRequest, RequestClient, first_time, lis
 from bot.processes import Clockwork
 from bot.settings import Settings
 from cadence import judgement
-from handlers import (
-    actions,
-    adopt_offer,
-    assess_form,
-    commands,
-    escalation,
-    events,
-    governance,
-    grammar,
-    home,
-    kit_form,
-    playbook_form,
-    pulse_form,
-    queue,
-    upgrades,
-    views,
-    week_form,
-)
+from cadence.capabilities import load
+from handlers import grammar
 from outbound.webhooks import WebhookLane
 from slack_api.client import REQUEST_BUDGET, RolloutWebClient, clock_client, request_client
 from slack_api.dispatch import Dispatcher
@@ -67,24 +52,9 @@ logging.getLogger("slack_bolt.App").addFilter(_OwnClientNotice())
 log = logging.getLogger(__name__)
 
 
-# The handlers' modules, each registering its listeners on the Bolt app, in this order.
-LISTENERS = (
-    commands,
-    actions,
-    governance,
-    adopt_offer,
-    views,
-    playbook_form,
-    kit_form,
-    week_form,
-    pulse_form,
-    assess_form,
-    home,
-    queue,
-    escalation,
-    upgrades,
-    events,
-)
+# The handlers' modules, each registering its listeners on the Bolt app: each capability's
+# (cadence/capabilities.py `listeners`). No two listen for the same action, view or event.
+LISTENERS: list[FunctionType] = load("listeners", "register", FunctionType)
 
 
 def utc_now() -> datetime:
@@ -132,8 +102,8 @@ def create_app(
     # One middleware, not one per concern: each is a step of every request.
     app.use(EachRequest(settings, store, clock, app.guard))
     app.error(listener_failed)
-    for listeners in LISTENERS:
-        listeners.register(app, services)
+    for register in LISTENERS:
+        register(app, services)
     return app
 
 

@@ -67,7 +67,7 @@ def answer(
     return {"response_type": "ephemeral", **message}, outcome
 
 
-def _open_form(caller: Caller, sub: grammar.Row, parsed: messages.Command, trigger_id: str) -> dict[str, Any] | None:
+def _open_form(caller: Caller, sub: grammar.Row, parsed: object, trigger_id: str) -> dict[str, Any] | None:
     """The form a subcommand opens: a Form row's, or the one its word alone opens (None if
     it opened, else the reply saying why not)."""
     if isinstance(sub, grammar.Form):

@@ -15,25 +15,10 @@ the application layer (usecases/shared/messages.py).
 
 from __future__ import annotations
 
+from cadence.capabilities import load, modules
 from cadence.limits import MAX_TEXT_CHARS
 from cadence.text import as_line_breaks, unstorable
 from cadence.text import plain_text as plain_text  # handlers/views.py, queue.py, escalation.py read text by it
-from handlers import (
-    grammar_adopt,
-    grammar_assess,
-    grammar_calendar,
-    grammar_calibrate,
-    grammar_forms,
-    grammar_learn,
-    grammar_life,
-    grammar_modes,
-    grammar_next,
-    grammar_people,
-    grammar_pulse,
-    grammar_registry,
-    grammar_reports,
-    grammar_status,
-)
 from handlers.grammar_rows import Form as Form
 from handlers.grammar_rows import Reply, Row, Subcommand
 from handlers.words import Words, clip
@@ -62,7 +47,7 @@ def label(text: str) -> str:
     return words[0].lower() if words[0].lower() in USAGE else "(unknown)"
 
 
-def read(text: str) -> tuple[Row, messages.Command]:
+def read(text: str) -> tuple[Row, object]:
     """The subcommand `text` names (help for none) and the command its parser made of it."""
     text = text or ""
     if len(text) > MAX_COMMAND_CHARS:
@@ -82,7 +67,7 @@ def read(text: str) -> tuple[Row, messages.Command]:
     return subcommand, subcommand.parse(words)
 
 
-def parse(text: str) -> messages.Command:
+def parse(text: str) -> object:
     return read(text)[1]
 
 
@@ -96,39 +81,24 @@ def _help_reply(caller: Caller, cmd: messages.Help, done: None) -> Reply:
     return render("help", usage=[line for t in topics for line in USAGE[t]], topic=cmd.topic)
 
 
-# Every subcommand by name, each registered by its capability once (a name registered twice
-# stops the import). A new capability adds its module of rows and one line here, and its
-# subcommands' names to HELP_ORDER.
+# Every subcommand by name, each capability's rows (cadence/capabilities.py `commands`)
+# registered once (a name registered twice stops the import).
 _ROWS: Catalogue[Row] = Catalogue("subcommand")
 _ROWS.register("help", {"help": Subcommand("help", ("/rollout help",), _help, None, _help_reply)})
-for _capability in (
-    grammar_status,
-    grammar_reports,
-    grammar_calibrate,
-    grammar_life,
-    grammar_modes,
-    grammar_registry,
-    grammar_adopt,
-    grammar_people,
-    grammar_learn,
-    grammar_forms,
-    grammar_pulse,
-    grammar_calendar,
-    grammar_next,
-    grammar_assess,
-):
-    _ROWS.register(_capability.__name__.rpartition(".")[2], {row.name: row for row in _capability.ROWS})
+for (_, _module), _rows in zip(modules("commands"), load("commands", "ROWS", tuple), strict=True):
+    _ROWS.register(_module.rpartition(".")[2], {row.name: row for row in _rows})
 
-# The order help lists the subcommands in (docs/usage.md's table), and close matches are offered in.
+# The order help lists the subcommands in (docs/usage.md's table), and close matches are
+# offered in; a subcommand it does not name is listed after them, in the capabilities' order.
 HELP_ORDER = (
     "help", "status", "kpi", "attest", "exception", "cases", "rubric", "calibrate", "week", "cycle", "mode",
     "publish", "registry", "adopt", "curator", "curators-channel", "guardrail", "undo", "pause", "resume",
     "retire", "owner", "champion", "wave", "request", "history", "new", "edit", "kit", "pulse", "learn", "web",
     "upgrade", "learnings", "away", "holiday", "next", "assess",
 )  # fmt: skip
-if sorted(HELP_ORDER) != sorted(_ROWS):
-    raise LookupError(f"HELP_ORDER and the registered subcommands differ: {sorted(set(HELP_ORDER) ^ set(_ROWS))}")
+if set(HELP_ORDER) - set(_ROWS):
+    raise LookupError(f"HELP_ORDER names subcommands no capability registers: {sorted(set(HELP_ORDER) - set(_ROWS))}")
 
-SUBCOMMANDS: tuple[Row, ...] = tuple(_ROWS[name] for name in HELP_ORDER)
+SUBCOMMANDS: tuple[Row, ...] = tuple(_ROWS[name] for name in (*HELP_ORDER, *(n for n in _ROWS if n not in HELP_ORDER)))
 _BY_NAME: dict[str, Row] = dict(_ROWS)
 USAGE: dict[str, tuple[str, ...]] = {sub.name: sub.usage for sub in SUBCOMMANDS}  # by name, in help's order

@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, Template
 from jinja2.bccache import Bucket
 
+from cadence.capabilities import load, modules
 from cadence.decisions import named_ids
 from cadence.escalation import mode_words
 from cadence.figures import REPORTS_COUNTED_UP_TO
@@ -33,7 +34,6 @@ from cadence.report_kinds import ReportKind
 from cadence.rules import Kind, TransitionRule
 from cadence.text import without_invisible
 from cadence.verdicts import VerdictRule
-from templates import compare_words, pulse_words, readiness, verdict_words, waves
 from templates.blockkit import MAX_TEXT as MAX_TEXT
 from templates.blockkit import BlockKitError as BlockKitError
 from templates.blockkit import check_block_limits
@@ -296,8 +296,8 @@ _env.globals.update(
     no_wording=_no_wording,
 )
 # The templates' filters: the mechanism's own (escaping, mentions, numbers), then each
-# capability's, registered once (a name registered twice stops the import). A capability
-# that words something for its templates adds its module's FILTERS and one line here.
+# capability's (cadence/capabilities.py `filters`), registered once (a name registered twice
+# stops the import).
 FILTERS: Catalogue[Any] = Catalogue("filter")
 FILTERS.register(
     "words",
@@ -324,11 +324,8 @@ FILTERS.register(
         "capitalize_first": lambda text: text[:1].upper() + text[1:],
     },
 )
-FILTERS.register("verdict", verdict_words.FILTERS)
-FILTERS.register("readiness", readiness.FILTERS)
-FILTERS.register("waves", waves.FILTERS)
-FILTERS.register("comparison", compare_words.FILTERS)
-FILTERS.register("pulse", pulse_words.FILTERS)
+for (_, _module), _filters in zip(modules("filters"), load("filters", "FILTERS", dict), strict=True):
+    FILTERS.register(_module.removeprefix("templates."), _filters)
 _env.filters.update(FILTERS)
 
 

@@ -1,8 +1,8 @@
 """Refusals: the requests the bot will not carry out, and every sentence that says why.
 
 Every refusal a person can read is worded in templates/, by the capability it belongs to
-(templates/refusals_<capability>.py), and registered here in `TEXTS`, the catalogue: the
-product's voice stays next to the message templates. Code raises `Refusal.of(key, **values)`
+(templates/refusals_<capability>.py, named in cadence/capabilities.py), and registered here
+in `TEXTS`, the catalogue: the product's voice stays next to the message templates. Code raises `Refusal.of(key, **values)`
 wherever the reason is found (the grammar, a listener, the application layer): a key
 and its values, nothing rendered, and nothing is stored. Each edge renders it: Slack's
 listeners with `slack` (TEXTS' mrkdwn, values escaped for Slack, so `<!channel>` in a
@@ -22,65 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from templates import (
-    Mrkdwn,
-    one_line,
-    refusals_adoption,
-    refusals_assess,
-    refusals_assistant,
-    refusals_bar,
-    refusals_boundaries,
-    refusals_calendar,
-    refusals_calibration,
-    refusals_cycles,
-    refusals_exceptions,
-    refusals_learnings,
-    refusals_modes,
-    refusals_next,
-    refusals_people,
-    refusals_playbooks,
-    refusals_publish,
-    refusals_pulse,
-    refusals_registry,
-    refusals_reports,
-    refusals_similar,
-    refusals_status,
-    refusals_team_load,
-    refusals_value,
-    refusals_week,
-    refusals_words,
-    slack_escape,
-    typed,
-)
+from cadence.capabilities import load, modules
+from templates import Mrkdwn, one_line, slack_escape, typed
 from templates.catalogue import Catalogue
 
-# Every refusal's sentence, by key: each capability registers its own, once (a key
-# registered twice stops the import). A new capability adds its module and one line.
+# Every refusal's sentence, by key: each capability's (cadence/capabilities.py `refusals`),
+# registered once (a key registered twice stops the import).
 TEXTS: Catalogue[str] = Catalogue("refusal")
-TEXTS.register("words", refusals_words.REFUSALS)  # the command's shape, what a word can be
-TEXTS.register("status", refusals_status.REFUSALS)
-TEXTS.register("reports", refusals_reports.REFUSALS)
-TEXTS.register("calibration", refusals_calibration.REFUSALS)
-TEXTS.register("week", refusals_week.WEEK_FORM)  # the owner's week in one form
-TEXTS.register("value", refusals_value.REFUSALS)
-TEXTS.register("cycles", refusals_cycles.REFUSALS)
-TEXTS.register("calendar", refusals_calendar.REFUSALS)
-TEXTS.register("people", refusals_people.REFUSALS)
-TEXTS.register("modes", refusals_modes.REFUSALS)
-TEXTS.register("registry", refusals_registry.REFUSALS)
-TEXTS.register("publish", refusals_publish.PUBLISH_REQUESTS)  # publishing over readiness
-TEXTS.register("adoption", refusals_adoption.REFUSALS)
-TEXTS.register("bar", refusals_bar.REFUSALS)
-TEXTS.register("playbooks", refusals_playbooks.REFUSALS)
-TEXTS.register("learnings", refusals_learnings.REFUSALS)
-TEXTS.register("exceptions", refusals_exceptions.REFUSALS)
-TEXTS.register("pulse", refusals_pulse.REFUSALS)
-TEXTS.register("boundaries", refusals_boundaries.REFUSALS)  # messy cases or strict boundaries
-TEXTS.register("team_load", refusals_team_load.REFUSALS)  # a full team's adoption
-TEXTS.register("assistant", refusals_assistant.REFUSALS)  # the assistant's tool errors
-TEXTS.register("next", refusals_next.REFUSALS)  # where it rolls next
-TEXTS.register("assess", refusals_assess.REFUSALS)  # the post-pilot assessment
-TEXTS.register("similar", refusals_similar.REFUSALS)  # the same learning, not paid twice
+for (_, _module), _texts in zip(modules("refusals"), load("refusals", "REFUSALS", dict), strict=True):
+    TEXTS.register(_module.removeprefix("templates.refusals_"), _texts)
 
 
 @dataclass(frozen=True)

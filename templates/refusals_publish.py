@@ -4,7 +4,7 @@ holds."""
 
 from __future__ import annotations
 
-PUBLISH_REQUESTS: dict[str, str] = {
+REFUSALS: dict[str, str] = {
     "publish_deciders_only": "Only a curator who is neither the playbook's owner nor the asker (where there is none, "
     "an admin who is neither) publishes a playbook over its readiness.",
     "publish_own_request": "You asked to publish this over its readiness, and the asker never decides their own: "

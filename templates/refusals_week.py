@@ -4,7 +4,7 @@ so that it stays a module a room holds."""
 
 from __future__ import annotations
 
-WEEK_FORM: dict[str, str] = {
+REFUSALS: dict[str, str] = {
     "form_none_reviewed": "No case reviewed: give how many were reviewed (at least 1), or leave both fields empty.",
     "form_passed_over": "{passed} passed is more than the {reviewed} reviewed.",
     "form_review_half": "Give both how many cases were reviewed and how many of them passed.",

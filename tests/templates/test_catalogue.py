@@ -1,5 +1,6 @@
 """Words by capability: each refusal's sentence lives in its capability's module
-(templates/refusals_<capability>.py) and is registered once; no two capabilities register
+(templates/refusals_<capability>.py, named by its entry in cadence/capabilities.py) and is
+registered once; no two capabilities register
 the same key, and a key written twice in one module (which a dict literal would silently
 keep the last of) is found here."""
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from templates import refusals
 from templates.catalogue import Catalogue, RegisteredTwice
 from templates.refusals import TEXTS
 
@@ -43,12 +43,6 @@ def test_every_key_is_registered_exactly_once_by_the_capability_that_writes_it()
     assert len(set(map(frozenset, owners.values()))) == len(owners), "two modules registered as one capability"
 
 
-def test_each_capability_module_is_registered_once():
-    source = Path(refusals.__file__).read_text()
-    for path in MODULES:
-        assert source.count(f"{path.stem}.") == 1, path.stem
-
-
 def test_registering_a_key_twice_is_refused_whoever_does_it():
     catalogue: Catalogue[str] = Catalogue("refusal")
     catalogue.register("pulse", {"pulse_off": "a"})
@@ -64,11 +58,8 @@ def test_each_capabilitys_filters_are_registered_once_and_every_filter_a_templat
 
     import templates
 
-    source = Path(templates.__file__).read_text()
-    for capability, module in {"verdict": "verdict_words", "readiness": "readiness", "waves": "waves",
-                               "comparison": "compare_words", "pulse": "pulse_words"}.items():  # fmt: skip
-        assert source.count(f'FILTERS.register("{capability}", {module}.FILTERS)') == 1, capability
-        assert {k for k, c in templates.FILTERS.owners.items() if c == capability} == set(
+    for module in ("verdict_words", "readiness", "waves", "compare_words", "pulse_words"):
+        assert {k for k, c in templates.FILTERS.owners.items() if c == module} == set(
             __import__(f"templates.{module}", fromlist=["FILTERS"]).FILTERS
         )
     used = {m for p in TEMPLATES.glob("*.j2") for m in re.findall(r"\|\s*([a-z_]+)", p.read_text())}

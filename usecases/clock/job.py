@@ -1,8 +1,9 @@
 """A clock job and the tick it works in.
 
 A `ClockJob` says what of its work is due in a tick (`due`: None when it has nothing to do
-there) and does it (`run`), recording what it did in the tick's report. The jobs are listed
-once, in order, in usecases/clock/registry.py; usecases/tick.py runs them one after the other.
+there) and does it (`run`), recording what it did in the tick's report. Each capability names its
+jobs once (cadence/capabilities.py); usecases/clock/registry.py orders them by their `after`
+and usecases/tick.py runs them one after the other.
 """
 
 from __future__ import annotations
@@ -78,11 +79,13 @@ class Tick:
 @dataclass(frozen=True)
 class ClockJob(Generic[W]):
     """One job of the clock: `due(tick)` is its work in the tick (None: nothing to do),
-    `run(tick, work)` does it and adds what it did to `tick.report`."""
+    `run(tick, work)` does it and adds what it did to `tick.report`; `after`: the jobs (by
+    name) a tick runs before it (usecases/clock/registry.py orders them so)."""
 
     name: str
     due: Callable[[Tick], W | None]
     run: Callable[[Tick, W], None]
+    after: tuple[str, ...] = ()
 
 
 def done(due: Due, messages: list[Message]) -> Work:

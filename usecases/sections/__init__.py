@@ -1,9 +1,8 @@
-"""The sections, listed once in display order, and each surface's loop over them (issue 94,
-item 3; a section: usecases/sections/base.py). Their order is also the order of their
-fields in the API's JSON and of their columns in the overview's playbooks.csv (the stall's
-"stalled" before depth's "plateau"). A surface imports this module and no
-capability's (tests/test_layers.py): a capability that shows something adds its section's
-module and one line to SECTIONS."""
+"""The sections, in the capabilities' order (cadence/capabilities.py `sections`), and each
+surface's loop over them (issue 94, item 3; a section: usecases/sections/base.py). Their
+order is also the order of their fields in the API's JSON and of their columns in the
+overview's playbooks.csv (the stall's "stalled" before depth's "plateau"). A surface
+imports this module and no capability's (tests/test_layers.py)."""
 
 from __future__ import annotations
 
@@ -11,62 +10,16 @@ from datetime import date, datetime
 from typing import Any
 
 from cadence.calendar import WeekRef
+from cadence.capabilities import load
 from cadence.change import Message
 from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Column, Table
-from usecases.sections import (
-    adopted,
-    bar_request,
-    baseline,
-    boundaries,
-    calibration,
-    champion,
-    compare,
-    depth,
-    escalation,
-    hero,
-    inputs,
-    intake,
-    learned,
-    next_steps,
-    pulse,
-    queue,
-    readiness,
-    setup,
-    sourced,
-    stall,
-    team_load,
-    value,
-)
 from usecases.sections.base import Reading, Section
 from usecases.shared.caller import Caller
 
-SECTIONS: tuple[Section, ...] = (
-    sourced.SECTION,
-    baseline.SECTION,
-    calibration.SECTION,
-    escalation.SECTION,
-    adopted.SECTION,
-    intake.SECTION,
-    inputs.SECTION,
-    queue.SECTION,
-    value.SECTION,
-    hero.SECTION,
-    readiness.SECTION,
-    compare.SECTION,
-    pulse.SECTION,
-    stall.SECTION,
-    depth.SECTION,
-    bar_request.SECTION,
-    setup.SECTION,
-    champion.SECTION,
-    next_steps.SECTION,
-    learned.SECTION,
-    boundaries.SECTION,
-    team_load.SECTION,
-)
+SECTIONS: tuple[Section, ...] = tuple(load("sections", "SECTION", Section))
 
 Read = dict[str, Any]  # a playbook's models, by section name
 

@@ -335,37 +335,3 @@ class Away:
     first: date | None  # None: from today
     last: date | None  # the last day away; None with `off`: back now
 
-
-Command = (
-    Help
-    | OpenForm
-    | Status
-    | Kpi
-    | Attest
-    | LogException
-    | Cases
-    | Rubric
-    | Calibrate
-    | CycleStart
-    | SetMode
-    | Publish
-    | Learn
-    | Upgrade
-    | FindLearnings
-    | WebLink
-    | Registry
-    | Adopt
-    | CuratorChange
-    | CuratorsChannel
-    | Undo
-    | History
-    | GuardrailReport
-    | Pause
-    | Resume
-    | HandOver
-    | NameChampion
-    | WaveReviewed
-    | RequestAdoption
-    | Away
-    | HolidayChange
-)

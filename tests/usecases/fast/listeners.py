@@ -68,8 +68,8 @@ class Listeners:
             "view": [],
             "event": [],
         }
-        for module in LISTENERS:
-            module.register(self, services)  # type: ignore[arg-type]
+        for register in LISTENERS:
+            register(self, services)
 
     def _keep(self, kind: str, name: str | re.Pattern[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def keep(listener: Callable[..., Any]) -> Callable[..., Any]:

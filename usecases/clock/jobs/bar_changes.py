@@ -16,4 +16,4 @@ def run(tick: Tick, _: bool) -> None:
     bar_requests.apply_due(tick.store, tick.org_timezone, tick.clock())
 
 
-JOB = ClockJob("bar changes due", due, run)
+JOB = ClockJob("bar changes due", due, run, after=("week closes",))  # the bar changes the week's close made due

@@ -55,4 +55,4 @@ def _waiting(tick: Tick, due: Due) -> Work:
     return Work(key, WAITING, due.due_at, "done", week_start=monday, messages=messages)
 
 
-JOB = ClockJob("digests", due, run)
+JOB = ClockJob("digests", due, run, after=("readiness news",))

@@ -18,4 +18,4 @@ def run(tick: Tick, running: list[PlaybookState]) -> None:
         tick.report.counts[("escalation summary", "done")] += summaries
 
 
-JOB = ClockJob("escalation summaries", due, run)
+JOB = ClockJob("escalation summaries", due, run, after=("exception queues",))

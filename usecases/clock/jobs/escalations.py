@@ -18,4 +18,4 @@ def run(tick: Tick, running: list[PlaybookState]) -> None:
         tick.report.counts[("escalation", "done")] += escalated
 
 
-JOB = ClockJob("escalations", due, run)
+JOB = ClockJob("escalations", due, run, after=("escalation summaries",))

@@ -38,4 +38,4 @@ def run(tick: Tick, dues: Dues) -> None:
     tick.record(work)
 
 
-JOB = ClockJob("exception queues", due, run)
+JOB = ClockJob("exception queues", due, run, after=("learning prompts",))

@@ -17,4 +17,4 @@ def run(tick: Tick, running: list[PlaybookState]) -> None:
         tick.report.counts[("fallback", "done")] += fell
 
 
-JOB = ClockJob("fallbacks", due, run)
+JOB = ClockJob("fallbacks", due, run, after=("escalations",))

@@ -19,4 +19,4 @@ def run(tick: Tick, work: list[Work]) -> None:
     tick.record(work)
 
 
-JOB = ClockJob("learned back", due, run)
+JOB = ClockJob("learned back", due, run, after=("fallbacks",))

@@ -28,4 +28,4 @@ def run(tick: Tick, dues: Dues) -> None:
     tick.record(work)
 
 
-JOB = ClockJob("learning prompts", due, run)
+JOB = ClockJob("learning prompts", due, run, after=("owner reminders",))

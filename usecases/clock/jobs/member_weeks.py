@@ -118,4 +118,4 @@ def _dm(state: PlaybookState, due: Due, rendered: dict[tuple[int, date, str], di
     return posted(due, due.user_id, rendered[cache_key])
 
 
-JOB = ClockJob("member check-ins and reminders", due, run)
+JOB = ClockJob("member check-ins and reminders", due, run, after=("bar changes due",))

@@ -23,4 +23,4 @@ def run(tick: Tick, everyone: bool) -> None:
         tick.report.counts[("name", "kept")] += named.people + named.channels
 
 
-JOB = ClockJob("names", due, run)
+JOB = ClockJob("names", due, run, after=("digests",))  # Slack's names last: a close does not wait on them

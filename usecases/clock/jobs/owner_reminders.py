@@ -63,4 +63,4 @@ def _missing(state: PlaybookState, week: WeekRef, figures: WeekFigures) -> dict[
     )
 
 
-JOB = ClockJob("owner reminders", due, run)
+JOB = ClockJob("owner reminders", due, run, after=("member check-ins and reminders",))

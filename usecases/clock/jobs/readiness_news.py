@@ -14,4 +14,4 @@ def run(tick: Tick, owed: list[int]) -> None:
     tell_once(tick.store, owed, tick.at, tick.clock(), tick.report)
 
 
-JOB = ClockJob("readiness news", due, run)
+JOB = ClockJob("readiness news", due, run, after=("learned back",))

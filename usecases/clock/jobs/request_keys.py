@@ -18,4 +18,4 @@ def run(tick: Tick, _: bool) -> None:
         uow.commit()
 
 
-JOB = ClockJob("request keys forgotten", due, run)
+JOB = ClockJob("request keys forgotten", due, run, after=("names",))
