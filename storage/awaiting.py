@@ -3,23 +3,56 @@
 never held (storage/publish_requests.py) share. One open request per playbook (a partial
 unique index on each table): a later one replaces it in the same transaction. A decision is
 a conditional UPDATE from the state the click saw, so of two clicks at once one decides.
-`model` is the request's table (BarRequest, PublishRequest): each has `id`, `playbook_id`,
-`state` and `decided_at`."""
+`Table` is a kind's repository (BarRequests, PublishRequests: its `model`, the request's
+table, has `id`, `playbook_id`, `state` and `decided_at`); usecases/shared/awaiting.py the
+machine over it."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlmodel import col, select, update
 
-from storage.db import Bind, joined, reading
+from storage.db import Bind, engine_of, joined, reading
+from storage.models.governance import BarRequest, PublishRequest
+
+M = TypeVar("M", BarRequest, PublishRequest)
 
 
-def open_for(bind: Bind, model: Any, playbook_id: int) -> Any:
-    """The playbook's open request, or None."""
-    with reading(bind) as s:
-        return s.exec(select(model).where(col(model.playbook_id) == playbook_id, col(model.state) == "open")).first()
+class Table(Generic[M]):
+    """A kind's requests: read one, the playbook's open one, ask (replacing it) and decide."""
+
+    model: ClassVar[type[Any]]
+
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
+
+    def get(self, request_id: int) -> M | None:
+        with reading(self.bind) as s:
+            found: M | None = s.get(self.model, request_id)
+            return found
+
+    def open_for(self, playbook_id: int) -> M | None:
+        """The playbook's open request, or None."""
+        model = self.model
+        with reading(self.bind) as s:
+            found: M | None = s.exec(
+                select(model).where(col(model.playbook_id) == playbook_id, col(model.state) == "open")
+            ).first()
+            return found
+
+    def ask(self, request: M, at: datetime) -> M | None:
+        """A new open request (in the caller's unit of work), replacing the playbook's open
+        one, which is returned marked replaced (its card is the caller's to redraw) or None."""
+        replaced = replace_with(self.bind, self.model, request, at)
+        return replaced[0] if replaced else None
+
+    def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
+        """The request moved from `was` to `state` with `values` (who decided, and what the
+        request's kind keeps); False, and nothing written, if it is no longer `was` (another
+        click a moment ago)."""
+        return moved(self.bind, self.model, request_id, was, state=state, decided_at=at, **values)
 
 
 def replace_with(bind: Bind, model: Any, request: Any, at: datetime, replaced: Any = None) -> list[Any]:
@@ -41,13 +74,6 @@ def replace_with(bind: Bind, model: Any, request: Any, at: datetime, replaced: A
         s.add(request)
         s.flush()
         return list(old)
-
-
-def decide(bind: Bind, model: Any, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
-    """The request moved from `was` to `state` with `values` (who decided, and what the
-    request's kind keeps); False, and nothing written, if it is no longer `was` (another
-    click a moment ago)."""
-    return moved(bind, model, request_id, was, state=state, decided_at=at, **values)
 
 
 def moved(bind: Bind, model: Any, request_id: int, was: str = "open", **values: Any) -> bool:

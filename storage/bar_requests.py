@@ -1,7 +1,7 @@
 """Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a
 playbook's bar that waits for a curator. The machine (one open a playbook, a later one
 replacing it, a conditional UPDATE so that one of two clicks decides) is
-storage/awaiting.py's, which the requests to publish over readiness share."""
+storage/awaiting.py's (get, ask, decide), which the requests to publish over readiness share."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from storage import awaiting
-from storage.db import Bind, engine_of, reading
+from storage.awaiting import Table
+from storage.db import reading
 from storage.models.governance import BarRequest, CycleResult, StepVerdict
 
 # Built once: status asks it at each request.
@@ -22,13 +23,8 @@ _OPEN_FOR = select(BarRequest).where(
 )
 
 
-class BarRequests:
-    def __init__(self, bind: Bind):
-        self.bind, self.engine = bind, engine_of(bind)
-
-    def get(self, request_id: int) -> BarRequest | None:
-        with reading(self.bind) as s:
-            return s.get(BarRequest, request_id)
+class BarRequests(Table[BarRequest]):
+    model = BarRequest
 
     def open_for(self, playbook_id: int) -> BarRequest | None:
         with reading(self.bind) as s:
@@ -87,12 +83,6 @@ class BarRequests:
                 s.exec(select(BarRequest).where(col(BarRequest.state) == "approved").order_by(col(BarRequest.id))).all()
             )
 
-    def ask(self, request: BarRequest, at: datetime) -> BarRequest | None:
-        """A new open request (in the caller's unit of work), replacing the playbook's open
-        one, which is returned (its card is the caller's to redraw) or None."""
-        replaced = awaiting.replace_with(self.bind, BarRequest, request, at)
-        return replaced[0] if replaced else None
-
     def loaded(self, request: BarRequest, at: datetime, files: str) -> list[BarRequest]:
         """A request a file loaded at the server asks (in the caller's unit of work): it
         replaces the playbook's open request and the ones of files (`asked_by` starting
@@ -100,19 +90,6 @@ class BarRequests:
         caller's to redraw)."""
         by_a_file = (col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)
         return awaiting.replace_with(self.bind, BarRequest, request, at, (col(BarRequest.state) == "open") | by_a_file)
-
-    def decide(
-        self,
-        request_id: int,
-        state: str,
-        at: datetime,
-        was: str = "open",
-        **values: Any,
-    ) -> bool:
-        """The request moved from `was` to `state` with `values` (decided_by, effective_from,
-        decline_reason); False, and nothing written, if it is no longer `was` (another click
-        a moment ago)."""
-        return awaiting.decide(self.bind, BarRequest, request_id, state, at, was, **values)
 
     def refound(self, request_id: int, changes: list[Any]) -> bool:
         """An open request's changes with what its replay found at a click since (their

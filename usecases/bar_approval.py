@@ -23,8 +23,8 @@ from storage.playbook_definitions import as_read_now
 from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Lines, Refusal
-from usecases.bar_requests import card_update, decide, deciders, void_reason
-from usecases.shared import governance, mode_move, promotion_gates, replay_reads
+from usecases.bar_requests import BAR, card_update, decide
+from usecases.shared import awaiting, governance, mode_move, promotion_gates, replay_reads
 from usecases.shared.caller import Caller
 
 # ---- a curator decides ----
@@ -40,46 +40,6 @@ class Asked:
     slug: str
 
 
-def _open(
-    caller: Caller, value: object, states: tuple[str, ...] = ("open",)
-) -> tuple[BarRequest, PlaybookState | None]:
-    """The open request a click is about, checked on the click: curators only (with a
-    single curator, admins too), never the asker. Decline also takes an approved request
-    not applied yet (one whose gates kept it waiting: `states`)."""
-    store = caller.store
-    if not (store.org.is_curator(caller.user_id) or caller.is_admin()):
-        raise Refusal.of("bar_curators_only")
-    request_id = keys.read_id(value)
-    request = store.bar_requests.get(request_id) if request_id is not None else None
-    if request is None:
-        raise Refusal.of("bar_unknown")
-    if request.state not in states:
-        raise Refusal.of("bar_decided", state=request.state)
-    if request.asked_by == caller.user_id:
-        raise Refusal.of("bar_own_request")
-    if caller.user_id not in deciders(store, caller.services.admins, request.asked_by):
-        raise Refusal.of("bar_curators_only")
-    return request, store.playbooks.state_by_id(request.playbook_id)
-
-
-def _voided(caller: Caller, request: BarRequest, state: PlaybookState | None, was: str = "open") -> bool:
-    """A request whose playbook was retired or handed over: void, its card says so."""
-    why = void_reason(request, state)
-    if why is None:
-        return False
-    now = caller.now
-    void = BarRequest(**{**request.model_dump(), "state": "void"})
-    decide(
-        caller.store,
-        request.id,
-        "void",
-        now,
-        Change(messages=[card_update(caller.store, void, state, now, void=why)]),
-        was,
-    )
-    return True
-
-
 def next_cycle(state: PlaybookState, now: datetime) -> tuple[int, date]:
     """The first week of the next cycle: its number and Monday (the first cycle's, before it began)."""
     anchor = state.running()
@@ -93,8 +53,8 @@ def next_cycle(state: PlaybookState, now: datetime) -> tuple[int, date]:
 def approve(caller: Caller, value: object) -> None:
     """Approve: from the first week of the next cycle; a decision row names the approver,
     the card says so and the team channel is told. Of two clicks at once one decides."""
-    request, state = _open(caller, value)
-    if _voided(caller, request, state) or state is None:
+    request, state = awaiting.clicked(BAR, caller, value)
+    if awaiting.voided(BAR, caller, request, state) or state is None:
         return
     changes = [bar.BarChange.from_json(c) for c in request.changes]
     if bar.override_of(changes) is not None:
@@ -158,10 +118,8 @@ def _refuse_if_found_since(
         for i, c in enumerate(request.changes)
     ]
     redrawn = BarRequest(**{**request.model_dump(), "changes": found})
-    with caller.store.unit_of_work() as uow:
-        if uow.bar_requests.refound(request.id, found):
-            uow.governance.apply(Change(messages=[card_update(uow, redrawn, state, caller.now)]), caller.now)
-        uow.commit()
+    update = card_update(caller.store, redrawn, state, caller.now)
+    awaiting.refound(BAR, caller.store, request.id, found, update, caller.now)
     raise Refusal.of("bar_found_since", found=Lines(tuple(fresh)))
 
 
@@ -291,14 +249,14 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
 
 def decline_form(caller: Caller, value: object) -> Asked:
     """Decline asks the reason first: curators only, while the request is open."""
-    request, state = _open(caller, value, _DECLINABLE)
+    request, state = awaiting.clicked(BAR, caller, value, _DECLINABLE)
     return Asked(request.id, state.playbook.slug if state else str(request.playbook_id))
 
 
 def decline(caller: Caller, value: object, reason: str) -> None:
     """Decline with a reason: the asker gets it by DM, the card says so; nothing changes."""
-    request, state = _open(caller, value, _DECLINABLE)
-    if _voided(caller, request, state, request.state) or state is None:
+    request, state = awaiting.clicked(BAR, caller, value, _DECLINABLE)
+    if awaiting.voided(BAR, caller, request, state, request.state) or state is None:
         return
     now, slug = caller.now, state.playbook.slug
     declined = BarRequest(

@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cadence import bar, bar_sort, keys
-from cadence.change import Change, Message
+from cadence import bar, bar_sort
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
@@ -25,7 +24,7 @@ from storage.playbook_definitions import as_read_now
 from storage.playbooks import CURATORS_CHANNEL
 from storage.store import Store
 from usecases import bar_approval, bar_requests
-from usecases.shared import replay_reads
+from usecases.shared import awaiting, replay_reads
 from usecases.shared.told import FILE_ACTOR
 
 _ACTOR_WIDTH = 32  # bar_request.asked_by / decided_by: a longer file name is cut there (the row names it whole)
@@ -123,9 +122,5 @@ def record(
         figures={"changes": request.changes, "file": file, "reason": why, "effective_from": monday.isoformat()},
     )
     replaced = uow.bar_requests.loaded(request, now, FILE_ACTOR)
-    request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
-    card = bar_requests.card(uow, request, state, effective=effective, admins=admins)
-    messages = [Message(request.card_key, "chat.postMessage", channel, card)]
-    messages += [bar_requests.card_update(uow, old, state, now) for old in replaced]
-    uow.governance.apply(Change(decisions=[decision], messages=messages), now)
+    awaiting.opened(bar_requests.BAR, uow, request, decision, state, now, replaced, effective=effective, admins=admins)
     return Waits(playbook.slug, effective, words)

@@ -27,8 +27,9 @@ from storage.store import Store
 from templates import notices_bar
 from templates.gate_words import gate_phrase
 from templates.refusals import Refusal
+from usecases.shared import awaiting, second_person
 from usecases.shared import mode_move as shared_mode_move
-from usecases.shared import second_person
+from usecases.shared.awaiting import void_reason
 from usecases.shared.told import FILE_ACTOR
 
 CARD_WEEKS = 4  # each affected step's last closed weeks on the card
@@ -48,13 +49,6 @@ def check(store: Store, changes: list[bar.BarChange], why: str | None) -> str:
     if not curators:
         raise Refusal.of("bar_no_curators", changes=_words(changes))
     return curators
-
-
-def deciders(store: Store, admins: frozenset[str], asker: str) -> set[str]:
-    """Who may decide on `asker`'s request: a curator other than the asker; in a workspace
-    with a single curator (or none), an admin other than the asker as well. Empty: nobody
-    yet (the request waits for a second curator). The one rule: usecases/shared/second_person.py."""
-    return second_person.deciders(store, admins, asker)
 
 
 def ask(
@@ -87,13 +81,8 @@ def ask(
         summary=f"Bar change asked for {playbook.slug}, waiting for a curator: {_words(changes)}. Why: {why}",
         figures={"changes": request.changes, "reason": why},
     )
-    replaced = uow.bar_requests.ask(request, now)
-    request.card_key = keys.to_audience(f"bar:{request.id}", "curators")  # written with the commit
     state = uow.playbooks.state_by_id(playbook.id) or state  # as the revision left it
-    messages = [Message(request.card_key, "chat.postMessage", curators, card(uow, request, state, admins=admins))]
-    if replaced is not None:
-        messages.append(card_update(uow, replaced, state, now))
-    uow.governance.apply(Change(decisions=[record], messages=messages), now)
+    awaiting.opened(BAR, uow, request, record, state, now, admins=admins)
 
 
 # ---- what status and the web view show ----
@@ -144,7 +133,7 @@ def card(
         weeks=_weeks(store, request, state, changes),
         state=request.state,
         single=sorted(curators) if len(curators) <= 1 and admins else None,
-        nobody=not deciders(store, admins, request.asked_by),
+        nobody=not second_person.deciders(store, admins, request.asked_by),
         decided_by=request.decided_by,
         effective=effective or _effective(request.effective_from),
         decline_reason=request.decline_reason,
@@ -202,39 +191,30 @@ def _effective(day: date | None) -> str | None:
     return None if day is None else f"{day:%-d %b %Y}"
 
 
+BAR: awaiting.Kind[BarRequest] = awaiting.Kind(
+    key="bar",
+    table=lambda store: store.bar_requests,
+    draw=card,
+    unknown="bar_unknown",
+    decided="bar_decided",
+    own="bar_own_request",
+    others="bar_curators_only",
+    outsiders="bar_curators_only",
+)
+
+
 def card_update(store: Store, request: BarRequest, state: PlaybookState | None, now: datetime, **shown: Any) -> Message:
-    return Message(
-        keys.updated(request.card_key, f"{request.state}:{now.isoformat()}"),
-        "chat.update",
-        request.card_channel,
-        {"ts_of": request.card_key, **card(store, request, state, **shown)},
-    )
+    return awaiting.card_update(BAR, store, request, state, now, **shown)
 
 
 # ---- a request moves on: a curator's click (usecases/bar_approval.py) or the clock ----
 
 
-def void_reason(request: BarRequest, state: PlaybookState | None) -> str | None:
-    if state is None:
-        return "the playbook was removed"
-    if state.playbook.status == "retired":
-        return "the playbook was retired"
-    if state.playbook.owner_id != request.owner_id:
-        return "the playbook was handed over to another owner"
-    return None
-
-
 def decide(
     store: Store, request_id: int, state: str, now: datetime, change: Change, was: str = "open", **values: Any
 ) -> bool:
-    """The request moved from `was` to `state`, with `change`'s decisions and messages, in
-    one unit of work; False, and nothing written, if another click moved it a moment ago."""
-    with store.unit_of_work() as uow:
-        if not uow.bar_requests.decide(request_id, state, now, was, **values):
-            return False
-        uow.governance.apply(change, now)
-        uow.commit()
-    return True
+    """The request moved from `was` to `state` (usecases/shared/awaiting.py `decide`)."""
+    return awaiting.decide(BAR, store, request_id, state, now, change, was, **values)
 
 
 # ---- the clock applies what was approved ----
@@ -412,12 +392,7 @@ def _held(store: Store, request: BarRequest, state: PlaybookState, held: list[He
     )
     shown = card(store, request, state, gates=words)
     messages = [
-        Message(
-            keys.updated(request.card_key, f"held:{which}"),
-            "chat.update",
-            request.card_channel,
-            {"ts_of": request.card_key, **shown},
-        ),
+        awaiting.redrawn(request.card_key, f"held:{which}", request.card_channel, shown),
         Message(
             keys.to_audience(f"bar-held:{request.id}:{which}", playbook.owner_id),
             "chat.postMessage",

@@ -5,7 +5,7 @@ only from the state it was read in) and storage/depth.py's depth over months."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from storage.depth import WIDER_MODES, DepthWeek
 from storage.governance_rows import shallow_columns
@@ -14,6 +14,8 @@ from tests.fakes.playbooks import clone, next_id
 
 if TYPE_CHECKING:
     from tests.fakes.store import Held
+
+M = TypeVar("M", BarRequest, PublishRequest)
 
 
 def verdicts(held: Held) -> list[StepVerdict]:
@@ -24,17 +26,56 @@ def verdicts(held: Held) -> list[StepVerdict]:
     ]
 
 
-class FakeBarRequests:
-    """The requests (`held.bar_requests`, by id)."""
+class FakeAwaiting(Generic[M]):
+    """storage/awaiting.py's Table in memory, its requests `held.<area>` by id: one open a
+    playbook, a later one replacing it; a decision moves a request only from the state it
+    was read in."""
+
+    area: ClassVar[str]
 
     def __init__(self, held: Held):
         self.held = held
 
-    def get(self, request_id: int) -> BarRequest | None:
-        return self.held.bar_requests.get(request_id)
+    @property
+    def rows(self) -> dict[int, M]:
+        rows: dict[int, M] = getattr(self.held, self.area)
+        return rows
 
-    def open_for(self, playbook_id: int) -> BarRequest | None:
-        return self.open_for_all([playbook_id]).get(playbook_id)
+    def get(self, request_id: int) -> M | None:
+        return self.rows.get(request_id)
+
+    def open_for(self, playbook_id: int) -> M | None:
+        return next((r for r in self.rows.values() if r.playbook_id == playbook_id and r.state == "open"), None)
+
+    def ask(self, request: M, at: datetime) -> M | None:
+        replaced = self._replace_with(request, at, lambda r: r.state == "open")
+        return replaced[0] if replaced else None
+
+    def _replace_with(self, request: M, at: datetime, replaced: Any) -> list[M]:
+        old = sorted(
+            (r for r in self.rows.values() if r.playbook_id == request.playbook_id and replaced(r)), key=lambda r: r.id
+        )
+        marked = [clone(row, state="replaced", decided_at=at) for row in old]
+        self.rows.update((row.id, row) for row in marked)
+        request.id = next_id()
+        self.rows[request.id] = request
+        return marked  # as the real one returns them: marked replaced
+
+    def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
+        return self._moved(request_id, was, state=state, decided_at=at, **values)
+
+    def _moved(self, request_id: int, was: str = "open", **values: Any) -> bool:
+        request = self.rows.get(request_id)
+        if request is None or request.state != was:
+            return False
+        self.rows[request_id] = clone(request, **values)
+        return True
+
+
+class FakeBarRequests(FakeAwaiting[BarRequest]):
+    """The requests (`held.bar_requests`, by id)."""
+
+    area = "bar_requests"
 
     def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
         return {
@@ -60,39 +101,13 @@ class FakeBarRequests:
     def approved(self) -> list[BarRequest]:
         return sorted((r for r in self.held.bar_requests.values() if r.state == "approved"), key=lambda r: r.id)
 
-    def ask(self, request: BarRequest, at: datetime) -> BarRequest | None:
-        replaced = self._replace_with(request, at, lambda r: r.state == "open")
-        return replaced[0] if replaced else None
-
     def loaded(self, request: BarRequest, at: datetime, files: str) -> list[BarRequest]:
         return self._replace_with(
             request, at, lambda r: r.state == "open" or (r.state == "approved" and r.asked_by.startswith(files))
         )
 
-    def _replace_with(self, request: BarRequest, at: datetime, replaced: Any) -> list[BarRequest]:
-        old = sorted(
-            (r for r in self.held.bar_requests.values() if r.playbook_id == request.playbook_id and replaced(r)),
-            key=lambda r: r.id,
-        )
-        replaced = [clone(row, state="replaced", decided_at=at) for row in old]
-        self.held.bar_requests.update((row.id, row) for row in replaced)
-        request.id = next_id()
-        self.held.bar_requests[request.id] = request
-        return replaced  # as the real one returns them: marked replaced
-
     def refound(self, request_id: int, changes: list[Any]) -> bool:
-        request = self.held.bar_requests.get(request_id)
-        if request is None or request.state != "open":
-            return False
-        self.held.bar_requests[request_id] = BarRequest(**{**request.model_dump(), "changes": changes})
-        return True
-
-    def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
-        request = self.held.bar_requests.get(request_id)
-        if request is None or request.state != was:
-            return False
-        self.held.bar_requests[request_id] = clone(request, state=state, decided_at=at, **values)
-        return True
+        return self._moved(request_id, changes=changes)
 
 
 class FakeDepth:
@@ -135,46 +150,10 @@ class FakeDepth:
 _PEOPLES = ("kpi", "guardrail", "cases", "rubric", "exception", "checkin")  # the reports people make
 
 
-class FakePublishRequests:
+class FakePublishRequests(FakeAwaiting[PublishRequest]):
     """storage/publish_requests.py's requests to publish over readiness (`held.publish_requests`, by id)."""
 
-    def __init__(self, held: Held):
-        self.held = held
-
-    def get(self, request_id: int) -> PublishRequest | None:
-        return self.held.publish_requests.get(request_id)
-
-    def open_for(self, playbook_id: int) -> PublishRequest | None:
-        return next(
-            (r for r in self.held.publish_requests.values() if r.playbook_id == playbook_id and r.state == "open"), None
-        )
-
-    def ask(self, request: PublishRequest, at: datetime) -> PublishRequest | None:
-        old = next(
-            (
-                r
-                for r in self.held.publish_requests.values()
-                if r.playbook_id == request.playbook_id and r.state == "open"
-            ),
-            None,
-        )
-        if old is not None:
-            old = clone(old, state="replaced", decided_at=at)
-            self.held.publish_requests[old.id] = old
-        request.id = next_id()
-        self.held.publish_requests[request.id] = request
-        return old
-
-    def decide(self, request_id: int, state: str, at: datetime, **values: Any) -> bool:
-        request = self.held.publish_requests.get(request_id)
-        if request is None or request.state != "open":
-            return False
-        self.held.publish_requests[request_id] = clone(request, state=state, decided_at=at, **values)
-        return True
+    area = "publish_requests"
 
     def refound(self, request_id: int, criteria: list[Any]) -> bool:
-        request = self.held.publish_requests.get(request_id)
-        if request is None or request.state != "open":
-            return False
-        self.held.publish_requests[request_id] = clone(request, criteria=criteria)
-        return True
+        return self._moved(request_id, criteria=criteria)

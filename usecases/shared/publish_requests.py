@@ -2,9 +2,10 @@
 readiness"): `/rollout publish <playbook> override <reason>` over missing readiness
 criteria is a request, decided by a curator who is neither the playbook's owner nor the
 asker (where there is none, an admin who is neither); where nobody may decide yet it waits
-and its card says so. As a bar change request is (usecases/bar_requests.py): one open a
-playbook, a later one replacing it, the card in the curators channel (the team's without
-one) with Publish and Decline. The click is usecases/publish_over.py's."""
+and its card says so. A kind of usecases/shared/awaiting.py's request, as a bar change
+request is: one open a playbook, a later one replacing it, the card in the curators
+channel (the team's without one) with Publish and Decline. The click is
+usecases/publish_over.py's."""
 
 from __future__ import annotations
 
@@ -12,21 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from cadence import keys
-from cadence.change import Change, Message
+from cadence.change import Message
 from cadence.decisions import Decision, DecisionKind
 from cadence.state import PlaybookState
 from storage.models.governance import PublishRequest
 from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
-from usecases.shared import registry_list, second_person
-
-
-def deciders(store: Store, admins: frozenset[str], asker: str, owner: str) -> set[str]:
-    """Who may decide: a curator who is neither the owner nor the asker; with a single
-    curator or where there is none, an admin who is neither. Empty: nobody yet (the request
-    waits). The one rule: usecases/shared/second_person.py."""
-    return second_person.deciders(store, admins, asker, owner)
+from usecases.shared import awaiting, registry_list, second_person
 
 
 def card(
@@ -47,7 +40,7 @@ def card(
         criteria=[criterion_phrase(c) for c in request.criteria],
         reason=request.reason,
         state=request.state,
-        nobody=not deciders(store, admins, request.asked_by, request.owner_id),
+        nobody=not second_person.deciders(store, admins, request.asked_by, request.owner_id),
         decided_by=request.decided_by,
         version=request.version,
         found=found,
@@ -55,6 +48,19 @@ def card(
         # what a version published now would carry, beside the criteria (issue 108, item 9)
         assessment=registry_list.assessed_now(store, [request.playbook_id])[request.playbook_id],
     )
+
+
+PUBLISH: awaiting.Kind[PublishRequest] = awaiting.Kind(
+    key="publish-request",
+    table=lambda store: store.publish_requests,
+    draw=card,
+    unknown="publish_request_unknown",
+    decided="publish_request_decided",
+    own="publish_own_request",
+    others="publish_deciders_only",
+    owner="publish_owner_decides",
+    redrawn=("admins",),
+)
 
 
 def card_update(
@@ -65,12 +71,7 @@ def card_update(
     now: datetime,
     **shown: Any,
 ) -> Message:
-    return Message(
-        keys.updated(request.card_key, f"{request.state}:{now.isoformat()}"),
-        "chat.update",
-        request.card_channel,
-        {"ts_of": request.card_key, **card(store, request, state, admins, **shown)},
-    )
+    return awaiting.card_update(PUBLISH, store, request, state, now, admins=admins, **shown)
 
 
 def ask(
@@ -106,14 +107,9 @@ def ask(
         figures={"not_met": [c["name"] for c in not_met], "reason": reason},
     )
     with store.unit_of_work() as uow:
-        replaced = uow.publish_requests.ask(request, now)
-        request.card_key = keys.to_audience(f"publish-request:{request.id}", "curators")  # written with the commit
-        messages = [Message(request.card_key, "chat.postMessage", channel, card(uow, request, state, admins))]
-        if replaced is not None:
-            messages.append(card_update(uow, replaced, state, admins, now))
-        uow.governance.apply(Change(decisions=[record], messages=messages), now)
+        awaiting.opened(PUBLISH, uow, request, record, state, now, admins=admins)
         uow.commit()
-    nobody = not deciders(store, admins, by, playbook.owner_id)
+    nobody = not second_person.deciders(store, admins, by, playbook.owner_id)
     return notices_registry.publish_asked(
         slug=playbook.slug, criteria=[criterion_phrase(c) for c in not_met], channel=channel, nobody=nobody
     )

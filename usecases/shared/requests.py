@@ -17,7 +17,7 @@ from storage.models.governance import AdoptionRequest, RegistryVersion
 from storage.store import CURATORS_CHANNEL, RequestPending, Store
 from templates import notices_registry
 from templates.refusals import Refusal, slack
-from usecases.shared import adoption, second_person, waves
+from usecases.shared import adoption, awaiting, second_person, waves
 from usecases.shared.messages import Adopt, RequestAdoption
 from usecases.shared.roles import channel, require_curator, user
 
@@ -214,12 +214,8 @@ def _card_update(
     store: Store, request: AdoptionRequest, version: RegistryVersion, now: datetime, **shown: Any
 ) -> Message:
     curators = store.org.setting(CURATORS_CHANNEL) or request.channel_id
-    return Message(
-        keys.updated(request.card_key, f"{request.status}:{now.isoformat()}"),
-        "chat.update",
-        curators,
-        {"ts_of": request.card_key, **card(store, request, version, **shown)},
-    )
+    tag = f"{request.status}:{now.isoformat()}"
+    return awaiting.redrawn(request.card_key, tag, curators, card(store, request, version, **shown))
 
 
 def approve(
@@ -310,11 +306,9 @@ def decline(store: Store, request_id: int, by: str, reason: str, now: datetime) 
         Message(keys.to_audience(f"request-declined:{request.id}", person), "chat.postMessage", person, told)
         for person in dict.fromkeys((request.requester_id, request.champion_id))
     ]
-    with store.unit_of_work() as uow:
-        if not uow.registry.decline(request.id, by, now, reason):
-            raise Refusal.of("request_decided_now")
-        uow.governance.apply(Change(decisions=[record], messages=messages), now)
-        uow.commit()
+    change = Change(decisions=[record], messages=messages)
+    if not awaiting.written(store, lambda uow: uow.registry.decline(request.id, by, now, reason), change, now):
+        raise Refusal.of("request_decided_now")
 
 
 def redraw_card(store: Store, request_id: int, card: Message, now: datetime) -> bool:

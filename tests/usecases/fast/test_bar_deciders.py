@@ -15,6 +15,7 @@ from templates.refusals import Refusal
 from tests import fakes
 from tests.fakes import ADMIN, CURATOR, NOW, OWNER
 from usecases import bar_approval, bar_requests
+from usecases.shared import second_person
 
 CURATOR2 = "UCURATOR02"
 CHANGE = {
@@ -70,12 +71,12 @@ def test_with_two_curators_the_other_curator_decides_and_an_admin_does_not():
 
 def test_an_owners_request_with_one_curator_is_the_curators_or_an_admins():
     services, _, _ = world(asked_by=OWNER)
-    assert bar_requests.deciders(services.store, services.admins, OWNER) == {CURATOR, ADMIN}
+    assert second_person.deciders(services.store, services.admins, OWNER) == {CURATOR, ADMIN}
 
 
 def test_with_no_second_person_the_request_waits_and_its_card_says_how_to_appoint_one():
     services, held, state = world(asked_by=CURATOR, admins=(CURATOR,))
-    assert bar_requests.deciders(services.store, services.admins, CURATOR) == set()
+    assert second_person.deciders(services.store, services.admins, CURATOR) == set()
     assert refused(services, CURATOR) == "bar_own_request"
     assert held.bar_requests[1].state == "open" and held.governance.changes == []
     card = json.dumps(bar_requests.card(services.store, held.bar_requests[1], state, admins=services.admins))
