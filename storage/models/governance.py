@@ -9,7 +9,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import instant, json_value, long_text
+from storage.models.base import instant, json_value, long_text, partial
 
 # The decisions the rules look back at. Literal, here and in the queries that read them:
 # a planner uses a partial index only where the query's own condition implies the index's.
@@ -30,23 +30,11 @@ class Decision(SQLModel, table=True):
     __table_args__ = (
         Index("ix_decision_playbook", "playbook_id", "id"),
         # What the rules look back at (storage/step_histories.py): partial, so they stay small.
-        Index(
-            "ix_decision_step_changes",
-            "step_id",
-            "week_start",
-            sqlite_where=STEP_CHANGES,
-            postgresql_where=STEP_CHANGES,
-        ),
-        Index(
-            "ix_decision_guardrail",
-            "playbook_id",
-            "week_start",
-            sqlite_where=GUARDRAIL_WEEKS,
-            postgresql_where=GUARDRAIL_WEEKS,
-        ),
-        Index("ix_decision_log", "playbook_id", "id", sqlite_where=LOGGED, postgresql_where=LOGGED),
-        Index("ix_decision_mode_changes", "decided_at", sqlite_where=MODE_CHANGES, postgresql_where=MODE_CHANGES),
-        Index("ix_decision_stalled", "playbook_id", "week_start", sqlite_where=STALLED, postgresql_where=STALLED),
+        partial("ix_decision_step_changes", "step_id", "week_start", where=STEP_CHANGES),
+        partial("ix_decision_guardrail", "playbook_id", "week_start", where=GUARDRAIL_WEEKS),
+        partial("ix_decision_log", "playbook_id", "id", where=LOGGED),
+        partial("ix_decision_mode_changes", "decided_at", where=MODE_CHANGES),
+        partial("ix_decision_stalled", "playbook_id", "week_start", where=STALLED),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
@@ -199,14 +187,7 @@ class AdoptionRequest(SQLModel, table=True):
     __tablename__ = "adoption_request"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'approved', 'declined')", name="status"),
-        Index(
-            "uq_adoption_request_pending",
-            "version_id",
-            "channel_id",
-            unique=True,
-            sqlite_where=PENDING_REQUEST,
-            postgresql_where=PENDING_REQUEST,
-        ),
+        partial("uq_adoption_request_pending", "version_id", "channel_id", where=PENDING_REQUEST, unique=True),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
@@ -225,10 +206,24 @@ class AdoptionRequest(SQLModel, table=True):
     created_at: datetime = instant()
 
 
+class _Asked(SQLModel):
+    """The columns a request to the curators over a playbook starts with (a bar's change,
+    a publication over readiness): a mixin, no table of its own. `owner_id`: the
+    playbook's owner when asked (a bar's request is void once handed over; a publication's
+    decider is never its owner)."""
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id", index=True)
+    owner_id: str = Field(max_length=32)
+    asked_by: str = Field(max_length=32)
+    asked_at: datetime = instant()
+    reason: str = long_text()
+
+
 OPEN_BAR_REQUEST = text("state = 'open'")
 
 
-class BarRequest(SQLModel, table=True):
+class BarRequest(_Asked, table=True):
     """A change to a playbook's bar that does not tighten it (docs/playbooks.md, "The bar
     moves by decision"), waiting for a curator: who asked and why, the changes (cadence.bar.BarChange's
     JSON), the curators' card, and the outcome. One open request per playbook: the
@@ -237,21 +232,9 @@ class BarRequest(SQLModel, table=True):
     __tablename__ = "bar_request"
     __table_args__ = (
         CheckConstraint("state IN ('open', 'approved', 'declined', 'replaced', 'applied', 'void')", name="state"),
-        Index(
-            "uq_bar_request_open",
-            "playbook_id",
-            unique=True,
-            sqlite_where=OPEN_BAR_REQUEST,
-            postgresql_where=OPEN_BAR_REQUEST,
-        ),
+        partial("uq_bar_request_open", "playbook_id", where=OPEN_BAR_REQUEST, unique=True),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id", index=True)
-    owner_id: str = Field(max_length=32)  # the playbook's owner when asked: handed over since, void
-    asked_by: str = Field(max_length=32)
-    asked_at: datetime = instant()
-    reason: str = long_text()
     changes: list[Any] = json_value()
     state: str = Field(default="open", max_length=10)
     effective_from: Optional[date] = None  # approved: the first week of the next cycle
@@ -262,7 +245,7 @@ class BarRequest(SQLModel, table=True):
     card_key: str = Field(max_length=120)  # the outbox key of the card (the outbox keeps its ts)
 
 
-class PublishRequest(SQLModel, table=True):
+class PublishRequest(_Asked, table=True):
     """`/rollout publish <playbook> override <reason>` over missing readiness criteria
     (docs/usage.md, "Publishing over readiness"), waiting for a curator who is neither the
     playbook's owner nor the asker: the criteria not met when asked (their names), the
@@ -271,21 +254,9 @@ class PublishRequest(SQLModel, table=True):
     __tablename__ = "publish_request"
     __table_args__ = (
         CheckConstraint("state IN ('open', 'published', 'declined', 'replaced', 'void')", name="state"),
-        Index(
-            "uq_publish_request_open",
-            "playbook_id",
-            unique=True,
-            sqlite_where=OPEN_BAR_REQUEST,
-            postgresql_where=OPEN_BAR_REQUEST,
-        ),
+        partial("uq_publish_request_open", "playbook_id", where=OPEN_BAR_REQUEST, unique=True),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id", index=True)
-    owner_id: str = Field(max_length=32)  # the playbook's owner when asked: never the decider
-    asked_by: str = Field(max_length=32)
-    asked_at: datetime = instant()
-    reason: str = long_text()
     criteria: list[Any] = json_value()  # the criteria not met (readiness figures), as the card shows them
     state: str = Field(default="open", max_length=10)
     version: Optional[int] = None  # published: the version's number

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Optional
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import instant, json_value, long_text
+from storage.models.base import instant, json_value, long_text, partial
 
 # A channel runs at most one adoption of an origin playbook that is not retired: the
 # database holds it (migration 0015), so of concurrent adopts one wins.
@@ -20,14 +20,7 @@ class Playbook(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'active', 'paused', 'retired')", name="status"),
         CheckConstraint("kpi_direction IN ('up', 'down')", name="kpi_direction"),
-        Index(
-            "uq_playbook_adoption",
-            "channel_id",
-            "adopted_origin_id",
-            unique=True,
-            sqlite_where=RUNS_AN_ADOPTION,
-            postgresql_where=RUNS_AN_ADOPTION,
-        ),
+        partial("uq_playbook_adoption", "channel_id", "adopted_origin_id", where=RUNS_AN_ADOPTION, unique=True),
     )
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted

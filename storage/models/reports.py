@@ -5,12 +5,12 @@ and no longer counts."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import instant, long_text
+from storage.models.base import instant, long_text, partial
 
 COUNTS = text("withdrawn_at IS NULL")  # a report counts until it is withdrawn (undo)
 FETCHED = text("outcome = 'fetched'")
@@ -22,11 +22,10 @@ def _counting(table: str, reporter: str, within: tuple[str, ...] = ()) -> tuple[
     (or of a step's week) is the last entry of its range, and a withdrawn report leaves
     the index, so neither a busy week nor a run of undos makes a read walk past rows
     that do not count. Partial indexes, on PostgreSQL and SQLite alike."""
-    partial: dict[str, Any] = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}  # dialect options: Any to Index
     return (
-        Index(f"ix_{table}_week_counting", "playbook_id", "week_start", *within, "id", **partial),
+        partial(f"ix_{table}_week_counting", "playbook_id", "week_start", *within, "id", where=COUNTS),
         # undo: a person's latest report of the open weeks
-        Index(f"ix_{table}_reporter_counting", "playbook_id", reporter, "week_start", "id", **partial),
+        partial(f"ix_{table}_reporter_counting", "playbook_id", reporter, "week_start", "id", where=COUNTS),
     )
 
 
@@ -35,8 +34,7 @@ def _people(table: str, reporter: str) -> Index:
     week of the org over two years reads this index alone (storage/depth.py; migration
     0032). `withdrawn_at` is in it, always null, because SQLite (3.40) reads the table
     for a column of the index's own condition."""
-    partial: dict[str, Any] = {"sqlite_where": COUNTS, "postgresql_where": COUNTS}
-    return Index(f"ix_{table}_week_people", "week_start", reporter, "withdrawn_at", **partial)
+    return partial(f"ix_{table}_week_people", "week_start", reporter, "withdrawn_at", where=COUNTS)
 
 
 def _listed(table: str) -> Index:
@@ -45,21 +43,48 @@ def _listed(table: str) -> Index:
     return Index(f"ix_{table}_week", "playbook_id", "week_start", "id")
 
 
-class CheckIn(SQLModel, table=True):
+class _Weekly(SQLModel):
+    """The columns a row of a playbook's week starts with: a mixin, no table of its own
+    (SQLModel makes each table that inherits it its own columns)."""
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    week_start: date
+
+
+class _StepWeekly(SQLModel):
+    """The columns a report of a step's week starts with (a mixin, as _Weekly)."""
+
+    id: int = Field(default=None, primary_key=True)  # None only until inserted
+    playbook_id: int = Field(foreign_key="playbook.id")
+    step_id: int = Field(foreign_key="step.id")
+    week_start: date
+
+
+class _WeekNumber(_Weekly):
+    """A number of a week a person reports (the KPI, the rest's KPI, the guardrail): each
+    its own table of these columns (a mixin, as _Weekly)."""
+
+    value: float
+    reported_by: str = Field(max_length=32)
+    reported_at: datetime = instant()
+    # undo: a withdrawn report is kept, and no longer counts
+    withdrawn_at: Optional[datetime] = instant(nullable=True)
+    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
+
+
+class CheckIn(_Weekly, table=True):
     __tablename__ = "checkin"
     __table_args__ = (
         *_counting("checkin", "user_id", ("user_id",)),
         _people("checkin", "user_id"),
         # The exception queue's deviations (storage/exception_items.py): the few check-ins
         # that deviated, not every check-in of a playbook's years (migration 0035).
-        Index("ix_checkin_deviated", "playbook_id", "id", sqlite_where=DEVIATED, postgresql_where=DEVIATED),
+        partial("ix_checkin_deviated", "playbook_id", "id", where=DEVIATED),
         CheckConstraint("attestation IN ('followed', 'deviated')", name="attestation"),
         CheckConstraint("attestation = 'followed' OR step_id IS NOT NULL", name="deviation_step"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
     user_id: str = Field(max_length=32)
     attestation: str = Field(max_length=10)
     step_id: Optional[int] = Field(default=None, foreign_key="step.id")
@@ -70,7 +95,7 @@ class CheckIn(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
-class KpiReading(SQLModel, table=True):
+class KpiReading(_WeekNumber, table=True):
     __tablename__ = "kpi_reading"
     __table_args__ = (
         *_counting("kpi_reading", "reported_by"),
@@ -78,18 +103,8 @@ class KpiReading(SQLModel, table=True):
         _people("kpi_reading", "reported_by"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
-    value: float
-    reported_by: str = Field(max_length=32)
-    reported_at: datetime = instant()
-    # undo: a withdrawn report is kept, and no longer counts
-    withdrawn_at: Optional[datetime] = instant(nullable=True)
-    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
-
-class KpiRestReading(SQLModel, table=True):
+class KpiRestReading(_WeekNumber, table=True):
     """The KPI of the rest of the work, the same week and unit, for a playbook whose KPI
     has `compare` (migration 0050): beside kpi_reading, so every read of the playbook's
     own KPI stays as it was. The latest that counts is the week's."""
@@ -97,18 +112,8 @@ class KpiRestReading(SQLModel, table=True):
     __tablename__ = "kpi_rest_reading"
     __table_args__ = (*_counting("kpi_rest_reading", "reported_by"),)
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
-    value: float
-    reported_by: str = Field(max_length=32)
-    reported_at: datetime = instant()
-    # undo: a withdrawn report is kept, and no longer counts
-    withdrawn_at: Optional[datetime] = instant(nullable=True)
-    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
-
-class GuardrailReading(SQLModel, table=True):
+class GuardrailReading(_WeekNumber, table=True):
     """The guardrail metric of a week (e.g. CSAT), reported by a member or the owner."""
 
     __tablename__ = "guardrail_reading"
@@ -118,18 +123,8 @@ class GuardrailReading(SQLModel, table=True):
         _people("guardrail_reading", "reported_by"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
-    value: float
-    reported_by: str = Field(max_length=32)
-    reported_at: datetime = instant()
-    # undo: a withdrawn report is kept, and no longer counts
-    withdrawn_at: Optional[datetime] = instant(nullable=True)
-    withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
-
-class ExceptionReport(SQLModel, table=True):
+class ExceptionReport(_StepWeekly, table=True):
     __tablename__ = "exception_report"
     __table_args__ = (
         *_counting("exception_report", "reported_by", ("step_id",)),
@@ -139,22 +134,11 @@ class ExceptionReport(SQLModel, table=True):
         # in this index alone and reads a step's five oldest open ones from its front
         # (storage/exception_items.py, migration 0038). `withdrawn_at` is in it for the
         # reason _people gives.
-        Index(
-            "ix_exception_report_queue",
-            "playbook_id",
-            "step_id",
-            "reported_at",
-            "id",
-            "withdrawn_at",
-            sqlite_where=COUNTS,
-            postgresql_where=COUNTS,
+        partial(
+            "ix_exception_report_queue", "playbook_id", "step_id", "reported_at", "id", "withdrawn_at", where=COUNTS
         ),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    step_id: int = Field(foreign_key="step.id")
-    week_start: date
     reason: str = long_text()
     reported_by: str = Field(max_length=32)
     reported_at: datetime = instant()
@@ -163,7 +147,7 @@ class ExceptionReport(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
-class CaseCount(SQLModel, table=True):
+class CaseCount(_StepWeekly, table=True):
     __tablename__ = "case_count"
     __table_args__ = (
         *_counting("case_count", "reported_by", ("step_id",)),
@@ -172,10 +156,6 @@ class CaseCount(SQLModel, table=True):
         CheckConstraint("cases >= 0", name="nonnegative"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    step_id: int = Field(foreign_key="step.id")
-    week_start: date
     cases: int
     reported_by: str = Field(max_length=32)
     reported_at: datetime = instant()
@@ -184,7 +164,7 @@ class CaseCount(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
-class RubricScore(SQLModel, table=True):
+class RubricScore(_StepWeekly, table=True):
     __tablename__ = "rubric_score"
     __table_args__ = (
         *_counting("rubric_score", "reported_by", ("step_id",)),
@@ -193,10 +173,6 @@ class RubricScore(SQLModel, table=True):
         CheckConstraint("score >= 0 AND score <= 1", name="range"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    step_id: int = Field(foreign_key="step.id")
-    week_start: date
     score: float
     # `18/20`: 18 of 20 reviewed cases passed (score 0.9); None: a bare score, every case reviewed
     reviewed: Optional[int] = None
@@ -214,7 +190,7 @@ class RubricScore(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
-class ValueCount(SQLModel, table=True):
+class ValueCount(_Weekly, table=True):
     """Events of a playbook's own value measure (`value: {event: ...}` naming no value
     event of its steps or KPI): `count` of them sent in one report, over the API. A
     week's events are the sum of its reports that count."""
@@ -225,9 +201,6 @@ class ValueCount(SQLModel, table=True):
         CheckConstraint("count >= 0", name="nonnegative"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
     event: str = Field(max_length=40)
     count: int
     reported_by: str = Field(max_length=32)
@@ -256,7 +229,7 @@ class Learning(SQLModel, table=True):
     withdrawn_by: Optional[str] = Field(default=None, max_length=32)
 
 
-class SourceFetch(SQLModel, table=True):
+class SourceFetch(_Weekly, table=True):
     """What the clock asked a source for a sourced number of a week (`number`: `kpi`,
     `guardrail`, `cases:<step>`, ...), and what came back: a value (also written as the
     report by `source:<name>`, in the same unit of work) or the error in words. An
@@ -269,21 +242,10 @@ class SourceFetch(SQLModel, table=True):
         Index("ix_source_fetch_week_start", "week_start"),
         # A number is fetched once a week: a second clock's value (two clocks at once) is
         # refused with its reports, so exceptions counted from a source never count twice.
-        Index(
-            "ux_source_fetch_fetched",
-            "playbook_id",
-            "week_start",
-            "number",
-            unique=True,
-            sqlite_where=FETCHED,
-            postgresql_where=FETCHED,
-        ),
+        partial("ux_source_fetch_fetched", "playbook_id", "week_start", "number", where=FETCHED, unique=True),
         CheckConstraint("outcome IN ('fetched', 'failed', 'typed')", name="outcome"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
     number: str = Field(max_length=60)
     source: str = Field(max_length=32)
     asked: str = long_text()  # the query, or the JSON path
@@ -350,7 +312,7 @@ class ExceptionEscalation(SQLModel, table=True):
 CHECKED = text("outcome <> 'failed'")
 
 
-class InputCheckResult(SQLModel, table=True):
+class InputCheckResult(_Weekly, table=True):
     """What the clock asked about one of a playbook's inputs in a week (its `check`,
     docs/sources.md "Input checks"), and what came back: a value, `met` or `below` the
     min it was held to, or the error in words (`failed`: asked again until the week
@@ -361,21 +323,10 @@ class InputCheckResult(SQLModel, table=True):
         Index("ix_input_check_week", "playbook_id", "week_start", "input", "id"),
         Index("ix_input_check_week_start", "week_start"),
         # an input is checked once a week: a second clock's result is refused, so its DM is never sent twice
-        Index(
-            "ux_input_check_settled",
-            "playbook_id",
-            "week_start",
-            "input",
-            unique=True,
-            sqlite_where=CHECKED,
-            postgresql_where=CHECKED,
-        ),
+        partial("ux_input_check_settled", "playbook_id", "week_start", "input", where=CHECKED, unique=True),
         CheckConstraint("outcome IN ('met', 'below', 'failed')", name="outcome"),
     )
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    week_start: date
     input: str = Field(max_length=200)
     source: str = Field(max_length=32)
     asked: str = long_text()  # the query, or the JSON path

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import instant, json_value, long_text
+from storage.models.base import instant, json_value, long_text, partial
 
 
 class Webhook(SQLModel, table=True):
@@ -47,10 +47,8 @@ class WebhookDelivery(SQLModel, table=True):
         UniqueConstraint("event_id", "webhook_id", name="uq_webhook_delivery_event"),
         # Over the deliveries not yet made (migration 0037): the lane's claims and `webhook
         # list` read only those, and a delivery marked delivered leaves both indexes.
-        Index("ix_webhook_delivery_lane", "lane", "id", sqlite_where=PENDING, postgresql_where=PENDING),
-        Index(
-            "ix_webhook_delivery_webhook", "webhook_id", "status", sqlite_where=UNFINISHED, postgresql_where=UNFINISHED
-        ),
+        partial("ix_webhook_delivery_lane", "lane", "id", where=PENDING),
+        partial("ix_webhook_delivery_webhook", "webhook_id", "status", where=UNFINISHED),
         CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
     )
 
