@@ -334,4 +334,3 @@ class HolidayChange:
 class Away:
     first: date | None  # None: from today
     last: date | None  # the last day away; None with `off`: back now
-
