@@ -34,9 +34,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
 
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     had = {s["name"].lower(): s for s in before.get("steps") or []}
-    kept = {named_before(had, s).lower() for s in after.get("steps") or []}
-    steps = enumerate(before.get("steps") or [])
-    removed = [(at, s) for at, s in steps if s.get("pinned") and s["name"].lower() not in kept]
+    removed = _pinned_removed(before, after, had)
     for at, step in removed:  # a pinned step removed: its pin goes with it
         words = f"pinned step {step['name']} removed (its pin goes with it)"
         yield f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False
@@ -44,6 +42,15 @@ def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     for step in after.get("steps") or []:
         old = had.get(named_before(had, step).lower())
         yield from _step_added(step, pinned_gone) if old is None else _step_changed(before, after, old, step)
+
+
+def _pinned_removed(
+    before: dict[str, Any], after: dict[str, Any], had: dict[str, Any]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The pinned steps `after` no longer has, under their name or a rename, each with its index."""
+    kept = {named_before(had, s).lower() for s in after.get("steps") or []}
+    steps = enumerate(before.get("steps") or [])
+    return [(at, s) for at, s in steps if s.get("pinned") and s["name"].lower() not in kept]
 
 
 def _step_added(step: dict[str, Any], pinned_gone: list[str]) -> Iterator[Found]:
@@ -189,28 +196,37 @@ def _name(entry: Any) -> str:
 def _inputs(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     now = {_name(e).lower(): e for e in after.get("inputs") or []}
     for entry in before.get("inputs") or []:
-        old, name = _checked(entry), _name(entry)
-        kept = now.get(name.lower())
-        new = _checked(kept)
-        if old is not None and kept is None:
-            yield f"inputs[{name}]", entry, None, f"input {name} and its check removed", False
-        elif old is not None and new is None:
-            yield (
-                f"inputs[{name}].check",
-                old,
-                _declared_none(kept),
-                f"input {name}'s check (min {old['min']:g}) → none",
-                False,
-            )
-        elif old is not None and new is not None and old.get("min") != new.get("min"):
-            words = f"input {name}'s check min {old['min']:g} → {new['min']:g}"
-            yield f"inputs[{name}].check.min", old["min"], new["min"], words, new["min"] > old["min"]
-        elif old is None and new is not None:
-            yield f"inputs[{name}].check", None, new, f"input {name}'s check none → min {new['min']:g}", True
+        yield from _input_changed(entry, now.get(_name(entry).lower()))
+
+
+def _input_changed(entry: Any, kept: Any) -> Iterator[Found]:
+    """An input's check against the same input's after the change (`kept`, None where removed)."""
+    old, name = _checked(entry), _name(entry)
+    new = _checked(kept)
+    if old is not None and kept is None:
+        yield f"inputs[{name}]", entry, None, f"input {name} and its check removed", False
+    elif old is not None and new is None:
+        yield (
+            f"inputs[{name}].check",
+            old,
+            _declared_none(kept),
+            f"input {name}'s check (min {old['min']:g}) → none",
+            False,
+        )
+    elif old is not None and new is not None and old.get("min") != new.get("min"):
+        words = f"input {name}'s check min {old['min']:g} → {new['min']:g}"
+        yield f"inputs[{name}].check.min", old["min"], new["min"], words, new["min"] > old["min"]
+    elif old is None and new is not None:
+        yield f"inputs[{name}].check", None, new, f"input {name}'s check none → min {new['min']:g}", True
 
 
 def _kit(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
-    kb, ka = before.get("replication") or {}, after.get("replication") or {}
+    yield from _replication(before.get("replication") or {}, after.get("replication") or {})
+    yield from _handoff(before.get("handoff"), after.get("handoff"))
+
+
+def _replication(kb: dict[str, Any], ka: dict[str, Any]) -> Iterator[Found]:
+    """The kit's `may_change` widened or narrowed, its `requires_champion` set or cleared."""
     old, new = list(kb.get("may_change") or []), list(ka.get("may_change") or [])
     if set(old) != set(new):
         words = f"may_change {', '.join(old) or 'nothing'} → {', '.join(new) or 'nothing'}"
@@ -224,17 +240,16 @@ def _kit(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
             _yes("requires_champion", champion, now_champion),
             now_champion,
         )
-    hb, ha = before.get("handoff"), after.get("handoff")
+
+
+def _handoff(hb: dict[str, Any] | None, ha: dict[str, Any] | None) -> Iterator[Found]:
+    """The handoff added or removed, or its hours or fallback changed."""
     if (hb is None) != (ha is None):
         yield "handoff", hb, ha, f"handoff {_hours(hb)} → {_hours(ha)}", ha is not None
         return
     if hb is None or ha is None:
         return
-    for key in ("sla_hours", "resolve_hours"):
-        old_h, new_h = hb.get(key), ha.get(key)
-        if old_h != new_h:
-            words = f"handoff {key} {_h(old_h)} → {_h(new_h)}"
-            yield f"handoff.{key}", old_h, new_h, words, new_h is not None and (old_h is None or new_h < old_h)
+    yield from _handoff_hours(hb, ha)
     old_f, new_f = hb.get("fallback") or FALLBACK, ha.get("fallback") or FALLBACK
     if old_f != new_f:  # human-led keeps people on every case: the stricter fallback
         yield (
@@ -244,6 +259,15 @@ def _kit(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
             f"handoff fallback {old_f} → {new_f}",
             new_f == "human-led",
         )
+
+
+def _handoff_hours(hb: dict[str, Any], ha: dict[str, Any]) -> Iterator[Found]:
+    """A kept handoff's `sla_hours` and `resolve_hours`: raised or removed loosens, lowered or set tightens."""
+    for key in ("sla_hours", "resolve_hours"):
+        old_h, new_h = hb.get(key), ha.get(key)
+        if old_h != new_h:
+            words = f"handoff {key} {_h(old_h)} → {_h(new_h)}"
+            yield f"handoff.{key}", old_h, new_h, words, new_h is not None and (old_h is None or new_h < old_h)
 
 
 def _yes(label: str, old: bool, new: bool) -> str:

@@ -58,31 +58,47 @@ def sourced_problems(rubric: RubricSpec | None, steps: Sequence[Any]) -> list[tu
     no other; a step without dimensions takes none. Each problem with its place."""
     problems: list[tuple[Place, str]] = []
     for index, step in enumerate(steps):
-        given = step.from_.rubric if step.from_ is not None else None
-        if given is None or step.rubric == "none":
-            continue
-        own = step.rubric if isinstance(step.rubric, RubricSpec) else rubric
-        declared = own.dimensions if own is not None else []
-        where, at = f"steps[{step.name}].from.rubric", ("steps", index, "from", "rubric")
-        if not declared and isinstance(given, DimensionsFromSpec):
-            problems.append((at, f"{where}: step {step.name}'s rubric has no dimensions, so its source gives none"))
-        elif declared and not isinstance(given, DimensionsFromSpec):
-            problems.append(
-                (
-                    at,
-                    f"{where}: step {step.name}'s rubric has dimensions ({', '.join(declared)}): its source gives "
-                    "{reviewed: …, dimensions: {<dimension>: …}}, a count for each",
-                )
-            )
-        elif isinstance(given, DimensionsFromSpec) and set(given.dimensions) != set(declared):
-            missing = [d for d in declared if d not in given.dimensions]
-            said = f"dimension {missing[0]} is not given" if missing else None
-            unknown = next((d for d in given.dimensions if d not in declared), "")
-            place = (*at, "dimensions") if missing else (*at, "dimensions", unknown)
-            problems.append(
-                (place, f"{where}.dimensions: {said or f'{unknown} is not a dimension of step {step.name}'}")
-            )
+        given = _rubric_source(step)
+        problem = _step_source_problem(rubric, index, step, given) if given is not None else None
+        if problem is not None:
+            problems.append(problem)
     return problems
+
+
+def _rubric_source(step: Any) -> Any:
+    """The source a step's review counts are taken from, None without one or with `rubric: none`."""
+    given = step.from_.rubric if step.from_ is not None else None
+    return None if step.rubric == "none" else given
+
+
+def _step_source_problem(rubric: RubricSpec | None, index: int, step: Any, given: Any) -> tuple[Place, str] | None:
+    """One step's rubric source against its dimensions, its problem with its place, if any."""
+    own = step.rubric if isinstance(step.rubric, RubricSpec) else rubric
+    declared = own.dimensions if own is not None else []
+    where, at = f"steps[{step.name}].from.rubric", ("steps", index, "from", "rubric")
+    if not declared and isinstance(given, DimensionsFromSpec):
+        return (at, f"{where}: step {step.name}'s rubric has no dimensions, so its source gives none")
+    if declared and not isinstance(given, DimensionsFromSpec):
+        return (
+            at,
+            f"{where}: step {step.name}'s rubric has dimensions ({', '.join(declared)}): its source gives "
+            "{reviewed: …, dimensions: {<dimension>: …}}, a count for each",
+        )
+    if isinstance(given, DimensionsFromSpec) and set(given.dimensions) != set(declared):
+        return _dimensions_problem(where, at, step.name, declared, given)
+    return None
+
+
+def _dimensions_problem(
+    where: str, at: Place, step_name: str, declared: list[str], given: DimensionsFromSpec
+) -> tuple[Place, str]:
+    """A source giving other dimensions than its step's: the first one missing, or else the
+    first one the step does not have, with its place."""
+    missing = [d for d in declared if d not in given.dimensions]
+    said = f"dimension {missing[0]} is not given" if missing else None
+    unknown = next((d for d in given.dimensions if d not in declared), "")
+    place = (*at, "dimensions") if missing else (*at, "dimensions", unknown)
+    return (place, f"{where}.dimensions: {said or f'{unknown} is not a dimension of step {step_name}'}")
 
 
 def sourced_entries(where: str, place: Place, given: DimensionsFromSpec) -> list[tuple[str, Place, FromSpec, None]]:

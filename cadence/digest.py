@@ -137,28 +137,42 @@ class PlaybookDigest:
 
 
 def summarize(w: PlaybookWeek) -> PlaybookDigest:
-    latest = w.kpi_series[-1] if w.kpi_series else None
-    previous = w.kpi_series[-2] if len(w.kpi_series) > 1 else None
-    values = [v for v in w.cycle_values if v is not None]
+    latest, change = _latest_and_change(w.kpi_series)
     closed = sponsor.running_closed(w.cycle_values, w.weeks_left == 0 or w.cut)
     attestation = w.checked_in / w.dms_sent if w.dms_sent else None
     judged = [s for s in w.steps if s.ratio is not None]
     return PlaybookDigest(
         week=w,
         latest=latest,
-        change=latest - previous if latest is not None and previous is not None else None,
+        change=change,
         progress=progress_to_target(latest, w.baseline, w.target) if latest is not None else None,
         sparkline=sparkline(w.kpi_series),
         standing=sponsor.standing(closed, w.target, w.direction, w.last_cycle_hit, w.stalled is not None, w.status),
-        cycle_mean=sum(values) / len(values) if values else None,
-        met_weeks=[
-            i + 1 for i, v in enumerate(w.cycle_values) if v is not None and meets_target(v, w.target, w.direction)
-        ],
+        cycle_mean=_cycle_mean(w.cycle_values),
+        met_weeks=_met_weeks(w),
         attestation=attestation,
         worst_step=max(judged, key=lambda s: s.ratio or 0.0, default=None),  # judged: every ratio is set
         risks=[risk for step in w.steps for risk in _step_risks(step, w.exception_cap)]
         + _playbook_risks(w, attestation, latest),
     )
+
+
+def _latest_and_change(kpi_series: list[float | None]) -> tuple[float | None, float | None]:
+    """The latest KPI and its change on the week before, None where either is missing."""
+    latest = kpi_series[-1] if kpi_series else None
+    previous = kpi_series[-2] if len(kpi_series) > 1 else None
+    return latest, latest - previous if latest is not None and previous is not None else None
+
+
+def _cycle_mean(cycle_values: list[float | None]) -> float | None:
+    """The mean of the current cycle's KPI over the weeks that have one."""
+    values = [v for v in cycle_values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _met_weeks(w: PlaybookWeek) -> list[int]:
+    """The weeks of the current cycle, from 1, whose KPI met the target."""
+    return [i + 1 for i, v in enumerate(w.cycle_values) if v is not None and meets_target(v, w.target, w.direction)]
 
 
 def _step_risks(step: StepLastWeek, cap: float) -> list[Risk]:
@@ -184,15 +198,21 @@ def _playbook_risks(w: PlaybookWeek, attestation: float | None, latest: float | 
         risks.append(Risk("missing_checkins", value=w.checked_in, limit=w.dms_sent))
     if latest is None and any(v is not None for v in w.kpi_series) and not w.cut:
         risks.append(Risk("kpi_missing"))
-    if w.guardrail_state == "BREACHED":
-        risks.append(Risk("guardrail_breached", w.guardrail, w.guardrail_value, unit=w.guardrail_unit))
-    elif w.guardrail_state == "MISSING" and not w.cut:
-        risks.append(Risk("guardrail_missing", w.guardrail))
+    risks.extend(_guardrail_risks(w))
     if w.owner_deactivated:
         risks.append(Risk("owner_deactivated"))
     if w.plateau:
         risks.append(Risk("plateau"))
     return risks
+
+
+def _guardrail_risks(w: PlaybookWeek) -> list[Risk]:
+    """The guardrail's risk: breached, or missing in a week a pause did not cut."""
+    if w.guardrail_state == "BREACHED":
+        return [Risk("guardrail_breached", w.guardrail, w.guardrail_value, unit=w.guardrail_unit)]
+    if w.guardrail_state == "MISSING" and not w.cut:
+        return [Risk("guardrail_missing", w.guardrail)]
+    return []
 
 
 def order(digests: list[PlaybookDigest]) -> list[PlaybookDigest]:

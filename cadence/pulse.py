@@ -203,7 +203,7 @@ def summarize(cycle: int, answers: Sequence[Answer], min_answers: int | None = N
     """The cycle's pulse, figure by figure: a figure whose question has fewer than
     `min_answers` answers (the floor at least) keeps only its count."""
     floor = needed(min_answers)
-    values = {q: [getattr(a, q) for a in answers if getattr(a, q) is not None] for q in QUESTIONS}
+    values = _answered(answers)
     asked = {q: len(v) for q, v in values.items()}
     enough = {q for q, n in asked.items() if n >= floor}
     arounds, freed = values["around"], values["freed"]
@@ -214,9 +214,24 @@ def summarize(cycle: int, answers: Sequence[Answer], min_answers: int | None = N
         asked,
         trust=mean_of(values["trust"]) if "trust" in enough else None,
         safety=mean_of(values["safety"]) if "safety" in enough else None,
-        around=_share(sum(1 for a in arounds if a in WORKED_AROUND), len(arounds)) if "around" in enough else None,
-        freed={k: _share(c, len(freed)) for k in FREED if (c := freed.count(k))} if "freed" in enough else {},
+        around=_around_share(arounds) if "around" in enough else None,
+        freed=_freed_shares(freed) if "freed" in enough else {},
     )
+
+
+def _answered(answers: Sequence[Answer]) -> dict[str, list[Any]]:
+    """Question by question, the answers given to it (an empty one left out)."""
+    return {q: [getattr(a, q) for a in answers if getattr(a, q) is not None] for q in QUESTIONS}
+
+
+def _around_share(arounds: Sequence[Any]) -> Share:
+    """The share of the answers to `around` that say the work was worked around."""
+    return _share(sum(1 for a in arounds if a in WORKED_AROUND), len(arounds))
+
+
+def _freed_shares(freed: Sequence[Any]) -> dict[str, Share]:
+    """The share of the answers to `freed` naming each place the freed time went, those named."""
+    return {k: _share(c, len(freed)) for k in FREED if (c := freed.count(k))}
 
 
 def _pooled(means: Sequence[Mean]) -> Mean:

@@ -15,14 +15,15 @@ Where the rules leave room, these readings are taken:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any, NamedTuple
 
 from cadence.definition import MODES
 from cadence.judgement import CONFIDENT, EVIDENCE_WEEKS, Evidence, above, evidence
 from cadence.judgement import clearly_over_cap as _clearly_over_cap
+from cadence.transitions import Kind as Kind
+from cadence.transitions import Transition as Transition
+from cadence.transitions import TransitionRule as TransitionRule
 from cadence.verdicts import FAIL, MISSING, PASS, WeekNumbers, WeekVerdict
 
 # Importable from here too while work on issue 93 that reads them from here is in flight
@@ -85,70 +86,6 @@ class StepState(NamedTuple):
         return run
 
 
-class Kind(StrEnum):
-    """What a transition does to a step. A new kind is added here, mapped to its
-    decision in cadence.decisions.decision_kind (the type checker insists), given to the
-    rules that make it (`TransitionRule`), and worded in templates/mode_alert.json.j2."""
-
-    DEMOTION = "demotion"
-    PROMOTION = "promotion"
-    WARNING = "warning"
-    PROPOSAL = "proposal"
-    WITHDRAWAL = "withdrawal"
-    FREEZE = "freeze"
-    OVERRIDE = "override"
-    REJECTION = "rejection"
-    UNFREEZE = "unfreeze"
-
-
-class TransitionRule(StrEnum):
-    """Why a transition happened: the rule that made it, or what a person did. Each member
-    names the kinds it makes (`kinds`); a transition of another kind by it is refused when
-    built. The value is kept as the decision's `rule` (its actor "rule:<value>"): never
-    change one, add one. templates/mode_alert.json.j2 words every kind but a proposal
-    (templates/proposal.json.j2) by kind and rule, and refuses a pair it has no words for."""
-
-    kinds: frozenset[Kind]
-
-    def __new__(cls, value: str, *kinds: Kind) -> TransitionRule:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.kinds = frozenset(kinds)
-        return member
-
-    CRITICAL = "critical", Kind.DEMOTION  # a FAIL over critical_multiplier x the cap
-    OVER_CAP = "over-cap", Kind.DEMOTION  # a FAIL clearly over the cap: its 95% Wilson lower bound above it
-    FAILS = "fails", Kind.DEMOTION  # demote_after_fails FAILs in demote_window_weeks
-    UNOBSERVED = "unobserved", Kind.WARNING, Kind.DEMOTION  # an AI-led step MISSING weeks in a row
-    GUARDRAIL = "guardrail", Kind.WITHDRAWAL, Kind.DEMOTION  # a BREACHED week; two in a row demote
-    FAIL_WITHDRAWS = "fail-withdraws", Kind.WITHDRAWAL  # a FAIL week withdraws an open proposal
-    STREAK = "streak", Kind.PROPOSAL  # promote_after_weeks PASS weeks in a row
-    FREEZE = "freeze", Kind.FREEZE  # freeze_after_changes mode changes in freeze_window_weeks
-    APPROVAL = "approval", Kind.PROMOTION  # a person approved the proposal
-    REJECTION = "rejection", Kind.REJECTION  # a person rejected it
-    OVERRIDE = "override", Kind.OVERRIDE, Kind.WITHDRAWAL  # a person set the mode (withdrawing a proposal)
-    UNFREEZE = "unfreeze", Kind.UNFREEZE  # a curator unfroze the step
-
-
-@dataclass(frozen=True)
-class Transition:
-    kind: Kind
-    rule: TransitionRule
-    week_start: date
-    from_mode: str
-    to_mode: str | None = None
-    counter: str = ""  # the counter that tripped, e.g. "FAIL 2 of last 4 weeks"
-    figures: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.kind not in self.rule.kinds:
-            raise ValueError(f"rule {self.rule} makes no {self.kind} (only {', '.join(sorted(self.rule.kinds))})")
-
-    @property
-    def changes_mode(self) -> bool:
-        return self.to_mode is not None and self.to_mode != self.from_mode
-
-
 def _window_start(state: StepState, current: date, n: int) -> date:
     """Where the step's last `n` evaluated weeks begin (`current` among them): weeks after
     the returned date are in the window. Windows count evaluated weeks, not calendar
@@ -188,9 +125,36 @@ def evaluate(
     if step.verdicts and step.verdicts[-1].week_start >= week.week_start:  # oldest first
         return [], step
     state = step._replace(verdicts=(*step.verdicts, week))
-    transitions: list[Transition] = []
     figures = _figures(week, t)
+    transitions, state = _withdrawals(state, week, figures, guardrail_breached)
 
+    demotion = _demotion(state, week, t, figures)
+    if demotion is not None:
+        transitions.append(demotion)
+        state = _changed(state, demotion)
+        freeze = _freeze(state, week.week_start, t)
+        if freeze is not None:
+            transitions.append(freeze)
+            state = state._replace(frozen=True)
+        return transitions, state
+
+    warning = _unobserved_warning(state, week, t, figures)
+    if warning is not None:
+        transitions.append(warning)
+
+    proposal = _proposal(state, week, t, figures)
+    if proposal is not None:
+        transitions.append(proposal)
+        state = state._replace(open_proposal=True)
+    return transitions, state
+
+
+def _withdrawals(
+    state: StepState, week: WeekVerdict, figures: dict[str, Any], guardrail_breached: bool
+) -> tuple[list[Transition], StepState]:
+    """An open proposal withdrawn by a FAIL week or a BREACHED guardrail, and the state after:
+    a breach restarts the PASS streak."""
+    transitions: list[Transition] = []
     if week.outcome == FAIL and state.open_proposal:
         transitions.append(
             Transition(
@@ -216,36 +180,26 @@ def evaluate(
                 )
             )
         state = state._replace(open_proposal=False, streak_reset=week.week_start)
-
-    demotion = _demotion(state, week, t, figures)
-    if demotion is not None:
-        transitions.append(demotion)
-        state = _changed(state, demotion)
-        freeze = _freeze(state, week.week_start, t)
-        if freeze is not None:
-            transitions.append(freeze)
-            state = state._replace(frozen=True)
-        return transitions, state
-
-    if state.mode == "ai-led" and week.outcome == MISSING:
-        missing = state.trailing(MISSING)
-        if missing == t.unobserved_warn_weeks and missing < t.unobserved_demote_weeks:
-            transitions.append(
-                Transition(
-                    Kind.WARNING,
-                    TransitionRule.UNOBSERVED,
-                    week.week_start,
-                    state.mode,
-                    counter=f"MISSING {missing} weeks in a row",
-                    figures={**figures, "missing_weeks": missing, "demote_after": t.unobserved_demote_weeks},
-                )
-            )
-
-    proposal = _proposal(state, week, t, figures)
-    if proposal is not None:
-        transitions.append(proposal)
-        state = state._replace(open_proposal=True)
     return transitions, state
+
+
+def _unobserved_warning(
+    state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]
+) -> Transition | None:
+    """An ai-led step MISSING as many weeks in a row as warn, fewer than demote: a warning."""
+    if state.mode != "ai-led" or week.outcome != MISSING:
+        return None
+    missing = state.trailing(MISSING)
+    if missing != t.unobserved_warn_weeks or missing >= t.unobserved_demote_weeks:
+        return None
+    return Transition(
+        Kind.WARNING,
+        TransitionRule.UNOBSERVED,
+        week.week_start,
+        state.mode,
+        counter=f"MISSING {missing} weeks in a row",
+        figures={**figures, "missing_weeks": missing, "demote_after": t.unobserved_demote_weeks},
+    )
 
 
 def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]) -> Transition | None:
@@ -260,6 +214,14 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
         return Transition(
             Kind.DEMOTION, rule, week.week_start, state.mode, lower, counter, {**figures, "rule": rule, **extra}
         )
+    fails = _fails_demotion(state, week, t, figures, lower)
+    return fails if fails is not None else _unobserved_demotion(state, week, t, figures)
+
+
+def _fails_demotion(
+    state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any], lower: str
+) -> Transition | None:
+    """A FAIL week that makes demote_after_fails FAILs within the window since the last change."""
     window_start = _window_start(state, week.week_start, t.demote_window_weeks)
     recent = [v for v in state.since_change() if v.week_start > window_start]
     fails = sum(1 for v in recent if v.outcome == FAIL)
@@ -278,20 +240,28 @@ def _demotion(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
                 "fail_weeks": [_week_figures(v, t) for v in recent if v.outcome == FAIL],
             },
         )
-    if state.mode == "ai-led" and week.outcome == MISSING:
-        missing = state.trailing(MISSING)
-        if missing >= t.unobserved_demote_weeks:
-            missed = [v.week_start.isoformat() for v in state.since_change()[-missing:]]
-            return Transition(
-                Kind.DEMOTION,
-                TransitionRule.UNOBSERVED,
-                week.week_start,
-                state.mode,
-                "collaborative",
-                counter=f"MISSING {missing} weeks in a row",
-                figures={**figures, "missing_weeks": missing, "missed": missed},
-            )
     return None
+
+
+def _unobserved_demotion(
+    state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]
+) -> Transition | None:
+    """An ai-led step MISSING unobserved_demote_weeks in a row goes to collaborative."""
+    if state.mode != "ai-led" or week.outcome != MISSING:
+        return None
+    missing = state.trailing(MISSING)
+    if missing < t.unobserved_demote_weeks:
+        return None
+    missed = [v.week_start.isoformat() for v in state.since_change()[-missing:]]
+    return Transition(
+        Kind.DEMOTION,
+        TransitionRule.UNOBSERVED,
+        week.week_start,
+        state.mode,
+        "collaborative",
+        counter=f"MISSING {missing} weeks in a row",
+        figures={**figures, "missing_weeks": missing, "missed": missed},
+    )
 
 
 def critical_demotion(week: WeekVerdict, t: Thresholds) -> tuple[TransitionRule, str, dict[str, Any]] | None:
@@ -325,11 +295,9 @@ def clearly_over_whatever_min_cases(
 
 
 def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any]) -> Transition | None:
-    higher = promoted(state.mode)
-    if higher is None or state.pinned or state.frozen or state.open_proposal or week.outcome != PASS:
+    higher = _open_to_promotion(state, week)
+    if higher is None:
         return None
-    if above(higher, state.ceiling):
-        return None  # a second pilot, not a copy: cadence.judgement.pilot_ceiling
     streak = state.trailing(PASS, after=state.streak_reset)
     if streak < t.promote_after_weeks:
         return None
@@ -346,6 +314,17 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
         counter=f"PASS {streak} weeks in a row",
         figures={**figures, "streak": streak, "pass_weeks": [_week_figures(v, t) for v in passes]},
     )
+
+
+def _open_to_promotion(state: StepState, week: WeekVerdict) -> str | None:
+    """The mode a PASS week may propose the step to: none for a pinned, frozen or top step,
+    one with a proposal open, or one at its pilot's ceiling."""
+    higher = promoted(state.mode)
+    if higher is None or state.pinned or state.frozen or state.open_proposal or week.outcome != PASS:
+        return None
+    if above(higher, state.ceiling):
+        return None  # a second pilot, not a copy: cadence.judgement.pilot_ceiling
+    return higher
 
 
 def _changed(state: StepState, transition: Transition) -> StepState:
