@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select, update
 
 from storage.db import Bind, engine_of, joined, reading
@@ -24,6 +25,11 @@ class Table(Generic[M]):
     """A kind's requests: read one, the playbook's open one, ask (replacing it) and decide."""
 
     model: ClassVar[type[Any]]
+    _open_for: ClassVar[Any]  # built once for each kind: status asks it at each request
+
+    def __init_subclass__(cls) -> None:
+        which = col(cls.model.playbook_id) == bindparam("playbook_id"), col(cls.model.state) == "open"
+        cls._open_for = select(cls.model).where(*which)
 
     def __init__(self, bind: Bind):
         self.bind, self.engine = bind, engine_of(bind)
@@ -35,11 +41,8 @@ class Table(Generic[M]):
 
     def open_for(self, playbook_id: int) -> M | None:
         """The playbook's open request, or None."""
-        model = self.model
         with reading(self.bind) as s:
-            found: M | None = s.exec(
-                select(model).where(col(model.playbook_id) == playbook_id, col(model.state) == "open")
-            ).first()
+            found: M | None = s.exec(self._open_for, params={"playbook_id": playbook_id}).first()
             return found
 
     def ask(self, request: M, at: datetime) -> M | None:

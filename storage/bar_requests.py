@@ -1,15 +1,15 @@
 """Bar change requests (docs/playbooks.md, "The bar moves by decision"): a change to a
 playbook's bar that waits for a curator. The machine (one open a playbook, a later one
-replacing it, a conditional UPDATE so that one of two clicks decides) is
-storage/awaiting.py's (get, ask, decide), which the requests to publish over readiness share."""
+replacing it, a conditional UPDATE so that one of two clicks decides) is storage/awaiting.py's
+`Table` (get, open_for, ask, decide), which the requests to publish over readiness share."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, true
 from sqlalchemy import select as sa_select
+from sqlalchemy import true
 from sqlmodel import col, select
 
 from storage import awaiting
@@ -17,18 +17,9 @@ from storage.awaiting import Table
 from storage.db import reading
 from storage.models.governance import BarRequest, CycleResult, StepVerdict
 
-# Built once: status asks it at each request.
-_OPEN_FOR = select(BarRequest).where(
-    col(BarRequest.playbook_id) == bindparam("playbook_id"), col(BarRequest.state) == "open"
-)
-
 
 class BarRequests(Table[BarRequest]):
     model = BarRequest
-
-    def open_for(self, playbook_id: int) -> BarRequest | None:
-        with reading(self.bind) as s:
-            return s.exec(_OPEN_FOR, params={"playbook_id": playbook_id}).first()
 
     def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
         """The open request of each of these playbooks that has one."""

@@ -180,8 +180,7 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
         else None
     )
     if step is None or gone is not None:
-        void = BarRequest(**{**request.model_dump(), "state": "void"})
-        decide(store, request.id, "void", now, Change(messages=[card_update(store, void, state, now, void=gone)]))
+        awaiting.void(BAR, store, request, state, gone, now)
         return
     unpin = [c for c in changes if c.field == f"steps[{step.name}].pinned"]
     wanted = Move(step.name, step.mode, str(asked.new), step.pinned, step.pinned and not unpin, step.id, why="override")

@@ -19,7 +19,6 @@ from cadence.decisions import Decision, DecisionKind
 from cadence.definition import PlaybookSpec
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.state import PlaybookState
-from storage.models.governance import BarRequest
 from storage.playbook_definitions import as_read_now
 from storage.playbooks import CURATORS_CHANNEL
 from storage.store import Store
@@ -103,16 +102,9 @@ def record(
     effective = f"week 1 of cycle {cycle} ({monday:%-d %b})"
     words = [c.words for c in split.waiting]
     channel = uow.org.setting(CURATORS_CHANNEL) or playbook.channel_id
-    request = BarRequest(
-        playbook_id=playbook.id,
-        owner_id=playbook.owner_id,
-        asked_by=actor[:_ACTOR_WIDTH],
-        asked_at=now,
-        reason=f"{bar_requests.LOADED_FROM}{file}\n{why}",  # read back by bar_requests.loaded_from and why_of
-        changes=[c.to_json() for c in split.waiting],
-        card_channel=channel,
-        card_key="bar:new",  # its id's, once stored
-    )
+    reason = f"{bar_requests.LOADED_FROM}{file}\n{why}"  # read back by bar_requests.loaded_from and why_of
+    changes = [c.to_json() for c in split.waiting]
+    request = awaiting.asked(bar_requests.BAR, state, actor[:_ACTOR_WIDTH], reason, channel, now, changes=changes)
     decision = Decision(
         kind=DecisionKind.BAR_REQUESTED,
         actor=actor,

@@ -64,16 +64,7 @@ def ask(
     """The request, in the caller's unit of work (the revision's): stored open, replacing
     the playbook's open one (whose card says "replaced"), its decision row and its card."""
     playbook = state.playbook
-    request = BarRequest(
-        playbook_id=playbook.id,
-        owner_id=playbook.owner_id,
-        asked_by=by,
-        asked_at=now,
-        reason=why,
-        changes=[c.to_json() for c in changes],
-        card_channel=curators,
-        card_key="bar:new",  # its id's, once stored
-    )
+    request = awaiting.asked(BAR, state, by, why, curators, now, changes=[c.to_json() for c in changes])
     record = Decision(
         kind=DecisionKind.BAR_REQUESTED,
         actor=by,
@@ -193,6 +184,7 @@ def _effective(day: date | None) -> str | None:
 
 BAR: awaiting.Kind[BarRequest] = awaiting.Kind(
     key="bar",
+    model=BarRequest,
     table=lambda store: store.bar_requests,
     draw=card,
     unknown="bar_unknown",

@@ -31,14 +31,16 @@ R = TypeVar("R", BarRequest, PublishRequest)
 
 @dataclass(frozen=True)
 class Kind(Generic[R]):
-    """A kind of request: its card's key (`<key>:<id>`), its table in a store (get, ask,
-    decide, refound: storage/awaiting.py), its card (`draw(store, request, state, **shown)`),
-    the refusals of a click (`unknown`; `decided`; `own`: the asker's; `others`: not among
-    those who decide; `owner`: set where the playbook's owner may not decide either;
-    `outsiders`: set where anyone neither curator nor admin is refused before the request
-    is read), and what of its first drawing's `shown` the redraw of a card it replaced keeps."""
+    """A kind of request: its card's key (`<key>:<id>`), its row (`model`), its table in a
+    store (get, ask, decide, refound: storage/awaiting.py), its card (`draw(store, request,
+    state, **shown)`), the refusals of a click (`unknown`; `decided`; `own`: the asker's;
+    `others`: not among those who decide; `owner`: set where the playbook's owner may not
+    decide either; `outsiders`: set where anyone neither curator nor admin is refused
+    before the request is read), and what of its first drawing's `shown` the redraw of a
+    card it replaced keeps (a bar change request's redraws name no admins)."""
 
     key: str
+    model: type[R]
     table: Callable[[Store], Any]
     draw: Callable[..., dict[str, Any]]
     unknown: str
@@ -61,6 +63,22 @@ def card_update(
     """`request`'s card as it stands (`state`: its playbook now, None: gone)."""
     card = kind.draw(store, request, state, **shown)
     return redrawn(request.card_key, f"{request.state}:{now.isoformat()}", request.card_channel, card)
+
+
+def asked(kind: Kind[R], state: PlaybookState, by: str, reason: str, channel: str, now: datetime, **values: Any) -> R:
+    """A new request of `state`'s playbook by `by`, its card to `channel` (its key its id's,
+    once stored: `opened`), with what its kind keeps (`values`)."""
+    playbook = state.playbook
+    return kind.model(
+        playbook_id=playbook.id,
+        owner_id=playbook.owner_id,
+        asked_by=by,
+        asked_at=now,
+        reason=reason,
+        card_channel=channel,
+        card_key=f"{kind.key}:new",
+        **values,
+    )
 
 
 def opened(
@@ -130,13 +148,32 @@ def voided(
     """A request whose playbook is gone, retired or handed over (`void_reason`) moved from
     `was` to void, its card saying why: whether it was void."""
     why = void_reason(request, state)
-    if why is None:
-        return False
-    store, now = caller.store, caller.now
-    void = type(request)(**{**request.model_dump(), "state": "void"})
-    update = card_update(kind, store, void, state, now, void=why, **shown)
-    decide(kind, store, request.id, "void", now, Change(messages=[update]), was)
-    return True
+    if why is not None:
+        void(kind, caller.store, request, state, why, caller.now, was, **shown)
+    return why is not None
+
+
+def void(
+    kind: Kind[R],
+    store: Store,
+    request: R,
+    state: PlaybookState | None,
+    why: str | None,
+    now: datetime,
+    was: str = "open",
+    **shown: Any,
+) -> None:
+    """`request` moved from `was` to void, its card saying `why`."""
+    gone = type(request)(**{**request.model_dump(), "state": "void"})
+    decide(
+        kind,
+        store,
+        request.id,
+        "void",
+        now,
+        Change(messages=[card_update(kind, store, gone, state, now, void=why, **shown)]),
+        was,
+    )
 
 
 def decide(

@@ -52,6 +52,7 @@ def card(
 
 PUBLISH: awaiting.Kind[PublishRequest] = awaiting.Kind(
     key="publish-request",
+    model=PublishRequest,
     table=lambda store: store.publish_requests,
     draw=card,
     unknown="publish_request_unknown",
@@ -87,16 +88,7 @@ def ask(
     its decision row and its card; the asker's reply."""
     playbook = state.playbook
     channel = store.org.setting(CURATORS_CHANNEL) or playbook.channel_id  # without a curators channel the team's
-    request = PublishRequest(
-        playbook_id=playbook.id,
-        owner_id=playbook.owner_id,
-        asked_by=by,
-        asked_at=now,
-        reason=reason,
-        criteria=not_met,
-        card_channel=channel,
-        card_key="publish-request:new",  # its id's, once stored
-    )
+    request = awaiting.asked(PUBLISH, state, by, reason, channel, now, criteria=not_met)
     names = ", ".join(c["name"] for c in not_met)
     record = Decision(
         kind=DecisionKind.PUBLISH_REQUESTED,

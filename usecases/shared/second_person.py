@@ -3,8 +3,9 @@ one rule the bar change requests (`/rollout edit`, `kit`, a stall's *Refine*, `/
 mode` up, a file), the requests to publish over readiness or a scale rule that never held,
 and the adoptions asked past a wave, a team's load or close matches share. Never the asker:
 a curator other than the asker (for a publication, nor the playbook's owner); in a
-workspace with a single curator, or where no curator may, an admin who is neither. Stored
-by storage/awaiting.py's one machine (bar and publish) or the adoption requests' table."""
+workspace with a single curator, or where no curator may, an admin who is neither. Asked
+through usecases/shared/awaiting.py's one machine (bar and publish; stored by
+storage/awaiting.py) or the adoption requests' table (usecases/shared/requests.py)."""
 
 from __future__ import annotations
 

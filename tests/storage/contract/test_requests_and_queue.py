@@ -69,6 +69,9 @@ def test_publish_requests(side):
         "UCUR",
         None,
     )
+    assert (
+        asks.decide(second.id, "void", AT, "published") and side.store.publish_requests.get(second.id).state == "void"
+    )
 
 
 def _exception(side):
