@@ -4,10 +4,10 @@ most 3,000 characters)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-MAX_MODAL_BLOCKS = 100
+from templates.playbook_form import as_code_modal
+
 MAX_INPUT = 3000
 CALLBACK_ID = "playbook_kit"
 
@@ -165,24 +165,4 @@ def kit_form(
         if hint:
             block["hint"] = _text(hint)
         blocks.append(block)
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": "As code: `rollout playbook export` prints it as YAML, `rollout playbook load` takes it back.",
-                }
-            ],
-        }
-    )
-    assert len(blocks) <= MAX_MODAL_BLOCKS
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": json.dumps(metadata, separators=(",", ":")),
-        "title": _text("Package playbook"),
-        "submit": _text("Save"),
-        "close": _text("Cancel"),
-        "blocks": blocks,
-    }
+    return as_code_modal(CALLBACK_ID, metadata, "Package playbook", "Save", blocks)

@@ -174,6 +174,17 @@ def playbook_form(
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": _intro(slug, adopted_from)}}]
     for block_id in shown:
         blocks.append(_input(block_id, values.get(block_id, ""), slug is not None, functions, currency))
+    callback_id, title, submit = (
+        ("playbook_new", "New playbook", "Create") if slug is None else ("playbook_edit", "Edit playbook", "Save")
+    )
+    return as_code_modal(callback_id, metadata, title, submit, blocks)
+
+
+def as_code_modal(
+    callback_id: str, metadata: dict[str, Any], title: str, submit: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A playbook's modal (this form, the kit form): `blocks`, then the hint that the
+    playbook is code too, and Cancel."""
     blocks.append(
         {
             "type": "context",
@@ -188,10 +199,10 @@ def playbook_form(
     assert len(blocks) <= MAX_MODAL_BLOCKS
     return {
         "type": "modal",
-        "callback_id": "playbook_new" if slug is None else "playbook_edit",
+        "callback_id": callback_id,
         "private_metadata": json.dumps(metadata, separators=(",", ":")),
-        "title": _text("New playbook" if slug is None else "Edit playbook"),
-        "submit": _text("Create" if slug is None else "Save"),
+        "title": _text(title),
+        "submit": _text(submit),
         "close": _text("Cancel"),
         "blocks": blocks,
     }

@@ -117,14 +117,7 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
         running = calendar.week_containing(calendar.own_run(anchor), today)
         assert running is not None, "an active playbook's latest run has not ended"
         raise Refusal.of("cycle_running", usage="cycle", slug=playbook.slug, week=running.week, cycle=running.cycle)
-    if starts_on is None or starts_on == anchor.starts_on:
-        raise Refusal.of(
-            "cycle_already_set",
-            usage="cycle",
-            cycle=anchor.number,
-            slug=playbook.slug,
-            day=anchor.starts_on.isoformat(),
-        )
+    starts_on = _moved_to(starts_on, anchor.starts_on, state)
     check_start(starts_on, today, "cycle")
     if anchor.before is not None and anchor.before.ends_after is not None:
         earliest = anchor.before.ends_after + timedelta(days=7)
@@ -141,6 +134,21 @@ def start_cycle(store: Store, state: PlaybookState, starts_on: date | None, by: 
     if not moved:
         raise Refusal.of("cycle_race", usage="cycle", slug=playbook.slug)
     return Started(anchor.number, starts_on, anchor.starts_on)
+
+
+def _moved_to(starts_on: date | None, set_on: date, state: PlaybookState) -> date:
+    """The Monday a start not yet begun moves to (set on `set_on`: the cycle's start, or an
+    adopter's baseline week); none named, or the same: refused, naming the cycle's start."""
+    if starts_on is None or starts_on == set_on:
+        anchor = state.running()
+        raise Refusal.of(
+            "cycle_already_set",
+            usage="cycle",
+            cycle=anchor.number,
+            slug=state.playbook.slug,
+            day=anchor.starts_on.isoformat(),
+        )
+    return starts_on
 
 
 def _move_baseline_week(
@@ -160,14 +168,7 @@ def _move_baseline_week(
             day=baseline_week.isoformat(),
             starts_on=anchor.starts_on.isoformat(),
         )
-    if starts_on is None or starts_on == baseline_week:
-        raise Refusal.of(
-            "cycle_already_set",
-            usage="cycle",
-            cycle=anchor.number,
-            slug=playbook.slug,
-            day=anchor.starts_on.isoformat(),
-        )
+    starts_on = _moved_to(starts_on, baseline_week, state)
     check_start(starts_on, today, "cycle")
     first = starts_on + timedelta(days=7)
     record = cycle_decisions.of_cycle_moved(playbook.id, playbook.slug, anchor.number, anchor.starts_on, first, by)
