@@ -407,10 +407,12 @@ def test_the_clock_s_jobs_are_only_registered():
     )
 
 
-# ---- the close as registered rules (issue 94, item 2) ----------------------------------------
+# ---- the close as registered rules (issue 94, item 2; issue 110, item 3) ---------------------
 # A rule of the week's close (usecases/shared/close/) is listed once, in its registry, and no
-# other module of ours names it: close_round runs the registered list. Each rule's judge is
-# a function of cadence/'s, which imports nothing outside cadence/, and its module calls it.
+# other module of ours names it: close_round runs the registered list. A rule names another
+# only to read its outcome, which it declares (`needs`), and the week's summary
+# (close/summary.py) the rules whose outcomes it shows. Each rule's judge is a function of
+# cadence/'s, which imports nothing outside cadence/, and its module calls it.
 
 
 def _close_rules() -> list:
@@ -426,12 +428,18 @@ def test_close_rules_are_listed_once_and_referenced_only_by_their_registry():
     package = ROOT / "usecases" / "shared" / "close"
     defined = {_module(p) for p in package.glob("*.py") if re.search(r"^RULE = ", p.read_text(), re.M)}
     assert defined == set(modules), f"rules not registered: {sorted(defined - set(modules))}"
-    registry = "usecases.shared.close.registry"
+    readers = {"usecases.shared.close.registry", "usecases.shared.close.summary"}
+    by_name = {rule.name: rule.close.__module__ for rule in rules}
+    needs = {rule.close.__module__: {by_name[n] for n in rule.needs} for rule in rules}
     for path in MODULES:
-        if _module(path) != registry:
-            named = {name for name in _imports(path) for m in modules if name == m or name.startswith(m + ".")}
+        if _module(path) not in readers:
+            named = {m for name in _imports(path) for m in modules if name == m or name.startswith(m + ".")}
             named |= {f"usecases.shared.close.{n}" for n in _from_close(path)} & set(modules)
-            assert not named, f"{_module(path)} names the close rules {sorted(named)}: only their registry may"
+            undeclared = named - needs.get(_module(path), set())
+            assert not undeclared, (
+                f"{_module(path)} names the close rules {sorted(undeclared)}: only their registry may, "
+                "or a rule that declares it needs their outcomes"
+            )
 
 
 def _from_close(path: Path) -> set[str]:

@@ -6,7 +6,8 @@ costs the same few queries however many playbooks close at once. A round reads, 
 writes: each of the close's rules (usecases/shared/close/registry.py) reads its batch for
 the round first, then each week goes through the rules in their order, each judging it
 with its pure judge in cadence/ and putting the decisions in the week's `Change` (with
-its messages, rendered there), which the caller's unit of work writes.
+its messages, rendered there), which the caller's unit of work writes; what a rule found
+is its outcome, under its name, which the rules that need it and the week's summary read.
 """
 
 from __future__ import annotations
@@ -18,11 +19,9 @@ from cadence.change import Change
 from cadence.schedule import Due
 from cadence.state import PlaybookState
 from storage.store import Store
-from templates import notices_close
-from usecases.shared.close import reads
 from usecases.shared.close.registry import RULES
+from usecases.shared.close.summary import summary
 from usecases.shared.close.week import Round, WeekClose
-from usecases.shared.governance import thresholds
 
 
 @dataclass(frozen=True)
@@ -47,31 +46,5 @@ def close_round(store: Store, batch: list[tuple[PlaybookState, Due]], beside: St
     for week in weeks:
         for rule, read in read_first:
             if rule.baseline == week.baseline:
-                rule.close(week, read)
-    return [Closed(week.due, week.state, week.change, week.summary or _summary(week, round)) for week in weeks]
-
-
-def _summary(week: WeekClose, round: Round) -> dict[str, Any]:
-    """The week's summary for the team: each step's verdict and why, the KPI, the guardrail,
-    the sources that failed, and at a cycle's last week its result and pulse."""
-    state, result = week.state, week.result
-    return notices_close.week_closed(
-        playbook=state.playbook,
-        week=week.week,
-        figures=round.read(reads.weeks).figures[reads.of_week(week)],
-        outcomes=week.outcomes,
-        reasons=week.reasons,
-        evidence=week.evidence,
-        pools=week.pools,
-        thresholds=thresholds(state),
-        result=result,
-        scale_min_kpi_weeks=state.settings.scale_min_kpi_weeks,
-        guardrail=week.guardrail,
-        source_failed=week.failed,
-        kpi_moved=week.kpi_moved,
-        judged_target=result.target if result is not None and result.target != state.playbook.kpi_target else None,
-        compared=week.compared,
-        pulse=week.pulse,
-        previous_pulse=week.previous_pulse,
-        pulse_hold=week.pulse_hold,
-    )
+                week.judge(rule, read)
+    return [Closed(week.due, week.state, week.change, summary(week, round)) for week in weeks]

@@ -120,13 +120,13 @@ def _closing(answers_by_cycle, week=4, cycle=1, **playbook):
 
 
 def _pulse_held(store, closing):
-    """The week as the close's pulse rule leaves it for the steps' (usecases/shared/close/pulse_hold.py)."""
+    """The close's pulse rule's outcome, which the steps' reads (usecases/shared/close/pulse_hold.py)."""
     from usecases.shared.close import pulse_hold
     from usecases.shared.close.week import Round, WeekClose
 
     week = WeekClose(*closing)
-    pulse_hold.RULE.close(week, Round(store, store, [week]).read(pulse_hold.RULE.read))
-    return week
+    week.judge(pulse_hold.RULE, Round(store, store, [week]).read(pulse_hold.RULE.read))
+    return week.outcome(pulse_hold.RULE)
 
 
 def test_the_week_4_close_shows_the_pulse_from_five_answers_and_keeps_aggregates_only():
@@ -182,7 +182,7 @@ def test_a_clear_fall_holds_promotions_through_the_next_cycle_and_never_demotes(
     for week, cycles, held in ((2, {1: before, 2: after}, False), (1, {1: before, 2: after}, True)):
         cycle = 3 if held else 2  # a close in cycle 3 is held by cycle 2's pulse; cycle 2's week 2 is not yet
         _, store, closing = _closing(cycles, week=week, cycle=cycle)
-        why = _pulse_held(store, closing).promotions_held
+        why = _pulse_held(store, closing).promotions
         assert set(why) == ({"trust"} if held else set())
     proposals = [
         Transition(Kind.PROPOSAL, TransitionRule.STREAK, WEEK_4, "collaborative", "ai-led"),

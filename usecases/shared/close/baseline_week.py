@@ -2,18 +2,25 @@
 before its first cycle, in which the team reported its KPI as it works today. Its close
 judges no step: the week's mean KPI becomes the adopter's baseline, measured (a decision
 row and the team channel told, written with the close by the tick's unit of work); a week
-with no KPI reported leaves the declared baseline, declared, not measured."""
+with no KPI reported leaves the declared baseline, declared, not measured. Its outcome,
+`Measured`, is the week's summary's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
 
 from cadence import registry_decisions
 from cadence.change import MeasuredBaseline
-from templates import notices_registry
 from usecases.shared.close.week import CloseRule, Round, WeekClose
 
 Means = dict[int, tuple[float | None, int]]
+
+
+@dataclass(frozen=True)
+class Measured:
+    declared: float
+    measured: float | None  # the week's mean KPI (None: no KPI reported)
+    reports: int
 
 
 def _read(round: Round) -> Means:
@@ -25,7 +32,7 @@ def _read(round: Round) -> Means:
     }
 
 
-def _close(week: WeekClose, means: Means) -> None:
+def _close(week: WeekClose, means: Means) -> Measured:
     playbook, ref = week.state.playbook, week.week
     measured, reports = means[playbook.id]
     declared = playbook.kpi_baseline
@@ -34,15 +41,7 @@ def _close(week: WeekClose, means: Means) -> None:
     )
     if measured is not None:
         week.change.baselines.append(MeasuredBaseline(playbook.id, measured))
-    week.summary = notices_registry.baseline_closed(
-        slug=playbook.slug,
-        kpi_name=playbook.kpi_name,
-        unit=playbook.kpi_unit,
-        declared=declared,
-        measured=measured,
-        reports=reports,
-        cycle_starts=(ref.week_start + timedelta(days=7)).isoformat(),
-    )
+    return Measured(declared, measured, reports)
 
 
 RULE = CloseRule("baseline week", _read, _close, registry_decisions.of_baseline_week, baseline=True)

@@ -1,6 +1,7 @@
 """The guardrail: the week's reading against its bounds (cadence/closing.py), kept as a
-decision; a BREACHED week told to the team channel and the owner. The steps' rules and
-the cycle's result read it from the week."""
+decision; a BREACHED week told to the team channel and the owner. Its outcome, the
+week's `Guardrail` (none without one), the steps, the week_closed event, the cycle's
+result and the summary read."""
 
 from __future__ import annotations
 
@@ -13,19 +14,24 @@ from usecases.shared.close import reads
 from usecases.shared.close.week import CloseRule, WeekClose
 
 
-def _close(week: WeekClose, read: reads.Weeks) -> None:
+def _close(week: WeekClose, read: reads.Weeks) -> Guardrail | None:
     state = week.state
     playbook = state.playbook
     if playbook.guardrail_name is None:
-        return
+        return None
     spec = closing.GuardrailSpec(
         playbook.id, playbook.guardrail_name, state.guardrail_unit, playbook.guardrail_min, playbook.guardrail_max
     )
     value = read.figures[reads.of_week(week)].guardrail
-    week.guardrail = closing.guardrail(spec, week.week.week_start, value, read.history.guardrail.get(playbook.id, {}))
-    week.change.decisions.append(week.guardrail.decision)
-    if week.guardrail.state == cycle_rules.BREACHED:
-        week.change.messages += _alert(state, week.week, week.guardrail, week.due.key)
+    found = closing.guardrail(spec, week.week.week_start, value, read.history.guardrail.get(playbook.id, {}))
+    week.change.decisions.append(found.decision)
+    if breached(found):
+        week.change.messages += _alert(state, week.week, found, week.due.key)
+    return found
+
+
+def breached(guardrail: Guardrail | None) -> bool:
+    return guardrail is not None and guardrail.state == cycle_rules.BREACHED
 
 
 def _alert(state: PlaybookState, week: calendar.WeekRef, guardrail: Guardrail, close_key: str) -> list[Message]:

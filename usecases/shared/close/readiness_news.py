@@ -2,7 +2,8 @@
 rule holds, "ready to scale" with its Publish button if the criteria of readiness are met
 too, each shown with its numbers; otherwise "KPI sustained, not yet ready", naming what
 is missing. Readiness's inputs are read once a round, for the playbooks whose rule may
-hold (it holds if the cycle hits target with no guardrail breach: judged so here)."""
+hold (it holds if the cycle hits target with no guardrail breach: judged so here). Its
+outcome, `Proposed`, the "ready to scale" proposal it made, offers the assessment."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from cadence import cycle_end, keys
 from cadence.change import NewProposal
 from usecases.shared import boundaries, readiness, registry_list
-from usecases.shared.close import reads
+from usecases.shared.close import cycle_result, pulse_hold, reads
 from usecases.shared.close.week import CloseRule, Round, WeekClose
 from usecases.shared.registry import not_ready_messages, scale_messages
 
@@ -24,6 +25,11 @@ class Read:
     scoped: dict[int, str] = field(default_factory=dict)  # the out-of-scope shares (usecases/shared/boundaries.py)
     # the newest post-pilot assessment of each, shown beside readiness (usecases/shared/registry_list.py)
     assessed: dict[int, dict[str, Any] | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    proposal: NewProposal
 
 
 def _read(round: Round) -> Read:
@@ -52,30 +58,34 @@ def _read(round: Round) -> Read:
     return Read(inputs, round.read(reads.curators), scoped, assessed)
 
 
-def _close(week: WeekClose, read: Read) -> None:
+def _close(week: WeekClose, read: Read) -> Proposed | None:
     """Either way a decision row keeps the numbers; "not yet ready" goes to the owner and
     the curators once per cycle (its keys are the cycle's): no proposal, and the next
     cycle's close asks again. The cycle's pulse is shown beside the criteria, as
     information, and kept with a proposal, so that its outcome still shows it."""
-    if week.cycle is None or week.result is None:
-        return
+    ended = week.outcome(cycle_result.RULE)
+    if ended is None:
+        return None
     state, ref = week.state, week.week
-    _, scale = cycle_end.judge_scale(week.cycle, week.result, read.inputs.get(state.playbook.id))
+    _, scale = cycle_end.judge_scale(ended.figures, ended.result, read.inputs.get(state.playbook.id))
     if scale is None:
-        return
-    shown = week.pulses.get(ref.cycle)
+        return None
+    held = week.outcome(pulse_hold.RULE)
+    shown = held.pulses.get(ref.cycle) if held is not None else None
     pulse = shown.figures() if shown is not None else None
     scoped = {"out_of_scope": read.scoped[state.playbook.id]} if state.playbook.id in read.scoped else {}
     if not scale.ready:
         week.change.decisions.append(scale.decision)
         week.change.messages += not_ready_messages(state, {**scale.figures, "pulse": pulse, **scoped}, read.curators)
-        return
+        return None
     key = keys.scale(state.playbook.id, ref.cycle)
     figures = {**scale.figures, **({"pulse": pulse} if pulse else {}), **scoped}
-    week.change.new_proposals.append(NewProposal(key, "scale", state.playbook.id, ref.week_start, figures=figures))
+    proposal = NewProposal(key, "scale", state.playbook.id, ref.week_start, figures=figures)
+    week.change.new_proposals.append(proposal)
     week.change.decisions.append(scale.decision)
     assessment = read.assessed.get(state.playbook.id)
     week.change.messages += scale_messages(state, figures, key, read.curators, assessment=assessment)
+    return Proposed(proposal)
 
 
-RULE = CloseRule("readiness news", _read, _close, cycle_end.judge_scale)
+RULE = CloseRule("readiness news", _read, _close, cycle_end.judge_scale, needs=("cycle result", "pulse hold"))

@@ -1,6 +1,7 @@
 """The close's rules, listed once, in the order they decide: a week's change holds their
-decisions and messages in this order, and a rule judges on what the rules above it left
-on the week. A new rule is a module of its own here and one line below."""
+decisions and messages in this order. A rule that reads another's outcome says so (its
+`needs`), and comes after it (`check_order`). A new rule is a module of its own here
+and one line below."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ from usecases.shared.close import (
     steps,
     week_closed,
 )
-from usecases.shared.close.week import CloseRule
+from usecases.shared.close.week import CloseRule, check_order
 
-RULES: tuple[CloseRule[Any], ...] = (
+RULES: tuple[CloseRule[Any, Any], ...] = (
     baseline_week.RULE,  # an adopter's baseline week, and only it: no step is judged
     bar.RULE,  # the cycle's first close records its bar
     guardrail.RULE,
@@ -40,3 +41,4 @@ RULES: tuple[CloseRule[Any], ...] = (
     pulse.RULE,
     sources_missing.RULE,
 )
+check_order(RULES)

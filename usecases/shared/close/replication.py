@@ -13,7 +13,7 @@ from cadence import calendar, compare, cycle_end, replication, replication_evide
 from cadence.definition import KpiSpec, read_spec
 from cadence.definition_compare import Compare
 from usecases.shared import waves
-from usecases.shared.close import reads
+from usecases.shared.close import cycle_result, reads, steps
 from usecases.shared.close.week import CloseRule, Round, WeekClose
 from usecases.shared.governance import thresholds
 
@@ -31,16 +31,17 @@ def _read(round: Round) -> Read:
 
 
 def _close(week: WeekClose, read: Read) -> None:
-    if week.cycle is None or week.result is None:
+    ended, judged = week.outcome(cycle_result.RULE), week.outcome(steps.RULE)
+    if ended is None or judged is None:
         return
     state, ref = week.state, week.week
     figures = replace(
-        week.cycle,
+        ended.figures,
         origin=read.origins.get(state.playbook.id),
-        over_cap=_over_cap(week, read.weeks),
-        evidence=_evidence(week, read.weeks),
+        over_cap=_over_cap(week, judged, read.weeks),
+        evidence=_evidence(week, judged, read.weeks),
     )
-    decision = cycle_end.judge_replication(figures, week.result)
+    decision = cycle_end.judge_replication(figures, ended.result)
     if decision is not None:
         week.change.decisions.append(decision)
         verdict = decision.figures["verdict"]
@@ -49,7 +50,7 @@ def _close(week: WeekClose, read: Read) -> None:
         )
 
 
-def _over_cap(week: WeekClose, read: reads.Weeks) -> tuple[str, ...]:
+def _over_cap(week: WeekClose, judged: steps.Judged, read: reads.Weeks) -> tuple[str, ...]:
     """An adopting playbook's steps demoted in the cycle or with a week at once over the cap
     (cadence.replication.over_cap_steps): its earlier weeks as kept, this one as judged."""
     state, ref = week.state, week.week
@@ -60,12 +61,12 @@ def _over_cap(week: WeekClose, read: reads.Weeks) -> tuple[str, ...]:
         before = read.history.states[step.id]
         earlier = [v for v in before.verdicts if ref.cycle_start <= v.week_start < ref.week_start]
         demoted = {d for d in before.demotions if d >= ref.cycle_start}
-        demoted |= {ref.week_start} if step.name in week.demoted else set()
-        cycle[step.name] = ([*earlier, week.judged[step.name]], demoted)
+        demoted |= {ref.week_start} if step.name in judged.demoted else set()
+        cycle[step.name] = ([*earlier, judged.weeks[step.name]], demoted)
     return tuple(replication.over_cap_steps(cycle, thresholds(state)))
 
 
-def _evidence(week: WeekClose, read: reads.Weeks) -> str | None:
+def _evidence(week: WeekClose, judged: steps.Judged, read: reads.Weeks) -> str | None:
     """Why an adopting playbook's cycle lacks the evidence to replicate
     (cadence.replication.evidence_gap): its earlier weeks as kept, this one as judged."""
     state, ref = week.state, week.week
@@ -75,7 +76,7 @@ def _evidence(week: WeekClose, read: reads.Weeks) -> str | None:
     for step in state.steps:
         before = read.history.states[step.id]
         earlier = [v for v in before.verdicts if ref.cycle_start <= v.week_start < ref.week_start]
-        cycle[step.name] = [*earlier, week.judged[step.name]]
+        cycle[step.name] = [*earlier, judged.weeks[step.name]]
     return replication_evidence.evidence_gap(cycle, ref.cycle_start)
 
 
@@ -166,4 +167,4 @@ def _origin_progress(
     return replication.cycle_progress(weekly, kpi.baseline, kpi.target)
 
 
-RULE = CloseRule("replication", _read, _close, cycle_end.judge_replication)
+RULE = CloseRule("replication", _read, _close, cycle_end.judge_replication, needs=("cycle result", "steps"))

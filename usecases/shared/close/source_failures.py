@@ -1,6 +1,6 @@
 """The sources that failed: the sourced numbers a week closes without (MISSING, "source
 failed: ..."), which keep their steps from being judged on a guess and which the summary
-names; the decisions that keep them come last (sources_missing.py)."""
+names (its outcome, by key); the decisions that keep them come last (sources_missing.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ def _read(round: Round) -> dict[tuple[int, date], dict[str, str]]:
     )
 
 
-def _close(week: WeekClose, failures: dict[tuple[int, date], dict[str, str]]) -> None:
+def _close(week: WeekClose, failures: dict[tuple[int, date], dict[str, str]]) -> dict[str, dict[str, str]]:
     playbook = week.state.playbook
     errors = failures.get(reads.of_week(week), {})
-    week.failed = sources.failed(playbook.definition, playbook.kpi_name, playbook.guardrail_name or "", errors)
+    return sources.failed(playbook.definition, playbook.kpi_name, playbook.guardrail_name or "", errors)
 
 
 RULE = CloseRule("source failures", _read, _close, sources.failed)

@@ -10,14 +10,15 @@ from cadence import cycle_end, keys
 from cadence.change import Message
 from cadence.state import PlaybookState
 from templates import notices_close
-from usecases.shared.close import reads
+from usecases.shared.close import cycle_result, reads
 from usecases.shared.close.week import CloseRule, WeekClose
 
 
 def _close(week: WeekClose, curators: str | None) -> None:
-    if week.cycle is None or week.result is None:
+    ended = week.outcome(cycle_result.RULE)
+    if ended is None:
         return
-    stalled = cycle_end.judge_stall(week.cycle, week.result, week.compared)
+    stalled = cycle_end.judge_stall(ended.figures, ended.result, ended.compared)
     if stalled is not None:
         figures, decision = stalled
         week.change.decisions.append(decision)
@@ -43,4 +44,4 @@ def _messages(state: PlaybookState, figures: dict[str, Any], curators: str | Non
     ]
 
 
-RULE = CloseRule("stall", reads.curators, _close, cycle_end.judge_stall)
+RULE = CloseRule("stall", reads.curators, _close, cycle_end.judge_stall, needs=("cycle result",))

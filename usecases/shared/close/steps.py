@@ -2,11 +2,12 @@
 A promotion may wait: in an adopting team's first cycle, for the mode the version adopted
 and the champion's training; for the team's pulse (pulse_hold.py); for the step's
 calibration set (cadence/calibration.py). A demotion names the step's open exception
-items. All of it read once a round, none of it a playbook or a step."""
+items. All of it read once a round, none of it a playbook or a step. Its outcome,
+`Judged`, the week_closed event, replication and the summary read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from cadence import boundaries, calendar, closing, keys, pooling, rules, sources
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.change import NewVerdict
+from cadence.decisions import Decision
 from cadence.definition import read_spec
 from cadence.definition_calibration import none_reason
 from cadence.exception_queue import Item
@@ -22,7 +24,7 @@ from cadence.state import PlaybookState
 from storage.governance_rows import StepHistory
 from storage.store import Store
 from usecases.shared import calibration, champions, queue
-from usecases.shared.close import reads
+from usecases.shared.close import guardrail, pulse_hold, reads, source_failures
 from usecases.shared.close.week import CloseRule, Round, WeekClose, week_of
 from usecases.shared.governance import thresholds, transitions_change
 
@@ -43,6 +45,22 @@ class Read:
     queued: dict[int, list[Item]]
     pool_bars: dict[int, dict[date, pooling.Bar]]
     curators: str | None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The steps' week, by step name: each verdict, the rule that gave it, what each
+    confident PASS was judged on, the small weeks a week was pooled with, the verdicts'
+    decisions in the steps' order (week_closed's), each week as judged and the steps
+    this week demoted."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    pools: dict[str, Any] = field(default_factory=dict)
+    decisions: list[tuple[str, Decision]] = field(default_factory=list)
+    weeks: dict[str, verdicts.WeekVerdict] = field(default_factory=dict)
+    demoted: set[str] = field(default_factory=set)
 
 
 def _read(round: Round) -> Read:
@@ -98,14 +116,16 @@ def _pool_bars(round: Round, history: StepHistory) -> dict[int, dict[date, pooli
     return bars
 
 
-def _close(week: WeekClose, read: Read) -> None:
+def _close(week: WeekClose, read: Read) -> Judged:
     """Each step's verdict (cadence/closing.py) and the change its transitions make."""
     state, ref = week.state, week.week
     th = thresholds(state)
     pid = state.playbook.id
     # A step whose cases, exceptions or rubric never came from its source is not judged on a guess.
-    unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in week.failed}
+    failed = week.outcome(source_failures.RULE) or {}
+    unsourced = {e.step for e in sources.entries(state.playbook.definition) if e.step and e.key in failed}
     pilot = read.pilots.get(pid)
+    guard, judged = week.outcome(guardrail.RULE), Judged()
     for step, numbers in zip(state.steps, read.weeks.figures[reads.of_week(week)].steps, strict=True):
         # A review whose sample fell short of the review rate counts as no rubric score.
         lowest_of = numbers.dimensions if numbers.counted_rubric is not None else None
@@ -126,17 +146,17 @@ def _close(week: WeekClose, read: Read) -> None:
             ref.cycle_start,
             read.pool_bars.get(step.id),
         )
-        verdict = closing.judge_step(step_week, ref.week_start, th, week.guardrail)
-        week.evidence[step.name] = verdict.evidence
-        week.outcomes[step.name] = verdict.outcome
-        week.reasons[step.name] = verdict.rule
+        verdict = closing.judge_step(step_week, ref.week_start, th, guard)
+        judged.evidence[step.name] = verdict.evidence
+        judged.outcomes[step.name] = verdict.outcome
+        judged.reasons[step.name] = verdict.rule
         if verdict.pool is not None:
-            week.pools[step.name] = verdict.decision.figures["pool"]
+            judged.pools[step.name] = verdict.decision.figures["pool"]
         week.change.decisions.append(verdict.decision)
-        week.verdicts.append((step.name, verdict.decision))
-        week.judged[step.name] = verdicts.WeekVerdict(ref.week_start, verdict.outcome, week_numbers)
+        judged.decisions.append((step.name, verdict.decision))
+        judged.weeks[step.name] = verdicts.WeekVerdict(ref.week_start, verdict.outcome, week_numbers)
         if any(t.kind is rules.Kind.DEMOTION for t in verdict.transitions):
-            week.demoted.add(step.name)
+            judged.demoted.add(step.name)
         week.change.verdicts.append(
             NewVerdict(
                 pid,
@@ -154,6 +174,7 @@ def _close(week: WeekClose, read: Read) -> None:
         )
         if verdict.transitions:  # most steps, most weeks have none
             _transitions(week, step, verdict.transitions, read)
+    return judged
 
 
 def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition], read: Read) -> None:
@@ -162,7 +183,8 @@ def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition]
     threshold (cadence/calibration.py), and a demotion names the open exception items
     behind it."""
     state, due = week.state, week.due
-    if week.promotions_held:  # the team's pulse holds them (the owner was told once)
+    held = week.outcome(pulse_hold.RULE)
+    if held is not None and held.promotions:  # the team's pulse holds them (the owner was told once)
         transitions = without_promotions_to_ai_led(transitions)
     standing = read.standings.get(state.playbook.id, {}).get(step.name)
     none = none_reason(state.playbook.definition, step.name)
@@ -188,4 +210,4 @@ def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition]
     )
 
 
-RULE = CloseRule("steps", _read, _close, closing.judge_step)
+RULE = CloseRule("steps", _read, _close, closing.judge_step, needs=("guardrail", "source failures", "pulse hold"))

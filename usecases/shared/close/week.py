@@ -1,23 +1,24 @@
 """What the close's rules share: the round (its weeks, and each read once however many
-rules ask for it), the week as it is judged rule by rule, and the shape of a rule."""
+rules ask for it), the week as it is judged rule by rule, and the shape of a rule. A rule
+leaves nothing on the week but its decisions and messages in the week's change: what it
+found is its outcome, kept under its name, which a rule after it reads only if it says it
+needs it (`needs`, checked against the rules' order by `check_order`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from cadence import calendar, compare, cycle_end, cycle_rules, decisions
+from cadence import calendar
 from cadence.change import Change
-from cadence.closing import Guardrail
-from cadence.pulse import Pulse
 from cadence.schedule import Due
 from cadence.state import PlaybookState
-from cadence.verdicts import WeekVerdict
 from storage.store import Store
 
 R = TypeVar("R")
+Out = TypeVar("Out")
 
 
 def week_of(due: Due) -> calendar.WeekRef:
@@ -34,31 +35,14 @@ def ends_cycle(state: PlaybookState, week: calendar.WeekRef) -> bool:
 
 @dataclass
 class WeekClose:
-    """One playbook's week as the rules judge it, in their order: its change, and what each
-    rule leaves for the rules after it and for the week's summary."""
+    """One playbook's week as the rules judge it, in their order: the change their decisions
+    and messages go in, and each rule's outcome by its name (`outcome`)."""
 
     state: PlaybookState
     due: Due
     change: Change = field(default_factory=Change)
-    guardrail: Guardrail | None = None
-    failed: dict[str, dict[str, str]] = field(default_factory=dict)  # the sources the week closed without
-    pulses: dict[int, Pulse] = field(default_factory=dict)  # by cycle: this one's and the two before, answered
-    promotions_held: dict[str, Any] = field(default_factory=dict)  # why the pulse holds promotions to ai-led
-    outcomes: dict[str, str] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)  # the rule that gave each step its verdict
-    evidence: dict[str, Any] = field(default_factory=dict)  # what each confident PASS was judged on
-    pools: dict[str, Any] = field(default_factory=dict)  # the small weeks a step's week was pooled with
-    verdicts: list[tuple[str, decisions.Decision]] = field(default_factory=list)  # for week_closed
-    judged: dict[str, WeekVerdict] = field(default_factory=dict)  # each step's week, as judged
-    demoted: set[str] = field(default_factory=set)  # the steps this week demoted
-    cycle: cycle_end.CycleFigures | None = None  # at a cycle's last week: its figures, as read
-    result: cycle_rules.CycleResult | None = None
-    kpi_moved: Any = None
-    compared: compare.Comparison | None = None
-    pulse: Pulse | None = None  # at a cycle's last week, for the summary: the cycle's pulse...
-    previous_pulse: Pulse | None = None  # ...the previous cycle's
-    pulse_hold: dict[str, Any] = field(default_factory=dict)  # ...and why it holds promotions
-    summary: dict[str, Any] | None = None  # a baseline week's, said by its rule
+    _outcomes: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _judging: CloseRule[Any, Any] | None = field(default=None, init=False, repr=False)  # the rule closing it now
 
     @cached_property
     def week(self) -> calendar.WeekRef:
@@ -72,9 +56,23 @@ class WeekClose:
     def ends_cycle(self) -> bool:
         return ends_cycle(self.state, self.week)
 
-    @property
-    def breached(self) -> bool:
-        return self.guardrail is not None and self.guardrail.state == cycle_rules.BREACHED
+    def judge(self, rule: CloseRule[R, Any], read: R) -> None:
+        """The week through `rule`, its outcome kept under the rule's name."""
+        self._judging = rule
+        try:
+            self._outcomes[rule.name] = rule.close(self, read)
+        finally:
+            self._judging = None
+
+    def outcome(self, rule: CloseRule[Any, Out]) -> Out | None:
+        """What `rule` found this week (None: nothing, or it did not close this week). A rule
+        reads only the outcomes it declares it needs; the summary, after them all, any."""
+        judging = self._judging
+        assert judging is None or rule.name in judging.needs, (
+            f"the close rule {judging.name!r} reads {rule.name!r}'s outcome: add it to its needs"
+        )
+        found: Out | None = self._outcomes.get(rule.name)
+        return found
 
 
 @dataclass
@@ -105,17 +103,36 @@ class Round:
 
 
 @dataclass(frozen=True)
-class CloseRule(Generic[R]):
+class CloseRule(Generic[R, Out]):
     """One rule of the close: `read`, its batch for the round (through `Round.read`, so a
     kind of data shared with another rule is read once); `close`, what it decides for one
-    week, by `judge`, its pure judge in cadence/; `baseline`, whether it closes the
-    adopters' baseline weeks (and only them) or the weeks whose steps are judged."""
+    week, by `judge`, its pure judge in cadence/, and its outcome (None: nothing to say);
+    `baseline`, whether it closes the adopters' baseline weeks (and only them) or the
+    weeks whose steps are judged; `needs`, the names of the rules whose outcomes it reads,
+    which are listed before it."""
 
     name: str
     read: Callable[[Round], R]
-    close: Callable[[WeekClose, R], None]
+    close: Callable[[WeekClose, R], Out]
     judge: Callable[..., Any]
     baseline: bool = False
+    needs: tuple[str, ...] = ()
+
+
+def check_order(rules: Sequence[CloseRule[Any, Any]]) -> None:
+    """Raises ValueError unless each rule is named once and comes after each rule it
+    needs, one closing the same weeks (an adopter's baseline week, or the others)."""
+    before: dict[str, CloseRule[Any, Any]] = {}
+    for rule in rules:
+        if rule.name in before:
+            raise ValueError(f"the close rule {rule.name!r} is listed twice")
+        for need in rule.needs:
+            needed = before.get(need)
+            if needed is None:
+                raise ValueError(f"the close rule {rule.name!r} needs {need!r}'s outcome: list {need!r} before it")
+            if needed.baseline != rule.baseline:
+                raise ValueError(f"the close rule {rule.name!r} needs {need!r}, which closes other weeks")
+        before[rule.name] = rule
 
 
 def nothing(_round: Round) -> None:

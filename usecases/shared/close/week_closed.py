@@ -4,7 +4,7 @@ figures (cadence/webhooks.py)."""
 from __future__ import annotations
 
 from cadence import webhooks
-from usecases.shared.close import reads
+from usecases.shared.close import guardrail, reads, steps
 from usecases.shared.close.week import CloseRule, WeekClose
 
 
@@ -18,10 +18,12 @@ def _close(week: WeekClose, read: reads.Weeks) -> None:
         target=playbook.kpi_target,
         direction=playbook.kpi_direction,
     )
-    record = week.guardrail.decision if week.guardrail is not None else None
+    guard, judged = week.outcome(guardrail.RULE), week.outcome(steps.RULE)
+    record = guard.decision if guard is not None else None
+    verdicts = judged.decisions if judged is not None else []
     week.change.events.append(
-        webhooks.week_closed(playbook.id, ref.week_start, ref.cycle, ref.week, figures, record, week.verdicts)
+        webhooks.week_closed(playbook.id, ref.week_start, ref.cycle, ref.week, figures, record, verdicts)
     )
 
 
-RULE = CloseRule("week closed", reads.weeks, _close, webhooks.week_closed)
+RULE = CloseRule("week closed", reads.weeks, _close, webhooks.week_closed, needs=("guardrail", "steps"))
