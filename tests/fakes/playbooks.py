@@ -62,6 +62,29 @@ def definition(**changes: Any) -> dict[str, Any]:
     return made
 
 
+def spec_of(
+    slug: str = "support-replies",
+    *,
+    steps: list[dict[str, Any]] | None = None,
+    kpi: dict[str, Any] | None = None,
+    guardrail: dict[str, Any] | bool | None = True,
+    **more: Any,
+) -> PlaybookSpec:
+    """SUPPORT_REPLIES changed by the arguments (`guardrail=None`: none; `more`: other keys
+    of the definition, as `value_events=[...]`), parsed: `a_playbook`'s, and
+    tests/usecases/on_database.py's on the database."""
+    raw = definition(playbook=slug, **more)
+    if steps is not None:
+        raw["steps"] = steps
+    if kpi is not None:
+        raw["kpi"] = kpi
+    if guardrail is None:
+        raw.pop("guardrail")
+    elif guardrail is not True:
+        raw["guardrail"] = guardrail
+    return parse_playbook(raw)
+
+
 def a_playbook(
     slug: str = "support-replies",
     *,
@@ -74,19 +97,9 @@ def a_playbook(
     org_timezone: str = "Europe/Berlin",
     **more: Any,
 ) -> PlaybookState:
-    """A playbook loaded from SUPPORT_REPLIES changed by the arguments (`guardrail=None`:
-    none; `more`: other keys of the definition, as `value_events=[...]`), with its first
-    cycle started on `cycle_started` (None: not yet) and active if it is."""
-    raw = definition(playbook=slug, **more)
-    if steps is not None:
-        raw["steps"] = steps
-    if kpi is not None:
-        raw["kpi"] = kpi
-    if guardrail is None:
-        raw.pop("guardrail")
-    elif guardrail is not True:
-        raw["guardrail"] = guardrail
-    state = new_state(parse_playbook(raw), org_timezone, LOADED_AT)
+    """A playbook loaded from SUPPORT_REPLIES changed by the arguments (`spec_of`), with its
+    first cycle started on `cycle_started` (None: not yet) and active if it is."""
+    state = new_state(spec_of(slug, steps=steps, kpi=kpi, guardrail=guardrail, **more), org_timezone, LOADED_AT)
     playbook = state.playbook
     playbook.status = status or ("active" if cycle_started is not None else "draft")
     playbook.closed_through = closed_through
