@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cadence.currencies import check_currency
@@ -16,6 +17,12 @@ from storage.db import check_database_url
 SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")  # a Slack member id, as a profile's "Copy member ID" gives it
+# the settings a check of their own takes as they are, or refuses (Settings._checked)
+_CHECKED: dict[str, Callable[[str], object]] = {
+    "database_url": check_database_url,
+    "rollout_timezone": check_timezone,
+    "rollout_currency": check_currency,
+}
 
 
 def check_log_level(value: str) -> str:
@@ -86,10 +93,11 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a log format: use text or json")
         return value.lower()
 
-    @field_validator("database_url")
+    @field_validator(*_CHECKED)
     @classmethod
-    def _database(cls, value: str) -> str:
-        check_database_url(value)
+    def _checked(cls, value: str, info: ValidationInfo) -> str:
+        """A setting its own check takes as it is, or refuses (ValueError, its words)."""
+        _CHECKED[info.field_name or ""](value)
         return value
 
     @field_validator("rollout_creators")
@@ -98,18 +106,6 @@ class Settings(BaseSettings):
         if value.strip().lower() not in ("anyone", "curators"):
             raise ValueError(f"'{value[:40]}' is not who may create playbooks: use anyone or curators")
         return value.strip().lower()
-
-    @field_validator("rollout_timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        check_timezone(value)
-        return value
-
-    @field_validator("rollout_currency")
-    @classmethod
-    def _currency(cls, value: str) -> str:
-        check_currency(value)
-        return value
 
     @field_validator("rollout_hourly_rate")
     @classmethod

@@ -15,27 +15,27 @@ def of_fallback(playbook_id: int, step_id: int, step: str, mode: str, waiting: i
     """An ai-led step runs in its fallback `mode` while `waiting` escalated items wait: a line
     in history, not a mode change (its mode stays ai-led, no cooldown)."""
     items = f"{waiting} escalated item{'s' if waiting != 1 else ''}"
-    return Decision(
-        kind=DecisionKind.FALLBACK,
-        rule=DecisionRule.HANDOFF,
-        actor=f"rule:{DecisionRule.HANDOFF}",
-        playbook_id=playbook_id,
-        step_id=step_id,
-        summary=f"{step}: falls back to {mode} while {items} wait{'s' if waiting == 1 else ''}; not a demotion",
-        figures={"fallback": mode, "waiting": waiting},
-    )
+    summary = f"{step}: falls back to {mode} while {items} wait{'s' if waiting == 1 else ''}; not a demotion"
+    return _of_handoff(DecisionKind.FALLBACK, playbook_id, step_id, summary, {"fallback": mode, "waiting": waiting})
 
 
 def of_fallback_ended(playbook_id: int, step_id: int, step: str, mode: str, why: str) -> Decision:
     """The fallback ended: the step runs in its own `mode` again, `why`."""
+    return _of_handoff(
+        DecisionKind.FALLBACK_ENDED, playbook_id, step_id, f"{step}: {mode} again: {why}", {"mode": mode, "why": why}
+    )
+
+
+def _of_handoff(kind: DecisionKind, playbook_id: int, step_id: int, summary: str, figures: dict[str, Any]) -> Decision:
+    """A decision of the handoff rule (a step's fallback, or its end): the rule's own."""
     return Decision(
-        kind=DecisionKind.FALLBACK_ENDED,
+        kind=kind,
         rule=DecisionRule.HANDOFF,
         actor=f"rule:{DecisionRule.HANDOFF}",
         playbook_id=playbook_id,
         step_id=step_id,
-        summary=f"{step}: {mode} again: {why}",
-        figures={"mode": mode, "why": why},
+        summary=summary,
+        figures=figures,
     )
 
 

@@ -13,7 +13,7 @@ from handlers.words import (
     clip,
     free_text,
     parse_channel,
-    parse_date,
+    parse_monday,
     parse_score,
     parse_user,
     parse_value,
@@ -62,13 +62,7 @@ def adopt(w: Words, usage: str = "adopt") -> messages.Adopt:
             rest.append(word)
     people = _people(rest, usage, ("owner", "champion"), bare="owner")
     owner, champion = people.get("owner"), people.get("champion")
-    starts_on = None
-    if "start" in options:
-        starts_on = parse_date(options["start"])
-        if starts_on.weekday() != 0:
-            raise Refusal.of(
-                "cycle_not_monday", usage=usage, day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
-            )
+    starts_on = parse_monday(options["start"], usage) if "start" in options else None
     return messages.Adopt(
         playbook_name(name),
         version,

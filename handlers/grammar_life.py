@@ -11,7 +11,7 @@ from handlers.grammar_rows import Subcommand
 from handlers.words import (
     Words,
     free_text,
-    parse_date,
+    parse_monday,
     playbook_name,
 )
 from templates.refusals import Refusal
@@ -31,26 +31,14 @@ def pause_or_retire(usage: str) -> Callable[[Words], messages.Pause]:
 def resume(w: Words) -> messages.Resume:
     if not 2 <= len(w) <= 3:
         raise Refusal.of("resume_arguments", usage="resume")
-    starts_on = None
-    if len(w) == 3:
-        starts_on = parse_date(w.words[2])
-        if starts_on.weekday() != 0:
-            raise Refusal.of(
-                "cycle_not_monday", usage="resume", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
-            )
+    starts_on = parse_monday(w.words[2], "resume") if len(w) == 3 else None
     return messages.Resume(playbook_name(w.words[1]), starts_on)
 
 
 def _cycle(w: Words) -> messages.CycleStart:
     if len(w) < 3 or w.words[1].lower() != "start" or len(w) > 4:
         raise Refusal.of("cycle_arguments", usage="cycle")
-    starts_on = None
-    if len(w) == 4:
-        starts_on = parse_date(w.words[3])
-        if starts_on.weekday() != 0:
-            raise Refusal.of(
-                "cycle_not_monday", usage="cycle", day=starts_on.isoformat(), weekday=starts_on.strftime("%A")
-            )
+    starts_on = parse_monday(w.words[3], "cycle") if len(w) == 4 else None
     return messages.CycleStart(playbook_name(w.words[2]), starts_on)
 
 

@@ -183,6 +183,15 @@ def parse_date(text: str, usage: str = "cycle") -> date:
     raise Refusal.of("not_a_date", usage=usage, word=clip(text))
 
 
+def parse_monday(text: str, usage: str) -> date:
+    """A date that is a Monday, as a cycle starts on one (`resume`, `cycle start`, `adopt
+    ... start:`); a word that is no date is refused as parse_date refuses it."""
+    day = parse_date(text)
+    if day.weekday() != 0:
+        raise Refusal.of("cycle_not_monday", usage=usage, day=day.isoformat(), weekday=day.strftime("%A"))
+    return day
+
+
 def parse_user(text: str, usage: str) -> str:
     """A mention's user id, of Slack's shape (U or W, capitals and digits, at most 20)."""
     m = _USER.match(text)
