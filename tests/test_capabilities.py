@@ -31,6 +31,7 @@ HOSTS = {
     "filters": "templates/__init__.py",
     "listeners": "bot/app.py",
     "jobs": "usecases/clock/registry.py",
+    "rules": "usecases/shared/close/registry.py",
     "sections": "usecases/sections/__init__.py",
 }
 
@@ -106,6 +107,27 @@ def test_the_clock_runs_its_jobs_in_today_s_order():
         "digests",
         "names",
         "request_keys",
+    ]
+
+
+def test_the_close_decides_in_today_s_order():
+    from usecases.shared.close.registry import RULES
+
+    assert [rule.close.__module__.rpartition(".")[2] for rule in RULES] == [
+        "baseline_week",
+        "bar",
+        "guardrail",
+        "source_failures",
+        "pulse_hold",
+        "steps",
+        "week_closed",
+        "cycle_result",
+        "readiness_news",
+        "assessment_offer",
+        "replication",
+        "stall",
+        "pulse",
+        "sources_missing",
     ]
 
 

@@ -29,8 +29,8 @@ command line and the clock call these, and nothing below them):
 - digest.py      the curators' weekly digest (with its charts, templates/charts.py)
 
 What each capability shows, in sections/: a section per capability (pulse.py, value.py,
-readiness.py, ...; base.py, what a section is), listed once in sections/__init__.py, where
-each surface's loop over them is. A surface imports that list, never a section's module.
+readiness.py, ...; base.py, what a section is), named by their capabilities
+(cadence/capabilities.py) and loaded in sections/__init__.py, where each surface's loop over them is. A surface imports that list, never a section's module.
 
 The work they share, in shared/ (it calls no entry module; tests/test_layers.py):
 
@@ -45,7 +45,7 @@ The work they share, in shared/ (it calls no entry module; tests/test_layers.py)
 - readiness.py   what readiness reads: attestation, learnings, the owner, rubric weeks
 - roles.py       who may do what, from the roles the database holds
 - weeks.py       close a round of weeks: the close's rules, each read in batch, then each week judged
-- close/         the close's rules, one module each, listed once in close/registry.py
+- close/         the close's rules, one module each, ordered in close/registry.py
 - listings.py    where a playbook's lists are read in full, and how much of each
 - collector.py   the garbage collector paused around a tick, a digest and the overview (kept for speed)
 """

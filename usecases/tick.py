@@ -1,7 +1,7 @@
 """One idempotent tick: every piece of cadence work due at an instant.
 
 `Cadence.tick(at)` reads the state from the database (usecases/tick_reads.py), then runs
-the clock's jobs, listed once and in order in usecases/clock/registry.py: each asks
+the clock's jobs, in the order of usecases/clock/registry.py: each asks
 cadence.schedule what of its work is due, fills in the messages, and records each unit of
 work under its idempotency key with its messages in the outbox (storage/cadence_log.py).
 Work recorded before, by an earlier tick or a concurrent one in another process, is
@@ -88,7 +88,7 @@ class Cadence:
             self.admins,
             self.digest,
         )
-        for job in JOBS:  # in the order usecases/clock/registry.py lists them
+        for job in JOBS:  # in the order of usecases/clock/registry.py
             work = job.due(tick)
             if work is not None:
                 job.run(tick, work)

@@ -1,1 +1,2 @@
-"""One module a clock job, each with its `JOB`; only usecases/clock/registry.py lists them."""
+"""One module a clock job, each with its `JOB`; named by its capability
+(cadence/capabilities.py) and loaded by usecases/clock/registry.py alone."""

@@ -16,4 +16,4 @@ def _close(week: WeekClose, bars: dict[tuple[int, int], tuple[float, float]]) ->
         week.change.cycle_bars.append(NewCycleBar(playbook.id, ref.cycle, ref.cycle_start, bar.baseline, bar.target))
 
 
-RULE = CloseRule("cycle bar", reads.bars, _close, cycle_end.bar_to_record)
+RULE = CloseRule("cycle bar", reads.bars, _close, cycle_end.bar_to_record, after=("baseline week",))

@@ -34,4 +34,6 @@ def _close(week: WeekClose, read: reads.CycleReads) -> Ended | None:
     return Ended(figures, judged.result, judged.kpi_moved, judged.compared)
 
 
-RULE = CloseRule("cycle result", reads.cycle_reads, _close, cycle_end.judge_result, needs=("guardrail",))
+RULE = CloseRule(
+    "cycle result", reads.cycle_reads, _close, cycle_end.judge_result, needs=("guardrail",), after=("week closed",)
+)

@@ -51,4 +51,4 @@ def _alert(state: PlaybookState, week: calendar.WeekRef, guardrail: Guardrail, c
     ]
 
 
-RULE = CloseRule("guardrail", reads.weeks, _close, closing.guardrail)
+RULE = CloseRule("guardrail", reads.weeks, _close, closing.guardrail, after=("cycle bar",))

@@ -42,4 +42,4 @@ def _close(week: WeekClose, _: None) -> Shown | None:
     return Shown(this, previous, why)
 
 
-RULE = CloseRule("pulse", nothing, _close, pulse.holds, needs=("pulse hold",))
+RULE = CloseRule("pulse", nothing, _close, pulse.holds, needs=("pulse hold",), after=("stall",))

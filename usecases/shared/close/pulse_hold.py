@@ -41,4 +41,4 @@ def _close(week: WeekClose, pulses: dict[tuple[int, int], Pulse]) -> Held | None
     return Held(answered, pulse.held(answered, cycle, week.week.week == calendar.WEEKS_PER_CYCLE))
 
 
-RULE = CloseRule("pulse hold", _read, _close, pulse.held)
+RULE = CloseRule("pulse hold", _read, _close, pulse.held, after=("source failures",))

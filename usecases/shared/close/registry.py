@@ -1,44 +1,21 @@
-"""The close's rules, listed once, in the order they decide: a week's change holds their
-decisions and messages in this order. A rule that reads another's outcome says so (its
-`needs`), and comes after it (`check_order`). A new rule is a module of its own here
-and one line below."""
+"""The close's rules, in the order they decide: each capability's (cadence/capabilities.py
+`rules`), each after the rules whose outcomes it reads (its `needs`) and those it declares
+it runs after (`after`). A week's change holds their decisions and messages in this order.
+tests/test_capabilities.py pins it: an adopter's baseline week first (and only it: no step
+is judged there); the cycle's bar recorded at its first close; the guardrail and the
+sources' failures before the steps, and the pulse's hold (it may hold their promotions
+to ai-led); the steps' verdicts, demotions and promotions; the week closed; at a cycle's
+last week its result, readiness's news, the assessment offered at the first "ready to
+scale", replication, the stall, the pulse's figures; the sources missing last."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from usecases.shared.close import (
-    assessment_offer,
-    bar,
-    baseline_week,
-    cycle_result,
-    guardrail,
-    pulse,
-    pulse_hold,
-    readiness_news,
-    replication,
-    source_failures,
-    sources_missing,
-    stall,
-    steps,
-    week_closed,
-)
+from cadence.capabilities import load, ordered
 from usecases.shared.close.week import CloseRule, check_order
 
-RULES: tuple[CloseRule[Any, Any], ...] = (
-    baseline_week.RULE,  # an adopter's baseline week, and only it: no step is judged
-    bar.RULE,  # the cycle's first close records its bar
-    guardrail.RULE,
-    source_failures.RULE,
-    pulse_hold.RULE,  # before the steps: the pulse may hold their promotions to ai-led
-    steps.RULE,  # verdicts, demotions and promotions
-    week_closed.RULE,
-    cycle_result.RULE,  # at a cycle's last week, and the three after it
-    readiness_news.RULE,
-    assessment_offer.RULE,  # after it: the first "ready to scale" offers the owner the assessment
-    replication.RULE,
-    stall.RULE,
-    pulse.RULE,
-    sources_missing.RULE,
+RULES: tuple[CloseRule[Any, Any], ...] = tuple(
+    ordered(load("rules", "RULE", CloseRule), lambda rule: rule.name, lambda rule: (*rule.needs, *rule.after))
 )
 check_order(RULES)

@@ -167,4 +167,11 @@ def _origin_progress(
     return replication.cycle_progress(weekly, kpi.baseline, kpi.target)
 
 
-RULE = CloseRule("replication", _read, _close, cycle_end.judge_replication, needs=("cycle result", "steps"))
+RULE = CloseRule(
+    "replication",
+    _read,
+    _close,
+    cycle_end.judge_replication,
+    needs=("cycle result", "steps"),
+    after=("assessment offer",),
+)

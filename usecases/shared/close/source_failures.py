@@ -23,4 +23,4 @@ def _close(week: WeekClose, failures: dict[tuple[int, date], dict[str, str]]) ->
     return sources.failed(playbook.definition, playbook.kpi_name, playbook.guardrail_name or "", errors)
 
 
-RULE = CloseRule("source failures", _read, _close, sources.failed)
+RULE = CloseRule("source failures", _read, _close, sources.failed, after=("guardrail",))

@@ -19,4 +19,6 @@ def _close(week: WeekClose, _: None) -> None:
             )
 
 
-RULE = CloseRule("sources missing", nothing, _close, setup_decisions.of_source_missing, needs=("source failures",))
+RULE = CloseRule(
+    "sources missing", nothing, _close, setup_decisions.of_source_missing, needs=("source failures",), after=("pulse",)
+)

@@ -44,4 +44,6 @@ def _messages(state: PlaybookState, figures: dict[str, Any], curators: str | Non
     ]
 
 
-RULE = CloseRule("stall", reads.curators, _close, cycle_end.judge_stall, needs=("cycle result",))
+RULE = CloseRule(
+    "stall", reads.curators, _close, cycle_end.judge_stall, needs=("cycle result",), after=("replication",)
+)

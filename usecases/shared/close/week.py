@@ -109,7 +109,8 @@ class CloseRule(Generic[R, Out]):
     week, by `judge`, its pure judge in cadence/, and its outcome (None: nothing to say);
     `baseline`, whether it closes the adopters' baseline weeks (and only them) or the
     weeks whose steps are judged; `needs`, the names of the rules whose outcomes it reads,
-    which are listed before it."""
+    which run before it; `after`, rules it runs after without reading them (a week's
+    change lists their decisions and messages first)."""
 
     name: str
     read: Callable[[Round], R]
@@ -117,6 +118,7 @@ class CloseRule(Generic[R, Out]):
     judge: Callable[..., Any]
     baseline: bool = False
     needs: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
 def check_order(rules: Sequence[CloseRule[Any, Any]]) -> None:
