@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from slack_sdk import WebClient
 
 from cadence import calendar
 from slack_api.members import DirectoryUnavailable, Person, TeamDirectory
-from storage.store import Store
+from storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FRESH = timedelta(days=7)  # a name asked of Slack longer ago than this is asked again
 PEOPLE_PER_TICK = 40  # users.info calls a tick: Tier 4 allows 100+ a minute
@@ -58,36 +60,55 @@ def name_people_and_channels(
     with store.reading() as together:  # one connection for both reads: a tick makes them every minute
         unnamed = together.people.to_name(now - FRESH, since, PEOPLE_PER_TICK)
         unnamed_channels = together.people.channels_to_name(now - FRESH, CHANNELS_PER_TICK)
-    people: list[tuple[str, str | None, str | None]] = []
-    try:
-        for user_id in unnamed:
-            if monotonic() > deadline:
-                break
-            person = directory.person(client, user_id)  # users.info: as Slack says now, not a cached answer
-            people.append((user_id, person.display_name, person.real_name))
-    except DirectoryUnavailable as err:
-        log.warning("names: Slack did not say who %s is (%s); the next tick asks again", err.channel_id, err.reason)
-    finally:
-        if people:
-            with store.unit_of_work() as uow:
-                uow.people.keep_names(people, now)
-                uow.commit()
-            named.people = len(people)
-    channels: list[tuple[str, str | None]] = []
-    try:
-        for channel_id in unnamed_channels:
-            if monotonic() > deadline:
-                break
-            channels.append((channel_id, directory.channel_name(client, channel_id)))
-    except DirectoryUnavailable as err:
-        log.warning("names: Slack did not name channel %s (%s); the next tick asks again", err.channel_id, err.reason)
-    finally:
-        if channels:
-            with store.unit_of_work() as uow:
-                uow.people.keep_channel_names(channels, now)
-                uow.commit()
-            named.channels = len(channels)
+
+    def person(user_id: str) -> tuple[str, str | None, str | None]:
+        found = directory.person(client, user_id)  # users.info: as Slack says now, not a cached answer
+        return (user_id, found.display_name, found.real_name)
+
+    named.people = _ask_and_keep(
+        store,
+        unnamed,
+        person,
+        lambda uow, people: uow.people.keep_names(people, now),
+        lambda: monotonic() > deadline,
+        "names: Slack did not say who %s is (%s); the next tick asks again",
+    )
+    named.channels = _ask_and_keep(
+        store,
+        unnamed_channels,
+        lambda channel_id: (channel_id, directory.channel_name(client, channel_id)),
+        lambda uow, channels: uow.people.keep_channel_names(channels, now),
+        lambda: monotonic() > deadline,
+        "names: Slack did not name channel %s (%s); the next tick asks again",
+    )
     return named
+
+
+def _ask_and_keep(
+    store: Store,
+    ids: Iterable[str],
+    ask: Callable[[str], T],
+    keep: Callable[[UnitOfWork, list[T]], None],
+    late: Callable[[], bool],
+    unanswered: str,
+) -> int:
+    """Ask Slack of each id in turn (`ask`) until it is `late`, or Slack does not answer
+    (logged: `unanswered`, its id and why), and keep what it said (`keep`, in one unit of
+    work), whatever ended the asking; how many were kept."""
+    answers: list[T] = []
+    try:
+        for one in ids:
+            if late():
+                break
+            answers.append(ask(one))
+    except DirectoryUnavailable as err:
+        log.warning(unanswered, err.channel_id, err.reason)
+    finally:
+        if answers:
+            with store.unit_of_work() as uow:
+                keep(uow, answers)
+                uow.commit()
+    return len(answers)
 
 
 def keep_person(store: Store, person: Person, now: datetime) -> None:
