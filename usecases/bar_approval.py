@@ -180,7 +180,7 @@ def _approve_override(caller: Caller, request: BarRequest, state: PlaybookState,
         else None
     )
     if step is None or gone is not None:
-        awaiting.void(BAR, store, request, state, gone, now)
+        awaiting.voided(BAR, caller, request, state, why=gone)
         return
     unpin = [c for c in changes if c.field == f"steps[{step.name}].pinned"]
     wanted = Move(step.name, step.mode, str(asked.new), step.pinned, step.pinned and not unpin, step.id, why="override")

@@ -1,14 +1,13 @@
-"""A request awaiting a second person, the one machine of the use cases: opened (stored
-open, replacing the playbook's open one, whose card is redrawn; its decision row and its
-card), a click checked (never the asker; who else decides is usecases/shared/second_person.py's
-one rule), void once its playbook is gone, retired or handed over, decided by one
-conditional write (of two clicks one decides) with what the decision tells, and its card
-redrawn. A request's kind (`Kind`) brings its table, its card and its refusals: the bar
-change requests (usecases/bar_requests.py; `/rollout mode` up and a file's are ones) and
-the requests to publish over readiness (usecases/shared/publish_requests.py). The adoptions
-asked past a wave, a team's load or close matches (usecases/shared/requests.py) take its
-redraw and its conditional write (`written`): their table refuses a second pending request
-of a team and version instead of replacing it. Stored by storage/awaiting.py."""
+"""A request awaiting a second person, the one machine of the use cases: asked and opened
+(stored open, replacing the playbook's open one, whose card is redrawn; its decision row
+and card), a click checked (never the asker; the rest usecases/shared/second_person.py's
+rule), void once its playbook is gone, retired or handed over, decided by one conditional
+write (of two clicks one decides), its card redrawn. A `Kind` brings its table, card and
+refusals: the bar change requests (usecases/bar_requests.py; `/rollout mode` up and a
+file's among them) and the requests to publish over readiness (shared/publish_requests.py).
+The adoptions asked past a wave, a team's load or close matches (shared/requests.py) take
+its redraw and conditional write: their table refuses a second pending request instead of
+replacing it. Stored by storage/awaiting.py."""
 
 from __future__ import annotations
 
@@ -143,37 +142,23 @@ def void_reason(request: R, state: PlaybookState | None) -> str | None:
 
 
 def voided(
-    kind: Kind[R], caller: Caller, request: R, state: PlaybookState | None, was: str = "open", **shown: Any
-) -> bool:
-    """A request whose playbook is gone, retired or handed over (`void_reason`) moved from
-    `was` to void, its card saying why: whether it was void."""
-    why = void_reason(request, state)
-    if why is not None:
-        void(kind, caller.store, request, state, why, caller.now, was, **shown)
-    return why is not None
-
-
-def void(
     kind: Kind[R],
-    store: Store,
+    caller: Caller,
     request: R,
     state: PlaybookState | None,
-    why: str | None,
-    now: datetime,
     was: str = "open",
+    why: str | None = None,
     **shown: Any,
-) -> None:
-    """`request` moved from `was` to void, its card saying `why`."""
+) -> bool:
+    """`request` moved from `was` to void, its card saying why (`why`, else `void_reason`:
+    None, it is not void): whether it was void."""
+    why = why or void_reason(request, state)
+    if why is None:
+        return False
     gone = type(request)(**{**request.model_dump(), "state": "void"})
-    decide(
-        kind,
-        store,
-        request.id,
-        "void",
-        now,
-        Change(messages=[card_update(kind, store, gone, state, now, void=why, **shown)]),
-        was,
-    )
+    update = card_update(kind, caller.store, gone, state, caller.now, void=why, **shown)
+    decide(kind, caller.store, request.id, "void", caller.now, Change(messages=[update]), was)
+    return True
 
 
 def decide(
