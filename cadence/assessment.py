@@ -50,6 +50,18 @@ def _hours(hours: float) -> str:
 def prefill(m: Measured) -> Answers:
     """Each question's items as measured: manual work marked pilot conditions (it is what
     won't scale), the rest core; the owner moves, corrects or deletes any of them."""
+    knowledge = [*m.learnings, *(f"training: {t}" for t in m.training), *(f"check: {c}" for c in m.checks)]
+    found: Answers = {
+        "manual": {"core": [], "pilot": _manual(m)},
+        "changed": {"core": list(m.revisions), "pilot": []},
+        "knowledge": {"core": knowledge, "pilot": []},
+        "feedback": {"core": _feedback(m), "pilot": []},
+    }
+    return {q: {k: [_item(i) for i in items][:MAX_ITEMS] for k, items in kinds.items()} for q, kinds in found.items()}
+
+
+def _manual(m: Measured) -> list[str]:
+    """The manual work measured: oversight, who carried the work, exceptions' handling, numbers typed over."""
     manual = []
     if m.oversight_hours is not None:
         manual.append(
@@ -60,18 +72,16 @@ def prefill(m: Measured) -> Answers:
         manual.append(f"exceptions took {m.exception_minutes:,.0f} min of handling over the last 4 weeks")
     if m.overrides:
         manual.append(f"{m.overrides} sourced number{'s' if m.overrides != 1 else ''} typed over by hand")
-    knowledge = [*m.learnings, *(f"training: {t}" for t in m.training), *(f"check: {c}" for c in m.checks)]
+    return manual
+
+
+def _feedback(m: Measured) -> list[str]:
+    """The feedback loops measured: review rates, calibration runs, the pulse."""
     feedback = [f"reviews sampled at {rate:.0%} of {mode} cases" for mode, rate in sorted(m.review_rates.items())]
     if m.calibration_runs:
         feedback.append(f"{m.calibration_runs} calibration run{'s' if m.calibration_runs != 1 else ''}")
     feedback.append("the pulse, each cycle" if m.pulse else "no pulse (turned off)")
-    found: Answers = {
-        "manual": {"core": [], "pilot": manual},
-        "changed": {"core": list(m.revisions), "pilot": []},
-        "knowledge": {"core": knowledge, "pilot": []},
-        "feedback": {"core": feedback, "pilot": []},
-    }
-    return {q: {k: [_item(i) for i in items][:MAX_ITEMS] for k, items in kinds.items()} for q, kinds in found.items()}
+    return feedback
 
 
 def _item(text: str) -> str:

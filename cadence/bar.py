@@ -171,8 +171,8 @@ def _guardrail_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Ba
     does a bound where the playbook had no guardrail; a bound removed, or one kind of
     bound swapped for the other, does not."""
     gb, ga = before.get("guardrail") or {}, after.get("guardrail") or {}
-    name, unit = ga.get("name") or gb.get("name"), str(ga.get("unit") or gb.get("unit") or "")
-    swapped = bool(gb) and any(gb.get(b) is not None and ga.get(b) is None for b in ("min", "max"))
+    name, unit = _guardrail_named(gb, ga)
+    swapped = _bound_dropped(gb, ga)
     changes = []
     for bound, tight in (("min", _higher), ("max", _lower)):
         old, new = gb.get(bound), ga.get(bound)
@@ -182,6 +182,16 @@ def _guardrail_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Ba
         words = f"guardrail {name} {bound} {_num(old, unit)} → {_num(new, unit)}"
         changes.append(BarChange(f"guardrail.{bound}", old, new, words, added or tight(old, new)))
     return changes
+
+
+def _guardrail_named(gb: dict[str, Any], ga: dict[str, Any]) -> tuple[Any, str]:
+    """The guardrail's name and unit as it is after the change, or as it was."""
+    return ga.get("name") or gb.get("name"), str(ga.get("unit") or gb.get("unit") or "")
+
+
+def _bound_dropped(gb: dict[str, Any], ga: dict[str, Any]) -> bool:
+    """The playbook had a guardrail, and a bound of it is gone (removed, or swapped for the other kind)."""
+    return bool(gb) and any(gb.get(b) is not None and ga.get(b) is None for b in ("min", "max"))
 
 
 def put_back(before: dict[str, Any], after: dict[str, Any], waiting: list[BarChange]) -> dict[str, Any]:

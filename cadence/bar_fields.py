@@ -149,19 +149,24 @@ def changed(before: Any, after: Any, path: str = "") -> Iterator[tuple[str, Any,
     """Each field that differs, as its path and the values before and after: a section's
     fields one by one, a step or an input by its name (a renamed step by its `was`)."""
     if isinstance(before, dict) and isinstance(after, dict):
-        for key in [*before, *(k for k in after if k not in before)]:
-            yield from changed(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+        yield from _changed_by_key(before, after, path)
     elif path in _LISTS_BY_NAME and isinstance(before, list) and isinstance(after, list):
         yield from _changed_by_name(before, after, path)
     elif before != after:
         yield path, before, after
 
 
+def _changed_by_key(before: dict[str, Any], after: dict[str, Any], path: str) -> Iterator[tuple[str, Any, Any]]:
+    """A section's fields one by one, `before`'s first."""
+    for key in [*before, *(k for k in after if k not in before)]:
+        yield from changed(before.get(key), after.get(key), f"{path}.{key}" if path else str(key))
+
+
 def _changed_by_name(before: list[Any], after: list[Any], path: str) -> Iterator[tuple[str, Any, Any]]:
     """A list's items matched by name (a renamed step by its `was`): one added or removed
     whole, one kept field by field."""
     old = {_name(e).lower(): e for e in before}
-    new = {named_before(old, e).lower() if path == "steps" else _name(e).lower(): e for e in after}
+    new = _by_name_before(old, after, path)
     for key in [*old, *(k for k in new if k not in old)]:
         was, now = old.get(key), new.get(key)
         name = _name(now if now is not None else was)
@@ -169,6 +174,11 @@ def _changed_by_name(before: list[Any], after: list[Any], path: str) -> Iterator
             yield from changed(_entry(was), _entry(now), f"{path}[{name}]")
         elif was != now:
             yield f"{path}[{name}]", was, now
+
+
+def _by_name_before(old: dict[str, Any], after: list[Any], path: str) -> dict[str, Any]:
+    """`after`'s items by name lowercased: a step under the name it `was`, where renamed."""
+    return {named_before(old, e).lower() if path == "steps" else _name(e).lower(): e for e in after}
 
 
 def _name(entry: Any) -> str:

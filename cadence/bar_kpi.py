@@ -56,8 +56,7 @@ class Bar:
     @classmethod
     def of(cls, definition: dict[str, Any]) -> Bar:
         kpi, guardrail = definition.get("kpi") or {}, definition.get("guardrail") or {}
-        rules = {k: v for k, v in (definition.get("rules") or {}).items() if v is not None}
-        min_weeks = RuleSettings.model_validate(rules).scale_min_kpi_weeks
+        min_weeks = _min_kpi_weeks(definition)
         return cls(
             float(kpi.get("target") or 0),
             str(kpi.get("direction") or "down"),
@@ -97,20 +96,38 @@ def replay(
         new = replace(new, name=old.name, guardrail_unit=old.guardrail_unit)
     if old == new:
         return []
+    found = _cycles_hit(cycles, old, new) + _weeks_held(weeks, old, new)
+    if found:
+        return found[:6]
+    return _probe(old, new)
+
+
+def _min_kpi_weeks(definition: dict[str, Any]) -> int:
+    """The definition's `scale_min_kpi_weeks`, or the default."""
+    rules = {k: v for k, v in (definition.get("rules") or {}).items() if v is not None}
+    return RuleSettings.model_validate(rules).scale_min_kpi_weeks
+
+
+def _cycles_hit(cycles: tuple[Cycle, ...], old: Bar, new: Bar) -> list[str]:
+    """Each kept cycle that would have hit under `new` where it missed under `old`, a line each."""
     found = []
     for cycle in cycles:
         (hit_old, met_old), (hit_new, met_new) = old.hits(cycle), new.hits(cycle)
         if hit_new and not hit_old:
             found.append(_cycle_words(cycle, old, new, met_old, met_new))
+    return found
+
+
+def _weeks_held(weeks: tuple[GuardrailWeek, ...], old: Bar, new: Bar) -> list[str]:
+    """Each kept week whose guardrail would have held under `new` where it breached under `old`, a line each."""
+    found = []
     for week in weeks:
         if old.breached(week.value) and not new.breached(week.value):
             found.append(
                 f"under the asked bar, {new.name} in {week.label} would have held, not BREACHED: "
                 f"{fmt_num(week.value)}{_unit(new.guardrail_unit)} {_bounds(new)}"
             )
-    if found:
-        return found[:6]
-    return _probe(old, new)
+    return found
 
 
 def _cycle_words(cycle: Cycle, old: Bar, new: Bar, met_old: int, met_new: int) -> str:

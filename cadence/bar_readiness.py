@@ -47,11 +47,7 @@ class Readiness:
 def criteria(definition: dict[str, Any], t: Thresholds, read: Readiness) -> list[Criterion]:
     """Readiness's criteria with the figures read now, under `definition` (`t`, its thresholds)."""
     found = read.found
-    ratios = {s.step.lower(): s for s in found.get("steps") or []}
-    rubrics = {r.step.lower(): r for r in found.get("rubrics") or []}
-    cycles = len(found.get("cycles") or [])
-    judged = [_step(step, ratios, rubrics, cycles, t) for step in definition.get("steps") or []]
-    steps, scored = [ratio for ratio, _ in judged], [rubric for _, rubric in judged]
+    steps, scored = _steps_judged(definition, found, t)
     asked = dict(
         found,
         min_attestation=t.ready_min_attestation,
@@ -65,6 +61,17 @@ def criteria(definition: dict[str, Any], t: Thresholds, read: Readiness) -> list
         calibration=_held(definition, found),
     )
     return readiness.readiness(**asked, cycles_wanted=t.scale_after_cycles)
+
+
+def _steps_judged(
+    definition: dict[str, Any], found: dict[str, Any], t: Thresholds
+) -> tuple[list[StepRatio], list[StepRubric]]:
+    """The definition's steps, their ratios and their rubrics, from the figures read now."""
+    ratios = {s.step.lower(): s for s in found.get("steps") or []}
+    rubrics = {r.step.lower(): r for r in found.get("rubrics") or []}
+    cycles = len(found.get("cycles") or [])
+    judged = [_step(step, ratios, rubrics, cycles, t) for step in definition.get("steps") or []]
+    return [ratio for ratio, _ in judged], [rubric for _, rubric in judged]
 
 
 def _step(

@@ -53,7 +53,7 @@ from cadence.bar_proposals import PROPOSAL_FIELDS, Judged
 from cadence.bar_structure import named_before
 from cadence.bar_verdicts import judged_under, judged_week, replay, thresholds
 from cadence.definition_rules import RuleSettings
-from cadence.verdicts import FAIL
+from cadence.verdicts import FAIL, Thresholds
 
 NEUTRAL_KIND, TIGHTENING, REQUEST = "neutral", "tightening", "request"
 
@@ -128,29 +128,48 @@ def _without_neutral(definition: dict[str, Any]) -> dict[str, Any]:
     d = {k: copy.deepcopy(v) for k, v in definition.items() if k not in NEUTRAL}
     kit = d.get("replication")
     if isinstance(kit, dict):
-        d["replication"] = {k: v for k, v in kit.items() if k not in NEUTRAL_KIT}
-    steps = []
-    for s in d.get("steps") or []:
-        steps.append({k: v for k, v in s.items() if k not in NEUTRAL_STEP and k != "name"})
-    d["steps"] = steps
+        d["replication"] = _kit_without_neutral(kit)
+    d["steps"] = _steps_without_neutral(d.get("steps") or [])
     value = d.get("value")
     if isinstance(value, dict) and "event" in value:
         d["value"] = {k: v for k, v in value.items() if k != "event"}
     return d
 
 
+def _kit_without_neutral(kit: dict[str, Any]) -> dict[str, Any]:
+    """The kit's `replication:` less its neutral fields."""
+    return {k: v for k, v in kit.items() if k not in NEUTRAL_KIT}
+
+
+def _steps_without_neutral(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each step less its neutral fields and its name."""
+    return [{k: v for k, v in s.items() if k not in NEUTRAL_STEP and k != "name"} for s in steps]
+
+
 def neutral(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Whether only neutral fields changed (a step renamed with `was` keeps its place and
     everything else it had)."""
-    renamed = all(
+    return (
+        _renamed_from_known(before, after)
+        and _same_steps_in_order(before, after)
+        and _without_neutral(before) == _without_neutral(after)
+    )
+
+
+def _renamed_from_known(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Every step `after` says it `was` is a step `before` has."""
+    return all(
         s.get("was") is None or str(s["was"]).lower() in {str(b["name"]).lower() for b in before.get("steps") or []}
         for s in after.get("steps") or []
     )
-    same_names = [str(s["name"]).lower() for s in before.get("steps") or []] == [
+
+
+def _same_steps_in_order(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """`after`'s steps, by the name each `was`, are `before`'s in the same order."""
+    return [str(s["name"]).lower() for s in before.get("steps") or []] == [
         str(s.get("was") or s["name"]).lower() if s.get("was") else str(s["name"]).lower()
         for s in after.get("steps") or []
     ]
-    return renamed and same_names and _without_neutral(before) == _without_neutral(after)
 
 
 # ---- what changed ----
@@ -204,18 +223,25 @@ def _steps_gone(before: dict[str, Any], after: dict[str, Any], history: History)
     for name, (at, step) in had.items():
         if name in kept or step.get("pinned"):
             continue
-        lines = []
-        for week in history.weeks:
-            if week.step.lower() == name:
-                verdict, _, over = judged_under(week, before, t)
-                if verdict == FAIL or over:
-                    lines.append(f"{week.step}'s {week.label} ({verdict}) would no longer count: the step is removed")
+        lines = _weeks_lost(name, before, history, t)
         if lines:
             words = f"step {step['name']} removed"
             found.append(
                 BarChange(f"steps[{step['name']}]", {"at": at, "step": step}, None, words, False, tuple(lines))
             )
     return found
+
+
+def _weeks_lost(name: str, before: dict[str, Any], history: History, t: Thresholds) -> list[str]:
+    """The kept weeks of the step named `name` (lowercased) holding a FAIL or a demotion at
+    once, a line each: what its removal would take away."""
+    lines = []
+    for week in history.weeks:
+        if week.step.lower() == name:
+            verdict, _, over = judged_under(week, before, t)
+            if verdict == FAIL or over:
+                lines.append(f"{week.step}'s {week.label} ({verdict}) would no longer count: the step is removed")
+    return lines
 
 
 def _readiness(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
@@ -239,22 +265,33 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
         found = bar_kpi.replay(before, bar.with_changes(before, [change]), history.cycles, history.guardrail)
         return found or None
     if change.field in VERDICT_FIELDS or change.field.startswith(("review_rate.", "rules.")):
-        if change.field.startswith("rules.pulse"):
-            return _pulse(change, history)
-        if change.field in PROPOSAL_FIELDS:
-            return proposals(before, bar.with_changes(before, [change]), history) or None
-        if change.field.startswith("rules.ready_min_"):
-            return None  # readiness's own numbers: judged by readiness (`readiness`), as every change is
-        if change.field in VERDICT_FIELDS or change.field.startswith("review_rate."):
-            found = replay(before, bar.with_changes(before, [change]), history)
-            return found or None
-        return []  # another rule number: what it does the replay cannot judge
+        return _judge_rule(before, change, history)
     if change.field == "handoff" or change.field.startswith("handoff."):
-        found = bar_fallback.replay(before, bar.with_changes(before, [change]), history.escalations)
-        return found or (None if change.tightens else [])
+        return _judge_handoff(before, change, history)
     if change.field == "kpi.compare":
         return ["the replay cannot judge a change to the rest's comparison"]
     return None if change.tightens else []
+
+
+def _judge_rule(before: dict[str, Any], change: BarChange, history: History) -> list[str] | None:
+    """`_judge` for a verdict's number, a review rate or a rule number: the pulse's by the
+    trust hold, the proposals' and the verdicts' by their replays, readiness's by readiness."""
+    if change.field.startswith("rules.pulse"):
+        return _pulse(change, history)
+    if change.field in PROPOSAL_FIELDS:
+        return proposals(before, bar.with_changes(before, [change]), history) or None
+    if change.field.startswith("rules.ready_min_"):
+        return None  # readiness's own numbers: judged by readiness (`readiness`), as every change is
+    if change.field in VERDICT_FIELDS or change.field.startswith("review_rate."):
+        found = replay(before, bar.with_changes(before, [change]), history)
+        return found or None
+    return []  # another rule number: what it does the replay cannot judge
+
+
+def _judge_handoff(before: dict[str, Any], change: BarChange, history: History) -> list[str] | None:
+    """`_judge` for the handoff: the escalations replayed under it (a tightening found nothing to wait for)."""
+    found = bar_fallback.replay(before, bar.with_changes(before, [change]), history.escalations)
+    return found or (None if change.tightens else [])
 
 
 def _pulse(change: BarChange, history: History) -> list[str] | None:

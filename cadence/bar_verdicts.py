@@ -74,25 +74,46 @@ def replay(before: dict[str, Any], after: dict[str, Any], history: History) -> l
     has too few cases under a higher `min_cases` (what a higher evidence bar does by design:
     the kept weeks say whether it takes a FAIL away)."""
     tb, ta = thresholds(before), thresholds(after)
+    found = _kept_weeks_eased(before, after, history, tb, ta) + _probe_eased(before, after, tb, ta)
+    if not found:
+        found += _over_cap_probe_eased(before, after, history, tb, ta)
+    return found[:6]
+
+
+def _kept_weeks_eased(
+    before: dict[str, Any], after: dict[str, Any], history: History, tb: Thresholds, ta: Thresholds
+) -> list[str]:
+    """`replay`'s kept weeks whose verdict moves toward PASS or whose over-cap demotion goes, a line each."""
     found = []
     for week in history.weeks:
         old, _, old_over = judged_under(week, before, tb)
         new, new_rule, new_over = judged_under(week, after, ta)
         if _EASE[new] > _EASE[old] or (old_over and not new_over):
             found.append(_words(week, old, new, new_rule, ta, old_over and not new_over))
+    return found
+
+
+def _probe_eased(before: dict[str, Any], after: dict[str, Any], tb: Thresholds, ta: Thresholds) -> list[str]:
+    """`replay`'s first probe week whose verdict moves toward PASS, other than for too few
+    cases under a higher `min_cases`: its line, or none."""
     for week in probes(tb, ta, before, after):
         old, _, _ = judged_under(week, before, tb, over=False)
         new, new_rule, _ = judged_under(week, after, ta, over=False)
         if _EASE[new] > _EASE[old] and not new_rule.startswith("2-"):
-            found.append(_words(week, old, new, new_rule, ta, False))
-            break  # one probe says it
-    for week in over_cap_probes(tb, history, before) if not found else ():
+            return [_words(week, old, new, new_rule, ta, False)]  # one probe says it
+    return []
+
+
+def _over_cap_probe_eased(
+    before: dict[str, Any], after: dict[str, Any], history: History, tb: Thresholds, ta: Thresholds
+) -> list[str]:
+    """`replay`'s first week over the cap that FAILs under `before` and not under `after`: its line, or none."""
+    for week in over_cap_probes(tb, history, before):
         old, _, _ = judged_under(week, before, tb, over=False)
         new, new_rule, _ = judged_under(week, after, ta, over=False)
         if old == FAIL and new != FAIL:
-            found.append(_words(week, old, new, new_rule, ta, False))
-            break
-    return found[:6]
+            return [_words(week, old, new, new_rule, ta, False)]
+    return []
 
 
 def over_cap_probes(tb: Thresholds, history: History, before: dict[str, Any] | None = None) -> Iterator[Week]:
@@ -102,16 +123,31 @@ def over_cap_probes(tb: Thresholds, history: History, before: dict[str, Any] | N
     switched off: a `min_cases` or `review_rate` that turns such a week from FAIL into
     anything else (a higher evidence bar included, unlike `probes`) is a request even
     before such a week."""
-    names = [str(s["name"]).lower() for s in (before or {}).get("steps") or []] or [""]
-    kept = {w.cases for w in history.weeks if w.cases}
-    bare = any(not any(w.cases for w in history.weeks if w.step.lower() == n) for n in names)
-    counts = sorted(kept | ({max(tb.min_cases, 1)} if bare or not kept else set()))
+    counts = _over_cap_case_counts(tb, history, before)
     for mode in ("collaborative", "ai-led"):
         for cases in counts:
-            just_over = int(tb.exception_cap * cases) + 1
-            for e in sorted({just_over, 2 * just_over}):
-                if e <= cases:
-                    yield Week("", "", mode, cases, e, None, None)
+            for e in _over_cap_exceptions(tb, cases):
+                yield Week("", "", mode, cases, e, None, None)
+
+
+def _over_cap_case_counts(tb: Thresholds, history: History, before: dict[str, Any] | None) -> list[int]:
+    """The case counts the kept weeks had, with the old `min_cases` (at least 1) where a
+    step has no kept week with cases, or none has; in order."""
+    kept = {w.cases for w in history.weeks if w.cases}
+    bare = _a_step_without_cases(history, before)
+    return sorted(kept | ({max(tb.min_cases, 1)} if bare or not kept else set()))
+
+
+def _a_step_without_cases(history: History, before: dict[str, Any] | None) -> bool:
+    """Whether a step of `before` (the unnamed one, without steps) has no kept week with cases."""
+    names = [str(s["name"]).lower() for s in (before or {}).get("steps") or []] or [""]
+    return any(not any(w.cases for w in history.weeks if w.step.lower() == n) for n in names)
+
+
+def _over_cap_exceptions(tb: Thresholds, cases: int) -> list[int]:
+    """Exceptions just over the cap and twice that, those no more than the cases."""
+    just_over = int(tb.exception_cap * cases) + 1
+    return [e for e in sorted({just_over, 2 * just_over}) if e <= cases]
 
 
 def _words(week: Week, old: str, new: str, rule: str, t: Thresholds, demotion_gone: bool) -> str:
@@ -140,21 +176,39 @@ def probes(tb: Thresholds, ta: Thresholds, before: dict[str, Any], after: dict[s
     exceptions just over each cap, rubric scores just under each threshold and floor,
     reviews just short of and at each rate's ask; for each mode a step can be judged in."""
     caps = {tb.exception_cap, ta.exception_cap}
-    rubrics = {None, 1.0, 0.0}
-    for t in (tb, ta):
-        rubrics |= {t.rubric_threshold, round(t.rubric_threshold - 0.005, 4), t.rubric_floor}
-        rubrics |= {round(t.rubric_floor - 0.005, 4)}
+    rubrics = _probe_rubrics(tb, ta)
     for mode in ("human-led", "collaborative", "ai-led"):
         for cases in sorted({tb.min_cases, ta.min_cases, max(tb.min_cases - 1, 1), ta.min_cases - 1, 200} - {0}):
-            exceptions = {0, cases}
-            for cap in caps:
-                exceptions |= {int(cap * cases), int(cap * cases) + 1}
-            reviewed: set[int | None] = {None}
-            for definition in (before, after) if rates(before) != rates(after) else ():
-                wanted = asked(mode, cases, rates(definition))
-                if wanted is not None:
-                    reviewed |= {wanted, max(wanted - 1, 1)}
-            for e in sorted(x for x in exceptions if 0 <= x <= cases):
+            reviewed = _probe_reviews(mode, cases, before, after)
+            for e in _probe_exceptions(caps, cases):
                 for r in rubrics:
                     for n in reviewed if r is not None else (None,):
                         yield Week("", "", mode, cases, e, r, n)
+
+
+def _probe_rubrics(tb: Thresholds, ta: Thresholds) -> set[float | None]:
+    """Rubric scores for a probe: none, the top and bottom, each threshold and floor and just under it."""
+    rubrics: set[float | None] = {None, 1.0, 0.0}
+    for t in (tb, ta):
+        rubrics |= {t.rubric_threshold, round(t.rubric_threshold - 0.005, 4), t.rubric_floor}
+        rubrics |= {round(t.rubric_floor - 0.005, 4)}
+    return rubrics
+
+
+def _probe_exceptions(caps: set[float], cases: int) -> list[int]:
+    """Exceptions for a probe of `cases` cases, in order: none, all, at and just over each cap."""
+    exceptions = {0, cases}
+    for cap in caps:
+        exceptions |= {int(cap * cases), int(cap * cases) + 1}
+    return sorted(x for x in exceptions if 0 <= x <= cases)
+
+
+def _probe_reviews(mode: str, cases: int, before: dict[str, Any], after: dict[str, Any]) -> set[int | None]:
+    """Reviewed counts for a probe: none, and where the review rates change, each rate's
+    ask and just short of it."""
+    reviewed: set[int | None] = {None}
+    for definition in (before, after) if rates(before) != rates(after) else ():
+        wanted = asked(mode, cases, rates(definition))
+        if wanted is not None:
+            reviewed |= {wanted, max(wanted - 1, 1)}
+    return reviewed

@@ -24,6 +24,17 @@ def messy_min(definition: dict[str, Any]) -> float:
 def changes(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     """The changes to boundaries, a set's `messy` and `messy_min`, each with whether it
     tightens (could not open the gate)."""
+    yield from _playbook_changes(before, after)
+    had = {str(s["name"]).lower(): s for s in before.get("steps") or []}
+    for step in after.get("steps") or []:
+        old = had.get(str(step.get("was") or step["name"]).lower()) or had.get(str(step["name"]).lower())
+        if old is None:
+            continue
+        yield from _step_changes(step["name"], old, step)
+
+
+def _playbook_changes(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
+    """The playbook's own: its `messy_min`, and its calibration set's `messy`."""
     old_min, new_min = before.get("messy_min"), after.get("messy_min")
     if old_min != new_min:
         words = f"messy_min {share_words(messy_min(before))} → {share_words(messy_min(after))}"
@@ -32,12 +43,6 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
     if top_old != top_new and isinstance(after.get("calibration"), dict):
         words = f"calibration set's messy cases {top_old} → {top_new}"
         yield "calibration.messy", top_old or None, top_new or None, words, top_new <= top_old
-    had = {str(s["name"]).lower(): s for s in before.get("steps") or []}
-    for step in after.get("steps") or []:
-        old = had.get(str(step.get("was") or step["name"]).lower()) or had.get(str(step["name"]).lower())
-        if old is None:
-            continue
-        yield from _step_changes(step["name"], old, step)
 
 
 def _step_changes(name: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Found]:

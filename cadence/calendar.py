@@ -143,6 +143,12 @@ def most_recent_week(anchor: CycleAnchor, today: date, number: int) -> WeekRef |
         return wanted
     if current.cycle > anchor.number:
         return WeekRef(current.cycle - 1, number, wanted.week_start - timedelta(days=DAYS_PER_CYCLE))
+    return _in_run_before(anchor, current, number)
+
+
+def _in_run_before(anchor: CycleAnchor, current: WeekRef, number: int) -> WeekRef | None:
+    """`most_recent_week` in the first week of a resumed run: week `number` of the cycle
+    the pause ended, if it had begun; None where there is no run before."""
     before = anchor.before
     if before is None or before.ends_after is None or current.week_start < anchor.starts_on:
         return None

@@ -161,10 +161,11 @@ def load(part: Part, attribute: str, kind: type[T]) -> list[T]:
     return found
 
 
-def ordered(parts: Sequence[T], name: Callable[[T], str], after: Callable[[T], Iterable[str]]) -> list[T]:
-    """`parts` in their given order, except that each comes after the names it declares
-    (`after`): of the parts whose predecessors are all placed, the first given goes next.
-    A name no part has, or a circle of them, raises ValueError."""
+def _predecessors(
+    parts: Sequence[T], name: Callable[[T], str], after: Callable[[T], Iterable[str]]
+) -> dict[str, set[str]]:
+    """Each part's name with the names it comes after; a name declared twice, or one no
+    part has, raises ValueError."""
     names = [name(p) for p in parts]
     if len(set(names)) != len(names):
         raise ValueError(f"a name declared twice: {sorted(n for n in names if names.count(n) > 1)}")
@@ -172,6 +173,14 @@ def ordered(parts: Sequence[T], name: Callable[[T], str], after: Callable[[T], I
     unknown = {n for needs in wanted.values() for n in needs} - set(names)
     if unknown:
         raise ValueError(f"declared after what no part is: {sorted(unknown)}")
+    return wanted
+
+
+def ordered(parts: Sequence[T], name: Callable[[T], str], after: Callable[[T], Iterable[str]]) -> list[T]:
+    """`parts` in their given order, except that each comes after the names it declares
+    (`after`): of the parts whose predecessors are all placed, the first given goes next.
+    A name no part has, or a circle of them, raises ValueError."""
+    wanted = _predecessors(parts, name, after)
     placed: list[T] = []
     done: set[str] = set()
     waiting = list(parts)

@@ -90,14 +90,30 @@ class StepJudged:
     pool: pooling.Pool | None = None  # the small weeks it was judged with (this week among them)
 
 
+def _pool(step: StepClosing, week_start: date) -> pooling.Pool | None:
+    """The small weeks of its cycle the step's week is pooled with (cadence.pooling.pool),
+    if any; none for a week whose source failed or a step outside a cycle."""
+    if not step.source_failed and step.cycle_start is not None:
+        return pooling.pool(step.numbers, week_start, step.before, step.cycle_start, step.bars)
+    return None
+
+
+def _with_ceiling(step: StepClosing, before: rules.StepState) -> rules.StepState:
+    """The step's state with the ceiling no proposal may pass: its pilot's, or, while its
+    training waits, the mode it has."""
+    if step.piloting:
+        before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
+    if step.training_waits:  # cadence.champion_gate: nothing above the mode it has
+        before = before._replace(ceiling=step.mode)
+    return before
+
+
 def judge_step(step: StepClosing, week_start: date, th: verdicts.Thresholds, guardrail: Guardrail | None) -> StepJudged:
     """The step's verdict and the transitions it causes (a breached guardrail's demotion
     among them). A week pooled with its cycle's small weeks before it (cadence.pooling.pool)
     is judged, and may demote, on the pool's numbers."""
     before = step.before
-    found = None
-    if not step.source_failed and step.cycle_start is not None:
-        found = pooling.pool(step.numbers, week_start, before, step.cycle_start, step.bars)
+    found = _pool(step, week_start)
     numbers = found.numbers if found is not None else step.numbers
     leave_out = found.weeks if found is not None else ()
     pooled = None if step.source_failed else rules.pooled(numbers, th, before, leave_out)
@@ -115,10 +131,7 @@ def judge_step(step: StepClosing, week_start: date, th: verdicts.Thresholds, gua
         pooled,
         pool=None if found is None else pool_figures(found, step.cycle_start or week_start, th),
     )
-    if step.piloting:
-        before = before._replace(ceiling=pilot_ceiling(step.pilot_mode, True))
-    if step.training_waits:  # cadence.champion_gate: nothing above the mode it has
-        before = before._replace(ceiling=step.mode)
+    before = _with_ceiling(step, before)
     breached = guardrail is not None and guardrail.state == cycle_rules.BREACHED
     transitions, after = rules.evaluate(before, verdicts.WeekVerdict(week_start, outcome, numbers), th, breached)
     if guardrail is not None:

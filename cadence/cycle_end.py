@@ -251,11 +251,12 @@ def _replication(f: CycleFigures, result: cycle_rules.CycleResult, origin: Origi
     return cycle_decisions.of_replication(f.playbook_id, f.week_start, f.cycle, verdict, figures)
 
 
-def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
-    """The stall rule at a completed cycle's end, over the earlier completed cycles the
-    rule can look at (newest first from the end): the stall's figures, or None; with why
-    this cycle missed against the rest (`against_the_rest`), when the comparison held it
-    short: its KPI alone may have reached the target ("116.7% of the way ... Missed")."""
+def _stall_cycles(
+    f: CycleFigures, result: cycle_rules.CycleResult
+) -> tuple[list[CycleKpi], dict[int, cycle_rules.CycleResult]]:
+    """The cycles the stall rule reads at this cycle's end, oldest first: this one with its
+    weekly KPI, and the completed ones just before it, up to STALL_MISSED_CYCLES in all;
+    with each one's result, by cycle."""
     cycles = [CycleKpi(result.cycle, result.hit, False, tuple(f.weekly))]
     results = {result.cycle: result}
     for r in reversed(f.earlier):
@@ -264,6 +265,15 @@ def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: s
         if r.cycle < result.cycle and not r.interrupted:
             cycles.insert(0, CycleKpi(r.cycle, r.hit, False, ()))
             results[r.cycle] = r
+    return cycles, results
+
+
+def _stall(f: CycleFigures, result: cycle_rules.CycleResult, against_the_rest: str | None) -> dict[str, Any] | None:
+    """The stall rule at a completed cycle's end, over the earlier completed cycles the
+    rule can look at (newest first from the end): the stall's figures, or None; with why
+    this cycle missed against the rest (`against_the_rest`), when the comparison held it
+    short: its KPI alone may have reached the target ("116.7% of the way ... Missed")."""
+    cycles, results = _stall_cycles(f, result)
     found = stall(cycles, f.bar.baseline, f.bar.target)
     if found is None:
         return None

@@ -154,17 +154,23 @@ def named_ids(figures: dict[str, Any] | None) -> frozenset[str]:
     found: set[str] = set()
     sides = [figures] + [figures[k] for k in ("before", "after") if isinstance(figures.get(k), dict)]
     for side in sides:
-        values = [side.get(key) for key in ("user", "from", "to", "channel", "asked_by", "approved_by")]
-        values.append(side.get("exception_owner"))
-        for section, keys in (("owners", ("business_rules", "model_updates")), ("handoff", ("escalate_to",))):
-            part = side.get(section)
-            if isinstance(part, dict):
-                values += [part.get(key) for key in keys]
-        found.update(v for v in values if isinstance(v, str) and _SLACK_ID.fullmatch(v))
+        found.update(v for v in _people_and_channels(side) if isinstance(v, str) and _SLACK_ID.fullmatch(v))
     wave = _WAVE_CHANNEL.search(str(figures.get("adopter") or ""))
     if wave:
         found.add(wave.group(1))
     return frozenset(found)
+
+
+def _people_and_channels(side: dict[str, Any]) -> list[Any]:
+    """The values of one side of a decision's figures (the figures, or a revision's before
+    or after) that name a person or a channel the bot wrote."""
+    values = [side.get(key) for key in ("user", "from", "to", "channel", "asked_by", "approved_by")]
+    values.append(side.get("exception_owner"))
+    for section, keys in (("owners", ("business_rules", "model_updates")), ("handoff", ("escalate_to",))):
+        part = side.get(section)
+        if isinstance(part, dict):
+            values += [part.get(key) for key in keys]
+    return values
 
 
 def by_rule(

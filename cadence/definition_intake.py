@@ -87,13 +87,8 @@ def demo_warning(
     value event); None when none of them (or no intake)."""
     if not intake:
         return None
-    reasons, friction = [], []
-    cases = float(intake.get("cases_per_week") or 0)
-    if cases < min_cases:
-        friction.append(f"{_num(cases)} case{'' if cases == 1 else 's'} a week")
-    minutes = float(intake.get("minutes_per_case") or 0)
-    if minutes < min_minutes:
-        friction.append(f"{_num(minutes)} min a case")
+    reasons = []
+    friction = _too_little_work(intake, min_cases, min_minutes)
     if friction:
         reasons.append(", ".join(friction))
     if not intake.get("structured"):
@@ -101,6 +96,18 @@ def demo_warning(
     if unclear := vague(intake, event):
         reasons.append("vague: " + ", ".join(unclear))
     return "funding a demo? " + "; ".join(reasons) if reasons else None
+
+
+def _too_little_work(intake: dict[str, Any], min_cases: float, min_minutes: float) -> list[str]:
+    """The work too rare (fewer than `min_cases` a week) or too quick (under `min_minutes` a case) to fund, in words."""
+    friction = []
+    cases = float(intake.get("cases_per_week") or 0)
+    if cases < min_cases:
+        friction.append(f"{_num(cases)} case{'' if cases == 1 else 's'} a week")
+    minutes = float(intake.get("minutes_per_case") or 0)
+    if minutes < min_minutes:
+        friction.append(f"{_num(minutes)} min a case")
+    return friction
 
 
 def intake_words(intake: dict[str, Any] | None) -> str:

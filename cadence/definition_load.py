@@ -70,13 +70,18 @@ def _refused(
     err: ValidationError, data: dict[str, Any], where: str, top_level_rules: set[str], raw: dict[str, Any]
 ) -> DefinitionError:
     """The schema's errors as 'where: what' lines at the places the author wrote them."""
-    errors = [_at_item(e) for e in err.errors()]
-    placed = [e for e in errors if isinstance((e.get("ctx") or {}).get("error"), Placed)]
-    others = [e for e in errors if not any(e is p for p in placed)]
+    placed, others = _placed_apart([_at_item(e) for e in err.errors()])
     said = described(others, PlaybookSpec, data, _PATTERN_HINTS, {(): RULE_FIELDS})
     found = [_describe(where, path, what, top_level_rules, raw) for path, what in said]
     found += [found_at for e in placed for found_at in _placed(where, e, top_level_rules, raw)]
     return DefinitionError([text for text, _ in found], [path for _, path in found])
+
+
+def _placed_apart(errors: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The errors that are a comparison's problems (Placed), and the others."""
+    placed = [e for e in errors if isinstance((e.get("ctx") or {}).get("error"), Placed)]
+    others = [e for e in errors if not any(e is p for p in placed)]
+    return placed, others
 
 
 def _join(where: str, field: str) -> str:
@@ -102,10 +107,15 @@ def _placed(
         if not located:
             found.append(_describe(where, path, text, top_level_rules, raw))
             continue
-        if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
-            path = path[1:]
-        found.append((_join(where, text) if where else text, path))
+        found.append((_join(where, text) if where else text, _as_written(path, top_level_rules)))
     return found
+
+
+def _as_written(path: tuple[str | int, ...], top_level_rules: set[str]) -> tuple[str | int, ...]:
+    """The path of a field where the author wrote it: a rule given at the top level, not under 'rules'."""
+    if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
+        return path[1:]
+    return path
 
 
 def _describe(
@@ -113,8 +123,7 @@ def _describe(
 ) -> tuple[str, tuple[str | int, ...]]:
     """The problem as a 'where: what' line (cadence/problems.py's words), and its path in
     the document as written."""
-    if len(path) > 1 and path[0] == "rules" and path[1] in top_level_rules:
-        path = path[1:]  # name the field where the author wrote it
+    path = _as_written(path, top_level_rules)  # name the field where the author wrote it
     loc = ""
     hidden = None  # a field whose name holds a character never stored: named by where it is
     for index, part in enumerate(path):

@@ -27,11 +27,13 @@ def declared(definition: Mapping[str, Any] | None, step: str) -> tuple[str, ...]
     own = (spec or {}).get("rubric")
     if own == "none":
         return ()
-    if isinstance(own, Mapping) and own.get("dimensions"):
-        return tuple(str(d) for d in own["dimensions"])
-    playbook = definition.get("rubric")
-    if isinstance(playbook, Mapping) and playbook.get("dimensions"):
-        return tuple(str(d) for d in playbook["dimensions"])
+    return _dimensions_of(own) or _dimensions_of(definition.get("rubric"))
+
+
+def _dimensions_of(rubric: Any) -> tuple[str, ...]:
+    """The dimensions a `rubric:` section declares; none for another value or none declared."""
+    if isinstance(rubric, Mapping) and rubric.get("dimensions"):
+        return tuple(str(d) for d in rubric["dimensions"])
     return ()
 
 
@@ -51,6 +53,22 @@ def check(declared: Sequence[str], given: Sequence[tuple[str, int]], reviewed: i
     some needs a reviewed count and each of them."""
     names = {d.lower(): d for d in declared}
     seen: set[str] = set()
+    problem = _given_problem(names, given, reviewed, seen)
+    if problem is not None:
+        return problem
+    if declared and (reviewed is None or not given):
+        return Problem("not_asked", declared[0])
+    for name in declared:
+        if name.lower() not in seen:
+            return Problem("missing", name)
+    return None
+
+
+def _given_problem(
+    names: dict[str, str], given: Sequence[tuple[str, int]], reviewed: int | None, seen: set[str]
+) -> Problem | None:
+    """The first dimension given that is unknown, given twice or passed more than reviewed;
+    `seen` gathers the dimensions read (lowercased)."""
     for name, passed in given:
         key = name.lower()
         if key not in names or key in seen:
@@ -58,11 +76,6 @@ def check(declared: Sequence[str], given: Sequence[tuple[str, int]], reviewed: i
         seen.add(key)
         if reviewed is not None and passed > reviewed:
             return Problem("over", names[key], passed)
-    if declared and (reviewed is None or not given):
-        return Problem("not_asked", declared[0])
-    for name in declared:
-        if name.lower() not in seen:
-            return Problem("missing", name)
     return None
 
 

@@ -261,6 +261,28 @@ def reliability(
     counted) met its min in at least 7 in 8 of them (rounded up), at least
     MIN_WEEKS_CHECKED of them. (met, the reason when every input is `check: none`, figures):
     no inputs at all is not met."""
+    shown, nones, unchecked = _by_check(declared, checked)
+    below = [s["name"] for s in shown if not s["met"]]
+    figures = dict(
+        checks=True,
+        applies=bool(declared),
+        inputs=shown,
+        below=below,
+        none_inputs=nones,
+        unchecked=unchecked,
+        min_weeks=MIN_WEEKS_CHECKED,
+        share="{} in {}".format(*SHARE_NEEDED),
+        weeks=weeks,
+    )
+    met = bool(declared) and not below and not unchecked
+    return met, _by_design(nones, shown, met), figures
+
+
+def _by_check(
+    declared: Sequence[object] | None, checked: list[InputWeeks] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """The declared inputs by their check: each checked one's figures, each `check: none`
+    with its reason, and the names of those without either."""
     by_name = {c.name: c for c in checked or []}
     shown, nones, unchecked = [], [], []
     for given in declared or []:
@@ -281,18 +303,9 @@ def reliability(
             )
         else:
             unchecked.append(name)
-    below = [s["name"] for s in shown if not s["met"]]
-    figures = dict(
-        checks=True,
-        applies=bool(declared),
-        inputs=shown,
-        below=below,
-        none_inputs=nones,
-        unchecked=unchecked,
-        min_weeks=MIN_WEEKS_CHECKED,
-        share="{} in {}".format(*SHARE_NEEDED),
-        weeks=weeks,
-    )
-    met = bool(declared) and not below and not unchecked
-    by_design = "; ".join(f"{n['name']}: {n['reason']}" for n in nones) if nones and not shown and met else None
-    return met, by_design, figures
+    return shown, nones, unchecked
+
+
+def _by_design(nones: list[dict[str, Any]], shown: list[dict[str, Any]], met: bool) -> str | None:
+    """The reasons of the `check: none` inputs, where every input is one and the criterion is met."""
+    return "; ".join(f"{n['name']}: {n['reason']}" for n in nones) if nones and not shown and met else None

@@ -124,8 +124,8 @@ def evidence(weeks: Sequence[tuple[Any, ...]]) -> Evidence:
     """`weeks`: (cases, exceptions, rubric[, reviewed]) of the week being judged and the
     ones before it, in any order (cadence.verdicts.WeekNumbers are such tuples); weeks
     without a case count add nothing. The caller picks the weeks (cadence.verdicts.judge_with_rule)."""
-    counted = [(w[0], min(max(w[1], 0), w[0]), w[2], w[3] if len(w) > 3 else None) for w in weeks if w[0]]
-    scored = [(c if n is None else n, r) for c, _, r, n in counted if r is not None and (n is None or n > 0)]
+    counted = _counted(weeks)
+    scored = _scored(counted)
     return Evidence(
         weeks=len(counted),
         cases=sum(c for c, _, _, _ in counted),
@@ -133,6 +133,17 @@ def evidence(weeks: Sequence[tuple[Any, ...]]) -> Evidence:
         rubric_cases=sum(c for c, _ in scored),
         passed=sum(round(min(max(r, 0.0), 1.0) * c) for c, r in scored),
     )
+
+
+def _counted(weeks: Sequence[tuple[Any, ...]]) -> list[tuple[Any, Any, Any, Any]]:
+    """The weeks with a case count, as (cases, exceptions within 0 and the cases, rubric, reviewed or None)."""
+    return [(w[0], min(max(w[1], 0), w[0]), w[2], w[3] if len(w) > 3 else None) for w in weeks if w[0]]
+
+
+def _scored(counted: list[tuple[Any, Any, Any, Any]]) -> list[tuple[Any, Any]]:
+    """The counted weeks with a rubric score and a sample, as (cases reviewed, score): a
+    bare score's sample is the week's cases."""
+    return [(c if n is None else n, r) for c, _, r, n in counted if r is not None and (n is None or n > 0)]
 
 
 def confident_rule(
@@ -153,22 +164,42 @@ def confident_rule(
     and the evidence (`pooled`, the week's own cases without it) is sure of both: the
     ratio's upper bound within the cap and the rubric's lower bound at the threshold (an
     AI-led step without a rubric: the ratio alone decides). Otherwise INCONCLUSIVE."""
+    failed = _clearly_failed(cases, exceptions, rubric, reviewed, cap, floor)
+    if failed is not None:
+        return failed
+    sure = pooled if pooled is not None else evidence([(cases, exceptions, rubric, reviewed)])
+    ratio_within = _surely_within_cap(sure, cases, exceptions, cap)
+    if rubric is not None:
+        met = _surely_met(sure, rubric, threshold)
+        return CONFIDENT_RUBRIC_MET if ratio_within and met else CONFIDENT_UNSURE
+    if ai_led:
+        return CONFIDENT_AI_LED_NO_RUBRIC if ratio_within else CONFIDENT_UNSURE
+    return NO_RUBRIC
+
+
+def _clearly_failed(
+    cases: int, exceptions: int, rubric: float | None, reviewed: int | None, cap: float, floor: float
+) -> str | None:
+    """The week's own FAIL: its ratio's lower bound over the cap, or its rubric's upper bound below the floor."""
     ratio = ratio_interval(exceptions, cases)
     score = rubric_interval(rubric, cases, reviewed)
     if ratio is not None and ratio.low > cap:
         return CONFIDENT_OVER_CAP
     if score is not None and score.high < floor:
         return CONFIDENT_BELOW_FLOOR
-    sure = pooled if pooled is not None else evidence([(cases, exceptions, rubric, reviewed)])
+    return None
+
+
+def _surely_within_cap(sure: Evidence, cases: int, exceptions: int, cap: float) -> bool:
+    """The week's ratio within the cap, and the evidence's upper bound too."""
     sure_ratio = sure.ratio
-    ratio_within = sure_ratio is not None and cases > 0 and exceptions / cases <= cap and sure_ratio.high <= cap
-    if rubric is not None:
-        sure_score = sure.rubric
-        met = rubric >= threshold and sure_score is not None and sure_score.low >= threshold
-        return CONFIDENT_RUBRIC_MET if ratio_within and met else CONFIDENT_UNSURE
-    if ai_led:
-        return CONFIDENT_AI_LED_NO_RUBRIC if ratio_within else CONFIDENT_UNSURE
-    return NO_RUBRIC
+    return sure_ratio is not None and cases > 0 and exceptions / cases <= cap and sure_ratio.high <= cap
+
+
+def _surely_met(sure: Evidence, rubric: float, threshold: float) -> bool:
+    """The week's rubric at the threshold, and the evidence's lower bound too."""
+    sure_score = sure.rubric
+    return rubric >= threshold and sure_score is not None and sure_score.low >= threshold
 
 
 @lru_cache(maxsize=256)
@@ -239,14 +270,24 @@ def stall(cycles: Sequence[CycleKpi], baseline: float, target: float) -> Stall |
         return None
     completed = [c for c in cycles if not c.interrupted]
     latest = completed[-1]
-    values = [v for v in latest.weekly_kpi if v is not None]
-    progress = progress_to_target(statistics.median(values), baseline, target) if values else None
+    progress = _median_progress(latest, baseline, target)
     recent = completed[-STALL_MISSED_CYCLES:]
-    if len(recent) == STALL_MISSED_CYCLES and not any(c.hit for c in recent):
+    if _all_missed(recent):
         return Stall("missed", tuple(c.cycle for c in recent), progress)
     if progress is not None and progress < STALL_MIN_PROGRESS:
         return Stall("barely-moved", (latest.cycle,), progress)
     return None
+
+
+def _median_progress(cycle: CycleKpi, baseline: float, target: float) -> float | None:
+    """The cycle's median weekly KPI as a share of the way from baseline to target; None without a value."""
+    values = [v for v in cycle.weekly_kpi if v is not None]
+    return progress_to_target(statistics.median(values), baseline, target) if values else None
+
+
+def _all_missed(recent: Sequence[CycleKpi]) -> bool:
+    """The last STALL_MISSED_CYCLES completed cycles are there, and each missed its target."""
+    return len(recent) == STALL_MISSED_CYCLES and not any(c.hit for c in recent)
 
 
 def stall_figures(found: Stall, cycles: Sequence[CycleKpi], baseline: float, target: float) -> dict[str, Any]:

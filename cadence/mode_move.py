@@ -44,7 +44,7 @@ class Streak:
     def gate(self) -> Gate | None:
         """None: a run of `needed` PASS weeks with no FAIL after it; else the gate, naming
         the weeks read (`weeks`: "PASS", "INCONCLUSIVE", … newest last, at most 4)."""
-        weeks = [v for v in self.verdicts if self.reset is None or v.week_start > self.reset]
+        weeks = self._since_reset()
         run = 0
         for at, week in enumerate(weeks):
             run = run + 1 if week.outcome == PASS else 0
@@ -52,6 +52,10 @@ class Streak:
                 return None
         shown = [(v.week_start.isoformat(), v.outcome) for v in weeks[-4:]]
         return Gate("streak", {"needed": self.needed, "weeks": shown})
+
+    def _since_reset(self) -> list[WeekVerdict]:
+        """The verdicts after the latest week the streak restarted."""
+        return [v for v in self.verdicts if self.reset is None or v.week_start > self.reset]
 
 
 @dataclass(frozen=True)
@@ -156,14 +160,22 @@ def declared(
     had = {str(s["name"]): s for s in before.get("steps") or []}
     moves = []
     for step in after.get("steps") or []:
-        name = str(step["name"])
-        old_name = name if name in live else str(step.get("was") or name)
-        if old_name not in live:
-            continue
-        mode, pinned = live[old_name]
-        was_declared = (had.get(name) or had.get(old_name) or {}).get("mode")
-        to_mode = step["mode"] if was_declared != step["mode"] and mode != step["mode"] else mode
-        move = Move(name, mode, to_mode, pinned, bool(step.get("pinned")), (ids or {}).get(old_name), "definition")
-        if move.moves:
+        move = _declared_move(step, had, live, ids)
+        if move is not None and move.moves:
             moves.append(move)
     return moves
+
+
+def _declared_move(
+    step: dict[str, Any], had: dict[str, Any], live: dict[str, tuple[str, bool]], ids: dict[str, int] | None
+) -> Move | None:
+    """What the definition asks of one step it keeps (None: a step not live): its declared
+    mode where that changed and differs from the live one, its pin as declared."""
+    name = str(step["name"])
+    old_name = name if name in live else str(step.get("was") or name)
+    if old_name not in live:
+        return None
+    mode, pinned = live[old_name]
+    was_declared = (had.get(name) or had.get(old_name) or {}).get("mode")
+    to_mode = step["mode"] if was_declared != step["mode"] and mode != step["mode"] else mode
+    return Move(name, mode, to_mode, pinned, bool(step.get("pinned")), (ids or {}).get(old_name), "definition")

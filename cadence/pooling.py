@@ -97,10 +97,15 @@ def _together(weeks: list[WeekNumbers]) -> WeekNumbers:
 def _reviewed(counted: list[WeekNumbers]) -> tuple[float | None, int | None]:
     """The weeks' rubric scores as one: the cases that passed review of the cases reviewed
     (a bare score: of the week's cases), and how many were reviewed; None, None for none."""
-    scored = [(w.cases if w.reviewed is None else w.reviewed, w.rubric) for w in counted if w.rubric is not None]
+    scored = _scored(counted)
     sample = sum(n or 0 for n, _ in scored)
     passed = sum(round(min(max(r, 0.0), 1.0) * (n or 0)) for n, r in scored)
     return passed / sample if sample else None, sample if scored and sample else None
+
+
+def _scored(counted: list[WeekNumbers]) -> list[tuple[int | None, float]]:
+    """The weeks with a rubric score, as (its sample: the cases reviewed, or a bare score's week's cases; the score)."""
+    return [(w.cases if w.reviewed is None else w.reviewed, w.rubric) for w in counted if w.rubric is not None]
 
 
 def changed(found: Pool, bar: Bar) -> dict[str, list[Any]]:

@@ -90,6 +90,12 @@ def plain(error: Mapping[str, Any], patterns: Mapping[str, str] | None = None) -
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
         return f"must be {words} {shown(ctx.get(key))}" + _got(error)
+    return _untabled(error, kind, ctx, patterns)
+
+
+def _untabled(error: Mapping[str, Any], kind: str, ctx: Mapping[str, Any], patterns: Mapping[str, str] | None) -> str:
+    """`plain` for an error of a kind none of the tables words: a literal's values, a
+    pattern's form, else pydantic's own message."""
     if kind == "literal_error":
         return f"must be {ctx.get('expected', 'one of the values the reference lists')}" + _got(error)
     if kind == "string_pattern_mismatch":
@@ -226,10 +232,7 @@ def described(
     that came closest (fewest errors) are said. `also_known`: more keys a place takes
     (rule settings at a playbook's top level)."""
     kept = _of_the_closest_members([(*as_written(error, model, raw), error) for error in errors], raw)
-    suggested: dict[Path, str] = {}
-    for path, error in kept:
-        if error["type"] == "extra_forbidden" and path and isinstance(path[-1], str):
-            suggested |= _misspelt(path, model, raw, also_known or {})
+    suggested = _suggested(kept, model, raw, also_known or {})
     found: list[tuple[Path, str]] = []
     for path, error in kept:
         if error["type"] == "missing" and suggested.get(path) == "":
@@ -238,6 +241,21 @@ def described(
         if (path, text) not in found:
             found.append((path, text))
     return found
+
+
+def _suggested(
+    kept: list[tuple[Path, Mapping[str, Any]]],
+    model: type[BaseModel],
+    raw: Any,
+    also_known: Mapping[Path, Iterable[str]],
+) -> dict[Path, str]:
+    """For each key not in the schema, the nearest one it knows, by place (a key then not
+    also said to be missing: "")."""
+    suggested: dict[Path, str] = {}
+    for path, error in kept:
+        if error["type"] == "extra_forbidden" and path and isinstance(path[-1], str):
+            suggested |= _misspelt(path, model, raw, also_known)
+    return suggested
 
 
 def _of_the_closest_members(

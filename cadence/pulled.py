@@ -38,6 +38,18 @@ def week_bounds(week_start: date, tz: str) -> tuple[datetime, datetime]:
     return datetime.combine(week_start, time(0), tzinfo=ZoneInfo(tz)), week_ends_at(week_start, tz)
 
 
+def _still_missing(
+    candidates: Sequence[T], asked: Mapping[K, Asked], key: Callable[[T], K], group: Callable[[T], Hashable]
+) -> dict[Hashable, list[Asked]]:
+    """The asks of the numbers asked and not settled, by the group they are asked with."""
+    missing: dict[Hashable, list[Asked]] = defaultdict(list)
+    for job in candidates:
+        before = asked.get(key(job))
+        if before is not None and not before.settled:
+            missing[group(job)].append(before)
+    return missing
+
+
 def due(
     candidates: Sequence[T],
     asked: Mapping[K, Asked],
@@ -52,11 +64,7 @@ def due(
     `together` (a source's of a week) wait as one: on the latest ask and the most
     failures of those still missing."""
     group = together or key
-    missing: dict[Hashable, list[Asked]] = defaultdict(list)
-    for job in candidates:
-        before = asked.get(key(job))
-        if before is not None and not before.settled:
-            missing[group(job)].append(before)
+    missing = _still_missing(candidates, asked, key, group)
     jobs: list[tuple[datetime, T]] = []
     for job in candidates:
         before = asked.get(key(job))

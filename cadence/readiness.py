@@ -178,7 +178,7 @@ def _attestation(asked: int, answered: int, minimum: float) -> Criterion:
 def _exceptions(steps: list[StepRatio]) -> Criterion:
     """Criterion (2): every step within its cap, on enough cases (`over`, `short`: those not)."""
     over = [s for s in steps if s.over_cap]
-    short = [s for s in steps if not s.evidence and not s.over_cap]
+    short = _short_of_evidence(steps)
     figures = dict(
         steps=[dict(step=s.step, exceptions=s.exceptions, cases=s.cases, ratio=s.ratio, cap=s.cap) for s in steps],
         over=[s.step for s in over],
@@ -186,6 +186,11 @@ def _exceptions(steps: list[StepRatio]) -> Criterion:
         min_cases=max((s.min_cases for s in steps), default=1),
     )
     return Criterion("exceptions", bool(steps) and not over and not short, figures)
+
+
+def _short_of_evidence(steps: list[StepRatio]) -> list[StepRatio]:
+    """The steps within their cap on too few cases to tell."""
+    return [s for s in steps if not s.evidence and not s.over_cap]
 
 
 def _learnings(learnings: dict[int, int], cycles: list[int], wanted: int) -> Criterion:

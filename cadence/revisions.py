@@ -236,16 +236,30 @@ def _step_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> 
     new = {s["name"].lower(): s for s in after}
     words = []
     for key, step in new.items():
-        if key not in old:
-            words.append(f"step {step['name']} added, {step['mode']}{', pinned' if step.get('pinned') else ''}")
-        else:
-            if bool(old[key].get("pinned")) != bool(step.get("pinned")):
-                words.append(f"step {step['name']} {'pinned' if step.get('pinned') else 'no longer pinned'}")
-            words += _declared_changes(old[key], step)
+        words += _step_added(step) if key not in old else _step_kept(old[key], step)
     words += [f"step {step['name']} removed (its history stays)" for key, step in old.items() if key not in new]
-    if [k for k in new if k in old] != [k for k in old if k in new]:
-        words.append("steps reordered: " + ", ".join(s["name"] for s in after))
+    words += _reordered(old, new, after)
     return [Change(w, ("steps",)) for w in words]
+
+
+def _step_added(step: dict[str, Any]) -> list[str]:
+    """A new step, with its mode and its pin."""
+    return [f"step {step['name']} added, {step['mode']}{', pinned' if step.get('pinned') else ''}"]
+
+
+def _step_kept(old: dict[str, Any], step: dict[str, Any]) -> list[str]:
+    """A kept step (un)pinned, then its own declarations that changed."""
+    words = []
+    if bool(old.get("pinned")) != bool(step.get("pinned")):
+        words.append(f"step {step['name']} {'pinned' if step.get('pinned') else 'no longer pinned'}")
+    return words + _declared_changes(old, step)
+
+
+def _reordered(old: dict[str, Any], new: dict[str, Any], after: list[dict[str, Any]]) -> list[str]:
+    """The new order of the steps, where the steps kept are in another order."""
+    if [k for k in new if k in old] != [k for k in old if k in new]:
+        return ["steps reordered: " + ", ".join(s["name"] for s in after)]
+    return []
 
 
 def _declared_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -57,16 +57,26 @@ def playbook_of(view: Mapping[str, Any]) -> int | None:
         stall = keys.read_stall(metadata)
         return stall[0] if stall else None
     field = _NAMED_IN.get(callback)
-    try:
-        kept = json.loads(metadata) if field and isinstance(metadata, str) else None
-    except (ValueError, RecursionError):
-        kept = None
+    kept = _kept(metadata) if field else None
     if not isinstance(kept, dict):
         return None
     if kept.get("choose") is True:
-        picked = ((view.get("state") or {}).get("values") or {}).get("playbook") or {}
-        return keys.read_id(((picked.get("value") or {}).get("selected_option") or {}).get("value"))
+        return _picked(view)
     return keys.read_id(kept.get(field))
+
+
+def _kept(metadata: Any) -> Any:
+    """A form's private_metadata read as JSON; None where it is not a string or not JSON."""
+    try:
+        return json.loads(metadata) if isinstance(metadata, str) else None
+    except (ValueError, RecursionError):
+        return None
+
+
+def _picked(view: Mapping[str, Any]) -> int | None:
+    """The playbook picked in a check-in form that asked which (its submission's state)."""
+    picked = ((view.get("state") or {}).get("values") or {}).get("playbook") or {}
+    return keys.read_id(((picked.get("value") or {}).get("selected_option") or {}).get("value"))
 
 
 def form_minutes(opened: datetime, submitted: datetime | None) -> float:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -144,43 +144,68 @@ class Entry:
 def entries(definition: Mapping[str, object]) -> list[Entry]:
     """The sourced numbers of a playbook definition (as stored: plain data), in order."""
     found: list[Entry] = []
-
-    def entry(feeds: str, step: str | None, spec: Mapping[str, object], reviewed: Entry | None = None) -> Entry:
-        query, path = spec.get("query"), spec.get("path")
-        return Entry(
-            feeds, step, str(spec["source"]), str(query) if query else None, str(path) if path else None, reviewed
-        )
-
-    def add(feeds: str, step: str | None, spec: object) -> None:
-        if isinstance(spec, Mapping) and spec.get("source"):
-            found.append(entry(feeds, step, spec))
-        elif isinstance(spec, Mapping) and isinstance(spec.get("passed"), Mapping):  # a sample: passed, reviewed
-            passed, reviewed = spec["passed"], spec.get("reviewed")
-            if isinstance(reviewed, Mapping) and passed.get("source") and reviewed.get("source"):
-                found.append(entry(feeds, step, passed, entry(feeds, step, reviewed)))
-        elif isinstance(spec, Mapping) and isinstance(spec.get("dimensions"), Mapping):  # reviewed, per dimension
-            reviewed, each = spec.get("reviewed"), spec["dimensions"]
-            if isinstance(reviewed, Mapping) and reviewed.get("source"):
-                counts = tuple((str(name), entry(feeds, step, d)) for name, d in each.items() if isinstance(d, Mapping))
-                found.append(replace(entry(feeds, step, reviewed), dimensions=counts))
-
     for feeds in ("kpi", "guardrail", "value"):  # value: the week's count of its events
         section = definition.get(feeds)
         if isinstance(section, Mapping):
-            add(feeds, None, section.get("from"))
+            _add(found, feeds, None, section.get("from"))
     cost = definition.get("cost")  # what the playbook costs a month, asked each week (net value)
     if isinstance(cost, Mapping) and cost.get("source"):
-        add("cost", None, cost)
-    kpi = definition.get("kpi")
-    given = kpi.get("from") if isinstance(kpi, Mapping) else None
-    if isinstance(given, Mapping) and given.get("source") and (given.get("rest_query") or given.get("rest_path")):
-        add("rest", None, {"source": given["source"], "query": given.get("rest_query"), "path": given.get("rest_path")})
+        _add(found, "cost", None, cost)
+    _add_rest(found, definition.get("kpi"))
     for step in definition.get("steps") or []:  # type: ignore[attr-defined]
         given = step.get("from") if isinstance(step, Mapping) else None
         if isinstance(given, Mapping):
             for feeds in ("cases", "exceptions", "rubric"):
-                add(feeds, str(step["name"]), given.get(feeds))
+                _add(found, feeds, str(step["name"]), given.get(feeds))
     return found
+
+
+def _entry(feeds: str, step: str | None, spec: Mapping[str, object], reviewed: Entry | None = None) -> Entry:
+    """One `from:` asking its source for a number."""
+    query, path = spec.get("query"), spec.get("path")
+    return Entry(feeds, step, str(spec["source"]), str(query) if query else None, str(path) if path else None, reviewed)
+
+
+def _add(found: list[Entry], feeds: str, step: str | None, spec: object) -> None:
+    """A `from:` added to `found` as its entry: one number, a sample's two or a review's
+    counts by dimension (an incomplete one: none)."""
+    if isinstance(spec, Mapping) and spec.get("source"):
+        found.append(_entry(feeds, step, spec))
+    elif isinstance(spec, Mapping) and isinstance(spec.get("passed"), Mapping):  # a sample: passed, reviewed
+        found.extend(_sample_entry(feeds, step, spec))
+    elif isinstance(spec, Mapping) and isinstance(spec.get("dimensions"), Mapping):  # reviewed, per dimension
+        found.extend(_dimensions_entry(feeds, step, spec))
+
+
+def _sample_entry(feeds: str, step: str | None, spec: Mapping[Any, Any]) -> list[Entry]:
+    """A sample's entry, asking for the cases that passed with the reviewed ones; none
+    unless both name a source."""
+    passed, reviewed = spec["passed"], spec.get("reviewed")
+    if isinstance(reviewed, Mapping) and passed.get("source") and reviewed.get("source"):
+        return [_entry(feeds, step, passed, _entry(feeds, step, reviewed))]
+    return []
+
+
+def _dimensions_entry(feeds: str, step: str | None, spec: Mapping[Any, Any]) -> list[Entry]:
+    """A review by dimension's entry: the reviewed count's, with each dimension's; none
+    unless the reviewed count names a source."""
+    reviewed, each = spec.get("reviewed"), spec["dimensions"]
+    if isinstance(reviewed, Mapping) and reviewed.get("source"):
+        counts = tuple((str(name), _entry(feeds, step, d)) for name, d in each.items() if isinstance(d, Mapping))
+        return [replace(_entry(feeds, step, reviewed), dimensions=counts)]
+    return []
+
+
+def _add_rest(found: list[Entry], kpi: object) -> None:
+    """The rest's KPI (`kpi.compare`), asked from the KPI's source by its rest_query or rest_path."""
+    given = kpi.get("from") if isinstance(kpi, Mapping) else None
+    if isinstance(given, Mapping) and given.get("source") and (given.get("rest_query") or given.get("rest_path")):
+        _add(
+            found,
+            "rest",
+            None,
+            {"source": given["source"], "query": given.get("rest_query"), "path": given.get("rest_path")},
+        )
 
 
 def entry_for(definition: Mapping[str, object], feeds: str, step: str | None = None) -> Entry | None:
@@ -200,31 +225,46 @@ def only_reads(sql: str) -> bool:
 
 def check_entry(where: str, entry: FromSpec, sources: Mapping[str, SourceSpec]) -> str | None:
     """The problem with a `from:`, in words, or None."""
-    if entry.rest_query is not None or entry.rest_path is not None:
-        if where != "kpi.from":
-            return f"{where}: rest_query and rest_path are the KPI's (with compare), not this number's"
-        rest = FromSpec(source=entry.source, query=entry.rest_query, path=entry.rest_path)
-        problem = check_entry(where, rest, sources)
-        if problem is not None:
-            return problem.replace(where, f"{where} (the rest's)", 1)
+    problem = _rest_problem(where, entry, sources)
+    if problem is not None:
+        return problem
     source = sources.get(entry.source)
     if source is None:
         named = ", ".join(sorted(sources)) or "none"
         return f"{where}: unknown source {entry.source!r} (the playbook's sources: {named})"
     if source.kind == "http":
-        if entry.query is not None:
-            return f"{where}: an http source takes a 'path' (where the number is in the JSON answer), not a query"
-        if entry.path is None:
-            return f"{where}: give the 'path' of the number in the JSON answer (e.g. rubric.draft)"
-        if not PATH_RE.match(entry.path):
-            return f"{where}: path {entry.path!r} cannot lead to a number: use keys and indexes joined by dots"
-        return None
+        return _http_problem(where, entry)
     if entry.path is not None:
         return f"{where}: a {source.kind} source takes a 'query', not a path"
     if entry.query is None:
         return f"{where}: give the {source.kind} 'query' that returns the number"
     if source.kind == "sql" and not only_reads(entry.query):
         return f"{where}: the query must be one SELECT (or WITH … SELECT) that only reads"
+    return None
+
+
+def _rest_problem(where: str, entry: FromSpec, sources: Mapping[str, SourceSpec]) -> str | None:
+    """The problem with a `from:`'s rest_query or rest_path, if it has one: the KPI's only,
+    and checked as a `from:` of its own."""
+    if entry.rest_query is None and entry.rest_path is None:
+        return None
+    if where != "kpi.from":
+        return f"{where}: rest_query and rest_path are the KPI's (with compare), not this number's"
+    rest = FromSpec(source=entry.source, query=entry.rest_query, path=entry.rest_path)
+    problem = check_entry(where, rest, sources)
+    if problem is not None:
+        return problem.replace(where, f"{where} (the rest's)", 1)
+    return None
+
+
+def _http_problem(where: str, entry: FromSpec) -> str | None:
+    """The problem with a `from:` asking an http source: it takes a path to a number, not a query."""
+    if entry.query is not None:
+        return f"{where}: an http source takes a 'path' (where the number is in the JSON answer), not a query"
+    if entry.path is None:
+        return f"{where}: give the 'path' of the number in the JSON answer (e.g. rubric.draft)"
+    if not PATH_RE.match(entry.path):
+        return f"{where}: path {entry.path!r} cannot lead to a number: use keys and indexes joined by dots"
     return None
 
 

@@ -36,14 +36,19 @@ def standing(
         return NOT_JUDGED
     if stalled:
         return STALLED
-    met = sum(1 for v in closed_weeks if v is not None and meets_target(v, target, direction))
-    if closed_weeks and 2 * met >= len(closed_weeks):
+    if _half_met(closed_weeks, target, direction):
         return ON_TRACK
     if last_cycle_hit:
         return ON_TRACK
     if not closed_weeks and last_cycle_hit is None:
         return NOT_JUDGED
     return AT_RISK
+
+
+def _half_met(closed_weeks: list[float | None], target: float, direction: str) -> bool:
+    """The running cycle has closed weeks, and at least half of them met the target."""
+    met = sum(1 for v in closed_weeks if v is not None and meets_target(v, target, direction))
+    return bool(closed_weeks) and 2 * met >= len(closed_weeks)
 
 
 def running_closed(cycle_values: list[float | None], cycle_ended: bool) -> list[float | None]:

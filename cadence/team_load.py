@@ -69,16 +69,25 @@ def count(channel: str, running: Iterable[Running], around: Sequence[tuple[int, 
     whatever became of it), `around` its pulses' worked-around answers (hits, of n)."""
     mine = list(running)
     active = [p for p in mine if p.status in ACTIVE]
-    since = now - WINDOW
-    asked = sum(n for _, n in around)
     return TeamLoad(
         channel,
         len(active),
         sum(p.revisions for p in active),
-        sum(1 for p in mine if p.adopted_from is not None and p.created_at >= since),
+        _adopted_since(mine, now - WINDOW),
         sum(p.fallbacks for p in active),
-        sum(h for h, _ in around) / asked if asked else None,
+        _worked_around(around),
     )
+
+
+def _adopted_since(mine: list[Running], since: datetime) -> int:
+    """The adoptions made from `since`, whatever became of them."""
+    return sum(1 for p in mine if p.adopted_from is not None and p.created_at >= since)
+
+
+def _worked_around(around: Sequence[tuple[int, int]]) -> float | None:
+    """The share of the pulses' answers that worked around a step; None without an answer."""
+    asked = sum(n for _, n in around)
+    return sum(h for h, _ in around) / asked if asked else None
 
 
 def tightest(limits: Iterable[TeamLoadMax]) -> TeamLoadMax:

@@ -371,6 +371,14 @@ def org_net_value(values: Sequence[NetValue], currency: str) -> tuple[float | No
         return None, f"net value unknown: {which} spend is not known"
     amount = sum(v.amount or 0.0 for v in known)
     said = f"net value {signed_money(amount, currency)}"
+    notes = _net_value_notes(values, known)
+    return amount, said + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def _net_value_notes(values: Sequence[NetValue], known: Sequence[NetValue]) -> list[str]:
+    """What a sum of the known net values says beside it: how many it counts of how many
+    (the rest's spend not known), and how many of them have no spend declared."""
+    left = len(values) - len(known)
     notes = []
     if left:
         whose = "its" if left == 1 else "their"
@@ -378,7 +386,7 @@ def org_net_value(values: Sequence[NetValue], currency: str) -> tuple[float | No
     undeclared = sum(1 for v in known if not v.declared)
     if undeclared:
         notes.append(f"{undeclared} with {NO_SPEND}")
-    return amount, said + (f" ({'; '.join(notes)})" if notes else "")
+    return notes
 
 
 def signed_money(amount: float, currency: str) -> str:

@@ -136,9 +136,21 @@ def judge_with_rule(
     if numbers.cases < t.min_cases:
         return INCONCLUSIVE, VerdictRule.TOO_FEW_CASES
     if t.judgement == CONFIDENT:
-        bounds = (mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor, pooled, numbers.reviewed)
-        rule = VerdictRule(confident_rule(numbers.cases, numbers.exceptions, numbers.rubric, *bounds))
-        return (FAIL if rule.startswith("3") else PASS if rule.startswith("4") else INCONCLUSIVE), rule
+        return _confident_verdict(numbers, numbers.cases, mode, t, pooled)
+    return _classic_verdict(numbers, mode, t)
+
+
+def _confident_verdict(
+    numbers: WeekNumbers, cases: int, mode: str, t: Thresholds, pooled: Evidence | None
+) -> tuple[str, VerdictRule]:
+    """Rules 3 to 5 under `judgement: confident`, by the 95% intervals' bounds (cadence.judgement.confident_rule)."""
+    bounds = (mode == "ai-led", t.exception_cap, t.rubric_threshold, t.rubric_floor, pooled, numbers.reviewed)
+    rule = VerdictRule(confident_rule(cases, numbers.exceptions, numbers.rubric, *bounds))
+    return (FAIL if rule.startswith("3") else PASS if rule.startswith("4") else INCONCLUSIVE), rule
+
+
+def _classic_verdict(numbers: WeekNumbers, mode: str, t: Thresholds) -> tuple[str, VerdictRule]:
+    """Rules 3 to 5 as written: the week's ratio against the cap, its rubric against the floor and threshold."""
     ratio = numbers.ratio or 0.0
     if ratio > t.exception_cap:
         return FAIL, VerdictRule.EXCEPTIONS_OVER_CAP

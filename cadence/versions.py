@@ -60,11 +60,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     with another mode; the exception cap; the rubric threshold; the KPI (name, direction,
     unit: the origin's baseline and target are the origin's own); the guardrail; each
     field of the kit. In that order; nothing when they are the same."""
-    found: list[Change] = []
-    old, new = _steps(before), _steps(after)
-    for name in [*old, *(n for n in new if n not in old)]:
-        if old.get(name) != new.get(name):
-            found.append(Change(f"step {name}", old.get(name, "not a step"), new.get(name, "removed")))
+    found = _step_changes(_steps(before), _steps(after))
     for part, key in (("exception cap", "exception_cap"), ("rubric threshold", "rubric_threshold")):
         if before.get(key) != after.get(key):
             found.append(Change(part, _pct(before.get(key)), _pct(after.get(key))))
@@ -72,7 +68,21 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
         found.append(Change("KPI", _kpi(before), _kpi(after)))
     if _guardrail(before) != _guardrail(after):
         found.append(Change("guardrail", _guardrail(before), _guardrail(after)))
-    old_kit, new_kit = _kit(before), _kit(after)
+    return found + _kit_changes(_kit(before), _kit(after))
+
+
+def _step_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Each step added, removed or with another mode, the old version's first."""
+    found: list[Change] = []
+    for name in [*old, *(n for n in new if n not in old)]:
+        if old.get(name) != new.get(name):
+            found.append(Change(f"step {name}", old.get(name, "not a step"), new.get(name, "removed")))
+    return found
+
+
+def _kit_changes(old_kit: dict[str, Any], new_kit: dict[str, Any]) -> list[Change]:
+    """Each field of the kit that changed, by name."""
+    found: list[Change] = []
     for key in sorted(set(old_kit) | set(new_kit)):
         if old_kit.get(key) != new_kit.get(key):
             found.append(Change(f"kit {key}", _words(old_kit.get(key)), _words(new_kit.get(key))))
@@ -149,10 +159,18 @@ def read_upgrade_button(value: object) -> tuple[int, int, int] | None:
     parts = value.split(":")
     if len(parts) != 4 or parts[0] != "upgrade":
         return None
-    numbers = [p for p in parts[1:] if p.isascii() and p.isdigit() and 0 < len(p) <= 10]
-    if len(numbers) != 3 or not all(0 < int(n) <= 2**31 - 1 for n in numbers):
+    numbers = _ids(parts[1:])
+    if numbers is None:
         return None
     return int(numbers[0]), int(numbers[1]), int(numbers[2])
+
+
+def _ids(parts: list[str]) -> list[str] | None:
+    """Three ids as a button's value writes them (digits, each a positive 32-bit integer); else None."""
+    numbers = [p for p in parts if p.isascii() and p.isdigit() and 0 < len(p) <= 10]
+    if len(numbers) != 3 or not all(0 < int(n) <= 2**31 - 1 for n in numbers):
+        return None
+    return numbers
 
 
 def runs_phrase(runs: int, newer: list[tuple[int, date]]) -> str:

@@ -64,21 +64,29 @@ def _check_block(where: str, block: dict[str, Any]) -> None:
     text: Any = block.get("text")  # Any: a header without text fails at its .get, as it always has
     if isinstance(text, dict) and len(text.get("text", "")) > MAX_TEXT:
         raise BlockKitError(f"{where}: text of {len(text['text'])} characters > {MAX_TEXT}")
-    fields = block.get("fields", [])
+    _check_fields(where, block.get("fields", []))
+    if block.get("type") == "context":
+        _check_context(where, block.get("elements", []))
+    if block.get("type") == "header" and len(text.get("text", "")) > 150:
+        raise BlockKitError(f"{where}: header longer than 150 characters")
+
+
+def _check_fields(where: str, fields: list[dict[str, Any]]) -> None:
+    """A section's fields: how many, and each one's text."""
     if len(fields) > MAX_FIELDS:
         raise BlockKitError(f"{where}: {len(fields)} fields > {MAX_FIELDS}")
     for item in fields:
         if len(item.get("text", "")) > MAX_FIELD_TEXT:
             raise BlockKitError(f"{where}: a field of {len(item['text'])} characters > {MAX_FIELD_TEXT}")
-    if block.get("type") == "context":
-        elements = block.get("elements", [])
-        if len(elements) > MAX_CONTEXT_ELEMENTS:
-            raise BlockKitError(f"{where}: more than {MAX_CONTEXT_ELEMENTS} elements")
-        for element in elements:
-            if len(element.get("text", "")) > MAX_TEXT:
-                raise BlockKitError(f"{where}: an element of {len(element['text'])} characters > {MAX_TEXT}")
-    if block.get("type") == "header" and len(text.get("text", "")) > 150:
-        raise BlockKitError(f"{where}: header longer than 150 characters")
+
+
+def _check_context(where: str, elements: list[dict[str, Any]]) -> None:
+    """A context block's elements: how many, and each one's text."""
+    if len(elements) > MAX_CONTEXT_ELEMENTS:
+        raise BlockKitError(f"{where}: more than {MAX_CONTEXT_ELEMENTS} elements")
+    for element in elements:
+        if len(element.get("text", "")) > MAX_TEXT:
+            raise BlockKitError(f"{where}: an element of {len(element['text'])} characters > {MAX_TEXT}")
 
 
 def _elements(blocks: list[dict[str, Any]]):

@@ -51,18 +51,25 @@ def pulse_phrase(pulse: Any) -> str:
     parts = [f"{f['answers']} answered"]
     for question, key in (("trust", "trust"), ("safety", "safety")):
         parts.append(_not_shown(question, f) or _mean(question, f.get(key)))
+    parts += [said for said in (_around_said(f), _freed_said(f)) if said]
+    return " · ".join(parts)
+
+
+def _around_said(f: Mapping[str, Any]) -> str | None:
+    """The worked-around share with its interval, or why it is not shown."""
     around = f.get("worked_around")
     if around:
         low, high = _share(around["low"]), _share(around["high"])
-        parts.append(f"worked around a step sometimes or often {_share(around['share'])} (95% CI {low} to {high})")
-    elif said := _not_shown("around", f):
-        parts.append(said)
+        return f"worked around a step sometimes or often {_share(around['share'])} (95% CI {low} to {high})"
+    return _not_shown("around", f)
+
+
+def _freed_said(f: Mapping[str, Any]) -> str | None:
+    """Where the time saved went, or why it is not shown."""
     freed = f.get("freed") or {}
     if freed:
-        parts.append("the time saved went to " + ", ".join(f"{FREED[k]} {_share(v)}" for k, v in freed.items()))
-    elif said := _not_shown("freed", f):
-        parts.append(said)
-    return " · ".join(parts)
+        return "the time saved went to " + ", ".join(f"{FREED[k]} {_share(v)}" for k, v in freed.items())
+    return _not_shown("freed", f)
 
 
 def answered_phrase(answered: tuple[int, int] | list[int]) -> str:

@@ -102,9 +102,14 @@ def _owner_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
         return f"{mark} Owner " + ("is an active Slack user" if c["met"] else "is not an active Slack user")
     if c["met"]:
         return f"{mark} Ownership: {_and([f'the {role}' for role in ['owner', *c['others']]])} are active Slack users"
+    return f"{mark} Ownership: {_owners_missing(c, unnamed)}"
+
+
+def _owners_missing(c: dict[str, Any], unnamed: list[str]) -> str:
+    """What ownership lacks: the roles not named, then those whose people are not active Slack users."""
     gone = [f"the {i['role']}" for i in c.get("inactive") or []]
     verb = "is not an active Slack user" if len(gone) == 1 else "are not active Slack users"
-    return f"{mark} Ownership: {'; '.join([*unnamed, *([f'{_and(gone)} {verb}'] if gone else [])])}"
+    return "; ".join([*unnamed, *([f"{_and(gone)} {verb}"] if gone else [])])
 
 
 def _and(words: list[str]) -> str:
@@ -202,27 +207,33 @@ def _accuracy_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     no rubric by design". Steps that missed come first, with their scores."""
     threshold, weeks = _pct(c["threshold"]), c["weeks"]
     steps = sorted(c["steps"], key=lambda s: s["met"])
-    parts = []
-    for s in steps[:8]:
-        if s["by_design"]:
-            parts.append(f"{s['step']}: none: {s.get('reason') or 'no rubric by design'}")
-        elif not s["scored"]:  # a judgement kept when a step without scores passed
-            parts.append(f"{s['step']}: no rubric score")
-        elif s.get("no_evidence"):
-            parts.append(_no_evidence(s, c["needed"], weeks))
-        elif not s["weeks_met"]:  # no cycle of it has closed: nothing judged yet
-            parts.append(f"{s['step']}: no cycle closed yet")
-        else:
-            shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
-            parts.append(shown + ("" if s["met"] else _scores(s)))
-        if s.get("uncounted"):
-            parts[-1] += f" ({_uncounted(s['uncounted'])})"
+    parts = [_step_accuracy(s, c["needed"], weeks, threshold) for s in steps[:8]]
     parts[:0] = [f"{step}: calibration set {words}" for step, words in (c.get("calibration") or {}).items()]
     more = f" and {len(steps) - 8} more" if len(steps) > 8 else ""
     head = f"{mark} Output accuracy ({c['needed']} of {weeks} weeks needed in each cycle"
     if c["below"] and c["cycles"] < c["wanted"]:
         head += f"; only {c['cycles']} of the {c['wanted']} cycles needed have closed"
     return f"{head}): {'; '.join(parts)}{more}" if parts else f"{head}): no steps"
+
+
+def _step_accuracy(s: dict[str, Any], needed: int, weeks: int, threshold: str) -> str:
+    """One step's part of criterion (6): no rubric by design, no score, no evidence, no
+    cycle closed yet, or its weeks at the threshold in each cycle (with its scores when it
+    missed); with the reviews its sample could not count."""
+    if s["by_design"]:
+        part = f"{s['step']}: none: {s.get('reason') or 'no rubric by design'}"
+    elif not s["scored"]:  # a judgement kept when a step without scores passed
+        part = f"{s['step']}: no rubric score"
+    elif s.get("no_evidence"):
+        part = _no_evidence(s, needed, weeks)
+    elif not s["weeks_met"]:  # no cycle of it has closed: nothing judged yet
+        part = f"{s['step']}: no cycle closed yet"
+    else:
+        shown = f"{s['step']}: {', '.join(f'{n} of {weeks}' for n in s['weeks_met'])} weeks ≥ {threshold}"
+        part = shown + ("" if s["met"] else _scores(s))
+    if s.get("uncounted"):
+        part += f" ({_uncounted(s['uncounted'])})"
+    return part
 
 
 _PHRASES: dict[str, _Phrase] = {

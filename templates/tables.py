@@ -124,6 +124,40 @@ def _who(header: str, id_of: Callable[[Any], Any], people: dict[str, str]) -> li
     return [(header, id_of), (f"{header} (name)", name)]
 
 
+def _step_week_columns() -> list[Column]:
+    """A step's week on the playbook page: its verdict and numbers, its ratio's and rubric's intervals."""
+    return (
+        [(name, _key(name)) for name in ("verdict", "cases", "exceptions")]
+        + [("why inconclusive", _key("why"))]
+        + [("rubric %", lambda c: _percent(c["rubric"]))]
+        + [
+            ("exception ratio %", lambda c: _percent(c["exceptions"] / c["cases"]) if c["cases"] else None),
+            ("exception ratio 95% CI low %", lambda c: _ratio_bounds(c)[0]),
+            ("exception ratio 95% CI high %", lambda c: _ratio_bounds(c)[1]),
+            ("rubric 95% CI low %", lambda c: _rubric_bounds(c)[0]),
+            ("rubric 95% CI high %", lambda c: _rubric_bounds(c)[1]),
+            # the rubric's sample: empty for a bare score (every case reviewed)
+            ("rubric cases reviewed", lambda c: c.get("reviewed")),
+        ]
+    )
+
+
+def _cycle_columns(kpi_unit: str | None) -> list[Column]:
+    """A cycle on the playbook page: its KPI's change from baseline with its interval."""
+    return [
+        ("cycle", _key("cycle")),
+        ("weeks charted", _key("weeks")),
+        ("KPI weeks reported", lambda c: c["change"].values),
+        (
+            f"KPI change from baseline ({kpi_unit})" if kpi_unit else "KPI change from baseline",
+            lambda c: _tenth(c["change"].change),
+        ),
+        ("95% CI low", lambda c: _tenth(c["change"].interval.low) if c["change"].interval else None),
+        ("95% CI high", lambda c: _tenth(c["change"].interval.high) if c["change"].interval else None),
+        ("within noise", lambda c: c["change"].within_noise),
+    ]
+
+
 def playbook_tables(page: dict[str, Any], tables: dict[str, Table]) -> dict[str, Table]:
     """A playbook page's tables, its sections' (`tables`) among them."""
     p = page["playbook"]
@@ -141,37 +175,8 @@ def playbook_tables(page: dict[str, Any], tables: dict[str, Table]) -> dict[str,
         "weeks": _table(
             [week, ("label", _key("label")), (p.kpi_name, _shown("kpi")), *guardrail, *verdicts], page["rows"]
         ),
-        "steps": _table(
-            [week, ("label", _key("label")), ("step", _key("name"))]
-            + [(name, _key(name)) for name in ("verdict", "cases", "exceptions")]
-            + [("why inconclusive", _key("why"))]
-            + [("rubric %", lambda c: _percent(c["rubric"]))]
-            + [
-                ("exception ratio %", lambda c: _percent(c["exceptions"] / c["cases"]) if c["cases"] else None),
-                ("exception ratio 95% CI low %", lambda c: _ratio_bounds(c)[0]),
-                ("exception ratio 95% CI high %", lambda c: _ratio_bounds(c)[1]),
-                ("rubric 95% CI low %", lambda c: _rubric_bounds(c)[0]),
-                ("rubric 95% CI high %", lambda c: _rubric_bounds(c)[1]),
-                # the rubric's sample: empty for a bare score (every case reviewed)
-                ("rubric cases reviewed", lambda c: c.get("reviewed")),
-            ],
-            grid,
-        ),
-        "cycles": _table(
-            [
-                ("cycle", _key("cycle")),
-                ("weeks charted", _key("weeks")),
-                ("KPI weeks reported", lambda c: c["change"].values),
-                (
-                    f"KPI change from baseline ({p.kpi_unit})" if p.kpi_unit else "KPI change from baseline",
-                    lambda c: _tenth(c["change"].change),
-                ),
-                ("95% CI low", lambda c: _tenth(c["change"].interval.low) if c["change"].interval else None),
-                ("95% CI high", lambda c: _tenth(c["change"].interval.high) if c["change"].interval else None),
-                ("within noise", lambda c: c["change"].within_noise),
-            ],
-            page["cycles"],
-        ),
+        "steps": _table([week, ("label", _key("label")), ("step", _key("name")), *_step_week_columns()], grid),
+        "cycles": _table(_cycle_columns(p.kpi_unit), page["cycles"]),
         "modes": _table(
             [
                 when,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 EMOJI = {
@@ -80,28 +81,48 @@ def to_text(message: dict[str, Any], indent: str = "", names: dict[str, str] | N
 
     lines: list[str] = []
     for block in message.get("blocks") or []:
-        kind = block.get("type")
-        if kind == "header":
-            lines.append(plain(block["text"]["text"]).upper())
-        elif kind == "section":
-            if block.get("text"):
-                lines.extend(plain(block["text"]["text"]).splitlines())
-            for item in block.get("fields", []):
-                lines.extend(plain(item["text"]).splitlines())
-        elif kind == "context":
-            lines.append("  " + " ".join(plain(e.get("text", "")) for e in block.get("elements", [])))
-        elif kind == "actions":
-            lines.append(
-                "  "
-                + "  ".join(
-                    f"[ {plain(e['text']['text'])} ]" for e in block.get("elements", []) if e.get("type") == "button"
-                )
-            )
-        elif kind == "divider":
-            lines.append("  " + "─" * 40)
+        lines += _BLOCK_LINES.get(block.get("type"), _no_lines)(block, plain)
     if not lines and message.get("text"):
         lines.extend(plain(message["text"]).splitlines())  # each line indented, as a block's are
     return "\n".join(indent + line for line in lines)
+
+
+def _header_lines(block: dict[str, Any], plain: Callable[[str], str]) -> list[str]:
+    return [plain(block["text"]["text"]).upper()]
+
+
+def _section_lines(block: dict[str, Any], plain: Callable[[str], str]) -> list[str]:
+    lines = plain(block["text"]["text"]).splitlines() if block.get("text") else []
+    for item in block.get("fields", []):
+        lines.extend(plain(item["text"]).splitlines())
+    return lines
+
+
+def _context_lines(block: dict[str, Any], plain: Callable[[str], str]) -> list[str]:
+    return ["  " + " ".join(plain(e.get("text", "")) for e in block.get("elements", []))]
+
+
+def _actions_lines(block: dict[str, Any], plain: Callable[[str], str]) -> list[str]:
+    buttons = (f"[ {plain(e['text']['text'])} ]" for e in block.get("elements", []) if e.get("type") == "button")
+    return ["  " + "  ".join(buttons)]
+
+
+def _divider_lines(block: dict[str, Any], plain: Callable[[str], str]) -> list[str]:
+    return ["  " + "─" * 40]
+
+
+def _no_lines(block: dict[str, Any], plain: Callable[[str], str]) -> list[str]:
+    return []  # a kind of block the terminal does not show
+
+
+# Each kind of block as the terminal shows it: its lines.
+_BLOCK_LINES: dict[Any, Callable[[dict[str, Any], Callable[[str], str]], list[str]]] = {
+    "header": _header_lines,
+    "section": _section_lines,
+    "context": _context_lines,
+    "actions": _actions_lines,
+    "divider": _divider_lines,
+}
 
 
 def wrap(text: str, width: int) -> str:

@@ -151,30 +151,65 @@ def inconclusive_reason(
     one it knows; a verdict kept before its rule was (None): "reason not recorded"."""
     if rule is None:
         return "reason not recorded"
-    if rule == VerdictRule.TOO_FEW_CASES and cases == 0:
+    said = None
+    if rule == VerdictRule.TOO_FEW_CASES:
+        said = _too_few_words(cases, t)
+    elif rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
+        said = _between_words(rubric, t, reviewed, by_dimension)
+    elif rule == VerdictRule.NO_RUBRIC and rubric is None:
+        said = "no rubric score reported"
+    elif rule == VerdictRule.CONFIDENT_UNSURE:
+        said = _unsure_words(cases, exceptions, rubric, reviewed, pooled, t)
+    return said if said is not None else f"by rule {rule}"
+
+
+def _too_few_words(cases: int | None, t: Thresholds) -> str | None:
+    """Too few cases: how many of how many needed (none without a case count)."""
+    if cases == 0:
         return "no cases"  # never within the cap
-    if rule == VerdictRule.TOO_FEW_CASES and cases is not None:
+    if cases is not None:
         return f"{plural(cases, 'case')}, fewer than the {t.min_cases} needed"
-    if rule == VerdictRule.RUBRIC_BETWEEN and rubric is not None:
-        floor, threshold = _pct(t.rubric_floor), _pct(t.rubric_threshold)
-        lowest = dimensions.words(by_dimension, reviewed)  # "accuracy 17/20 = 85%, lowest of 3"
-        rubric_said = f"rubric {lowest}," if lowest else f"rubric {_pct(rubric)}"
-        return f"{rubric_said} is between the floor {floor} and the threshold {threshold}"
-    if rule == VerdictRule.NO_RUBRIC and rubric is None:
-        return "no rubric score reported"
-    if rule == VerdictRule.CONFIDENT_UNSURE and pooled is not None and pooled.weeks > 1:
-        said = [f"exceptions {pooled.exceptions} of {pooled.cases}, {_ci(pooled.ratio)} (cap {_pct(t.exception_cap)})"]
-        if rubric is not None:
-            said.append(f"rubric {_ci(pooled.rubric)} (threshold {_pct(t.rubric_threshold)})")
-        return f"not sure yet over the last {pooled.weeks} weeks: " + ", ".join(said)
-    if rule == VerdictRule.CONFIDENT_UNSURE and cases:
-        said = [f"exceptions {_ci(ratio_interval(exceptions, cases))} (cap {_pct(t.exception_cap)})"]
-        if rubric is not None:
-            said.append(
-                f"rubric {_ci(rubric_interval(rubric, cases, reviewed))} (threshold {_pct(t.rubric_threshold)})"
-            )
-        return "too few cases to be sure: " + ", ".join(said)
-    return f"by rule {rule}"
+    return None
+
+
+def _unsure_words(
+    cases: int | None,
+    exceptions: int,
+    rubric: float | None,
+    reviewed: int | None,
+    pooled: Evidence | None,
+    t: Thresholds,
+) -> str | None:
+    """A confident judgement not sure yet: over the weeks pooled, or on its week's own cases (none without cases)."""
+    if pooled is not None and pooled.weeks > 1:
+        return _pooled_unsure_words(pooled, rubric, t)
+    if cases:
+        return _week_unsure_words(cases, exceptions, rubric, reviewed, t)
+    return None
+
+
+def _between_words(rubric: float, t: Thresholds, reviewed: int | None, by_dimension: str | None) -> str:
+    """A rubric between the floor and the threshold: its score, or its lowest dimension's."""
+    floor, threshold = _pct(t.rubric_floor), _pct(t.rubric_threshold)
+    lowest = dimensions.words(by_dimension, reviewed)  # "accuracy 17/20 = 85%, lowest of 3"
+    rubric_said = f"rubric {lowest}," if lowest else f"rubric {_pct(rubric)}"
+    return f"{rubric_said} is between the floor {floor} and the threshold {threshold}"
+
+
+def _pooled_unsure_words(pooled: Evidence, rubric: float | None, t: Thresholds) -> str:
+    """A confident judgement not sure yet over the weeks pooled: their intervals against the bounds."""
+    said = [f"exceptions {pooled.exceptions} of {pooled.cases}, {_ci(pooled.ratio)} (cap {_pct(t.exception_cap)})"]
+    if rubric is not None:
+        said.append(f"rubric {_ci(pooled.rubric)} (threshold {_pct(t.rubric_threshold)})")
+    return f"not sure yet over the last {pooled.weeks} weeks: " + ", ".join(said)
+
+
+def _week_unsure_words(cases: int, exceptions: int, rubric: float | None, reviewed: int | None, t: Thresholds) -> str:
+    """A confident judgement with too few cases in its week alone: the week's intervals against the bounds."""
+    said = [f"exceptions {_ci(ratio_interval(exceptions, cases))} (cap {_pct(t.exception_cap)})"]
+    if rubric is not None:
+        said.append(f"rubric {_ci(rubric_interval(rubric, cases, reviewed))} (threshold {_pct(t.rubric_threshold)})")
+    return "too few cases to be sure: " + ", ".join(said)
 
 
 def pool_phrase(pool: Mapping[str, Any], t: Thresholds) -> str:

@@ -231,10 +231,7 @@ def _chart(
 ) -> LineChart:
     """Series over the weeks of `labels` and reference lines, on an axis of round numbers
     that takes in every value, every line and `take_in`; hover texts to `digits` places."""
-    shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
-    precision = min(digits, max((decimals_of(v) for v in shown), default=0)) if digits else 0  # the measure's own
-    shown += take_in
-    ticks = round_ticks(min(shown), max(shown), precision) if shown else round_ticks(0, 1, precision)
+    ticks = _y_axis(series, lines, take_in, digits)
     low, high = ticks[0], ticks[-1]
 
     def y(value: float) -> float:
@@ -250,6 +247,20 @@ def _chart(
     references = [Reference(name, color, y(value), dashed) for name, color, value, dashed in lines]
     x_title = CYCLE_WEEK_AXIS if any(_CYCLE_WEEK.fullmatch(t) for t in labels) else "Weeks"
     return LineChart(title, unit, drawn, references, x_ticks, y_ticks, max(len(t.text) for t in y_ticks), x_title)
+
+
+def _y_axis(
+    series: list[tuple[str, str, list[float | None]]],
+    lines: list[tuple[str, str, float, bool]],
+    take_in: tuple[float, ...],
+    digits: int,
+) -> list[float]:
+    """The axis's ticks: round numbers that take in every value, every line and `take_in`,
+    to the measure's own decimals (at most `digits`)."""
+    shown = [v for _, _, values in series for v in values if v is not None] + [line[2] for line in lines]
+    precision = min(digits, max((decimals_of(v) for v in shown), default=0)) if digits else 0  # the measure's own
+    shown += take_in
+    return round_ticks(min(shown), max(shown), precision) if shown else round_ticks(0, 1, precision)
 
 
 def _x_ticks(labels: list[str], x: Callable[[int], float]) -> list[Tick]:
