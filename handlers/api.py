@@ -48,7 +48,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 
 from handlers import http_errors
-from handlers.api_access import Token, _json_body, _services
+from handlers.api_access import Served, Token, _json_body
 from handlers.api_models import (
     Accepted,
     Batch,
@@ -106,7 +106,7 @@ ROUTER = APIRouter()
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": REPORT_SCHEMA}}}},
 )
 def post_reports(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     token: Token,
     sent: Annotated[tuple[bytes, Any], Depends(_json_body)],
 ) -> Stored:
@@ -163,7 +163,7 @@ def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
     },
 )
 def export_table(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     token: Token,
     table: Annotated[
         str, Path(description="The table's name (docs/api.md).", json_schema_extra={"enum": sorted(api_export.TABLES)})

@@ -24,11 +24,13 @@ async def _services(request: Request) -> Services:  # async: not worth a trip to
     return services
 
 
+Served = Annotated[Services, Depends(_services)]  # a route's use cases' services
+
 BEARER = HTTPBearer(scheme_name="token", description="rollout token create", auto_error=False)
 
 
 def _token(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> Any:
     """The request's token, known and not revoked (401), within its rate (429): asked

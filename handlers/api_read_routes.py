@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from cadence.arms import MAX_CASE_CHARS
 from cadence.definition import SLUG_RE
 from handlers import paths  # noqa: F401 (registers {slug:slug}, which READS's paths use)
-from handlers.api_access import Token, _services
+from handlers.api_access import Served, Token
 from handlers.api_playbook_models import ArmOut, PlaybookDetail, Playbooks, Registry
 from handlers.api_read_models import Decisions, DigestOut, Learnings, PlaybookReadiness
 from handlers.api_refusals import READ_REFUSALS, TOKEN_REFUSALS, _refusal_described
 from usecases import api_digest, api_readiness, api_reads, arms
-from usecases.shared.services import Services
 
 READS = APIRouter()
+Slug = Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)]  # a route's {slug}
 FUNCTION_PARAMETER = {
     "name": "function",
     "in": "query",
@@ -51,7 +51,7 @@ CASE_PARAMETER = {
     responses=READ_REFUSALS,
     openapi_extra={"parameters": [FUNCTION_PARAMETER]},
 )
-def list_playbooks(services: Annotated[Services, Depends(_services)], token: Token, request: Request) -> JSONResponse:
+def list_playbooks(services: Served, token: Token, request: Request) -> JSONResponse:
     function = request.query_params.get("function")
     return JSONResponse({"playbooks": api_reads.playbooks(services, token, function)})
 
@@ -65,9 +65,9 @@ def list_playbooks(services: Annotated[Services, Depends(_services)], token: Tok
     responses=READ_REFUSALS,
 )
 def get_playbook(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     token: Token,
-    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+    slug: Slug,
 ) -> JSONResponse:
     return JSONResponse(api_reads.playbook(services, token, slug))
 
@@ -88,9 +88,9 @@ def get_playbook(
     openapi_extra={"parameters": [CASE_PARAMETER]},
 )
 def get_arm(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     token: Token,
-    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+    slug: Slug,
     request: Request,
 ) -> JSONResponse:
     assigned = arms.api_assign(services, token, slug, request.query_params.get("case"))
@@ -105,7 +105,7 @@ def get_arm(
     response_description="The registry's versions, results and adopters.",
     responses=READ_REFUSALS,
 )
-def list_registry(services: Annotated[Services, Depends(_services)], token: Token) -> JSONResponse:
+def list_registry(services: Served, token: Token) -> JSONResponse:
     return JSONResponse({"versions": api_reads.registry_entries(services, token)})
 
 
@@ -118,9 +118,9 @@ def list_registry(services: Annotated[Services, Depends(_services)], token: Toke
     responses=READ_REFUSALS,
 )
 def get_readiness(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     token: Token,
-    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+    slug: Slug,
 ) -> JSONResponse:
     return JSONResponse(api_readiness.judged_readiness(services, token, slug))
 
@@ -145,9 +145,9 @@ def get_readiness(
     },
 )
 def list_decisions(
-    services: Annotated[Services, Depends(_services)],
+    services: Served,
     token: Token,
-    slug: Annotated[str, Path(description="A playbook's slug.", pattern=SLUG_RE)],
+    slug: Slug,
     request: Request,
 ) -> JSONResponse:
     since = request.query_params.get("since")
@@ -184,7 +184,7 @@ def list_decisions(
         ]
     },
 )
-def search_learnings(services: Annotated[Services, Depends(_services)], token: Token, request: Request) -> JSONResponse:
+def search_learnings(services: Served, token: Token, request: Request) -> JSONResponse:
     query, slug = request.query_params.get("q", ""), request.query_params.get("playbook")
     return JSONResponse(api_reads.learnings(services, token, query, slug))
 
@@ -198,5 +198,5 @@ def search_learnings(services: Annotated[Services, Depends(_services)], token: T
     responses=READ_REFUSALS,
     openapi_extra={"parameters": [FUNCTION_PARAMETER]},
 )
-def get_digest(services: Annotated[Services, Depends(_services)], token: Token, request: Request) -> JSONResponse:
+def get_digest(services: Served, token: Token, request: Request) -> JSONResponse:
     return JSONResponse(api_digest.digest(services, token, request.query_params.get("function")))

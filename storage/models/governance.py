@@ -109,16 +109,22 @@ class Proposal(SQLModel, table=True):
     decided_by: Optional[str] = Field(default=None, max_length=64)
 
 
-class CycleResult(SQLModel, table=True):
-    """Whether a closed cycle hit its KPI target (the scale rule)."""
-
-    __tablename__ = "cycle_result"
-    __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_result_playbook_cycle"),)
+class _OfACycle(SQLModel):
+    """The columns a row of a playbook's cycle starts with (its result, its bar): a mixin,
+    no table of its own."""
 
     id: int = Field(default=None, primary_key=True)  # None only until inserted
     playbook_id: int = Field(foreign_key="playbook.id")
     cycle: int
     starts_on: date
+
+
+class CycleResult(_OfACycle, table=True):
+    """Whether a closed cycle hit its KPI target (the scale rule)."""
+
+    __tablename__ = "cycle_result"
+    __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_result_playbook_cycle"),)
+
     kpi_weeks: int
     mean: Optional[float] = None
     target: float
@@ -132,7 +138,7 @@ class CycleResult(SQLModel, table=True):
     closed_at: Optional[datetime] = instant(nullable=True)
 
 
-class CycleBar(SQLModel, table=True):
+class CycleBar(_OfACycle, table=True):
     """The KPI bar a cycle is judged by: the baseline and target in force in its first week,
     recorded by the first close of one of its weeks (issue 69: a cycle is judged by the bar
     it started with)."""
@@ -140,10 +146,6 @@ class CycleBar(SQLModel, table=True):
     __tablename__ = "cycle_bar"
     __table_args__ = (UniqueConstraint("playbook_id", "cycle", name="uq_cycle_bar_playbook_cycle"),)
 
-    id: int = Field(default=None, primary_key=True)  # None only until inserted
-    playbook_id: int = Field(foreign_key="playbook.id")
-    cycle: int
-    starts_on: date
     kpi_baseline: float
     kpi_target: float
     recorded_at: datetime = instant()
