@@ -10,12 +10,19 @@ words them).
   (cadence/champion_gate.py) and no step above the mode its version had
   (cadence/judgement.py `pilot_ceiling`).
 
+The gates are registered once, in `GATES`; the approving click and a move taking effect
+(cadence/mode_move.py) read them through `shut`. The close holds a promotion back for the
+same gates on what it read for the whole round (usecases/shared/close/steps.py: the pulse's
+hold, the calibration's and the boundaries' waits; cadence/closing.py: the training and
+the ceiling).
+
 And which manual overrides need a decision at all (`needs_request`): toward human-led
 applies at once; toward ai-led, or off human-led for a pinned step, is a bar change request."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,21 +86,62 @@ class Gate:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PromotionGate:
+    """One gate of a move up, registered once in `GATES`: `name`; `to_ai_led`, whether it
+    guards only a move to ai-led (else any move up); `judge`, the gates it shuts for a
+    move to a mode on a reading (none: open)."""
+
+    name: str
+    to_ai_led: bool
+    judge: Callable[[str, Reading], list[Gate]]
+
+
+def _calibration(_to_mode: str, reading: Reading) -> list[Gate]:
+    """A current calibration run at the threshold, or `calibration: none` with its reason."""
+    if reading.calibration is None and reading.none_reason is None:
+        return [Gate("no_set")]
+    if reading.calibration is not None and reading.calibration_shut is not None:
+        return [Gate("calibration", {"standing": reading.calibration})]
+    return []
+
+
+def _boundaries(_to_mode: str, reading: Reading) -> list[Gate]:
+    """Messy cases or strict boundaries where the set alone is too tidy (cadence/boundaries.py)."""
+    return [Gate("vague", dict(reading.vagueness))] if reading.vagueness is not None else []
+
+
+def _trust(_to_mode: str, reading: Reading) -> list[Gate]:
+    """No trust hold of the team's pulse (cadence/pulse.py `holds`)."""
+    return [Gate("trust_hold", {"why": dict(reading.trust_hold)})] if reading.trust_hold else []
+
+
+def _training(_to_mode: str, reading: Reading) -> list[Gate]:
+    """In an adopting team's first cycle, the champion's training done (cadence/champion_gate.py)."""
+    if reading.training is None:
+        return []
+    done, total = reading.training
+    return [Gate("training", {"done": done, "total": total})]
+
+
+def _ceiling(to_mode: str, reading: Reading) -> list[Gate]:
+    """In an adopting team's first cycle, no step above the mode its version had
+    (cadence/judgement.py `pilot_ceiling`)."""
+    return [Gate("ceiling", {"ceiling": reading.ceiling})] if above(to_mode, reading.ceiling) else []
+
+
+# Every gate of a move up, once, in the order a refusal lists them. The rules' PASS streak
+# and a pin are the move's own (cadence/mode_move.py `gates`).
+GATES: tuple[PromotionGate, ...] = (
+    PromotionGate("calibration", True, _calibration),
+    PromotionGate("boundaries", True, _boundaries),
+    PromotionGate("trust", True, _trust),
+    PromotionGate("training", False, _training),
+    PromotionGate("ceiling", False, _ceiling),
+)
+
+
 def shut(to_mode: str, reading: Reading) -> list[Gate]:
-    """The gates a move to `to_mode` does not pass now (empty: it may go)."""
-    gates = []
-    if to_mode == AI_LED:
-        if reading.calibration is None and reading.none_reason is None:
-            gates.append(Gate("no_set"))
-        elif reading.calibration is not None and reading.calibration_shut is not None:
-            gates.append(Gate("calibration", {"standing": reading.calibration}))
-        if reading.vagueness is not None:
-            gates.append(Gate("vague", dict(reading.vagueness)))
-        if reading.trust_hold:
-            gates.append(Gate("trust_hold", {"why": dict(reading.trust_hold)}))
-    if reading.training is not None:
-        done, total = reading.training
-        gates.append(Gate("training", {"done": done, "total": total}))
-    if above(to_mode, reading.ceiling):
-        gates.append(Gate("ceiling", {"ceiling": reading.ceiling}))
-    return gates
+    """The gates a move to `to_mode` does not pass now (empty: it may go): each of `GATES`
+    that guards it."""
+    return [g for gate in GATES if to_mode == AI_LED or not gate.to_ai_led for g in gate.judge(to_mode, reading)]
