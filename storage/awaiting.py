@@ -25,6 +25,7 @@ class Table(Generic[M]):
     """A kind's requests: read one, the playbook's open one, ask (replacing it) and decide."""
 
     model: ClassVar[type[Any]]
+    kept: ClassVar[str]  # the column that keeps what a click found since (`refound`)
     _open_for: ClassVar[Any]  # built once for each kind: status asks it at each request
 
     def __init_subclass__(cls) -> None:
@@ -56,6 +57,11 @@ class Table(Generic[M]):
         request's kind keeps); False, and nothing written, if it is no longer `was` (another
         click a moment ago)."""
         return moved(self.bind, self.model, request_id, was, state=state, decided_at=at, **values)
+
+    def refound(self, request_id: int, found: list[Any]) -> bool:
+        """What a click found since kept on the open request (its `kept` column): False,
+        nothing written, if it is no longer open."""
+        return moved(self.bind, self.model, request_id, "open", **{self.kept: found})
 
 
 def replace_with(bind: Bind, model: Any, request: Any, at: datetime, replaced: Any = None) -> list[Any]:

@@ -6,7 +6,6 @@ replacing it, a conditional UPDATE so that one of two clicks decides) is storage
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy import true
@@ -19,7 +18,7 @@ from storage.models.governance import BarRequest, CycleResult, StepVerdict
 
 
 class BarRequests(Table[BarRequest]):
-    model = BarRequest
+    model, kept = BarRequest, "changes"  # the changes with what their replay found at a click since
 
     def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
         """The open request of each of these playbooks that has one."""
@@ -81,8 +80,3 @@ class BarRequests(Table[BarRequest]):
         caller's to redraw)."""
         by_a_file = (col(BarRequest.state) == "approved") & col(BarRequest.asked_by).startswith(files)
         return awaiting.replace_with(self.bind, BarRequest, request, at, (col(BarRequest.state) == "open") | by_a_file)
-
-    def refound(self, request_id: int, changes: list[Any]) -> bool:
-        """An open request's changes with what its replay found at a click since (their
-        `found`): False, nothing written, if it is no longer open."""
-        return awaiting.moved(self.bind, BarRequest, request_id, changes=changes)

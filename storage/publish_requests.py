@@ -6,17 +6,9 @@ one of two clicks decides) is storage/awaiting.py's, which bar change requests s
 
 from __future__ import annotations
 
-from typing import Any
-
-from storage import awaiting
 from storage.awaiting import Table
 from storage.models.governance import PublishRequest
 
 
 class PublishRequests(Table[PublishRequest]):
-    model = PublishRequest
-
-    def refound(self, request_id: int, criteria: list[Any]) -> bool:
-        """An open request's criteria not met, as read at a click since: False, nothing
-        written, if it is no longer open."""
-        return awaiting.moved(self.bind, PublishRequest, request_id, criteria=criteria)
+    model, kept = PublishRequest, "criteria"  # the criteria not met, as read at a click since

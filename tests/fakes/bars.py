@@ -32,6 +32,7 @@ class FakeAwaiting(Generic[M]):
     was read in."""
 
     area: ClassVar[str]
+    kept: ClassVar[str]  # storage/awaiting.py's Table.kept
 
     def __init__(self, held: Held):
         self.held = held
@@ -64,6 +65,9 @@ class FakeAwaiting(Generic[M]):
     def decide(self, request_id: int, state: str, at: datetime, was: str = "open", **values: Any) -> bool:
         return self._moved(request_id, was, state=state, decided_at=at, **values)
 
+    def refound(self, request_id: int, found: list[Any]) -> bool:
+        return self._moved(request_id, "open", **{self.kept: found})
+
     def _moved(self, request_id: int, was: str = "open", **values: Any) -> bool:
         request = self.rows.get(request_id)
         if request is None or request.state != was:
@@ -75,7 +79,7 @@ class FakeAwaiting(Generic[M]):
 class FakeBarRequests(FakeAwaiting[BarRequest]):
     """The requests (`held.bar_requests`, by id)."""
 
-    area = "bar_requests"
+    area, kept = "bar_requests", "changes"
 
     def open_for_all(self, playbook_ids: list[int]) -> dict[int, BarRequest]:
         return {
@@ -105,9 +109,6 @@ class FakeBarRequests(FakeAwaiting[BarRequest]):
         return self._replace_with(
             request, at, lambda r: r.state == "open" or (r.state == "approved" and r.asked_by.startswith(files))
         )
-
-    def refound(self, request_id: int, changes: list[Any]) -> bool:
-        return self._moved(request_id, changes=changes)
 
 
 class FakeDepth:
@@ -153,7 +154,4 @@ _PEOPLES = ("kpi", "guardrail", "cases", "rubric", "exception", "checkin")  # th
 class FakePublishRequests(FakeAwaiting[PublishRequest]):
     """storage/publish_requests.py's requests to publish over readiness (`held.publish_requests`, by id)."""
 
-    area = "publish_requests"
-
-    def refound(self, request_id: int, criteria: list[Any]) -> bool:
-        return self._moved(request_id, criteria=criteria)
+    area, kept = "publish_requests", "criteria"
