@@ -3,9 +3,8 @@ a review by command and exception items closed in week 1, the week form's minute
 reviewing in week 2; each closed week's oversight and net hours with their formula in
 status, on the web view's page and first screen, in the digest's figures and the API's
 playbook read (fields added, the old ones as they were); a week without reviews says
-"oversight not reported", never 0; net value never claimed on an unknown spend (issue 91).
-What a promotion earned, and the value use case's figures on the fakes:
-tests/usecases/fast/test_value.py."""
+"oversight not reported", never 0; net value never claimed on an unknown spend (issue 91);
+what a promotion earned. The value use case's figures: tests/usecases/test_value_figures.py."""
 
 import copy
 from datetime import UTC, datetime, timedelta
@@ -122,6 +121,30 @@ def test_the_week_form_s_minutes_spent_reviewing_win_for_their_week(valued, stor
     assert week_1.oversight.hours == pytest.approx(2)  # 120 min typed, in place of 90 × 4
     assert "120 min spent reviewing (the week form)" in week_1.words()
     assert week_1.hours == pytest.approx(41.2 - 2)
+
+
+def test_a_step_whose_mode_changed_says_its_oversight_per_cycle_before_and_since(valued, store, clock, bot):
+    """Net value's "what a promotion earned" (back from tests/usecases/fast/test_value.py,
+    issue 110, item 6: the value's reads are the database's): send reviewed 10 of its cases
+    a week in cycle 1, collaborative from cycle 2 with 20 reviewed; at 4 min a review its
+    oversight per cycle is said before and since."""
+    _events, world = valued
+    _price(store, clock)
+    for week in range(1, 6):
+        clock.set(wednesday(week))
+        if week == 5:  # cycle 2: send is collaborative, and twice as many of its cases are reviewed
+            said = bot.command("mode support-replies send collaborative the model drifts", user=OWNER).text
+            assert "collaborative" in said, said
+        reviewed = 10 if week < 5 else 20
+        assert "cases" in bot.command("cases support-replies send 40", user=OWNER).text
+        assert "passed" in bot.command(f"rubric support-replies send {reviewed}/{reviewed}", user=OWNER).text
+        world.run(close_of(week))
+    clock.set(wednesday(6))
+    measure = worth.of_playbook(store, store.playbooks.state("support-replies"), "EUR")
+    assert measure is not None
+    # 4 weeks × 10 reviews × 4 min = 160 min a cycle before; 20 × 4 = 80 min in cycle 2 so far
+    assert measure.promotions == ["send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle"]
+    assert "send collaborative since cycle 2: oversight 2.7 h → 1.3 h a cycle" in worth.words(measure)
 
 
 def test_a_cost_pulled_from_a_source_counts_its_weeks_and_a_failure_is_said_never_carried(

@@ -292,9 +292,6 @@ class FakeReports:
     def kpi_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
         return self._range("kpi", playbook_id, first, last)
 
-    def rest_range(self, playbook_id: int, first: date, last: date) -> dict[date, float]:
-        return self._range("rest", playbook_id, first, last)
-
     def week_series(self, playbook_id: int, first: date, last: date) -> tuple[dict[date, float], dict[date, float]]:
         return self._range("kpi", playbook_id, first, last), self._range("guardrail", playbook_id, first, last)
 

@@ -1,7 +1,8 @@
 """A cycle judged against the rest through the real clock, the real endpoint and the Slack
 stand-in, on SQLite and PostgreSQL: a KPI on target every week still misses when the
 delta against the rest is within noise (docs/playbooks.md, "Compared with the rest").
-A clear hit, too few weeks to compare and status's words are
+Status's words against the rest read on the database too (issue 110, item 6: the reads
+that only render are not faked); a clear hit and too few weeks to compare are
 tests/usecases/fast/test_compare_cycle.py's, on the fakes."""
 
 import json
@@ -10,11 +11,16 @@ import pytest
 from sqlmodel import Session, select
 
 from cadence.definition_load import parse_playbook
+from handlers import present_status
 from storage.models.governance import Decision
 from tests.committed import loaded
 from tests.conftest import CHANNEL, MEMBER, SUPPORT_REPLIES
+from tests.usecases import on_database
 from tests.usecases.test_governance import close_of, wednesday
 from tests.usecases.test_governance import world as world
+from usecases import status
+from usecases.shared import messages
+from usecases.shared.caller import Caller
 
 
 @pytest.fixture
@@ -54,3 +60,20 @@ def test_on_target_but_within_noise_of_the_rest_misses(bot, compared, slack, eng
     assert "Against the rest over cycle 1: −0.12 min against the rest" in week_4
     assert "no better than the rest, within noise" in week_4
     assert "a cycle hits its target only when it is also better than the rest" in week_4
+
+
+def test_status_shows_the_week_against_the_rest_and_the_cycle_so_far(bot, compared, store):
+    """Moved from tests/usecases/fast/test_compare_cycle.py (the rest's range is read on the
+    database only)."""
+    # deltas −6 and −5: mean −5.5, sd 0.7071, se 0.5, t(1) 12.7062: CI −11.85 to +0.85
+    run_cycle(bot, compared, [14, 14], [20, 19])
+    compared.clock.set(wednesday(3))
+    assert "Recorded" in bot.command("kpi support-replies 13 rest 20", user=MEMBER).text
+    state = store.playbooks.state("support-replies")
+    services = on_database.services(store, state, now=wednesday(3), org_timezone="UTC")
+    found = status.status(Caller(services, None, MEMBER, CHANNEL), messages.Status("support-replies"))
+    text = json.dumps(present_status.status(found), ensure_ascii=False)
+    assert "Against the rest this week: 13 min vs the rest 20 min." in text, text
+    # three deltas −6, −5, −7: mean −6, sd 1, se 0.57735, t(2) 4.30265: CI −8.48 to −3.52
+    assert "In cycle 1 so far: −6 min against the rest, 95% CI −8.48 to −3.52" in text
+    assert "(difference-in-differences" in text and "better than the rest" in text

@@ -1,8 +1,9 @@
 """A cycle judged against the rest on the fakes (docs/playbooks.md, "Compared with the
 rest"; the close through tests/usecases/fast/ticking.py): clearly better than the rest
 hits, with the difference-in-differences; weeks with one number of the two leave too few
-to compare; status says the week against the rest and the cycle so far. A KPI on target
-but within noise of the rest, end to end, is tests/usecases/test_compare_cycle.py's."""
+to compare. A KPI on target but within noise of the rest, end to end, and status saying the
+week against the rest and the cycle so far (read on the database) are
+tests/usecases/test_compare_cycle.py's."""
 
 from __future__ import annotations
 
@@ -11,12 +12,11 @@ from datetime import date
 
 import pytest
 
-from handlers import present_status
 from tests import fakes
 from tests.fakes import CHANNEL, MEMBER
 from tests.usecases.fast.test_close_modes import close_of, wednesday
 from tests.usecases.fast.ticking import Ticking
-from usecases import commands, status
+from usecases import commands
 from usecases.shared import messages
 
 SLUG = "support-replies"
@@ -69,16 +69,3 @@ def test_one_armed_weeks_leave_too_few_to_compare():
         clock.run(close_of(week))
     assert the_result(services)["summary"] == "cycle 1 missed the target: too few weeks to compare"
     assert "too few weeks to compare (1 week with both numbers; 2 are needed)" in last_close(clock)
-
-
-def test_status_shows_the_week_against_the_rest_and_the_cycle_so_far():
-    services, clock = world()
-    # deltas −6 and −5: mean −5.5, sd 0.7071, se 0.5, t(1) 12.7062: CI −11.85 to +0.85
-    run_cycle(services, clock, [14, 14], [20, 19])
-    kpi(services, clock, 3, 13, 20)
-    found = status.status(fakes.caller(services, MEMBER), messages.Status(SLUG))
-    text = json.dumps(present_status.status(found), ensure_ascii=False)
-    assert "Against the rest this week: 13 min vs the rest 20 min." in text, text
-    # three deltas −6, −5, −7: mean −6, sd 1, se 0.57735, t(2) 4.30265: CI −8.48 to −3.52
-    assert "In cycle 1 so far: −6 min against the rest, 95% CI −8.48 to −3.52" in text
-    assert "(difference-in-differences" in text and "better than the rest" in text
