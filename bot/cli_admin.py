@@ -34,27 +34,38 @@ def load(files: tuple[Path, ...], why: str | None) -> None:
     """Create or update playbooks from YAML FILES (each one or more documents). Each file
     all or nothing: the good ones load, a refused one is named with its problems, and the
     exit is non-zero if any was refused. A file that loosens a bar needs --why."""
-    from templates.refusals import plain
-
     settings = settings_or_exit()
     read = [read_playbook_file(file) for file in files]
     problems = {str(r.path): r.problems for r in read if r.problems}
     loadable = [(str(r.path), r.specs) for r in read if not r.problems]
     if loadable:
-        store = open_store(settings)
-        for done in operator.load(store, loadable, settings.rollout_timezone, reading_clock(store)(), why):
-            if done.refused is not None:
-                problems[done.name] = [f"{done.name}: {plain(done.refused)}"]
-            for outcome in done.outcomes:
-                detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
-                click.echo(f"{outcome.slug}: {outcome.action}{detail}")
-            for waits in done.waiting:
-                click.echo(
-                    f"{waits.slug}: the bar's loosening waits for a curator (its card is in the curators channel); "
-                    f"approved, it applies from {waits.effective}: {'; '.join(waits.changes)}"
-                )
+        _load_files(settings, loadable, why, problems)
     if not problems:
         return
+    _refused_files(files, problems)
+
+
+def _load_files(settings: Any, loadable: list[tuple[str, Any]], why: str | None, problems: dict[str, Any]) -> None:
+    """Load the files read whole, saying what each playbook became and which loosenings
+    wait; a file the store refused goes into `problems`, by its name."""
+    from templates.refusals import plain
+
+    store = open_store(settings)
+    for done in operator.load(store, loadable, settings.rollout_timezone, reading_clock(store)(), why):
+        if done.refused is not None:
+            problems[done.name] = [f"{done.name}: {plain(done.refused)}"]
+        for outcome in done.outcomes:
+            detail = f" ({', '.join(outcome.changes)})" if outcome.changes else ""
+            click.echo(f"{outcome.slug}: {outcome.action}{detail}")
+        for waits in done.waiting:
+            click.echo(
+                f"{waits.slug}: the bar's loosening waits for a curator (its card is in the curators channel); "
+                f"approved, it applies from {waits.effective}: {'; '.join(waits.changes)}"
+            )
+
+
+def _refused_files(files: tuple[Path, ...], problems: dict[str, Any]) -> None:
+    """Each refused file's problems, in the files' order, and the exit that names them."""
     for file in files:
         for problem in problems.get(str(file), []):
             click.echo(problem, err=True)
@@ -112,20 +123,13 @@ def export_playbooks(slugs: tuple[str, ...], every: bool) -> None:
 @click.argument("slug")
 def show(slug: str) -> None:
     """One playbook: its state, current cycle and week, owner, team and definition."""
-    from slack_api.client import clock_client
-    from slack_api.members import TeamDirectory
-
     settings = settings_or_exit()
     store = open_store(settings)
     now = reading_clock(store)()
     overview = _or_refused(lambda: operator.playbook(store, slug, now))
     playbook, steps = overview.state.playbook, overview.state.steps
     reliable = sources.reliability(store, overview.state, now)
-    team = "unknown (no SLACK_BOT_TOKEN to ask Slack)"
-    if settings.slack_bot_token:
-        client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
-        size = operator.team_size(TeamDirectory(), client, overview.state)
-        team = "unknown (Slack did not answer)" if size is None else ("1 person" if size == 1 else f"{size} people")
+    team = _team_words(settings, overview)
     since = f" since {playbook.status_since.date().isoformat()}" if playbook.status_since else ""
     reason = f": {playbook.status_reason}" if playbook.status_reason else ""
     lines = [
@@ -146,10 +150,7 @@ def show(slug: str) -> None:
             for c in input_checks.latest(store, overview.state, now)
         ],
         "  steps",
-        *[
-            f"    {s.name}  {s.mode}" + (" (pinned)" if s.pinned else "") + (" (frozen)" if s.frozen else "")
-            for s in steps
-        ],
+        *[_step_line(s) for s in steps],
         "  definition",
         *[
             f"    {line}"
@@ -159,18 +160,40 @@ def show(slug: str) -> None:
     click.echo("\n".join(lines))
 
 
+def _team_words(settings: Any, overview: operator.Overview) -> str:
+    """How many people the playbook's team has, as Slack says now; unknown without a token or an answer."""
+    from slack_api.client import clock_client
+    from slack_api.members import TeamDirectory
+
+    if not settings.slack_bot_token:
+        return "unknown (no SLACK_BOT_TOKEN to ask Slack)"
+    client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
+    size = operator.team_size(TeamDirectory(), client, overview.state)
+    return "unknown (Slack did not answer)" if size is None else ("1 person" if size == 1 else f"{size} people")
+
+
+def _step_line(s: Any) -> str:
+    """A step in `playbook show`: its name and mode, pinned or frozen."""
+    return f"    {s.name}  {s.mode}" + (" (pinned)" if s.pinned else "") + (" (frozen)" if s.frozen else "")
+
+
 def _as_read(value: Any) -> Any:
     """A definition as `playbook show` prints it, for a person to read: what is set, and
     whole numbers whole (`baseline: 42`, not `42.0`; no `unit: ''` nor `max: null`).
     `playbook export` prints the definition as it is, for `playbook load` to take back."""
     if isinstance(value, dict):
-        kept = {key: _as_read(v) for key, v in value.items() if v is not None and v != "" and v != [] and v != {}}
+        kept = {key: _as_read(v) for key, v in value.items() if _is_set(v)}
         return {key: v for key, v in kept.items() if v != {}}
     if isinstance(value, list):
         return [_as_read(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _is_set(value: Any) -> bool:
+    """A value `playbook show` prints: not None, nor empty text, list or mapping."""
+    return value is not None and value != "" and value != [] and value != {}
 
 
 def _where(overview: operator.Overview) -> str:
@@ -200,29 +223,43 @@ def source_test(slug: str, week_text: str | None) -> None:
     state = store.playbooks.state(slug)
     if state is None:
         raise click.ClickException(f"no playbook {slug}")
-    week = sources.last_ended_week(state, now)
-    if week_text is not None:
-        try:
-            week = date.fromisoformat(week_text)
-        except ValueError:
-            raise click.ClickException(f"--week {week_text}: give the week's Monday as YYYY-MM-DD") from None
-        if week.weekday() != 0:
-            raise click.ClickException(f"--week {week_text} is a {week:%A}: give the week's Monday")
+    week = sources.last_ended_week(state, now) if week_text is None else _monday(week_text)
     tried = sources.test(state, week, os.environ)
     checked = input_checks.test(state, week, os.environ, sources.WORKERS, 10.0)  # the inputs' checks too
     if not tried and not checked:
         click.echo(f"{slug} has no sources.")
         return
     click.echo(f"{slug}, week of {week.isoformat()} (asked now, nothing stored):")
+    _echo_asked(tried, checked)
+    if any(t.error for t in tried) or any(c.error for c in checked):
+        raise SystemExit(1)
+
+
+def _monday(week_text: str) -> date:
+    """`--week`'s Monday, or the exit that says what it takes."""
+    try:
+        week = date.fromisoformat(week_text)
+    except ValueError:
+        raise click.ClickException(f"--week {week_text}: give the week's Monday as YYYY-MM-DD") from None
+    if week.weekday() != 0:
+        raise click.ClickException(f"--week {week_text} is a {week:%A}: give the week's Monday")
+    return week
+
+
+def _echo_asked(tried: list[sources.Tried], checked: list[input_checks.Tried]) -> None:
+    """Each number asked, its value or its error; then each input's check."""
     for t in tried:
         what = f"{t.value:g}" if t.value is not None else f"failed: {t.error}"
         click.echo(f"  {t.entry.key:<24} from {t.entry.source:<16} {what}")
     for c in checked:
-        met = c.value is not None and c.value >= c.check.min
-        what = f"{c.value:g} ({'met' if met else 'below'} its min {c.check.min:g})" if c.value is not None else ""
-        click.echo(f"  input {c.check.name[:40]:<18} from {c.check.source:<16} {what or f'failed: {c.error}'}")
-    if any(t.error for t in tried) or any(c.error for c in checked):
-        raise SystemExit(1)
+        click.echo(f"  input {c.check.name[:40]:<18} from {c.check.source:<16} {_check_words(c)}")
+
+
+def _check_words(c: input_checks.Tried) -> str:
+    """An input's check asked now: its value against its min, or why it failed."""
+    met = c.value is not None and c.value >= c.check.min
+    what = f"{c.value:g} ({'met' if met else 'below'} its min {c.check.min:g})" if c.value is not None else ""
+    return what or f"failed: {c.error}"
 
 
 @source.command("list")

@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,10 @@ from bot.startup import (
 )
 from slack_api.workspace import Workspace
 from templates import plural
+
+if TYPE_CHECKING:
+    from bot.processes import Clockwork
+    from usecases.tick_reads import TickReport
 
 log = logging.getLogger("rollout")
 
@@ -82,16 +86,7 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     from bot.app import create_clockwork
 
     settings = checked_settings() if dry_run else checked_settings("SLACK_BOT_TOKEN")
-    given = None
-    if at_text:
-        try:
-            given = datetime.fromisoformat(at_text)
-        except ValueError:
-            raise click.BadParameter(
-                f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)", param_hint="--at"
-            ) from None
-        if given.tzinfo is None:
-            given = given.replace(tzinfo=UTC)
+    given = _instant(at_text) if at_text else None
     store = open_store(settings, dry_run=dry_run)
     clock = reading_clock(store)  # now; a database the demo made, the demo's
     now = clock()
@@ -105,17 +100,47 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     clockwork = create_clockwork(settings, store, clock=clock)
     report = clockwork.cadence.tick(at)
     if dry_run:
-        click.echo(f"dry run at {at.isoformat()}: {report.summary()} (nothing was recorded or sent)")
-        for work in report.work:
-            click.echo(f"  {_work_line(work)}")
-            for message in work.messages:
-                click.echo(f"      → {message.channel}: {_first_line(message.payload)}")
+        _echo_dry_run(report, at)
         return
     if clockwork.heartbeat is not None:  # a tick from cron is the clock of such an installation
         clockwork.heartbeat(clock())
     click.echo(f"tick at {at.isoformat()}: {report.summary()}")
     for channel in report.unreachable:
         click.echo(f"  could not list the members of {channel}; the next tick retries", err=True)
+    pending = _fetch_and_deliver(clockwork, at, max_wait)
+    if pending:
+        click.echo(
+            f"{plural(pending, 'message')} still waiting for Slack; the clock or the next tick delivers them", err=True
+        )
+        sys.exit(1)
+    click.echo("all messages delivered")
+
+
+def _instant(at_text: str) -> datetime:
+    """`--at` as an instant (UTC where it names no offset)."""
+    try:
+        given = datetime.fromisoformat(at_text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{at_text!r} is not an ISO-8601 instant (e.g. 2026-11-19T15:00:00+01:00)", param_hint="--at"
+        ) from None
+    if given.tzinfo is None:
+        given = given.replace(tzinfo=UTC)
+    return given
+
+
+def _echo_dry_run(report: TickReport, at: datetime) -> None:
+    """What a tick would do at `at`: each piece of work, each message it would send."""
+    click.echo(f"dry run at {at.isoformat()}: {report.summary()} (nothing was recorded or sent)")
+    for work in report.work:
+        click.echo(f"  {_work_line(work)}")
+        for message in work.messages:
+            click.echo(f"      → {message.channel}: {_first_line(message.payload)}")
+
+
+def _fetch_and_deliver(clockwork: Clockwork, at: datetime, max_wait: float) -> int:
+    """After the tick: the sourced numbers due, Slack's deliveries, then the webhooks due;
+    how many messages still wait for Slack."""
     # Then the sourced numbers due (after the tick, as the clock's own pass runs beside it):
     # one pass, with its deadline; what it did not reach is the next tick's.
     fetched = clockwork.cadence.sources.run_due(at)
@@ -127,12 +152,7 @@ def tick(at_text: str | None, dry_run: bool, max_wait: float) -> None:
     waiting = clockwork.webhooks.drain() if clockwork.webhooks is not None else 0
     if waiting:
         click.echo(f"webhook deliveries waiting for a retry: {waiting}", err=True)
-    if pending:
-        click.echo(
-            f"{plural(pending, 'message')} still waiting for Slack; the clock or the next tick delivers them", err=True
-        )
-        sys.exit(1)
-    click.echo("all messages delivered")
+    return pending
 
 
 def _work_line(work) -> str:

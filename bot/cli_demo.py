@@ -58,15 +58,7 @@ def demo(directory: Path, quiet: bool, serve: bool, served: Path | None, view_po
     from bot.demo.cast import CURATOR
 
     if served is not None:
-        if not serve:
-            raise click.UsageError("--from names a run to serve: give --serve too")
-        try:
-            database, _ = view.run_in(served)
-        except view.NoRun as err:
-            raise click.ClickException(str(err)) from None
-        click.echo(view.named(database), err=True)
-        port_free_or_exit(view.LOOPBACK, view_port)
-        view.serve(served, CURATOR, view_port, click.echo)
+        _serve_run(served, serve, view_port)
         return
     missing = [name for name in DEMO_PACKAGES if importlib.util.find_spec(name) is None]
     if missing:
@@ -87,6 +79,22 @@ def demo(directory: Path, quiet: bool, serve: bool, served: Path | None, view_po
     click.echo(demo_output(result, quiet, width))
     if serve:
         view.serve(directory, CURATOR, view_port, click.echo)
+
+
+def _serve_run(served: Path, serve: bool, view_port: int) -> None:
+    """`--from`: serve the run already in the folder `served`, without running the demo again."""
+    from bot.demo import view
+    from bot.demo.cast import CURATOR
+
+    if not serve:
+        raise click.UsageError("--from names a run to serve: give --serve too")
+    try:
+        database, _ = view.run_in(served)
+    except view.NoRun as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(view.named(database), err=True)
+    port_free_or_exit(view.LOOPBACK, view_port)
+    view.serve(served, CURATOR, view_port, click.echo)
 
 
 def demo_output(result: DemoResult, quiet: bool, width: int) -> str:

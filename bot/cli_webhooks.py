@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,11 @@ from bot.startup import open_store, reading_clock, settings_or_exit
 from cadence import webhooks as events
 from usecases import operator
 from usecases import webhooks as use
+
+if TYPE_CHECKING:
+    from outbound.webhooks import WebhookLane
+    from storage.models.webhooks import WebhookDelivery
+    from storage.store import Store
 
 TEST_WAIT_SECONDS = 15.0  # how long `webhook test` waits for the receiver's answer
 
@@ -81,6 +87,20 @@ def remove(name: str) -> None:
     click.echo(f"Webhook {name} is removed.")
 
 
+def _first_attempt(store: Store, lane: WebhookLane, event_id: str) -> WebhookDelivery | None:
+    """The test event's delivery once first tried (run here, or by the clock's lane), or as
+    it stands after TEST_WAIT_SECONDS."""
+    deadline = time.monotonic() + TEST_WAIT_SECONDS
+    delivery = store.webhooks.status_of(event_id)
+    while delivery is not None and delivery.status == "pending" and delivery.attempts == 0:
+        if time.monotonic() > deadline:
+            break
+        if not lane.run_once(only=delivery.lane):  # this test alone, behind nothing
+            time.sleep(0.2)  # the clock's lane may hold it
+        delivery = store.webhooks.status_of(event_id)
+    return delivery
+
+
 @webhook.command("test")
 @click.argument("name")
 def test(name: str) -> None:
@@ -93,15 +113,7 @@ def test(name: str) -> None:
         event_id = use.send_test(store, name, clock())
     except use.WebhookRefused as err:
         raise click.ClickException(str(err)) from None
-    lane = WebhookLane(store.webhooks, clock)
-    deadline = time.monotonic() + TEST_WAIT_SECONDS
-    delivery = store.webhooks.status_of(event_id)
-    while delivery is not None and delivery.status == "pending" and delivery.attempts == 0:
-        if time.monotonic() > deadline:
-            break
-        if not lane.run_once(only=delivery.lane):  # this test alone, behind nothing
-            time.sleep(0.2)  # the clock's lane may hold it
-        delivery = store.webhooks.status_of(event_id)
+    delivery = _first_attempt(store, WebhookLane(store.webhooks, clock), event_id)
     if delivery is not None and delivery.status == "delivered":
         click.echo(f"Test event {event_id} delivered to {name}.")
         return

@@ -97,12 +97,27 @@ def read_playbook_file(path: Path) -> PlaybookFile:
         return PlaybookFile(path, problems=[f"{path}:{err.line}: {err.problem}"])
     except yaml.YAMLError as err:
         return PlaybookFile(path, problems=[_yaml_problem(path, err, text)])
-    if len(documents) == 1 and isinstance(documents[0][1], yaml.SequenceNode):
-        listed = documents[0][0]
-        documents = list(zip(listed, documents[0][1].value, strict=True))
+    documents = _each_listed(documents)
     if not documents:
         return PlaybookFile(path, problems=[f"{path}: no playbook in the file"])
-    specs, problems = [], []  # problems: (line, what is wrong there), said in the file's order
+    specs, problems = _parsed(documents)  # problems: (line, what is wrong there), said in the file's order
+    problems += _defined_twice(specs, documents)
+    said = [f"{path}:{line}: {p}" for line, p in sorted(problems, key=lambda problem: problem[0])]
+    return PlaybookFile(path, [] if problems else specs, said)
+
+
+def _each_listed(documents: list[tuple[Any, yaml.Node]]) -> list[tuple[Any, yaml.Node]]:
+    """The playbooks of one document that lists them, each with its node; else the documents."""
+    if len(documents) == 1 and isinstance(documents[0][1], yaml.SequenceNode):
+        listed = documents[0][0]
+        return list(zip(listed, documents[0][1].value, strict=True))
+    return documents
+
+
+def _parsed(documents: list[tuple[Any, yaml.Node]]) -> tuple[list[PlaybookSpec], list[tuple[int, str]]]:
+    """Each document's playbook checked, and each problem at its line: the definition's,
+    and the environment variables its sources name that are not set."""
+    specs, problems = [], []
     for document, node in documents:
         try:
             spec = parse_playbook(document)
@@ -114,13 +129,18 @@ def read_playbook_file(path: Path) -> PlaybookFile:
         for name, source in spec.sources.items():
             line = _line(node, ("sources", name))
             problems += [(line, p) for p in unset_variables({name: source}, os.environ)]
+    return specs, problems
+
+
+def _defined_twice(specs: list[PlaybookSpec], documents: list[tuple[Any, yaml.Node]]) -> list[tuple[int, str]]:
+    """A playbook the file defines more than once, at each later definition."""
+    problems = []
     seen: set[str] = set()
     for spec, (_, node) in zip(specs, documents, strict=False):
         if spec.playbook in seen:
             problems.append((_line(node, ("playbook",)), f"playbook: {spec.playbook} is defined twice in the file"))
         seen.add(spec.playbook)
-    said = [f"{path}:{line}: {p}" for line, p in sorted(problems, key=lambda problem: problem[0])]
-    return PlaybookFile(path, [] if problems else specs, said)
+    return problems
 
 
 def _documents(text: str) -> list[tuple[Any, yaml.Node]]:

@@ -106,14 +106,16 @@ def _check_view(view: dict[str, Any]) -> None:
     if not isinstance(state, dict):
         raise Malformed("payload.view.state is not an object")
     values = state.get("values")
-    if values is not None and not (
-        isinstance(values, dict)
-        and all(
-            isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
-            for block in values.values()
-        )
-    ):
+    if values is not None and not _objects_by_block(values):
         raise Malformed("payload.view.state.values is not objects of objects by block and action")
+
+
+def _objects_by_block(values: object) -> bool:
+    """A form's state values: an object of objects by block and action (each an object)."""
+    return isinstance(values, dict) and all(
+        isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
+        for block in values.values()
+    )
 
 
 def _check_ids(part: dict[str, Any]) -> None:

@@ -128,7 +128,7 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
     but for Socket Mode, whose requests come over Slack's own connection.
     `refusal_exits=False` (a process a server starts, which would only be started again):
     a refused bot token is an Unverified naming the refusal, for the caller to hold on."""
-    from slack_api.client import clock_client, not_slacks_answer
+    from slack_api.client import clock_client
     from slack_api.workspace import identify
 
     client = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False)
@@ -142,20 +142,7 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
             client.apps_connections_open(app_token=settings.slack_app_token or "")
         return workspace
     except SlackApiError as err:
-        said = not_slacks_answer(err)
-        if said is not None:  # not Slack's answer at all: no token is to blame
-            if app_token:
-                raise click.ClickException(f"{said}, then start it again") from None
-            log.warning("%s; going on, and asking again as work comes", said)
-            return Unverified("not Slack's answer at SLACK_API_URL", datetime.now(UTC))
-        error = str(err.response.get("error") or err.response.status_code)
-        if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
-            opening = app_token and err.response.api_url.endswith("apps.connections.open")
-            if refusal_exits or opening:
-                _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
-            return Unverified(f"Slack answered {error}", datetime.now(UTC), refused=error)
-        log.warning("Slack answered %s while checking the credentials; going on", error)
-        return Unverified(f"Slack answered {error}", datetime.now(UTC))
+        return _slack_answered(err, app_token, refusal_exits)
     except (OSError, TimeoutError) as err:
         if app_token:  # Socket Mode's connection is Slack's: without Slack there is nothing to serve
             raise socket_mode_refused(settings, str(err)) from None
@@ -163,6 +150,28 @@ def verify_slack(settings: Settings, app_token: bool = False, refusal_exits: boo
             "could not reach Slack at %s (%s); going on, and retrying as work comes", settings.slack_api_url, err
         )
     return Unverified("unreachable", datetime.now(UTC))
+
+
+def _slack_answered(err: SlackApiError, app_token: bool, refusal_exits: bool) -> Unverified:
+    """`verify_slack` where Slack (or what answers at SLACK_API_URL) said no: an answer not
+    Slack's goes on but for Socket Mode; a refused token exits (or is an Unverified naming
+    the refusal); any other error goes on."""
+    from slack_api.client import not_slacks_answer
+
+    said = not_slacks_answer(err)
+    if said is not None:  # not Slack's answer at all: no token is to blame
+        if app_token:
+            raise click.ClickException(f"{said}, then start it again") from None
+        log.warning("%s; going on, and asking again as work comes", said)
+        return Unverified("not Slack's answer at SLACK_API_URL", datetime.now(UTC))
+    error = str(err.response.get("error") or err.response.status_code)
+    if error in REFUSED_TOKEN or err.response.status_code in (401, 403):
+        opening = app_token and err.response.api_url.endswith("apps.connections.open")
+        if refusal_exits or opening:
+            _refused("SLACK_APP_TOKEN" if opening else "SLACK_BOT_TOKEN", error)
+        return Unverified(f"Slack answered {error}", datetime.now(UTC), refused=error)
+    log.warning("Slack answered %s while checking the credentials; going on", error)
+    return Unverified(f"Slack answered {error}", datetime.now(UTC))
 
 
 def socket_mode_refused(settings: Settings, reason: str) -> click.ClickException:

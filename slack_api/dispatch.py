@@ -240,24 +240,13 @@ class Dispatcher(Lane):
     def _deliver(self, message: OutboxMessage) -> None:
         if ("ts_of" in message.payload or "thread_of" in message.payload) and not self._resolve_references(message):
             return
-        if message.in_flight_since is not None and message.method == "chat.postMessage":
-            try:
-                found = self._find_delivered(message)
-            except (SlackApiError, OSError) as err:
-                self._retry(message, f"checking an earlier attempt: {slack_error(err)}", delivered_unknown=True)
-                return
-            if found is not None:
-                log.info("outbox %s: an earlier attempt was delivered (%s); not sending again", message.key, found[1])
-                self.outbox.mark_sent(message.id, self.worker, self.clock(), *found)
-                return
+        if self._earlier_attempt_settled(message):
+            return
         if not self.outbox.mark_in_flight(message.id, self.worker, self.clock(), message.attempts + 1):
             return  # the lease went to another dispatcher
         response: SlackResponse | dict[str, Any]
         try:
-            if message.method == "files.uploadV2":
-                response = self._upload(message)
-            else:
-                response = self.client.api_call(message.method, json=self._arguments(message))
+            response = self._call(message)
         except SlackApiError as err:
             self._failed(message, err)
             return
@@ -265,6 +254,28 @@ class Dispatcher(Lane):
             self._retry(message, slack_error(err), delivered_unknown=True)
             return
         self.outbox.mark_sent(message.id, self.worker, self.clock(), response.get("channel"), response.get("ts"))
+
+    def _earlier_attempt_settled(self, message: OutboxMessage) -> bool:
+        """A message posted whose earlier attempt was in flight, looked up: True where that
+        settles it (Slack has it: marked sent; the look-up failed: retried later), False to send it."""
+        if message.in_flight_since is None or message.method != "chat.postMessage":
+            return False
+        try:
+            found = self._find_delivered(message)
+        except (SlackApiError, OSError) as err:
+            self._retry(message, f"checking an earlier attempt: {slack_error(err)}", delivered_unknown=True)
+            return True
+        if found is not None:
+            log.info("outbox %s: an earlier attempt was delivered (%s); not sending again", message.key, found[1])
+            self.outbox.mark_sent(message.id, self.worker, self.clock(), *found)
+            return True
+        return False
+
+    def _call(self, message: OutboxMessage) -> SlackResponse | dict[str, Any]:
+        """The message sent: a file uploaded, or its method called."""
+        if message.method == "files.uploadV2":
+            return self._upload(message)
+        return self.client.api_call(message.method, json=self._arguments(message))
 
     def _upload(self, message: OutboxMessage) -> dict[str, Any]:
         """Slack's current upload flow (getUploadURLExternal, the upload, completeUploadExternal),
@@ -395,11 +406,12 @@ class Dispatcher(Lane):
             )
             return None
         found: list[dict[str, Any]] = history.get("messages", [])
-        for item in found:
-            metadata = item.get("metadata") or {}
-            if (
-                metadata.get("event_type") == METADATA_EVENT
-                and (metadata.get("event_payload") or {}).get("key") == message.key
-            ):
-                return channel, item["ts"]
-        return None
+        return next(((channel, item["ts"]) for item in found if _keyed(item, message.key)), None)
+
+
+def _keyed(item: dict[str, Any], key: str) -> bool:
+    """A message of the history that the outbox sent as `key` (its metadata says so)."""
+    metadata = item.get("metadata") or {}
+    return bool(
+        metadata.get("event_type") == METADATA_EVENT and (metadata.get("event_payload") or {}).get("key") == key
+    )

@@ -83,9 +83,17 @@ class TeamDirectory:
         org costs a few paged users.list calls, not a users.info per person). A channel
         Slack would not list maps to None; the first one to fail for another reason raises.
         `changes`: the channels' counts of membership changes, if already read."""
-        members: dict[str, frozenset[str] | None] = {}
         if changes is None:
             changes = self.shared.versions(channel_ids) if self.shared else {}
+        members = self._members_of(client, channel_ids, changes)
+        people = self.people(client, set().union(*(m for m in members.values() if m)))
+        return {channel: None if ids is None else _humans(ids, people) for channel, ids in members.items()}
+
+    def _members_of(
+        self, client: WebClient, channel_ids: list[str], changes: dict[str, int]
+    ) -> dict[str, frozenset[str] | None]:
+        """Each channel's members' ids; None for one Slack would not list (of several)."""
+        members: dict[str, frozenset[str] | None] = {}
         for channel in channel_ids:
             try:
                 members[channel] = self.channel_members(client, channel, changes.get(channel, 0))
@@ -93,11 +101,7 @@ class TeamDirectory:
                 if err.reason not in ("not_in_channel", "channel_not_found") or len(channel_ids) == 1:
                     raise
                 members[channel] = None
-        people = self.people(client, set().union(*(m for m in members.values() if m)))
-        return {
-            channel: None if ids is None else [people[m] for m in sorted(ids) if m in people and people[m].is_human]
-            for channel, ids in members.items()
-        }
+        return members
 
     def people(self, client: WebClient, user_ids: Iterable[str]) -> dict[str, Person]:
         now = self.monotonic()
@@ -252,3 +256,8 @@ def person_of(user: dict[str, Any]) -> Person:
         display_name=str(profile.get("display_name") or "").strip() or None,
         real_name=str(profile.get("real_name") or user.get("real_name") or "").strip() or None,
     )
+
+
+def _humans(ids: frozenset[str], people: dict[str, Person]) -> list[Person]:
+    """The people of `ids` that are known and human, by id."""
+    return [people[m] for m in sorted(ids) if m in people and people[m].is_human]

@@ -90,23 +90,39 @@ def id_token_claims(token: str, *, client_id: str, issuer: str, nonce: str, now:
     parts = token.split(".")
     if len(parts) != 3 or not nonce:
         return None
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, RecursionError):  # not base64, not UTF-8 or not JSON
-        return None
+    claims = _payload(parts[1])
     if not isinstance(claims, dict):
         return None
-    audience, expiry, sent = claims.get("aud"), claims.get("exp"), claims.get("nonce")
-    audiences = [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
     return (
         claims
         if claims.get("iss") == issuer
-        and client_id in audiences
-        and (len(audiences) == 1 or claims.get("azp") == client_id)
-        and isinstance(expiry, int | float)
-        and not isinstance(expiry, bool)
-        and now < expiry + CLOCK_LEEWAY
-        and isinstance(sent, str)
-        and secrets.compare_digest(sent.encode(), nonce.encode())
+        and _issued_to(claims, client_id)
+        and _unexpired(claims.get("exp"), now)
+        and _carries(claims.get("nonce"), nonce)
         else None
     )
+
+
+def _payload(part: str) -> Any:
+    """A JWT's payload part decoded (base64url without its padding, then JSON); None if it is not."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (ValueError, RecursionError):  # not base64, not UTF-8 or not JSON
+        return None
+
+
+def _issued_to(claims: dict[str, Any], client_id: str) -> bool:
+    """`client_id` is an audience of the token, and its authorized party where it has several."""
+    audience = claims.get("aud")
+    audiences = [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
+    return client_id in audiences and (len(audiences) == 1 or claims.get("azp") == client_id)
+
+
+def _unexpired(expiry: Any, now: float) -> bool:
+    """The token's `exp`, a number, not passed at `now` (with CLOCK_LEEWAY)."""
+    return isinstance(expiry, int | float) and not isinstance(expiry, bool) and now < expiry + CLOCK_LEEWAY
+
+
+def _carries(sent: Any, nonce: str) -> bool:
+    """The token's `nonce` is the one sent."""
+    return isinstance(sent, str) and secrets.compare_digest(sent.encode(), nonce.encode())

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
@@ -168,13 +168,7 @@ class Fetcher:
         """GET `address` and parse its JSON, all of it within the timeout (connecting, the
         headers, the whole body: however slowly bytes come). Credentials in the URL (from
         url_env) are sent as Basic; a token as Bearer."""
-        url = httpx.URL(address)
-        auth, headers = None, {}
-        if url.userinfo:
-            auth = httpx.BasicAuth(url.username, url.password)
-            url = url.copy_with(userinfo=b"")
-        if source.token:
-            auth, headers = None, {"Authorization": f"Bearer {source.token}"}
+        url, auth, headers = _credentials(source, httpx.URL(address))
         try:
             async with asyncio.timeout(self.timeout):
                 async with self._client.stream("GET", url, headers=headers, auth=auth) as answer:
@@ -195,6 +189,17 @@ class Fetcher:
             return json.loads(body)
         except ValueError:
             raise SourceFailed("the answer is not JSON") from None
+
+
+def _credentials(source: Source, url: httpx.URL) -> tuple[httpx.URL, httpx.BasicAuth | None, dict[str, str]]:
+    """The URL without its credentials, sent as Basic instead; or the source's token, as Bearer."""
+    auth, headers = None, {}
+    if url.userinfo:
+        auth = httpx.BasicAuth(url.username, url.password)
+        url = url.copy_with(userinfo=b"")
+    if source.token:
+        auth, headers = None, {"Authorization": f"Bearer {source.token}"}
+    return url, auth, headers
 
 
 def redact(message: str, secrets: list[str]) -> str:
@@ -241,6 +246,11 @@ def _prometheus_number(answer: Any) -> float:
         return _number(result[1] if isinstance(result, list) and len(result) == 2 else None)
     if kind != "vector" or not isinstance(result, list):
         raise SourceFailed(f"the query returned a {kind}, not one number (use an instant vector or a scalar)")
+    return _one_sample(result)
+
+
+def _one_sample(result: list[Any]) -> float:
+    """The number of an instant vector's one series."""
     if len(result) != 1:
         if not result:
             raise SourceFailed("no series came back: nothing matched at the week's end")
@@ -294,6 +304,30 @@ def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
     deadline = time.monotonic() + timeout
     url = make_url(source.url)
     sqlite = url.get_backend_name() == "sqlite"
+    params, connect_args = _sql_params(window, sqlite, timeout)
+    engine = _sql_engine(url, sqlite, connect_args, timeout)
+    if sqlite:
+        event.listen(engine, "connect", lambda conn, _: _sqlite_deadline(conn, deadline))
+    late = SourceFailed(f"timeout: no answer within {timeout:g} s")
+    try:
+        with engine.connect() as connection:
+            _read_only(connection, sqlite, deadline, late)
+            rows = connection.execute(text(query), params).fetchmany(2)
+            connection.rollback()
+    except SQLAlchemyError as err:
+        raise _sql_failure(err, late) from None
+    finally:
+        engine.dispose()
+    if not rows:
+        raise SourceFailed("no rows came back")
+    if len(rows) > 1 or len(rows[0]) != 1:
+        raise SourceFailed("more than one value came back: return one row of one number")
+    return _number(rows[0][0])
+
+
+def _sql_params(window: Window, sqlite: bool, timeout: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The query's week_start and week_end (SQLite's as UTC ISO 8601 text), and how to
+    connect within `timeout`."""
     if sqlite:
         params: dict[str, Any] = {
             "week_start": window.week_start.astimezone(UTC).isoformat(),
@@ -303,44 +337,42 @@ def _sql(source: Source, query: str, window: Window, timeout: float) -> float:
     else:
         params = {"week_start": window.week_start, "week_end": window.week_end}
         connect_args = {"connect_timeout": max(1, math.ceil(timeout))}  # libpq's unit is whole seconds
+    return params, connect_args
+
+
+def _sql_engine(url: URL, sqlite: bool, connect_args: dict[str, Any], timeout: float) -> Engine:
+    """The engine for one ask: a SQLite file opened read-only (a missing file is not made)."""
     if sqlite and url.database and url.database != ":memory:":  # opened read-only: a missing file is not made
         path = urllib.parse.quote(url.database)
-        engine = create_engine(
+        return create_engine(
             "sqlite://",
             poolclass=NullPool,
             creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout),
         )
-    else:
-        engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+
+
+def _read_only(connection: Connection, sqlite: bool, deadline: float, late: SourceFailed) -> None:
+    """The connection made read-only, and a server's statement given what connecting left
+    of the time (`late`, raised where connecting took it all)."""
     if sqlite:
-        event.listen(engine, "connect", lambda conn, _: _sqlite_deadline(conn, deadline))
-    late = SourceFailed(f"timeout: no answer within {timeout:g} s")
-    try:
-        with engine.connect() as connection:
-            if sqlite:
-                connection.exec_driver_sql("PRAGMA query_only = ON")
-            else:
-                left = deadline - time.monotonic()
-                if left <= 0:  # connecting took it all
-                    raise late
-                connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
-            rows = connection.execute(text(query), params).fetchmany(2)
-            connection.rollback()
-    except SQLAlchemyError as err:
-        first = str(getattr(err, "orig", None) or err).strip().splitlines()[0][:200]
-        if "statement timeout" in first or "interrupted" in first or "timeout expired" in first:
-            raise late from None
-        if "connect" in first.lower() or "unable to open" in first:
-            raise SourceFailed(f"unreachable ({first})") from None
-        raise SourceFailed(f"refused: {first}") from None
-    finally:
-        engine.dispose()
-    if not rows:
-        raise SourceFailed("no rows came back")
-    if len(rows) > 1 or len(rows[0]) != 1:
-        raise SourceFailed("more than one value came back: return one row of one number")
-    return _number(rows[0][0])
+        connection.exec_driver_sql("PRAGMA query_only = ON")
+        return
+    left = deadline - time.monotonic()
+    if left <= 0:  # connecting took it all
+        raise late
+    connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
+
+
+def _sql_failure(err: SQLAlchemyError, late: SourceFailed) -> SourceFailed:
+    """A driver's error as the failure it says: too late, unreachable, or refused."""
+    first = str(getattr(err, "orig", None) or err).strip().splitlines()[0][:200]
+    if "statement timeout" in first or "interrupted" in first or "timeout expired" in first:
+        return late
+    if "connect" in first.lower() or "unable to open" in first:
+        return SourceFailed(f"unreachable ({first})")
+    return SourceFailed(f"refused: {first}")
 
 
 def _sqlite_deadline(connection: sqlite3.Connection, deadline: float) -> None:
