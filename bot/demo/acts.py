@@ -212,10 +212,7 @@ class Acts:
 
     def _publish_and_adopt(self) -> None:
         self._assess_the_pilot()
-        ready = next(m for m in self.slack.posted(CURATORS) if m["text"].endswith("is ready to scale"))
-        publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
-        self.http.click(CURATOR, "scale_publish", publish["value"], CURATORS, ready["ts"], "scale")
-        self.did("Cora (curator) clicked Publish: support-replies v1 is in the registry")
+        self._publish()
         monday = (START + timedelta(days=7 * ORIGIN_WEEKS)).isoformat()
         self.command(
             CURATOR,
@@ -226,6 +223,24 @@ class Acts:
         )
         self._caught_as_a_near_duplicate(monday)
         # Dan's team asks for it; Cora approves the request's card, which runs the adopt.
+        self._request_adoption()
+        self._approve_the_request()
+        # Dan starts it this Monday: an adopter's first cycle comes after a baseline week
+        # (docs/judgement.md, "The baseline week"), so this week is its baseline week, in which
+        # the team reports its KPI as it works today, and cycle 1 starts next Monday.
+        self.command(APAC_OWNER, APAC, f"cycle start support-replies-support-apac {monday}", show_reply=True)
+        self.dispatcher.drain(max_wait=0)
+        self._first_training_item()
+
+    def _publish(self) -> None:
+        """Cora publishes the playbook ready to scale from its card."""
+        ready = next(m for m in self.slack.posted(CURATORS) if m["text"].endswith("is ready to scale"))
+        publish = next(e for b in ready["blocks"] if b["type"] == "actions" for e in b["elements"])
+        self.http.click(CURATOR, "scale_publish", publish["value"], CURATORS, ready["ts"], "scale")
+        self.did("Cora (curator) clicked Publish: support-replies v1 is in the registry")
+
+    def _request_adoption(self) -> None:
+        """Dan's team asks to adopt it, answering the expansion criteria in the request's form."""
         self.command(
             APAC_OWNER,
             APAC,
@@ -240,6 +255,9 @@ class Acts:
         }
         self.http.submit_filled(APAC_OWNER, self.slack.opened_views[-1], answers)
         self.did("Dan answered the expansion criteria in the request's form: similar workflow, other context, capacity")
+
+    def _approve_the_request(self) -> None:
+        """Cora sees where it rolls next, then approves the request's card, which runs the adopt."""
         self.dispatcher.drain(max_wait=0)
         self.command(CURATOR, CURATORS, "next", show_reply=True)  # where it rolls next: the request ranked first
         card = next(m for m in self.slack.posted(CURATORS) if "asks to adopt" in m["text"])
@@ -252,11 +270,9 @@ class Acts:
         )
         self.http.click(CURATOR, "request_approve", approve["value"], CURATORS, card["ts"], "request")
         self.did("Cora (curator) approved support-apac's request: the same adopt, Dan owns it, Eve is its champion")
-        # Dan starts it this Monday: an adopter's first cycle comes after a baseline week
-        # (docs/judgement.md, "The baseline week"), so this week is its baseline week, in which
-        # the team reports its KPI as it works today, and cycle 1 starts next Monday.
-        self.command(APAC_OWNER, APAC, f"cycle start support-replies-support-apac {monday}", show_reply=True)
-        self.dispatcher.drain(max_wait=0)
+
+    def _first_training_item(self) -> None:
+        """Eve, the champion, marks the first training item of her checklist done."""
         checklist = next(m for m in self.slack.posted(CHAMPION) if "Your checklist as champion" in m["text"])
         first = next(b["accessory"] for b in checklist["blocks"] if "accessory" in b)
         self.http.click(CHAMPION, "checklist_mark", first["value"], "D" + CHAMPION[1:], checklist["ts"], "item-0")

@@ -85,16 +85,24 @@ def week_form_answers(slug: str, blocks: list[dict[str, Any]], reviews: dict[str
     for block in blocks:
         if block.get("type") != "input":
             continue
-        kind, _, rest = str(block["block_id"]).partition(":")
-        step = block["label"]["text"].split(":")[0]
-        if kind == "dim" and step in reviews:
-            passed, reviewed = reviews[step]
-            answers[block["block_id"]] = str(passed if rest.rsplit(":", 1)[1] == "accuracy" else reviewed)
-        elif kind == "by" and step in REVIEWERS.get(slug, {}) and step in reviews:
-            answers[block["block_id"]] = REVIEWERS[slug][step]
-        elif kind == "out" and step == "research":
-            answers[block["block_id"]] = str(OUT_OF_SCOPE)
+        answer = _answer(slug, block, reviews)
+        if answer is not None:
+            answers[block["block_id"]] = answer
     return answers
+
+
+def _answer(slug: str, block: dict[str, Any], reviews: dict[str, tuple[int, int]]) -> str | None:
+    """One input of the week form beyond cases and reviews, as the owner fills it in; None: left as it is."""
+    kind, _, rest = str(block["block_id"]).partition(":")
+    step = block["label"]["text"].split(":")[0]
+    if kind == "dim" and step in reviews:
+        passed, reviewed = reviews[step]
+        return str(passed if rest.rsplit(":", 1)[1] == "accuracy" else reviewed)
+    if kind == "by" and step in REVIEWERS.get(slug, {}) and step in reviews:
+        return REVIEWERS[slug][step]
+    if kind == "out" and step == "research":
+        return str(OUT_OF_SCOPE)
+    return None
 
 
 def _calibrate(passed: int, note: str) -> Callable[[Story], None]:

@@ -46,12 +46,29 @@ def on_the_hour(story: Any, seen: set[str], hour: datetime, start: date) -> list
     """What the refunds team and the curator answer this hour: the week-3 nudge's *Package
     it*, the owner's Monday DM of exception items, and the escalation's *Acknowledge*; each
     an hour after it arrived (the curator's the next morning, in Berlin)."""
+    later = _package_it(story, seen, hour, start)
+    later += _clear_queues(story, seen, hour, start)
+    later += _acknowledge_escalations(story, seen, hour)
+    return later
+
+
+def _package_it(story: Any, seen: set[str], hour: datetime, start: date) -> list[tuple[datetime, Callable[[], object]]]:
+    """The week-3 nudge's *Package it*, once: at the first nudge."""
     later: list[tuple[datetime, Callable[[], object]]] = []
     for message in story.slack.posted(CHANNEL):
         key = f"packaged:{message['ts']}"
         if key not in seen and _button(message, "kit_open") and "kit" not in seen:
             seen.update((key, "kit"))  # once: the first week 3's nudge
             later.append((hour + timedelta(hours=1), functools.partial(_package, story, message, start)))
+    return later
+
+
+def _clear_queues(
+    story: Any, seen: set[str], hour: datetime, start: date
+) -> list[tuple[datetime, Callable[[], object]]]:
+    """The owner's Monday DMs of exception items, each read once; cleared from the packaging on,
+    but for the Monday the story misses."""
+    later: list[tuple[datetime, Callable[[], object]]] = []
     for message in story.slack.posted(OWNER):  # the Monday DMs from the packaging's on, each once
         key = f"queue:{message['ts']}"
         if key in seen or not message["text"].startswith(f"{IN_SLACK}: ") or not _button(message, "item_resolve"):
@@ -59,6 +76,12 @@ def on_the_hour(story: Any, seen: set[str], hour: datetime, start: date) -> list
         seen.add(key)
         if "kit" in seen and (hour.date() - start).days // 7 != MISSED_MONDAY:
             later.append((hour + timedelta(hours=1), functools.partial(_clear_queue, story, message)))
+    return later
+
+
+def _acknowledge_escalations(story: Any, seen: set[str], hour: datetime) -> list[tuple[datetime, Callable[[], object]]]:
+    """Each escalation's *Acknowledge*, by the curator the next morning."""
+    later: list[tuple[datetime, Callable[[], object]]] = []
     for message in story.slack.posted(CURATORS):
         key = f"escalated:{message['ts']}"
         if key not in seen and message["text"].startswith(f"Escalated: {IN_SLACK} /"):

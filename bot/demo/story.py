@@ -280,6 +280,26 @@ class Demo(Acts):
             self.http.event({"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home"})
             self.did(f"{PEOPLE[user][0]} opened the App Home tab")
 
+    def _late(
+        self, user: str, dm: dict[str, Any], playbook_id: int, week: date
+    ) -> list[tuple[datetime, Callable[[], object]]]:
+        """A late habit: nothing at the check-in; at its reminder, `/rollout attest` typed
+        by Sunday night (the cycle's last week) or on Monday morning, within the grace."""
+        if not dm["text"].startswith("Reminder"):
+            return []
+        state = self.store.playbooks.state_by_id(playbook_id)
+        assert state is not None
+        slug = state.playbook.slug
+        number = (week - START).days // 7 % 4 + 1
+        if number == 4:  # week:N names a week of the current cycle: the last week is answered by Sunday night
+            return [(self.at(week + timedelta(days=6), 20), lambda: self.command(user, "DLATE", f"attest {slug} yes"))]
+        return [
+            (
+                self.at(week + timedelta(days=7), 7),  # Monday morning, for last week, within the grace
+                lambda: self.command(user, "DLATE", f"attest {slug} yes week:{number}"),
+            )
+        ]
+
     def _answer(self, user: str, dm: dict[str, Any], now: datetime) -> list[tuple[datetime, Callable[[], object]]]:
         habit = HABITS.get(user, "never")
         value = next(e["value"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"])
@@ -288,22 +308,7 @@ class Demo(Acts):
         if habit == "never" or (dm["text"].startswith("Reminder") and habit != "late"):
             return []
         if habit == "late":
-            if not dm["text"].startswith("Reminder"):
-                return []
-            state = self.store.playbooks.state_by_id(target["playbook"])
-            assert state is not None
-            slug = state.playbook.slug
-            number = (week - START).days // 7 % 4 + 1
-            if number == 4:  # week:N names a week of the current cycle: the last week is answered by Sunday night
-                return [
-                    (self.at(week + timedelta(days=6), 20), lambda: self.command(user, "DLATE", f"attest {slug} yes"))
-                ]
-            return [
-                (
-                    self.at(week + timedelta(days=7), 7),  # Monday morning, for last week, within the grace
-                    lambda: self.command(user, "DLATE", f"attest {slug} yes week:{number}"),
-                )
-            ]
+            return self._late(user, dm, target["playbook"], week)
 
         def by_button() -> None:
             channel = "D" + user[1:]

@@ -27,20 +27,35 @@ def week_by_week(posted: list[dict[str, Any]], events: list[Event], start: date,
     for week in range(weeks + 1):
         first = start + timedelta(days=7 * week)
         lines.append(_week_heading(week, first, weeks, origin_weeks))
-        end = first + timedelta(days=7)
-        this_week = [m for m in messages if m.get("at") and first <= datetime.fromisoformat(m["at"]).date() < end]
-        dms = [m for m in this_week if m["channel"].startswith("D")]
-        entries = _people_entries(events, first, display)
-        entries += [_message_entry(m, names, display) for m in this_week if not m["channel"].startswith("D")]
-        for _at, _order, entry in sorted(entries, key=lambda e: (e[0], e[1])):
-            lines += entry
-        if dms:
-            lines.append(
-                f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "
-                f"e.g. {names.get(dms[0]['channel'])}:"
-            )
-            lines.append(to_text(dms[0], indent="      ", names=display))
+        lines += _week_lines(messages, events, first, names, display)
     return "\n".join(lines)
+
+
+def _week_lines(
+    messages: list[dict[str, Any]], events: list[Event], first: date, names: dict[str, str], display: dict[str, str]
+) -> list[str]:
+    """The week from `first`: what people did and what the bot posted, in time order, then
+    the DMs summed up with one of them shown."""
+    end = first + timedelta(days=7)
+    this_week = [m for m in messages if m.get("at") and first <= datetime.fromisoformat(m["at"]).date() < end]
+    dms = [m for m in this_week if m["channel"].startswith("D")]
+    entries = _people_entries(events, first, display)
+    entries += [_message_entry(m, names, display) for m in this_week if not m["channel"].startswith("D")]
+    lines = []
+    for _at, _order, entry in sorted(entries, key=lambda e: (e[0], e[1])):
+        lines += entry
+    return lines + _dm_lines(dms, names, display)
+
+
+def _dm_lines(dms: list[dict[str, Any]], names: dict[str, str], display: dict[str, str]) -> list[str]:
+    """A week's DMs: how many to how many people, and the first of them."""
+    if not dms:
+        return []
+    return [
+        f"  DMs: {len(dms)} check-ins and reminders to {len({m['channel'] for m in dms})} people, "
+        f"e.g. {names.get(dms[0]['channel'])}:",
+        to_text(dms[0], indent="      ", names=display),
+    ]
 
 
 def _week_heading(week: int, first: date, weeks: int, origin_weeks: int) -> str:
@@ -55,6 +70,22 @@ def _week_heading(week: int, first: date, weeks: int, origin_weeks: int) -> str:
 def _people_entries(events: list[Event], first: date, display: dict[str, str]) -> list[_Entry]:
     """What people did in the week from `first`: one line per person and minute, the
     commands they typed in it together; after each, the answer only they saw."""
+    grouped = _by_person_and_minute(events, first, display)
+
+    def typed(commands: list[str]) -> str:  # as Slack shows what was typed: mentions by name
+        return "; ".join(plain(command, display) for command in commands)
+
+    return [
+        (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {typed(commands)}" if commands else "")])
+        for at, who, commands in grouped
+    ]
+
+
+def _by_person_and_minute(
+    events: list[Event], first: date, display: dict[str, str]
+) -> list[tuple[datetime, str, list[str]]]:
+    """The week's events from `first`: a person's commands in one minute together, each
+    answer only they saw after them."""
     grouped: list[tuple[datetime, str, list[str]]] = []
     for event in events:
         at, what = event.at, event.what
@@ -68,14 +99,7 @@ def _people_entries(events: list[Event], first: date, display: dict[str, str]) -
         if event.reply is not None:  # the answer only they saw, on lines of its own
             answer = to_text(event.reply, indent="      ", names=display).strip()
             grouped.append((at, "  ↳ (only to them) " + answer, []))
-
-    def typed(commands: list[str]) -> str:  # as Slack shows what was typed: mentions by name
-        return "; ".join(plain(command, display) for command in commands)
-
-    return [
-        (at, 0, [f"  {at:%a %H:%M} UTC  ⟶ {who}" + (f": /rollout {typed(commands)}" if commands else "")])
-        for at, who, commands in grouped
-    ]
+    return grouped
 
 
 def _message_entry(m: dict[str, Any], names: dict[str, str], display: dict[str, str]) -> _Entry:

@@ -19,19 +19,20 @@ def travel(story: Any, week_index: int, weekday: int, hour: datetime) -> None:
     if week_index == 9 and weekday == 2 and hour.hour == 3:  # 11:00 in Singapore
         story.command(APAC_OWNER, APAC, f"learn {ADOPTER} {LEARNED}", show_reply=True)
     if week_index == 11 and weekday == 1 and hour.hour == 15:  # the origin's cycle 3 is under way: v2
-        story.command(CURATOR, CURATORS, "publish support-replies override cycle 3 keeps the target", show_reply=True)
-        story.dispatcher.drain(max_wait=0)
-        _second_person(story)
-        told = next(m for m in story.slack.posted(APAC_OWNER) if m["text"].startswith("support-replies v2"))
-        upgrade = next(
-            e
-            for b in told["blocks"]
-            if b["type"] == "actions"
-            for e in b["elements"]
-            if e["action_id"] == "upgrade_now"
-        )
-        story.http.click(APAC_OWNER, "upgrade_now", upgrade["value"], "D" + APAC_OWNER[1:], told["ts"], "upgrade")
-        story.did("Dan (owner, support APAC) clicked Upgrade in his DM: his team runs v2, its own numbers kept")
+        _publish_v2_and_upgrade(story)
+
+
+def _publish_v2_and_upgrade(story: Any) -> None:
+    """Cora publishes v2 (over readiness, so a second person approves it); Dan upgrades his team to it."""
+    story.command(CURATOR, CURATORS, "publish support-replies override cycle 3 keeps the target", show_reply=True)
+    story.dispatcher.drain(max_wait=0)
+    _second_person(story)
+    told = next(m for m in story.slack.posted(APAC_OWNER) if m["text"].startswith("support-replies v2"))
+    upgrade = next(
+        e for b in told["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "upgrade_now"
+    )
+    story.http.click(APAC_OWNER, "upgrade_now", upgrade["value"], "D" + APAC_OWNER[1:], told["ts"], "upgrade")
+    story.did("Dan (owner, support APAC) clicked Upgrade in his DM: his team runs v2, its own numbers kept")
 
 
 def _second_person(story: Any) -> None:

@@ -121,6 +121,21 @@ def report(story: Story, slug: str, week: int) -> str:
     return report_week(story, user, channel, slug, cases, reviews)
 
 
+def _numbers(view: dict[str, Any], cases: Cases, reviews: Reviews) -> dict[str, str]:
+    """The week form's cases and reviews (passed, reviewed), each step's, by block."""
+    answers: dict[str, str] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        kind, step = _field(block)
+        if kind == "cases" and step in cases:
+            answers[block["block_id"]] = str(cases[step])
+        elif kind in ("passed", "reviewed") and step in reviews:
+            passed, reviewed = reviews[step]
+            answers[block["block_id"]] = str(passed if kind == "passed" else reviewed)
+    return answers
+
+
 def report_week(
     story: Story,
     user: str,
@@ -142,16 +157,7 @@ def report_week(
         story.did(f"{who}'s week form for {slug} did not open: {said}")
         return said
     view = story.slack.opened_views[-1]
-    answers: dict[str, str] = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        kind, step = _field(block)
-        if kind == "cases" and step in cases:
-            answers[block["block_id"]] = str(cases[step])
-        elif kind in ("passed", "reviewed") and step in reviews:
-            passed, reviewed = reviews[step]
-            answers[block["block_id"]] = str(passed if kind == "passed" else reviewed)
+    answers = _numbers(view, cases, reviews)
     answers.update(evidence.week_form_answers(slug, view["blocks"], reviews))  # dimensions, who reviewed
     reply = story.http.submit_filled(user, view, answers)
     body = reply.body if isinstance(reply.body, dict) else {}

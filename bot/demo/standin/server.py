@@ -175,6 +175,20 @@ class SlackStandIn(WebApi, SignIn):
             fault = self._faults[method].popleft() if self._faults.get(method) else None
         if fault is not None and fault.hold is not None:
             fault.hold.wait(timeout=30)
+        answered = self._answered_before_the_method(fault, method, params, token)
+        if answered is not None:
+            return answered
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        body = handler(params) if handler else {"ok": True}
+        if fault is not None and fault.accept_then_delay:
+            time.sleep(fault.accept_then_delay)
+        return 200, {}, body
+
+    def _answered_before_the_method(
+        self, fault: Fault | None, method: str, params: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, str], dict[str, Any]] | None:
+        """What is answered before the method runs: a fault's failure, OpenID's answers, a
+        token refused, a post over the limits; None: the method answers."""
         if fault is not None and not fault.accept_then_delay:
             failed = _failed(fault)
             if failed is not None:
@@ -185,14 +199,8 @@ class SlackStandIn(WebApi, SignIn):
         if refused is not None:
             return 200, {}, {"ok": False, "error": refused}
         if method == "chat.postMessage":
-            limited = self._over_limits(str(params.get("channel", "")))
-            if limited is not None:
-                return limited
-        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
-        body = handler(params) if handler else {"ok": True}
-        if fault is not None and fault.accept_then_delay:
-            time.sleep(fault.accept_then_delay)
-        return 200, {}, body
+            return self._over_limits(str(params.get("channel", "")))
+        return None
 
     def _refused(self, method: str, token: str | None) -> str | None:
         """The error Slack answers a token with: the one refusing, a revoked one, or another
@@ -211,24 +219,37 @@ class SlackStandIn(WebApi, SignIn):
         if not (limits.per_channel_seconds or limits.workspace_per_second or limits.failure_rate):
             return None
         with self._lock:
-            if limits.failure_rate and self._random.random() < limits.failure_rate:
-                if self._random.random() < 0.5:
-                    return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
-                return 503, {}, {"ok": False, "error": "service_unavailable"}
+            failed = self._drawn_failure()
+            if failed is not None:
+                return failed
             now = time.monotonic()
             if limits.per_channel_seconds and now - self._last_post.get(channel, -1e9) < limits.per_channel_seconds:
                 self.limited += 1
                 return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
-            if limits.workspace_per_second:
-                tokens, at = self._bucket
-                tokens = min(limits.workspace_per_second, tokens + (now - at) * limits.workspace_per_second)
-                if tokens < 1:
-                    self.limited += 1
-                    self._bucket = (tokens, now)
-                    return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
-                self._bucket = (tokens - 1, now)
+            if limits.workspace_per_second and self._workspace_limited(now):
+                self.limited += 1
+                return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
             self._last_post[channel] = now
         return None
+
+    def _drawn_failure(self) -> tuple[int, dict[str, str], dict[str, Any]] | None:
+        """A post failed at random at the failure rate: rate-limited or unavailable, as likely."""
+        if not (self.limits.failure_rate and self._random.random() < self.limits.failure_rate):
+            return None
+        if self._random.random() < 0.5:
+            return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+        return 503, {}, {"ok": False, "error": "service_unavailable"}
+
+    def _workspace_limited(self, now: float) -> bool:
+        """The workspace's bucket refilled to `now`: empty (a post limited), or one post taken from it."""
+        limits = self.limits
+        tokens, at = self._bucket
+        tokens = min(limits.workspace_per_second, tokens + (now - at) * limits.workspace_per_second)
+        if tokens < 1:
+            self._bucket = (tokens, now)
+            return True
+        self._bucket = (tokens - 1, now)
+        return False
 
     # Socket Mode's hand-off, here beside the server it hands off to
     def _m_apps_connections_open(self, _p: dict[str, Any]) -> dict[str, Any]:

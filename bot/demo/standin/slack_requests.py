@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -175,28 +176,54 @@ def filled(view: dict[str, Any], answers: dict[str, str]) -> dict[str, dict[str,
         if block.get("type") != "input":
             continue
         kind, block_id = element.get("type"), block["block_id"]
-        if kind == "conversations_select":
-            values[block_id] = {"type": kind, "selected_conversation": element.get("initial_conversation")}
-        elif kind == "users_select":
-            values[block_id] = {"type": kind, "selected_user": element.get("initial_user")}
-        elif kind == "static_select":
-            chosen = answers.get(block_id, (element.get("initial_option") or {}).get("value"))
-            values[block_id] = {"type": kind, "selected_option": {"value": chosen} if chosen else None}
-        elif kind == "checkboxes":  # `answers`: the ticked options' values, comma-separated
-            ticked = answers.get(block_id)
-            options = element.get("options") or []
-            chosen_options = (
-                element.get("initial_options") or []
-                if ticked is None
-                else [o for o in options if o["value"] in ticked.split(",")]
-            )
-            values[block_id] = {"type": kind, "selected_options": chosen_options}
-        elif kind == "multi_users_select":
-            users = answers.get(block_id)
-            chosen_users = element.get("initial_users") or [] if users is None else users.split(",")
-            values[block_id] = {"type": kind, "selected_users": chosen_users}
-        elif kind == "datepicker":
-            values[block_id] = {"type": kind, "selected_date": answers.get(block_id, element.get("initial_date"))}
-        else:
-            values[block_id] = {"type": kind, "value": answers.get(block_id, element.get("initial_value"))}
+        state = _STATE_OF.get(kind, _text_state)(element, answers.get(block_id))
+        values[block_id] = {"type": kind, **state}
     return values
+
+
+# An input's state by the kind of its element: from its answer (None: none typed) or
+# else what it was filled in with.
+def _conversation_state(element: dict[str, Any], answer: str | None) -> dict[str, Any]:
+    return {"selected_conversation": element.get("initial_conversation")}
+
+
+def _user_state(element: dict[str, Any], answer: str | None) -> dict[str, Any]:
+    return {"selected_user": element.get("initial_user")}
+
+
+def _option_state(element: dict[str, Any], answer: str | None) -> dict[str, Any]:
+    chosen = answer if answer is not None else (element.get("initial_option") or {}).get("value")
+    return {"selected_option": {"value": chosen} if chosen else None}
+
+
+def _checkboxes_state(element: dict[str, Any], ticked: str | None) -> dict[str, Any]:
+    """`ticked`: the ticked options' values, comma-separated."""
+    options = element.get("options") or []
+    chosen_options = (
+        element.get("initial_options") or []
+        if ticked is None
+        else [o for o in options if o["value"] in ticked.split(",")]
+    )
+    return {"selected_options": chosen_options}
+
+
+def _users_state(element: dict[str, Any], users: str | None) -> dict[str, Any]:
+    return {"selected_users": element.get("initial_users") or [] if users is None else users.split(",")}
+
+
+def _date_state(element: dict[str, Any], answer: str | None) -> dict[str, Any]:
+    return {"selected_date": answer if answer is not None else element.get("initial_date")}
+
+
+def _text_state(element: dict[str, Any], answer: str | None) -> dict[str, Any]:
+    return {"value": answer if answer is not None else element.get("initial_value")}
+
+
+_STATE_OF: dict[Any, Callable[[dict[str, Any], str | None], dict[str, Any]]] = {
+    "conversations_select": _conversation_state,
+    "users_select": _user_state,
+    "static_select": _option_state,
+    "checkboxes": _checkboxes_state,
+    "multi_users_select": _users_state,
+    "datepicker": _date_state,
+}

@@ -270,12 +270,20 @@ def _view_problem(view: Any) -> str | None:
     for index, block in enumerate(blocks):
         element = block.get("element") if isinstance(block, dict) else None
         if isinstance(element, dict) and element.get("type") == "plain_text_input":
-            limit = min(int(element.get("max_length") or 3000), 3000)
-            if len(str(element.get("initial_value") or "")) > limit:
-                return (
-                    f"[ERROR] must be less than {limit + 1} characters "
-                    f"[json-pointer:/view/blocks/{index}/element/initial_value]"
-                )
+            problem = _text_input_problem(index, element)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _text_input_problem(index: int, element: dict[str, Any]) -> str | None:
+    """A text input of the block at `index` filled in beyond its max_length (at most 3000)."""
+    limit = min(int(element.get("max_length") or 3000), 3000)
+    if len(str(element.get("initial_value") or "")) > limit:
+        return (
+            f"[ERROR] must be less than {limit + 1} characters "
+            f"[json-pointer:/view/blocks/{index}/element/initial_value]"
+        )
     return None
 
 
