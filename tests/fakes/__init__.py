@@ -13,7 +13,7 @@ use-case tests need, reach.py counts them):
 - learnings.py, org.py (curators, settings, people, names), teams.py (champions' marks,
   calibrations, input checks, readouts), queue.py (exception items, escalations),
   clock.py (cadence log, health, request keys, web sign-ins, webhooks), bars.py (bar
-  requests, depth), value.py (the value measure's counts and heroics);
+  requests, depth), value.py (each playbook's value measure, the hero's quality work);
 - slack.py: FakeDirectory (slack_api/members.py's TeamDirectory) and FixedClock.
 
 `services(...)` wires them into the use cases' Services, `caller(...)` a person asking.

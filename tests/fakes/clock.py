@@ -105,9 +105,6 @@ class FakeRequestKeys:
         self.held.seen.update(dict.fromkeys(keys, at))
         return True
 
-    def seen(self, keys: list[str]) -> bool:
-        return any(key in self.held.seen for key in keys)
-
     def forget(self, before: datetime) -> int:
         old = [key for key, at in self.held.seen.items() if at < before]
         for key in old:

@@ -225,10 +225,6 @@ class FakeGovernance:
                 hits[r.playbook_id] = bool(r.result.hit)  # the last completed cycle's, as they come in order
         return hits
 
-    def proposed_for_scale(self, playbook_ids: list[int]) -> set[int]:
-        wanted = set(playbook_ids)
-        return {p.playbook_id for p in self.data.proposals.values() if p.kind == "scale" and p.playbook_id in wanted}
-
     def stalls(self, playbook_ids: list[int]) -> dict[int, Stalls]:
         found: dict[int, Stalls] = {}
         for row in self._decisions(playbook_ids, "stalled"):
@@ -262,10 +258,6 @@ class FakeGovernance:
             for d in self.held.decisions
             if d["kind"] == "verdict" and (d.get("step_id"), d.get("week_start")) in wanted
         }
-
-    def step_names(self, step_ids: list[int]) -> dict[int, str]:
-        wanted = set(step_ids)
-        return {t.id: t.name for s in self.held.states.values() for t in s.steps if t.id in wanted}
 
     def lock_log(self, playbook_id: int) -> None:
         """Nothing to lock: the fakes run one use case at a time."""

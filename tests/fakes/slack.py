@@ -75,9 +75,6 @@ class FakeDirectory:
         self._answer("channel_name", channel_id)
         return self.channel_names.get(channel_id)
 
-    def forget(self, channel_id: str, at: datetime) -> None:
-        return None
-
 
 class FixedClock:
     """The current instant, UTC-aware, where a test puts it."""

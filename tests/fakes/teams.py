@@ -102,9 +102,6 @@ class FakeOutOfScope:
             found[step_id] = (had + cases.get((step_id, week), 0), outside + count)
         return found
 
-    def seen_of(self, playbook_ids: list[int], first: date, last: date) -> dict[int, dict[int, tuple[int, int]]]:
-        return {pid: found for pid in playbook_ids if (found := self.seen(pid, first, last))}
-
 
 class FakeCalibrations:
     def __init__(self, held: Held):
@@ -253,15 +250,6 @@ class FakeReadouts:
             if r.values.get("attestation") == "deviated" and r.values.get("note") is not None
         ]
         return exceptions + deviations
-
-    def attestation_rates(self, weeks: list[date]) -> dict[date, float]:
-        asked = [a for a in self._asked() if a[1] in weeks]
-        answered = self._checked_in()
-        rates = {}
-        for week in sorted({w for _, w, _ in asked}):
-            of_week = [a for a in asked if a[1] == week]
-            rates[week] = sum(1 for a in of_week if a in answered) / len(of_week)
-        return rates
 
     def report_sources(self, playbook_id: int, since: date, until: date | None = None) -> list[tuple[str, str, int]]:
         counts: dict[tuple[str, str], int] = {}

@@ -4,26 +4,33 @@ stall the playbook once; the message with its three buttons reaches the owner an
 curators once, across a repeated tick and a restart; each button opens its form through
 Slack's interactivity requests and its submission is a decision row (Retire retires);
 anyone else is refused; the webhooks hear `stalled`; status, the digest and the web
-overview show it first. SQLite and PostgreSQL. An interrupted cycle passed over, not
-counted as a miss, and a two-cycle stall's one sentence on every surface, are
+overview show it first; a two-cycle stall's one sentence on every surface (moved from the
+fakes, issue 110, item 6: the overview's reads only render, and are not faked). SQLite and
+PostgreSQL. An interrupted cycle passed over, not counted as a miss, is
 tests/usecases/fast/test_stalls.py's."""
 
 import copy
 import json
+import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
+from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.demo.standin.slack_requests import view_identity
 from bot.web import make_asgi
 from cadence.definition_load import parse_playbook
+from handlers.web_view import make_web_view
 from storage.models.governance import Decision
 from tests.committed import loaded
 from tests.conftest import ADMIN, CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine, SlackRequests, settings_for
+from tests.usecases import on_database
+from tests.usecases.fast.slash import slash
 from tests.usecases.test_governance import CURATOR, CURATORS, buttons, close_of, report_week
+from tests.usecases.test_governance import world as world
 from tests.usecases.test_webhook_events import deliver, hook
 from tests.webhook_receiver import Receiver
 from usecases.shared.life import begin_cycle
@@ -297,3 +304,53 @@ def test_the_api_and_the_assistant_give_the_standing_the_overview_and_the_digest
         (p["slug"], p["standing"], p["stalled"]) for p in listed["playbooks"]
     ]
     assert (detail.structured_content["standing"], detail.structured_content["stalled"]) == ("stalled", said)
+
+
+def test_a_stall_of_two_cycles_is_one_sentence_in_status_the_digest_the_overview_and_its_page(
+    bot, world, slack, store, clock
+):
+    """Issue 67, items 2 and 3: support-replies (its draft needing no calibration set)
+    misses its target (15 min) at 30 min every week of three cycles, so the stall that began
+    at the end of cycle 2 (cycles 1 and 2 missed) lasts through cycle 3 (cycles 2 and 3
+    missed). Each cycle named comes with its own end and its own reason, in one sentence
+    that status, the digest, the web overview and the playbook's own page all say (the web
+    view as `rollout demo --serve` serves it, in process); the page's heading says
+    "stalled", as the overview counts it."""
+    slack.add_channel(MACROS_CHANNEL, [OWNER, "UROLLOUTBOT"])
+    on_database.a_playbook(
+        store,
+        MACROS,
+        title="Support macros",
+        channel=MACROS_CHANNEL,
+        steps=[{"name": name, "mode": "ai-led"} for name in ("pick", "fill", "send")],
+        cycle_started=date(2026, 12, 21),
+        org_timezone="UTC",
+    )
+    for week in range(1, 13):
+        report_week(bot, clock, week, kpi="30")
+        world.run(close_of(week))
+    said = (
+        "since the end of cycle 2 (2027-01-10): cycles 1 and 2 missed the target;"
+        " still at the end of cycle 3 (2027-02-07): cycles 2 and 3 missed the target"
+    )
+    services = on_database.services(store, store.playbooks.state("support-replies"), now=clock(), org_timezone="UTC")
+    assert f"Stalled* {said}." in slash(services, "status support-replies")
+    before = len(slack.posted(CURATORS))
+    world.run(close_of(12) + timedelta(hours=2))  # the Monday digest
+    [reply] = [m for m in slack.posted(CURATORS)[before:] if m["text"].startswith("Support: 2 playbooks")][-1:]
+    assert said in json.dumps(reply["blocks"], ensure_ascii=False)
+
+    services.clock.at = clock()  # type: ignore[attr-defined]  # tests/fakes' FixedClock
+    web = TestClient(make_web_view(services, secrets.token_hex(16), secure=False, signed_in_as=CURATOR))
+    overview, page = web.get("/").text, web.get("/playbooks/support-replies").text
+    assert f'<strong class="stalled">stalled</strong> <span class="muted">{said}</span>' in overview
+    assert '<li class="stalled"><strong>1</strong> stalled</li>' in overview
+    assert '<h1>Support reply drafting <span class="standing stalled">stalled</span></h1>' in page
+    assert f'<strong class="flag">Stalled</strong> {said}.</p>' in page
+    # Paused, it is not judged: its heading and the line under it say one standing, and
+    # the stall it had when last judged is said as that, not as its standing now.
+    slash(services, "pause support-replies a reorganisation", OWNER)
+    page = web.get("/playbooks/support-replies").text
+    assert '<span class="standing not-judged-yet">not judged yet</span></h1>' in page
+    assert '<strong class="flag">Stalled</strong>' not in page
+    assert f"When last judged it was stalled {said}." in page
