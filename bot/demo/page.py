@@ -222,20 +222,18 @@ def _message(m: dict[str, Any], names: _Names, charts: dict[str, str]) -> str:
 
 
 def _channel(
-    channel: str,
+    title: str,
     messages: list[dict[str, Any]],
-    titles: dict[str, str],
-    names: _Names,
-    charts: dict[str, str],
+    draw: Callable[[dict[str, Any]], str],
     threads: dict[str, list[dict[str, Any]]],
 ) -> str:
-    """Messages in a row to one channel (or person), as Slack shows them, each with its thread."""
-    out = [f'<div class="ch"><h3>{html.escape(titles.get(channel, channel))}</h3>']
+    """Messages in a row to one channel (or person), as Slack shows them (`draw`), each with its thread."""
+    out = [f'<div class="ch"><h3>{html.escape(title)}</h3>']
     for m in messages:
-        out.append(_message(m, names, charts))
+        out.append(draw(m))
         replies = threads.get(m["ts"], [])
         if replies:
-            out.append('<div class="thread">' + "".join(_message(r, names, charts) for r in replies) + "</div>")
+            out.append('<div class="thread">' + "".join(draw(r) for r in replies) + "</div>")
     out.append("</div>")
     return "".join(out)
 
@@ -273,7 +271,9 @@ def _timeline(
     for channel, run in groupby(entries, key=lambda e: e[2]["channel"] if e[1] else ""):
         items = [item for _, _, item in run]
         if channel:
-            out.append(_channel(channel, items, titles, names, charts, threads))
+            out.append(
+                _channel(titles.get(channel, channel), items, partial(_message, names=names, charts=charts), threads)
+            )
         else:
             out.append('<ul class="log">' + "".join(_action(e, names) for e in items) + "</ul>")
     return "".join(out)
