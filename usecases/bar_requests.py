@@ -187,11 +187,11 @@ BAR: awaiting.Kind[BarRequest] = awaiting.Kind(
     model=BarRequest,
     table=lambda store: store.bar_requests,
     draw=card,
-    unknown="bar_unknown",
-    decided="bar_decided",
-    own="bar_own_request",
-    others="bar_curators_only",
-    outsiders="bar_curators_only",
+    unknown=lambda: Refusal.of("bar_unknown"),
+    decided=lambda state: Refusal.of("bar_decided", state=state),
+    own=lambda: Refusal.of("bar_own_request"),
+    others=lambda: Refusal.of("bar_curators_only"),
+    outsiders=lambda: Refusal.of("bar_curators_only"),
 )
 
 

@@ -32,7 +32,8 @@ R = TypeVar("R", BarRequest, PublishRequest)
 class Kind(Generic[R]):
     """A kind of request: its card's key (`<key>:<id>`), its row (`model`), its table in a
     store (get, ask, decide, refound: storage/awaiting.py), its card (`draw(store, request,
-    state, **shown)`), the refusals of a click (`unknown`; `decided`; `own`: the asker's;
+    state, **shown)`), the refusals of a click, each a Refusal made with its key written out
+    so tests/templates/test_refusals.py sees it (`unknown`; `decided`; `own`: the asker's;
     `others`: not among those who decide; `owner`: set where the playbook's owner may not
     decide either; `outsiders`: set where anyone neither curator nor admin is refused
     before the request is read), and what of its first drawing's `shown` the redraw of a
@@ -42,12 +43,12 @@ class Kind(Generic[R]):
     model: type[R]
     table: Callable[[Store], Any]
     draw: Callable[..., dict[str, Any]]
-    unknown: str
-    decided: str
-    own: str
-    others: str
-    owner: str | None = None
-    outsiders: str | None = None
+    unknown: Callable[[], Refusal]
+    decided: Callable[[str], Refusal]  # given the request's state
+    own: Callable[[], Refusal]
+    others: Callable[[], Refusal]
+    owner: Callable[[], Refusal] | None = None
+    outsiders: Callable[[], Refusal] | None = None
     redrawn: tuple[str, ...] = ()
 
 
@@ -112,21 +113,21 @@ def clicked(
     of the second person lets decide. With its playbook now (None: gone)."""
     store = caller.store
     if kind.outsiders is not None and not (store.org.is_curator(caller.user_id) or caller.is_admin()):
-        raise Refusal.of(kind.outsiders)
+        raise kind.outsiders()
     request_id = keys.read_id(value)
     request: R | None = kind.table(store).get(request_id) if request_id is not None else None
     if request is None:
-        raise Refusal.of(kind.unknown)
+        raise kind.unknown()
     if request.state not in states:
-        raise Refusal.of(kind.decided, state=request.state)
+        raise kind.decided(request.state)
     state = store.playbooks.state_by_id(request.playbook_id)
     if request.asked_by == caller.user_id:
-        raise Refusal.of(kind.own)
+        raise kind.own()
     owner = request.owner_id if kind.owner is not None else None
     if kind.owner is not None and caller.user_id in (owner, state.playbook.owner_id if state else None):
-        raise Refusal.of(kind.owner)
+        raise kind.owner()
     if caller.user_id not in second_person.deciders(store, caller.services.admins, request.asked_by, owner):
-        raise Refusal.of(kind.others)
+        raise kind.others()
     return request, state
 
 

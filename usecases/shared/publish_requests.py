@@ -19,6 +19,7 @@ from cadence.state import PlaybookState
 from storage.models.governance import PublishRequest
 from storage.store import CURATORS_CHANNEL, Store
 from templates import criterion_phrase, notices_registry
+from templates.refusals import Refusal
 from usecases.shared import awaiting, registry_list, second_person
 
 
@@ -55,11 +56,11 @@ PUBLISH: awaiting.Kind[PublishRequest] = awaiting.Kind(
     model=PublishRequest,
     table=lambda store: store.publish_requests,
     draw=card,
-    unknown="publish_request_unknown",
-    decided="publish_request_decided",
-    own="publish_own_request",
-    others="publish_deciders_only",
-    owner="publish_owner_decides",
+    unknown=lambda: Refusal.of("publish_request_unknown"),
+    decided=lambda state: Refusal.of("publish_request_decided", state=state),
+    own=lambda: Refusal.of("publish_own_request"),
+    others=lambda: Refusal.of("publish_deciders_only"),
+    owner=lambda: Refusal.of("publish_owner_decides"),
     redrawn=("admins",),
 )
 
