@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.demo import evidence, week_forms
+from bot.demo import against_the_rest, evidence, week_forms
 from bot.demo.cast import (
     APAC,
     APAC_OWN,
@@ -128,12 +128,7 @@ class Acts:
         crm.unlink(missing_ok=True)
         connection = sqlite3.connect(crm)
         connection.execute("create table leads (qualified_at text)")
-        for week, count in enumerate(LEADS):
-            wednesday = datetime.combine(START + timedelta(days=7 * week + 2), time(9), tzinfo=UTC)
-            connection.executemany(
-                "insert into leads values (?)",
-                [((wednesday + timedelta(minutes=5 * i)).isoformat(),) for i in range(count)],
-            )
+        against_the_rest.add_leads(connection, "insert into leads values (?)", LEADS, START, 9)
         document = evidence.with_evidence(document, connection, START)  # research's evidence (bot/demo/evidence.py)
         connection.commit()
         connection.close()
@@ -157,8 +152,9 @@ class Acts:
             f"refunds-export (reporting API): {kind} {playbook} {value:g} → {reply.status}, counts for {counts_for}"
         )
 
-    def _decide_proposal(self) -> None:
-        message = next(m for m in self.slack.posted("CSALES0001") if m["text"].startswith("Proposal:"))
+    def _proposal(self, channel: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The first proposal posted to `channel`, and its Approve button."""
+        message = next(m for m in self.slack.posted(channel) if m["text"].startswith("Proposal:"))
         approve = next(
             e
             for b in message["blocks"]
@@ -166,6 +162,10 @@ class Acts:
             for e in b["elements"]
             if e["action_id"] == "proposal_approve"
         )
+        return message, approve
+
+    def _decide_proposal(self) -> None:
+        message, approve = self._proposal("CSALES0001")
         self.http.click("UGIA000001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
         self.did("Gia clicked Approve: refused, only the owner or a curator decides")
         self.http.click("UCHLOE0001", "proposal_approve", approve["value"], "CSALES0001", message["ts"], "proposal")
@@ -173,14 +173,7 @@ class Acts:
 
     def _promote_send(self) -> None:
         """Ana approves the promotion of send, proposed after its passing weeks, as cycle 2 begins."""
-        message = next(m for m in self.slack.posted("CSUPPORT01") if m["text"].startswith("Proposal:"))
-        approve = next(
-            e
-            for b in message["blocks"]
-            if b["type"] == "actions"
-            for e in b["elements"]
-            if e["action_id"] == "proposal_approve"
-        )
+        message, approve = self._proposal("CSUPPORT01")
         self.http.click("UANA000001", "proposal_approve", approve["value"], "CSUPPORT01", message["ts"], "proposal")
         self.did("Ana (owner) clicked Approve: send becomes ai-led, and half as many of its replies are checked")
 

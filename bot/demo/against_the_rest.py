@@ -37,18 +37,21 @@ LEARNED = (
 )
 
 
+def add_leads(connection: sqlite3.Connection, insert: str, counts: list[int], start: date, hour: int) -> None:
+    """`counts[w]` leads qualified on the Wednesday of week `w` from `start`, from `hour`
+    (UTC) five minutes apart, each written by `insert` (its one parameter: when)."""
+    for week, count in enumerate(counts):
+        wednesday = datetime.combine(start + timedelta(days=7 * week + 2), time(hour), tzinfo=UTC)
+        connection.executemany(insert, [((wednesday + timedelta(minutes=5 * i)).isoformat(),) for i in range(count)])
+
+
 def compared(document: dict[str, Any], crm: Path, start: date) -> dict[str, Any]:
     """lead-research's document (its KPI already sourced from the CRM's `leads` table) with
     `compare: rest`: the table's leads marked as the playbook's, the rest's added beside
     them, and the KPI's query and rest query counting each."""
     connection = sqlite3.connect(crm)
     connection.execute("alter table leads add column via_playbook integer not null default 1")
-    for week, count in enumerate(REST_LEADS):
-        wednesday = datetime.combine(start + timedelta(days=7 * week + 2), time(10), tzinfo=UTC)
-        connection.executemany(
-            "insert into leads (qualified_at, via_playbook) values (?, 0)",
-            [((wednesday + timedelta(minutes=5 * i)).isoformat(),) for i in range(count)],
-        )
+    add_leads(connection, "insert into leads (qualified_at, via_playbook) values (?, 0)", REST_LEADS, start, 10)
     connection.commit()
     connection.close()
     kpi = document["kpi"]

@@ -70,10 +70,7 @@ def start_with_the_form(story: Any, spec: PlaybookSpec, starts_on: date) -> None
         "timezone": spec.timezone or "UTC",
         "start": starts_on.isoformat(),
     }
-    reply = story.http.submit_filled(spec.owner, view, answers)
-    body = reply.body if isinstance(reply.body, dict) else {}
-    if body.get("response_action") != "update":
-        raise RuntimeError(f"the demo's /rollout new form was refused: {body.get('errors')}")
+    story.http.submit_saved(spec.owner, view, answers, "/rollout new form")
     who = PEOPLE[spec.owner][0]
     story.did(f"{who} filled in /rollout new's form: {spec.playbook} made in Slack, no YAML; cycle 1 on {starts_on}")
     # The refunds team's KPI comes from its ticketing system, over the reporting API.
@@ -116,10 +113,7 @@ def _refine(story: Any, owner: str, message: dict[str, Any]) -> None:
     # would read the promotion's gates: a calibration set first, issue 93)
     unpinned = steps.replace("payout: human-led pinned", "payout: human-led")
     answers = {"steps": unpinned + "\ncheck: collaborative", "cap": "15%", "why": WHY}
-    reply = story.http.submit_filled(owner, view, answers)
-    body = reply.body if isinstance(reply.body, dict) else {}
-    if body.get("response_action") != "update":
-        raise RuntimeError(f"the demo's Refine form was refused: {body.get('errors')}")
+    story.http.submit_saved(owner, view, answers, "Refine form")
     story.did(
         f"{PEOPLE[owner][0]} saved it: a revision that names the stall; a new step check runs collaborative at"
         " once; payout unpinned and the cap raised to 15% loosen the bar: one request to the curators, with his"

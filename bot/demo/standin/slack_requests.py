@@ -148,6 +148,14 @@ class SlackRequests:
         (its initial value, conversation or user), `answers` typed into text inputs."""
         return self.submit(user, {"id": f"V{uuid.uuid4().hex[:10].upper()}", **view}, filled(view, answers))
 
+    def submit_saved(self, user: str, view: dict[str, Any], answers: dict[str, str], form: str) -> None:
+        """A form submitted as submit_filled does, that the bot saves (it answers with the
+        view's update); refused, a RuntimeError naming `form` and the errors."""
+        reply = self.submit_filled(user, view, answers)
+        body = reply.body if isinstance(reply.body, dict) else {}
+        if body.get("response_action") != "update":
+            raise RuntimeError(f"the demo's {form} was refused: {body.get('errors')}")
+
     def event(self, event: dict[str, Any]) -> Reply:
         body = json.dumps(
             {
