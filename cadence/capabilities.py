@@ -19,8 +19,8 @@ INSTALLED_APPS:
   usecases/sections/__init__.py.
 
 Order: a host takes the parts in the entries' order, each capability's in its own, except
-where a part declares what it comes after (a clock job's or a close rule's `after`, a close
-rule's `needs`): `ordered` below. The sections' order is the entries' (their fields' order
+where a part declares what it comes after or before (a clock job's or a close rule's
+`after` and `before`, a close rule's `needs`, by the other part's `name`): `ordered` below. The sections' order is the entries' (their fields' order
 in the API's JSON, their columns in playbooks.csv). tests/test_capabilities.py pins each
 host's order and holds every part module to one entry.
 
@@ -162,25 +162,36 @@ def load(part: Part, attribute: str, kind: type[T]) -> list[T]:
 
 
 def _predecessors(
-    parts: Sequence[T], name: Callable[[T], str], after: Callable[[T], Iterable[str]]
+    parts: Sequence[T],
+    name: Callable[[T], str],
+    after: Callable[[T], Iterable[str]],
+    before: Callable[[T], Iterable[str]],
 ) -> dict[str, set[str]]:
-    """Each part's name with the names it comes after; a name declared twice, or one no
-    part has, raises ValueError."""
+    """Each part's name with the names it comes after (its own `after`, and each part
+    whose `before` names it); a name declared twice, or one no part has, raises ValueError."""
     names = [name(p) for p in parts]
     if len(set(names)) != len(names):
         raise ValueError(f"a name declared twice: {sorted(n for n in names if names.count(n) > 1)}")
     wanted = {name(p): set(after(p)) for p in parts}
-    unknown = {n for needs in wanted.values() for n in needs} - set(names)
+    for p in parts:
+        for later in before(p):
+            wanted.setdefault(later, set()).add(name(p))
+    unknown = ({n for needs in wanted.values() for n in needs} | set(wanted)) - set(names)
     if unknown:
-        raise ValueError(f"declared after what no part is: {sorted(unknown)}")
+        raise ValueError(f"declared after or before what no part is: {sorted(unknown)}")
     return wanted
 
 
-def ordered(parts: Sequence[T], name: Callable[[T], str], after: Callable[[T], Iterable[str]]) -> list[T]:
+def ordered(
+    parts: Sequence[T],
+    name: Callable[[T], str],
+    after: Callable[[T], Iterable[str]],
+    before: Callable[[T], Iterable[str]] = lambda _: (),
+) -> list[T]:
     """`parts` in their given order, except that each comes after the names it declares
-    (`after`): of the parts whose predecessors are all placed, the first given goes next.
-    A name no part has, or a circle of them, raises ValueError."""
-    wanted = _predecessors(parts, name, after)
+    (`after`) and before those it declares (`before`): of the parts whose predecessors are
+    all placed, the first given goes next. A name no part has, or a circle, raises ValueError."""
+    wanted = _predecessors(parts, name, after, before)
     placed: list[T] = []
     done: set[str] = set()
     waiting = list(parts)

@@ -10,8 +10,8 @@ words them).
   (cadence/champion_gate.py) and no step above the mode its version had
   (cadence/judgement.py `pilot_ceiling`).
 
-The gates are registered once, in `GATES`; the approving click and a move taking effect
-(cadence/mode_move.py) read them through `shut`. The close holds a promotion back for the
+The gates are listed once, in `GATES`, for the approving click and a move taking effect
+(cadence/mode_move.py), which read them through `shut`. The close holds a promotion back for the
 same gates on what it read for the whole round (usecases/shared/close/steps.py: the pulse's
 hold, the calibration's and the boundaries' waits; cadence/closing.py: the training and
 the ceiling).

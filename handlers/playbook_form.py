@@ -375,7 +375,7 @@ def answer(
     """A playbook's form answered to Slack (the playbook form's, the kit form's): the modal
     updated to `made()`'s notice; each problem on its field (`shown_on` it), a refusal or
     a failure on the form's first field, nothing stored; a repeat, nothing (bot/app.py)."""
-    with Answering(ack, first, what, refused=plain) as answered:
+    with Answering(ack, first, what, refused=plain) as answer:
         try:
             notice = made()
         except forms.FormProblems as err:
@@ -383,5 +383,5 @@ def answer(
             for where, problem in err.problems.items():
                 shown.setdefault(shown_on(where), problem if isinstance(problem, str) else plain(problem))
             raise FieldErrors(shown) from None
-    if answered.stored:
+    if answer.stored:
         ack(response_action="update", view=notice)

@@ -86,8 +86,8 @@ def replace_with(bind: Bind, model: Any, request: Any, at: datetime, replaced: A
 
 
 def moved(bind: Bind, model: Any, request_id: int, was: str = "open", **values: Any) -> bool:
-    """`values` written on the request while it is `was` (what a click found since, kept on
-    an open request): False, nothing written, if it no longer is."""
+    """`values` written on the request while it is `was` (its decision, or what a click found
+    since, kept on an open request): False, nothing written, if it no longer is."""
     with joined(bind) as s:
         done = s.exec(
             update(model)

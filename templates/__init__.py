@@ -296,8 +296,8 @@ _env.globals.update(
     no_wording=_no_wording,
 )
 # The templates' filters: the mechanism's own (escaping, mentions, numbers), then each
-# capability's (cadence/capabilities.py `filters`), registered once (a name registered twice
-# stops the import).
+# capability's (at the end of this module), registered once (a name registered twice stops
+# the import).
 FILTERS: Catalogue[Any] = Catalogue("filter")
 FILTERS.register(
     "words",
@@ -324,9 +324,6 @@ FILTERS.register(
         "capitalize_first": lambda text: text[:1].upper() + text[1:],
     },
 )
-for (_, _module), _filters in zip(modules("filters"), load("filters", "FILTERS", dict), strict=True):
-    FILTERS.register(_module.removeprefix("templates."), _filters)
-_env.filters.update(FILTERS)
 
 
 # Each template by name, once loaded: Jinja's own cache takes a lock and a lookup per call,
@@ -363,3 +360,10 @@ def render(name: str, **context: Any) -> dict[str, Any]:
 
 def template_names() -> list[str]:
     return sorted(p.name[: -len(".json.j2")] for p in Path(__file__).parent.glob("*.json.j2"))
+
+
+# Each capability's filters (cadence/capabilities.py `filters`), loaded last: a words module
+# may import anything above (`render`, `Mrkdwn`...) from here.
+for (_, _module), _filters in zip(modules("filters"), load("filters", "FILTERS", dict), strict=True):
+    FILTERS.register(_module.removeprefix("templates."), _filters)
+_env.filters.update(FILTERS)

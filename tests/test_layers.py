@@ -384,9 +384,10 @@ def test_nothing_but_the_pulse_s_gate_reads_its_tables():
 
 
 # ---- the clock's jobs, registered (issue 94) ---------------------------------------------
-# Each job of the clock is a module of usecases/clock/jobs/ with its JOB; only the registry
-# (usecases/clock/registry.py) imports them, and lists each once; the tick imports the
-# registry and the shape of a job (usecases/clock/job.py), no job's internals.
+# Each job of the clock is a module of usecases/clock/jobs/ with its JOB, named by its
+# capability's entry (cadence/capabilities.py); only the registry (usecases/clock/registry.py)
+# loads them; the tick imports the registry and the shape of a job (usecases/clock/job.py),
+# no job's internals.
 CLOCK_JOBS = "usecases.clock.jobs"
 CLOCK_REGISTRY = "usecases.clock.registry"
 
@@ -396,20 +397,21 @@ def test_the_clock_s_jobs_are_only_registered():
     jobs = {m for m in graph if m.startswith(CLOCK_JOBS + ".")}
     assert jobs, "the clock's jobs are modules of usecases/clock/jobs/"
     reaching = {(m, t) for m, targets in graph.items() if m != CLOCK_REGISTRY for t in targets & jobs}
-    assert reaching == set(), "a clock job is referenced by the registry alone: list it in usecases/clock/registry.py"
+    assert reaching == set(), "a clock job is loaded by the registry alone: name it in its capability's entry"
     ticks = {t for t in graph["usecases.tick"] if t.startswith("usecases.clock")}
     assert ticks <= {CLOCK_REGISTRY, "usecases.clock.job"}, "the tick runs the registry's jobs, not a job's internals"
     from usecases.clock.registry import JOBS
 
     listed = [job.due.__module__ for job in JOBS]
     assert sorted(listed) == sorted(jobs), (
-        "each job module listed once in the registry, and each listed is a job module"
+        "each job module named once by the capabilities, and each named is a job module"
     )
 
 
 # ---- the close as registered rules (issue 94, item 2; issue 110, item 3) ---------------------
-# A rule of the week's close (usecases/shared/close/) is listed once, in its registry, and no
-# other module of ours names it: close_round runs the registered list. A rule names another
+# A rule of the week's close (usecases/shared/close/) is named once, by its capability's entry
+# (cadence/capabilities.py), loaded by its registry alone, and no other module of ours names
+# it: close_round runs the registry's list. A rule names another
 # only to read its outcome, which it declares (`needs`), and the week's summary
 # (close/summary.py) the rules whose outcomes it shows. Each rule's judge is a function of
 # cadence/'s, which imports nothing outside cadence/, and its module calls it.
@@ -536,7 +538,9 @@ def test_sections_are_only_registered():
     from usecases import sections
 
     registered = {type(s).__module__ for s in sections.SECTIONS}
-    assert registered == {_module(p) for p in SECTION_MODULES}, "every section module has one line in SECTIONS"
+    assert registered == {_module(p) for p in SECTION_MODULES}, (
+        "every section module is named by one capability's entry"
+    )
     assert len({s.name for s in sections.SECTIONS}) == len(sections.SECTIONS)
     importers = {
         _module(path)

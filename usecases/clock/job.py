@@ -79,13 +79,15 @@ class Tick:
 @dataclass(frozen=True)
 class ClockJob(Generic[W]):
     """One job of the clock: `due(tick)` is its work in the tick (None: nothing to do),
-    `run(tick, work)` does it and adds what it did to `tick.report`; `after`: the jobs (by
-    name) a tick runs before it (usecases/clock/registry.py orders them so)."""
+    `run(tick, work)` does it and adds what it did to `tick.report`; `after` and `before`:
+    the jobs (by name) a tick runs before and after it (usecases/clock/registry.py orders
+    them so)."""
 
     name: str
     due: Callable[[Tick], W | None]
     run: Callable[[Tick, W], None]
     after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
 
 
 def done(due: Due, messages: list[Message]) -> Work:

@@ -1,5 +1,6 @@
 """The clock's jobs, in the order a tick runs them (usecases/tick.py): each capability's
-(cadence/capabilities.py `jobs`), each job after those it names in its `after`.
+(cadence/capabilities.py `jobs`), each job after those it names in its `after` and before
+those in its `before`.
 
 The order is the product's: nudges first (their unit of work is the tick's first write);
 the week closes before the bar changes they make due and before the members' DMs of the
@@ -14,4 +15,6 @@ from typing import Any
 from cadence.capabilities import load, ordered
 from usecases.clock.job import ClockJob
 
-JOBS: list[ClockJob[Any]] = ordered(load("jobs", "JOB", ClockJob), lambda job: job.name, lambda job: job.after)
+JOBS: list[ClockJob[Any]] = ordered(
+    load("jobs", "JOB", ClockJob), lambda job: job.name, lambda job: job.after, lambda job: job.before
+)

@@ -64,5 +64,5 @@ def test_a_rule_reads_the_outcomes_it_needs_and_no_other():
     assert week.outcome(reads) == {"found": 1}  # outside a rule (the summary): any outcome
     assert week.outcome(_rule("never closed")) is None
     strays = _rule("strays", close=lambda w, read: w.outcome(other), needs=("first",))
-    with pytest.raises(AssertionError, match="'strays' reads 'other'"):
+    with pytest.raises(ValueError, match="'strays' reads 'other'"):
         week.judge(strays, None)

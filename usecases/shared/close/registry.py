@@ -1,6 +1,7 @@
 """The close's rules, in the order they decide: each capability's (cadence/capabilities.py
-`rules`), each after the rules whose outcomes it reads (its `needs`) and those it declares
-it runs after (`after`). A week's change holds their decisions and messages in this order.
+`rules`), each after the rules whose outcomes it reads (its `needs`) and after or before
+those it names (`after`, `before`). A week's change holds their decisions and messages in
+this order.
 tests/test_capabilities.py pins it: an adopter's baseline week first (and only it: no step
 is judged there); the cycle's bar recorded at its first close; the guardrail and the
 sources' failures before the steps, and the pulse's hold (it may hold their promotions
@@ -16,6 +17,11 @@ from cadence.capabilities import load, ordered
 from usecases.shared.close.week import CloseRule, check_order
 
 RULES: tuple[CloseRule[Any, Any], ...] = tuple(
-    ordered(load("rules", "RULE", CloseRule), lambda rule: rule.name, lambda rule: (*rule.needs, *rule.after))
+    ordered(
+        load("rules", "RULE", CloseRule),
+        lambda rule: rule.name,
+        lambda rule: (*rule.needs, *rule.after),
+        lambda rule: rule.before,
+    )
 )
 check_order(RULES)

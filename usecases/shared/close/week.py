@@ -68,9 +68,8 @@ class WeekClose:
         """What `rule` found this week (None: nothing, or it did not close this week). A rule
         reads only the outcomes it declares it needs; the summary, after them all, any."""
         judging = self._judging
-        assert judging is None or rule.name in judging.needs, (
-            f"the close rule {judging.name!r} reads {rule.name!r}'s outcome: add it to its needs"
-        )
+        if judging is not None and rule.name not in judging.needs:
+            raise ValueError(f"the close rule {judging.name!r} reads {rule.name!r}'s outcome: add it to its needs")
         found: Out | None = self._outcomes.get(rule.name)
         return found
 
@@ -109,8 +108,8 @@ class CloseRule(Generic[R, Out]):
     week, by `judge`, its pure judge in cadence/, and its outcome (None: nothing to say);
     `baseline`, whether it closes the adopters' baseline weeks (and only them) or the
     weeks whose steps are judged; `needs`, the names of the rules whose outcomes it reads,
-    which run before it; `after`, rules it runs after without reading them (a week's
-    change lists their decisions and messages first)."""
+    which run before it; `after` and `before`, rules it runs after or before without
+    reading them (a week's change lists their decisions and messages in that order)."""
 
     name: str
     read: Callable[[Round], R]
@@ -119,6 +118,7 @@ class CloseRule(Generic[R, Out]):
     baseline: bool = False
     needs: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
 
 
 def check_order(rules: Sequence[CloseRule[Any, Any]]) -> None:
@@ -131,7 +131,7 @@ def check_order(rules: Sequence[CloseRule[Any, Any]]) -> None:
         for need in rule.needs:
             needed = before.get(need)
             if needed is None:
-                raise ValueError(f"the close rule {rule.name!r} needs {need!r}'s outcome: list {need!r} before it")
+                raise ValueError(f"the close rule {rule.name!r} needs {need!r}'s outcome, which no rule before it has")
             if needed.baseline != rule.baseline:
                 raise ValueError(f"the close rule {rule.name!r} needs {need!r}, which closes other weeks")
         before[rule.name] = rule
