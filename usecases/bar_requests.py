@@ -236,7 +236,7 @@ def _apply(store: Store, request: BarRequest, state: PlaybookState | None, org_t
     if state is not None and why is None:
         spec, why = _revised(state, changes)
     if state is None or spec is None:
-        _void(store, request, state, why, now)
+        awaiting.void(BAR, store, now, request, state, why, "approved")  # approved, it can no longer apply
         return 0
     playbook = state.playbook
     words = [c.words for c in changes]
@@ -263,19 +263,6 @@ def _revised(state: PlaybookState, changes: list[bar.BarChange]) -> tuple[Playbo
         return parse_playbook(bar.with_changes(as_read_now(state.playbook.definition), changes)), None
     except DefinitionError as err:
         return None, f"the playbook changed since, so it no longer takes it ({err})"[:300]
-
-
-def _void(store: Store, request: BarRequest, state: PlaybookState | None, why: str | None, now: datetime) -> None:
-    """An approved request that can no longer apply: void, its card saying why."""
-    void = BarRequest(**{**request.model_dump(), "state": "void"})
-    decide(
-        store,
-        request.id,
-        "void",
-        now,
-        Change(messages=[card_update(store, void, state, now, void=why)]),
-        "approved",
-    )
 
 
 def _applied_messages(

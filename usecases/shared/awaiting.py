@@ -156,10 +156,25 @@ def voided(
     why = why or void_reason(request, state)
     if why is None:
         return False
-    gone = type(request)(**{**request.model_dump(), "state": "void"})
-    update = card_update(kind, caller.store, gone, state, caller.now, void=why, **shown)
-    decide(kind, caller.store, request.id, "void", caller.now, Change(messages=[update]), was)
+    void(kind, caller.store, caller.now, request, state, why, was, **shown)
     return True
+
+
+def void(
+    kind: Kind[R],
+    store: Store,
+    now: datetime,
+    request: R,
+    state: PlaybookState | None,
+    why: str | None,
+    was: str,
+    **shown: Any,
+) -> None:
+    """`request` moved from `was` to void, its card saying `why` (the clock's, for an
+    approved request that can no longer apply, as a click's)."""
+    gone = type(request)(**{**request.model_dump(), "state": "void"})
+    update = card_update(kind, store, gone, state, now, void=why, **shown)
+    decide(kind, store, request.id, "void", now, Change(messages=[update]), was)
 
 
 def decide(
