@@ -8,6 +8,7 @@ import pytest
 from bot.demo.acts import ORIGIN_WEEKS, START
 from bot.demo.cast import CHANNELS
 from bot.demo.story import WEEKS, DemoResult
+from slack_api.members import TeamDirectory
 
 pytestmark = pytest.mark.slow  # real processes: `bash tests/run -m "not slow"` leaves them out
 
@@ -314,9 +315,11 @@ def test_the_clock_keeps_team_lists_as_a_running_bot_does(demo):
     """The demo's clock asks Slack for a channel's members as a running bot's does: kept a
     few minutes, dropped when a membership changes. Asked afresh at each of the story's
     2,000 simulated hours, they cost the demo a tenth of its time and told it nothing new
-    (none of its channels changes members)."""
+    (none of its channels changes members). Kept by the process's own minutes, so a demo
+    that ran longer than one keeping (TeamDirectory's ttl_seconds) asks again in each."""
     asked = demo.slack_calls.get("conversations.members", 0)
-    assert 0 < asked <= 2 * len(CHANNELS), demo.slack_calls  # the clock's and the handlers', each once
+    keepings = 1 + int(demo.seconds // TeamDirectory().ttl)  # a loaded machine's demo spans more than one
+    assert 0 < asked <= 2 * len(CHANNELS) * keepings, (demo.seconds, demo.slack_calls)  # the clock's, the handlers'
 
 
 def test_the_sponsor_sees_hours_saved_on_the_first_screen(demo_site):
