@@ -74,25 +74,28 @@ _STEPS_OF_MANY = (
 )
 
 
-_RANKED_CYCLES = (
-    sa_select(  # SQLAlchemy's select: sqlmodel's is not typed for a Table
-        CYCLE,
-        func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
+def _anchors_of_many() -> Any:
+    """Each playbook's latest two cycle rows, the latest first (as _STATE's, for many), loaded
+    by the ORM as Cycle objects (a Cycle built by hand is validated field by field, which
+    cost the clock's tick 0.2 s for a thousand playbooks).
+
+    Built at each call, never once for the module: the ORM maps an alias's attributes onto
+    its subquery's columns through an index SQLAlchemy fills at the first lookup, and two
+    threads looking up at once in a new process (a server's clock and its first request)
+    could see it half filled; the alias then read the cycle table's last columns straight
+    from the table, and kept doing so for the process's life (a tick failed on each cycle's
+    `ends_after`). An alias of one's own has nothing to share."""
+    ranked = (
+        sa_select(  # SQLAlchemy's select: sqlmodel's is not typed for a Table
+            CYCLE,
+            func.row_number().over(partition_by=CYCLE.c.playbook_id, order_by=CYCLE.c.number.desc()).label("rank"),
+        )
+        .where(one_of(CYCLE.c.playbook_id, "ids"))
+        .subquery()
     )
-    .where(one_of(CYCLE.c.playbook_id, "ids"))
-    .subquery()
-)
-
-
-# Each playbook's latest two cycle rows, the latest first (as _STATE's, for many), loaded
-# by the ORM as Cycle objects (a Cycle built by hand is validated field by field, which
-# cost the clock's tick 0.2 s for a thousand playbooks).
-_RANKED_CYCLE = aliased(Cycle, _RANKED_CYCLES)
-_ANCHORS_OF_MANY = (
-    select(_RANKED_CYCLE)
-    .where(_RANKED_CYCLES.c.rank <= 2)
-    .order_by(_RANKED_CYCLES.c.playbook_id, _RANKED_CYCLES.c.number.desc())
-)
+    return (
+        select(aliased(Cycle, ranked)).where(ranked.c.rank <= 2).order_by(ranked.c.playbook_id, ranked.c.number.desc())
+    )
 
 
 _PLAYBOOKS_OF_MANY = select(Playbook).where(one_of(col(Playbook.id), "ids"))
@@ -238,7 +241,7 @@ class Playbooks:
         for step in s.execute(_STEPS_OF_MANY, {"ids": ids}).scalars() if steps else []:
             steps_of[step.playbook_id].append(step)
         cycles: dict[int, list[Cycle]] = {i: [] for i in ids}
-        for cycle in s.execute(_ANCHORS_OF_MANY, {"ids": ids}).scalars():  # the latest first
+        for cycle in s.execute(_anchors_of_many(), {"ids": ids}).scalars():  # the latest first
             cycles[cycle.playbook_id].append(cycle)
         states = []
         for p in playbooks:

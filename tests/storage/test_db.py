@@ -116,3 +116,54 @@ def test_a_readings_reads_share_one_connection_and_see_each_commit_made_beside_t
         assert after is not first
         after.execute(text("SELECT 1"))
     assert len(checkouts) == 4
+
+
+def test_no_storage_module_keeps_an_orm_alias_that_threads_would_share():
+    """An ORM alias maps its attributes onto its selectable's columns through an index
+    SQLAlchemy fills at the first lookup, unguarded: made once for a module, two threads
+    of a new process reading through it at once (a server's clock and its first request)
+    could find it half filled, and the alias would read its last columns from the table
+    itself for the process's life (the clock's tick once failed so on each cycle's
+    `ends_after`). Each read builds its alias; this finds one kept at module level."""
+    import importlib
+    import pkgutil
+
+    from sqlalchemy.orm.util import AliasedClass
+
+    import storage
+
+    kept = []
+    for module in pkgutil.walk_packages(storage.__path__, "storage."):
+        loaded = importlib.import_module(module.name)
+        kept += [f"{module.name}.{name}" for name, value in vars(loaded).items() if isinstance(value, AliasedClass)]
+    assert kept == []
+
+
+def test_threads_of_a_new_process_reading_the_cycles_at_once_each_read_them_whole(playbook, database_url):
+    """The clock's read of every playbook's cycles, first made by many threads at once in a
+    new process, as a server's clock and its first requests do: each reads each cycle whole."""
+    import subprocess
+    import sys
+
+    script = """
+import sys, threading
+sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can: races show
+from storage.db import make_engine
+from storage.playbooks import Playbooks
+engine = make_engine(sys.argv[1])
+barrier, failed = threading.Barrier(8), []
+def read():
+    barrier.wait()
+    try:
+        for state in Playbooks(engine).clock_states():
+            assert state.running().ends_after is None
+    except Exception as error:
+        failed.append(repr(error))
+threads = [threading.Thread(target=read) for _ in range(8)]
+[thread.start() for thread in threads]
+[thread.join() for thread in threads]
+print(failed)
+"""
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", script, database_url], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "[]", done.stdout
