@@ -148,13 +148,16 @@ def modules(part: Part) -> list[tuple[str, str]]:
     return [(c.name, WHERE[part] + name) for c in CAPABILITIES for name in getattr(c, part)]
 
 
-def load(part: Part, attribute: str, kind: type[T]) -> list[T]:
+def load(part: Part, attribute: str, kind: type[T], optional: bool = False) -> list[T]:
     """Each capability's `part`, the `attribute` of its module (`JOB`, `SECTION`...), in the
-    entries' order; one not of `kind` raises TypeError. Called by the part's host alone,
-    which is in the parts' room (tests/test_capabilities.py)."""
+    entries' order; one not of `kind` raises TypeError. With `optional`, a module without
+    the attribute is passed over (a section shown on some surfaces only: `STATUS`, `PAGE`...).
+    Called by the part's host alone, which is in the parts' room (tests/test_capabilities.py)."""
     found = []
     for _, module in modules(part):
-        value = getattr(import_module(module), attribute)
+        value = getattr(import_module(module), attribute, None)
+        if value is None and optional:
+            continue
         if not isinstance(value, kind):
             raise TypeError(f"{module}.{attribute} is not a {kind.__name__}")
         found.append(value)

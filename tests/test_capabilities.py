@@ -5,6 +5,7 @@ today's (a change of it is a change of the product, made here on purpose)."""
 
 import ast
 import re
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,14 @@ def test_a_part_that_is_not_what_its_host_takes_is_refused(monkeypatch):
     monkeypatch.setattr(capabilities, "CAPABILITIES", (Capability("odd", jobs=("nudges",)),))
     with pytest.raises(TypeError, match="not a str"):
         capabilities.load("jobs", "JOB", str)
+
+
+def test_a_part_a_module_may_leave_out_is_passed_over_where_optional(monkeypatch):
+    """A section shows on the surfaces it has a part for: a module without a surface's
+    part is passed over for that surface, and only where the host says it may be."""
+    monkeypatch.setattr(capabilities, "CAPABILITIES", (Capability("odd", sections=("base", "pulse")),))
+    assert capabilities.load("sections", "SECTION", object, optional=True) == [
+        import_module("usecases.sections.pulse").SECTION
+    ]
+    with pytest.raises(AttributeError):
+        capabilities.load("sections", "SECTION", object)
