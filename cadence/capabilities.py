@@ -155,9 +155,10 @@ def load(part: Part, attribute: str, kind: type[T], optional: bool = False) -> l
     Called by the part's host alone, which is in the parts' room (tests/test_capabilities.py)."""
     found = []
     for _, module in modules(part):
-        value = getattr(import_module(module), attribute, None)
-        if value is None and optional:
+        loaded = import_module(module)
+        if optional and not hasattr(loaded, attribute):
             continue
+        value = getattr(loaded, attribute)
         if not isinstance(value, kind):
             raise TypeError(f"{module}.{attribute} is not a {kind.__name__}")
         found.append(value)
