@@ -7,7 +7,7 @@ its own and its latest replication verdict."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from cadence import calendar
 from cadence.calendar import WeekRef
@@ -16,7 +16,7 @@ from cadence.definition_parts import ReplicationSpec
 from cadence.digest import Origin
 from cadence.state import PlaybookState
 from storage.models.governance import RegistryVersion
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import DigestPart, PagePart, Reading, StatusPart
 from usecases.shared import versions
 from usecases.shared.caller import Caller
 from usecases.shared.listings import PLAYBOOK_LEARNINGS
@@ -29,15 +29,37 @@ class Adopted:
     pilot: bool  # its first cycle: no proposal above the adopted modes (a second pilot, not a copy)
 
 
+OnPage = tuple[str | None, list[dict[str, object]]]  # what it runs, and its adopters' newest learnings
+
+
+class AdoptedStatus(TypedDict):
+    origin: str | None  # "slug v2": the version it was adopted from
+    runs: str | None
+    pilot: bool
+    kit: ReplicationSpec
+
+
+class AdoptedPage(TypedDict):
+    runs: str | None
+    from_adopters: list[dict[str, object]]  # usecases/shared/versions.py, from_adopters
+    kit: dict[str, object]  # ReplicationSpec.as_stored
+
+
+class AdoptedDigest(TypedDict):
+    origin: Origin
+
+
 def _versions(reading: Reading, states: list[PlaybookState]) -> list[RegistryVersion]:
     """The registry's versions, read once if any of `states` was adopted (none otherwise)."""
     return reading.store.registry.versions() if any(s.playbook.adopted_from_id for s in states) else []
 
 
-class AdoptedSection(Section):
+class AdoptedSection(
+    StatusPart[Adopted, AdoptedStatus], PagePart[OnPage, AdoptedPage], DigestPart[Origin, AdoptedDigest]
+):
     name = "adopted"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Adopted]:
         """One read of the registry's versions, if any playbook was adopted."""
         known = _versions(reading, states)
         found = {}
@@ -51,16 +73,16 @@ class AdoptedSection(Section):
             )
         return found
 
-    def status_words(self, state: PlaybookState, model: Adopted) -> dict[str, Any]:
+    def status_words(self, state: PlaybookState, model: Adopted) -> AdoptedStatus:
         origin = f"{model.origin.slug} v{model.origin.version}" if model.origin else None
-        return dict(
+        return AdoptedStatus(
             origin=origin,
             runs=model.runs,
             pilot=model.pilot,
             kit=state.spec.replication if origin else ReplicationSpec(),
         )
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, OnPage]:
         """What each runs, and the newest learnings its adopters sent back."""
         known = _versions(reading, states)
         return {
@@ -71,12 +93,12 @@ class AdoptedSection(Section):
             for s in states
         }
 
-    def page_words(self, state: PlaybookState, model: tuple[str | None, list[dict[str, Any]]]) -> dict[str, Any]:
+    def page_words(self, state: PlaybookState, model: OnPage) -> AdoptedPage:
         runs, from_adopters = model
         # the kit as the registry page shows one (web/_kit.html)
-        return dict(runs=runs, from_adopters=from_adopters, kit=state.spec.replication.as_stored())
+        return AdoptedPage(runs=runs, from_adopters=from_adopters, kit=state.spec.replication.as_stored())
 
-    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Origin]:
         """Each adopter's origin: its version, its KPI in the adopter's reported week, and the
         adopter's latest replication verdict (three reads, however many adopters)."""
         adopters = {pid: (s, week) for pid, (s, week) in reported.items() if s.playbook.adopted_from_id}
@@ -107,8 +129,8 @@ class AdoptedSection(Section):
             )
         return found
 
-    def digest_week(self, model: Origin) -> dict[str, Any]:
-        return dict(origin=model)
+    def digest_week(self, model: Origin) -> AdoptedDigest:
+        return AdoptedDigest(origin=model)
 
 
 SECTION = AdoptedSection()

@@ -1,12 +1,16 @@
-"""A section (issue 94, item 3): what one capability shows, on every surface it appears
-on. A section reads its model once per surface call, over the playbooks the surface
-shows (batched where its reads allow), and renders it for each surface: status's words;
-the digest's fields, rollups, header and messages of its own; the web page's context and
-charts; the web overview's lines, columns, tables, charts and org figures; the API's
-fields, its summary's `kpi` object (the assistant's `playbook` tool is that read); its
-CSV files. Every hook has a default that shows nothing, so a section overrides only the
-surfaces it appears on. The surfaces loop over the registered sections
-(usecases/sections/__init__.py) and hold no capability's code.
+"""A section (issue 94, item 3; issue 110, item 2): what one capability shows, as one
+small part per surface it appears on. A section subclasses the parts of its surfaces only:
+status; the digest; the registry page; a playbook's web page; the API's summary of a
+playbook and its read (the assistant's `playbook` tool is that read); the web overview;
+`rollout export csv`. A part reads its model once per surface call, over the playbooks
+the surface shows (batched where its reads allow), and words it for the surface.
+
+The parts are typed: a part's model is its first type parameter (M), and what it shows
+is its second (W), a TypedDict of its own whose keys join the surface's context (a
+template's names, the API's fields). Two parts of one surface naming the same key is a
+TypeError when the sections load (usecases/sections/__init__.py), so one capability
+cannot silently overwrite another's words. The surfaces loop over the registered
+sections and hold no capability's code.
 
 A section whose words a template names unguarded (status.json.j2, web/playbook.html use
 `sourced`, `calibration`, `origin`, `kit`, `intake`...) returns a model for every playbook
@@ -14,9 +18,10 @@ it is given, None included: a playbook it leaves out has none of its words."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from cadence.calendar import WeekRef
 from cadence.change import Message
@@ -24,6 +29,7 @@ from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.tables import Column, Table
+from templates.web_charts import LineChart
 from usecases.shared.caller import Caller
 
 
@@ -46,35 +52,51 @@ class Reading:
     full: dict[int, bool] = field(default_factory=dict)  # who reads names and reasons (roles.sees_names), by id
 
 
-class Section:
-    """A capability's section: its name (the key of its model in a surface's read) and its
-    hooks, each surface's read and its rendering. A read returns a model per playbook id;
-    a playbook left out shows nothing of the section (its words hook is not called)."""
+M = TypeVar("M")  # a part's model: what its read returns for each playbook
+W = TypeVar("W", bound=Mapping[str, object])  # what a part shows: a TypedDict of its own
+G = TypeVar("G", bound=Mapping[str, object])  # what a part shows of the org (the overview's, the digest's header)
+
+Chart = LineChart | list[LineChart] | None  # what templates/web/*.html draw (templates/web_charts.py); None: nothing
+
+
+class Part:
+    """What every part has: its section's name, the key of its model in a surface's read."""
 
     name: str = ""
 
-    # `/rollout status` (usecases/status.py; handlers/present_status.py words it)
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {}
 
-    def status_words(self, state: PlaybookState, model: Any) -> dict[str, Any]:
-        """templates/status.json.j2's context."""
-        return {}
+class StatusPart(Part, Generic[M, W]):
+    """`/rollout status` (usecases/status.py; handlers/present_status.py words it with
+    templates/status.json.j2)."""
 
-    # the curators' weekly digest (usecases/digest.py)
-    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, M]:
+        raise NotImplementedError
+
+    def status_words(self, state: PlaybookState, model: M) -> W:
+        raise NotImplementedError
+
+
+class DigestPart(Part, Generic[M, W]):
+    """The curators' weekly digest (usecases/digest.py): a playbook's week's fields, and
+    what the section pools, its header's figures and messages of its own where it has them."""
+
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, M]:
         """`reported`: each playbook's reported week (its latest closed)."""
-        return {}
+        raise NotImplementedError
 
-    def digest_week(self, model: Any) -> dict[str, Any]:
+    def digest_week(self, model: M) -> W:
         """A playbook's cadence.digest.PlaybookWeek fields."""
-        return {}
+        raise NotImplementedError
 
-    def digest_rollup(self, digests: list[PlaybookDigest]) -> dict[str, Any]:
+
+class DigestOrgPart(Part):
+    """The digest's header and its threads: what a section shows of the org, not of a playbook."""
+
+    def digest_rollup(self, digests: list[PlaybookDigest]) -> Mapping[str, object]:
         """What the section pools over playbooks: the header's and each function's (first part)."""
         return {}
 
-    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
+    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> Mapping[str, object]:
         """The header's cadence.digest.OrgWeek fields, over every active playbook."""
         return {}
 
@@ -83,87 +105,105 @@ class Section:
         `summary_key`), each keyed within the digest's `unit`."""
         return []
 
-    # the web view's registry page (usecases/web.py): what the section adds over every version
-    def registry_page(self, reading: Reading) -> dict[str, Any]:
-        return {}
 
-    # a playbook's web page (usecases/web.py; handlers/web_playbook.py, web_view.py)
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {}
+class RegistryPart(Part, Generic[W]):
+    """The web view's registry page (usecases/web.py): what the section adds over every version."""
 
-    def page_words(self, state: PlaybookState, model: Any) -> dict[str, Any]:
-        """templates/web/playbook.html's and its CSVs' (templates/tables.py) context."""
-        return {}
+    def registry_page(self, reading: Reading) -> W:
+        raise NotImplementedError
 
-    def page_charted(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+
+class PagePart(Part, Generic[M, W]):
+    """A playbook's web page (usecases/web.py; handlers/web_playbook.py, web_view.py):
+    templates/web/playbook.html's context, and its CSVs' and charts' (drawn from the
+    part's own words)."""
+
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, M]:
+        raise NotImplementedError
+
+    def page_words(self, state: PlaybookState, model: M) -> W:
+        raise NotImplementedError
+
+    def page_charted(self, state: PlaybookState, model: M) -> dict[str, list[float | None] | None]:
         """The KPI chart's lines of the section, a value per charted week (`reading.weeks`)."""
         return {}
 
-    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
-        """The section's tables of the page (each a CSV, `<page>/<name>.csv`), by name, from
-        the page's context."""
+    def page_tables(self, words: W, people: Mapping[str, str]) -> dict[str, Table]:
+        """The section's tables of the page (each a CSV, `<page>/<name>.csv`), by name
+        (`people`: the page's names of its people, by user id)."""
         return {}
 
-    def page_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
-        """The page's charts drawn from its context."""
+    def page_charts(self, words: W, title: str) -> dict[str, Chart]:
+        """The page's charts of the section (`title`: the playbook's)."""
         return {}
 
-    # a playbook's summary in the API, in its list (GET /api/v1/playbooks) and its read
-    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {}
 
-    def summary_fields(self, state: PlaybookState, model: Any) -> dict[str, Any]:
-        return {}
+class SummaryPart(Part, Generic[M, W]):
+    """A playbook's summary in the API, in its list (GET /api/v1/playbooks) and its read."""
 
-    def summary_kpi(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, M]:
+        raise NotImplementedError
+
+    def summary_fields(self, state: PlaybookState, model: M) -> W:
+        raise NotImplementedError
+
+    def summary_kpi(self, state: PlaybookState, model: M) -> Mapping[str, object]:
         """Fields of the summary's `kpi` object, after its baseline."""
         return {}
 
-    # the API's playbook read, GET /api/v1/playbooks/{slug} and the assistant's `playbook`
-    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        return {}
 
-    def api_fields(self, state: PlaybookState, model: Any) -> dict[str, Any]:
-        return {}
+class ApiPart(Part, Generic[M, W]):
+    """The API's playbook read, GET /api/v1/playbooks/{slug} and the assistant's `playbook`."""
 
-    def api_week(self, model: Any, week: date) -> dict[str, Any]:
+    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, M]:
+        raise NotImplementedError
+
+    def api_fields(self, state: PlaybookState, model: M) -> W:
+        raise NotImplementedError
+
+    def api_week(self, model: M, week: date) -> Mapping[str, object]:
         """A week's fields among the read's weeks (`reading.weeks`)."""
         return {}
 
-    # the web view's org overview (usecases/web_overview.py; handlers/present_overview.py)
+
+class OverviewPart(Part, Generic[M, W, G]):
+    """The web view's org overview (usecases/web_overview.py; handlers/present_overview.py):
+    a line's fields for each listed playbook, and the org's figures of the section with the
+    columns, tables and charts drawn from them."""
+
     def overview_weeks(self, state: PlaybookState, now: datetime) -> list[date]:
         """The weeks whose KPI the section's line needs beside the overview's own (its read
         is one for every playbook and section: `reading.kpis`)."""
         return []
 
-    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
-        """Each listed playbook's model: its line's fields in its function's table come from
-        it (`overview_line`), and the section's org figures (`overview_org`)."""
-        return {}
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, M]:
+        """Each listed playbook's model."""
+        raise NotImplementedError
 
-    def overview_line(self, state: PlaybookState, model: Any) -> dict[str, Any]:
+    def overview_line(self, state: PlaybookState, model: M) -> W:
         """The line's fields (templates/web/overview.html, templates/tables.py's overview_tables)."""
-        return {}
+        raise NotImplementedError
 
-    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
-        """The org's figures of the section over the playbooks listed (`models`, by id: its
-        `overview`'s)."""
-        return {}
+    def overview_org(self, reading: Reading, models: dict[int, M]) -> G:
+        """The org's figures of the section over the playbooks listed (`models`, by id)."""
+        raise NotImplementedError
 
-    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
-        """The section's columns of the overview's playbooks table (playbooks.csv), given the
-        page's context (handlers/present_overview.py)."""
+    def overview_columns(self, org: G) -> list[Column]:
+        """The section's columns of the overview's playbooks table (playbooks.csv)."""
         return []
 
-    def overview_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
+    def overview_tables(self, org: G) -> dict[str, Table]:
         """The section's own tables of the overview (each a CSV), by name."""
         return {}
 
-    def overview_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
-        """The overview's charts of the section, drawn from the page's context."""
+    def overview_charts(self, org: G) -> dict[str, Chart]:
+        """The overview's charts of the section."""
         return {}
 
-    # `rollout export csv` (usecases/operator.py)
+
+class ExportPart(Part):
+    """`rollout export csv` (usecases/operator.py) and the API's export."""
+
     def export(self, store: Store, states: list[PlaybookState]) -> dict[str, Table]:
         """Files beside the tables', by name: each a header and its rows."""
-        return {}
+        raise NotImplementedError

@@ -5,36 +5,57 @@ not measured: "(declared, not measured)" on status and the web page, and the API
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence.state import PlaybookState
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import PagePart, Reading, StatusPart, SummaryPart
 from usecases.shared import baseline
 from usecases.shared.caller import Caller
 
 
-class BaselineSection(Section):
+class BaselineStatus(TypedDict):
+    baseline_declared: bool
+
+
+class BaselinePage(TypedDict):
+    baseline_declared: bool
+
+
+class BaselineSummary(TypedDict):
+    """None of the summary's own fields: the section's is in its `kpi` (BaselineKpi)."""
+
+
+class BaselineKpi(TypedDict):
+    baseline_declared: bool
+
+
+class BaselineSection(
+    StatusPart[bool, BaselineStatus], PagePart[bool, BaselinePage], SummaryPart[bool, BaselineSummary]
+):
     name = "baseline"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, bool]:
         return self.summary(reading, states)
 
-    def status_words(self, state: PlaybookState, model: bool) -> dict[str, Any]:
-        return dict(baseline_declared=model)
+    def status_words(self, state: PlaybookState, model: bool) -> BaselineStatus:
+        return BaselineStatus(baseline_declared=model)
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, bool]:
         return self.summary(reading, states)
 
-    def page_words(self, state: PlaybookState, model: bool) -> dict[str, Any]:
-        return dict(baseline_declared=model)
+    def page_words(self, state: PlaybookState, model: bool) -> BaselinePage:
+        return BaselinePage(baseline_declared=model)
 
-    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, bool]:
         """One read of the versions however many playbooks (status, the page, the API's list
         and its read)."""
         return baseline.declared(reading.store, states)
 
-    def summary_kpi(self, state: PlaybookState, model: bool) -> dict[str, Any]:
-        return dict(baseline_declared=model)
+    def summary_fields(self, state: PlaybookState, model: bool) -> BaselineSummary:
+        return BaselineSummary()
+
+    def summary_kpi(self, state: PlaybookState, model: bool) -> BaselineKpi:
+        return BaselineKpi(baseline_declared=model)
 
 
 SECTION = BaselineSection()

@@ -6,33 +6,43 @@ web page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence.state import PlaybookState
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import PagePart, Reading, StatusPart
 from usecases.shared import calibration
 from usecases.shared.caller import Caller
 
+Lines = dict[str, str]  # each step's calibration in words, by step name (a step with nothing to say is left out)
 
-def _lines(reading: Reading, states: list[PlaybookState]) -> dict[int, dict[str, str]]:
+
+class CalibrationStatus(TypedDict):
+    calibration: Lines
+
+
+class CalibrationPage(TypedDict):
+    calibration: Lines
+
+
+def _lines(reading: Reading, states: list[PlaybookState]) -> dict[int, Lines]:
     return {s.playbook.id: calibration.lines(reading.store, s) for s in states}
 
 
-class CalibrationSection(Section):
+class CalibrationSection(StatusPart[Lines, CalibrationStatus], PagePart[Lines, CalibrationPage]):
     name = "calibration"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Lines]:
         return _lines(reading, states)
 
-    def status_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
+    def status_words(self, state: PlaybookState, model: Lines) -> CalibrationStatus:
         """By step name (a step with nothing to say is left out)."""
-        return dict(calibration=model)
+        return CalibrationStatus(calibration=model)
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Lines]:
         return _lines(reading, states)
 
-    def page_words(self, state: PlaybookState, model: dict[str, str]) -> dict[str, Any]:
-        return dict(calibration=model)
+    def page_words(self, state: PlaybookState, model: Lines) -> CalibrationPage:
+        return CalibrationPage(calibration=model)
 
 
 SECTION = CalibrationSection()

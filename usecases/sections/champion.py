@@ -6,12 +6,12 @@ playbook's web page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from cadence import calendar
 from cadence.champion_gate import promotions_wait
 from cadence.state import PlaybookState
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import PagePart, Reading, StatusPart
 from usecases.shared import champions
 from usecases.shared.caller import Caller
 from usecases.shared.champions import Item
@@ -23,14 +23,35 @@ class Champion:
     pilot: bool  # an adopter's first cycle, as the close's gate reads it (usecases/shared/close/steps.py)
 
 
+class Checklist(TypedDict):
+    champion: str | None
+    checklist: dict[str, object]  # usecases/shared/champions.py, summary: its items, done and total
+
+
+class TrainingWait(TypedDict):
+    champion: str | None
+    done: int
+    total: int
+
+
+class ChampionStatus(TypedDict):
+    champion: Checklist | None  # None: no champion named
+    training_wait: TrainingWait | None  # an adopter's first cycle whose promotions wait for the champion's training
+
+
+class ChampionPage(TypedDict):
+    champion: str | None
+    checklist: list[Item]
+
+
 def _checklist(reading: Reading, state: PlaybookState) -> list[Item] | None:
     return champions.checklist_of(reading.store, state) if state.playbook.champion_id else None
 
 
-class ChampionSection(Section):
+class ChampionSection(StatusPart[Champion, ChampionStatus], PagePart[list[Item], ChampionPage]):
     name = "champion"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Champion]:
         found = {}
         for state in states:
             week = calendar.week_containing(state.running(), caller.today(state)) if state.anchor is not None else None
@@ -40,23 +61,23 @@ class ChampionSection(Section):
             )
         return found
 
-    def status_words(self, state: PlaybookState, model: Champion) -> dict[str, Any]:
+    def status_words(self, state: PlaybookState, model: Champion) -> ChampionStatus:
         champion, checklist = state.playbook.champion_id, model.checklist
         counted = champions.summary(checklist or [])
         done, total = counted["done"], counted["total"]
-        return dict(
-            champion=None if checklist is None else dict(champion=champion, checklist=counted),
+        return ChampionStatus(
+            champion=None if checklist is None else Checklist(champion=champion, checklist=counted),
             # an adopter's first cycle whose promotions wait for the champion's training: who, and how far
-            training_wait=dict(champion=champion, done=done, total=total)
+            training_wait=TrainingWait(champion=champion, done=done, total=total)
             if promotions_wait(model.pilot, champion, done, total)
             else None,
         )
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, list[Item]]:
         return {s.playbook.id: _checklist(reading, s) or [] for s in states}
 
-    def page_words(self, state: PlaybookState, model: list[Item]) -> dict[str, Any]:
-        return dict(champion=state.playbook.champion_id, checklist=model)
+    def page_words(self, state: PlaybookState, model: list[Item]) -> ChampionPage:
+        return ChampionPage(champion=state.playbook.champion_id, checklist=model)
 
 
 SECTION = ChampionSection()

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from cadence import calendar
 from cadence.compare import Comparison, cycle_so_far
 from cadence.definition_compare import Compare
 from cadence.state import PlaybookState
 from templates.compare_words import compare_phrase
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import ApiPart, PagePart, Reading, StatusPart
 from usecases.shared.caller import Caller
 
 
@@ -32,12 +32,35 @@ def _week(state: PlaybookState, reading: Reading) -> calendar.WeekRef | None:
     return calendar.week_containing(state.running(), calendar.local_date(reading.now, state.playbook.timezone))
 
 
-class CompareSection(Section):
+Rest = list[float | None] | None  # the rest's KPI over the charted weeks (None without `compare`)
+
+
+class CompareStatus(TypedDict):
+    compared: Comparison | None  # this cycle so far against the rest (None without `compare` or a cycle)
+
+
+class ComparePage(TypedDict):
+    pass  # nothing in the page's context: the rest's line is the KPI chart's (`page_charted`)
+
+
+class CompareApi(TypedDict):
+    comparison: dict[str, Any] | None  # Comparison.figures with `said`
+
+
+class CompareApiWeek(TypedDict):
+    rest: float | None
+
+
+class CompareSection(
+    StatusPart[Comparison | None, CompareStatus],
+    PagePart[Rest, ComparePage],
+    ApiPart[Compared, CompareApi],
+):
     name = "comparison"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Comparison | None]:
         """This cycle's weeks so far against the rest (one read more each), from the KPIs status read."""
-        found: dict[int, Any] = {}
+        found: dict[int, Comparison | None] = {}
         for state in states:
             p = state.playbook
             compared = Compare.of(p.definition)
@@ -50,13 +73,13 @@ class CompareSection(Section):
             found[p.id] = cycle_so_far(week, kpis, rests, p.kpi_direction, p.kpi_baseline, compared.rest_baseline)
         return found
 
-    def status_words(self, state: PlaybookState, model: Comparison | None) -> dict[str, Any]:
-        return dict(compared=model)
+    def status_words(self, state: PlaybookState, model: Comparison | None) -> CompareStatus:
+        return CompareStatus(compared=model)
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Rest]:
         """The rest's KPI over the charted weeks, for the KPI chart (None without `compare`)."""
         weeks = reading.weeks
-        found: dict[int, Any] = {}
+        found: dict[int, Rest] = {}
         for state in states:
             pid = state.playbook.id
             if Compare.of(state.playbook.definition) is None:
@@ -66,10 +89,13 @@ class CompareSection(Section):
             found[pid] = [rests.get(w) for w in weeks]
         return found
 
-    def page_charted(self, state: PlaybookState, model: list[float | None] | None) -> dict[str, Any]:
+    def page_words(self, state: PlaybookState, model: Rest) -> ComparePage:
+        return ComparePage()
+
+    def page_charted(self, state: PlaybookState, model: Rest) -> dict[str, Rest]:
         return dict(rest=model)
 
-    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Compared]:
         """Over the read's weeks, with the KPIs of its figures."""
         found = {}
         weeks = reading.weeks
@@ -86,11 +112,11 @@ class CompareSection(Section):
             found[p.id] = Compared(cycle, rests)
         return found
 
-    def api_fields(self, state: PlaybookState, model: Compared) -> dict[str, Any]:
-        return dict(comparison=model.cycle)
+    def api_fields(self, state: PlaybookState, model: Compared) -> CompareApi:
+        return CompareApi(comparison=model.cycle)
 
-    def api_week(self, model: Compared, week: date) -> dict[str, Any]:
-        return dict(rest=model.rests.get(week))
+    def api_week(self, model: Compared, week: date) -> CompareApiWeek:
+        return CompareApiWeek(rest=model.rests.get(week))
 
 
 SECTION = CompareSection()

@@ -5,21 +5,34 @@ assistant's tools)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence import escalation
 from cadence.state import PlaybookState
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import Reading, SummaryPart
 
 
-class EscalationSection(Section):
+class Fallback(TypedDict):
+    fallback_mode: str | None
+    fallback_since: str | None  # ISO
+    shown: str  # the mode in words, beside the stored one
+
+
+Fallbacks = dict[str, Fallback]  # the steps in their fallback mode, by name
+
+
+class EscalationSummary(TypedDict):
+    fallbacks: Fallbacks
+
+
+class EscalationSection(SummaryPart[Fallbacks, EscalationSummary]):
     name = "escalation"
 
-    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def summary(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Fallbacks]:
         """Each playbook's steps in their fallback mode, by name (none: an empty dict)."""
         return {
             state.playbook.id: {
-                s.name: dict(
+                s.name: Fallback(
                     fallback_mode=s.fallback_mode,
                     fallback_since=s.fallback_since.isoformat() if s.fallback_since else None,
                     shown=escalation.mode_words(s.mode, s.fallback_mode),
@@ -30,8 +43,8 @@ class EscalationSection(Section):
             for state in states
         }
 
-    def summary_fields(self, state: PlaybookState, model: dict[str, Any]) -> dict[str, Any]:
-        return dict(fallbacks=model)
+    def summary_fields(self, state: PlaybookState, model: Fallbacks) -> EscalationSummary:
+        return EscalationSummary(fallbacks=model)
 
 
 SECTION = EscalationSection()

@@ -4,7 +4,7 @@ page, the web overview's lines and in the digest's header."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence import calendar
 from cadence.heroics import Hero
@@ -12,19 +12,45 @@ from cadence.state import PlaybookState
 from templates import tables
 from templates.tables import Column
 from usecases import cycle_heroes
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import DigestOrgPart, OverviewPart, PagePart, Reading
 
 
-class HeroSection(Section):
+class HeroOrgWeek(TypedDict):
+    """The digest header's cadence.digest.OrgWeek heroes: slug, person, share, lead, tail."""
+
+    heroes: tuple[tuple[str, str, float, str, str], ...]
+
+
+class HeroPage(TypedDict):
+    hero_id: str | None
+    hero_share: float | None
+    hero_lead: str | None
+    hero_tail: str | None
+
+
+class HeroLine(TypedDict):
+    hero_id: str | None
+    hero_share: float | None
+    hero_lead: str | None
+    hero_tail: str | None
+
+
+class HeroOrg(TypedDict):
+    people: dict[str, str]  # the names of the people the lines name, by user id
+
+
+class HeroSection(DigestOrgPart, PagePart[Hero | None, HeroPage], OverviewPart[Hero | None, HeroLine, HeroOrg]):
     name = "hero"
 
-    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
+    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> HeroOrgWeek:
         today = {s.playbook.id: calendar.local_date(reading.now, s.playbook.timezone) for s in active}
         carried = cycle_heroes.heroes(reading.store, active, today)
         slugs = {s.playbook.id: s.playbook.slug for s in active}
-        return dict(heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items())))
+        return HeroOrgWeek(
+            heroes=tuple(sorted((slugs[pid], h.person, h.share, h.lead, h.tail) for pid, h in carried.items()))
+        )
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Hero | None]:
         """As of the Monday of the page's week, where each playbook is."""
         today = {
             s.playbook.id: calendar.monday_of(calendar.local_date(reading.now, s.playbook.timezone)) for s in states
@@ -32,26 +58,36 @@ class HeroSection(Section):
         carried = cycle_heroes.heroes(reading.store, states, today)
         return {s.playbook.id: carried.get(s.playbook.id) for s in states}
 
-    def page_words(self, state: PlaybookState, model: Hero | None) -> dict[str, Any]:
+    def page_words(self, state: PlaybookState, model: Hero | None) -> HeroPage:
         hero = model
-        shown = dict(hero_id=hero.person if hero else None, hero_share=hero.share if hero else None)
-        return shown | dict(hero_lead=hero.lead if hero else None, hero_tail=hero.tail if hero else None)
+        return HeroPage(
+            hero_id=hero.person if hero else None,
+            hero_share=hero.share if hero else None,
+            hero_lead=hero.lead if hero else None,
+            hero_tail=hero.tail if hero else None,
+        )
 
-    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Hero | None]:
         """As of today where each playbook is."""
         today = {s.playbook.id: calendar.local_date(reading.now, s.playbook.timezone) for s in states}
         carried = cycle_heroes.heroes(reading.store, states, today)
         return {s.playbook.id: carried.get(s.playbook.id) for s in states}
 
-    def overview_line(self, state: PlaybookState, model: Hero | None) -> dict[str, Any]:
-        return self.page_words(state, model)
+    def overview_line(self, state: PlaybookState, model: Hero | None) -> HeroLine:
+        hero = model
+        return HeroLine(
+            hero_id=hero.person if hero else None,
+            hero_share=hero.share if hero else None,
+            hero_lead=hero.lead if hero else None,
+            hero_tail=hero.tail if hero else None,
+        )
 
-    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
+    def overview_org(self, reading: Reading, models: dict[int, Hero | None]) -> HeroOrg:
         """The names of the people the lines name."""
-        return dict(people=reading.store.people.names({hero.person for hero in models.values() if hero}))
+        return HeroOrg(people=reading.store.people.names({hero.person for hero in models.values() if hero}))
 
-    def overview_columns(self, shown: dict[str, Any]) -> list[Column]:
-        return tables.hero_columns(shown.get("people") or {})
+    def overview_columns(self, org: HeroOrg) -> list[Column]:
+        return tables.hero_columns(org.get("people") or {})
 
 
 SECTION = HeroSection()

@@ -5,18 +5,29 @@ curators' digest, beside its week; the web page says its intake and the same war
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence.calendar import WeekRef
 from cadence.definition_intake import intake_words, warning_of
 from cadence.state import PlaybookState
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import DigestPart, PagePart, Reading
+
+Page = tuple[str | None, str | None]  # its intake in words (None without one), and its warning
 
 
-class IntakeSection(Section):
+class IntakeWeek(TypedDict):
+    demo: str  # the warning
+
+
+class IntakePage(TypedDict):
+    intake: str | None
+    demo: str | None
+
+
+class IntakeSection(DigestPart[str, IntakeWeek], PagePart[Page, IntakePage]):
     name = "intake"
 
-    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, str]:
         """Each reported playbook in its first cycle with a warning: the warning."""
         return {
             pid: said
@@ -24,10 +35,10 @@ class IntakeSection(Section):
             if week.cycle <= 1 and (said := warning_of(state.playbook.definition)) is not None
         }
 
-    def digest_week(self, model: str) -> dict[str, Any]:
-        return {"demo": model}
+    def digest_week(self, model: str) -> IntakeWeek:
+        return IntakeWeek(demo=model)
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Page]:
         """Its intake in words (none without one) and its warning, whatever its cycle."""
         return {
             s.playbook.id: (
@@ -37,9 +48,9 @@ class IntakeSection(Section):
             for s in states
         }
 
-    def page_words(self, state: PlaybookState, model: tuple[str | None, str | None]) -> dict[str, Any]:
+    def page_words(self, state: PlaybookState, model: Page) -> IntakePage:
         intake, demo = model
-        return dict(intake=intake, demo=demo)
+        return IntakePage(intake=intake, demo=demo)
 
 
 SECTION = IntakeSection()

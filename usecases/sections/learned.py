@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from cadence.change import Message
 from usecases import digest_learned
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import DigestOrgPart, Reading
 
 
-class LearnedSection(Section):
+class LearnedSection(DigestOrgPart):
     name = "learned"
 
     def digest_messages(self, reading: Reading, unit: str, summary_key: str, channel: str) -> list[Message]:

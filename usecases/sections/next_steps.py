@@ -3,28 +3,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence.state import PlaybookState
 from usecases import next_steps
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import DigestOrgPart, Reading, RegistryPart
 
 TOP = 3
 
 
-class NextSteps(Section):
+class NextStepsOrg(TypedDict):
+    next_steps: tuple[tuple[str, int, str, str, str], ...]  # the top's (slug, version, kind, target, reason)
+
+
+class NextStepsRegistry(TypedDict):
+    next_steps: list[dict[str, object]]  # the ranking as shown (usecases/next_steps.py, shown)
+
+
+class NextSteps(DigestOrgPart, RegistryPart[NextStepsRegistry]):
     name = "next_steps"
 
-    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
+    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> NextStepsOrg:
         top = next_steps.ranked(reading.store, reading.now, reading.currency)[:TOP]
-        return dict(
+        return NextStepsOrg(
             next_steps=tuple(
                 (r.candidate.slug, r.candidate.version, r.candidate.kind, r.candidate.target, r.reason) for r in top
             )
         )
 
-    def registry_page(self, reading: Reading) -> dict[str, Any]:
-        return dict(next_steps=next_steps.shown(next_steps.ranked(reading.store, reading.now, reading.currency)))
+    def registry_page(self, reading: Reading) -> NextStepsRegistry:
+        return NextStepsRegistry(
+            next_steps=next_steps.shown(next_steps.ranked(reading.store, reading.now, reading.currency))
+        )
 
 
 SECTION = NextSteps()

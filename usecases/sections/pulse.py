@@ -9,9 +9,10 @@ store.pulses.shown (storage/pulse.py) for a cycle's figures, each with the playb
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from slack_sdk.errors import SlackApiError
 
@@ -27,7 +28,7 @@ from templates.pulse_words import pulse_phrase
 from templates.tables import Table, pulse_export
 from templates.web_charts import pulse_chart
 from usecases.pulse import is_open, last_week
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import ApiPart, Chart, DigestOrgPart, DigestPart, ExportPart, PagePart, Reading, StatusPart
 from usecases.shared.caller import Caller
 
 Cycle = tuple[int, int]  # a playbook's id and a cycle's number
@@ -100,10 +101,45 @@ class InStatus:
     answered: tuple[int, int] | None  # the open pulse: how many answered, of how many (owner, curators)
 
 
-class PulseSection(Section):
+class PulseStatus(TypedDict):
+    pulse: list[Pulse]  # the last closed cycle's, if anyone answered it
+    pulse_answered: tuple[int, int] | None  # the open pulse: how many answered, of how many
+
+
+class PulseWeek(TypedDict):
+    pulse: Pulse  # the cycle the reported week completed
+
+
+class PulseRollup(TypedDict):
+    pulse: Pulse | None  # pooled over the playbooks (cadence.digest.pulse_rollup)
+
+
+class PulseSaid(TypedDict):
+    cycle: int
+    said: str
+
+
+class PulsePage(TypedDict):
+    pulse: list[dict[str, Any]]  # the last two closed cycles' figures (Pulse.figures), for the pulse's CSV
+    pulse_said: list[PulseSaid]
+    pulse_charted: list[dict[str, Any]]  # the chart's cycles' figures, oldest first
+
+
+class PulseApi(TypedDict):
+    pulse: list[dict[str, Any]]  # the last closed cycles' figures (Pulse.figures), aggregates only
+
+
+class PulseSection(
+    StatusPart[InStatus, PulseStatus],
+    DigestPart[Pulse, PulseWeek],
+    DigestOrgPart,
+    PagePart[list[Pulse], PulsePage],
+    ApiPart[list[Pulse], PulseApi],
+    ExportPart,
+):
     name = "pulse"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, InStatus]:
         found = shown(caller.store, states, 1)
         return {
             s.playbook.id: InStatus(
@@ -113,10 +149,10 @@ class PulseSection(Section):
             for s in states
         }
 
-    def status_words(self, state: PlaybookState, model: InStatus) -> dict[str, Any]:
-        return dict(pulse=model.shown, pulse_answered=model.answered)
+    def status_words(self, state: PlaybookState, model: InStatus) -> PulseStatus:
+        return PulseStatus(pulse=model.shown, pulse_answered=model.answered)
 
-    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Any]:
+    def digest(self, reading: Reading, reported: dict[int, tuple[PlaybookState, WeekRef]]) -> dict[int, Pulse]:
         """The pulse of the cycles the reported weeks completed (sealed at their close), if
         anyone answered it."""
         completing = [
@@ -127,33 +163,34 @@ class PulseSection(Section):
         found = _gate(reading.store, completing)
         return {s.playbook.id: p for s, cycle in completing if (p := found[(s.playbook.id, cycle)]).answers}
 
-    def digest_week(self, model: Pulse) -> dict[str, Any]:
-        return {"pulse": model}
+    def digest_week(self, model: Pulse) -> PulseWeek:
+        return PulseWeek(pulse=model)
 
-    def digest_rollup(self, digests: list[PlaybookDigest]) -> dict[str, Any]:
-        return {"pulse": pulse_rollup(digests)}
+    def digest_rollup(self, digests: list[PlaybookDigest]) -> PulseRollup:
+        return PulseRollup(pulse=pulse_rollup(digests))
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, list[Pulse]]:
         return shown(reading.store, states, CHART_CYCLES)  # newest first
 
-    def page_words(self, state: PlaybookState, model: list[Pulse]) -> dict[str, Any]:
+    def page_words(self, state: PlaybookState, model: list[Pulse]) -> PulsePage:
         last = model[:2]
-        return dict(
+        return PulsePage(
             pulse=[p.figures() for p in last],  # aggregates only, for the pulse's CSV
-            pulse_said=[dict(cycle=p.cycle, said=pulse_phrase(p)) for p in last],
+            pulse_said=[PulseSaid(cycle=p.cycle, said=pulse_phrase(p)) for p in last],
             pulse_charted=[p.figures() for p in model[::-1] if p.shown],  # the chart's cycles, oldest first
         )
 
-    def page_charts(self, shown: dict[str, Any]) -> dict[str, Any]:
-        pulses = shown["pulse_charted"]
+    def page_charts(self, words: PulsePage, title: str) -> dict[str, Chart]:
+        pulses = words["pulse_charted"]
         means = [[(c[q] or {}).get("mean") for c in pulses] for q in ("trust", "safety")]
-        return dict(pulse_chart=pulse_chart([c["cycle"] for c in pulses], *means) if pulses else None)
+        chart = pulse_chart([c["cycle"] for c in pulses], *means) if pulses else None
+        return dict(pulse_chart=chart)
 
-    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def api(self, reading: Reading, states: list[PlaybookState]) -> dict[int, list[Pulse]]:
         return shown(reading.store, states)
 
-    def api_fields(self, state: PlaybookState, model: list[Pulse]) -> dict[str, Any]:
-        return {"pulse": [p.figures() for p in model]}  # the last closed cycles', aggregates only
+    def api_fields(self, state: PlaybookState, model: list[Pulse]) -> PulseApi:
+        return PulseApi(pulse=[p.figures() for p in model])  # the last closed cycles', aggregates only
 
     def export(self, store: Store, states: list[PlaybookState]) -> dict[str, Table]:
         """pulse.csv: each closed cycle's figures as the playbook's web page shows them
@@ -167,8 +204,8 @@ class PulseSection(Section):
         ]
         return {"pulse.csv": pulse_export(cycles)}
 
-    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
-        return dict(pulse=tables.pulse_table(shown.get("pulse", [])))
+    def page_tables(self, words: PulsePage, people: Mapping[str, str]) -> dict[str, Table]:
+        return dict(pulse=tables.pulse_table(words.get("pulse", [])))
 
 
 SECTION = PulseSection()

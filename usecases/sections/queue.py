@@ -5,14 +5,16 @@ on the page every item's moves."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from cadence.state import PlaybookState
+from storage.exception_items import ItemEvent
 from templates import tables
 from templates.tables import Table
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import PagePart, Reading, StatusPart
 from usecases.shared import queue
 from usecases.shared.caller import Caller
 
@@ -37,8 +39,17 @@ class ItemMove:
 
 @dataclass(frozen=True)
 class OnPage:
-    queue: list[dict[str, Any]]
+    queue: list[dict[str, object]]
     moves: list[ItemMove]
+
+
+class QueueStatus(TypedDict):
+    queue: list[dict[str, object]]  # each step's open items (usecases/shared/queue.py, by_step)
+
+
+class QueuePage(TypedDict):
+    queue: list[dict[str, object]]  # each step's open items (usecases/shared/queue.py, per_step)
+    item_moves: list[dict[str, object]]  # every item's moves (ItemMove's fields)
 
 
 def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
@@ -50,7 +61,7 @@ def _item_shown(item: dict[str, Any], full: bool) -> dict[str, Any]:
     return dict(item, reason=None, escalated=dict(escalated, why=None) if escalated else None)
 
 
-def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]:
+def _moves(state: PlaybookState, moves: list[ItemEvent], full: bool) -> list[ItemMove]:
     steps = {s.id: s.name for s in state.steps}
     return [
         ItemMove(
@@ -69,16 +80,18 @@ def _moves(state: PlaybookState, moves: list[Any], full: bool) -> list[ItemMove]
     ]
 
 
-class QueueSection(Section):
+class QueueSection(StatusPart[list[dict[str, object]], QueueStatus], PagePart[OnPage, QueuePage]):
     name = "queue"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(
+        self, caller: Caller, reading: Reading, states: list[PlaybookState]
+    ) -> dict[int, list[dict[str, object]]]:
         return {s.playbook.id: queue.by_step(reading.store, s, reading.now, STATUS_ITEMS) for s in states}
 
-    def status_words(self, state: PlaybookState, model: list[dict[str, Any]]) -> dict[str, Any]:
-        return dict(queue=model)
+    def status_words(self, state: PlaybookState, model: list[dict[str, object]]) -> QueueStatus:
+        return QueueStatus(queue=model)
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, OnPage]:
         """Its open items by step, and every item's moves; what only the owner and the
         curators read (reading.full) left out for the others."""
         items = queue.open_items(reading.store, states, reading.now)
@@ -89,11 +102,11 @@ class QueueSection(Section):
             found[pid] = OnPage(shown, _moves(s, reading.store.exception_items.events_of(pid), full))
         return found
 
-    def page_words(self, state: PlaybookState, model: OnPage) -> dict[str, Any]:
-        return dict(queue=model.queue, item_moves=[asdict(m) for m in model.moves])
+    def page_words(self, state: PlaybookState, model: OnPage) -> QueuePage:
+        return QueuePage(queue=model.queue, item_moves=[asdict(m) for m in model.moves])
 
-    def page_tables(self, shown: dict[str, Any]) -> dict[str, Table]:
-        return tables.queue_tables(shown.get("queue", []), shown.get("item_moves", []), shown.get("people") or {})
+    def page_tables(self, words: QueuePage, people: Mapping[str, str]) -> dict[str, Table]:
+        return tables.queue_tables(words.get("queue", []), words.get("item_moves", []), dict(people))
 
 
 SECTION = QueueSection()

@@ -4,26 +4,47 @@ status; the org's medians on the web overview."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from cadence.state import PlaybookState
 from usecases import setup_time
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import OverviewPart, Reading, StatusPart
 from usecases.shared.caller import Caller
 
 
-class SetupSection(Section):
+class SetupStatus(TypedDict):
+    setup: dict[str, object] | None  # setup_time.own: asked (ISO date), to_nudge and to_close (days); None: none
+
+
+class SetupLine(TypedDict):
+    """The overview's lines show nothing of setup: only the org's medians."""
+
+
+class SetupOrg(TypedDict):
+    setup: dict[str, object] | None  # setup_time.overview: the medians and their counts; None: none asked for
+
+
+class SetupSection(StatusPart[dict[str, object] | None, SetupStatus], OverviewPart[None, SetupLine, SetupOrg]):
     name = "setup"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(
+        self, caller: Caller, reading: Reading, states: list[PlaybookState]
+    ) -> dict[int, dict[str, object] | None]:
         return {s.playbook.id: setup_time.own(reading.store, s) for s in states}
 
-    def status_words(self, state: PlaybookState, model: dict[str, Any] | None) -> dict[str, Any]:
-        return dict(setup=model)
+    def status_words(self, state: PlaybookState, model: dict[str, object] | None) -> SetupStatus:
+        return SetupStatus(setup=model)
 
-    def overview_org(self, reading: Reading, models: dict[int, Any]) -> dict[str, Any]:
+    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, None]:
+        """No playbook's: the org's medians are read whole (`overview_org`)."""
+        return {}
+
+    def overview_line(self, state: PlaybookState, model: None) -> SetupLine:
+        return SetupLine()
+
+    def overview_org(self, reading: Reading, models: dict[int, None]) -> SetupOrg:
         """The org's medians of the playbooks' setup times."""
-        return dict(setup=setup_time.overview(reading.store, reading.now))
+        return SetupOrg(setup=setup_time.overview(reading.store, reading.now))
 
 
 SECTION = SetupSection()

@@ -8,13 +8,13 @@ curator's override. One read however many playbooks are shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from cadence import team_load
 from cadence.state import PlaybookState
 from storage.store import Store
 from templates.team_load_words import load_phrase
-from usecases.sections.base import Reading, Section
+from usecases.sections.base import PagePart, Reading, StatusPart
 from usecases.shared.caller import Caller
 from usecases.shared.team_load import teams
 
@@ -39,25 +39,36 @@ def _read(store: Store, states: list[PlaybookState], reading: Reading) -> dict[i
     return shown
 
 
-def _words(model: Shown) -> dict[str, Any]:
-    figures = model.figures()
-    return dict(team_load=figures, team_load_said=load_phrase(figures, figures["max"]))
+class TeamLoadStatus(TypedDict):
+    team_load: dict[str, object]  # TeamLoad.figures, with its `max` and whether it is `full`
+    team_load_said: str
 
 
-class TeamLoadSection(Section):
+class TeamLoadPage(TypedDict):
+    team_load: dict[str, object]  # TeamLoad.figures, with its `max` and whether it is `full`
+    team_load_said: str
+
+
+def _said(figures: dict[str, Any]) -> str:
+    return load_phrase(figures, figures["max"])
+
+
+class TeamLoadSection(StatusPart[Shown, TeamLoadStatus], PagePart[Shown, TeamLoadPage]):
     name = "team_load"
 
-    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def status(self, caller: Caller, reading: Reading, states: list[PlaybookState]) -> dict[int, Shown]:
         return _read(caller.store, states, reading)
 
-    def status_words(self, state: PlaybookState, model: Shown) -> dict[str, Any]:
-        return _words(model)
+    def status_words(self, state: PlaybookState, model: Shown) -> TeamLoadStatus:
+        figures = model.figures()
+        return TeamLoadStatus(team_load=figures, team_load_said=_said(figures))
 
-    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Any]:
+    def page(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Shown]:
         return _read(reading.store, states, reading)
 
-    def page_words(self, state: PlaybookState, model: Shown) -> dict[str, Any]:
-        return _words(model)
+    def page_words(self, state: PlaybookState, model: Shown) -> TeamLoadPage:
+        figures = model.figures()
+        return TeamLoadPage(team_load=figures, team_load_said=_said(figures))
 
 
 SECTION = TeamLoadSection()
