@@ -21,25 +21,29 @@ class HeroOrgWeek(TypedDict):
     heroes: tuple[tuple[str, str, float, str, str], ...]
 
 
-class HeroPage(TypedDict):
+class HeroShown(TypedDict):
+    """A playbook's hero, on its page and on its line of the overview alike."""
+
     hero_id: str | None
     hero_share: float | None
     hero_lead: str | None
     hero_tail: str | None
 
 
-class HeroLine(TypedDict):
-    hero_id: str | None
-    hero_share: float | None
-    hero_lead: str | None
-    hero_tail: str | None
+def _shown(hero: Hero | None) -> HeroShown:
+    return HeroShown(
+        hero_id=hero.person if hero else None,
+        hero_share=hero.share if hero else None,
+        hero_lead=hero.lead if hero else None,
+        hero_tail=hero.tail if hero else None,
+    )
 
 
 class HeroOrg(TypedDict):
     people: dict[str, str]  # the names of the people the lines name, by user id
 
 
-class HeroSection(DigestOrgPart, PagePart[Hero | None, HeroPage], OverviewPart[Hero | None, HeroLine, HeroOrg]):
+class HeroSection(DigestOrgPart, PagePart[Hero | None, HeroShown], OverviewPart[Hero | None, HeroShown, HeroOrg]):
     name = "hero"
 
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> HeroOrgWeek:
@@ -58,14 +62,8 @@ class HeroSection(DigestOrgPart, PagePart[Hero | None, HeroPage], OverviewPart[H
         carried = cycle_heroes.heroes(reading.store, states, today)
         return {s.playbook.id: carried.get(s.playbook.id) for s in states}
 
-    def page_words(self, state: PlaybookState, model: Hero | None) -> HeroPage:
-        hero = model
-        return HeroPage(
-            hero_id=hero.person if hero else None,
-            hero_share=hero.share if hero else None,
-            hero_lead=hero.lead if hero else None,
-            hero_tail=hero.tail if hero else None,
-        )
+    def page_words(self, state: PlaybookState, model: Hero | None) -> HeroShown:
+        return _shown(model)
 
     def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, Hero | None]:
         """As of today where each playbook is."""
@@ -73,14 +71,8 @@ class HeroSection(DigestOrgPart, PagePart[Hero | None, HeroPage], OverviewPart[H
         carried = cycle_heroes.heroes(reading.store, states, today)
         return {s.playbook.id: carried.get(s.playbook.id) for s in states}
 
-    def overview_line(self, state: PlaybookState, model: Hero | None) -> HeroLine:
-        hero = model
-        return HeroLine(
-            hero_id=hero.person if hero else None,
-            hero_share=hero.share if hero else None,
-            hero_lead=hero.lead if hero else None,
-            hero_tail=hero.tail if hero else None,
-        )
+    def overview_line(self, state: PlaybookState, model: Hero | None) -> HeroShown:
+        return _shown(model)
 
     def overview_org(self, reading: Reading, models: dict[int, Hero | None]) -> HeroOrg:
         """The names of the people the lines name."""
