@@ -14,6 +14,7 @@ from usecases.sections.base import (
     DigestOrgPart,
     DigestPart,
     ExportPart,
+    OverviewOrgPart,
     OverviewPart,
     PagePart,
     Part,
@@ -30,7 +31,8 @@ WORDS = {
     PagePart: ("page_words",),
     SummaryPart: ("summary_fields",),
     ApiPart: ("api_fields",),
-    OverviewPart: ("overview_line", "overview_org"),
+    OverviewPart: ("overview_line",),
+    OverviewOrgPart: ("overview_org",),
 }
 
 
@@ -86,7 +88,18 @@ def test_no_hook_of_a_section_takes_or_gives_a_mapping_of_anything(section):
             assert "dict[str, Any]" not in str(annotation), f"{section.name}.{name}: {annotation}"
 
 
-PARTS = (StatusPart, DigestPart, DigestOrgPart, RegistryPart, PagePart, SummaryPart, ApiPart, OverviewPart, ExportPart)
+PARTS = (
+    StatusPart,
+    DigestPart,
+    DigestOrgPart,
+    RegistryPart,
+    PagePart,
+    SummaryPart,
+    ApiPart,
+    OverviewPart,
+    OverviewOrgPart,
+    ExportPart,
+)
 
 
 @pytest.mark.parametrize("section", sections.SECTIONS, ids=lambda s: s.name)

@@ -24,6 +24,7 @@ from usecases.sections.base import (
     DigestOrgPart,
     DigestPart,
     ExportPart,
+    OverviewOrgPart,
     OverviewPart,
     PagePart,
     Part,
@@ -77,7 +78,8 @@ REGISTRY = parts_of(RegistryPart, SECTIONS, "registry_page")
 PAGE = parts_of(PagePart, SECTIONS, "page_words", "page_charted")
 SUMMARY = parts_of(SummaryPart, SECTIONS, "summary_fields", "summary_kpi")
 API = parts_of(ApiPart, SECTIONS, "api_fields", "api_week")
-OVERVIEW = parts_of(OverviewPart, SECTIONS, "overview_line", "overview_org")
+OVERVIEW = parts_of(OverviewPart, SECTIONS, "overview_line")
+OVERVIEW_ORG = parts_of(OverviewOrgPart, SECTIONS, "overview_org")
 EXPORT = parts_of(ExportPart, SECTIONS)
 
 
@@ -207,7 +209,7 @@ def overview_line(state: PlaybookState, read: Read) -> dict[str, Any]:
 
 def overview_org(reading: Reading, reads: dict[int, Read]) -> dict[str, Any]:
     shown: dict[str, Any] = {}
-    for part in OVERVIEW:
+    for part in OVERVIEW_ORG:
         models = {pid: read[part.name] for pid, read in reads.items() if part.name in read}
         shown |= part.overview_org(reading, models)
     return shown
@@ -219,15 +221,15 @@ def _org(part: Part, shown: Mapping[str, Any]) -> Any:
 
 
 def overview_columns(shown: Mapping[str, Any]) -> list[Column]:
-    return [column for part in OVERVIEW for column in part.overview_columns(_org(part, shown))]
+    return [column for part in OVERVIEW_ORG for column in part.overview_columns(_org(part, shown))]
 
 
 def overview_tables(shown: Mapping[str, Any]) -> dict[str, Table]:
-    return {k: v for part in OVERVIEW for k, v in part.overview_tables(_org(part, shown)).items()}
+    return {k: v for part in OVERVIEW_ORG for k, v in part.overview_tables(_org(part, shown)).items()}
 
 
 def overview_charts(shown: Mapping[str, Any]) -> dict[str, Chart]:
-    return {k: v for part in OVERVIEW for k, v in part.overview_charts(_org(part, shown)).items()}
+    return {k: v for part in OVERVIEW_ORG for k, v in part.overview_charts(_org(part, shown)).items()}
 
 
 def export(store: Store, states: list[PlaybookState]) -> dict[str, Table]:

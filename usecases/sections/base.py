@@ -1,7 +1,8 @@
 """A section (issue 94, item 3; issue 110, item 2): what one capability shows, as one
 small part per surface it appears on. A section subclasses the parts of its surfaces only:
 status; the digest; the registry page; a playbook's web page; the API's summary of a
-playbook and its read (the assistant's `playbook` tool is that read); the web overview;
+playbook and its read (the assistant's `playbook` tool is that read); the web overview's
+lines and its org figures;
 `rollout export csv`. A part reads its model once per surface call, over the playbooks
 the surface shows (batched where its reads allow), and words it for the surface.
 
@@ -166,10 +167,9 @@ class ApiPart(Part, Generic[M, W]):
         return {}
 
 
-class OverviewPart(Part, Generic[M, W, G]):
+class OverviewPart(Part, Generic[M, W]):
     """The web view's org overview (usecases/web_overview.py; handlers/present_overview.py):
-    a line's fields for each listed playbook, and the org's figures of the section with the
-    columns, tables and charts drawn from them."""
+    a line's fields for each listed playbook."""
 
     def overview_weeks(self, state: PlaybookState, now: datetime) -> list[date]:
         """The weeks whose KPI the section's line needs beside the overview's own (its read
@@ -184,8 +184,14 @@ class OverviewPart(Part, Generic[M, W, G]):
         """The line's fields (templates/web/overview.html, templates/tables.py's overview_tables)."""
         raise NotImplementedError
 
+
+class OverviewOrgPart(Part, Generic[M, G]):
+    """The overview's org figures of the section, with the columns, tables and charts drawn
+    from them; `models` are its OverviewPart's, by playbook id (none for a section that
+    shows no line)."""
+
     def overview_org(self, reading: Reading, models: dict[int, M]) -> G:
-        """The org's figures of the section over the playbooks listed (`models`, by id)."""
+        """The org's figures of the section over the playbooks listed."""
         raise NotImplementedError
 
     def overview_columns(self, org: G) -> list[Column]:

@@ -19,6 +19,7 @@ from templates.web_charts import depth_charts
 from usecases.sections.base import (
     Chart,
     DigestPart,
+    OverviewOrgPart,
     OverviewPart,
     PagePart,
     Reading,
@@ -63,7 +64,8 @@ class DepthSection(
     DigestPart[bool, DepthWeek],
     PagePart[Page, DepthPage],
     SummaryPart[bool, DepthSummary],
-    OverviewPart[bool, DepthLine, DepthOrg],
+    OverviewPart[bool, DepthLine],
+    OverviewOrgPart[bool, DepthOrg],
 ):
     name = "depth"
 

@@ -12,7 +12,7 @@ from cadence.state import PlaybookState
 from templates import tables
 from templates.tables import Column
 from usecases import cycle_heroes
-from usecases.sections.base import DigestOrgPart, OverviewPart, PagePart, Reading
+from usecases.sections.base import DigestOrgPart, OverviewOrgPart, OverviewPart, PagePart, Reading
 
 
 class HeroOrgWeek(TypedDict):
@@ -43,7 +43,12 @@ class HeroOrg(TypedDict):
     people: dict[str, str]  # the names of the people the lines name, by user id
 
 
-class HeroSection(DigestOrgPart, PagePart[Hero | None, HeroShown], OverviewPart[Hero | None, HeroShown, HeroOrg]):
+class HeroSection(
+    DigestOrgPart,
+    PagePart[Hero | None, HeroShown],
+    OverviewPart[Hero | None, HeroShown],
+    OverviewOrgPart[Hero | None, HeroOrg],
+):
     name = "hero"
 
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> HeroOrgWeek:

@@ -8,7 +8,7 @@ from typing import TypedDict
 
 from cadence.state import PlaybookState
 from usecases import setup_time
-from usecases.sections.base import OverviewPart, Reading, StatusPart
+from usecases.sections.base import OverviewOrgPart, Reading, StatusPart
 from usecases.shared.caller import Caller
 
 
@@ -16,15 +16,11 @@ class SetupStatus(TypedDict):
     setup: dict[str, object] | None  # setup_time.own: asked (ISO date), to_nudge and to_close (days); None: none
 
 
-class SetupLine(TypedDict):
-    """The overview's lines show nothing of setup: only the org's medians."""
-
-
 class SetupOrg(TypedDict):
     setup: dict[str, object] | None  # setup_time.overview: the medians and their counts; None: none asked for
 
 
-class SetupSection(StatusPart[dict[str, object] | None, SetupStatus], OverviewPart[None, SetupLine, SetupOrg]):
+class SetupSection(StatusPart[dict[str, object] | None, SetupStatus], OverviewOrgPart[object, SetupOrg]):
     name = "setup"
 
     def status(
@@ -35,14 +31,7 @@ class SetupSection(StatusPart[dict[str, object] | None, SetupStatus], OverviewPa
     def status_words(self, state: PlaybookState, model: dict[str, object] | None) -> SetupStatus:
         return SetupStatus(setup=model)
 
-    def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, None]:
-        """No playbook's: the org's medians are read whole (`overview_org`)."""
-        return {}
-
-    def overview_line(self, state: PlaybookState, model: None) -> SetupLine:
-        return SetupLine()
-
-    def overview_org(self, reading: Reading, models: dict[int, None]) -> SetupOrg:
+    def overview_org(self, reading: Reading, models: dict[int, object]) -> SetupOrg:
         """The org's medians of the playbooks' setup times."""
         return SetupOrg(setup=setup_time.overview(reading.store, reading.now))
 

@@ -14,7 +14,7 @@ from cadence.calendar import WeekRef
 from cadence.state import PlaybookState
 from templates import tables
 from templates.tables import Column
-from usecases.sections.base import DigestPart, OverviewPart, PagePart, Reading, StatusPart, SummaryPart
+from usecases.sections.base import DigestPart, OverviewOrgPart, OverviewPart, PagePart, Reading, StatusPart, SummaryPart
 from usecases.shared import stalling
 from usecases.shared.caller import Caller
 from usecases.shared.stalling import Stalled
@@ -54,7 +54,8 @@ class StallSection(
     DigestPart[Stalled, StallWeek],
     PagePart[Standing, StallPage],
     SummaryPart[Standing, StallSummary],
-    OverviewPart[Standing, StallLine, StallOrg],
+    OverviewPart[Standing, StallLine],
+    OverviewOrgPart[Standing, StallOrg],
 ):
     name = "stall"
 
@@ -99,6 +100,7 @@ class StallSection(
         return StallLine(stalled=stall.phrase if stall else None, standing=standing)
 
     def overview_org(self, reading: Reading, models: dict[int, Standing]) -> StallOrg:
+        """No figures of the org's own: its columns (`overview_columns`) are the lines'."""
         return StallOrg()
 
     def overview_columns(self, org: StallOrg) -> list[Column]:

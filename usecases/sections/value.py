@@ -14,7 +14,16 @@ from templates.web_charts import hours_chart
 from usecases import org_value
 from usecases import value as worth
 from usecases.org_value import OrgValue
-from usecases.sections.base import ApiPart, Chart, DigestOrgPart, OverviewPart, PagePart, Reading, StatusPart
+from usecases.sections.base import (
+    ApiPart,
+    Chart,
+    DigestOrgPart,
+    OverviewOrgPart,
+    OverviewPart,
+    PagePart,
+    Reading,
+    StatusPart,
+)
 from usecases.shared.caller import Caller
 from usecases.value import PlaybookValue
 
@@ -62,7 +71,8 @@ class ValueSection(
     DigestOrgPart,
     PagePart[PlaybookValue | None, ValuePage],
     ApiPart[PlaybookValue | None, ValueApi],
-    OverviewPart[PlaybookValue | None, ValueLine, ValueOrg],
+    OverviewPart[PlaybookValue | None, ValueLine],
+    OverviewOrgPart[PlaybookValue | None, ValueOrg],
 ):
     name = "value"
 
