@@ -20,6 +20,7 @@ from cadence.escalation import Escalation
 from cadence.exception_queue import Item
 from cadence.pulse import Answer
 from cadence.report_kinds import ReportKind
+from cadence.usage import TeamWeek
 from storage.cadence_log import Work
 from storage.made import Made
 from storage.models.access import ApiToken
@@ -31,6 +32,7 @@ from storage.models.playbooks import Cycle, Playbook
 from storage.models.reports import Learning
 from storage.models.webhooks import Webhook
 from storage.playbook_definitions import LoadOutcome, Rewritten
+from storage.usage import LoginRow
 from storage.weekly_reports import NewReport, Report
 
 
@@ -250,6 +252,17 @@ class FormTimesWrites(Protocol):
     def submitted(self, view_id: str, at: datetime, playbook_id: int | None = None) -> None: ...
 
 
+class UsageWrites(Protocol):
+    """usage: storage.usage.Usage; tests.fakes: FakeUsage."""
+
+    def record(
+        self, pulled_days: Iterable[date], team_weeks: list[TeamWeek], source: str, last_day: date, at: datetime
+    ) -> None: ...
+    def failed(self, source: str, error: str, at: datetime) -> bool: ...
+    def told(self, source: str) -> bool: ...
+    def map_logins(self, rows: list[LoginRow]) -> None: ...
+
+
 class InputChecksWrites(Protocol):
     """input_checks: storage.input_checks.InputChecks; tests.fakes: FakeInputChecks."""
 
@@ -362,6 +375,8 @@ class WriteAreas(Protocol):
     def out_of_scope(self) -> OutOfScopeWrites: ...
     @property
     def form_times(self) -> FormTimesWrites: ...
+    @property
+    def usage(self) -> UsageWrites: ...
     @property
     def cadence_log(self) -> CadenceLogWrites: ...
     @property

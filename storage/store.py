@@ -20,6 +20,8 @@ reach an area through it, as `store.playbooks.state(slug)`:
 - input_checks (storage/input_checks.py): each checked input's weekly result.
 - out_of_scope (storage/boundaries.py): each step's weekly out-of-scope count.
 - exception_items: the exception queue's items and their moves; escalations: those escalated.
+- usage (storage/usage.py): the AI tools' usage counted per team, week and tool (counts
+  only), each usage source's pulls, and the mapping file's logins.
 - webhooks (storage/webhooks.py): the receivers of decisions and their own outbox; its
   secrets sealed with `secret_key` (ROLLOUT_SECRET_KEY) when given.
 
@@ -72,6 +74,7 @@ from storage.request_keys import RequestKeys
 from storage.roles import RolesAndSettings
 from storage.source_fetches import SourceFetches
 from storage.team_load import TeamLoads
+from storage.usage import Usage
 from storage.value_counts import ValueCounts
 from storage.web_logins import WebLogins
 from storage.webhooks import Webhooks
@@ -160,6 +163,7 @@ class Store:
     out_of_scope = _Area(OutOfScope)  # steps' out-of-scope counts (storage/boundaries.py)
     team_loads = _Area(TeamLoads)  # a team's revisions counted (storage/team_load.py)
     form_times = _Area(FormTimes)  # forms opened and submitted: setup's active time (storage/form_times.py)
+    usage = _Area(Usage)  # the AI tools' usage, counted per team and week; its pulls (storage/usage.py)
 
     def for_request(self, claim: Claim) -> Store:
         """This store on behalf of one request: every transaction it opens, and every unit

@@ -26,6 +26,7 @@ from storage.models import (
     playbooks,
     pulse,
     reports,
+    usage,
     webhooks,
 )
 
@@ -71,6 +72,9 @@ TABLES: list[type[SQLModel]] = [
     pulse.PulseKey,
     pulse.PulseVoter,
     pulse.PulseAnswer,
+    usage.UsageWeek,
+    usage.UsagePull,
+    usage.UsageLogin,
     org.RoleGrant,
     org.Setting,
     org.Person,

@@ -13,7 +13,8 @@ use-case tests need, reach.py counts them):
 - learnings.py, org.py (curators, settings, people, names), teams.py (champions' marks,
   calibrations, input checks, readouts), queue.py (exception items, escalations),
   clock.py (cadence log, health, request keys, web sign-ins, webhooks), bars.py (bar
-  requests, depth), value.py (each playbook's value measure, the hero's quality work);
+  requests, depth), value.py (each playbook's value measure, the hero's quality work),
+  usage.py (each team's weeks of the AI tools, counts only; the usage sources' pulls);
 - slack.py: FakeDirectory (slack_api/members.py's TeamDirectory) and FixedClock.
 
 `services(...)` wires them into the use cases' Services, `caller(...)` a person asking.

@@ -22,6 +22,7 @@ from cadence.escalation import Escalation
 from cadence.pulled import Asked
 from cadence.pulse import Answer
 from cadence.state import PlaybookState
+from cadence.usage import TeamWeek
 from storage.assessments import Carried, newest_before
 from storage.cadence_log import Work, job_row
 from storage.governance_rows import decision_columns
@@ -34,6 +35,7 @@ from storage.models.playbooks import ChecklistMark
 from storage.models.reports import ExceptionItemEvent, InputCheckResult, Learning, SourceFetch
 from storage.models.webhooks import Webhook
 from storage.store import Conflict
+from storage.usage import PullState
 from tests.fakes.bars import FakeBarRequests, FakeDepth, FakePublishRequests
 from tests.fakes.clock import FakeCadenceLog, FakeHealth, FakeRequestKeys, FakeWebhooks, FakeWebLogins
 from tests.fakes.governance import FakeGovernance, GovernanceData
@@ -53,6 +55,7 @@ from tests.fakes.teams import (
     FakeReadouts,
     FakeTeamLoads,
 )
+from tests.fakes.usage import FakeUsage
 from tests.fakes.value import FakeValueCounts
 
 
@@ -94,6 +97,9 @@ class Held:
     pulse_keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (playbook, cycle): its key, while open
     pulse_answers: dict[tuple[int, int, str], Answer] = field(default_factory=dict)  # (playbook, cycle, voter)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results
+    usage_weeks: dict[tuple[str, str, date], TeamWeek] = field(default_factory=dict)  # (channel, tool, week): counts
+    usage_pulls: dict[str, PullState] = field(default_factory=dict)  # usage source: its pulls
+    usage_logins: dict[tuple[str, str], str] = field(default_factory=dict)  # (tool, login): Slack user
     jobs: list[CadenceJob] = field(default_factory=list)  # the cadence log: units of work recorded
     owed: set[int] = field(default_factory=set)  # playbooks owed the readiness notice (migration 0063)
     settings_at: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # setting: who set it, when
@@ -291,6 +297,7 @@ class FakeStore:
         self.pulses = FakePulses(held)
         self.team_loads = FakeTeamLoads(held)
         self.form_times = FakeFormTimes(held)
+        self.usage = FakeUsage(held)
         self.input_checks = FakeInputChecks(held)
         self.out_of_scope = FakeOutOfScope(held)
         self.readouts = FakeReadouts(held)

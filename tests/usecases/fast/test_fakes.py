@@ -163,6 +163,7 @@ REAL = [
     ("tests.fakes.bars:FakeDepth", "storage.depth:Depth"),
     ("tests.fakes.clock:FakeWebhooks", "storage.webhooks:Webhooks"),
     ("tests.fakes.value:FakeValueCounts", "storage.value_counts:ValueCounts"),
+    ("tests.fakes.usage:FakeUsage", "storage.usage:Usage"),
     ("tests.fakes.slack:FakeDirectory", "slack_api.members:TeamDirectory"),
 ]
 TEST_ONLY = {"stored"}  # the fakes' own reads, for tests

@@ -1,0 +1,191 @@
+"""Attested and used (storage/models/usage.py): a team's weeks of each AI tool as counted
+from the tools' own records, each usage source's pulls, and the mapping file's logins.
+
+Counts only. The clock's usage job pulls a source's records, matches and counts them
+(cadence.usage.team_weeks) and hands `record` the counts alone: no method here takes a
+record, a login's activity or a day a person used a tool, so nothing a person did can
+reach a row, the export (every table's CSV) or a log. The records themselves live only
+in the job's memory for its unit of work and are dropped with it.
+
+A re-pull of a week recounts it: `record` writes each (team, tool, week)'s counts in place
+of the ones there (one upsert on the table's key, so two pulls racing on a week both land
+and the later commit's counts stand)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
+
+from cadence.usage import TeamWeek
+from storage.db import Bind, engine_of, joined, reading
+from storage.models import table_of
+from storage.models.usage import UsageLogin, UsagePull, UsageWeek
+from storage.types import one_of
+
+WEEKS, PULLS, LOGINS = table_of(UsageWeek), table_of(UsagePull), table_of(UsageLogin)
+COUNTS = ("people", "active", "active_days", "seats", "pulled_at")
+LoginRow = tuple[str, str, str]  # a mapping file's row: tool, login, Slack user id
+
+
+@dataclass(frozen=True)
+class PullState:
+    """A usage source's pulls as kept: the last day pulled whole (None: never), and while
+    it fails, its last error, since when, and whether its owner and curators were told."""
+
+    source: str
+    last_day: date | None
+    last_error: str | None
+    failing_since: datetime | None
+    told: bool
+    updated_at: datetime
+
+
+def monday(day: date) -> date:
+    """The Monday of `day`'s week: the week a TeamWeek of that day is kept under."""
+    return day - timedelta(days=day.weekday())
+
+
+@functools.cache
+def _weeks_upsert(dialect_name: str) -> Any:
+    """Each (team, tool, week)'s counts, in place of the ones there: built once a dialect."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(WEEKS)
+    return insert.on_conflict_do_update(
+        index_elements=list(WEEKS.primary_key.columns), set_={c: insert.excluded[c] for c in COUNTS}
+    )
+
+
+@functools.cache
+def _pulled(dialect_name: str) -> Any:
+    """A source's pull done: its last day advanced (never moved back by a re-pull of older
+    days), its failure cleared."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(PULLS)
+    later = (PULLS.c.last_day.is_(None)) | (PULLS.c.last_day < insert.excluded.last_day)
+    return insert.on_conflict_do_update(
+        index_elements=[PULLS.c.source],
+        set_={
+            "last_day": case((later, insert.excluded.last_day), else_=PULLS.c.last_day),
+            "last_error": None,
+            "failing_since": None,
+            "told": False,
+            "updated_at": insert.excluded.updated_at,
+        },
+    )
+
+
+@functools.cache
+def _failing(dialect_name: str) -> Any:
+    """A source's pull failed: its error kept, its failure's start kept from the first,
+    and whether anyone was told of it yet returned (on PostgreSQL the row's lock makes a
+    second failure racing this one wait, then read what the first committed)."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(PULLS)
+    return insert.on_conflict_do_update(
+        index_elements=[PULLS.c.source],
+        set_={
+            "last_error": insert.excluded.last_error,
+            "failing_since": case(
+                (PULLS.c.failing_since.is_(None), insert.excluded.failing_since), else_=PULLS.c.failing_since
+            ),
+            "updated_at": insert.excluded.updated_at,
+        },
+    ).returning(PULLS.c.told)
+
+
+class Usage:
+    def __init__(self, bind: Bind):
+        self.bind, self.engine = bind, engine_of(bind)
+
+    def record(
+        self, pulled_days: Iterable[date], team_weeks: list[TeamWeek], source: str, last_day: date, at: datetime
+    ) -> None:
+        """A pull of `source` done: each team's week of each tool (`team_weeks`, counted by
+        cadence.usage.team_weeks from the records of `pulled_days`, zero rows included)
+        written in place of what was kept for it, the source's last day pulled whole
+        advanced to `last_day` and its failure cleared. ValueError (nothing written) for a
+        week not a Monday, a week none of `pulled_days` is in (its counts would replace a
+        week this pull did not recount), or a (team, tool, week) given twice. In the use
+        case's unit of work."""
+        weeks = {monday(day) for day in pulled_days}
+        keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
+        if any(w.week.weekday() != 0 or w.week not in weeks for w in team_weeks):
+            raise ValueError("a team's week is the Monday of a week the pull covered")
+        if len(set(keys)) != len(keys):
+            raise ValueError("a team's week of a tool is counted once a pull")
+        pull = {"source": source, "last_day": last_day, "last_error": None, "failing_since": None, "told": False}
+        with joined(self.bind) as s:
+            if team_weeks:
+                s.execute(_weeks_upsert(self.engine.dialect.name), [{**asdict(w), "pulled_at": at} for w in team_weeks])
+            s.execute(_pulled(self.engine.dialect.name), {**pull, "updated_at": at})
+
+    def failed(self, source: str, error: str, at: datetime) -> bool:
+        """A pull of `source` failed with `error` (words safe to show anyone): kept, the
+        source's last day left where it was (the next pull asks for the same days again).
+        True while nobody has been told of this run of failures: at its first failure since
+        the last success, and again at the next if the notice was not recorded as given
+        (`told`), so the caller tells the owner and curators once. In the use case's unit of work."""
+        row = {"source": source, "last_day": None, "last_error": error, "failing_since": at, "told": False}
+        with joined(self.bind) as s:
+            told = s.execute(_failing(self.engine.dialect.name), {**row, "updated_at": at}).scalar_one()
+        return not told
+
+    def told(self, source: str) -> bool:
+        """The owner and curators were told of `source`'s failing: not again until it has
+        succeeded and failed anew. False (nothing changed) if they had been told already
+        or it is not failing: a compare-and-set, so two notices racing give one. In the
+        use case's unit of work."""
+        where = (PULLS.c.source == source) & PULLS.c.failing_since.is_not(None) & PULLS.c.told.is_(False)
+        with joined(self.bind) as s:
+            return bool(s.exec(update(PULLS).where(where).values(told=True)).rowcount)
+
+    def weeks(self, channel_ids: list[str], since: date) -> list[TeamWeek]:
+        """These teams' weeks of every tool from the week of `since` on, by team, tool and
+        week: counts only, as cadence.usage.TeamWeek."""
+        if not channel_ids:
+            return []
+        query = (
+            select(UsageWeek)
+            .where(one_of(col(UsageWeek.channel_id), "channels"), col(UsageWeek.week) >= monday(since))
+            .order_by(col(UsageWeek.channel_id), col(UsageWeek.tool), col(UsageWeek.week))
+        )
+        with reading(self.bind) as s:
+            rows = s.execute(query, {"channels": sorted(set(channel_ids))}).scalars().all()
+        return [TeamWeek(r.channel_id, r.tool, r.week, r.people, r.active, r.active_days, r.seats) for r in rows]
+
+    def pulls(self) -> dict[str, PullState]:
+        """Each usage source's pulls, by its name (a source never pulled has no row)."""
+        with reading(self.bind) as s:
+            rows = s.execute(select(UsagePull).order_by(col(UsagePull.source))).scalars().all()
+        return {
+            r.source: PullState(r.source, r.last_day, r.last_error, r.failing_since, r.told, r.updated_at) for r in rows
+        }
+
+    def logins(self, tool: str) -> dict[str, str]:
+        """The mapping file's logins of `tool`: each login's Slack user (cadence.usage.match's `by_login`)."""
+        with reading(self.bind) as s:
+            rows = s.execute(select(LOGINS.c.login, LOGINS.c.user_id).where(LOGINS.c.tool == tool)).all()
+        return {login: user for login, user in rows}
+
+    def map_logins(self, rows: list[LoginRow]) -> None:
+        """A mapping file loaded (`rollout usage map FILE`): every login of the tools it
+        names replaced by its rows (tool, login, Slack user), so a login taken out of the
+        file is forgotten; other tools' logins kept. ValueError (nothing written) for a
+        login the file maps to two people. In the use case's unit of work."""
+        mapped: dict[tuple[str, str], str] = {}
+        for tool, login, user in rows:
+            if mapped.setdefault((tool, login), user) != user:
+                raise ValueError(f"{tool} login {login} is mapped to two people")
+        tools = sorted({tool for tool, _ in mapped})
+        with joined(self.bind) as s:
+            if tools:
+                s.execute(delete(LOGINS).where(LOGINS.c.tool.in_(tools)))
+            if mapped:
+                s.execute(
+                    LOGINS.insert(),
+                    [{"tool": tool, "login": login, "user_id": user} for (tool, login), user in mapped.items()],
+                )

@@ -1,0 +1,71 @@
+"""storage/usage.py in memory: each team's weeks of each tool (`held.usage_weeks`, counts
+only, as the database keeps them), each usage source's pulls (`held.usage_pulls`) and the
+mapping file's logins (`held.usage_logins`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from cadence.usage import TeamWeek
+from storage.usage import LoginRow, PullState, monday
+
+if TYPE_CHECKING:
+    from tests.fakes.store import Held
+
+
+class FakeUsage:
+    def __init__(self, held: Held):
+        self.held = held
+
+    def record(
+        self, pulled_days: Iterable[date], team_weeks: list[TeamWeek], source: str, last_day: date, at: datetime
+    ) -> None:
+        weeks = {monday(day) for day in pulled_days}
+        keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
+        if any(w.week.weekday() != 0 or w.week not in weeks for w in team_weeks):
+            raise ValueError("a team's week is the Monday of a week the pull covered")
+        if len(set(keys)) != len(keys):
+            raise ValueError("a team's week of a tool is counted once a pull")
+        self.held.usage_weeks = {**self.held.usage_weeks, **dict(zip(keys, team_weeks, strict=True))}
+        was = self.held.usage_pulls.get(source)
+        kept = was.last_day if was is not None and was.last_day is not None and was.last_day >= last_day else last_day
+        self.held.usage_pulls = {**self.held.usage_pulls, source: PullState(source, kept, None, None, False, at)}
+
+    def failed(self, source: str, error: str, at: datetime) -> bool:
+        was = self.held.usage_pulls.get(source, PullState(source, None, None, None, False, at))
+        since = was.failing_since if was.failing_since is not None else at
+        now = replace(was, last_error=error, failing_since=since, updated_at=at)
+        self.held.usage_pulls = {**self.held.usage_pulls, source: now}
+        return not now.told
+
+    def told(self, source: str) -> bool:
+        was = self.held.usage_pulls.get(source)
+        if was is None or was.failing_since is None or was.told:
+            return False
+        self.held.usage_pulls = {**self.held.usage_pulls, source: replace(was, told=True)}
+        return True
+
+    def weeks(self, channel_ids: list[str], since: date) -> list[TeamWeek]:
+        return [
+            w
+            for _, w in sorted(self.held.usage_weeks.items())
+            if w.channel_id in channel_ids and w.week >= monday(since)
+        ]
+
+    def pulls(self) -> dict[str, PullState]:
+        return dict(sorted(self.held.usage_pulls.items()))
+
+    def logins(self, tool: str) -> dict[str, str]:
+        return {login: user for (t, login), user in self.held.usage_logins.items() if t == tool}
+
+    def map_logins(self, rows: list[LoginRow]) -> None:
+        mapped: dict[tuple[str, str], str] = {}
+        for tool, login, user in rows:
+            if mapped.setdefault((tool, login), user) != user:
+                raise ValueError(f"{tool} login {login} is mapped to two people")
+        tools = {tool for tool, _ in mapped}
+        kept = {key: user for key, user in self.held.usage_logins.items() if key[0] not in tools}
+        self.held.usage_logins = {**kept, **mapped}
