@@ -36,6 +36,7 @@ class Person:
     found: bool = True  # False: Slack answered user_not_found
     display_name: str | None = None  # the profile's display_name ("" in Slack: None here)
     real_name: str | None = None  # the profile's real_name, else the user's
+    email: str | None = None  # the profile's email: given to an app granted users:read.email only
 
     @property
     def is_human(self) -> bool:
@@ -255,6 +256,7 @@ def person_of(user: dict[str, Any]) -> Person:
         is_app_user=bool(user.get("is_app_user")),
         display_name=str(profile.get("display_name") or "").strip() or None,
         real_name=str(profile.get("real_name") or user.get("real_name") or "").strip() or None,
+        email=str(profile.get("email") or "").strip() or None,
     )
 
 

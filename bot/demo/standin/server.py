@@ -143,7 +143,7 @@ class SlackStandIn(WebApi, SignIn):
             self.workspace.private.add(channel_id)
 
     def add_user(self, user_id: str, **person: Any) -> None:
-        """A user of the workspace (Workspace.add_user: tz, is_bot, deleted, name, display_name, is_app_user)."""
+        """A user of the workspace (Workspace.add_user: tz, is_bot, deleted, name, display_name, is_app_user, email)."""
         self.workspace.add_user(user_id, **person)
 
     def fail_next(self, method: str, fault: Fault, times: int = 1) -> None:

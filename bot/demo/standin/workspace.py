@@ -34,17 +34,21 @@ class Workspace:
         name: str | None = None,
         is_app_user: bool = False,
         display_name: str | None = None,
+        email: str | None = None,
     ) -> None:
         """A user as users.info describes one: a deactivated user is still there, with
         `deleted: true`; a bot user has `is_bot: true` and its bot id in its profile.
         `name` is their real name and `display_name` the one they chose; Slack gives ""
-        for either when there is none (a user given neither has no name here)."""
+        for either when there is none (a user given neither has no name here). `email` is
+        in the profile as Slack gives it to an app granted `users:read.email`."""
         profile: dict[str, Any] = {
             "real_name": name or "",
             "real_name_normalized": name or "",
             "display_name": display_name or "",
             "display_name_normalized": display_name or "",
         }
+        if email:
+            profile["email"] = email
         if is_bot:
             profile["bot_id"] = BOT_ID if user_id == BOT_USER else "B" + user_id[1:]
         self.users[user_id] = {
