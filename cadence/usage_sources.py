@@ -1,0 +1,130 @@
+"""The usage sources an organization declares (`rollout usage load FILE`; docs/usage.md,
+"Attested and used"): which tools' records the bot pulls, from where, with which secret.
+One file for the organization, as a tool's records cover every team. Its schema and the
+checks made at load, in plain Python; pulling is sources/usage/'s job.
+
+    usage:
+      copilot: {kind: copilot, org: acme, token_env: COPILOT_TOKEN, seat_per_month: 19}
+      claude-code: {kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY}
+      cursor: {kind: http, url: https://cursor.example/usage, token_env: CURSOR_TOKEN,
+               rows: data, user: email, day: date, email: email}
+      gemini: {kind: csv, file: /var/drop/gemini.csv}
+
+A source's name is the tool a step's `tool:` names. Secrets are named by environment
+variable, never written in the file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cadence.problems import plain
+from cadence.sources import ENV_RE
+
+TOOL_RE = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+Kind = Literal["copilot", "claude-code", "m365-copilot", "openai", "http", "csv"]
+VENDORS: tuple[Kind, ...] = ("copilot", "claude-code", "m365-copilot", "openai")
+FIELD_RE = r"^[A-Za-z0-9_@$-]+(\.[A-Za-z0-9_@$-]+)*$"  # a dotted path into a JSON answer
+
+
+class _Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, strict=True)
+
+
+class UsageSourceSpec(_Plain):
+    """One tool's records: a vendor's API (its base address may be given, for a proxy or
+    a sovereign cloud), an http endpoint of one's own, or a CSV file a job drops."""
+
+    kind: Kind
+    url: str | None = Field(default=None, max_length=500)  # a vendor's API base, or the http endpoint
+    token_env: str | None = Field(default=None, pattern=ENV_RE)  # the variable holding its token or admin key
+    org: str | None = Field(default=None, min_length=1, max_length=100)  # copilot: the organization's login
+    enterprise: str | None = Field(default=None, min_length=1, max_length=100)  # copilot: or the enterprise's slug
+    rows: str | None = Field(default=None, pattern=FIELD_RE, max_length=200)  # http: the path to the rows
+    user: str | None = Field(default=None, pattern=FIELD_RE, max_length=100)  # http, csv: the person's field
+    day: str | None = Field(default=None, pattern=FIELD_RE, max_length=100)  # http, csv: the day's field
+    email: str | None = Field(default=None, pattern=FIELD_RE, max_length=100)  # http, csv: an email's, if any
+    next: str | None = Field(default=None, pattern=FIELD_RE, max_length=200)  # http: the next page's URL
+    file: str | None = Field(default=None, min_length=1, max_length=500)  # csv: where the job drops it
+    seat_per_month: float | None = Field(default=None, ge=0, le=100_000)  # a seat's price: idle seats' cost
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> UsageSourceSpec:
+        for problem in _problems(self):
+            raise ValueError(problem)
+        return self
+
+    def variables(self) -> list[str]:
+        return [self.token_env] if self.token_env is not None else []
+
+
+def _problems(spec: UsageSourceSpec) -> list[str]:
+    """What a source's kind needs and refuses, in words."""
+    found = []
+    needs_token = spec.kind in VENDORS
+    if needs_token and spec.token_env is None:
+        found.append(f"kind {spec.kind} needs token_env: the variable holding its token")
+    if spec.kind == "copilot" and (spec.org is None) == (spec.enterprise is None):
+        found.append("a copilot source names its org or its enterprise, one of them")
+    if spec.kind != "copilot" and (spec.org or spec.enterprise):
+        found.append("org and enterprise are a copilot source's")
+    if spec.kind == "http" and (spec.url is None or spec.user is None or spec.day is None):
+        found.append("an http source needs url, and the fields of its rows' user and day (user, day)")
+    if spec.kind != "http" and (spec.rows or spec.next):
+        found.append("rows and next are an http source's")
+    if spec.kind == "csv" and spec.file is None:
+        found.append("a csv source needs file: where the job drops it")
+    if spec.kind == "csv" and (spec.url or spec.token_env):
+        found.append("a csv source reads a file: it takes no url or token_env")
+    if spec.kind != "csv" and spec.file is not None:
+        found.append("file is a csv source's")
+    if spec.kind in VENDORS and (spec.user or spec.day or spec.email):
+        found.append(f"kind {spec.kind} reads its API's own fields: user, day and email are for http and csv")
+    if spec.url is not None:
+        parts = urlsplit(spec.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            found.append("url must be an http:// or https:// address")
+        elif parts.username is not None or parts.password is not None:
+            found.append("a url with credentials goes in the token's variable, named by token_env")
+    return found
+
+
+class UsageFile(_Plain):
+    usage: dict[str, UsageSourceSpec] = Field(min_length=1, max_length=30)
+
+    @model_validator(mode="after")
+    def _names(self) -> UsageFile:
+        for name in self.usage:
+            if not re.match(TOOL_RE, name):
+                raise ValueError(f"{name!r}: a tool's name is lowercase letters, digits, - or _ (at most 40)")
+        return self
+
+
+def parse(text: str, env: Mapping[str, str]) -> tuple[dict[str, UsageSourceSpec], list[str]]:
+    """The file's sources, or the problems that refuse it whole (each in words): its
+    schema, and each environment variable it names that is not set here."""
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        return {}, [f"not YAML: {err}".splitlines()[0]]
+    try:
+        spec = UsageFile.model_validate(loaded)
+    except ValidationError as err:
+        return {}, [_said(e["loc"], plain(e)) for e in err.errors()]
+    unset = [
+        f"usage.{name}: the variable {variable} is not set"
+        for name, source in spec.usage.items()
+        for variable in source.variables()
+        if not env.get(variable)
+    ]
+    return (dict(spec.usage), []) if not unset else ({}, unset)
+
+
+def _said(where: tuple[int | str, ...], words: str) -> str:
+    path = ".".join(str(part) for part in where)
+    return f"{path}: {words}" if path else words

@@ -1,0 +1,69 @@
+"""The organization's usage sources file (cadence/usage_sources.py): each kind takes what
+its API needs and refuses what is another's, secrets only by variable, and a variable not
+set refuses the file at load, as a playbook's sources do."""
+
+import pytest
+
+from cadence.usage_sources import parse
+
+ENV = {"COPILOT_TOKEN": "t", "ANTHROPIC_ADMIN_KEY": "k", "CURSOR_TOKEN": "c"}
+GOOD = """
+usage:
+  copilot: {kind: copilot, org: acme, token_env: COPILOT_TOKEN, seat_per_month: 19}
+  claude-code: {kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY}
+  cursor: {kind: http, url: https://cursor.example/usage, token_env: CURSOR_TOKEN, rows: data, user: email, day: date}
+  gemini: {kind: csv, file: /var/drop/gemini.csv}
+"""
+
+
+def test_a_file_of_each_kind_loads_with_its_tools_named():
+    sources, problems = parse(GOOD, ENV)
+    assert problems == []
+    assert {name: s.kind for name, s in sources.items()} == {
+        "copilot": "copilot",
+        "claude-code": "claude-code",
+        "cursor": "http",
+        "gemini": "csv",
+    }
+    assert sources["copilot"].seat_per_month == 19
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        ("{kind: copilot, token_env: COPILOT_TOKEN}", "names its org or its enterprise"),
+        ("{kind: copilot, org: a, enterprise: b, token_env: COPILOT_TOKEN}", "names its org or its enterprise"),
+        ("{kind: openai}", "kind openai needs token_env"),
+        ("{kind: http, url: https://a.example/u, day: d}", "needs url, and the fields"),
+        ("{kind: http, url: 'https://me:pw@a.example/u', user: u, day: d}", "credentials goes in the token's variable"),
+        ("{kind: http, url: ftp://a.example/u, user: u, day: d}", "http:// or https://"),
+        ("{kind: csv}", "needs file"),
+        ("{kind: csv, file: /x.csv, token_env: COPILOT_TOKEN}", "takes no url or token_env"),
+        ("{kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY, user: login}", "reads its API's own fields"),
+        ("{kind: copilot, org: a, token_env: COPILOT_TOKEN, seat_per_month: -1}", "seat_per_month"),
+        ("{kind: cursor, token_env: COPILOT_TOKEN}", "usage.tool.kind"),
+    ],
+)
+def test_a_source_missing_what_its_kind_needs_or_holding_another_s_is_refused_in_words(source, said):
+    sources, problems = parse(f"usage:\n  tool: {source}\n", ENV)
+    assert sources == {}
+    assert any(said in p for p in problems), problems
+
+
+def test_a_variable_not_set_refuses_the_whole_file_naming_it():
+    sources, problems = parse(GOOD, {"COPILOT_TOKEN": "t"})
+    assert sources == {}
+    assert problems == [
+        "usage.claude-code: the variable ANTHROPIC_ADMIN_KEY is not set",
+        "usage.cursor: the variable CURSOR_TOKEN is not set",
+    ]
+
+
+def test_a_tool_s_name_is_what_a_step_s_tool_can_name():
+    _, problems = parse("usage:\n  Copilot Pro: {kind: csv, file: /x.csv}\n", {})
+    assert problems and "a tool's name" in problems[0]
+
+
+def test_text_that_is_not_yaml_or_names_no_source_is_refused():
+    assert parse("usage: [", {})[1][0].startswith("not YAML")
+    assert parse("usage: {}\n", {})[1]
