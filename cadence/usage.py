@@ -64,12 +64,13 @@ def team_weeks(
     user_of: Callable[[str, str | None], str | None],
     teams: Mapping[str, frozenset[str]],
     monday_of: Callable[[date], date],
+    covered: Iterable[tuple[str, date]] = (),
 ) -> tuple[list[TeamWeek], int]:
     """Each team's weeks of each tool the records cover, and how many of the tools' users
     no Slack person matched. `user_of(login, email)` matches; `teams` gives each channel's
-    people. A team with no record of a tool in a week gets no row for it: "no one used it"
-    is a row only where the source covered that week (its caller adds zero rows for the
-    days it pulled)."""
+    people; `covered`, the (tool, Monday) weeks the pull asked about, which get a row for
+    every team even where no one used the tool: "no one used it" is a 0 only where the
+    source was asked, never where it was not."""
     days: dict[tuple[str, str, date], set[date]] = defaultdict(set)  # (user, tool, monday): days
     unmatched: set[tuple[str, str]] = set()
     for record in records:
@@ -85,7 +86,7 @@ def team_weeks(
             unmatched.add((seat.tool, seat.login))
         else:
             seated[seat.tool].add(user)
-    weeks = sorted({(tool, monday) for _, tool, monday in days})
+    weeks = sorted({(tool, monday) for _, tool, monday in days} | set(covered))
     found = []
     for channel, people in sorted(teams.items()):
         for tool, monday in weeks:

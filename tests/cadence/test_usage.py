@@ -80,3 +80,12 @@ def test_each_tool_s_week_is_its_own():
     records = [UsageRecord("copilot", "ada-gh", WEEK), UsageRecord("claude-code", "ada-gh", WEEK, "ada@example.com")]
     weeks, _ = counted(records, teams={"C1": frozenset({"UADA"})})
     assert weeks == [TeamWeek("C1", "claude-code", WEEK, 1, 1, 1, 0), TeamWeek("C1", "copilot", WEEK, 1, 1, 1, 0)]
+
+
+def test_a_week_the_pull_asked_about_is_counted_for_every_team_even_where_no_one_used_the_tool():
+    """No record is a 0 where the source was asked about the week, and no row where it was not."""
+    found, _ = team_weeks(
+        [], (), user_of, {"C1": frozenset({"UADA"}), "C2": frozenset({"UBO"})}, monday, [("copilot", WEEK)]
+    )
+    assert found == [TeamWeek("C1", "copilot", WEEK, 1, 0, 0, 0), TeamWeek("C2", "copilot", WEEK, 1, 0, 0, 0)]
+    assert team_weeks([], (), user_of, {"C1": frozenset({"UADA"})}, monday) == ([], 0)
