@@ -8,7 +8,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import instant
+from storage.models.base import instant, long_text
 
 NAME_LENGTH = 100  # Slack's names are shorter (80 characters); longer ones are cut to this
 
@@ -33,7 +33,7 @@ class Setting(SQLModel, table=True):
     __tablename__ = "setting"
 
     key: str = Field(primary_key=True, max_length=64)
-    value: str = Field(max_length=200)
+    value: str = long_text()  # a channel, a date; or a file kept whole (usage_sources: the usage file as JSON)
     updated_by: str = Field(max_length=32)
     updated_at: datetime = instant()
 
