@@ -54,6 +54,11 @@ COMMANDS = {
     "token": ("bot.cli_admin", "token", f"Tokens of the reporting API ({guide.doc('api.md')})."),
     "source": ("bot.cli_admin", "source", f"The systems numbers are pulled from ({guide.doc('sources.md')})."),
     "export": ("bot.cli_admin", "export", "Exports for analysts."),
+    "usage": (
+        "bot.cli_usage",
+        "usage",
+        f"The AI tools' own usage records, counted per team and week ({guide.doc('usage-records.md')}).",
+    ),
     "webhook": (
         "bot.cli_webhooks",
         "webhook",

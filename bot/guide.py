@@ -21,6 +21,7 @@ GUIDES = {
     "setup.md": "setup guide",
     "playbooks.md": "playbook reference",
     "sources.md": "sources guide",
+    "usage-records.md": "guide to the AI tools' usage records",
     "webhooks.md": "webhooks guide",
     "api.md": "reporting API's guide",
     "mcp.md": "guide to asking it from an assistant",

@@ -1,0 +1,142 @@
+"""`rollout usage`: the AI tools' own usage records (docs/usage-records.md). The usage
+file loaded and listed, a pull tried now (nothing stored, team figures only), and the
+mapping file of logins. bot/cli.py adds the group to the command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from bot import guide
+from bot.startup import checked_settings, open_store, reading_clock, settings_or_exit
+from cadence.pulse import MIN_ANSWERS
+from cadence.usage import TeamWeek
+from templates import plural
+from usecases import operator
+from usecases import usage as usage_records
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group(help=f"The AI tools' own usage records, counted per team and week ({guide.doc('usage-records.md')}).")
+def usage() -> None:
+    pass
+
+
+@usage.command("load")
+@click.argument("file", type=FILE)
+def usage_load(file: Path) -> None:
+    """Keep the usage sources of FILE (YAML) in place of the ones loaded before: all or
+    nothing, each problem said."""
+    settings = settings_or_exit()
+    store = open_store(settings)
+    problems = usage_records.load(store, _read(file), os.environ, operator.COMMAND_LINE, reading_clock(store)())
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"nothing of {file} was loaded; the file's format: {guide.doc('usage-records.md')}")
+    specs = usage_records.sources_of(store)
+    named = ", ".join(f"{name} ({spec.kind})" for name, spec in specs.items())
+    click.echo(f"loaded {plural(len(specs), 'usage source')}: {named}")
+
+
+@usage.command("list")
+def usage_list() -> None:
+    """Each usage source: its kind, the last day pulled whole, and its failure if failing."""
+    store = open_store(settings_or_exit())
+    specs = usage_records.sources_of(store)
+    if not specs:
+        click.echo("No usage sources: load them with `rollout usage load FILE`.")
+        return
+    pulls = store.usage.pulls()
+    rows = [("TOOL", "KIND", "PULLED THROUGH", "STATE")]
+    for name, spec in specs.items():
+        pull = pulls.get(name)
+        last = pull.last_day.isoformat() if pull is not None and pull.last_day is not None else "never"
+        state = "ok" if pull is not None and pull.last_day is not None else "not pulled yet"
+        if pull is not None and pull.failing_since is not None:
+            state = f"failing since {pull.failing_since:%Y-%m-%d %H:%M} UTC: {pull.last_error}"
+        rows.append((name, spec.kind, last, state))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        click.echo("  ".join([*(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)), row[3]]))
+
+
+@usage.command("test")
+@click.option("--only", metavar="TOOL", help="Only this source.")
+def usage_test(only: str | None) -> None:
+    """Pull every source (or --only TOOL) now, for its latest days, and print each team's
+    weeks: people active of the team's, their active days, seats. Team figures only, for a
+    team of at least the pulse's floor of people; stores nothing. Exits 1 if a pull failed."""
+    from slack_api.client import clock_client
+    from slack_api.members import DirectoryUnavailable, TeamDirectory
+
+    settings = checked_settings("SLACK_BOT_TOKEN")
+    store = open_store(settings)
+    specs = usage_records.sources_of(store)
+    if not specs:
+        raise click.ClickException("no usage sources: load them with `rollout usage load FILE`")
+    if only is not None and only not in specs:
+        raise click.ClickException(f"no usage source {only}; the sources: {', '.join(specs)}")
+    slack = clock_client(settings.slack_bot_token, settings.slack_api_url)
+    try:
+        teams = usage_records.teams_of(store, TeamDirectory(), slack)
+    except DirectoryUnavailable as err:
+        raise click.ClickException(f"Slack did not list the teams ({err.reason}); nothing was pulled") from None
+    passed = usage_records.run(store, os.environ, teams, reading_clock(store)(), dry_run=True, only=only)
+    click.echo("Asked now, nothing stored:")
+    for each in passed:
+        _echo_passed(each)
+    if any(p.error for p in passed):
+        raise SystemExit(1)
+
+
+def _echo_passed(passed: usage_records.Passed) -> None:
+    """A source's dry run: its days, each team's weeks (or that it is too small to show),
+    how many of its users no team's person matched. Never a login or an email."""
+    if passed.error is not None:
+        click.echo(f"{passed.source}: failed: {passed.error}")
+        return
+    click.echo(f"{passed.source}: {passed.days[0].isoformat()} to {passed.days[-1].isoformat()}")
+    small = set()
+    for week in passed.weeks:
+        if week.people < MIN_ANSWERS:
+            if week.channel_id not in small:
+                click.echo(f"  {week.channel_id}  too few people to show (fewer than {MIN_ANSWERS})")
+            small.add(week.channel_id)
+            continue
+        click.echo(f"  {week.channel_id}  {_week_words(week)}")
+    if not passed.teams:
+        click.echo("  no team: no playbook the clock watches, or Slack listed none of their channels")
+    click.echo(f"  unmatched: {plural(passed.unmatched, 'user')} of the tool no team's person matched")
+
+
+def _week_words(week: TeamWeek) -> str:
+    return (
+        f"week of {week.week.isoformat()}: {week.active} of {week.people} people active, "
+        f"{plural(week.active_days, 'active day')}, {plural(week.seats, 'seat')}"
+    )
+
+
+@usage.command("map")
+@click.argument("file", type=FILE)
+def usage_map(file: Path) -> None:
+    """Keep the logins of FILE (CSV: tool,login,slack_user) in place of the logins of the
+    tools it names: all or nothing, each problem said by its line."""
+    store = open_store(settings_or_exit())
+    kept, problems = usage_records.map_logins(store, _read(file))
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"nothing of {file} was kept")
+    click.echo(f"mapped {plural(kept, 'login')}")
+
+
+def _read(file: Path) -> str:
+    """The file's text, or the exit that says why it cannot be read."""
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise click.ClickException(f"cannot read {file}: {getattr(err, 'strerror', None) or err}") from None
