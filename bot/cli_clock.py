@@ -146,6 +146,8 @@ def _fetch_and_deliver(clockwork: Clockwork, at: datetime, max_wait: float) -> i
     fetched = clockwork.cadence.sources.run_due(at)
     if fetched.summary():
         click.echo(f"  {fetched.summary()}")
+    for passed in clockwork.cadence.usage.run_due(at):  # the AI tools' usage records due, likewise
+        click.echo(f"  usage {passed.source}: {passed.error or f'{len(passed.days)} days pulled'}")
     pending = clockwork.dispatcher.drain(max_wait=max_wait)
     # Then the webhooks that are due (after Slack's: a slow receiver delays no message);
     # a delivery waiting for its retry is the next tick's or the clock's.

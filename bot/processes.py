@@ -48,6 +48,7 @@ class Clockwork:
         self._stop = threading.Event()
         self._ticking = threading.Lock()  # held while a tick runs, so that stop can wait for it
         self._fetching = threading.Lock()  # held while a sources' pass runs, likewise
+        self._pulling = threading.Lock()  # held while a usage pass runs, likewise
         self._dispatcher_thread: threading.Thread | None = None
         self._webhooks_thread: threading.Thread | None = None
         self.scheduler: BaseScheduler | None = None
@@ -82,6 +83,27 @@ class Clockwork:
             if fetched.summary():
                 log.info("sources: %s", fetched.summary())
 
+    def pull_usage(self) -> None:
+        """The AI tools' usage records due now, beside the tick (a job and thread of its own):
+        once a day a source, each hour while it fails."""
+        with self._pulling:
+            try:
+                passed = self.cadence.usage.run_due(self.clock())
+            except Exception:
+                log.exception("pulling usage records failed; the next pass asks again")
+                return
+            for p in passed:
+                if p.error:
+                    log.warning("usage: %s failed: %s", p.source, p.error)
+                elif p.days:
+                    log.info(
+                        "usage: %s pulled %d days, %d teams counted, %d unmatched",
+                        p.source,
+                        len(p.days),
+                        p.teams,
+                        p.unmatched,
+                    )
+
     def _schedule(self, scheduler: BaseScheduler, first: datetime | None = None) -> BaseScheduler:
         # Every minute on the minute (and at `first`, if given). The tick is idempotent and
         # catches up by itself, so runs missed while the process was busy or asleep are
@@ -101,6 +123,19 @@ class Clockwork:
                 replace_existing=True,
                 **({"next_run_time": at} if at is not None else {}),
             )
+        # The usage pass each hour at 17 past (and at once): a source due is pulled, one
+        # that is not costs two reads. Its pulls may wait out a rate limit, so it is a job
+        # and thread of its own, and one that overran skips the next hour's, never a tick.
+        scheduler.add_job(
+            self.pull_usage,
+            CronTrigger(minute=17, second=0, timezone="UTC"),
+            id="usage",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=600,
+            replace_existing=True,
+            next_run_time=first or datetime.now(UTC),
+        )
         self.scheduler = scheduler
         return scheduler
 
@@ -172,6 +207,8 @@ class Clockwork:
             self._fetching.release()
         else:
             log.warning("stopping with fetches still running; the next clock asks for what they did not store")
+        if self._pulling.acquire(timeout=TICK_GRACE_SECONDS):  # a usage pass commits a source whole or not
+            self._pulling.release()
         if self._dispatcher_thread is not None:
             self._dispatcher_thread.join(timeout=30)
         if self._webhooks_thread is not None:

@@ -404,6 +404,12 @@ def escalation(source: str, report_id: int, after_move: int) -> str:
     return f"escalation:{exception_item(source, report_id)}:{after_move}"
 
 
+def usage_failed(source: str, failing_since_iso: str) -> str:
+    """The one notice to the curators that a usage source's pulls fail (docs/usage-records.md):
+    once per run of failures, which its first failure's instant names."""
+    return f"usage-failed:{source}:{failing_since_iso}"
+
+
 def readiness_news(playbook_id: int) -> str:
     """The one notice to a playbook's owner of what the readiness rules changed in issue 81
     now find missing (usecases/readiness_news.py): once ever per playbook."""

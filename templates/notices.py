@@ -237,6 +237,12 @@ def source_failed(
     return render("source_failed", **locals())
 
 
+def usage_failed(*, tool: str, error: str, since: str, last_day: str | None) -> Payload:
+    """A usage source's pulls fail (docs/usage-records.md): told to the curators once per
+    run of failures; its weeks are "usage unknown" meanwhile, never 0."""
+    return render("usage_failed", **locals())
+
+
 def learning_prompt(
     *,
     slug: str,

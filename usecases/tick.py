@@ -11,6 +11,7 @@ once. Delivery is slack_api/dispatch.py's.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from usecases.digest import Digest
 from usecases.shared.collector import collector_paused
 from usecases.sources import SourceClock
 from usecases.tick_reads import TickReport
+from usecases.usage_clock import UsageClock
 
 
 class Cadence:
@@ -57,6 +59,8 @@ class Cadence:
         self.admins = admins  # told when a digest has no curators channel to go to
         # numbers pulled from sources: a pass of its own beside the tick, never inside it (usecases/sources.py)
         self.sources = SourceClock(store, clock, environ)
+        # the AI tools' usage records: a pass of its own too, hourly (usecases/usage_clock.py)
+        self.usage = UsageClock(store, client, directory, clock, environ if environ is not None else os.environ)
 
     def warm(self) -> None:
         """Load now what a week close uses, for a process that keeps running (the clock, a

@@ -61,6 +61,7 @@ WEEK = date(2026, 11, 16)
         (keys.exception_queue(7, WEEK), "exception-queue:7:2026-11-16"),
         (keys.exception_item("exception", 12), "e:12"),
         (keys.exception_item("deviation", 12), "d:12"),
+        (keys.usage_failed("copilot", "2026-11-18T06:17:00+00:00"), "usage-failed:copilot:2026-11-18T06:17:00+00:00"),
     ],
 )
 def test_formats_are_the_ones_deployed_databases_hold(made, stored):

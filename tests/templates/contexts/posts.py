@@ -67,6 +67,12 @@ def contexts(
             failures=[SimpleNamespace(what=text, error=text)] * 12,
             owner_gone="UOWNER0001",  # the owner left Slack: said to the curators
         ),
+        "usage_failed": dict(
+            tool="c" * 40,
+            error=text,
+            since="2026-11-18 06:17 UTC",
+            last_day="2026-11-16",
+        ),
         "input_below": dict(
             slug=text[:64],
             title=text,
