@@ -65,33 +65,56 @@ class UsageSourceSpec(_Plain):
 
 def _problems(spec: UsageSourceSpec) -> list[str]:
     """What a source's kind needs and refuses, in words."""
-    found = []
-    needs_token = spec.kind in VENDORS
-    if needs_token and spec.token_env is None:
-        found.append(f"kind {spec.kind} needs token_env: the variable holding its token")
-    if spec.kind == "copilot" and (spec.org is None) == (spec.enterprise is None):
-        found.append("a copilot source names its org or its enterprise, one of them")
-    if spec.kind != "copilot" and (spec.org or spec.enterprise):
-        found.append("org and enterprise are a copilot source's")
-    if spec.kind == "http" and (spec.url is None or spec.user is None or spec.day is None):
-        found.append("an http source needs url, and the fields of its rows' user and day (user, day)")
-    if spec.kind != "http" and (spec.rows or spec.next):
-        found.append("rows and next are an http source's")
-    if spec.kind == "csv" and spec.file is None:
-        found.append("a csv source needs file: where the job drops it")
-    if spec.kind == "csv" and (spec.url or spec.token_env):
-        found.append("a csv source reads a file: it takes no url or token_env")
-    if spec.kind != "csv" and spec.file is not None:
-        found.append("file is a csv source's")
-    if spec.kind in VENDORS and (spec.user or spec.day or spec.email):
-        found.append(f"kind {spec.kind} reads its API's own fields: user, day and email are for http and csv")
-    if spec.url is not None:
-        parts = urlsplit(spec.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            found.append("url must be an http:// or https:// address")
-        elif parts.username is not None or parts.password is not None:
-            found.append("a url with credentials goes in the token's variable, named by token_env")
-    return found
+    return _missing(spec) + _misplaced(spec) + _url_problems(spec.url)
+
+
+def _missing(spec: UsageSourceSpec) -> list[str]:
+    """What the source's kind needs and the file does not give."""
+    needs = {
+        "token_env": spec.kind in VENDORS and spec.token_env is None,
+        "org": spec.kind == "copilot" and (spec.org is None) == (spec.enterprise is None),
+        "url": spec.kind == "http" and None in (spec.url, spec.user, spec.day),
+        "file": spec.kind == "csv" and spec.file is None,
+    }
+    said = {
+        "token_env": f"kind {spec.kind} needs token_env: the variable holding its token",
+        "org": "a copilot source names its org or its enterprise, one of them",
+        "url": "an http source needs url, and the fields of its rows' user and day (user, day)",
+        "file": "a csv source needs file: where the job drops it",
+    }
+    return [said[key] for key, missing in needs.items() if missing]
+
+
+# Each key a kind of its own takes, and the words refusing it to the other kinds.
+_KINDS_OF: dict[str, tuple[tuple[str, ...], str]] = {
+    "org": (("copilot",), "org and enterprise are a copilot source's"),
+    "enterprise": (("copilot",), "org and enterprise are a copilot source's"),
+    "rows": (("http",), "rows and next are an http source's"),
+    "next": (("http",), "rows and next are an http source's"),
+    "file": (("csv",), "file is a csv source's"),
+    "user": (("http", "csv"), "user, day and email are the fields of an http or csv source's rows"),
+    "day": (("http", "csv"), "user, day and email are the fields of an http or csv source's rows"),
+    "email": (("http", "csv"), "user, day and email are the fields of an http or csv source's rows"),
+    "url": (("http", *VENDORS), "a csv source reads a file: it takes no url or token_env"),
+    "token_env": (("http", *VENDORS), "a csv source reads a file: it takes no url or token_env"),
+}
+
+
+def _misplaced(spec: UsageSourceSpec) -> list[str]:
+    """Each key given that another kind takes, said once."""
+    said = [words for key, (kinds, words) in _KINDS_OF.items() if getattr(spec, key) and spec.kind not in kinds]
+    return list(dict.fromkeys(said))
+
+
+def _url_problems(url: str | None) -> list[str]:
+    if url is None:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ["url must be an http:// or https:// address"]
+    if parts.username is not None or parts.password is not None:
+        return ["a url with credentials goes in the token's variable, named by token_env"]
+    return []
 
 
 class UsageFile(_Plain):

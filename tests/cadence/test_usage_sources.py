@@ -39,7 +39,7 @@ def test_a_file_of_each_kind_loads_with_its_tools_named():
         ("{kind: http, url: ftp://a.example/u, user: u, day: d}", "http:// or https://"),
         ("{kind: csv}", "needs file"),
         ("{kind: csv, file: /x.csv, token_env: COPILOT_TOKEN}", "takes no url or token_env"),
-        ("{kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY, user: login}", "reads its API's own fields"),
+        ("{kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY, user: login}", "fields of an http or csv source's rows"),
         ("{kind: copilot, org: a, token_env: COPILOT_TOKEN, seat_per_month: -1}", "seat_per_month"),
         ("{kind: cursor, token_env: COPILOT_TOKEN}", "usage.tool.kind"),
     ],
