@@ -4,7 +4,7 @@ One file for the organization, as a tool's records cover every team. Its schema 
 checks made at load, in plain Python; pulling is sources/usage/'s job.
 
     usage:
-      copilot: {kind: copilot, org: acme, token_env: COPILOT_TOKEN, seat_per_month: 19}
+      copilot: {kind: copilot, org: acme, token_env: COPILOT_TOKEN}
       claude-code: {kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY}
       cursor: {kind: http, url: https://cursor.example/usage, token_env: CURSOR_TOKEN,
                rows: data, user: email, day: date, email: email}
@@ -51,7 +51,6 @@ class UsageSourceSpec(_Plain):
     email: str | None = Field(default=None, pattern=FIELD_RE, max_length=100)  # http, csv: an email's, if any
     next: str | None = Field(default=None, pattern=FIELD_RE, max_length=200)  # http: the next page's URL
     file: str | None = Field(default=None, min_length=1, max_length=500)  # csv: where the job drops it
-    seat_per_month: float | None = Field(default=None, ge=0, le=100_000)  # a seat's price: idle seats' cost
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> UsageSourceSpec:
