@@ -134,5 +134,8 @@ def test_the_clock_runs_the_sources_pass_as_a_job_of_its_own(engine, slack, cloc
     parts = Engine(engine, slack, clock)
     scheduler = Clockwork(parts.cadence, parts.dispatcher, clock)._schedule(BackgroundScheduler(timezone="UTC"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert sorted(jobs) == ["sources", "tick"]
+    assert sorted(jobs) == ["sources", "tick", "usage"]
     assert jobs["sources"].func != jobs["tick"].func and jobs["sources"].max_instances == 1
+    # the usage records' pass: a job of its own too, each hour at 17 past (usecases/usage_clock.py)
+    assert jobs["usage"].func not in (jobs["tick"].func, jobs["sources"].func) and jobs["usage"].max_instances == 1
+    assert str(jobs["usage"].trigger) == "cron[minute='17', second='0']"
