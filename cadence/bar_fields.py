@@ -44,6 +44,7 @@ FIELDS: dict[str, str] = {
     "exception_owner": NOTHING,
     "owners": NOTHING,  # readiness (5): naming the owners completes it, as an input's contract does
     "timezone": NOTHING,
+    "tool": NOTHING,  # which tool's usage records a week is read against: where readings come from
     "kpi.name": NOTHING,
     "kpi.unit": NOTHING,
     "kpi.direction": CYCLE,
@@ -65,6 +66,7 @@ FIELDS: dict[str, str] = {
     "steps[].was": NEUTRAL,
     "steps[].model": NEUTRAL,
     "steps[].prompt": NEUTRAL,
+    "steps[].tool": NOTHING,  # as the playbook's `tool`
     "steps[].mode": STRUCTURE,
     "steps[].pinned": STRUCTURE,
     "steps[].rubric": STRUCTURE,

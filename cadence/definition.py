@@ -39,6 +39,7 @@ from cadence.definition_team_load import TeamLoadMax
 from cadence.inputs import InputLine, InputSpec, unique
 from cadence.inputs import canonical as canonical_inputs
 from cadence.sources import FromSpec, SourceSpec, StepFromSpec
+from cadence.usage_sources import TOOL_RE
 
 MODES = ("human-led", "collaborative", "ai-led")
 Mode = Literal["human-led", "collaborative", "ai-led"]
@@ -111,6 +112,9 @@ class StepSpec(Strict):
     reason: str | None = Field(default=None, min_length=1, max_length=300)  # why `calibration: none`
     model: str | None = Field(default=None, min_length=1, max_length=120)  # free text: a change makes
     prompt: str | None = Field(default=None, min_length=1, max_length=120)  # its calibration stale
+    # the AI tool it runs with, as a usage source names it (docs/usage-records.md); the
+    # playbook's `tool` where it names none
+    tool: str | None = Field(default=None, pattern=TOOL_RE)
     # cases out of scope, routed to people (cadence/boundaries.py): `[refund over 500 EUR, legal threat]`
     boundaries: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
         default=None, min_length=1, max_length=20
@@ -151,6 +155,7 @@ class PlaybookSpec(Strict):
     exception_owner: str | None = Field(default=None, pattern=USER_RE)
     owners: OwnersSpec | None = None  # who owns the business rules and the model updates (optional)
     timezone: str | None = None
+    tool: str | None = Field(default=None, pattern=TOOL_RE)  # its steps' AI tool, where a step names none
     kpi: KpiSpec
     guardrail: GuardrailSpec | None = None
     rubric_threshold: Fraction
@@ -326,11 +331,13 @@ AS_STORED: dict[str, Callable[[Any], Any]] = {
     "cost": _as_written,  # a cost as written: per_month, or its source
     "intake": _as_written,  # and the self-check's answers, where `/rollout new` asked them
     "rubric": _unless_none,
+    "tool": _unless_none,
     "kpi": _given,  # and `compare`, `rest_baseline`: kept only when given
     "inputs": canonical_inputs,  # a contract keeps only what it gives
     "rules": lambda rules: {k: v for k, v in rules.items() if NEWER_RULES.get(k, LEFT_OUT) != v},
 }
-STEP_LEFT_OUT_UNSET = ("was",)  # a step's fields left out where unset (and drop_unset's): `was`, only by a rename
+# a step's fields left out where unset (and drop_unset's): `was`, only by a rename; `tool`, newer
+STEP_LEFT_OUT_UNSET = ("was", "tool")
 
 
 @cache

@@ -101,6 +101,9 @@ USED = "attested and used"
 WITHOUT_USAGE = "attested without usage"
 NOT_ATTESTED = "not attested"  # nothing said "followed": there is no claim to check
 HELD_AFTER = 2  # weeks in a row attested without usage that hold promotions to ai-led
+# what a team under the anonymity floor (`pulse_min_answers`) is shown in place of its week's
+# verdict: "no one used it" of two people is each one's use
+TOO_FEW = "too few people to show"
 
 
 @dataclass(frozen=True)

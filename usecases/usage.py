@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from pydantic import ValidationError
 from slack_sdk import WebClient
 
 from cadence import setup_decisions
@@ -38,8 +37,8 @@ from sources.usage import Pulled, client
 from sources.usage.configured import build
 from storage.store import Store
 from storage.usage import LoginRow, monday
+from usecases.shared.usage_weeks import SETTING, sources_of
 
-SETTING = "usage_sources"  # the org setting the usage file is kept under, as validated JSON
 FIRST_DAYS = 7  # a new source's first pull: its last week of days (then back to that week's Monday)
 MOST_DAYS = 31  # a pull never asks more days than this: a source down for months starts afresh
 USER_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")  # a Slack user's id
@@ -81,18 +80,6 @@ def load(store: Store, text: str, env: Mapping[str, str], by: str, at: datetime)
         uow.governance.apply(Change(decisions=[setup_decisions.of_setting(SETTING, named, by)]), at)
         uow.commit()
     return []
-
-
-def sources_of(store: Store) -> dict[str, UsageSourceSpec]:
-    """The usage sources loaded, by name (the tool); none before a file is. Whether their
-    variables are set is each pull's to find out: a variable gone fails that source only."""
-    kept = store.org.setting(SETTING)
-    if kept is None:
-        return {}
-    try:
-        return dict(UsageFile.model_validate_json(kept).usage)
-    except ValidationError:  # kept by a version whose schema took more: load the file again
-        return {}
 
 
 # ---- the days a pull asks ----------------------------------------------------------------
