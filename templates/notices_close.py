@@ -40,12 +40,15 @@ def week_closed(
     pulse: Pulse | None = None,
     previous_pulse: Pulse | None = None,
     pulse_hold: Mapping[str, Any] | None = None,
+    usage: Any = None,
 ) -> Payload:
     """The week's summary for the team: each step's verdict and why (`pools`: the small weeks
     a step's week was judged with, cadence.closing.pool_figures), the KPI, the guardrail,
     and the cycle's result when the week ends one (`judged_target`: the target the cycle
     was judged by, the one it started with, when it is not today's); with it, the cycle's
-    pulse beside the previous cycle's (aggregates only) and why it holds promotions."""
+    pulse beside the previous cycle's (aggregates only) and why it holds promotions.
+    `usage`: the week's attestations against its tools' usage, as the team is shown them
+    (usecases/shared/close/usage.py, `Said`; None: nothing said)."""
     return render("week_closed", **locals())
 
 

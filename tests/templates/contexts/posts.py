@@ -199,6 +199,7 @@ def contexts(
                 "safety": {"low": -2.0, "high": -0.1},
                 "worked_around": 0.4,
             },
+            usage=usage_said("attested and used"),  # the longest: each tool's figures (the others: tests/usecases)
         ),
         "pulse_hold": dict(
             slug="p" * 60,
@@ -399,6 +400,16 @@ def contexts(
             ),
         ),
     }
+
+
+def usage_said(verdict: str) -> SimpleNamespace:
+    """The week's usage as its summary says it (usecases/shared/close/usage.py, `Said`): 30
+    tools of the longest names a tool may have, in a team of 100,000."""
+    tools = tuple(f"{i:02d}" + "t" * 38 for i in range(30))
+    counts = tuple(
+        SimpleNamespace(tool=t, people=100_000, active=99_999, active_days=699_993, seats=100_000) for t in tools
+    )
+    return SimpleNamespace(verdict=verdict, tools=tools, people=100_000, counts=counts)
 
 
 def transition(kind="demotion", rule="fails"):

@@ -5,7 +5,7 @@ this order.
 tests/test_capabilities.py pins it: an adopter's baseline week first (and only it: no step
 is judged there); the cycle's bar recorded at its first close; the guardrail and the
 sources' failures before the steps, and the pulse's hold (it may hold their promotions
-to ai-led); the steps' verdicts, demotions and promotions; the week closed; at a cycle's
+to ai-led) and the attestations checked against the tools' usage; the steps' verdicts, demotions and promotions; the week closed; at a cycle's
 last week its result, readiness's news, the assessment offered at the first "ready to
 scale", replication, the stall, the pulse's figures; the sources missing last."""
 

@@ -1,7 +1,8 @@
 """The week's summary for the team (usecases/shared/weeks.py, `Closed`), read from the
 outcomes of the rules it shows, by rule, once they all closed the week: an adopter's
 baseline week's (baseline_week.py), or each step's verdict and why, the KPI, the
-guardrail, the sources that failed, and at a cycle's last week its result and pulse."""
+guardrail, the sources that failed, the attestations against the tools' usage, and at
+a cycle's last week its result and pulse."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 
 from templates import notices_close, notices_registry
 from templates.notices_close import Payload
-from usecases.shared.close import baseline_week, cycle_result, guardrail, pulse, reads, source_failures, steps
+from usecases.shared.close import baseline_week, cycle_result, guardrail, pulse, reads, source_failures, steps, usage
 from usecases.shared.close.week import Round, WeekClose
 from usecases.shared.governance import thresholds
 
@@ -41,6 +42,7 @@ def summary(week: WeekClose, round: Round) -> Payload:
         pulse=shown.pulse if shown is not None else None,
         previous_pulse=shown.previous if shown is not None else None,
         pulse_hold=shown.hold if shown is not None else {},
+        usage=usage.said(week, round),
     )
 
 
