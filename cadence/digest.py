@@ -114,6 +114,9 @@ class PlaybookWeek:
     # the pulse of the cycle its reported week completed (cadence/pulse.py), as the pulse's
     # gate gave it: aggregates only, which rollups pool (pulse_rollup); none: no pulse then
     pulse: Pulse | None = None
+    # the reported week attested "followed" while no one in the team used these declared
+    # tools (docs/usage-records.md): a verdict, no count, so at any team size
+    without_usage: list[str] = field(default_factory=list)
     demo: str | None = None  # its first cycle's "funding a demo? …" (cadence/definition_intake.py)
 
 

@@ -225,6 +225,43 @@ class PulseOut(_Read):
     withheld: list[str] = Field(default_factory=list, description="A rollup's questions not shown.")
 
 
+class UsageToolWeekOut(_Read):
+    """A team's week of one tool (docs/usage-records.md): counts only, never a person's."""
+
+    people: int = Field(ge=0, description="The team's people counted.")
+    active: int = Field(ge=0, description="Of them, active on the tool on one day of the week at least.")
+    active_days: int = Field(ge=0, description="Their days active on it, summed (at most 7 a person).")
+    seats: int = Field(ge=0, description="Of them, holding a seat of the tool.")
+
+
+class UsageWeekOut(_Read):
+    """A week's attestations against the declared tools' usage records."""
+
+    week: date = Field(description="The week's Monday.")
+    verdict: Literal[
+        "attested and used", "attested without usage", "not attested", "usage unknown", "too few people to show"
+    ] = Field(
+        description="The week's attestations against the tools' records, as the week's close says it; "
+        "for a team under `needed` people, 'too few people to show' in place of the rest."
+    )
+    unused: list[str] = Field(description="The declared tools no one in the team used, when attested without usage.")
+    too_few_people: bool = Field(description="The team counted fewer than `needed` people: no count or verdict shown.")
+    tools: dict[str, UsageToolWeekOut] = Field(
+        description="Each checked tool's counts, where its week was pulled and the team has enough people."
+    )
+
+
+class UsageOut(_Read):
+    """Attested and used (docs/usage-records.md, "Where it shows"): the weeks' attestations
+    against the usage records of the tools the playbook's AI steps declare."""
+
+    model_config = ConfigDict(title="Usage")
+
+    tools: list[str] = Field(description="The tools checked: declared by an AI step and covered by a usage source.")
+    needed: int = Field(ge=5, description="pulse_min_answers: the people a team needs for its figures to show.")
+    weeks: list[UsageWeekOut] = Field(description="The read's weeks, newest last.")
+
+
 class PlaybookDetail(PlaybookOut):
     model_config = ConfigDict(title="PlaybookDetail")
 
@@ -255,6 +292,11 @@ class PlaybookDetail(PlaybookOut):
     )
     pulse: list[PulseOut] = Field(
         default_factory=list, description="The last two closed cycles' pulse, newest first (aggregates only)."
+    )
+    usage: UsageOut | None = Field(
+        default=None,
+        description="The weeks against the declared tools' usage records; null: no AI step declares a tool a "
+        "usage source covers.",
     )
 
 
