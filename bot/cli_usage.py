@@ -99,6 +99,9 @@ def _echo_passed(passed: usage_records.Passed) -> None:
     if passed.error is not None:
         click.echo(f"{passed.source}: failed: {passed.error}")
         return
+    if not passed.days:
+        click.echo(f"{passed.source}: no day's records out yet")
+        return
     click.echo(f"{passed.source}: {passed.days[0].isoformat()} to {passed.days[-1].isoformat()}")
     small = set()
     for week in passed.weeks:

@@ -158,11 +158,15 @@ async def _pull_all(
 async def _pull(
     shared: httpx.AsyncClient, name: str, spec: UsageSourceSpec, days: tuple[date, ...], env: Mapping[str, str]
 ) -> Pulled | str:
-    """A source's pull, or its failure's words (a variable gone, the API's refusal)."""
+    """A source's pull, or its failure's words (a variable gone, the API's refusal). Any
+    other error is this source's failure too, named by its kind only (its text could hold
+    what the source was sent), so one source's surprise never stops the others' pulls."""
     try:
         return await build(name, spec, env).pull(shared, days)
     except SourceFailed as err:
         return str(err) or type(err).__name__
+    except Exception as err:  # noqa: BLE001 (said, never guessed; the next pass asks again)
+        return f"failed unexpectedly ({type(err).__name__})"
 
 
 def _kept(store: Store, name: str, got: Pulled | str, teams: Teams, at: datetime, dry_run: bool) -> Passed:
@@ -175,6 +179,8 @@ def _kept(store: Store, name: str, got: Pulled | str, teams: Teams, at: datetime
             tell = uow.usage.failed(name, got, at)
             uow.commit()
         return Passed(name, (), 0, 0, got, tell)
+    if not got.days:  # no day's records out yet (a vendor's lag): nothing counted, nothing failed
+        return Passed(name, (), 0, 0)
     weeks, unmatched = _counted(store, name, got, teams)
     if dry_run:
         return Passed(name, got.days, len(teams), unmatched, weeks=tuple(weeks))
