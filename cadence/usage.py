@@ -19,7 +19,7 @@ from datetime import date
 class UsageRecord:
     """One person's use of one tool on one day, as the tool's records give it."""
 
-    tool: str  # the usage source's tool: copilot, claude-code, m365-copilot, openai, or a name of one's own
+    tool: str  # the usage source's tool: copilot, claude-code, openai, or a name of one's own
     login: str  # the tool's own name for the person: a login, an email, an id
     day: date  # a day they used it, as the tool dates its records
     email: str | None = None  # where the tool gives one: how a person is matched to Slack

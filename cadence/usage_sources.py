@@ -27,8 +27,8 @@ from cadence.problems import plain
 from cadence.sources import ENV_RE
 
 TOOL_RE = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-Kind = Literal["copilot", "claude-code", "m365-copilot", "openai", "http", "csv"]
-VENDORS: tuple[Kind, ...] = ("copilot", "claude-code", "m365-copilot", "openai")
+Kind = Literal["copilot", "claude-code", "openai", "http", "csv"]
+VENDORS: tuple[Kind, ...] = ("copilot", "claude-code", "openai")
 FIELD_RE = r"^[A-Za-z0-9_@$-]+(\.[A-Za-z0-9_@$-]+)*$"  # a dotted path into a JSON answer
 
 
@@ -105,14 +105,28 @@ def _misplaced(spec: UsageSourceSpec) -> list[str]:
     return list(dict.fromkeys(said))
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")  # the hosts a url may reach over plain http://
+
+
 def _url_problems(url: str | None) -> list[str]:
+    """A url is https:// (http:// only to a loopback host: a stand-in, a local proxy), and
+    carries no credentials and no query: the file is stored as a setting, so a secret goes
+    in the variable token_env names, never in the url."""
     if url is None:
         return []
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return ["url must be an http:// or https:// address"]
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return ["url must be an https:// address"]
+    if parts.scheme not in ("http", "https") or not host:
+        return ["url must be an https:// address"]
+    if parts.scheme == "http" and host.lower() not in LOOPBACK:
+        return ["url must be https:// (http:// only to a loopback host: 127.0.0.1, ::1, localhost)"]
     if parts.username is not None or parts.password is not None:
         return ["a url with credentials goes in the token's variable, named by token_env"]
+    if parts.query or "?" in url:
+        return ["a url takes no query: put no secret in the url, name its variable with token_env"]
     return []
 
 

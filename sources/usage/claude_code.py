@@ -122,7 +122,7 @@ def _actor(actor: Any, where: str) -> tuple[str, str | None]:
         raise SourceFailed(f"{where}: an api_actor without an api_key_name")
     if actor is None:
         raise SourceFailed(f"{where} has no actor")
-    raise SourceFailed(f"{where}: an actor of unknown type {str(kind)[:40]!r}")
+    raise SourceFailed(f"{where}: an actor of an unknown type")
 
 
 def _date(value: Any, where: str) -> date:
@@ -132,7 +132,7 @@ def _date(value: Any, where: str) -> date:
     try:
         return utc_day(value)
     except ValueError:
-        raise SourceFailed(f"{where}: date {value[:40]!r} is not a date") from None
+        raise SourceFailed(f"{where}: its date is not a date") from None
 
 
 def _active(metrics: Any, where: str) -> bool:
@@ -151,5 +151,5 @@ def _active(metrics: Any, where: str) -> bool:
     )
     for count in counts:
         if count is not None and (isinstance(count, bool) or not isinstance(count, (int, float))):
-            raise SourceFailed(f"{where}: a core metric is not a number ({str(count)[:40]!r})")
+            raise SourceFailed(f"{where}: a core metric is not a number")
     return any(count for count in counts)

@@ -17,7 +17,6 @@ from sources.usage.copilot import API as GITHUB
 from sources.usage.copilot import Copilot
 from sources.usage.csv_file import CsvFile
 from sources.usage.http_json import HttpJson
-from sources.usage.m365_copilot import GRAPH, M365Copilot
 from sources.usage.openai_usage import API as OPENAI
 from sources.usage.openai_usage import OpenAIUsage
 
@@ -43,10 +42,6 @@ def _copilot(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageS
 
 def _claude_code(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageSource:
     return ClaudeCode(key=_secret(spec, env), base_url=spec.url or ANTHROPIC, tool=name)
-
-
-def _m365(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageSource:
-    return M365Copilot(_secret(spec, env), base=spec.url or GRAPH, tool=name)
 
 
 def _openai(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageSource:
@@ -83,7 +78,6 @@ def _csv(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageSourc
 _BUILDERS: dict[str, Callable[[str, UsageSourceSpec, Mapping[str, str]], UsageSource]] = {
     "copilot": _copilot,
     "claude-code": _claude_code,
-    "m365-copilot": _m365,
     "openai": _openai,
     "http": _http,
     "csv": _csv,

@@ -20,8 +20,15 @@ its people hold a seat beside how many used it, which is what a rollout watches 
 unused is the finding). The seat listing's `last_activity_at` is not used as usage: one
 timestamp, overwritten, is no day-by-day record.
 
-A day without a report yet (GitHub's metrics lag about two days; a 404 or 204) fails the
-pull: usage unknown, never 0."""
+GitHub's metrics lag about two days: a day's report exists only once the day is fully
+processed, and until then it is asked in vain (a 404 or 204). The days are pulled oldest
+first and the pull stops at the first day without a report yet: the days before it are
+pulled, it and the later ones are left for the next pull (`Pulled.days` says which were
+pulled; none, when even the first asked day has no report yet). A day without a report
+BEFORE a later day with one is a gap, and fails the pull: usage unknown, never 0.
+
+An error never names a person: a malformed row is said by its position (its file and
+line in the report of its day), never by its login."""
 
 from __future__ import annotations
 
@@ -44,6 +51,7 @@ API = "https://api.github.com"
 API_VERSION = "2022-11-28"  # the REST API version the endpoints are documented at
 MAX_REPORT = 256 << 20  # an NDJSON file larger than 256 MiB is refused
 PER_PAGE = 100  # seats a page: the documented maximum
+NO_REPORT = 404  # how the API answers a day whose report is not there (yet); or a 204
 EXPIRED = (403, 404, 410)  # how a storage host refuses a signed link past its time
 # the per-user counters of activity; a row with all of those it carries at 0 is no day of use
 ACTIVITY = ("user_initiated_interaction_count", "code_generation_activity_count", "code_acceptance_activity_count")
@@ -88,22 +96,54 @@ class Copilot:
         """The records of `days`, a report a day, and the seats. Raises SourceFailed."""
         secrets = [self.token]
         try:
-            records = [record for day in days for record in await self._day(client, day, secrets)]
+            pulled, records = await self._days(client, tuple(sorted(days)), secrets)
             seats = await self._seats(client) if self.seats else None
         except Exception as err:  # noqa: BLE001 (said, with the secrets hidden)
             raise failed_safely(err, secrets) from None
-        return Pulled(days, records, seats)
+        return Pulled(pulled, records, seats)
 
-    async def _day(self, client: httpx.AsyncClient, day: date, secrets: list[str]) -> list[UsageRecord]:
-        """The day's rows, from every file of its report; a refused link asks the report
-        again once, and the files are read afresh from the fresh links."""
+    async def _days(
+        self, client: httpx.AsyncClient, days: tuple[date, ...], secrets: list[str]
+    ) -> tuple[tuple[date, ...], list[UsageRecord]]:
+        """The days pulled, oldest first, up to the first without a report yet, and their
+        records. A day without a report before a later one with a report is a gap: raises."""
+        records: list[UsageRecord] = []
+        for index, day in enumerate(days):
+            found = await self._day(client, day, secrets)
+            if found is None:
+                later = await self._first_reported(client, days[index + 1 :], secrets)
+                if later is not None:
+                    raise SourceFailed(
+                        f"the report of {day}: no report for the day, while the report of {later} is there"
+                    )
+                return days[:index], records
+            records += found
+        return days, records
+
+    async def _first_reported(
+        self, client: httpx.AsyncClient, days: tuple[date, ...], secrets: list[str]
+    ) -> date | None:
+        """The first of `days` whose report is there; None: none of them has one yet."""
+        for day in days:
+            if await self._links(client, day, secrets) is not None:
+                return day
+        return None
+
+    async def _day(self, client: httpx.AsyncClient, day: date, secrets: list[str]) -> list[UsageRecord] | None:
+        """The day's rows, from every file of its report (None: no report for the day yet);
+        a refused link asks the report again once, and the files are read afresh from the
+        fresh links."""
         links = await self._links(client, day, secrets)
+        if links is None:
+            return None
         try:
             return [record for link in links for record in await self._file(client, link, day)]
         except Refused as err:
             if err.status not in EXPIRED:
                 raise
         links = await self._links(client, day, secrets)
+        if links is None:
+            raise SourceFailed(f"the report of {day}: gone when asked again for fresh links")
         try:
             return [record for link in links for record in await self._file(client, link, day)]
         except Refused as err:
@@ -111,14 +151,20 @@ class Copilot:
                 f"the report of {day}: its download link was refused again after asking for fresh links (HTTP {err.status})"
             ) from None
 
-    async def _links(self, client: httpx.AsyncClient, day: date, secrets: list[str]) -> list[str]:
-        """The signed links of the day's report (kept among the secrets: a signature is one)."""
+    async def _links(self, client: httpx.AsyncClient, day: date, secrets: list[str]) -> list[str] | None:
+        """The signed links of the day's report (kept among the secrets: a signature is
+        one); None: no report for the day yet (a 404, or a 204)."""
         what = f"the report of {day}"
         url = f"{self.base.rstrip('/')}{self._owner}/copilot/metrics/reports/users-1-day"
         params = {"day": day.isoformat()}
-        answer = await get(client, url, what=what, headers=self._headers, params=params, patience=self.patience)
+        try:
+            answer = await get(client, url, what=what, headers=self._headers, params=params, patience=self.patience)
+        except Refused as err:
+            if err.status == NO_REPORT:
+                return None
+            raise
         if not answer.body.strip():  # 204: no report for the day (yet)
-            raise SourceFailed(f"{what}: no report for the day yet")
+            return None
         found = answer.json(what)
         links = found.get("download_links") if isinstance(found, dict) else None
         if not isinstance(links, list) or not all(isinstance(link, str) and link for link in links):
@@ -173,7 +219,7 @@ def _record(line: bytes, day: date, where: str) -> UsageRecord | None:
     on = _day(row.get("day"), where)
     if on != day:
         raise SourceFailed(f"{where}: a row of {on} in the report of {day}")
-    if not _active(row):
+    if not _active(row, where):
         return None
     return UsageRecord(TOOL, login, on)
 
@@ -184,14 +230,14 @@ def _day(value: Any, where: str) -> date:
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
-        raise SourceFailed(f"{where}: the day {value[:20]!r} is not a date") from None
+        raise SourceFailed(f"{where}: its day is not a date") from None
 
 
-def _active(row: dict[str, Any]) -> bool:
+def _active(row: dict[str, Any], where: str) -> bool:
     """Whether a row is a day of use: one of its activity counters above 0, or none carried."""
     counters = [row[name] for name in ACTIVITY if name in row]
     if any(isinstance(n, bool) or not isinstance(n, (int, float)) for n in counters):
-        raise SourceFailed(f"the row of {row.get('user_login')}: an activity counter is not a number")
+        raise SourceFailed(f"{where}: an activity counter is not a number")
     return not counters or any(n > 0 for n in counters)
 
 

@@ -99,4 +99,4 @@ def _day_of(cell: str, column: str, where: str) -> date:
     try:
         return utc_day(cell)
     except ValueError:
-        raise SourceFailed(f"{where}: day {cell.strip()[:40]!r} is not a date (YYYY-MM-DD or ISO 8601)") from None
+        raise SourceFailed(f"{where}: its day (column {column!r}) is not a date (YYYY-MM-DD or ISO 8601)") from None

@@ -1,10 +1,10 @@
-"""How every HTTP usage source (copilot, m365_copilot, openai_usage, claude_code,
+"""How every HTTP usage source (copilot, openai_usage, claude_code,
 http_json) asks: one GET at a time, each within a deadline, read to a bound, with the
 retries a vendor's API asks for and no more. As the numbers' sources do it
 (sources/__init__.py): a redirect is said and never followed (no credential goes
 elsewhere), and an error's words are safe to show (the secrets given are redacted, and a
-redirect's address is said without its query: a signed link's signature is a credential
-no one listed).
+redirect's address is said by its scheme and host only: its path or query may hold a
+signed link's signature, a credential no one listed, or a person's name).
 
 Retries, kept few so a pull that cannot succeed fails soon and says why (a failed pull is
 "usage unknown" for the day, and the daily pull tries again tomorrow):
@@ -206,15 +206,20 @@ def _detail(body: bytes) -> str:
 
 
 def _redirected(answer: httpx.Response) -> SourceFailed:
-    """A redirect, said with where it led, without its query (a signed link's signature)."""
+    """A redirect, said with the scheme and host it led to, nothing more: its path or
+    query could hold a signature, a person's name or id."""
     location = answer.headers.get("Location")
     if not location:
         return SourceFailed(f"refused: HTTP {answer.status_code} without a Location")
     try:
-        where = answer.request.url.join(location).copy_with(query=None, fragment=None)
+        where = answer.request.url.join(location)
+        host = where.host if ":" not in where.host else f"[{where.host}]"
+        port = f":{where.port}" if where.port is not None else ""
     except httpx.InvalidURL:
         return SourceFailed(f"redirected (HTTP {answer.status_code}), not followed")
-    return SourceFailed(f"redirected to {str(where)[:200]}, not followed")
+    if not where.scheme or not host:
+        return SourceFailed(f"redirected (HTTP {answer.status_code}), not followed")
+    return SourceFailed(f"redirected to {where.scheme}://{host[:100]}{port}, not followed")
 
 
 def _said(what: str, text: str) -> str:

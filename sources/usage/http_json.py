@@ -142,4 +142,4 @@ def _day_of(value: Any, name: str, where: str) -> date:
     try:
         return utc_day(value)
     except ValueError:
-        raise SourceFailed(f"{where}: day {value.strip()[:40]!r} is not a date (YYYY-MM-DD or ISO 8601)") from None
+        raise SourceFailed(f"{where}: its day (field {name!r}) is not a date (YYYY-MM-DD or ISO 8601)") from None

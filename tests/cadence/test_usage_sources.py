@@ -36,7 +36,12 @@ def test_a_file_of_each_kind_loads_with_its_tools_named():
         ("{kind: openai}", "kind openai needs token_env"),
         ("{kind: http, url: https://a.example/u, day: d}", "needs url, and the fields"),
         ("{kind: http, url: 'https://me:pw@a.example/u', user: u, day: d}", "credentials goes in the token's variable"),
-        ("{kind: http, url: ftp://a.example/u, user: u, day: d}", "http:// or https://"),
+        ("{kind: http, url: ftp://a.example/u, user: u, day: d}", "must be an https:// address"),
+        ("{kind: http, url: http://a.example/u, user: u, day: d}", "must be https:// (http:// only to a loopback"),
+        ("{kind: openai, url: 'http://10.0.0.1:8080', token_env: COPILOT_TOKEN}", "must be https://"),
+        ("{kind: http, url: 'https://a.example/u?api_key=s3cret', user: u, day: d}", "a url takes no query"),
+        ("{kind: http, url: 'https://a.example/u?team=x', user: u, day: d}", "put no secret in the url"),
+        ("{kind: copilot, org: a, url: 'https://ghe.example/api/v3?', token_env: COPILOT_TOKEN}", "takes no query"),
         ("{kind: csv}", "needs file"),
         ("{kind: csv, file: /x.csv, token_env: COPILOT_TOKEN}", "takes no url or token_env"),
         ("{kind: claude-code, token_env: ANTHROPIC_ADMIN_KEY, user: login}", "fields of an http or csv source's rows"),
@@ -66,3 +71,24 @@ def test_a_tool_s_name_is_what_a_step_s_tool_can_name():
 def test_text_that_is_not_yaml_or_names_no_source_is_refused():
     assert parse("usage: [", {})[1][0].startswith("not YAML")
     assert parse("usage: {}\n", {})[1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.example/u",
+        "https://a.example/usage/{day}.json",
+        "http://127.0.0.1:8123/u",
+        "http://[::1]:8123/u",
+        "http://localhost/u",
+    ],
+)
+def test_a_url_is_https_or_plain_http_to_a_loopback_host(url):
+    sources, problems = parse(f"usage:\n  tool: {{kind: http, url: '{url}', user: u, day: d}}\n", ENV)
+    assert problems == []
+    assert sources["tool"].url == url
+
+
+def test_a_refused_url_is_not_quoted_back():
+    _, problems = parse("usage:\n  tool: {kind: http, url: 'https://a.example/u?key=s3cret', user: u, day: d}\n", ENV)
+    assert problems and not any("s3cret" in p for p in problems)

@@ -1,4 +1,4 @@
-"""What every usage stand-in shares (usage_copilot.py, usage_m365.py, usage_openai.py,
+"""What every usage stand-in shares (usage_copilot.py, usage_openai.py,
 usage_claude_code.py, usage_http.py): a loopback HTTP server (stdlib ThreadingHTTPServer,
 as server.py's Slack), every request kept for the test to read, a bearer token checked
 where one is set, and answers the test queues for the next requests instead of their own

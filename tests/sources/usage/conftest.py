@@ -12,7 +12,6 @@ from bot.demo.standin.usage_base import StandIn
 from bot.demo.standin.usage_claude_code import ClaudeCodeStandIn
 from bot.demo.standin.usage_copilot import CopilotStandIn
 from bot.demo.standin.usage_http import UsageStandIn
-from bot.demo.standin.usage_m365 import M365StandIn
 from bot.demo.standin.usage_openai import OpenAIStandIn
 from sources.usage import Pulled, UsageSource, client
 from sources.usage.http_get import Patience
@@ -48,11 +47,6 @@ def usage():
 @pytest.fixture
 def github():
     yield from _served(CopilotStandIn())
-
-
-@pytest.fixture
-def graph():
-    yield from _served(M365StandIn(refresh_date=date(2026, 3, 2)))  # the tests' MON
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from sources.usage.configured import build
 from sources.usage.copilot import API, Copilot
 from sources.usage.csv_file import CsvFile
 from sources.usage.http_json import HttpJson
-from sources.usage.m365_copilot import M365Copilot
 from sources.usage.openai_usage import OpenAIUsage
 
 ENV = {"TOKEN": "s3cret-token"}
@@ -29,11 +28,9 @@ def test_each_vendor_kind_is_its_class_with_its_secret_and_its_base():
     assert copilot == Copilot("s3cret-token", enterprise="acme-ent", base=API, tool="copilot")
     claude = build("claude", spec(kind="claude-code", token_env="TOKEN", url="https://proxy.example"), ENV)
     assert isinstance(claude, ClaudeCode) and claude.base_url == "https://proxy.example" and claude.tool == "claude"
-    m365 = build("m365-copilot", spec(kind="m365-copilot", token_env="TOKEN"), ENV)
-    assert isinstance(m365, M365Copilot) and m365.token == "s3cret-token"
     openai = build("openai", spec(kind="openai", token_env="TOKEN", url="https://openai.example"), ENV)
     assert isinstance(openai, OpenAIUsage) and openai.base == "https://openai.example"
-    assert all("s3cret" not in repr(source) for source in (copilot, claude, m365, openai))
+    assert all("s3cret" not in repr(source) for source in (copilot, claude, openai))
 
 
 def test_http_and_csv_take_their_fields():

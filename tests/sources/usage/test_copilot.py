@@ -13,7 +13,7 @@ from sources import SourceFailed
 from sources.usage.copilot import Copilot
 from tests.sources.usage.conftest import pull
 
-MON, TUE = date(2026, 3, 2), date(2026, 3, 3)
+MON, TUE, WED, THU = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4), date(2026, 3, 5)
 REPORT = "/orgs/acme/copilot/metrics/reports/users-1-day"
 
 
@@ -164,10 +164,51 @@ def test_an_empty_day_is_pulled_with_no_record(github):
     assert pulled.records == [UsageRecord("copilot", "ada", TUE)]
 
 
-def test_a_day_without_a_report_fails_not_zero(github):
-    github.missing_days.add(MON)
+def test_the_latest_days_without_a_report_yet_are_left_for_the_next_pull(github):
+    github.add_use(MON, "ada")
+    github.add_use(TUE, "bob")
+    github.missing_days |= {WED, THU}  # GitHub's lag: not processed yet
 
-    assert "the report of 2026-03-02: refused: HTTP 404 (Not Found)" in failure(github, MON)
+    pulled = pull(source(github), MON, TUE, WED, THU)
+
+    assert pulled.days == (MON, TUE)
+    assert pulled.records == [UsageRecord("copilot", "ada", MON), UsageRecord("copilot", "bob", TUE)]
+    assert pulled.seats == []  # the seats are pulled all the same
+    assert [r.query["day"] for r in github.requests_to(REPORT)] == [
+        ["2026-03-02"],
+        ["2026-03-03"],
+        ["2026-03-04"],
+        ["2026-03-05"],
+    ]
+
+
+def test_no_report_yet_for_even_the_first_day_pulls_nothing_without_failing(github):
+    github.missing_days |= {MON, TUE}
+
+    pulled = pull(source(github, seats=False), MON, TUE)
+
+    assert pulled.days == ()
+    assert pulled.records == []
+
+
+def test_a_day_without_a_report_before_one_with_a_report_is_a_gap_and_fails_not_zero(github):
+    github.add_use(MON, "ada")
+    github.add_use(WED, "ada")
+    github.missing_days |= {TUE, THU}
+
+    said = failure(github, MON, TUE, WED, THU, seats=False)
+
+    assert "the report of 2026-03-03: no report for the day, while the report of 2026-03-04 is there" in said
+
+
+def test_a_malformed_rows_error_names_no_person(github):
+    github.add_use(MON, "ada")
+    github.add_use(MON, "bob-the-dev", user_initiated_interaction_count="many")
+
+    said = failure(github, MON, seats=False)
+
+    assert "a file of the report of 2026-03-02, line 2: an activity counter is not a number" in said
+    assert "bob-the-dev" not in said
 
 
 @pytest.mark.parametrize(
@@ -176,7 +217,11 @@ def test_a_day_without_a_report_fails_not_zero(github):
         ({"day": "2026-03-02", "user_initiated_interaction_count": 2}, "line 2: no user_login"),
         ({"user_login": "bob", "user_initiated_interaction_count": 2}, "line 2: no day"),
         ({"user_login": "bob", "day": "2026-03-09"}, "line 2: a row of 2026-03-09 in the report of 2026-03-02"),
-        ({"user_login": "bob", "day": "Monday"}, "line 2: the day 'Monday' is not a date"),
+        ({"user_login": "bob", "day": "Monday"}, "line 2: its day is not a date"),
+        (
+            {"user_login": "bob", "day": "2026-03-02", "user_initiated_interaction_count": "x"},
+            "line 2: an activity counter",
+        ),
     ],
 )
 def test_a_malformed_row_fails_the_pull_naming_it(github, row, said):
@@ -198,7 +243,7 @@ def test_a_redirect_is_refused_and_said_without_its_query(github):
 
     said = failure(github, MON)
 
-    assert "redirected to https://elsewhere.example/report, not followed" in said
+    assert "redirected to https://elsewhere.example, not followed" in said
     assert "s3cret" not in said
 
 

@@ -68,7 +68,7 @@ def test_a_missing_file_fails(tmp_path):
     [
         (",2026-11-02", "line 3: no user (column 'user')"),
         ("bo,", "line 3: no day (column 'day')"),
-        ("bo,yesterday", "line 3: day 'yesterday' is not a date (YYYY-MM-DD or ISO 8601)"),
+        ("bo,yesterday", "line 3: its day (column 'day') is not a date (YYYY-MM-DD or ISO 8601)"),
         ("bo", "line 3: 1 cells, the header has 2"),
         ("bo,2026-11-02,extra", "line 3: 3 cells, the header has 2"),
     ],
@@ -90,3 +90,13 @@ def test_an_empty_file_or_one_not_utf8_fails(tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("user,day\nJosé,2026-11-02\n".encode("latin-1"))
     assert failure(CsvFile(tool="w", path=path)) == f"{path}: not UTF-8 text"
+
+
+def test_a_malformed_rows_error_names_no_person(tmp_path):
+    # the day column mapped to one holding the email, by mistake: the error quotes no cell
+    path = written(tmp_path, "user,email\nbo,bo@example.com\n")
+
+    said = failure(CsvFile(tool="windsurf", path=path, day_column="email"))
+
+    assert said == f"{path}, line 2: its day (column 'email') is not a date (YYYY-MM-DD or ISO 8601)"
+    assert "bo@example.com" not in said

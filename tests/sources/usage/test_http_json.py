@@ -89,7 +89,7 @@ def test_a_date_time_is_its_utc_day_and_rows_of_other_days_are_not_this_pulls(us
         ({"login": "bo"}, "row 2 of page 1 has no day (field 'day')"),
         (
             {"login": "bo", "day": "yesterday"},
-            "row 2 of page 1: day 'yesterday' is not a date (YYYY-MM-DD or ISO 8601)",
+            "row 2 of page 1: its day (field 'day') is not a date (YYYY-MM-DD or ISO 8601)",
         ),
         ("bo", "row 2 of page 1 is not an object"),
     ],
@@ -113,7 +113,7 @@ def test_a_wrong_token_is_refused_and_never_said(usage):
 def test_a_redirect_is_refused_and_said_without_its_query(usage):
     usage.redirect(f"https://elsewhere.example/?t={TOKEN}")
 
-    assert "redirected to https://elsewhere.example/, not followed" in failure(usage)
+    assert "redirected to https://elsewhere.example, not followed" in failure(usage)
 
 
 def test_a_key_in_the_urls_query_is_never_said(usage):
@@ -121,7 +121,7 @@ def test_a_key_in_the_urls_query_is_never_said(usage):
 
     message = failure(usage, url=usage.url + "?key=query-secret-1234", token=None)
 
-    assert "redirected to " + usage.origin + "/moved, not followed" in message
+    assert "redirected to " + usage.origin + ", not followed" in message and "/moved" not in message
     assert "query-secret-1234" not in message
 
 
@@ -164,3 +164,15 @@ def test_paging_stops_at_max_pages(usage):
     usage.rows[MONDAY] += [row(f"dev{n}") for n in range(3)]
 
     assert "more than 2 pages" in failure(usage, max_pages=2)
+
+
+def test_a_malformed_rows_error_names_no_person(usage):
+    usage.rows[MONDAY] += [row("ada"), {"login": "bo", "email": "bo@example.com", "day": "bo@example.com"}]
+
+    said = failure(usage)
+
+    assert (
+        said
+        == "cursor usage of 2026-11-02: row 2 of page 1: its day (field 'day') is not a date (YYYY-MM-DD or ISO 8601)"
+    )
+    assert "bo@example.com" not in said
