@@ -24,7 +24,8 @@ from usecases import tokens, usage
 
 __all__ = ["view"]  # a fixture
 
-AT = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)  # Saturday: pulled through Friday 20 November
+AT = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)  # Saturday: the surfaces are read in week 1
+PULLED = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # Monday: pulled through Sunday 22 November, the week whole
 WEEK = date(2026, 11, 16)  # cycle 1, week 1
 ATTESTED = datetime(2026, 11, 19, 18, 0, tzinfo=UTC)
 # the team as Slack would give it: the owner, the member and four more, each with an email
@@ -51,7 +52,7 @@ def pulled(store, tmp_path, team, *rows: str) -> None:
     path.write_text("user,day,email\n" + "".join(f"{row}\n" for row in rows))
     text = yaml.safe_dump({"usage": {"gemini": {"kind": "csv", "file": str(path)}}})
     assert usage.load(store, text, {}, "cli:rollout", AT) == []
-    usage.run(store, {}, {CHANNEL: team}, AT)
+    usage.run(store, {}, {CHANNEL: team}, PULLED)
 
 
 def attested(bot, clock) -> None:
@@ -95,7 +96,7 @@ def test_status_before_a_pull_says_unknown_never_without_usage(bot, store, clock
     assert (
         usage.load(store, yaml.safe_dump({"usage": {"gemini": {"kind": "csv", "file": str(path)}}}), {}, "t", AT) == []
     )
-    assert "Usage of gemini this week: unknown (not pulled yet, or its pull failed)." in status_of(bot)
+    assert "Usage of gemini this week: unknown (its records of the week are not all in yet)." in status_of(bot)
 
 
 def test_a_playbook_declaring_no_tool_shows_nothing_new(view, store, clock, playbook, tmp_path):
@@ -176,7 +177,7 @@ def test_the_api_read_gives_the_weeks_verdicts_and_counts_as_documented(api, bot
         "too_few_people": False,
         "tools": {"gemini": counts},
     }
-    assert found["weeks"][-2]["verdict"] == "not attested"  # the week before the cycle: pulled, nothing attested
+    assert found["weeks"][-2]["verdict"] == "usage unknown"  # the week before: not asked by the source's first pull
     assert found["weeks"][0] == {  # never pulled: unknown, never a 0
         "week": "2026-08-31",
         "verdict": "usage unknown",

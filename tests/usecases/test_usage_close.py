@@ -102,7 +102,10 @@ def test_a_week_whose_pull_failed_is_unknown_never_without_usage(engine, team, s
 
     said = closed(engine, team)
 
-    assert "Usage of gemini this week: unknown (its records were not pulled)." in said
+    assert (
+        "Usage of gemini this week: unknown (its records of the week are not all in: a vendor's lag, or a failed pull)."
+        in said
+    )
     assert "no one" not in said and "Attested and used" not in said
 
 

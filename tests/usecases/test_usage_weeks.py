@@ -15,7 +15,8 @@ from tests.conftest import CHANNEL, SUPPORT_REPLIES
 from usecases import usage
 from usecases.shared import usage_weeks
 
-AT = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+AT = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)  # a Saturday: pulls through Friday
+MONDAY_AFTER = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # pulls through Sunday
 WEEK = date(2026, 11, 16)
 
 
@@ -43,16 +44,26 @@ def test_a_week_is_checked_against_the_counts_kept_and_unknown_where_none_were(s
     text = yaml.safe_dump({"usage": {"gemini": {"kind": "csv", "file": str(path)}}})
     assert usage.load(store, text, {}, "cli:rollout", AT) == []
     assert usage_weeks.read(store, [state], WEEK).week(state, WEEK, True).check.verdict == UNKNOWN  # not pulled
+    team = {CHANNEL: [("U1", None), ("U2", None)]}
 
-    usage.run(store, {}, {CHANNEL: [("U1", None), ("U2", None)]}, AT)  # pulled: no one used it
-    reading = usage_weeks.read(store, [state], WEEK)
-    week = reading.week(state, WEEK, True)
-    assert week.check.verdict == WITHOUT_USAGE and week.check.unused == ("gemini",)
+    usage.run(store, {}, team, AT)  # Saturday: Monday to Friday in, no one used it
+    week = usage_weeks.read(store, [state], WEEK).week(state, WEEK, True)
+    assert week.check.verdict == UNKNOWN  # a 0 of five days is not a 0 of the week
     assert week.counts == {"gemini": TeamWeek(CHANNEL, "gemini", WEEK, 2, 0, 0, 0)}
 
+    usage.run(store, {}, team, MONDAY_AFTER)  # the week whole: still no one
+    week = usage_weeks.read(store, [state], WEEK).week(state, WEEK, True)
+    assert week.check.verdict == WITHOUT_USAGE and week.check.unused == ("gemini",)
+
+
+def test_a_week_with_a_use_in_the_days_in_is_used_before_its_sunday_is(store, tmp_path):
+    state = with_tools(store, tool="gemini")
+    path = tmp_path / "gemini.csv"
     path.write_text("user,day\nU1-login,2026-11-18\n")
+    text = yaml.safe_dump({"usage": {"gemini": {"kind": "csv", "file": str(path)}}})
+    assert usage.load(store, text, {}, "cli:rollout", AT) == []
     with store.unit_of_work() as uow:
         uow.usage.map_logins([("gemini", "U1-login", "U1")])
         uow.commit()
-    usage.run(store, {}, {CHANNEL: [("U1", None), ("U2", None)]}, datetime(2026, 11, 22, 6, 0, tzinfo=UTC))
+    usage.run(store, {}, {CHANNEL: [("U1", None), ("U2", None)]}, AT)
     assert usage_weeks.read(store, [state], WEEK).week(state, WEEK, True).check.verdict == USED

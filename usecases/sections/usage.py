@@ -123,7 +123,7 @@ def said(week: ShownWeek, tools: list[str], when: str) -> str:
         return f":mag: *Attested without usage*: followed {when}, but no one in the team used {' or '.join(week['unused'])}"
     if verdict == UNKNOWN:
         unknown = [t for t in tools if t not in week["tools"]] or tools
-        return f"Usage of {', '.join(unknown)} {when}: unknown (not pulled yet, or its pull failed)"
+        return f"Usage of {', '.join(unknown)} {when}: unknown (its records of the week are not all in yet)"
     return f"Usage {when}: {_counts(week)}"
 
 

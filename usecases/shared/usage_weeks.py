@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import ValidationError
 
@@ -54,29 +54,40 @@ class UsageWeek:
 
 @dataclass(frozen=True)
 class UsageReading:
-    """What the checks of some teams' weeks read: the tools the sources cover, and the
-    teams' counts kept, by (channel, tool, week)."""
+    """What the checks of some teams' weeks read: the tools the sources cover, the teams'
+    counts kept, by (channel, tool, week), and each source's last day pulled whole."""
 
     covered: frozenset[str]
     kept: dict[tuple[str, str, date], TeamWeek]
+    through: dict[str, date | None] = field(default_factory=dict)
+
+    def used(self, state: PlaybookState, week: date) -> tuple[dict[str, TeamWeek], dict[str, int | None]]:
+        """The team's counts of each tool the playbook declares in `week` (its Monday), and
+        how many used each as far as the records tell: a week's records not all in yet (the
+        source not pulled through its Sunday: a vendor's lag, a pull that failed) prove
+        that someone used a tool, never that no one did, so its 0 is None, unknown."""
+        tools, channel, sunday = tools_of(state), state.playbook.channel_id, week + timedelta(days=6)
+        counts = {tool: self.kept[(channel, tool, week)] for tool in tools if (channel, tool, week) in self.kept}
+        used: dict[str, int | None] = {}
+        for tool in tools:
+            whole = (self.through.get(tool) or date.min) >= sunday
+            used[tool] = counts[tool].active if tool in counts and (whole or counts[tool].active) else None
+        return counts, used
 
     def week(self, state: PlaybookState, week: date, followed: bool) -> UsageWeek:
         """The playbook's `week` (its Monday) checked: `followed`, whether a check-in of the
         week attested "followed"."""
-        tools = tools_of(state)
-        counts = {
-            tool: self.kept[(state.playbook.channel_id, tool, week)]
-            for tool in tools
-            if (state.playbook.channel_id, tool, week) in self.kept
-        }
-        used = {tool: counts[tool].active if tool in counts else None for tool in tools}
-        return UsageWeek(check_week(followed, tools, self.covered, used), counts)
+        counts, used = self.used(state, week)
+        return UsageWeek(check_week(followed, tools_of(state), self.covered, used), counts)
 
 
 def read(store: Store, states: Iterable[PlaybookState], since: date) -> UsageReading:
-    """The reading for these playbooks' weeks from `since` on: two reads, none of the
+    """The reading for these playbooks' weeks from `since` on: three reads, none of the
     counts where no source is loaded."""
     covered = frozenset(sources_of(store))
     channels = sorted({state.playbook.channel_id for state in states})
-    rows = store.usage.weeks(channels, since) if covered and channels else []
-    return UsageReading(covered, {(row.channel_id, row.tool, row.week): row for row in rows})
+    if not covered or not channels:
+        return UsageReading(covered, {})
+    rows = store.usage.weeks(channels, since)
+    through = {name: pull.last_day for name, pull in store.usage.pulls().items()}
+    return UsageReading(covered, {(row.channel_id, row.tool, row.week): row for row in rows}, through)

@@ -5,7 +5,8 @@ databases: tests/usecases/test_usage_close.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -39,7 +40,8 @@ def _read(week: WeekClose, covered=("copilot",), active: dict[str, int] | None =
     kept = {(TEAM, t, MONDAY): TeamWeek(TEAM, t, MONDAY, people, n, 2 * n, 0) for t, n in (active or {}).items()}
     said = Attestation("UMEMBER001", "followed" if followed else "deviated", None, None)
     figures = {reads.of_week(week): WeekFigures(MONDAY, None, 0, attestations=[said])}
-    return usage.Read(UsageReading(frozenset(covered), kept), reads.Weeks(figures, StepHistory({}, {})))
+    whole = {tool: MONDAY + timedelta(days=6) for tool in covered}  # each pulled through the week's Sunday
+    return usage.Read(UsageReading(frozenset(covered), kept, whole), reads.Weeks(figures, StepHistory({}, {})))
 
 
 def _closed(week: WeekClose, read: usage.Read):
@@ -98,3 +100,17 @@ def test_each_verdict_s_line_renders_within_block_kit_s_limits(verdict):
     check_block_limits(message)
     texts = [str(b) for b in message["blocks"] if "tttt" in str(b)]
     assert len(texts) == 1 and "more tools" in texts[0]
+
+
+def test_a_week_not_pulled_through_its_sunday_proves_use_but_never_that_no_one_used_it():
+    """A vendor's lag, a pull that failed mid-week: the days in can show someone used the
+    tool, but a 0 of some days is not a 0 of the week."""
+    week = _week(tool="copilot")
+    partial = _read(week, active={"copilot": 0})
+    partial = usage.Read(replace(partial.usage, through={"copilot": MONDAY + timedelta(days=4)}), partial.weeks)
+    found, _ = _closed(week, partial)
+    assert found.check.verdict == UNKNOWN
+    used = _read(week, active={"copilot": 2})
+    used = usage.Read(replace(used.usage, through={"copilot": MONDAY + timedelta(days=4)}), used.weeks)
+    found, _ = _closed(week, used)
+    assert found.check.verdict == USED

@@ -49,11 +49,7 @@ def _close(week: WeekClose, read: Read) -> UsageWeek | None:
     tools = usage_weeks.tools_of(week.state)
     if not tools or not read.usage.covered:
         return None
-    channel, monday = week.state.playbook.channel_id, week.week.week_start
-    counts = {
-        tool: read.usage.kept[(channel, tool, monday)] for tool in tools if (channel, tool, monday) in read.usage.kept
-    }
-    used = {tool: counts[tool].active if tool in counts else None for tool in tools}
+    counts, used = read.usage.used(week.state, week.week.week_start)
     followed = read.weeks.figures[reads.of_week(week)].followed > 0
     check = check_week(followed, tools, read.usage.covered, used)
     return None if check.verdict == NOT_CHECKED else UsageWeek(check, counts)
