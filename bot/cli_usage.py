@@ -69,7 +69,7 @@ def usage_list() -> None:
 def usage_test(only: str | None) -> None:
     """Pull every source (or --only TOOL) now, for its latest days, and print each team's
     weeks: people active of the team's, their active days, seats. Team figures only, for a
-    team of at least the pulse's floor of people; stores nothing. Exits 1 if a pull failed."""
+    team of at least its playbooks' floor of people (pulse_min_answers); stores nothing. Exits 1 if a pull failed."""
     from slack_api.client import clock_client
     from slack_api.members import DirectoryUnavailable, TeamDirectory
 
@@ -86,14 +86,20 @@ def usage_test(only: str | None) -> None:
     except DirectoryUnavailable as err:
         raise click.ClickException(f"Slack did not list the teams ({err.reason}); nothing was pulled") from None
     passed = usage_records.run(store, os.environ, teams, reading_clock(store)(), dry_run=True, only=only)
+    # each team's floor: the highest pulse_min_answers of the playbooks it runs, as its
+    # playbooks' pages would hide its figures (the pulse's floor at the least)
+    floors: dict[str, int] = {}
+    for state in store.playbooks.clock_states():
+        channel = state.playbook.channel_id
+        floors[channel] = max(floors.get(channel, MIN_ANSWERS), state.settings.pulse_min_answers)
     click.echo("Asked now, nothing stored:")
     for each in passed:
-        _echo_passed(each)
+        _echo_passed(each, floors)
     if any(p.error for p in passed):
         raise SystemExit(1)
 
 
-def _echo_passed(passed: usage_records.Passed) -> None:
+def _echo_passed(passed: usage_records.Passed, floors: dict[str, int]) -> None:
     """A source's dry run: its days, each team's weeks (or that it is too small to show),
     how many of its users no team's person matched. Never a login or an email."""
     if passed.error is not None:
@@ -105,9 +111,10 @@ def _echo_passed(passed: usage_records.Passed) -> None:
     click.echo(f"{passed.source}: {passed.days[0].isoformat()} to {passed.days[-1].isoformat()}")
     small = set()
     for week in passed.weeks:
-        if week.people < MIN_ANSWERS:
+        floor = floors.get(week.channel_id, MIN_ANSWERS)
+        if week.people < floor:
             if week.channel_id not in small:
-                click.echo(f"  {week.channel_id}  too few people to show (fewer than {MIN_ANSWERS})")
+                click.echo(f"  {week.channel_id}  too few people to show (fewer than {floor})")
             small.add(week.channel_id)
             continue
         click.echo(f"  {week.channel_id}  {_week_words(week)}")

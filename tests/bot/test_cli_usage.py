@@ -123,3 +123,22 @@ def test_map_keeps_a_good_file_and_names_a_bad_one_s_lines(run, tmp_path, store)
     assert refused.exit_code == 1
     assert "line 2: 'alice' is not a Slack user's id (U… or W…)" in refused.stderr
     assert store.usage.logins("copilot") == {"octo-1": "UZQ0001"}
+
+
+def test_a_team_is_shown_only_at_its_playbooks_own_floor(run, tmp_path, store, playbook, slack_team, clock):
+    """A playbook may ask more people than the pulse's 5 before its team's figures show:
+    the command's dry run hides them as its pages do."""
+    from cadence.definition_load import parse_playbook
+    from tests.committed import loaded
+    from tests.conftest import SUPPORT_REPLIES
+
+    loaded(
+        store, [parse_playbook(SUPPORT_REPLIES | {"rules": {"pulse_min_answers": 6}})], "UTC", actor="test", at=clock()
+    )
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    csv = write(tmp_path, "g.csv", f"user,day,email\nzq-login-1,{yesterday},zq1@example.com\n")
+    assert run("usage", "load", usage_file(tmp_path, {"gemini": {"kind": "csv", "file": csv}})).exit_code == 0
+    result = run("usage", "test")
+    assert result.exit_code == 0, result.output
+    assert f"  {CHANNEL}  too few people to show (fewer than 6)" in result.stdout
+    assert "people active" not in result.stdout
