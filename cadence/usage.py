@@ -100,7 +100,6 @@ UNKNOWN = "usage unknown"  # a source covers them, but its pull of the week fail
 USED = "attested and used"
 WITHOUT_USAGE = "attested without usage"
 NOT_ATTESTED = "not attested"  # nothing said "followed": there is no claim to check
-HELD_AFTER = 2  # weeks in a row attested without usage that hold promotions to ai-led
 # what a team under the anonymity floor (`pulse_min_answers`) is shown in place of its week's
 # verdict: "no one used it" of two people is each one's use
 TOO_FEW = "too few people to show"
@@ -131,14 +130,3 @@ def check_week(
         return UsageCheck(NOT_ATTESTED)
     unused = tuple(tool for tool in checked if used[tool] == 0)
     return UsageCheck(WITHOUT_USAGE, unused) if unused else UsageCheck(USED)
-
-
-def holds_promotions(latest_first: Iterable[UsageCheck]) -> bool:
-    """Whether the latest weeks, the latest first, hold promotions to ai-led: HELD_AFTER
-    of them in a row attested without usage (the pulse's hold's kin)."""
-    run = 0
-    for week in latest_first:
-        if week.verdict != WITHOUT_USAGE:
-            break
-        run += 1
-    return run >= HELD_AFTER

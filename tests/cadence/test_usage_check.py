@@ -1,6 +1,5 @@
 """A week's attestations against the tools' own records (cadence/usage.py): a gap in the
-records is never read as nobody using the tool, and two weeks in a row attested without
-usage hold promotions to ai-led."""
+records is never read as nobody using the tool."""
 
 from cadence.usage import (
     NOT_ATTESTED,
@@ -10,7 +9,6 @@ from cadence.usage import (
     WITHOUT_USAGE,
     UsageCheck,
     check_week,
-    holds_promotions,
 )
 
 COVERED = frozenset({"copilot", "claude-code"})
@@ -39,12 +37,3 @@ def test_tools_no_source_covers_are_not_checked():
 
 def test_a_week_nobody_attested_followed_makes_no_claim_to_check():
     assert check_week(False, ["copilot"], COVERED, {"copilot": 0}) == UsageCheck(NOT_ATTESTED)
-
-
-def test_two_weeks_in_a_row_without_usage_hold_promotions_and_one_used_week_ends_the_run():
-    without, used = UsageCheck(WITHOUT_USAGE, ("copilot",)), UsageCheck(USED)
-    assert holds_promotions([without, without])
-    assert not holds_promotions([without])
-    assert not holds_promotions([without, used, without])
-    assert not holds_promotions([used, without, without])  # the latest first: it recovered
-    assert not holds_promotions([UsageCheck(UNKNOWN), without])  # unknown breaks the run, never extends it

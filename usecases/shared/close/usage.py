@@ -90,6 +90,6 @@ def said(week: WeekClose, round: Round) -> Said | None:
 
 
 # Beside the pulse's hold, before the steps: two weeks in a row attested without usage
-# are to hold promotions to ai-led as the pulse's hold does (cadence/usage.py,
-# `holds_promotions`), which the steps would read. Today it decides nothing.
+# are to hold promotions to ai-led as the pulse's hold does, which the steps would read
+# (issue 111, not built yet). Today it decides nothing.
 RULE = CloseRule("usage", _read, _close, check_week, after=("pulse hold",), before=("steps",))
