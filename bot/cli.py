@@ -196,8 +196,17 @@ def digest(dry_run: bool) -> None:
 def manifest(socket_mode: bool) -> None:
     """Print the Slack app's manifest: paste it at https://api.slack.com/apps → Create New
     App → From an app manifest, with your public address for rollout.example.com (or,
-    with --socket-mode, as it is)."""
+    with --socket-mode, as it is). With usage sources loaded in the database (DATABASE_URL),
+    it asks also for users:read.email, to match the AI tools' users to Slack people by email."""
+    from bot.cli_usage import usage_sources_loaded
+
     text = guide.text("manifest.yml")
+    if usage_sources_loaded():
+        text = guide.with_email_scope(text)
+        click.echo(
+            f"This manifest asks for {guide.EMAIL_SCOPE} too: usage sources are loaded ({guide.doc('usage-records.md')}).",
+            err=True,
+        )
     click.echo(guide.socket_mode_manifest(text) if socket_mode else text, nl=False)
 
 

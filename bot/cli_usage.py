@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from bot import guide
+from bot.settings import Settings
 from bot.startup import checked_settings, open_store, reading_clock, settings_or_exit
 from cadence.pulse import MIN_ANSWERS
 from cadence.usage import TeamWeek
@@ -40,6 +41,71 @@ def usage_load(file: Path) -> None:
     specs = usage_records.sources_of(store)
     named = ", ".join(f"{name} ({spec.kind})" for name, spec in specs.items())
     click.echo(f"loaded {plural(len(specs), 'usage source')}: {named}")
+    if specs:
+        hint = _email_scope_hint(settings)
+        if hint is not None:
+            click.echo(hint, err=True)
+
+
+def _email_scope_hint(settings: Settings) -> str | None:
+    """The line saying to grant `users:read.email`, without which Slack gives no emails and
+    only the mapping file's logins match; None when Slack says the bot token holds it."""
+    granted = _granted_scopes(settings)
+    if granted is not None and guide.EMAIL_SCOPE in granted:
+        return None
+    said = "the bot token lacks" if granted is not None else "people are matched by their Slack emails: the app needs"
+    return (
+        f"Note: {said} {guide.EMAIL_SCOPE}; add it (`rollout manifest` now prints the manifest with it) "
+        "and reinstall the app, or only the mapping file's logins match."
+    )
+
+
+def _granted_scopes(settings: Settings) -> set[str] | None:
+    """The bot token's scopes, as Slack names them in the x-oauth-scopes header of its
+    answer to auth.test; None when that cannot be told (no token, Slack unreachable or
+    refusing, no header)."""
+    from slack_sdk.errors import SlackApiError
+
+    from slack_api.client import clock_client
+
+    if not settings.slack_bot_token:
+        return None
+    try:
+        answer = clock_client(settings.slack_bot_token, settings.slack_api_url, retries=False).auth_test()
+    except (SlackApiError, OSError, TimeoutError):
+        return None
+    header = next((value for name, value in answer.headers.items() if name.lower() == "x-oauth-scopes"), None)
+    return None if header is None else {scope.strip() for scope in str(header).split(",")}
+
+
+def usage_sources_loaded() -> bool:
+    """Whether the database the settings name (DATABASE_URL, as every command's) has usage
+    sources loaded, for `rollout manifest`: asked quietly, and False whenever it cannot be
+    told (settings that do not validate, a SQLite file that does not exist, a database
+    that does not answer or has no schema yet). Nothing is created, migrated or said."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.startup import sqlite_file
+    from storage.db import normalise_database_url
+    from storage.store import Store
+
+    try:
+        url = normalise_database_url(Settings().database_url)
+        sqlite = make_url(url).get_backend_name() == "sqlite"
+    except ValueError:  # pydantic's ValidationError is one; so is a URL that does not parse
+        return False
+    path = sqlite_file(url) if sqlite else None
+    if sqlite and (path is None or not path.is_file()):
+        return False
+    engine = create_engine(url, connect_args={} if sqlite else {"connect_timeout": 5})
+    try:
+        return bool(usage_records.sources_of(Store(engine)))
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
 
 
 @usage.command("list")

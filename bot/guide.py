@@ -58,6 +58,20 @@ def socket_mode_manifest(manifest: str) -> str:
     return text
 
 
+EMAIL_SCOPE = "users:read.email"
+# The line the manifest asks for it with, under users:read, when usage sources are loaded
+_EMAIL_SCOPE_LINE = f"      - {EMAIL_SCOPE}  # members' emails: only to match the AI tools' users to them\n"
+
+
+def with_email_scope(manifest: str) -> str:
+    """The app manifest asking also for `users:read.email`, after `users:read`: the bot
+    reads members' emails only to match the users of the AI tools' usage records to
+    Slack people, so a bot without usage sources does not ask for them."""
+    lines = manifest.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.split("#")[0].strip() == "- users:read")
+    return "".join([*lines[: at + 1], _EMAIL_SCOPE_LINE, *lines[at + 1 :]])
+
+
 def manifest(socket_mode: bool = False) -> str:
     """The app manifest, as what the operator pastes into Slack; Socket Mode's is printed
     by `rollout manifest --socket-mode` (manifest.yml is the HTTP app's, with request URLs)."""

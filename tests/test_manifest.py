@@ -117,7 +117,10 @@ def test_the_manifest_asks_for_no_scope_that_reads_peoples_messages():
     assert all(scope in setup for scope in set().union(*OPTIONAL.values()))  # what adding them buys, and costs
 
 
-def test_the_socket_mode_manifest_is_the_same_app_with_socket_mode_on_and_no_urls():
+def test_the_socket_mode_manifest_is_the_same_app_with_socket_mode_on_and_no_urls(monkeypatch, tmp_path):
+    # a database with usage sources would add users:read.email (tests/bot/test_manifest_email_scope.py): none here
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.chdir(tmp_path)
     printed = CliRunner().invoke(cli, ["manifest", "--socket-mode"])
     assert printed.exit_code == 0, printed.output
     socket = yaml.safe_load(printed.stdout)
