@@ -246,6 +246,28 @@ def _stalled_cut_off(r: dict) -> Judged:
     return figure, s["cut_off_max_seconds"] <= STALLED_CUT_OFF_SECONDS and s["refused_408"] == s["stalled"]
 
 
+USAGE_SECONDS = 30  # the usage pass of 10,000 users x 30 days from the Copilot stand-in
+USAGE_MB = 200  # what that pass adds to its process's resident memory at its peak (MB: 10^6 bytes)
+
+
+def _usage_time(r: dict) -> Judged:
+    u = at(r, "usage")
+    if u is None:
+        return None
+    whole = u["error"] is None and u["days_pulled"] == u["days"] and u["counted_right"]
+    figure = f"{u['seconds']:.1f} s ({u['rows']:,} rows{'' if whole else ', **not all pulled and counted**'})"
+    return figure, u["seconds"] <= USAGE_SECONDS and whole
+
+
+def _usage_memory(r: dict) -> Judged:
+    u = at(r, "usage")
+    if u is None:
+        return None
+    mb = u["pass_rss_mib"] * 2**20 / 1e6
+    figure = f"{mb:.0f} MB ({u['pass_rss_mib']:.0f} MiB; the process's whole peak {u['peak_rss_mib']:.0f} MiB)"
+    return figure, mb <= USAGE_MB
+
+
 BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
     "ack": [
         (
@@ -299,6 +321,14 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         ("fan-out lost, 0", _lost),
     ],
     "webhooks": webhooks.BUDGETS,
+    "usage": [
+        (
+            f"usage: 10,000 users × 30 days pulled from the Copilot stand-in, counted and recorded in at most "
+            f"{USAGE_SECONDS} s",
+            _usage_time,
+        ),
+        (f"usage: that pass's resident memory at its peak, at most {USAGE_MB} MB above its start", _usage_memory),
+    ],
     "stalled": [
         (
             f"with {stalled.STALLED} stalled clients on `rollout serve`, /healthz and a signed `/rollout kpi` each within "

@@ -1,7 +1,7 @@
 """Run the benchmarks on SQLite and PostgreSQL and write bench/RESULTS.md: this release's
 figures against its budgets (bench/budgets.py), beside the previous release's (bench/previous.json).
 
-    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,stalled,fanout,week,api,sources,webhooks,learnings] [--report-only]
+    .venv/bin/python -m bench.run [--db sqlite,postgresql] [--only ack,stalled,fanout,week,api,sources,webhooks,learnings,usage] [--report-only]
 
 Not part of the test suite: these measure, they do not assert.
 """
@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, api, fanout, learnings, sources, stalled, webhooks, week, week_form
+from bench import ack, api, fanout, learnings, sources, stalled, usage, webhooks, week, week_form
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.budgets import BUDGETS, STATEMENTS_FLAT, at, judge, met, num
 from bench.common import ROOT, machine
@@ -33,7 +33,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,stalled,fanout,week,api,sources,webhooks,learnings")
+    parser.add_argument("--only", default="ack,stalled,fanout,week,api,sources,webhooks,learnings,usage")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -69,6 +69,10 @@ def main() -> None:
             print(f"[{db}] webhooks: 10,000 deliveries to a loopback receiver…", flush=True)
             results.setdefault(db, {})["webhooks"] = webhooks.run(db, workdir)
             print(json.dumps(results[db]["webhooks"], indent=1), flush=True)
+        if "usage" in args.only:
+            print(f"[{db}] usage: 10,000 users x 30 days from the Copilot stand-in…", flush=True)
+            results.setdefault(db, {})["usage"] = usage.run(db, workdir)
+            print(json.dumps(results[db]["usage"], indent=1), flush=True)
         if "learnings" in args.only:
             print(f"[{db}] learnings: searching 10,000…", flush=True)
             results.setdefault(db, {})["learnings"] = learnings.run(db, workdir)
@@ -107,7 +111,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "stalled", "week", "fanout", "api", "sources", "webhooks"):
+    for section in ("ack", "stalled", "week", "fanout", "api", "sources", "webhooks", "usage"):
         for label, rule in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -327,7 +331,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,stalled,fanout,week,api,sources,webhooks` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,stalled,fanout,week,api,sources,webhooks,usage` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",
@@ -360,6 +364,8 @@ def report(results: dict, previous: dict) -> str:
             lines += _sources(r["sources"], p.get("sources") or {})
         if "webhooks" in r:
             lines += _webhooks(r["webhooks"], p.get("webhooks") or {})
+        if "usage" in r:
+            lines += [*usage.described(r["usage"]), "", *_budget_lines("usage", r, p), ""]
         if "learnings" in r:
             lines += [*learnings.described(r["learnings"]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

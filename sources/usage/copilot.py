@@ -9,6 +9,12 @@ Each link is fetched WITHOUT the GitHub token (its signature is its credential; 
 must not go to the storage host), and a link refused (expired: the storage answers 403,
 or 404/410) makes the report be asked again, once, for fresh links.
 
+A file is read as it streams, line by line, never whole: a day of a large organization's
+report is a file of tens of thousands of rows, and a pull asks up to a month of days. Its
+link answering a redirect or a refusal fails at once (a refusal as above); a rate limit
+or a server's failure is asked again through `http_get.get`, with its waits and retries
+(so the first answer's Retry-After is not waited: `get` asks at once and waits from then).
+
 A row is a person's day: `user_login` (the login, what the mapping file names) and `day`
 (YYYY-MM-DD). A row whose activity counters are all zero is not a day of use; a row
 without counters counts (the report lists the users active that day). A row without a
@@ -32,9 +38,10 @@ line in the report of its day), never by its login."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -42,14 +49,16 @@ from typing import Any
 import httpx
 
 from cadence.usage import Seat, UsageRecord
-from sources import SourceFailed
-from sources.usage import MAX_PAGES, Pulled, required
-from sources.usage.http_get import PATIENCE, Answer, Patience, Refused, failed_safely, get, same_origin
+from outbound.http import innermost
+from sources import REDIRECTS, SourceFailed
+from sources.usage import MAX_PAGES, TIMEOUT, Pulled, required
+from sources.usage.http_get import PATIENCE, Patience, Refused, failed_safely, get, same_origin
 
 TOOL = "copilot"
 API = "https://api.github.com"
 API_VERSION = "2022-11-28"  # the REST API version the endpoints are documented at
-MAX_REPORT = 256 << 20  # an NDJSON file larger than 256 MiB is refused
+MAX_REPORT = 256 << 20  # an NDJSON file larger than 256 MiB is refused (it streams: this bounds its time, not memory)
+NDJSON = {"Accept": "application/x-ndjson"}
 PER_PAGE = 100  # seats a page: the documented maximum
 NO_REPORT = 404  # how the API answers a day whose report is not there (yet); or a 204
 EXPIRED = (403, 404, 410)  # how a storage host refuses a signed link past its time
@@ -174,17 +183,26 @@ class Copilot:
         return links
 
     async def _file(self, client: httpx.AsyncClient, link: str, day: date) -> list[UsageRecord]:
-        """One NDJSON file of the report, fetched without the token."""
+        """One NDJSON file of the report, fetched without the token, its rows read as they
+        stream. A redirect or a refusal is said at once; a rate limit or a server's failure
+        is asked again through `get`, with its waits and retries (module docstring)."""
         what = f"a file of the report of {day}"
-        headers = {"Accept": "application/x-ndjson"}
-        answer: Answer = await get(client, link, what=what, headers=headers, limit=MAX_REPORT, patience=self.patience)
-        records = []
-        for number, line in enumerate(answer.body.splitlines(), start=1):
-            if line.strip():
-                record = _record(line, day, f"{what}, line {number}")
-                if record is not None:
-                    records.append(record)
-        return records
+        try:
+            async with asyncio.timeout(TIMEOUT), client.stream("GET", link, headers=NDJSON) as answer:
+                if answer.status_code < 300:
+                    return await _rows(answer.aiter_raw(), day, what)
+                status, waits = answer.status_code, "Retry-After" in answer.headers
+        except (TimeoutError, httpx.TimeoutException):
+            raise SourceFailed(f"{what}: timeout: no answer within {TIMEOUT:g} s") from None
+        except (httpx.TransportError, OSError) as err:  # refused, no such name, a cut answer
+            cause = innermost(err)
+            raise SourceFailed(f"{what}: unreachable ({str(cause) or type(cause).__name__})") from None
+        if status in REDIRECTS:
+            raise SourceFailed(f"{what}: redirected (HTTP {status}), not followed")
+        if status < 500 and status != 429 and not (status == 403 and waits):
+            raise Refused(status, f"{what}: refused: HTTP {status}")
+        again = await get(client, link, what=what, headers=NDJSON, limit=MAX_REPORT, patience=self.patience)
+        return await _rows(_whole(again.body), day, what)
 
     async def _seats(self, client: httpx.AsyncClient) -> list[Seat]:
         """Every seat, page after page as the Link header leads (on the API's own host)."""
@@ -204,6 +222,31 @@ class Copilot:
         raise SourceFailed(f"the seats: more than {MAX_PAGES} pages")
 
 
+async def _rows(chunks: AsyncIterator[bytes], day: date, what: str) -> list[UsageRecord]:
+    """The records of a file's rows as its bytes come, a line at a time (at b"\\n": httpx's
+    `aiter_lines` also splits where str.splitlines does, at U+2028 or U+0085, which a JSON
+    string may hold unescaped). Raises past MAX_REPORT bytes, or on a malformed row."""
+    records: list[UsageRecord] = []
+    rest, read, number = b"", 0, 0
+    async for chunk in chunks:
+        read += len(chunk)
+        if read > MAX_REPORT:
+            raise SourceFailed(f"{what}: larger than {MAX_REPORT >> 20} MiB")
+        *lines, rest = (rest + chunk).split(b"\n")
+        for line in lines:
+            number += 1
+            if line.strip() and (record := _record(line, day, f"{what}, line {number}")) is not None:
+                records.append(record)
+    if rest.strip() and (record := _record(rest, day, f"{what}, line {number + 1}")) is not None:
+        records.append(record)
+    return records
+
+
+async def _whole(body: bytes) -> AsyncIterator[bytes]:
+    """A body read whole (by `get`, after an answer other than a 2xx), as one chunk."""
+    yield body
+
+
 def _record(line: bytes, day: date, where: str) -> UsageRecord | None:
     """A row as the record of a day of use; None: a row of no activity. Raises on a
     row without its login or day, or of another day."""
@@ -221,7 +264,7 @@ def _record(line: bytes, day: date, where: str) -> UsageRecord | None:
         raise SourceFailed(f"{where}: a row of {on} in the report of {day}")
     if not _active(row, where):
         return None
-    return UsageRecord(TOOL, login, on)
+    return UsageRecord(TOOL, login, day)  # the report's day: one date object for all its rows
 
 
 def _day(value: Any, where: str) -> date:

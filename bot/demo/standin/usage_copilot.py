@@ -14,7 +14,9 @@ for the tests and the demo.
   paged with a `Link: <...>; rel="next"` header.
 
 The test feeds the rows (`add_use`, or `add_row` for a row as it likes, malformed even)
-and the seats (`add_seat`)."""
+and the seats (`add_seat`). A large organization costs nothing to set up: with
+`daily_users` N, every day's report lists N more users active (logins `generated_login(n)`,
+n from 0), their rows made as a file is downloaded, never kept (bench/usage.py)."""
 
 from __future__ import annotations
 
@@ -46,8 +48,11 @@ class _Link:
 class CopilotStandIn(StandIn):
     name = "copilot-standin"
 
-    def __init__(self, token: str = "ghp-standin-token", org: str = "acme", enterprise: str = "acme-ent"):
+    def __init__(
+        self, token: str = "ghp-standin-token", org: str = "acme", enterprise: str = "acme-ent", daily_users: int = 0
+    ):
         super().__init__(token)
+        self.daily_users = daily_users
         self.org, self.enterprise = org, enterprise
         self.rows: dict[date, list[dict[str, Any]]] = defaultdict(list)
         self.seats: list[dict[str, Any]] = []
@@ -60,18 +65,14 @@ class CopilotStandIn(StandIn):
 
     # ---- set-up ----
 
+    @staticmethod
+    def generated_login(n: int) -> str:
+        """The login of the `n`th of the `daily_users`."""
+        return f"octo-{n:06d}"
+
     def add_use(self, day: date, login: str, interactions: int = 3, **more: Any) -> None:
         """A row of a day of use, as the users-1-day report's NDJSON has it."""
-        row = {
-            "day": day.isoformat(),
-            "user_id": abs(hash(login)) % 10**8,
-            "user_login": login,
-            "user_initiated_interaction_count": interactions,
-            "code_generation_activity_count": interactions,
-            "code_acceptance_activity_count": 0,
-            "totals_by_ide": [{"ide": "vscode", "user_initiated_interaction_count": interactions}],
-        }
-        self.rows[day].append({**row, **more})
+        self.rows[day].append({**_use(day, login, interactions), **more})
 
     def add_row(self, day: date, row: dict[str, Any]) -> None:
         self.rows[day].append(row)
@@ -138,7 +139,8 @@ class CopilotStandIn(StandIn):
                 return 403, {"Content-Type": "application/xml"}, EXPIRED_BODY
             link.used = True
         rows = self.rows.get(link.day, [])[link.part :: self.files_per_day]
-        body = b"".join(as_json(row) + b"\n" for row in rows)
+        made = (_use(link.day, self.generated_login(n)) for n in range(link.part, self.daily_users, self.files_per_day))
+        body = b"".join(as_json(row) + b"\n" for row in (*rows, *made))
         return 200, {"Content-Type": "application/x-ndjson"}, body
 
     def _seats(self, request: Request, owner: str) -> Reply:
@@ -152,3 +154,16 @@ class CopilotStandIn(StandIn):
                 f'<{following}>; rel="next", <{self.url}{owner}/copilot/billing/seats?page=1>; rel="first"'
             )
         return 200, headers, as_json({"total_seats": len(self.seats), "seats": chosen})
+
+
+def _use(day: date, login: str, interactions: int = 3) -> dict[str, Any]:
+    """A row of a day of use, as the users-1-day report's NDJSON has it."""
+    return {
+        "day": day.isoformat(),
+        "user_id": abs(hash(login)) % 10**8,
+        "user_login": login,
+        "user_initiated_interaction_count": interactions,
+        "code_generation_activity_count": interactions,
+        "code_acceptance_activity_count": 0,
+        "totals_by_ide": [{"ide": "vscode", "user_initiated_interaction_count": interactions}],
+    }

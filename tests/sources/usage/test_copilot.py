@@ -2,6 +2,7 @@
 signed links are fetched without the token (and fetched afresh when expired), the seats
 paged, and every failure said without the token or a link's signature."""
 
+import json
 from datetime import date
 
 import pytest
@@ -254,3 +255,19 @@ def test_a_signed_link_redirected_is_refused_too(github):
     said = failure(github, MON, seats=False)
 
     assert "not followed" in said and "s3cret" not in said
+
+
+def test_a_file_is_read_by_its_newlines_alone_as_it_streams(github):
+    """A JSON string may hold U+2028 or U+0085 unescaped: a row is a line up to b"\\n"
+    (httpx's aiter_lines would cut it there too), and a CRLF file reads the same."""
+    rows = [
+        {"day": "2026-03-02", "user_login": "ada", "user_initiated_interaction_count": 1, "note": "a\u2028b\x85c"},
+        {"day": "2026-03-02", "user_login": "bob", "user_initiated_interaction_count": 2},
+    ]
+    body = b"".join(json.dumps(row, ensure_ascii=False).encode() + b"\r\n" for row in rows) * 3000
+    github.fail_next(Fault(200, body=body, prefix="/download/"))
+
+    pulled = pull(source(github, seats=False), MON)
+
+    assert len(pulled.records) == 6000  # a body of some 540 KiB: many chunks, rows cut across them
+    assert {r.login for r in pulled.records} == {"ada", "bob"}
