@@ -139,7 +139,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability("assistant", refusals=("assistant",)),
     Capability("digest", jobs=("digests",)),
-    Capability("usage", rules=("usage",), sections=("usage",)),
+    Capability("usage", rules=("usage",), sections=("usage", "usage_cohorts", "licenses")),
 )
 
 

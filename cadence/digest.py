@@ -253,6 +253,9 @@ class OrgWeek:
     heroes: tuple[tuple[str, str, float, str, str], ...] = ()  # slug, person, share, lead, tail (cadence/heroics.py)
     # where it rolls next, the top three (cadence/next_steps.py): slug, version, kind, target, reason
     next_steps: tuple[tuple[str, int, str, str, str], ...] = ()
+    # licenses against results (cadence/licenses.py): a line a tool, and the same as data (the API's)
+    licenses: tuple[str, ...] = ()
+    license_tools: tuple[dict[str, Any], ...] = ()
 
     @property
     def exception_trend(self) -> str:

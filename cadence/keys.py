@@ -222,6 +222,11 @@ def digest_learned(unit: str) -> str:
     return f"{unit}#learned"
 
 
+def digest_usage_cohorts(unit: str) -> str:
+    """The digest's usage cohorts thread reply (docs/usage-records.md, "Usage cohorts")."""
+    return f"{unit}#usage-cohorts"
+
+
 # ---- values that come back to us from Slack ---------------------------------------------
 
 

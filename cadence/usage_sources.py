@@ -10,6 +10,8 @@ checks made at load, in plain Python; pulling is sources/usage/'s job.
                rows: data, user: email, day: date, email: email}
       gemini: {kind: csv, file: /var/drop/gemini.csv}
 
+Any source may declare `seat_per_month: 19`, its seat's price a month (a positive number).
+
 A source's name is the tool a step's `tool:` names. Secrets are named by environment
 variable, never written in the file."""
 
@@ -51,6 +53,9 @@ class UsageSourceSpec(_Plain):
     email: str | None = Field(default=None, pattern=FIELD_RE, max_length=100)  # http, csv: an email's, if any
     next: str | None = Field(default=None, pattern=FIELD_RE, max_length=200)  # http: the next page's URL
     file: str | None = Field(default=None, min_length=1, max_length=500)  # csv: where the job drops it
+    # a seat's price a month, any kind (docs/usage-records.md, "Licenses against results"):
+    # the idle seats' cost, counted in net value's spend
+    seat_per_month: float | None = Field(default=None, gt=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> UsageSourceSpec:

@@ -164,6 +164,35 @@ class DigestCarried(_Read):
     share: float
 
 
+class LicenseFunction(_Read):
+    function: str
+    seats: int | None = Field(
+        description="The function's seat holders: the people of the teams of its playbooks who hold a seat; "
+        "null under the pulse's floor (too few people to show)."
+    )
+    active: int | None = Field(description="Of them, active on the tool that week; null under the floor.")
+
+
+class LicenseTool(_Read):
+    tool: str = Field(description="The usage source's tool (copilot, claude-code, ...).")
+    week: date | None = Field(description="The Monday of the tool's latest week kept; null: never pulled.")
+    seats: int | None = Field(
+        description="Seats the tool lists at its last pull; null: it lists none (unknown, never 0)."
+    )
+    active: int | None = Field(description="Of the seats' holders, how many used the tool that week (k of n).")
+    idle: int | None = Field(description="seats − active; null while the seats are unknown.")
+    playbooks: int = Field(description="Playbooks declaring the tool (tool:) whose teams used it that week.")
+    moved: int = Field(description="Of them, how many moved their KPI: stand on track, as the digest and overview say.")
+    seat_per_month: float | None = Field(description="The seat's price a month, as the usage file declares it.")
+    idle_cost_week: float | None = Field(
+        description="idle × seat_per_month × 12 ÷ 52, in the org's currency; null without a price or seats."
+    )
+    functions: list[LicenseFunction] = Field(description="Each function's seats that week.")
+    said: str = Field(
+        description='In words: "copilot: 120 seats, 41 active this week; 3 playbooks on it, 2 moved their KPI".'
+    )
+
+
 class DigestOrg(_Read):
     active_playbooks: int
     at_risk: int
@@ -201,6 +230,12 @@ class DigestOrg(_Read):
     )
     net_said: str | None = Field(default=None, description="The net figure with its formula, in words.")
     carried_by_one: list[DigestCarried]
+    licenses: list[LicenseTool] = Field(
+        default_factory=list,
+        description="Licenses against results: each tool a usage source covers, its seats and their holders "
+        "active, the playbooks on it and how many moved their KPI, and the idle seats' cost where a seat's price "
+        "is declared (counted in net_value's spend). Counts only, never whose seat.",
+    )
 
 
 class DigestOut(_Read):

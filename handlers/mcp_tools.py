@@ -184,7 +184,9 @@ TOOLS = [
         "digest",
         "The weekly digest",
         "The curators' weekly digest as data: each playbook's latest closed week, KPI against baseline and "
-        "target, exception ratios, risks and standing, stalled and at-risk first. Give a function for its part only.",
+        "target, exception ratios, risks and standing, stalled and at-risk first; the org's licenses against "
+        "results (each AI tool's seats, their holders active, the playbooks on it and how many moved their KPI). "
+        "Give a function for its part only.",
         ByFunction,
         DigestOut,
         lambda services, reader, p: api_digest.digest(services, reader, p.function),

@@ -10,7 +10,7 @@ the contract suite fails until it has a test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from cadence.change import Change, Message
 from cadence.definition import PlaybookSpec
 from cadence.escalation import Escalation
 from cadence.exception_queue import Item
+from cadence.licenses import SeatWeek
 from cadence.pulse import Answer
 from cadence.report_kinds import ReportKind
 from cadence.usage import TeamWeek
@@ -256,7 +257,13 @@ class UsageWrites(Protocol):
     """usage: storage.usage.Usage; tests.fakes: FakeUsage."""
 
     def record(
-        self, pulled_days: Iterable[date], team_weeks: list[TeamWeek], source: str, last_day: date, at: datetime
+        self,
+        pulled_days: Iterable[date],
+        team_weeks: list[TeamWeek],
+        source: str,
+        last_day: date,
+        at: datetime,
+        seats: Sequence[SeatWeek] = (),
     ) -> None: ...
     def failed(self, source: str, error: str, at: datetime) -> bool: ...
     def told(self, source: str) -> bool: ...

@@ -14,7 +14,7 @@ and the later commit's counts stand)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -23,13 +23,16 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
+from cadence.licenses import SeatWeek
 from cadence.usage import TeamWeek
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
-from storage.models.usage import UsageLogin, UsagePull, UsageWeek
+from storage.models.governance import StepVerdict
+from storage.models.usage import UsageLogin, UsagePull, UsageSeat, UsageWeek
 from storage.types import one_of
 
-WEEKS, PULLS, LOGINS = table_of(UsageWeek), table_of(UsagePull), table_of(UsageLogin)
+WEEKS, PULLS, LOGINS, SEATS = table_of(UsageWeek), table_of(UsagePull), table_of(UsageLogin), table_of(UsageSeat)
+VERDICT = table_of(StepVerdict)  # a closed week's steps' modes (`week_modes`)
 COUNTS = ("people", "active", "active_days", "seats", "pulled_at")
 LoginRow = tuple[str, str, str]  # a mapping file's row: tool, login, Slack user id
 
@@ -59,6 +62,31 @@ def _weeks_upsert(dialect_name: str) -> Any:
     return insert.on_conflict_do_update(
         index_elements=list(WEEKS.primary_key.columns), set_={c: insert.excluded[c] for c in COUNTS}
     )
+
+
+@functools.cache
+def _seats_upsert(dialect_name: str) -> Any:
+    """Each (tool, week, function)'s seats, in place of the ones there: built once a dialect."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(SEATS)
+    return insert.on_conflict_do_update(
+        index_elements=list(SEATS.primary_key.columns),
+        set_={c: insert.excluded[c] for c in ("seats", "active", "pulled_at")},
+    )
+
+
+def seats_problem(weeks: set[date], source: str, seats: Sequence[SeatWeek]) -> str | None:
+    """Why a pull's seats cannot be kept, in words (None: they can)."""
+    if any(w.tool != source or w.week.weekday() != 0 or w.week not in weeks for w in seats):
+        return "a tool's seats are its own source's, of the Monday of a week the pull covered"
+    keys = [(w.week, w.function) for w in seats]
+    if len(set(keys)) != len(keys):
+        return "a tool's seats of a week are counted once a pull"
+    if any(
+        (w.seats is None) != (w.active is None) or (w.seats is not None and not 0 <= (w.active or 0) <= w.seats)
+        for w in seats
+    ):
+        return "a week's seats and their active holders are both known, 0 <= active <= seats, or both unknown"
+    return None
 
 
 @functools.cache
@@ -102,26 +130,73 @@ class Usage:
         self.bind, self.engine = bind, engine_of(bind)
 
     def record(
-        self, pulled_days: Iterable[date], team_weeks: list[TeamWeek], source: str, last_day: date, at: datetime
+        self,
+        pulled_days: Iterable[date],
+        team_weeks: list[TeamWeek],
+        source: str,
+        last_day: date,
+        at: datetime,
+        seats: Sequence[SeatWeek] = (),
     ) -> None:
         """A pull of `source` done: each team's week of each tool (`team_weeks`, counted by
         cadence.usage.team_weeks from the records of `pulled_days`, zero rows included)
         written in place of what was kept for it, the source's last day pulled whole
-        advanced to `last_day` and its failure cleared. ValueError (nothing written) for a
+        advanced to `last_day` and its failure cleared; and the tool's `seats` of its weeks
+        (cadence.licenses.seat_weeks, counts only) in place of what was kept for those
+        weeks, a function no longer counted dropped. ValueError (nothing written) for a
         week not a Monday, a week none of `pulled_days` is in (its counts would replace a
-        week this pull did not recount), or a (team, tool, week) given twice. In the use
-        case's unit of work."""
+        week this pull did not recount), a (team, tool, week) or (week, function) given
+        twice, or seats not `source`'s. In the use case's unit of work."""
         weeks = {monday(day) for day in pulled_days}
         keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
         if any(w.week.weekday() != 0 or w.week not in weeks for w in team_weeks):
             raise ValueError("a team's week is the Monday of a week the pull covered")
         if len(set(keys)) != len(keys):
             raise ValueError("a team's week of a tool is counted once a pull")
+        refused = seats_problem(weeks, source, seats)
+        if refused is not None:
+            raise ValueError(refused)
         pull = {"source": source, "last_day": last_day, "last_error": None, "failing_since": None, "told": False}
         with joined(self.bind) as s:
             if team_weeks:
                 s.execute(_weeks_upsert(self.engine.dialect.name), [{**asdict(w), "pulled_at": at} for w in team_weeks])
+            if seats:
+                self._seats(s, source, seats, at)
             s.execute(_pulled(self.engine.dialect.name), {**pull, "updated_at": at})
+
+    def _seats(self, s: Any, source: str, seats: Sequence[SeatWeek], at: datetime) -> None:
+        """The seats of the pull's weeks, in place of the ones kept (a function gone dropped)."""
+        for week in sorted({w.week for w in seats}):
+            kept = [w.function for w in seats if w.week == week]
+            s.execute(delete(SEATS).where(SEATS.c.tool == source, SEATS.c.week == week, SEATS.c.function.not_in(kept)))
+        s.execute(_seats_upsert(self.engine.dialect.name), [{**asdict(w), "pulled_at": at} for w in seats])
+
+    def week_modes(self, keys: Iterable[tuple[int, date]]) -> dict[tuple[int, date], dict[int, str]]:
+        """Each closed week's steps' modes as its close judged them (step id: mode), by
+        (playbook id, Monday): what a week's attestation claimed, whatever the steps' modes
+        are now (usecases/shared/usage_weeks.py). A week not closed is not in it. One read."""
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        values = {"pids": sorted({p for p, _ in wanted}), "weeks": sorted({w for _, w in wanted})}
+        query = select(VERDICT.c.playbook_id, VERDICT.c.week_start, VERDICT.c.step_id, VERDICT.c.mode).where(
+            one_of(VERDICT.c.playbook_id, "pids"), one_of(VERDICT.c.week_start, "weeks")
+        )
+        found: dict[tuple[int, date], dict[int, str]] = {}
+        with reading(self.bind) as s:
+            for pid, week, step_id, mode in s.execute(query, values):
+                if (pid, week) in wanted:
+                    found.setdefault((pid, week), {})[step_id] = mode
+        return found
+
+    def seat_weeks(self, since: date) -> list[SeatWeek]:
+        """Every tool's seats from the week of `since` on, the org's and each function's, by
+        tool, week and function: counts only, as cadence.licenses.SeatWeek."""
+        query = select(UsageSeat).where(col(UsageSeat.week) >= monday(since))
+        query = query.order_by(col(UsageSeat.tool), col(UsageSeat.week), col(UsageSeat.function))
+        with reading(self.bind) as s:
+            rows = s.execute(query).scalars().all()
+        return [SeatWeek(r.tool, r.week, r.function, r.seats, r.active) for r in rows]
 
     def failed(self, source: str, error: str, at: datetime) -> bool:
         """A pull of `source` failed with `error` (words safe to show anyone): kept, the

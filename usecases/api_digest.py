@@ -66,6 +66,7 @@ def _org(org: OrgWeek, digests: list[PlaybookDigest]) -> dict[str, Any]:
         net_value=org.net_value,
         net_said=org.net_said,
         carried_by_one=[dict(playbook=slug, person=person, share=share) for slug, person, share, _, _ in org.heroes],
+        licenses=list(org.license_tools),
     )
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from cadence import value
+from cadence import licenses, value
 from templates import value_words
 from usecases.value import PlaybookValue
 
@@ -76,7 +76,9 @@ class OrgValue:
         return value_words.cost_unknown_words(self.cost_unknown, self.costed)
 
 
-def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue:
+def of_org(measures: dict[int, PlaybookValue | None], currency: str, idle: tuple[float, str] | None = None) -> OrgValue:
+    """The org's value; `idle`, the idle seats' cost and its words (usecases/shared/licenses.py
+    `idle_of`), is taken off the net value as a line of its spend."""
     hours, counted = _weekly_hours(measures)
     shown = sorted(hours)
     last = shown[-value.COST_WEEKS :]
@@ -92,7 +94,7 @@ def of_org(measures: dict[int, PlaybookValue | None], currency: str) -> OrgValue
         playbooks=len(measures),
         costed=len(costed),
         cost_unknown=sum(1 for m in measures.values() if m is not None and m.spend.declared and m.per_month is None),
-        **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None], currency),
+        **_net_of_org([m for m in measures.values() if m is not None and m.net_parts is not None], currency, idle),
     )
 
 
@@ -108,7 +110,7 @@ def _weekly_hours(measures: dict[int, PlaybookValue | None]) -> tuple[dict[Any, 
     return hours, counted
 
 
-def _net_of_org(netted: list[PlaybookValue], currency: str) -> dict[str, Any]:
+def _net_of_org(netted: list[PlaybookValue], currency: str, idle: tuple[float, str] | None = None) -> dict[str, Any]:
     """OrgValue's net figures over the playbooks whose oversight is reported (`netted`):
     the cost per net hour over those whose spend is known, the net value summed over those
     whose net value is known (cadence.value.org_net_value: a partial sum said so)."""
@@ -116,6 +118,7 @@ def _net_of_org(netted: list[PlaybookValue], currency: str) -> dict[str, Any]:
     spent = [m.net_parts[0] for m in netted if m.spend_over_net_weeks is not None and m.net_parts]
     spend = sum(m.spend_over_net_weeks or 0 for m in netted)
     amount, said = value.org_net_value([m.worth for m in netted if m.worth is not None], currency)
+    amount, said = licenses.with_idle(amount, said, idle, currency)
     return dict(
         net_hours=sum(p[0] for p in parts) if netted else None,
         oversight_hours=sum(p[2] for p in parts) if netted else None,

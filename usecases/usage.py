@@ -29,6 +29,7 @@ from slack_sdk import WebClient
 
 from cadence import setup_decisions
 from cadence.change import Change
+from cadence.licenses import SeatWeek, seat_weeks
 from cadence.usage import TeamWeek, match, team_weeks
 from cadence.usage_sources import TOOL_RE, UsageFile, UsageSourceSpec, parse
 from slack_api.members import TeamDirectory
@@ -140,8 +141,9 @@ def run(
     wanted = {name: spec for name, spec in specs.items() if days[name]}
     pulled = asyncio.run(_pull_all(wanted, days, env))
     passed = [Passed(name, (), 0, 0) for name in specs if name not in wanted]
+    functions = {} if dry_run or not pulled else functions_of(store, teams)
     for name, got in pulled.items():
-        passed.append(_kept(store, name, got, teams, at, dry_run))
+        passed.append(_kept(store, name, got, teams, at, dry_run, functions))
     return sorted(passed, key=lambda p: p.source)
 
 
@@ -169,7 +171,25 @@ async def _pull(
         return f"failed unexpectedly ({type(err).__name__})"
 
 
-def _kept(store: Store, name: str, got: Pulled | str, teams: Teams, at: datetime, dry_run: bool) -> Passed:
+def functions_of(store: Store, teams: Teams) -> dict[str, frozenset[str]]:
+    """Each function's people (docs/usage-records.md, "Licenses against results"): the
+    people of `teams` whose channels are those of the function's playbooks the clock runs."""
+    found: dict[str, set[str]] = {}
+    for state in store.playbooks.clock_states():
+        people = teams.get(state.playbook.channel_id, ())
+        found.setdefault(state.spec.function, set()).update(user for user, _ in people)
+    return {function: frozenset(people) for function, people in found.items()}
+
+
+def _kept(
+    store: Store,
+    name: str,
+    got: Pulled | str,
+    teams: Teams,
+    at: datetime,
+    dry_run: bool,
+    functions: Mapping[str, frozenset[str]] | None = None,
+) -> Passed:
     """A source's pull counted and recorded in one unit of work (its records dropped with
     this frame), or its failure recorded; with `dry_run` only counted."""
     if isinstance(got, str):
@@ -184,8 +204,9 @@ def _kept(store: Store, name: str, got: Pulled | str, teams: Teams, at: datetime
     weeks, unmatched = _counted(store, name, got, teams)
     if dry_run:
         return Passed(name, got.days, len(teams), unmatched, weeks=tuple(weeks))
+    seats = _seated(store, name, got, teams, functions or {})
     with store.unit_of_work() as uow:
-        uow.usage.record(got.days, weeks, name, got.days[-1], at)
+        uow.usage.record(got.days, weeks, name, got.days[-1], at, seats)
         uow.commit()
     return Passed(name, got.days, len(teams), unmatched)
 
@@ -206,6 +227,19 @@ def _counted(store: Store, tool: str, got: Pulled, teams: Teams) -> tuple[list[T
         monday,
         covered,
     )
+
+
+def _seated(
+    store: Store, tool: str, got: Pulled, teams: Teams, functions: Mapping[str, frozenset[str]]
+) -> list[SeatWeek]:
+    """The tool's seats in each pulled week, the org's and each function's, matched as the
+    teams' weeks are (cadence.licenses.seat_weeks): counts only."""
+    by_login = store.usage.logins(tool)
+    by_email = {email.casefold(): user for people in teams.values() for user, email in people if email}
+    weeks = {monday(day) for day in got.days}
+    seats = got.seats
+    user_of = lambda login, email: match(login, email, by_email, by_login)  # noqa: E731
+    return seat_weeks(tool, got.records, seats, user_of, functions, weeks, monday)
 
 
 # ---- the mapping file --------------------------------------------------------------------

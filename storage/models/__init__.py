@@ -75,6 +75,7 @@ TABLES: list[type[SQLModel]] = [
     usage.UsageWeek,
     usage.UsagePull,
     usage.UsageLogin,
+    usage.UsageSeat,
     org.RoleGrant,
     org.Setting,
     org.Person,

@@ -62,3 +62,22 @@ class UsageLogin(SQLModel, table=True):
     tool: str = Field(max_length=64, primary_key=True)
     login: str = Field(max_length=255, primary_key=True)
     user_id: str = Field(max_length=32)
+
+
+class UsageSeat(SQLModel, table=True):
+    """A tool's seats in a week (cadence.licenses.SeatWeek): the org's (`function` empty)
+    or a function's, and how many of their holders used the tool that week. Counts only,
+    never whose seat. NULL seats: the tool lists none (seats unknown, never 0)."""
+
+    __tablename__ = "usage_seat"
+    __table_args__ = (
+        CheckConstraint("(seats IS NULL) = (active IS NULL)", name="known"),
+        CheckConstraint("active >= 0 AND active <= seats", name="active"),
+    )
+
+    tool: str = Field(max_length=64, primary_key=True)
+    week: date = Field(primary_key=True)  # its Monday
+    function: str = Field(max_length=80, primary_key=True)  # "" for the org's seats
+    seats: Optional[int] = None
+    active: Optional[int] = None
+    pulled_at: datetime = instant()

@@ -19,6 +19,7 @@ from cadence import state as domain
 from cadence.change import Message
 from cadence.decisions import Decision
 from cadence.escalation import Escalation
+from cadence.licenses import SeatWeek
 from cadence.pulled import Asked
 from cadence.pulse import Answer
 from cadence.state import PlaybookState
@@ -100,6 +101,7 @@ class Held:
     usage_weeks: dict[tuple[str, str, date], TeamWeek] = field(default_factory=dict)  # (channel, tool, week): counts
     usage_pulls: dict[str, PullState] = field(default_factory=dict)  # usage source: its pulls
     usage_logins: dict[tuple[str, str], str] = field(default_factory=dict)  # (tool, login): Slack user
+    usage_seats: dict[tuple[str, date, str], SeatWeek] = field(default_factory=dict)  # (tool, week, function): seats
     jobs: list[CadenceJob] = field(default_factory=list)  # the cadence log: units of work recorded
     owed: set[int] = field(default_factory=set)  # playbooks owed the readiness notice (migration 0063)
     settings_at: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # setting: who set it, when

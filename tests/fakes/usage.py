@@ -4,13 +4,14 @@ mapping file's logins (`held.usage_logins`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from cadence.licenses import SeatWeek
 from cadence.usage import TeamWeek
-from storage.usage import LoginRow, PullState, monday
+from storage.usage import LoginRow, PullState, monday, seats_problem
 
 if TYPE_CHECKING:
     from tests.fakes.store import Held
@@ -21,7 +22,13 @@ class FakeUsage:
         self.held = held
 
     def record(
-        self, pulled_days: Iterable[date], team_weeks: list[TeamWeek], source: str, last_day: date, at: datetime
+        self,
+        pulled_days: Iterable[date],
+        team_weeks: list[TeamWeek],
+        source: str,
+        last_day: date,
+        at: datetime,
+        seats: Sequence[SeatWeek] = (),
     ) -> None:
         weeks = {monday(day) for day in pulled_days}
         keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
@@ -29,6 +36,12 @@ class FakeUsage:
             raise ValueError("a team's week is the Monday of a week the pull covered")
         if len(set(keys)) != len(keys):
             raise ValueError("a team's week of a tool is counted once a pull")
+        refused = seats_problem(weeks, source, seats)
+        if refused is not None:
+            raise ValueError(refused)
+        pulled = {w.week for w in seats}
+        others = {k: w for k, w in self.held.usage_seats.items() if not (k[0] == source and k[1] in pulled)}
+        self.held.usage_seats = {**others, **{(w.tool, w.week, w.function): w for w in seats}}
         self.held.usage_weeks = {**self.held.usage_weeks, **dict(zip(keys, team_weeks, strict=True))}
         was = self.held.usage_pulls.get(source)
         kept = was.last_day if was is not None and was.last_day is not None and was.last_day >= last_day else last_day
@@ -54,6 +67,17 @@ class FakeUsage:
             for _, w in sorted(self.held.usage_weeks.items())
             if w.channel_id in channel_ids and w.week >= monday(since)
         ]
+
+    def week_modes(self, keys: Iterable[tuple[int, date]]) -> dict[tuple[int, date], dict[int, str]]:
+        wanted = set(keys)
+        found: dict[tuple[int, date], dict[int, str]] = {}
+        for v, _ in self.held.governance.verdicts:
+            if (v.playbook_id, v.week_start) in wanted:
+                found.setdefault((v.playbook_id, v.week_start), {})[v.step_id] = v.mode
+        return found
+
+    def seat_weeks(self, since: date) -> list[SeatWeek]:
+        return [w for _, w in sorted(self.held.usage_seats.items()) if w.week >= monday(since)]
 
     def pulls(self) -> dict[str, PullState]:
         return dict(sorted(self.held.usage_pulls.items()))

@@ -117,3 +117,28 @@ def test_the_mapping_file_s_logins_are_kept_in_their_table_alone(store):
     mapping = {"usage_login", "pk_usage_login", "sqlite_autoindex_usage_login_1"}
     assert holding and set(holding) <= mapping, holding  # the logins, in the mapping's table and its key alone
     assert all(found <= set(logins) for found in holding.values())  # and no email anywhere
+
+
+def test_a_tool_s_seats_are_kept_as_counts_never_whose_seat(store):
+    """Licenses against results: the seats of a pull, the org's and a function's, leave no
+    login, email or Slack id of a seat's holder in the database, only the counts."""
+    from cadence.licenses import seat_weeks
+
+    logins = ["zq-seat-4471", "zq-seat-4472", "zq-seat-9902"]
+    emails = ["zs4471@example.com", "zs4472@example.com", "zs9902@example.com"]
+    seats = [Seat("copilot", login, email) for login, email in zip(logins, emails, strict=True)]
+    records = [UsageRecord("copilot", logins[0], WEEK + timedelta(days=1), emails[0])]
+    by_email = {emails[0]: "UZS4471", emails[1]: "UZS5582"}
+    user_of = lambda login, email: match(login, email, by_email, {})  # noqa: E731
+    functions = {"Zq-function": frozenset({"UZS4471", "UZS5582", "UZS0000"})}
+    kept = seat_weeks("copilot", records, seats, user_of, functions, [WEEK], monday)
+    with store.unit_of_work() as uow:
+        uow.usage.record(DAYS[:7], [], "copilot", DAYS[6], AT, kept)
+        uow.commit()
+    assert [(w.function, w.seats, w.active) for w in store.usage.seat_weeks(WEEK)] == [
+        ("", 3, 1),
+        ("Zq-function", 2, 1),
+    ]
+    files = _files(store)
+    assert _holding(files, "Zq-function") != {}  # the scan can find what is kept: the function's counts
+    assert _holding(files, *logins, *emails, "UZS4471", "UZS5582") == {}

@@ -24,6 +24,7 @@ from usecases.sections.base import (
     Reading,
     StatusPart,
 )
+from usecases.shared import licenses
 from usecases.shared.caller import Caller
 from usecases.value import PlaybookValue
 
@@ -86,7 +87,7 @@ class ValueSection(
     def digest_org(self, reading: Reading, active: list[PlaybookState]) -> ValueOrgWeek:
         """The org's value over every active playbook: the header's figures."""
         measures = worth.of_playbooks(reading.store, active, reading.currency, rate=reading.hourly_rate)
-        saved = org_value.of_org(measures, reading.currency)
+        saved = org_value.of_org(measures, reading.currency, licenses.idle_of(reading.store, reading.now))
         return ValueOrgWeek(
             value_measured=saved.measured,
             hours_saved=saved.last_hours,
@@ -122,7 +123,7 @@ class ValueSection(
 
     def overview_org(self, reading: Reading, models: dict[int, PlaybookValue | None]) -> ValueOrg:
         """The value the sponsor can weigh, over every playbook listed."""
-        return ValueOrg(value=org_value.of_org(models, reading.currency))
+        return ValueOrg(value=org_value.of_org(models, reading.currency, licenses.idle_of(reading.store, reading.now)))
 
     def overview_columns(self, org: ValueOrg) -> list[Column]:
         return tables.value_columns()
