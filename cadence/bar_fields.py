@@ -25,7 +25,7 @@ from cadence.definition_rules import CADENCE_SETTINGS, INTAKE_SETTINGS
 NEUTRAL = "neutral (PRODUCT: the title, the function, the kit's texts, outputs, a rename, model and prompt)"
 WEEK = "each kept and probe week's verdict (cadence/rules.py judge_with_rule, critical_demotion)"
 CYCLE = "each kept cycle's result and week's guardrail (cadence/bar_kpi.py)"
-HOLD = "a standing trust hold (cadence/pulse.py holds)"
+HOLD = "a standing hold: the pulse's trust hold (cadence/pulse.py holds) or usage's (cadence/usage.py holds)"
 STRUCTURE = "the mode map and the evidence (cadence/bar_structure.py), gates at the click"
 CONTRACT = "readiness's input contract (cadence/bar_sort.py contract_met)"
 READINESS = "readiness's criteria with the figures read now (cadence/bar_readiness.py)"
@@ -44,7 +44,7 @@ FIELDS: dict[str, str] = {
     "exception_owner": NOTHING,
     "owners": NOTHING,  # readiness (5): naming the owners completes it, as an input's contract does
     "timezone": NOTHING,
-    "tool": NOTHING,  # which tool's usage records a week is read against: where readings come from
+    "tool": HOLD,  # which tool's usage records a week is read against: lifts a standing usage hold
     "kpi.name": NOTHING,
     "kpi.unit": NOTHING,
     "kpi.direction": CYCLE,
@@ -66,7 +66,7 @@ FIELDS: dict[str, str] = {
     "steps[].was": NEUTRAL,
     "steps[].model": NEUTRAL,
     "steps[].prompt": NEUTRAL,
-    "steps[].tool": NOTHING,  # as the playbook's `tool`
+    "steps[].tool": HOLD,  # as the playbook's `tool`
     "steps[].mode": STRUCTURE,
     "steps[].pinned": STRUCTURE,
     "steps[].rubric": STRUCTURE,

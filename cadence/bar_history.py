@@ -35,6 +35,7 @@ class History:
 
     weeks: tuple[Week, ...] = ()
     trust_hold: bool = False
+    usage_hold: bool = False  # the last two weeks attested without usage (cadence/usage.py holds)
     cycles: tuple[Cycle, ...] = ()
     guardrail: tuple[GuardrailWeek, ...] = ()
     escalations: Escalations | None = None  # each ai-led step's open escalated items, now

@@ -186,9 +186,27 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
         new = getattr(defaults, name) if new is None else new
         if old != new:
             found.append(BarChange(f"rules.{name}", old, new, f"{name} {old} → {new}", False))
+    found += _tools(before, after)
     cb, ca = (before.get("kpi") or {}).get("compare"), (after.get("kpi") or {}).get("compare")
     if cb != ca:
         found.append(BarChange("kpi.compare", cb, ca, f"KPI compare {_compare(cb)} → {_compare(ca)}", False))
+    return found
+
+
+def _tools(before: dict[str, Any], after: dict[str, Any]) -> list[BarChange]:
+    """The declared tools a usage hold reads (cadence/usage.py `holds`): the playbook's
+    `tool` and each kept step's own."""
+    found = []
+    if before.get("tool") != after.get("tool"):
+        old, new = before.get("tool"), after.get("tool")
+        found.append(BarChange("tool", old, new, f"tool {old or 'none'} → {new or 'none'}", False))
+    kept = {str(s["name"]).lower(): s for s in before.get("steps") or []}
+    for step in after.get("steps") or []:
+        was = kept.get(named_before(kept, step).lower())
+        if was is not None and was.get("tool") != step.get("tool"):
+            old, new = was.get("tool"), step.get("tool")
+            words = f"{step['name']}'s tool {old or 'none'} → {new or 'none'}"
+            found.append(BarChange(f"steps[{step['name']}].tool", old, new, words, False))
     return found
 
 
@@ -268,6 +286,8 @@ def _judge(before: dict[str, Any], change: BarChange, history: History) -> list[
         return _judge_rule(before, change, history)
     if change.field == "handoff" or change.field.startswith("handoff."):
         return _judge_handoff(before, change, history)
+    if change.field == "tool" or change.field.endswith("].tool"):
+        return ["a usage hold stands: changing the declared tool would lift it"] if history.usage_hold else None
     if change.field == "kpi.compare":
         return ["the replay cannot judge a change to the rest's comparison"]
     return None if change.tightens else []
@@ -295,6 +315,9 @@ def _judge_handoff(before: dict[str, Any], change: BarChange, history: History) 
 
 
 def _pulse(change: BarChange, history: History) -> list[str] | None:
+    higher = change.field == "rules.pulse_min_answers" and int(change.new) > int(change.old)
+    if history.usage_hold and higher:
+        return ["a usage hold stands: a higher pulse_min_answers could leave the team's weeks unshown, lifting it"]
     if not history.trust_hold:
         return None
     if change.field == "rules.pulse" and change.new != "on":

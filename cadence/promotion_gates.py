@@ -13,7 +13,7 @@ words them).
 The gates are listed once, in `GATES`, for the approving click and a move taking effect
 (cadence/mode_move.py), which read them through `shut`. The close holds a promotion back for the
 same gates on what it read for the whole round (usecases/shared/close/steps.py: the pulse's
-hold, the calibration's and the boundaries' waits; cadence/closing.py: the training and
+and usage's holds, the calibration's and the boundaries' waits; cadence/closing.py: the training and
 the ceiling).
 
 And which manual overrides need a decision at all (`needs_request`): toward human-led
@@ -65,7 +65,8 @@ class Reading:
     `vagueness`: why its set is too tidy for ai-led with no boundaries declared (None: not);
     `calibration_shut`: why that standing holds a promotion back (MISSING, STALE, BELOW),
     None: it may go; `none_reason`: the step's `calibration: none` reason; `trust_hold`:
-    why the team's pulse holds promotions to ai-led ({}: none); `training`: (done, total)
+    why the team's pulse holds promotions to ai-led ({}: none); `usage_hold`: whether its
+    last two weeks were attested without usage; `training`: (done, total)
     of the champion's training while it waits, else None; `ceiling`: the highest mode an
     adopting team's first cycle allows, else None."""
 
@@ -74,13 +75,15 @@ class Reading:
     none_reason: str | None = None
     vagueness: dict[str, Any] | None = None
     trust_hold: dict[str, Any] = field(default_factory=dict)
+    usage_hold: bool = False
     training: tuple[int, int] | None = None
     ceiling: str | None = None
 
 
 @dataclass(frozen=True)
 class Gate:
-    """A shut gate: `key` names it (no_set, calibration, vague, trust_hold, training, ceiling)."""
+    """A shut gate: `key` names it (no_set, calibration, vague, trust_hold, usage_hold,
+    training, ceiling)."""
 
     key: str
     values: dict[str, Any] = field(default_factory=dict)
@@ -116,6 +119,11 @@ def _trust(_to_mode: str, reading: Reading) -> list[Gate]:
     return [Gate("trust_hold", {"why": dict(reading.trust_hold)})] if reading.trust_hold else []
 
 
+def _usage(_to_mode: str, reading: Reading) -> list[Gate]:
+    """No usage hold: two weeks in a row attested without usage (cadence/usage.py `holds`)."""
+    return [Gate("usage_hold")] if reading.usage_hold else []
+
+
 def _training(_to_mode: str, reading: Reading) -> list[Gate]:
     """In an adopting team's first cycle, the champion's training done (cadence/champion_gate.py)."""
     if reading.training is None:
@@ -136,6 +144,7 @@ GATES: tuple[PromotionGate, ...] = (
     PromotionGate("calibration", True, _calibration),
     PromotionGate("boundaries", True, _boundaries),
     PromotionGate("trust", True, _trust),
+    PromotionGate("usage", True, _usage),
     PromotionGate("training", False, _training),
     PromotionGate("ceiling", False, _ceiling),
 )

@@ -124,11 +124,14 @@ def readiness(
     owners: list[tuple[str, str, bool]] | None = None,
     input_checks: list[InputWeeks] | None = None,
     unnamed: list[str] | None = None,
+    usage: tuple[bool, int] | None = None,
 ) -> list[Criterion]:
     """The criteria, in the order docs/usage.md lists them:
 
     1. attestation rate over the cycles (`answered` of the `asked` check-ins of members who
-       were not away) at least `min_attestation`;
+       were not away) at least `min_attestation`; where a usage source checks the playbook
+       (`usage`: checked, and the weeks attested without usage), only the answers of weeks
+       attested and used are in `answered`; without, it says so ("not checked");
     2. every step's exception ratio over the last cycle's closed weeks within its cap, on
        at least `min_cases` cases (no cases is never within the cap);
     3. an input contract: `inputs` (as declared: names or contracts) and `outputs` both
@@ -157,7 +160,7 @@ def readiness(
     above the threshold, with why (cadence/calibration.py): output accuracy is not met."""
     wanted = len(cycles) if cycles_wanted is None else cycles_wanted
     return [
-        _attestation(asked, answered, min_attestation),
+        _attestation(asked, answered, min_attestation, usage),
         _exceptions(steps),
         _contract(inputs, outputs),
         _learnings(learnings, cycles, wanted),
@@ -168,10 +171,15 @@ def readiness(
     ]
 
 
-def _attestation(asked: int, answered: int, minimum: float) -> Criterion:
-    """Criterion (1): the share of the check-ins asked that were answered."""
+def _attestation(asked: int, answered: int, minimum: float, usage: tuple[bool, int] | None) -> Criterion:
+    """Criterion (1): the share of the check-ins asked that were answered (in weeks
+    attested and used, where usage checks them). `usage_checked`, `unused_weeks`: whether
+    a usage source checked them, and the weeks whose answers did not count; absent from a
+    judgement made before usage was read (its words are as they were)."""
     rate = answered / asked if asked else None
-    figures = dict(rate=rate, answered=answered, asked=asked, minimum=minimum)
+    figures: dict[str, Any] = dict(rate=rate, answered=answered, asked=asked, minimum=minimum)
+    if usage is not None:
+        figures.update(usage_checked=usage[0], unused_weeks=usage[1])
     return Criterion("attestation", rate is not None and rate >= minimum, figures)
 
 

@@ -10,7 +10,7 @@ dropped: only the counts are stored."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -130,3 +130,24 @@ def check_week(
         return UsageCheck(NOT_ATTESTED)
     unused = tuple(tool for tool in checked if used[tool] == 0)
     return UsageCheck(WITHOUT_USAGE, unused) if unused else UsageCheck(USED)
+
+
+# Two weeks in a row attested without usage hold the playbook's promotions to ai-led, as the
+# pulse's trust hold does (cadence/promotion_gates.py `GATES`, the close's steps).
+HOLD_WEEKS = 2
+
+
+def shown(check: UsageCheck, people: int, floor: int) -> str:
+    """The week's verdict as the team may be shown it: under the floor of people
+    (`pulse_min_answers`) TOO_FEW in its place, since "no one used it" of two people is
+    each one's use; an unknown week stays unknown (it says nothing of anyone)."""
+    return TOO_FEW if people < floor and check.verdict != UNKNOWN else check.verdict
+
+
+def holds(verdicts: Sequence[str]) -> bool:
+    """Whether a playbook's last weeks (`verdicts`, as shown, oldest first, the last the
+    week closing or the last one closed) hold its promotions to ai-led: the last
+    HOLD_WEEKS of them each attested without usage. A week unknown, used, not attested or
+    under the floor breaks the run: a gap is never a 0, and a verdict not shown holds nothing."""
+    last = list(verdicts)[-HOLD_WEEKS:]
+    return len(last) == HOLD_WEEKS and all(v == WITHOUT_USAGE for v in last)

@@ -21,6 +21,8 @@ def gate_phrase(gate: Gate) -> str:
         return vague_phrase(v)
     if gate.key == "trust_hold":
         return f"a trust hold: the team's pulse holds promotions to ai-led ({hold_phrase(v['why'])})"
+    if gate.key == "usage_hold":
+        return "a usage hold: the team's last two weeks were attested, but no one used the declared tool"
     if gate.key == "training":
         return f"the champion's training is not done ({v['done']} of {v['total']} items)"
     if gate.key == "streak":

@@ -43,8 +43,23 @@ def _attestation_phrase(mark: str, c: dict[str, Any], today: bool) -> str:
     sign = "≥" if c["met"] else "<"
     return (
         f"{mark} Attestation {_pct(c['rate'])} ({c['answered']} of {c['asked']} check-ins answered) "
-        f"{sign} {_pct(c['minimum'])}"
+        f"{sign} {_pct(c['minimum'])}{_usage_words(c)}"
     )
+
+
+def _usage_words(c: dict[str, Any]) -> str:
+    """Attestation against the tools' usage records (docs/usage-records.md): the weeks
+    attested without usage whose answers did not count, or that none was checked. Nothing
+    for a judgement made before usage was read."""
+    if "usage_checked" not in c:
+        return ""
+    if not c["usage_checked"]:
+        return "; attestation not checked against usage"
+    unused = c.get("unused_weeks") or 0
+    if not unused:
+        return "; checked against usage"
+    weeks = "1 week" if unused == 1 else f"{unused} weeks"
+    return f"; checked against usage: {weeks} attested without usage not counted"
 
 
 def _exceptions_phrase(mark: str, c: dict[str, Any], today: bool) -> str:

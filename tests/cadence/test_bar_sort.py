@@ -85,6 +85,27 @@ def test_the_pulse_off_while_a_trust_hold_stands_is_a_request():
     assert bar_sort.sort(canonical(), after).kind == bar_sort.TIGHTENING
 
 
+def test_a_declared_tool_changed_while_a_usage_hold_stands_is_a_request():
+    """Two weeks attested without usage hold promotions to ai-led (cadence/usage.py holds):
+    naming another tool, or none, or raising the floor that shows the team's weeks, would
+    lift the hold, so each waits for a curator while it stands, and applies at once when not."""
+    before = canonical(tool="copilot")
+    steps = [{**s, "tool": "gemini"} if s["name"] == "draft" else s for s in SUPPORT_REPLIES["steps"]]
+    held = History(usage_hold=True)
+    assert bar_sort.sort(before, canonical(tool="gemini"), held).found == [
+        "a usage hold stands: changing the declared tool would lift it"
+    ]
+    assert bar_sort.sort(before, canonical(), held).kind == bar_sort.REQUEST
+    assert bar_sort.sort(before, canonical(tool="copilot", steps=steps), held).found == [
+        "a usage hold stands: changing the declared tool would lift it"
+    ]
+    assert bar_sort.sort(before, canonical(tool="copilot", rules={"pulse_min_answers": 8}), held).found == [
+        "a usage hold stands: a higher pulse_min_answers could leave the team's weeks unshown, lifting it"
+    ]
+    for after in (canonical(tool="gemini"), canonical(tool="copilot", steps=steps), canonical()):
+        assert bar_sort.sort(before, after).kind != bar_sort.REQUEST
+
+
 def test_removing_the_kpis_compare_is_a_request():
     kpi = {**SUPPORT_REPLIES["kpi"], "compare": "rest"}
     before = canonical(kpi=kpi)

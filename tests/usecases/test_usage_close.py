@@ -20,7 +20,7 @@ from tests.committed import committed
 from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Clock, Engine
 from tests.usecases.test_sources import WEEK_1, WEEK_1_CLOSES, load
 from usecases import usage
-from usecases.shared import weeks
+from usecases.shared import usage_weeks, weeks
 
 PEOPLE = [OWNER, MEMBER, "UZU000003", "UZU000004", "UZU000005", "UZU000006"]
 PULLED = datetime(2026, 11, 23, 6, 17, tzinfo=UTC)  # Monday: the pass pulls 16 to 22 November
@@ -152,3 +152,38 @@ def test_a_playbook_without_a_tool_or_whose_tool_no_source_covers_says_nothing_o
     world.run(WEEK_1_CLOSES + timedelta(minutes=1))
     said = [str(m["blocks"]) for m in team.posted(CHANNEL) if m["text"].endswith("closed")]
     assert len(said) == 2 and not any("Attested" in s or "Usage of" in s or "usage" in s for s in said)
+
+
+HELD = "Promotions to ai-led are held: two weeks in a row attested without usage."
+
+
+def test_two_weeks_attested_without_usage_hold_promotions_and_a_week_used_lifts_the_hold(
+    engine, team, store, tmp_path, declared
+):
+    """Weeks 1 and 2 attested "followed" while no one used gemini: week 2's summary says the
+    hold, which the click and a move read now (usage_weeks.hold_now); week 3 used lifts it."""
+    gemini(store, tmp_path, f"{PEOPLE[0]},2026-12-02")  # the team's only use: week 3's Wednesday
+    committed(store).reports.add_checkin(
+        declared, WEEK_1 + timedelta(days=7), MEMBER, "followed", None, None, datetime(2026, 11, 26, 18, tzinfo=UTC)
+    )
+    committed(store).reports.add_checkin(
+        declared, WEEK_1 + timedelta(days=14), MEMBER, "followed", None, None, datetime(2026, 12, 3, 18, tzinfo=UTC)
+    )
+    clock = Clock(PULLED)
+    world = Engine(engine, team, clock)
+    summaries_ = []
+    for week in range(3):
+        pulled = PULLED + timedelta(days=7 * week)
+        clock.at = pulled
+        [passed] = world.cadence.usage.run_due(pulled)
+        assert passed.error is None
+        world.run(WEEK_1_CLOSES + timedelta(days=7 * week, minutes=1))
+        [summary] = [m for m in team.posted(CHANNEL) if m["text"].endswith(f"week {week + 1} of cycle 1 closed")]
+        summaries_.append(str(summary["blocks"]))
+
+    assert "Attested, but no one" in summaries_[0] and HELD not in summaries_[0]  # one week is not a run
+    assert "Attested, but no one" in summaries_[1] and HELD in summaries_[1]
+    assert "Attested and used: gemini 1 of 6 people, 1 active day." in summaries_[2] and HELD not in summaries_[2]
+    state = store.playbooks.state("support-replies")
+    assert usage_weeks.hold_now(store, state, datetime(2026, 12, 2, 10, tzinfo=UTC))  # weeks 1 and 2
+    assert not usage_weeks.hold_now(store, state, datetime(2026, 12, 9, 10, tzinfo=UTC))  # weeks 2 and 3

@@ -1,7 +1,8 @@
 """A step's promotion gates read now (cadence/promotion_gates.py): at the click that
 approves a move up, not when it was asked. The calibration standing, the `calibration:
 none` reason, a standing trust hold (the previous cycle's pulse, as the close reads it),
-and in an adopting team's first cycle the champion's training and the pilot's ceiling."""
+a usage hold (the last two weeks attested without usage, usage_weeks.hold_now), and in
+an adopting team's first cycle the champion's training and the pilot's ceiling."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from cadence.judgement import pilot_ceiling
 from cadence.promotion_gates import Gate, Reading, shut
 from cadence.state import PlaybookState
 from storage.store import Store
-from usecases.shared import calibration, champions
+from usecases.shared import calibration, champions, usage_weeks
 
 
 def reading(
@@ -45,6 +46,7 @@ def reading(
         none_reason=none_reason(declared, step_name),
         vagueness=boundaries.vagueness(declared, step_name),
         trust_hold=hold,
+        usage_hold=usage_weeks.hold_now(store, state, now),
         training=training,
         ceiling=ceiling,
     )

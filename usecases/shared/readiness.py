@@ -12,7 +12,7 @@ from cadence.calibration import Standing
 from cadence.decisions import DecisionKind
 from cadence.state import PlaybookState
 from storage.store import Store
-from usecases.shared import calibration, queue
+from usecases.shared import calibration, queue, usage_weeks
 from usecases.shared.governance import thresholds
 from usecases.shared.reliability import input_weeks, reliability
 
@@ -64,6 +64,7 @@ def inputs_many(
     ids = [state.playbook.id for state, _ in wanted]
     items = store.exception_items.open_of(ids)
     attested = store.readouts.attestation_counts_of(weeks_of)
+    used = _used(store, wanted, weeks_of, figures)
     learned = store.learnings.counts_of(ids)
     items_of: dict[int, list[Any]] = {}
     for item in items:
@@ -72,9 +73,11 @@ def inputs_many(
     for state, cycles in wanted:
         weeks = weeks_of[state.playbook.id]
         asked, answered = attested[state.playbook.id]
+        checked, unused = used[state.playbook.id]
         found[state.playbook.id] = dict(
             asked=asked,
-            answered=answered,
+            answered=answered - unused[1],
+            usage=(checked, len(unused[0])),
             learnings=learned[state.playbook.id],
             owner_active=state.playbook.owner_id not in away,
             owners=[(role, user, user not in away) for role, user in named[state.playbook.id]],
@@ -86,6 +89,23 @@ def inputs_many(
             **_figures_inputs(state, cycles, weeks, figures),
         )
     return found
+
+
+def _used(
+    store: Store,
+    wanted: list[tuple[PlaybookState, list[tuple[int, date]]]],
+    weeks_of: dict[int, list[date]],
+    figures: dict[tuple[int, date], Any],
+) -> dict[int, tuple[bool, tuple[list[date], int]]]:
+    """(1) against usage: for each playbook, whether a usage source checks its attestation,
+    and its weeks attested without usage with how many answers they hold (which do not
+    count). Reads the usage counts only where a playbook declares a tool, the answers of
+    those weeks only where there are some (usecases/shared/usage_weeks.py `attested`)."""
+    followed = {key: f.followed > 0 for key, f in figures.items()}
+    checks = usage_weeks.attested(store, [(state, weeks_of[state.playbook.id]) for state, _ in wanted], followed)
+    unused = {pid: check.unused for pid, check in checks.items() if check.unused}
+    answered = store.readouts.attestation_counts_of(unused) if unused else {}
+    return {pid: (check.checked, (check.unused, answered.get(pid, (0, 0))[1])) for pid, check in checks.items()}
 
 
 def _named(state: PlaybookState) -> list[tuple[str, str]]:

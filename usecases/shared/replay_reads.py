@@ -1,6 +1,6 @@
 """What the sorter's replay judges in (cadence/bar_sort.py), read for one playbook: its
 last 8 closed weeks, each step's verdict with the numbers it was judged on, labelled as
-the card says them ("week 3 of cycle 2"), whether a trust hold stands, and its last closed
+the card says them ("week 3 of cycle 2"), whether a trust hold or a usage hold stands, and its last closed
 cycles' weekly KPI and guardrail readings with the kept weeks' guardrail (cadence/bar_kpi.py),
 and what readiness is judged on now (cadence/bar_readiness.py). A fixed number of
 statements, however long the history: the weeks, the cycles, one range of KPI and guardrail
@@ -19,7 +19,7 @@ from cadence.bar_readiness import Readiness
 from cadence.state import PlaybookState
 from storage.playbook_definitions import as_read_now
 from storage.store import Store
-from usecases.shared import readiness
+from usecases.shared import readiness, usage_weeks
 from usecases.shared.governance import thresholds, week_label
 from usecases.shared.promotion_gates import current_cycle, trust_hold
 
@@ -36,7 +36,15 @@ def history(store: Store, state: PlaybookState, now: datetime) -> History:
     )
     cycles, guardrail = _cycles(store, state, sorted({v.week_start for v in kept}))
     hold = bool(trust_hold(store, state, current_cycle(state, now)))
-    return History(weeks, hold, cycles, guardrail, _escalations(store, state, now), _readiness(store, state, now))
+    return History(
+        weeks,
+        hold,
+        usage_weeks.hold_now(store, state, now),
+        cycles,
+        guardrail,
+        _escalations(store, state, now),
+        _readiness(store, state, now),
+    )
 
 
 def _readiness(store: Store, state: PlaybookState, now: datetime) -> Readiness:

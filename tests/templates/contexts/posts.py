@@ -368,9 +368,19 @@ def contexts(
                 dms_sent=100,
                 checked_in=70,
                 next_steps=(("p" * 64, 99, "request", "CTEAM00001", text[:3000]), ("p" * 64, 9, "version", text, text)),
+                licenses=(f"copilot: 120 seats, 41 active this week; {text}",) * 12,
             ),
         ),
         "assess_offer": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
+        "digest_usage_cohorts": dict(  # templates/notices_usage_cohorts.py: four cohorts of an org of 999,999 teams
+            cohorts=[
+                dict(name=n, means=text[:80], teams=999_999, median="−99,999%", low="−99,999%", high="99,999%")
+                for n in ("heavy", "moderate", "light", "none")
+            ],
+            why_not=None,
+            left_out=999_999,
+            min_teams=6,
+        ),
         "digest_function": dict(
             function=text,
             digests=digests,
@@ -409,7 +419,7 @@ def usage_said(verdict: str) -> SimpleNamespace:
     counts = tuple(
         SimpleNamespace(tool=t, people=100_000, active=99_999, active_days=699_993, seats=100_000) for t in tools
     )
-    return SimpleNamespace(verdict=verdict, tools=tools, people=100_000, counts=counts)
+    return SimpleNamespace(verdict=verdict, tools=tools, people=100_000, counts=counts, holds=True)
 
 
 def transition(kind="demotion", rule="fails"):

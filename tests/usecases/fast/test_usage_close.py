@@ -41,15 +41,16 @@ def _read(week: WeekClose, covered=("copilot",), active: dict[str, int] | None =
     said = Attestation("UMEMBER001", "followed" if followed else "deviated", None, None)
     figures = {reads.of_week(week): WeekFigures(MONDAY, None, 0, attestations=[said])}
     whole = {tool: MONDAY + timedelta(days=6) for tool in covered}  # each pulled through the week's Sunday
-    return usage.Read(UsageReading(frozenset(covered), kept, whole), reads.Weeks(figures, StepHistory({}, {})))
+    return usage.Read(UsageReading(frozenset(covered), kept, whole), reads.Weeks(figures, StepHistory({}, {})), {})
 
 
 def _closed(week: WeekClose, read: usage.Read):
     week.judge(usage.RULE, read)
     followed = read.weeks.figures[reads.of_week(week)].followed > 0
     checked = read.usage.week(week.state, MONDAY, followed)  # every surface's check (usage_weeks.py)
-    assert week.outcome(usage.RULE) == (None if checked.check.verdict == NOT_CHECKED else checked)
-    return week.outcome(usage.RULE), usage.said(week, Round(None, None, [week], {usage.RULE.read: read}))
+    found = week.outcome(usage.RULE)
+    assert (found and found.week) == (None if checked.check.verdict == NOT_CHECKED else checked)
+    return found and found.week, usage.said(week, Round(None, None, [week], {usage.RULE.read: read}))
 
 
 def test_a_week_followed_while_no_one_used_the_tool_is_attested_without_usage():
@@ -107,10 +108,10 @@ def test_a_week_not_pulled_through_its_sunday_proves_use_but_never_that_no_one_u
     tool, but a 0 of some days is not a 0 of the week."""
     week = _week(tool="copilot")
     partial = _read(week, active={"copilot": 0})
-    partial = usage.Read(replace(partial.usage, through={"copilot": MONDAY + timedelta(days=4)}), partial.weeks)
+    partial = usage.Read(replace(partial.usage, through={"copilot": MONDAY + timedelta(days=4)}), partial.weeks, {})
     found, _ = _closed(week, partial)
     assert found.check.verdict == UNKNOWN
     used = _read(week, active={"copilot": 2})
-    used = usage.Read(replace(used.usage, through={"copilot": MONDAY + timedelta(days=4)}), used.weeks)
+    used = usage.Read(replace(used.usage, through={"copilot": MONDAY + timedelta(days=4)}), used.weeks, {})
     found, _ = _closed(week, used)
     assert found.check.verdict == USED

@@ -66,6 +66,18 @@ def _remove_refunds(d: dict[str, Any]) -> None:
     d["steps"] = [s for s in d["steps"] if s["name"] != "refunds"]
 
 
+@_file_change("tool:gemini")
+def _another_tool(d: dict[str, Any]) -> None:
+    d["tool"] = "gemini"  # no usage source covers it: a standing usage hold would lift
+
+
+@_file_change("draft:tool-gemini")
+def _draft_own_tool(d: dict[str, Any]) -> None:
+    step = _step(d, "draft")
+    if step is not None:
+        step["tool"] = "gemini"
+
+
 @_file_change("min_cases:100000")
 def _huge_min_cases(d: dict[str, Any]) -> None:
     d.setdefault("rules", {})["min_cases"] = 100000
@@ -115,7 +127,14 @@ def _pulse_floor_raised(d: dict[str, Any]) -> None:
 
 
 # the findings issue 109 names, drawn more often than the rest
-_FAVOURED = ["draft:ai-led", "triage:collaborative", "refunds:unpinned", "min_cases:100000", "draft:calibration-none"]
+_FAVOURED = [
+    "draft:ai-led",
+    "triage:collaborative",
+    "refunds:unpinned",
+    "min_cases:100000",
+    "draft:calibration-none",
+    "tool:gemini",
+]
 file_changes = st.lists(
     st.one_of(st.sampled_from(_FAVOURED), st.sampled_from(sorted(FILE_CHANGES))), min_size=1, max_size=3, unique=True
 )

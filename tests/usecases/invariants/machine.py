@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from cadence.definition_load import DefinitionError, parse_playbook
+from cadence.usage import TeamWeek
 from tests import fakes
 from tests.fakes import CHANNEL, CURATOR, MEMBER, OWNER
 from tests.usecases.invariants.changes import (
@@ -38,6 +39,7 @@ from tests.usecases.invariants.world import (
     STEP_NAMES,
     STOPS,
     TOKEN,
+    TOOL,
     World,
 )
 from usecases import api_reports, bar_approval, operator
@@ -182,6 +184,35 @@ class Invariants(Oracle, RuleBasedStateMachine):
         self.path = "tick"
         week = self.stop // 3
         self._tick_to(((week // 4) + 1) * 4 * 3 - 1)
+
+    @rule(active=st.sampled_from([0, 0, 2]))
+    def used(self, active: int) -> None:
+        """The usage pass's pull of this week, whole: `active` of the team's five used its
+        tool (0 of 5, at the floor: attested without usage where a check-in said
+        "followed"; two such weeks in a row hold promotions to ai-led)."""
+        self.path = "usage"
+        self._used(active)
+
+    @rule()
+    def weeks_without_usage(self) -> None:
+        """Two good weeks attested "followed" in which no one used the tool: the usage
+        hold, which a promotion to ai-led, a tool changed and a floor raised must each respect."""
+        self.path = "tick"
+        for _ in range(2):
+            self._post(dict.fromkeys(STEP_NAMES, "pass"), 20, 14)
+            self._slash(f"attest {SLUG} yes", MEMBER)
+            self._used(0)
+            self._tick_to(self._after_close())
+
+    def _used(self, active: int) -> None:
+        now = self._now()
+        monday = CYCLE_START + timedelta(days=7 * ((now.date() - CYCLE_START).days // 7))
+        days = [monday + timedelta(days=i) for i in range(7)]
+        counted = [TeamWeek(CHANNEL, TOOL, monday, len(ANSWERERS), active, 2 * active, 0)]
+        self.world.clock.at = now
+        with self.services.store.unit_of_work() as uow:
+            uow.usage.record(days, counted, TOOL, days[-1], now)
+            uow.commit()
 
     @rule(value=st.sampled_from([14, 30]), user=st.sampled_from((MEMBER, OWNER)))
     def kpi(self, value: int, user: str) -> None:

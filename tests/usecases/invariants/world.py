@@ -1,7 +1,7 @@
 """The invariants' machine's world (tests/usecases/invariants/): support-replies with
 four steps (draft collaborative, send ai-led, refunds pinned human-led, triage human-led),
 a calibration set, two curators and their channel, an admin and five people in the team
-channel; on the fakes (`on_fakes`) or in a database (`in_database`). `Seen` is what the
+channel, the playbook's tool (copilot) covered by a usage source; on the fakes (`on_fakes`) or in a database (`in_database`). `Seen` is what the
 oracle reads of it: the store's own reads where there is one, else the rows as written."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
+import yaml
 from sqlmodel import Session, select
 
 from cadence.definition_load import parse_playbook
@@ -25,6 +26,7 @@ from tests.committed import committed, loaded
 from tests.fakes import ADMIN, CHANNEL, CURATOR, MEMBER, OWNER
 from tests.usecases.fast.listeners import Listeners
 from tests.usecases.fast.ticking import Ticking
+from usecases import usage
 from usecases.shared.life import begin_cycle
 from usecases.shared.services import Services
 from usecases.tick import Cadence
@@ -45,6 +47,7 @@ STEPS = [
     {"name": "refunds", "mode": "human-led", "pinned": True},
     {"name": "triage", "mode": "human-led"},
 ]
+TOOL = "copilot"  # the playbook's declared tool, which a usage source covers (the `used` rule)
 CALIBRATION = {"cases": 40, "messy": 10}  # messy cases enough for ai-led (messy_min 20%)
 STEP_NAMES = tuple(s["name"] for s in STEPS)
 CYCLE_START = date(2026, 11, 16)  # a Monday
@@ -138,12 +141,19 @@ class World:
 
 
 def initial_definition(calibration: bool) -> dict[str, Any]:
-    return fakes.definition(steps=STEPS, calibration=CALIBRATION if calibration else None)
+    return fakes.definition(steps=STEPS, calibration=CALIBRATION if calibration else None, tool=TOOL)
+
+
+def with_usage(store: Any) -> None:
+    """A usage source covering the playbook's tool: its weeks are checked against the
+    counts the machine's `used` rule records (none: unknown, holding nothing)."""
+    text = yaml.safe_dump({"usage": {TOOL: {"kind": "csv", "file": "/srv/usage/copilot.csv"}}})
+    assert usage.load(store, text, {}, "cli:rollout", START) == []
 
 
 def on_fakes(calibration: bool = True) -> World:
     state = fakes.a_playbook(
-        steps=STEPS, cycle_started=CYCLE_START, **({"calibration": CALIBRATION} if calibration else {})
+        steps=STEPS, cycle_started=CYCLE_START, tool=TOOL, **({"calibration": CALIBRATION} if calibration else {})
     )
     services = fakes.services(
         state,
@@ -154,6 +164,7 @@ def on_fakes(calibration: bool = True) -> World:
         admins=(ADMIN,),
     )
     fakes.store_of(services).held.settings[CURATORS_CHANNEL] = CURATORS
+    with_usage(services.store)
     ticking = Ticking(services)
     return World(services, SeenOnFakes(services), lambda at: ticking.run(at) and None)
 
@@ -195,6 +206,7 @@ def in_database(url: str, calibration: bool = True) -> World:
     for curator in (CURATOR, CURATOR2):
         committed(store).org.add_curator(curator, ADMIN, START)
     committed(store).org.set_setting(CURATORS_CHANNEL, CURATORS, ADMIN, START)
+    with_usage(store)
     clock = fakes.FixedClock(START)
     directory = fakes.FakeDirectory({CHANNEL: (OWNER, MEMBER, *MEMBERS)})
     services = Services(

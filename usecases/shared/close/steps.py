@@ -1,6 +1,7 @@
 """Each step's week (cadence/closing.py): its verdict, and the change its transitions make.
 A promotion may wait: in an adopting team's first cycle, for the mode the version adopted
-and the champion's training; for the team's pulse (pulse_hold.py); for the step's
+and the champion's training; for the team's pulse (pulse_hold.py) and its tools' usage
+records (usage.py: two weeks attested without usage); for the step's
 calibration set (cadence/calibration.py). A demotion names the step's open exception
 items. All of it read once a round, none of it a playbook or a step. Its outcome,
 `Judged`, the week_closed event, replication and the summary read."""
@@ -24,7 +25,7 @@ from cadence.state import PlaybookState
 from storage.governance_rows import StepHistory
 from storage.store import Store
 from usecases.shared import calibration, champions, queue
-from usecases.shared.close import guardrail, pulse_hold, reads, source_failures
+from usecases.shared.close import guardrail, pulse_hold, reads, source_failures, usage
 from usecases.shared.close.week import CloseRule, Round, WeekClose, week_of
 from usecases.shared.governance import thresholds, transitions_change
 
@@ -179,12 +180,14 @@ def _close(week: WeekClose, read: Read) -> Judged:
 
 def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition], read: Read) -> None:
     """What a step's transitions change: a proposal to ai-led waits while the team's pulse
-    holds it, or while the step's calibration set is not run, stale or below the
+    or its usage records hold it, or while the step's calibration set is not run, stale or below the
     threshold (cadence/calibration.py), and a demotion names the open exception items
     behind it."""
     state, due = week.state, week.due
-    held = week.outcome(pulse_hold.RULE)
+    held, checked = week.outcome(pulse_hold.RULE), week.outcome(usage.RULE)
     if held is not None and held.promotions:  # the team's pulse holds them (the owner was told once)
+        transitions = without_promotions_to_ai_led(transitions)
+    if checked is not None and checked.holds:  # two weeks attested without usage (the summary says it)
         transitions = without_promotions_to_ai_led(transitions)
     standing = read.standings.get(state.playbook.id, {}).get(step.name)
     none = none_reason(state.playbook.definition, step.name)
@@ -210,4 +213,6 @@ def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition]
     )
 
 
-RULE = CloseRule("steps", _read, _close, closing.judge_step, needs=("guardrail", "source failures", "pulse hold"))
+RULE = CloseRule(
+    "steps", _read, _close, closing.judge_step, needs=("guardrail", "source failures", "pulse hold", "usage")
+)
