@@ -13,7 +13,8 @@ published with its replication kit and adopted by a second team, which reports i
 baseline week (its measured baseline), then whose first cycle meets its own target and the origin's change
 against that baseline (replicated), tells the origin what it learned, and upgrades to the origin's v2; another that holds its KPI too but whose `match` step missed
 its rubric in both cycles, so it is "not yet ready" and its publish refused, whose team's pulse falls in cycle 2 and holds
-match's promotion in cycle 3, and whose AI-led extract falls back for a week (bot/demo/trust.py); and each Monday's digest; the refunds KPI comes over the
+match's promotion in cycle 3, and whose AI-led extract falls back for a week (bot/demo/trust.py), and whose check-ins
+GitHub Copilot's own records test from cycle 3, two weeks attested without usage (bot/demo/used.py); and each Monday's digest; the refunds KPI comes over the
 reporting API, the sales KPI from the CRM, a source the clock asks each Monday, against the rest of its leads. What every channel and person received
 is written week by week (rollout-demo.txt; the terminal shows a line a week) and as an HTML page that shows the messages as Slack would, among what people did and
 the answers only they saw, and closes with the owners' and the curator's App Home.
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, evidence, made, packaged, trust, view, week_forms
+from bot.demo import against_the_rest, evidence, made, packaged, trust, used, view, week_forms
 from bot.demo.acts import ORIGIN_WEEKS, START, Acts, SimClock
 from bot.demo.cast import (
     ADMIN,
@@ -119,6 +120,7 @@ class Demo(Acts):
         migrate.upgrade(engine)
         self.store = Store(engine)
         self.slack = SlackStandIn(token=TOKEN, clock=self.clock).start()
+        self.copilot = used.standin(START, WEEKS)  # GitHub's Copilot records, for the clock's usage pass (used.py)
         for user, (name, tz) in PEOPLE.items():  # "Ana (owner, support)" goes by Ana: the pages say so
             self.slack.add_user(user, tz=tz, name=name, display_name=name.split(" ")[0])
         self.slack.add_user("UROLLOUTBOT", is_bot=True, name="Rollout Cadence")
@@ -143,7 +145,7 @@ class Demo(Acts):
 
         client = WebClient(token=TOKEN, base_url=self.slack.url, retry_handlers=[])
         directory = TeamDirectory(shared=self.store.memberships)  # team lists kept as bot/app.py keeps them
-        self.cadence = Cadence(self.store, client, directory, "UTC", self.clock)
+        self.cadence = Cadence(self.store, client, directory, "UTC", self.clock, environ=used.environ(self.copilot))
         self.cadence.digest.draw = self.phone_charts.wrap(self.cadence.digest.draw)  # the page's charts for a phone
         self.dispatcher = Dispatcher(
             self.store.outbox,
@@ -158,6 +160,7 @@ class Demo(Acts):
         finally:
             server.stop()
             self.slack.stop()
+            self.copilot.stop()
             engine.dispose()
 
         transcript = week_by_week(self.slack.posted(), self.events, START, WEEKS, ORIGIN_WEEKS)
@@ -223,6 +226,7 @@ class Demo(Acts):
             documents["lead-research"], self.directory / "crm.db", START
         )
         documents["invoice-matching"] = trust.with_terms(documents["invoice-matching"])  # a handoff, a set
+        documents["invoice-matching"] = used.with_tool(documents["invoice-matching"])  # tool: copilot
         specs = [parse_playbook(documents[name]) for name in DEMO_PLAYBOOKS]
         filed = made.load_the_others(self, specs)  # from their files; one team makes its own in Slack
         self.did(
@@ -245,6 +249,7 @@ class Demo(Acts):
         # The clock stays where people left it (causes before effects); sources pass as the clock's do
         self.cadence.tick(hour)
         self.cadence.sources.run_due(hour)
+        self.cadence.usage.run_due(hour)  # the AI tools' usage records, as `rollout tick` pulls them
         self.dispatcher.drain(max_wait=0)
         for user in HABITS:
             for message in self.slack.posted(user):
@@ -349,6 +354,7 @@ class Demo(Acts):
             self.command(user, channel, text, show_reply=show_reply)
         evidence.act(self, when)  # calibration runs and a new model (bot/demo/evidence.py)
         trust.act(self, when)  # the finance team's pulse, twice, and extract's fallback (bot/demo/trust.py)
+        used.act(self, when)  # the usage file loaded, and Copilot's records against the check-ins (bot/demo/used.py)
         travel(self, week_index, weekday, hour)  # versions and learnings both ways (bot/demo/versions.py)
 
 
