@@ -9,6 +9,8 @@ checks made at load, in plain Python; pulling is sources/usage/'s job.
       cursor: {kind: http, url: https://cursor.example/usage, token_env: CURSOR_TOKEN,
                rows: data, user: email, day: date, email: email}
       gemini: {kind: csv, file: /var/drop/gemini.csv}
+      m365-copilot: {kind: m365-copilot, tenant_env: M365_TENANT, client_id_env: M365_CLIENT_ID,
+                     secret_env: M365_CLIENT_SECRET}
 
 Any source may declare `seat_per_month: 19`, its seat's price a month (a positive number).
 
@@ -29,7 +31,7 @@ from cadence.problems import plain
 from cadence.sources import ENV_RE
 
 TOOL_RE = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-Kind = Literal["copilot", "claude-code", "openai", "http", "csv"]
+Kind = Literal["copilot", "claude-code", "openai", "http", "csv", "m365-copilot"]
 VENDORS: tuple[Kind, ...] = ("copilot", "claude-code", "openai")
 FIELD_RE = r"^[A-Za-z0-9_@$-]+(\.[A-Za-z0-9_@$-]+)*$"  # a dotted path into a JSON answer
 
@@ -53,6 +55,12 @@ class UsageSourceSpec(_Plain):
     email: str | None = Field(default=None, pattern=FIELD_RE, max_length=100)  # http, csv: an email's, if any
     next: str | None = Field(default=None, pattern=FIELD_RE, max_length=200)  # http: the next page's URL
     file: str | None = Field(default=None, min_length=1, max_length=500)  # csv: where the job drops it
+    # m365-copilot: the variables holding the tenant (its id or domain), the app
+    # registration's client id and its client secret; and the identity platform's base
+    tenant_env: str | None = Field(default=None, pattern=ENV_RE)
+    client_id_env: str | None = Field(default=None, pattern=ENV_RE)
+    secret_env: str | None = Field(default=None, pattern=ENV_RE)
+    login_url: str | None = Field(default=None, max_length=500)
     # a seat's price a month, any kind (docs/usage-records.md, "Licenses against results"):
     # the idle seats' cost, counted in net value's spend
     seat_per_month: float | None = Field(default=None, gt=0, le=1_000_000)
@@ -64,12 +72,13 @@ class UsageSourceSpec(_Plain):
         return self
 
     def variables(self) -> list[str]:
-        return [self.token_env] if self.token_env is not None else []
+        named = (self.token_env, self.tenant_env, self.client_id_env, self.secret_env)
+        return [name for name in named if name is not None]
 
 
 def _problems(spec: UsageSourceSpec) -> list[str]:
     """What a source's kind needs and refuses, in words."""
-    return _missing(spec) + _misplaced(spec) + _url_problems(spec.url)
+    return _missing(spec) + _misplaced(spec) + _url_problems(spec.url) + _url_problems(spec.login_url)
 
 
 def _missing(spec: UsageSourceSpec) -> list[str]:
@@ -79,16 +88,22 @@ def _missing(spec: UsageSourceSpec) -> list[str]:
         "org": spec.kind == "copilot" and (spec.org is None) == (spec.enterprise is None),
         "url": spec.kind == "http" and None in (spec.url, spec.user, spec.day),
         "file": spec.kind == "csv" and spec.file is None,
+        "m365": spec.kind == "m365-copilot" and None in (spec.tenant_env, spec.client_id_env, spec.secret_env),
+        "secret": spec.kind == "m365-copilot" and spec.token_env is not None,
     }
     said = {
         "token_env": f"kind {spec.kind} needs token_env: the variable holding its token",
         "org": "a copilot source names its org or its enterprise, one of them",
         "url": "an http source needs url, and the fields of its rows' user and day (user, day)",
         "file": "a csv source needs file: where the job drops it",
+        "m365": "an m365-copilot source names the variables of its tenant, client id and client secret "
+        "(tenant_env, client_id_env, secret_env)",
+        "secret": "an m365-copilot source names its client secret's variable with secret_env, not token_env",
     }
     return [said[key] for key, missing in needs.items() if missing]
 
 
+M365_KEYS = "tenant_env, client_id_env, secret_env and login_url are an m365-copilot source's"
 # Each key a kind of its own takes, and the words refusing it to the other kinds.
 _KINDS_OF: dict[str, tuple[tuple[str, ...], str]] = {
     "org": (("copilot",), "org and enterprise are a copilot source's"),
@@ -99,8 +114,12 @@ _KINDS_OF: dict[str, tuple[tuple[str, ...], str]] = {
     "user": (("http", "csv"), "user, day and email are the fields of an http or csv source's rows"),
     "day": (("http", "csv"), "user, day and email are the fields of an http or csv source's rows"),
     "email": (("http", "csv"), "user, day and email are the fields of an http or csv source's rows"),
-    "url": (("http", *VENDORS), "a csv source reads a file: it takes no url or token_env"),
-    "token_env": (("http", *VENDORS), "a csv source reads a file: it takes no url or token_env"),
+    "url": (("http", "m365-copilot", *VENDORS), "a csv source reads a file: it takes no url or token_env"),
+    "token_env": (("http", "m365-copilot", *VENDORS), "a csv source reads a file: it takes no url or token_env"),
+    "tenant_env": (("m365-copilot",), M365_KEYS),
+    "client_id_env": (("m365-copilot",), M365_KEYS),
+    "secret_env": (("m365-copilot",), M365_KEYS),
+    "login_url": (("m365-copilot",), M365_KEYS),
 }
 
 

@@ -28,10 +28,11 @@ from cadence.usage import TeamWeek
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
 from storage.models.governance import StepVerdict
-from storage.models.usage import UsageLogin, UsagePull, UsageSeat, UsageWeek
+from storage.models.usage import UsageLogin, UsageLostDay, UsagePull, UsageSeat, UsageWeek
 from storage.types import one_of
 
 WEEKS, PULLS, LOGINS, SEATS = table_of(UsageWeek), table_of(UsagePull), table_of(UsageLogin), table_of(UsageSeat)
+LOST = table_of(UsageLostDay)
 VERDICT = table_of(StepVerdict)  # a closed week's steps' modes (`week_modes`)
 COUNTS = ("people", "active", "active_days", "seats", "pulled_at")
 LoginRow = tuple[str, str, str]  # a mapping file's row: tool, login, Slack user id
@@ -40,7 +41,9 @@ LoginRow = tuple[str, str, str]  # a mapping file's row: tool, login, Slack user
 @dataclass(frozen=True)
 class PullState:
     """A usage source's pulls as kept: the last day pulled whole (None: never), and while
-    it fails, its last error, since when, and whether its owner and curators were told."""
+    it fails, its last error, since when, and whether its owner and curators were told.
+    `lost`: the days before its last day it can never pull whole (none but a source whose
+    report is whole only for its refresh date: Microsoft 365 Copilot's)."""
 
     source: str
     last_day: date | None
@@ -48,6 +51,7 @@ class PullState:
     failing_since: datetime | None
     told: bool
     updated_at: datetime
+    lost: frozenset[date] = frozenset()
 
 
 def monday(day: date) -> date:
@@ -72,6 +76,25 @@ def _seats_upsert(dialect_name: str) -> Any:
         index_elements=list(SEATS.primary_key.columns),
         set_={c: insert.excluded[c] for c in ("seats", "active", "pulled_at")},
     )
+
+
+def record_problem(
+    pulled_days: Sequence[date],
+    team_weeks: Sequence[TeamWeek],
+    source: str,
+    seats: Sequence[SeatWeek],
+    lost: Iterable[date] = (),
+) -> str | None:
+    """Why a pull's counts cannot be kept, in words (None: they can): `Usage.record`'s checks."""
+    weeks = {monday(day) for day in pulled_days}
+    keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
+    if any(w.week.weekday() != 0 or w.week not in weeks for w in team_weeks):
+        return "a team's week is the Monday of a week the pull covered"
+    if len(set(keys)) != len(keys):
+        return "a team's week of a tool is counted once a pull"
+    if not set(lost) <= set(pulled_days):
+        return "a day lost is a day the pull covered"
+    return seats_problem(weeks, source, seats)
 
 
 def seats_problem(weeks: set[date], source: str, seats: Sequence[SeatWeek]) -> str | None:
@@ -108,6 +131,13 @@ def _pulled(dialect_name: str) -> Any:
 
 
 @functools.cache
+def _lost(dialect_name: str) -> Any:
+    """A source's lost days, each kept once (a re-pull naming one again changes nothing)."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(LOST)
+    return insert.on_conflict_do_nothing(index_elements=list(LOST.primary_key.columns))
+
+
+@functools.cache
 def _failing(dialect_name: str) -> Any:
     """A source's pull failed: its error kept, its failure's start kept from the first,
     and whether anyone was told of it yet returned (on PostgreSQL the row's lock makes a
@@ -137,23 +167,20 @@ class Usage:
         last_day: date,
         at: datetime,
         seats: Sequence[SeatWeek] = (),
+        lost: Iterable[date] = (),
     ) -> None:
         """A pull of `source` done: each team's week of each tool (`team_weeks`, counted by
         cadence.usage.team_weeks from the records of `pulled_days`, zero rows included)
         written in place of what was kept for it, the source's last day pulled whole
         advanced to `last_day` and its failure cleared; and the tool's `seats` of its weeks
         (cadence.licenses.seat_weeks, counts only) in place of what was kept for those
-        weeks, a function no longer counted dropped. ValueError (nothing written) for a
-        week not a Monday, a week none of `pulled_days` is in (its counts would replace a
-        week this pull did not recount), a (team, tool, week) or (week, function) given
-        twice, or seats not `source`'s. In the use case's unit of work."""
-        weeks = {monday(day) for day in pulled_days}
-        keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
-        if any(w.week.weekday() != 0 or w.week not in weeks for w in team_weeks):
-            raise ValueError("a team's week is the Monday of a week the pull covered")
-        if len(set(keys)) != len(keys):
-            raise ValueError("a team's week of a tool is counted once a pull")
-        refused = seats_problem(weeks, source, seats)
+        weeks, a function no longer counted dropped; and its `lost` days (days among
+        `pulled_days` it can never pull whole) kept. ValueError (nothing written) for a week
+        not a Monday, a week none of `pulled_days` is in (its counts would replace a week
+        this pull did not recount), a (team, tool, week) or (week, function) given twice,
+        seats not `source`'s, or a lost day not pulled. In the use case's unit of work."""
+        lost_days = sorted(set(lost))
+        refused = record_problem(list(pulled_days), team_weeks, source, seats, lost_days)
         if refused is not None:
             raise ValueError(refused)
         pull = {"source": source, "last_day": last_day, "last_error": None, "failing_since": None, "told": False}
@@ -162,6 +189,8 @@ class Usage:
                 s.execute(_weeks_upsert(self.engine.dialect.name), [{**asdict(w), "pulled_at": at} for w in team_weeks])
             if seats:
                 self._seats(s, source, seats, at)
+            if lost_days:
+                s.execute(_lost(self.engine.dialect.name), [{"source": source, "day": day} for day in lost_days])
             s.execute(_pulled(self.engine.dialect.name), {**pull, "updated_at": at})
 
     def _seats(self, s: Any, source: str, seats: Sequence[SeatWeek], at: datetime) -> None:
@@ -234,10 +263,22 @@ class Usage:
 
     def pulls(self) -> dict[str, PullState]:
         """Each usage source's pulls, by its name (a source never pulled has no row)."""
+        lost: dict[str, set[date]] = {}
         with reading(self.bind) as s:
             rows = s.execute(select(UsagePull).order_by(col(UsagePull.source))).scalars().all()
+            for source, day in s.execute(select(LOST.c.source, LOST.c.day)):
+                lost.setdefault(source, set()).add(day)
         return {
-            r.source: PullState(r.source, r.last_day, r.last_error, r.failing_since, r.told, r.updated_at) for r in rows
+            r.source: PullState(
+                r.source,
+                r.last_day,
+                r.last_error,
+                r.failing_since,
+                r.told,
+                r.updated_at,
+                frozenset(lost.get(r.source, ())),
+            )
+            for r in rows
         }
 
     def logins(self, tool: str) -> dict[str, str]:

@@ -143,7 +143,8 @@ def run(
     passed = [Passed(name, (), 0, 0) for name in specs if name not in wanted]
     functions = {} if dry_run or not pulled else functions_of(store, teams)
     for name, got in pulled.items():
-        passed.append(_kept(store, name, got, teams, at, dry_run, functions))
+        was = None if name not in pulls else pulls[name].last_day
+        passed.append(_kept(store, name, got, teams, at, dry_run, functions, was))
     return sorted(passed, key=lambda p: p.source)
 
 
@@ -189,9 +190,12 @@ def _kept(
     at: datetime,
     dry_run: bool,
     functions: Mapping[str, frozenset[str]] | None = None,
+    was: date | None = None,
 ) -> Passed:
     """A source's pull counted and recorded in one unit of work (its records dropped with
-    this frame), or its failure recorded; with `dry_run` only counted."""
+    this frame), or its failure recorded; with `dry_run` only counted. The days the source
+    says it can never make whole are kept as lost where they are after `was`, its last day
+    pulled whole before this pull (a day up to it was whole when pulled)."""
     if isinstance(got, str):
         if dry_run:
             return Passed(name, (), 0, 0, got)
@@ -205,8 +209,9 @@ def _kept(
     if dry_run:
         return Passed(name, got.days, len(teams), unmatched, weeks=tuple(weeks))
     seats = _seated(store, name, got, teams, functions or {})
+    lost = tuple(day for day in got.lost if was is None or day > was)
     with store.unit_of_work() as uow:
-        uow.usage.record(got.days, weeks, name, got.days[-1], at, seats)
+        uow.usage.record(got.days, weeks, name, got.days[-1], at, seats, lost)
         uow.commit()
     return Passed(name, got.days, len(teams), unmatched)
 

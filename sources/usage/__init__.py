@@ -31,11 +31,14 @@ MAX_PAGES = 1000  # a pull that pages past this fails: a source that never ends 
 @dataclass(frozen=True)
 class Pulled:
     """What a pull of some days brought: the records of those days, and the tool's seats
-    where it lists them (None: it does not)."""
+    where it lists them (None: it does not). `lost`: days among `days` the source can never
+    make whole (Microsoft 365 Copilot's report, of last activity dates, is whole only for
+    its refresh date): their records prove use, never that no one used the tool."""
 
     days: tuple[date, ...]  # the days pulled: a day among them without a record is a day no one used the tool
     records: list[UsageRecord] = field(default_factory=list)
     seats: list[Seat] | None = None
+    lost: tuple[date, ...] = ()  # none for a source whose every pulled day is whole
 
 
 class UsageSource(Protocol):

@@ -17,6 +17,7 @@ from sources.usage.copilot import API as GITHUB
 from sources.usage.copilot import Copilot
 from sources.usage.csv_file import CsvFile
 from sources.usage.http_json import HttpJson
+from sources.usage.m365_copilot import GRAPH, LOGIN, M365Copilot
 from sources.usage.openai_usage import API as OPENAI
 from sources.usage.openai_usage import OpenAIUsage
 
@@ -75,10 +76,24 @@ def _csv(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageSourc
     )
 
 
+def _m365_copilot(name: str, spec: UsageSourceSpec, env: Mapping[str, str]) -> UsageSource:
+    if spec.tenant_env is None or spec.client_id_env is None or spec.secret_env is None:  # refused first
+        raise SourceFailed("an m365-copilot source needs tenant_env, client_id_env and secret_env")
+    return M365Copilot(
+        tenant=required(env, spec.tenant_env),
+        client_id=required(env, spec.client_id_env),
+        secret=required(env, spec.secret_env),
+        base=spec.url or GRAPH,
+        login=spec.login_url or LOGIN,
+        tool=name,
+    )
+
+
 _BUILDERS: dict[str, Callable[[str, UsageSourceSpec, Mapping[str, str]], UsageSource]] = {
     "copilot": _copilot,
     "claude-code": _claude_code,
     "openai": _openai,
     "http": _http,
     "csv": _csv,
+    "m365-copilot": _m365_copilot,
 }

@@ -76,6 +76,7 @@ TABLES: list[type[SQLModel]] = [
     usage.UsagePull,
     usage.UsageLogin,
     usage.UsageSeat,
+    usage.UsageLostDay,
     org.RoleGrant,
     org.Setting,
     org.Person,

@@ -81,3 +81,14 @@ class UsageSeat(SQLModel, table=True):
     seats: Optional[int] = None
     active: Optional[int] = None
     pulled_at: datetime = instant()
+
+
+class UsageLostDay(SQLModel, table=True):
+    """A day a usage source can never pull whole (sources/usage Pulled.lost: a report of
+    last activity dates, whole only for its refresh date, skipped it): a week holding one
+    is never counted "without usage". A source's name and a date: nothing of anyone."""
+
+    __tablename__ = "usage_lost_day"
+
+    source: str = Field(max_length=64, primary_key=True)
+    day: date = Field(primary_key=True)

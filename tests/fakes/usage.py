@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cadence.licenses import SeatWeek
 from cadence.usage import TeamWeek
-from storage.usage import LoginRow, PullState, monday, seats_problem
+from storage.usage import LoginRow, PullState, monday, record_problem
 
 if TYPE_CHECKING:
     from tests.fakes.store import Held
@@ -29,23 +29,21 @@ class FakeUsage:
         last_day: date,
         at: datetime,
         seats: Sequence[SeatWeek] = (),
+        lost: Iterable[date] = (),
     ) -> None:
-        weeks = {monday(day) for day in pulled_days}
-        keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
-        if any(w.week.weekday() != 0 or w.week not in weeks for w in team_weeks):
-            raise ValueError("a team's week is the Monday of a week the pull covered")
-        if len(set(keys)) != len(keys):
-            raise ValueError("a team's week of a tool is counted once a pull")
-        refused = seats_problem(weeks, source, seats)
+        lost_days = frozenset(lost)
+        refused = record_problem(list(pulled_days), team_weeks, source, seats, lost_days)
         if refused is not None:
             raise ValueError(refused)
+        keys = [(w.channel_id, w.tool, w.week) for w in team_weeks]
         pulled = {w.week for w in seats}
         others = {k: w for k, w in self.held.usage_seats.items() if not (k[0] == source and k[1] in pulled)}
         self.held.usage_seats = {**others, **{(w.tool, w.week, w.function): w for w in seats}}
         self.held.usage_weeks = {**self.held.usage_weeks, **dict(zip(keys, team_weeks, strict=True))}
         was = self.held.usage_pulls.get(source)
         kept = was.last_day if was is not None and was.last_day is not None and was.last_day >= last_day else last_day
-        self.held.usage_pulls = {**self.held.usage_pulls, source: PullState(source, kept, None, None, False, at)}
+        gone = (was.lost if was is not None else frozenset()) | lost_days
+        self.held.usage_pulls = {**self.held.usage_pulls, source: PullState(source, kept, None, None, False, at, gone)}
 
     def failed(self, source: str, error: str, at: datetime) -> bool:
         was = self.held.usage_pulls.get(source, PullState(source, None, None, None, False, at))

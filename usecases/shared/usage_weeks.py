@@ -74,11 +74,16 @@ class UsageWeek:
 @dataclass(frozen=True)
 class UsageReading:
     """What the checks of some teams' weeks read: the tools the sources cover, the teams'
-    counts kept, by (channel, tool, week), and each source's last day pulled whole."""
+    counts kept, by (channel, tool, week), and each source's last day pulled whole. `lost`:
+    each source's days it can never pull whole (Microsoft 365 Copilot's); `short`: the
+    counts of weeks holding such a day, kept apart from `kept` (a count short of the week:
+    proof of use, never of no use, nor a cohort: cadence/usage_cohorts.py reads `kept`)."""
 
     covered: frozenset[str]
     kept: dict[tuple[str, str, date], TeamWeek]
     through: dict[str, date | None] = field(default_factory=dict)
+    lost: dict[str, frozenset[date]] = field(default_factory=dict)
+    short: dict[tuple[str, str, date], TeamWeek] = field(default_factory=dict)
 
     def used(
         self, state: PlaybookState, week: date, modes: Mapping[int, str] | None = None
@@ -86,12 +91,14 @@ class UsageReading:
         """The team's counts of each tool the playbook declares in `week` (its Monday), and
         how many used each as far as the records tell: a week's records not all in yet (the
         source not pulled through its Sunday: a vendor's lag, a pull that failed) prove
-        that someone used a tool, never that no one did, so its 0 is None, unknown."""
+        that someone used a tool, never that no one did, so its 0 is None, unknown. So is a
+        week holding a day its source can never pull whole (`lost`)."""
         tools, channel, sunday = tools_of(state, modes), state.playbook.channel_id, week + timedelta(days=6)
-        counts = {tool: self.kept[(channel, tool, week)] for tool in tools if (channel, tool, week) in self.kept}
+        rows = {**self.kept, **self.short}
+        counts = {tool: rows[(channel, tool, week)] for tool in tools if (channel, tool, week) in rows}
         used: dict[str, int | None] = {}
         for tool in tools:
-            whole = (self.through.get(tool) or date.min) >= sunday
+            whole = (self.through.get(tool) or date.min) >= sunday and not _holds_lost(self.lost, tool, week)
             used[tool] = counts[tool].active if tool in counts and (whole or counts[tool].active) else None
         return counts, used
 
@@ -112,6 +119,11 @@ class UsageReading:
         return usage.holds([self.week(state, m, followed, modes).shown(floor) for m, followed, modes in weeks])
 
 
+def _holds_lost(lost: Mapping[str, frozenset[date]], tool: str, week: date) -> bool:
+    """Whether `week` (its Monday) holds a day the tool's source can never pull whole."""
+    return any(week <= day <= week + timedelta(days=6) for day in lost.get(tool, ()))
+
+
 NOTHING = UsageReading(frozenset(), {})  # no source loaded, or no playbook naming a tool
 
 
@@ -123,8 +135,16 @@ def read(store: Store, states: Iterable[PlaybookState], since: date) -> UsageRea
     if not covered or not channels:
         return UsageReading(covered, {})
     rows = store.usage.weeks(channels, since)
-    through = {name: pull.last_day for name, pull in store.usage.pulls().items()}
-    return UsageReading(covered, {(row.channel_id, row.tool, row.week): row for row in rows}, through)
+    pulls = store.usage.pulls()
+    through = {name: pull.last_day for name, pull in pulls.items()}
+    lost = {name: pull.lost for name, pull in pulls.items() if pull.lost}
+    if not lost:
+        return UsageReading(covered, {(row.channel_id, row.tool, row.week): row for row in rows}, through)
+    kept: dict[tuple[str, str, date], TeamWeek] = {}
+    short: dict[tuple[str, str, date], TeamWeek] = {}
+    for row in rows:
+        (short if _holds_lost(lost, row.tool, row.week) else kept)[(row.channel_id, row.tool, row.week)] = row
+    return UsageReading(covered, kept, through, lost, short)
 
 
 def hold_now(store: Store, state: PlaybookState, now: datetime) -> bool:

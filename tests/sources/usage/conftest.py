@@ -12,6 +12,7 @@ from bot.demo.standin.usage_base import StandIn
 from bot.demo.standin.usage_claude_code import ClaudeCodeStandIn
 from bot.demo.standin.usage_copilot import CopilotStandIn
 from bot.demo.standin.usage_http import UsageStandIn
+from bot.demo.standin.usage_m365 import M365StandIn
 from bot.demo.standin.usage_openai import OpenAIStandIn
 from sources.usage import Pulled, UsageSource, client
 from sources.usage.http_get import Patience
@@ -52,3 +53,8 @@ def github():
 @pytest.fixture
 def openai():
     yield from _served(OpenAIStandIn())
+
+
+@pytest.fixture
+def m365():
+    yield from _served(M365StandIn())

@@ -63,3 +63,31 @@ def test_http_and_csv_take_their_fields():
 def test_a_missing_variable_is_said_by_its_name(fields):
     with pytest.raises(SourceFailed, match=r"^environment variable TOKEN is not set$"):
         build("tool", spec(**fields), {"TOKEN": ""})
+
+
+def test_m365_copilot_takes_its_three_variables_and_its_bases():
+    from cadence.usage_sources import parse
+    from sources.usage.m365_copilot import GRAPH, LOGIN, M365Copilot
+
+    env = {"T": "contoso.onmicrosoft.com", "C": "client-id", "S": "s3cret-secret"}
+    fields = {"kind": "m365-copilot", "tenant_env": "T", "client_id_env": "C", "secret_env": "S"}
+    m365 = build("m365", spec(**fields), env)
+    assert m365 == M365Copilot(tenant=env["T"], client_id="client-id", secret="s3cret-secret", tool="m365")
+    assert (m365.base, m365.login) == (GRAPH, LOGIN) and "s3cret" not in repr(m365)
+    local = build("m365", spec(**fields, url="http://127.0.0.1:9", login_url="http://127.0.0.1:9"), env)
+    assert isinstance(local, M365Copilot) and local.base == local.login == "http://127.0.0.1:9"
+    with pytest.raises(SourceFailed, match="environment variable S is not set"):
+        build("m365", spec(**fields), {"T": "t", "C": "c"})
+    text = "usage:\n  m365: {kind: m365-copilot, tenant_env: T, client_id_env: C, secret_env: S}\n"
+    assert parse(text, {"T": "t"})[1] == [
+        "usage.m365: the variable C is not set",
+        "usage.m365: the variable S is not set",
+    ]
+    assert "secret_env" in parse("usage:\n  m: {kind: m365-copilot, tenant_env: T}\n", env)[1][0]
+    with_token = "usage:\n  m: {kind: m365-copilot, tenant_env: T, client_id_env: C, secret_env: S, token_env: S}\n"
+    assert parse(with_token, env)[1] == [
+        "usage.m: an m365-copilot source names its client secret's variable with secret_env, not token_env"
+    ]
+    assert parse("usage:\n  m: {kind: csv, file: f, tenant_env: T}\n", env)[1] == [
+        "usage.m: tenant_env, client_id_env, secret_env and login_url are an m365-copilot source's"
+    ]

@@ -68,3 +68,16 @@ def test_usage_logins_mapped_a_tool_at_a_time(side):
     with pytest.raises(ValueError):  # one login, two people
         usage.map_logins([("copilot", "cat", "U1"), ("copilot", "cat", "U2")])
     assert side.store.usage.logins("copilot") == {"octo": "U3"} and side.store.usage.logins("none") == {}
+
+
+def test_a_source_s_lost_days_are_kept_once_and_only_days_it_pulled(side):
+    usage = committed(side.store).usage
+    usage.record(DAYS, [], "m365-copilot", DAYS[-1], AT, lost=DAYS[:2])
+    usage.record(DAYS, [], "m365-copilot", DAYS[-1], AT, lost=DAYS[1:2])  # named again: kept once
+    usage.record(DAYS, [], "copilot", DAYS[-1], AT)  # a source that never loses a day
+    pulls = side.store.usage.pulls()
+    assert pulls["m365-copilot"].lost == frozenset(DAYS[:2]) and pulls["copilot"].lost == frozenset()
+    with pytest.raises(ValueError):  # a day the pull did not cover
+        usage.record(DAYS, [], "m365-copilot", DAYS[-1], AT, lost=(NEXT,))
+    assert usage.failed("m365-copilot", "500", AT)  # a failure keeps them
+    assert side.store.usage.pulls()["m365-copilot"].lost == frozenset(DAYS[:2])
