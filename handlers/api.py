@@ -97,6 +97,7 @@ ROUTER = APIRouter()
         **TOKEN_REFUSALS,
         400: _refusal_described("The body is not JSON"),
         403: _refusal_described("A playbook or kind outside the token's scope"),
+        408: _refusal_described("The body did not all come within 5 s of the request's head: nothing was stored"),
         413: _refusal_described("The body is over 1 MiB"),
         415: _refusal_described("The body is not sent as application/json (in UTF-8)"),
         422: {"model": Problems, "description": "Reports refused, by index and field: nothing was stored"},

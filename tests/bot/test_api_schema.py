@@ -49,3 +49,12 @@ def test_the_documents_report_body_is_the_models_that_read_it():
     described = document["paths"]["/api/v1/reports"]["post"]["requestBody"]
     assert described == {"required": True, "content": {"application/json": {"schema": model}}}
     assert {name: document["components"]["schemas"][name] for name in components} == components
+
+
+def test_the_documents_408_says_the_seconds_a_body_has():
+    """A slow client's body is refused with 408 (bot/body_limits.py): the document says how
+    long a body has, as BodyLimits counts it."""
+    from bot.body_limits import READ_SECONDS
+
+    said = openapi()["paths"]["/api/v1/reports"]["post"]["responses"]["408"]["description"]
+    assert f"within {READ_SECONDS:g} s" in said
