@@ -33,6 +33,7 @@ PROPOSALS = "when a promotion or scale proposal is made (cadence/bar_proposals.p
 BOUNDS = "the gate of messy cases or strict boundaries at a promotion to ai-led (cadence/boundaries.py)"
 BAR = "a bar number no replayed judge reads yet: a request (cadence/bar.py)"
 NOTHING = "nothing a verdict reads: the clock, people named, names, where readings come from"
+RECOVERY = "a demotion's way back from human-led review: eased, a request (cadence/recovery_bar.py)"
 
 FIELDS: dict[str, str] = {
     "playbook": NOTHING,
@@ -66,6 +67,8 @@ FIELDS: dict[str, str] = {
     "steps[].was": NEUTRAL,
     "steps[].model": NEUTRAL,
     "steps[].prompt": NEUTRAL,
+    "steps[].prompt_text": NEUTRAL,  # the kit's texts (cadence/step_texts.py): as `prompt`, a stale calibration
+    "steps[].rubric_text": NEUTRAL,
     "steps[].tool": HOLD,  # as the playbook's `tool`
     "steps[].mode": STRUCTURE,
     "steps[].pinned": STRUCTURE,
@@ -75,6 +78,8 @@ FIELDS: dict[str, str] = {
     "steps[].boundaries": BOUNDS,  # declared where none were opens the gate, a request
     "steps[].reason": NOTHING,  # the words shown with `calibration: none`
     "steps[].from": NOTHING,
+    "steps[].demote_to": RECOVERY,  # declared tightens; removed, a request
+    "steps[].recover_after": RECOVERY,  # raised tightens; lowered, a request
     "inputs[]": CONTRACT,  # an input added or removed (its check: STRUCTURE)
     "inputs[].name": CONTRACT,
     "inputs[].owner": CONTRACT,

@@ -61,7 +61,7 @@ NEUTRAL_KIND, TIGHTENING, REQUEST = "neutral", "tightening", "request"
 # step's own): everything else is replayed.
 NEUTRAL = frozenset({"title", "function", "outputs"})
 NEUTRAL_KIT = frozenset({"runbook", "training", "checks", "requires"})
-NEUTRAL_STEP = frozenset({"was", "model", "prompt"})
+NEUTRAL_STEP = frozenset({"was", "model", "prompt", "prompt_text", "rubric_text"})
 
 # What a week's verdict is judged by: these fields are replayed week by week.
 VERDICT_FIELDS = ("exception_cap", "rubric_threshold", "rules.rubric_floor", "rules.min_cases", "rules.judgement")

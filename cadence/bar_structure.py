@@ -15,10 +15,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from cadence import boundaries_bar
+from cadence import boundaries_bar, recovery_bar
 from cadence.definition import MODES
 from cadence.definition_calibration import declared
 from cadence.definition_handoff import FALLBACK
+from cadence.definition_parts import requires_champion
 
 STANDIN_MODE = "collaborative"  # a new step asked at ai-led runs so while the request waits
 _NAMED = re.compile(r"^(steps|inputs)\[(.*)\](?:\.(.*))?$", re.DOTALL)
@@ -29,7 +30,7 @@ Found = tuple[str, Any, Any, str, bool]
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Found]:
     found = [*_steps(before, after), *_evidence(before, after), *_inputs(before, after), *_kit(before, after)]
-    return [*found, *boundaries_bar.changes(before, after)]
+    return [*found, *boundaries_bar.changes(before, after), *recovery_bar.changes(before, after)]
 
 
 def _steps(before: dict[str, Any], after: dict[str, Any]) -> Iterator[Found]:
@@ -231,7 +232,7 @@ def _replication(kb: dict[str, Any], ka: dict[str, Any]) -> Iterator[Found]:
     if set(old) != set(new):
         words = f"may_change {', '.join(old) or 'nothing'} → {', '.join(new) or 'nothing'}"
         yield "replication.may_change", old, new, words, set(new) <= set(old)
-    champion, now_champion = bool(kb.get("requires_champion")), bool(ka.get("requires_champion"))
+    champion, now_champion = requires_champion(kb), requires_champion(ka)  # unset: required
     if champion != now_champion:
         yield (
             "replication.requires_champion",
@@ -304,7 +305,7 @@ def put(definition: dict[str, Any], field: str, value: Any, putting_back: bool) 
     elif field.startswith("replication."):
         replication = definition.setdefault("replication", {})
         key = field.removeprefix("replication.")
-        if key == "requires_champion" and not value:
+        if key == "requires_champion" and value:  # the default: left out
             replication.pop(key, None)
         else:
             replication[key] = value

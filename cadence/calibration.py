@@ -56,7 +56,8 @@ def basis(definition: dict[str, Any], step: str) -> str:
         "playbook_dimensions": definition.get("dimensions"),
         "cases": declared(definition, step),
     }
-    for key in ("model", "prompt"):  # declared: a change of either makes a run stale by itself
+    # declared, and its texts (cadence/step_texts.py): a change of any makes a run stale by itself
+    for key in ("model", "prompt", "prompt_text", "rubric_text"):
         if own.get(key) is not None:
             shape[key] = own[key]
     return hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode()).hexdigest()[:16]

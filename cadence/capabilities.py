@@ -74,8 +74,11 @@ CAPABILITIES: tuple[Capability, ...] = (
         rules=("guardrail", "steps", "week_closed", "cycle_result"),
     ),
     Capability("sourced", rules=("source_failures", "sources_missing"), sections=("sourced",)),
+    Capability("recovery", sections=("recovery",)),  # a demote_to step's way back from human-led review
     Capability("baseline", rules=("baseline_week",), sections=("baseline",)),
-    Capability("calibration", commands=("calibrate",), refusals=("calibration",), sections=("calibration",)),
+    Capability(
+        "calibration", commands=("calibrate",), refusals=("calibration",), sections=("calibration", "step_texts")
+    ),
     Capability(
         "escalation",
         listeners=("escalation",),

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from cadence import cycle_rules, decisions, mode_decisions, pooling, rules, verdicts
+from cadence import cycle_rules, decisions, mode_decisions, mode_move, pooling, recovery, rules, verdicts
 from cadence.judgement import Evidence, pilot_ceiling
+from cadence.promotion_gates import Reading
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class StepClosing:
     training_waits: bool = False  # and its champion's training not all done: no promotion proposal
     cycle_start: date | None = None  # the week's cycle's first Monday: small weeks pool within it
     bars: Mapping[date, pooling.Bar] | None = None  # the bar its short weeks of the cycle were judged by
+    recover_after: int | None = None  # its `demote_to: human-led`'s way back (cadence/recovery.py)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class StepJudged:
     decision: decisions.Decision
     transitions: list[rules.Transition]
     pool: pooling.Pool | None = None  # the small weeks it was judged with (this week among them)
+    cleared: mode_move.Move | None = None  # a recovery's move up, cleared by cadence/mode_move.py
 
 
 def _pool(step: StepClosing, week_start: date) -> pooling.Pool | None:
@@ -131,16 +134,41 @@ def judge_step(step: StepClosing, week_start: date, th: verdicts.Thresholds, gua
         pooled,
         pool=None if found is None else pool_figures(found, step.cycle_start or week_start, th),
     )
-    before = _with_ceiling(step, before)
+    before = _with_ceiling(step, before)._replace(recover_after=step.recover_after)
     breached = guardrail is not None and guardrail.state == cycle_rules.BREACHED
-    transitions, after = rules.evaluate(before, verdicts.WeekVerdict(week_start, outcome, numbers), th, breached)
+    judged = verdicts.WeekVerdict(week_start, outcome, numbers)
+    transitions, after = rules.evaluate(before, judged, th, breached)
     if guardrail is not None:
         demotion = cycle_rules.guardrail_demotion(
             after, week_start, guardrail.breaches_in_a_row, guardrail.decision.figures
         )
         if demotion is not None:
-            transitions.append(demotion)
-    return StepJudged(outcome, rule, pooled, decision, transitions, found)
+            transitions.append(recovery.to_review(demotion, step.recover_after) or demotion)
+    transitions, cleared = _recovery_cleared(step, before, judged, transitions)
+    return StepJudged(outcome, rule, pooled, decision, transitions, found, cleared)
+
+
+def _recovery_cleared(
+    step: StepClosing, before: rules.StepState, week: verdicts.WeekVerdict, transitions: list[rules.Transition]
+) -> tuple[list[rules.Transition], mode_move.Move | None]:
+    """A recovery's move up through the one function (cadence/mode_move.py `take_effect`),
+    its gates read at the close: the PASS weeks under review since the demotion, the
+    champion's training and the pilot's ceiling. Held, the step stays under review."""
+    found = next((t for t in transitions if t.rule is rules.TransitionRule.RECOVERY), None)
+    if found is None or found.to_mode is None:
+        return transitions, None
+    move = mode_move.Move(
+        step.name, found.from_mode, found.to_mode, before.pinned, before.pinned, step.step_id, "recovery"
+    )
+    reading = Reading(
+        training=(0, 0) if step.training_waits else None,
+        ceiling=pilot_ceiling(step.pilot_mode, True) if step.piloting else None,
+    )
+    streak = mode_move.Streak((*before.since_change(), week), before.streak_reset, before.recover_after or 1)
+    done = mode_move.take_effect(move, reading, streak)
+    if isinstance(done, mode_move.Held):
+        return [t for t in transitions if t is not found and t.kind is not rules.Kind.FREEZE], None
+    return transitions, done
 
 
 def pool_figures(found: pooling.Pool, cycle_start: date, th: verdicts.Thresholds) -> dict[str, object]:

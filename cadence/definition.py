@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from cadence import step_texts
 from cadence.definition_calibration import CalibrationSpec, drop_unset
 from cadence.definition_compare import CompareSpec, check_kpi
 from cadence.definition_handoff import HandoffSpec
@@ -112,6 +113,9 @@ class StepSpec(Strict):
     reason: str | None = Field(default=None, min_length=1, max_length=300)  # why `calibration: none`
     model: str | None = Field(default=None, min_length=1, max_length=120)  # free text: a change makes
     prompt: str | None = Field(default=None, min_length=1, max_length=120)  # its calibration stale
+    # the prompt and the rubric's wording as text, lines (cadence/step_texts.py): as `prompt`, stale
+    prompt_text: str | None = Field(default=None, min_length=1, max_length=step_texts.MAX_TEXT)
+    rubric_text: str | None = Field(default=None, min_length=1, max_length=step_texts.MAX_TEXT)
     # the AI tool it runs with, as a usage source names it (docs/usage-records.md); the
     # playbook's `tool` where it names none
     tool: str | None = Field(default=None, pattern=TOOL_RE)
@@ -119,6 +123,15 @@ class StepSpec(Strict):
     boundaries: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
         default=None, min_length=1, max_length=20
     )
+    # a demotion straight to human-led review, and the PASS weeks in a row under it that
+    # return the step to collaborative (cadence/recovery.py; 2 where not given)
+    demote_to: Literal["human-led"] | None = None
+    recover_after: int | None = Field(default=None, ge=1, le=8)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:  # type: ignore[override]  # its name replaces Strict's
+        return step_texts.storable(value, info.field_name, Strict._storable)  # its texts take lines
 
     @model_validator(mode="after")
     def _none_says_why(self) -> StepSpec:
@@ -132,6 +145,8 @@ class StepSpec(Strict):
     def _pinned_is_human_led(self) -> StepSpec:
         if self.pinned and self.mode != "human-led":
             raise ValueError(f"a pinned step is human-led by design; step '{self.name}' is {self.mode}")
+        if self.recover_after is not None and self.demote_to is None:
+            raise ValueError(f"step '{self.name}': recover_after goes with demote_to: human-led")
         return self
 
     @model_validator(mode="after")
@@ -337,7 +352,7 @@ AS_STORED: dict[str, Callable[[Any], Any]] = {
     "rules": lambda rules: {k: v for k, v in rules.items() if NEWER_RULES.get(k, LEFT_OUT) != v},
 }
 # a step's fields left out where unset (and drop_unset's): `was`, only by a rename; `tool`, newer
-STEP_LEFT_OUT_UNSET = ("was", "tool")
+STEP_LEFT_OUT_UNSET = ("was", "tool", *step_texts.TEXT_FIELDS, "demote_to", "recover_after")  # and texts, recovery
 
 
 @cache

@@ -87,6 +87,12 @@ Link = Annotated[str, Field(min_length=1, max_length=500)]
 KitLine = Annotated[str, Field(min_length=1, max_length=300)]
 
 
+def requires_champion(kit: dict[str, Any] | None) -> bool:
+    """Whether a stored kit (`replication:`, canonical or as written) asks for a trained
+    champion: unless it says `requires_champion: false`."""
+    return (kit or {}).get("requires_champion", True) is not False
+
+
 def _is_link(text: str) -> bool:
     return text.lower().startswith(("http://", "https://")) and " " not in text
 
@@ -100,12 +106,14 @@ class ReplicationSpec(Strict):
     checks: list[KitLine] = Field(default_factory=list, max_length=20)  # tests before the first cycle
     requires: list[KitLine] = Field(default_factory=list, max_length=20)  # integrations and inputs
     may_change: list[Overridable] = Field(default_factory=lambda: list(DEFAULT_MAY_CHANGE))
-    requires_champion: bool = False  # an adoption must name a champion (`champion <@user>`)
+    # an adopter's steps stay human-led until its champion's training is done (the default);
+    # `false`, set by a version or its origin, lets them go up by the rules alone
+    requires_champion: bool = True
 
     def as_stored(self) -> dict[str, Any]:
-        """The kit as a stored definition keeps it: `requires_champion` only when asked."""
+        """The kit as a stored definition keeps it: `requires_champion` only when turned off."""
         data = self.model_dump(mode="json")
-        if not data["requires_champion"]:  # a kit that does not ask keeps the definition it had
+        if data["requires_champion"]:  # the default: a kit that says nothing keeps the definition it had
             del data["requires_champion"]
         return data
 

@@ -11,7 +11,8 @@ reads the promotion's gates at the instant it takes effect, not when it was aske
   change (and after a rejection or a breached guardrail), with no FAIL since (`Streak`);
 - to ai-led: a current calibration run at the threshold or `calibration: none` with its
   reason, messy cases or boundaries, no trust hold (cadence/promotion_gates.py `shut`);
-- in an adopting team's first cycle: the champion's training, the pilot's ceiling.
+- in an adopting team whose kit requires a champion, in any cycle: the champion's
+  training; in its first cycle: the pilot's ceiling.
 A pin taken away with the mode left at human-led reads the training alone: it moves
 nothing yet, and the step's first promotion reads the rest. A move down passes at once.
 Shut gates keep the mode: `Held` names them, and the caller tells the card and the owner;

@@ -6,9 +6,9 @@ words them).
 
 - to ai-led: a current calibration run that meets the threshold, or `calibration: none`
   with its reason (cadence/calibration.py); and no trust hold (cadence/pulse.py `holds`);
-- any move up, in an adopting team's first cycle: the champion's training done
-  (cadence/champion_gate.py) and no step above the mode its version had
-  (cadence/judgement.py `pilot_ceiling`).
+- any move up, in an adopting team whose kit requires a champion (the default), in any
+  cycle: the champion's training done (cadence/champion_gate.py); in its first cycle, no
+  step above the mode its version had (cadence/judgement.py `pilot_ceiling`).
 
 The gates are listed once, in `GATES`, for the approving click and a move taking effect
 (cadence/mode_move.py), which read them through `shut`. The close holds a promotion back for the
@@ -125,7 +125,8 @@ def _usage(_to_mode: str, reading: Reading) -> list[Gate]:
 
 
 def _training(_to_mode: str, reading: Reading) -> list[Gate]:
-    """In an adopting team's first cycle, the champion's training done (cadence/champion_gate.py)."""
+    """In an adopting team that requires a champion, the champion's training done, in any
+    cycle (cadence/champion_gate.py)."""
     if reading.training is None:
         return []
     done, total = reading.training

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cadence import calendar
+from cadence import calendar, step_texts
 from cadence.boundaries_bar import messy_min
 from cadence.decisions import Decision, DecisionKind
 from cadence.definition_intake import intake_words
+from cadence.definition_parts import requires_champion
 
 # The form's fields an adopting team may change, by the kit's `may_change` word.
 MAY_CHANGE_FIELDS = {
@@ -189,7 +190,7 @@ def _kit_changes(kb: dict[str, Any], ka: dict[str, Any]) -> list[Change]:
 
     def said(key: str, value: Any) -> str:
         if key == "requires_champion":
-            return "yes" if value else "no"
+            return "yes" if value is not False else "no"  # unset: required
         if key == "may_change":
             return ", ".join(value) if value else "nothing"
         if isinstance(value, list):
@@ -200,7 +201,9 @@ def _kit_changes(kb: dict[str, Any], ka: dict[str, Any]) -> list[Change]:
     return [
         Change(f"kit {names.get(key, key)} {said(key, kb.get(key))} → {said(key, ka.get(key))}", ("replication", key))
         for key in sorted(set(kb) | set(ka))
-        if kb.get(key) != ka.get(key) and not (key == "requires_champion" and not kb.get(key) and not ka.get(key))
+        if (
+            requires_champion(kb) != requires_champion(ka) if key == "requires_champion" else kb.get(key) != ka.get(key)
+        )
     ]
 
 
@@ -273,6 +276,9 @@ def _declared_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for key in ("calibration", "rubric"):
         if old.get(key) != new.get(key):
             words.append(f"step {new['name']} {key} {_own(old.get(key))} → {_own(new.get(key))}")
+    for key in step_texts.TEXT_FIELDS:  # the kit's texts: their change in lines, never the text
+        if old.get(key) != new.get(key):
+            words.append(step_texts.changed_words(new["name"], key, old.get(key), new.get(key)))
     if old.get("boundaries") != new.get("boundaries"):  # strict boundaries (cadence/boundaries.py)
         shown = ["; ".join(v) if v else "none" for v in (old.get("boundaries"), new.get("boundaries"))]
         words.append(f"step {new['name']} boundaries {shown[0]} → {shown[1]}")
@@ -315,10 +321,12 @@ def of_revision(
     by: str,
     stall: str | None = None,
     override: str | None = None,
+    why: str | None = None,
 ) -> Decision:
     """A revision made with `/rollout edit`: one decision row listing each change; `stall`:
     the stall it answers (its card's words), `override`: a curator's reason for changing
-    an adopted playbook past its kit's `may_change`."""
+    an adopted playbook past its kit's `may_change`; `why`: the form's *Why*, kept with it
+    (the web page shows it beside a text's diff, cadence/step_texts.py)."""
     answers = f" Answers the stall: {stall}." if stall else ""
     past = f" Past the kit's may_change, by a curator: {override}." if override else ""
     keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
@@ -335,5 +343,6 @@ def of_revision(
             "revision": True,
             **({"stall": stall} if stall else {}),
             **({"override": override} if override else {}),
+            **({"why": why} if why else {}),
         },
     )

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from cadence.definition import MODES
 from cadence.judgement import CONFIDENT, EVIDENCE_WEEKS, Evidence, above, evidence
 from cadence.judgement import clearly_over_cap as _clearly_over_cap
+from cadence.recovery import BACK_TO, HUMAN_LED, to_review
 from cadence.transitions import Kind as Kind
 from cadence.transitions import Transition as Transition
 from cadence.transitions import TransitionRule as TransitionRule
@@ -65,6 +66,13 @@ class StepState(NamedTuple):
     streak_reset: date | None = None  # latest week a proposal was rejected
     open_proposal: bool = False
     ceiling: str | None = None  # no proposal above this mode (an adopting team's first cycle)
+    recover_after: int | None = None  # its `demote_to: human-led`'s PASS weeks back (None: declares none)
+    review_since: date | None = None  # the week such a demotion took it to human-led, its last mode change
+
+    @property
+    def recovering(self) -> bool:
+        """Human-led by a `demote_to` demotion, its way back declared (cadence/recovery.py)."""
+        return self.mode == HUMAN_LED and self.review_since is not None and self.recover_after is not None
 
     def since_change(self) -> tuple[WeekVerdict, ...]:
         """Verdicts of the weeks after the last mode change: the ones counters count."""
@@ -128,7 +136,7 @@ def evaluate(
     figures = _figures(week, t)
     transitions, state = _withdrawals(state, week, figures, guardrail_breached)
 
-    demotion = _demotion(state, week, t, figures)
+    demotion = to_review(_demotion(state, week, t, figures), state.recover_after)
     if demotion is not None:
         transitions.append(demotion)
         state = _changed(state, demotion)
@@ -141,6 +149,8 @@ def evaluate(
     warning = _unobserved_warning(state, week, t, figures)
     if warning is not None:
         transitions.append(warning)
+    if state.recovering:  # its way back is the recovery, not a proposal
+        return _recovered(state, week, t, figures, transitions)
 
     proposal = _proposal(state, week, t, figures)
     if proposal is not None:
@@ -314,6 +324,37 @@ def _proposal(state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[
         counter=f"PASS {streak} weeks in a row",
         figures={**figures, "streak": streak, "pass_weeks": [_week_figures(v, t) for v in passes]},
     )
+
+
+def _recovered(
+    state: StepState, week: WeekVerdict, t: Thresholds, figures: dict[str, Any], transitions: list[Transition]
+) -> tuple[list[Transition], StepState]:
+    """A recovering step back to collaborative after `recover_after` PASS weeks in a row
+    under human-led review (a frozen or pinned step, or one at its pilot's ceiling, waits)."""
+    streak = state.trailing(PASS, after=state.streak_reset)
+    needed = state.recover_after or 0
+    if week.outcome != PASS or streak < needed or state.frozen or state.pinned or above(BACK_TO, state.ceiling):
+        return transitions, state
+    passes = state.since_change()[-streak:]
+    recovery = Transition(
+        Kind.PROMOTION,
+        TransitionRule.RECOVERY,
+        week.week_start,
+        state.mode,
+        BACK_TO,
+        counter=f"PASS {streak} weeks in a row under human-led review",
+        figures={
+            **figures,
+            "streak": streak,
+            "recover_after": needed,
+            "pass_weeks": [_week_figures(v, t) for v in passes],
+        },
+    )
+    state = _changed(state, recovery)
+    freeze = _freeze(state, week.week_start, t)
+    if freeze is not None:
+        state = state._replace(frozen=True)
+    return [*transitions, recovery, *([freeze] if freeze is not None else [])], state
 
 
 def _open_to_promotion(state: StepState, week: WeekVerdict) -> str | None:

@@ -49,6 +49,7 @@ class TransitionRule(StrEnum):
     STREAK = "streak", Kind.PROPOSAL  # promote_after_weeks PASS weeks in a row
     FREEZE = "freeze", Kind.FREEZE  # freeze_after_changes mode changes in freeze_window_weeks
     APPROVAL = "approval", Kind.PROMOTION  # a person approved the proposal
+    RECOVERY = "recovery", Kind.PROMOTION  # recover_after PASS weeks under human-led review (demote_to)
     REJECTION = "rejection", Kind.REJECTION  # a person rejected it
     OVERRIDE = "override", Kind.OVERRIDE, Kind.WITHDRAWAL  # a person set the mode (withdrawing a proposal)
     UNFREEZE = "unfreeze", Kind.UNFREEZE  # a curator unfroze the step

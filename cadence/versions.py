@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from cadence import step_texts
 from cadence.definition_parts import DEFAULT_MAY_CHANGE
 from cadence.replication import ADOPT_OVERRIDES
 
@@ -60,7 +61,7 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     with another mode; the exception cap; the rubric threshold; the KPI (name, direction,
     unit: the origin's baseline and target are the origin's own); the guardrail; each
     field of the kit. In that order; nothing when they are the same."""
-    found = _step_changes(_steps(before), _steps(after))
+    found = _step_changes(_steps(before), _steps(after)) + _text_changes(before, after)
     for part, key in (("exception cap", "exception_cap"), ("rubric threshold", "rubric_threshold")):
         if before.get(key) != after.get(key):
             found.append(Change(part, _pct(before.get(key)), _pct(after.get(key))))
@@ -77,6 +78,19 @@ def _step_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     for name in [*old, *(n for n in new if n not in old)]:
         if old.get(name) != new.get(name):
             found.append(Change(f"step {name}", old.get(name, "not a step"), new.get(name, "removed")))
+    return found
+
+
+def _text_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """Each kept step's prompt or rubric text that changed (cadence/step_texts.py), never the text."""
+    old, new = step_texts.texts_of(before), step_texts.texts_of(after)
+    found: list[Change] = []
+    for name in [n for n in _steps(after) if n in _steps(before)]:
+        for key in step_texts.TEXT_FIELDS:
+            was, now = old.get(name, {}).get(key), new.get(name, {}).get(key)
+            if was != now:
+                said = "revised" if was and now else "added" if now else "removed"
+                found.append(Change(f"step {name} {step_texts.NAMED[key]}", "none" if not was else "as before", said))
     return found
 
 

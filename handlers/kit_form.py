@@ -22,6 +22,7 @@ from templates.kit_form import CALLBACK_ID, kit_form
 from templates.playbook_form import revised_notice
 from templates.refusals import Refusal, plain, slack
 from usecases import kit_form as kits
+from usecases import kit_texts
 from usecases import playbook_form as forms
 from usecases.shared import messages
 from usecases.shared.caller import Caller
@@ -61,8 +62,17 @@ def register(app: App, services: Services) -> None:
 
 def _open(caller: Caller, form: kits.KitForm, trigger_id: str) -> None:
     rows = [(row.block_id, row.kind) for row in kits.ROWS]
+    texts = [{**vars(t), "editable": t.editable} for t in form.texts]
     view = kit_form(
-        form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing, form.started, form.replicates
+        form.slug,
+        rows,
+        form.values,
+        form.metadata,
+        form.adopted_from,
+        form.missing,
+        form.started,
+        form.replicates,
+        texts,
     )
     caller.client.views_open(trigger_id=trigger_id, view=view)
 
@@ -100,7 +110,9 @@ _READ: dict[str, Callable[[dict[str, Any], str], Any]] = {
     "user": lambda values, block_id: str(_element(values, block_id).get("selected_user") or ""),
     "channel": lambda values, block_id: str(_element(values, block_id).get("selected_conversation") or ""),
     "choices": _chosen,
-    "flag": lambda values, block_id: "yes" in _chosen(values, block_id),
+    "flag": lambda values, block_id: (
+        "yes" in _chosen(values, block_id) if block_id in values else None
+    ),  # None: not sent
     "choice": _choice,
 }
 
@@ -116,12 +128,26 @@ def _answers(values: dict[str, Any]) -> kits.KitAnswers:
         raise forms.FormProblems(problems)
     # as typed (a modal's text is not escaped); the inputs keep `<@U…>`, an owner's mention
     texts = {b: (t if b == "inputs" else plain_text(t)).strip() for b, t in texts.items()}
-    given: dict[str, Any] = {b: texts[b] for b in _TEXTS}
+    given: dict[str, Any] = {b: texts[b] for b in _TEXTS} | _step_texts(values)
     for row in kits.ROWS:
         read = _READ.get(row.kind)
         if read is not None:
             given[row.block_id] = read(values, row.block_id)
     return kits.KitAnswers(given, why=texts["why"] or None, override=texts["override"] or None)
+
+
+def _step_texts(values: dict[str, Any]) -> dict[str, str]:
+    """Each step's prompt and rubric text the form showed as a field, as typed (a prompt's
+    `<`, `&` and mentions are its own: kept), lines and tabs kept."""
+    texts = {b: str(_element(values, b).get("value") or "") for b in values if b.startswith(kit_texts.PREFIXES)}
+    problems = {}
+    for block_id, text in texts.items():
+        problem = unstorable(text.replace("\t", " "), line_breaks=True)
+        if problem is not None:
+            problems[block_id] = plain(Refusal.of("control_character", what=problem))
+    if problems:
+        raise forms.FormProblems(problems)
+    return texts
 
 
 def _metadata(view: dict[str, Any]) -> tuple[int, str]:
@@ -140,4 +166,9 @@ def _submit(ack: Ack, sent: Submission) -> None:
         return revised_notice(revised.slug, revised.changes, revised.waiting, revised.named)
 
     # a problem on a field of this form (a stale form's on the first)
-    answer(ack, made, "inputs", "the kit form", lambda where: where if where in _SHOWN else "inputs")
+    answer(ack, made, "inputs", "the kit form", _shown_at)
+
+
+def _shown_at(where: str) -> str:
+    """The field a problem shows on: its own, a step text's too, else the first."""
+    return where if where in _SHOWN or where.startswith(kit_texts.PREFIXES) else "inputs"

@@ -3,6 +3,7 @@ edit said its prompt or model changed after it, and the run or mark to record.""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_
@@ -88,6 +89,21 @@ class Calibrations:
         for rid, of, figures in rows:
             found.setdefault(of or 0, []).append((rid, figures.get("before") or {}, figures.get("after") or {}))
         return found
+
+    def revision_rows(self, playbook_id: int) -> list[tuple[int, str, datetime, dict[str, Any]]]:
+        """The playbook's revisions (its definition changed), oldest first: each row's id,
+        who made it, when, and its figures (the definitions before and after, and its why):
+        what a step's texts' diffs are read from (cadence/step_texts.py). One query."""
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(col(Decision.id), col(Decision.actor), col(Decision.decided_at), col(Decision.figures))
+                .where(
+                    col(Decision.playbook_id) == playbook_id,
+                    col(Decision.kind) == DecisionKind.PLAYBOOK_CHANGED.value,
+                )
+                .order_by(col(Decision.id))
+            ).all()
+        return [(rid, actor, at, figures or {}) for rid, actor, at, figures in rows]
 
     def latest_revision(self, playbook_id: int) -> int | None:
         """The id of the playbook's latest revision (its creation, or a change to it)."""

@@ -13,6 +13,7 @@ from sqlalchemy import Date, Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from cadence import recovery
 from cadence.decisions import DecisionKind
 from cadence.rules import LEVELS, StepState
 from cadence.state import PlaybookState
@@ -150,8 +151,10 @@ def _step_states(
     dated: Dated,
     guardrail: dict[int, dict[date, str]],
     open_by_step: dict[int | None, Proposal],
+    found: Sequence[Any] = (),
 ) -> dict[int, StepState]:
     changes, demotions, rejections = dated
+    steps_changed = [d for d in found if d.kind not in (DecisionKind.GUARDRAIL, DecisionKind.PROPOSAL_REJECTED)]
     result = {}
     for state in states:
         # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
@@ -169,6 +172,9 @@ def _step_states(
                 demotions=tuple(sorted(demotions.get(step_id, ()))),
                 streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
                 open_proposal=step_id in open_by_step,
+                review_since=recovery.review_since(
+                    (d.week_start, d.to_mode, d.figures) for d in steps_changed if d.step_id == step_id
+                ),
             )
     return result
 
@@ -202,7 +208,7 @@ class StepHistories:
         guardrail = _guardrail_weeks(found)
         steps_read = set(ids)
         open_by_step = {p.step_id: p for p in proposals if p.kind == "promotion" and p.step_id in steps_read}
-        result = _step_states(states, _verdicts_of(verdicts, ids), _dated(found), guardrail, open_by_step)
+        result = _step_states(states, _verdicts_of(verdicts, ids), _dated(found), guardrail, open_by_step, found)
         return StepHistory(result, open_by_step, guardrail, proposals)
 
     def open_proposals_of(self, playbook_ids: list[int]) -> list[Proposal]:

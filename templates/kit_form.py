@@ -62,7 +62,7 @@ _CHOICES = {
         ("exception_cap", "exception cap"),
         ("rubric_threshold", "rubric threshold"),
     ],
-    "requires_champion": [("yes", "an adoption must name a champion")],
+    "requires_champion": [("yes", "adopters' steps stay human-led until their champion's training is done")],
     "fallback": [("collaborative", "collaborative (the default)"), ("human-led", "human-led")],
 }
 
@@ -109,6 +109,34 @@ def _element(block_id: str, kind: str, value: Any) -> dict[str, Any]:
     return element
 
 
+_TEXT_NAMES = {"prompt_text": "prompt", "rubric_text": "rubric"}
+
+
+def _text_block(text: dict[str, Any]) -> dict[str, Any]:
+    """A step's prompt or rubric as text: a multi-line field, or, longer than a field
+    holds, a line saying it is edited by file."""
+    named = f"{text['step']}: its {_TEXT_NAMES[text['key']]} as text"
+    if not text["editable"]:
+        said = (
+            f"*{named}* runs to {len(text['value']):,} characters, more than a field here holds ({MAX_INPUT:,}): "
+            "edit it by file, `rollout playbook export` then `rollout playbook load`. It is kept as it is."
+        )
+        return {"type": "section", "block_id": text["block_id"], "text": {"type": "mrkdwn", "text": said}}
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": True}
+    element["max_length"] = MAX_INPUT
+    if text["value"]:
+        element["initial_value"] = text["value"]
+    hint = "Each edit is a revision with its why (the Why field below); it makes the step's calibration stale"
+    return {
+        "type": "input",
+        "block_id": text["block_id"],
+        "label": _text(named[:150]),
+        "element": element,
+        "optional": True,
+        "hint": _text(hint),
+    }
+
+
 # The fields the self-check's answers may start, as the intro names them
 _STARTED = {
     "inputs": "inputs",
@@ -131,10 +159,13 @@ def kit_form(
     missing: list[str] | None = None,
     started: list[str] | None = None,
     replicates: str | None = None,
+    texts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The modal: `rows` are the fields (block id, kind) in order; `missing`: the
     readiness criteria the playbook still lacks, named at the top; `started`: the fields
-    filled in from `/rollout new`'s answers and `replicates`, the version it replicates."""
+    filled in from `/rollout new`'s answers and `replicates`, the version it replicates;
+    `texts`: each step's prompt and rubric texts (`block_id`, `step`, `key`, `value`,
+    `editable`: within a field's 3,000 characters, else said to be edited by file)."""
     intro = (
         f"Package *{slug}* for the teams that adopt it. A change is a revision, applied from the open week; "
         "an input's check stays as its YAML has it."
@@ -165,4 +196,6 @@ def kit_form(
         if hint:
             block["hint"] = _text(hint)
         blocks.append(block)
+        if block_id == "step_models":
+            blocks += [_text_block(t) for t in texts or []]
     return as_code_modal(CALLBACK_ID, metadata, "Package playbook", "Save", blocks)

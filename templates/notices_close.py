@@ -108,10 +108,15 @@ def stage_nudge(
     champion: str | None,
     playbook_id: int | None = None,
     missing: Sequence[Mapping[str, Any]] = (),
+    owner: str | None = None,
+    refine: int | None = None,
 ) -> Payload:
     """Monday's nudge to the team channel: the week's stage, its steps and the KPI; week 3's
     *Package it* (`playbook_id`) opens the kit form, naming each criterion of readiness
-    still missing (`missing`: their figures, usecases/shared/readiness.py), ❌ with why."""
+    still missing (`missing`: their figures, usecases/shared/readiness.py), ❌ with why;
+    and, where `refine` is given (the cycle's exceptions so far, for a playbook whose steps
+    keep a prompt or rubric as text or that had exceptions), asks its `owner` what they
+    taught about the prompt or the rubric, with the kit form's button."""
     return render("stage_nudge", **locals())
 
 

@@ -246,6 +246,8 @@ def adopted(
     baseline_to_come: bool = False,
     over_readiness: str | None = None,
     assessment: Mapping[str, Any] | None = None,
+    training_first: bool = False,
+    champion_ask: bool = False,
 ) -> Payload:
     """A team runs a registry version: its contract, kit, the origin's results and newest
     learnings (and where the rest are), and `learned`, the note the wave before the team's
@@ -256,7 +258,9 @@ def adopted(
     Monday of the week it measures its baseline in, before its first cycle (`starts_on`);
     `baseline_to_come`: no start yet, and `/rollout cycle start` will begin with that week.
     `assessment`: the origin's post-pilot assessment the version carries (its pilot conditions
-    the team replaces; usecases/shared/registry_list.py, carried); None: published without one."""
+    the team replaces; usecases/shared/registry_list.py, carried); None: published without one.
+    `training_first`: its steps start human-led until the champion's training is done;
+    `champion_ask`: the owner is the champion, asked to name another unless the team's only member."""
     return render("adopted", **locals())
 
 

@@ -23,7 +23,14 @@ def _number(dumper: yaml.SafeDumper, value: float) -> yaml.Node:
     return dumper.represent_float(value)
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    """A text of lines (a step's prompt or rubric, cadence/step_texts.py) as a block
+    scalar, `|`, as its author would write it; PyYAML quotes one it cannot keep so."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
 _Dumper.add_representer(float, _number)
+_Dumper.add_representer(str, _text)
 
 
 def playbook_yaml(definitions: list[dict[str, Any]], note: str = "") -> str:

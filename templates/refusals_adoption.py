@@ -31,10 +31,6 @@ REFUSALS: dict[str, str] = {
     "with a reason, is decided by a curator other than the one who asks it.",
     "request_decided_now": "That request was decided a moment ago by someone else; nothing more was done.",
     "adopt_twice_role": "Say `{role} @person` once.",
-    "adopt_needs_champion": (
-        "{slug} v{version}'s kit asks each adopting team for a champion, who gets its training and checks "
-        "as a checklist: add `champion @person`."
-    ),
     "adopt_bot_not_in_channel": (
         "I'm not in {channel} (Slack says {error}), so I can't run a playbook there. Invite me with "
         "`/invite @Rollout Cadence` in that channel, then adopt again."

@@ -15,6 +15,10 @@ REFUSALS: dict[str, str] = {
         "Only {slug}'s champion, {champion}, marks its checklist; the owner or a curator names another "
         "with `/rollout champion {slug} @person`."
     ),
+    "checklist_owner_not_alone": (
+        "Others are on {slug}'s team: name one of them its champion with `/rollout champion {slug} @person`, "
+        "who marks the training done. The owner is the champion only as the team's only member."
+    ),
     "checklist_item_gone": "That item is no longer on {slug}'s checklist.",
     "bot_not_in_channel": (
         "I can't see who is in {channel} (Slack says {error}). Invite me there with "

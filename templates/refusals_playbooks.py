@@ -49,4 +49,8 @@ REFUSALS: dict[str, str] = {
     "kit_escalate_both": "Escalate to a person or to a channel, not both: empty one of them.",
     "kit_not_a_number": "“{text}” is not a number: write one such as 24.",
     "kit_not_a_person": "Pick a person: a bot or a deactivated account can't be named here.",
+    "kit_text_why": (
+        "Say why the prompt or the rubric changed: each edit is a revision with its why "
+        "(what this cycle's exceptions taught, say)."
+    ),
 }

@@ -26,8 +26,8 @@ from slack_api.members import DirectoryUnavailable
 from storage.made import fingerprint
 from templates.refusals import Refusal
 from usecases import intake_form as pilot
+from usecases import kit_texts, playbook_revision
 from usecases import playbook_form as forms
-from usecases import playbook_revision
 from usecases.shared import life
 from usecases.shared.caller import Caller
 
@@ -88,6 +88,7 @@ class KitForm:
     # the fields that start from the self-check's answers (block ids), until the owner saves
     started: list[str] = field(default_factory=list)
     replicates: str | None = None  # the published version it replicates, some of them from it
+    texts: list[kit_texts.TextField] = field(default_factory=list)  # each step's prompt and rubric texts
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ def _shown(row: Row, value: Any) -> Any:
     if row.block_id in ("escalate_person", "escalate_channel"):  # the picker of the kind it is
         person = isinstance(value, str) and value[:1] in ("U", "W")
         return value if value and person == (row.kind == "user") else ""
+    if row.block_id == "requires_champion":  # unset: required (cadence/definition_parts.py)
+        return value is not False
     shown = _SHOWN.get(row.kind)
     return bool(value) if shown is None else shown(row, value)
 
@@ -179,7 +182,8 @@ def _kit_form(caller: Caller, state: PlaybookState) -> KitForm:
     metadata = {"playbook": state.playbook.id, "opened": fingerprint(state.playbook.definition)}
     origin = forms.origin_of(caller, state)
     missing = kit_lines.missing(definition)
-    return KitForm(state.playbook.slug, values, metadata, origin, missing, started, replicates)
+    texts = kit_texts.fields(definition)
+    return KitForm(state.playbook.slug, values, metadata, origin, missing, started, replicates, texts)
 
 
 # What a version it replicates lends the kit: what the work is and how it is judged; not its
@@ -239,16 +243,20 @@ def save(caller: Caller, playbook_id: int, opened_on: str, answers: KitAnswers) 
     if person and channel:
         problems["escalate_channel"] = Refusal.of("kit_escalate_both")
     written["escalate_person"] = written["escalate_channel"] = person or channel
+    texts, changed = kit_texts.written(written.get("step_models") or before["steps"], answers.values)
+    problems.update(kit_texts.require_why(changed, answers.why))
     if problems:
         raise forms.FormProblems(problems)
+    written["step_models"] = texts  # the steps: their model and prompt, then their texts
     for row in ROWS:
         _put(raw, row.path, written[row.block_id])
     for section in _SECTIONS:
         if isinstance(raw.get(section), dict) and not any(v not in (None, "", []) for v in raw[section].values()):
             del raw[section]
-    _check(raw, numbers)
+    field_of = kit_texts.field_of(texts, _field_of_path)
+    _check(raw, numbers, field_of)
     return playbook_revision.apply_revision(
-        caller, state, opened_on, raw, answers.why, answers.override, field_of=_field_of_path
+        caller, state, opened_on, raw, answers.why, answers.override, field_of=field_of
     )
 
 
@@ -289,6 +297,8 @@ def _plain(row: Row, given: Any, before: Any) -> Any:
         # without a handoff gets none from the form's default
         picked = str(given or "") or _DEFAULTS[row.block_id]
         return None if before is None and picked == _DEFAULTS[row.block_id] else picked
+    if given is None and row.block_id == "requires_champion":  # not sent: as it was (left out: required)
+        return before is not False
     return bool(given)
 
 
@@ -354,18 +364,18 @@ def _field_of_path(path: tuple[str | int, ...]) -> str:
     return max(held, key=lambda row: len(row.path)).block_id if held else FIELDS[0]
 
 
-def _check(raw: dict[str, Any], numbers: dict[str, list[int]]) -> None:
-    """Every check of `playbook load`, each problem on its field; a list's by its line."""
+def _check(raw: dict[str, Any], numbers: dict[str, list[int]], field_of: Callable[..., str] = _field_of_path) -> None:
+    """Every check of `playbook load`, each problem on its field (`field_of` its path); a list's by its line."""
     try:
         parse_playbook(raw)
     except DefinitionError as err:
         problems: dict[str, Refusal | str] = {}
         for problem, path in zip(err.problems, err.paths, strict=True):
-            where = _field_of_path(path)
+            where = field_of(path)
             text = problem.split(": ", 1)[1] if ": " in problem else problem
             index = next((p for p in path if isinstance(p, int)), None)
             lines = numbers.get(where, [])
-            if index is None:  # a check of the whole list quotes its line: found by its text
+            if index is None and where in FIELDS:  # a check of the whole list quotes its line: found by its text
                 row = next(r for r in ROWS if r.block_id == where)
                 given = _at(raw, row.path)
                 quoted = [i for i, e in enumerate(given if isinstance(given, list) else []) if repr(e) in text]

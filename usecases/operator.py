@@ -91,6 +91,7 @@ def _load_file(
         states = {spec.playbook: uow.playbooks.state(spec.playbook) for spec in specs}  # as before the load
         outcomes = uow.playbooks.load([s.spec for s in splits], org_timezone, actor=actor, at=now)
         for outcome in outcomes:
+            outcome = _with_why(outcome, why)
             before = states.get(outcome.slug)
             unjudged = before is None or before.cycle_anchor is None  # no week judged yet: the file is the definition
             ups = [mode_move.unjudged(m) for m in outcome.ups] if unjudged else []
@@ -98,6 +99,16 @@ def _load_file(
         waiting = [bar_loaded.record(uow, s, actor, why, now) for s in splits if s.waiting]
         uow.commit()
     return FileLoad(name, outcomes, waiting=waiting)
+
+
+def _with_why(outcome: LoadOutcome, why: str) -> LoadOutcome:
+    """A change the file made, its `--why` kept with its row (a text's diff on the web page
+    shows it, cadence/step_texts.py)."""
+    decision = outcome.decision
+    if not why or decision is None or outcome.before is None:
+        return outcome
+    figures = {**decision.figures, "why": why}
+    return dataclasses.replace(outcome, decision=dataclasses.replace(decision, figures=figures))
 
 
 def _told(states: dict[str, PlaybookState | None], outcome: LoadOutcome, actor: str, now: datetime) -> list[Message]:

@@ -94,8 +94,17 @@ def apply_revision(
             records = also if waiting else []
             messages: list[Message] = []
             if previous is not None:  # the revision's decision row, with the definitions as stored
+                kept_why = (why or "").strip() or None  # kept with the row: a text's diff shows it
                 record = revisions.of_revision(
-                    playbook.id, playbook.slug, revision, previous, after, caller.user_id, stall_words, override
+                    playbook.id,
+                    playbook.slug,
+                    revision,
+                    previous,
+                    after,
+                    caller.user_id,
+                    stall_words,
+                    override,
+                    kept_why,
                 )
                 records = [record, *also]
                 told_why = _why(why, stall, override)

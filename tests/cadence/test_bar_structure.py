@@ -144,11 +144,18 @@ def one(before, after):
             False,
         ),
         (
-            {"replication": {"requires_champion": True}},
-            {},
+            {},  # unset: a trained champion required (the default)
+            {"replication": {"requires_champion": False}},
             "replication.requires_champion",
             "requires_champion yes → no",
             False,
+        ),
+        (
+            {"replication": {"requires_champion": False}},
+            {"replication": {"requires_champion": True}},
+            "replication.requires_champion",
+            "requires_champion no → yes",
+            True,
         ),
         ({"handoff": {"sla_hours": 24}}, {}, "handoff", "handoff SLA 24h → none", False),
         ({}, {"handoff": {"sla_hours": 24}}, "handoff", "handoff none → SLA 24h", True),
@@ -254,7 +261,7 @@ def test_each_evidence_loosening_is_put_back_whole_and_applies_once_approved():
     )
     after = canonical(
         rubric={"dimensions": ["tone"]},
-        replication={"may_change": ["target", "timezone"]},
+        replication={"requires_champion": False, "may_change": ["target", "timezone"]},
         steps=steps(draft={"rubric": "none"}),
     )
     assert len(waiting(before, after)) == 6

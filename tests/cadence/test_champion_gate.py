@@ -1,11 +1,21 @@
-"""A champion before autonomy (docs/playbooks.md, "Champions"): who the champion is, and
-when an adopting team's promotion proposals wait for the champion's training."""
+"""A trained champion before access (docs/playbooks.md, "Champions"): who the champion is,
+the owner only as the team's only member, and when an adopting team's steps wait for the
+champion's training before any move up."""
 
 from datetime import date
 
-from cadence import closing, rules, verdicts
-from cadence.champion_gate import champion_of, promotions_wait
+from cadence import closing, mode_move, rules, verdicts
+from cadence.champion_gate import (
+    NAMED,
+    OWNER_ALONE,
+    OWNER_NOT_ALONE,
+    champion_of,
+    may_mark,
+    promotions_wait,
+    standing,
+)
 from cadence.definition_load import parse_playbook
+from cadence.promotion_gates import Gate, Reading, shut
 from tests.conftest import SUPPORT_REPLIES
 
 
@@ -14,12 +24,36 @@ def test_the_champion_is_the_one_named_else_the_new_owner():
     assert champion_of(None, "UOWNER0001") == ("UOWNER0001", True)
 
 
-def test_promotions_wait_in_the_first_cycle_until_every_item_is_done():
+def test_steps_wait_while_a_champion_is_required_until_every_item_is_done():
     assert promotions_wait(True, "UCHAMPION1", 2, 3)
     assert not promotions_wait(True, "UCHAMPION1", 3, 3)
-    assert not promotions_wait(False, "UCHAMPION1", 0, 3)  # after the first cycle: nothing waits
+    assert not promotions_wait(False, "UCHAMPION1", 0, 3)  # `requires_champion: false`, or not an adopter
     assert not promotions_wait(True, "UCHAMPION1", 0, 0)  # a kit without training or checks
     assert not promotions_wait(True, None, 0, 3)  # adopted before every team had a champion: as before
+
+
+def test_the_owner_is_the_champion_only_as_the_teams_only_member():
+    owner, other = "UOWNER0001", "UPERSON0001"
+    assert standing(other, owner, None) == NAMED
+    assert standing(owner, owner, [owner]) == OWNER_ALONE
+    assert standing(owner, owner, []) == OWNER_ALONE  # the owner not in the channel: no one else either
+    assert standing(owner, owner, [owner, other]) == OWNER_NOT_ALONE
+    assert standing(owner, owner, None) is None and standing(None, owner, [owner]) is None
+    assert may_mark(owner, owner, owner, [owner]) and not may_mark(owner, owner, owner, [owner, other])
+    assert may_mark(other, owner, other, [owner, other]) and not may_mark(other, owner, owner, [owner, other])
+    assert may_mark(owner, owner, owner, None)  # Slack did not say: not refused for it
+
+
+def test_the_training_gate_shuts_any_move_up_whatever_the_cycle_and_only_while_it_waits():
+    waiting = Reading(training=(2, 5), calibration="current", none_reason=None)
+    for to_mode in ("collaborative", "ai-led"):
+        assert Gate("training", {"done": 2, "total": 5}) in shut(to_mode, waiting)
+    assert [g.key for g in shut("collaborative", Reading())] == []  # done, or not required: open
+    move = mode_move.Move("draft", "human-led", "collaborative", step_id=1)
+    held = mode_move.take_effect(move, waiting, mode_move.Streak())
+    assert isinstance(held, mode_move.Held) and "training" in [g.key for g in held.gates]
+    down = mode_move.take_effect(mode_move.Move("draft", "collaborative", "human-led", step_id=1), waiting)
+    assert isinstance(down, mode_move.Move) and down.cleared  # a move down never waits
 
 
 def _close(training_waits):

@@ -29,7 +29,7 @@ RICH = {
     "sources": {"wh": {"kind": "sql", "url_env": "WAREHOUSE_URL"}},
     "inputs": [{"name": "ticket text", "check": {"source": "wh", "query": "select 1", "min": 0.95}}],
     "calibration": {"cases": 30},
-    "replication": {"requires_champion": True},
+    "replication": {"requires_champion": False},  # kept only when turned off
     "rules": {k: v for k, v in RuleSettings().model_dump().items() if isinstance(v, int | float) and v is not None},
 }
 

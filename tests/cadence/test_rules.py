@@ -124,6 +124,7 @@ def test_rule_names_are_the_text_decision_rows_keep():
         "streak": ["proposal"],
         "freeze": ["freeze"],
         "approval": ["promotion"],
+        "recovery": ["promotion"],  # issue 112, item 4: back from human-led review (demote_to)
         "rejection": ["rejection"],
         "override": ["override", "withdrawal"],
         "unfreeze": ["unfreeze"],

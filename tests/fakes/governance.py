@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from cadence import recovery
 from cadence.change import Change, NewCycleBar, NewCycleResult, NewVerdict
 from cadence.cycle_rules import CycleResult as CycleOutcome
 from cadence.pooling import Bar
@@ -341,5 +342,10 @@ class FakeGovernance:
                     demotions=tuple(sorted(demotions.get(step.id, ()))),
                     streak_reset=max((*rejections.get(step.id, ()), *breached), default=None),
                     open_proposal=step.id in open_by_step,
+                    review_since=recovery.review_since(
+                        (d["week_start"], d.get("to_mode"), d.get("figures"))
+                        for d in found
+                        if d["kind"] not in ("guardrail", "proposal-rejected") and d.get("step_id") == step.id
+                    ),
                 )
         return StepHistory(result, open_by_step, guardrail, proposals)

@@ -148,6 +148,12 @@ class FakeCalibrations:
             for playbook_id, first in after.items()
         }
 
+    def revision_rows(self, playbook_id: int) -> list[tuple[int, str, datetime, dict[str, Any]]]:
+        return [
+            (d["id"], d["actor"], d["decided_at"], d["figures"] or {})
+            for d in self._revisions(playbook_id, DecisionKind.PLAYBOOK_CHANGED.value)
+        ]
+
     def latest_revision(self, playbook_id: int) -> int | None:
         found = self._revisions(playbook_id, *_REVISIONS)
         return found[-1]["id"] if found else None

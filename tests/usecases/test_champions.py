@@ -31,13 +31,12 @@ KIT = {
     "runbook": "https://wiki.example.com/support-replies",
     "training": ["https://wiki.example.com/ai-drafting-101", "Shadow the origin team for one week"],
     "checks": ["Draft 10 sample tickets and review them before week 1"],
-    "requires_champion": True,
 }
 
 
 @pytest.fixture
 def published(bot, engine, slack, clock, store):
-    """support-replies v1 published with a kit that requires a champion; a sales team,
+    """support-replies v1 published with a kit (a champion required: the default); a sales team,
     its owner and two would-be champions in the workspace."""
     raw = copy.deepcopy(SUPPORT_REPLIES)
     raw.update(replication=KIT)
@@ -135,6 +134,7 @@ def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
     cookie = fetch(url + link.group(1))[1]["Set-Cookie"].split(";")[0]
     _, _, page = fetch(url + "/web/playbooks/support-replies-sales", cookie)
     assert "<h2>Champion</h2>" in page and f"{CHAMPION}: 2 of 3 done." in page
+    assert "No step goes up: waiting for the champion's training (2 of 3 items)." in page
     assert f"(done by {CHAMPION}, 2026-11-19)" in page
 
     # Undo.
@@ -148,3 +148,43 @@ def test_the_champion_gets_the_checklist_and_only_they_mark_it_shown_everywhere(
     world.run(datetime(2026, 11, 23, 9, 5, tzinfo=UTC))
     [nudge] = [m for m in slack.posted(SALES) if "week 1 of cycle 1" in m["text"]]
     assert f"<@{CHAMPION}> is this team's champion" in json.dumps(nudge["blocks"])
+
+
+def test_a_trained_champion_before_access_the_owner_asked_to_name_one_and_steps_human_led_until_done(
+    bot, published, slack, store, engine
+):
+    """Issue 112, item 3, end to end: adopted with no champion named into a team of more
+    people, every step starts human-led and the owner, the champion by default, is asked to
+    name another; the owner's click is refused with how; status says what the steps wait
+    for until the champion named marks the training done."""
+    world = published
+    adopted = bot.command(
+        f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> start:2026-11-16", user=CURATOR
+    )
+    assert "Every step stays human-led until the champion's training is done." in adopted.text
+    world.dispatcher.drain(max_wait=0)
+    state = store.playbooks.state("support-replies-sales")
+    assert state.playbook.champion_id == SALES_OWNER and {s.mode for s in state.steps} == {"human-led"}
+    [owned] = [m for m in slack.posted(SALES_OWNER) if "You own" in json.dumps(m["blocks"])]
+    assert "only if you are the team's only member" in json.dumps(owned["blocks"])
+
+    status = bot.command("status support-replies-sales", user=SALES_OWNER).text
+    assert "waiting for the champion's training (0 of 3 items)" in status
+    assert "Champion: the owner, but others are on the team" in status
+
+    [dm] = [m for m in slack.posted(SALES_OWNER) if "Your checklist as champion" in m["text"]]
+    click(bot, "checklist_mark", item_buttons(dm)[0]["value"], SALES_OWNER, dm_channel(SALES_OWNER), dm["ts"])
+    [refused] = slack.calls_to("chat.postEphemeral")
+    assert "Others are on support-replies-sales's team: name one of them its champion" in json.dumps(refused.params)
+    assert marks(engine) == []
+
+    bot.command(f"champion support-replies-sales <@{CHAMPION}>", user=SALES_OWNER)
+    world.dispatcher.drain(max_wait=0)
+    [dm] = [m for m in slack.posted(CHAMPION) if "Your checklist as champion" in m["text"]]
+    for index in range(3):
+        [dm] = [m for m in slack.posted(CHAMPION) if m["ts"] == dm["ts"]]
+        click(bot, "checklist_mark", item_buttons(dm)[index]["value"], CHAMPION, dm_channel(CHAMPION), dm["ts"])
+        world.dispatcher.drain(max_wait=0)
+    status = bot.command("status support-replies-sales", user=SALES_OWNER).text
+    assert "waiting for the champion's training" not in status and "checklist 3 of 3 done" in status
+    assert {s.mode for s in store.playbooks.state("support-replies-sales").steps} == {"human-led"}  # by the rules next

@@ -22,7 +22,7 @@ from cadence import (
 )
 from cadence.change import Change, Message
 from cadence.decisions import Decision
-from cadence.definition import PlaybookSpec, read_spec
+from cadence.definition import MODES, PlaybookSpec, read_spec
 from cadence.definition_compare import Compare
 from cadence.definition_load import DefinitionError, parse_playbook
 from cadence.inputs import names
@@ -36,6 +36,7 @@ from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, play
 from usecases.shared.messages import Adopt
 from usecases.shared.roles import channel, require_curator
 
+HUMAN_LED = MODES[0]
 _SLUG_CLEAN = re.compile(r"[^a-z0-9-]+")
 LEARNINGS_SHOWN = 5  # in the adoption message: the origin's newest, and where to read the rest
 # How `adopt` names each override (handlers/grammar_adopt.py ADOPT_OPTIONS).
@@ -224,13 +225,11 @@ def _adoption_decisions(
 
 def _adoptable(store: Store, cmd: Adopt, by: str, approval: Approval | None) -> RegistryVersion:
     """The version to adopt, once the caller is a curator, the team's own values are ones
-    its kit lets differ, a kit that asks for a champion has one, the channel does not run
+    its kit lets differ, the channel does not run
     the origin already and the request approved (if any) exists."""
     require_curator(store, by, Refusal.of("curators_adopt", usage="adopt"))
     version = find_version(store, cmd.playbook, cmd.version, "adopt")
     check_overrides(version, cmd, "adopt")
-    kit = read_spec(version.definition).replication
-    champions.require_champion_if_asked(kit, cmd.champion_id, version.slug, version.version)
     _refuse_if_adopted(store, cmd.channel_id, version)
     if approval is not None and store.registry.request(approval.request_id) is None:
         raise Refusal.of("request_unknown")
@@ -264,7 +263,8 @@ _OWN_RULES = ("exception_cap", "rubric_threshold")
 def _adopted_spec(version: RegistryVersion, cmd: Adopt, new_slug: str, by: str) -> PlaybookSpec:
     """The version's definition as the team's: its slug, channel and owner, and its own
     numbers and zone where given. The origin's zone is the origin's: the team runs on the
-    org's unless it says."""
+    org's unless it says. A kit that requires a champion with training to do starts every
+    step human-led."""
     kpi = read_spec(version.definition).kpi.model_copy(
         update={name: getattr(cmd, name) for name in _OWN_KPI if getattr(cmd, name) is not None}
     )
@@ -281,9 +281,14 @@ def _adopted_spec(version: RegistryVersion, cmd: Adopt, new_slug: str, by: str) 
     else:
         raw.pop("timezone", None)
     try:
-        return parse_playbook(raw)
+        spec = parse_playbook(raw)
     except DefinitionError as err:
         raise Refusal.of("not_adoptable", usage="adopt", problem=err.problems[0]) from None
+    if not champions.waits_on_training(spec.replication):
+        return spec
+    # a trained champion before access: every step starts human-led, and goes up by the
+    # rules once the champion's training is done (cadence/champion_gate.py)
+    return spec.model_copy(update={"steps": [step.model_copy(update={"mode": HUMAN_LED}) for step in spec.steps]})
 
 
 def target_ask(version: RegistryVersion, baseline: float | None, target: float | None) -> dict[str, Any] | None:
@@ -357,6 +362,8 @@ def _announcements(store: Store, shown: _Shown, web_url: str | None) -> tuple[di
             learned=shown.learned,
             champion=champion,
             champion_default=by_default,
+            training_first=champions.waits_on_training(spec.replication),
+            champion_ask=champion == spec.owner and champions.waits_on_training(spec.replication),
             dm=dm,
             ask=target_ask(version, spec.kpi.baseline, spec.kpi.target),
             declared=replication.declared(

@@ -1,6 +1,7 @@
 """Champions (docs/playbooks.md, "Champions"): an adopting team's person who works through the
-kit's training and checks. Named at adoption (`champion <@user>`, which a kit with
-`requires_champion: true` asks for) or later (`/rollout champion`); their DM is the
+kit's training and checks. Named at adoption (`champion <@user>`; else the
+owner, who names another unless they are the team's only member) or later (`/rollout
+champion`); their DM is the
 checklist, a button per item, and each mark is kept with who and when."""
 
 from __future__ import annotations
@@ -72,30 +73,37 @@ def checklist_message(slug: str, title: str, channel: str, by: str | None, check
     return notices_registry.champion_checklist(slug=slug, title=title, channel=channel, by=by, items=checklist)
 
 
-def training_waits(store: Store, first_cycle: list[PlaybookState]) -> set[int]:
-    """Of these adopting playbooks in their first cycle, those whose promotion proposals
-    wait for their champion's training (cadence.champion_gate), in one read."""
-    named = [state for state in first_cycle if state.playbook.champion_id]
+def required(state: PlaybookState) -> bool:
+    """An adopting playbook whose kit requires a trained champion (`requires_champion`,
+    unless turned off): its steps go up only once the training is done."""
+    return state.playbook.adopted_from_id is not None and state.spec.replication.requires_champion
+
+
+def training_waits(store: Store, states: list[PlaybookState]) -> set[int]:
+    """Of these playbooks, the adopting ones whose steps wait for their champion's
+    training before any move up, in any cycle (cadence.champion_gate), in one read."""
+    named = [state for state in states if state.playbook.champion_id and required(state)]
     if not named:
         return set()
     marks = store.champions.checklists([s.playbook.id for s in named])
     waiting = set()
     for state in named:
         p = state.playbook
-        done, total = _counts(items(p.slug, state.spec.replication, marks.get(p.id, {})))
+        done, total = counts(items(p.slug, state.spec.replication, marks.get(p.id, {})))
         if champion_gate.promotions_wait(True, p.champion_id, done, total):
             waiting.add(p.id)
     return waiting
 
 
-def _counts(checklist: list[Item]) -> tuple[int, int]:
+def counts(checklist: list[Item]) -> tuple[int, int]:
+    """How many of a checklist's items are done, of how many."""
     return sum(1 for i in checklist if i.done), len(checklist)
 
 
-def require_champion_if_asked(kit: ReplicationSpec, champion_id: str | None, slug: str, version: int) -> None:
-    """A version whose kit says `requires_champion: true` is adopted with a champion only."""
-    if kit.requires_champion and champion_id is None:
-        raise Refusal.of("adopt_needs_champion", usage="adopt", slug=slug, version=version)
+def waits_on_training(kit: ReplicationSpec) -> bool:
+    """An adoption of this kit starts its steps human-led: it requires a champion and has
+    training or checks to do."""
+    return kit.requires_champion and bool(replication.checklist(kit))
 
 
 @dataclass(frozen=True)
@@ -130,9 +138,20 @@ def name(store: Store, state: PlaybookState, champion_id: str, by: str, now: dat
     return Named(playbook.champion_id, checklist)
 
 
-def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime, dm: tuple[str, str] | None) -> bool:
+def mark(
+    store: Store,
+    slug: str,
+    index: int,
+    done: bool,
+    by: str,
+    now: datetime,
+    dm: tuple[str, str] | None,
+    team: list[str] | None = None,
+) -> bool:
     """A checklist button: the item marked done (or undone) by the champion, and the DM it
-    was clicked in (`dm`: its channel and ts) redrawn. False if it was so already."""
+    was clicked in (`dm`: its channel and ts) redrawn. False if it was so already. The
+    owner as champion marks only as the team's only member (`team`: its people, None: not
+    known): in a team of more people they are asked to name another."""
     state = store.playbooks.state(slug)
     if state is None:
         raise Refusal.of("playbook_gone")
@@ -143,6 +162,8 @@ def mark(store: Store, slug: str, index: int, done: bool, by: str, now: datetime
             slug=playbook.slug,
             champion=user(playbook.champion_id) if playbook.champion_id else "no one yet",
         )
+    if team is not None and not champion_gate.may_mark(playbook.champion_id, playbook.owner_id, by, team):
+        raise Refusal.of("checklist_owner_not_alone", slug=playbook.slug)
     checklist = checklist_of(store, state)
     if index >= len(checklist):
         raise Refusal.of("checklist_item_gone", slug=playbook.slug)

@@ -1,8 +1,9 @@
 """A step's promotion gates read now (cadence/promotion_gates.py): at the click that
 approves a move up, not when it was asked. The calibration standing, the `calibration:
 none` reason, a standing trust hold (the previous cycle's pulse, as the close reads it),
-a usage hold (the last two weeks attested without usage, usage_weeks.hold_now), and in
-an adopting team's first cycle the champion's training and the pilot's ceiling."""
+a usage hold (the last two weeks attested without usage, usage_weeks.hold_now), an
+adopting team's champion's training while its kit requires one (in any cycle), and in its
+first cycle the pilot's ceiling."""
 
 from __future__ import annotations
 
@@ -33,10 +34,9 @@ def reading(
     standing = calibration.standings(store, state).get(step_name)
     hold = trust_hold(store, state, cycle)
     training, ceiling = None, None
+    if playbook.id in champions.training_waits(store, [state]):  # an adopter's, in any cycle
+        training = champions.counts(champions.checklist_of(store, state))
     if playbook.adopted_from_id and cycle == 1:
-        if playbook.id in champions.training_waits(store, [state]):
-            checklist = champions.checklist_of(store, state)
-            training = (sum(1 for i in checklist if i.done), len(checklist))
         version = store.registry.versions_by_id([playbook.adopted_from_id]).get(playbook.adopted_from_id)
         modes = {s.name.lower(): s.mode for s in read_spec(version.definition).steps} if version else {}
         ceiling = pilot_ceiling(modes.get(step_name.lower()), True)

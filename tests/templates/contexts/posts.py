@@ -455,5 +455,8 @@ def transition(kind="demotion", rule="fails"):
             "value": 4.4,
             "min": 4.6,
             "max": None,
+            # a recovery from human-led review (demote_to): its PASS weeks and those asked
+            "streak": 2,
+            "recover_after": 2,
         },
     )

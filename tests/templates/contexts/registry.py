@@ -215,6 +215,8 @@ def contexts(
             dm=True,
             champion="UPERSON0002",
             champion_default=True,
+            training_first=True,
+            champion_ask=True,
             declared=True,
             learned=dict(wave=9999, note=text, by="UPERSON0001", at="26 Nov 2026"),
             baseline_week="2026-11-23",

@@ -152,6 +152,7 @@ def contexts(
             owner_deactivated=True,
             named_owners=[dict(role="business rules owner", user="UPERSON0001")] * 2,
             training_wait=dict(champion="UPERSON0001", done=2, total=3),
+            champion_standing="owner_not_alone",
             guardrail=dict(name=text[:80], unit=text[:20], value=None, minimum=4.6, maximum=None, state="MISSING"),
             scale_min_kpi_weeks=3,
             stalled=Stalled(

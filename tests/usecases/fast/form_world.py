@@ -105,8 +105,17 @@ def open_kit(services: Services, slug: str = "support-replies", user: str = OWNE
 def kit_view(form: kits.KitForm) -> dict[str, Any]:
     """The kit form's view, as the handler opens it."""
     rows = [(row.block_id, row.kind) for row in kits.ROWS]
+    texts = [{**vars(t), "editable": t.editable} for t in form.texts]
     return kit_form(
-        form.slug, rows, form.values, form.metadata, form.adopted_from, form.missing, form.started, form.replicates
+        form.slug,
+        rows,
+        form.values,
+        form.metadata,
+        form.adopted_from,
+        form.missing,
+        form.started,
+        form.replicates,
+        texts,
     )
 
 

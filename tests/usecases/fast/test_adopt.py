@@ -271,25 +271,40 @@ def fakes_with_learnings(count):
 # ---- the champion an adoption names ----
 
 
-def test_a_kit_that_requires_a_champion_refuses_an_adopt_without_one_and_stores_nothing():
-    made = published(replication={**KIT, "requires_champion": True})
+def test_a_kit_that_requires_a_champion_starts_every_step_human_led_and_asks_the_owner_to_name_one():
+    """A trained champion before access (the default, `requires_champion` left out): the
+    adopter's steps start human-led, whatever the version's modes, the team is told why,
+    and the owner, the champion by default, is asked to name another unless alone."""
+    made = published(replication=KIT)
+    version_modes = {s.name: s.mode for s in made.origin.steps}
+    assert set(version_modes.values()) != {"human-led"}
+    adopted = text(adopt(made))
+    assert {s.name: s.mode for s in made.state(SLUG).steps} == dict.fromkeys(version_modes, "human-led")
+    assert "Every step stays human-led until the champion's training is done." in adopted
+    [dm] = [m for m in made.change.messages if m.channel == SALES_OWNER and "You own" in text(m)]
+    assert "only if you are the team's only member" in text(dm)
+    assert f"`/rollout champion {SLUG} @person`" in text(dm)
     made.services.directory.known["UROLLOUTBOT"] = Person("UROLLOUTBOT", "UTC", is_bot=True)
-    before = list(made.changes)
-    refused = said(lambda: adopt(made))
-    assert "support-replies v1's kit asks each adopting team for a champion" in refused
-    assert "champion @person" in refused
     not_a_person = said(lambda: adopt(made, champion_id="UROLLOUTBOT"))
     assert "not a person: only a person can be its champion" in not_a_person
-    assert made.state(SLUG) is None and made.changes == before
     twice = f"adopt support-replies <#{SALES}|sales> champion <@{CHAMPION}> champion <@UCHAMPION2>"
     assert "Say `champion @person` once." in said(lambda: grammar_adopt.adopt(Words(twice)))  # as Slack's words parse
 
 
+def test_a_version_that_turns_the_champion_off_adopts_at_its_modes_and_asks_nothing():
+    made = published(replication={**KIT, "requires_champion": False})
+    assert made.origin.playbook.definition["replication"]["requires_champion"] is False
+    adopted = text(adopt(made, champion_id=CHAMPION))
+    assert {s.name: s.mode for s in made.state(SLUG).steps} == {s.name: s.mode for s in made.origin.steps}
+    assert "stays human-led" not in adopted
+    assert not any("only if you are the team's only member" in text(m) for m in made.change.messages)
+
+
 def test_without_a_champion_named_the_new_owner_is_the_champion_and_the_reply_and_status_say_so():
-    """Every adopting team has a champion: a kit without `requires_champion` adopts with none
-    named, and the new owner is the champion, gets the checklist, and status shows it."""
+    """Every adopting team has a champion: a kit adopts with none named, and the new owner
+    is the champion, gets the checklist, and status shows it."""
     made = published(replication=KIT)
-    assert "requires_champion" not in made.origin.playbook.definition["replication"]
+    assert "requires_champion" not in made.origin.playbook.definition["replication"]  # unset: required
     adopted = text(adopt(made))
     assert f"Owner: <@{SALES_OWNER}>. Champion: <@{SALES_OWNER}> (the owner, as none was named)." in adopted
     assert made.state(SLUG).playbook.champion_id == SALES_OWNER

@@ -84,7 +84,7 @@ EVIDENCE = {
         {"replication": {"may_change": ["target"]}},
         {"replication": {"may_change": ["target", "baseline"]}},
     ),
-    "requires-champion-cleared": ({"replication": {"requires_champion": True}}, {}),
+    "requires-champion-cleared": ({}, {"replication": {"requires_champion": False}}),  # unset: required
     "handoff-removed": ({"handoff": {"sla_hours": 24}}, {}),
     "handoff-sla-raised": ({"handoff": {"sla_hours": 24}}, {"handoff": {"sla_hours": 48}}),
     "handoff-resolve-raised": (

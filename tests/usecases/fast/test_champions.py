@@ -7,18 +7,21 @@ test_champions.py's, end to end; the champion an adoption names, fast/test_adopt
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from cadence import keys
 from cadence.decisions import DecisionKind
+from cadence.promotion_gates import Gate
 from handlers import replies
 from slack_api.members import Person
+from templates.refusals import slack
 from tests import fakes
 from tests.fakes import CURATOR, MEMBER, NOW, OUTSIDER, OWNER, FakeDirectory
+from usecases import champions as usecase_champions
 from usecases import commands
-from usecases.shared import champions, messages
+from usecases.shared import champions, messages, promotion_gates
 from usecases.shared.caller import Refusal
 
 SLUG = "support-replies"
@@ -230,10 +233,17 @@ def test_an_item_no_longer_on_the_checklist_and_a_playbook_gone():
 # ---- a champion before autonomy ----
 
 
-def test_a_first_cycles_promotions_wait_for_the_champions_training_until_all_is_done():
+def adopted(store):
+    """The playbook as an adopter's (its version's id): the gate reads only adopters."""
+    playbook(store).adopted_from_id = 1
+    return store.playbooks.state(SLUG)
+
+
+def test_an_adopters_steps_wait_for_the_champions_training_until_all_is_done_in_any_cycle():
     _, store = world(champion=CHAMPION)
-    state = store.playbooks.state(SLUG)
-    assert champions.training_waits(store, [state]) == {state.playbook.id}
+    assert champions.training_waits(store, [store.playbooks.state(SLUG)]) == set()  # its own: no wait
+    state = adopted(store)
+    assert champions.required(state) and champions.training_waits(store, [state]) == {state.playbook.id}
     for index in (0, 1):
         mark(store, index)
     assert champions.training_waits(store, [state]) == {state.playbook.id}
@@ -241,6 +251,43 @@ def test_a_first_cycles_promotions_wait_for_the_champions_training_until_all_is_
     assert champions.training_waits(store, [state]) == set()
 
 
+def test_a_kit_that_turns_the_champion_off_waits_for_nothing():
+    _, store = world(champion=CHAMPION, kit={**KIT, "requires_champion": False})
+    state = adopted(store)
+    assert not champions.required(state) and champions.training_waits(store, [state]) == set()
+    assert not champions.waits_on_training(state.spec.replication)
+
+
 def test_no_champion_no_wait():
     _, store = world()
-    assert champions.training_waits(store, [store.playbooks.state(SLUG)]) == set()
+    assert champions.training_waits(store, [adopted(store)]) == set()
+
+
+def test_the_owner_as_champion_marks_only_as_the_teams_only_member():
+    """A trained champion before access: in a team of more people the owner is asked to
+    name another (the refusal names how), and nothing is marked; alone, they mark."""
+    services, store = world(champion=OWNER)
+    services.directory.members[fakes.CHANNEL] = frozenset([OWNER, MEMBER])
+    with pytest.raises(Refusal) as raised:
+        usecase_champions.mark(fakes.caller(services, OWNER), SLUG, 0, True, DM)
+    assert (raised.value.key, raised.value.values) == ("checklist_owner_not_alone", {"slug": SLUG})
+    words = str(slack(raised.value))  # as Slack shows it
+    assert "name one of them its champion with `/rollout champion support-replies @person`" in words
+    assert store.held.marks == []
+    services.directory.members[fakes.CHANNEL] = frozenset([OWNER])
+    usecase_champions.mark(fakes.caller(services, OWNER), SLUG, 0, True, DM)
+    assert [m.marked_by for m in store.held.marks] == [OWNER]
+
+
+def test_past_the_first_cycle_a_move_up_still_reads_the_training_until_it_is_done():
+    """The gate a `/rollout mode` approval, a proposal's click and the clock's application
+    read (usecases/shared/promotion_gates.py): in cycle 3 as in cycle 1."""
+    _, store = world(champion=CHAMPION, cycle_started=date(2026, 1, 5))
+    state = adopted(store)
+    assert promotion_gates.current_cycle(state, NOW) == 3
+    gates = promotion_gates.shut_now(store, state, "draft", "collaborative", NOW)
+    assert Gate("training", {"done": 0, "total": 3}) in gates
+    for index in range(3):
+        mark(store, index)
+    state = store.playbooks.state(SLUG)
+    assert "training" not in [g.key for g in promotion_gates.shut_now(store, state, "draft", "collaborative", NOW)]

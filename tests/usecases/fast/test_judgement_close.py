@@ -169,9 +169,9 @@ def test_an_adopters_first_cycle_promotions_wait_for_the_champions_training():
         target = keys.read_checklist_button(buttons[index]["value"])
         champions.mark(fakes.caller(services, champion), *target, ("D" + champion[1:], "1700000000.000100"))
 
-    # before the team's cycle 1: draft taken down a level, to earn it back in it
+    # a trained champion before access: every step starts human-led, to earn its way up
     said = slash(services, "mode support-replies-sales draft human-led start by hand", CURATOR, SALES)
-    assert "is now human-led" in said
+    assert "draft already is human-led" in said
     for index in (0, 1):
         click(index)
     for week in (2, 3):  # two PASS weeks: a proposal but for the training
@@ -179,12 +179,13 @@ def test_an_adopters_first_cycle_promotions_wait_for_the_champions_training():
         clock.run(close_of(week) + timedelta(hours=2))  # the team's zone is UTC: its weeks close later
     assert proposal not in clock.texts(SALES)
     status = slash(services, "status support-replies-sales", SALES_OWNER, SALES)
-    assert "promotions wait for <@UCHAMPION1>'s training: 2 of 3 done" in status
+    assert "No step goes up: waiting for the champion's training (2 of 3 items), <@UCHAMPION1>'s to mark" in status
 
     clock.clock.at = wednesday(4)
     click(2)
     status = slash(services, "status support-replies-sales", SALES_OWNER, SALES)
-    assert "promotions wait for" not in status and f"Champion <@{champion}>: checklist 3 of 3 done" in status
+    assert "waiting for the champion's training" not in status
+    assert f"Champion <@{champion}>: checklist 3 of 3 done" in status
     report_sales(services, 4)
     clock.run(close_of(4) + timedelta(hours=2))
     assert clock.texts(SALES).count(proposal) == 1  # the next PASS week proposes

@@ -90,7 +90,9 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     assert written["outputs"] == ["approved refund", "payout file"]
     assert written["exception_owner"] == ADMIN and written["rubric"] == {"dimensions": ["accuracy"]}
     kit = written["replication"]
-    assert kit["runbook"] == "https://wiki.example.com/refunds" and kit["requires_champion"] is True
+    assert (
+        kit["runbook"] == "https://wiki.example.com/refunds" and "requires_champion" not in kit
+    )  # the default, left out
     assert kit["training"] == ["https://wiki.example.com/refunds/training", "Shadow one payout run"]
     assert kit["may_change"] == ["baseline", "target"]
     contract = next(c for c in readiness.criteria(store, state, cycles) if c.name == "contract")
@@ -104,7 +106,8 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     assert "outputs none → “approved refund”, “payout file”" in row["summary"]
     assert f"exception owner the owner → {ADMIN}" in row["summary"]
     assert "kit runbook none → https://wiki.example.com/refunds" in row["summary"]
-    assert "kit champion required no → yes" in row["summary"] and "kit training 0 lines → 2 lines" in row["summary"]
+    assert "kit champion required" not in row["summary"]  # required already: the default
+    assert "kit training 0 lines → 2 lines" in row["summary"]
     assert "revised" in history(services, "refund-triage", MEMBER)
 
     # opened again: filled in as saved; saved unchanged, nothing recorded
@@ -126,7 +129,7 @@ def test_a_playbook_made_in_slack_and_packaged_meets_the_input_contract():
     assert emptied["response_action"] == "update", emptied
     written = definition(services, "refund-triage")
     assert written["inputs"] == [] and "exception_owner" not in written
-    assert written["replication"]["may_change"] == [] and written["replication"]["requires_champion"]
+    assert written["replication"]["may_change"] == [] and "requires_champion" not in written["replication"]
 
     # each input's whole contract, one declared unchecked with its reason: (3) met
     form = open_kit(services, "refund-triage", user=MEMBER)
@@ -351,3 +354,15 @@ def test_each_steps_model_and_prompt_are_a_field_of_the_kit_and_a_change_makes_i
     assert "model" not in send
     assert basis(before, "draft") != basis(after, "draft")
     assert open_kit(services).values["step_models"] == "draft | gpt-5.1 2026-09 | v7\nsend |  | <v2>"
+
+
+def test_the_champion_box_shows_the_default_and_unticking_it_waits_for_a_curator():
+    """`requires_champion` left out is required (issue 112): the box opens ticked, saved as
+    it is changes nothing, and unticked it loosens the bar: the form asks why, nothing stored."""
+    services = world(a_playbook(replication={"training": ["Shadow one payout run"]}))
+    form = open_kit(services)
+    assert form.values["requires_champion"] is True and "requires_champion" not in definition(services)["replication"]
+    before = copy.deepcopy(definition(services))
+    reply = submit_kit(services, form, {**form.values, "requires_champion": []}, OWNER)
+    assert reply.get("response_action") == "errors", reply
+    assert definition(services) == before and decisions(services) == []

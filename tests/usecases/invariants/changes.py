@@ -126,6 +126,35 @@ def _pulse_floor_raised(d: dict[str, Any]) -> None:
     d.setdefault("rules", {})["pulse_min_answers"] = 10
 
 
+@_file_change("send:demote-to-review")
+def _send_to_review(d: dict[str, Any]) -> None:
+    step = _step(d, "send")
+    if step is not None:
+        step["demote_to"] = "human-led"  # declared tightens; its recovery back is automatic
+
+
+@_file_change("draft:demote-to-review-1")
+def _draft_to_review(d: dict[str, Any]) -> None:
+    step = _step(d, "draft")
+    if step is not None:
+        step["demote_to"], step["recover_after"] = "human-led", 1
+
+
+@_file_change("send:demote-one-level")
+def _send_one_level(d: dict[str, Any]) -> None:
+    step = _step(d, "send")
+    if step is not None:  # removing it loosens: a request
+        step.pop("demote_to", None)
+        step.pop("recover_after", None)
+
+
+@_file_change("send:recover-after-1")
+def _send_shorter_review(d: dict[str, Any]) -> None:
+    step = _step(d, "send")
+    if step is not None and step.get("demote_to"):  # lowering it loosens: a request
+        step["recover_after"] = 1
+
+
 # the findings issue 109 names, drawn more often than the rest
 _FAVOURED = [
     "draft:ai-led",
@@ -134,6 +163,8 @@ _FAVOURED = [
     "min_cases:100000",
     "draft:calibration-none",
     "tool:gemini",
+    "send:demote-to-review",
+    "draft:demote-to-review-1",
 ]
 file_changes = st.lists(
     st.one_of(st.sampled_from(_FAVOURED), st.sampled_from(sorted(FILE_CHANGES))), min_size=1, max_size=3, unique=True

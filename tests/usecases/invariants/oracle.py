@@ -185,6 +185,37 @@ class Oracle:
             return False
         return not any(w > last_pair and v == FAIL for w, v in weeks)
 
+    def _recovered(
+        self, decisions: list[dict[str, Any]], step_ids: set[int], definition: dict[str, Any], name: str
+    ) -> bool:
+        """A recovery (docs/judgement.md, "Demoted to human-led review"), read from the log
+        alone: at a close, the step's last mode change before it a demotion to human-led by
+        its `demote_to`, and its closed weeks since it `recover_after` PASS in a row (the
+        definition before the step's, 2 where not given), the latest among them."""
+        if self.path != "tick":
+            return False
+        step = next((s for s in definition.get("steps") or [] if s["name"] == name), {})
+        if step.get("demote_to") != "human-led":
+            return False
+        needed = int(step.get("recover_after") or 2)
+        ours = [d for d in decisions if d.get("step_id") in step_ids]
+        changes = [d for d in ours if d["kind"] == "mode-change" and d.get("to_mode")]
+        if len(changes) < 2 or changes[-1].get("to_mode") != "collaborative":
+            return False
+        demotion, back = changes[-2], changes[-1]
+        if demotion.get("to_mode") != "human-led" or (demotion["figures"] or {}).get("demote_to") != "human-led":
+            return False
+        if demotion.get("week_start") is None or back.get("week_start") is None:
+            return False  # a mode declared in a definition: no close's
+        since = sorted(
+            (d["week_start"], (d["figures"] or {}).get("outcome"))
+            for d in ours
+            if d["kind"] == "verdict" and demotion["week_start"] < d["week_start"] <= back["week_start"]
+        )
+        last = since[-needed:]
+        weekly = all((w2 - w1).days == 7 for (w1, _), (w2, _) in itertools.pairwise(last))
+        return len(last) == needed and weekly and all(v == PASS for _, v in last)
+
     def _one_and_three(
         self,
         state: Any,
@@ -220,6 +251,14 @@ class Oracle:
             ]
             if was.pinned and not self._justified(mentioned):
                 self._raise(broken(3, path, "no-second-person", f"{moved}, requests {self._said(mentioned)}"))
+                continue
+            recovered = (was.mode, now.mode) == ("human-led", "collaborative") and self._recovered(
+                decisions, ids_of[name], before.definition, name
+            )
+            if recovered:  # the rules moved it at a close: its gates still read, its streak is its own
+                shut = self._shut(before.state, state, name, now.mode)
+                if shut:
+                    self._raise(broken(1, path, "recovery-gates-shut", f"{moved} with its gates shut: {shut}"))
                 continue
             if not by_proposal and not self._justified(mentioned):
                 why = "decided-by-its-asker" if mentioned else "no-decision"

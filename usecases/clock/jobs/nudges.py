@@ -4,8 +4,10 @@ the token: when it takes it again the usual rule skips the stale ones and sends 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from cadence import step_texts
 from cadence.inputs import name_of
 from cadence.schedule import Due
 from cadence.state import PlaybookState
@@ -37,10 +39,31 @@ def run(tick: Tick, work: Nudges) -> None:
     nudges, lapsed = work
     packaging = {s.playbook.id: s for s, due in nudges if _sent(due) and due.week and due.week.week == 3}
     judged = publish_criteria.criteria_now(tick.store, list(packaging.values()), tick.at) if packaging else {}
-    tick.record([_nudge(state, due, judged.get(state.playbook.id, [])) for state, due in nudges] + lapsed)
+    refine = _refine(tick, [(s, due) for s, due in nudges if s.playbook.id in packaging])
+    tick.record(
+        [_nudge(state, due, judged.get(state.playbook.id, []), refine.get(state.playbook.id)) for state, due in nudges]
+        + lapsed
+    )
 
 
-def _nudge(state: PlaybookState, due: Due, criteria: list[dict[str, Any]]) -> Work:
+def _refine(tick: Tick, packaging: list[tuple[PlaybookState, Due]]) -> dict[int, int]:
+    """Week 3's question to the owner (docs/playbooks.md, "Prompts and rubrics as text"):
+    each playbook nudged whose steps keep a prompt or rubric as text, or that had exceptions
+    this cycle, with its exceptions so far (its weeks 1 to 3, read in one go)."""
+    weeks = [(s, due.week.week_start - timedelta(days=7 * n)) for s, due in packaging if due.week for n in range(3)]
+    figures = tick.store.reports.week_figures_many(weeks) if weeks else {}
+    found: dict[int, int] = {}
+    for state, week in weeks:
+        pid = state.playbook.id
+        found[pid] = found.get(pid, 0) + sum(s.total_exceptions for s in figures[(pid, week)].steps)
+    return {pid: n for pid, n in found.items() if n or any(_keeps(s) for s, _ in packaging if s.playbook.id == pid)}
+
+
+def _keeps(state: PlaybookState) -> bool:
+    return step_texts.keeps_any(state.playbook.definition)
+
+
+def _nudge(state: PlaybookState, due: Due, criteria: list[dict[str, Any]], refine: int | None = None) -> Work:
     if due.holiday:
         return skipped(due, "a holiday, and no working day left in the week")
     if due.stale:
@@ -62,6 +85,8 @@ def _nudge(state: PlaybookState, due: Due, criteria: list[dict[str, Any]]) -> Wo
         champion=playbook.champion_id if due.week and (due.week.cycle, due.week.week) == (1, 1) else None,
         playbook_id=playbook.id,  # week 3's *Package it* (usecases/kit_form.py)
         missing=[c for c in criteria if not c["met"]],
+        owner=playbook.owner_id,
+        refine=refine,  # week 3: what the cycle's exceptions taught about the prompt or the rubric
     )
     return posted(due, playbook.channel_id, message)
 

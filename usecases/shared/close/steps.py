@@ -1,6 +1,6 @@
 """Each step's week (cadence/closing.py): its verdict, and the change its transitions make.
-A promotion may wait: in an adopting team's first cycle, for the mode the version adopted
-and the champion's training; for the team's pulse (pulse_hold.py) and its tools' usage
+A promotion may wait: in an adopting team's first cycle, for the mode the version adopted;
+in an adopting team whose kit requires a champion, for the champion's training; for the team's pulse (pulse_hold.py) and its tools' usage
 records (usage.py: two weeks attested without usage); for the step's
 calibration set (cadence/calibration.py). A demotion names the step's open exception
 items. All of it read once a round, none of it a playbook or a step. Its outcome,
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cadence import boundaries, calendar, closing, keys, pooling, rules, sources, verdicts
+from cadence import boundaries, calendar, closing, keys, pooling, recovery, rules, sources, verdicts
 from cadence import calibration as calibration_rules
 from cadence.calibration import Standing
 from cadence.change import NewVerdict
@@ -34,7 +34,8 @@ from usecases.shared.governance import thresholds, transitions_change
 class Read:
     """What the steps are judged on beside the weeks' figures and history: in an adopting
     team's first cycle, each step's mode in the version adopted (`pilots`, by playbook and
-    lowercased step name) and whether the champion's training waits (`training`); the
+    lowercased step name); the adopting playbooks whose champion's training waits, in any
+    cycle (`training`); the
     calibration standings; the open exception items, oldest first, of the playbooks with
     a step a close may demote; the bar each step's short weeks this close pools were
     judged by (by step id, then week start); and the curators' channel."""
@@ -70,7 +71,7 @@ def _read(round: Round) -> Read:
     return Read(
         weeks,
         _pilots(round.store, first_cycle),
-        champions.training_waits(round.store, first_cycle),
+        champions.training_waits(round.store, [s for s, _ in round.batch]),  # in every cycle
         round.read(reads.standings),
         _queued(round),
         _pool_bars(round, weeks.history),
@@ -146,6 +147,7 @@ def _close(week: WeekClose, read: Read) -> Judged:
             pid in read.training,
             ref.cycle_start,
             read.pool_bars.get(step.id),
+            recovery.recover_after(state.playbook.definition, step.name),
         )
         verdict = closing.judge_step(step_week, ref.week_start, th, guard)
         judged.evidence[step.name] = verdict.evidence
@@ -174,15 +176,17 @@ def _close(week: WeekClose, read: Read) -> Judged:
             )
         )
         if verdict.transitions:  # most steps, most weeks have none
-            _transitions(week, step, verdict.transitions, read)
+            _transitions(week, step, verdict.transitions, read, verdict.cleared)
     return judged
 
 
-def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition], read: Read) -> None:
+def _transitions(
+    week: WeekClose, step: Any, transitions: list[rules.Transition], read: Read, cleared: Any = None
+) -> None:
     """What a step's transitions change: a proposal to ai-led waits while the team's pulse
     or its usage records hold it, or while the step's calibration set is not run, stale or below the
     threshold (cadence/calibration.py), and a demotion names the open exception items
-    behind it."""
+    behind it; a recovery's move up is written as cadence/mode_move.py cleared it (`cleared`)."""
     state, due = week.state, week.due
     held, checked = week.outcome(pulse_hold.RULE), week.outcome(usage.RULE)
     if held is not None and held.promotions:  # the team's pulse holds them (the owner was told once)
@@ -209,6 +213,7 @@ def _transitions(week: WeekClose, step: Any, transitions: list[rules.Transition]
             read.curators,
             read.weeks.history.open_proposals.get(step.id),
             items=items,
+            cleared=cleared,
         )
     )
 
