@@ -121,7 +121,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("stall", rules=("stall",), sections=("stall",)),
     Capability("depth", sections=("depth",)),
     Capability("bar", refusals=("bar",), jobs=("bar_changes",), rules=("bar",), sections=("bar_request",)),
-    Capability("setup", sections=("setup",)),
+    Capability("setup", refusals=("setup_said",), listeners=("setup_said_form",), sections=("setup",)),
     Capability("champion", sections=("champion",)),
     Capability("next steps", commands=("next",), refusals=("next",), sections=("next_steps",)),
     Capability(

@@ -343,6 +343,11 @@ def dm_update(unique: str) -> str:
     return f"dm-update:{unique}"
 
 
+def setup_asked(playbook_id: int) -> str:
+    """The one DM asking an adopting playbook's champion (else owner) how its setup went."""
+    return f"setup-asked:{playbook_id}"
+
+
 # ---- requests already handled (seen_request.key) ----------------------------------------
 
 

@@ -300,7 +300,56 @@ class PlaybookDetail(PlaybookOut):
     )
 
 
+class SetupOut(_Read):
+    """A version's teams' active setup time in the bot's forms, from the adopt to the first check-in answered."""
+
+    median: float = Field(ge=0, description="The median minutes.")
+    teams: int = Field(ge=1, description="The teams measured.")
+    under_an_hour: int = Field(ge=0, description="Of them, those under an hour.")
+
+
+class SetupSaidOut(_Read):
+    """What a version's teams' champions (else owners) said of their setup at their first check-in answered."""
+
+    median: float = Field(ge=0, description="The median minutes said, all in (reading, training, the kit's requires).")
+    meetings: int = Field(ge=0, description="Of the teams that answered, those that needed a meeting to understand it.")
+    teams: int = Field(ge=1, description="The teams that answered.")
+    over_the_hour: bool = Field(
+        description='"over the hour: the kit needs work": the median said over 60 minutes, or meetings for half the teams.'
+    )
+    line: str = Field(
+        description='As the registry says it: "setup: 45 min said, 30 min in forms; a meeting needed by 1 of 4 teams".'
+    )
+
+
+class PhaseOut(_Read):
+    """A version's phase of the programme, with its gate (docs/programme.md, "The programme's phases")."""
+
+    number: int = Field(ge=0, le=4, description="0 piloting, 1 assessed, 2 verified, 3 in waves, 4 at scale.")
+    of: int = Field(description="The last phase's number: 4.")
+    name: Literal["piloting", "assessed", "verified", "in waves", "at scale"]
+    gate: str = Field(description='What passed its gate, in words: "replicated by billing-replies".')
+    next: str | None = Field(description="What the next phase waits for, in words; null at scale.")
+    words: str = Field(description='"phase 2 of 4, verified: replicated by billing-replies; next: open a wave".')
+
+
+class RegistryVersionOut(BaseModel):
+    """A published version, its results and its adopters (fields not listed here as the registry lists them)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    setup: SetupOut | None = Field(
+        default=None, description="Its teams' measured setup; null: none measured, or a team out of the token's scope."
+    )
+    setup_said: SetupSaidOut | None = Field(
+        default=None, description="What its teams said of setup; null: none said, or a team out of the token's scope."
+    )
+    phase: PhaseOut | None = Field(
+        default=None, description="Its phase of the programme (cadence/phases.py), with its gate and what comes next."
+    )
+
+
 class Registry(_Read):
     model_config = ConfigDict(title="Registry")
 
-    versions: list[dict[str, Any]] = Field(description="Each published version, its results and its adopters.")
+    versions: list[RegistryVersionOut] = Field(description="Each published version, its results and its adopters.")

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from storage.bulk import insert_new
 from storage.db import Bind, engine_of, joined, reading
 from storage.models import table_of
-from storage.models.bookkeeping import FormTime
+from storage.models.bookkeeping import FormTime, SetupSaid
 from storage.models.playbooks import Playbook
 from storage.models.reports import CheckIn
 
@@ -86,3 +86,22 @@ class FormTimes:
                 .group_by(col(CheckIn.playbook_id))
             ).all()
         return {pid: at for pid, at in rows}
+
+    def said(self, playbook_id: int, minutes: int, meeting: bool, by: str, at: datetime) -> bool:
+        """What `by` said of the playbook's setup (cadence/setup_said.py); False: it was said
+        already (one answer a playbook, its key), nothing changed."""
+        row = dict(playbook_id=playbook_id, minutes=minutes, meeting=meeting, said_by=by, said_at=at)
+        with joined(self.bind) as s:
+            return bool(insert_new(s, table_of(SetupSaid), [row], key="playbook_id"))
+
+    def said_of(self, playbook_ids: list[int]) -> dict[int, tuple[int, bool]]:
+        """Each playbook's setup as said: the minutes and whether a meeting was needed."""
+        if not playbook_ids:
+            return {}
+        with reading(self.bind) as s:
+            rows = s.exec(
+                select(SetupSaid.playbook_id, SetupSaid.minutes, SetupSaid.meeting).where(
+                    col(SetupSaid.playbook_id).in_(sorted(set(playbook_ids)))
+                )
+            ).all()
+        return {pid: (minutes, bool(meeting)) for pid, minutes, meeting in rows}

@@ -46,6 +46,16 @@ REFUSALS: dict[str, str] = {
         "`/rollout wave {slug} reviewed <note>`): {opens}. A curator may adopt it all "
         "the same by adding `override <reason>`; the reason is recorded."
     ),
+    "adopt_phase_piloting": (
+        "*{slug} v{version}* is {phase}. A wave is not opened for a version before its post-pilot assessment; "
+        "nothing was adopted or stored. A curator may adopt it all the same by adding `override <reason>`: "
+        "a curator other than the one who asks decides it, and the reason is recorded."
+    ),
+    "adopt_phase_assessed": (
+        "*{slug} v{version}* is {phase}. A wave is not opened for a version still in phase 1: its second pilot "
+        "replicates it first; nothing was adopted or stored. A curator may adopt it all the same by adding "
+        "`override <reason>`: a curator other than the one who asks decides it, and the reason is recorded."
+    ),
     "curators_adopt": "Only curators start a team on a registry playbook.",
     "upgrade_arguments": "`upgrade` needs a playbook, and a version if not the newest: `/rollout upgrade <playbook> v3`.",
     "upgrade_not_adopter": (

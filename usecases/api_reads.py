@@ -165,10 +165,18 @@ def registry_entries(services: Services, token: Reader) -> list[dict[str, Any]]:
             requests=[r for r in e["requests"] if visible(token, r["adopted"])],
             **_learnings_seen(token, e),
             # the adopting teams' setup time sums up every adopter: none when one is out of scope
-            setup=e["setup"] if all(visible(token, a["slug"]) for a in e["adopters"]) else None,
+            **_setups_seen(token, e),
+            phase=registry_list.phase_seen(e, lambda slug: visible(token, slug)),  # an adopter out of scope unnamed
         )
         for e in seen
     ]
+
+
+def _setups_seen(token: Reader, entry: dict[str, Any]) -> dict[str, Any]:
+    """The adopting teams' setup, measured and said, sums up every adopter: none when one
+    is out of the reader's scope."""
+    every = all(visible(token, a["slug"]) for a in entry["adopters"])
+    return dict(setup=entry["setup"] if every else None, setup_said=entry["setup_said"] if every else None)
 
 
 def _learnings_seen(token: Reader, entry: dict[str, Any]) -> dict[str, Any]:

@@ -87,6 +87,7 @@ TABLES: list[type[SQLModel]] = [
     bookkeeping.OutboxMessage,
     bookkeeping.SeenRequest,
     bookkeeping.FormTime,
+    bookkeeping.SetupSaid,
     bookkeeping.Heartbeat,
     bookkeeping.MembershipChange,
     access.ApiToken,

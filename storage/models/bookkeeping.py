@@ -105,6 +105,21 @@ class FormTime(SQLModel, table=True):
     submitted_at: Optional[datetime] = instant(nullable=True)
 
 
+class SetupSaid(SQLModel, table=True):
+    """What an adopting playbook's champion (else owner) said of its setup, asked once at
+    its first check-in answered (cadence/setup_said.py): the minutes it took all in and
+    whether a meeting was needed to understand it; one answer a playbook (its key)."""
+
+    __tablename__ = "setup_said"
+    __table_args__ = (CheckConstraint("minutes BETWEEN 1 AND 2400", name="minutes"),)
+
+    playbook_id: int = Field(foreign_key="playbook.id", primary_key=True)
+    minutes: int
+    meeting: bool
+    said_by: str = Field(max_length=32)
+    said_at: datetime = instant()
+
+
 class Heartbeat(SQLModel, table=True):
     """When each long-running part (the clock) last finished its work: a liveness signal
     that any process can read, so /metrics and /healthz of the web process see the clock."""

@@ -59,9 +59,10 @@ def test_concurrent_adopts_into_one_channel_make_one_playbook(bot, playbook, sla
 
 
 def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, store, clock):
-    """A version with a wave of 2, adopted into five channels at once: two adoptions, and
-    three refusals naming the wave, held by the origin's versions' row locks in the adoption's
-    transaction (or SQLite's one writer), not by the count read before it."""
+    """A version with a wave of 2, in phase 1 (assessed: cadence/phases.py), adopted into five
+    channels at once: one adoption, its second pilot, and four refusals naming its phase, held
+    by the origin's versions' row locks in the adoption's transaction (or SQLite's one
+    writer), the count the wave's limit uses, not by the count read before it."""
     import copy
 
     from cadence.definition_load import parse_playbook
@@ -79,11 +80,11 @@ def test_concurrent_adopts_into_many_channels_keep_the_wave(bot, slack, engine, 
             pool.map(lambda c: bot.command(f"adopt support-replies <#{c}|{c.lower()}>", user=CURATOR), channels)
         )
     texts = [r.text for r in replies]
-    assert sum("now runs in" in t for t in texts) == 2, texts
-    assert sum("runs in its wave 1 already" in t for t in texts) == ADOPTERS - 2, texts
+    assert sum("now runs in" in t for t in texts) == 1, texts
+    assert sum("A wave is not opened for a version still in phase 1" in t for t in texts) == ADOPTERS - 1, texts
     with engine.connect() as connection:
         adopted = connection.execute(text("SELECT count(*) FROM playbook WHERE adopted_from_id IS NOT NULL"))
-        assert adopted.scalar() == 2
+        assert adopted.scalar() == 1
 
 
 BEFORE_THE_CLOSE = datetime(2026, 11, 23, 10, 59, 59, 700000, tzinfo=UTC)  # week 1 closes at 11:00 UTC (noon Berlin)

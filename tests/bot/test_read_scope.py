@@ -10,6 +10,7 @@ import anyio
 
 from tests.bot.test_api_reads import get
 from tests.bot.test_mcp import http_client
+from tests.usecases.test_governance import replicated_on
 from tests.usecases.test_requests import (  # noqa: F401  (published: a fixture)
     CURATOR,
     CURATORS,
@@ -34,6 +35,7 @@ def adopted_and_asked(bot, slack, world):
     [card] = cards(slack)
     click(bot, "request_approve", card_buttons(card)["request_approve"]["value"], CURATOR, CURATORS, card["ts"])
     world.dispatcher.drain(max_wait=0)
+    replicated_on(world.store, ADOPTER, world.clock())  # verified: #ops waits for the wave, not the phase
     request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", OPS_OWNER)
     world.dispatcher.drain(max_wait=0)
     ops = next(c for c in cards(slack) if OPS in json.dumps(c["blocks"]))

@@ -55,6 +55,7 @@ WEEK = date(2026, 11, 16)
         (keys.digest_chart("digest:2026-11-16", "support"), "digest:2026-11-16#chart:support"),
         (keys.home_refresh("U0ANA0001", "ab12"), "home:U0ANA0001:ab12"),
         (keys.dm_update("ab12"), "dm-update:ab12"),
+        (keys.setup_asked(7), "setup-asked:7"),
         (keys.seen_signature("v0=" + "a" * 200), "sig:v0=" + "a" * 97),
         (keys.seen_event("Ev123"), "event:Ev123"),
         (keys.seen_view("V0123", "1569.ab"), "view:" + hashlib.sha256(b'["V0123", "1569.ab"]').hexdigest()),

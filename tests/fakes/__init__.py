@@ -103,15 +103,41 @@ def store_of(services: Services) -> FakeStore:
     return cast(FakeStore, services.store)
 
 
-def published(services: Services, asker: Caller, slug: str, override: str | None, decider: str = ADMIN) -> Any:
+def published(
+    services: Services, asker: Caller, slug: str, override: str | None, decider: str = ADMIN, assessed: bool = True
+) -> Any:
     """`/rollout publish <slug> [override <reason>]` by `asker`; over readiness, its request
-    (usecases/shared/publish_requests.py) approved by `decider`'s click: the announcement."""
+    (usecases/shared/publish_requests.py) approved by `decider`'s click: the announcement.
+    `assessed`: its owner kept a post-pilot assessment before (unless one is kept already),
+    so that the version it publishes is in phase 1 (cadence/phases.py) and takes a team."""
     from usecases import commands, publish_over
     from usecases.shared import messages
 
+    if assessed:
+        assess_kept(services, slug)
     before = set(store_of(services).held.publish_requests)
     reply = commands.publish(asker, messages.Publish(slug, override=override))
     asked = [r for i, r in store_of(services).held.publish_requests.items() if i not in before and r.state == "open"]
     if not asked:
         return reply
     return publish_over.approve(caller(services, decider), str(asked[0].id))
+
+
+ASSESSED_BEFORE = 60  # seconds before now: an assessment kept before the version is published
+
+
+def assess_kept(services: Services, slug: str) -> None:
+    """The post-pilot assessment of `slug` kept by its owner (the decision row `assess` writes,
+    cadence/assessment.py's), unless one is kept already."""
+    from datetime import timedelta
+
+    from cadence.assessment import assessed
+
+    held = store_of(services).held
+    state = store_of(services).playbooks.state(slug)
+    assert state is not None
+    if any(d["kind"] == "assessed" and d["playbook_id"] == state.playbook.id for d in held.decisions):
+        return
+    answers = {"manual": {"core": [], "pilot": ["a senior reviewer on every case"]}}
+    kept = assessed(state.playbook.id, slug, 1, answers, state.playbook.owner_id)
+    held.decide([kept], services.clock() - timedelta(seconds=ASSESSED_BEFORE))

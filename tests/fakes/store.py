@@ -95,6 +95,7 @@ class Held:
     out_of_scope: list[OutOfScopeCount] = field(default_factory=list)  # steps' out-of-scope counts
     # view: user, playbook (None: names none), opened, sent
     forms: dict[str, tuple[str, int | None, datetime, datetime | None]] = field(default_factory=dict)
+    said: dict[int, tuple[int, bool, str, datetime]] = field(default_factory=dict)  # setup said, by playbook
     pulse_keys: dict[tuple[int, int], str] = field(default_factory=dict)  # (playbook, cycle): its key, while open
     pulse_answers: dict[tuple[int, int, str], Answer] = field(default_factory=dict)  # (playbook, cycle, voter)
     checks: list[InputCheckResult] = field(default_factory=list)  # input checks' results

@@ -417,3 +417,12 @@ class FakeFormTimes:
             if row.kind == "checkin" and not row.withdrawn and pid in playbook_ids:
                 found[pid] = min(found.get(pid, at), at)
         return found
+
+    def said(self, playbook_id: int, minutes: int, meeting: bool, by: str, at: datetime) -> bool:
+        if playbook_id in self.held.said:
+            return False
+        self.held.said[playbook_id] = (minutes, meeting, by, at)
+        return True
+
+    def said_of(self, playbook_ids: list[int]) -> dict[int, tuple[int, bool]]:
+        return {pid: (m, meeting) for pid, (m, meeting, _, _) in self.held.said.items() if pid in playbook_ids}

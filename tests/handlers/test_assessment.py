@@ -14,7 +14,7 @@ from storage.models.governance import Decision
 from tests.bot.test_mcp import get
 from tests.bot.test_web_view import fetch
 from tests.conftest import MEMBER, OWNER
-from tests.usecases.test_governance import CURATOR, CURATORS, close_of, publish_over, report_week
+from tests.usecases.test_governance import CURATOR, CURATORS, adopt_over, close_of, publish_over, report_week
 from tests.usecases.test_replication import ready  # noqa: F401 (the fixture)
 from tests.usecases.test_requests import SALES, SALES_OWNER
 from tests.web_signed_in import signed_in
@@ -155,19 +155,32 @@ def test_a_version_carries_the_assessment_newest_when_published_and_adopters_see
 def test_a_version_published_with_no_assessment_says_so_where_it_is_listed(
     bot, world, slack, store, clock, http_server, database_url
 ):
-    assert "support-replies v1" in publish_over(bot, store, "publish support-replies override sharing it early")
+    assert "support-replies v1" in publish_over(
+        bot, store, "publish support-replies override sharing it early", assessed=False
+    )
     world.dispatcher.drain(max_wait=0)
     announced = [m for m in slack.posted(CURATORS) if m["text"] == "support-replies v1 is in the registry"]
     assert "Published with no post-pilot assessment" in json.dumps(announced[-1], ensure_ascii=False)
-    assert "no post-pilot assessment" in bot.command("registry", user=MEMBER).text
+    listed = bot.command("registry", user=MEMBER).text
+    assert "no post-pilot assessment" in listed
+    assert "phase 0 of 4, piloting: published without a post-pilot assessment" in listed  # cadence/phases.py
     entry = api_registry(bot, world, store)
     assert (entry["slug"], entry["version"], entry["assessment"]) == ("support-replies", 1, None)
+    assert (entry["phase"]["number"], entry["phase"]["name"], entry["phase"]["of"]) == (0, "piloting", 4)
     page = web_registry(bot, world, slack, store, http_server, database_url)
+    assert "<strong>Phase 0 of 4, piloting</strong>: published without a post-pilot assessment" in page
     assert '<h3>Post-pilot assessment</h3>\n<p class="empty">Published with no post-pilot assessment.</p>' in page
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
-    adopted = bot.command(f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>", user=CURATOR).text
-    assert "support-replies v1 was published with no post-pilot assessment" in adopted
+    adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}>"
+    refused = bot.command(adopt, user=CURATOR).text  # phase 0 (cadence/phases.py): no team, nothing stored
+    assert "is phase 0 of 4, piloting: published without a post-pilot assessment" in refused
+    assert store.playbooks.state("support-replies-sales") is None
+    adopt_over(bot, store, f"{adopt} override the team takes it as its own pilot")  # another curator approves
+    world.dispatcher.drain(max_wait=0)
+    assert store.playbooks.state("support-replies-sales") is not None
+    told = json.dumps(slack.posted(SALES), ensure_ascii=False)
+    assert "support-replies v1 was published with no post-pilot assessment" in told
 
 
 def test_the_assessment_is_offered_once_not_again_at_a_later_close_still_ready(bot, ready, slack, store):  # noqa: F811

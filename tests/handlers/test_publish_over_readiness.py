@@ -21,7 +21,7 @@ from storage.models.governance import PublishRequest
 from tests.bot.test_mcp import get, http_client
 from tests.bot.test_web_view import fetch
 from tests.conftest import ADMIN, CHANNEL, OWNER, Engine, settings_for
-from tests.usecases.test_governance import CURATOR, CURATORS, click, wednesday
+from tests.usecases.test_governance import CURATOR, CURATORS, assess_kept, click, wednesday
 from usecases import tokens
 
 SALES, SALES_OWNER, CURATOR2 = "CSALES0001", "USALESOWN1", "UCURATOR2"
@@ -66,6 +66,7 @@ def not_met(text):
 def test_the_asker_alone_publishes_nothing_a_second_person_does_and_every_listing_says_so(
     bot, world, slack, store, engine, http_server, database_url
 ):
+    assess_kept(store, "support-replies")  # its pilot assessed: phase 1, it takes a second pilot (cadence/phases.py)
     reply = bot.command(f"publish support-replies override {REASON}", user=CURATOR).text
     assert "waits" in reply.lower() or "not ready" in reply, reply
     assert "neither its owner nor you" in reply and store.registry.versions() == []

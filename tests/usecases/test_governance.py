@@ -102,12 +102,44 @@ def click(bot, action_id, value, user, channel, ts):
     )
 
 
-def publish_over(bot, store, text, by=CURATOR, decider=ADMIN):
+ASSESSED_AT = datetime(2025, 1, 1, tzinfo=UTC)  # before any test's publishing
+
+
+def assess_kept(store, slug):
+    """`slug`'s post-pilot assessment kept by its owner (the decision row `assess` writes,
+    cadence/assessment.py's), unless one is kept: a version published after it is in phase 1
+    (cadence/phases.py) and takes its second pilot."""
+    from cadence.assessment import assessed
+    from cadence.change import Change
+
+    state = store.playbooks.state(slug)
+    pid = state.playbook.id
+    if store.assessments.carried([(pid, pid, datetime.max.replace(tzinfo=UTC))])[pid] is not None:
+        return
+    answers = {"manual": {"core": [], "pilot": ["a senior reviewer on every case"]}}
+    kept = assessed(pid, slug, 1, answers, state.playbook.owner_id)
+    committed(store).governance.apply(Change(decisions=[kept]), ASSESSED_AT)
+
+
+def replicated_on(store, slug, at):
+    """`slug`'s first cycle replicated its origin (the week close's decision row): the
+    version it runs is verified (cadence/phases.py), and a wave may open."""
+    from cadence.change import Change
+    from cadence.cycle_decisions import of_replication
+
+    pid = store.playbooks.state(slug).playbook.id
+    committed(store).governance.apply(Change(decisions=[of_replication(pid, at.date(), 1, "replicated", {})]), at)
+
+
+def publish_over(bot, store, text, by=CURATOR, decider=ADMIN, assessed=True):
     """`/rollout <text>`, a publish with `override <reason>`, by `by`: over readiness it is a
     request (issue 93, item 5) whose Publish `decider` clicks (the asker never publishes over
-    readiness alone). The reply, then the slug and number of the version it published."""
-    reply = bot.command(text, user=by).text
+    readiness alone). The reply, then the slug and number of the version it published.
+    `assessed`: its post-pilot assessment kept before (`assess_kept`)."""
     slug = text.split()[1]
+    if assessed and store.playbooks.state(slug) is not None:
+        assess_kept(store, slug)
+    reply = bot.command(text, user=by).text
     request = store.publish_requests.open_for(store.playbooks.state(slug).playbook.id)
     if request is None:
         return reply

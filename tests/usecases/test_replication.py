@@ -37,6 +37,7 @@ from tests.usecases.test_governance import (
     CURATOR,
     CURATORS,
     adopt_over,
+    assess_kept,
     buttons,
     click,
     close_of,
@@ -127,6 +128,7 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
         "send: 4 of 4, 4 of 4 weeks ≥ 90%; refunds: 4 of 4, 4 of 4 weeks ≥ 90%"
     ) in body
     ready.clock.set(wednesday(9))
+    assess_kept(store, "support-replies")  # its owner assessed the pilot: phase 1 (cadence/phases.py)
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
     with Session(engine) as s:
         version = s.exec(select(RegistryVersion)).one()
@@ -156,15 +158,14 @@ def test_a_ready_playbook_is_published_with_its_kit_and_learnings_and_adopted_in
     assert "Adopted from support-replies v1. Runbook: https://wiki.example.com/support-replies" in status
     assert "Checks before week 1: Draft 10 sample tickets" in status
 
-    # the wave (1 here) is full until an adopter replicates; a curator may override it
+    # phase 1 (cadence/phases.py): no wave until its second pilot replicated, nothing stored; a
+    # curator may override it, decided by another curator
     slack.add_channel("CNYC000001", ["UNYCOWNER1"])
     slack.add_user("UNYCOWNER1")
     waved = bot.command("adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1>", user=CURATOR).text
-    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in waved
+    assert "phase 1 of 4, assessed" in waved and "(support-replies-sales runs it)" in waved
     assert store.playbooks.state("support-replies-nyc") is None
-    assert [d.figures["running"] for d in decisions(engine, "wave-refused")] == [
-        [{"slug": "support-replies-sales", "verdict": None}]
-    ]
+    assert decisions(engine, "wave-refused") == []
     adopt_over(
         bot, store, "adopt support-replies <#CNYC000001|nyc> owner <@UNYCOWNER1> override pilot for the NYC desk"
     )
@@ -259,6 +260,7 @@ def test_a_version_published_by_the_previous_release_is_adopted_after_the_upgrad
             },
         )
     migrate.upgrade(engine)
+    assess_kept(store, "support-replies")  # its origin's post-pilot assessment: phase 1, it takes a team
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)
     slack.add_user(CURATOR)

@@ -151,7 +151,8 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
     assert "That request was approved already" in json.dumps(slack.calls_to("chat.postEphemeral")[-1].params)
     assert "approved by <@UCURATOR1> (support-replies-sales)" in bot.command("registry", user=OWNER).text
 
-    # Past the wave (1): refused on the card, then approved with a curator's reason.
+    # Before its second pilot replicated (phase 1, cadence/phases.py): refused on the card, nothing
+    # stored, then approved with a reason by a curator other than the one who asked (the requester).
     slack.add_user(OPS_OWNER)
     request(bot, slack, f"request support-replies <#{OPS}|ops> champion <@{OPS_OWNER}>", OPS_OWNER)
     world.dispatcher.drain(max_wait=0)
@@ -159,9 +160,8 @@ def test_a_request_is_one_card_that_a_curator_approves_into_the_same_adopt(bot, 
     click(bot, "request_approve", card_buttons(ops)["request_approve"]["value"], CURATOR, CURATORS, ops["ts"])
     world.dispatcher.drain(max_wait=0)
     ops = next(c for c in cards(slack) if "COPS000001" in body(c))
-    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in body(
-        ops
-    ) and "support-replies-sales (no cycle" in body(ops)
+    assert "phase 1 of 4, assessed: post-pilot assessment v1 kept" in body(ops)
+    assert "a second pilot replicates it (support-replies-sales runs it)" in body(ops)
     assert store.playbooks.state("support-replies-ops") is None
     override = card_buttons(ops)["request_override"]
     click(bot, "request_override", override["value"], CURATOR, CURATORS, ops["ts"])

@@ -65,10 +65,10 @@ def adopted_and_ran(bot, engine, slack, clock, store, origin_mean):
     )
     assert "now runs in" in adopted.text
     world = Engine(engine, slack, clock)
-    # past the wave before any cycle closed: refused, naming the team and what opens the next
+    # another team before its second pilot replicated: refused by its phase (cadence/phases.py)
     refused = bot.command(f"adopt support-replies <#{OPS}|ops> owner <@{OPS_OWNER}>", user=CURATOR).text
-    assert "runs in its wave 1 already" in refused and "support-replies-sales (no cycle closed yet)" in refused
-    assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in refused
+    assert "phase 1 of 4, assessed" in refused and "(support-replies-sales runs it)" in refused
+    assert "A wave is not opened for a version still in phase 1" in refused
     for week in range(2, 6):
         clock.set(wednesday(week))
         assert "Recorded" in bot.command("kpi support-replies-sales 13", user=SALES_OWNER).text

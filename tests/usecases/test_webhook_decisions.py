@@ -18,6 +18,7 @@ from tests.conftest import OWNER, Engine
 from tests.usecases.test_governance import (
     CURATOR,
     CURATORS,
+    assess_kept,
     buttons,
     click,
     close_of,
@@ -120,6 +121,7 @@ def test_an_adopting_playbooks_replication_verdict_is_told(bot, ready, slack, st
     run_weeks(bot, ready, range(1, 9))
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
     clock.set(wednesday(9))
+    assess_kept(store, "support-replies")  # its pilot assessed: phase 1 (cadence/phases.py)
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)

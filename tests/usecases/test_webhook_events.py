@@ -122,13 +122,14 @@ def test_a_mode_set_by_the_owner_is_told_with_its_reason(store, bot, slack, cloc
 
 
 def test_a_scale_proposal_its_publication_and_an_adoption_are_told(bot, ready, slack, store, clock, receiver):
-    from tests.usecases.test_governance import CURATOR, CURATORS, buttons, click, wednesday
+    from tests.usecases.test_governance import CURATOR, CURATORS, assess_kept, buttons, click, wednesday
     from tests.usecases.test_replication import SALES, SALES_OWNER, run_weeks
 
     hook(store, receiver, clock, "registry", wanted=["proposal", "published", "adopted", "replication"])
     run_weeks(bot, ready, range(1, 9))
     proposal = next(m for m in slack.posted(CURATORS) if m["text"] == "support-replies is ready to scale")
     ready.clock.set(wednesday(9))
+    assess_kept(store, "support-replies")  # its pilot assessed: phase 1 (cadence/phases.py)
     click(bot, "scale_publish", buttons(proposal)[0]["value"], CURATOR, CURATORS, proposal["ts"])
     slack.add_channel(SALES, [SALES_OWNER])
     slack.add_user(SALES_OWNER)

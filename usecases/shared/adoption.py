@@ -30,7 +30,7 @@ from storage.models.governance import RegistryVersion
 from storage.store import CURATORS_CHANNEL, Conflict, RequestDecided, Store, WaveFull
 from templates import notices_registry
 from templates.refusals import Refusal, close_matches
-from usecases.shared import adopt_offer, champions, registry_list, team_load, waves
+from usecases.shared import adopt_offer, champions, phases, registry_list, team_load, waves
 from usecases.shared.life import check_start, first_cycle
 from usecases.shared.listings import HISTORY_LEARNINGS, PLAYBOOK_LEARNINGS, playbook_page
 from usecases.shared.messages import Adopt
@@ -118,6 +118,8 @@ def overrides_needed(store: Store, cmd: Adopt, now: datetime) -> list[str]:
     (usecases/shared/requests.py `ask_past`)."""
     version = find_version(store, cmd.playbook, cmd.version, "adopt")
     needed = []
+    if phases.needed(store, version):
+        needed.append("its phase")
     if waves.past(store, version):
         needed.append("its wave")
     if team_load.full_for(store, version, cmd.channel_id, now):
@@ -149,6 +151,7 @@ def adopt(
     adopt_offer.refuse_if_answered(store, cmd)
     channel_id = cmd.channel_id
     adopter = f"{cmd.channel_name or channel_id} ({channel_id})"
+    pilot = phases.check(store, version, cmd.override)  # before phase 2: its second pilot only (cadence/phases.py)
     wave = waves.check(store, version, by, now, cmd.override, adopter)
     loaded = team_load.check(store, version, channel_id, by, now, cmd.override, adopter)
     new_slug = _free_slug(store, version.slug, cmd.channel_name or channel_id)
@@ -175,7 +178,7 @@ def adopt(
                 org_timezone,
                 by,
                 now,
-                wave_limit=wave.limit,
+                wave_limit=min((n for n in (wave.limit, pilot) if n is not None), default=None),
                 champion_id=champion_id,
                 request_id=approval.request_id if approval else None,
             )

@@ -20,7 +20,7 @@ from storage.report_batches import NewReport, new_report
 from storage.source_fetches import fetch_row
 from storage.store import Report, Store, UnitOfWork, WeekClosed, decision_columns
 from templates.refusals import Refusal, close_matches
-from usecases.shared import messages
+from usecases.shared import messages, setup_said
 
 MEMBER_REPORTS = (ReportKind.KPI, ReportKind.REST, ReportKind.GUARDRAIL, ReportKind.CHECKIN)
 OWNER_REPORTS = (ReportKind.EXCEPTION, ReportKind.CASES, ReportKind.RUBRIC)  # made by owners and curators only
@@ -308,7 +308,9 @@ def record_attestation(
     now: datetime,
     usage: str | None = None,
 ) -> None:
-    """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step."""
+    """A member's check-in: followed the mode map (`deviated_on` None) or deviated on a step;
+    an adopting playbook's first asks its champion how setup went (usecases/shared/setup_said.py)."""
+    asked = setup_said.ask(store, state.playbook)
     with _while_open(state, week, usage), store.unit_of_work() as uow:
         uow.reports.add_checkin(
             state.playbook.id,
@@ -319,6 +321,8 @@ def record_attestation(
             note,
             now,
         )
+        if asked:
+            uow.outbox.enqueue(asked, now)
         uow.commit()
 
 

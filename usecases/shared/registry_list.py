@@ -4,10 +4,12 @@ its wave. Reads only; publishing is usecases/shared/registry.py's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cadence import calendar, replication
+from cadence import calendar, phases, replication
 from cadence.assessment import core_items, counts, pilot_conditions
 from cadence.definition import KpiSpec, read_spec
 from cadence.state import Playbook
@@ -15,8 +17,9 @@ from storage.assessments import Carried
 from storage.models.governance import RegistryVersion
 from storage.store import Store
 from templates import notices_registry
-from usecases.shared import boundaries, setup_effort, waves
+from usecases.shared import boundaries, setup_effort, setup_said, waves
 from usecases.shared import versions as upgrades
+from usecases.shared.phases import listed
 
 _EVER = datetime.max.replace(tzinfo=UTC)  # "published" after every assessment: the newest
 
@@ -31,17 +34,26 @@ def entries(store: Store, function: str | None) -> list[dict[str, Any]]:
     found = waves.states(store, versions)
     assessed = store.assessments.carried([(v.id, v.playbook_id, v.published_at) for v in versions])
     setups = setup_effort.by_version(store, versions)  # its teams' active setup time (issue 97)
+    said = setup_said.by_version(store, versions, setups)  # what its teams said of it (issue 112)
     scoped = boundaries.registry_lines(store, versions)  # strict boundaries, where declared
     return [
         dict(
             _entry(v, medians, adopters.get(v.id, []), requests.get(v.id, [])),
             wave=waves.shown(found[v.id]),
             assessment=carried(assessed.get(v.id)),
+            phase=_phase(v, assessed.get(v.id), adopters.get(v.id, [])),
             **({"out_of_scope": scoped[v.id]} if v.id in scoped else {}),
             setup=setups.get(v.id),
+            setup_said=said.get(v.id),
         )
         for v in versions
     ]
+
+
+def _phase(v: RegistryVersion, assessment: Carried | None, adopters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The version's phase (cadence/phases.py) as listed: number, name, gate and next, in words."""
+    number = assessment.number if assessment is not None else None
+    return phases.phase(number, listed(adopters), waves.size(v), v.slug).shown()
 
 
 def carried(assessment: Carried | None) -> dict[str, Any] | None:
@@ -191,3 +203,13 @@ def _progress(middle: float | None, kpi: KpiSpec) -> float | None:
     if middle is None or kpi.baseline == kpi.target:
         return None
     return replication.progress(middle, kpi.baseline, kpi.target)
+
+
+def phase_seen(entry: dict[str, Any], visible: Callable[[str], bool]) -> dict[str, Any]:
+    """A registry entry's phase as a reader who sees only some teams reads it: an adopter it
+    may not see is named "another team" (the API's scoped tokens)."""
+    if all(visible(a["slug"]) for a in entry["adopters"]):
+        return dict(entry["phase"])
+    adopters = [replace(a, slug=a.slug if visible(a.slug) else "another team") for a in listed(entry["adopters"])]
+    number = entry["assessment"]["number"] if entry.get("assessment") else None
+    return phases.phase(number, adopters, int(entry["wave"]["size"]), entry["slug"]).shown()

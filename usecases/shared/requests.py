@@ -23,8 +23,9 @@ from usecases.shared.roles import channel, require_curator, user
 
 _ANSWERS = ("why", "similar", "context", "capacity")
 # The refusals of an approval that a curator's reason passes (adoption.adopt's `override`):
-# the wave, the team's load, a close match in a function new to the team (usecases/shared/adopt_offer.py).
-OVERRIDABLE = ("adopt_wave", "adopt_load", "request_similar")
+# the phase (usecases/shared/phases.py), the wave, the team's load, a close match in a function new to
+# the team (usecases/shared/adopt_offer.py).
+OVERRIDABLE = ("adopt_phase_piloting", "adopt_phase_assessed", "adopt_wave", "adopt_load", "request_similar")
 _NUMBERS = ("baseline", "target", "timezone", "exception_cap", "rubric_threshold")
 
 

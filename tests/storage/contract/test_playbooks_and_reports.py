@@ -205,3 +205,14 @@ def test_form_times(side):
     assert side.store.form_times.setup_forms([pid, pid + 1]) == {
         pid: [(at[0], at[4]), (at[5], None), (at[8], at[9]), (at[10], None)]
     }
+
+
+def test_setup_said(side):
+    """Setup as said (usecases/setup_said.py): one answer a playbook, the first kept; read
+    by playbook, minutes and whether a meeting was needed."""
+    pid = side.playbook.playbook.id
+    assert side.store.form_times.said_of([pid]) == {}
+    assert committed(side.store).form_times.said(pid, 45, True, OWNER, AT) is True
+    assert committed(side.store).form_times.said(pid, 30, False, "UMEMBER1", AT + timedelta(minutes=1)) is False
+    assert side.store.form_times.said_of([pid, pid + 1]) == {pid: (45, True)}
+    assert side.store.form_times.said_of([]) == {}

@@ -372,6 +372,7 @@ def contexts(
             ),
         ),
         "assess_offer": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
+        "setup_said_ask": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
         "digest_usage_cohorts": dict(  # templates/notices_usage_cohorts.py: four cohorts of an org of 999,999 teams
             cohorts=[
                 dict(name=n, means=text[:80], teams=999_999, median="−99,999%", low="−99,999%", high="99,999%")

@@ -5,6 +5,7 @@ import json
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
+from cadence import phases
 from cadence.next_steps import Candidate, rank
 from cadence.versions import Change
 from handlers import adopt_offer
@@ -35,6 +36,8 @@ LONGEST_ADOPT = adopt_offer.value(
 # A version's wave as usecases/shared/waves.py `shown` gives it: the largest numbers (999
 # waves of the largest `adoption_wave`).
 WAVE = dict(number=999, size=100, teams=[], replicated=True, reviewed=False, allows=False)
+# the longest phase words: an adopter's slug of 64 characters, 999 teams (cadence/phases.py)
+PHASE = phases.phase(99999, [phases.Adopter("a" * 64, True, True)] * 999, 1000, "p" * 64).shown()
 
 
 def hostile_criteria(text: str) -> list[dict]:
@@ -169,6 +172,16 @@ def contexts(
                     kit=True,
                     wave=WAVE,
                     assessment=dict(number=99999, core=400, pilot_conditions=[text[:300]] * 80) if i % 2 else None,
+                    phase=PHASE,
+                    setup_said=dict(
+                        median=2400,
+                        meetings=999,
+                        teams=999,
+                        over_the_hour=True,
+                        line="setup: 2400 min said, 99999 min in forms; a meeting needed by 999 of 999 teams",
+                    )
+                    if i % 3
+                    else None,
                 )
                 for i in range(400)
             ],

@@ -274,6 +274,7 @@ def contexts(
         ),
         "modal_assess_kept": dict(kept=SimpleNamespace(slug="p" * 64, number=999, core=400, pilot=1)),
         "modal_learning": dict(metadata='{"playbook":1,"week":"2026-11-23"}', title=text, cycle=3, limit=500),
+        "modal_setup_said": dict(playbook_id=999999999, slug="p" * 64, title=text, most=2400),
         "modal_pulse": dict(
             metadata='{"playbook":1,"week":"2026-12-07"}',
             title=text,

@@ -87,11 +87,16 @@ def published(curators_channel: str | None = CURATORS, **definition: Any) -> Wor
 
 
 def publish(
-    made: World, override: str | None = "sharing it early", by: str = CURATOR, decider: str = ADMIN
+    made: World,
+    override: str | None = "sharing it early",
+    by: str = CURATOR,
+    decider: str = ADMIN,
+    assessed: bool = True,
 ) -> dict[str, Any]:
     """`/rollout publish`; over readiness, the request it makes approved by `decider` (a
-    second person: the asker never publishes over readiness alone): the announcement."""
-    return fakes.published(made.services, made.caller(by), made.origin.playbook.slug, override, decider)
+    second person: the asker never publishes over readiness alone): the announcement.
+    `assessed`: its post-pilot assessment kept before (fakes.published)."""
+    return fakes.published(made.services, made.caller(by), made.origin.playbook.slug, override, decider, assessed)
 
 
 def adopt(

@@ -24,9 +24,15 @@ def slash(services: Services, text: str, user: str = MEMBER, channel: str = CHAN
     return json.dumps(reply, ensure_ascii=False)
 
 
-def publish_over(services: Services, text: str, user: str = CURATOR, decider: str = ADMIN) -> str:
+def publish_over(
+    services: Services, text: str, user: str = CURATOR, decider: str = ADMIN, assessed: bool = True
+) -> str:
     """`/rollout <text>` (a publish with `override <reason>`) by `user`; over readiness the
-    request it makes (issue 93, item 5) approved by `decider`: the announcement, as text."""
+    request it makes (issue 93, item 5) approved by `decider`: the announcement, as text.
+    `assessed`: the playbook's post-pilot assessment kept before (fakes.assess_kept), so
+    that the version takes its second pilot (cadence/phases.py)."""
+    if assessed and fakes.store_of(services).playbooks.state(text.split()[1]) is not None:
+        fakes.assess_kept(services, text.split()[1])
     before = set(fakes.store_of(services).held.publish_requests)
     reply = slash(services, text, user)
     asked = [r for i, r in fakes.store_of(services).held.publish_requests.items() if i not in before]

@@ -177,9 +177,10 @@ def test_a_channel_runs_one_adoption_of_an_origin():
 def test_past_the_wave_it_is_refused_with_a_decision_on_the_origin():
     made = published(adoption_wave=1)
     adopt(made)
+    replicated(made, SLUG)  # verified (phase 2): the phase lets a wave open, the wave waits for its review
     shown = said(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER))
-    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in shown
-    assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in shown
+    assert "runs in its wave 1 already: support-replies-sales (replicated)" in shown
+    assert "wave 2 opens when wave 1's learnings are reviewed (one replicated)" in shown
     assert summaries(made.change) == [
         (
             "wave-refused",
@@ -215,6 +216,7 @@ def test_the_waves_last_place_taken_a_moment_ago_asks_again(monkeypatch):
     the second, which is asked again and refused by the wave as it stands."""
     made = published(adoption_wave=1)
     adopt(made)
+    replicated(made, SLUG)  # verified: its wave, not its phase, waits
     empty = waves.Lineage([], {}, None, 1)
     monkeypatch.setattr(waves, "lineage", first_then(empty, waves.lineage))  # the first look saw no team
     assert refusal(lambda: adopt(made, channel=OPS, name="ops", owner=OPS_OWNER)).key == "adopt_wave"
@@ -234,6 +236,7 @@ def test_a_slug_taken_a_moment_ago_adopts_under_the_next(monkeypatch):
 def test_an_adoption_in_the_channel_a_moment_ago_refuses_this_one(monkeypatch):
     made = published()
     adopt(made)
+    replicated(made, SLUG)  # verified: another team may adopt it
     monkeypatch.setattr(FakeRegistry, "adoption_in", first_then(None, FakeRegistry.adoption_in))  # saw none
     assert refusal(lambda: adopt(made, name="sales-again")).key == "adopt_twice"
     assert made.state("support-replies-sales-again") is None
@@ -373,6 +376,7 @@ def test_adopting_past_the_wave_with_a_reason_is_another_curators_decision():
 
     made = published(adoption_wave=1)
     adopt(made)
+    replicated(made, SLUG)  # verified: past its wave, not its phase
     cmd = messages.Adopt("support-replies", None, OPS, "ops", OPS_OWNER, override="the ops desk needs it")
     reply = commands.adopt(made.caller(CURATOR), cmd)
     assert isinstance(reply, AskedPast) and reply.past == ["its wave"]

@@ -5,6 +5,7 @@ approved by its button, through Slack, is tests/usecases/test_governance.py's.""
 
 from __future__ import annotations
 
+from cadence import cycle_decisions
 from tests.fakes import CURATOR, MEMBER, FakeDirectory
 from tests.usecases.fast.slash import publish_over, report_week, slash
 from tests.usecases.fast.test_close_modes import CURATORS, close_of, wednesday, world
@@ -57,6 +58,11 @@ def test_two_cycles_on_target_lead_to_publish_and_adoption():
     again = slash(services, "adopt support-replies <#CSALES0001|sales-team>", CURATOR)
     assert "already runs support-replies-sales-team, adopted from support-replies" in again
 
+    # Its second pilot replicated (the week close's decision row): verified, a wave opens (cadence/phases.py).
+    pilot = clock.store.playbooks.state("support-replies-sales-team")
+    clock.store.held.decide(
+        [cycle_decisions.of_replication(pilot.playbook.id, wednesday(9).date(), 1, "replicated", {})], wednesday(9)
+    )
     # Another team, in New York, with its own numbers and first Monday; the bot must be there.
     directory.members["CNYC000001"] = frozenset(["UNYCOWNER1"])
     directory.absent["CNYC000001"] = "not_in_channel"

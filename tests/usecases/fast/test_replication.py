@@ -145,6 +145,7 @@ def published_and_adopted(adopt: str):
     [button] = [e for b in proposal.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"] == "scale_publish"
     clock.clock.at = wednesday(9)
+    fakes.assess_kept(services, "support-replies")  # its owner assessed the pilot: phase 1, it takes a second pilot
     proposals.publish(fakes.caller(services, CURATOR), button["value"])
     services.directory.members[SALES] = frozenset([SALES_OWNER])
     return services, clock, slash(services, adopt, CURATOR)
@@ -221,6 +222,7 @@ def test_the_baseline_weeks_mean_is_the_adopters_baseline_measured_and_it_can_re
     ]
     [button] = [e for b in proposal.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
     clock.clock.at = wednesday(9) - timedelta(days=2)  # Monday of week 9
+    fakes.assess_kept(services, "support-replies")  # its owner assessed the pilot: phase 1
     proposals.publish(fakes.caller(services, CURATOR), button["value"])
     services.directory.members[SALES] = frozenset([SALES_OWNER])
     # its own baseline 40, declared; the baseline week is week 9 (from 11 January), cycle 1 the Monday after
@@ -287,6 +289,7 @@ def test_an_adopter_whose_baseline_week_got_no_report_says_its_baseline_is_decla
     ]
     [button] = [e for b in proposal.payload["blocks"] if b["type"] == "actions" for e in b["elements"]]
     clock.clock.at = wednesday(9) - timedelta(days=2)
+    fakes.assess_kept(services, "support-replies")  # its owner assessed the pilot: phase 1
     proposals.publish(fakes.caller(services, CURATOR), button["value"])
     services.directory.members[SALES] = frozenset([SALES_OWNER])
     adopt = f"adopt support-replies <#{SALES}|sales> owner <@{SALES_OWNER}> baseline:40 start:2027-01-11"

@@ -29,6 +29,7 @@ from tests.usecases.fast.registry_world import (
     keys_to,
     published,
     refusal,
+    replicated,
     said,
     summaries,
     text,
@@ -139,10 +140,11 @@ def test_a_refusal_on_approve_is_drawn_on_the_card_which_stays_pending():
 def test_past_the_wave_the_card_offers_an_override_that_adopts_with_a_reason():
     made = published(adoption_wave=1)
     buttons.approve(made.caller(CURATOR), str(ask(made).id))
+    replicated(made, "support-replies-sales")  # verified: its wave, not its phase, waits
     ops = ask(made, OPS, "ops", OPS_OWNER, OPS_OWNER)
     assert refusal(lambda: buttons.approve(made.caller(CURATOR), str(ops.id))).key == "adopt_wave"
     card = text(card_of(made, ops))
-    assert "runs in its wave 1 already: support-replies-sales (no cycle closed yet)" in card
+    assert "runs in its wave 1 already: support-replies-sales (replicated)" in card
     assert "request_override" in card
     assert made.state("support-replies-ops") is None
     assert buttons.reason_form(made.caller(CURATOR), str(ops.id)).slug == "support-replies"
@@ -156,6 +158,7 @@ def test_an_approval_that_loses_to_another_is_refused_and_draws_nothing(monkeypa
     request = ask(made)
     seen = made.store.registry.request(request.id)
     buttons.approve(made.caller(CURATOR), str(request.id))
+    replicated(made, "support-replies-sales")  # verified: its phase lets the second approval through
     drawn = list(made.sent())
     monkeypatch.setattr(
         requests, "pending", lambda store, request_id, by, admins=frozenset(): (seen, made.version())

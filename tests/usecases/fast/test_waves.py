@@ -201,10 +201,10 @@ def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave():
     )
     assert "now runs in" in adopted
     adopt_ops = f"adopt support-replies <#{ops}|ops> owner <@{OPS_OWNER}>"
-    # past the wave before any cycle closed: refused, naming the team and what opens the next
+    # another team before its second pilot replicated: refused by its phase (cadence/phases.py)
     refused = slash(services, adopt_ops, CURATOR)
-    assert "runs in its wave 1 already" in refused and "support-replies-sales (no cycle closed yet)" in refused
-    assert "wave 2 opens when one replicates and wave 1's learnings are reviewed" in refused
+    assert "phase 1 of 4, assessed" in refused and "support-replies-sales runs it" in refused
+    assert "A wave is not opened for a version still in phase 1" in refused
     for week in range(2, 6):
         clock.clock.at = wednesday(week)
         assert "Recorded" in slash(services, "kpi support-replies-sales 13", SALES_OWNER)
@@ -216,5 +216,5 @@ def test_without_the_origins_change_an_adopter_is_on_track_and_opens_no_wave():
         in listing
     )
     refused = slash(services, adopt_ops, CURATOR)
-    assert "support-replies-sales (on track)" in refused and "wave 2 opens when one replicates" in refused
+    assert "phase 1 of 4, assessed" in refused and "nothing was adopted or stored" in refused  # on track: not verified
     assert clock.store.playbooks.state("support-replies-ops") is None
