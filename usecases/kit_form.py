@@ -282,24 +282,35 @@ def _written(
 
 def _plain(row: Row, given: Any, before: Any) -> Any:
     """A row's value, of a kind read from the answer alone."""
-    if row.kind == "models":
-        return _models(str(given or ""), list(before or []))
-    if row.kind in ("text", "channel"):
-        return str(given or "").strip() or None
-    if row.kind == "words":
-        return [word.strip() for word in str(given or "").split(",") if word.strip()]
-    if row.kind == "number":
-        return _number(str(given or "").strip(), row.block_id)
-    if row.kind == "choices":
-        return list(given or [])
-    if row.kind == "choice":
-        # the default left as it was written (not at all) stays unwritten: a playbook
-        # without a handoff gets none from the form's default
-        picked = str(given or "") or _DEFAULTS[row.block_id]
-        return None if before is None and picked == _DEFAULTS[row.block_id] else picked
+    read = _READS.get(row.kind)
+    if read is not None:
+        return read(row, given, before)
     if given is None and row.block_id == "requires_champion":  # not sent: as it was (left out: required)
         return before is not False
     return bool(given)
+
+
+def _choice(row: Row, given: Any, before: Any) -> Any:
+    """The default left as it was written (not at all) stays unwritten: a playbook without
+    a handoff gets none from the form's default."""
+    picked = str(given or "") or _DEFAULTS[row.block_id]
+    return None if before is None and picked == _DEFAULTS[row.block_id] else picked
+
+
+def _text(_row: Row, given: Any, _before: Any) -> str | None:
+    return str(given or "").strip() or None
+
+
+# How each kind of row is read from the answer alone (a checkbox: `_plain`'s last lines).
+_READS: dict[str, Callable[[Row, Any, Any], Any]] = {
+    "models": lambda _row, given, before: _models(str(given or ""), list(before or [])),
+    "text": _text,
+    "channel": _text,
+    "words": lambda _row, given, _before: [w.strip() for w in str(given or "").split(",") if w.strip()],
+    "number": lambda row, given, _before: _number(str(given or "").strip(), row.block_id),
+    "choices": lambda _row, given, _before: list(given or []),
+    "choice": _choice,
+}
 
 
 def _models(text: str, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
