@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.demo import details
 from bot.demo.cast import CURATOR, CURATORS, PEOPLE
 from bot.demo.made import IN_SLACK
 from usecases.shared import readiness
@@ -108,7 +109,7 @@ def _package(story: Any, nudge: dict[str, Any], start: date) -> None:
     for block in view["blocks"]:  # the channel he picks to escalate to
         if block.get("block_id") == "escalate_channel":
             block["element"]["initial_conversation"] = CURATORS
-    story.http.submit_saved(OWNER, view, KIT, "kit form")
+    story.http.submit_saved(OWNER, view, {**KIT, **details.KEEP}, "kit form")  # classify's prompt too
     who = PEOPLE[OWNER][0]
     story.did(
         f"{who} clicked Package it on week 3's nudge and filled in the kit form: 2 inputs "
@@ -116,6 +117,7 @@ def _package(story: Any, nudge: dict[str, Any], start: date) -> None:
         "escalate to #rollout-curators, and kept the rubric dimension his /rollout new answer named (accuracy); "
         "a revision, no YAML"
     )
+    details.kept(story)
     state = story.store.playbooks.state(IN_SLACK)
     contract = next(c for c in readiness.criteria(story.store, state, [(1, start)]) if c.name == "contract")
     mark = "✅ met" if contract.met else "❌ not met"

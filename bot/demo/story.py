@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, evidence, made, packaged, trust, used, view, week_forms
+from bot.demo import against_the_rest, details, evidence, made, packaged, trust, used, view, week_forms
 from bot.demo.acts import ORIGIN_WEEKS, START, Acts, SimClock
 from bot.demo.cast import (
     ADMIN,
@@ -256,6 +256,7 @@ class Demo(Acts):
                 pending += self._on_dm(user, message, seen_dms, hour)
         pending += made.refine_after_the_stall(self, seen_dms, hour)
         pending += packaged.on_the_hour(self, seen_dms, hour, START)  # the kit and the clock's escalation
+        pending += details.on_the_hour(self, seen_dms, hour)  # a prompt revised, how setup went (details.py)
 
     def _on_dm(
         self, user: str, message: dict[str, Any], seen_dms: set[str], hour: datetime
