@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.demo import against_the_rest, evidence, week_forms
+from bot.demo import against_the_rest, evidence, review, week_forms
 from bot.demo.cast import (
     APAC,
     APAC_OWN,
@@ -112,6 +112,7 @@ class Acts:
         week_forms.report(self, "invoice-matching", week)  # match below the 90% threshold, every week
         self.command("UJON000001", "CFINANCE01", f"kpi invoice-matching {INVOICE_HOURS[week]}")
         week_forms.report(self, "lead-research", week)
+        review.exceptions(self, week)  # research over its cap once: demoted to human-led review
         if week == 0:  # typed, it is refused: the CRM feeds it
             self.command("UGIA000001", "CSALES0001", f"kpi lead-research {kpis['lead-research']}", show_reply=True)
         # Week 2 would complete research's PASS streak, but the bounce rate jumps past its

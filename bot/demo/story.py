@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import create_app
-from bot.demo import against_the_rest, details, evidence, made, packaged, trust, used, view, week_forms
+from bot.demo import against_the_rest, details, evidence, made, packaged, review, trust, used, view, week_forms
 from bot.demo.acts import ORIGIN_WEEKS, START, Acts, SimClock
 from bot.demo.cast import (
     ADMIN,
@@ -221,7 +221,7 @@ class Demo(Acts):
         documents = {
             name: yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")) for name in DEMO_PLAYBOOKS
         }
-        documents["lead-research"] = self._sourced_from_the_crm(documents["lead-research"])
+        documents["lead-research"] = self._sourced_from_the_crm(review.with_review(documents["lead-research"]))
         documents["lead-research"] = against_the_rest.compared(
             documents["lead-research"], self.directory / "crm.db", START
         )
@@ -376,6 +376,7 @@ _TYPED: dict[tuple[int, int, int], tuple[tuple[str, str, str, bool], ...]] = {
     (4, 2, 11): (("UBEA000001", "CSUPPORT01", "kpi support-replies 13 week:3", True),),  # late, for a closed week
     (5, 2, 9): (("UCHLOE0001", "CSALES0001", "pause lead-research team offsite", True),),  # the sales team's week off
     (6, 3, 9): (("UCHLOE0001", "CSALES0001", "resume lead-research", True),),  # back: the next cycle starts on Monday
+    (10, 0, 9): (("UGIA000001", "CSALES0001", "status lead-research", True),),  # research recovering (review.py)
     (ORIGIN_WEEKS, 0, 15): ((CURATOR, CURATORS, "publish invoice-matching", True),),  # held its KPI, not ready
     (WEEKS, 0, 15): ((CURATOR, CURATORS, "registry Support", True),),  # the adopter's first cycle closed
     (11, 0, 10): (("UCHLOE0001", "CSALES0001", f"learn lead-research {against_the_rest.LEARNED} cycle:3", True),),

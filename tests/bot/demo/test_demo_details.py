@@ -78,3 +78,27 @@ def test_the_champion_says_how_setup_went_and_the_registry_shows_it(demo):
     assert f"setup: {SETUP_MINUTES} min said, 40 min in forms; a meeting needed by 0 of 1 team" in registry
     v2 = next(line for line in transcript.splitlines() if line.strip().startswith("• support-replies v2 ("))
     assert "min said" not in v2  # counted for the version the team adopted first
+
+
+def test_research_is_demoted_to_human_led_review_and_recovers(demo):
+    """docs/judgement.md, "Demoted to human-led review" (bot/demo/review.py): research,
+    declaring `demote_to: human-led` and `recover_after: 2`, AI-led, fails cycle 3's week 2
+    with 4 exceptions of 15 and is demoted straight to human-led; Gia's status after its
+    first PASS week under review says how far it has come, and the second returns it to
+    collaborative at cycle 3's last close, with no new promotion proposal after."""
+    transcript = demo.transcript
+    demoted = (
+        "🔻 lead-research · research: ai-led → human-led. "
+        "Exceptions 4/15 = 26.7% > 2 × cap 10% in week 2 of cycle 3 (critical)."
+    )
+    assert transcript.count(demoted) == 2  # the curators channel and the team's
+    assert "human-led review (demote_to) until 2 PASS weeks in a row return it to collaborative" in transcript
+    recovering = transcript.index("research: human-led review, recovering: 1 of 2 PASS weeks")
+    recovered = (
+        "⬆️ lead-research · research: human-led → collaborative, recovered: PASS 2 weeks in a row "
+        "under human-led review (2 asked), up to week 4 of cycle 3."
+    )
+    assert transcript.count(recovered) == 2
+    assert transcript.index(demoted) < recovering < transcript.index(recovered)
+    assert transcript.index("Week 4 of cycle 3 of lead-research is closed") < transcript.index(recovered)
+    assert transcript.count("⬆️ Proposal for lead-research") == 2  # the one of cycle 2, no other
