@@ -116,13 +116,13 @@ def test_a_team_under_the_pulse_s_floor_is_not_shown(run, tmp_path, playbook, sl
 
 
 def test_map_keeps_a_good_file_and_names_a_bad_one_s_lines(run, tmp_path, store):
-    good = write(tmp_path, "map.csv", "tool,login,slack_user\ncopilot,octo-1,UZQ0001\n")
+    good = write(tmp_path, "map.csv", "tool,login,slack_user\ncopilot,octo-1,UZM0001\n")
     assert run("usage", "map", good).stdout == "mapped 1 login\n"
     bad = write(tmp_path, "bad.csv", "tool,login,slack_user\ncopilot,octo-2,alice\n")
     refused = run("usage", "map", bad)
     assert refused.exit_code == 1
     assert "line 2: 'alice' is not a Slack user's id (U… or W…)" in refused.stderr
-    assert store.usage.logins("copilot") == {"octo-1": "UZQ0001"}
+    assert store.usage.logins("copilot") == {"octo-1": "UZM0001"}
 
 
 def test_a_team_is_shown_only_at_its_playbooks_own_floor(run, tmp_path, store, playbook, slack_team, clock):
