@@ -239,10 +239,16 @@ class UsageWeekOut(_Read):
 
     week: date = Field(description="The week's Monday.")
     verdict: Literal[
-        "attested and used", "attested without usage", "not attested", "usage unknown", "too few people to show"
+        "attested and used",
+        "attested without usage",
+        "not attested",
+        "usage unknown",
+        "not checked",
+        "too few people to show",
     ] = Field(
         description="The week's attestations against the tools' records, as the week's close says it; "
-        "for a team under `needed` people, 'too few people to show' in place of the rest."
+        "'not checked' for a closed week none of whose collaborative or ai-led steps then named a "
+        "tool a source covers; for a team under `needed` people, 'too few people to show' in place of the rest."
     )
     unused: list[str] = Field(description="The declared tools no one in the team used, when attested without usage.")
     too_few_people: bool = Field(description="The team counted fewer than `needed` people: no count or verdict shown.")

@@ -231,3 +231,32 @@ def test_the_digest_says_nothing_of_a_team_under_the_floor(engine, slack, store,
     reply = next(m for m in slack.posted("CCURATORS1") if m["text"].startswith("Support: 1 playbook"))
     body = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "Attested without usage" not in body and "of 2" not in body
+
+
+def test_a_closed_week_keeps_the_claim_its_steps_made_after_they_are_demoted(
+    api, engine, slack, store, playbook, clock, bot, tmp_path
+):
+    """Week 1 closes attested without usage while draft and send ran with gemini; both are
+    then demoted to human-led by file. The closed week still shows what it was (its steps'
+    modes as its close judged them), on the API as on the close: today's modes make no
+    claim, and reading them would have dropped the week (issue 111's note, left alone then)."""
+    slack.add_user(OWNER, tz="Europe/Berlin")
+    slack.add_user(MEMBER, tz="Europe/Berlin")
+    declared(store, clock, tool="gemini")
+    attested(bot, clock)
+    pulled(store, tmp_path, SIX)
+    world = Engine(engine, slack, clock)
+    world.run(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    world.run(datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # week 1 closes
+    pid = committed(store).playbooks.state("support-replies").playbook.id
+    assert committed(store).usage.week_modes([(pid, WEEK)]) != {}
+    human = [{**step, "mode": "human-led"} for step in SUPPORT_REPLIES["steps"]]
+    declared(store, clock, tool="gemini", steps=human)
+    assert {s.mode for s in committed(store).playbooks.state("support-replies").steps} == {"human-led"}
+    reader = tokens.create(store, "sheets", ["support-replies"], [], True, "test", AT).token
+    clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
+    _, body = get(api.base_url, "/api/v1/playbooks/support-replies", reader)
+    assert body["usage"] is not None and body["usage"]["tools"] == ["gemini"]
+    week = next(w for w in body["usage"]["weeks"] if w["week"] == "2026-11-16")
+    assert (week["verdict"], week["unused"]) == ("attested without usage", ["gemini"])
+    described("GET", "/api/v1/playbooks/{slug}", 200, body)

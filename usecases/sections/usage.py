@@ -84,15 +84,24 @@ def checked(
     wanted: Mapping[int, tuple[PlaybookState, list[date]]],
 ) -> dict[int, Checked]:
     """Each playbook's `wanted` weeks checked, for those whose AI steps declare a tool a
-    usage source covers: nothing read for a playbook declaring none; the usage read once
-    for all; the weeks' attestations from the surface's `figures` where it read them, else
-    in one read (WeekFigures: followed > 0 is "attested followed")."""
-    declared = {pid: (s, weeks) for pid, (s, weeks) in wanted.items() if usage_weeks.tools_of(s) and weeks}
+    usage source covers (in a closed week, as its steps' modes were then): nothing read for
+    a playbook naming none; the usage read once for all; the weeks' attestations from the
+    surface's `figures` where it read them, else in one read (WeekFigures: followed > 0 is
+    "attested followed")."""
+    declared = {pid: (s, weeks) for pid, (s, weeks) in wanted.items() if usage_weeks.declares(s) and weeks}
     if not declared:
         return {}
     since = min(w for _, weeks in declared.values() for w in weeks)
     reading = usage_weeks.read(store, [s for s, _ in declared.values()], since)
-    tools = {pid: [t for t in usage_weeks.tools_of(s) if t in reading.covered] for pid, (s, _) in declared.items()}
+    if not reading.covered:
+        return {}
+    # a closed week is checked against its steps' modes as its close judged them, the week
+    # running against today's (usage_weeks.tools_of): a step demoted since still claimed it
+    modes = store.usage.week_modes([(pid, w) for pid, (_, weeks) in declared.items() for w in weeks])
+    tools = {
+        pid: sorted({t for w in weeks for t in usage_weeks.tools_of(s, modes.get((pid, w))) if t in reading.covered})
+        for pid, (s, weeks) in declared.items()
+    }
     shown = {pid: declared[pid] for pid, found in tools.items() if found}
     missing = [(s, w) for pid, (s, weeks) in shown.items() for w in weeks if (pid, w) not in figures]
     read = {**figures, **store.reports.week_figures_many(missing)}
@@ -100,7 +109,11 @@ def checked(
     for pid, (state, weeks) in shown.items():
         floor = state.settings.pulse_min_answers
         followed = {w: (f := read.get((pid, w))) is not None and f.followed > 0 for w in weeks}
-        found[pid] = Checked(tools[pid], floor, [_shown(w, reading.week(state, w, followed[w]), floor) for w in weeks])
+        found[pid] = Checked(
+            tools[pid],
+            floor,
+            [_shown(w, reading.week(state, w, followed[w], modes.get((pid, w))), floor) for w in weeks],
+        )
     return found
 
 
