@@ -9,11 +9,12 @@ Each link is fetched WITHOUT the GitHub token (its signature is its credential; 
 must not go to the storage host), and a link refused (expired: the storage answers 403,
 or 404/410) makes the report be asked again, once, for fresh links.
 
-A file is read as it streams, line by line, never whole: a day of a large organization's
-report is a file of tens of thousands of rows, and a pull asks up to a month of days. Its
-link answering a redirect or a refusal fails at once (a refusal as above); a rate limit
-or a server's failure is asked again through `http_get.get`, with its waits and retries
-(so the first answer's Retry-After is not waited: `get` asks at once and waits from then).
+A file is read as it streams, line by line, never whole, on the first ask and on any
+retry alike: a day of a large organization's report is a file of tens of thousands of
+rows, and a pull asks up to a month of days. It is asked through `http_get.stream`, with
+its waits and retries: a rate limit (429, or 403 with Retry-After) is asked again only
+after the Retry-After it said (a longer wait than `Patience.max_wait` fails the pull), a
+server's failure once after a pause; a redirect fails at once, and a refusal as above.
 
 A row is a person's day: `user_login` (the login, what the mapping file names) and `day`
 (YYYY-MM-DD). A row whose activity counters are all zero is not a day of use; a row
@@ -38,7 +39,6 @@ line in the report of its day), never by its login."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Mapping
@@ -49,10 +49,9 @@ from typing import Any
 import httpx
 
 from cadence.usage import Seat, UsageRecord
-from outbound.http import innermost
-from sources import REDIRECTS, SourceFailed
-from sources.usage import MAX_PAGES, TIMEOUT, Pulled, required
-from sources.usage.http_get import PATIENCE, Patience, Refused, failed_safely, get, same_origin
+from sources import SourceFailed
+from sources.usage import MAX_PAGES, Pulled, required
+from sources.usage.http_get import PATIENCE, Patience, Refused, failed_safely, get, same_origin, stream
 
 TOOL = "copilot"
 API = "https://api.github.com"
@@ -184,25 +183,14 @@ class Copilot:
 
     async def _file(self, client: httpx.AsyncClient, link: str, day: date) -> list[UsageRecord]:
         """One NDJSON file of the report, fetched without the token, its rows read as they
-        stream. A redirect or a refusal is said at once; a rate limit or a server's failure
-        is asked again through `get`, with its waits and retries (module docstring)."""
+        stream, with `stream`'s waits and retries (module docstring). Raises SourceFailed
+        (Refused for a refusal: an expired link)."""
         what = f"a file of the report of {day}"
-        try:
-            async with asyncio.timeout(TIMEOUT), client.stream("GET", link, headers=NDJSON) as answer:
-                if answer.status_code < 300:
-                    return await _rows(answer.aiter_raw(), day, what)
-                status, waits = answer.status_code, "Retry-After" in answer.headers
-        except (TimeoutError, httpx.TimeoutException):
-            raise SourceFailed(f"{what}: timeout: no answer within {TIMEOUT:g} s") from None
-        except (httpx.TransportError, OSError) as err:  # refused, no such name, a cut answer
-            cause = innermost(err)
-            raise SourceFailed(f"{what}: unreachable ({str(cause) or type(cause).__name__})") from None
-        if status in REDIRECTS:
-            raise SourceFailed(f"{what}: redirected (HTTP {status}), not followed")
-        if status < 500 and status != 429 and not (status == 403 and waits):
-            raise Refused(status, f"{what}: refused: HTTP {status}")
-        again = await get(client, link, what=what, headers=NDJSON, limit=MAX_REPORT, patience=self.patience)
-        return await _rows(_whole(again.body), day, what)
+
+        async def rows(chunks: AsyncIterator[bytes], _headers: httpx.Headers) -> list[UsageRecord]:
+            return await _rows(chunks, day, what)
+
+        return await stream(client, link, rows, what=what, headers=NDJSON, patience=self.patience)
 
     async def _seats(self, client: httpx.AsyncClient) -> list[Seat]:
         """Every seat, page after page as the Link header leads (on the API's own host)."""
@@ -240,11 +228,6 @@ async def _rows(chunks: AsyncIterator[bytes], day: date, what: str) -> list[Usag
     if rest.strip() and (record := _record(rest, day, f"{what}, line {number + 1}")) is not None:
         records.append(record)
     return records
-
-
-async def _whole(body: bytes) -> AsyncIterator[bytes]:
-    """A body read whole (by `get`, after an answer other than a 2xx), as one chunk."""
-    yield body
 
 
 def _record(line: bytes, day: date, where: str) -> UsageRecord | None:

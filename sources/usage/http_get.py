@@ -17,18 +17,23 @@ Retries, kept few so a pull that cannot succeed fails soon and says why (a faile
   waiting does not lift it, so the Claude Code source fails at once.
 - 5xx: asked again once, after `Patience.pause`; a second 5xx fails the pull.
 - anything else of 3xx/4xx fails the pull (`Refused` for a 4xx, its status kept), with
-  the vendor's own message where it gives one."""
+  the vendor's own message where it gives one.
+
+`stream` asks so and hands a 2xx answer's body, as it comes, to the caller's consumer (an
+NDJSON file of hundreds of MiB is read by its lines, never held whole); `get` is `stream`
+with a consumer that reads the body whole, to a bound. One loop of waits serves both: the
+first answer's Retry-After is waited like any other."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -38,6 +43,10 @@ from sources.usage import TIMEOUT
 
 MAX_ANSWER = 16 << 20  # a JSON page larger than 16 MiB is refused (1000 Claude Code records are about 1.5 MiB)
 MAX_ERROR = 4096  # an error's body is read this far: enough for its message
+
+T = TypeVar("T")
+# what a 2xx answer's body is given to: its raw chunks as they come, and its headers
+Consumer = Callable[[AsyncIterator[bytes], httpx.Headers], Awaitable[T]]
 
 
 @dataclass(frozen=True)
@@ -88,65 +97,136 @@ async def get(
     limit: int = MAX_ANSWER,
     timeout: float = TIMEOUT,
 ) -> Answer:
-    """GET `url` (its own query kept, `params` added) as the module's docstring says.
-    `what` names the ask in an error ("the report of 2026-01-05"); `secrets` are hidden
-    from it; `wait_unsaid`: whether a 429 without Retry-After is waited out. Raises
+    """GET `url` (its own query kept, `params` added) as the module's docstring says, its
+    body read whole to `limit` bytes. `what` names the ask in an error ("the report of
+    2026-01-05"); `secrets` are hidden from it; `wait_unsaid`: whether a 429 without
+    Retry-After is waited out. Raises SourceFailed (Refused for a 4xx other than a rate
+    limit)."""
+
+    async def whole(chunks: AsyncIterator[bytes], answer_headers: httpx.Headers) -> Answer:
+        body = await _read(chunks, limit)
+        if len(body) > limit:
+            raise SourceFailed(_said(what, f"the answer is larger than {limit >> 20} MiB"))
+        return Answer(answer_headers, body)
+
+    return await stream(
+        client,
+        url,
+        whole,
+        what=what,
+        headers=headers,
+        params=params,
+        secrets=secrets,
+        patience=patience,
+        wait_unsaid=wait_unsaid,
+        timeout=timeout,
+    )
+
+
+async def stream(
+    client: httpx.AsyncClient,
+    url: str | httpx.URL,
+    consume: Consumer[T],
+    *,
+    what: str = "",
+    headers: Mapping[str, str] | None = None,
+    params: Mapping[str, str | int] | None = None,
+    secrets: Sequence[str] = (),
+    patience: Patience = PATIENCE,
+    wait_unsaid: bool = True,
+    timeout: float = TIMEOUT,
+) -> T:
+    """GET `url` as `get` does, waits and retries alike, but a 2xx answer's body is given,
+    as it streams (raw: never decompressed), to `consume(chunks, headers)`, whose result is
+    returned. `timeout` bounds each ask whole: connecting, the headers and the consumer's
+    reading. The consumer bounds what it reads; its own SourceFailed is said as it says it
+    (it names its place: `what` is not put before it), the secrets hidden. Raises
     SourceFailed (Refused for a 4xx other than a rate limit)."""
     hidden = [s for s in secrets if s]  # an empty one would be "found" everywhere
     try:
-        address = httpx.URL(url).copy_merge_params(dict(params or {}))
-        return await _patiently(client, address, dict(headers or {}), patience, wait_unsaid, limit, timeout)
+        address = httpx.URL(url)
+        if params:  # merged only when given: merging re-encodes the query (a signed link's)
+            address = address.copy_merge_params(dict(params))
+        return await _patiently(client, address, dict(headers or {}), consume, patience, wait_unsaid, timeout)
     except httpx.InvalidURL as err:
         raise SourceFailed(_said(what, f"not a URL one can ask ({redact(str(err), hidden)})")) from None
+    except _Consumed as err:
+        raise SourceFailed(redact(str(err), hidden)) from None
     except SourceFailed as err:
         said = redact(_said(what, str(err)), hidden)
         raise (Refused(err.status, said) if isinstance(err, Refused) else SourceFailed(said)) from None
+
+
+class _Consumed(SourceFailed):
+    """A consumer's own SourceFailed, said as it said it."""
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """An answer other than a 2xx: its status, headers and body (to MAX_ERROR)."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
 
 
 async def _patiently(
     client: httpx.AsyncClient,
     url: httpx.URL,
     headers: dict[str, str],
+    consume: Consumer[T],
     patience: Patience,
     wait_unsaid: bool,
-    limit: int,
     timeout: float,
-) -> Answer:
+) -> T:
     limited = failed = 0
     while True:
-        status, answer_headers, body = await _once(client, url, headers, limit, timeout)
-        if status < 300:
-            if len(body) > limit:
-                raise SourceFailed(f"the answer is larger than {limit >> 20} MiB")
-            return Answer(answer_headers, body)
-        if status == 429 or (status == 403 and "Retry-After" in answer_headers):
-            wait = _wait(status, answer_headers.get("Retry-After"), limited, patience, wait_unsaid)
+        answer = await _once(client, url, headers, consume, timeout)
+        if not isinstance(answer, _Failed):
+            return answer
+        status = answer.status
+        if status == 429 or (status == 403 and "Retry-After" in answer.headers):
+            wait = _wait(status, answer.headers.get("Retry-After"), limited, patience, wait_unsaid)
             limited += 1
             await asyncio.sleep(wait)
         elif status >= 500 and not failed:
             failed += 1
             await asyncio.sleep(patience.pause)
         else:
-            raise _failure(status, answer_headers, body)
+            raise _failure(status, answer.headers, answer.body)
 
 
 async def _once(
-    client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, str], limit: int, timeout: float
-) -> tuple[int, httpx.Headers, bytes]:
-    """One GET within `timeout` (connecting, the headers, the whole body): its status,
-    headers and body (to `limit` + 1 bytes; an error's to MAX_ERROR)."""
+    client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, str], consume: Consumer[T], timeout: float
+) -> T | _Failed:
+    """One GET within `timeout` (connecting, the headers, the whole body): a 2xx's body
+    consumed, else the answer (its body to MAX_ERROR)."""
     try:
         async with asyncio.timeout(timeout):
             async with client.stream("GET", url, headers=headers) as answer:
                 if answer.status_code in REDIRECTS:
                     raise _redirected(answer)
-                body = await read_raw(answer, limit if answer.status_code < 300 else MAX_ERROR)
-                return answer.status_code, answer.headers, body
+                if answer.status_code >= 300:
+                    return _Failed(answer.status_code, answer.headers, await read_raw(answer, MAX_ERROR))
+                try:
+                    return await consume(answer.aiter_raw(), answer.headers)
+                except SourceFailed as err:
+                    raise _Consumed(str(err)) from None
     except (TimeoutError, httpx.TimeoutException):
         raise SourceFailed(f"timeout: no answer within {timeout:g} s") from None
     except (httpx.TransportError, OSError) as err:  # refused, no such name, a cut answer
         cause = innermost(err)
         raise SourceFailed(f"unreachable ({str(cause) or type(cause).__name__})") from None
+
+
+async def _read(chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The chunks joined, to `limit` + 1 bytes at most: a longer body is not waited for."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            break
+    return bytes(body)
 
 
 def _wait(status: int, after: str | None, limited: int, patience: Patience, wait_unsaid: bool) -> float:
