@@ -3,7 +3,7 @@ target, risks first. Plain data in, plain data out; templates/ renders it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,9 +253,10 @@ class OrgWeek:
     heroes: tuple[tuple[str, str, float, str, str], ...] = ()  # slug, person, share, lead, tail (cadence/heroics.py)
     # where it rolls next, the top three (cadence/next_steps.py): slug, version, kind, target, reason
     next_steps: tuple[tuple[str, int, str, str, str], ...] = ()
-    # licenses against results (cadence/licenses.py): a line a tool, and the same as data (the API's)
-    licenses: tuple[str, ...] = ()
-    license_tools: tuple[dict[str, Any], ...] = ()
+    # the header's lines a section carries as its own model (usecases/sections/base.py,
+    # DigestHeaderPart), by the section's name: each rendered by its section's own fragment,
+    # and its fields of the API's digest drawn from it; nothing here reads them
+    parts: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def exception_trend(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from cadence.digest import OrgWeek, PlaybookDigest
 from cadence.pulse import Pulse
@@ -16,12 +16,28 @@ from templates import render
 Payload = dict[str, Any]
 
 
+class Fragment(NamedTuple):
+    """A section's own lines of a message: its fragment (`template`, templates/_*.j2) and
+    what the fragment is given as `model`, the section's own model."""
+
+    template: str
+    model: object
+
+
 def digest_summary(
-    *, week_of: date, org: OrgWeek, at_risk: int, stalled: int, charts: bool, pulse: Pulse | None = None
+    *,
+    week_of: date,
+    org: OrgWeek,
+    at_risk: int,
+    stalled: int,
+    charts: bool,
+    pulse: Pulse | None = None,
+    parts: Sequence[Fragment] = (),
 ) -> Payload:
     """The digest's top-level message: the org's week (`week_of`, its Monday), how many
-    playbooks are at risk and stalled, whether charts follow in the threads, and the pulse
-    pooled over the cycles completed this week (None: hidden, or none)."""
+    playbooks are at risk and stalled, whether charts follow in the threads, the pulse
+    pooled over the cycles completed this week (None: hidden, or none), and the sections'
+    own lines of the header (`parts`, in their order)."""
     return render(
         "digest_summary",
         week_of=week_of.isoformat(),
@@ -30,6 +46,7 @@ def digest_summary(
         stalled=stalled,
         charts=charts,
         pulse=pulse,
+        parts=parts,
     )
 
 

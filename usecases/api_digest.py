@@ -13,6 +13,7 @@ from typing import Any
 
 from cadence import calendar, sponsor
 from cadence.digest import OrgWeek, PlaybookDigest, by_function
+from usecases import sections
 from usecases.api_reads import Reader, may_read, of_function, visible
 from usecases.digest import Digest
 from usecases.shared.services import Services
@@ -66,7 +67,7 @@ def _org(org: OrgWeek, digests: list[PlaybookDigest]) -> dict[str, Any]:
         net_value=org.net_value,
         net_said=org.net_said,
         carried_by_one=[dict(playbook=slug, person=person, share=share) for slug, person, share, _, _ in org.heroes],
-        licenses=list(org.license_tools),
+        **sections.digest_api(org.parts),  # the fields of the header parts that carry their own model
     )
 
 

@@ -98,8 +98,10 @@ class Digest:
         )
 
     def _org(self, active: list[PlaybookState], read: _Reads, trend: list[float | None], at: datetime) -> OrgWeek:
-        """The header's figures: every active playbook's (its sections': value, heroes), the week's counts."""
+        """The header's figures: every active playbook's (its sections': value, heroes, and the
+        models of the parts that carry their own), the week's counts."""
         counts, checkins = read.counts, read.checkins
+        reading = sections.Reading(self.store, at, self.currency, self.hourly_rate)
         return OrgWeek(
             active_playbooks=len(active),
             cycles_completed_week=counts["cycles_week"],
@@ -110,7 +112,8 @@ class Digest:
             exception_ratios=trend,
             dms_sent=sum(c[0] for c in checkins.values()),
             checked_in=sum(c[1] for c in checkins.values()),
-            **sections.digest_org(sections.Reading(self.store, at, self.currency, self.hourly_rate), active),
+            **sections.digest_org(reading, active),
+            parts=sections.digest_header(reading, active),
         )
 
     def messages(self, monday: date, key: str, channel: str, at: datetime) -> list[Message]:
@@ -148,6 +151,7 @@ class Digest:
                     at_risk=sum(1 for d in digests if d.standing == sponsor.AT_RISK),
                     stalled=sum(1 for d in digests if d.standing == sponsor.STALLED),  # counted once
                     charts=self.charts and bool(groups),
+                    parts=sections.digest_fragments(org.parts),
                     **sections.digest_rollup(digests),
                 ),
             )

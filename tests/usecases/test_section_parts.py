@@ -11,6 +11,7 @@ from cadence.state import PlaybookState
 from usecases import sections
 from usecases.sections.base import (
     ApiPart,
+    DigestHeaderPart,
     DigestOrgPart,
     DigestPart,
     ExportPart,
@@ -27,6 +28,7 @@ from usecases.sections.base import (
 WORDS = {
     StatusPart: ("status_words",),
     DigestPart: ("digest_week",),
+    DigestHeaderPart: ("digest_api",),
     RegistryPart: ("registry_page",),
     PagePart: ("page_words",),
     SummaryPart: ("summary_fields",),
@@ -92,6 +94,7 @@ PARTS = (
     StatusPart,
     DigestPart,
     DigestOrgPart,
+    DigestHeaderPart,
     RegistryPart,
     PagePart,
     SummaryPart,

@@ -17,10 +17,12 @@ from cadence.change import Message
 from cadence.digest import PlaybookDigest
 from cadence.state import PlaybookState
 from storage.store import Store
+from templates.notices_digest import Fragment
 from templates.tables import Column, Table
 from usecases.sections.base import (
     ApiPart,
     Chart,
+    DigestHeaderPart,
     DigestOrgPart,
     DigestPart,
     ExportPart,
@@ -74,6 +76,7 @@ def parts_of(kind: type[P], among: Sequence[Part], *hooks: str) -> tuple[P, ...]
 STATUS = parts_of(StatusPart, SECTIONS, "status_words")
 DIGEST = parts_of(DigestPart, SECTIONS, "digest_week")
 DIGEST_ORG = parts_of(DigestOrgPart, SECTIONS, "digest_rollup", "digest_org")
+DIGEST_HEADER = parts_of(DigestHeaderPart, SECTIONS, "digest_api")
 REGISTRY = parts_of(RegistryPart, SECTIONS, "registry_page")
 PAGE = parts_of(PagePart, SECTIONS, "page_words", "page_charted")
 SUMMARY = parts_of(SummaryPart, SECTIONS, "summary_fields", "summary_kpi")
@@ -126,6 +129,25 @@ def digest_rollup(digests: list[PlaybookDigest]) -> dict[str, Any]:
 
 def digest_org(reading: Reading, active: list[PlaybookState]) -> dict[str, Any]:
     return {k: v for part in DIGEST_ORG for k, v in part.digest_org(reading, active).items()}
+
+
+def digest_header(reading: Reading, active: list[PlaybookState]) -> dict[str, object]:
+    """The header parts' own models (cadence.digest.OrgWeek `parts`), by section name."""
+    return {part.name: part.digest_header(reading, active) for part in DIGEST_HEADER}
+
+
+def digest_fragments(models: Mapping[str, object]) -> list[Fragment]:
+    """The header's lines of the parts' own: each part's fragment with its model, in the sections' order."""
+    return [Fragment(part.fragment, models[part.name]) for part in DIGEST_HEADER if part.name in models]
+
+
+def digest_api(models: Mapping[str, object]) -> dict[str, Any]:
+    """The API's digest's `org` fields of the header parts, each drawn from its own model."""
+    shown: dict[str, Any] = {}
+    for part in DIGEST_HEADER:
+        if part.name in models:
+            shown |= part.digest_api(models[part.name])
+    return shown
 
 
 def digest_messages(reading: Reading, unit: str, summary_key: str, channel: str) -> list[Message]:

@@ -107,6 +107,27 @@ class DigestOrgPart(Part):
         return []
 
 
+H = TypeVar("H")  # a header part's own model of the digest's header
+A = TypeVar("A", bound=Mapping[str, object])  # its fields of the API's digest `org`: a TypedDict of its own
+
+
+class DigestHeaderPart(Part, Generic[H, A]):
+    """Lines of the digest's header that a section carries as its own model (issue 110): read
+    over every active playbook, rendered by the section's own fragment of the header
+    (`fragment`, a templates/_*.j2 given `model`), and the API's digest's `org` fields (the
+    assistant's `digest` tool) drawn from the same model. The header keeps the models by
+    section name (cadence.digest.OrgWeek `parts`), no field of any capability; the
+    fragments follow the sections' order, where the header's template loops over them."""
+
+    fragment: str = ""
+
+    def digest_header(self, reading: Reading, active: list[PlaybookState]) -> H:
+        raise NotImplementedError
+
+    def digest_api(self, model: H) -> A:
+        raise NotImplementedError
+
+
 class RegistryPart(Part, Generic[W]):
     """The web view's registry page (usecases/web.py): what the section adds over every version."""
 

@@ -7,19 +7,28 @@ show only where its seat holders are at least the pulse's floor."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TypedDict
 
 from cadence.state import PlaybookState
-from usecases.sections.base import DigestOrgPart, OverviewOrgPart, OverviewPart, Reading
+from usecases.sections.base import DigestHeaderPart, OverviewOrgPart, OverviewPart, Reading
 from usecases.shared import licenses
-from usecases.shared.licenses import Licenses
+from usecases.shared.licenses import Licenses, ToolData
 
 
-class LicensesOrgWeek(TypedDict):
-    """The digest header's cadence.digest.OrgWeek fields: a line a tool, and the same as data."""
+@dataclass(frozen=True)
+class LicensesHeader:
+    """The digest header's licenses (templates/_digest_licenses.j2): a line a tool, its
+    functions' seats after it, and the same tools as data (the API's)."""
 
-    licenses: tuple[str, ...]
-    license_tools: tuple[dict[str, object], ...]
+    lines: tuple[str, ...]
+    tools: tuple[ToolData, ...]
+
+
+class LicensesApi(TypedDict):
+    """The API's digest's `org` field (handlers/api_read_models.py, DigestOrg)."""
+
+    licenses: list[ToolData]
 
 
 class LicensesLine(TypedDict):
@@ -31,15 +40,19 @@ class LicensesOrg(TypedDict):
 
 
 class LicensesSection(
-    DigestOrgPart,
+    DigestHeaderPart[LicensesHeader, LicensesApi],
     OverviewPart[PlaybookState, LicensesLine],
     OverviewOrgPart[PlaybookState, LicensesOrg],
 ):
     name = "licenses"
+    fragment = "_digest_licenses.j2"
 
-    def digest_org(self, reading: Reading, active: list[PlaybookState]) -> LicensesOrgWeek:
+    def digest_header(self, reading: Reading, active: list[PlaybookState]) -> LicensesHeader:
         read = licenses.read(reading.store, active, reading.now, reading.currency)
-        return LicensesOrgWeek(licenses=tuple(_lines(read)), license_tools=tuple(read.as_data()))
+        return LicensesHeader(lines=tuple(_lines(read)), tools=tuple(read.as_data()))
+
+    def digest_api(self, model: LicensesHeader) -> LicensesApi:
+        return LicensesApi(licenses=list(model.tools))
 
     def overview(self, reading: Reading, states: list[PlaybookState]) -> dict[int, PlaybookState]:
         """Each listed playbook, for the org's figures (the line shows nothing of its own)."""

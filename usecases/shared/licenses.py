@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict
 
 from cadence import calendar, pulse, sponsor
 from cadence.licenses import ORG, FunctionSeats, SeatWeek, ToolLicenses, idle_spend
@@ -25,6 +26,30 @@ from storage.store import Store
 from storage.usage import monday
 from usecases.shared import stalling
 from usecases.shared.usage_weeks import sources_of
+
+
+class FunctionData(TypedDict):
+    """A function's seats of a tool as data: None under the pulse's floor (too few people to show)."""
+
+    function: str
+    seats: int | None
+    active: int | None
+
+
+class ToolData(TypedDict):
+    """A tool's licenses against results as data (the API's and the assistant's `licenses`)."""
+
+    tool: str
+    week: str | None  # the Monday of its latest week kept, ISO; None: never pulled
+    seats: int | None
+    active: int | None
+    idle: int | None
+    playbooks: int
+    moved: int
+    seat_per_month: float | None
+    idle_cost_week: float | None
+    functions: list[FunctionData]
+    said: str
 
 
 @dataclass(frozen=True)
@@ -47,7 +72,7 @@ class Licenses:
     def functions(self, tool: ToolLicenses) -> list[str]:
         return [f.words for f in tool.functions]
 
-    def as_data(self) -> list[dict[str, object]]:
+    def as_data(self) -> list[ToolData]:
         """The API's and the assistant's `licenses`: a tool each."""
         return [_tool_data(t, self.this_monday, self.currency) for t in self.tools]
 
@@ -57,8 +82,8 @@ class Licenses:
         return None if self.idle is None else f"idle seats {money(self.idle[0], self.currency)} ({self.idle[1]})"
 
 
-def _tool_data(t: ToolLicenses, this_monday: date, currency: str) -> dict[str, object]:
-    return dict(
+def _tool_data(t: ToolLicenses, this_monday: date, currency: str) -> ToolData:
+    return ToolData(
         tool=t.tool,
         week=None if t.week is None else t.week.isoformat(),
         seats=t.seats,
@@ -69,7 +94,7 @@ def _tool_data(t: ToolLicenses, this_monday: date, currency: str) -> dict[str, o
         seat_per_month=t.seat_per_month,
         idle_cost_week=t.idle_cost_week,
         functions=[
-            dict(function=f.function, seats=f.seats if f.shown else None, active=f.active if f.shown else None)
+            FunctionData(function=f.function, seats=f.seats if f.shown else None, active=f.active if f.shown else None)
             for f in t.functions
         ],
         said=t.words(this_monday, currency),

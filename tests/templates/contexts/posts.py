@@ -9,7 +9,9 @@ from cadence.definition_rules import RuleSettings
 from cadence.digest import ModeChange, OpenProposal, OrgWeek, Origin, PlaybookWeek, StepLastWeek, summarize
 from cadence.pulse import FREED, Answer
 from cadence.verdicts import Thresholds
+from templates.notices_digest import Fragment
 from tests.templates.contexts.registry import hostile_criteria
+from usecases.sections.licenses import LicensesHeader
 
 
 def contexts(
@@ -368,8 +370,14 @@ def contexts(
                 dms_sent=100,
                 checked_in=70,
                 next_steps=(("p" * 64, 99, "request", "CTEAM00001", text[:3000]), ("p" * 64, 9, "version", text, text)),
-                licenses=(f"copilot: 120 seats, 41 active this week; {text}",) * 12,
             ),
+            # the sections' own lines of the header: licenses against results, a line a tool
+            parts=[
+                Fragment(
+                    "_digest_licenses.j2",
+                    LicensesHeader(lines=(f"copilot: 120 seats, 41 active this week; {text}",) * 12, tools=()),
+                )
+            ],
         ),
         "assess_offer": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
         "setup_said_ask": dict(slug="p" * 64, title=text[:200], playbook_id=999999999),
