@@ -16,7 +16,7 @@ def shown(overview: Overview) -> dict[str, Any]:
         funnel=[_as_dict(stage) for stage in overview.funnel],
         progress=[_as_dict(way) for way in overview.progress],
         progress_weeks=PROGRESS_WEEKS,
-        functions=[(function, [_line(r) for r in rows]) for function, rows in overview.functions],
+        functions=[(function, [line(r) for r in rows]) for function, rows in overview.functions],
         versions=overview.versions,
         viewer=overview.viewer,
         trend=[_as_dict(week) for week in overview.trend],
@@ -34,19 +34,20 @@ def _as_dict(row: object) -> dict[str, Any]:
     return dict(vars(row))
 
 
-def _line(line: PlaybookLine) -> dict[str, Any]:
-    week = line.week
+def line(row: PlaybookLine) -> dict[str, Any]:
+    """A playbook's line as the tables take it."""
+    week = row.week
     return dict(
-        slug=line.slug,
-        title=line.title,
-        status=line.status,
-        kpi_name=line.kpi_name,
-        unit=line.unit,
-        kpi=line.kpi,
-        baseline=line.baseline,
-        target=line.target,
-        progress=line.progress,
+        slug=row.slug,
+        title=row.title,
+        status=row.status,
+        kpi_name=row.kpi_name,
+        unit=row.unit,
+        kpi=row.kpi,
+        baseline=row.baseline,
+        target=row.target,
+        progress=row.progress,
         cycle=week.cycle if week else None,
         week=week.week if week else None,
-        **line.shown,  # the sections' (usecases/sections/): stalled, standing, value, hours, plateau, hero
+        **row.shown,  # the sections' (usecases/sections/): stalled, standing, value, hours, plateau, hero
     )

@@ -35,16 +35,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from handlers import http_errors, paths, present_overview, web_learnings, web_playbook  # noqa: F401 (paths registers {slug:slug})
+from handlers import (  # noqa: F401 (paths registers {slug:slug})
+    http_errors,
+    paths,
+    present_overview,
+    web_learnings,
+    web_overview_pages,
+    web_playbook,
+)
 from handlers.web_answers import HEADERS, HSTS, Cookie, _csv, _EveryAnswer, _page, _redirect
 from templates.pages import render_page
 from templates.tables import overview_tables, playbook_tables, registry_tables
-from templates.web_charts import (
-    guardrail_chart,
-    kpi_chart,
-    org_trend_charts,
-    progress_chart,
-)
+from templates.web_charts import guardrail_chart, kpi_chart
 from usecases import playbook_form, sections, web, web_overview, web_signin
 from usecases.shared.collector import collector_paused
 from usecases.shared.services import Services
@@ -140,31 +142,14 @@ class _View:
         return signed_in
 
     def overview(self, request: Request, viewer: web.Viewer) -> Response:
+        """The org overview; a large org's `?function=`, `?page=` and `?q=`
+        (handlers/web_overview_pages.py)."""
         # The page of a thousand playbooks makes objects by the hundred thousand, nearly all
         # freed by reference counting: the collector is paused for it, as for a tick and a
         # digest (usecases/shared/collector.py). Its passes were a fifth of the page's time.
         with collector_paused():
-            return self._overview(viewer)
-
-    def _overview(self, viewer: web.Viewer) -> Response:
-        shown = present_overview.shown(web_overview.overview(self.services, viewer))
-        trend = shown["trend"]
-        charts = org_trend_charts(
-            [t["week"].strftime("%d %b") for t in trend],
-            [t["exceptions"] for t in trend],
-            [t["attestation"] for t in trend],
-        )
-        progress = [
-            dict(
-                p,
-                chart=progress_chart(
-                    f"{p['title']}: share of the way from baseline to target", p["weeks"], p["shares"]
-                ),
-            )
-            for p in shown["progress"]
-        ]
-        shown = dict(shown, progress=progress, **sections.overview_charts(shown))
-        return _page(self._render("overview", trend_charts=charts, **shown))
+            shown, status = web_overview_pages.page(self.services, viewer, request.query_params)
+            return _page(self._render("overview", **shown), status)
 
     def overview_csv(self, request: Request, viewer: web.Viewer, table: str) -> Response:
         shown = present_overview.shown(web_overview.overview(self.services, viewer))

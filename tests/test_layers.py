@@ -477,6 +477,8 @@ SURFACES = [
     "usecases/web_signin.py",
     "usecases/web_overview.py",
     "handlers/present_overview.py",
+    "usecases/overview_pages.py",
+    "handlers/web_overview_pages.py",
     "handlers/web_playbook.py",
     "handlers/web_view.py",
     "handlers/web_answers.py",
@@ -515,7 +517,7 @@ SURFACE_CORE = {
     *("handlers", "handlers.api_access", "handlers.api_models", "handlers.api_playbook_models"),
     *("handlers.api_read_models", "handlers.api_read_routes", "handlers.api_refusals", "handlers.http_errors"),
     *("handlers.paths", "handlers.present_overview", "handlers.web_answers", "handlers.web_learnings"),
-    "handlers.web_playbook",
+    *("handlers.web_playbook", "handlers.web_overview_pages", "usecases.overview_pages"),
 }
 SECTION_MODULES = sorted(
     p for p in (ROOT / "usecases" / "sections").glob("*.py") if p.name not in ("__init__.py", "base.py")
