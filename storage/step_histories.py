@@ -154,7 +154,12 @@ def _step_states(
     found: Sequence[Any] = (),
 ) -> dict[int, StepState]:
     changes, demotions, rejections = dated
-    steps_changed = [d for d in found if d.kind not in (DecisionKind.GUARDRAIL, DecisionKind.PROPOSAL_REJECTED)]
+    # each step's mode changes, grouped once: a scan of every change per step made the close
+    # of 10,000 playbooks quadratic (653 s; bench/scale.py)
+    changed_of: dict[int, list[Any]] = {}
+    for d in found:
+        if d.kind not in (DecisionKind.GUARDRAIL, DecisionKind.PROPOSAL_REJECTED):
+            changed_of.setdefault(d.step_id, []).append(d)
     result = {}
     for state in states:
         # A week that breached the guardrail restarts every step's PASS streak, as a rejection does.
@@ -173,7 +178,7 @@ def _step_states(
                 streak_reset=max((*rejections.get(step_id, ()), *breached), default=None),
                 open_proposal=step_id in open_by_step,
                 review_since=recovery.review_since(
-                    (d.week_start, d.to_mode, d.figures) for d in steps_changed if d.step_id == step_id
+                    (d.week_start, d.to_mode, d.figures) for d in changed_of.get(step_id, ())
                 ),
             )
     return result
