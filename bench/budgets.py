@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bench import stalled, webhooks
+from bench import scale, stalled, webhooks
 
 
 def at(tree: Any, *keys: str) -> Any:
@@ -321,6 +321,7 @@ BUDGETS: dict[str, list[tuple[str, Callable[[dict], Judged]]]] = {
         ("fan-out lost, 0", _lost),
     ],
     "webhooks": webhooks.BUDGETS,
+    "scale": scale.BUDGETS,
     "usage": [
         (
             f"usage: 10,000 users × 30 days pulled from the Copilot stand-in, counted and recorded in at most "

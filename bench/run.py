@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, api, fanout, learnings, sources, stalled, usage, webhooks, week, week_form
+from bench import ack, api, fanout, learnings, scale, sources, stalled, usage, webhooks, week, week_form
 from bench.ack import ROUNDS, SUBCOMMANDS_ON
 from bench.budgets import BUDGETS, STATEMENTS_FLAT, at, judge, met, num
 from bench.common import ROOT, machine
@@ -33,7 +33,7 @@ WEEK_RUNS = [(100, 104), (1000, 104), (1000, 8)]  # (playbooks, weeks of history
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite,postgresql")
-    parser.add_argument("--only", default="ack,stalled,fanout,week,api,sources,webhooks,learnings,usage")
+    parser.add_argument("--only", default="ack,stalled,fanout,week,api,sources,webhooks,learnings,usage,scale")
     parser.add_argument(
         "--report-only", action="store_true", help="Rewrite RESULTS.md from bench/results.json and bench/previous.json."
     )
@@ -83,6 +83,13 @@ def main() -> None:
                 print(f"[{db}] scale of the week: {n} playbooks x 5 steps x {weeks} weeks…", flush=True)
                 results[db]["week"][f"{n}x{weeks}"] = week.run(db, workdir, playbooks=n, weeks=weeks)
                 print(json.dumps(results[db]["week"][f"{n}x{weeks}"], indent=1, default=str), flush=True)
+        if "scale" in args.only:
+            print(
+                f"[{db}] ten times the scale: {scale.PLAYBOOKS:,} playbooks x 5 steps x {scale.WEEKS} weeks…",
+                flush=True,
+            )
+            results.setdefault(db, {})["scale"] = scale.run(db, workdir)
+            print(json.dumps(results[db]["scale"], indent=1, default=str), flush=True)
     RESULTS.write_text(json.dumps(results, indent=1, default=str))
     REPORT.write_text(report(results, _load(PREVIOUS)))
     print(f"wrote {REPORT}")
@@ -111,7 +118,7 @@ def _summary(results: dict, previous: dict) -> list[str]:
     ]
     missed: list[str] = []
     unmeasured = dict.fromkeys(dbs, 0)
-    for section in ("ack", "stalled", "week", "fanout", "api", "sources", "webhooks", "usage"):
+    for section in ("ack", "stalled", "week", "scale", "fanout", "api", "sources", "webhooks", "usage"):
         for label, rule in BUDGETS[section]:
             cells = []
             for db in dbs:
@@ -331,7 +338,7 @@ def report(results: dict, previous: dict) -> str:
         "# Benchmark results",
         "",
         f"Written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; measured on {machine()}.",
-        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,stalled,fanout,week,api,sources,webhooks,usage` "
+        "Reproduce: `.venv/bin/python -m bench.run` (`--db sqlite|postgresql` and `--only ack,stalled,fanout,week,api,sources,webhooks,usage,scale` "
         "narrow it; a partial run updates `bench/results.json`; PostgreSQL from `ROLLOUT_TEST_PG_URL`, default "
         "the local server).",
         "",
@@ -368,6 +375,8 @@ def report(results: dict, previous: dict) -> str:
             lines += [*usage.described(r["usage"]), "", *_budget_lines("usage", r, p), ""]
         if "learnings" in r:
             lines += [*learnings.described(r["learnings"]), ""]
+        if "scale" in r:
+            lines += [*scale.described(r["scale"]), "", *_budget_lines("scale", r, p), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

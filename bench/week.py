@@ -36,6 +36,7 @@ ANCHOR = date(2024, 11, 18)  # a Monday, 104 weeks before the week that closes
 MODES = ["human-led", "collaborative", "ai-led", "collaborative", "ai-led"]
 CHUNK = 20_000
 GUARDED = 7  # every seventh playbook declares a guardrail
+FLUSH_EVERY = 500  # playbooks whose history is inserted at a time
 
 
 def _insert(engine, table, rows) -> None:
@@ -101,7 +102,8 @@ def build(engine, playbooks: int, weeks: int) -> dict:
     closing = mondays[-1]
     verdicts, decisions, kpis, guardrails, cases, rubrics, jobs = [], [], [], [], [], [], []
     own_events = []  # the value measure's own events: the last 26 weeks, a report a week
-    for s in states:
+    rows = 0
+    for n, s in enumerate(states, start=1):
         pid = s.playbook.id
         for w, monday in enumerate(mondays):
             if w >= weeks - 26 and (s.playbook.definition.get("value") or {}).get("event") == "task_done":
@@ -195,17 +197,22 @@ def build(engine, playbooks: int, weeks: int) -> dict:
                     recorded_at=now,
                 )
             )
-    for table, rows in (
-        (StepVerdict.__table__, verdicts),
-        (DecisionRow.__table__, decisions),
-        (KpiReading.__table__, kpis),
-        (GuardrailReading.__table__, guardrails),
-        (CaseCount.__table__, cases),
-        (RubricScore.__table__, rubrics),
-        (CadenceJob.__table__, jobs),
-        (ValueCount.__table__, own_events),
-    ):
-        _insert(engine, table, rows)
+        if n % FLUSH_EVERY == 0 or n == len(states):  # memory bounded: 10,000 playbooks' rows are 13 million
+            tables = (
+                StepVerdict,
+                DecisionRow,
+                KpiReading,
+                GuardrailReading,
+                CaseCount,
+                RubricScore,
+                CadenceJob,
+                ValueCount,
+            )
+            batches = (verdicts, decisions, kpis, guardrails, cases, rubrics, jobs, own_events)
+            for table, batch in zip(tables, batches, strict=True):
+                _insert(engine, table.__table__, batch)
+                rows += len(batch)
+                batch.clear()
     if engine.dialect.name == "postgresql":
         # What autovacuum would have done in the years this history stands for. Built in
         # minutes, the history leaves the tables unanalysed, and the playbook rows with
@@ -219,14 +226,7 @@ def build(engine, playbooks: int, weeks: int) -> dict:
             c.execute(text("VACUUM FULL playbook"))
             c.execute(text("VACUUM ANALYZE"))
     return {
-        "rows": len(verdicts)
-        + len(decisions)
-        + len(kpis)
-        + len(guardrails)
-        + len(cases)
-        + len(rubrics)
-        + len(jobs)
-        + len(own_events),
+        "rows": rows,
         "closing_week": closing,
         "close_at": datetime.combine(closing + timedelta(days=7), datetime.min.time(), tzinfo=UTC)
         + timedelta(hours=12),
@@ -253,12 +253,15 @@ def _decision(
 REPEATS = 5  # closes of the same history, each on a fresh copy in a fresh process
 
 
-def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> dict:
+def run(
+    kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104, repeats: int = 0, web_requests: int = 0
+) -> dict:
     """Build the history here, then close the week and build the digest in a process of
     its own, as the clock would: its peak memory is the clock's. A shared machine's
     timings wander by a fifth from one run to the next, so the close is measured
     REPEATS times, each on a copy of the history as built, and the median reported with
-    the others beside it."""
+    the others beside it (`repeats` and `web_requests`: fewer for a world too large to
+    close five times, bench/scale.py)."""
     with fresh_database(kind, workdir) as url:
         engine = make_engine(url)
         started = time.perf_counter()
@@ -266,9 +269,9 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
         build_seconds = time.perf_counter() - started
         engine.dispose()
         runs = []
-        for _ in range(REPEATS):
-            with copy_of(kind, url, workdir) as copy, multiprocessing.get_context("spawn").Pool(1) as clock:
-                runs.append(clock.apply(_close_and_digest, (copy, built["close_at"], built["closing_week"])))
+        for _ in range(repeats or REPEATS):
+            with copy_of(kind, url, workdir) as copy:
+                runs.append(measure(copy, built, web_requests or WEB_REQUESTS))
     runs.sort(key=lambda r: r["close_seconds"])
     measured = runs[len(runs) // 2]  # the median close, with the rest of its run
     return {
@@ -281,16 +284,25 @@ def run(kind: str, workdir: Path, playbooks: int = 1000, weeks: int = 104) -> di
     }
 
 
+def measure(url: str, built: dict, web_requests: int, pages: tuple[tuple[str, str], ...] = ()) -> dict:
+    """The close, the digest and the web view of a history `build` made, at `url` (the
+    close changes it), in a fresh process as the clock's; `pages`, the web view's pages
+    timed besides the overview and a playbook's, by name."""
+    with multiprocessing.get_context("spawn").Pool(1) as clock:
+        asked = (url, built["close_at"], built["closing_week"], web_requests, pages)
+        return clock.apply(_close_and_digest, asked)
+
+
 # The clock's own peak (VmHWM, per address space). getrusage's ru_maxrss would not do:
 # Linux carries it across exec, so a spawned process reports its parent's peak, which
 # here is the process that built the history.
 WEB_REQUESTS = 60  # of each page, after one to warm up: with 20, one slow request decided a p95
 
 
-def _web_view(store: Store, at: datetime) -> dict:
+def _web_view(store: Store, at: datetime, requests: int, pages: tuple[tuple[str, str], ...]) -> dict:
     """The web view's server time (handlers/web_view.py, the whole ASGI answer, asked by
     httpx in the same process): the org overview and one playbook's page, 95th percentile
-    of WEB_REQUESTS each."""
+    of `requests` each."""
     import asyncio
 
     import httpx
@@ -316,16 +328,18 @@ def _web_view(store: Store, at: datetime) -> dict:
             # the overview shows value: the org's hours saved, as the sponsor's first screen has them
             overview = (await client.get("/")).text
             assert "saved in the last 4 closed weeks (estimate)" in overview, "the overview shows no value"
-            for name, path in (("web_overview", "/"), ("web_playbook", f"/playbooks/{slug}")):
+            for name, path in (("web_overview", "/"), ("web_playbook", f"/playbooks/{slug}"), *pages):
                 await timed(path)
-                samples = sorted([await timed(path) for _ in range(WEB_REQUESTS)])
+                samples = sorted([await timed(path) for _ in range(requests)])
                 figures[f"{name}_p95_seconds"] = samples[int(len(samples) * 0.95) - 1]
         return figures
 
     return asyncio.run(measured())
 
 
-def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
+def _close_and_digest(
+    url: str, close_at: datetime, closing_week: date, web_requests: int, pages: tuple[tuple[str, str], ...]
+) -> dict:
     """The clock's work at the close (in a fresh process): the close's tick, after the
     tick of the minute before, then the digest."""
     engine = make_engine(url)
@@ -360,7 +374,7 @@ def _close_and_digest(url: str, close_at: datetime, closing_week: date) -> dict:
     started = time.perf_counter()
     charted = charting.messages(monday, "bench-charts", "CCURATORS1", close_at)
     charts_seconds = time.perf_counter() - started
-    web_figures = _web_view(store, close_at)
+    web_figures = _web_view(store, close_at, web_requests, pages)
     engine.dispose()
     slack.stop()
     return {
