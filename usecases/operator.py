@@ -190,7 +190,7 @@ def export_csv(store: Store, directory: Path) -> list[tuple[str, int]]:
     beside them each registered section's files (usecases/sections; the pulse's tables
     only as its figures, pulse.csv, no answer-level file).
     Raises OSError, leaving `directory` as it was, when it cannot be written."""
-    return store.readouts.export_csv(directory, sections.export(store, store.playbooks.states()))
+    return store.readouts.export_csv(directory, sections.export_all(store))
 
 
 def export_yaml(store: Store, slugs: list[str] | None) -> str:

@@ -19,13 +19,15 @@ from sqlmodel import Session, col, select
 
 from bot.demo.standin.slack_requests import view_identity
 from cadence.decisions import DecisionKind
+from cadence.definition_load import parse_playbook
 from storage.models.governance import Decision
 from storage.models.pulse import GATED
 from tests.bot.test_api_reads import get
 from tests.bot.test_web_view import fetch, signed_in, view
-from tests.conftest import CHANNEL, MEMBER, OWNER, Engine
+from tests.committed import loaded
+from tests.conftest import CHANNEL, MEMBER, OWNER, SUPPORT_REPLIES, Engine
 from tests.handlers.test_pulse_form import answered, open_form
-from usecases import tokens
+from usecases import sections, tokens
 
 __all__ = ["view"]  # a fixture
 
@@ -112,3 +114,21 @@ def store_tables():
     from sqlmodel import SQLModel
 
     return SQLModel.metadata.sorted_tables
+
+
+def test_the_export_reads_its_playbooks_a_batch_at_a_time_and_gives_the_same_files(
+    view, slack, store, engine, clock, playbook
+):
+    """`rollout export csv` holds a batch of playbooks' states at a time (10,000 whole were
+    270 MiB): a batch of one, with playbooks before and after the pulse's in slug order,
+    gives the very files one read of every playbook gives."""
+    _the_one_answer_world(view, slack, clock)
+    Engine(engine, slack, clock).run(AFTER_THE_CLOSE)
+    others = [
+        parse_playbook(SUPPORT_REPLIES | {"playbook": slug, "channel": channel})
+        for slug, channel in (("aaa-first", "CAAAFIRST1"), ("zzz-last", "CZZZLAST01"))
+    ]
+    loaded(store, others, "UTC", actor="test", at=AFTER_THE_CLOSE)
+    whole = sections.export(store, store.playbooks.states())
+    assert whole["pulse.csv"][1], "the world has a pulse row to keep in order"
+    assert sections.export_all(store, batch=1) == whole == sections.export_all(store)

@@ -256,3 +256,21 @@ def overview_charts(shown: Mapping[str, Any]) -> dict[str, Chart]:
 
 def export(store: Store, states: list[PlaybookState]) -> dict[str, Table]:
     return {k: v for part in EXPORT for k, v in part.export(store, states).items()}
+
+
+EXPORT_BATCH = 500  # playbooks whose states an export holds at once
+
+
+def export_all(store: Store, batch: int = EXPORT_BATCH) -> dict[str, Table]:
+    """Every playbook's files of the export parts, `batch` playbooks' states read at a time
+    in slug order (10,000 playbooks' states whole are 270 MiB): each part's rows of each
+    batch follow the last's, as one read of them all would give them (a part's rows are
+    per playbook, in slug order)."""
+    listed = store.playbooks.listed_states()  # in slug order, without the definitions' JSON
+    files: dict[str, Table] = {}
+    for start in range(0, len(listed), batch):
+        ids = [s.playbook.id for s in listed[start : start + batch]]
+        read = store.playbooks.states_by_ids(ids)
+        for name, (header, rows) in export(store, [read[i] for i in ids if i in read]).items():
+            files.setdefault(name, (header, []))[1].extend(rows)
+    return files or export(store, [])

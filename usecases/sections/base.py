@@ -232,5 +232,7 @@ class ExportPart(Part):
     """`rollout export csv` (usecases/operator.py) and the API's export."""
 
     def export(self, store: Store, states: list[PlaybookState]) -> dict[str, Table]:
-        """Files beside the tables', by name: each a header and its rows."""
+        """Files beside the tables', by name: each a header and its rows, per playbook in
+        slug order (`rollout export csv` asks a batch of playbooks at a time and puts each
+        batch's rows after the last's: sections.export_all)."""
         raise NotImplementedError
