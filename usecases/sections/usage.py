@@ -98,23 +98,39 @@ def checked(
     # a closed week is checked against its steps' modes as its close judged them, the week
     # running against today's (usage_weeks.tools_of): a step demoted since still claimed it
     modes = store.usage.week_modes([(pid, w) for pid, (_, weeks) in declared.items() for w in weeks])
-    tools = {
-        pid: sorted({t for w in weeks for t in usage_weeks.tools_of(s, modes.get((pid, w))) if t in reading.covered})
-        for pid, (s, weeks) in declared.items()
-    }
+    tools = {pid: _tools(s, weeks, modes, reading.covered) for pid, (s, weeks) in declared.items()}
     shown = {pid: declared[pid] for pid, found in tools.items() if found}
     missing = [(s, w) for pid, (s, weeks) in shown.items() for w in weeks if (pid, w) not in figures]
     read = {**figures, **store.reports.week_figures_many(missing)}
-    found = {}
-    for pid, (state, weeks) in shown.items():
-        floor = state.settings.pulse_min_answers
-        followed = {w: (f := read.get((pid, w))) is not None and f.followed > 0 for w in weeks}
-        found[pid] = Checked(
-            tools[pid],
-            floor,
-            [_shown(w, reading.week(state, w, followed[w], modes.get((pid, w))), floor) for w in weeks],
-        )
-    return found
+    return {pid: _checked(state, weeks, tools[pid], read, reading, modes) for pid, (state, weeks) in shown.items()}
+
+
+def _checked(
+    state: PlaybookState,
+    weeks: list[date],
+    tools: list[str],
+    figures: Mapping[tuple[int, date], WeekFigures],
+    reading: usage_weeks.UsageReading,
+    modes: Mapping[tuple[int, date], Mapping[int, str]],
+) -> Checked:
+    """One playbook's weeks checked (WeekFigures: followed > 0 is "attested followed")."""
+    pid, floor = state.playbook.id, state.settings.pulse_min_answers
+    followed = {w: (f := figures.get((pid, w))) is not None and f.followed > 0 for w in weeks}
+    return Checked(
+        tools, floor, [_shown(w, reading.week(state, w, followed[w], modes.get((pid, w))), floor) for w in weeks]
+    )
+
+
+def _tools(
+    state: PlaybookState,
+    weeks: list[date],
+    modes: Mapping[tuple[int, date], Mapping[int, str]],
+    covered: frozenset[str],
+) -> list[str]:
+    """The tools a source covers that the playbook's AI steps declared in any of `weeks`
+    (a closed week's as its steps' modes were then)."""
+    pid = state.playbook.id
+    return sorted({t for w in weeks for t in usage_weeks.tools_of(state, modes.get((pid, w))) if t in covered})
 
 
 def _counts(week: ShownWeek) -> str:
