@@ -49,6 +49,15 @@ def _which(cycles: Iterable[Cycle], table: Table = ANSWERS) -> ColumnElement[boo
     return tuple_(table.c.playbook_id, table.c.cycle).in_(sorted(set(cycles)))
 
 
+SEALED_AT_ONCE = 500  # (playbook, cycle) pairs a statement names: PostgreSQL's parser recursed
+# past its stack on 10,000 row values (a close of 10,000 playbooks' last weeks at once)
+
+
+def _batches(cycles: Iterable[Cycle]) -> list[list[Cycle]]:
+    pairs = sorted(set(cycles))
+    return [pairs[i : i + SEALED_AT_ONCE] for i in range(0, len(pairs), SEALED_AT_ONCE)]
+
+
 def _overwrite_deleted(s: Session) -> None:
     """SQLite: from now on this connection overwrites what it deletes or moves with zeros,
     so no deleted key or hash stays in a free part of a page (PostgreSQL: see seal)."""
@@ -140,8 +149,15 @@ class Pulses:
         if self.engine.dialect.name == "postgresql":
             # locked before the other cycles' rows are read, so no answer lands between the read and TRUNCATE
             s.execute(text(f"LOCK TABLE {KEYS.name}, {VOTERS.name} IN ACCESS EXCLUSIVE MODE"))
+            # the open cycles' rows, kept by what they are not: a NOT IN of every sealed pair
+            # is one expression as deep as the pairs are many
+            sealed = set(cycles)
             kept = {
-                table: [dict(r._mapping) for r in s.execute(select(table).where(~_which(cycles, table))).all()]
+                table: [
+                    dict(r._mapping)
+                    for r in s.execute(select(table)).all()
+                    if (r._mapping["playbook_id"], r._mapping["cycle"]) not in sealed
+                ]
                 for table in (KEYS, VOTERS)
             }
             s.execute(text(f"TRUNCATE {KEYS.name}, {VOTERS.name}"))
@@ -149,12 +165,14 @@ class Pulses:
                 if rows:
                     s.execute(table.insert(), rows)
         else:
-            s.execute(delete(VOTERS).where(_which(cycles, VOTERS)))
-            s.execute(delete(KEYS).where(_which(cycles, KEYS)))
-        rows = [dict(r._mapping) for r in s.execute(select(ANSWERS).where(_which(cycles))).all()]
+            for batch in _batches(cycles):
+                s.execute(delete(VOTERS).where(_which(batch, VOTERS)))
+                s.execute(delete(KEYS).where(_which(batch, KEYS)))
+        rows = [dict(r._mapping) for b in _batches(cycles) for r in s.execute(select(ANSWERS).where(_which(b))).all()]
         if not rows:
             return
-        s.execute(delete(ANSWERS).where(_which(cycles)))
+        for batch in _batches(cycles):
+            s.execute(delete(ANSWERS).where(_which(batch)))
         random.SystemRandom().shuffle(rows)
         s.execute(ANSWERS.insert(), [{**row, "label": secrets.token_hex(16)} for row in rows])
 

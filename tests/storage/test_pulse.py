@@ -4,7 +4,7 @@ keyed hash while open; after the close, nothing that ties an answer to a person.
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import inspect, select, text
@@ -102,6 +102,24 @@ def test_a_close_of_many_cycles_seals_them_all_in_one_statement_each(store, play
         uow.commit()
     assert _rows(store.engine, PulseKey) == [] and len(_rows(store.engine, PulseAnswer)) == 1
     assert store.pulses.shown(dict.fromkeys(many, 5))[(pid, 1)].answers == 1
+
+
+def test_a_close_of_ten_thousand_cycles_seals_them_and_keeps_the_open_ones(store, playbook):
+    """Ten thousand playbooks' last weeks closing in one round (bench/scale.py): PostgreSQL
+    refused the open cycles' read, a NOT IN of every sealed pair ("stack depth limit
+    exceeded"), and so the whole close. The open cycle's key stays; the sealed ones go."""
+    pid = playbook.playbook.id
+    _answer(store, pid, "U01", Answer(trust=3))  # cycle 1: sealed below
+    with store.unit_of_work() as uow:  # cycle 2: still open
+        assert uow.pulses.answer(pid, 2, LAST_WEEK + timedelta(days=28), "U02", Answer(trust=4))
+        uow.commit()
+    many = [(pid, 1), *((10_000 + n, 1) for n in range(10_000))]
+    with store.unit_of_work() as uow:
+        uow.governance.close_weeks([(pid, LAST_WEEK)])
+        uow.pulses.seal(many)
+        uow.commit()
+    assert {(r["playbook_id"], r["cycle"]) for r in _rows(store.engine, PulseKey)} == {(pid, 2)}
+    assert len(_rows(store.engine, PulseAnswer)) == 2
 
 
 def test_the_gate_shows_each_figure_from_enough_answers_to_its_own_question(store, playbook):
